@@ -1,0 +1,107 @@
+/* One function per REST endpoint: builds the request, decodes the response
+ * into typed structs, maps errors. Asynchronous through a transport. */
+#ifndef LB_API_H
+#define LB_API_H
+
+#include <stdbool.h>
+
+#include "error.h"
+#include "http.h"
+#include "query.h"
+#include "room.h"
+
+struct api {
+	struct transport transport;
+	char *base_url;    /* without trailing slash, e.g. https://api.liveblocks.io */
+	char *auth_header; /* "Authorization: Bearer sk_..." — never printed */
+	char *user_agent_header;
+};
+
+/* Set up; copies base_url and builds the auth header from secret. */
+bool api_init(struct api *a, struct transport t, const char *base_url, const char *secret,
+	      struct lb_error *err);
+void api_clear(struct api *a);
+
+/* Result of one call, handed to the callback. Decoded data is owned by the
+ * callback's caller only during the call: move what you keep (set the
+ * pointers you took to NULL / zero). */
+struct api_result {
+	struct lb_error err;   /* LB_OK on success */
+	long status;
+	const char *body;      /* raw response body, valid during the callback */
+	size_t body_len;
+	union {
+		struct room room;       /* get, create, update */
+		struct room_page page;  /* list */
+	} u;
+};
+
+typedef void (*api_done_fn)(struct api_result *res, void *ud);
+
+/* Decode an error response into err: status, the API's error/message/
+ * suggestion, or the dev server's "reason"; a readable sentence when the
+ * body is not JSON. */
+void api_decode_error(long status, const char *body, size_t len, struct lb_error *err);
+
+/* Decoders, pure. Return false with err set (LB_DECODE) on bad input. */
+bool api_decode_room(const char *json, size_t len, struct room *out, struct lb_error *err);
+bool api_decode_room_page(const char *json, size_t len, struct room_page *out,
+			  struct lb_error *err);
+
+/* GET /v2/rooms with the filter and the page cursor (NULL for the first). */
+http_id api_rooms_list(struct api *a, const struct room_filter *f, const char *cursor,
+		       api_done_fn done, void *ud);
+
+/* What a create or update request carries. */
+struct room_create {
+	char *id;
+	struct strv default_accesses; /* [] private, ["room:write"] public */
+	bool default_accesses_set;
+	struct kvv users_accesses;
+	struct kvv groups_accesses;
+	struct kvv metadata;
+	char *organization_id;
+};
+
+/* For update: a key with unset = true becomes null (deletion). */
+struct room_patch_entry {
+	char *key;
+	struct strv value;
+	bool is_list;
+	bool unset;
+};
+struct room_patch_map {
+	struct room_patch_entry *v;
+	size_t n;
+};
+struct room_update {
+	bool default_accesses_set;
+	struct strv default_accesses;
+	struct room_patch_map users_accesses;
+	struct room_patch_map groups_accesses;
+	struct room_patch_map metadata;
+};
+
+void room_create_clear(struct room_create *c);
+void room_update_clear(struct room_update *u);
+bool room_patch_map_set(struct room_patch_map *m, const char *key, const struct strv *value,
+			bool is_list, bool unset);
+
+/* Request bodies, exposed for tests. Caller frees. */
+char *api_room_create_body(const struct room_create *c);
+char *api_room_update_body(const struct room_update *u);
+
+/* POST /v2/rooms (idempotent: ?idempotent, get-or-create). */
+http_id api_room_create(struct api *a, const struct room_create *c, bool idempotent,
+			api_done_fn done, void *ud);
+/* GET /v2/rooms/{id} */
+http_id api_room_get(struct api *a, const char *id, api_done_fn done, void *ud);
+/* POST /v2/rooms/{id} */
+http_id api_room_update(struct api *a, const char *id, const struct room_update *u,
+			api_done_fn done, void *ud);
+/* DELETE /v2/rooms/{id} */
+http_id api_room_delete(struct api *a, const char *id, api_done_fn done, void *ud);
+
+bool api_cancel(struct api *a, http_id id);
+
+#endif

@@ -1,0 +1,3 @@
+#include "config.h"
+/* placeholder until implemented */
+extern int lb_unused_cmd;

@@ -1,0 +1,112 @@
+/* Asynchronous HTTP on the libcurl multi interface, driven by the program's
+ * single poll() loop: keep-alive, bounded parallelism, timeouts, a response
+ * size cap, cancellation, and retries with backoff for idempotent requests. */
+#ifndef LB_HTTP_H
+#define LB_HTTP_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+enum http_method { HTTP_GET, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE };
+
+struct http_response {
+	long status;          /* HTTP status, 0 if none was received */
+	const char *body;     /* NUL-terminated, valid only during the callback */
+	size_t body_len;
+	const char *content_type; /* may be NULL */
+	int attempts;         /* 1 + retries made */
+	/* LB_OK when a response arrived, whatever its status; otherwise why not
+	 * (LB_NETWORK, LB_TOO_LARGE, LB_CANCELLED). */
+	struct lb_error err;
+};
+
+typedef void (*http_done_fn)(const struct http_response *resp, void *ud);
+
+struct http_request {
+	enum http_method method;
+	const char *url;            /* absolute, already encoded */
+	const char *const *headers; /* NULL-terminated "Name: value" list, may be NULL */
+	const char *body;           /* may be NULL */
+	size_t body_len;
+	/* Retry on 5xx, 429 and network errors. Set for GET; never for a
+	 * mutation unless the endpoint is known to be idempotent. */
+	bool idempotent;
+	http_done_fn done;          /* called exactly once, also on cancel */
+	void *ud;
+};
+
+/* Requests are identified by a positive number; 0 means "not submitted". */
+typedef unsigned long http_id;
+
+/* The seam the API layer talks to, so tests can replace the network. */
+struct transport {
+	void *ctx;
+	/* Copy the request (url, headers and body are copied) and start it. */
+	http_id (*submit)(void *ctx, const struct http_request *req);
+	/* Cancel; `done` is called with LB_CANCELLED. False if unknown id. */
+	bool (*cancel)(void *ctx, http_id id);
+};
+
+struct retry_policy {
+	int max_retries;       /* retries after the first attempt */
+	long base_ms;          /* first backoff */
+	long max_ms;           /* cap on one backoff, and on Retry-After */
+};
+
+struct http_options {
+	long connect_timeout_ms;
+	long total_timeout_ms;
+	size_t max_response_bytes;
+	int max_parallel;       /* transfers at once; the rest wait in a queue */
+	struct retry_policy retry;
+	const char *user_agent;
+	bool verbose;           /* never logs headers (the key is in one) */
+};
+
+/* Defaults: 5 s connect, 30 s total, 64 MiB cap, 8 parallel,
+ * 3 retries from 250 ms up to 8 s. */
+void http_options_default(struct http_options *o);
+
+struct http;
+
+/* New client; NULL with err set on failure. Free with http_free. */
+struct http *http_new(const struct http_options *o, struct lb_error *err);
+void http_free(struct http **h);
+
+/* A transport whose ctx is this client. */
+struct transport http_transport(struct http *h);
+
+http_id http_submit(struct http *h, const struct http_request *req);
+bool http_cancel(struct http *h, http_id id);
+
+/* Requests submitted and not finished (running, queued or waiting to retry). */
+int http_in_flight(const struct http *h);
+
+/* Event loop integration: fill up to max pollfds with curl's sockets and
+ * return how many; http_timeout_ms gives the time until the next timer or
+ * retry (-1 = none). After poll(), http_process handles ready sockets,
+ * expired timers, due retries, and calls the callbacks of finished
+ * requests. */
+int http_pollfds(struct http *h, struct pollfd *fds, int max);
+int http_timeout_ms(struct http *h);
+void http_process(struct http *h, const struct pollfd *fds, int nfds);
+
+/* Block in poll() on the client's own sockets for at most max_ms and process
+ * what is ready (batch mode). */
+void http_wait(struct http *h, int max_ms);
+
+/* The retry decision, pure so it can be tested. attempt is the number of
+ * attempts made so far (1 after the first). status is the HTTP status, 0 on
+ * a network error. retry_after is the Retry-After header value or NULL
+ * (seconds or an HTTP date). rnd is a random number for the jitter.
+ * Returns the delay in ms before the next attempt, or -1 for no retry. */
+long http_retry_delay(const struct retry_policy *p, bool idempotent, int attempt,
+		      long status, const char *retry_after, unsigned rnd);
+
+/* "GET", "POST", ... */
+const char *http_method_name(enum http_method m);
+
+#endif

@@ -1,0 +1,114 @@
+/* The cached model layer. Views ask it for resources by what they are (the
+ * rooms list with a filter, one room); it answers at once from the cache and
+ * loads or revalidates in the background, one request per resource however
+ * many ask. Listeners hear about every change. */
+#ifndef LB_MODEL_H
+#define LB_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "api.h"
+#include "error.h"
+#include "query.h"
+#include "room.h"
+
+enum res_state {
+	RES_EMPTY,   /* never loaded */
+	RES_LOADING, /* first load in flight, nothing to show yet */
+	RES_FRESH,   /* loaded, younger than the staleness limit */
+	RES_STALE,   /* loaded, but old or invalidated by a mutation */
+	RES_ERROR,   /* the last load failed and there is nothing to show */
+};
+
+enum res_kind { RES_ROOMS, RES_ROOM };
+
+struct resource {
+	char *key;               /* "/v2/rooms?<filter key>" or "/v2/rooms/<id>" */
+	enum res_kind kind;
+	enum res_state state;
+	bool busy;               /* a request is in flight for it */
+	bool has_data;
+	long long fetched_ms;    /* monotonic time of the last successful load */
+	long long busy_since_ms; /* when the request in flight started */
+	struct lb_error err;     /* the last failure (kept while stale data shows) */
+	unsigned generation;     /* bumped on every change */
+
+	/* RES_ROOMS */
+	struct room_filter filter;
+	struct room *rooms;
+	size_t n_rooms;
+	char *next_cursor;       /* NULL when complete */
+	bool complete;           /* every page is loaded */
+	bool paging;             /* the next page is loading */
+
+	/* RES_ROOM */
+	char *room_id;
+	struct room room;
+	bool gone;               /* deleted, or answered 404 */
+
+	/* internal */
+	struct model_internal *priv;
+};
+
+struct model_options {
+	size_t memory_budget;    /* bytes of cached data; LRU eviction above it */
+	long long stale_after_ms;/* a fresh resource becomes stale after this */
+	bool read_only;          /* every mutation refuses with LB_READONLY */
+};
+
+void model_options_default(struct model_options *o); /* 16 MiB, 30 s */
+
+struct model;
+
+typedef void (*model_listener_fn)(struct resource *r, void *ud);
+
+/* The model keeps a pointer to api, which must outlive it. */
+struct model *model_new(struct api *api, const struct model_options *o);
+void model_free(struct model **m);
+
+/* Called after every change to any resource (state, data, error). */
+void model_listen(struct model *m, model_listener_fn fn, void *ud);
+
+/* The rooms list for a filter / one room, with a new reference the caller
+ * releases with model_release. Starts the first load, or a background
+ * revalidation when the cached copy is stale. Never NULL but on OOM. */
+struct resource *model_rooms(struct model *m, const struct room_filter *f);
+struct resource *model_room(struct model *m, const char *id);
+void model_release(struct model *m, struct resource **r);
+
+/* Load it if it is empty, stale or failed (no-op while busy or fresh). */
+void model_need(struct model *m, struct resource *r);
+/* Revalidate now, whatever its age. */
+void model_refresh(struct model *m, struct resource *r);
+/* Load the next page of a list (no-op when complete or already paging). */
+void model_more(struct model *m, struct resource *r);
+/* Cancel what is in flight for it; it keeps what it had. */
+void model_cancel(struct model *m, struct resource *r);
+/* Mark fresh resources older than the limit stale (call from a timer). */
+void model_tick(struct model *m);
+
+/* Age of the data in seconds, -1 when never loaded. */
+long long model_age_s(const struct resource *r);
+
+/* Mutations. done is called once with the error (LB_OK on success) and the
+ * room the server returned (NULL for delete or on error). The room resource
+ * is updated from the response, every rooms list is marked stale, and lists
+ * that are held are revalidated. */
+typedef void (*model_done_fn)(const struct lb_error *err, const struct room *room, void *ud);
+http_id model_room_create(struct model *m, const struct room_create *c, bool idempotent,
+			  model_done_fn done, void *ud);
+http_id model_room_update(struct model *m, const char *id, const struct room_update *u,
+			  model_done_fn done, void *ud);
+http_id model_room_delete(struct model *m, const char *id, model_done_fn done, void *ud);
+
+/* Room IDs known to the cache (for completion), sorted, deduplicated;
+ * the strings belong to the model and are valid until the next change. */
+size_t model_room_ids(struct model *m, const char *prefix, const char **out, size_t max);
+
+/* Cached data in bytes, and requests in flight. */
+size_t model_bytes(const struct model *m);
+int model_busy_count(const struct model *m);
+bool model_read_only(const struct model *m);
+
+#endif

@@ -1,0 +1,37 @@
+/* The terminal-safe layer: every string that came from the server or a file
+ * passes here before it reaches the terminal.
+ *
+ * Control characters (C0, DEL, C1), escape sequences, invalid UTF-8 and
+ * bidirectional overrides are replaced by visible placeholders, so server
+ * data can never drive the terminal. Widths are in terminal columns, so wide
+ * characters (CJK, emoji) keep columns aligned. */
+#ifndef LB_TERM_SAFE_H
+#define LB_TERM_SAFE_H
+
+#include <stddef.h>
+
+/* Return a newly allocated, NUL-terminated, printable UTF-8 copy of
+ * s[0..len) (len may be (size_t)-1 for a C string). Placeholders:
+ *   ESC -> "␛" (U+241B), other C0 -> U+2400+c ("␀".."␟"), DEL -> "␡",
+ *   C1 (U+0080..U+009F) -> "�", invalid UTF-8 -> "�" (U+FFFD),
+ *   bidi controls (U+202A..U+202E, U+2066..U+2069, U+200E/F, U+061C) -> "�",
+ *   newline and tab -> "␤" and "␉" (callers wanting multi-line text split
+ *   first with ts_lines()). Caller frees. Never returns NULL except when
+ *   out of memory. */
+char *ts_sanitize(const char *s, size_t len);
+
+/* Terminal columns taken by a string that ts_sanitize() produced. */
+int ts_width(const char *safe);
+
+/* Copy the longest prefix of `safe` that fits in `cols` columns into out
+ * (size n, always NUL-terminated), ending with "…" when it was cut.
+ * Returns the columns used. Wide characters are never split. */
+int ts_fit(const char *safe, int cols, char *out, size_t n);
+
+/* Like ts_fit, then pad with spaces to exactly `cols` columns. */
+int ts_fit_pad(const char *safe, int cols, char *out, size_t n);
+
+/* Byte length of the prefix of `safe` that fits in `cols` columns. */
+size_t ts_prefix_bytes(const char *safe, int cols);
+
+#endif

@@ -1,0 +1,63 @@
+/* Colours and attributes of every screen element, from themes/NAME.theme
+ * files of `color ELEMENT FG BG [ATTR...]` lines. */
+#ifndef LB_THEME_H
+#define LB_THEME_H
+
+#include <curses.h>
+#include <stdbool.h>
+
+#include "error.h"
+
+/* X-macro: element, name in theme files, dark default (fg, bg, attrs). */
+#define THEME_ELEMENTS(_) \
+	_(DEFAULT,        "default",        COLOR_WHITE,   -1,           A_NORMAL) \
+	_(TITLE,          "title",          COLOR_BLACK,   COLOR_CYAN,   A_BOLD) \
+	_(BREADCRUMB,     "breadcrumb",     COLOR_CYAN,    -1,           A_BOLD) \
+	_(HEADER,         "header",         COLOR_YELLOW,  -1,           A_BOLD) \
+	_(CURSOR,         "cursor",         COLOR_BLACK,   COLOR_CYAN,   A_NORMAL) \
+	_(CURSOR_BLUR,    "cursor-blur",    COLOR_WHITE,   COLOR_BLUE,   A_NORMAL) \
+	_(NAV,            "nav",            COLOR_WHITE,   -1,           A_NORMAL) \
+	_(NAV_SELECTED,   "nav-selected",   COLOR_BLACK,   COLOR_GREEN,  A_BOLD) \
+	_(BORDER,         "border",         COLOR_BLUE,    -1,           A_NORMAL) \
+	_(ID,             "id",             COLOR_GREEN,   -1,           A_NORMAL) \
+	_(DATE,           "date",           COLOR_BLUE,    -1,           A_NORMAL) \
+	_(KEY,            "key",            COLOR_YELLOW,  -1,           A_NORMAL) \
+	_(VALUE,          "value",          COLOR_WHITE,   -1,           A_NORMAL) \
+	_(MUTED,          "muted",          COLOR_WHITE,   -1,           A_DIM) \
+	_(PLACEHOLDER,    "placeholder",    COLOR_MAGENTA, -1,           A_NORMAL) \
+	_(MATCH,          "match",          COLOR_BLACK,   COLOR_YELLOW, A_NORMAL) \
+	_(STATUS,         "status",         COLOR_BLACK,   COLOR_WHITE,  A_NORMAL) \
+	_(STATUS_ERROR,   "status-error",   COLOR_WHITE,   COLOR_RED,    A_BOLD) \
+	_(STATUS_RO,      "status-readonly",COLOR_BLACK,   COLOR_YELLOW, A_BOLD) \
+	_(LOADING,        "loading",        COLOR_YELLOW,  -1,           A_BOLD) \
+	_(STALE,          "stale",          COLOR_YELLOW,  -1,           A_NORMAL) \
+	_(ERROR,          "error",          COLOR_RED,     -1,           A_BOLD) \
+	_(MESSAGE,        "message",        COLOR_GREEN,   -1,           A_NORMAL) \
+	_(CMDLINE,        "cmdline",        COLOR_WHITE,   -1,           A_NORMAL) \
+	_(HELP_KEY,       "help-key",       COLOR_GREEN,   -1,           A_BOLD) \
+	_(HELP_SECTION,   "help-section",   COLOR_YELLOW,  -1,           A_BOLD)
+
+enum theme_element {
+#define THEME_ENUM(e, name, fg, bg, attr) THEME_##e,
+	THEME_ELEMENTS(THEME_ENUM)
+#undef THEME_ENUM
+	THEME_COUNT
+};
+
+/* Load a theme after initscr(): name is a theme name looked up in
+ * $XDG_CONFIG_HOME/lbtui/themes/NAME.theme, then the installed themes
+ * directory, then the source tree's themes/ (for running from a build
+ * directory); or a path containing '/'. NULL means "default". With
+ * NO_COLOR set (and non-empty) or a terminal without colours, only
+ * attributes are used; with 8 colours, 256-colour numbers fall back to the
+ * nearest of the 8. Unknown elements or colours are errors naming the file
+ * and line; on error the built-in defaults stay in force. */
+bool theme_load(const char *name, struct lb_error *err);
+
+/* The attributes (colour pair included) of an element. */
+attr_t theme_attr(enum theme_element e);
+
+/* Element by its theme-file name, -1 if unknown. */
+int theme_element_by_name(const char *name);
+
+#endif
