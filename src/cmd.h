@@ -36,16 +36,25 @@ struct cmd_ctx {
 	struct cmd_host host;
 	bool read_only;
 	int running;      /* commands not finished yet */
+	struct cmd_job *jobs; /* commands waiting on the model */
 };
 
 /* Parse and run one line. Returns at once; host.done is called when it
  * finishes (maybe before cmd_run returns). */
 void cmd_run(struct cmd_ctx *c, const char *line);
 
+/* Advance commands waiting on the model (batch mode calls it after every
+ * network event, the TUI after every loop pass). */
+void cmd_step(struct cmd_ctx *c);
+
 /* Split a line the way a shell does (libedit's tokenizer). On success argv
  * is a NULL-terminated malloc'd vector; free with cmd_argv_free. */
 bool cmd_split(const char *line, int *argc, char ***argv, struct lb_error *err);
 void cmd_argv_free(char ***argv);
+
+/* Quote a word so cmd_split gives it back unchanged ('it'\''s'), for
+ * building command lines from data. Caller frees. */
+char *cmd_quote(const char *word);
 
 /* True when the command line would change something on the server. */
 bool cmd_is_mutation(const char *line);

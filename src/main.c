@@ -1,1 +1,217 @@
-int main(void){return 0;}
+#include "lbconfig.h"
+
+#include <getopt.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "app.h"
+#include "cmd.h"
+#include "config.h"
+#include "http.h"
+#include "model.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: lbtui [--profile NAME] [--base-url URL] [--read-only] [--theme NAME]\n"
+	      "       lbtui [options] -e COMMAND [-e COMMAND ...] [--json]\n"
+	      "\n"
+	      "A terminal browser for a Liveblocks project.\n"
+	      "\n"
+	      "  -p, --profile NAME   use a profile of the config file\n"
+	      "  -u, --base-url URL   API base URL (default " LB_DEFAULT_BASE_URL ")\n"
+	      "  -r, --read-only      refuse every command that changes something\n"
+	      "  -t, --theme NAME     colour theme (default, light, or a file)\n"
+	      "  -e, --exec COMMAND   run a command without the screen, then exit\n"
+	      "  -j, --json           with -e: print the API's JSON\n"
+	      "  -v, --verbose        with -e: log requests (never the key) to stderr\n"
+	      "  -V, --version        print the version\n"
+	      "  -h, --help           this help\n"
+	      "\n"
+	      "The secret key comes from LIVEBLOCKS_SECRET_KEY or a profile of\n"
+	      "$XDG_CONFIG_HOME/lbtui/config, never from the command line.\n"
+	      "Commands (type them after ':' in lbtui, or give them with -e):\n",
+	      f);
+	char *help = cmd_help(NULL);
+	if (help) {
+		fputs(help, f);
+		free(help);
+	}
+}
+
+struct batch {
+	bool done;
+	struct lb_error err;
+};
+
+static void batch_print(void *ud, const char *text)
+{
+	fputs(text, stdout);
+	if (text[0] && text[strlen(text) - 1] != '\n')
+		fputc('\n', stdout);
+	fflush(stdout);
+}
+
+static void batch_done(void *ud, const struct lb_error *err)
+{
+	struct batch *b = ud;
+	b->done = true;
+	b->err = *err;
+}
+
+/* Run the -e commands in order; stop at the first that fails. */
+static int run_batch(struct http *http, struct model *model, char **cmds, int ncmds, bool json,
+		     bool read_only)
+{
+	struct batch b;
+	struct cmd_ctx ctx;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.model = model;
+	ctx.read_only = read_only;
+	ctx.host.ud = &b;
+	ctx.host.json = json;
+	ctx.host.print = batch_print;
+	ctx.host.done = batch_done;
+	for (int i = 0; i < ncmds; i++) {
+		memset(&b, 0, sizeof(b));
+		cmd_run(&ctx, cmds[i]);
+		while (!b.done) {
+			int t = http_timeout_ms(http);
+			http_wait(http, t < 0 || t > 1000 ? 1000 : t);
+			cmd_step(&ctx);
+		}
+		if (b.err.status != LB_OK) {
+			char msg[1024];
+			fprintf(stderr, "lbtui: %s\n", lb_error_format(&b.err, msg, sizeof(msg)));
+			return lb_status_exit_code(b.err.status);
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"profile", required_argument, NULL, 'p'},
+		{"base-url", required_argument, NULL, 'u'},
+		{"read-only", no_argument, NULL, 'r'},
+		{"theme", required_argument, NULL, 't'},
+		{"exec", required_argument, NULL, 'e'},
+		{"json", no_argument, NULL, 'j'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct config_args args;
+	char **cmds = NULL;
+	int ncmds = 0, opt;
+	bool json = false, verbose = false;
+
+	setlocale(LC_ALL, "");
+	memset(&args, 0, sizeof(args));
+	cmds = calloc((size_t)argc + 1, sizeof(*cmds));
+	if (!cmds)
+		return 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":p:u:rt:e:jvVh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'p': args.profile = optarg; break;
+		case 'u': args.base_url = optarg; break;
+		case 'r': args.read_only = true; break;
+		case 't': args.theme = optarg; break;
+		case 'e': cmds[ncmds++] = optarg; break;
+		case 'j': json = true; break;
+		case 'v': verbose = true; break;
+		case 'V': printf("lbtui %s\n", PACKAGE_VERSION); free(cmds); return 0;
+		case 'h': usage(stdout); free(cmds); return 0;
+		case ':':
+			fprintf(stderr, "lbtui: option %s needs a value (see lbtui --help)\n",
+				argv[optind - 1]);
+			free(cmds);
+			return 2;
+		default:
+			if (optind > 0 && optind <= argc && argv[optind - 1] &&
+			    !strncmp(argv[optind - 1], "--", 2))
+				fprintf(stderr, "lbtui: unknown option %s (see lbtui --help)\n",
+					argv[optind - 1]);
+			else
+				fprintf(stderr, "lbtui: unknown option -%c (see lbtui --help)\n",
+					optopt ? optopt : '?');
+			if (optopt == 0 && optind > 0 && strstr(argv[optind - 1], "key"))
+				fprintf(stderr, "lbtui: the secret key is never taken from the command "
+						"line; set LIVEBLOCKS_SECRET_KEY or use a profile\n");
+			free(cmds);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "lbtui: unexpected argument '%s' (commands go after -e)\n",
+			argv[optind]);
+		free(cmds);
+		return 2;
+	}
+	if (json && ncmds == 0) {
+		fputs("lbtui: --json goes with -e COMMAND\n", stderr);
+		free(cmds);
+		return 2;
+	}
+
+	struct config cfg;
+	struct lb_error err;
+	char msg[1024];
+	args.need_secret = true;
+	if (!config_load(&cfg, &args, &err)) {
+		fprintf(stderr, "lbtui: %s\n", lb_error_format(&err, msg, sizeof(msg)));
+		free(cmds);
+		return 2;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	struct http_options ho;
+	http_options_default(&ho);
+	ho.verbose = verbose;
+	struct http *http = http_new(&ho, &err);
+	struct api api;
+	memset(&api, 0, sizeof(api));
+	if (!http || !api_init(&api, http_transport(http), cfg.base_url, cfg.secret, &err)) {
+		fprintf(stderr, "lbtui: %s\n", lb_error_format(&err, msg, sizeof(msg)));
+		http_free(&http);
+		config_clear(&cfg);
+		free(cmds);
+		return 2;
+	}
+	struct model_options mo;
+	model_options_default(&mo);
+	mo.read_only = cfg.read_only;
+	struct model *model = model_new(&api, &mo);
+
+	int rc;
+	if (ncmds > 0) {
+		rc = run_batch(http, model, cmds, ncmds, json, cfg.read_only);
+	} else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fputs("lbtui: the screen needs a terminal; to run a command without one, use "
+		      "-e COMMAND\n",
+		      stderr);
+		rc = 2;
+	} else {
+		struct app_env env;
+		memset(&env, 0, sizeof(env));
+		env.model = model;
+		env.cfg = &cfg;
+		env.http = http;
+		rc = app_run(&env);
+	}
+
+	model_free(&model);
+	api_clear(&api);
+	http_free(&http);
+	config_clear(&cfg);
+	free(cmds);
+	return rc;
+}

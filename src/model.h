@@ -55,6 +55,8 @@ struct model_options {
 	size_t memory_budget;    /* bytes of cached data; LRU eviction above it */
 	long long stale_after_ms;/* a fresh resource becomes stale after this */
 	bool read_only;          /* every mutation refuses with LB_READONLY */
+	/* Monotonic milliseconds; NULL = now_ms(). Tests pass a fake clock. */
+	long long (*clock_ms)(void);
 };
 
 void model_options_default(struct model_options *o); /* 16 MiB, 30 s */
@@ -65,10 +67,14 @@ typedef void (*model_listener_fn)(struct resource *r, void *ud);
 
 /* The model keeps a pointer to api, which must outlive it. */
 struct model *model_new(struct api *api, const struct model_options *o);
+/* Cancel what is in flight (mutation callbacks get LB_CANCELLED) and free
+ * everything; resources must not be used afterwards. Not from a callback. */
 void model_free(struct model **m);
 
 /* Called after every change to any resource (state, data, error). */
 void model_listen(struct model *m, model_listener_fn fn, void *ud);
+/* Stop calling a listener added with model_listen. */
+void model_unlisten(struct model *m, model_listener_fn fn, void *ud);
 
 /* The rooms list for a filter / one room, with a new reference the caller
  * releases with model_release. Starts the first load, or a background

@@ -1,3 +1,817 @@
-#include "config.h"
-/* placeholder until implemented */
-extern int lb_unused_app;
+#include "lbconfig.h"
+
+#include "app.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "cmdline.h"
+#include "draw.h"
+#include "keymap.h"
+#include "term_safe.h"
+#include "theme.h"
+#include "util.h"
+#include "view.h"
+
+#define MAX_VIEWS 32
+#define NAV_WIDTH 14
+/* Below these sizes the navigator and the side detail pane are hidden. */
+#define NAV_MIN_COLS 100
+#define DETAIL_MIN_COLS 120
+/* Loads faster than this show no indicator. */
+#define BLINK_MS 150
+
+enum mode { MODE_NORMAL, MODE_COMMAND, MODE_SEARCH, MODE_ASK };
+enum pane { PANE_NAV, PANE_LIST, PANE_DETAIL };
+
+struct app {
+	const struct app_env *env;
+	struct model *model;
+	struct cmd_ctx cmd;
+	struct cmdline *cl;
+	enum mode mode;
+	void (*ask_answer)(void *ctx, const char *text);
+	void *ask_ctx;
+
+	struct view *stack[MAX_VIEWS];
+	int depth;
+
+	enum pane focus;
+	int nav_cursor;
+	int detail_top;
+
+	char message[512]; /* terminal-safe */
+	bool message_error;
+	char last_error[512];
+	char search[256];
+
+	bool dirty, quit, relayout;
+	WINDOW *title_w, *nav_w, *list_w, *detail_w, *status_w, *cmd_w;
+	char masked_key[64];
+	char host[256];
+	long long last_tick_ms;
+	int spinner;
+};
+
+/* The kinds of resources the navigator offers. */
+static const char *const nav_items[] = {"Rooms", "Help"};
+#define N_NAV ((int)(sizeof(nav_items) / sizeof(nav_items[0])))
+
+static struct view *top(struct app *a)
+{
+	return a->depth > 0 ? a->stack[a->depth - 1] : NULL;
+}
+
+struct model *app_model(struct app *a)
+{
+	return a->model;
+}
+
+void app_dirty(struct app *a)
+{
+	a->dirty = true;
+}
+
+const char *app_search_pattern(struct app *a)
+{
+	return a->search;
+}
+
+void app_message(struct app *a, bool error, const char *fmt, ...)
+{
+	char raw[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	/* Only the first line fits the message row. */
+	char *nl = strchr(raw, '\n');
+	if (nl)
+		*nl = '\0';
+	char *safe = ts_sanitize(raw, (size_t)-1);
+	snprintf(a->message, sizeof(a->message), "%s", safe ? safe : "");
+	free(safe);
+	a->message_error = error;
+	if (error)
+		snprintf(a->last_error, sizeof(a->last_error), "%s", a->message);
+	a->dirty = true;
+}
+
+void app_push(struct app *a, struct view *v)
+{
+	if (!v) {
+		app_message(a, true, "out of memory");
+		return;
+	}
+	if (a->depth == MAX_VIEWS) {
+		/* Forget the oldest view but the first. */
+		struct view *old = a->stack[1];
+		old->ops->free(old);
+		memmove(&a->stack[1], &a->stack[2], (MAX_VIEWS - 2) * sizeof(a->stack[0]));
+		a->depth--;
+	}
+	a->stack[a->depth++] = v;
+	a->focus = PANE_LIST;
+	a->detail_top = 0;
+	a->search[0] = '\0';
+	a->relayout = true;
+	a->dirty = true;
+}
+
+void app_pop(struct app *a)
+{
+	if (a->depth <= 1)
+		return;
+	struct view *v = a->stack[--a->depth];
+	v->ops->free(v);
+	a->detail_top = 0;
+	a->search[0] = '\0';
+	a->relayout = true;
+	a->dirty = true;
+}
+
+void app_open_room(struct app *a, const char *id)
+{
+	app_push(a, view_room_new(a, id));
+}
+
+void app_open_rooms(struct app *a, const struct room_filter *f)
+{
+	app_push(a, view_rooms_new(a, f));
+}
+
+void app_prompt(struct app *a, const char *initial)
+{
+	a->mode = MODE_COMMAND;
+	a->message[0] = '\0';
+	cmdline_open(a->cl, ":", true, initial);
+	a->dirty = true;
+}
+
+void app_command(struct app *a, const char *line)
+{
+	const char *p = line;
+	while (*p == ' ')
+		p++;
+	/* The help screen shows keys and commands together. */
+	if (!strcmp(p, "help") || !strcmp(p, "?")) {
+		app_push(a, view_help_new(a, NULL, NULL));
+		return;
+	}
+	if (!strcmp(p, "refresh")) {
+		struct view *v = top(a);
+		if (v && v->ops->action)
+			v->ops->action(v, ACTION_REFRESH);
+		return;
+	}
+	if (!strcmp(p, "q") || !strcmp(p, "q!")) {
+		a->quit = true;
+		return;
+	}
+	cmd_run(&a->cmd, p);
+}
+
+/* ---- command host ------------------------------------------------------- */
+
+static void host_print(void *ud, const char *text)
+{
+	const char *nl = strchr(text, '\n');
+	/* Several lines (help of a command) get a screen of their own. */
+	if (nl && nl[1]) {
+		app_push(ud, view_help_new(ud, "help", text));
+		return;
+	}
+	app_message(ud, false, "%s", text);
+}
+
+static void host_show_rooms(void *ud, const struct room_filter *f)
+{
+	app_open_rooms(ud, f);
+}
+
+static void host_show_room(void *ud, const char *id)
+{
+	struct app *a = ud;
+	struct view *v = top(a);
+	/* Already looking at it (e.g. after an update). */
+	if (v && !strcmp(v->ops->name, "room") && v->ops->current_room &&
+	    v->ops->current_room(v) && !strcmp(v->ops->current_room(v), id))
+		return;
+	app_open_room(a, id);
+}
+
+static void host_ask(void *ud, const char *prompt, void (*answer)(void *ctx, const char *text),
+		     void *ctx)
+{
+	struct app *a = ud;
+	a->mode = MODE_ASK;
+	a->ask_answer = answer;
+	a->ask_ctx = ctx;
+	cmdline_open(a->cl, prompt, false, NULL);
+	a->dirty = true;
+}
+
+static const char *host_current_room(void *ud)
+{
+	struct view *v = top(ud);
+	return v && v->ops->current_room ? v->ops->current_room(v) : NULL;
+}
+
+static void host_done(void *ud, const struct lb_error *err)
+{
+	struct app *a = ud;
+	char msg[1024];
+
+	if (err->status == LB_OK)
+		return;
+	lb_error_format(err, msg, sizeof(msg));
+	app_message(a, err->status != LB_CANCELLED, "%s", msg);
+}
+
+static void host_quit(void *ud)
+{
+	((struct app *)ud)->quit = true;
+}
+
+static size_t complete(void *ud, const char *line, size_t cursor, size_t *word_start, char **out,
+		       size_t max)
+{
+	struct app *a = ud;
+	return cmd_complete(&a->cmd, line, cursor, word_start, out, max);
+}
+
+static void on_model_change(struct resource *r, void *ud)
+{
+	struct app *a = ud;
+	for (int i = 0; i < a->depth; i++)
+		if (a->stack[i]->ops->changed)
+			a->stack[i]->ops->changed(a->stack[i], r);
+	a->dirty = true;
+}
+
+/* ---- layout and drawing --------------------------------------------------- */
+
+static void free_windows(struct app *a)
+{
+	WINDOW **ws[] = {&a->title_w, &a->nav_w, &a->list_w, &a->detail_w, &a->status_w, &a->cmd_w};
+	for (size_t i = 0; i < sizeof(ws) / sizeof(ws[0]); i++)
+		if (*ws[i]) {
+			delwin(*ws[i]);
+			*ws[i] = NULL;
+		}
+}
+
+static bool wants_detail(struct app *a)
+{
+	struct view *v = top(a);
+	return v && v->ops->draw_detail && COLS >= DETAIL_MIN_COLS;
+}
+
+static void layout(struct app *a)
+{
+	free_windows(a);
+	a->relayout = false;
+	if (LINES < 6 || COLS < 30)
+		return;
+	int body = LINES - 3;
+	int nav = COLS >= NAV_MIN_COLS ? NAV_WIDTH : 0;
+	int rest = COLS - nav;
+	int detail = wants_detail(a) ? rest * 2 / 5 : 0;
+	int list = rest - detail;
+
+	a->title_w = newwin(1, COLS, 0, 0);
+	if (nav)
+		a->nav_w = newwin(body, nav - 1, 1, 0);
+	a->list_w = newwin(body, list - (detail ? 1 : 0), 1, nav);
+	if (detail)
+		a->detail_w = newwin(body, detail, 1, nav + list);
+	a->status_w = newwin(1, COLS, LINES - 2, 0);
+	a->cmd_w = newwin(1, COLS, LINES - 1, 0);
+	if (a->focus == PANE_NAV && !a->nav_w)
+		a->focus = PANE_LIST;
+	if (a->focus == PANE_DETAIL && !a->detail_w)
+		a->focus = PANE_LIST;
+}
+
+static void draw_title(struct app *a)
+{
+	WINDOW *w = a->title_w;
+	char crumbs[1024] = "";
+	size_t used = 0;
+
+	for (int i = 0; i < a->depth; i++) {
+		char seg[256];
+		a->stack[i]->ops->title(a->stack[i], seg, sizeof(seg));
+		int n = snprintf(crumbs + used, sizeof(crumbs) - used, "%s%s", i ? " › " : "", seg);
+		if (n < 0 || (size_t)n >= sizeof(crumbs) - used)
+			break;
+		used += (size_t)n;
+	}
+	draw_blank(w, 0, theme_attr(THEME_TITLE));
+	draw_safe(w, 0, 0, 7, " lbtui ", theme_attr(THEME_TITLE) | A_BOLD);
+
+	/* Progress on the right: what is loading, and for how long. */
+	char right[64] = "";
+	struct view *v = top(a);
+	struct resource *r = v && v->ops->busy ? v->ops->busy(v) : NULL;
+	if (r) {
+		long long ms = now_ms() - r->busy_since_ms;
+		static const char spin[] = "|/-\\";
+		if (ms >= BLINK_MS)
+			snprintf(right, sizeof(right), "%c loading %llds ", spin[a->spinner % 4],
+				 ms / 1000);
+	}
+	int rw = ts_width(right);
+	int cw = COLS - 8 - rw;
+	/* The end of the path matters most: keep it when cutting. */
+	int tw = ts_width(crumbs);
+	const char *shown = crumbs;
+	while (tw > cw && *shown) {
+		shown++;
+		while ((*shown & 0xC0) == 0x80)
+			shown++;
+		tw = ts_width(shown);
+	}
+	draw_safe(w, 0, 8, cw, shown, theme_attr(THEME_TITLE));
+	if (rw)
+		draw_safe(w, 0, COLS - rw, rw, right, theme_attr(THEME_TITLE) | A_BOLD);
+	wnoutrefresh(w);
+}
+
+static void draw_nav(struct app *a)
+{
+	WINDOW *w = a->nav_w;
+	if (!w)
+		return;
+	werase(w);
+	int h = getmaxy(w);
+	struct view *v = top(a);
+	int current = v && !strcmp(v->ops->name, "help") ? 1 : 0;
+	draw_safe(w, 0, 0, getmaxx(w), " Resources", theme_attr(THEME_HEADER));
+	for (int i = 0; i < N_NAV && i + 1 < h; i++) {
+		attr_t at = theme_attr(THEME_NAV);
+		if (a->focus == PANE_NAV && i == a->nav_cursor)
+			at = theme_attr(THEME_CURSOR);
+		else if (i == current)
+			at = theme_attr(THEME_NAV_SELECTED);
+		char item[64];
+		snprintf(item, sizeof(item), " %s", nav_items[i]);
+		draw_safe(w, i + 1, 0, getmaxx(w), item, at);
+	}
+	/* The border between the navigator and the list. */
+	wattrset(stdscr, theme_attr(THEME_BORDER));
+	mvwvline(stdscr, 1, NAV_WIDTH - 1, ACS_VLINE, LINES - 3);
+	wnoutrefresh(stdscr);
+	wnoutrefresh(w);
+}
+
+static void draw_status(struct app *a)
+{
+	WINDOW *w = a->status_w;
+	const struct config *cfg = a->env->cfg;
+	char left[512], view_status[256] = "";
+	struct view *v = top(a);
+
+	if (v && v->ops->status)
+		v->ops->status(v, view_status, sizeof(view_status));
+	int busy = http_in_flight(a->env->http);
+	snprintf(left, sizeof(left), " %s │ %s │ %s │ %d req │ %s", cfg->profile ? cfg->profile : "env",
+		 a->host, a->masked_key, busy, view_status);
+	draw_blank(w, 0, theme_attr(THEME_STATUS));
+	draw_safe(w, 0, 0, COLS, left, theme_attr(THEME_STATUS));
+
+	char right[600] = "";
+	int x = COLS;
+	if (a->last_error[0]) {
+		snprintf(right, sizeof(right), " %s ", a->last_error);
+		int ew = ts_width(right);
+		int maxw = COLS / 2;
+		if (ew > maxw)
+			ew = maxw;
+		x -= ew;
+		draw_safe(w, 0, x, ew, right, theme_attr(THEME_STATUS_ERROR));
+	}
+	if (cfg->read_only) {
+		x -= 11;
+		draw_safe(w, 0, x, 11, " READ-ONLY ", theme_attr(THEME_STATUS_RO));
+	}
+	wnoutrefresh(w);
+}
+
+static void draw_cmdline(struct app *a)
+{
+	WINDOW *w = a->cmd_w;
+	werase(w);
+	if (a->mode != MODE_NORMAL) {
+		cmdline_draw(a->cl, w, 0, COLS, theme_attr(THEME_CMDLINE));
+		const char *cands = cmdline_candidates(a->cl);
+		if (cands && a->message[0] == '\0') {
+			/* Candidates go on the status row while typing. */
+			char *safe = ts_sanitize(cands, (size_t)-1);
+			if (safe) {
+				draw_blank(a->status_w, 0, theme_attr(THEME_STATUS));
+				draw_safe(a->status_w, 0, 1, COLS - 1, safe, theme_attr(THEME_STATUS));
+				wnoutrefresh(a->status_w);
+				free(safe);
+			}
+		}
+		wnoutrefresh(w);
+		return;
+	}
+	if (a->message[0])
+		draw_safe(w, 0, 0, COLS, a->message,
+			  theme_attr(a->message_error ? THEME_ERROR : THEME_MESSAGE));
+	else
+		draw_safe(w, 0, 0, COLS, "Press : for commands, ? for help, q to go back",
+			  theme_attr(THEME_MUTED));
+	wnoutrefresh(w);
+}
+
+static void draw(struct app *a)
+{
+	if (a->relayout)
+		layout(a);
+	a->dirty = false;
+	if (!a->list_w) {
+		erase();
+		mvaddstr(0, 0, "terminal too small");
+		wnoutrefresh(stdscr);
+		doupdate();
+		return;
+	}
+	struct view *v = top(a);
+	/* The detail pane comes and goes with the view in front. */
+	if ((a->detail_w != NULL) != wants_detail(a)) {
+		layout(a);
+		if (!a->list_w)
+			return;
+	}
+	werase(stdscr);
+	wnoutrefresh(stdscr);
+	draw_title(a);
+	draw_nav(a);
+	werase(a->list_w);
+	v->ops->draw(v, a->list_w, a->focus == PANE_LIST && a->mode == MODE_NORMAL);
+	wnoutrefresh(a->list_w);
+	if (a->detail_w) {
+		werase(a->detail_w);
+		v->ops->draw_detail(v, a->detail_w, a->detail_top);
+		wattrset(stdscr, theme_attr(THEME_BORDER));
+		mvwvline(stdscr, 1, getbegx(a->detail_w) - 1, ACS_VLINE, LINES - 3);
+		wnoutrefresh(stdscr);
+		wnoutrefresh(a->detail_w);
+	}
+	draw_status(a);
+	draw_cmdline(a);
+	curs_set(a->mode != MODE_NORMAL ? 1 : 0);
+	if (a->mode != MODE_NORMAL)
+		wnoutrefresh(a->cmd_w); /* leaves the cursor on the command line */
+	doupdate();
+}
+
+/* ---- keys ------------------------------------------------------------------ */
+
+static void nav_open(struct app *a, int item)
+{
+	if (item == 1) {
+		app_push(a, view_help_new(a, NULL, NULL));
+		return;
+	}
+	/* Back to the root rooms list. */
+	while (a->depth > 1)
+		app_pop(a);
+}
+
+static bool global_action(struct app *a, enum action act, int key)
+{
+	struct view *v = top(a);
+
+	switch (act) {
+	case ACTION_QUIT:
+		a->quit = true;
+		return true;
+	case ACTION_PROMPT:
+		app_prompt(a, NULL);
+		return true;
+	case ACTION_HELP:
+		if (strcmp(v->ops->name, "help"))
+			app_push(a, view_help_new(a, NULL, NULL));
+		return true;
+	case ACTION_REDRAW:
+		clearok(curscr, TRUE);
+		a->relayout = true;
+		a->dirty = true;
+		return true;
+	case ACTION_NEXT_PANE: {
+		enum pane order[3];
+		int n = 0;
+		if (a->nav_w)
+			order[n++] = PANE_NAV;
+		order[n++] = PANE_LIST;
+		if (a->detail_w)
+			order[n++] = PANE_DETAIL;
+		int i = 0;
+		while (i < n && order[i] != a->focus)
+			i++;
+		a->focus = order[(i + 1) % n];
+		a->dirty = true;
+		return true;
+	}
+	case ACTION_SEARCH:
+		a->mode = MODE_SEARCH;
+		a->message[0] = '\0';
+		cmdline_open(a->cl, "/", false, NULL);
+		a->dirty = true;
+		return true;
+	case ACTION_FIND_NEXT:
+	case ACTION_FIND_PREV:
+		if (!a->search[0]) {
+			app_message(a, false, "no search: press / first");
+		} else if (v->ops->search &&
+			   !v->ops->search(v, a->search, act == ACTION_FIND_NEXT ? 1 : -1)) {
+			char *safe = ts_sanitize(a->search, (size_t)-1);
+			app_message(a, false, "no more matches for %s", safe ? safe : "");
+			free(safe);
+		}
+		a->dirty = true;
+		return true;
+	case ACTION_BACK:
+		if (v->ops->action && v->ops->action(v, ACTION_BACK) == VIEW_HANDLED)
+			return true;
+		if (a->depth > 1) {
+			app_pop(a);
+		} else if (key == 27) {
+			a->search[0] = '\0';
+			a->message[0] = '\0';
+			a->last_error[0] = '\0';
+			a->dirty = true;
+		} else {
+			a->quit = true;
+		}
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void pane_key(struct app *a, enum action act, int key)
+{
+	struct view *v = top(a);
+
+	if (global_action(a, act, key))
+		return;
+	if (a->focus == PANE_NAV) {
+		if (act == ACTION_MOVE_UP && a->nav_cursor > 0)
+			a->nav_cursor--;
+		else if (act == ACTION_MOVE_DOWN && a->nav_cursor < N_NAV - 1)
+			a->nav_cursor++;
+		else if (act == ACTION_ENTER)
+			nav_open(a, a->nav_cursor);
+		a->dirty = true;
+		return;
+	}
+	if (a->focus == PANE_DETAIL) {
+		int h = a->detail_w ? getmaxy(a->detail_w) : 1;
+		switch (act) {
+		case ACTION_MOVE_UP: a->detail_top--; break;
+		case ACTION_MOVE_DOWN: a->detail_top++; break;
+		case ACTION_PAGE_UP: a->detail_top -= h - 1; break;
+		case ACTION_PAGE_DOWN: a->detail_top += h - 1; break;
+		case ACTION_MOVE_FIRST: a->detail_top = 0; break;
+		default:
+			if (v->ops->action)
+				v->ops->action(v, act);
+			break;
+		}
+		if (a->detail_top < 0)
+			a->detail_top = 0;
+		a->dirty = true;
+		return;
+	}
+	if (act != ACTION_NONE && v->ops->action) {
+		int before = a->depth;
+		if (v->ops->action(v, act) == VIEW_HANDLED && a->depth == before &&
+		    (act == ACTION_MOVE_UP || act == ACTION_MOVE_DOWN || act == ACTION_PAGE_UP ||
+		     act == ACTION_PAGE_DOWN || act == ACTION_MOVE_FIRST || act == ACTION_MOVE_LAST))
+			a->detail_top = 0;
+	}
+	a->dirty = true;
+}
+
+static void line_key(struct app *a, wint_t ch, bool is_key)
+{
+	enum cmdline_state st = cmdline_feed(a->cl, ch, is_key);
+	a->dirty = true;
+	if (st == CMDLINE_EDITING)
+		return;
+	enum mode m = a->mode;
+	a->mode = MODE_NORMAL;
+	const char *text = st == CMDLINE_DONE ? cmdline_text(a->cl) : NULL;
+	char *line = text ? strdup(text) : NULL;
+	switch (m) {
+	case MODE_COMMAND:
+		if (line && line[0])
+			app_command(a, line);
+		break;
+	case MODE_SEARCH:
+		if (line && line[0]) {
+			snprintf(a->search, sizeof(a->search), "%s", line);
+			struct view *v = top(a);
+			if (v->ops->search && !v->ops->search(v, a->search, 0)) {
+				char *safe = ts_sanitize(line, (size_t)-1);
+				app_message(a, false, "no match for %s", safe ? safe : "");
+				free(safe);
+			}
+		}
+		break;
+	case MODE_ASK: {
+		void (*answer)(void *, const char *) = a->ask_answer;
+		a->ask_answer = NULL;
+		if (answer)
+			answer(a->ask_ctx, st == CMDLINE_DONE ? (line ? line : "") : NULL);
+		break;
+	}
+	default:
+		break;
+	}
+	free(line);
+}
+
+static void handle_key(struct app *a, wint_t ch, bool is_key)
+{
+	if (is_key && ch == KEY_RESIZE) {
+		a->relayout = true;
+		a->dirty = true;
+		return;
+	}
+	if (a->mode != MODE_NORMAL) {
+		line_key(a, ch, is_key);
+		return;
+	}
+	if (!is_key && ch == 3) { /* ^C */
+		a->quit = true;
+		return;
+	}
+	int key = (int)ch;
+	if (!is_key && ch >= 128)
+		return; /* no binding uses non-ASCII characters */
+	struct view *v = top(a);
+	a->message[0] = '\0';
+	pane_key(a, keymap_lookup(v->ops->name, key), key);
+}
+
+static void read_keys(struct app *a)
+{
+	wint_t ch;
+	int rc;
+	while ((rc = wget_wch(stdscr, &ch)) != ERR) {
+		handle_key(a, ch, rc == KEY_CODE_YES);
+		if (a->quit)
+			break;
+	}
+}
+
+/* ---- the loop -------------------------------------------------------------- */
+
+static void host_of(const char *url, char *out, size_t n)
+{
+	const char *p = strstr(url, "://");
+	p = p ? p + 3 : url;
+	snprintf(out, n, "%s", p);
+	char *slash = strchr(out, '/');
+	if (slash)
+		*slash = '\0';
+}
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static bool any_busy(struct app *a)
+{
+	return http_in_flight(a->env->http) > 0;
+}
+
+int app_run(const struct app_env *env)
+{
+	struct app *a = calloc(1, sizeof(*a));
+	struct lb_error err;
+	if (!a)
+		return 1;
+	a->env = env;
+	a->model = env->model;
+	config_mask_secret(env->cfg->secret, a->masked_key, sizeof(a->masked_key));
+	host_of(env->cfg->base_url, a->host, sizeof(a->host));
+
+	a->cl = cmdline_new(env->cfg->history_path, &err);
+	if (!a->cl) {
+		char msg[600];
+		fprintf(stderr, "lbtui: %s\n", lb_error_format(&err, msg, sizeof(msg)));
+		free(a);
+		return 1;
+	}
+	cmdline_set_completer(a->cl, complete, a);
+
+	a->cmd.model = env->model;
+	a->cmd.read_only = env->cfg->read_only;
+	a->cmd.host = (struct cmd_host){
+		.ud = a,
+		.interactive = true,
+		.print = host_print,
+		.show_rooms = host_show_rooms,
+		.show_room = host_show_room,
+		.ask = host_ask,
+		.current_room = host_current_room,
+		.done = host_done,
+		.quit = host_quit,
+	};
+
+	keymap_init();
+	for (size_t i = 0; i < env->cfg->n_bindings; i++) {
+		const struct key_binding *b = &env->cfg->bindings[i];
+		if (!keymap_bind(b->view, b->key, b->action, &err)) {
+			char msg[600];
+			app_message(a, true, "config: %s", lb_error_format(&err, msg, sizeof(msg)));
+		}
+	}
+
+	set_escdelay(25);
+	if (!initscr()) {
+		fputs("lbtui: cannot initialise the terminal\n", stderr);
+		cmdline_free(&a->cl);
+		free(a);
+		return 1;
+	}
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	if (!theme_load(env->cfg->theme, &err)) {
+		char msg[600];
+		app_message(a, true, "theme: %s", lb_error_format(&err, msg, sizeof(msg)));
+	}
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+
+	model_listen(env->model, on_model_change, a);
+	app_push(a, view_rooms_new(a, NULL));
+	a->relayout = true;
+	a->dirty = true;
+	a->last_tick_ms = now_ms();
+
+	while (!a->quit && !got_signal) {
+		cmd_step(&a->cmd);
+		if (a->dirty)
+			draw(a);
+		struct pollfd fds[64];
+		fds[0].fd = STDIN_FILENO;
+		fds[0].events = POLLIN;
+		fds[0].revents = 0;
+		int n = 1 + http_pollfds(env->http, fds + 1, 63);
+		int timeout = http_timeout_ms(env->http);
+		int tick = any_busy(a) ? 100 : 1000;
+		if (timeout < 0 || timeout > tick)
+			timeout = tick;
+		int rc = poll(fds, (nfds_t)n, timeout);
+		if (rc < 0 && errno != EINTR)
+			break;
+		if (rc > 0 && (fds[0].revents & (POLLHUP | POLLERR)) && !(fds[0].revents & POLLIN))
+			break; /* the terminal went away */
+		/* Keys first (a resize arrives as a key after SIGWINCH's EINTR). */
+		read_keys(a);
+		http_process(env->http, fds + 1, n - 1);
+		long long now = now_ms();
+		if (now - a->last_tick_ms >= (any_busy(a) ? 100 : 1000)) {
+			a->last_tick_ms = now;
+			a->spinner++;
+			model_tick(env->model);
+			a->dirty = true;
+		}
+	}
+
+	endwin();
+	if (a->mode == MODE_ASK && a->ask_answer)
+		a->ask_answer(a->ask_ctx, NULL);
+	model_unlisten(env->model, on_model_change, a);
+	while (a->depth > 0) {
+		struct view *v = a->stack[--a->depth];
+		v->ops->free(v);
+	}
+	free_windows(a);
+	cmdline_free(&a->cl);
+	free(a);
+	return 0;
+}

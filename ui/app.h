@@ -1,0 +1,44 @@
+/* The screen: the event loop, panes, the view stack, the command line and
+ * the status bar. */
+#ifndef LB_APP_H
+#define LB_APP_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+
+#include "config.h"
+#include "http.h"
+#include "model.h"
+#include "query.h"
+
+struct app_env {
+	struct model *model;
+	const struct config *cfg;
+	struct http *http; /* polled by the loop */
+};
+
+/* Run until the user quits; returns the exit status. */
+int app_run(const struct app_env *env);
+
+struct app;
+struct view;
+
+struct model *app_model(struct app *a);
+/* Push a view on the stack (the app owns it) / pop the top one. */
+void app_push(struct app *a, struct view *v);
+void app_pop(struct app *a);
+void app_open_room(struct app *a, const char *id);
+void app_open_rooms(struct app *a, const struct room_filter *f);
+/* Open the command line with text already typed. */
+void app_prompt(struct app *a, const char *initial);
+/* Run a command as if typed. */
+void app_command(struct app *a, const char *line);
+/* A message on the last line; errors also go to the status bar. */
+void app_message(struct app *a, bool error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Ask for a redraw. */
+void app_dirty(struct app *a);
+/* The search pattern in force ("" when none), for highlighting. */
+const char *app_search_pattern(struct app *a);
+
+#endif

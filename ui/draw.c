@@ -1,3 +1,104 @@
-#include "config.h"
-/* placeholder until implemented */
-extern int lb_unused_draw;
+#include "lbconfig.h"
+
+#include "draw.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "term_safe.h"
+
+void list_clamp(struct list_pos *p, int count, int height)
+{
+	if (height < 1)
+		height = 1;
+	if (p->cursor >= count)
+		p->cursor = count - 1;
+	if (p->cursor < 0)
+		p->cursor = 0;
+	if (p->top > p->cursor)
+		p->top = p->cursor;
+	if (p->cursor >= p->top + height)
+		p->top = p->cursor - height + 1;
+	if (p->top > count - height)
+		p->top = count - height;
+	if (p->top < 0)
+		p->top = 0;
+}
+
+bool list_move(struct list_pos *p, int count, int height, enum action a)
+{
+	int page = height > 1 ? height - 1 : 1;
+
+	switch (a) {
+	case ACTION_MOVE_UP: p->cursor--; break;
+	case ACTION_MOVE_DOWN: p->cursor++; break;
+	case ACTION_PAGE_UP:
+		p->cursor -= page;
+		p->top -= page;
+		break;
+	case ACTION_PAGE_DOWN:
+		p->cursor += page;
+		p->top += page;
+		break;
+	case ACTION_MOVE_FIRST: p->cursor = 0; break;
+	case ACTION_MOVE_LAST: p->cursor = count - 1; break;
+	default: return false;
+	}
+	list_clamp(p, count, height);
+	return true;
+}
+
+void draw_safe(WINDOW *win, int y, int x, int width, const char *safe, attr_t attr)
+{
+	char cell[4096];
+
+	if (width <= 0)
+		return;
+	ts_fit_pad(safe, width, cell, sizeof(cell));
+	wattrset(win, attr);
+	mvwaddstr(win, y, x, cell);
+}
+
+void draw_text(WINDOW *win, int y, int x, int width, const char *raw, attr_t attr)
+{
+	char *safe = ts_sanitize(raw ? raw : "", (size_t)-1);
+	if (!safe)
+		return;
+	draw_safe(win, y, x, width, safe, attr);
+	free(safe);
+}
+
+void draw_blank(WINDOW *win, int y, attr_t attr)
+{
+	int w = getmaxx(win);
+	wattrset(win, attr);
+	wmove(win, y, 0);
+	for (int i = 0; i < w; i++)
+		waddch(win, ' ');
+}
+
+void draw_cells(WINDOW *win, int y, const struct cell *cells, int n, attr_t row_attr)
+{
+	int w = getmaxx(win);
+	int x = 0;
+
+	draw_blank(win, y, row_attr ? row_attr : theme_attr(THEME_DEFAULT));
+	for (int i = 0; i < n && x < w; i++) {
+		int cw = cells[i].width < 0 || x + cells[i].width > w ? w - x : cells[i].width;
+		attr_t attr = row_attr ? row_attr : theme_attr(cells[i].el);
+		draw_text(win, y, x, cw, cells[i].text, attr);
+		x += cw + 1;
+	}
+}
+
+void draw_notice(WINDOW *win, const char *text, attr_t attr)
+{
+	int h = getmaxy(win), w = getmaxx(win);
+	char *safe = ts_sanitize(text, (size_t)-1);
+	if (!safe)
+		return;
+	int tw = ts_width(safe);
+	int x = tw < w ? (w - tw) / 2 : 0;
+	draw_safe(win, h / 2, x, w - x, safe, attr);
+	free(safe);
+}

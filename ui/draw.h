@@ -1,0 +1,45 @@
+/* Drawing shared by every view: terminal-safe text in columns, list
+ * cursor and scrolling. Views fill cells; these functions paint them. */
+#ifndef LB_DRAW_H
+#define LB_DRAW_H
+
+#include <curses.h>
+#include <stdbool.h>
+
+#include "actions.h"
+#include "theme.h"
+
+/* Cursor and scroll position of a list of count rows shown in height rows. */
+struct list_pos {
+	int top;
+	int cursor;
+};
+
+/* Keep cursor in [0, count) and visible. */
+void list_clamp(struct list_pos *p, int count, int height);
+/* Apply a movement action; false when a is not one. */
+bool list_move(struct list_pos *p, int count, int height, enum action a);
+
+/* One cell of a row: raw text (sanitized here), its width, its element. */
+struct cell {
+	const char *text;
+	int width; /* columns; the last cell may be -1 for "the rest" */
+	enum theme_element el;
+};
+
+/* Draw cells on row y of win separated by one space, with row_attr over
+ * everything when non-zero (the cursor line). Text is sanitized. */
+void draw_cells(WINDOW *win, int y, const struct cell *cells, int n, attr_t row_attr);
+
+/* Draw raw (unsanitized) text at y, x, cut to width columns. */
+void draw_text(WINDOW *win, int y, int x, int width, const char *raw, attr_t attr);
+/* The same for text that is already terminal-safe. */
+void draw_safe(WINDOW *win, int y, int x, int width, const char *safe, attr_t attr);
+
+/* Fill row y with spaces in attr. */
+void draw_blank(WINDOW *win, int y, attr_t attr);
+
+/* A centered one-line notice ("Loading rooms…", "No rooms"). */
+void draw_notice(WINDOW *win, const char *text, attr_t attr);
+
+#endif

@@ -1,3 +1,232 @@
-#include "config.h"
-/* placeholder until implemented */
-extern int lb_unused_keymap;
+#include "lbconfig.h"
+
+#include "keymap.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct binding {
+	char view[16];
+	int key;
+	enum action action;
+};
+
+static struct binding bindings[256];
+static size_t n_bindings;
+
+static const char *const action_names[] = {
+	"none",
+#define ACTION_NAME(e, name, help) name,
+	ACTION_INFO(ACTION_NAME)
+#undef ACTION_NAME
+};
+
+static const char *const action_helps[] = {
+	"",
+#define ACTION_HELP(e, name, help) help,
+	ACTION_INFO(ACTION_HELP)
+#undef ACTION_HELP
+};
+
+const char *action_name(enum action a)
+{
+	return a < ACTION_COUNT ? action_names[a] : "none";
+}
+
+const char *action_help(enum action a)
+{
+	return a < ACTION_COUNT ? action_helps[a] : "";
+}
+
+enum action action_by_name(const char *name)
+{
+	for (int a = 1; a < ACTION_COUNT; a++)
+		if (!strcmp(action_names[a], name))
+			return (enum action)a;
+	return ACTION_NONE;
+}
+
+/* Named keys as written in the config file and shown in the help. */
+static const struct {
+	const char *name;
+	int key;
+} key_names[] = {
+	{"<Enter>", '\n'},      {"<Enter>", KEY_ENTER},   {"<Enter>", '\r'},
+	{"<Esc>", 27},          {"<Tab>", '\t'},          {"<Space>", ' '},
+	{"<Up>", KEY_UP},       {"<Down>", KEY_DOWN},     {"<Left>", KEY_LEFT},
+	{"<Right>", KEY_RIGHT}, {"<PgUp>", KEY_PPAGE},    {"<PgDn>", KEY_NPAGE},
+	{"<Home>", KEY_HOME},   {"<End>", KEY_END},       {"<Backspace>", KEY_BACKSPACE},
+	{"<Del>", KEY_DC},      {"<Ins>", KEY_IC},        {"<BackTab>", KEY_BTAB},
+};
+
+void keymap_key_name(int key, char *out, size_t n)
+{
+	for (size_t i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++)
+		if (key_names[i].key == key) {
+			snprintf(out, n, "%s", key_names[i].name);
+			return;
+		}
+	if (key >= KEY_F(1) && key <= KEY_F(12))
+		snprintf(out, n, "<F%d>", key - KEY_F(0));
+	else if (key > 0 && key < 32)
+		snprintf(out, n, "^%c", key + '@');
+	else if (key > 32 && key < 127)
+		snprintf(out, n, "%c", key);
+	else
+		snprintf(out, n, "<%d>", key);
+}
+
+int keymap_key_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++)
+		if (!strcasecmp(key_names[i].name, name))
+			return key_names[i].key;
+	size_t len = strlen(name);
+	if (len == 1 && name[0] > 32 && name[0] < 127)
+		return name[0];
+	if (len == 2 && name[0] == '^') {
+		int c = name[1] >= 'a' && name[1] <= 'z' ? name[1] - 32 : name[1];
+		if (c >= '@' && c <= '_')
+			return c - '@';
+	}
+	int f;
+	if (sscanf(name, "<F%d>", &f) == 1 && f >= 1 && f <= 12)
+		return KEY_F(f);
+	return -1;
+}
+
+static bool add(const char *view, int key, enum action a)
+{
+	for (size_t i = 0; i < n_bindings; i++)
+		if (bindings[i].key == key && !strcmp(bindings[i].view, view)) {
+			bindings[i].action = a;
+			return true;
+		}
+	if (n_bindings >= sizeof(bindings) / sizeof(bindings[0]))
+		return false;
+	snprintf(bindings[n_bindings].view, sizeof(bindings[n_bindings].view), "%s", view);
+	bindings[n_bindings].key = key;
+	bindings[n_bindings].action = a;
+	n_bindings++;
+	return true;
+}
+
+void keymap_init(void)
+{
+	static const struct {
+		const char *view;
+		int key;
+		enum action action;
+	} defaults[] = {
+		{"generic", 'k', ACTION_MOVE_UP},
+		{"generic", KEY_UP, ACTION_MOVE_UP},
+		{"generic", 'j', ACTION_MOVE_DOWN},
+		{"generic", KEY_DOWN, ACTION_MOVE_DOWN},
+		{"generic", KEY_PPAGE, ACTION_PAGE_UP},
+		{"generic", 'b' - 96, ACTION_PAGE_UP},
+		{"generic", KEY_NPAGE, ACTION_PAGE_DOWN},
+		{"generic", 'f' - 96, ACTION_PAGE_DOWN},
+		{"generic", ' ', ACTION_PAGE_DOWN},
+		{"generic", 'g', ACTION_MOVE_FIRST},
+		{"generic", KEY_HOME, ACTION_MOVE_FIRST},
+		{"generic", 'G', ACTION_MOVE_LAST},
+		{"generic", KEY_END, ACTION_MOVE_LAST},
+		{"generic", '\n', ACTION_ENTER},
+		{"generic", '\r', ACTION_ENTER},
+		{"generic", KEY_ENTER, ACTION_ENTER},
+		{"generic", 'l', ACTION_ENTER},
+		{"generic", KEY_RIGHT, ACTION_ENTER},
+		{"generic", 27, ACTION_BACK},
+		{"generic", 'q', ACTION_BACK},
+		{"generic", 'h', ACTION_BACK},
+		{"generic", KEY_LEFT, ACTION_BACK},
+		{"generic", 'Q', ACTION_QUIT},
+		{"generic", '\t', ACTION_NEXT_PANE},
+		{"generic", '/', ACTION_SEARCH},
+		{"generic", 'n', ACTION_FIND_NEXT},
+		{"generic", 'N', ACTION_FIND_PREV},
+		{"generic", ':', ACTION_PROMPT},
+		{"generic", '?', ACTION_HELP},
+		{"generic", KEY_F(1), ACTION_HELP},
+		{"generic", 'r', ACTION_REFRESH},
+		{"generic", KEY_F(5), ACTION_REFRESH},
+		{"generic", 'L' - 64, ACTION_REDRAW},
+		{"rooms", 'c', ACTION_ROOM_CREATE},
+		{"rooms", 'e', ACTION_ROOM_UPDATE},
+		{"rooms", 'D', ACTION_ROOM_DELETE},
+		{"rooms", 'F', ACTION_ROOM_FILTER},
+		{"room", 'e', ACTION_ROOM_UPDATE},
+		{"room", 'D', ACTION_ROOM_DELETE},
+	};
+	n_bindings = 0;
+	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
+		add(defaults[i].view, defaults[i].key, defaults[i].action);
+}
+
+bool keymap_bind(const char *view, const char *key, const char *action, struct lb_error *err)
+{
+	static const char *const views[] = {"generic", "rooms", "room", "help"};
+	bool known = false;
+	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++)
+		if (!strcmp(views[i], view))
+			known = true;
+	if (!known) {
+		lb_error_set(err, LB_CONFIG, "bind: unknown view '%s' (generic, rooms, room, help)",
+			     view);
+		return false;
+	}
+	int k = keymap_key_parse(key);
+	if (k < 0) {
+		lb_error_set(err, LB_CONFIG, "bind: unknown key '%s' (e.g. x, ^X, <Enter>, <F5>)",
+			     key);
+		return false;
+	}
+	enum action a = action_by_name(action);
+	if (a == ACTION_NONE && strcmp(action, "none")) {
+		lb_error_set(err, LB_CONFIG, "bind: unknown action '%s' (see the help screen, ?)",
+			     action);
+		return false;
+	}
+	if (!add(view, k, a)) {
+		lb_error_set(err, LB_CONFIG, "bind: too many bindings");
+		return false;
+	}
+	return true;
+}
+
+enum action keymap_lookup(const char *view, int key)
+{
+	for (size_t i = 0; i < n_bindings; i++)
+		if (bindings[i].key == key && !strcmp(bindings[i].view, view))
+			return bindings[i].action;
+	for (size_t i = 0; i < n_bindings; i++)
+		if (bindings[i].key == key && !strcmp(bindings[i].view, "generic"))
+			return bindings[i].action;
+	return ACTION_NONE;
+}
+
+void keymap_keys_for(const char *view, enum action a, char *out, size_t n)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < n_bindings; i++) {
+		const struct binding *b = &bindings[i];
+		if (b->action != a)
+			continue;
+		if (strcmp(b->view, view) && strcmp(b->view, "generic"))
+			continue;
+		/* A generic key overridden in this view does not do a here. */
+		if (!strcmp(b->view, "generic") && keymap_lookup(view, b->key) != a)
+			continue;
+		char name[32];
+		keymap_key_name(b->key, name, sizeof(name));
+		if (strstr(out, name) && (b->key == '\r' || b->key == KEY_ENTER))
+			continue;
+		int w = snprintf(out + used, n - used, "%s%s", used ? ", " : "", name);
+		if (w < 0 || (size_t)w >= n - used)
+			break;
+		used += (size_t)w;
+	}
+}

@@ -1,0 +1,52 @@
+/* One view per file behind this interface (tig's view_ops). Views fill and
+ * draw their pane and turn actions into model calls; they never paint
+ * outside their window, and the loop redraws after every handled action or
+ * model change. */
+#ifndef LB_VIEW_H
+#define LB_VIEW_H
+
+#include <curses.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "actions.h"
+#include "model.h"
+
+struct app;
+
+enum view_result { VIEW_IGNORED, VIEW_HANDLED };
+
+struct view {
+	const struct view_ops *ops;
+	struct app *app;
+	void *priv;
+};
+
+struct view_ops {
+	const char *name; /* keymap context, e.g. "rooms" */
+	/* This view's breadcrumb segment (terminal-safe). */
+	void (*title)(struct view *v, char *out, size_t n);
+	/* Draw into win (its whole size). */
+	void (*draw)(struct view *v, WINDOW *win, bool focused);
+	/* Draw the selected item in the side pane; NULL when the view has none. */
+	void (*draw_detail)(struct view *v, WINDOW *win, int top);
+	enum view_result (*action)(struct view *v, enum action a);
+	/* A resource changed; the loop redraws anyway. */
+	void (*changed)(struct view *v, struct resource *r);
+	/* Find the next (dir 1), previous (-1) or first from here (0) match. */
+	bool (*search)(struct view *v, const char *pattern, int dir);
+	/* The room this view is about or has selected, NULL when none. */
+	const char *(*current_room)(struct view *v);
+	/* A short line for the status bar: "120 rooms · 3s ago". */
+	void (*status)(struct view *v, char *out, size_t n);
+	/* The resource in flight for this view, to show progress. */
+	struct resource *(*busy)(struct view *v);
+	void (*free)(struct view *v);
+};
+
+struct view *view_rooms_new(struct app *app, const struct room_filter *f);
+struct view *view_room_new(struct app *app, const char *id);
+/* The keys and commands (text NULL), or the given text under title. */
+struct view *view_help_new(struct app *app, const char *title, const char *text);
+
+#endif

@@ -1,3 +1,213 @@
-#include "config.h"
-/* placeholder until implemented */
-extern int lb_unused_view_help;
+#include "lbconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "cmd.h"
+#include "draw.h"
+#include "keymap.h"
+#include "term_safe.h"
+#include "util.h"
+#include "view.h"
+
+/* Keys and commands, generated from the action table and the keymap so the
+ * two can never disagree; or any text a command printed. */
+struct help_view {
+	char *title;
+	char **lines; /* terminal-safe; a leading '#' marks a section */
+	size_t n;
+	int top;
+	int height;
+};
+
+static struct help_view *priv(struct view *v)
+{
+	return v->priv;
+}
+
+static bool push_line(struct help_view *hv, const char *raw)
+{
+	char **nl = realloc(hv->lines, (hv->n + 1) * sizeof(*nl));
+	if (!nl)
+		return false;
+	hv->lines = nl;
+	char *safe = ts_sanitize(raw, (size_t)-1);
+	if (!safe)
+		return false;
+	hv->lines[hv->n++] = safe;
+	return true;
+}
+
+static void push_text(struct help_view *hv, const char *text)
+{
+	const char *p = text;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char *line = strndup(p, len);
+		if (line)
+			push_line(hv, line);
+		free(line);
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+}
+
+static void build_keys(struct help_view *hv)
+{
+	static const struct {
+		const char *view;
+		const char *title;
+	} sections[] = {
+		{"generic", "#Keys everywhere"},
+		{"rooms", "#Keys in the rooms list"},
+		{"room", "#Keys in a room"},
+	};
+	for (size_t s = 0; s < sizeof(sections) / sizeof(sections[0]); s++) {
+		push_line(hv, sections[s].title);
+		for (int a = 1; a < ACTION_COUNT; a++) {
+			char keys[128], line[256], generic[128];
+			keymap_keys_for(sections[s].view, (enum action)a, keys, sizeof(keys));
+			if (!keys[0])
+				continue;
+			/* Per-view sections list only what differs from everywhere. */
+			if (strcmp(sections[s].view, "generic")) {
+				keymap_keys_for("generic", (enum action)a, generic, sizeof(generic));
+				if (!strcmp(generic, keys))
+					continue;
+			}
+			snprintf(line, sizeof(line), "  %-20s %s", keys, action_help((enum action)a));
+			push_line(hv, line);
+		}
+		push_line(hv, "");
+	}
+	push_line(hv, "#Commands (press : to type one; Tab completes)");
+	char *cmds = cmd_help(NULL);
+	if (cmds) {
+		char *p = cmds;
+		while (*p) {
+			char *nl = strchr(p, '\n');
+			if (nl)
+				*nl = '\0';
+			char line[512];
+			snprintf(line, sizeof(line), "  %s", p);
+			push_line(hv, line);
+			if (!nl)
+				break;
+			p = nl + 1;
+		}
+		free(cmds);
+	}
+	push_line(hv, "");
+	push_line(hv, "  help COMMAND shows a command's options, e.g. :help room create");
+}
+
+static void help_title(struct view *v, char *out, size_t n)
+{
+	snprintf(out, n, "%s", priv(v)->title);
+}
+
+static void help_draw(struct view *v, WINDOW *win, bool focused)
+{
+	struct help_view *hv = priv(v);
+	int h = getmaxy(win), w = getmaxx(win);
+	hv->height = h;
+	if (hv->top > (int)hv->n - h)
+		hv->top = (int)hv->n - h;
+	if (hv->top < 0)
+		hv->top = 0;
+	for (int row = 0; row < h && hv->top + row < (int)hv->n; row++) {
+		const char *line = hv->lines[hv->top + row];
+		if (line[0] == '#')
+			draw_safe(win, row, 1, w - 1, line + 1, theme_attr(THEME_HELP_SECTION));
+		else
+			draw_safe(win, row, 1, w - 1, line, theme_attr(THEME_DEFAULT));
+	}
+}
+
+static enum view_result help_action(struct view *v, enum action a)
+{
+	struct help_view *hv = priv(v);
+	int page = hv->height > 1 ? hv->height - 1 : 1;
+	switch (a) {
+	case ACTION_MOVE_UP: hv->top--; break;
+	case ACTION_MOVE_DOWN: hv->top++; break;
+	case ACTION_PAGE_UP: hv->top -= page; break;
+	case ACTION_PAGE_DOWN: hv->top += page; break;
+	case ACTION_MOVE_FIRST: hv->top = 0; break;
+	case ACTION_MOVE_LAST: hv->top = (int)hv->n; break;
+	default: return VIEW_IGNORED;
+	}
+	if (hv->top < 0)
+		hv->top = 0;
+	return VIEW_HANDLED;
+}
+
+static bool help_search(struct view *v, const char *pattern, int dir)
+{
+	struct help_view *hv = priv(v);
+	int n = (int)hv->n;
+	int start = hv->top + (dir == 0 ? 0 : dir);
+	for (int k = 0; k < n; k++) {
+		int i = ((start + (dir < 0 ? -k : k)) % n + n) % n;
+		if (strcasestr(hv->lines[i], pattern)) {
+			hv->top = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void help_status(struct view *v, char *out, size_t n)
+{
+	snprintf(out, n, "q to go back");
+}
+
+static void help_free(struct view *v)
+{
+	struct help_view *hv = priv(v);
+	for (size_t i = 0; i < hv->n; i++)
+		free(hv->lines[i]);
+	free(hv->lines);
+	free(hv->title);
+	free(hv);
+	free(v);
+}
+
+static const struct view_ops help_ops = {
+	.name = "help",
+	.title = help_title,
+	.draw = help_draw,
+	.action = help_action,
+	.search = help_search,
+	.status = help_status,
+	.free = help_free,
+};
+
+struct view *view_help_new(struct app *app, const char *title, const char *text)
+{
+	struct view *v = calloc(1, sizeof(*v));
+	struct help_view *hv = calloc(1, sizeof(*hv));
+	if (!v || !hv)
+		goto fail;
+	char *safe = ts_sanitize(title ? title : "help", (size_t)-1);
+	hv->title = safe;
+	if (!hv->title)
+		goto fail;
+	if (text)
+		push_text(hv, text);
+	else
+		build_keys(hv);
+	v->ops = &help_ops;
+	v->app = app;
+	v->priv = hv;
+	return v;
+fail:
+	if (hv)
+		free(hv->title);
+	free(hv);
+	free(v);
+	return NULL;
+}
