@@ -474,7 +474,10 @@ static bool refuse_read_only(struct cmd_ctx *c, const struct command *cmd)
 	if (!cmd->mutation || !(c->read_only || model_read_only(c->model)))
 		return false;
 	struct lb_error err;
-	lb_error_set(&err, LB_READONLY, "'%s' refused: lbtui is in read-only mode", cmd->name);
+	lb_error_set(&err, LB_READONLY,
+		     "'%s' would change the project (started with --read-only or a read_only "
+		     "profile)",
+		     cmd->name);
 	finish(c, &err);
 	return true;
 }

@@ -654,6 +654,13 @@ static void handle_key(struct app *a, wint_t ch, bool is_key)
 		return;
 	}
 	if (a->mode != MODE_NORMAL) {
+		wint_t next;
+		/* Alt+key arrives as Esc and the key together. */
+		if (!is_key && ch == 27 && wget_wch(stdscr, &next) == OK) {
+			cmdline_feed_meta(a->cl, next);
+			a->dirty = true;
+			return;
+		}
 		line_key(a, ch, is_key);
 		return;
 	}

@@ -1,0 +1,487 @@
+/* The command language: parsing, read-only refusal, confirmation,
+ * request building, pagination in batch mode, completion. */
+#include "lbconfig.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "cmd.h"
+#include "fake_transport.h"
+#include "model.h"
+
+struct fixture {
+	struct fake_transport ft;
+	struct api api;
+	struct model *model;
+	struct cmd_ctx ctx;
+	int done_calls;
+	struct lb_error last;
+	char printed[2048];
+	/* ask */
+	int asked;
+	void (*answer)(void *ctx, const char *text);
+	void *answer_ctx;
+	char shown_room[256];
+	int shown_rooms;
+};
+
+static void h_print(void *ud, const char *text)
+{
+	struct fixture *f = ud;
+	snprintf(f->printed, sizeof(f->printed), "%s", text);
+}
+
+static void h_done(void *ud, const struct lb_error *err)
+{
+	struct fixture *f = ud;
+	f->done_calls++;
+	f->last = *err;
+}
+
+static void h_ask(void *ud, const char *prompt, void (*answer)(void *, const char *), void *ctx)
+{
+	struct fixture *f = ud;
+	f->asked++;
+	f->answer = answer;
+	f->answer_ctx = ctx;
+}
+
+static void h_show_room(void *ud, const char *id)
+{
+	struct fixture *f = ud;
+	snprintf(f->shown_room, sizeof(f->shown_room), "%s", id);
+}
+
+static void h_show_rooms(void *ud, const struct room_filter *flt)
+{
+	((struct fixture *)ud)->shown_rooms++;
+}
+
+static struct fixture *setup_with(bool read_only, bool interactive)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct lb_error err;
+	struct model_options mo;
+
+	fake_transport_init(&f->ft);
+	assert_true(api_init(&f->api, fake_transport_get(&f->ft), "http://lb.test", "sk_localdev",
+			     &err));
+	model_options_default(&mo);
+	mo.read_only = read_only;
+	f->model = model_new(&f->api, &mo);
+	f->ctx.model = f->model;
+	f->ctx.read_only = read_only;
+	f->ctx.host.ud = f;
+	f->ctx.host.interactive = interactive;
+	f->ctx.host.print = h_print;
+	f->ctx.host.done = h_done;
+	if (interactive) {
+		f->ctx.host.ask = h_ask;
+		f->ctx.host.show_room = h_show_room;
+		f->ctx.host.show_rooms = h_show_rooms;
+	}
+	return f;
+}
+
+static int setup_batch(void **state)
+{
+	*state = setup_with(false, false);
+	return 0;
+}
+
+static int setup_tui(void **state)
+{
+	*state = setup_with(false, true);
+	return 0;
+}
+
+static int setup_ro(void **state)
+{
+	*state = setup_with(true, false);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	model_free(&f->model);
+	api_clear(&f->api);
+	fake_transport_free(&f->ft);
+	free(f);
+	return 0;
+}
+
+static const char room_json[] = "{\"type\":\"room\",\"id\":\"r1\",\"organizationId\":\"default\","
+				"\"createdAt\":\"2024-01-01T00:00:00.000Z\",\"metadata\":{},"
+				"\"defaultAccesses\":[\"room:write\"],\"usersAccesses\":{},"
+				"\"groupsAccesses\":{}}";
+
+static void test_split_quotes(void **state)
+{
+	struct lb_error err;
+	int argc;
+	char **argv;
+
+	assert_true(cmd_split("room create 'my room' --metadata \"k=a b\"", &argc, &argv, &err));
+	assert_int_equal(argc, 5);
+	assert_string_equal(argv[2], "my room");
+	assert_string_equal(argv[4], "k=a b");
+	cmd_argv_free(&argv);
+	assert_null(argv);
+
+	assert_false(cmd_split("room create 'oops", &argc, &argv, &err));
+	assert_int_equal(err.status, LB_USAGE);
+	assert_non_null(strstr(err.message, "quote"));
+}
+
+static void test_quote_roundtrip(void **state)
+{
+	static const char *const words[] = {"plain-id", "with space", "it's", "a\"b", "日本",
+					    "$(rm -rf)", ""};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		struct lb_error err;
+		int argc;
+		char **argv;
+		char *q = cmd_quote(words[i]);
+		char line[256];
+		snprintf(line, sizeof(line), "room show %s", q);
+		assert_true(cmd_split(line, &argc, &argv, &err));
+		assert_int_equal(argc, 3);
+		assert_string_equal(argv[2], words[i]);
+		cmd_argv_free(&argv);
+		free(q);
+	}
+}
+
+static void test_unknown_command_and_option(void **state)
+{
+	struct fixture *f = *state;
+
+	cmd_run(&f->ctx, "roms");
+	assert_int_equal(f->done_calls, 1);
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_non_null(strstr(f->last.message, "unknown command 'roms'"));
+
+	cmd_run(&f->ctx, "rooms --bogus");
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_non_null(strstr(f->last.message, "--bogus"));
+
+	cmd_run(&f->ctx, "rooms --limit");
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_non_null(strstr(f->last.message, "needs a value"));
+
+	cmd_run(&f->ctx, "rooms --limit 500");
+	assert_int_equal(f->last.status, LB_USAGE);
+
+	cmd_run(&f->ctx, "room create");
+	assert_int_equal(f->last.status, LB_USAGE);
+
+	cmd_run(&f->ctx, "room create a b");
+	assert_int_equal(f->last.status, LB_USAGE);
+
+	cmd_run(&f->ctx, "room");
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_non_null(strstr(f->last.message, "subcommand"));
+
+	cmd_run(&f->ctx, "room create x --access room:fly");
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_non_null(strstr(f->last.message, "room:fly"));
+
+	cmd_run(&f->ctx, "room update x");
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_non_null(strstr(f->last.message, "nothing to change"));
+
+	assert_int_equal(f->done_calls, 9);
+	assert_int_equal(fake_count(&f->ft), 0);
+	assert_int_equal(f->ctx.running, 0);
+}
+
+static void test_read_only_refuses_before_any_request(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const lines[] = {
+		"room create x",
+		"room update x --set a=b",
+		"room delete x --yes",
+		"room create x --get-or-create",
+	};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		cmd_run(&f->ctx, lines[i]);
+		assert_int_equal(f->last.status, LB_READONLY);
+		assert_int_equal(lb_status_exit_code(f->last.status), 2);
+	}
+	assert_int_equal(fake_count(&f->ft), 0);
+	/* Reading still works. */
+	cmd_run(&f->ctx, "room show x");
+	assert_int_equal(fake_count(&f->ft), 1);
+}
+
+static void test_batch_delete_needs_yes(void **state)
+{
+	struct fixture *f = *state;
+
+	cmd_run(&f->ctx, "room delete r1");
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_non_null(strstr(f->last.message, "--yes"));
+	assert_int_equal(fake_count(&f->ft), 0);
+
+	cmd_run(&f->ctx, "room delete r1 --yes");
+	assert_int_equal(fake_count(&f->ft), 1);
+	assert_int_equal(fake_req(&f->ft, 0)->method, HTTP_DELETE);
+	assert_string_equal(fake_req(&f->ft, 0)->url, "http://lb.test/v2/rooms/r1");
+	assert_false(fake_req(&f->ft, 0)->idempotent);
+	fake_complete(&f->ft, 0, 204, NULL);
+	assert_int_equal(f->last.status, LB_OK);
+	assert_string_equal(f->printed, "deleted room r1");
+}
+
+static void test_tui_delete_asks_for_the_id(void **state)
+{
+	struct fixture *f = *state;
+
+	cmd_run(&f->ctx, "room delete r1");
+	assert_int_equal(f->asked, 1);
+	assert_int_equal(fake_count(&f->ft), 0);
+	f->answer(f->answer_ctx, "r2");
+	assert_int_equal(f->last.status, LB_CANCELLED);
+	assert_int_equal(fake_count(&f->ft), 0);
+
+	cmd_run(&f->ctx, "room delete r1");
+	f->answer(f->answer_ctx, NULL); /* Esc */
+	assert_int_equal(f->last.status, LB_CANCELLED);
+	assert_int_equal(fake_count(&f->ft), 0);
+
+	cmd_run(&f->ctx, "room delete r1");
+	f->answer(f->answer_ctx, "r1");
+	assert_int_equal(fake_count(&f->ft), 1);
+	assert_int_equal(fake_req(&f->ft, 0)->method, HTTP_DELETE);
+	fake_complete(&f->ft, 0, 204, NULL);
+	assert_int_equal(f->last.status, LB_OK);
+	assert_int_equal(f->done_calls, 3);
+}
+
+static void test_create_body(void **state)
+{
+	struct fixture *f = *state;
+
+	cmd_run(&f->ctx, "room create 'my room' --private --metadata color=blue "
+			 "--metadata-list tags=a,b --user-access alice=room:write "
+			 "--group-access eng=room:read,room:presence:write --org acme");
+	assert_int_equal(fake_count(&f->ft), 1);
+	const struct fake_request *r = fake_req(&f->ft, 0);
+	assert_int_equal(r->method, HTTP_POST);
+	assert_string_equal(r->url, "http://lb.test/v2/rooms");
+	assert_non_null(strstr(r->body, "\"id\":\"my room\""));
+	assert_non_null(strstr(r->body, "\"defaultAccesses\":[]"));
+	assert_non_null(strstr(r->body, "\"color\":\"blue\""));
+	assert_non_null(strstr(r->body, "\"tags\":[\"a\",\"b\"]"));
+	assert_non_null(strstr(r->body, "\"alice\":[\"room:write\"]"));
+	assert_non_null(strstr(r->body, "\"eng\":[\"room:read\",\"room:presence:write\"]"));
+	assert_non_null(strstr(r->body, "\"organizationId\":\"acme\""));
+	fake_complete(&f->ft, 0, 409,
+		      "{\"error\":\"ROOM_ALREADY_EXISTS\",\"message\":\"Room already exists.\"}");
+	assert_int_equal(f->last.status, LB_HTTP);
+	assert_int_equal(f->last.http_status, 409);
+	/* Not retried: a create is not idempotent. */
+	assert_int_equal(fake_count(&f->ft), 1);
+
+	cmd_run(&f->ctx, "room create r1 --get-or-create");
+	assert_non_null(strstr(fake_req(&f->ft, 1)->url, "idempotent"));
+	assert_non_null(strstr(fake_req(&f->ft, 1)->body, "\"defaultAccesses\":[\"room:write\"]"));
+	fake_complete(&f->ft, 1, 200, room_json);
+	assert_int_equal(f->last.status, LB_OK);
+	assert_string_equal(f->printed, "created room r1");
+}
+
+static void test_update_body_with_deletions(void **state)
+{
+	struct fixture *f = *state;
+
+	cmd_run(&f->ctx, "room update r1 --set a=1 --unset b --grant-user u1=room:write "
+			 "--revoke-user u2 --revoke-group g --public");
+	assert_int_equal(fake_count(&f->ft), 1);
+	const char *body = fake_req(&f->ft, 0)->body;
+	assert_string_equal(fake_req(&f->ft, 0)->url, "http://lb.test/v2/rooms/r1");
+	assert_non_null(strstr(body, "\"a\":\"1\""));
+	assert_non_null(strstr(body, "\"b\":null"));
+	assert_non_null(strstr(body, "\"u1\":[\"room:write\"]"));
+	assert_non_null(strstr(body, "\"u2\":null"));
+	assert_non_null(strstr(body, "\"g\":null"));
+	assert_non_null(strstr(body, "\"defaultAccesses\":[\"room:write\"]"));
+	fake_complete(&f->ft, 0, 200, room_json);
+	assert_int_equal(f->last.status, LB_OK);
+}
+
+static void test_rooms_filters_in_url(void **state)
+{
+	struct fixture *f = *state;
+
+	cmd_run(&f->ctx, "rooms --query 'metadata[\"k\"]:\"v\"' --user bob --group a --group b "
+			 "--org acme --limit 5");
+	assert_int_equal(fake_count(&f->ft), 1);
+	const char *url = fake_req(&f->ft, 0)->url;
+	assert_non_null(strstr(url, "limit=5"));
+	assert_non_null(strstr(url, "userId=bob"));
+	assert_non_null(strstr(url, "organizationId=acme"));
+	assert_non_null(strstr(url, "query="));
+	assert_null(strstr(url, " "));
+	assert_true(fake_req(&f->ft, 0)->idempotent);
+	fake_complete(&f->ft, 0, 422,
+		      "{\"error\":\"INVALID_QUERY\",\"message\":\"Invalid field: 'x' (at 1:1)\"}");
+	cmd_step(&f->ctx);
+	assert_int_equal(f->last.status, LB_HTTP);
+	assert_non_null(strstr(f->last.message, "Invalid field"));
+}
+
+static void test_rooms_all_follows_every_page(void **state)
+{
+	struct fixture *f = *state;
+
+	cmd_run(&f->ctx, "rooms --all");
+	assert_int_equal(f->done_calls, 0);
+	fake_complete(&f->ft, 0, 200, "{\"data\":[{\"type\":\"room\",\"id\":\"a\"}],\"nextCursor\":\"c1\"}");
+	cmd_step(&f->ctx);
+	assert_int_equal(fake_count(&f->ft), 2);
+	assert_non_null(strstr(fake_req(&f->ft, 1)->url, "startingAfter=c1"));
+	assert_int_equal(f->done_calls, 0);
+	fake_complete(&f->ft, 1, 200, "{\"data\":[{\"type\":\"room\",\"id\":\"b\"}],\"nextCursor\":null}");
+	cmd_step(&f->ctx);
+	assert_int_equal(fake_count(&f->ft), 2);
+	assert_int_equal(f->done_calls, 1);
+	assert_int_equal(f->last.status, LB_OK);
+}
+
+static void test_rooms_page_error_fails_batch(void **state)
+{
+	struct fixture *f = *state;
+
+	cmd_run(&f->ctx, "rooms --all");
+	fake_complete(&f->ft, 0, 200, "{\"data\":[{\"type\":\"room\",\"id\":\"a\"}],\"nextCursor\":\"c1\"}");
+	cmd_step(&f->ctx);
+	fake_fail(&f->ft, 1, LB_NETWORK, "connection reset");
+	cmd_step(&f->ctx);
+	assert_int_equal(f->done_calls, 1);
+	assert_int_equal(f->last.status, LB_NETWORK);
+}
+
+static void test_malformed_json_is_an_error(void **state)
+{
+	struct fixture *f = *state;
+
+	cmd_run(&f->ctx, "room show r1");
+	fake_complete(&f->ft, 0, 200, "{\"type\":\"room\",");
+	cmd_step(&f->ctx);
+	assert_int_equal(f->done_calls, 1);
+	assert_int_equal(f->last.status, LB_DECODE);
+}
+
+static void test_tui_lists_open_views(void **state)
+{
+	struct fixture *f = *state;
+
+	cmd_run(&f->ctx, "rooms --prefix x");
+	assert_int_equal(f->shown_rooms, 1);
+	cmd_run(&f->ctx, "room show 'a b'");
+	assert_string_equal(f->shown_room, "a b");
+	assert_int_equal(fake_count(&f->ft), 0);
+	assert_int_equal(f->last.status, LB_OK);
+}
+
+static void free_all(char **out, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(out[i]);
+}
+
+static bool has(char **out, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(out[i], s))
+			return true;
+	return false;
+}
+
+static void test_completion(void **state)
+{
+	struct fixture *f = *state;
+	char *out[64];
+	size_t start, n;
+
+	n = cmd_complete(&f->ctx, "ro", 2, &start, out, 64);
+	assert_int_equal(start, 0);
+	assert_true(has(out, n, "rooms"));
+	assert_true(has(out, n, "room"));
+	free_all(out, n);
+
+	n = cmd_complete(&f->ctx, "room s", 6, &start, out, 64);
+	assert_int_equal(start, 5);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0], "show");
+	free_all(out, n);
+
+	n = cmd_complete(&f->ctx, "rooms --q", 9, &start, out, 64);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0], "--query");
+	free_all(out, n);
+
+	/* Room IDs come from the cache. */
+	cmd_run(&f->ctx, "rooms");
+	fake_complete(&f->ft, 0, 200,
+		      "{\"data\":[{\"type\":\"room\",\"id\":\"alpha\"},{\"type\":\"room\",\"id\":"
+		      "\"alps\"},{\"type\":\"room\",\"id\":\"beta\"}],\"nextCursor\":null}");
+	cmd_step(&f->ctx);
+	n = cmd_complete(&f->ctx, "room show al", 12, &start, out, 64);
+	assert_int_equal(start, 10);
+	assert_int_equal(n, 2);
+	assert_true(has(out, n, "alpha"));
+	assert_true(has(out, n, "alps"));
+	free_all(out, n);
+}
+
+static void test_is_mutation_and_help(void **state)
+{
+	assert_true(cmd_is_mutation("room delete x"));
+	assert_true(cmd_is_mutation("room create x"));
+	assert_false(cmd_is_mutation("rooms"));
+	assert_false(cmd_is_mutation("room show x"));
+	char *h = cmd_help(NULL);
+	assert_non_null(strstr(h, "room create"));
+	free(h);
+	h = cmd_help("room update");
+	assert_non_null(strstr(h, "--revoke-user"));
+	free(h);
+	assert_null(cmd_help("nothing"));
+}
+
+int main(void)
+{
+	setlocale(LC_ALL, "C.UTF-8");
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_split_quotes),
+		cmocka_unit_test(test_quote_roundtrip),
+		cmocka_unit_test(test_is_mutation_and_help),
+		cmocka_unit_test_setup_teardown(test_unknown_command_and_option, setup_batch, teardown),
+		cmocka_unit_test_setup_teardown(test_read_only_refuses_before_any_request, setup_ro,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_batch_delete_needs_yes, setup_batch, teardown),
+		cmocka_unit_test_setup_teardown(test_tui_delete_asks_for_the_id, setup_tui, teardown),
+		cmocka_unit_test_setup_teardown(test_create_body, setup_batch, teardown),
+		cmocka_unit_test_setup_teardown(test_update_body_with_deletions, setup_batch, teardown),
+		cmocka_unit_test_setup_teardown(test_rooms_filters_in_url, setup_batch, teardown),
+		cmocka_unit_test_setup_teardown(test_rooms_all_follows_every_page, setup_batch, teardown),
+		cmocka_unit_test_setup_teardown(test_rooms_page_error_fails_batch, setup_batch, teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_json_is_an_error, setup_batch, teardown),
+		cmocka_unit_test_setup_teardown(test_tui_lists_open_views, setup_tui, teardown),
+		cmocka_unit_test_setup_teardown(test_completion, setup_batch, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
