@@ -22,6 +22,11 @@
  *   [keys]
  *   bind rooms D room-delete     # bind VIEW KEY ACTION (VIEW may be "generic")
  *
+ * A '#' at the start of a line, or after a blank, starts a comment. Unknown
+ * settings and malformed lines are errors naming file:line. A profile gives
+ * either secret or secret_command; secret_command runs only when that
+ * profile's key is the one used.
+ *
  * Precedence: the secret comes from the selected profile when --profile is
  * given, else LIVEBLOCKS_SECRET_KEY, else the default profile. The base URL
  * from --base-url, else the profile when --profile is given, else
@@ -56,6 +61,7 @@ struct config {
 	char *history_path;   /* state_dir/history */
 	struct key_binding *bindings;
 	size_t n_bindings;
+	char *secret_command; /* the profile's secret_command, NULL if none */
 };
 
 /* What the command line said. */
@@ -74,7 +80,8 @@ bool config_load(struct config *cfg, const struct config_args *args, struct lb_e
 void config_clear(struct config *cfg);
 
 /* Parse config text (the file's contents) for profile `want` (NULL = the
- * default one) into cfg; exposed for tests. */
+ * default one) into cfg; exposed for tests. The profile's secret_command is
+ * stored, not run. On failure cfg is cleared. */
 bool config_parse(struct config *cfg, const char *text, const char *path, const char *want,
 		  struct lb_error *err);
 
@@ -86,7 +93,9 @@ bool config_check_permissions(const char *path, struct lb_error *err);
 bool config_check_base_url(const char *url, char **out, struct lb_error *err);
 
 /* "sk_prod_…a1b2": the prefix up to the last '_' of the kind, an ellipsis
- * and the last four characters; short keys become "sk_…". */
+ * and the last four characters; short keys become "sk_…". The last four are
+ * shown only for keys over 12 characters with at least 8 others hidden;
+ * NULL or "" gives "(none)". */
 void config_mask_secret(const char *secret, char *out, size_t n);
 
 /* Run a secret_command through /bin/sh and read the key from its first line.
@@ -97,5 +106,9 @@ char *config_run_secret_command(const char *command, struct lb_error *err);
  * Caller frees. */
 char *config_dir(void);
 char *config_state_dir(void);
+
+/* Create cfg->state_dir (and its parents) with mode 700 if missing; for
+ * whoever writes history. */
+bool config_ensure_state_dir(const struct config *cfg, struct lb_error *err);
 
 #endif

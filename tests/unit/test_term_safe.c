@@ -1,0 +1,414 @@
+#include "lbconfig.h"
+
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "term_safe.h"
+
+/* Sanitize a byte string of explicit length and compare with the expected
+ * UTF-8 text. */
+static void check_n(const char *in, size_t len, const char *want)
+{
+	char *got = ts_sanitize(in, len);
+
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void check(const char *in, const char *want)
+{
+	check_n(in, (size_t)-1, want);
+}
+
+static void test_plain_ascii_unchanged(void **state)
+{
+	check("hello, world", "hello, world");
+	check("", "");
+	check_n("abc", 0, "");
+	check_n("abcdef", 3, "abc");
+}
+
+static void test_null_input(void **state)
+{
+	check_n(NULL, 5, "");
+	assert_int_equal(ts_width(NULL), 0);
+}
+
+static void test_escape_sequences_visible(void **state)
+{
+	check("\x1b[31mred\x1b[0m", "\u241b[31mred\u241b[0m");
+	/* OSC set-title, terminated by BEL and by ST */
+	check("\x1b]0;pwned\x07", "\u241b]0;pwned\u2407");
+	check("\x1b]0;pwned\x1b\\", "\u241b]0;pwned\u241b\\");
+	/* No ESC byte may survive anywhere. */
+	char *s = ts_sanitize("a\x1b\x1b\x1b"
+	                      "b",
+	                      (size_t)-1);
+	assert_non_null(s);
+	assert_null(strchr(s, 0x1b));
+	assert_string_equal(s, "a\u241b\u241b\u241b"
+	                       "b");
+	free(s);
+}
+
+static void test_c0_controls(void **state)
+{
+	check("\x01", "\u2401");
+	check("\x07", "\u2407");
+	check("\x08", "\u2408");
+	check("a\rb", "a\u240db");
+	check("a\nb", "a\u2424b");
+	check("a\tb", "a\u2409b");
+	check("\x1f", "\u241f");
+	check_n("a\0b", 3, "a\u2400b");
+}
+
+static void test_all_c0_replaced(void **state)
+{
+	for (int c = 0; c < 0x20; c++) {
+		char in[1] = {(char)c};
+		char *s = ts_sanitize(in, 1);
+
+		assert_non_null(s);
+		for (const char *p = s; *p; p++)
+			assert_true((unsigned char)*p >= 0x20);
+		assert_int_equal(ts_width(s), 1);
+		free(s);
+	}
+}
+
+static void test_del(void **state)
+{
+	check("a\x7f"
+	      "b",
+	      "a\u2421b");
+}
+
+static void test_c1_encoded(void **state)
+{
+	/* U+009B (CSI) and U+0085 (NEL) encoded as proper UTF-8 */
+	check("\xc2\x9b"
+	      "31m",
+	      "\ufffd"
+	      "31m");
+	check("x\xc2\x85y", "x\ufffdy");
+	check("\xc2\x80\xc2\x9f", "\ufffd\ufffd");
+	/* U+00A0 is the first code point after C1 and stays. */
+	check("\xc2\xa0", "\xc2\xa0");
+}
+
+static void test_c1_raw_byte(void **state)
+{
+	/* A raw 0x9b byte is an 8-bit CSI to some terminals and invalid UTF-8 */
+	check("\x9b"
+	      "31m",
+	      "\ufffd"
+	      "31m");
+	check("\x90\x9c", "\ufffd\ufffd");
+}
+
+static void test_bidi_controls(void **state)
+{
+	check("abc\xe2\x80\xae"
+	      "def",
+	      "abc\ufffddef"); /* U+202E RLO */
+	check("\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad",
+	      "\ufffd\ufffd\ufffd\ufffd");                   /* U+202A..D */
+	check("\xe2\x81\xa6x\xe2\x81\xa9", "\ufffdx\ufffd"); /* U+2066, U+2069 */
+	check("\xe2\x81\xa7\xe2\x81\xa8", "\ufffd\ufffd");   /* U+2067, U+2068 */
+	check("\xe2\x80\x8e\xe2\x80\x8f", "\ufffd\ufffd");   /* LRM, RLM */
+	check("\xd8\x9c", "\ufffd");                         /* U+061C ALM */
+}
+
+static void test_invalid_utf8(void **state)
+{
+	check("\xff", "\ufffd");
+	check("a\xfe"
+	      "b",
+	      "a\ufffdb");
+	/* lone continuation bytes: one replacement each */
+	check("\x80\x80", "\ufffd\ufffd");
+	/* truncated sequences: one replacement for the whole maximal subpart */
+	check("\xe4\xb8", "\ufffd");
+	check("\xe4\xb8x", "\ufffdx");
+	check("\xf0\x9f\x98", "\ufffd");
+	check_n("\xe4\xb8\xad", 2, "\ufffd");
+	/* overlongs */
+	check("\xc0\xaf", "\ufffd\ufffd");
+	check("\xc1\xbf", "\ufffd\ufffd");
+	check("\xe0\x80\xaf", "\ufffd\ufffd\ufffd");
+	check("\xf0\x80\x80\xaf", "\ufffd\ufffd\ufffd\ufffd");
+	/* an overlong ESC must not become an escape */
+	check("\xc0\x9b", "\ufffd\ufffd");
+	/* surrogates U+D800 and U+DFFF */
+	check("\xed\xa0\x80", "\ufffd\ufffd\ufffd");
+	check("\xed\xbf\xbf", "\ufffd\ufffd\ufffd");
+	/* above U+10FFFF */
+	check("\xf4\x90\x80\x80", "\ufffd\ufffd\ufffd\ufffd");
+	check("\xf5\x80\x80\x80", "\ufffd\ufffd\ufffd\ufffd");
+	/* valid neighbours survive */
+	check("\xed\x9e\xa3", "\xed\x9e\xa3");         /* U+D7A3, below surrogates */
+	check("\xee\x80\x80", "\xee\x80\x80");         /* U+E000, above them */
+	check("\xef\xbf\xbd", "\xef\xbf\xbd");         /* U+FFFD itself */
+	check("\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80"); /* U+1F600 */
+}
+
+static void test_nonprintable_code_points(void **state)
+{
+	check("a\xe2\x80\xa8"
+	      "b",
+	      "a\ufffdb");               /* U+2028 LINE SEPARATOR */
+	check("\xef\xbf\xbe", "\ufffd"); /* U+FFFE noncharacter */
+}
+
+static void test_valid_unicode_kept(void **state)
+{
+	check("caf\xc3\xa9", "caf\xc3\xa9");
+	check("e\xcc\x81", "e\xcc\x81"); /* combining acute */
+	check("\xe4\xb8\xad\xe6\x96\x87", "\xe4\xb8\xad\xe6\x96\x87");
+	check("\xf0\x9f\x98\x80!", "\xf0\x9f\x98\x80!");
+}
+
+static void test_widths(void **state)
+{
+	assert_int_equal(ts_width(""), 0);
+	assert_int_equal(ts_width("abc"), 3);
+	assert_int_equal(ts_width("\xe4\xb8\xad\xe6\x96\x87"), 4); /* 中文 */
+	assert_int_equal(ts_width("\xf0\x9f\x98\x80"), 2);         /* 😀 */
+	assert_int_equal(ts_width("\xf0\x9f\xa7\x91"), 2);         /* 🧑 */
+	assert_int_equal(ts_width("e\xcc\x81"), 1);                /* é */
+	assert_int_equal(ts_width("\xe2\x80\xa6"), 1);             /* … */
+	assert_int_equal(ts_width("\xef\xbf\xbd"), 1);             /* � */
+	assert_int_equal(ts_width("\xe2\x90\x9b[31m"), 5);         /* ␛[31m */
+	/* CJK fullwidth: "ｱ" is halfwidth katakana (1), "Ａ" fullwidth (2) */
+	assert_int_equal(ts_width("\xef\xbd\xb1"), 1);
+	assert_int_equal(ts_width("\xef\xbc\xa1"), 2);
+}
+
+static void test_width_of_sanitized(void **state)
+{
+	char *s = ts_sanitize("\x1b[1m\xe4\xb8\xad\x9b\n", (size_t)-1);
+
+	assert_non_null(s);
+	/* ␛ [ 1 m 中 � ␤ */
+	assert_int_equal(ts_width(s), 1 + 3 + 2 + 1 + 1);
+	free(s);
+}
+
+static void test_fit_no_cut(void **state)
+{
+	char out[64];
+
+	assert_int_equal(ts_fit("abc", 5, out, sizeof(out)), 3);
+	assert_string_equal(out, "abc");
+	assert_int_equal(ts_fit("abcde", 5, out, sizeof(out)), 5);
+	assert_string_equal(out, "abcde");
+	assert_int_equal(ts_fit("\xe4\xb8\xad\xe6\x96\x87", 4, out, sizeof(out)), 4);
+	assert_string_equal(out, "\xe4\xb8\xad\xe6\x96\x87");
+}
+
+static void test_fit_cut_ascii(void **state)
+{
+	char out[64];
+
+	assert_int_equal(ts_fit("abcdef", 5, out, sizeof(out)), 5);
+	assert_string_equal(out, "abcd\xe2\x80\xa6");
+	assert_int_equal(ts_fit("abcdef", 1, out, sizeof(out)), 1);
+	assert_string_equal(out, "\xe2\x80\xa6");
+}
+
+static void test_fit_zero_and_negative_cols(void **state)
+{
+	char out[16];
+
+	memset(out, 'x', sizeof(out));
+	assert_int_equal(ts_fit("abc", 0, out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(ts_fit("abc", -3, out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(ts_fit_pad("", 0, out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+}
+
+static void test_fit_empty_string(void **state)
+{
+	char out[16];
+
+	assert_int_equal(ts_fit("", 5, out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(ts_fit_pad("", 3, out, sizeof(out)), 3);
+	assert_string_equal(out, "   ");
+	assert_int_equal(ts_prefix_bytes("", 4), 0);
+}
+
+static void test_fit_wide_boundary(void **state)
+{
+	/* 中文字 is 6 columns */
+	const char *s = "\xe4\xb8\xad\xe6\x96\x87\xe5\xad\x97";
+	char out[64];
+
+	/* 5 columns: 中文 (4) + … (1) */
+	assert_int_equal(ts_fit(s, 5, out, sizeof(out)), 5);
+	assert_string_equal(out, "\xe4\xb8\xad\xe6\x96\x87\xe2\x80\xa6");
+	/* 4 columns: 中 (2) + … (1); 文 would not fit beside the ellipsis */
+	assert_int_equal(ts_fit(s, 4, out, sizeof(out)), 3);
+	assert_string_equal(out, "\xe4\xb8\xad\xe2\x80\xa6");
+	/* 2 columns: nothing wide fits beside the ellipsis */
+	assert_int_equal(ts_fit(s, 2, out, sizeof(out)), 1);
+	assert_string_equal(out, "\xe2\x80\xa6");
+	/* padded versions are exactly the width asked for */
+	assert_int_equal(ts_fit_pad(s, 4, out, sizeof(out)), 4);
+	assert_string_equal(out, "\xe4\xb8\xad\xe2\x80\xa6 ");
+	assert_int_equal(ts_width(out), 4);
+	assert_int_equal(ts_fit_pad(s, 2, out, sizeof(out)), 2);
+	assert_string_equal(out, "\xe2\x80\xa6 ");
+	assert_int_equal(ts_fit_pad(s, 6, out, sizeof(out)), 6);
+	assert_string_equal(out, s);
+	assert_int_equal(ts_fit_pad(s, 8, out, sizeof(out)), 8);
+	assert_int_equal(ts_width(out), 8);
+}
+
+static void test_fit_emoji(void **state)
+{
+	const char *s = "ab\xf0\x9f\x98\x80"
+	                "cd"; /* a b 😀 c d = 6 cols */
+	char out[64];
+
+	assert_int_equal(ts_fit(s, 6, out, sizeof(out)), 6);
+	assert_string_equal(out, s);
+	assert_int_equal(ts_fit(s, 5, out, sizeof(out)), 5);
+	assert_string_equal(out, "ab\xf0\x9f\x98\x80\xe2\x80\xa6");
+	assert_int_equal(ts_fit(s, 4, out, sizeof(out)), 3);
+	assert_string_equal(out, "ab\xe2\x80\xa6");
+	assert_int_equal(ts_fit_pad(s, 4, out, sizeof(out)), 4);
+	assert_string_equal(out, "ab\xe2\x80\xa6 ");
+}
+
+static void test_fit_keeps_combining_mark(void **state)
+{
+	const char *s = "e\xcc\x81"
+	                "e\xcc\x81"
+	                "e\xcc\x81"; /* ééé */
+	char out[64];
+
+	assert_int_equal(ts_fit(s, 3, out, sizeof(out)), 3);
+	assert_string_equal(out, s);
+	assert_int_equal(ts_fit(s, 2, out, sizeof(out)), 2);
+	assert_string_equal(out, "e\xcc\x81\xe2\x80\xa6");
+	assert_int_equal(ts_prefix_bytes(s, 1), 3);
+}
+
+static void test_fit_small_buffer(void **state)
+{
+	char out[8];
+
+	/* The buffer limits too: never overflow, never split a character. */
+	assert_int_equal(ts_fit("abcdefghijkl", 20, out, sizeof(out)), 5);
+	assert_string_equal(out, "abcd\xe2\x80\xa6");
+	assert_int_equal(ts_fit("\xe4\xb8\xad\xe6\x96\x87\xe5\xad\x97", 20, out, sizeof(out)), 3);
+	assert_string_equal(out, "\xe4\xb8\xad\xe2\x80\xa6");
+	char tiny[3];
+	assert_int_equal(ts_fit("abcdef", 10, tiny, sizeof(tiny)), 2);
+	assert_string_equal(tiny, "ab");
+	char one[1];
+	assert_int_equal(ts_fit("abc", 10, one, sizeof(one)), 0);
+	assert_string_equal(one, "");
+}
+
+static void test_very_long_word(void **state)
+{
+	size_t n = 100000;
+	char *in = malloc(n + 1);
+	char out[128];
+
+	assert_non_null(in);
+	memset(in, 'w', n);
+	in[n] = '\0';
+	char *s = ts_sanitize(in, (size_t)-1);
+	assert_non_null(s);
+	assert_int_equal(ts_width(s), (int)n);
+	assert_int_equal(ts_fit(s, 40, out, sizeof(out)), 40);
+	assert_int_equal(strlen(out), 39 + 3);
+	assert_memory_equal(out + 39, "\xe2\x80\xa6", 3);
+	assert_int_equal(ts_fit_pad(s, 40, out, sizeof(out)), 40);
+	assert_int_equal(ts_width(out), 40);
+	assert_int_equal(ts_prefix_bytes(s, 77), 77);
+	free(s);
+	/* long runs of escapes grow, but stay bounded */
+	memset(in, 0x1b, n);
+	s = ts_sanitize(in, n);
+	assert_non_null(s);
+	assert_int_equal(strlen(s), n * 3);
+	assert_int_equal(ts_width(s), (int)n);
+	free(s);
+	free(in);
+}
+
+static void test_prefix_bytes(void **state)
+{
+	const char *s = "a\xe4\xb8\xad"
+	                "b"; /* a 中 b */
+
+	assert_int_equal(ts_prefix_bytes(s, 0), 0);
+	assert_int_equal(ts_prefix_bytes(s, 1), 1);
+	assert_int_equal(ts_prefix_bytes(s, 2), 1); /* 中 does not fit in one */
+	assert_int_equal(ts_prefix_bytes(s, 3), 4);
+	assert_int_equal(ts_prefix_bytes(s, 4), 5);
+	assert_int_equal(ts_prefix_bytes(s, 100), 5);
+}
+
+static void test_independent_of_program_locale(void **state)
+{
+	/* The program may run under LC_CTYPE=C; widths must not change. */
+	char *saved = strdup(setlocale(LC_CTYPE, NULL));
+
+	assert_non_null(saved);
+	assert_non_null(setlocale(LC_CTYPE, "C"));
+	assert_int_equal(ts_width("\xe4\xb8\xad"), 2);
+	check("\xe4\xb8\xad", "\xe4\xb8\xad");
+	setlocale(LC_CTYPE, saved);
+	free(saved);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_plain_ascii_unchanged),
+	    cmocka_unit_test(test_null_input),
+	    cmocka_unit_test(test_escape_sequences_visible),
+	    cmocka_unit_test(test_c0_controls),
+	    cmocka_unit_test(test_all_c0_replaced),
+	    cmocka_unit_test(test_del),
+	    cmocka_unit_test(test_c1_encoded),
+	    cmocka_unit_test(test_c1_raw_byte),
+	    cmocka_unit_test(test_bidi_controls),
+	    cmocka_unit_test(test_invalid_utf8),
+	    cmocka_unit_test(test_nonprintable_code_points),
+	    cmocka_unit_test(test_valid_unicode_kept),
+	    cmocka_unit_test(test_widths),
+	    cmocka_unit_test(test_width_of_sanitized),
+	    cmocka_unit_test(test_fit_no_cut),
+	    cmocka_unit_test(test_fit_cut_ascii),
+	    cmocka_unit_test(test_fit_zero_and_negative_cols),
+	    cmocka_unit_test(test_fit_empty_string),
+	    cmocka_unit_test(test_fit_wide_boundary),
+	    cmocka_unit_test(test_fit_emoji),
+	    cmocka_unit_test(test_fit_keeps_combining_mark),
+	    cmocka_unit_test(test_fit_small_buffer),
+	    cmocka_unit_test(test_very_long_word),
+	    cmocka_unit_test(test_prefix_bytes),
+	    cmocka_unit_test(test_independent_of_program_locale),
+	};
+
+	setlocale(LC_CTYPE, "C.UTF-8");
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
