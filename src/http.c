@@ -1,3 +1,993 @@
-#include "config.h"
-/* placeholder until implemented */
-extern int lb_unused_http;
+#include "lbconfig.h"
+
+#include "http.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* Where a request is. Each live request is on exactly one list of its
+ * client, the one named by its state. */
+enum rq_state { RQ_QUEUED, RQ_RUNNING, RQ_WAITING, RQ_DONE };
+
+struct rq {
+	struct rq *prev, *next;
+	struct http *h;
+	http_id id;
+	enum rq_state state;
+
+	/* The copied request. */
+	enum http_method method;
+	char *url;
+	struct curl_slist *headers;
+	char *body;
+	size_t body_len;
+	bool idempotent;
+	http_done_fn done;
+	void *ud;
+
+	/* The current or last attempt. */
+	CURL *easy;
+	int attempts;
+	long long due_ms;   /* RQ_WAITING: when the next attempt may start */
+	long long start_ms; /* when the current attempt started */
+	struct buf resp;
+	bool too_large;
+	bool nomem;
+	char content_type[128];
+	char retry_after[64];
+	char errbuf[CURL_ERROR_SIZE];
+
+	/* The outcome, once RQ_DONE. */
+	long status;
+	struct lb_error err;
+};
+
+struct rq_list {
+	struct rq *head, *tail;
+	int n;
+};
+
+struct sock {
+	curl_socket_t fd;
+	short events;
+};
+
+struct http {
+	struct http_options o;
+	char *user_agent;
+	CURLM *multi;
+	long long timer_due; /* curl's timer, -1 when none */
+	struct sock *socks;
+	int nsocks, socks_cap;
+	struct rq_list lists[4]; /* indexed by enum rq_state */
+	CURL **idle;             /* reset easy handles kept for reuse */
+	int nidle;
+	http_id next_id;
+	int in_flight;
+	uint32_t rnd;
+	bool closing; /* in http_free: refuse new requests */
+};
+
+static const char *const method_names[] = {
+    [HTTP_GET] = "GET",     [HTTP_POST] = "POST",     [HTTP_PUT] = "PUT",
+    [HTTP_PATCH] = "PATCH", [HTTP_DELETE] = "DELETE",
+};
+
+/* "GET", "POST", ... */
+const char *http_method_name(enum http_method m)
+{
+	if ((unsigned)m < sizeof(method_names) / sizeof(method_names[0]))
+		return method_names[m];
+	return "GET";
+}
+
+/* Defaults: 5 s connect, 30 s total, 64 MiB cap, 8 parallel,
+ * 3 retries from 250 ms up to 8 s. */
+void http_options_default(struct http_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->connect_timeout_ms = 5000;
+	o->total_timeout_ms = 30000;
+	o->max_response_bytes = (size_t)64 << 20;
+	o->max_parallel = 8;
+	o->retry.max_retries = 3;
+	o->retry.base_ms = 250;
+	o->retry.max_ms = 8000;
+	o->user_agent = "lbtui/" PACKAGE_VERSION;
+	o->verbose = false;
+}
+
+/* ---- the retry decision ---- */
+
+static bool status_retryable(long status)
+{
+	switch (status) {
+	case 0: /* network error */
+	case 429:
+	case 500:
+	case 502:
+	case 503:
+	case 504:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Retry-After as a delay in ms: delta-seconds or an HTTP date. -1 if it
+ * cannot be read. */
+static long retry_after_ms(const char *s, long cap)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s >= '0' && *s <= '9') {
+		const char *p = s;
+		long long secs = 0;
+		while (*p >= '0' && *p <= '9') {
+			if (secs < 1000000000LL)
+				secs = secs * 10 + (*p - '0');
+			p++;
+		}
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			return secs * 1000 > cap ? cap : (long)(secs * 1000);
+	}
+	time_t when = curl_getdate(s, NULL);
+	if (when == (time_t)-1)
+		return -1;
+	long long d = ((long long)when - (long long)time(NULL)) * 1000;
+	if (d < 0)
+		return 0;
+	return d > cap ? cap : (long)d;
+}
+
+/* Exponential backoff with equal jitter: a delay in [b/2, b] where b is
+ * base * 2^(attempt-1), capped at max. */
+static long backoff_ms(const struct retry_policy *p, int attempt, unsigned rnd)
+{
+	long cap = p->max_ms > 0 ? p->max_ms : 0;
+	long b = p->base_ms > 0 ? p->base_ms : 0;
+	if (b > cap)
+		b = cap;
+	for (int i = 1; i < attempt && b < cap; i++)
+		b = b > cap / 2 ? cap : b * 2;
+	long half = b / 2;
+	return half + (long)(rnd % (unsigned long)(b - half + 1));
+}
+
+/* The retry decision; see http.h. */
+long http_retry_delay(const struct retry_policy *p, bool idempotent, int attempt, long status,
+                      const char *retry_after, unsigned rnd)
+{
+	if (!idempotent || attempt < 1 || attempt > p->max_retries)
+		return -1;
+	if (!status_retryable(status))
+		return -1;
+	if ((status == 429 || status == 503) && retry_after) {
+		long d = retry_after_ms(retry_after, p->max_ms > 0 ? p->max_ms : 0);
+		if (d >= 0)
+			return d;
+	}
+	return backoff_ms(p, attempt, rnd);
+}
+
+/* ---- lists ---- */
+
+static struct rq_list *list_of(struct http *h, struct rq *r)
+{
+	return &h->lists[r->state];
+}
+
+static void list_push(struct http *h, struct rq *r, enum rq_state st)
+{
+	struct rq_list *l = &h->lists[st];
+	r->state = st;
+	r->next = NULL;
+	r->prev = l->tail;
+	if (l->tail)
+		l->tail->next = r;
+	else
+		l->head = r;
+	l->tail = r;
+	l->n++;
+}
+
+static void list_push_front(struct http *h, struct rq *r, enum rq_state st)
+{
+	struct rq_list *l = &h->lists[st];
+	r->state = st;
+	r->prev = NULL;
+	r->next = l->head;
+	if (l->head)
+		l->head->prev = r;
+	else
+		l->tail = r;
+	l->head = r;
+	l->n++;
+}
+
+static void list_del(struct http *h, struct rq *r)
+{
+	struct rq_list *l = list_of(h, r);
+	if (r->prev)
+		r->prev->next = r->next;
+	else
+		l->head = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+	else
+		l->tail = r->prev;
+	r->prev = r->next = NULL;
+	l->n--;
+}
+
+static struct rq *rq_find(struct http *h, http_id id)
+{
+	for (int s = 0; s < 4; s++)
+		for (struct rq *r = h->lists[s].head; r; r = r->next)
+			if (r->id == id)
+				return r;
+	return NULL;
+}
+
+static void rq_free(struct rq *r)
+{
+	buf_free(&r->resp);
+	curl_slist_free_all(r->headers);
+	free(r->url);
+	free(r->body);
+	free(r);
+}
+
+/* ---- curl callbacks ---- */
+
+static struct sock *sock_find(struct http *h, curl_socket_t fd)
+{
+	for (int i = 0; i < h->nsocks; i++)
+		if (h->socks[i].fd == fd)
+			return &h->socks[i];
+	return NULL;
+}
+
+static int on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+	struct http *h = userp;
+	struct sock *s = sock_find(h, fd);
+
+	if (what == CURL_POLL_REMOVE) {
+		if (s)
+			*s = h->socks[--h->nsocks];
+		return 0;
+	}
+	if (!s) {
+		if (h->nsocks == h->socks_cap) {
+			int cap = h->socks_cap ? h->socks_cap * 2 : 8;
+			struct sock *n = realloc(h->socks, (size_t)cap * sizeof(*n));
+			if (!n)
+				return -1;
+			h->socks = n;
+			h->socks_cap = cap;
+		}
+		s = &h->socks[h->nsocks++];
+		s->fd = fd;
+	}
+	s->events =
+	    (short)(((what & CURL_POLL_IN) ? POLLIN : 0) | ((what & CURL_POLL_OUT) ? POLLOUT : 0));
+	return 0;
+}
+
+static int on_timer(CURLM *m, long timeout_ms, void *userp)
+{
+	struct http *h = userp;
+	h->timer_due = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	return 0;
+}
+
+static size_t on_write(char *p, size_t size, size_t n, void *ud)
+{
+	struct rq *r = ud;
+	size_t len = size * n;
+	size_t cap = r->h->o.max_response_bytes;
+
+	if (cap && len > cap - r->resp.len) {
+		r->too_large = true;
+		return 0;
+	}
+	if (!buf_add(&r->resp, p, len)) {
+		r->nomem = true;
+		return 0;
+	}
+	return len;
+}
+
+/* If the header line is "name: value", copy the trimmed value to out. */
+static bool header_value(const char *line, size_t len, const char *name, char *out, size_t n)
+{
+	size_t nl = strlen(name);
+	if (len <= nl || line[nl] != ':' || strncasecmp(line, name, nl) != 0)
+		return false;
+	const char *v = line + nl + 1;
+	const char *end = line + len;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	size_t vl = (size_t)(end - v);
+	if (vl >= n)
+		vl = n - 1;
+	memcpy(out, v, vl);
+	out[vl] = '\0';
+	return true;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+	struct rq *r = ud;
+	size_t len = size * n;
+
+	/* A new status line (after 1xx or a redirect) starts a new header set. */
+	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+		r->content_type[0] = '\0';
+		r->retry_after[0] = '\0';
+	} else if (!header_value(p, len, "Content-Type", r->content_type,
+	                         sizeof(r->content_type))) {
+		header_value(p, len, "Retry-After", r->retry_after, sizeof(r->retry_after));
+	}
+	return len;
+}
+
+/* ---- client ---- */
+
+/* New client; NULL with err set on failure. Free with http_free. */
+struct http *http_new(const struct http_options *o, struct lb_error *err)
+{
+	struct http_options def;
+	if (!o) {
+		http_options_default(&def);
+		o = &def;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		lb_error_set(err, LB_NETWORK, "could not initialise libcurl");
+		return NULL;
+	}
+	struct http *h = calloc(1, sizeof(*h));
+	if (!h) {
+		curl_global_cleanup();
+		lb_error_set(err, LB_NOMEM, "out of memory");
+		return NULL;
+	}
+	h->o = *o;
+	if (h->o.max_parallel < 1)
+		h->o.max_parallel = 1;
+	h->user_agent = xstrdup(o->user_agent);
+	h->o.user_agent = h->user_agent;
+	h->idle = calloc((size_t)h->o.max_parallel, sizeof(*h->idle));
+	h->multi = curl_multi_init();
+	if (!h->idle || !h->multi || (o->user_agent && !h->user_agent)) {
+		http_free(&h);
+		lb_error_set(err, LB_NOMEM, "out of memory");
+		return NULL;
+	}
+	h->timer_due = -1;
+	h->rnd = (uint32_t)now_ms() ^ (uint32_t)getpid() * 2654435761u ^ (uint32_t)(uintptr_t)h;
+	if (h->rnd == 0)
+		h->rnd = 0x9e3779b9u;
+
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+	curl_multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)h->o.max_parallel);
+	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)h->o.max_parallel);
+	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)h->o.max_parallel);
+	lb_error_clear(err);
+	return h;
+}
+
+static uint32_t next_rnd(struct http *h)
+{
+	/* xorshift32: jitter only needs to spread clients apart. */
+	uint32_t x = h->rnd;
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	h->rnd = x;
+	return x;
+}
+
+static void easy_release(struct http *h, CURL *e)
+{
+	if (h->nidle < h->o.max_parallel) {
+		curl_easy_reset(e);
+		h->idle[h->nidle++] = e;
+	} else {
+		curl_easy_cleanup(e);
+	}
+}
+
+/* Stop the running attempt of r, if any. */
+static void rq_detach(struct http *h, struct rq *r)
+{
+	if (!r->easy)
+		return;
+	curl_multi_remove_handle(h->multi, r->easy);
+	easy_release(h, r->easy);
+	r->easy = NULL;
+}
+
+/* Call the callback and free the request; r is on no list. */
+static void rq_deliver(struct http *h, struct rq *r)
+{
+	struct http_response resp = {
+	    .status = r->status,
+	    .body = r->resp.data ? r->resp.data : "",
+	    .body_len = r->resp.len,
+	    .content_type = r->content_type[0] ? r->content_type : NULL,
+	    .attempts = r->attempts,
+	    .err = r->err,
+	};
+	h->in_flight--;
+	if (r->done)
+		r->done(&resp, r->ud);
+	rq_free(r);
+}
+
+static void rq_reset_response(struct rq *r)
+{
+	buf_free(&r->resp);
+	buf_init(&r->resp);
+	r->too_large = false;
+	r->nomem = false;
+	r->content_type[0] = '\0';
+	r->retry_after[0] = '\0';
+	r->errbuf[0] = '\0';
+	r->status = 0;
+}
+
+/* Move r to the done list with this outcome. */
+static void rq_fail(struct http *h, struct rq *r, enum lb_status st, const char *msg)
+{
+	rq_reset_response(r);
+	lb_error_set(&r->err, st, "%s", msg);
+	list_push(h, r, RQ_DONE);
+}
+
+static void set_method(CURL *e, struct rq *r)
+{
+	switch (r->method) {
+	case HTTP_GET:
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+		return;
+	case HTTP_DELETE:
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "DELETE");
+		if (!r->body)
+			return;
+		break;
+	case HTTP_PUT:
+	case HTTP_PATCH:
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, http_method_name(r->method));
+		break;
+	case HTTP_POST:
+		break;
+	}
+	curl_easy_setopt(e, CURLOPT_POST, 1L);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? r->body : "");
+	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+}
+
+/* Start an attempt of r: false if it could not be handed to curl. */
+static bool rq_start(struct http *h, struct rq *r)
+{
+	CURL *e = h->nidle ? h->idle[--h->nidle] : curl_easy_init();
+	if (!e)
+		return false;
+	rq_reset_response(r);
+	curl_easy_setopt(e, CURLOPT_URL, r->url);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, (void *)r);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, (void *)r);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, (void *)r);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	/* Over TLS, wait for a connection that may multiplex (HTTP/2) rather
+	 * than open another; plain http:// is HTTP/1.1 and must not wait. */
+	if (strncasecmp(r->url, "https:", 6) == 0)
+		curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	else
+		curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+	curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 64L * 1024);
+	if (h->o.user_agent)
+		curl_easy_setopt(e, CURLOPT_USERAGENT, h->o.user_agent);
+	if (h->o.connect_timeout_ms > 0)
+		curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, h->o.connect_timeout_ms);
+	if (h->o.total_timeout_ms > 0)
+		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->o.total_timeout_ms);
+	if (h->o.max_response_bytes > 0 && h->o.max_response_bytes < (size_t)INT64_MAX)
+		curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)h->o.max_response_bytes);
+	set_method(e, r);
+
+	if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {
+		easy_release(h, e);
+		return false;
+	}
+	r->easy = e;
+	r->attempts++;
+	r->start_ms = now_ms();
+	list_push(h, r, RQ_RUNNING);
+	return true;
+}
+
+/* Start queued requests while there is room. */
+static void pump(struct http *h)
+{
+	struct rq *r;
+	if (h->closing)
+		return;
+	while (h->lists[RQ_RUNNING].n < h->o.max_parallel && (r = h->lists[RQ_QUEUED].head)) {
+		list_del(h, r);
+		if (!rq_start(h, r))
+			rq_fail(h, r, LB_NOMEM, "out of memory starting a request");
+	}
+}
+
+/* Copy the request and queue it; 0 if it could not be copied. */
+http_id http_submit(struct http *h, const struct http_request *req)
+{
+	if (!h || !req || !req->url || h->closing)
+		return 0;
+	struct rq *r = calloc(1, sizeof(*r));
+	if (!r)
+		return 0;
+	r->h = h;
+	r->method = req->method;
+	r->idempotent = req->idempotent;
+	r->done = req->done;
+	r->ud = req->ud;
+	buf_init(&r->resp);
+	r->url = strdup(req->url);
+	bool ok = r->url != NULL;
+	if (ok && req->body) {
+		r->body = malloc(req->body_len + 1);
+		ok = r->body != NULL;
+		if (ok) {
+			memcpy(r->body, req->body, req->body_len);
+			r->body[req->body_len] = '\0';
+			r->body_len = req->body_len;
+		}
+	}
+	for (const char *const *p = req->headers; ok && p && *p; p++) {
+		struct curl_slist *n = curl_slist_append(r->headers, *p);
+		ok = n != NULL;
+		if (ok)
+			r->headers = n;
+	}
+	if (ok) {
+		/* No 100-continue round trip before a body. */
+		struct curl_slist *n = curl_slist_append(r->headers, "Expect:");
+		ok = n != NULL;
+		if (ok)
+			r->headers = n;
+	}
+	if (!ok) {
+		rq_free(r);
+		return 0;
+	}
+	r->id = ++h->next_id;
+	h->in_flight++;
+	list_push(h, r, RQ_QUEUED);
+	pump(h);
+	return r->id;
+}
+
+/* Cancel a request wherever it is; its callback runs before this returns. */
+bool http_cancel(struct http *h, http_id id)
+{
+	struct rq *r = h ? rq_find(h, id) : NULL;
+	if (!r)
+		return false;
+	rq_detach(h, r);
+	list_del(h, r);
+	rq_reset_response(r);
+	lb_error_set(&r->err, LB_CANCELLED, "request cancelled");
+	rq_deliver(h, r);
+	pump(h);
+	return true;
+}
+
+/* Release the client; requests still pending get LB_CANCELLED. Not from a
+ * callback. */
+void http_free(struct http **hp)
+{
+	struct http *h = hp ? *hp : NULL;
+	if (!h)
+		return;
+	h->closing = true;
+	for (int s = 0; s < 4; s++) {
+		struct rq *r;
+		while ((r = h->lists[s].head)) {
+			rq_detach(h, r);
+			list_del(h, r);
+			rq_reset_response(r);
+			lb_error_set(&r->err, LB_CANCELLED, "request cancelled");
+			rq_deliver(h, r);
+		}
+	}
+	for (int i = 0; i < h->nidle; i++)
+		curl_easy_cleanup(h->idle[i]);
+	if (h->multi)
+		curl_multi_cleanup(h->multi);
+	free(h->idle);
+	free(h->socks);
+	free(h->user_agent);
+	free(h);
+	curl_global_cleanup();
+	*hp = NULL;
+}
+
+static http_id transport_submit(void *ctx, const struct http_request *req)
+{
+	return http_submit(ctx, req);
+}
+
+static bool transport_cancel(void *ctx, http_id id)
+{
+	return http_cancel(ctx, id);
+}
+
+/* A transport whose ctx is this client. */
+struct transport http_transport(struct http *h)
+{
+	struct transport t = {.ctx = h, .submit = transport_submit, .cancel = transport_cancel};
+	return t;
+}
+
+/* Requests submitted and not finished. */
+int http_in_flight(const struct http *h)
+{
+	return h ? h->in_flight : 0;
+}
+
+/* ---- finishing an attempt ---- */
+
+static void fmt_secs(long ms, char *out, size_t n)
+{
+	if (ms % 1000 == 0)
+		snprintf(out, n, "%ld s", ms / 1000);
+	else
+		snprintf(out, n, "%.1f s", (double)ms / 1000.0);
+}
+
+static void fmt_size(size_t bytes, char *out, size_t n)
+{
+	if (bytes >= ((size_t)1 << 20) && bytes % ((size_t)1 << 20) == 0)
+		snprintf(out, n, "%zu MiB", bytes >> 20);
+	else if (bytes >= 1024 && bytes % 1024 == 0)
+		snprintf(out, n, "%zu KiB", bytes >> 10);
+	else
+		snprintf(out, n, "%zu bytes", bytes);
+}
+
+/* "host:port" of a URL, for messages. */
+static void url_hostport(const char *url, char *out, size_t n)
+{
+	char *host = NULL, *port = NULL;
+	CURLU *u = curl_url();
+	snprintf(out, n, "the server");
+	if (!u)
+		return;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		if (curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+			snprintf(out, n, "%s:%s", host, port);
+		else
+			snprintf(out, n, "%s", host);
+	}
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+}
+
+/* Whether a transfer error may go away by trying again. */
+static bool curl_code_transient(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A sentence about a failed transfer. */
+static void network_message(struct http *h, struct rq *r, CURLcode rc, long os_errno,
+                            bool connected, char *out, size_t n)
+{
+	char where[200], secs[32];
+	const char *why = os_errno ? strerror((int)os_errno) : NULL;
+	const char *detail = r->errbuf[0] ? r->errbuf : curl_easy_strerror(rc);
+
+	url_hostport(r->url, where, sizeof(where));
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST: {
+		char host[256];
+		snprintf(host, sizeof(host), "%s", where);
+		char *colon = strrchr(host, ':');
+		if (colon && !strchr(colon, ']'))
+			*colon = '\0';
+		snprintf(out, n, "could not resolve host %s", host);
+		break;
+	}
+	case CURLE_COULDNT_CONNECT:
+		if (why)
+			snprintf(out, n, "could not connect to %s (%s)", where, why);
+		else
+			snprintf(out, n, "could not connect to %s", where);
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		if (!connected && h->o.connect_timeout_ms > 0 &&
+		    (h->o.total_timeout_ms <= 0 ||
+		     h->o.connect_timeout_ms < h->o.total_timeout_ms)) {
+			fmt_secs(h->o.connect_timeout_ms, secs, sizeof(secs));
+			snprintf(out, n, "could not connect to %s (timed out after %s)", where,
+			         secs);
+		} else {
+			fmt_secs(h->o.total_timeout_ms, secs, sizeof(secs));
+			snprintf(out, n, "timed out after %s waiting for %s", secs, where);
+		}
+		break;
+	case CURLE_PARTIAL_FILE:
+		snprintf(out, n, "%s closed the connection before the whole response arrived",
+		         where);
+		break;
+	case CURLE_GOT_NOTHING:
+		snprintf(out, n, "%s closed the connection without a response", where);
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+		snprintf(out, n, "TLS handshake with %s failed (%s)", where, detail);
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+		snprintf(out, n, "could not verify the TLS certificate of %s (%s)", where, detail);
+		break;
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+		snprintf(out, n, "connection to %s failed (%s)", where, why ? why : detail);
+		break;
+	default:
+		snprintf(out, n, "request to %s failed (%s)", where, detail);
+		break;
+	}
+}
+
+/* Log one attempt: method, URL, status and time only. */
+static void log_attempt(struct http *h, struct rq *r, long status, const char *what, long retry_in)
+{
+	if (!h->o.verbose)
+		return;
+	long long ms = now_ms() - r->start_ms;
+	if (status)
+		fprintf(stderr, "http: %s %s %ld %lld ms", http_method_name(r->method), r->url,
+		        status, ms);
+	else
+		fprintf(stderr, "http: %s %s failed (%s) %lld ms", http_method_name(r->method),
+		        r->url, what, ms);
+	if (retry_in >= 0)
+		fprintf(stderr, ", retry in %ld ms", retry_in);
+	fputc('\n', stderr);
+}
+
+/* A transfer of r ended with rc: retry it, or record the outcome. */
+static void attempt_finished(struct http *h, struct rq *r, CURLcode rc)
+{
+	long status = 0, os_errno = 0;
+	curl_off_t connect_us = 0;
+	CURL *e = r->easy;
+
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
+	curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connect_us);
+	list_del(h, r);
+	rq_detach(h, r);
+
+	if (r->too_large || rc == CURLE_FILESIZE_EXCEEDED) {
+		char lim[32], where[200];
+		fmt_size(h->o.max_response_bytes, lim, sizeof(lim));
+		url_hostport(r->url, where, sizeof(where));
+		log_attempt(h, r, status, "too large", -1);
+		rq_reset_response(r);
+		r->status = status;
+		lb_error_set(&r->err, LB_TOO_LARGE,
+		             "the response from %s is larger than the %s limit", where, lim);
+		r->err.http_status = status;
+		list_push(h, r, RQ_DONE);
+		return;
+	}
+	if (r->nomem) {
+		log_attempt(h, r, status, "out of memory", -1);
+		rq_fail(h, r, LB_NOMEM, "out of memory reading the response");
+		return;
+	}
+
+	if (rc == CURLE_OK) {
+		long d = http_retry_delay(&h->o.retry, r->idempotent, r->attempts, status,
+		                          r->retry_after[0] ? r->retry_after : NULL, next_rnd(h));
+		log_attempt(h, r, status, NULL, d);
+		if (d >= 0) {
+			r->due_ms = now_ms() + d;
+			list_push(h, r, RQ_WAITING);
+			return;
+		}
+		r->status = status;
+		lb_error_clear(&r->err);
+		r->err.http_status = status;
+		list_push(h, r, RQ_DONE);
+		return;
+	}
+
+	long d = -1;
+	if (curl_code_transient(rc))
+		d = http_retry_delay(&h->o.retry, r->idempotent, r->attempts, 0, NULL, next_rnd(h));
+	log_attempt(h, r, 0, curl_easy_strerror(rc), d);
+	if (d >= 0) {
+		r->due_ms = now_ms() + d;
+		list_push(h, r, RQ_WAITING);
+		return;
+	}
+	char msg[512];
+	network_message(h, r, rc, os_errno, connect_us > 0, msg, sizeof(msg));
+	rq_reset_response(r);
+	if (r->attempts > 1)
+		lb_error_set(&r->err, LB_NETWORK, "%s; gave up after %d attempts", msg,
+		             r->attempts);
+	else
+		lb_error_set(&r->err, LB_NETWORK, "%s", msg);
+	list_push(h, r, RQ_DONE);
+}
+
+/* ---- the event loop ---- */
+
+/* Fill up to max pollfds with curl's sockets; returns how many. */
+int http_pollfds(struct http *h, struct pollfd *fds, int max)
+{
+	int n = 0;
+	for (int i = 0; i < h->nsocks && n < max; i++) {
+		fds[n].fd = h->socks[i].fd;
+		fds[n].events = h->socks[i].events;
+		fds[n].revents = 0;
+		n++;
+	}
+	return n;
+}
+
+/* Milliseconds until something is due, -1 if nothing is. */
+int http_timeout_ms(struct http *h)
+{
+	if (h->lists[RQ_DONE].n > 0 ||
+	    (h->lists[RQ_QUEUED].n > 0 && h->lists[RQ_RUNNING].n < h->o.max_parallel))
+		return 0;
+	long long due = h->timer_due;
+	for (struct rq *r = h->lists[RQ_WAITING].head; r; r = r->next)
+		if (due < 0 || r->due_ms < due)
+			due = r->due_ms;
+	if (due < 0)
+		return -1;
+	long long d = due - now_ms();
+	if (d < 0)
+		return 0;
+	return d > INT_MAX ? INT_MAX : (int)d;
+}
+
+/* Move retries whose time has come to the front of the queue, oldest first. */
+static void retries_due(struct http *h)
+{
+	long long now = now_ms();
+	struct rq *r = h->lists[RQ_WAITING].tail;
+	while (r) {
+		struct rq *prev = r->prev;
+		if (r->due_ms <= now) {
+			list_del(h, r);
+			list_push_front(h, r, RQ_QUEUED);
+		}
+		r = prev;
+	}
+}
+
+/* Handle ready sockets and timers, start and finish requests, call back. */
+void http_process(struct http *h, const struct pollfd *fds, int nfds)
+{
+	int running;
+
+	for (int i = 0; i < nfds; i++) {
+		short re = fds[i].revents;
+		if (!re || !sock_find(h, fds[i].fd))
+			continue;
+		int ev = 0;
+		if (re & (POLLIN | POLLHUP))
+			ev |= CURL_CSELECT_IN;
+		if (re & POLLOUT)
+			ev |= CURL_CSELECT_OUT;
+		if (re & (POLLERR | POLLNVAL))
+			ev |= CURL_CSELECT_ERR;
+		curl_multi_socket_action(h->multi, fds[i].fd, ev, &running);
+	}
+	if (h->timer_due >= 0 && now_ms() >= h->timer_due) {
+		h->timer_due = -1;
+		curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	}
+
+	CURLMsg *m;
+	int left;
+	while ((m = curl_multi_info_read(h->multi, &left))) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		CURL *e = m->easy_handle;
+		CURLcode rc = m->data.result;
+		char *priv = NULL;
+		curl_easy_getinfo(e, CURLINFO_PRIVATE, &priv);
+		if (priv)
+			attempt_finished(h, (struct rq *)(void *)priv, rc);
+	}
+
+	retries_due(h);
+	pump(h);
+
+	/* Callbacks last: they may submit and cancel; each is popped first. */
+	struct rq *r;
+	while ((r = h->lists[RQ_DONE].head)) {
+		list_del(h, r);
+		rq_deliver(h, r);
+	}
+}
+
+/* Block in poll() on the client's own sockets for at most max_ms (no limit
+ * when negative) and process what is ready; returns at once when nothing is
+ * in flight. */
+void http_wait(struct http *h, int max_ms)
+{
+	if (!h || h->in_flight == 0)
+		return;
+	int n = h->nsocks;
+	struct pollfd one[16];
+	struct pollfd *fds = n <= 16 ? one : malloc((size_t)n * sizeof(*fds));
+	if (!fds) {
+		fds = one;
+		n = 16;
+	}
+	n = http_pollfds(h, fds, n);
+	int t = http_timeout_ms(h);
+	if (max_ms >= 0 && (t < 0 || t > max_ms))
+		t = max_ms;
+	if (poll(fds, (nfds_t)n, t) < 0 && errno != EINTR)
+		n = 0;
+	http_process(h, fds, n);
+	if (fds != one)
+		free(fds);
+}

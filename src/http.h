@@ -46,7 +46,8 @@ struct transport {
 	void *ctx;
 	/* Copy the request (url, headers and body are copied) and start it. */
 	http_id (*submit)(void *ctx, const struct http_request *req);
-	/* Cancel; `done` is called with LB_CANCELLED. False if unknown id. */
+	/* Cancel; `done` is called with LB_CANCELLED before this returns.
+	 * False if unknown id (or already being delivered). */
 	bool (*cancel)(void *ctx, http_id id);
 };
 
@@ -59,7 +60,7 @@ struct retry_policy {
 struct http_options {
 	long connect_timeout_ms;
 	long total_timeout_ms;
-	size_t max_response_bytes;
+	size_t max_response_bytes; /* 0: no cap */
 	int max_parallel;       /* transfers at once; the rest wait in a queue */
 	struct retry_policy retry;
 	const char *user_agent;
@@ -74,12 +75,17 @@ struct http;
 
 /* New client; NULL with err set on failure. Free with http_free. */
 struct http *http_new(const struct http_options *o, struct lb_error *err);
+/* Requests still pending get `done` with LB_CANCELLED. Not from a callback. */
 void http_free(struct http **h);
 
 /* A transport whose ctx is this client. */
 struct transport http_transport(struct http *h);
 
+/* Copy the request and queue it; 0 (and no callback) if it could not be
+ * copied. Callbacks run only from http_process, http_wait, http_cancel and
+ * http_free, never from inside http_submit. */
 http_id http_submit(struct http *h, const struct http_request *req);
+/* As transport.cancel. */
 bool http_cancel(struct http *h, http_id id);
 
 /* Requests submitted and not finished (running, queued or waiting to retry). */
@@ -95,7 +101,7 @@ int http_timeout_ms(struct http *h);
 void http_process(struct http *h, const struct pollfd *fds, int nfds);
 
 /* Block in poll() on the client's own sockets for at most max_ms and process
- * what is ready (batch mode). */
+ * what is ready (batch mode). Returns at once when nothing is in flight. */
 void http_wait(struct http *h, int max_ms);
 
 /* The retry decision, pure so it can be tested. attempt is the number of

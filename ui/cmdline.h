@@ -40,6 +40,11 @@ bool cmdline_is_open(const struct cmdline *c);
  * Esc or ^C on an empty line / ^G cancels (CANCELLED). */
 enum cmdline_state cmdline_feed(struct cmdline *c, wint_t ch, bool is_key);
 
+/* Feed Alt+ch (Esc followed at once by ch, e.g. M-b, M-f, M-d): the event
+ * loop calls this instead of cmdline_feed(27) when another key is already
+ * waiting right after an Esc. */
+enum cmdline_state cmdline_feed_meta(struct cmdline *c, wint_t ch);
+
 /* The finished line (UTF-8), valid until the next cmdline_open. */
 const char *cmdline_text(const struct cmdline *c);
 
