@@ -36,6 +36,9 @@ struct api_result {
 	} u;
 };
 
+/* Every request function below calls done exactly once: later, or before it
+ * returns (then it returns 0, e.g. when the request could not be built or
+ * started). A returned id can be passed to api_cancel. */
 typedef void (*api_done_fn)(struct api_result *res, void *ud);
 
 /* Decode an error response into err: status, the API's error/message/

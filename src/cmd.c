@@ -550,6 +550,17 @@ void cmd_step(struct cmd_ctx *c)
 	}
 }
 
+void cmd_clear(struct cmd_ctx *c)
+{
+	while (c->jobs) {
+		struct cmd_job *j = c->jobs;
+		c->jobs = j->next;
+		model_release(c->model, &j->res);
+		free(j);
+		c->running--;
+	}
+}
+
 static void start_job(struct cmd_ctx *c, enum job_kind kind, struct resource *r, bool all)
 {
 	struct cmd_job *j = calloc(1, sizeof(*j));

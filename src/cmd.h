@@ -47,6 +47,10 @@ void cmd_run(struct cmd_ctx *c, const char *line);
  * network event, the TUI after every loop pass). */
 void cmd_step(struct cmd_ctx *c);
 
+/* Drop commands still waiting on the model (at exit); their done is not
+ * called. */
+void cmd_clear(struct cmd_ctx *c);
+
 /* Split a line the way a shell does (libedit's tokenizer). On success argv
  * is a NULL-terminated malloc'd vector; free with cmd_argv_free. */
 bool cmd_split(const char *line, int *argc, char ***argv, struct lb_error *err);

@@ -88,9 +88,11 @@ static int run_batch(struct http *http, struct model *model, char **cmds, int nc
 		if (b.err.status != LB_OK) {
 			char msg[1024];
 			fprintf(stderr, "lbtui: %s\n", lb_error_format(&b.err, msg, sizeof(msg)));
+			cmd_clear(&ctx);
 			return lb_status_exit_code(b.err.status);
 		}
 	}
+	cmd_clear(&ctx);
 	return 0;
 }
 

@@ -85,9 +85,10 @@ void model_release(struct model *m, struct resource **r);
 
 /* Load it if it is empty, stale or failed (no-op while busy or fresh). */
 void model_need(struct model *m, struct resource *r);
-/* Revalidate now, whatever its age. */
+/* Revalidate now, whatever its age (no-op while a request is in flight). */
 void model_refresh(struct model *m, struct resource *r);
-/* Load the next page of a list (no-op when complete or already paging). */
+/* Load the next page of a list (no-op when complete, or while a request is
+ * in flight for it: paging or revalidating). */
 void model_more(struct model *m, struct resource *r);
 /* Cancel what is in flight for it; it keeps what it had. */
 void model_cancel(struct model *m, struct resource *r);

@@ -1,3 +1,284 @@
-#include "config.h"
-/* placeholder until implemented */
-extern int lb_unused_room;
+#include "lbconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "room.h"
+
+/* Free every string and the vector; the list becomes empty. */
+void strv_free(struct strv *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+}
+
+/* Append a copy of str; false on allocation failure (list unchanged). */
+bool strv_push(struct strv *s, const char *str)
+{
+	char **v;
+	char *copy;
+
+	if (!s || !str)
+		return false;
+	copy = strdup(str);
+	if (!copy)
+		return false;
+	v = realloc(s->v, (s->n + 1) * sizeof(*v));
+	if (!v) {
+		free(copy);
+		return false;
+	}
+	v[s->n++] = copy;
+	s->v = v;
+	return true;
+}
+
+/* Append src to out at *pos, truncating at n - 1 bytes. */
+static void append(char *out, size_t n, size_t *pos, const char *src)
+{
+	size_t len = strlen(src);
+
+	if (*pos + 1 >= n)
+		return;
+	if (len > n - 1 - *pos)
+		len = n - 1 - *pos;
+	memcpy(out + *pos, src, len);
+	*pos += len;
+	out[*pos] = '\0';
+}
+
+/* "a, b, c" into out (always NUL-terminated when n > 0). */
+void strv_join(const struct strv *s, const char *sep, char *out, size_t n)
+{
+	size_t pos = 0;
+
+	if (!out || n == 0)
+		return;
+	out[0] = '\0';
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		if (i)
+			append(out, n, &pos, sep ? sep : "");
+		append(out, n, &pos, s->v[i] ? s->v[i] : "");
+	}
+}
+
+/* Free every entry and the vector; the map becomes empty. */
+void kvv_free(struct kvv *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->v[i].key);
+		strv_free(&m->v[i].list);
+	}
+	free(m->v);
+	m->v = NULL;
+	m->n = 0;
+}
+
+static bool strv_copy_into(struct strv *dst, const struct strv *src)
+{
+	dst->v = NULL;
+	dst->n = 0;
+	for (size_t i = 0; i < src->n; i++) {
+		if (!strv_push(dst, src->v[i] ? src->v[i] : "")) {
+			strv_free(dst);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool kvv_copy_into(struct kvv *dst, const struct kvv *src)
+{
+	dst->v = NULL;
+	dst->n = 0;
+	if (src->n == 0)
+		return true;
+	dst->v = calloc(src->n, sizeof(*dst->v));
+	if (!dst->v)
+		return false;
+	for (size_t i = 0; i < src->n; i++) {
+		struct kv *d = &dst->v[i];
+
+		dst->n = i + 1;
+		d->is_list = src->v[i].is_list;
+		d->key = strdup(src->v[i].key ? src->v[i].key : "");
+		if (!d->key || !strv_copy_into(&d->list, &src->v[i].list)) {
+			kvv_free(dst);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Free the room's members (not the struct itself); times become -1. */
+void room_clear(struct room *r)
+{
+	if (!r)
+		return;
+	free(r->id);
+	free(r->organization_id);
+	free(r->created_at);
+	free(r->last_connection_at);
+	strv_free(&r->default_accesses);
+	kvv_free(&r->users_accesses);
+	kvv_free(&r->groups_accesses);
+	kvv_free(&r->metadata);
+	free(r->raw_json);
+	memset(r, 0, sizeof(*r));
+	r->created_s = -1;
+	r->last_connection_s = -1;
+}
+
+/* Copy an optional string; false only when allocation failed. */
+static bool dup_opt(char **dst, const char *src)
+{
+	*dst = NULL;
+	if (!src)
+		return true;
+	*dst = strdup(src);
+	return *dst != NULL;
+}
+
+/* Deep copy into dst; false on allocation failure (dst is then cleared). */
+bool room_copy(struct room *dst, const struct room *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->created_s = src->created_s;
+	dst->last_connection_s = src->last_connection_s;
+	if (!dup_opt(&dst->id, src->id) || !dup_opt(&dst->organization_id, src->organization_id) ||
+	    !dup_opt(&dst->created_at, src->created_at) ||
+	    !dup_opt(&dst->last_connection_at, src->last_connection_at) ||
+	    !dup_opt(&dst->raw_json, src->raw_json) ||
+	    !strv_copy_into(&dst->default_accesses, &src->default_accesses) ||
+	    !kvv_copy_into(&dst->users_accesses, &src->users_accesses) ||
+	    !kvv_copy_into(&dst->groups_accesses, &src->groups_accesses) ||
+	    !kvv_copy_into(&dst->metadata, &src->metadata)) {
+		room_clear(dst);
+		return false;
+	}
+	return true;
+}
+
+static size_t str_bytes(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+static size_t strv_bytes(const struct strv *s)
+{
+	size_t b = s->n * sizeof(char *);
+
+	for (size_t i = 0; i < s->n; i++)
+		b += str_bytes(s->v[i]);
+	return b;
+}
+
+static size_t kvv_bytes(const struct kvv *m)
+{
+	size_t b = m->n * sizeof(struct kv);
+
+	for (size_t i = 0; i < m->n; i++)
+		b += str_bytes(m->v[i].key) + strv_bytes(&m->v[i].list);
+	return b;
+}
+
+/* Approximate heap bytes held, for the cache's memory budget. */
+size_t room_bytes(const struct room *r)
+{
+	if (!r)
+		return 0;
+	return sizeof(*r) + str_bytes(r->id) + str_bytes(r->organization_id) +
+	       str_bytes(r->created_at) + str_bytes(r->last_connection_at) +
+	       str_bytes(r->raw_json) + strv_bytes(&r->default_accesses) +
+	       kvv_bytes(&r->users_accesses) + kvv_bytes(&r->groups_accesses) +
+	       kvv_bytes(&r->metadata);
+}
+
+static bool strv_is(const struct strv *s, const char *const *want, size_t n)
+{
+	if (s->n != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!s->v[i] || strcmp(s->v[i], want[i]) != 0)
+			return false;
+	return true;
+}
+
+/* "private" ([]), "public" (["room:write"]), "read-only"
+ * (["room:read", "room:presence:write"]), else the permissions joined. */
+void room_access_summary(const struct room *r, char *out, size_t n)
+{
+	static const char *const pub[] = {"room:write"};
+	static const char *const ro[] = {"room:read", "room:presence:write"};
+	const struct strv *a;
+
+	if (!out || n == 0)
+		return;
+	out[0] = '\0';
+	if (!r)
+		return;
+	a = &r->default_accesses;
+	if (a->n == 0)
+		snprintf(out, n, "private");
+	else if (strv_is(a, pub, 1))
+		snprintf(out, n, "public");
+	else if (strv_is(a, ro, 2))
+		snprintf(out, n, "read-only");
+	else
+		strv_join(a, ", ", out, n);
+}
+
+/* "k=v, k2=[a,b]" summary of metadata (raw, not terminal-safe). */
+void room_metadata_summary(const struct room *r, char *out, size_t n)
+{
+	size_t pos = 0;
+
+	if (!out || n == 0)
+		return;
+	out[0] = '\0';
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->metadata.n; i++) {
+		const struct kv *e = &r->metadata.v[i];
+
+		if (i)
+			append(out, n, &pos, ", ");
+		append(out, n, &pos, e->key ? e->key : "");
+		append(out, n, &pos, "=");
+		if (e->is_list) {
+			append(out, n, &pos, "[");
+			for (size_t j = 0; j < e->list.n; j++) {
+				if (j)
+					append(out, n, &pos, ",");
+				append(out, n, &pos, e->list.v[j] ? e->list.v[j] : "");
+			}
+			append(out, n, &pos, "]");
+		} else if (e->list.n > 0) {
+			append(out, n, &pos, e->list.v[0] ? e->list.v[0] : "");
+		}
+	}
+}
+
+/* Free the rooms and the cursor; the page becomes empty. */
+void room_page_clear(struct room_page *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n; i++)
+		room_clear(&p->rooms[i]);
+	free(p->rooms);
+	free(p->next_cursor);
+	p->rooms = NULL;
+	p->n = 0;
+	p->next_cursor = NULL;
+}

@@ -813,6 +813,7 @@ int app_run(const struct app_env *env)
 	if (a->mode == MODE_ASK && a->ask_answer)
 		a->ask_answer(a->ask_ctx, NULL);
 	model_unlisten(env->model, on_model_change, a);
+	cmd_clear(&a->cmd);
 	while (a->depth > 0) {
 		struct view *v = a->stack[--a->depth];
 		v->ops->free(v);

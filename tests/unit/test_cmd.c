@@ -113,6 +113,7 @@ static int setup_ro(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
+	cmd_clear(&f->ctx);
 	model_free(&f->model);
 	api_clear(&f->api);
 	fake_transport_free(&f->ft);
