@@ -1,0 +1,547 @@
+#include "lbconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd_impl.h"
+#include "output.h"
+#include "term_safe.h"
+#include "util.h"
+
+static void run_rooms(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_room_show(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_room_create(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_room_update(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_room_delete(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+
+static const struct opt_spec rooms_opts[] = {
+	{"query", OPT_VALUE, "QUERY", "filter with the query language, e.g. roomId^\"acme-\""},
+	{"prefix", OPT_VALUE, "PREFIX", "rooms whose ID starts with PREFIX"},
+	{"metadata", OPT_VALUE, "KEY=VALUE", "rooms whose metadata KEY is VALUE (repeatable)"},
+	{"user", OPT_VALUE, "USER", "rooms USER has access to"},
+	{"group", OPT_VALUE, "GROUP", "rooms GROUP has access to (repeatable)"},
+	{"org", OPT_VALUE, "ORG", "rooms of an organization"},
+	{"tenant", OPT_VALUE, "ORG", "same as --org"},
+	{"limit", OPT_VALUE, "N", "rooms per page, 1 to 100"},
+	{"all", OPT_FLAG, NULL, "load every page"},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct opt_spec create_opts[] = {
+	{"public", OPT_FLAG, NULL, "anyone with a token may write (room:write)"},
+	{"private", OPT_FLAG, NULL, "no default access"},
+	{"access", OPT_VALUE, "PERMS", "default accesses, comma-separated"},
+	{"metadata", OPT_VALUE, "KEY=VALUE", "a metadata string (repeatable)"},
+	{"metadata-list", OPT_VALUE, "KEY=A,B", "a metadata string list (repeatable)"},
+	{"user-access", OPT_VALUE, "USER=PERMS", "give a user accesses (repeatable)"},
+	{"group-access", OPT_VALUE, "GROUP=PERMS", "give a group accesses (repeatable)"},
+	{"org", OPT_VALUE, "ORG", "the room's organization"},
+	{"get-or-create", OPT_FLAG, NULL, "return the existing room instead of failing"},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct opt_spec update_opts[] = {
+	{"set", OPT_VALUE, "KEY=VALUE", "set a metadata string (repeatable)"},
+	{"set-list", OPT_VALUE, "KEY=A,B", "set a metadata string list (repeatable)"},
+	{"unset", OPT_VALUE, "KEY", "remove a metadata key (repeatable)"},
+	{"grant-user", OPT_VALUE, "USER=PERMS", "set a user's accesses (repeatable)"},
+	{"revoke-user", OPT_VALUE, "USER", "remove a user's accesses (repeatable)"},
+	{"grant-group", OPT_VALUE, "GROUP=PERMS", "set a group's accesses (repeatable)"},
+	{"revoke-group", OPT_VALUE, "GROUP", "remove a group's accesses (repeatable)"},
+	{"public", OPT_FLAG, NULL, "default access room:write"},
+	{"private", OPT_FLAG, NULL, "no default access"},
+	{"access", OPT_VALUE, "PERMS", "default accesses, comma-separated"},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct opt_spec delete_opts[] = {
+	{"yes", OPT_FLAG, NULL, "do not ask for confirmation"},
+	{NULL, 0, NULL, NULL},
+};
+
+const struct command cmd_room_commands[] = {
+	{"rooms", "", 0, 0, false, run_rooms, "List rooms, with filters", rooms_opts, false},
+	{"room show", "[ID]", 0, 1, false, run_room_show, "Show every field of a room", cmd_no_opts,
+	 true},
+	{"room create", "ID", 1, 1, true, run_room_create, "Create a room", create_opts, false},
+	{"room update", "[ID]", 0, 1, true, run_room_update,
+	 "Change a room's metadata and accesses", update_opts, true},
+	{"room delete", "[ID]", 0, 1, true, run_room_delete,
+	 "Delete a room (asks you to type its ID)", delete_opts, true},
+	{NULL, NULL, 0, 0, false, NULL, NULL, NULL, false},
+};
+
+/* Permissions the API accepts for accesses. */
+static const char *const known_perms[] = {
+	"room:write", "room:read", "room:presence:write", "*:read", "*:write",
+	"storage:read", "storage:write", "storage:none",
+	"comments:read", "comments:write", "comments:none",
+	"comments:public:read", "comments:public:write", "comments:public:none",
+	"comments:private:read", "comments:private:write", "comments:private:none",
+	"feeds:read", "feeds:write", "feeds:none",
+};
+
+static bool check_perms(const struct strv *perms, struct lb_error *err)
+{
+	for (size_t i = 0; i < perms->n; i++) {
+		bool ok = false;
+		for (size_t k = 0; k < sizeof(known_perms) / sizeof(known_perms[0]); k++)
+			if (!strcmp(perms->v[i], known_perms[k]))
+				ok = true;
+		if (!ok) {
+			lb_error_set(err, LB_USAGE,
+				     "unknown permission '%s' (use room:write, room:read, "
+				     "room:presence:write, comments:write, ...)",
+				     perms->v[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
+
+/* Add KEY=VALUE (or KEY=A,B as a list) to a kvv map. */
+static bool kvv_add(struct kvv *m, const char *spec, const char *opt, bool as_list,
+		    bool perms, struct lb_error *err)
+{
+	char *key;
+	const char *value;
+
+	if (!cmd_split_kv(spec, opt, &key, &value, err))
+		return false;
+	struct kv *v = realloc(m->v, (m->n + 1) * sizeof(*v));
+	if (!v) {
+		free(key);
+		lb_error_set(err, LB_NOMEM, "out of memory");
+		return false;
+	}
+	m->v = v;
+	struct kv *kv = &m->v[m->n];
+	memset(kv, 0, sizeof(*kv));
+	kv->key = key;
+	kv->is_list = as_list;
+	m->n++;
+	if (as_list) {
+		if (!cmd_split_list(value, &kv->list))
+			goto nomem;
+	} else if (!strv_push(&kv->list, value)) {
+		goto nomem;
+	}
+	if (perms && !check_perms(&kv->list, err))
+		return false;
+	return true;
+nomem:
+	lb_error_set(err, LB_NOMEM, "out of memory");
+	return false;
+}
+
+static bool default_access_from(const struct args *a, struct strv *out, bool *set,
+				struct lb_error *err)
+{
+	int n = cmd_has_flag(a, "public") + cmd_has_flag(a, "private") + (cmd_opt_value(a, "access") != NULL);
+	if (n > 1) {
+		lb_error_set(err, LB_USAGE, "use only one of --public, --private and --access");
+		return false;
+	}
+	*set = n == 1;
+	if (cmd_has_flag(a, "public"))
+		return strv_push(out, "room:write");
+	if (cmd_opt_value(a, "access")) {
+		if (!cmd_split_list(cmd_opt_value(a, "access"), out)) {
+			lb_error_set(err, LB_NOMEM, "out of memory");
+			return false;
+		}
+		return check_perms(out, err);
+	}
+	return true;
+}
+
+
+/* Print the list once loaded (every page with --all). */
+static bool rooms_step(struct cmd_ctx *c, struct resource *r, void *ud)
+{
+	bool all = *(bool *)ud;
+
+	if (r->err.status != LB_OK && (!r->has_data || (all && !r->complete))) {
+		cmd_finish(c, &r->err);
+		return true;
+	}
+	if (!r->has_data)
+		return false;
+	if (all && !r->complete) {
+		model_more(c->model, r);
+		return false;
+	}
+	if (c->host.json)
+		output_rooms_json(stdout, r->rooms, r->n_rooms, r->next_cursor);
+	else
+		output_rooms_table(stdout, r->rooms, r->n_rooms);
+	if (!c->host.json && !r->complete)
+		fprintf(stdout, "(more rooms: add --all to load every page)\n");
+	fflush(stdout);
+	cmd_finish_ok(c);
+	return true;
+}
+
+static bool room_show_step(struct cmd_ctx *c, struct resource *r, void *ud)
+{
+	if (r->gone || r->state == RES_ERROR || (r->err.status != LB_OK && !r->has_data)) {
+		struct lb_error err = r->err;
+		if (err.status == LB_OK)
+			lb_error_set(&err, LB_HTTP, "room not found");
+		cmd_finish(c, &err);
+		return true;
+	}
+	if (!r->has_data)
+		return false;
+	if (c->host.json)
+		output_room_json(stdout, &r->room);
+	else
+		output_room_detail(stdout, &r->room);
+	fflush(stdout);
+	cmd_finish_ok(c);
+	return true;
+}
+
+static bool build_filter(const struct args *a, struct room_filter *f, struct lb_error *err)
+{
+	memset(f, 0, sizeof(*f));
+	for (int i = 0; i < a->nopt; i++) {
+		const char *name = a->opt[i].spec->name;
+		const char *v = a->opt[i].value;
+		if (!strcmp(name, "query")) {
+			free(f->query);
+			f->query = strdup(v);
+		} else if (!strcmp(name, "prefix")) {
+			free(f->prefix);
+			f->prefix = strdup(v);
+		} else if (!strcmp(name, "metadata")) {
+			if (!kvv_add(&f->metadata, v, "metadata", false, false, err))
+				return false;
+		} else if (!strcmp(name, "user")) {
+			free(f->user_id);
+			f->user_id = strdup(v);
+		} else if (!strcmp(name, "group")) {
+			if (!cmd_split_list(v, &f->group_ids))
+				goto nomem;
+		} else if (!strcmp(name, "org") || !strcmp(name, "tenant")) {
+			free(f->organization_id);
+			f->organization_id = strdup(v);
+		} else if (!strcmp(name, "limit")) {
+			char *end;
+			long n = strtol(v, &end, 10);
+			if (*end || n < 1 || n > 100) {
+				lb_error_set(err, LB_USAGE, "--limit must be a number from 1 to 100");
+				return false;
+			}
+			f->limit = (int)n;
+		}
+	}
+	return true;
+nomem:
+	lb_error_set(err, LB_NOMEM, "out of memory");
+	return false;
+}
+
+static void run_rooms(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	struct room_filter f;
+	struct lb_error err;
+
+	if (!build_filter(a, &f, &err)) {
+		room_filter_clear(&f);
+		cmd_finish(c, &err);
+		return;
+	}
+	if (c->host.interactive && c->host.show_rooms) {
+		c->host.show_rooms(c->host.ud, &f);
+		room_filter_clear(&f);
+		cmd_finish_ok(c);
+		return;
+	}
+	struct resource *r = model_rooms(c->model, &f);
+	room_filter_clear(&f);
+	if (!r) {
+		lb_error_set(&err, LB_NOMEM, "out of memory");
+		cmd_finish(c, &err);
+		return;
+	}
+	bool *all = malloc(sizeof(*all));
+	if (!all) {
+		model_release(c->model, &r);
+		cmd_finish_nomem(c);
+		return;
+	}
+	*all = cmd_has_flag(a, "all");
+	cmd_wait(c, r, true, rooms_step, all);
+}
+
+
+static void run_room_show(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	const char *id = cmd_target_room(c, cmd, a);
+	if (!id)
+		return;
+	if (c->host.interactive && c->host.show_room) {
+		c->host.show_room(c->host.ud, id);
+		cmd_finish_ok(c);
+		return;
+	}
+	struct resource *r = model_room(c->model, id);
+	if (!r) {
+		struct lb_error err;
+		lb_error_set(&err, LB_NOMEM, "out of memory");
+		cmd_finish(c, &err);
+		return;
+	}
+	cmd_wait(c, r, true, room_show_step, NULL);
+}
+
+struct mutation {
+	struct cmd_ctx *c;
+	char *verb;
+	char *id;
+	bool show; /* open the room when done (TUI) */
+};
+
+static void mutation_done(const struct lb_error *err, const struct room *room, void *ud)
+{
+	struct mutation *m = ud;
+	struct cmd_ctx *c = m->c;
+
+	if (err->status == LB_OK) {
+		if (c->host.json && room) {
+			output_room_json(stdout, room);
+			fflush(stdout);
+		} else {
+			char msg[512];
+			snprintf(msg, sizeof(msg), "%s room %s", m->verb, room ? room->id : m->id);
+			char *safe = ts_sanitize(msg, (size_t)-1);
+			cmd_say(c, safe ? safe : m->verb);
+			free(safe);
+		}
+		if (m->show && c->host.interactive && c->host.show_room && room)
+			c->host.show_room(c->host.ud, room->id);
+	}
+	cmd_finish(c, err);
+	free(m->verb);
+	free(m->id);
+	free(m);
+}
+
+static struct mutation *mutation_new(struct cmd_ctx *c, const char *verb, const char *id)
+{
+	struct mutation *m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	m->c = c;
+	m->verb = strdup(verb);
+	m->id = strdup(id);
+	if (!m->verb || !m->id) {
+		free(m->verb);
+		free(m->id);
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+static void run_room_create(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	struct room_create rc;
+	struct lb_error err;
+
+	if (cmd_refuse_read_only(c, cmd))
+		return;
+	memset(&rc, 0, sizeof(rc));
+	rc.id = strdup(a->pos[0]);
+	if (!default_access_from(a, &rc.default_accesses, &rc.default_accesses_set, &err))
+		goto fail;
+	if (!rc.default_accesses_set) {
+		/* Public, as the dashboard and the SDK examples create rooms. */
+		strv_push(&rc.default_accesses, "room:write");
+		rc.default_accesses_set = true;
+	}
+	for (int i = 0; i < a->nopt; i++) {
+		const char *name = a->opt[i].spec->name;
+		const char *v = a->opt[i].value;
+		bool ok = true;
+		if (!strcmp(name, "metadata"))
+			ok = kvv_add(&rc.metadata, v, name, false, false, &err);
+		else if (!strcmp(name, "metadata-list"))
+			ok = kvv_add(&rc.metadata, v, name, true, false, &err);
+		else if (!strcmp(name, "user-access"))
+			ok = kvv_add(&rc.users_accesses, v, name, true, true, &err);
+		else if (!strcmp(name, "group-access"))
+			ok = kvv_add(&rc.groups_accesses, v, name, true, true, &err);
+		else if (!strcmp(name, "org")) {
+			free(rc.organization_id);
+			rc.organization_id = strdup(v);
+		}
+		if (!ok)
+			goto fail;
+	}
+	struct mutation *m = mutation_new(c, "created", rc.id);
+	if (!m) {
+		lb_error_set(&err, LB_NOMEM, "out of memory");
+		goto fail;
+	}
+	model_room_create(c->model, &rc, cmd_has_flag(a, "get-or-create"), mutation_done, m);
+	room_create_clear(&rc);
+	return;
+fail:
+	room_create_clear(&rc);
+	cmd_finish(c, &err);
+}
+
+static bool patch_set(struct room_patch_map *map, const char *spec, const char *opt,
+		      bool as_list, bool perms, struct lb_error *err)
+{
+	char *key;
+	const char *value;
+	struct strv list = {0};
+
+	if (!cmd_split_kv(spec, opt, &key, &value, err))
+		return false;
+	bool ok = as_list ? cmd_split_list(value, &list) : strv_push(&list, value);
+	if (!ok) {
+		lb_error_set(err, LB_NOMEM, "out of memory");
+	} else if (perms && !check_perms(&list, err)) {
+		ok = false;
+	} else if (!room_patch_map_set(map, key, &list, as_list, false)) {
+		lb_error_set(err, LB_NOMEM, "out of memory");
+		ok = false;
+	}
+	strv_free(&list);
+	free(key);
+	return ok;
+}
+
+static void run_room_update(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	struct room_update u;
+	struct lb_error err;
+
+	if (cmd_refuse_read_only(c, cmd))
+		return;
+	const char *id = cmd_target_room(c, cmd, a);
+	if (!id)
+		return;
+	lb_error_clear(&err);
+	memset(&u, 0, sizeof(u));
+	if (!default_access_from(a, &u.default_accesses, &u.default_accesses_set, &err))
+		goto fail;
+	for (int i = 0; i < a->nopt; i++) {
+		const char *name = a->opt[i].spec->name;
+		const char *v = a->opt[i].value;
+		bool ok = true;
+		if (!strcmp(name, "set"))
+			ok = patch_set(&u.metadata, v, name, false, false, &err);
+		else if (!strcmp(name, "set-list"))
+			ok = patch_set(&u.metadata, v, name, true, false, &err);
+		else if (!strcmp(name, "grant-user"))
+			ok = patch_set(&u.users_accesses, v, name, true, true, &err);
+		else if (!strcmp(name, "grant-group"))
+			ok = patch_set(&u.groups_accesses, v, name, true, true, &err);
+		else if (!strcmp(name, "unset"))
+			ok = room_patch_map_set(&u.metadata, v, NULL, false, true);
+		else if (!strcmp(name, "revoke-user"))
+			ok = room_patch_map_set(&u.users_accesses, v, NULL, false, true);
+		else if (!strcmp(name, "revoke-group"))
+			ok = room_patch_map_set(&u.groups_accesses, v, NULL, false, true);
+		if (!ok) {
+			if (err.status == LB_OK)
+				lb_error_set(&err, LB_NOMEM, "out of memory");
+			goto fail;
+		}
+	}
+	if (!u.default_accesses_set && !u.metadata.n && !u.users_accesses.n &&
+	    !u.groups_accesses.n) {
+		lb_error_set(&err, LB_USAGE,
+			     "nothing to change: give --set, --unset, --grant-user, --revoke-user, "
+			     "--grant-group, --revoke-group, --public, --private or --access");
+		goto fail;
+	}
+	struct mutation *m = mutation_new(c, "updated", id);
+	if (!m) {
+		lb_error_set(&err, LB_NOMEM, "out of memory");
+		goto fail;
+	}
+	model_room_update(c->model, id, &u, mutation_done, m);
+	room_update_clear(&u);
+	return;
+fail:
+	room_update_clear(&u);
+	cmd_finish(c, &err);
+}
+
+struct confirm {
+	struct cmd_ctx *c;
+	char *id;
+};
+
+static void delete_now(struct cmd_ctx *c, const char *id)
+{
+	struct mutation *m = mutation_new(c, "deleted", id);
+	if (!m) {
+		struct lb_error err;
+		lb_error_set(&err, LB_NOMEM, "out of memory");
+		cmd_finish(c, &err);
+		return;
+	}
+	model_room_delete(c->model, id, mutation_done, m);
+}
+
+static void delete_answer(void *ctx, const char *text)
+{
+	struct confirm *k = ctx;
+	struct cmd_ctx *c = k->c;
+
+	if (text && !strcmp(text, k->id)) {
+		delete_now(c, k->id);
+	} else {
+		struct lb_error err;
+		lb_error_set(&err, LB_CANCELLED, "%s",
+			     text ? "not deleted: the ID typed did not match" : "not deleted");
+		cmd_finish(c, &err);
+	}
+	free(k->id);
+	free(k);
+}
+
+static void run_room_delete(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	if (cmd_refuse_read_only(c, cmd))
+		return;
+	const char *id = cmd_target_room(c, cmd, a);
+	if (!id)
+		return;
+	if (cmd_has_flag(a, "yes")) {
+		delete_now(c, id);
+		return;
+	}
+	if (!c->host.interactive || !c->host.ask) {
+		cmd_finish_usage(c, "%s", "refusing to delete without confirmation: add --yes");
+		return;
+	}
+	struct confirm *k = calloc(1, sizeof(*k));
+	if (k)
+		k->id = strdup(id);
+	if (!k || !k->id) {
+		if (k)
+			free(k);
+		struct lb_error err;
+		lb_error_set(&err, LB_NOMEM, "out of memory");
+		cmd_finish(c, &err);
+		return;
+	}
+	k->c = c;
+	char *safe = ts_sanitize(id, (size_t)-1);
+	char prompt[512];
+	snprintf(prompt, sizeof(prompt), "Delete room %s? Type its ID to confirm: ",
+		 safe ? safe : "");
+	free(safe);
+	c->host.ask(c->host.ud, prompt, delete_answer, k);
+}
+
