@@ -1,0 +1,94 @@
+// The control endpoint under /__emulator/ (tests only, no key needed):
+// fault switches, request counters, request log, coverage, reset.
+// See README.md in this directory for the API.
+
+import { ApiError, empty, errorResponse, json } from "./util.mjs";
+import { patternToRegExp } from "./faults.mjs";
+
+export function createControl(emu) {
+	const { faults, stats, coverage, store, up } = emu;
+
+	function countMatching(method, pattern) {
+		const re = patternToRegExp(pattern);
+		let n = 0;
+		for (const [k, v] of stats.paths) {
+			const sp = k.indexOf(" ");
+			const m = k.slice(0, sp), p = k.slice(sp + 1);
+			if ((method === "*" || m === method) && re.test(p)) n += v;
+		}
+		return n;
+	}
+
+	async function handle(method, sub, query, body) {
+		if (method === "GET" && sub === "/health") return json(200, { ok: true, upstream: up.base.href });
+
+		if (sub === "/faults") {
+			if (method === "GET") return json(200, { data: faults.list() });
+			if (method === "DELETE") {
+				faults.clear();
+				return empty(204);
+			}
+			if (method === "POST") {
+				const input = body.length ? JSON.parse(body.toString("utf8")) : null;
+				if (Array.isArray(input)) return json(200, { data: input.map((r) => faults.add(r)) });
+				return json(200, faults.add(input));
+			}
+		}
+		const fm = /^\/faults\/([^/]+)$/.exec(sub);
+		if (fm && method === "DELETE") {
+			if (!faults.remove(decodeURIComponent(fm[1])))
+				throw new ApiError(404, "RESOURCE_NOT_FOUND", `No fault rule "${fm[1]}"`);
+			return empty(204);
+		}
+
+		if (sub === "/requests") {
+			if (method === "DELETE") {
+				stats.reset();
+				return empty(204);
+			}
+			if (method === "GET") {
+				const path = query.get("path");
+				if (path) {
+					const m = (query.get("method") ?? "*").toUpperCase();
+					return json(200, { method: m, path, count: countMatching(m, path) });
+				}
+				return json(200, {
+					total: stats.total,
+					routes: Object.fromEntries(stats.routes),
+					paths: Object.fromEntries(stats.paths),
+				});
+			}
+		}
+
+		if (sub === "/log" && method === "GET") {
+			const limit = Math.max(1, Math.min(Number(query.get("limit") ?? 100) || 100, stats.log.length || 1));
+			return json(200, { data: stats.log.slice(-limit) });
+		}
+
+		if (sub === "/coverage" && method === "GET") return json(200, coverage.report());
+
+		if (sub === "/reset" && method === "POST") {
+			const opts = body.length ? JSON.parse(body.toString("utf8")) : {};
+			store.reset();
+			faults.clear();
+			stats.reset();
+			if (opts.rooms) {
+				for (const r of await up.listRooms())
+					await up.request("DELETE", `/v2/rooms/${encodeURIComponent(r.id)}`);
+			}
+			return empty(204);
+		}
+
+		throw new ApiError(404, "NOT_FOUND", `Unknown control endpoint ${method} /__emulator${sub}`);
+	}
+
+	return async (method, sub, query, body) => {
+		try {
+			return await handle(method, sub, query, body);
+		} catch (e) {
+			if (e instanceof ApiError) return errorResponse(e);
+			if (e instanceof SyntaxError) return errorResponse(new ApiError(400, "INVALID_JSON", e.message));
+			throw e;
+		}
+	};
+}

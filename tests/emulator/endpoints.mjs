@@ -1,0 +1,169 @@
+// The 75 endpoints of the REST reference (liveblocks-rest-api.txt) and the
+// coverage tracker that records which of them a test run exercised.
+// Aliases map the paths the SDK uses where it differs from the reference
+// (active-users, broadcast-event, /versions) onto the reference endpoint.
+
+import { appendFileSync, readFileSync, existsSync } from "node:fs";
+
+export const REFERENCE_ENDPOINTS = [
+	"POST /authorize-user",
+	"POST /identify-user",
+	"GET /rooms",
+	"POST /rooms",
+	"GET /rooms/:roomId",
+	"POST /rooms/:roomId",
+	"DELETE /rooms/:roomId",
+	"GET /rooms/:roomId/prewarm",
+	"POST /rooms/:roomId/upsert",
+	"POST /rooms/:roomId/update-room-id",
+	"GET /rooms/:roomId/active_users",
+	"POST /rooms/:roomId/broadcast_event",
+	"GET /rooms/:roomId/storage",
+	"POST /rooms/:roomId/storage",
+	"DELETE /rooms/:roomId/storage",
+	"GET /rooms/:roomId/ydoc",
+	"PUT /rooms/:roomId/ydoc",
+	"GET /rooms/:roomId/ydoc-binary",
+	"GET /rooms/:roomId/versions",
+	"GET /rooms/:roomId/version/:versionId",
+	"POST /rooms/:roomId/version",
+	"GET /rooms/:roomId/threads",
+	"POST /rooms/:roomId/threads",
+	"GET /rooms/:roomId/threads/:threadId",
+	"DELETE /rooms/:roomId/threads/:threadId",
+	"POST /rooms/:roomId/threads/:threadId/metadata",
+	"POST /rooms/:roomId/threads/:threadId/mark-as-resolved",
+	"POST /rooms/:roomId/threads/:threadId/mark-as-unresolved",
+	"POST /rooms/:roomId/threads/:threadId/subscribe",
+	"POST /rooms/:roomId/threads/:threadId/unsubscribe",
+	"GET /rooms/:roomId/threads/:threadId/subscriptions",
+	"POST /rooms/:roomId/threads/:threadId/comments",
+	"GET /rooms/:roomId/threads/:threadId/comments/:commentId",
+	"POST /rooms/:roomId/threads/:threadId/comments/:commentId",
+	"DELETE /rooms/:roomId/threads/:threadId/comments/:commentId",
+	"POST /rooms/:roomId/threads/:threadId/comments/:commentId/add-reaction",
+	"POST /rooms/:roomId/threads/:threadId/comments/:commentId/remove-reaction",
+	"GET /users/:userId/inbox-notifications/:inboxNotificationId",
+	"DELETE /users/:userId/inbox-notifications/:inboxNotificationId",
+	"DELETE /users/:userId/inbox-notifications",
+	"GET /users/:userId/inbox-notifications",
+	"GET /users/:userId/notification-settings",
+	"POST /users/:userId/notification-settings",
+	"DELETE /users/:userId/notification-settings",
+	"GET /rooms/:roomId/users/:userId/subscription-settings",
+	"POST /rooms/:roomId/users/:userId/subscription-settings",
+	"DELETE /rooms/:roomId/users/:userId/subscription-settings",
+	"GET /users/:userId/room-subscription-settings",
+	"POST /inbox-notifications/trigger",
+	"POST /groups",
+	"GET /groups",
+	"GET /groups/:groupId",
+	"DELETE /groups/:groupId",
+	"POST /groups/:groupId/add-members",
+	"POST /groups/:groupId/remove-members",
+	"GET /users/:userId/groups",
+	"GET /ai/copilots",
+	"POST /ai/copilots",
+	"GET /ai/copilots/:copilotId",
+	"POST /ai/copilots/:copilotId",
+	"DELETE /ai/copilots/:copilotId",
+	"GET /ai/copilots/:copilotId/knowledge",
+	"GET /ai/copilots/:copilotId/knowledge/:knowledgeSourceId",
+	"POST /ai/copilots/:copilotId/knowledge/web",
+	"PUT /ai/copilots/:copilotId/knowledge/file/:name",
+	"GET /ai/copilots/:copilotId/knowledge/file/:knowledgeSourceId",
+	"DELETE /ai/copilots/:copilotId/knowledge/file/:knowledgeSourceId",
+	"DELETE /ai/copilots/:copilotId/knowledge/web/:knowledgeSourceId",
+	"GET /ai/copilots/:copilotId/knowledge/web/:knowledgeSourceId/links",
+	"GET /rooms/:roomId/threads/:threadId/participants",
+	"POST /rooms/:roomId/authorize",
+	"POST /rooms/:roomId/public/authorize",
+	"GET /rooms/:roomId/users/:userId/notification-settings",
+	"POST /rooms/:roomId/users/:userId/notification-settings",
+	"DELETE /rooms/:roomId/users/:userId/notification-settings",
+];
+
+/** Paths the SDK or the docs use for a reference endpoint. */
+const ALIASES = {
+	"GET /rooms/:roomId/active-users": "GET /rooms/:roomId/active_users",
+	"POST /rooms/:roomId/broadcast-event": "POST /rooms/:roomId/broadcast_event",
+	"POST /rooms/:roomId/versions": "POST /rooms/:roomId/version",
+	"GET /rooms/:roomId/versions/:versionId/yjs": "GET /rooms/:roomId/version/:versionId",
+};
+
+function compile(template) {
+	const [method, path] = template.split(" ");
+	const re = new RegExp(
+		"^/v2" + path.replace(/[-/\\^$*+?.()|[\]{}]/g, "\\$&").replace(/:\w+/g, "[^/]+") + "$",
+	);
+	// Literal segments win over parameters: more literal characters first.
+	const weight = path.replace(/:\w+/g, "").length;
+	return { method, re, weight };
+}
+
+const MATCHERS = [
+	...REFERENCE_ENDPOINTS.map((t) => ({ endpoint: t, ...compile(t) })),
+	...Object.entries(ALIASES).map(([alias, t]) => ({ endpoint: t, ...compile(alias) })),
+].sort((a, b) => b.weight - a.weight);
+
+/** The reference endpoint ("METHOD /path") a request maps to, or null. */
+export function referenceEndpoint(method, pathname) {
+	for (const m of MATCHERS) if (m.method === method && m.re.test(pathname)) return m.endpoint;
+	return null;
+}
+
+/** Tracks which reference endpoints were hit, optionally appending to a shared file. */
+export class Coverage {
+	constructor(file = process.env.LBTUI_EMULATOR_COVERAGE) {
+		this.file = file || null;
+		this.hits = new Map();
+	}
+
+	record(method, pathname) {
+		const ep = referenceEndpoint(method, pathname);
+		if (!ep) return null;
+		const n = this.hits.get(ep) ?? 0;
+		this.hits.set(ep, n + 1);
+		if (n === 0 && this.file) {
+			try {
+				appendFileSync(this.file, ep + "\n");
+			} catch {
+				/* a coverage file that cannot be written must not break requests */
+			}
+		}
+		return ep;
+	}
+
+	report() {
+		return summarize(this.hits.keys());
+	}
+}
+
+/** Builds {exercised, total, missing, line} from a list of hit endpoints. */
+export function summarize(hitList) {
+	const hit = new Set(hitList);
+	const missing = REFERENCE_ENDPOINTS.filter((e) => !hit.has(e));
+	const exercised = REFERENCE_ENDPOINTS.length - missing.length;
+	return {
+		exercised,
+		total: REFERENCE_ENDPOINTS.length,
+		missing,
+		line: `endpoints exercised: ${exercised}/${REFERENCE_ENDPOINTS.length}`,
+	};
+}
+
+/** Reads a coverage file written by Coverage (one endpoint per line). */
+export function readCoverageFile(file) {
+	if (!existsSync(file)) return summarize([]);
+	return summarize(readFileSync(file, "utf8").split("\n").filter(Boolean));
+}
+
+/** Formats a report as the summary line followed by the endpoints never hit. */
+export function formatReport(rep) {
+	const lines = [rep.line];
+	if (rep.missing.length) {
+		lines.push("not exercised:");
+		for (const m of rep.missing) lines.push("  " + m);
+	}
+	return lines.join("\n");
+}
