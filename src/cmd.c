@@ -29,6 +29,7 @@ static const struct command core_commands[] = {
 /* Every family of commands, in the order help lists them. */
 static const struct command *const families[] = {
 	cmd_room_commands,
+	cmd_storage_commands,
 	core_commands,
 };
 

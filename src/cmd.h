@@ -10,6 +10,15 @@
 #include "error.h"
 #include "model.h"
 
+/* Views of a room's contents a command can open in the TUI. */
+enum cmd_view {
+	CMD_VIEW_STORAGE,      /* the Storage tree (plain LSON) */
+	CMD_VIEW_STORAGE_JSON, /* the Storage tree from ?format=json */
+	CMD_VIEW_YDOC,         /* the Yjs document as JSON */
+	CMD_VIEW_VERSIONS,     /* Yjs version history */
+	CMD_VIEW_ACTIVE_USERS, /* who is connected */
+};
+
 struct cmd_host {
 	void *ud;
 	bool interactive;  /* the TUI: confirmations are asked, lists open views */
@@ -22,6 +31,24 @@ struct cmd_host {
 	/* Ask a question on the command line; answer(ctx, NULL) if cancelled. */
 	void (*ask)(void *ud, const char *prompt, void (*answer)(void *ctx, const char *text),
 		    void *ctx);
+	/* Show a preview (a diff of the change, a summary of a copy) and ask
+	 * yes or no. The TUI shows the preview in a pane and asks on the
+	 * command line. NULL in batch mode, where a command prints the preview
+	 * and goes on only with --yes. */
+	void (*confirm)(void *ud, const char *title, const char *preview, const char *question,
+			void (*answer)(void *ctx, bool yes), void *ctx);
+	/* The TUI opens a view of a room's contents (batch mode prints). */
+	void (*show_view)(void *ud, enum cmd_view view, const char *room, bool watch);
+	/* A model for another profile's project, on the same network client,
+	 * for `room copy --to-profile` (the host owns it); NULL with err. */
+	struct model *(*profile_model)(void *ud, const char *profile, struct lb_error *err);
+	/* Let the user edit text in $EDITOR (`storage set --edit`, `room
+	 * broadcast --edit`): the TUI leaves the screen, calls
+	 * cmd_edit_external and restores the screen. *out is the edited text
+	 * (caller frees); false with err when the editor failed. NULL in batch
+	 * mode, where commands call cmd_edit_external themselves when stdin is
+	 * a terminal. */
+	bool (*edit_text)(void *ud, const char *initial, char **out, struct lb_error *err);
 	/* The room the user is on (default for `room show` etc.), may be NULL. */
 	const char *(*current_room)(void *ud);
 	/* The command finished; err is LB_OK on success. Called exactly once
@@ -69,6 +96,12 @@ bool cmd_is_mutation(const char *line);
  * byte offset where the word being completed begins. */
 size_t cmd_complete(struct cmd_ctx *c, const char *line, size_t cursor, size_t *word_start,
 		    char **out, size_t max);
+
+/* Run $VISUAL, $EDITOR or vi on a private temporary file holding initial
+ * (JSON, so the file ends in .json) and wait for it; the terminal must be
+ * in its normal mode. *out is the saved text (caller frees). False with err
+ * when the editor could not run or exited with a failure. */
+bool cmd_edit_external(const char *initial, char **out, struct lb_error *err);
 
 /* Help: the list of commands with their synopsis (one per line), or the
  * detailed help of one command. Caller frees. */

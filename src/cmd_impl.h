@@ -49,6 +49,7 @@ struct command {
 
 /* The command families; each table ends with a NULL name. */
 extern const struct command cmd_room_commands[];
+extern const struct command cmd_storage_commands[]; /* storage, ydoc, versions, room admin */
 
 extern const struct opt_spec cmd_no_opts[];
 
@@ -85,5 +86,13 @@ const char *cmd_target_room(struct cmd_ctx *c, const struct command *cmd, struct
  * the server's current answer first. */
 typedef bool (*cmd_step_fn)(struct cmd_ctx *c, struct resource *r, void *ud);
 void cmd_wait(struct cmd_ctx *c, struct resource *r, bool refresh, cmd_step_fn step, void *ud);
+
+/* JSON text made safe for a terminal without breaking it: C0 controls but
+ * newline and tab, DEL, C1 controls and bidirectional overrides become
+ * \uXXXX escapes, invalid UTF-8 becomes \ufffd. Returns a malloc'd copy
+ * and its length in *out_len, or NULL when nothing needs escaping (or out
+ * of memory: *out_len is then (size_t)-1). Batch mode prints documents
+ * through it when stdout is a terminal (cmd_storage.c). */
+char *cmd_json_term_safe(const char *s, size_t len, size_t *out_len);
 
 #endif

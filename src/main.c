@@ -43,9 +43,74 @@ static void usage(FILE *f)
 	}
 }
 
+/* Other profiles' projects opened during the run, on the same network
+ * client (`room copy --to-profile`). */
+struct profile_set {
+	struct http *http;
+	struct opened {
+		char *name;
+		struct config cfg;
+		struct api api;
+		struct model *model;
+	} items[8];
+	size_t n;
+};
+
+static struct model *open_profile(void *ud, const char *name, struct lb_error *err)
+{
+	struct profile_set *ps = ud;
+
+	for (size_t i = 0; i < ps->n; i++)
+		if (!strcmp(ps->items[i].name, name))
+			return ps->items[i].model;
+	if (ps->n == sizeof(ps->items) / sizeof(ps->items[0])) {
+		lb_error_set(err, LB_USAGE, "too many profiles open");
+		return NULL;
+	}
+	struct opened *o = &ps->items[ps->n];
+	struct config_args args;
+	memset(o, 0, sizeof(*o));
+	memset(&args, 0, sizeof(args));
+	args.profile = name;
+	args.need_secret = true;
+	if (!config_load(&o->cfg, &args, err))
+		return NULL;
+	if (!api_init(&o->api, http_transport(ps->http), o->cfg.base_url, o->cfg.secret, err)) {
+		config_clear(&o->cfg);
+		return NULL;
+	}
+	struct model_options mo;
+	model_options_default(&mo);
+	mo.read_only = o->cfg.read_only;
+	o->model = model_new(&o->api, &mo);
+	o->name = strdup(name);
+	if (!o->model || !o->name) {
+		model_free(&o->model);
+		free(o->name);
+		api_clear(&o->api);
+		config_clear(&o->cfg);
+		lb_error_set(err, LB_NOMEM, "out of memory");
+		return NULL;
+	}
+	ps->n++;
+	return o->model;
+}
+
+static void profiles_clear(struct profile_set *ps)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		model_free(&ps->items[i].model);
+		api_clear(&ps->items[i].api);
+		config_clear(&ps->items[i].cfg);
+		free(ps->items[i].name);
+	}
+	ps->n = 0;
+}
+
 struct batch {
 	bool done;
 	struct lb_error err;
+	struct profile_set *profiles;
 };
 
 static void batch_print(void *ud, const char *text)
@@ -63,9 +128,15 @@ static void batch_done(void *ud, const struct lb_error *err)
 	b->err = *err;
 }
 
+static struct model *batch_profile_model(void *ud, const char *name, struct lb_error *err)
+{
+	struct batch *b = ud;
+	return open_profile(b->profiles, name, err);
+}
+
 /* Run the -e commands in order; stop at the first that fails. */
-static int run_batch(struct http *http, struct model *model, char **cmds, int ncmds, bool json,
-		     bool read_only)
+static int run_batch(struct http *http, struct model *model, struct profile_set *profiles,
+		     char **cmds, int ncmds, bool json, bool read_only)
 {
 	struct batch b;
 	struct cmd_ctx ctx;
@@ -74,11 +145,14 @@ static int run_batch(struct http *http, struct model *model, char **cmds, int nc
 	ctx.model = model;
 	ctx.read_only = read_only;
 	ctx.host.ud = &b;
+	b.profiles = profiles;
 	ctx.host.json = json;
 	ctx.host.print = batch_print;
 	ctx.host.done = batch_done;
+	ctx.host.profile_model = batch_profile_model;
 	for (int i = 0; i < ncmds; i++) {
-		memset(&b, 0, sizeof(b));
+		b.done = false;
+		lb_error_clear(&b.err);
 		cmd_run(&ctx, cmds[i]);
 		while (!b.done) {
 			int t = http_timeout_ms(http);
@@ -193,9 +267,12 @@ int main(int argc, char **argv)
 	mo.read_only = cfg.read_only;
 	struct model *model = model_new(&api, &mo);
 
+	struct profile_set profiles;
+	memset(&profiles, 0, sizeof(profiles));
+	profiles.http = http;
 	int rc;
 	if (ncmds > 0) {
-		rc = run_batch(http, model, cmds, ncmds, json, cfg.read_only);
+		rc = run_batch(http, model, &profiles, cmds, ncmds, json, cfg.read_only);
 	} else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fputs("lbtui: the screen needs a terminal; to run a command without one, use "
 		      "-e COMMAND\n",
@@ -207,9 +284,12 @@ int main(int argc, char **argv)
 		env.model = model;
 		env.cfg = &cfg;
 		env.http = http;
+		env.profile_model = open_profile;
+		env.profile_ud = &profiles;
 		rc = app_run(&env);
 	}
 
+	profiles_clear(&profiles);
 	model_free(&model);
 	api_clear(&api);
 	http_free(&http);

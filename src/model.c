@@ -5,77 +5,17 @@
 #include <string.h>
 
 #include "model.h"
+#include "model_impl.h"
 #include "util.h"
 
 /* How the model is kept consistent while callbacks re-enter it:
  * - every public entry point and every transport callback runs between
- *   enter() and leave(); resources are only freed (evicted) when the
+ *   mi_enter() and mi_leave(); resources are only freed (evicted) when the
  *   outermost call leaves, so no pointer held up the stack goes stale;
  * - listeners are called only after the resource is consistent, and loops
  *   over resources index the array (which a listener may grow);
  * - a request is owned by its callback; model_cancel detaches it first, so
  *   a late or synchronous callback of a cancelled request changes nothing. */
-
-enum req_kind { REQ_LOAD, REQ_MORE, REQ_MUTATION };
-enum mut_kind { MUT_CREATE, MUT_UPDATE, MUT_DELETE };
-
-struct req {
-	struct req *prev, *next; /* in model.reqs while the model waits for it */
-	struct model *m;         /* NULL once the model is freed */
-	struct resource *r;      /* NULL for mutations and once detached */
-	enum req_kind kind;
-	http_id id;
-	bool starting;    /* inside the api call that submits it */
-	bool finished;    /* its callback ran while starting */
-	bool cancel_sent; /* api_cancel was called: the callback frees it */
-	bool counted;     /* counted in model.busy */
-	/* list pages */
-	char *cursor;     /* the cursor sent, NULL for the first page */
-	int target_pages; /* pages to (re)load before the list is swapped in */
-	/* mutations */
-	enum mut_kind mut;
-	char *room_id;
-	model_done_fn done;
-	void *ud;
-};
-
-struct model_internal {
-	struct model *m;
-	int refs;
-	unsigned long long used;   /* LRU stamp */
-	size_t bytes;              /* charged to model.bytes */
-	struct req *req;           /* the one request in flight */
-	enum res_state prev_state; /* restored by model_cancel */
-	bool dirty;                /* invalidated while a load was in flight */
-	bool loaded;               /* loaded successfully at least once */
-	size_t cap_rooms;
-	int pages; /* pages in the visible list */
-	/* A list being (re)loaded: pages land here and are swapped in whole. */
-	struct room *shadow;
-	size_t n_shadow;
-	size_t cap_shadow;
-	int shadow_pages;
-};
-
-struct listener {
-	model_listener_fn fn;
-	void *ud;
-};
-
-struct model {
-	struct api *api;
-	struct model_options opt;
-	struct resource **res;
-	size_t n_res;
-	size_t cap_res;
-	struct listener *ls;
-	size_t n_ls;
-	struct req *reqs;
-	size_t bytes;
-	int busy;
-	unsigned long long clock;
-	int depth;
-};
 
 /* 16 MiB, 30 s, not read-only, the monotonic clock. */
 void model_options_default(struct model_options *o)
@@ -87,7 +27,8 @@ void model_options_default(struct model_options *o)
 	o->clock_ms = NULL;
 }
 
-static long long mnow(const struct model *m)
+/* The model's clock in monotonic milliseconds. */
+long long mi_now(const struct model *m)
 {
 	return m->opt.clock_ms ? m->opt.clock_ms() : now_ms();
 }
@@ -97,18 +38,21 @@ static long long mnow(const struct model *m)
 
 static void evict(struct model *m);
 
-static void enter(struct model *m)
+/* Entry into the model (nesting). */
+void mi_enter(struct model *m)
 {
 	m->depth++;
 }
 
-static void leave(struct model *m)
+/* Leave; the outermost leave evicts what is over budget. */
+void mi_leave(struct model *m)
 {
 	if (--m->depth == 0)
 		evict(m);
 }
 
-static void charge(struct model *m, struct resource *r, size_t add, size_t sub)
+/* Add and remove bytes charged to r and the model. */
+void mi_charge(struct model *m, struct resource *r, size_t add, size_t sub)
 {
 	r->priv->bytes += add;
 	m->bytes += add;
@@ -127,29 +71,33 @@ static size_t rooms_bytes(const struct room *v, size_t n)
 	return b;
 }
 
-static void notify(struct model *m, struct resource *r)
+/* Call every listener. */
+void mi_notify(struct model *m, struct resource *r)
 {
 	for (size_t i = 0; i < m->n_ls; i++)
 		m->ls[i].fn(r, m->ls[i].ud);
 }
 
-static void changed(struct model *m, struct resource *r)
+/* Bump the generation and call the listeners. */
+void mi_changed(struct model *m, struct resource *r)
 {
 	r->generation++;
-	notify(m, r);
+	mi_notify(m, r);
 }
 
-static void touch(struct model *m, struct resource *r)
+/* Stamp r as used now (LRU). */
+void mi_touch(struct model *m, struct resource *r)
 {
 	r->priv->used = ++m->clock;
 }
 
 static bool too_old(const struct model *m, const struct resource *r)
 {
-	return r->has_data && mnow(m) - r->fetched_ms >= m->opt.stale_after_ms;
+	return r->has_data && mi_now(m) - r->fetched_ms >= m->opt.stale_after_ms;
 }
 
-static struct req *req_new(struct model *m, struct resource *r, enum req_kind kind)
+/* A new request, counted as busy and on the model's list. */
+struct req *mi_req_new(struct model *m, struct resource *r, enum req_kind kind)
 {
 	struct req *q = calloc(1, sizeof(*q));
 
@@ -168,7 +116,7 @@ static struct req *req_new(struct model *m, struct resource *r, enum req_kind ki
 }
 
 /* Take q off the model's list (the model no longer waits for it). */
-static void req_unlink(struct model *m, struct req *q)
+void mi_req_unlink(struct model *m, struct req *q)
 {
 	if (q->prev)
 		q->prev->next = q->next;
@@ -183,7 +131,8 @@ static void req_unlink(struct model *m, struct req *q)
 	}
 }
 
-static void req_free(struct req *q)
+/* Free a request record. */
+void mi_req_free(struct req *q)
 {
 	free(q->cursor);
 	free(q->room_id);
@@ -197,7 +146,7 @@ static void shadow_discard(struct model *m, struct resource *r)
 {
 	struct model_internal *p = r->priv;
 
-	charge(m, r, 0, rooms_bytes(p->shadow, p->n_shadow));
+	mi_charge(m, r, 0, rooms_bytes(p->shadow, p->n_shadow));
 	for (size_t i = 0; i < p->n_shadow; i++)
 		room_clear(&p->shadow[i]);
 	free(p->shadow);
@@ -205,6 +154,15 @@ static void shadow_discard(struct model *m, struct resource *r)
 	p->n_shadow = 0;
 	p->cap_shadow = 0;
 	p->shadow_pages = 0;
+}
+
+/* Drop the pages of a list (re)load in progress, whatever the kind. */
+static void discard(struct model *m, struct resource *r)
+{
+	if (r->kind == RES_ROOMS)
+		shadow_discard(m, r);
+	else if (r->priv->ops && r->priv->ops->discard)
+		r->priv->ops->discard(m, r);
 }
 
 static void rooms_free(struct resource *r)
@@ -219,11 +177,14 @@ static void rooms_free(struct resource *r)
 
 static void resource_free(struct model *m, struct resource *r)
 {
-	shadow_discard(m, r);
+	discard(m, r);
+	if (r->priv->ops && r->priv->ops->clear)
+		r->priv->ops->clear(m, r);
 	rooms_free(r);
 	room_filter_clear(&r->filter);
 	free(r->next_cursor);
 	free(r->room_id);
+	free(r->renamed_to);
 	room_clear(&r->room);
 	free(r->key);
 	m->bytes -= r->priv->bytes < m->bytes ? r->priv->bytes : m->bytes;
@@ -239,7 +200,17 @@ static struct resource *find(struct model *m, const char *key)
 	return NULL;
 }
 
-static struct resource *find_room(struct model *m, const char *id)
+/* The resource of that kind and key, or NULL. */
+struct resource *mi_find(struct model *m, enum res_kind kind, const char *key)
+{
+	for (size_t i = 0; i < m->n_res; i++)
+		if (m->res[i]->kind == kind && strcmp(m->res[i]->key, key) == 0)
+			return m->res[i];
+	return NULL;
+}
+
+/* The RES_ROOM resource of a room, or NULL. */
+struct resource *mi_find_room(struct model *m, const char *id)
 {
 	for (size_t i = 0; i < m->n_res; i++) {
 		struct resource *r = m->res[i];
@@ -263,7 +234,8 @@ static char *room_key(const char *id)
 }
 
 /* A new, empty resource added to the model; takes key. */
-static struct resource *resource_add(struct model *m, char *key, enum res_kind kind)
+struct resource *mi_resource_add(struct model *m, char *key, enum res_kind kind,
+                                 const struct res_ops *ops)
 {
 	struct resource *r;
 
@@ -292,15 +264,25 @@ static struct resource *resource_add(struct model *m, char *key, enum res_kind k
 	r->room.created_s = -1;
 	r->room.last_connection_s = -1;
 	r->priv->m = m;
+	r->priv->ops = ops;
 	m->res[m->n_res++] = r;
-	charge(m, r, sizeof(*r) + sizeof(*r->priv) + strlen(key) + 1, 0);
-	touch(m, r);
+	mi_charge(m, r, sizeof(*r) + sizeof(*r->priv) + strlen(key) + 1, 0);
+	mi_touch(m, r);
 	return r;
 }
 
-static struct resource *room_resource(struct model *m, const char *id, bool create)
+/* Remove the resource just added (the last one) and free it. */
+void mi_resource_drop_last(struct model *m, struct resource *r)
 {
-	struct resource *r = find_room(m, id);
+	if (m->n_res > 0 && m->res[m->n_res - 1] == r)
+		m->n_res--;
+	resource_free(m, r);
+}
+
+/* The RES_ROOM resource of a room, created when asked. */
+struct resource *mi_room_resource(struct model *m, const char *id, bool create)
+{
+	struct resource *r = mi_find_room(m, id);
 	char *copy;
 
 	if (r || !create)
@@ -308,7 +290,7 @@ static struct resource *room_resource(struct model *m, const char *id, bool crea
 	copy = strdup(id);
 	if (!copy)
 		return NULL;
-	r = resource_add(m, room_key(id), RES_ROOM);
+	r = mi_resource_add(m, room_key(id), RES_ROOM, NULL);
 	if (!r) {
 		free(copy);
 		return NULL;
@@ -366,58 +348,56 @@ static bool req_submit(struct model *m, struct req *q)
 	http_id id;
 
 	q->starting = true;
-	if (r->kind == RES_ROOM)
+	if (r->priv->ops)
+		id = r->priv->ops->submit(m, q);
+	else if (r->kind == RES_ROOM)
 		id = api_room_get(m->api, r->room_id, on_load_done, q);
 	else
 		id = api_rooms_list(m->api, &r->filter, q->cursor, on_load_done, q);
 	q->starting = false;
 	if (q->finished) {
-		req_free(q);
+		mi_req_free(q);
 		return false;
 	}
 	q->id = id;
 	if (q->cancel_sent) {
 		/* Cancelled by a callback while it was being submitted. */
 		if (!api_cancel(m->api, id)) {
-			req_unlink(m, q);
-			req_free(q);
+			mi_req_unlink(m, q);
+			mi_req_free(q);
 		}
 		return false;
 	}
 	return true;
 }
 
-/* Outcome of starting a request. */
-enum start { START_FAILED = -1, START_DONE = 0, START_IN_FLIGHT = 1 };
-
 static enum start submitted(struct model *m, struct req *q)
 {
 	return req_submit(m, q) ? START_IN_FLIGHT : START_DONE;
 }
 
-/* Request one page of a list into the shadow (first load or revalidation).
+/* Request one page of a list into the shadow (first load or revalidation);
+ * for kinds without pages, the one request of a load.
  * START_FAILED (out of memory) changes nothing. */
-static enum start start_page(struct model *m, struct resource *r, const char *cursor, int target)
+enum start mi_start_page(struct model *m, struct resource *r, const char *cursor, int target)
 {
-	struct req *q = req_new(m, r, REQ_LOAD);
+	struct req *q = mi_req_new(m, r, REQ_LOAD);
 
 	if (!q)
 		return START_FAILED;
 	q->target_pages = target;
 	if (cursor && !(q->cursor = strdup(cursor))) {
-		req_unlink(m, q);
-		req_free(q);
+		mi_req_unlink(m, q);
+		mi_req_free(q);
 		return START_FAILED;
 	}
 	attach(r, q);
 	return submitted(m, q);
 }
 
-static void load_failed(struct model *m, struct resource *r, const struct lb_error *err);
-
 /* Start the first load or a revalidation; no-op while a request is in
  * flight (one request per resource). */
-static void start_load(struct model *m, struct resource *r)
+void mi_start_load(struct model *m, struct resource *r)
 {
 	struct model_internal *p = r->priv;
 	enum start st = START_FAILED;
@@ -426,17 +406,17 @@ static void start_load(struct model *m, struct resource *r)
 		return;
 	p->prev_state = r->state;
 	p->dirty = false;
-	r->busy_since_ms = mnow(m);
+	r->busy_since_ms = mi_now(m);
 	if (!r->has_data)
 		r->state = RES_LOADING;
-	if (r->kind == RES_ROOMS) {
-		shadow_discard(m, r);
+	if (r->kind == RES_ROOMS || (p->ops && p->ops->paged)) {
+		discard(m, r);
 		/* Revalidation reloads as many pages as are shown, into a shadow
 		 * list swapped in at the end, so the visible list never shrinks
 		 * under the user's cursor while it runs. */
-		st = start_page(m, r, NULL, p->pages > 0 ? p->pages : 1);
+		st = mi_start_page(m, r, NULL, p->pages > 0 ? p->pages : 1);
 	} else {
-		struct req *q = req_new(m, r, REQ_LOAD);
+		struct req *q = mi_req_new(m, r, REQ_LOAD);
 
 		if (q) {
 			attach(r, q);
@@ -444,57 +424,69 @@ static void start_load(struct model *m, struct resource *r)
 		}
 	}
 	if (st == START_IN_FLIGHT) {
-		changed(m, r);
+		mi_changed(m, r);
 	} else if (st == START_FAILED) {
 		struct lb_error e;
 
 		lb_error_set(&e, LB_NOMEM, "out of memory");
-		load_failed(m, r, &e);
+		mi_load_failed(m, r, &e);
 	}
 }
 
 /* After a load finished: reload at once if a mutation invalidated it
  * meanwhile and someone holds it. */
-static void after_load(struct model *m, struct resource *r)
+void mi_after_load(struct model *m, struct resource *r)
 {
 	if (r->priv->dirty && !r->priv->req) {
 		r->priv->dirty = false;
 		if (r->has_data && r->state == RES_FRESH) {
 			r->state = RES_STALE;
-			changed(m, r);
+			mi_changed(m, r);
 		}
 		if (r->priv->refs > 0)
-			start_load(m, r);
+			mi_start_load(m, r);
 	}
 }
 
-static void load_failed(struct model *m, struct resource *r, const struct lb_error *err)
+/* A load failed: stale data stays with the error, or the error alone; a
+ * cancelled load brings the previous state back. */
+void mi_load_failed(struct model *m, struct resource *r, const struct lb_error *err)
 {
 	struct model_internal *p = r->priv;
 
-	if (r->kind == RES_ROOMS)
-		shadow_discard(m, r);
+	discard(m, r);
 	if (err->status == LB_CANCELLED) {
 		r->state = p->prev_state;
 	} else {
 		r->err = *err;
 		r->state = r->has_data ? RES_STALE : RES_ERROR;
 	}
-	changed(m, r);
+	mi_changed(m, r);
 }
 
-static void remove_from_lists(struct model *m, const char *id);
-
-/* The room was deleted or answered 404: no data, gone, with why. */
-static void mark_gone(struct model *m, struct resource *r, const struct lb_error *err)
+/* The room was deleted, renamed or answered 404: no data, gone, with why. */
+void mi_mark_gone(struct model *m, struct resource *r, const struct lb_error *err)
 {
-	charge(m, r, 0, room_bytes(&r->room));
+	mi_charge(m, r, 0, room_bytes(&r->room));
 	room_clear(&r->room);
 	r->has_data = false;
 	r->gone = true;
 	r->state = RES_ERROR;
 	r->err = *err;
-	changed(m, r);
+	mi_changed(m, r);
+}
+
+/* A load succeeded and the data is in place: fresh, timestamped, notified;
+ * reloaded at once if a mutation invalidated it meanwhile. */
+void mi_load_ok(struct model *m, struct resource *r)
+{
+	r->has_data = true;
+	r->priv->loaded = true;
+	r->fetched_ms = mi_now(m);
+	lb_error_clear(&r->err);
+	r->state = RES_FRESH;
+	mi_changed(m, r);
+	mi_after_load(m, r);
 }
 
 static void room_loaded(struct model *m, struct resource *r, struct api_result *res)
@@ -502,29 +494,25 @@ static void room_loaded(struct model *m, struct resource *r, struct api_result *
 	if (res->err.status == LB_HTTP && res->err.http_status == 404) {
 		char *id = strdup(r->room_id);
 
-		mark_gone(m, r, &res->err);
+		mi_mark_gone(m, r, &res->err);
 		if (id)
-			remove_from_lists(m, id);
+			mi_remove_from_lists(m, id);
 		free(id);
 		return;
 	}
 	if (res->err.status != LB_OK) {
-		load_failed(m, r, &res->err);
-		after_load(m, r);
+		mi_load_failed(m, r, &res->err);
+		mi_after_load(m, r);
 		return;
 	}
-	charge(m, r, room_bytes(&res->u.room), room_bytes(&r->room));
+	mi_charge(m, r, room_bytes(&res->u.room), room_bytes(&r->room));
 	room_clear(&r->room);
 	r->room = res->u.room;
 	memset(&res->u.room, 0, sizeof(res->u.room));
-	r->has_data = true;
 	r->gone = false;
-	r->priv->loaded = true;
-	r->fetched_ms = mnow(m);
-	lb_error_clear(&r->err);
-	r->state = RES_FRESH;
-	changed(m, r);
-	after_load(m, r);
+	free(r->renamed_to);
+	r->renamed_to = NULL;
+	mi_load_ok(m, r);
 }
 
 /* The next cursor of a page, or NULL at the end. A server that answers
@@ -549,34 +537,34 @@ static void page_loaded(struct model *m, struct resource *r, struct req *q, stru
 	char *cursor;
 
 	if (res->err.status != LB_OK) {
-		load_failed(m, r, &res->err);
-		after_load(m, r);
+		mi_load_failed(m, r, &res->err);
+		mi_after_load(m, r);
 		return;
 	}
 	if (!rooms_append(&p->shadow, &p->n_shadow, &p->cap_shadow, page->rooms, page->n)) {
 		struct lb_error e;
 
 		lb_error_set(&e, LB_NOMEM, "out of memory");
-		load_failed(m, r, &e);
+		mi_load_failed(m, r, &e);
 		return;
 	}
-	charge(m, r, add, 0);
+	mi_charge(m, r, add, 0);
 	p->shadow_pages++;
 	cursor = take_cursor(page, q->cursor);
 	if (cursor && p->shadow_pages < q->target_pages) {
 		/* Still the same load: the next page of the shadow. */
-		enum start st = start_page(m, r, cursor, q->target_pages);
+		enum start st = mi_start_page(m, r, cursor, q->target_pages);
 
 		free(cursor);
 		if (st == START_FAILED) {
 			struct lb_error e;
 
 			lb_error_set(&e, LB_NOMEM, "out of memory");
-			load_failed(m, r, &e);
+			mi_load_failed(m, r, &e);
 		}
 		return;
 	}
-	charge(m, r, 0, rooms_bytes(r->rooms, r->n_rooms));
+	mi_charge(m, r, 0, rooms_bytes(r->rooms, r->n_rooms));
 	rooms_free(r);
 	r->rooms = p->shadow;
 	r->n_rooms = p->n_shadow;
@@ -588,13 +576,7 @@ static void page_loaded(struct model *m, struct resource *r, struct req *q, stru
 	free(r->next_cursor);
 	r->next_cursor = cursor;
 	r->complete = cursor == NULL;
-	r->has_data = true;
-	p->loaded = true;
-	r->fetched_ms = mnow(m);
-	lb_error_clear(&r->err);
-	r->state = RES_FRESH;
-	changed(m, r);
-	after_load(m, r);
+	mi_load_ok(m, r);
 }
 
 static void more_loaded(struct model *m, struct resource *r, struct req *q, struct api_result *res)
@@ -606,39 +588,67 @@ static void more_loaded(struct model *m, struct resource *r, struct req *q, stru
 	if (res->err.status != LB_OK) {
 		if (res->err.status != LB_CANCELLED)
 			r->err = res->err;
-		changed(m, r);
-		after_load(m, r);
+		mi_changed(m, r);
+		mi_after_load(m, r);
 		return;
 	}
 	if (!rooms_append(&r->rooms, &r->n_rooms, &p->cap_rooms, page->rooms, page->n)) {
 		lb_error_set(&r->err, LB_NOMEM, "out of memory");
-		changed(m, r);
+		mi_changed(m, r);
 		return;
 	}
-	charge(m, r, add, 0);
+	mi_charge(m, r, add, 0);
 	p->pages++;
 	free(r->next_cursor);
 	r->next_cursor = take_cursor(page, q->cursor);
 	r->complete = r->next_cursor == NULL;
-	changed(m, r);
-	after_load(m, r);
+	mi_changed(m, r);
+	mi_after_load(m, r);
+}
+
+/* Start of a load callback: NULL when the model was freed (q is freed).
+ * Otherwise the model is entered, q is off its books, and *rp is the
+ * resource to update (NULL when the request was cancelled). */
+struct model *mi_load_begin(struct req *q, struct resource **rp)
+{
+	struct model *m = q->m;
+	struct resource *r = q->r;
+
+	*rp = NULL;
+	if (!m) {
+		mi_req_free(q);
+		return NULL;
+	}
+	mi_enter(m);
+	mi_req_unlink(m, q);
+	if (r) {
+		q->r = NULL;
+		detach(r);
+		*rp = r;
+	}
+	return m;
+}
+
+/* End of a load callback: q is freed, or left to the code submitting it
+ * when the callback ran inside the submission. */
+void mi_load_end(struct model *m, struct req *q)
+{
+	if (q->starting)
+		q->finished = true;
+	else
+		mi_req_free(q);
+	mi_leave(m);
 }
 
 static void on_load_done(struct api_result *res, void *ud)
 {
 	struct req *q = ud;
-	struct model *m = q->m;
-	struct resource *r = q->r;
+	struct resource *r;
+	struct model *m = mi_load_begin(q, &r);
 
-	if (!m) {
-		req_free(q);
+	if (!m)
 		return;
-	}
-	enter(m);
-	req_unlink(m, q);
 	if (r) {
-		q->r = NULL;
-		detach(r);
 		if (r->kind == RES_ROOM)
 			room_loaded(m, r, res);
 		else if (q->kind == REQ_MORE)
@@ -646,11 +656,7 @@ static void on_load_done(struct api_result *res, void *ud)
 		else
 			page_loaded(m, r, q, res);
 	}
-	if (q->starting)
-		q->finished = true;
-	else
-		req_free(q);
-	leave(m);
+	mi_load_end(m, q);
 }
 
 /* ------------------------------------------------------------------ */
@@ -717,13 +723,15 @@ void model_free(struct model **mp)
 		q->cancel_sent = true;
 		if (!api_cancel(m->api, q->id)) {
 			/* Unknown to the transport: nobody will call back. */
-			if (q->kind == REQ_MUTATION && q->done) {
+			if (q->abandon) {
+				q->abandon(q);
+			} else if (q->kind == REQ_MUTATION && q->done) {
 				struct lb_error e;
 
 				lb_error_set(&e, LB_CANCELLED, "cancelled");
 				q->done(&e, NULL, q->ud);
 			}
-			req_free(q);
+			mi_req_free(q);
 		}
 	}
 	for (size_t i = 0; i < m->n_res; i++)
@@ -750,7 +758,7 @@ void model_listen(struct model *m, model_listener_fn fn, void *ud)
 	m->n_ls++;
 }
 
-/* Remove a listener; notify() re-reads the count, so this is safe from a
+/* Remove a listener; mi_notify() re-reads the count, so this is safe from a
  * listener too. */
 void model_unlisten(struct model *m, model_listener_fn fn, void *ud)
 {
@@ -775,10 +783,21 @@ static void on_visit(struct model *m, struct resource *r, bool revisit)
 		return;
 	if (r->state == RES_FRESH && too_old(m, r)) {
 		r->state = RES_STALE;
-		changed(m, r);
+		mi_changed(m, r);
 	}
 	if (r->state == RES_EMPTY || r->state == RES_STALE || (r->state == RES_ERROR && revisit))
-		start_load(m, r);
+		mi_start_load(m, r);
+}
+
+/* Take a reference for a caller; load or revalidate as needed (a failed
+ * resource nobody held is retried). */
+void mi_acquire(struct model *m, struct resource *r)
+{
+	bool revisit = r->priv->refs == 0;
+
+	r->priv->refs++;
+	mi_touch(m, r);
+	on_visit(m, r, revisit);
 }
 
 /* The rooms list for a filter, referenced; loads or revalidates it. */
@@ -788,7 +807,6 @@ struct resource *model_rooms(struct model *m, const struct room_filter *f)
 	struct resource *r;
 	struct buf b;
 	char *fk;
-	bool revisit;
 
 	if (!f)
 		f = &none;
@@ -802,26 +820,20 @@ struct resource *model_rooms(struct model *m, const struct room_filter *f)
 		return NULL;
 	}
 	free(fk);
-	enter(m);
+	mi_enter(m);
 	r = find(m, b.data);
 	if (r) {
 		buf_free(&b);
 	} else {
-		r = resource_add(m, buf_steal(&b), RES_ROOMS);
+		r = mi_resource_add(m, buf_steal(&b), RES_ROOMS, NULL);
 		if (r && !room_filter_copy(&r->filter, f)) {
-			/* Just added, so it is the last one. */
-			m->n_res--;
-			resource_free(m, r);
+			mi_resource_drop_last(m, r);
 			r = NULL;
 		}
 	}
-	if (r) {
-		revisit = r->priv->refs == 0;
-		r->priv->refs++;
-		touch(m, r);
-		on_visit(m, r, revisit);
-	}
-	leave(m);
+	if (r)
+		mi_acquire(m, r);
+	mi_leave(m);
 	return r;
 }
 
@@ -829,19 +841,14 @@ struct resource *model_rooms(struct model *m, const struct room_filter *f)
 struct resource *model_room(struct model *m, const char *id)
 {
 	struct resource *r;
-	bool revisit;
 
 	if (!id)
 		return NULL;
-	enter(m);
-	r = room_resource(m, id, true);
-	if (r) {
-		revisit = r->priv->refs == 0;
-		r->priv->refs++;
-		touch(m, r);
-		on_visit(m, r, revisit);
-	}
-	leave(m);
+	mi_enter(m);
+	r = mi_room_resource(m, id, true);
+	if (r)
+		mi_acquire(m, r);
+	mi_leave(m);
 	return r;
 }
 
@@ -850,12 +857,12 @@ void model_release(struct model *m, struct resource **r)
 {
 	if (!m || !r || !*r)
 		return;
-	enter(m);
+	mi_enter(m);
 	if ((*r)->priv->refs > 0)
 		(*r)->priv->refs--;
-	touch(m, *r);
+	mi_touch(m, *r);
 	*r = NULL;
-	leave(m);
+	mi_leave(m);
 }
 
 /* Load it if it is empty, stale or failed (no-op while busy or fresh). */
@@ -863,10 +870,10 @@ void model_need(struct model *m, struct resource *r)
 {
 	if (!m || !r)
 		return;
-	enter(m);
-	touch(m, r);
+	mi_enter(m);
+	mi_touch(m, r);
 	on_visit(m, r, true);
-	leave(m);
+	mi_leave(m);
 }
 
 /* Revalidate now, whatever its age (no-op while a request is in flight). */
@@ -874,10 +881,10 @@ void model_refresh(struct model *m, struct resource *r)
 {
 	if (!m || !r)
 		return;
-	enter(m);
-	touch(m, r);
-	start_load(m, r);
-	leave(m);
+	mi_enter(m);
+	mi_touch(m, r);
+	mi_start_load(m, r);
+	mi_leave(m);
 }
 
 /* Load the next page (no-op when complete, not loaded or busy). */
@@ -885,25 +892,25 @@ void model_more(struct model *m, struct resource *r)
 {
 	struct req *q;
 
-	if (!m || !r || r->kind != RES_ROOMS || !r->has_data || r->complete || !r->next_cursor ||
-	    r->priv->req)
+	if (!m || !r || !(r->kind == RES_ROOMS || (r->priv->ops && r->priv->ops->paged)) ||
+	    !r->has_data || r->complete || !r->next_cursor || r->priv->req)
 		return;
-	enter(m);
-	touch(m, r);
-	q = req_new(m, r, REQ_MORE);
+	mi_enter(m);
+	mi_touch(m, r);
+	q = mi_req_new(m, r, REQ_MORE);
 	if (q && !(q->cursor = strdup(r->next_cursor))) {
-		req_unlink(m, q);
-		req_free(q);
+		mi_req_unlink(m, q);
+		mi_req_free(q);
 		q = NULL;
 	}
 	if (q) {
-		r->busy_since_ms = mnow(m);
+		r->busy_since_ms = mi_now(m);
 		attach(r, q);
 		r->paging = true;
 		if (req_submit(m, q))
-			changed(m, r);
+			mi_changed(m, r);
 	}
-	leave(m);
+	mi_leave(m);
 }
 
 /* Cancel what is in flight for it; it keeps what it had. */
@@ -913,12 +920,11 @@ void model_cancel(struct model *m, struct resource *r)
 
 	if (!m || !r || !(q = r->priv->req))
 		return;
-	enter(m);
+	mi_enter(m);
 	detach(r);
 	q->r = NULL;
 	if (q->kind == REQ_LOAD) {
-		if (r->kind == RES_ROOMS)
-			shadow_discard(m, r);
+		discard(m, r);
 		r->state = r->priv->prev_state;
 	}
 	if (q->counted) {
@@ -927,11 +933,11 @@ void model_cancel(struct model *m, struct resource *r)
 	}
 	q->cancel_sent = true;
 	if (!q->starting && !api_cancel(m->api, q->id)) {
-		req_unlink(m, q);
-		req_free(q);
+		mi_req_unlink(m, q);
+		mi_req_free(q);
 	}
-	changed(m, r);
-	leave(m);
+	mi_changed(m, r);
+	mi_leave(m);
 }
 
 /* Mark fresh resources older than the limit stale. */
@@ -941,17 +947,17 @@ void model_tick(struct model *m)
 
 	if (!m)
 		return;
-	enter(m);
+	mi_enter(m);
 	n = m->n_res;
 	for (size_t i = 0; i < n && i < m->n_res; i++) {
 		struct resource *r = m->res[i];
 
 		if (r->state == RES_FRESH && too_old(m, r)) {
 			r->state = RES_STALE;
-			changed(m, r);
+			mi_changed(m, r);
 		}
 	}
-	leave(m);
+	mi_leave(m);
 }
 
 /* Age of the data in seconds, -1 when never loaded. */
@@ -961,7 +967,7 @@ long long model_age_s(const struct resource *r)
 
 	if (!r || !r->priv->loaded)
 		return -1;
-	age = mnow(r->priv->m) - r->fetched_ms;
+	age = mi_now(r->priv->m) - r->fetched_ms;
 	return age < 0 ? 0 : age / 1000;
 }
 
@@ -973,7 +979,7 @@ static void remove_from(struct model *m, struct resource *r, struct room *v, siz
 {
 	for (size_t i = 0; i < *n;) {
 		if (v[i].id && strcmp(v[i].id, id) == 0) {
-			charge(m, r, 0, room_bytes(&v[i]));
+			mi_charge(m, r, 0, room_bytes(&v[i]));
 			room_clear(&v[i]);
 			memmove(&v[i], &v[i + 1], (*n - i - 1) * sizeof(*v));
 			(*n)--;
@@ -986,7 +992,7 @@ static void remove_from(struct model *m, struct resource *r, struct room *v, siz
 }
 
 /* Drop the room from every cached list (and lists being reloaded). */
-static void remove_from_lists(struct model *m, const char *id)
+void mi_remove_from_lists(struct model *m, const char *id)
 {
 	size_t n = m->n_res;
 
@@ -999,15 +1005,18 @@ static void remove_from_lists(struct model *m, const char *id)
 		remove_from(m, r, r->priv->shadow, &r->priv->n_shadow, id, false);
 		remove_from(m, r, r->rooms, &r->n_rooms, id, true);
 		if (r->generation != gen)
-			notify(m, r);
+			mi_notify(m, r);
 	}
 }
 
-/* Put the server's copy of a room in the lists that already show it. */
-static void replace_in_lists(struct model *m, const struct room *room)
+/* Put the server's copy of a room in the lists that show a room with
+ * old_id (the room's own ID when old_id is NULL). */
+void mi_replace_in_lists(struct model *m, const char *old_id, const struct room *room)
 {
 	size_t n = m->n_res;
 
+	if (!old_id)
+		old_id = room->id;
 	for (size_t i = 0; i < n && i < m->n_res; i++) {
 		struct resource *r = m->res[i];
 		bool hit = false;
@@ -1017,78 +1026,98 @@ static void replace_in_lists(struct model *m, const struct room *room)
 		for (size_t j = 0; j < r->n_rooms; j++) {
 			struct room copy;
 
-			if (!r->rooms[j].id || strcmp(r->rooms[j].id, room->id) != 0)
+			if (!r->rooms[j].id || strcmp(r->rooms[j].id, old_id) != 0)
 				continue;
 			if (!room_copy(&copy, room))
 				continue;
-			charge(m, r, room_bytes(&copy), room_bytes(&r->rooms[j]));
+			mi_charge(m, r, room_bytes(&copy), room_bytes(&r->rooms[j]));
 			room_clear(&r->rooms[j]);
 			r->rooms[j] = copy;
 			hit = true;
 		}
 		if (hit)
-			changed(m, r);
+			mi_changed(m, r);
 	}
+}
+
+/* Stale now: reloaded at once when held, after the current request when
+ * one is in flight. */
+void mi_invalidate(struct model *m, struct resource *r)
+{
+	if (r->priv->req) {
+		r->priv->dirty = true;
+		return;
+	}
+	if (r->has_data && r->state == RES_FRESH) {
+		r->state = RES_STALE;
+		mi_changed(m, r);
+	}
+	if (r->priv->refs > 0 && (r->state == RES_STALE || r->state == RES_EMPTY))
+		mi_start_load(m, r);
 }
 
 /* Every list is stale now; the held ones reload, the busy ones reload
  * when their current request ends. */
-static void invalidate_lists(struct model *m)
+void mi_invalidate_lists(struct model *m)
+{
+	size_t n = m->n_res;
+
+	for (size_t i = 0; i < n && i < m->n_res; i++)
+		if (m->res[i]->kind == RES_ROOMS)
+			mi_invalidate(m, m->res[i]);
+}
+
+/* What is cached inside a room (Storage, Yjs, users, versions) is stale:
+ * held resources reload. */
+void mi_invalidate_room_data(struct model *m, const char *id)
 {
 	size_t n = m->n_res;
 
 	for (size_t i = 0; i < n && i < m->n_res; i++) {
 		struct resource *r = m->res[i];
 
-		if (r->kind != RES_ROOMS)
-			continue;
-		if (r->priv->req) {
-			r->priv->dirty = true;
-			continue;
-		}
-		if (r->has_data && r->state == RES_FRESH) {
-			r->state = RES_STALE;
-			changed(m, r);
-		}
-		if (r->priv->refs > 0 && (r->state == RES_STALE || r->state == RES_EMPTY))
-			start_load(m, r);
+		if (r->priv->ops && r->room_id && strcmp(r->room_id, id) == 0)
+			mi_invalidate(m, r);
 	}
 }
 
 /* The room resource now holds the server's copy. */
-static void room_store(struct model *m, const struct room *room)
+void mi_room_store(struct model *m, const struct room *room)
 {
-	struct resource *r = room->id ? room_resource(m, room->id, true) : NULL;
+	struct resource *r = room->id ? mi_room_resource(m, room->id, true) : NULL;
 	struct room copy;
 
 	if (!r || !room_copy(&copy, room))
 		return;
-	charge(m, r, room_bytes(&copy), room_bytes(&r->room));
+	mi_charge(m, r, room_bytes(&copy), room_bytes(&r->room));
 	room_clear(&r->room);
 	r->room = copy;
 	r->has_data = true;
 	r->gone = false;
+	free(r->renamed_to);
+	r->renamed_to = NULL;
 	r->priv->loaded = true;
-	r->fetched_ms = mnow(m);
+	r->fetched_ms = mi_now(m);
 	lb_error_clear(&r->err);
 	/* A GET in flight may carry the old copy: reload after it. */
 	if (r->priv->req)
 		r->priv->dirty = true;
 	else
 		r->state = RES_FRESH;
-	changed(m, r);
+	mi_changed(m, r);
 }
 
 static void room_deleted(struct model *m, const char *id, const struct lb_error *why)
 {
-	struct resource *r = find_room(m, id);
+	struct resource *r = mi_find_room(m, id);
 
 	if (r) {
 		if (r->priv->req)
 			r->priv->dirty = true;
-		mark_gone(m, r, why);
+		mi_mark_gone(m, r, why);
 	}
-	remove_from_lists(m, id);
+	mi_remove_from_lists(m, id);
+	mi_invalidate_room_data(m, id);
 }
 
 static void on_mut_done(struct api_result *res, void *ud)
@@ -1100,11 +1129,11 @@ static void on_mut_done(struct api_result *res, void *ud)
 	if (!m) {
 		if (q->done)
 			q->done(&res->err, NULL, q->ud);
-		req_free(q);
+		mi_req_free(q);
 		return;
 	}
-	enter(m);
-	req_unlink(m, q);
+	mi_enter(m);
+	mi_req_unlink(m, q);
 	if (res->err.status == LB_OK) {
 		if (q->mut == MUT_DELETE) {
 			struct lb_error why;
@@ -1113,11 +1142,11 @@ static void on_mut_done(struct api_result *res, void *ud)
 			room_deleted(m, q->room_id, &why);
 		} else {
 			room = &res->u.room;
-			room_store(m, room);
+			mi_room_store(m, room);
 			if (q->mut == MUT_UPDATE)
-				replace_in_lists(m, room);
+				mi_replace_in_lists(m, NULL, room);
 		}
-		invalidate_lists(m);
+		mi_invalidate_lists(m);
 	} else if (res->err.status == LB_HTTP && res->err.http_status == 404 &&
 	           q->mut != MUT_CREATE && q->room_id) {
 		room_deleted(m, q->room_id, &res->err);
@@ -1127,8 +1156,8 @@ static void on_mut_done(struct api_result *res, void *ud)
 	if (q->starting)
 		q->finished = true;
 	else
-		req_free(q);
-	leave(m);
+		mi_req_free(q);
+	mi_leave(m);
 }
 
 static bool refuse_read_only(struct model *m, const char *what, model_done_fn done, void *ud)
@@ -1150,13 +1179,13 @@ static http_id mut_start(struct model *m, enum mut_kind kind, const char *id,
 	struct req *q;
 	http_id hid;
 
-	q = req_new(m, NULL, REQ_MUTATION);
+	q = mi_req_new(m, NULL, REQ_MUTATION);
 	if (!q || (id && !(q->room_id = strdup(id)))) {
 		struct lb_error e;
 
 		if (q) {
-			req_unlink(m, q);
-			req_free(q);
+			mi_req_unlink(m, q);
+			mi_req_free(q);
 		}
 		lb_error_set(&e, LB_NOMEM, "out of memory");
 		if (done)
@@ -1175,7 +1204,7 @@ static http_id mut_start(struct model *m, enum mut_kind kind, const char *id,
 		hid = api_room_delete(m->api, id, on_mut_done, q);
 	q->starting = false;
 	if (q->finished) {
-		req_free(q);
+		mi_req_free(q);
 		return 0;
 	}
 	q->id = hid;
@@ -1190,9 +1219,9 @@ http_id model_room_create(struct model *m, const struct room_create *c, bool ide
 
 	if (refuse_read_only(m, "creating a room is", done, ud))
 		return 0;
-	enter(m);
+	mi_enter(m);
 	id = mut_start(m, MUT_CREATE, c->id, c, idempotent, NULL, done, ud);
-	leave(m);
+	mi_leave(m);
 	return id;
 }
 
@@ -1204,9 +1233,9 @@ http_id model_room_update(struct model *m, const char *id, const struct room_upd
 
 	if (refuse_read_only(m, "updating a room is", done, ud))
 		return 0;
-	enter(m);
+	mi_enter(m);
 	hid = mut_start(m, MUT_UPDATE, id, NULL, false, u, done, ud);
-	leave(m);
+	mi_leave(m);
 	return hid;
 }
 
@@ -1217,9 +1246,9 @@ http_id model_room_delete(struct model *m, const char *id, model_done_fn done, v
 
 	if (refuse_read_only(m, "deleting a room is", done, ud))
 		return 0;
-	enter(m);
+	mi_enter(m);
 	hid = mut_start(m, MUT_DELETE, id, NULL, false, NULL, done, ud);
-	leave(m);
+	mi_leave(m);
 	return hid;
 }
 
@@ -1292,6 +1321,7 @@ int model_busy_count(const struct model *m)
 	return m ? m->busy : 0;
 }
 
+/* Whether mutations are refused (--read-only). */
 bool model_read_only(const struct model *m)
 {
 	return m && m->opt.read_only;

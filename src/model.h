@@ -21,7 +21,29 @@ enum res_state {
 	RES_ERROR,   /* the last load failed and there is nothing to show */
 };
 
-enum res_kind { RES_ROOMS, RES_ROOM };
+enum res_kind {
+	RES_ROOMS,
+	RES_ROOM,
+	RES_STORAGE,      /* a room's Storage document (model_storage.h) */
+	RES_YDOC,         /* a room's Yjs document as JSON */
+	RES_ACTIVE_USERS, /* who is connected to a room */
+	RES_VERSIONS,     /* a room's Yjs version history (paginated) */
+};
+
+struct lson_doc;
+
+struct active_user {
+	char *id;          /* NULL for anonymous users */
+	int connection_id;
+	char *info_json;   /* the "info" object as compact JSON, may be NULL */
+};
+
+struct version {
+	char *id;          /* "vh_..." */
+	char *created_at;
+	long long created_s;
+	struct strv authors;
+};
 
 struct resource {
 	char *key;               /* "/v2/rooms?<filter key>" or "/v2/rooms/<id>" */
@@ -42,10 +64,29 @@ struct resource {
 	bool complete;           /* every page is loaded */
 	bool paging;             /* the next page is loading */
 
-	/* RES_ROOM */
+	/* RES_ROOM, and the room of RES_STORAGE, RES_YDOC, RES_ACTIVE_USERS,
+	 * RES_VERSIONS */
 	char *room_id;
 	struct room room;
-	bool gone;               /* deleted, or answered 404 */
+	bool gone;               /* deleted, renamed, or answered 404 */
+	char *renamed_to;        /* RES_ROOM: the new ID after a rename (gone) */
+
+	/* RES_STORAGE and RES_YDOC: the document as the API sent it, and
+	 * decoded (the model's reference; take your own with lson_ref to keep
+	 * a version across updates). RES_YDOC is decoded as plain JSON. */
+	char *body;
+	size_t body_len;
+	struct lson_doc *doc;
+	bool simplified;         /* RES_STORAGE: ?format=json */
+	char *ydoc_params;       /* RES_YDOC: the query string used ("" for none) */
+
+	/* RES_ACTIVE_USERS */
+	struct active_user *users;
+	size_t n_users;
+
+	/* RES_VERSIONS (pages follow next_cursor / complete / paging above) */
+	struct version *versions;
+	size_t n_versions;
 
 	/* internal */
 	struct model_internal *priv;

@@ -26,7 +26,40 @@
 	_(ROOM_CREATE,  "room-create",  "Create a room (command line)") \
 	_(ROOM_UPDATE,  "room-update",  "Update the selected room (command line)") \
 	_(ROOM_DELETE,  "room-delete",  "Delete the selected room (asks first)") \
-	_(ROOM_FILTER,  "room-filter",  "Filter rooms on the server (command line)")
+	_(ROOM_FILTER,  "room-filter",  "Filter rooms on the server (command line)") \
+	_(OPEN_STORAGE, "open-storage", "Open the room's Storage tree") \
+	_(OPEN_YDOC,    "open-ydoc",    "Open the room's Yjs document") \
+	_(OPEN_VERSIONS,"open-versions","Open the room's Yjs version history") \
+	_(OPEN_USERS,   "open-users",   "Open the users connected to the room") \
+	_(TREE_EXPAND,  "expand",       "Expand the selected node (again: go to its first child)") \
+	_(TREE_COLLAPSE,"collapse",     "Collapse the selected node (again: go to its parent)") \
+	_(TREE_EXPAND_ALL, "expand-all", "Expand everything below the selected node") \
+	_(TREE_COLLAPSE_ALL, "collapse-all", "Collapse every node") \
+	_(TREE_DEPTH_1, "expand-depth-1", "Show the tree to depth 1") \
+	_(TREE_DEPTH_2, "expand-depth-2", "Show the tree to depth 2") \
+	_(TREE_DEPTH_3, "expand-depth-3", "Show the tree to depth 3") \
+	_(TREE_DEPTH_4, "expand-depth-4", "Show the tree to depth 4") \
+	_(TREE_DEPTH_5, "expand-depth-5", "Show the tree to depth 5") \
+	_(TREE_DEPTH_6, "expand-depth-6", "Show the tree to depth 6") \
+	_(TREE_DEPTH_7, "expand-depth-7", "Show the tree to depth 7") \
+	_(TREE_DEPTH_8, "expand-depth-8", "Show the tree to depth 8") \
+	_(TREE_DEPTH_9, "expand-depth-9", "Show the tree to depth 9") \
+	_(TREE_PARENT,  "parent",       "Go to the parent node") \
+	_(TREE_JSON,    "json-view",    "Show the selected subtree as JSON") \
+	_(COPY_PATH,    "copy-path",    "Copy the JSON Pointer of the selected node (OSC 52)") \
+	_(COPY_JSON,    "copy-json",    "Copy the JSON of the selected subtree (OSC 52)") \
+	_(TOGGLE_FORMAT,"toggle-format","Switch between plain LSON and the simplified JSON") \
+	_(WATCH,        "watch",        "Watch: re-read on an interval and highlight changes") \
+	_(WATCH_FASTER, "watch-faster", "Watch more often") \
+	_(WATCH_SLOWER, "watch-slower", "Watch less often") \
+	_(CHANGE_LOG,   "change-log",   "Show the changes seen below the selected node") \
+	_(CLEAR_MARKS,  "clear-marks",  "Forget the change highlights") \
+	_(STORAGE_SET,  "storage-set",  "Set the selected value (command line)") \
+	_(STORAGE_INSERT, "storage-insert", "Insert into the list at the selection (command line)") \
+	_(STORAGE_DELETE, "storage-delete", "Delete the selected key or item (command line)") \
+	_(STORAGE_MOVE, "storage-move", "Move the selected key or item (command line)") \
+	_(VERSION_EXPORT, "version-export", "Export the selected version to a file (command line)") \
+	_(VERSION_CREATE, "version-create", "Create a snapshot of the Yjs document (command line)")
 
 enum action {
 	ACTION_NONE,

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -40,6 +41,10 @@ struct app {
 	enum mode mode;
 	void (*ask_answer)(void *ctx, const char *text);
 	void *ask_ctx;
+	/* A yes/no question about a change, with its preview on the stack. */
+	void (*confirm_answer)(void *ctx, bool yes);
+	void *confirm_ctx;
+	struct view *confirm_view;
 
 	struct view *stack[MAX_VIEWS];
 	int depth;
@@ -61,9 +66,17 @@ struct app {
 	int spinner;
 };
 
-/* The kinds of resources the navigator offers. */
-static const char *const nav_items[] = {"Rooms", "Help"};
-#define N_NAV ((int)(sizeof(nav_items) / sizeof(nav_items[0])))
+/* What the navigator offers: the rooms, what is inside the room in front
+ * (when there is one), help. */
+enum nav_item { NAV_ROOMS, NAV_STORAGE, NAV_YDOC, NAV_VERSIONS, NAV_USERS, NAV_HELP };
+#define N_NAV_MAX 6
+static const char *const nav_labels[N_NAV_MAX] = {
+	"Rooms", " Storage", " Yjs", " Versions", " Users", "Help",
+};
+/* The view name each item opens (for showing where the user is). */
+static const char *const nav_views[N_NAV_MAX] = {
+	"rooms", "storage", "ydoc", "versions", "users", "help",
+};
 
 static struct view *top(struct app *a)
 {
@@ -226,6 +239,97 @@ static const char *host_current_room(void *ud)
 	return v && v->ops->current_room ? v->ops->current_room(v) : NULL;
 }
 
+static void host_show_view(void *ud, enum cmd_view which, const char *room, bool watch)
+{
+	struct app *a = ud;
+	struct view *v = NULL;
+	switch (which) {
+	case CMD_VIEW_STORAGE: v = view_storage_new(a, room, false, watch); break;
+	case CMD_VIEW_STORAGE_JSON: v = view_storage_new(a, room, true, watch); break;
+	case CMD_VIEW_YDOC: v = view_ydoc_new(a, room, watch); break;
+	case CMD_VIEW_VERSIONS: v = view_versions_new(a, room); break;
+	case CMD_VIEW_ACTIVE_USERS: v = view_users_new(a, room); break;
+	}
+	app_push(a, v);
+}
+
+static void confirm_answered(void *ctx, const char *text)
+{
+	struct app *a = ctx;
+	void (*answer)(void *, bool) = a->confirm_answer;
+	void *actx = a->confirm_ctx;
+	bool yes = false;
+
+	if (text) {
+		while (*text == ' ')
+			text++;
+		size_t n = strlen(text);
+		while (n > 0 && text[n - 1] == ' ')
+			n--;
+		yes = (n == 1 && !strncasecmp(text, "y", 1)) ||
+		      (n == 3 && !strncasecmp(text, "yes", 3));
+	}
+	a->confirm_answer = NULL;
+	a->confirm_ctx = NULL;
+	/* The preview goes away with the question. */
+	if (a->confirm_view && top(a) == a->confirm_view)
+		app_pop(a);
+	a->confirm_view = NULL;
+	if (answer)
+		answer(actx, yes);
+}
+
+static void host_confirm(void *ud, const char *title, const char *preview, const char *question,
+			 void (*answer)(void *ctx, bool yes), void *ctx)
+{
+	struct app *a = ud;
+	char prompt[512];
+
+	if (a->confirm_answer || a->mode == MODE_ASK) {
+		/* One question at a time. */
+		answer(ctx, false);
+		return;
+	}
+	a->confirm_answer = answer;
+	a->confirm_ctx = ctx;
+	a->confirm_view = NULL;
+	if (preview && preview[0]) {
+		struct view *pv = view_preview_new(a, title ? title : "preview", preview);
+		if (pv) {
+			app_push(a, pv);
+			a->confirm_view = pv;
+		}
+	}
+	char *safe = ts_sanitize(question ? question : "Apply this change?", (size_t)-1);
+	snprintf(prompt, sizeof(prompt), "%s [y/N] ", safe ? safe : "");
+	free(safe);
+	host_ask(a, prompt, confirm_answered, a);
+}
+
+/* $EDITOR needs the terminal: leave curses for it and come back. */
+static bool host_edit_text(void *ud, const char *initial, char **out, struct lb_error *err)
+{
+	struct app *a = ud;
+	def_prog_mode();
+	endwin();
+	bool ok = cmd_edit_external(initial, out, err);
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	a->relayout = true;
+	a->dirty = true;
+	return ok;
+}
+
+static struct model *host_profile_model(void *ud, const char *profile, struct lb_error *err)
+{
+	struct app *a = ud;
+	if (!a->env->profile_model) {
+		lb_error_set(err, LB_USAGE, "other profiles are not available here");
+		return NULL;
+	}
+	return a->env->profile_model(a->env->profile_ud, profile, err);
+}
+
 static void host_done(void *ud, const struct lb_error *err)
 {
 	struct app *a = ud;
@@ -347,6 +451,21 @@ static void draw_title(struct app *a)
 	wnoutrefresh(w);
 }
 
+/* The navigator's items now; returns how many. */
+static int nav_list(struct app *a, enum nav_item *out)
+{
+	int n = 0;
+	out[n++] = NAV_ROOMS;
+	if (host_current_room(a)) {
+		out[n++] = NAV_STORAGE;
+		out[n++] = NAV_YDOC;
+		out[n++] = NAV_VERSIONS;
+		out[n++] = NAV_USERS;
+	}
+	out[n++] = NAV_HELP;
+	return n;
+}
+
 static void draw_nav(struct app *a)
 {
 	WINDOW *w = a->nav_w;
@@ -355,16 +474,21 @@ static void draw_nav(struct app *a)
 	werase(w);
 	int h = getmaxy(w);
 	struct view *v = top(a);
-	int current = v && !strcmp(v->ops->name, "help") ? 1 : 0;
+	enum nav_item items[N_NAV_MAX];
+	int n = nav_list(a, items);
+	if (a->nav_cursor >= n)
+		a->nav_cursor = n - 1;
 	draw_safe(w, 0, 0, getmaxx(w), " Resources", theme_attr(THEME_HEADER));
-	for (int i = 0; i < N_NAV && i + 1 < h; i++) {
+	for (int i = 0; i < n && i + 1 < h; i++) {
 		attr_t at = theme_attr(THEME_NAV);
+		bool current = v && (!strcmp(v->ops->name, nav_views[items[i]]) ||
+				     (items[i] == NAV_ROOMS && !strcmp(v->ops->name, "room")));
 		if (a->focus == PANE_NAV && i == a->nav_cursor)
 			at = theme_attr(THEME_CURSOR);
-		else if (i == current)
+		else if (current)
 			at = theme_attr(THEME_NAV_SELECTED);
 		char item[64];
-		snprintf(item, sizeof(item), " %s", nav_items[i]);
+		snprintf(item, sizeof(item), " %s", nav_labels[items[i]]);
 		draw_safe(w, i + 1, 0, getmaxx(w), item, at);
 	}
 	/* The border between the navigator and the list. */
@@ -480,15 +604,40 @@ static void draw(struct app *a)
 
 /* ---- keys ------------------------------------------------------------------ */
 
-static void nav_open(struct app *a, int item)
+static void nav_open(struct app *a, int cursor)
 {
-	if (item == 1) {
+	enum nav_item items[N_NAV_MAX];
+	int n = nav_list(a, items);
+	if (cursor < 0 || cursor >= n)
+		return;
+	enum nav_item it = items[cursor];
+	if (it == NAV_HELP) {
 		app_push(a, view_help_new(a, NULL, NULL));
 		return;
 	}
-	/* Back to the root rooms list. */
-	while (a->depth > 1)
-		app_pop(a);
+	if (it == NAV_ROOMS) {
+		/* Back to the root rooms list. */
+		while (a->depth > 1)
+			app_pop(a);
+		return;
+	}
+	struct view *v = top(a);
+	char *room = xstrdup(host_current_room(a));
+	if (!room)
+		return;
+	/* Already there. */
+	if (strcmp(v->ops->name, nav_views[it])) {
+		if (it == NAV_STORAGE)
+			app_push(a, view_storage_new(a, room, false, false));
+		else if (it == NAV_YDOC)
+			app_push(a, view_ydoc_new(a, room, false));
+		else if (it == NAV_VERSIONS)
+			app_push(a, view_versions_new(a, room));
+		else
+			app_push(a, view_users_new(a, room));
+	}
+	a->focus = PANE_LIST;
+	free(room);
 }
 
 static bool global_action(struct app *a, enum action act, int key)
@@ -570,9 +719,11 @@ static void pane_key(struct app *a, enum action act, int key)
 	if (global_action(a, act, key))
 		return;
 	if (a->focus == PANE_NAV) {
+		enum nav_item items[N_NAV_MAX];
+		int n = nav_list(a, items);
 		if (act == ACTION_MOVE_UP && a->nav_cursor > 0)
 			a->nav_cursor--;
-		else if (act == ACTION_MOVE_DOWN && a->nav_cursor < N_NAV - 1)
+		else if (act == ACTION_MOVE_DOWN && a->nav_cursor < n - 1)
 			a->nav_cursor++;
 		else if (act == ACTION_ENTER)
 			nav_open(a, a->nav_cursor);
@@ -650,6 +801,14 @@ static void handle_key(struct app *a, wint_t ch, bool is_key)
 {
 	if (is_key && ch == KEY_RESIZE) {
 		a->relayout = true;
+		a->dirty = true;
+		return;
+	}
+	if (a->mode == MODE_ASK && a->confirm_view && top(a) == a->confirm_view && is_key &&
+	    (ch == KEY_NPAGE || ch == KEY_PPAGE)) {
+		/* The preview scrolls while the question waits. */
+		struct view *v = top(a);
+		v->ops->action(v, ch == KEY_NPAGE ? ACTION_PAGE_DOWN : ACTION_PAGE_UP);
 		a->dirty = true;
 		return;
 	}
@@ -740,6 +899,10 @@ int app_run(const struct app_env *env)
 		.show_rooms = host_show_rooms,
 		.show_room = host_show_room,
 		.ask = host_ask,
+		.confirm = host_confirm,
+		.show_view = host_show_view,
+		.profile_model = host_profile_model,
+		.edit_text = host_edit_text,
 		.current_room = host_current_room,
 		.done = host_done,
 		.quit = host_quit,
@@ -781,6 +944,9 @@ int app_run(const struct app_env *env)
 
 	while (!a->quit && !got_signal) {
 		cmd_step(&a->cmd);
+		/* Watch mode: the view in front refreshes when it is due. */
+		struct view *tv = top(a);
+		int view_wait = tv && tv->ops->tick ? tv->ops->tick(tv, now_ms()) : -1;
 		if (a->dirty)
 			draw(a);
 		struct pollfd fds[64];
@@ -792,6 +958,8 @@ int app_run(const struct app_env *env)
 		int tick = any_busy(a) ? 100 : 1000;
 		if (timeout < 0 || timeout > tick)
 			timeout = tick;
+		if (view_wait >= 0 && view_wait < timeout)
+			timeout = view_wait;
 		int rc = poll(fds, (nfds_t)n, timeout);
 		if (rc < 0 && errno != EINTR)
 			break;

@@ -15,6 +15,10 @@ struct app_env {
 	struct model *model;
 	const struct config *cfg;
 	struct http *http; /* polled by the loop */
+	/* Another profile's project (for copying between projects); the
+	 * caller owns what it returns. */
+	struct model *(*profile_model)(void *ud, const char *profile, struct lb_error *err);
+	void *profile_ud;
 };
 
 /* Run until the user quits; returns the exit status. */

@@ -159,21 +159,78 @@ void keymap_init(void)
 		{"rooms", 'F', ACTION_ROOM_FILTER},
 		{"room", 'e', ACTION_ROOM_UPDATE},
 		{"room", 'D', ACTION_ROOM_DELETE},
+		{"room", 's', ACTION_OPEN_STORAGE},
+		{"room", 'y', ACTION_OPEN_YDOC},
+		{"room", 'v', ACTION_OPEN_VERSIONS},
+		{"room", 'u', ACTION_OPEN_USERS},
+		{"storage", 'f', ACTION_TOGGLE_FORMAT},
+		{"storage", 'e', ACTION_STORAGE_SET},
+		{"storage", 'i', ACTION_STORAGE_INSERT},
+		{"storage", 'd', ACTION_STORAGE_DELETE},
+		{"storage", KEY_DC, ACTION_STORAGE_DELETE},
+		{"storage", 'm', ACTION_STORAGE_MOVE},
+		{"versions", 'x', ACTION_VERSION_EXPORT},
+		{"versions", 'c', ACTION_VERSION_CREATE},
+		{"versions", 'w', ACTION_WATCH},
+		{"users", 'w', ACTION_WATCH},
+		{"users", '+', ACTION_WATCH_FASTER},
+		{"users", '=', ACTION_WATCH_FASTER},
+		{"users", '-', ACTION_WATCH_SLOWER},
 	};
+	/* The tree views (Storage, Yjs) share their keys. */
+	static const struct {
+		int key;
+		enum action action;
+	} tree_keys[] = {
+		{'l', ACTION_TREE_EXPAND},
+		{KEY_RIGHT, ACTION_TREE_EXPAND},
+		{'h', ACTION_TREE_COLLAPSE},
+		{KEY_LEFT, ACTION_TREE_COLLAPSE},
+		{'*', ACTION_TREE_EXPAND_ALL},
+		{'E', ACTION_TREE_EXPAND_ALL},
+		{'C', ACTION_TREE_COLLAPSE_ALL},
+		{'1', ACTION_TREE_DEPTH_1},
+		{'2', ACTION_TREE_DEPTH_2},
+		{'3', ACTION_TREE_DEPTH_3},
+		{'4', ACTION_TREE_DEPTH_4},
+		{'5', ACTION_TREE_DEPTH_5},
+		{'6', ACTION_TREE_DEPTH_6},
+		{'7', ACTION_TREE_DEPTH_7},
+		{'8', ACTION_TREE_DEPTH_8},
+		{'9', ACTION_TREE_DEPTH_9},
+		{'p', ACTION_TREE_PARENT},
+		{'^', ACTION_TREE_PARENT},
+		{'J', ACTION_TREE_JSON},
+		{'y', ACTION_COPY_PATH},
+		{'Y', ACTION_COPY_JSON},
+		{'w', ACTION_WATCH},
+		{'+', ACTION_WATCH_FASTER},
+		{'=', ACTION_WATCH_FASTER},
+		{'-', ACTION_WATCH_SLOWER},
+		{'L', ACTION_CHANGE_LOG},
+		{'M', ACTION_CLEAR_MARKS},
+	};
+	static const char *const tree_views[] = {"storage", "ydoc"};
 	n_bindings = 0;
 	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
 		add(defaults[i].view, defaults[i].key, defaults[i].action);
+	for (size_t v = 0; v < sizeof(tree_views) / sizeof(tree_views[0]); v++)
+		for (size_t i = 0; i < sizeof(tree_keys) / sizeof(tree_keys[0]); i++)
+			add(tree_views[v], tree_keys[i].key, tree_keys[i].action);
 }
 
 bool keymap_bind(const char *view, const char *key, const char *action, struct lb_error *err)
 {
-	static const char *const views[] = {"generic", "rooms", "room", "help"};
+	static const char *const views[] = {"generic", "rooms", "room",  "storage",
+					    "ydoc",    "versions", "users", "help"};
 	bool known = false;
 	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++)
 		if (!strcmp(views[i], view))
 			known = true;
 	if (!known) {
-		lb_error_set(err, LB_CONFIG, "bind: unknown view '%s' (generic, rooms, room, help)",
+		lb_error_set(err, LB_CONFIG,
+			     "bind: unknown view '%s' (generic, rooms, room, storage, ydoc, versions, "
+			     "users, help)",
 			     view);
 		return false;
 	}

@@ -35,7 +35,24 @@
 	_(MESSAGE,        "message",        COLOR_GREEN,   -1,           A_NORMAL) \
 	_(CMDLINE,        "cmdline",        COLOR_WHITE,   -1,           A_NORMAL) \
 	_(HELP_KEY,       "help-key",       COLOR_GREEN,   -1,           A_BOLD) \
-	_(HELP_SECTION,   "help-section",   COLOR_YELLOW,  -1,           A_BOLD)
+	_(HELP_SECTION,   "help-section",   COLOR_YELLOW,  -1,           A_BOLD) \
+	_(LSON_LIVE_OBJECT, "lson-live-object", COLOR_CYAN,  -1,           A_BOLD) \
+	_(LSON_LIVE_LIST, "lson-live-list", COLOR_BLUE,    -1,           A_BOLD) \
+	_(LSON_LIVE_MAP,  "lson-live-map",  COLOR_MAGENTA, -1,           A_BOLD) \
+	_(LSON_LIVE_TEXT, "lson-live-text", COLOR_GREEN,   -1,           A_BOLD) \
+	_(LSON_LIVE_FILE, "lson-live-file", COLOR_YELLOW,  -1,           A_BOLD) \
+	_(LSON_OBJECT,    "lson-object",    COLOR_CYAN,    -1,           A_NORMAL) \
+	_(LSON_ARRAY,     "lson-array",     COLOR_BLUE,    -1,           A_NORMAL) \
+	_(LSON_STRING,    "lson-string",    COLOR_GREEN,   -1,           A_NORMAL) \
+	_(LSON_NUMBER,    "lson-number",    COLOR_MAGENTA, -1,           A_NORMAL) \
+	_(LSON_BOOL,      "lson-boolean",   COLOR_YELLOW,  -1,           A_NORMAL) \
+	_(LSON_NULL,      "lson-null",      COLOR_RED,     -1,           A_DIM) \
+	_(ADDED,          "added",          COLOR_BLACK,   COLOR_GREEN,  A_NORMAL) \
+	_(CHANGED,        "changed",        COLOR_BLACK,   COLOR_YELLOW, A_NORMAL) \
+	_(REMOVED,        "removed",        COLOR_WHITE,   COLOR_RED,    A_NORMAL) \
+	_(DIFF_ADD,       "diff-add",       COLOR_GREEN,   -1,           A_NORMAL) \
+	_(DIFF_DEL,       "diff-del",       COLOR_RED,     -1,           A_NORMAL) \
+	_(DIFF_HUNK,      "diff-hunk",      COLOR_CYAN,    -1,           A_BOLD)
 
 enum theme_element {
 #define THEME_ENUM(e, name, fg, bg, attr) THEME_##e,

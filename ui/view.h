@@ -41,12 +41,27 @@ struct view_ops {
 	void (*status)(struct view *v, char *out, size_t n);
 	/* The resource in flight for this view, to show progress. */
 	struct resource *(*busy)(struct view *v);
+	/* Called every loop pass with the monotonic time (watch mode); returns
+	 * the ms until it wants to be called again, -1 for never. May be NULL. */
+	int (*tick)(struct view *v, long long now_ms);
 	void (*free)(struct view *v);
 };
 
 struct view *view_rooms_new(struct app *app, const struct room_filter *f);
 struct view *view_room_new(struct app *app, const char *id);
+/* A room's Storage tree (simplified: from ?format=json); watch: start in
+ * watch mode. */
+struct view *view_storage_new(struct app *app, const char *room, bool simplified, bool watch);
+/* A room's Yjs document as a tree, with watch mode. */
+struct view *view_ydoc_new(struct app *app, const char *room, bool watch);
+/* Version history of a room's Yjs document. */
+struct view *view_versions_new(struct app *app, const char *room);
+/* Users connected to a room, refreshed like watch mode. */
+struct view *view_users_new(struct app *app, const char *room);
+
 /* The keys and commands (text NULL), or the given text under title. */
 struct view *view_help_new(struct app *app, const char *title, const char *text);
+/* A preview of a change under title: lines of a diff, + and - coloured. */
+struct view *view_preview_new(struct app *app, const char *title, const char *text);
 
 #endif

@@ -19,6 +19,7 @@ struct help_view {
 	size_t n;
 	int top;
 	int height;
+	bool diff; /* colour +/- lines (a preview of a change) */
 };
 
 static struct help_view *priv(struct view *v)
@@ -64,6 +65,10 @@ static void build_keys(struct help_view *hv)
 		{"generic", "#Keys everywhere"},
 		{"rooms", "#Keys in the rooms list"},
 		{"room", "#Keys in a room"},
+		{"storage", "#Keys in a Storage tree"},
+		{"ydoc", "#Keys in a Yjs document"},
+		{"versions", "#Keys in the version history"},
+		{"users", "#Keys in the connected users"},
 	};
 	for (size_t s = 0; s < sizeof(sections) / sizeof(sections[0]); s++) {
 		push_line(hv, sections[s].title);
@@ -109,6 +114,17 @@ static void help_title(struct view *v, char *out, size_t n)
 	snprintf(out, n, "%s", priv(v)->title);
 }
 
+static enum theme_element diff_element(const char *line)
+{
+	if (!strncmp(line, "+++", 3) || !strncmp(line, "---", 3) || line[0] == '@')
+		return THEME_DIFF_HUNK;
+	if (line[0] == '+')
+		return THEME_DIFF_ADD;
+	if (line[0] == '-')
+		return THEME_DIFF_DEL;
+	return THEME_DEFAULT;
+}
+
 static void help_draw(struct view *v, WINDOW *win, bool focused)
 {
 	struct help_view *hv = priv(v);
@@ -120,7 +136,9 @@ static void help_draw(struct view *v, WINDOW *win, bool focused)
 		hv->top = 0;
 	for (int row = 0; row < h && hv->top + row < (int)hv->n; row++) {
 		const char *line = hv->lines[hv->top + row];
-		if (line[0] == '#')
+		if (hv->diff)
+			draw_safe(win, row, 1, w - 1, line, theme_attr(diff_element(line)));
+		else if (line[0] == '#')
 			draw_safe(win, row, 1, w - 1, line + 1, theme_attr(THEME_HELP_SECTION));
 		else
 			draw_safe(win, row, 1, w - 1, line, theme_attr(THEME_DEFAULT));
@@ -210,4 +228,47 @@ fail:
 	free(hv);
 	free(v);
 	return NULL;
+}
+
+/* Wrap the prose of a preview (not the diff lines) to width columns. */
+static char *wrap_prose(const char *text, int width)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_adds(&b, "");
+	const char *p = text;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		bool diff_line = strchr("+-@ ", *p) != NULL;
+		while (!diff_line && len > (size_t)width) {
+			/* Byte offsets stand in for columns: close enough for prose. */
+			size_t cut = (size_t)width;
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				break;
+			buf_add(&b, p, cut);
+			buf_adds(&b, "\n");
+			p += cut + 1;
+			len -= cut + 1;
+		}
+		buf_add(&b, p, len);
+		buf_adds(&b, "\n");
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return buf_steal(&b);
+}
+
+struct view *view_preview_new(struct app *app, const char *title, const char *text)
+{
+	int width = COLS >= 100 ? COLS - 18 : COLS - 4;
+	char *wrapped = wrap_prose(text ? text : "", width < 20 ? 20 : width);
+	struct view *v = view_help_new(app, title, wrapped ? wrapped : "");
+	if (v)
+		priv(v)->diff = true;
+	free(wrapped);
+	return v;
 }

@@ -71,6 +71,11 @@ static void room_draw(struct view *v, WINDOW *win, bool focused)
 		enum theme_element el = line[0] == ' ' ? THEME_VALUE : THEME_KEY;
 		draw_safe(win, row, 1, w - 1, line, theme_attr(el));
 	}
+	/* What else there is to see in the room. */
+	if ((int)n - rv->top + 1 < h)
+		draw_safe(win, (int)n - rv->top + 1, 1, w - 1,
+			  "s Storage · y Yjs · v versions · u connected users · e update · D delete",
+			  theme_attr(THEME_MUTED));
 	output_lines_free(&lines, n);
 }
 
@@ -101,6 +106,12 @@ static enum view_result room_action(struct view *v, enum action a)
 	case ACTION_REFRESH: model_refresh(app_model(v->app), rv->res); break;
 	case ACTION_ROOM_UPDATE: with_room(v, "room update %s ", false); break;
 	case ACTION_ROOM_DELETE: with_room(v, "room delete %s", true); break;
+	case ACTION_OPEN_STORAGE:
+		app_push(v->app, view_storage_new(v->app, rv->id, false, false));
+		break;
+	case ACTION_OPEN_YDOC: app_push(v->app, view_ydoc_new(v->app, rv->id, false)); break;
+	case ACTION_OPEN_VERSIONS: app_push(v->app, view_versions_new(v->app, rv->id)); break;
+	case ACTION_OPEN_USERS: app_push(v->app, view_users_new(v->app, rv->id)); break;
 	case ACTION_BACK:
 		if (rv->res->busy) {
 			model_cancel(app_model(v->app), rv->res);

@@ -1,0 +1,3063 @@
+#include "lbconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "api_storage.h"
+#include "cmd_impl.h"
+#include "diff.h"
+#include "lson.h"
+#include "model_storage.h"
+#include "output.h"
+#include "term_safe.h"
+#include "util.h"
+
+/* Commands for what lives inside a room (Storage, Yjs, versions, active
+ * users) and the rest of room administration (upsert, rename, prewarm,
+ * broadcast, copy). */
+
+static void run_storage(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_storage_set(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_storage_insert(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_storage_delete(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_storage_move(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_storage_init(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_storage_export(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_ydoc(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_ydoc_export(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_ydoc_update(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_versions(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_versions_export(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_versions_create(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_users(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_room_upsert(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_room_rename(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_room_prewarm(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_room_broadcast(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_room_copy(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+
+static const struct opt_spec storage_opts[] = {
+    {"format", OPT_VALUE, "FORMAT", "json (simplified) or plain-lson (the default)"},
+    {"watch", OPT_FLAG, NULL, "re-read on an interval and highlight changes (TUI)"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const struct opt_spec set_opts[] = {
+    {"live", OPT_FLAG, NULL, "objects become LiveObjects, arrays LiveLists (the default)"},
+    {"live-map", OPT_FLAG, NULL, "objects become LiveMaps, arrays LiveLists"},
+    {"plain", OPT_FLAG, NULL, "a scalar as it is (objects and arrays always become Live)"},
+    {"edit", OPT_FLAG, NULL, "write the value in $EDITOR (starts from the current value)"},
+    {"yes", OPT_FLAG, NULL, "apply without asking (batch mode needs it)"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const struct opt_spec insert_opts[] = {
+    {"at", OPT_VALUE, "INDEX", "position in the LiveList (default: the end, -)"},
+    {"live", OPT_FLAG, NULL, "objects become LiveObjects, arrays LiveLists (the default)"},
+    {"live-map", OPT_FLAG, NULL, "objects become LiveMaps, arrays LiveLists"},
+    {"plain", OPT_FLAG, NULL, "a scalar as it is (objects and arrays always become Live)"},
+    {"edit", OPT_FLAG, NULL, "write the value in $EDITOR"},
+    {"yes", OPT_FLAG, NULL, "apply without asking (batch mode needs it)"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const struct opt_spec yes_opts[] = {
+    {"yes", OPT_FLAG, NULL, "apply without asking (batch mode needs it)"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const struct opt_spec init_opts[] = {
+    {"replace", OPT_FLAG, NULL, "delete the room's Storage first (asks you to type the room ID)"},
+    {"yes", OPT_FLAG, NULL, "with --replace: do not ask (batch mode needs it)"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const struct opt_spec export_opts[] = {
+    {"format", OPT_VALUE, "FORMAT", "json (simplified) or plain-lson (the default)"},
+    {"force", OPT_FLAG, NULL, "overwrite FILE if it exists"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const struct opt_spec ydoc_opts[] = {
+    {"formatting", OPT_FLAG, NULL, "include text formatting (formatting=true)"},
+    {"key", OPT_VALUE, "KEY", "only this top-level key"},
+    {"type", OPT_VALUE, "TYPE", "read KEY as ymap, ytext, yxmltext, yxmlfragment or yarray"},
+    {"watch", OPT_FLAG, NULL, "re-read on an interval and highlight changes (TUI)"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const struct opt_spec ydoc_export_opts[] = {
+    {"guid", OPT_VALUE, "GUID", "a subdocument"},
+    {"force", OPT_FLAG, NULL, "overwrite FILE if it exists"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const struct opt_spec ydoc_update_opts[] = {
+    {"guid", OPT_VALUE, "GUID", "a subdocument"},
+    {"yes", OPT_FLAG, NULL, "send without asking (batch mode needs it)"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const struct opt_spec versions_opts[] = {
+    {"all", OPT_FLAG, NULL, "load every page"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const struct opt_spec force_opts[] = {
+    {"force", OPT_FLAG, NULL, "overwrite FILE if it exists"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const struct opt_spec users_opts[] = {
+    {"watch", OPT_FLAG, NULL, "re-read on an interval (TUI)"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const struct opt_spec upsert_opts[] = {
+    {"set", OPT_VALUE, "KEY=VALUE", "set a metadata string (repeatable)"},
+    {"set-list", OPT_VALUE, "KEY=A,B", "set a metadata string list (repeatable)"},
+    {"unset", OPT_VALUE, "KEY", "remove a metadata key (repeatable)"},
+    {"grant-user", OPT_VALUE, "USER=PERMS", "set a user's accesses (repeatable)"},
+    {"revoke-user", OPT_VALUE, "USER", "remove a user's accesses (repeatable)"},
+    {"grant-group", OPT_VALUE, "GROUP=PERMS", "set a group's accesses (repeatable)"},
+    {"revoke-group", OPT_VALUE, "GROUP", "remove a group's accesses (repeatable)"},
+    {"public", OPT_FLAG, NULL, "default access room:write"},
+    {"private", OPT_FLAG, NULL, "no default access"},
+    {"access", OPT_VALUE, "PERMS", "default accesses, comma-separated"},
+    {"create-public", OPT_FLAG, NULL, "if created: default access room:write"},
+    {"create-private", OPT_FLAG, NULL, "if created: no default access"},
+    {"create-access", OPT_VALUE, "PERMS", "if created: default accesses"},
+    {"create-metadata", OPT_VALUE, "KEY=VALUE", "if created: a metadata string (repeatable)"},
+    {"create-metadata-list", OPT_VALUE, "KEY=A,B", "if created: a metadata list (repeatable)"},
+    {"create-user-access", OPT_VALUE, "USER=PERMS", "if created: a user's accesses (repeatable)"},
+    {"create-group-access", OPT_VALUE, "GROUP=PERMS",
+     "if created: a group's accesses (repeatable)"},
+    {"create-org", OPT_VALUE, "ORG", "if created: the room's organization"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const struct opt_spec broadcast_opts[] = {
+    {"edit", OPT_FLAG, NULL, "write the event in $EDITOR"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const struct opt_spec copy_opts[] = {
+    {"to-profile", OPT_VALUE, "NAME", "copy into the project of another profile"},
+    {"into-existing", OPT_FLAG, NULL,
+     "copy into a room that exists (replaces its Storage, merges Yjs)"},
+    {"yes", OPT_FLAG, NULL, "copy without asking (batch mode needs it)"},
+    {NULL, 0, NULL, NULL},
+};
+
+const struct command cmd_storage_commands[] = {
+    {"storage", "[ROOM]", 0, 1, false, run_storage,
+     "Open a room's Storage tree (-e: print the document as the API returns it)", storage_opts,
+     true},
+    {"storage set", "ROOM PATH [VALUE]", 2, 3, true, run_storage_set,
+     "Set the value at a JSON Pointer PATH; VALUE is JSON, @FILE or @- (stdin), or --edit",
+     set_opts, true},
+    {"storage insert", "ROOM PATH [VALUE]", 2, 3, true, run_storage_insert,
+     "Insert VALUE into the LiveList at PATH (at the end, or --at INDEX)", insert_opts, true},
+    {"storage delete", "ROOM [PATH]", 1, 2, true, run_storage_delete,
+     "Delete the key or item at PATH; without PATH, the whole Storage (asks for the room ID)",
+     yes_opts, true},
+    {"storage move", "ROOM FROM TO", 3, 3, true, run_storage_move,
+     "Move the value at FROM to TO (JSON Pointers)", yes_opts, true},
+    {"storage init", "ROOM FILE", 2, 2, true, run_storage_init,
+     "Initialize a room's Storage from a plain LSON file", init_opts, true},
+    {"storage export", "ROOM FILE", 2, 2, false, run_storage_export,
+     "Write a room's Storage to FILE", export_opts, true},
+    {"ydoc", "[ROOM]", 0, 1, false, run_ydoc, "Show a room's Yjs document as JSON", ydoc_opts,
+     true},
+    {"ydoc export", "ROOM FILE", 2, 2, false, run_ydoc_export,
+     "Write the Yjs document of a room to FILE as a binary update", ydoc_export_opts, true},
+    {"ydoc update", "ROOM FILE", 2, 2, true, run_ydoc_update,
+     "Send a binary Yjs update from FILE to a room", ydoc_update_opts, true},
+    {"versions", "[ROOM]", 0, 1, false, run_versions, "List a room's Yjs version history",
+     versions_opts, true},
+    {"versions export", "ROOM VERSION_ID FILE", 3, 3, false, run_versions_export,
+     "Write a version's Yjs document to FILE (binary)", force_opts, true},
+    {"versions create", "ROOM", 1, 1, true, run_versions_create,
+     "Create a version history snapshot of a room's Yjs document", cmd_no_opts, true},
+    {"users", "[ROOM]", 0, 1, false, run_users, "List the users connected to a room", users_opts,
+     true},
+    {"room upsert", "ID", 1, 1, true, run_room_upsert,
+     "Update a room, or create it if it does not exist", upsert_opts, true},
+    {"room rename", "ID NEW_ID", 2, 2, true, run_room_rename,
+     "Change a room's ID (asks you to type the old ID)", yes_opts, true},
+    {"room prewarm", "[ID]", 0, 1, false, run_room_prewarm,
+     "Load a room on the server ahead of the first connection", cmd_no_opts, true},
+    {"room broadcast", "ID [JSON]", 1, 2, true, run_room_broadcast,
+     "Send an event to everyone in a room; JSON, @FILE or @- (stdin), or --edit", broadcast_opts,
+     true},
+    {"room copy", "ID NEW_ID", 2, 2, false, run_room_copy,
+     "Copy metadata, accesses, Storage and Yjs to a new room, here or in another profile",
+     copy_opts, true},
+    {NULL, NULL, 0, 0, false, NULL, NULL, NULL, false},
+};
+
+/* ---- small helpers -------------------------------------------------------- */
+
+static void finish_with(struct cmd_ctx *c, enum lb_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Finish with a status and a message. */
+static void finish_with(struct cmd_ctx *c, enum lb_status st, const char *fmt, ...)
+{
+	struct lb_error err;
+	char msg[sizeof(err.message)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	lb_error_set(&err, st, "%s", msg);
+	cmd_finish(c, &err);
+}
+
+static void prefix_error(struct lb_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Put a sentence before the error's message: "copy stopped at ...: <msg>". */
+static void prefix_error(struct lb_error *err, const char *fmt, ...)
+{
+	char head[1024], msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(head, sizeof(head), fmt, ap);
+	va_end(ap);
+	snprintf(msg, sizeof(msg), "%s: %s", head, err->message);
+	size_t n = strlen(msg);
+	if (n >= sizeof(err->message))
+		n = sizeof(err->message) - 1;
+	memcpy(err->message, msg, n);
+	err->message[n] = '\0';
+}
+
+static void say(struct cmd_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Tell the user something, made terminal-safe (it may quote server data). */
+static void say(struct cmd_ctx *c, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	char *safe = ts_sanitize(msg, (size_t)-1);
+	cmd_say(c, safe ? safe : msg);
+	free(safe);
+}
+
+/* A terminal-safe copy of a multi-line text: each line sanitized, tabs as
+ * two spaces. Caller frees. */
+static char *safe_lines(const char *text)
+{
+	struct buf b, line;
+	const char *p = text;
+
+	buf_init(&b);
+	buf_init(&line);
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		line.len = 0;
+		bool ok = true;
+		for (size_t i = 0; i < n && ok; i++)
+			ok = p[i] == '\t' ? buf_adds(&line, "  ") : buf_add(&line, p + i, 1);
+		char *s = ok ? ts_sanitize(line.len ? line.data : "", line.len) : NULL;
+		if (!s || !buf_adds(&b, s) || (nl && !buf_adds(&b, "\n"))) {
+			free(s);
+			buf_free(&line);
+			buf_free(&b);
+			return NULL;
+		}
+		free(s);
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	buf_free(&line);
+	return buf_steal(&b);
+}
+
+/* "512 bytes", "5.0 KiB", "1.2 MiB". */
+static void format_size(size_t n, char *out, size_t len)
+{
+	if (n < 1024)
+		snprintf(out, len, "%zu byte%s", n, n == 1 ? "" : "s");
+	else if (n < 1024 * 1024)
+		snprintf(out, len, "%.1f KiB", (double)n / 1024.0);
+	else
+		snprintf(out, len, "%.1f MiB", (double)n / (1024.0 * 1024.0));
+}
+
+/* Largest file lbtui reads (a Storage document, a Yjs update, an event). */
+#define MAX_FILE_BYTES ((size_t)512 * 1024 * 1024)
+
+/* Read a whole file ("-" for stdin) into a NUL-terminated buffer. */
+static bool read_file(const char *path, char **data, size_t *len, struct lb_error *err)
+{
+	bool is_stdin = !strcmp(path, "-");
+	FILE *f = is_stdin ? stdin : fopen(path, "rb");
+	struct buf b;
+	char chunk[65536];
+
+	*data = NULL;
+	*len = 0;
+	if (!f) {
+		lb_error_set(err, LB_USAGE, "cannot read %s: %s", path, strerror(errno));
+		return false;
+	}
+	buf_init(&b);
+	for (;;) {
+		size_t n = fread(chunk, 1, sizeof(chunk), f);
+		if (n > 0 && (b.len + n > MAX_FILE_BYTES || !buf_add(&b, chunk, n))) {
+			lb_error_set(err, b.len + n > MAX_FILE_BYTES ? LB_USAGE : LB_NOMEM,
+			             "%s is too large (more than 512 MiB)", path);
+			goto fail;
+		}
+		if (n < sizeof(chunk))
+			break;
+	}
+	if (ferror(f)) {
+		lb_error_set(err, LB_USAGE, "cannot read %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!is_stdin)
+		fclose(f);
+	*len = b.len;
+	*data = buf_steal(&b);
+	if (!*data) {
+		lb_error_set(err, LB_NOMEM, "out of memory");
+		return false;
+	}
+	return true;
+fail:
+	if (!is_stdin)
+		fclose(f);
+	buf_free(&b);
+	return false;
+}
+
+/* A file named on the command line; "-" (stdin) only in batch mode, as the
+ * TUI owns the terminal. */
+static bool read_input(struct cmd_ctx *c, const char *path, char **data, size_t *len,
+                       struct lb_error *err)
+{
+	if (c->host.interactive && !strcmp(path, "-")) {
+		*data = NULL;
+		*len = 0;
+		lb_error_set(err, LB_USAGE, "- (stdin) works only with -e; give a file name");
+		return false;
+	}
+	return read_file(path, data, len, err);
+}
+
+/* Refuse early (before any request) to overwrite a file without --force. */
+static bool check_writable(const char *path, bool force, struct lb_error *err)
+{
+	struct stat st;
+
+	if (!*path) {
+		lb_error_set(err, LB_USAGE, "FILE must not be empty");
+		return false;
+	}
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			lb_error_set(err, LB_USAGE, "%s is a directory: give a file name", path);
+			return false;
+		}
+		if (!force) {
+			lb_error_set(err, LB_USAGE, "%s exists: add --force to overwrite it", path);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Write data to path; without force, never over an existing file. */
+static bool write_file(const char *path, const void *data, size_t len, bool force,
+                       struct lb_error *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0666);
+	const char *p = data;
+	size_t left = len;
+
+	if (fd < 0) {
+		if (errno == EEXIST)
+			lb_error_set(err, LB_USAGE, "%s exists: add --force to overwrite it", path);
+		else
+			lb_error_set(err, LB_USAGE, "cannot write %s: %s", path, strerror(errno));
+		return false;
+	}
+	while (left > 0) {
+		ssize_t n = write(fd, p, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			lb_error_set(err, LB_USAGE, "cannot write %s: %s", path,
+			             n < 0 ? strerror(errno) : "short write");
+			close(fd);
+			return false;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	if (close(fd) != 0) {
+		lb_error_set(err, LB_USAGE, "cannot write %s: %s", path, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* Check that text is one JSON value; the message names where it breaks. */
+static bool check_json(const char *text, size_t len, const char *what, struct lb_error *err)
+{
+	const char *end = NULL;
+	cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, false);
+	const char *stop = end ? end : text;
+
+	if (j) {
+		cJSON_Delete(j);
+		while (stop < text + len && strchr(" \t\r\n", *stop))
+			stop++;
+		if (stop >= text + len)
+			return true;
+	}
+	if (stop > text + len)
+		stop = text + len;
+	int line = 1, col = 1;
+	for (const char *p = text; p < stop; p++) {
+		if (*p == '\n') {
+			line++;
+			col = 1;
+		} else if (((unsigned char)*p & 0xc0) != 0x80) {
+			col++;
+		}
+	}
+	if (len == 0 || stop == text + len)
+		lb_error_set(err, LB_USAGE,
+		             "%s is not valid JSON: it ends too early (line %d, column %d)", what,
+		             line, col);
+	else if (j)
+		lb_error_set(err, LB_USAGE,
+		             "%s is not valid JSON: unexpected text after the value at "
+		             "line %d, column %d",
+		             what, line, col);
+	else
+		lb_error_set(err, LB_USAGE, "%s is not valid JSON: error at line %d, column %d",
+		             what, line, col);
+	return false;
+}
+
+/* Decode one UTF-8 sequence at s (n bytes left); returns its length, 0 when
+ * invalid. */
+static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
+{
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	size_t len;
+	unsigned min;
+	if ((s[0] & 0xe0) == 0xc0) {
+		len = 2;
+		*cp = s[0] & 0x1f;
+		min = 0x80;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		*cp = s[0] & 0x0f;
+		min = 0x800;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4;
+		*cp = s[0] & 0x07;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		*cp = (*cp << 6) | (s[i] & 0x3f);
+	}
+	if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* Room IDs: not empty, at most 128 characters (UTF-16 units, as the API
+ * counts them), valid UTF-8 without control characters. */
+static bool check_room_id(const char *id, const char *what, struct lb_error *err)
+{
+	const unsigned char *p = (const unsigned char *)id;
+	size_t n = strlen(id), units = 0;
+
+	if (n == 0) {
+		lb_error_set(err, LB_USAGE, "%s must not be empty", what);
+		return false;
+	}
+	for (size_t i = 0; i < n;) {
+		unsigned cp;
+		size_t k = utf8_decode(p + i, n - i, &cp);
+		if (k == 0) {
+			lb_error_set(err, LB_USAGE, "%s is not valid UTF-8", what);
+			return false;
+		}
+		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f)) {
+			lb_error_set(err, LB_USAGE, "%s must not contain control characters", what);
+			return false;
+		}
+		units += cp > 0xffff ? 2 : 1;
+		i += k;
+	}
+	if (units > 128) {
+		lb_error_set(err, LB_USAGE, "%s is %zu characters long; room IDs have at most 128",
+		             what, units);
+		return false;
+	}
+	return true;
+}
+
+/* A JSON Pointer typed by the user. root_ok: "" (the whole document) is
+ * accepted. */
+static bool check_pointer(const char *p, const char *what, bool root_ok, struct lb_error *err)
+{
+	char **tokens = NULL;
+	size_t n = 0;
+
+	if (!lson_pointer_split(p, &tokens, &n, err)) {
+		lb_error_set(err, LB_USAGE,
+		             "%s '%s' is not a JSON Pointer: it starts with '/', e.g. /shapes/0/x "
+		             "(~1 for a '/' in a key, ~0 for '~')",
+		             what, p);
+		return false;
+	}
+	lson_tokens_free(&tokens, n);
+	if (n == 0 && !root_ok) {
+		lb_error_set(err, LB_USAGE, "%s must name a key or an item, not the whole document",
+		             what);
+		return false;
+	}
+	return true;
+}
+
+/* The JSON Pointer of the parent ("" for a top-level key). Caller frees. */
+static char *pointer_parent(const char *p)
+{
+	const char *slash = strrchr(p, '/');
+	return strndup(p, slash ? (size_t)(slash - p) : 0);
+}
+
+/* The longest common ancestor of two pointers, whole tokens. Caller frees. */
+static char *pointer_common(const char *a, const char *b)
+{
+	size_t i = 0, last = 0;
+
+	while (a[i] && a[i] == b[i]) {
+		i++;
+		if (a[i] == '/' || (a[i] == '\0' && (b[i] == '/' || b[i] == '\0')))
+			last = i;
+	}
+	return strndup(a, last);
+}
+
+/* True when the resource settled without a fresh answer (finished then). */
+static bool load_failed(struct cmd_ctx *c, struct resource *r, const char *room)
+{
+	if (r->err.status == LB_OK && !r->gone && r->has_data)
+		return false;
+	struct lb_error err = r->err;
+	if (err.status == LB_OK) {
+		char *safe = ts_sanitize(room, (size_t)-1);
+		lb_error_set(&err, LB_HTTP, "room %s not found", safe ? safe : "");
+		free(safe);
+	}
+	cmd_finish(c, &err);
+	return true;
+}
+
+/* Where the document goes: stdout, escaped on a terminal. */
+static void print_json_text(const char *s, size_t len)
+{
+	size_t safe_len = 0;
+	char *safe = isatty(fileno(stdout)) ? cmd_json_term_safe(s, len, &safe_len) : NULL;
+
+	if (safe) {
+		s = safe;
+		len = safe_len;
+	}
+	fwrite(s, 1, len, stdout);
+	if (len == 0 || s[len - 1] != '\n')
+		fputc('\n', stdout);
+	fflush(stdout);
+	free(safe);
+}
+
+char *cmd_json_term_safe(const char *s, size_t len, size_t *out_len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct buf b;
+	size_t done = 0, i = 0;
+	bool any = false;
+
+	*out_len = 0;
+	buf_init(&b);
+	while (i < len) {
+		unsigned cp;
+		size_t k;
+		if (p[i] >= 0x20 && p[i] < 0x7f) {
+			i++;
+			continue;
+		}
+		if (p[i] == '\n' || p[i] == '\t') {
+			i++;
+			continue;
+		}
+		k = p[i] < 0x80 ? 1 : utf8_decode(p + i, len - i, &cp);
+		if (p[i] < 0x80)
+			cp = p[i];
+		bool bad = k == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
+		           (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+		           cp == 0x200e || cp == 0x200f || cp == 0x061c;
+		if (!bad) {
+			i += k;
+			continue;
+		}
+		char esc[8];
+		snprintf(esc, sizeof(esc), "\\u%04x", k == 0 ? 0xfffdu : cp);
+		if (!buf_add(&b, s + done, i - done) || !buf_adds(&b, esc))
+			goto nomem;
+		any = true;
+		i += k == 0 ? 1 : k;
+		done = i;
+	}
+	if (!any) {
+		buf_free(&b);
+		return NULL;
+	}
+	if (!buf_add(&b, s + done, len - done))
+		goto nomem;
+	*out_len = b.len;
+	return buf_steal(&b);
+nomem:
+	buf_free(&b);
+	*out_len = (size_t)-1;
+	return NULL;
+}
+
+/* ---- confirmation ---------------------------------------------------------- */
+
+/* What to do once the user said yes; `no` frees the state after a refusal. */
+typedef void (*go_fn)(void *state);
+
+struct yes_no {
+	struct cmd_ctx *c;
+	go_fn go;
+	go_fn drop;
+	void *state;
+	char *id; /* for typed confirmations */
+	const char *refused;
+};
+
+static void yes_no_free(struct yes_no *y)
+{
+	free(y->id);
+	free(y);
+}
+
+static void confirm_answer(void *ctx, bool yes)
+{
+	struct yes_no *y = ctx;
+
+	if (yes) {
+		y->go(y->state);
+	} else {
+		struct cmd_ctx *c = y->c;
+		y->drop(y->state);
+		finish_with(c, LB_CANCELLED, "%s", y->refused);
+	}
+	yes_no_free(y);
+}
+
+/* Show a preview and go on when the user agrees: the TUI asks with
+ * host.confirm; batch mode prints the preview and goes on only with --yes. */
+static void confirm_then(struct cmd_ctx *c, const char *title, const char *preview,
+                         const char *question, bool yes, go_fn go, go_fn drop, void *state)
+{
+	char *safe = safe_lines(preview);
+
+	if (!safe) {
+		drop(state);
+		cmd_finish_nomem(c);
+		return;
+	}
+	if (yes) {
+		if (!c->host.interactive)
+			cmd_say(c, safe);
+		free(safe);
+		go(state);
+		return;
+	}
+	if (c->host.interactive && c->host.confirm) {
+		struct yes_no *y = calloc(1, sizeof(*y));
+		if (!y) {
+			free(safe);
+			drop(state);
+			cmd_finish_nomem(c);
+			return;
+		}
+		y->c = c;
+		y->go = go;
+		y->drop = drop;
+		y->state = state;
+		y->refused = "not applied";
+		char *t = ts_sanitize(title, (size_t)-1);
+		c->host.confirm(c->host.ud, t ? t : "", safe, question, confirm_answer, y);
+		free(t);
+		free(safe);
+		return;
+	}
+	cmd_say(c, safe);
+	free(safe);
+	drop(state);
+	finish_with(c, LB_USAGE, "add --yes to apply");
+}
+
+static void typed_answer(void *ctx, const char *text)
+{
+	struct yes_no *y = ctx;
+	struct cmd_ctx *c = y->c;
+
+	if (text && !strcmp(text, y->id)) {
+		y->go(y->state);
+	} else {
+		y->drop(y->state);
+		finish_with(c, LB_CANCELLED, "%s%s", y->refused,
+		            text ? ": the ID typed did not match" : "");
+	}
+	yes_no_free(y);
+}
+
+/* Destructive: the TUI asks to type the room ID; batch mode needs --yes. */
+static void confirm_typed(struct cmd_ctx *c, const char *what, const char *id, bool yes,
+                          const char *refused, go_fn go, go_fn drop, void *state)
+{
+	if (yes) {
+		go(state);
+		return;
+	}
+	if (!c->host.interactive || !c->host.ask) {
+		drop(state);
+		finish_with(c, LB_USAGE, "refusing to %s without confirmation: add --yes", what);
+		return;
+	}
+	struct yes_no *y = calloc(1, sizeof(*y));
+	if (y)
+		y->id = strdup(id);
+	if (!y || !y->id) {
+		free(y);
+		drop(state);
+		cmd_finish_nomem(c);
+		return;
+	}
+	y->c = c;
+	y->go = go;
+	y->drop = drop;
+	y->state = state;
+	y->refused = refused;
+	char *safe = ts_sanitize(id, (size_t)-1);
+	char prompt[768];
+	char upper[256];
+	snprintf(upper, sizeof(upper), "%s", what);
+	upper[0] = (char)(upper[0] >= 'a' && upper[0] <= 'z' ? upper[0] - 'a' + 'A' : upper[0]);
+	snprintf(prompt, sizeof(prompt), "%s? Type the room ID (%s) to confirm: ", upper,
+	         safe ? safe : "");
+	free(safe);
+	c->host.ask(c->host.ud, prompt, typed_answer, y);
+}
+
+/* ---- values from the command line, a file or $EDITOR ---------------------- */
+
+bool cmd_edit_external(const char *initial, char **out, struct lb_error *err)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	char path[4096];
+	struct sigaction ign, old_int, old_quit;
+	int status = 0;
+
+	*out = NULL;
+	if (!tmpdir || !*tmpdir)
+		tmpdir = "/tmp";
+	snprintf(path, sizeof(path), "%s/lbtui-edit-XXXXXX.json", tmpdir);
+	int fd = mkstemps(path, 5);
+	if (fd < 0) {
+		lb_error_set(err, LB_CONFIG, "cannot create a file for the editor in %s: %s",
+		             tmpdir, strerror(errno));
+		return false;
+	}
+	size_t left = strlen(initial);
+	const char *p = initial;
+	while (left > 0) {
+		ssize_t n = write(fd, p, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			lb_error_set(err, LB_CONFIG, "cannot write %s: %s", path, strerror(errno));
+			close(fd);
+			unlink(path);
+			return false;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	close(fd);
+
+	const char *editor = getenv("VISUAL");
+	if (!editor || !*editor)
+		editor = getenv("EDITOR");
+	if (!editor || !*editor)
+		editor = "vi";
+	char *qpath = cmd_quote(path);
+	struct buf line;
+	buf_init(&line);
+	if (!qpath || !buf_printf(&line, "%s %s", editor, qpath)) {
+		free(qpath);
+		buf_free(&line);
+		unlink(path);
+		lb_error_set(err, LB_NOMEM, "out of memory");
+		return false;
+	}
+	free(qpath);
+
+	/* As system(3): the editor gets ^C, lbtui waits. */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGQUIT, &ign, &old_quit);
+	pid_t pid = fork();
+	if (pid == 0) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGQUIT, &old_quit, NULL);
+		execl("/bin/sh", "sh", "-c", line.data, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char *safe = ts_sanitize(editor, (size_t)-1);
+		if (pid < 0)
+			lb_error_set(err, LB_CONFIG, "cannot start the editor: %s",
+			             strerror(errno));
+		else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+			lb_error_set(err, LB_CONFIG, "cannot run the editor '%s' (set $EDITOR)",
+			             safe ? safe : "");
+		else
+			lb_error_set(err, LB_CANCELLED, "the editor '%s' failed; nothing changed",
+			             safe ? safe : "");
+		free(safe);
+		buf_free(&line);
+		unlink(path);
+		return false;
+	}
+	buf_free(&line);
+	size_t len;
+	bool ok = read_file(path, out, &len, err);
+	unlink(path);
+	return ok;
+}
+
+/* Where a JSON value comes from: the argument (JSON, @FILE, @-), or the
+ * editor (--edit) starting from initial. *out is malloc'd. */
+static bool value_text(struct cmd_ctx *c, const char *arg, bool edit, const char *initial,
+                       const char *what, char **out, struct lb_error *err)
+{
+	size_t len;
+
+	*out = NULL;
+	if (edit) {
+		bool ok;
+		if (c->host.edit_text)
+			ok = c->host.edit_text(c->host.ud, initial, out, err);
+		else if (!c->host.interactive && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+			ok = cmd_edit_external(initial, out, err);
+		else {
+			lb_error_set(err, LB_USAGE,
+			             "--edit needs a terminal: give %s on the command "
+			             "line or as @FILE",
+			             what);
+			return false;
+		}
+		if (!ok)
+			return false;
+		len = strlen(*out);
+	} else if (arg[0] == '@') {
+		if (!read_input(c, arg + 1, out, &len, err))
+			return false;
+	} else {
+		*out = strdup(arg);
+		if (!*out) {
+			lb_error_set(err, LB_NOMEM, "out of memory");
+			return false;
+		}
+		len = strlen(*out);
+	}
+	const char *p = *out;
+	while (*p && strchr(" \t\r\n", *p))
+		p++;
+	if (!*p) {
+		free(*out);
+		*out = NULL;
+		lb_error_set(err, edit ? LB_CANCELLED : LB_USAGE, "%s is empty%s", what,
+		             edit ? "; nothing changed" : "");
+		return false;
+	}
+	if (!check_json(*out, len, what, err)) {
+		/* The command line splits like a shell: {"x":1} loses its quotes. */
+		if (!edit && arg[0] != '@') {
+			size_t n = strlen(err->message);
+			snprintf(err->message + n, sizeof(err->message) - n, "%s",
+			         " (put JSON in single quotes: '{\"x\":1}', '\"text\"')");
+		}
+		free(*out);
+		*out = NULL;
+		return false;
+	}
+	return true;
+}
+
+/* ---- storage: view, print, export ------------------------------------------ */
+
+/* The TUI without a view for it: refuse rather than print over the
+ * screen. True when finished. */
+static bool need_view(struct cmd_ctx *c)
+{
+	if (!c->host.interactive || c->host.show_view)
+		return false;
+	cmd_finish_usage(c, "%s", "this view is not available here; run it with lbtui -e");
+	return true;
+}
+
+/* --format: json (simplified) or plain-lson. */
+static bool format_simplified(const struct args *a, bool *simplified, struct lb_error *err)
+{
+	const char *f = cmd_opt_value(a, "format");
+
+	*simplified = false;
+	if (!f || !strcmp(f, "plain-lson") || !strcmp(f, "lson"))
+		return true;
+	if (!strcmp(f, "json")) {
+		*simplified = true;
+		return true;
+	}
+	lb_error_set(err, LB_USAGE, "--format is json or plain-lson, not '%s'", f);
+	return false;
+}
+
+static bool storage_print_step(struct cmd_ctx *c, struct resource *r, void *ud)
+{
+	if (load_failed(c, r, (const char *)ud))
+		return true;
+	print_json_text(r->body ? r->body : "", r->body ? r->body_len : 0);
+	cmd_finish_ok(c);
+	return true;
+}
+
+/* A copy of a string for a job's ud (cmd_wait frees it). */
+static char *ud_string(struct cmd_ctx *c, const char *s)
+{
+	char *d = strdup(s);
+	if (!d)
+		cmd_finish_nomem(c);
+	return d;
+}
+
+static void run_storage(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	struct lb_error err;
+	bool simplified;
+
+	if (!format_simplified(a, &simplified, &err)) {
+		cmd_finish(c, &err);
+		return;
+	}
+	const char *room = cmd_target_room(c, cmd, a);
+	if (!room)
+		return;
+	if (need_view(c))
+		return;
+	bool watch = cmd_has_flag(a, "watch");
+	if (c->host.interactive && c->host.show_view) {
+		c->host.show_view(c->host.ud, simplified ? CMD_VIEW_STORAGE_JSON : CMD_VIEW_STORAGE,
+		                  room, watch);
+		cmd_finish_ok(c);
+		return;
+	}
+	if (watch) {
+		cmd_finish_usage(c, "%s",
+		                 "--watch needs the screen: run lbtui without -e and type "
+		                 "'storage ROOM --watch'");
+		return;
+	}
+	char *id = ud_string(c, room);
+	if (!id)
+		return;
+	struct resource *r = model_storage(c->model, room, simplified);
+	if (!r) {
+		free(id);
+		cmd_finish_nomem(c);
+		return;
+	}
+	cmd_wait(c, r, true, storage_print_step, id);
+}
+
+struct export_job {
+	char *room;
+	char *file;
+	bool force;
+};
+
+static bool storage_export_step(struct cmd_ctx *c, struct resource *r, void *ud)
+{
+	struct export_job *x = ud;
+	struct lb_error err;
+
+	if (load_failed(c, r, x->room))
+		goto out;
+	if (!write_file(x->file, r->body ? r->body : "", r->body ? r->body_len : 0, x->force,
+	                &err)) {
+		cmd_finish(c, &err);
+		goto out;
+	}
+	char size[32];
+	format_size(r->body_len, size, sizeof(size));
+	say(c, "exported the Storage of room %s to %s (%s)", x->room, x->file, size);
+	cmd_finish_ok(c);
+out:
+	free(x->room);
+	free(x->file);
+	return true;
+}
+
+static void run_storage_export(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	struct lb_error err;
+	bool simplified;
+	bool force = cmd_has_flag(a, "force");
+
+	if (!format_simplified(a, &simplified, &err) || !check_writable(a->pos[1], force, &err)) {
+		cmd_finish(c, &err);
+		return;
+	}
+	struct export_job *x = calloc(1, sizeof(*x));
+	if (x) {
+		x->room = strdup(a->pos[0]);
+		x->file = strdup(a->pos[1]);
+		x->force = force;
+	}
+	struct resource *r =
+	    x && x->room && x->file ? model_storage(c->model, a->pos[0], simplified) : NULL;
+	if (!r) {
+		if (x) {
+			free(x->room);
+			free(x->file);
+		}
+		free(x);
+		cmd_finish_nomem(c);
+		return;
+	}
+	cmd_wait(c, r, true, storage_export_step, x);
+}
+
+/* ---- storage set / insert / delete PATH / move ----------------------------- */
+
+enum edit_kind { EDIT_SET, EDIT_INSERT, EDIT_REMOVE, EDIT_MOVE };
+
+struct edit {
+	struct cmd_ctx *c;
+	enum edit_kind kind;
+	char *room;
+	char *path;  /* set, delete; insert: the LiveList; move: TO */
+	char *from;  /* move */
+	char *at;    /* insert: "-" or an index */
+	char *value; /* JSON as given (set, insert); NULL with --edit until edited */
+	char *lson;  /* value as plain LSON */
+	enum lson_wrap wrap;
+	bool edit;
+	bool yes;
+	struct patch patch;
+	char *seen; /* the document the preview was made from */
+	size_t seen_len;
+	char *title;
+	char *diff;
+};
+
+static void edit_free(void *state)
+{
+	struct edit *e = state;
+
+	if (!e)
+		return;
+	free(e->room);
+	free(e->path);
+	free(e->from);
+	free(e->at);
+	free(e->value);
+	free(e->lson);
+	patch_clear(&e->patch);
+	free(e->seen);
+	free(e->title);
+	free(e->diff);
+	free(e);
+}
+
+/* Finish the command with err and free the edit. */
+static void edit_fail(struct edit *e, const struct lb_error *err)
+{
+	struct cmd_ctx *c = e->c;
+	edit_free(e);
+	cmd_finish(c, err);
+}
+
+static void edit_done(const struct storage_result *res, void *ud)
+{
+	struct edit *e = ud;
+	struct cmd_ctx *c = e->c;
+
+	if (res->err.status == LB_OK)
+		say(c, "storage updated (%s)",
+		    res->path == STORAGE_JSON_PATCH ? "json-patch" : "read-modify-write");
+	edit_fail(e, &res->err);
+}
+
+static void edit_apply(void *state)
+{
+	struct edit *e = state;
+
+	model_storage_patch(e->c->model, e->room, &e->patch, e->seen, e->seen_len, edit_done, e);
+}
+
+/* The preview: the diff of the affected subtree and how it will be sent. */
+static void edit_confirm(struct edit *e)
+{
+	struct cmd_ctx *c = e->c;
+	struct buf b;
+	int has = model_storage_has_json_patch(c->model);
+
+	buf_init(&b);
+	buf_printf(&b, "%s\n%s", e->title, e->diff);
+	if (b.len && b.data[b.len - 1] != '\n')
+		buf_adds(&b, "\n");
+	if (has == 1)
+		buf_adds(&b, "Sent as one atomic JSON-patch request.\n");
+	else if (has == 0)
+		buf_adds(&b, "This server has no JSON-patch endpoint: lbtui re-reads the document, "
+		             "refuses if it changed since this preview, and rewrites it whole "
+		             "(read-modify-write: DELETE and POST /storage). Everyone connected to "
+		             "the room is disconnected.\n");
+	else
+		buf_adds(&b, "Sent as one JSON-patch request; if the server has no JSON-patch "
+		             "endpoint, lbtui rewrites the whole document instead "
+		             "(read-modify-write), which disconnects everyone connected to the "
+		             "room.\n");
+	if (!b.data || !b.len) {
+		buf_free(&b);
+		struct lb_error err;
+		lb_error_set(&err, LB_NOMEM, "out of memory");
+		edit_fail(e, &err);
+		return;
+	}
+	confirm_then(c, e->title, b.data, "Apply this change?", e->yes, edit_apply, edit_free, e);
+	buf_free(&b);
+}
+
+static void edit_probed(const struct storage_result *res, void *ud)
+{
+	struct edit *e = ud;
+
+	if (res->err.status == LB_CANCELLED) {
+		edit_fail(e, &res->err);
+		return;
+	}
+	/* Any other failure leaves the answer unknown; the preview says so. */
+	edit_confirm(e);
+}
+
+/* --plain: a JSON patch (the server's and lson_patch_apply) stores every
+ * object and array as a LiveObject or LiveList, so only scalars can be
+ * written as they are. */
+static bool plain_ok(const struct edit *e, struct lb_error *err)
+{
+	const char *p = e->value;
+
+	if (e->wrap != LSON_WRAP_PLAIN)
+		return true;
+	while (*p && strchr(" \t\r\n", *p))
+		p++;
+	if (*p != '{' && *p != '[')
+		return true;
+	lb_error_set(err, LB_USAGE,
+	             "--plain: Storage changes are JSON patches, which store objects and arrays "
+	             "as LiveObjects and LiveLists; leave out --plain (or use --live-map)");
+	return false;
+}
+
+/* The before/after text of the subtree at pointer p ("" when absent). */
+static char *subtree_text(const struct lson_doc *d, const char *p)
+{
+	int i = lson_find(d, p);
+	return i >= 0 ? lson_subtree_json(d, i, true, true) : strdup("");
+}
+
+/* Build the patch from the loaded document, apply it locally and diff. */
+static void edit_prepare(struct edit *e, const struct lson_doc *doc)
+{
+	struct cmd_ctx *c = e->c;
+	struct lb_error err;
+	char *after = NULL, *anc = NULL, *before_text = NULL, *after_text = NULL;
+	struct lson_doc *adoc = NULL;
+	struct buf what;
+
+	lb_error_clear(&err);
+	buf_init(&what);
+	if (e->edit) {
+		int i = e->kind == EDIT_SET ? lson_find(doc, e->path) : -1;
+		char *initial = i >= 0 ? lson_subtree_json(doc, i, false, true)
+		                       : strdup(e->kind == EDIT_SET ? "null\n" : "{}\n");
+		bool ok = initial &&
+		          value_text(c, NULL, true, initial, "the value", &e->value, &err) &&
+		          plain_ok(e, &err);
+		free(initial);
+		if (!ok) {
+			if (err.status == LB_OK)
+				lb_error_set(&err, LB_NOMEM, "out of memory");
+			goto fail;
+		}
+		e->lson = lson_from_json(e->value, e->wrap, &err);
+		if (!e->lson) {
+			err.status = err.status == LB_NOMEM ? LB_NOMEM : LB_USAGE;
+			goto fail;
+		}
+	}
+
+	int i;
+	switch (e->kind) {
+	case EDIT_SET:
+		i = lson_find(doc, e->path);
+		if (i < 0) {
+			char *parent = pointer_parent(e->path);
+			int pi = parent ? lson_find(doc, parent) : -1;
+			free(parent);
+			if (pi < 0) {
+				lb_error_set(
+				    &err, LB_USAGE,
+				    "cannot set %s: its parent does not exist in the Storage "
+				    "of room %s (set the parent first)",
+				    e->path, e->room);
+				goto fail;
+			}
+		}
+		if (!patch_add(&e->patch, i >= 0 ? PATCH_REPLACE : PATCH_ADD, e->path, NULL,
+		               e->lson))
+			goto nomem;
+		buf_printf(&what, "%s %s", i >= 0 ? "replace" : "add", e->path);
+		break;
+	case EDIT_INSERT: {
+		i = lson_find(doc, e->path);
+		if (i < 0) {
+			lb_error_set(&err, LB_USAGE, "there is no %s in the Storage of room %s",
+			             e->path[0] ? e->path : "root", e->room);
+			goto fail;
+		}
+		if (doc->nodes[i].type != LSON_LIVE_LIST) {
+			lb_error_set(&err, LB_USAGE,
+			             "%s is a %s, not a LiveList: use 'storage set' to add a key",
+			             e->path[0] ? e->path : "the root",
+			             lson_type_name(doc->nodes[i].type));
+			goto fail;
+		}
+		if (strcmp(e->at, "-") && atol(e->at) > doc->nodes[i].n_children) {
+			lb_error_set(&err, LB_USAGE,
+			             "--at %s is past the end of %s (%d items): use 0 to %d, or - "
+			             "for the end",
+			             e->at, e->path, doc->nodes[i].n_children,
+			             doc->nodes[i].n_children);
+			goto fail;
+		}
+		struct buf full;
+		buf_init(&full);
+		if (!buf_printf(&full, "%s/%s", e->path, e->at) ||
+		    !patch_add(&e->patch, PATCH_ADD, full.data, NULL, e->lson)) {
+			buf_free(&full);
+			goto nomem;
+		}
+		buf_free(&full);
+		if (strcmp(e->at, "-"))
+			buf_printf(&what, "insert into %s at %s", e->path, e->at);
+		else
+			buf_printf(&what, "append to %s", e->path);
+		break;
+	}
+	case EDIT_REMOVE:
+		if (lson_find(doc, e->path) < 0) {
+			lb_error_set(&err, LB_USAGE, "there is no %s in the Storage of room %s",
+			             e->path, e->room);
+			goto fail;
+		}
+		if (!patch_add(&e->patch, PATCH_REMOVE, e->path, NULL, NULL))
+			goto nomem;
+		buf_printf(&what, "delete %s", e->path);
+		break;
+	case EDIT_MOVE:
+		if (lson_find(doc, e->from) < 0) {
+			lb_error_set(&err, LB_USAGE, "there is no %s in the Storage of room %s",
+			             e->from, e->room);
+			goto fail;
+		}
+		if (!patch_add(&e->patch, PATCH_MOVE, e->path, e->from, NULL))
+			goto nomem;
+		buf_printf(&what, "move %s to %s", e->from, e->path);
+		break;
+	}
+
+	after = lson_patch_apply(e->seen, e->seen_len, &e->patch, &err);
+	if (!after) {
+		if (err.status != LB_NOMEM)
+			err.status = LB_USAGE;
+		goto fail;
+	}
+	if (e->kind == EDIT_INSERT) {
+		anc = strdup(e->path);
+	} else if (e->kind == EDIT_MOVE) {
+		char *pf = pointer_parent(e->from), *pt = pointer_parent(e->path);
+		anc = pf && pt ? pointer_common(pf, pt) : NULL;
+		free(pf);
+		free(pt);
+	} else {
+		anc = pointer_parent(e->path);
+	}
+	if (!anc)
+		goto nomem;
+	adoc = lson_parse(after, strlen(after), true, &err);
+	if (!adoc)
+		goto fail;
+	before_text = subtree_text(doc, anc);
+	after_text = subtree_text(adoc, anc);
+	if (!before_text || !after_text)
+		goto nomem;
+	if (!strcmp(before_text, after_text)) {
+		say(c, "nothing to change: %s already holds that value in room %s", e->path,
+		    e->room);
+		struct lb_error okay;
+		lb_error_clear(&okay);
+		edit_fail(e, &okay);
+		goto out;
+	}
+	e->diff = diff_unified(before_text, after_text, 3);
+	if (!e->diff)
+		goto nomem;
+	struct buf t;
+	buf_init(&t);
+	if (!buf_printf(&t, "Storage of room %s: %s", e->room, what.data ? what.data : "") ||
+	    !(e->title = buf_steal(&t))) {
+		buf_free(&t);
+		goto nomem;
+	}
+	if (model_storage_has_json_patch(c->model) < 0)
+		model_storage_probe(c->model, e->room, edit_probed, e);
+	else
+		edit_confirm(e);
+	goto out;
+nomem:
+	lb_error_set(&err, LB_NOMEM, "out of memory");
+fail:
+	edit_fail(e, &err);
+out:
+	buf_free(&what);
+	free(after);
+	free(anc);
+	free(before_text);
+	free(after_text);
+	lson_unref(&adoc);
+}
+
+struct edit_holder {
+	struct edit *e;
+};
+
+static bool edit_loaded(struct cmd_ctx *c, struct resource *r, void *ud)
+{
+	struct edit *e = ((struct edit_holder *)ud)->e;
+	struct lb_error err;
+
+	if (load_failed(c, r, e->room)) {
+		edit_free(e);
+		return true;
+	}
+	e->seen = malloc(r->body_len + 1);
+	if (!e->seen || !r->body) {
+		lb_error_set(&err, r->body ? LB_NOMEM : LB_DECODE,
+		             r->body ? "out of memory"
+		                     : "the Storage of room %s came without a body",
+		             e->room);
+		edit_fail(e, &err);
+		return true;
+	}
+	memcpy(e->seen, r->body, r->body_len);
+	e->seen[r->body_len] = '\0';
+	e->seen_len = r->body_len;
+	struct lson_doc *doc =
+	    r->doc ? lson_ref(r->doc) : lson_parse(e->seen, e->seen_len, true, &err);
+	if (!doc) {
+		edit_fail(e, &err);
+		return true;
+	}
+	edit_prepare(e, doc);
+	lson_unref(&doc);
+	return true;
+}
+
+/* Read the arguments common to set, insert, delete PATH and move, check
+ * them before any request, then load the document. */
+static void edit_run(struct cmd_ctx *c, const struct command *cmd, struct args *a,
+                     enum edit_kind kind)
+{
+	struct lb_error err;
+	struct edit *e = calloc(1, sizeof(*e));
+
+	lb_error_clear(&err);
+	if (!e) {
+		cmd_finish_nomem(c);
+		return;
+	}
+	e->c = c;
+	e->kind = kind;
+	e->yes = cmd_has_flag(a, "yes");
+	e->room = strdup(a->pos[0]);
+	e->path = strdup(kind == EDIT_MOVE ? a->pos[2] : a->pos[1]);
+	if (!e->room || !e->path)
+		goto nomem;
+	if (kind == EDIT_MOVE) {
+		e->from = strdup(a->pos[1]);
+		if (!e->from)
+			goto nomem;
+		if (!check_pointer(e->from, "FROM", false, &err) ||
+		    !check_pointer(e->path, "TO", false, &err))
+			goto fail;
+		size_t n = strlen(e->from);
+		if (!strcmp(e->from, e->path)) {
+			lb_error_set(&err, LB_USAGE, "FROM and TO are the same path");
+			goto fail;
+		}
+		if (!strncmp(e->path, e->from, n) && e->path[n] == '/') {
+			lb_error_set(&err, LB_USAGE, "cannot move %s into itself", e->from);
+			goto fail;
+		}
+	} else if (!check_pointer(e->path, "PATH", kind == EDIT_INSERT, &err)) {
+		goto fail;
+	}
+	if (kind == EDIT_SET || kind == EDIT_INSERT) {
+		int wraps = cmd_has_flag(a, "live") + cmd_has_flag(a, "live-map") +
+		            cmd_has_flag(a, "plain");
+		if (wraps > 1) {
+			lb_error_set(&err, LB_USAGE,
+			             "use only one of --live, --live-map and --plain");
+			goto fail;
+		}
+		e->wrap = cmd_has_flag(a, "plain")      ? LSON_WRAP_PLAIN
+		          : cmd_has_flag(a, "live-map") ? LSON_WRAP_LIVE_MAP
+		                                        : LSON_WRAP_LIVE;
+		e->edit = cmd_has_flag(a, "edit");
+		if (e->edit && a->npos == 3) {
+			lb_error_set(&err, LB_USAGE, "give VALUE or --edit, not both");
+			goto fail;
+		}
+		if (!e->edit && a->npos < 3) {
+			lb_error_set(&err, LB_USAGE,
+			             "'%s' needs VALUE: JSON such as '{\"x\":1}' or '\"text\"', "
+			             "@FILE, or --edit (usage: %s %s)",
+			             cmd->name, cmd->name, cmd->args);
+			goto fail;
+		}
+		if (!e->edit) {
+			if (!value_text(c, a->pos[2], false, NULL, "VALUE", &e->value, &err) ||
+			    !plain_ok(e, &err))
+				goto fail;
+			e->lson = lson_from_json(e->value, e->wrap, &err);
+			if (!e->lson) {
+				if (err.status != LB_NOMEM)
+					err.status = LB_USAGE;
+				goto fail;
+			}
+		}
+	}
+	if (kind == EDIT_INSERT) {
+		const char *at = cmd_opt_value(a, "at");
+		if (!at)
+			at = "-";
+		bool digits = at[0] != '\0';
+		for (const char *p = at; *p; p++)
+			if (*p < '0' || *p > '9')
+				digits = false;
+		if (strcmp(at, "-") && (!digits || strlen(at) > 9 || (at[0] == '0' && at[1]))) {
+			lb_error_set(&err, LB_USAGE,
+			             "--at is an index (0, 1, ...) or - for the end, "
+			             "not '%s'",
+			             at);
+			goto fail;
+		}
+		e->at = strdup(at);
+		if (!e->at)
+			goto nomem;
+	}
+
+	struct resource *r = model_storage(c->model, e->room, false);
+	struct edit_holder *h = r ? malloc(sizeof(*h)) : NULL;
+	if (!h) {
+		if (r)
+			model_release(c->model, &r);
+		goto nomem;
+	}
+	h->e = e;
+	cmd_wait(c, r, true, edit_loaded, h);
+	return;
+nomem:
+	lb_error_set(&err, LB_NOMEM, "out of memory");
+fail:
+	edit_fail(e, &err);
+}
+
+static void run_storage_set(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	if (cmd_refuse_read_only(c, cmd))
+		return;
+	edit_run(c, cmd, a, EDIT_SET);
+}
+
+static void run_storage_insert(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	if (cmd_refuse_read_only(c, cmd))
+		return;
+	edit_run(c, cmd, a, EDIT_INSERT);
+}
+
+static void run_storage_move(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	if (cmd_refuse_read_only(c, cmd))
+		return;
+	edit_run(c, cmd, a, EDIT_MOVE);
+}
+
+/* ---- storage delete ROOM / storage init ----------------------------------- */
+
+/* A change to a whole room (Storage, Yjs, a rename), run after a
+ * confirmation. */
+struct room_op {
+	struct cmd_ctx *c;
+	char *room;
+	char *arg;  /* init: the file name; rename: the new ID; ydoc: guid */
+	char *data; /* init: the document; ydoc update: the update */
+	size_t len;
+	bool replace;
+	bool yes;
+};
+
+static void room_op_free(void *state)
+{
+	struct room_op *o = state;
+
+	if (!o)
+		return;
+	free(o->room);
+	free(o->arg);
+	free(o->data);
+	free(o);
+}
+
+static struct room_op *room_op_new(struct cmd_ctx *c, const char *room, const char *arg)
+{
+	struct room_op *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		return NULL;
+	o->c = c;
+	o->room = strdup(room);
+	o->arg = arg ? strdup(arg) : NULL;
+	if (!o->room || (arg && !o->arg)) {
+		room_op_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+static void room_op_finish(struct room_op *o, const struct lb_error *err)
+{
+	struct cmd_ctx *c = o->c;
+	room_op_free(o);
+	cmd_finish(c, err);
+}
+
+static void storage_deleted(const struct storage_result *res, void *ud)
+{
+	struct room_op *o = ud;
+
+	if (res->err.status == LB_OK)
+		say(o->c, "deleted the Storage of room %s", o->room);
+	room_op_finish(o, &res->err);
+}
+
+static void storage_delete_go(void *state)
+{
+	struct room_op *o = state;
+	model_storage_delete(o->c->model, o->room, storage_deleted, o);
+}
+
+static void run_storage_delete(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	if (cmd_refuse_read_only(c, cmd))
+		return;
+	if (a->npos == 2) {
+		edit_run(c, cmd, a, EDIT_REMOVE);
+		return;
+	}
+	struct room_op *o = room_op_new(c, a->pos[0], NULL);
+	if (!o) {
+		cmd_finish_nomem(c);
+		return;
+	}
+	confirm_typed(c, "delete the Storage of this room", a->pos[0], cmd_has_flag(a, "yes"),
+	              "Storage not deleted", storage_delete_go, room_op_free, o);
+}
+
+static void storage_initialized(const struct storage_result *res, void *ud)
+{
+	struct room_op *o = ud;
+
+	if (res->err.status == LB_OK) {
+		char size[32];
+		format_size(o->len, size, sizeof(size));
+		say(o->c, "initialized the Storage of room %s from %s (%s)", o->room, o->arg, size);
+	}
+	room_op_finish(o, &res->err);
+}
+
+static void storage_init_post(struct room_op *o)
+{
+	model_storage_init(o->c->model, o->room, o->data, o->len, storage_initialized, o);
+}
+
+static void storage_init_after_delete(const struct storage_result *res, void *ud)
+{
+	struct room_op *o = ud;
+
+	if (res->err.status != LB_OK) {
+		struct lb_error err = res->err;
+		prefix_error(&err, "could not delete the Storage before replacing it");
+		room_op_finish(o, &err);
+		return;
+	}
+	storage_init_post(o);
+}
+
+static void storage_replace_go(void *state)
+{
+	struct room_op *o = state;
+	model_storage_delete(o->c->model, o->room, storage_init_after_delete, o);
+}
+
+struct room_op_holder {
+	struct room_op *o;
+};
+
+static bool storage_init_loaded(struct cmd_ctx *c, struct resource *r, void *ud)
+{
+	struct room_op *o = ((struct room_op_holder *)ud)->o;
+
+	if (load_failed(c, r, o->room)) {
+		room_op_free(o);
+		return true;
+	}
+	int keys = r->doc && r->doc->n ? r->doc->nodes[0].n_children : 0;
+	if (keys == 0) {
+		storage_init_post(o);
+		return true;
+	}
+	char *safe = ts_sanitize(o->room, (size_t)-1);
+	if (!o->replace) {
+		struct lb_error err;
+		lb_error_set(&err, LB_USAGE,
+		             "room %s already has Storage (%d top-level key%s): delete it first "
+		             "(storage delete %s) or add --replace",
+		             safe ? safe : "", keys, keys == 1 ? "" : "s", safe ? safe : "ROOM");
+		free(safe);
+		room_op_finish(o, &err);
+		return true;
+	}
+	free(safe);
+	confirm_typed(c, "replace the Storage of this room", o->room, o->yes,
+	              "Storage not replaced", storage_replace_go, room_op_free, o);
+	return true;
+}
+
+static void run_storage_init(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	struct lb_error err;
+
+	if (cmd_refuse_read_only(c, cmd))
+		return;
+	struct room_op *o = room_op_new(c, a->pos[0], a->pos[1]);
+	if (!o) {
+		cmd_finish_nomem(c);
+		return;
+	}
+	o->replace = cmd_has_flag(a, "replace");
+	o->yes = cmd_has_flag(a, "yes");
+	if (!read_input(c, a->pos[1], &o->data, &o->len, &err)) {
+		room_op_finish(o, &err);
+		return;
+	}
+	if (!lson_validate_document(o->data, o->len, &err)) {
+		prefix_error(&err, "%s is not a plain LSON Storage document", a->pos[1]);
+		err.status = LB_USAGE;
+		room_op_finish(o, &err);
+		return;
+	}
+	struct resource *r = model_storage(c->model, o->room, false);
+	struct room_op_holder *h = r ? malloc(sizeof(*h)) : NULL;
+	if (!h) {
+		if (r)
+			model_release(c->model, &r);
+		room_op_free(o);
+		cmd_finish_nomem(c);
+		return;
+	}
+	h->o = o;
+	cmd_wait(c, r, true, storage_init_loaded, h);
+}
+
+/* ---- ydoc -------------------------------------------------------------------- */
+
+static bool ydoc_type_ok(const char *t)
+{
+	static const char *const types[] = {"ymap", "ytext", "yxmltext", "yxmlfragment", "yarray"};
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strcmp(t, types[i]))
+			return true;
+	return false;
+}
+
+static bool ydoc_print_step(struct cmd_ctx *c, struct resource *r, void *ud)
+{
+	if (load_failed(c, r, (const char *)ud))
+		return true;
+	if (c->host.interactive) {
+		/* The TUI shows several lines in a pager of their own. */
+		char *pretty = r->doc ? lson_subtree_json(r->doc, 0, false, true) : NULL;
+		char *safe = safe_lines(pretty ? pretty : (r->body ? r->body : ""));
+		cmd_say(c, safe ? safe : "");
+		free(safe);
+		free(pretty);
+	} else {
+		print_json_text(r->body ? r->body : "", r->body ? r->body_len : 0);
+	}
+	cmd_finish_ok(c);
+	return true;
+}
+
+static void run_ydoc(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	struct ydoc_options o;
+
+	memset(&o, 0, sizeof(o));
+	o.formatting = cmd_has_flag(a, "formatting");
+	o.key = cmd_opt_value(a, "key");
+	o.type = cmd_opt_value(a, "type");
+	if (o.type && !ydoc_type_ok(o.type)) {
+		cmd_finish_usage(
+		    c, "--type is ymap, ytext, yxmltext, yxmlfragment or yarray, not '%s'", o.type);
+		return;
+	}
+	if (o.type && !o.key) {
+		cmd_finish_usage(c, "%s", "--type goes with --key KEY (the type of that key)");
+		return;
+	}
+	const char *room = cmd_target_room(c, cmd, a);
+	if (!room)
+		return;
+	bool watch = cmd_has_flag(a, "watch");
+	bool plain = !o.formatting && !o.key && !o.type;
+	if (c->host.interactive && c->host.show_view && (plain || watch)) {
+		if (!plain) {
+			cmd_finish_usage(c, "%s",
+			                 "--watch shows the whole document: leave out "
+			                 "--formatting, --key and --type");
+			return;
+		}
+		c->host.show_view(c->host.ud, CMD_VIEW_YDOC, room, watch);
+		cmd_finish_ok(c);
+		return;
+	}
+	if (watch) {
+		cmd_finish_usage(c, "%s", "--watch needs the screen: run lbtui without -e");
+		return;
+	}
+	char *id = ud_string(c, room);
+	if (!id)
+		return;
+	struct resource *r = model_ydoc(c->model, room, &o);
+	if (!r) {
+		free(id);
+		cmd_finish_nomem(c);
+		return;
+	}
+	cmd_wait(c, r, true, ydoc_print_step, id);
+}
+
+/* A download to a file: ydoc export, versions export. */
+struct download {
+	struct cmd_ctx *c;
+	char *file;
+	char *what;
+	bool force;
+};
+
+static void download_free(struct download *d)
+{
+	free(d->file);
+	free(d->what);
+	free(d);
+}
+
+static struct download *download_new(struct cmd_ctx *c, const char *file, bool force,
+                                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static struct download *download_new(struct cmd_ctx *c, const char *file, bool force,
+                                     const char *fmt, ...)
+{
+	struct download *d = calloc(1, sizeof(*d));
+	char what[1024];
+	va_list ap;
+
+	if (!d)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	d->c = c;
+	d->force = force;
+	d->file = strdup(file);
+	d->what = strdup(what);
+	if (!d->file || !d->what) {
+		download_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+static void download_done(const struct storage_result *res, void *ud)
+{
+	struct download *d = ud;
+	struct cmd_ctx *c = d->c;
+	struct lb_error err = res->err;
+
+	if (err.status == LB_OK && write_file(d->file, res->body ? res->body : "",
+	                                      res->body ? res->body_len : 0, d->force, &err)) {
+		char size[32];
+		format_size(res->body_len, size, sizeof(size));
+		say(c, "exported %s to %s (%s)", d->what, d->file, size);
+	}
+	download_free(d);
+	cmd_finish(c, &err);
+}
+
+static void run_ydoc_export(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	struct lb_error err;
+	bool force = cmd_has_flag(a, "force");
+
+	if (!check_writable(a->pos[1], force, &err)) {
+		cmd_finish(c, &err);
+		return;
+	}
+	const char *guid = cmd_opt_value(a, "guid");
+	struct download *d =
+	    guid ? download_new(c, a->pos[1], force,
+	                        "subdocument %s of the Yjs document of room %s", guid, a->pos[0])
+	         : download_new(c, a->pos[1], force, "the Yjs document of room %s", a->pos[0]);
+	if (!d) {
+		cmd_finish_nomem(c);
+		return;
+	}
+	model_ydoc_binary(c->model, a->pos[0], guid, download_done, d);
+}
+
+static void ydoc_updated(const struct storage_result *res, void *ud)
+{
+	struct room_op *o = ud;
+
+	if (res->err.status == LB_OK) {
+		char size[32];
+		format_size(o->len, size, sizeof(size));
+		say(o->c, "sent a Yjs update of %s to room %s", size, o->room);
+	}
+	room_op_finish(o, &res->err);
+}
+
+static void ydoc_update_go(void *state)
+{
+	struct room_op *o = state;
+	model_ydoc_update(o->c->model, o->room, o->arg, o->data, o->len, ydoc_updated, o);
+}
+
+static void run_ydoc_update(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	struct lb_error err;
+
+	if (cmd_refuse_read_only(c, cmd))
+		return;
+	const char *guid = cmd_opt_value(a, "guid");
+	struct room_op *o = room_op_new(c, a->pos[0], guid);
+	if (!o) {
+		cmd_finish_nomem(c);
+		return;
+	}
+	if (!read_input(c, a->pos[1], &o->data, &o->len, &err)) {
+		room_op_finish(o, &err);
+		return;
+	}
+	if (o->len == 0) {
+		lb_error_set(&err, LB_USAGE, "%s is empty: a Yjs update has at least two bytes",
+		             a->pos[1]);
+		room_op_finish(o, &err);
+		return;
+	}
+	char size[32], title[512], preview[1536];
+	format_size(o->len, size, sizeof(size));
+	snprintf(title, sizeof(title), "Yjs update for room %s", o->room);
+	snprintf(preview, sizeof(preview),
+	         "%s\nSend %s from %s as a Yjs update to room %s%s%s.\n"
+	         "Yjs merges the update into the document; it cannot be taken back.\n",
+	         title, size, a->pos[1], o->room, guid ? ", subdocument " : "", guid ? guid : "");
+	confirm_then(c, title, preview, "Send this update?", cmd_has_flag(a, "yes"), ydoc_update_go,
+	             room_op_free, o);
+}
+
+/* ---- versions, users ------------------------------------------------------ */
+
+/* Print a cJSON tree compactly (terminal-safe on a terminal). */
+static bool print_cjson(cJSON *root)
+{
+	char *text = root ? cJSON_PrintUnformatted(root) : NULL;
+	cJSON_Delete(root);
+	if (!text)
+		return false;
+	print_json_text(text, strlen(text));
+	free(text);
+	return true;
+}
+
+static bool print_versions_json(const struct resource *r)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *data = cJSON_AddArrayToObject(root, "data");
+	if (!data) {
+		cJSON_Delete(root);
+		return false;
+	}
+	for (size_t i = 0; i < r->n_versions; i++) {
+		const struct version *v = &r->versions[i];
+		cJSON *o = cJSON_CreateObject();
+		if (!o) {
+			cJSON_Delete(root);
+			return false;
+		}
+		cJSON_AddItemToArray(data, o);
+		cJSON_AddStringToObject(o, "type", "historyVersion");
+		cJSON_AddStringToObject(o, "kind", "yjs");
+		cJSON_AddStringToObject(o, "id", v->id ? v->id : "");
+		if (v->created_at)
+			cJSON_AddStringToObject(o, "createdAt", v->created_at);
+		else
+			cJSON_AddNullToObject(o, "createdAt");
+		cJSON *authors = cJSON_AddArrayToObject(o, "authors");
+		if (!authors) {
+			cJSON_Delete(root);
+			return false;
+		}
+		for (size_t k = 0; k < v->authors.n; k++) {
+			cJSON *au = cJSON_CreateObject();
+			cJSON_AddStringToObject(au, "id", v->authors.v[k]);
+			cJSON_AddItemToArray(authors, au);
+		}
+	}
+	if (r->next_cursor)
+		cJSON_AddStringToObject(root, "nextCursor", r->next_cursor);
+	else
+		cJSON_AddNullToObject(root, "nextCursor");
+	return print_cjson(root);
+}
+
+static void print_versions_table(const struct resource *r)
+{
+	int idw = 2;
+	for (size_t i = 0; i < r->n_versions; i++) {
+		char *s = ts_sanitize(r->versions[i].id ? r->versions[i].id : "", (size_t)-1);
+		int w = s ? ts_width(s) : 0;
+		if (w > idw)
+			idw = w > 48 ? 48 : w;
+		free(s);
+	}
+	char cell[256];
+	ts_fit_pad("ID", idw, cell, sizeof(cell));
+	printf("%s  %-16s  %s\n", cell, "CREATED", "AUTHORS");
+	for (size_t i = 0; i < r->n_versions; i++) {
+		const struct version *v = &r->versions[i];
+		char when[32], authors[1024], fit[1024];
+		output_time(v->created_s, when, sizeof(when));
+		strv_join(&v->authors, ", ", authors, sizeof(authors));
+		char *id = ts_sanitize(v->id ? v->id : "", (size_t)-1);
+		char *au = ts_sanitize(authors, (size_t)-1);
+		ts_fit_pad(id ? id : "", idw, cell, sizeof(cell));
+		ts_fit(au ? au : "", 200, fit, sizeof(fit));
+		printf("%s  %-16s  %s\n", cell, when, v->authors.n ? fit : "-");
+		free(id);
+		free(au);
+	}
+	if (r->n_versions == 0)
+		printf("(no versions)\n");
+	fflush(stdout);
+}
+
+struct versions_job {
+	bool all;
+	char room[];
+};
+
+static bool versions_step(struct cmd_ctx *c, struct resource *r, void *ud)
+{
+	struct versions_job *j = ud;
+
+	if (r->err.status != LB_OK && (!r->has_data || (j->all && !r->complete))) {
+		cmd_finish(c, &r->err);
+		return true;
+	}
+	if (load_failed(c, r, j->room))
+		return true;
+	if (j->all && !r->complete) {
+		model_more(c->model, r);
+		return false;
+	}
+	if (c->host.json) {
+		if (!print_versions_json(r)) {
+			cmd_finish_nomem(c);
+			return true;
+		}
+	} else {
+		print_versions_table(r);
+		if (!r->complete)
+			printf("(more versions: add --all to load every page)\n");
+		fflush(stdout);
+	}
+	cmd_finish_ok(c);
+	return true;
+}
+
+static void run_versions(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	const char *room = cmd_target_room(c, cmd, a);
+	if (!room)
+		return;
+	if (need_view(c))
+		return;
+	if (c->host.interactive && c->host.show_view) {
+		c->host.show_view(c->host.ud, CMD_VIEW_VERSIONS, room, false);
+		cmd_finish_ok(c);
+		return;
+	}
+	struct versions_job *j = malloc(sizeof(*j) + strlen(room) + 1);
+	struct resource *r = j ? model_versions(c->model, room) : NULL;
+	if (!r) {
+		free(j);
+		cmd_finish_nomem(c);
+		return;
+	}
+	j->all = cmd_has_flag(a, "all");
+	strcpy(j->room, room);
+	cmd_wait(c, r, true, versions_step, j);
+}
+
+static void run_versions_export(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	struct lb_error err;
+	bool force = cmd_has_flag(a, "force");
+
+	if (!check_writable(a->pos[2], force, &err)) {
+		cmd_finish(c, &err);
+		return;
+	}
+	struct download *d =
+	    download_new(c, a->pos[2], force, "version %s of room %s", a->pos[1], a->pos[0]);
+	if (!d) {
+		cmd_finish_nomem(c);
+		return;
+	}
+	model_version_binary(c->model, a->pos[0], a->pos[1], download_done, d);
+}
+
+static void version_created(const struct storage_result *res, void *ud)
+{
+	struct room_op *o = ud;
+	struct cmd_ctx *c = o->c;
+	struct lb_error err = res->err;
+
+	if (err.status == LB_OK) {
+		char *id = NULL;
+		struct lb_error derr;
+		if (c->host.json && res->body)
+			print_json_text(res->body, res->body_len);
+		else if (res->body && api_decode_version_id(res->body, res->body_len, &id, &derr))
+			say(c, "created version %s of room %s", id, o->room);
+		else
+			say(c, "created a version of room %s", o->room);
+		free(id);
+	}
+	room_op_finish(o, &err);
+}
+
+static void run_versions_create(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	if (cmd_refuse_read_only(c, cmd))
+		return;
+	struct room_op *o = room_op_new(c, a->pos[0], NULL);
+	if (!o) {
+		cmd_finish_nomem(c);
+		return;
+	}
+	model_version_create(c->model, o->room, version_created, o);
+}
+
+static bool print_users_json(const struct resource *r)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *data = cJSON_AddArrayToObject(root, "data");
+	if (!data) {
+		cJSON_Delete(root);
+		return false;
+	}
+	for (size_t i = 0; i < r->n_users; i++) {
+		const struct active_user *u = &r->users[i];
+		cJSON *o = cJSON_CreateObject();
+		if (!o) {
+			cJSON_Delete(root);
+			return false;
+		}
+		cJSON_AddItemToArray(data, o);
+		cJSON_AddStringToObject(o, "type", "user");
+		if (u->id)
+			cJSON_AddStringToObject(o, "id", u->id);
+		else
+			cJSON_AddNullToObject(o, "id");
+		cJSON_AddNumberToObject(o, "connectionId", u->connection_id);
+		cJSON *info = u->info_json ? cJSON_Parse(u->info_json) : NULL;
+		cJSON_AddItemToObject(o, "info", info ? info : cJSON_CreateObject());
+	}
+	return print_cjson(root);
+}
+
+static void print_users_table(const struct resource *r)
+{
+	int idw = 2;
+	for (size_t i = 0; i < r->n_users; i++) {
+		char *s = ts_sanitize(r->users[i].id ? r->users[i].id : "(anonymous)", (size_t)-1);
+		int w = s ? ts_width(s) : 0;
+		if (w > idw)
+			idw = w > 48 ? 48 : w;
+		free(s);
+	}
+	char cell[256], fit[1024];
+	ts_fit_pad("ID", idw, cell, sizeof(cell));
+	printf("%s  %-10s  %s\n", cell, "CONNECTION", "INFO");
+	for (size_t i = 0; i < r->n_users; i++) {
+		const struct active_user *u = &r->users[i];
+		char *id = ts_sanitize(u->id ? u->id : "(anonymous)", (size_t)-1);
+		char *info = ts_sanitize(u->info_json ? u->info_json : "{}", (size_t)-1);
+		ts_fit_pad(id ? id : "", idw, cell, sizeof(cell));
+		ts_fit(info ? info : "", 200, fit, sizeof(fit));
+		printf("%s  %-10d  %s\n", cell, u->connection_id, fit);
+		free(id);
+		free(info);
+	}
+	if (r->n_users == 0)
+		printf("(nobody is connected)\n");
+	fflush(stdout);
+}
+
+static bool users_step(struct cmd_ctx *c, struct resource *r, void *ud)
+{
+	if (load_failed(c, r, (const char *)ud))
+		return true;
+	if (c->host.json) {
+		if (!print_users_json(r)) {
+			cmd_finish_nomem(c);
+			return true;
+		}
+	} else {
+		print_users_table(r);
+	}
+	cmd_finish_ok(c);
+	return true;
+}
+
+static void run_users(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	const char *room = cmd_target_room(c, cmd, a);
+	if (!room)
+		return;
+	if (need_view(c))
+		return;
+	bool watch = cmd_has_flag(a, "watch");
+	if (c->host.interactive && c->host.show_view) {
+		c->host.show_view(c->host.ud, CMD_VIEW_ACTIVE_USERS, room, watch);
+		cmd_finish_ok(c);
+		return;
+	}
+	if (watch) {
+		cmd_finish_usage(c, "%s", "--watch needs the screen: run lbtui without -e");
+		return;
+	}
+	char *id = ud_string(c, room);
+	if (!id)
+		return;
+	struct resource *r = model_active_users(c->model, room);
+	if (!r) {
+		free(id);
+		cmd_finish_nomem(c);
+		return;
+	}
+	cmd_wait(c, r, true, users_step, id);
+}
+
+/* ---- room upsert / rename / prewarm / broadcast ----------------------------- */
+
+/* Permissions the API accepts for accesses (as `room create` checks). */
+static bool perms_ok(const struct strv *perms, struct lb_error *err)
+{
+	static const char *const known[] = {
+	    "room:write",
+	    "room:read",
+	    "room:presence:write",
+	    "*:read",
+	    "*:write",
+	    "storage:read",
+	    "storage:write",
+	    "storage:none",
+	    "comments:read",
+	    "comments:write",
+	    "comments:none",
+	    "comments:public:read",
+	    "comments:public:write",
+	    "comments:public:none",
+	    "comments:private:read",
+	    "comments:private:write",
+	    "comments:private:none",
+	    "feeds:read",
+	    "feeds:write",
+	    "feeds:none",
+	};
+	for (size_t i = 0; i < perms->n; i++) {
+		bool ok = false;
+		for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+			if (!strcmp(perms->v[i], known[k]))
+				ok = true;
+		if (!ok) {
+			lb_error_set(err, LB_USAGE,
+			             "unknown permission '%s' (use room:write, room:read, "
+			             "room:presence:write, comments:write, ...)",
+			             perms->v[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* --public / --private / --access PERMS (with a prefix: --create-...). */
+static bool access_opts(const struct args *a, const char *prefix, struct strv *out, bool *set,
+                        struct lb_error *err)
+{
+	char pub[32], priv[32], acc[32];
+
+	snprintf(pub, sizeof(pub), "%spublic", prefix);
+	snprintf(priv, sizeof(priv), "%sprivate", prefix);
+	snprintf(acc, sizeof(acc), "%saccess", prefix);
+	const char *list = cmd_opt_value(a, acc);
+	int n = cmd_has_flag(a, pub) + cmd_has_flag(a, priv) + (list != NULL);
+	*set = n > 0;
+	if (n > 1) {
+		lb_error_set(err, LB_USAGE, "use only one of --%s, --%s and --%s", pub, priv, acc);
+		return false;
+	}
+	bool ok = true;
+	if (cmd_has_flag(a, pub))
+		ok = strv_push(out, "room:write");
+	else if (list)
+		ok = cmd_split_list(list, out);
+	if (!ok) {
+		lb_error_set(err, LB_NOMEM, "out of memory");
+		return false;
+	}
+	return perms_ok(out, err);
+}
+
+/* KEY=VALUE or KEY=A,B into a patch map (update). */
+static bool patch_map_set(struct room_patch_map *map, const char *spec, const char *opt,
+                          bool as_list, bool perms, struct lb_error *err)
+{
+	char *key;
+	const char *value;
+	struct strv list = {0};
+
+	if (!cmd_split_kv(spec, opt, &key, &value, err))
+		return false;
+	bool ok = as_list ? cmd_split_list(value, &list) : strv_push(&list, value);
+	if (!ok)
+		lb_error_set(err, LB_NOMEM, "out of memory");
+	else if (perms && !perms_ok(&list, err))
+		ok = false;
+	else if (!room_patch_map_set(map, key, &list, as_list, false)) {
+		lb_error_set(err, LB_NOMEM, "out of memory");
+		ok = false;
+	}
+	strv_free(&list);
+	free(key);
+	return ok;
+}
+
+/* KEY=VALUE or KEY=A,B into a map (create). */
+static bool kvv_put(struct kvv *m, const char *spec, const char *opt, bool as_list, bool perms,
+                    struct lb_error *err)
+{
+	char *key;
+	const char *value;
+
+	if (!cmd_split_kv(spec, opt, &key, &value, err))
+		return false;
+	struct kv *v = realloc(m->v, (m->n + 1) * sizeof(*v));
+	if (!v) {
+		free(key);
+		lb_error_set(err, LB_NOMEM, "out of memory");
+		return false;
+	}
+	m->v = v;
+	struct kv *kv = &m->v[m->n++];
+	memset(kv, 0, sizeof(*kv));
+	kv->key = key;
+	kv->is_list = as_list;
+	if (!(as_list ? cmd_split_list(value, &kv->list) : strv_push(&kv->list, value))) {
+		lb_error_set(err, LB_NOMEM, "out of memory");
+		return false;
+	}
+	return !perms || perms_ok(&kv->list, err);
+}
+
+/* Done with a room mutation (upsert, rename). */
+struct room_done {
+	struct cmd_ctx *c;
+	char *verb;
+	char *id;
+	bool show;
+};
+
+static void room_done_cb(const struct lb_error *err, const struct room *room, void *ud)
+{
+	struct room_done *d = ud;
+	struct cmd_ctx *c = d->c;
+
+	if (err->status == LB_OK) {
+		if (c->host.json && room && room->raw_json)
+			print_json_text(room->raw_json, strlen(room->raw_json));
+		else
+			say(c, "%s%s", d->verb, room ? room->id : d->id);
+		if (d->show && c->host.interactive && c->host.show_room)
+			c->host.show_room(c->host.ud, room ? room->id : d->id);
+	}
+	free(d->verb);
+	free(d->id);
+	free(d);
+	cmd_finish(c, err);
+}
+
+static struct room_done *room_done_new(struct cmd_ctx *c, const char *verb, const char *id,
+                                       bool show)
+{
+	struct room_done *d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->c = c;
+	d->show = show;
+	d->verb = strdup(verb);
+	d->id = strdup(id);
+	if (!d->verb || !d->id) {
+		free(d->verb);
+		free(d->id);
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+static void run_room_upsert(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	struct room_update u;
+	struct room_create rc;
+	struct lb_error err;
+	bool create = false;
+
+	if (cmd_refuse_read_only(c, cmd))
+		return;
+	memset(&u, 0, sizeof(u));
+	memset(&rc, 0, sizeof(rc));
+	lb_error_clear(&err);
+	if (!access_opts(a, "", &u.default_accesses, &u.default_accesses_set, &err) ||
+	    !access_opts(a, "create-", &rc.default_accesses, &rc.default_accesses_set, &err))
+		goto fail;
+	create = rc.default_accesses_set;
+	for (int i = 0; i < a->nopt; i++) {
+		const char *name = a->opt[i].spec->name;
+		const char *v = a->opt[i].value;
+		bool ok = true;
+		if (!strcmp(name, "set"))
+			ok = patch_map_set(&u.metadata, v, name, false, false, &err);
+		else if (!strcmp(name, "set-list"))
+			ok = patch_map_set(&u.metadata, v, name, true, false, &err);
+		else if (!strcmp(name, "grant-user"))
+			ok = patch_map_set(&u.users_accesses, v, name, true, true, &err);
+		else if (!strcmp(name, "grant-group"))
+			ok = patch_map_set(&u.groups_accesses, v, name, true, true, &err);
+		else if (!strcmp(name, "unset"))
+			ok = room_patch_map_set(&u.metadata, v, NULL, false, true);
+		else if (!strcmp(name, "revoke-user"))
+			ok = room_patch_map_set(&u.users_accesses, v, NULL, false, true);
+		else if (!strcmp(name, "revoke-group"))
+			ok = room_patch_map_set(&u.groups_accesses, v, NULL, false, true);
+		else if (!strcmp(name, "create-metadata"))
+			ok = create = kvv_put(&rc.metadata, v, name, false, false, &err);
+		else if (!strcmp(name, "create-metadata-list"))
+			ok = create = kvv_put(&rc.metadata, v, name, true, false, &err);
+		else if (!strcmp(name, "create-user-access"))
+			ok = create = kvv_put(&rc.users_accesses, v, name, true, true, &err);
+		else if (!strcmp(name, "create-group-access"))
+			ok = create = kvv_put(&rc.groups_accesses, v, name, true, true, &err);
+		else if (!strcmp(name, "create-org")) {
+			free(rc.organization_id);
+			rc.organization_id = strdup(v);
+			ok = create = rc.organization_id != NULL;
+		}
+		if (!ok) {
+			if (err.status == LB_OK)
+				lb_error_set(&err, LB_NOMEM, "out of memory");
+			goto fail;
+		}
+	}
+	if (!u.default_accesses_set && !u.metadata.n && !u.users_accesses.n &&
+	    !u.groups_accesses.n) {
+		lb_error_set(&err, LB_USAGE,
+		             "nothing to update: give --set, --unset, --grant-user, --revoke-user, "
+		             "--grant-group, --revoke-group, --public, --private or --access "
+		             "(--create-... options only apply when the room is created)");
+		goto fail;
+	}
+	if (create && !rc.default_accesses_set) {
+		/* The API wants defaultAccesses in a create; public, as `room create`. */
+		if (!strv_push(&rc.default_accesses, "room:write")) {
+			lb_error_set(&err, LB_NOMEM, "out of memory");
+			goto fail;
+		}
+		rc.default_accesses_set = true;
+	}
+	struct room_done *d = room_done_new(c, "upserted room ", a->pos[0], false);
+	if (!d) {
+		lb_error_set(&err, LB_NOMEM, "out of memory");
+		goto fail;
+	}
+	model_room_upsert(c->model, a->pos[0], &u, create ? &rc : NULL, room_done_cb, d);
+	room_update_clear(&u);
+	room_create_clear(&rc);
+	return;
+fail:
+	room_update_clear(&u);
+	room_create_clear(&rc);
+	cmd_finish(c, &err);
+}
+
+static void rename_go(void *state)
+{
+	struct room_op *o = state;
+	struct cmd_ctx *c = o->c;
+	struct buf verb;
+
+	buf_init(&verb);
+	buf_printf(&verb, "renamed room %s to ", o->room);
+	struct room_done *d = verb.data ? room_done_new(c, verb.data, o->arg, true) : NULL;
+	buf_free(&verb);
+	if (!d) {
+		room_op_free(o);
+		cmd_finish_nomem(c);
+		return;
+	}
+	model_room_rename(c->model, o->room, o->arg, room_done_cb, d);
+	room_op_free(o);
+}
+
+static void run_room_rename(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	struct lb_error err;
+
+	if (cmd_refuse_read_only(c, cmd))
+		return;
+	if (!check_room_id(a->pos[1], "NEW_ID", &err)) {
+		cmd_finish(c, &err);
+		return;
+	}
+	if (!strcmp(a->pos[0], a->pos[1])) {
+		cmd_finish_usage(c, "%s", "NEW_ID is the room's ID already");
+		return;
+	}
+	struct room_op *o = room_op_new(c, a->pos[0], a->pos[1]);
+	if (!o) {
+		cmd_finish_nomem(c);
+		return;
+	}
+	confirm_typed(c, "rename this room", a->pos[0], cmd_has_flag(a, "yes"), "not renamed",
+	              rename_go, room_op_free, o);
+}
+
+static void room_simple_done(const struct storage_result *res, void *ud)
+{
+	struct room_op *o = ud;
+
+	if (res->err.status == LB_OK)
+		say(o->c, "%s%s", o->arg, o->room);
+	room_op_finish(o, &res->err);
+}
+
+static void run_room_prewarm(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	const char *id = cmd_target_room(c, cmd, a);
+	if (!id)
+		return;
+	struct room_op *o = room_op_new(c, id, "prewarmed room ");
+	if (!o) {
+		cmd_finish_nomem(c);
+		return;
+	}
+	model_room_prewarm(c->model, o->room, room_simple_done, o);
+}
+
+static void run_room_broadcast(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	struct lb_error err;
+	char *json = NULL;
+	bool edit = cmd_has_flag(a, "edit");
+
+	if (cmd_refuse_read_only(c, cmd))
+		return;
+	if (edit && a->npos == 2) {
+		cmd_finish_usage(c, "%s", "give JSON or --edit, not both");
+		return;
+	}
+	if (!edit && a->npos < 2) {
+		cmd_finish_usage(c, "%s",
+		                 "'room broadcast' needs the event: JSON such as "
+		                 "'{\"type\":\"EMOJI\"}', @FILE, or --edit");
+		return;
+	}
+	if (!value_text(c, edit ? NULL : a->pos[1], edit, "{\n  \"type\": \"\"\n}\n", "the event",
+	                &json, &err)) {
+		cmd_finish(c, &err);
+		return;
+	}
+	char size[32], verb[96];
+	format_size(strlen(json), size, sizeof(size));
+	snprintf(verb, sizeof(verb), "broadcast an event (%s) to room ", size);
+	struct room_op *o = room_op_new(c, a->pos[0], verb);
+	if (!o) {
+		free(json);
+		cmd_finish_nomem(c);
+		return;
+	}
+	model_room_broadcast(c->model, o->room, json, room_simple_done, o);
+	free(json);
+}
+
+/* ---- room copy ------------------------------------------------------------------ */
+
+/* Copy a room (metadata, accesses, Storage, Yjs) from this context's model
+ * to the same or another profile's model. Read-only applies to the target:
+ * the source is only read. */
+struct copy {
+	struct cmd_ctx *c;
+	struct model *src;
+	struct model *dst;
+	char *from;
+	char *to;
+	char *profile; /* NULL: this project */
+	bool into_existing;
+	bool yes;
+	bool exists; /* the target room exists */
+	struct room room;
+	char *storage; /* plain LSON; NULL when empty */
+	size_t storage_len;
+	size_t storage_nodes;
+	char *yjs; /* binary update; NULL when empty or unavailable */
+	size_t yjs_len;
+	bool yjs_missing; /* the source server has no Yjs endpoint */
+	char *summary;
+	const char *stage;
+	/* while loading */
+	struct resource *src_storage;
+	struct resource *dst_room;
+};
+
+static void copy_free(void *state)
+{
+	struct copy *k = state;
+
+	if (!k)
+		return;
+	if (k->src_storage)
+		model_release(k->src, &k->src_storage);
+	if (k->dst_room)
+		model_release(k->dst, &k->dst_room);
+	free(k->from);
+	free(k->to);
+	free(k->profile);
+	room_clear(&k->room);
+	free(k->storage);
+	free(k->yjs);
+	free(k->summary);
+	free(k);
+}
+
+/* Finish with err; mid-way, say how far the copy got. */
+static void copy_fail(struct copy *k, const struct lb_error *e)
+{
+	struct cmd_ctx *c = k->c;
+	struct lb_error err = *e;
+
+	if (k->stage && err.status != LB_OK)
+		prefix_error(&err, "copy stopped at %s", k->stage);
+	copy_free(k);
+	cmd_finish(c, &err);
+}
+
+static void copy_finished(struct copy *k)
+{
+	struct lb_error ok;
+
+	say(k->c, "copied room %s to %s%s%s: %s", k->from, k->to, k->profile ? " in profile " : "",
+	    k->profile ? k->profile : "", k->summary);
+	lb_error_clear(&ok);
+	k->stage = NULL;
+	copy_fail(k, &ok);
+}
+
+static void copy_yjs_done(const struct storage_result *res, void *ud)
+{
+	struct copy *k = ud;
+
+	if (res->err.status != LB_OK) {
+		copy_fail(k, &res->err);
+		return;
+	}
+	copy_finished(k);
+}
+
+static void copy_yjs(struct copy *k)
+{
+	if (!k->yjs) {
+		copy_finished(k);
+		return;
+	}
+	k->stage = "the Yjs document (metadata, accesses and Storage were copied)";
+	model_ydoc_update(k->dst, k->to, NULL, k->yjs, k->yjs_len, copy_yjs_done, k);
+}
+
+static void copy_storage_done(const struct storage_result *res, void *ud)
+{
+	struct copy *k = ud;
+
+	if (res->err.status != LB_OK) {
+		copy_fail(k, &res->err);
+		return;
+	}
+	copy_yjs(k);
+}
+
+static void copy_storage_cleared(const struct storage_result *res, void *ud)
+{
+	struct copy *k = ud;
+
+	if (res->err.status != LB_OK) {
+		copy_fail(k, &res->err);
+		return;
+	}
+	if (!k->storage) {
+		copy_yjs(k);
+		return;
+	}
+	model_storage_init(k->dst, k->to, k->storage, k->storage_len, copy_storage_done, k);
+}
+
+static void copy_room_done(const struct lb_error *err, const struct room *room, void *ud)
+{
+	struct copy *k = ud;
+
+	(void)room;
+	if (err->status != LB_OK) {
+		copy_fail(k, err);
+		return;
+	}
+	k->stage = "the Storage (the room, its metadata and accesses were copied)";
+	if (k->exists) {
+		model_storage_delete(k->dst, k->to, copy_storage_cleared, k);
+		return;
+	}
+	if (!k->storage) {
+		copy_yjs(k);
+		return;
+	}
+	model_storage_init(k->dst, k->to, k->storage, k->storage_len, copy_storage_done, k);
+}
+
+static bool kvv_to_create(const struct kvv *src, struct kvv *dst)
+{
+	if (!src->n)
+		return true;
+	dst->v = calloc(src->n, sizeof(*dst->v));
+	if (!dst->v)
+		return false;
+	for (size_t i = 0; i < src->n; i++) {
+		struct kv *kv = &dst->v[dst->n++];
+		kv->key = strdup(src->v[i].key);
+		kv->is_list = src->v[i].is_list;
+		if (!kv->key)
+			return false;
+		for (size_t j = 0; j < src->v[i].list.n; j++)
+			if (!strv_push(&kv->list, src->v[i].list.v[j]))
+				return false;
+	}
+	return true;
+}
+
+static bool kvv_to_patch(const struct kvv *src, struct room_patch_map *dst)
+{
+	for (size_t i = 0; i < src->n; i++)
+		if (!room_patch_map_set(dst, src->v[i].key, &src->v[i].list, src->v[i].is_list,
+		                        false))
+			return false;
+	return true;
+}
+
+static void copy_go(void *state)
+{
+	struct copy *k = state;
+	struct lb_error err;
+	bool ok = true;
+
+	k->stage = "the room";
+	if (k->exists) {
+		struct room_update u;
+		memset(&u, 0, sizeof(u));
+		u.default_accesses_set = true;
+		for (size_t i = 0; i < k->room.default_accesses.n && ok; i++)
+			ok = strv_push(&u.default_accesses, k->room.default_accesses.v[i]);
+		ok = ok && kvv_to_patch(&k->room.metadata, &u.metadata) &&
+		     kvv_to_patch(&k->room.users_accesses, &u.users_accesses) &&
+		     kvv_to_patch(&k->room.groups_accesses, &u.groups_accesses);
+		if (ok)
+			model_room_update(k->dst, k->to, &u, copy_room_done, k);
+		room_update_clear(&u);
+	} else {
+		struct room_create rc;
+		memset(&rc, 0, sizeof(rc));
+		rc.id = strdup(k->to);
+		rc.default_accesses_set = true;
+		ok = rc.id != NULL;
+		for (size_t i = 0; i < k->room.default_accesses.n && ok; i++)
+			ok = strv_push(&rc.default_accesses, k->room.default_accesses.v[i]);
+		ok = ok && kvv_to_create(&k->room.metadata, &rc.metadata) &&
+		     kvv_to_create(&k->room.users_accesses, &rc.users_accesses) &&
+		     kvv_to_create(&k->room.groups_accesses, &rc.groups_accesses);
+		/* An organization belongs to a project: keep it only within one. */
+		if (ok && k->src == k->dst && k->room.organization_id) {
+			rc.organization_id = strdup(k->room.organization_id);
+			ok = rc.organization_id != NULL;
+		}
+		if (ok)
+			model_room_create(k->dst, &rc, false, copy_room_done, k);
+		room_create_clear(&rc);
+	}
+	if (!ok) {
+		lb_error_set(&err, LB_NOMEM, "out of memory");
+		copy_fail(k, &err);
+	}
+}
+
+/* Everything is read: summarize and ask. */
+static void copy_confirm(struct copy *k)
+{
+	struct cmd_ctx *c = k->c;
+	struct buf s, p, t;
+	char size[32], access[512];
+
+	buf_init(&s);
+	buf_init(&p);
+	buf_init(&t);
+	size_t users = k->room.users_accesses.n, groups = k->room.groups_accesses.n;
+	buf_printf(&s, "metadata %zu key%s, accesses %zu user%s %zu group%s, ", k->room.metadata.n,
+	           k->room.metadata.n == 1 ? "" : "s", users, users == 1 ? "" : "s", groups,
+	           groups == 1 ? "" : "s");
+	if (k->storage)
+		buf_printf(&s, "storage %zu node%s, ", k->storage_nodes,
+		           k->storage_nodes == 1 ? "" : "s");
+	else
+		buf_adds(&s, "storage empty, ");
+	if (k->yjs) {
+		format_size(k->yjs_len, size, sizeof(size));
+		buf_printf(&s, "yjs %s", size);
+	} else {
+		buf_adds(&s,
+		         k->yjs_missing ? "yjs not available on the source server" : "yjs empty");
+	}
+	strv_join(&k->room.default_accesses, ", ", access, sizeof(access));
+	buf_printf(&t, "Copy room %s to %s%s%s", k->from, k->to, k->profile ? " in profile " : "",
+	           k->profile ? k->profile : "");
+	buf_printf(&p, "%s\n  %s\n  default accesses: %s\n", t.data, s.data,
+	           k->room.default_accesses.n ? access : "none (private)");
+	if (k->exists)
+		buf_printf(&p,
+		           "Room %s exists (--into-existing): its metadata and accesses are "
+		           "updated, its Storage is replaced and the Yjs document is merged "
+		           "into its own. Everyone connected to it is disconnected.\n",
+		           k->to);
+	else
+		buf_printf(&p, "Room %s does not exist%s: it will be created.\n", k->to,
+		           k->profile ? " in that profile" : "");
+	k->summary = buf_steal(&s);
+	if (!k->summary || !p.len || !t.len) {
+		buf_free(&p);
+		buf_free(&t);
+		struct lb_error err;
+		lb_error_set(&err, LB_NOMEM, "out of memory");
+		copy_fail(k, &err);
+		return;
+	}
+	confirm_then(c, t.data, p.data, "Copy this room?", k->yes, copy_go, copy_free, k);
+	buf_free(&p);
+	buf_free(&t);
+}
+
+static void copy_got_yjs(const struct storage_result *res, void *ud)
+{
+	struct copy *k = ud;
+
+	if (res->err.status != LB_OK) {
+		if (!api_is_no_endpoint(&res->err)) {
+			struct lb_error err = res->err;
+			prefix_error(&err, "cannot read the Yjs document of room %s", k->from);
+			copy_fail(k, &err);
+			return;
+		}
+		k->yjs_missing = true;
+	} else if (res->body_len > 2) {
+		/* Two bytes are the update of an empty document. */
+		k->yjs = malloc(res->body_len);
+		if (!k->yjs) {
+			struct lb_error err;
+			lb_error_set(&err, LB_NOMEM, "out of memory");
+			copy_fail(k, &err);
+			return;
+		}
+		memcpy(k->yjs, res->body, res->body_len);
+		k->yjs_len = res->body_len;
+	}
+	copy_confirm(k);
+}
+
+struct copy_holder {
+	struct copy *k;
+};
+
+/* The source room, its Storage and the target room are loaded. */
+static bool copy_loaded(struct cmd_ctx *c, struct resource *r, void *ud)
+{
+	struct copy *k = ((struct copy_holder *)ud)->k;
+	struct lb_error err;
+
+	if (k->src_storage->busy || k->dst_room->busy)
+		return false;
+	if (load_failed(c, r, k->from)) {
+		copy_free(k);
+		return true;
+	}
+	struct resource *s = k->src_storage, *d = k->dst_room;
+	if (s->err.status != LB_OK || !s->has_data) {
+		err = s->err;
+		if (err.status == LB_OK)
+			lb_error_set(&err, LB_HTTP, "cannot read the Storage of room %s", k->from);
+		copy_fail(k, &err);
+		return true;
+	}
+	if (d->gone) {
+		k->exists = false;
+	} else if (d->err.status != LB_OK || !d->has_data) {
+		err = d->err;
+		if (err.status == LB_OK)
+			lb_error_set(&err, LB_HTTP, "cannot tell whether room %s exists", k->to);
+		copy_fail(k, &err);
+		return true;
+	} else {
+		k->exists = true;
+		if (!k->into_existing) {
+			char *safe = ts_sanitize(k->to, (size_t)-1);
+			lb_error_set(
+			    &err, LB_USAGE,
+			    "room %s already exists%s: choose another ID, or add "
+			    "--into-existing to copy into it (replaces its Storage, merges "
+			    "Yjs)",
+			    safe ? safe : "", k->profile ? " in that profile" : "");
+			free(safe);
+			copy_fail(k, &err);
+			return true;
+		}
+	}
+	if (!room_copy(&k->room, &r->room)) {
+		lb_error_set(&err, LB_NOMEM, "out of memory");
+		copy_fail(k, &err);
+		return true;
+	}
+	struct lson_doc *doc = s->doc ? lson_ref(s->doc) : NULL;
+	if (!doc && s->body)
+		doc = lson_parse(s->body, s->body_len, true, &err);
+	if (!doc) {
+		if (!s->body)
+			lb_error_set(&err, LB_DECODE, "the Storage of room %s came without a body",
+			             k->from);
+		copy_fail(k, &err);
+		return true;
+	}
+	if (doc->n > 1 && doc->nodes[0].n_children > 0) {
+		k->storage_nodes = doc->n - 1;
+		k->storage = malloc(s->body_len + 1);
+		if (k->storage) {
+			memcpy(k->storage, s->body, s->body_len);
+			k->storage[s->body_len] = '\0';
+			k->storage_len = s->body_len;
+		}
+	}
+	lson_unref(&doc);
+	if (k->storage_nodes && !k->storage) {
+		lb_error_set(&err, LB_NOMEM, "out of memory");
+		copy_fail(k, &err);
+		return true;
+	}
+	model_release(k->src, &k->src_storage);
+	model_release(k->dst, &k->dst_room);
+	model_ydoc_binary(k->src, k->from, NULL, copy_got_yjs, k);
+	return true;
+}
+
+static void run_room_copy(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	struct lb_error err;
+	const char *profile = cmd_opt_value(a, "to-profile");
+	struct model *dst = c->model;
+
+	if (!check_room_id(a->pos[1], "NEW_ID", &err)) {
+		cmd_finish(c, &err);
+		return;
+	}
+	if (profile) {
+		if (!c->host.profile_model) {
+			cmd_finish_usage(c, "%s", "--to-profile is not available here");
+			return;
+		}
+		lb_error_clear(&err);
+		dst = c->host.profile_model(c->host.ud, profile, &err);
+		if (!dst) {
+			if (err.status == LB_OK)
+				lb_error_set(&err, LB_CONFIG, "no profile '%s'", profile);
+			cmd_finish(c, &err);
+			return;
+		}
+	}
+	/* The core does not guard this command: only the target is written. */
+	if (model_read_only(dst) || (dst == c->model && c->read_only)) {
+		finish_with(c, LB_READONLY,
+		            "'room copy' would change %s (read-only: started with --read-only or a "
+		            "read_only profile)",
+		            dst == c->model ? "this project" : "that profile's project");
+		return;
+	}
+	if (dst == c->model && !strcmp(a->pos[0], a->pos[1])) {
+		cmd_finish_usage(c, "%s",
+		                 "NEW_ID is the room's ID: copy to another ID, or to "
+		                 "another profile with --to-profile");
+		return;
+	}
+	struct copy *k = calloc(1, sizeof(*k));
+	struct copy_holder *h = malloc(sizeof(*h));
+	if (!k || !h) {
+		free(k);
+		free(h);
+		cmd_finish_nomem(c);
+		return;
+	}
+	k->c = c;
+	k->src = c->model;
+	k->dst = dst;
+	k->into_existing = cmd_has_flag(a, "into-existing");
+	k->yes = cmd_has_flag(a, "yes");
+	k->from = strdup(a->pos[0]);
+	k->to = strdup(a->pos[1]);
+	k->profile = profile ? strdup(profile) : NULL;
+	struct resource *r = NULL;
+	if (k->from && k->to && (!profile || k->profile)) {
+		r = model_room(k->src, k->from);
+		k->src_storage = model_storage(k->src, k->from, false);
+		k->dst_room = model_room(k->dst, k->to);
+	}
+	if (!r || !k->src_storage || !k->dst_room) {
+		if (r)
+			model_release(k->src, &r);
+		free(h);
+		copy_free(k);
+		cmd_finish_nomem(c);
+		return;
+	}
+	/* Fresh answers: the copy must see what is there now. */
+	if (!k->src_storage->busy && k->src_storage->state != RES_LOADING)
+		model_refresh(k->src, k->src_storage);
+	if (!k->dst_room->busy && k->dst_room->state != RES_LOADING)
+		model_refresh(k->dst, k->dst_room);
+	h->k = k;
+	cmd_wait(c, r, true, copy_loaded, h);
+}

@@ -1,0 +1,212 @@
+/* Storage trees: a room's Storage decoded from plain LSON (or the
+ * simplified ?format=json) into a flat preorder array of nodes, so a
+ * 100,000-node document is one allocation to walk, draw, search and diff.
+ * Also JSON Pointer paths, JSON Patch construction and application, and
+ * the difference between two trees. No curses, no network. */
+#ifndef LB_LSON_H
+#define LB_LSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+/* X-macro: type, name shown to the user. */
+#define LSON_TYPES(_) \
+	_(LIVE_OBJECT, "LiveObject") \
+	_(LIVE_LIST,   "LiveList") \
+	_(LIVE_MAP,    "LiveMap") \
+	_(LIVE_TEXT,   "LiveText") \
+	_(LIVE_FILE,   "LiveFile") \
+	_(OBJECT,      "object") \
+	_(ARRAY,       "array") \
+	_(STRING,      "string") \
+	_(NUMBER,      "number") \
+	_(BOOL,        "boolean") \
+	_(NULL,        "null")
+
+enum lson_type {
+#define LSON_TYPE_ENUM(t, name) LSON_##t,
+	LSON_TYPES(LSON_TYPE_ENUM)
+#undef LSON_TYPE_ENUM
+	LSON_TYPE_COUNT
+};
+
+/* One node. Children of node i are the nodes i+1 .. i+subtree (preorder);
+ * the first child is i+1, the next sibling of a child c is c+1+c.subtree. */
+struct lson_node {
+	enum lson_type type;
+	int parent;       /* -1 for the root */
+	int depth;        /* 0 for the root */
+	int n_children;
+	int subtree;      /* number of descendants */
+	int index;        /* position among the parent's children */
+	const char *key;  /* key in an object/map parent; NULL for list items and the root */
+	/* Scalars: the string's text, the number as written, "true"/"false",
+	 * "null". LiveText: its plain text. LiveFile: its name. Else NULL. */
+	const char *value;
+};
+
+struct lson_doc {
+	struct lson_node *nodes; /* nodes[0] is the root */
+	size_t n;
+	bool plain_lson;         /* decoded from plain LSON (else simplified JSON) */
+	/* internal: the string pool and the reference count */
+	struct lson_internal *priv;
+};
+
+/* Decode a document. plain_lson: the body of GET /storage (plain-lson
+ * format), whose {"liveblocksType": ...} wrappers become Live* nodes; false
+ * for ?format=json, where everything is plain JSON. The root must be an
+ * object. Returns a document with one reference, or NULL with err set
+ * (LB_DECODE, naming what was wrong and where: "... at line 3, column 7:
+ * expected ',' or '}'").
+ * Details: strict RFC 8259 JSON, nested at most 1000 deep. A wrapper is
+ * decoded where the server reads one (the root and the children of Live
+ * containers; inside plain JSON it stays plain JSON). A wrapper with an
+ * unknown liveblocksType, data of the wrong JSON type or other members
+ * (LiveText may have "version") is shown as the plain object it is, so
+ * nothing is lost; lson_validate_document rejects it. LiveText and
+ * LiveFile are leaves. Numbers keep their text; \u0000 and lone
+ * surrogates in strings become U+FFFD (values are C strings). Costs one
+ * node array and one string pool, about 60 bytes a node. */
+struct lson_doc *lson_parse(const char *json, size_t len, bool plain_lson, struct lb_error *err);
+/* References: a view can keep the document it drew while the model holds a
+ * newer one. lson_unref frees at zero and NULLs the pointer. */
+struct lson_doc *lson_ref(struct lson_doc *d);
+void lson_unref(struct lson_doc **d);
+
+const char *lson_type_name(enum lson_type t);
+/* True for LiveObject, LiveList, LiveMap, object, array. */
+bool lson_is_container(enum lson_type t);
+
+/* The node's JSON Pointer ("" for the root, "/shapes/3/x"), with RFC 6901
+ * escaping (~0, ~1). Caller frees. */
+char *lson_path(const struct lson_doc *d, int i);
+/* The node at a JSON Pointer, -1 if none. */
+int lson_find(const struct lson_doc *d, const char *pointer);
+/* Split a JSON Pointer into unescaped tokens; false with err on a pointer
+ * that does not start with '/' (the empty pointer gives no tokens). Free
+ * with lson_tokens_free. */
+bool lson_pointer_split(const char *pointer, char ***tokens, size_t *n, struct lb_error *err);
+void lson_tokens_free(char ***tokens, size_t n);
+
+/* A one-line summary of a collapsed node for the tree: "12 items",
+ * "{x: 10, y: 20, …}", "\"text…\"", "42". Raw text (sanitize before
+ * drawing); at most n bytes. Lists: "0 items", "1 item", "12 items".
+ * Objects and maps: the members that fit, "{a: 1, s: \"hi\", o: {…},
+ * l: […], e: []}", cut with ", …}"; "{}" when empty. Strings and
+ * LiveText: quoted and JSON-escaped, cut with "…\"". LiveFile:
+ * "name (12.1 KiB, image/png)". Cuts never split a UTF-8 sequence. */
+void lson_summary(const struct lson_doc *d, int i, char *out, size_t n);
+
+/* The subtree at i as JSON text: plain LSON (Live* wrappers kept) when
+ * as_plain_lson and the document is plain LSON, else simplified JSON.
+ * pretty: indented, one value per line. Caller frees. Pretty output is
+ * stable: 2-space indent, keys in document order, "key": value, empty
+ * containers as {} and [], no final newline; a LiveText's or LiveFile's
+ * data stays on one line ("data": [["Hello ", {"bold": true}]]). Parsing
+ * the output gives the same tree. */
+char *lson_subtree_json(const struct lson_doc *d, int i, bool as_plain_lson, bool pretty);
+
+/* Search keys and scalar values (case-insensitive substring) from node
+ * `from` in direction dir (1 forward, -1 backward), excluding `from`
+ * itself; wraps around. Returns the node, or -1. */
+int lson_search(const struct lson_doc *d, const char *needle, int from, int dir);
+/* Does node i match (its key or its value)? */
+bool lson_matches(const struct lson_doc *d, int i, const char *needle);
+
+/* ---- differences between two versions of a document ------------------- */
+
+enum lson_change { LSON_ADDED, LSON_CHANGED, LSON_REMOVED };
+
+struct lson_delta {
+	enum lson_change kind;
+	char *path;   /* JSON Pointer */
+	char *before; /* compact JSON of the old value, NULL when added */
+	char *after;  /* compact JSON of the new value, NULL when removed */
+};
+
+/* What changed from a to b, matched by path: scalars whose value or type
+ * changed, nodes added or removed (a removed/added container is one delta,
+ * not one per descendant). Sorted by path. Returns the count; *out is a
+ * malloc'd array to free with lson_deltas_free.
+ * Details: any type change (LiveObject vs object too) is one CHANGED for
+ * the whole value; list items are compared by index; object and map keys
+ * by name, in any order. before/after are compact plain LSON when the
+ * document is plain LSON. "Sorted by path" is token by token, numeric
+ * tokens by value (/l/2 before /l/10). Linear in the documents' size;
+ * returns 0 with *out NULL on OOM. */
+size_t lson_diff(const struct lson_doc *a, const struct lson_doc *b, struct lson_delta **out);
+void lson_deltas_free(struct lson_delta **v, size_t n);
+
+/* ---- JSON Patch (RFC 6902) ---------------------------------------------- */
+
+enum patch_kind { PATCH_ADD, PATCH_REMOVE, PATCH_REPLACE, PATCH_MOVE, PATCH_COPY, PATCH_TEST };
+
+struct patch_op {
+	enum patch_kind kind;
+	char *path;
+	char *from;  /* move, copy */
+	char *value; /* JSON text: add, replace, test */
+};
+
+struct patch {
+	struct patch_op *ops;
+	size_t n;
+};
+
+/* Append an op (strings are copied); false on OOM. */
+bool patch_add(struct patch *p, enum patch_kind kind, const char *path, const char *from,
+	       const char *value);
+void patch_clear(struct patch *p);
+/* The request body: a JSON array of ops, {"op","from"?,"path","value"?}
+ * with values minified as typed. Caller frees; NULL if a value is not
+ * valid JSON, or on OOM. */
+char *patch_to_json(const struct patch *p);
+
+/* How a JSON value typed by the user becomes Storage: objects as
+ * LiveObject (or LiveMap), arrays as LiveList, or everything as plain
+ * JSON. */
+enum lson_wrap { LSON_WRAP_LIVE, LSON_WRAP_LIVE_MAP, LSON_WRAP_PLAIN };
+
+/* Convert a JSON value into plain LSON text according to wrap (nested
+ * objects and arrays too). Validates the JSON; NULL with err on bad input.
+ * Caller frees. LSON_WRAP_LIVE: as the server's JSON Patch reads a value
+ * (arrays become LiveLists, objects LiveObjects, wrappers already there
+ * are kept). LSON_WRAP_LIVE_MAP: the same, except that a top-level object
+ * becomes a LiveMap (its values stay LiveObjects: a map of records).
+ * LSON_WRAP_PLAIN: the JSON as typed, minified. Note that JSON Patch (on
+ * the server and in lson_patch_apply) turns objects and arrays in values
+ * into LiveObjects and LiveLists anyway. */
+char *lson_from_json(const char *json, enum lson_wrap wrap, struct lb_error *err);
+
+/* Check that text is a valid plain LSON document for POST /storage: a
+ * LiveObject root, well-formed Live* wrappers all the way down. False with
+ * err (LB_USAGE, "not a valid Storage document: at /a/0: LiveList data
+ * must be an array"). Where the server reads a Live node (below the root
+ * and Live containers) an object with a "liveblocksType" member must be
+ * a wrapper with a known type, data of the right shape and no other
+ * members; a LiveText's data is [[text, {attributes}?], ...], a LiveFile's
+ * {id, name, size, mimeType}. Plain JSON values may hold anything. */
+bool lson_validate_document(const char *json, size_t len, struct lb_error *err);
+
+/* Apply a patch to a plain LSON document, atomically, with the semantics
+ * of the server's JSON-patch endpoint: every parent must be a LiveObject,
+ * LiveList or LiveMap; "-" appends to a LiveList; add/replace values are
+ * plain LSON (use lson_from_json) or plain JSON (objects become
+ * LiveObjects, arrays LiveLists); test compares type and value. Returns the
+ * new document (compact plain LSON), or NULL with err (LB_USAGE, naming the
+ * failing op and path) leaving nothing changed. Caller frees. Used for
+ * read-modify-write when the server has no JSON-patch endpoint, and to
+ * preview a change before it is sent.
+ * Details: the same accept/reject decisions and results as the emulator
+ * (tests/emulator/lson.mjs). Errors read "op 2 (remove /a/b): no such key
+ * \"b\"" or "op 0 (move /a -> /b/c): ..." with the op's 0-based index in
+ * the patch, as the server counts. A document that is not JSON or whose
+ * root is not a LiveObject gives LB_DECODE. Numbers in the result are
+ * re-printed (1.50 becomes 1.5). */
+char *lson_patch_apply(const char *plain_lson, size_t len, const struct patch *p,
+		       struct lb_error *err);
+
+#endif

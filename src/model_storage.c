@@ -1,0 +1,1362 @@
+#include "lbconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_storage.h"
+#include "model_impl.h"
+#include "model_storage.h"
+#include "util.h"
+
+/* Versions asked for per page. */
+#define VERSIONS_PAGE 50
+
+/* Bit masks of resource kinds, for invalidation. */
+#define KIND(k) (1u << (k))
+
+/* ------------------------------------------------------------------ */
+/* Resource data */
+
+/* What a decoded document costs: the body kept, the nodes, and the string
+ * pool, which holds at most the text of the body. */
+static size_t doc_bytes(const struct lson_doc *d, size_t body_len)
+{
+	return body_len + 1 + (d ? d->n * sizeof(struct lson_node) + body_len : 0);
+}
+
+static void vshadow_discard(struct model *m, struct resource *r)
+{
+	struct model_internal *p = r->priv;
+
+	mi_charge(m, r, 0, versions_bytes(p->vshadow, p->n_vshadow));
+	versions_free(p->vshadow, p->n_vshadow);
+	p->vshadow = NULL;
+	p->n_vshadow = 0;
+	p->cap_vshadow = 0;
+	p->vshadow_pages = 0;
+}
+
+static void data_clear(struct model *m, struct resource *r)
+{
+	(void)m;
+	free(r->body);
+	r->body = NULL;
+	r->body_len = 0;
+	lson_unref(&r->doc);
+	free(r->ydoc_params);
+	r->ydoc_params = NULL;
+	active_users_free(r->users, r->n_users);
+	r->users = NULL;
+	r->n_users = 0;
+	versions_free(r->versions, r->n_versions);
+	r->versions = NULL;
+	r->n_versions = 0;
+	r->priv->cap_versions = 0;
+}
+
+/* Move k versions to the end of a growable array (the source becomes
+ * empty). */
+static bool versions_append(struct version **v, size_t *n, size_t *cap, struct version **src,
+                            size_t *k)
+{
+	if (*n + *k > *cap) {
+		size_t c = *cap ? *cap : 32;
+		struct version *nv;
+
+		while (c < *n + *k)
+			c *= 2;
+		nv = realloc(*v, c * sizeof(*nv));
+		if (!nv)
+			return false;
+		*v = nv;
+		*cap = c;
+	}
+	if (*k)
+		memcpy(*v + *n, *src, *k * sizeof(**src));
+	*n += *k;
+	free(*src);
+	*src = NULL;
+	*k = 0;
+	return true;
+}
+
+/* The next cursor of a page, or NULL at the end (also when the server
+ * answers with the cursor it was given, which would loop forever). */
+static char *take_cursor(struct api_storage_result *res, const char *sent)
+{
+	char *c = res->next_cursor;
+
+	res->next_cursor = NULL;
+	if (c && sent && strcmp(c, sent) == 0) {
+		free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+/* Escape s as the inside of a JSON string into b. */
+static bool json_escape(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		bool ok;
+
+		if (c == '"' || c == '\\')
+			ok = buf_add(b, "\\", 1) && buf_add(b, s, 1);
+		else if (c < 0x20)
+			ok = buf_printf(b, "\\u%04x", c);
+		else
+			ok = buf_add(b, s, 1);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* The Yjs JSON. With a key and a type the server sends the bare value
+ * (a string for a Y.Text ...); it is shown as {key: value} so the tree
+ * always has an object at the root. */
+static struct lson_doc *ydoc_parse(const char *body, size_t len, const char *key,
+                                   struct lb_error *err)
+{
+	size_t i = 0;
+	struct buf b;
+	struct lson_doc *d;
+
+	while (i < len && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t'))
+		i++;
+	if (i >= len || body[i] == '{')
+		return lson_parse(body, len, false, err);
+	buf_init(&b);
+	if (!buf_adds(&b, "{\"") || !json_escape(&b, key ? key : "value") || !buf_adds(&b, "\":") ||
+	    !buf_add(&b, body, len) || !buf_adds(&b, "}")) {
+		buf_free(&b);
+		lb_error_set(err, LB_NOMEM, "out of memory");
+		return NULL;
+	}
+	d = lson_parse(b.data, b.len, false, err);
+	buf_free(&b);
+	return d;
+}
+
+/* The key parameter of a ydoc query string, decoded; NULL if none. */
+static char *query_key(const char *q)
+{
+	const char *p = q;
+
+	while (p && *p) {
+		if (strncmp(p, "key=", 4) == 0) {
+			const char *v = p + 4;
+			size_t n = strcspn(v, "&");
+			char *out = malloc(n + 1);
+			size_t o = 0;
+
+			if (!out)
+				return NULL;
+			for (size_t i = 0; i < n; i++) {
+				if (v[i] == '%' && i + 2 < n) {
+					char hex[3] = {v[i + 1], v[i + 2], 0};
+
+					out[o++] = (char)strtol(hex, NULL, 16);
+					i += 2;
+				} else {
+					out[o++] = v[i] == '+' ? ' ' : v[i];
+				}
+			}
+			out[o] = '\0';
+			return out;
+		}
+		p = strchr(p, '&');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Loading */
+
+static void on_loaded(struct api_storage_result *res, void *ud);
+
+static http_id submit_load(struct model *m, struct req *q)
+{
+	struct resource *r = q->r;
+
+	switch (r->kind) {
+	case RES_STORAGE:
+		return api_storage_get(m->api, r->room_id, r->simplified, on_loaded, q);
+	case RES_YDOC:
+		return api_ydoc_get(m->api, r->room_id, r->ydoc_params, on_loaded, q);
+	case RES_ACTIVE_USERS:
+		return api_active_users(m->api, r->room_id, on_loaded, q);
+	default:
+		return api_versions_list(m->api, r->room_id, VERSIONS_PAGE, q->cursor, on_loaded,
+		                         q);
+	}
+}
+
+static const struct res_ops doc_ops = {submit_load, data_clear, NULL, false};
+static const struct res_ops users_ops = {submit_load, data_clear, NULL, false};
+static const struct res_ops versions_ops = {submit_load, data_clear, vshadow_discard, true};
+
+static void fail(struct model *m, struct resource *r, const struct lb_error *err)
+{
+	mi_load_failed(m, r, err);
+	mi_after_load(m, r);
+}
+
+static void fail_nomem(struct model *m, struct resource *r)
+{
+	struct lb_error e;
+
+	lb_error_set(&e, LB_NOMEM, "out of memory");
+	fail(m, r, &e);
+}
+
+/* Storage or Yjs JSON: the new body and tree replace the old ones in one
+ * step; the old tree lives on for whoever holds a reference to it. */
+static void doc_loaded(struct model *m, struct resource *r, struct api_storage_result *res)
+{
+	struct lb_error err;
+	struct lson_doc *doc;
+	char *body, *key = NULL;
+	size_t len = res->body_len;
+
+	if (res->err.status != LB_OK) {
+		fail(m, r, &res->err);
+		return;
+	}
+	body = malloc(len + 1);
+	if (!body) {
+		fail_nomem(m, r);
+		return;
+	}
+	if (len)
+		memcpy(body, res->body, len);
+	body[len] = '\0';
+	if (r->kind == RES_STORAGE) {
+		doc = lson_parse(body, len, !r->simplified, &err);
+	} else {
+		key = query_key(r->ydoc_params);
+		doc = ydoc_parse(body, len, key, &err);
+		free(key);
+	}
+	if (!doc) {
+		free(body);
+		fail(m, r, &err);
+		return;
+	}
+	mi_charge(m, r, doc_bytes(doc, len), r->body ? doc_bytes(r->doc, r->body_len) : 0);
+	free(r->body);
+	lson_unref(&r->doc);
+	r->body = body;
+	r->body_len = len;
+	r->doc = doc;
+	mi_load_ok(m, r);
+}
+
+static void users_loaded(struct model *m, struct resource *r, struct api_storage_result *res)
+{
+	if (res->err.status != LB_OK) {
+		fail(m, r, &res->err);
+		return;
+	}
+	mi_charge(m, r, active_users_bytes(res->users, res->n_users),
+	          active_users_bytes(r->users, r->n_users));
+	active_users_free(r->users, r->n_users);
+	r->users = res->users;
+	r->n_users = res->n_users;
+	res->users = NULL;
+	res->n_users = 0;
+	mi_load_ok(m, r);
+}
+
+/* A first page or revalidation lands in the shadow list, swapped in whole
+ * once as many pages as were shown are there. */
+static void versions_loaded(struct model *m, struct resource *r, struct req *q,
+                            struct api_storage_result *res)
+{
+	struct model_internal *p = r->priv;
+	size_t add = versions_bytes(res->versions, res->n_versions);
+	char *cursor;
+
+	if (res->err.status != LB_OK) {
+		fail(m, r, &res->err);
+		return;
+	}
+	if (!versions_append(&p->vshadow, &p->n_vshadow, &p->cap_vshadow, &res->versions,
+	                     &res->n_versions)) {
+		fail_nomem(m, r);
+		return;
+	}
+	mi_charge(m, r, add, 0);
+	p->vshadow_pages++;
+	cursor = take_cursor(res, q->cursor);
+	if (cursor && p->vshadow_pages < q->target_pages) {
+		enum start st = mi_start_page(m, r, cursor, q->target_pages);
+
+		free(cursor);
+		if (st == START_FAILED)
+			fail_nomem(m, r);
+		return;
+	}
+	mi_charge(m, r, 0, versions_bytes(r->versions, r->n_versions));
+	versions_free(r->versions, r->n_versions);
+	r->versions = p->vshadow;
+	r->n_versions = p->n_vshadow;
+	p->cap_versions = p->cap_vshadow;
+	p->pages = p->vshadow_pages;
+	p->vshadow = NULL;
+	p->n_vshadow = p->cap_vshadow = 0;
+	p->vshadow_pages = 0;
+	free(r->next_cursor);
+	r->next_cursor = cursor;
+	r->complete = cursor == NULL;
+	mi_load_ok(m, r);
+}
+
+/* The next page, appended to what is shown. */
+static void versions_more(struct model *m, struct resource *r, struct req *q,
+                          struct api_storage_result *res)
+{
+	size_t add = versions_bytes(res->versions, res->n_versions);
+
+	if (res->err.status != LB_OK) {
+		if (res->err.status != LB_CANCELLED)
+			r->err = res->err;
+		mi_changed(m, r);
+		mi_after_load(m, r);
+		return;
+	}
+	if (!versions_append(&r->versions, &r->n_versions, &r->priv->cap_versions, &res->versions,
+	                     &res->n_versions)) {
+		lb_error_set(&r->err, LB_NOMEM, "out of memory");
+		mi_changed(m, r);
+		return;
+	}
+	mi_charge(m, r, add, 0);
+	r->priv->pages++;
+	free(r->next_cursor);
+	r->next_cursor = take_cursor(res, q->cursor);
+	r->complete = r->next_cursor == NULL;
+	mi_changed(m, r);
+	mi_after_load(m, r);
+}
+
+static void on_loaded(struct api_storage_result *res, void *ud)
+{
+	struct req *q = ud;
+	struct resource *r;
+	struct model *m = mi_load_begin(q, &r);
+
+	if (!m)
+		return;
+	if (r) {
+		if (r->kind == RES_STORAGE || r->kind == RES_YDOC)
+			doc_loaded(m, r, res);
+		else if (r->kind == RES_ACTIVE_USERS)
+			users_loaded(m, r, res);
+		else if (q->kind == REQ_MORE)
+			versions_more(m, r, q, res);
+		else
+			versions_loaded(m, r, q, res);
+	}
+	mi_load_end(m, q);
+}
+
+/* ------------------------------------------------------------------ */
+/* Resources */
+
+/* "/v2/rooms/<encoded id><suffix>"; NULL on allocation failure. */
+static char *key_of(const char *room_id, const char *suffix)
+{
+	char *enc = url_encode(room_id);
+	struct buf b;
+
+	if (!enc)
+		return NULL;
+	buf_init(&b);
+	if (!buf_printf(&b, "/v2/rooms/%s%s", enc, suffix)) {
+		free(enc);
+		buf_free(&b);
+		return NULL;
+	}
+	free(enc);
+	return buf_steal(&b);
+}
+
+/* The resource of a kind for a room, created on first use, referenced. */
+static struct resource *get(struct model *m, enum res_kind kind, const char *room_id,
+                            const char *suffix, const struct res_ops *ops, bool simplified,
+                            const char *params)
+{
+	char *key;
+	struct resource *r;
+
+	if (!m || !room_id)
+		return NULL;
+	key = key_of(room_id, suffix);
+	if (!key)
+		return NULL;
+	mi_enter(m);
+	r = mi_find(m, kind, key);
+	if (r) {
+		free(key);
+	} else {
+		r = mi_resource_add(m, key, kind, ops);
+		if (r) {
+			r->simplified = simplified;
+			r->room_id = strdup(room_id);
+			r->ydoc_params = params ? strdup(params) : NULL;
+			if (!r->room_id || (params && !r->ydoc_params)) {
+				mi_resource_drop_last(m, r);
+				r = NULL;
+			} else {
+				mi_charge(m, r,
+				          strlen(room_id) + 1 + (params ? strlen(params) + 1 : 0),
+				          0);
+			}
+		}
+	}
+	if (r)
+		mi_acquire(m, r);
+	mi_leave(m);
+	return r;
+}
+
+/* A room's Storage, plain LSON or simplified. New reference. */
+struct resource *model_storage(struct model *m, const char *room_id, bool simplified)
+{
+	return get(m, RES_STORAGE, room_id, simplified ? "/storage?format=json" : "/storage",
+	           &doc_ops, simplified, NULL);
+}
+
+/* The Yjs document as JSON with the given options. New reference. */
+struct resource *model_ydoc(struct model *m, const char *room_id, const struct ydoc_options *o)
+{
+	static const struct ydoc_options none;
+	char *q, *suffix;
+	struct resource *r;
+	struct buf b;
+
+	if (!o)
+		o = &none;
+	q = api_ydoc_query(o->formatting, o->key, o->type);
+	if (!q)
+		return NULL;
+	buf_init(&b);
+	if (!buf_printf(&b, "/ydoc%s%s", *q ? "?" : "", q)) {
+		free(q);
+		buf_free(&b);
+		return NULL;
+	}
+	suffix = buf_steal(&b);
+	r = suffix ? get(m, RES_YDOC, room_id, suffix, &doc_ops, false, q) : NULL;
+	free(suffix);
+	free(q);
+	return r;
+}
+
+/* Who is connected to a room. New reference. */
+struct resource *model_active_users(struct model *m, const char *room_id)
+{
+	return get(m, RES_ACTIVE_USERS, room_id, "/active-users", &users_ops, false, NULL);
+}
+
+/* A room's Yjs version history, paginated. New reference. */
+struct resource *model_versions(struct model *m, const char *room_id)
+{
+	return get(m, RES_VERSIONS, room_id, "/versions", &versions_ops, false, NULL);
+}
+
+/* Held resources of these kinds for the room go stale and reload (also
+ * from an error: the change may be what makes them loadable). */
+static void invalidate_room(struct model *m, const char *room_id, unsigned kinds)
+{
+	size_t n = m->n_res;
+
+	for (size_t i = 0; i < n && i < m->n_res; i++) {
+		struct resource *r = m->res[i];
+
+		if (!(kinds & KIND(r->kind)) || r->kind == RES_ROOM || r->kind == RES_ROOMS ||
+		    !r->room_id || strcmp(r->room_id, room_id) != 0)
+			continue;
+		if (r->state == RES_ERROR && !r->priv->req && r->priv->refs > 0)
+			mi_start_load(m, r);
+		else
+			mi_invalidate(m, r);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Changes */
+
+enum op_kind {
+	OP_PATCH,
+	OP_PROBE,
+	OP_INIT,
+	OP_DELETE,
+	OP_YDOC_BINARY,
+	OP_YDOC_UPDATE,
+	OP_VERSION_BINARY,
+	OP_VERSION_CREATE,
+	OP_UPSERT,
+	OP_RENAME,
+	OP_PREWARM,
+	OP_BROADCAST,
+};
+
+enum op_step {
+	ST_MAIN,     /* the request itself (PATCH for a patch) */
+	ST_FALLBACK, /* the reference's path for versions */
+	ST_REREAD,   /* read-modify-write: GET /storage */
+	ST_DELETE,   /* DELETE /storage */
+	ST_POST,     /* POST the patched document */
+	ST_RESTORE,  /* POST the previous document back */
+};
+
+/* One change in progress, across its requests. */
+struct op {
+	enum op_kind kind;
+	enum op_step step;
+	enum storage_path path;
+	char *room_id;
+	char *arg; /* new ID, version ID, guid, event JSON */
+	struct room_update update;
+	struct room_create create;
+	bool has_create;
+	struct patch patch;
+	char *patch_json;
+	char *data; /* init document, ydoc update */
+	size_t data_len;
+	char *seen; /* NULL: no check */
+	size_t seen_len;
+	char *orig; /* the document re-read before a write */
+	size_t orig_len;
+	char *next; /* the patched document */
+	size_t next_len;
+	struct lb_error first; /* the first answer, when a second path is tried */
+	unsigned invalidate;   /* kinds to revalidate at the end */
+	storage_done_fn sdone;
+	model_done_fn mdone;
+	void *ud;
+};
+
+static void op_free(struct op *o)
+{
+	free(o->room_id);
+	free(o->arg);
+	room_update_clear(&o->update);
+	room_create_clear(&o->create);
+	patch_clear(&o->patch);
+	free(o->patch_json);
+	free(o->data);
+	free(o->seen);
+	free(o->orig);
+	free(o->next);
+	free(o);
+}
+
+/* Call the caller's callback once and free the op. m is NULL when the
+ * model is gone (nothing to revalidate). */
+static void op_finish(struct model *m, struct op *o, const struct lb_error *err, const char *body,
+                      size_t len, const struct room *room, const char *id)
+{
+	if (m && o->invalidate)
+		invalidate_room(m, o->room_id, o->invalidate);
+	if (o->sdone) {
+		struct storage_result res;
+
+		memset(&res, 0, sizeof(res));
+		res.err = *err;
+		res.path = o->path;
+		res.body = body;
+		res.body_len = len;
+		res.id = id;
+		o->sdone(&res, o->ud);
+	} else if (o->mdone) {
+		o->mdone(err, err->status == LB_OK ? room : NULL, o->ud);
+	}
+	op_free(o);
+}
+
+static void op_fail(struct model *m, struct op *o, enum lb_status st, const char *msg)
+{
+	struct lb_error e;
+
+	lb_error_set(&e, st, "%s", msg);
+	op_finish(m, o, &e, NULL, 0, NULL, NULL);
+}
+
+/* The model is gone, or dropped the request: say what that left behind. */
+static void op_cancelled(struct op *o)
+{
+	struct lb_error e;
+
+	if (o->kind == OP_PATCH && (o->step == ST_POST || o->step == ST_RESTORE)) {
+		lb_error_set(&e, LB_CANCELLED,
+		             "cancelled after the Storage of room \"%s\" was deleted: the new "
+		             "document was not written",
+		             o->room_id);
+		op_finish(NULL, o, &e, o->orig, o->orig_len, NULL, NULL);
+		return;
+	}
+	lb_error_set(&e, LB_CANCELLED, "cancelled");
+	op_finish(NULL, o, &e, NULL, 0, NULL, NULL);
+}
+
+static void op_abandon(struct req *q)
+{
+	struct op *o = q->ext;
+
+	q->ext = NULL;
+	if (o)
+		op_cancelled(o);
+}
+
+static void on_op_done(struct api_storage_result *res, void *ud);
+
+/* Which version path to try first. */
+static bool reference_first(const struct model *m)
+{
+	return m->version_paths == 2;
+}
+
+/* Send the request of o's current step. o may be finished and freed when
+ * this returns. Returns the request's id (0 when it ended at once). */
+static http_id op_send(struct model *m, struct op *o)
+{
+	struct req *q = mi_req_new(m, NULL, REQ_MUTATION);
+	struct api *a = m->api;
+	bool ref = reference_first(m) != (o->step == ST_FALLBACK);
+	http_id id = 0;
+
+	if (!q) {
+		op_fail(m, o, LB_NOMEM, "out of memory");
+		return 0;
+	}
+	q->ext = o;
+	q->abandon = op_abandon;
+	q->starting = true;
+	switch (o->step) {
+	case ST_REREAD:
+		id = api_storage_get(a, o->room_id, false, on_op_done, q);
+		break;
+	case ST_DELETE:
+		id = api_storage_delete(a, o->room_id, on_op_done, q);
+		break;
+	case ST_POST:
+		id = api_storage_init(a, o->room_id, o->next, o->next_len, on_op_done, q);
+		break;
+	case ST_RESTORE:
+		id = api_storage_init(a, o->room_id, o->orig, o->orig_len, on_op_done, q);
+		break;
+	case ST_MAIN:
+	case ST_FALLBACK:
+		switch (o->kind) {
+		case OP_PATCH:
+		case OP_PROBE:
+			id = api_storage_json_patch(a, o->room_id, o->patch_json, on_op_done, q);
+			break;
+		case OP_INIT:
+			id = api_storage_init(a, o->room_id, o->data, o->data_len, on_op_done, q);
+			break;
+		case OP_DELETE:
+			id = api_storage_delete(a, o->room_id, on_op_done, q);
+			break;
+		case OP_YDOC_BINARY:
+			id = api_ydoc_binary(a, o->room_id, o->arg, on_op_done, q);
+			break;
+		case OP_YDOC_UPDATE:
+			id = api_ydoc_update(a, o->room_id, o->arg, o->data, o->data_len,
+			                     on_op_done, q);
+			break;
+		case OP_VERSION_BINARY:
+			id = api_version_get(a, o->room_id, o->arg, ref, on_op_done, q);
+			break;
+		case OP_VERSION_CREATE:
+			id = api_version_create(a, o->room_id, ref, on_op_done, q);
+			break;
+		case OP_UPSERT:
+			id = api_room_upsert(a, o->room_id, &o->update,
+			                     o->has_create ? &o->create : NULL, on_op_done, q);
+			break;
+		case OP_RENAME:
+			id = api_room_update_id(a, o->room_id, o->arg, on_op_done, q);
+			break;
+		case OP_PREWARM:
+			id = api_room_prewarm(a, o->room_id, on_op_done, q);
+			break;
+		case OP_BROADCAST:
+			id = api_room_broadcast(a, o->room_id, o->arg, on_op_done, q);
+			break;
+		}
+		break;
+	}
+	q->starting = false;
+	if (q->finished) {
+		mi_req_free(q);
+		return 0;
+	}
+	q->id = id;
+	return id;
+}
+
+/* Two plain LSON documents are the same: equal bytes, or trees with no
+ * difference. */
+static bool same_document(const char *a, size_t alen, const char *b, size_t blen)
+{
+	struct lb_error err;
+	struct lson_doc *da, *db;
+	struct lson_delta *d = NULL;
+	bool same = false;
+
+	if (alen == blen && memcmp(a, b, alen) == 0)
+		return true;
+	da = lson_parse(a, alen, true, &err);
+	db = da ? lson_parse(b, blen, true, &err) : NULL;
+	if (da && db && da->n == db->n) {
+		size_t n = lson_diff(da, db, &d);
+
+		same = n == 0;
+		lson_deltas_free(&d, n);
+	}
+	lson_unref(&da);
+	lson_unref(&db);
+	return same;
+}
+
+static char *copy_bytes(const char *p, size_t len)
+{
+	char *c = malloc(len + 1);
+
+	if (!c)
+		return NULL;
+	if (len)
+		memcpy(c, p, len);
+	c[len] = '\0';
+	return c;
+}
+
+/* The re-read document is in: check, patch, and go on with the DELETE. */
+static void rmw_reread(struct model *m, struct op *o, struct api_storage_result *res)
+{
+	struct lb_error err;
+
+	o->orig = copy_bytes(res->body, res->body_len);
+	o->orig_len = res->body_len;
+	if (!o->orig) {
+		op_fail(m, o, LB_NOMEM, "out of memory");
+		return;
+	}
+	if (o->seen && !same_document(o->seen, o->seen_len, o->orig, o->orig_len)) {
+		lb_error_set(&err, LB_HTTP,
+		             "the Storage of room \"%s\" changed since it was shown; nothing was "
+		             "written (look at it again and retry)",
+		             o->room_id);
+		snprintf(err.code, sizeof(err.code), "STORAGE_CHANGED");
+		o->invalidate = KIND(RES_STORAGE);
+		op_finish(m, o, &err, NULL, 0, NULL, NULL);
+		return;
+	}
+	o->next = lson_patch_apply(o->orig, o->orig_len, &o->patch, &err);
+	if (!o->next) {
+		op_finish(m, o, &err, NULL, 0, NULL, NULL);
+		return;
+	}
+	o->next_len = strlen(o->next);
+	if (o->next_len == o->orig_len && memcmp(o->next, o->orig, o->orig_len) == 0) {
+		/* Nothing to change: do not disconnect everyone for nothing. */
+		lb_error_clear(&err);
+		op_finish(m, o, &err, NULL, 0, NULL, NULL);
+		return;
+	}
+	o->step = ST_DELETE;
+	op_send(m, o);
+}
+
+/* The steps of a Storage patch. */
+static void patch_step(struct model *m, struct op *o, struct api_storage_result *res)
+{
+	struct lb_error e;
+	char prev[sizeof(e.message)];
+
+	switch (o->step) {
+	case ST_MAIN:
+		if (api_is_no_endpoint(&res->err)) {
+			m->json_patch = 2;
+			o->path = STORAGE_READ_MODIFY_WRITE;
+			o->step = ST_REREAD;
+			op_send(m, o);
+			return;
+		}
+		if (res->err.status == LB_OK)
+			m->json_patch = 1;
+		o->invalidate = KIND(RES_STORAGE);
+		op_finish(m, o, &res->err, res->body, res->body_len, NULL, NULL);
+		return;
+	case ST_REREAD:
+		if (res->err.status != LB_OK) {
+			op_finish(m, o, &res->err, NULL, 0, NULL, NULL);
+			return;
+		}
+		rmw_reread(m, o, res);
+		return;
+	case ST_DELETE:
+		o->invalidate = KIND(RES_STORAGE);
+		if (res->err.status != LB_OK) {
+			e = res->err;
+			snprintf(prev, sizeof(prev), "%s", e.message);
+			snprintf(e.message, sizeof(e.message),
+			         "deleting the old Storage failed, nothing was written: %.400s",
+			         prev);
+			op_finish(m, o, &e, NULL, 0, NULL, NULL);
+			return;
+		}
+		o->step = ST_POST;
+		op_send(m, o);
+		return;
+	case ST_POST:
+		if (res->err.status == LB_OK) {
+			op_finish(m, o, &res->err, res->body, res->body_len, NULL, NULL);
+			return;
+		}
+		o->first = res->err;
+		o->step = ST_RESTORE;
+		op_send(m, o);
+		return;
+	case ST_RESTORE:
+		e = o->first;
+		snprintf(prev, sizeof(prev), "%s", o->first.message);
+		if (res->err.status == LB_OK) {
+			snprintf(
+			    e.message, sizeof(e.message),
+			    "writing the new Storage failed (%.400s); the previous document was "
+			    "put back",
+			    prev);
+			op_finish(m, o, &e, NULL, 0, NULL, NULL);
+		} else {
+			snprintf(e.message, sizeof(e.message),
+			         "writing the new Storage failed (%.150s) and putting the previous "
+			         "document back failed too (%.150s): the Storage of room \"%.60s\" "
+			         "is empty now",
+			         prev, res->err.message, o->room_id);
+			op_finish(m, o, &e, o->orig, o->orig_len, NULL, NULL);
+		}
+		return;
+	case ST_FALLBACK:
+		break;
+	}
+	op_finish(m, o, &res->err, NULL, 0, NULL, NULL);
+}
+
+/* Whether a 404/405 says the path does not exist (worth the other path). */
+static bool no_route(const struct lb_error *err)
+{
+	return api_is_no_endpoint(err) && err->http_status != 501;
+}
+
+/* Versions: the SDK's path, then the reference's on a missing route. */
+static void version_step(struct model *m, struct op *o, struct api_storage_result *res)
+{
+	const struct lb_error *err = &res->err;
+	bool ref = reference_first(m) != (o->step == ST_FALLBACK);
+
+	if (o->step == ST_MAIN && no_route(err)) {
+		o->first = *err;
+		o->step = ST_FALLBACK;
+		op_send(m, o);
+		return;
+	}
+	if (err->status == LB_OK)
+		m->version_paths = ref ? 2 : 1;
+	else if (o->step == ST_FALLBACK && no_route(err))
+		err = &o->first; /* the first answer says more */
+	if (o->kind == OP_VERSION_CREATE)
+		o->invalidate = KIND(RES_VERSIONS);
+	op_finish(m, o, err, res->body, res->body_len, NULL, res->version_id);
+}
+
+/* After a rename: the room lives under the new ID; the old resource is
+ * gone (renamed_to says where), lists show the new room and revalidate. */
+static void renamed(struct model *m, const char *old_id, const struct room *room)
+{
+	struct resource *old = mi_find_room(m, old_id);
+
+	mi_room_store(m, room);
+	mi_replace_in_lists(m, old_id, room);
+	if (old && room->id && strcmp(old_id, room->id) != 0) {
+		struct lb_error why;
+		char *to = strdup(room->id);
+
+		/* A GET in flight would answer 404 and hide the reason. */
+		model_cancel(m, old);
+		lb_error_set(&why, LB_HTTP, "room \"%s\" was renamed to \"%s\"", old_id, room->id);
+		snprintf(why.code, sizeof(why.code), "ROOM_RENAMED");
+		free(old->renamed_to);
+		old->renamed_to = to;
+		mi_mark_gone(m, old, &why);
+	}
+	mi_invalidate_lists(m);
+	mi_invalidate_room_data(m, old_id);
+}
+
+/* A 404 about the room itself: it is gone. */
+static void room_missing(struct model *m, const char *id, const struct lb_error *err)
+{
+	struct resource *r;
+
+	if (err->status != LB_HTTP || err->http_status != 404 ||
+	    strcmp(err->code, "ROOM_NOT_FOUND") != 0)
+		return;
+	r = mi_find_room(m, id);
+	if (r) {
+		model_cancel(m, r);
+		mi_mark_gone(m, r, err);
+	}
+	mi_remove_from_lists(m, id);
+	mi_invalidate_room_data(m, id);
+}
+
+static void room_step(struct model *m, struct op *o, struct api_storage_result *res)
+{
+	if (res->err.status == LB_OK) {
+		if (o->kind == OP_RENAME) {
+			renamed(m, o->room_id, &res->room);
+		} else {
+			mi_room_store(m, &res->room);
+			mi_replace_in_lists(m, NULL, &res->room);
+			mi_invalidate_lists(m);
+		}
+	} else if (o->kind == OP_RENAME) {
+		room_missing(m, o->room_id, &res->err);
+	}
+	op_finish(m, o, &res->err, NULL, 0, &res->room, NULL);
+}
+
+static void op_step_done(struct model *m, struct op *o, struct api_storage_result *res)
+{
+	switch (o->kind) {
+	case OP_PATCH:
+		patch_step(m, o, res);
+		return;
+	case OP_PROBE:
+		if (api_is_no_endpoint(&res->err)) {
+			struct lb_error ok;
+
+			m->json_patch = 2;
+			o->path = STORAGE_READ_MODIFY_WRITE;
+			lb_error_clear(&ok);
+			op_finish(m, o, &ok, NULL, 0, NULL, NULL);
+			return;
+		}
+		if (res->err.status == LB_OK)
+			m->json_patch = 1;
+		op_finish(m, o, &res->err, res->body, res->body_len, NULL, NULL);
+		return;
+	case OP_VERSION_BINARY:
+	case OP_VERSION_CREATE:
+		version_step(m, o, res);
+		return;
+	case OP_UPSERT:
+	case OP_RENAME:
+		room_step(m, o, res);
+		return;
+	case OP_INIT:
+	case OP_DELETE:
+		o->invalidate = KIND(RES_STORAGE);
+		break;
+	case OP_YDOC_UPDATE:
+		o->invalidate = KIND(RES_YDOC);
+		break;
+	case OP_YDOC_BINARY:
+	case OP_PREWARM:
+	case OP_BROADCAST:
+		break;
+	}
+	op_finish(m, o, &res->err, res->body, res->body_len, NULL, NULL);
+}
+
+static void on_op_done(struct api_storage_result *res, void *ud)
+{
+	struct req *q = ud;
+	struct op *o = q->ext;
+	struct model *m = q->m;
+
+	q->ext = NULL;
+	if (!m) {
+		/* The model is being freed: report, start nothing. */
+		if (o)
+			op_cancelled(o);
+		if (q->starting)
+			q->finished = true;
+		else
+			mi_req_free(q);
+		return;
+	}
+	mi_enter(m);
+	mi_req_unlink(m, q);
+	if (o)
+		op_step_done(m, o, res);
+	if (q->starting)
+		q->finished = true;
+	else
+		mi_req_free(q);
+	mi_leave(m);
+}
+
+static struct op *op_new(enum op_kind kind, const char *room_id, storage_done_fn sdone,
+                         model_done_fn mdone, void *ud)
+{
+	struct op *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		return NULL;
+	o->kind = kind;
+	o->path = STORAGE_JSON_PATCH;
+	o->sdone = sdone;
+	o->mdone = mdone;
+	o->ud = ud;
+	o->room_id = strdup(room_id);
+	if (!o->room_id) {
+		free(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Report an error before anything was sent. */
+static http_id refuse(storage_done_fn sdone, model_done_fn mdone, void *ud, enum lb_status st,
+                      const char *msg)
+{
+	struct lb_error e;
+
+	lb_error_set(&e, st, "%s", msg);
+	if (sdone) {
+		struct storage_result res;
+
+		memset(&res, 0, sizeof(res));
+		res.err = e;
+		sdone(&res, ud);
+	} else if (mdone) {
+		mdone(&e, NULL, ud);
+	}
+	return 0;
+}
+
+/* Read-only mode refuses a change before anything is sent. */
+static bool read_only(struct model *m, const char *what, storage_done_fn sdone, model_done_fn mdone,
+                      void *ud)
+{
+	char msg[160];
+
+	if (!m->opt.read_only)
+		return false;
+	snprintf(msg, sizeof(msg), "read-only mode: %s refused, nothing was sent", what);
+	refuse(sdone, mdone, ud, LB_READONLY, msg);
+	return true;
+}
+
+/* Start o (NULL: out of memory) inside the model. */
+static http_id start(struct model *m, struct op *o, storage_done_fn sdone, model_done_fn mdone,
+                     void *ud)
+{
+	http_id id;
+
+	if (!o)
+		return refuse(sdone, mdone, ud, LB_NOMEM, "out of memory");
+	mi_enter(m);
+	id = op_send(m, o);
+	mi_leave(m);
+	return id;
+}
+
+/* A new op, or NULL after the callback was told why not. */
+static struct op *begin(struct model *m, enum op_kind kind, const char *room_id, const char *what,
+                        storage_done_fn sdone, model_done_fn mdone, void *ud)
+{
+	struct op *o;
+
+	if (!m || !room_id || !*room_id) {
+		refuse(sdone, mdone, ud, LB_USAGE, "no room ID");
+		return NULL;
+	}
+	if (what && read_only(m, what, sdone, mdone, ud))
+		return NULL;
+	o = op_new(kind, room_id, sdone, mdone, ud);
+	if (!o)
+		refuse(sdone, mdone, ud, LB_NOMEM, "out of memory");
+	return o;
+}
+
+/* 1 yes, 0 no, -1 not known yet. */
+int model_storage_has_json_patch(const struct model *m)
+{
+	if (!m || m->json_patch == 0)
+		return -1;
+	return m->json_patch == 1 ? 1 : 0;
+}
+
+/* Send an empty patch to learn whether the endpoint exists. */
+http_id model_storage_probe(struct model *m, const char *room_id, storage_done_fn done, void *ud)
+{
+	/* Refused in read-only mode too: it is a PATCH, even if empty. */
+	struct op *o = begin(m, OP_PROBE, room_id, "a JSON-patch probe is", done, NULL, ud);
+
+	if (!o)
+		return 0;
+	o->patch_json = strdup("[]");
+	if (!o->patch_json) {
+		op_free(o);
+		return refuse(done, NULL, ud, LB_NOMEM, "out of memory");
+	}
+	return start(m, o, done, NULL, ud);
+}
+
+/* JSON patch, or read-modify-write where the server has no endpoint. */
+http_id model_storage_patch(struct model *m, const char *room_id, const struct patch *p,
+                            const char *seen_body, size_t seen_len, storage_done_fn done, void *ud)
+{
+	struct op *o = begin(m, OP_PATCH, room_id, "changing Storage is", done, NULL, ud);
+	bool ok;
+
+	if (!o)
+		return 0;
+	if (!p) {
+		op_free(o);
+		return refuse(done, NULL, ud, LB_USAGE, "no patch");
+	}
+	ok = true;
+	for (size_t i = 0; i < p->n && ok; i++)
+		ok = patch_add(&o->patch, p->ops[i].kind, p->ops[i].path, p->ops[i].from,
+		               p->ops[i].value);
+	o->patch_json = ok ? patch_to_json(p) : NULL;
+	if (seen_body && !(o->seen = copy_bytes(seen_body, seen_len)))
+		ok = false;
+	o->seen_len = seen_len;
+	if (!ok || !o->patch_json) {
+		op_free(o);
+		return refuse(done, NULL, ud, LB_NOMEM, "out of memory");
+	}
+	if (m->json_patch == 2) {
+		o->path = STORAGE_READ_MODIFY_WRITE;
+		o->step = ST_REREAD;
+	}
+	return start(m, o, done, NULL, ud);
+}
+
+/* POST /storage with a validated plain LSON document. */
+http_id model_storage_init(struct model *m, const char *room_id, const char *plain_lson, size_t len,
+                           storage_done_fn done, void *ud)
+{
+	struct lb_error err;
+	struct op *o;
+
+	if (m && !m->opt.read_only &&
+	    (!plain_lson || !lson_validate_document(plain_lson, len, &err))) {
+		if (!plain_lson)
+			lb_error_set(&err, LB_USAGE, "no document");
+		return refuse(done, NULL, ud, err.status == LB_OK ? LB_USAGE : err.status,
+		              err.message);
+	}
+	o = begin(m, OP_INIT, room_id, "initializing Storage is", done, NULL, ud);
+	if (!o)
+		return 0;
+	o->data = copy_bytes(plain_lson, len);
+	o->data_len = len;
+	if (!o->data) {
+		op_free(o);
+		return refuse(done, NULL, ud, LB_NOMEM, "out of memory");
+	}
+	return start(m, o, done, NULL, ud);
+}
+
+/* DELETE /storage. */
+http_id model_storage_delete(struct model *m, const char *room_id, storage_done_fn done, void *ud)
+{
+	struct op *o = begin(m, OP_DELETE, room_id, "deleting Storage is", done, NULL, ud);
+
+	return o ? start(m, o, done, NULL, ud) : 0;
+}
+
+/* GET /ydoc-binary into res->body. */
+http_id model_ydoc_binary(struct model *m, const char *room_id, const char *guid,
+                          storage_done_fn done, void *ud)
+{
+	struct op *o = begin(m, OP_YDOC_BINARY, room_id, NULL, done, NULL, ud);
+
+	if (!o)
+		return 0;
+	if (guid && !(o->arg = strdup(guid))) {
+		op_free(o);
+		return refuse(done, NULL, ud, LB_NOMEM, "out of memory");
+	}
+	return start(m, o, done, NULL, ud);
+}
+
+/* PUT /ydoc with a binary update. */
+http_id model_ydoc_update(struct model *m, const char *room_id, const char *guid,
+                          const void *update, size_t len, storage_done_fn done, void *ud)
+{
+	struct op *o = begin(m, OP_YDOC_UPDATE, room_id, "sending a Yjs update is", done, NULL, ud);
+
+	if (!o)
+		return 0;
+	o->data = copy_bytes(update ? update : "", update ? len : 0);
+	o->data_len = update ? len : 0;
+	if (!o->data || (guid && !(o->arg = strdup(guid)))) {
+		op_free(o);
+		return refuse(done, NULL, ud, LB_NOMEM, "out of memory");
+	}
+	return start(m, o, done, NULL, ud);
+}
+
+/* GET a version's binary (SDK path, then the reference's). */
+http_id model_version_binary(struct model *m, const char *room_id, const char *version_id,
+                             storage_done_fn done, void *ud)
+{
+	struct op *o;
+
+	if (!version_id || !*version_id)
+		return refuse(done, NULL, ud, LB_USAGE, "no version ID");
+	o = begin(m, OP_VERSION_BINARY, room_id, NULL, done, NULL, ud);
+	if (!o)
+		return 0;
+	if (!(o->arg = strdup(version_id))) {
+		op_free(o);
+		return refuse(done, NULL, ud, LB_NOMEM, "out of memory");
+	}
+	return start(m, o, done, NULL, ud);
+}
+
+/* POST a version snapshot (SDK path, then the reference's). */
+http_id model_version_create(struct model *m, const char *room_id, storage_done_fn done, void *ud)
+{
+	struct op *o =
+	    begin(m, OP_VERSION_CREATE, room_id, "creating a version is", done, NULL, ud);
+
+	return o ? start(m, o, done, NULL, ud) : 0;
+}
+
+static bool copy_strv(struct strv *dst, const struct strv *src)
+{
+	for (size_t i = 0; i < src->n; i++)
+		if (!strv_push(dst, src->v[i] ? src->v[i] : ""))
+			return false;
+	return true;
+}
+
+static bool copy_kvv(struct kvv *dst, const struct kvv *src)
+{
+	if (!src->n)
+		return true;
+	dst->v = calloc(src->n, sizeof(*dst->v));
+	if (!dst->v)
+		return false;
+	for (size_t i = 0; i < src->n; i++) {
+		dst->n = i + 1;
+		dst->v[i].is_list = src->v[i].is_list;
+		if (!(dst->v[i].key = strdup(src->v[i].key ? src->v[i].key : "")) ||
+		    !copy_strv(&dst->v[i].list, &src->v[i].list))
+			return false;
+	}
+	return true;
+}
+
+static bool copy_patch_map(struct room_patch_map *dst, const struct room_patch_map *src)
+{
+	for (size_t i = 0; i < src->n; i++)
+		if (!room_patch_map_set(dst, src->v[i].key, &src->v[i].value, src->v[i].is_list,
+		                        src->v[i].unset))
+			return false;
+	return true;
+}
+
+/* Deep copies, so the caller's structs may go away before the answer. */
+static bool copy_update(struct room_update *dst, const struct room_update *src)
+{
+	dst->default_accesses_set = src->default_accesses_set;
+	return copy_strv(&dst->default_accesses, &src->default_accesses) &&
+	       copy_patch_map(&dst->users_accesses, &src->users_accesses) &&
+	       copy_patch_map(&dst->groups_accesses, &src->groups_accesses) &&
+	       copy_patch_map(&dst->metadata, &src->metadata);
+}
+
+static bool copy_create(struct room_create *dst, const struct room_create *src)
+{
+	dst->default_accesses_set = src->default_accesses_set;
+	return (!src->id || (dst->id = strdup(src->id))) &&
+	       (!src->organization_id || (dst->organization_id = strdup(src->organization_id))) &&
+	       copy_strv(&dst->default_accesses, &src->default_accesses) &&
+	       copy_kvv(&dst->users_accesses, &src->users_accesses) &&
+	       copy_kvv(&dst->groups_accesses, &src->groups_accesses) &&
+	       copy_kvv(&dst->metadata, &src->metadata);
+}
+
+/* POST /upsert: update the room, or create it with create. */
+http_id model_room_upsert(struct model *m, const char *room_id, const struct room_update *update,
+                          const struct room_create *create, model_done_fn done, void *ud)
+{
+	struct op *o = begin(m, OP_UPSERT, room_id, "upserting a room is", NULL, done, ud);
+
+	if (!o)
+		return 0;
+	o->has_create = create != NULL;
+	if ((update && !copy_update(&o->update, update)) ||
+	    (create && !copy_create(&o->create, create))) {
+		op_free(o);
+		return refuse(NULL, done, ud, LB_NOMEM, "out of memory");
+	}
+	return start(m, o, NULL, done, ud);
+}
+
+/* POST /update-room-id; the room and its lists follow the new ID. */
+http_id model_room_rename(struct model *m, const char *room_id, const char *new_id,
+                          model_done_fn done, void *ud)
+{
+	struct op *o;
+
+	if (m && !m->opt.read_only) {
+		if (!new_id || !*new_id)
+			return refuse(NULL, done, ud, LB_USAGE, "the new room ID is empty");
+		for (const char *p = new_id; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				return refuse(NULL, done, ud, LB_USAGE,
+				              "the new room ID contains a control character");
+		if (room_id && strcmp(room_id, new_id) == 0)
+			return refuse(NULL, done, ud, LB_USAGE,
+			              "the new room ID is the same as the old one");
+	}
+	o = begin(m, OP_RENAME, room_id, "renaming a room is", NULL, done, ud);
+	if (!o)
+		return 0;
+	if (!(o->arg = strdup(new_id))) {
+		op_free(o);
+		return refuse(NULL, done, ud, LB_NOMEM, "out of memory");
+	}
+	return start(m, o, NULL, done, ud);
+}
+
+/* GET /prewarm (allowed in read-only mode: it changes nothing). */
+http_id model_room_prewarm(struct model *m, const char *room_id, storage_done_fn done, void *ud)
+{
+	struct op *o = begin(m, OP_PREWARM, room_id, NULL, done, NULL, ud);
+
+	return o ? start(m, o, done, NULL, ud) : 0;
+}
+
+/* POST /broadcast-event with any JSON. */
+http_id model_room_broadcast(struct model *m, const char *room_id, const char *json,
+                             storage_done_fn done, void *ud)
+{
+	struct op *o = begin(m, OP_BROADCAST, room_id, "broadcasting an event is", done, NULL, ud);
+
+	if (!o)
+		return 0;
+	if (!(o->arg = strdup(json ? json : ""))) {
+		op_free(o);
+		return refuse(done, NULL, ud, LB_NOMEM, "out of memory");
+	}
+	return start(m, o, done, NULL, ud);
+}

@@ -1,0 +1,113 @@
+/* The model for what lives inside a room: Storage, the Yjs document,
+ * active users, version history; and the changes made to them. Same rules
+ * as model.h: resources answer from the cache at once, load or revalidate
+ * in the background, one request per resource, listeners hear every
+ * change, mutations refuse at once in read-only mode. */
+#ifndef LB_MODEL_STORAGE_H
+#define LB_MODEL_STORAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lson.h"
+#include "model.h"
+
+/* A room's Storage: plain LSON, or the simplified JSON (?format=json).
+ * Key "/v2/rooms/<id>/storage[?format=json]". New reference. */
+struct resource *model_storage(struct model *m, const char *room_id, bool simplified);
+
+/* The Yjs document as JSON (GET /ydoc): formatting, a single key, a type
+ * override (ymap, ytext, yxmltext, yxmlfragment, yarray); NULL/false to
+ * leave out. New reference. */
+struct ydoc_options {
+	bool formatting;
+	const char *key;
+	const char *type;
+};
+struct resource *model_ydoc(struct model *m, const char *room_id, const struct ydoc_options *o);
+
+/* GET /active-users. New reference. */
+struct resource *model_active_users(struct model *m, const char *room_id);
+
+/* GET /versions (paginated with model_more). New reference. */
+struct resource *model_versions(struct model *m, const char *room_id);
+
+/* ---- changes ------------------------------------------------------------- */
+
+/* How a Storage change was sent. */
+enum storage_path {
+	STORAGE_JSON_PATCH,      /* one atomic PATCH /storage/json-patch */
+	STORAGE_READ_MODIFY_WRITE/* re-read, DELETE + POST /storage */
+};
+
+/* The result of a change: err (LB_OK on success); for Storage, which way
+ * it went. */
+struct storage_result {
+	struct lb_error err;
+	enum storage_path path;
+	const char *body;     /* response body when there is one (binary for
+			       * downloads), valid during the callback; when a
+			       * read-modify-write could not put the previous
+			       * document back, that document (save it!) */
+	size_t body_len;
+	const char *id;       /* model_version_create: the new version's ID */
+};
+typedef void (*storage_done_fn)(const struct storage_result *res, void *ud);
+
+/* Whether the server has the JSON-patch endpoint: 1 yes, 0 no, -1 not
+ * known yet (model_storage_probe finds out with an empty patch). */
+int model_storage_has_json_patch(const struct model *m);
+http_id model_storage_probe(struct model *m, const char *room_id, storage_done_fn done,
+			    void *ud);
+
+/* Apply a JSON patch to a room's Storage. Sent as one atomic JSON-patch
+ * request where the server has the endpoint; where it answers 404 (no such
+ * route) or 501, read–modify–write: re-read the document right before the
+ * write, refuse (LB_HTTP, code STORAGE_CHANGED) if it differs from
+ * seen_body (the document the user was shown; NULL to skip the check),
+ * apply the patch locally (lson_patch_apply), DELETE /storage, POST the
+ * result. Storage resources of the room are revalidated after.
+ * seen_body is plain LSON (the body of model_storage(m, id, false)); it is
+ * the same when the bytes are equal, or else when both decode to trees
+ * with no difference (lson_diff), so a server that reorders keys does not
+ * cause a refusal. A patch that leaves the document as it is writes
+ * nothing. When the POST fails after the DELETE, the previous document is
+ * POSTed back and the error says whether that worked (if not, res->body
+ * holds it). Functions with several requests return the first one's id. */
+http_id model_storage_patch(struct model *m, const char *room_id, const struct patch *p,
+			    const char *seen_body, size_t seen_len, storage_done_fn done, void *ud);
+/* POST /storage with a plain LSON document (validated first). */
+http_id model_storage_init(struct model *m, const char *room_id, const char *plain_lson,
+			   size_t len, storage_done_fn done, void *ud);
+/* DELETE /storage. */
+http_id model_storage_delete(struct model *m, const char *room_id, storage_done_fn done,
+			     void *ud);
+
+/* Yjs: GET /ydoc-binary (guid optional) into res->body; PUT /ydoc with an
+ * update (application/octet-stream, guid optional). */
+http_id model_ydoc_binary(struct model *m, const char *room_id, const char *guid,
+			  storage_done_fn done, void *ud);
+http_id model_ydoc_update(struct model *m, const char *room_id, const char *guid,
+			  const void *update, size_t len, storage_done_fn done, void *ud);
+
+/* Versions: GET /versions/{id}/yjs (binary) and POST /versions (a
+ * snapshot; res->body is the response JSON). The reference also names
+ * /version/{id} and POST /version; the model tries the SDK's paths first
+ * and the reference's on 404. */
+http_id model_version_binary(struct model *m, const char *room_id, const char *version_id,
+			     storage_done_fn done, void *ud);
+http_id model_version_create(struct model *m, const char *room_id, storage_done_fn done,
+			     void *ud);
+
+/* Room administration. */
+http_id model_room_upsert(struct model *m, const char *room_id, const struct room_update *update,
+			  const struct room_create *create, model_done_fn done, void *ud);
+/* POST /update-room-id; the room and its lists follow the new ID. */
+http_id model_room_rename(struct model *m, const char *room_id, const char *new_id,
+			  model_done_fn done, void *ud);
+http_id model_room_prewarm(struct model *m, const char *room_id, storage_done_fn done, void *ud);
+/* POST /broadcast-event with any JSON. */
+http_id model_room_broadcast(struct model *m, const char *room_id, const char *json,
+			     storage_done_fn done, void *ud);
+
+#endif

@@ -1,0 +1,1308 @@
+#include "lbconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "lson.h"
+#include "util.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static struct lson_doc *parse_ok(const char *json, bool plain)
+{
+	struct lb_error err;
+	struct lson_doc *d;
+
+	lb_error_clear(&err);
+	d = lson_parse(json, strlen(json), plain, &err);
+	if (!d)
+		fail_msg("parse failed: %s", err.message);
+	return d;
+}
+
+static void parse_fails(const char *json, size_t len, const char *want_in_message)
+{
+	struct lb_error err;
+	struct lson_doc *d;
+
+	lb_error_clear(&err);
+	d = lson_parse(json, len, true, &err);
+	assert_null(d);
+	assert_int_equal(err.status, LB_DECODE);
+	if (!strstr(err.message, want_in_message))
+		fail_msg("message \"%s\" lacks \"%s\"", err.message, want_in_message);
+}
+
+static int find_ok(const struct lson_doc *d, const char *ptr)
+{
+	int i = lson_find(d, ptr);
+
+	if (i < 0)
+		fail_msg("no node at %s", ptr);
+	return i;
+}
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* Same tree: types, keys, values, shape, and the Live data of LiveText and
+ * LiveFile (through their compact JSON). */
+static void assert_same_doc(const struct lson_doc *a, const struct lson_doc *b)
+{
+	assert_int_equal(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++) {
+		const struct lson_node *x = &a->nodes[i], *y = &b->nodes[i];
+
+		assert_int_equal(x->type, y->type);
+		assert_int_equal(x->parent, y->parent);
+		assert_int_equal(x->depth, y->depth);
+		assert_int_equal(x->n_children, y->n_children);
+		assert_int_equal(x->subtree, y->subtree);
+		assert_int_equal(x->index, y->index);
+		if (x->key || y->key)
+			assert_string_equal(x->key, y->key);
+		if (x->value || y->value)
+			assert_string_equal(x->value, y->value);
+		if (x->type == LSON_LIVE_TEXT || x->type == LSON_LIVE_FILE) {
+			char *ja = lson_subtree_json(a, (int)i, true, false);
+			char *jb = lson_subtree_json(b, (int)i, true, false);
+
+			assert_string_equal(ja, jb);
+			free(ja);
+			free(jb);
+		}
+	}
+}
+
+/* A plain-LSON document: a LiveList of `shapes` LiveObjects (14 nodes
+ * each), a LiveMap of `users` entries (3 nodes each, keys with '/' and
+ * '~'), plus a few other values. */
+static char *gen_doc(int shapes, int users, size_t *len)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_adds(&b, "{\"liveblocksType\":\"LiveObject\",\"data\":{"
+	             "\"title\":\"Board\",\"version\":3,"
+	             "\"notes\":{\"liveblocksType\":\"LiveText\",\"data\":[[\"Hello "
+	             "\",{\"bold\":true}],[\"world\"]]},"
+	             "\"cover\":{\"liveblocksType\":\"LiveFile\",\"data\":{\"id\":\"f1\",\"name\":"
+	             "\"cover.png\",\"size\":12345,\"mimeType\":\"image/png\"}},"
+	             "\"shapes\":{\"liveblocksType\":\"LiveList\",\"data\":[");
+	for (int i = 0; i < shapes; i++)
+		buf_printf(
+		    &b,
+		    "%s{\"liveblocksType\":\"LiveObject\",\"data\":{\"id\":\"shape-%d\",\"x\":%d,"
+		    "\"y\":%d,\"w\":%d.5,\"color\":\"#%06x\",\"label\":\"Shape number %d\","
+		    "\"visible\":%s,\"tags\":{\"liveblocksType\":\"LiveList\",\"data\":[\"t%d\","
+		    "null]},\"style\":{\"stroke\":%d,\"fill\":false}}}",
+		    i ? "," : "", i, i * 3, i * 7 % 1000, i % 50,
+		    (unsigned)(i * 2654435761u) & 0xffffff, i, i % 2 ? "true" : "false", i % 7,
+		    i % 4);
+	buf_adds(&b, "]},\"users\":{\"liveblocksType\":\"LiveMap\",\"data\":{");
+	for (int i = 0; i < users; i++)
+		buf_printf(
+		    &b,
+		    "%s\"user/~%d\":{\"liveblocksType\":\"LiveObject\",\"data\":{\"name\":\"User "
+		    "%d\",\"age\":%d}}",
+		    i ? "," : "", i, i, 20 + i % 50);
+	buf_adds(&b, "}}}}");
+	*len = b.len;
+	return buf_steal(&b);
+}
+
+static const char ALL_TYPES[] =
+    "{\"liveblocksType\":\"LiveObject\",\"data\":{"
+    "\"obj\":{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":10,\"y\":20}},"
+    "\"list\":{\"liveblocksType\":\"LiveList\",\"data\":[\"a\",1.5e3,true]},"
+    "\"map\":{\"liveblocksType\":\"LiveMap\",\"data\":{\"k\":null}},"
+    "\"text\":{\"liveblocksType\":\"LiveText\",\"data\":[[\"Hello "
+    "\",{\"bold\":true}],[\"world\"]],\"version\":4},"
+    "\"file\":{\"liveblocksType\":\"LiveFile\",\"data\":{\"id\":\"f1\",\"name\":\"photo.png\","
+    "\"size\":12400,\"mimeType\":\"image/png\"}},"
+    "\"plain\":{\"a\":[1,{\"b\":false}]},"
+    "\"s\":\"str\",\"n\":-0.5,\"t\":true,\"f\":false,\"z\":null}}";
+
+/* ---- decoding ------------------------------------------------------------- */
+
+static void test_parse_every_type(void **state)
+{
+	struct lson_doc *d = parse_ok(ALL_TYPES, true);
+	const struct lson_node *root = &d->nodes[0];
+	int i;
+
+	(void)state;
+	assert_true(d->plain_lson);
+	assert_int_equal(root->type, LSON_LIVE_OBJECT);
+	assert_int_equal(root->parent, -1);
+	assert_null(root->key);
+	assert_int_equal(root->n_children, 11);
+	assert_int_equal(root->subtree, (int)d->n - 1);
+
+	i = find_ok(d, "/obj");
+	assert_int_equal(d->nodes[i].type, LSON_LIVE_OBJECT);
+	assert_int_equal(d->nodes[i].n_children, 2);
+	assert_int_equal(d->nodes[i].subtree, 2);
+	assert_string_equal(d->nodes[i + 1].key, "x");
+	assert_string_equal(d->nodes[i + 1].value, "10");
+	assert_int_equal(d->nodes[i + 1].parent, i);
+	assert_int_equal(d->nodes[i + 1].depth, 2);
+	assert_int_equal(d->nodes[i + 2].index, 1);
+
+	i = find_ok(d, "/list");
+	assert_int_equal(d->nodes[i].type, LSON_LIVE_LIST);
+	assert_int_equal(d->nodes[i].n_children, 3);
+	assert_null(d->nodes[i + 1].key);
+	assert_int_equal(d->nodes[i + 1].type, LSON_STRING);
+	assert_int_equal(d->nodes[i + 2].type, LSON_NUMBER);
+	assert_string_equal(d->nodes[i + 2].value, "1.5e3"); /* as written */
+	assert_int_equal(d->nodes[i + 3].type, LSON_BOOL);
+	assert_int_equal(d->nodes[i + 3].index, 2);
+
+	i = find_ok(d, "/map");
+	assert_int_equal(d->nodes[i].type, LSON_LIVE_MAP);
+	assert_int_equal(d->nodes[i + 1].type, LSON_NULL);
+	assert_string_equal(d->nodes[i + 1].value, "null");
+
+	i = find_ok(d, "/text");
+	assert_int_equal(d->nodes[i].type, LSON_LIVE_TEXT);
+	assert_string_equal(d->nodes[i].value, "Hello world");
+	assert_int_equal(d->nodes[i].n_children, 0);
+
+	i = find_ok(d, "/file");
+	assert_int_equal(d->nodes[i].type, LSON_LIVE_FILE);
+	assert_string_equal(d->nodes[i].value, "photo.png");
+	assert_int_equal(d->nodes[i].n_children, 0);
+
+	i = find_ok(d, "/plain");
+	assert_int_equal(d->nodes[i].type, LSON_OBJECT);
+	assert_int_equal(d->nodes[find_ok(d, "/plain/a")].type, LSON_ARRAY);
+	assert_int_equal(d->nodes[find_ok(d, "/plain/a/1/b")].type, LSON_BOOL);
+	assert_int_equal(d->nodes[find_ok(d, "/plain/a/1/b")].depth, 4);
+
+	assert_int_equal(d->nodes[find_ok(d, "/s")].type, LSON_STRING);
+	assert_int_equal(d->nodes[find_ok(d, "/n")].type, LSON_NUMBER);
+	assert_string_equal(d->nodes[find_ok(d, "/n")].value, "-0.5");
+	assert_string_equal(d->nodes[find_ok(d, "/t")].value, "true");
+	assert_string_equal(d->nodes[find_ok(d, "/f")].value, "false");
+	assert_int_equal(d->nodes[find_ok(d, "/z")].type, LSON_NULL);
+	assert_null(d->nodes[find_ok(d, "/obj")].value);
+
+	/* every node's children are where the preorder layout says */
+	for (size_t j = 0; j < d->n; j++) {
+		const struct lson_node *nd = &d->nodes[j];
+		int c = (int)j + 1, count = 0;
+
+		while (c <= (int)j + nd->subtree) {
+			assert_int_equal(d->nodes[c].parent, (int)j);
+			assert_int_equal(d->nodes[c].index, count);
+			assert_int_equal(d->nodes[c].depth, nd->depth + 1);
+			count++;
+			c += d->nodes[c].subtree + 1;
+		}
+		assert_int_equal(count, nd->n_children);
+	}
+	lson_unref(&d);
+	assert_null(d);
+}
+
+static void test_parse_type_names(void **state)
+{
+	(void)state;
+	assert_string_equal(lson_type_name(LSON_LIVE_OBJECT), "LiveObject");
+	assert_string_equal(lson_type_name(LSON_LIVE_FILE), "LiveFile");
+	assert_string_equal(lson_type_name(LSON_BOOL), "boolean");
+	assert_string_equal(lson_type_name(LSON_TYPE_COUNT), "?");
+	assert_true(lson_is_container(LSON_LIVE_MAP));
+	assert_true(lson_is_container(LSON_ARRAY));
+	assert_false(lson_is_container(LSON_LIVE_TEXT));
+	assert_false(lson_is_container(LSON_STRING));
+}
+
+static void test_parse_nesting(void **state)
+{
+	/* Live inside Live; a wrapper inside plain JSON stays plain JSON, as
+	 * the server stores it */
+	const char *json =
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"l\":{\"liveblocksType\":\"LiveList\","
+	    "\"data\":[{\"liveblocksType\":\"LiveMap\",\"data\":{\"m\":{\"liveblocksType\":"
+	    "\"LiveList\",\"data\":[[]]}}}]},\"p\":{\"inner\":{\"liveblocksType\":\"LiveList\","
+	    "\"data\":[1]}},\"arr\":[{\"liveblocksType\":\"LiveObject\",\"data\":{}}]}}";
+	struct lson_doc *d = parse_ok(json, true);
+
+	(void)state;
+	assert_int_equal(d->nodes[find_ok(d, "/l")].type, LSON_LIVE_LIST);
+	assert_int_equal(d->nodes[find_ok(d, "/l/0")].type, LSON_LIVE_MAP);
+	assert_int_equal(d->nodes[find_ok(d, "/l/0/m")].type, LSON_LIVE_LIST);
+	assert_int_equal(d->nodes[find_ok(d, "/l/0/m/0")].type, LSON_ARRAY);
+	assert_int_equal(d->nodes[find_ok(d, "/l/0/m/0")].depth, 4);
+	assert_int_equal(d->nodes[find_ok(d, "/p/inner")].type, LSON_OBJECT);
+	assert_int_equal(d->nodes[find_ok(d, "/p/inner/liveblocksType")].type, LSON_STRING);
+	assert_int_equal(d->nodes[find_ok(d, "/p/inner/data/0")].type, LSON_NUMBER);
+	assert_int_equal(d->nodes[find_ok(d, "/arr/0")].type, LSON_OBJECT);
+	lson_unref(&d);
+}
+
+static void test_parse_simplified(void **state)
+{
+	struct lson_doc *d = parse_ok(ALL_TYPES, false);
+
+	(void)state;
+	assert_false(d->plain_lson);
+	assert_int_equal(d->nodes[0].type, LSON_OBJECT);
+	assert_int_equal(d->nodes[find_ok(d, "/liveblocksType")].type, LSON_STRING);
+	assert_int_equal(d->nodes[find_ok(d, "/data/list/data")].type, LSON_ARRAY);
+	lson_unref(&d);
+
+	d = parse_ok("{\"shapes\":[{\"x\":1}],\"t\":[[\"hi\"]]}", false);
+	assert_int_equal(d->n, 7);
+	assert_int_equal(d->nodes[find_ok(d, "/shapes/0/x")].type, LSON_NUMBER);
+	lson_unref(&d);
+}
+
+static void test_parse_malformed_wrappers(void **state)
+{
+	/* Decision: a wrapper whose liveblocksType is unknown, whose data has
+	 * the wrong JSON type, or that has other members, is shown as the
+	 * plain JSON object it is (nothing lost); lson_validate_document is
+	 * what rejects it. */
+	const char *json = "{\"liveblocksType\":\"LiveObject\",\"data\":{"
+	                   "\"a\":{\"liveblocksType\":\"LiveList\",\"data\":{}},"
+	                   "\"b\":{\"liveblocksType\":\"LiveFoo\",\"data\":{}},"
+	                   "\"c\":{\"liveblocksType\":\"LiveObject\",\"data\":{},\"extra\":1},"
+	                   "\"d\":{\"liveblocksType\":\"LiveText\",\"data\":{}},"
+	                   "\"e\":{\"liveblocksType\":3,\"data\":[]},"
+	                   "\"f\":{\"data\":[],\"liveblocksType\":\"LiveList\"},"
+	                   "\"g\":{\"liveblocksType\":\"LiveText\",\"data\":[[1],\"x\",[\"ok\"]]},"
+	                   "\"h\":{\"liveblocksType\":\"LiveFile\",\"data\":{}}}}";
+	struct lson_doc *d = parse_ok(json, true);
+
+	(void)state;
+	assert_int_equal(d->nodes[0].type, LSON_LIVE_OBJECT);
+	for (const char *p = "abcde"; *p; p++) {
+		char ptr[4] = {'/', *p, 0};
+
+		assert_int_equal(d->nodes[find_ok(d, ptr)].type, LSON_OBJECT);
+	}
+	assert_int_equal(d->nodes[find_ok(d, "/c/extra")].type, LSON_NUMBER);
+	/* member order does not matter */
+	assert_int_equal(d->nodes[find_ok(d, "/f")].type, LSON_LIVE_LIST);
+	/* odd segments are kept in the data but give no text */
+	assert_int_equal(d->nodes[find_ok(d, "/g")].type, LSON_LIVE_TEXT);
+	assert_string_equal(d->nodes[find_ok(d, "/g")].value, "ok");
+	assert_int_equal(d->nodes[find_ok(d, "/h")].type, LSON_LIVE_FILE);
+	assert_string_equal(d->nodes[find_ok(d, "/h")].value, "");
+	lson_unref(&d);
+
+	/* a root that is a plain object is accepted (shown as it is) */
+	d = parse_ok("{\"x\":1}", true);
+	assert_int_equal(d->nodes[0].type, LSON_OBJECT);
+	lson_unref(&d);
+}
+
+static void test_parse_unicode(void **state)
+{
+	const char *json = "{\"liveblocksType\":\"LiveObject\",\"data\":{"
+	                   "\"caf\\u00e9\":\"\\u00e9t\\u00e9\","
+	                   "\"emoji\":\"\\ud83d\\ude00 \xf0\x9f\x98\x80\","
+	                   "\"raw\":\"\xc3\xa9\xe6\x97\xa5\","
+	                   "\"esc\":\"a\\\"b\\\\c\\/d\\n\\t\\r\\b\\f\","
+	                   "\"nul\":\"x\\u0000y\","
+	                   "\"lone\":\"\\ud800z\","
+	                   "\"\\u006civeblocksType\":1}}";
+	struct lson_doc *d = parse_ok(json, true);
+
+	(void)state;
+	assert_string_equal(d->nodes[find_ok(d, "/caf\xc3\xa9")].value, "\xc3\xa9t\xc3\xa9");
+	assert_string_equal(d->nodes[find_ok(d, "/emoji")].value,
+	                    "\xf0\x9f\x98\x80 \xf0\x9f\x98\x80");
+	assert_string_equal(d->nodes[find_ok(d, "/raw")].value, "\xc3\xa9\xe6\x97\xa5");
+	assert_string_equal(d->nodes[find_ok(d, "/esc")].value, "a\"b\\c/d\n\t\r\b\f");
+	/* values are C strings: U+0000 and lone surrogates become U+FFFD */
+	assert_string_equal(d->nodes[find_ok(d, "/nul")].value, "x\xef\xbf\xbdy");
+	assert_string_equal(d->nodes[find_ok(d, "/lone")].value, "\xef\xbf\xbdz");
+	assert_int_equal(d->nodes[find_ok(d, "/liveblocksType")].type, LSON_NUMBER);
+	lson_unref(&d);
+}
+
+static void test_parse_malformed(void **state)
+{
+	char deep[2100];
+	size_t n = 0;
+
+	(void)state;
+	parse_fails("", 0, "empty");
+	parse_fails("   \n", 4, "empty");
+	parse_fails("[1,2]", 5, "not a JSON object");
+	parse_fails("\"str\"", 5, "not a JSON object");
+	parse_fails("42", 2, "not a JSON object");
+	parse_fails("{\"a\":1", 6, "line 1, column 7");
+	parse_fails("{\"a\":1,}", 8, "expected a key");
+	parse_fails("{\"a\" 1}", 7, "expected ':'");
+	parse_fails("{\"a\":[1 2]}", 11, "expected ',' or ']'");
+	parse_fails("{\"a\":01}", 8, "expected ',' or '}'");
+	parse_fails("{\"a\":-}", 7, "bad number");
+	parse_fails("{\"a\":1.}", 8, "bad number");
+	parse_fails("{\"a\":1e}", 8, "bad number");
+	parse_fails("{\"a\":tru}", 9, "unexpected character");
+	parse_fails("{\"a\":\"x\\q\"}", 11, "bad escape");
+	parse_fails("{\"a\":\"\\u12G4\"}", 14, "bad \\u escape");
+	parse_fails("{\"a\":\"line\nbreak\"}", 18, "control character");
+	parse_fails("{\"a\":\"open}", 11, "unterminated string");
+	parse_fails("{}\n{}", 5, "line 2, column 1: unexpected data after the document");
+	parse_fails("{\"a\":1}x", 8, "unexpected data");
+	/* the length is respected: the text is not read past len */
+	parse_fails("{\"a\":1}", 6, "column 7: unexpected end, expected ',' or '}'");
+	/* nesting beyond 1000 levels */
+	deep[n++] = '{';
+	memcpy(deep + n, "\"a\":", 4);
+	n += 4;
+	for (int i = 0; i < 1001; i++)
+		deep[n++] = '[';
+	parse_fails(deep, n, "nested too deeply");
+}
+
+static void test_ref_unref(void **state)
+{
+	struct lson_doc *d = parse_ok("{\"a\":\"b\"}", false), *e;
+
+	(void)state;
+	e = lson_ref(d);
+	assert_ptr_equal(d, e);
+	lson_unref(&e);
+	assert_null(e);
+	assert_string_equal(d->nodes[1].value, "b"); /* still alive */
+	lson_unref(&d);
+	lson_unref(&d); /* NULL is fine */
+	assert_null(lson_ref(NULL));
+}
+
+/* ---- paths -------------------------------------------------------------------- */
+
+static void test_pointer_escaping(void **state)
+{
+	const char *json =
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"a/b\":{\"liveblocksType\":"
+	    "\"LiveMap\",\"data\":{\"c~d\":{\"liveblocksType\":\"LiveList\",\"data\":"
+	    "[0,{\"~1\":true}]}}},\"\":5}}";
+	struct lson_doc *d = parse_ok(json, true);
+	char **tok = NULL;
+	size_t n = 0;
+	struct lb_error err;
+	char *p;
+	int i;
+
+	(void)state;
+	i = find_ok(d, "/a~1b/c~0d/1/~01");
+	assert_int_equal(d->nodes[i].type, LSON_BOOL);
+	p = lson_path(d, i);
+	assert_string_equal(p, "/a~1b/c~0d/1/~01");
+	free(p);
+	p = lson_path(d, 0);
+	assert_string_equal(p, "");
+	free(p);
+	i = find_ok(d, "/");
+	assert_string_equal(d->nodes[i].value, "5");
+	p = lson_path(d, i);
+	assert_string_equal(p, "/");
+	free(p);
+	assert_int_equal(lson_find(d, ""), 0);
+	assert_int_equal(lson_find(d, "/a/b"), -1);
+	assert_int_equal(lson_find(d, "a~1b"), -1);
+	assert_int_equal(lson_find(d, "/a~1b/c~0d/01"), -1);  /* leading zero */
+	assert_int_equal(lson_find(d, "/a~1b/c~0d/2"), -1);   /* out of range */
+	assert_int_equal(lson_find(d, "/a~1b/c~0d/-"), -1);   /* "-" is no node */
+	assert_int_equal(lson_find(d, "/a~1b/c~0d/0/x"), -1); /* into a scalar */
+	assert_null(lson_path(d, -1));
+	assert_null(lson_path(d, (int)d->n));
+
+	assert_true(lson_pointer_split("/a~1b/c~0d//~01", &tok, &n, &err));
+	assert_int_equal(n, 4);
+	assert_string_equal(tok[0], "a/b");
+	assert_string_equal(tok[1], "c~d");
+	assert_string_equal(tok[2], "");
+	assert_string_equal(tok[3], "~1");
+	lson_tokens_free(&tok, n);
+	assert_null(tok);
+	assert_true(lson_pointer_split("", &tok, &n, &err));
+	assert_int_equal(n, 0);
+	lson_tokens_free(&tok, n);
+	lb_error_clear(&err);
+	assert_false(lson_pointer_split("shapes/3", &tok, &n, &err));
+	assert_int_equal(err.status, LB_USAGE);
+	assert_non_null(strstr(err.message, "must start with \"/\""));
+	lson_unref(&d);
+}
+
+static void test_path_find_roundtrip(void **state)
+{
+	size_t len;
+	char *json = gen_doc(300, 200, &len);
+	struct lb_error err;
+	struct lson_doc *d = lson_parse(json, len, true, &err);
+
+	(void)state;
+	assert_non_null(d);
+	assert_true(d->n > 4000);
+	for (size_t i = 0; i < d->n; i++) {
+		char *p = lson_path(d, (int)i);
+
+		assert_non_null(p);
+		assert_int_equal(lson_find(d, p), (int)i);
+		free(p);
+	}
+	assert_int_equal(d->nodes[find_ok(d, "/users/user~1~01")].type, LSON_LIVE_OBJECT);
+	lson_unref(&d);
+	free(json);
+}
+
+/* ---- summaries ---------------------------------------------------------------- */
+
+static void check_summary(const struct lson_doc *d, const char *ptr, size_t n, const char *want)
+{
+	char out[256];
+
+	assert_true(n <= sizeof(out));
+	memset(out, 'X', sizeof(out));
+	lson_summary(d, find_ok(d, ptr), out, n);
+	assert_string_equal(out, want);
+	assert_true(strlen(out) < n);
+}
+
+static void test_summary(void **state)
+{
+	const char *json =
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{"
+	    "\"one\":{\"liveblocksType\":\"LiveList\",\"data\":[1]},"
+	    "\"none\":[],"
+	    "\"mixed\":{\"a\":{\"b\":1},\"c\":[2],\"d\":[],\"e\":{},\"s\":\"hi\\n\",\"n\":null},"
+	    "\"long\":\"abcdefghijklmnopqrstuvwxyz0123456789\","
+	    "\"uni\":\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\","
+	    "\"empty\":{\"liveblocksType\":\"LiveMap\",\"data\":{}},"
+	    "\"tiny\":{\"liveblocksType\":\"LiveFile\",\"data\":{\"id\":\"f\",\"name\":\"a.txt\","
+	    "\"size\":12,\"mimeType\":\"text/plain\"}}}}";
+	struct lson_doc *d = parse_ok(json, true), *all = parse_ok(ALL_TYPES, true);
+	char out[64];
+
+	(void)state;
+	check_summary(all, "/list", 64, "3 items");
+	check_summary(d, "/one", 64, "1 item");
+	check_summary(d, "/none", 64, "0 items");
+	check_summary(all, "/obj", 64, "{x: 10, y: 20}");
+	check_summary(all, "/obj", 13, "{x: 10, \xe2\x80\xa6}");
+	check_summary(all, "/obj", 6, "{\xe2\x80\xa6}");
+	check_summary(d, "/empty", 64, "{}");
+	check_summary(
+	    d, "/mixed", 128,
+	    "{a: {\xe2\x80\xa6}, c: [\xe2\x80\xa6], d: [], e: {}, s: \"hi\\n\", n: null}");
+	check_summary(all, "/map", 64, "{k: null}");
+	check_summary(all, "/s", 64, "\"str\"");
+	check_summary(d, "/long", 20, "\"abcdefghijkl\xe2\x80\xa6\"");
+	check_summary(d, "/uni", 12, "\"\xc3\xa9\xc3\xa9\xe2\x80\xa6\"");
+	check_summary(d, "/uni", 11, "\"\xc3\xa9\xe2\x80\xa6\"");
+	check_summary(all, "/n", 64, "-0.5");
+	check_summary(all, "/t", 64, "true");
+	check_summary(all, "/z", 64, "null");
+	check_summary(all, "/text", 64, "\"Hello world\"");
+	check_summary(all, "/file", 64, "photo.png (12.1 KiB, image/png)");
+	check_summary(d, "/tiny", 64, "a.txt (12 B, text/plain)");
+	check_summary(all, "/file", 12, "photo.pn\xe2\x80\xa6");
+	/* the root preview never walks more children than fit */
+	lson_summary(all, 0, out, sizeof(out));
+	assert_true(strncmp(out, "{obj: {\xe2\x80\xa6}, list: [\xe2\x80\xa6], map: {\xe2\x80\xa6}",
+	                    30) == 0);
+	assert_non_null(strstr(out, ", \xe2\x80\xa6}"));
+	lson_summary(all, -1, out, sizeof(out));
+	assert_string_equal(out, "");
+	lson_unref(&d);
+	lson_unref(&all);
+}
+
+/* ---- search ------------------------------------------------------------------- */
+
+static void test_search(void **state)
+{
+	const char *json = "{\"liveblocksType\":\"LiveObject\",\"data\":{"
+	                   "\"Alpha\":1,\"list\":{\"liveblocksType\":\"LiveList\",\"data\":["
+	                   "\"beta\",\"ALPHABET\"]},"
+	                   "\"gamma\":{\"liveblocksType\":\"LiveText\",\"data\":[[\"say alpha\"]]},"
+	                   "\"f\":{\"liveblocksType\":\"LiveFile\",\"data\":{\"id\":\"x\",\"name\":"
+	                   "\"alpha.png\",\"size\":1,\"mimeType\":\"image/png\"}}}}";
+	struct lson_doc *d = parse_ok(json, true);
+	int alpha = find_ok(d, "/Alpha"), ab = find_ok(d, "/list/1"), g = find_ok(d, "/gamma"),
+	    f = find_ok(d, "/f");
+
+	(void)state;
+	assert_int_equal(lson_search(d, "alpha", -1, 1), alpha); /* key, any case */
+	assert_int_equal(lson_search(d, "alpha", alpha, 1), ab);
+	assert_int_equal(lson_search(d, "ALPHA", ab, 1), g);     /* LiveText text */
+	assert_int_equal(lson_search(d, "alpha", g, 1), f);      /* LiveFile name */
+	assert_int_equal(lson_search(d, "alpha", f, 1), alpha);  /* wraps */
+	assert_int_equal(lson_search(d, "alpha", alpha, -1), f); /* backward wraps */
+	assert_int_equal(lson_search(d, "alpha", f, -1), g);
+	assert_int_equal(lson_search(d, "alpha", -1, -1), f);
+	assert_int_equal(lson_search(d, "beta", -1, 1), find_ok(d, "/list/0"));
+	/* the starting node itself is found only after a full turn: never */
+	assert_int_equal(lson_search(d, "gamma", g, 1), -1);
+	assert_int_equal(lson_search(d, "nothing", 0, 1), -1);
+	assert_int_equal(lson_search(d, "", 0, 1), -1);
+	assert_true(lson_matches(d, ab, "habe"));
+	assert_false(lson_matches(d, ab, "habex"));
+	assert_false(lson_matches(d, find_ok(d, "/list"), "beta")); /* containers: key only */
+	assert_true(lson_matches(d, find_ok(d, "/list"), "LIS"));
+	lson_unref(&d);
+}
+
+/* ---- subtree JSON --------------------------------------------------------------- */
+
+static void test_subtree_json_pretty(void **state)
+{
+	const char *json =
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"b\":1,\"a\":{\"liveblocksType\":"
+	    "\"LiveList\",\"data\":[\"x\",{\"k\":[]},{\"liveblocksType\":\"LiveMap\","
+	    "\"data\":{}}]},\"t\":{\"liveblocksType\":\"LiveText\",\"data\":[[\"Hi, "
+	    "you\",{\"bold\":true}]],\"version\":2},\"s\":\"q\\\"\\n\\u0001\"}}";
+	struct lson_doc *d = parse_ok(json, true);
+	char *s;
+
+	(void)state;
+	s = lson_subtree_json(d, 0, true, true);
+	assert_string_equal(s, "{\n"
+	                       "  \"liveblocksType\": \"LiveObject\",\n"
+	                       "  \"data\": {\n"
+	                       "    \"b\": 1,\n"
+	                       "    \"a\": {\n"
+	                       "      \"liveblocksType\": \"LiveList\",\n"
+	                       "      \"data\": [\n"
+	                       "        \"x\",\n"
+	                       "        {\n"
+	                       "          \"k\": []\n"
+	                       "        },\n"
+	                       "        {\n"
+	                       "          \"liveblocksType\": \"LiveMap\",\n"
+	                       "          \"data\": {}\n"
+	                       "        }\n"
+	                       "      ]\n"
+	                       "    },\n"
+	                       "    \"t\": {\n"
+	                       "      \"liveblocksType\": \"LiveText\",\n"
+	                       "      \"data\": [[\"Hi, you\", {\"bold\": true}]],\n"
+	                       "      \"version\": 2\n"
+	                       "    },\n"
+	                       "    \"s\": \"q\\\"\\n\\u0001\"\n"
+	                       "  }\n"
+	                       "}");
+	free(s);
+	s = lson_subtree_json(d, 0, false, true);
+	assert_string_equal(s, "{\n"
+	                       "  \"b\": 1,\n"
+	                       "  \"a\": [\n"
+	                       "    \"x\",\n"
+	                       "    {\n"
+	                       "      \"k\": []\n"
+	                       "    },\n"
+	                       "    {}\n"
+	                       "  ],\n"
+	                       "  \"t\": [[\"Hi, you\", {\"bold\": true}]],\n"
+	                       "  \"s\": \"q\\\"\\n\\u0001\"\n"
+	                       "}");
+	free(s);
+	s = lson_subtree_json(d, 0, false, false);
+	assert_string_equal(
+	    s, "{\"b\":1,\"a\":[\"x\",{\"k\":[]},{}],\"t\":[[\"Hi, you\",{\"bold\":true}]],"
+	       "\"s\":\"q\\\"\\n\\u0001\"}");
+	free(s);
+	s = lson_subtree_json(d, 0, true, false);
+	assert_string_equal(s, json);
+	free(s);
+	s = lson_subtree_json(d, find_ok(d, "/a/1"), true, true);
+	assert_string_equal(s, "{\n  \"k\": []\n}");
+	free(s);
+	s = lson_subtree_json(d, find_ok(d, "/b"), true, true);
+	assert_string_equal(s, "1");
+	free(s);
+	assert_null(lson_subtree_json(d, 99, true, true));
+	lson_unref(&d);
+}
+
+static void roundtrip(const char *json, size_t len, bool plain)
+{
+	struct lb_error err;
+	struct lson_doc *d = lson_parse(json, len, plain, &err), *e;
+
+	assert_non_null(d);
+	for (int pretty = 0; pretty < 2; pretty++) {
+		char *s = lson_subtree_json(d, 0, true, pretty);
+
+		assert_non_null(s);
+		e = lson_parse(s, strlen(s), plain, &err);
+		assert_non_null(e);
+		assert_same_doc(d, e);
+		lson_unref(&e);
+		free(s);
+	}
+	lson_unref(&d);
+}
+
+static void test_subtree_json_roundtrip(void **state)
+{
+	size_t len;
+	char *json = gen_doc(200, 50, &len);
+
+	(void)state;
+	roundtrip(ALL_TYPES, strlen(ALL_TYPES), true);
+	roundtrip(ALL_TYPES, strlen(ALL_TYPES), false);
+	roundtrip(json, len, true);
+	roundtrip(json, len, false);
+	{
+		const char *odd = "{\"\\u00e9\\n\":[\"\\ud83d\\ude00\",-1E+2,{}],\"\":\"\"}";
+
+		roundtrip(odd, strlen(odd), true);
+	}
+	free(json);
+}
+
+/* ---- tree diff ------------------------------------------------------------------ */
+
+static size_t diff_of(const char *a, const char *b, struct lson_delta **v)
+{
+	struct lson_doc *da = parse_ok(a, true), *db = parse_ok(b, true);
+	size_t n = lson_diff(da, db, v);
+
+	lson_unref(&da);
+	lson_unref(&db);
+	return n;
+}
+
+static void check_delta(const struct lson_delta *e, enum lson_change kind, const char *path,
+                        const char *before, const char *after)
+{
+	assert_int_equal(e->kind, kind);
+	assert_string_equal(e->path, path);
+	if (before)
+		assert_string_equal(e->before, before);
+	else
+		assert_null(e->before);
+	if (after)
+		assert_string_equal(e->after, after);
+	else
+		assert_null(e->after);
+}
+
+#define LO(x) "{\"liveblocksType\":\"LiveObject\",\"data\":{" x "}}"
+#define LL(x) "{\"liveblocksType\":\"LiveList\",\"data\":[" x "]}"
+
+static void test_diff_basic(void **state)
+{
+	struct lson_delta *v = NULL;
+	size_t n;
+
+	(void)state;
+	n = diff_of(ALL_TYPES, ALL_TYPES, &v);
+	assert_int_equal(n, 0);
+	lson_deltas_free(&v, n);
+
+	n = diff_of(LO("\"x\":10,\"gone\":1,\"s\":\"a\""), LO("\"x\":42,\"s\":\"a\",\"new\":[1]"),
+	            &v);
+	assert_int_equal(n, 3);
+	check_delta(&v[0], LSON_REMOVED, "/gone", "1", NULL);
+	check_delta(&v[1], LSON_ADDED, "/new", NULL, "[1]");
+	check_delta(&v[2], LSON_CHANGED, "/x", "10", "42");
+	lson_deltas_free(&v, n);
+	assert_null(v);
+
+	/* a type change at a path is one CHANGED, also Live vs plain */
+	n = diff_of(LO("\"a\":\"1\",\"b\":" LO("\"k\":1") ",\"c\":true"),
+	            LO("\"a\":1,\"b\":{\"k\":1},\"c\":false"), &v);
+	assert_int_equal(n, 3);
+	check_delta(&v[0], LSON_CHANGED, "/a", "\"1\"", "1");
+	check_delta(&v[1], LSON_CHANGED, "/b", LO("\"k\":1"), "{\"k\":1}");
+	check_delta(&v[2], LSON_CHANGED, "/c", "true", "false");
+	lson_deltas_free(&v, n);
+
+	/* a removed container is one delta, not one per descendant */
+	n = diff_of(LO("\"keep\":1,\"box\":" LO("\"l\":" LL("1,2,3") ",\"o\":{\"p\":[4]}")),
+	            LO("\"keep\":1"), &v);
+	assert_int_equal(n, 1);
+	check_delta(&v[0], LSON_REMOVED, "/box", LO("\"l\":" LL("1,2,3") ",\"o\":{\"p\":[4]}"),
+	            NULL);
+	lson_deltas_free(&v, n);
+
+	/* same keys in another order: nothing changed */
+	n = diff_of(LO("\"a\":1,\"b\":2,\"c\":{\"d\":3,\"e\":4}"),
+	            LO("\"c\":{\"e\":4,\"d\":3},\"b\":2,\"a\":1"), &v);
+	assert_int_equal(n, 0);
+	lson_deltas_free(&v, n);
+}
+
+static void test_diff_lists_and_live(void **state)
+{
+	struct lson_delta *v = NULL;
+	size_t n;
+
+	(void)state;
+	/* lists compare by index (the server's paths): inserting at the front
+	 * changes every later index and adds the last */
+	n = diff_of(LO("\"l\":" LL("\"a\",\"b\"")), LO("\"l\":" LL("\"z\",\"a\",\"b\"")), &v);
+	assert_int_equal(n, 3);
+	check_delta(&v[0], LSON_CHANGED, "/l/0", "\"a\"", "\"z\"");
+	check_delta(&v[1], LSON_CHANGED, "/l/1", "\"b\"", "\"a\"");
+	check_delta(&v[2], LSON_ADDED, "/l/2", NULL, "\"b\"");
+	lson_deltas_free(&v, n);
+
+	/* shrinking: removed items, in numeric path order (2 before 10) */
+	{
+		struct buf a, b;
+
+		buf_init(&a);
+		buf_init(&b);
+		buf_adds(&a, "{\"liveblocksType\":\"LiveObject\",\"data\":{\"l\":" LL("0"));
+		buf_adds(&b, "{\"liveblocksType\":\"LiveObject\",\"data\":{\"l\":" LL("0,1"));
+		a.len -= 2; /* reopen the list */
+		for (int i = 1; i < 12; i++)
+			buf_printf(&a, ",%d", i);
+		buf_adds(&a, "]}}}");
+		buf_adds(&b, "}}");
+		n = diff_of(a.data, b.data, &v);
+		assert_int_equal(n, 10);
+		check_delta(&v[0], LSON_REMOVED, "/l/2", "2", NULL);
+		check_delta(&v[7], LSON_REMOVED, "/l/9", "9", NULL);
+		check_delta(&v[8], LSON_REMOVED, "/l/10", "10", NULL);
+		lson_deltas_free(&v, n);
+		buf_free(&a);
+		buf_free(&b);
+	}
+
+	/* nested changes, LiveText and LiveFile data, keys to escape */
+	n = diff_of(
+	    LO("\"m\":{\"liveblocksType\":\"LiveMap\",\"data\":{\"a/b\":" LO(
+	        "\"x\":1") "}},"
+	                   "\"t\":{\"liveblocksType\":\"LiveText\",\"data\":[[\"hi\"]]},"
+	                   "\"u\":{\"liveblocksType\":\"LiveText\",\"data\":[[\"hi\"]]}"),
+	    LO("\"m\":{\"liveblocksType\":\"LiveMap\",\"data\":{\"a/b\":" LO(
+	        "\"x\":2,\"y\":3") "}},"
+	                           "\"t\":{\"liveblocksType\":\"LiveText\",\"data\":[[\"hi\",{"
+	                           "\"bold\":true}]]},"
+	                           "\"u\":{\"liveblocksType\":\"LiveText\",\"data\":[[\"hi\"]]}"),
+	    &v);
+	assert_int_equal(n, 3);
+	check_delta(&v[0], LSON_CHANGED, "/m/a~1b/x", "1", "2");
+	check_delta(&v[1], LSON_ADDED, "/m/a~1b/y", NULL, "3");
+	check_delta(&v[2], LSON_CHANGED, "/t",
+	            "{\"liveblocksType\":\"LiveText\",\"data\":[[\"hi\"]]}",
+	            "{\"liveblocksType\":\"LiveText\",\"data\":[[\"hi\",{\"bold\":true}]]}");
+	lson_deltas_free(&v, n);
+
+	/* the root itself changing type */
+	n = diff_of(LO(""), "{}", &v);
+	assert_int_equal(n, 1);
+	check_delta(&v[0], LSON_CHANGED, "", LO(""), "{}");
+	lson_deltas_free(&v, n);
+}
+
+/* ---- JSON Patch ---------------------------------------------------------------- */
+
+static void test_patch_to_json(void **state)
+{
+	struct patch p = {0};
+	char *s;
+
+	(void)state;
+	s = patch_to_json(&p);
+	assert_string_equal(s, "[]");
+	free(s);
+	assert_true(patch_add(&p, PATCH_ADD, "/shapes/-", NULL, "{ \"x\" : 1.50, \"t\":\"a b\" }"));
+	assert_true(patch_add(&p, PATCH_REMOVE, "/a~1b", NULL, NULL));
+	assert_true(patch_add(&p, PATCH_REPLACE, "/q\"", NULL, "null"));
+	assert_true(patch_add(&p, PATCH_MOVE, "/to", "/from", NULL));
+	assert_true(patch_add(&p, PATCH_COPY, "/c", "/d", NULL));
+	assert_true(patch_add(&p, PATCH_TEST, "/t", NULL, "[1, 2]"));
+	assert_int_equal(p.n, 6);
+	s = patch_to_json(&p);
+	assert_string_equal(
+	    s, "[{\"op\":\"add\",\"path\":\"/shapes/-\",\"value\":{\"x\":1.50,\"t\":\"a b\"}},"
+	       "{\"op\":\"remove\",\"path\":\"/a~1b\"},"
+	       "{\"op\":\"replace\",\"path\":\"/q\\\"\",\"value\":null},"
+	       "{\"op\":\"move\",\"from\":\"/from\",\"path\":\"/to\"},"
+	       "{\"op\":\"copy\",\"from\":\"/d\",\"path\":\"/c\"},"
+	       "{\"op\":\"test\",\"path\":\"/t\",\"value\":[1,2]}]");
+	free(s);
+	/* a value that is not JSON gives no body */
+	assert_true(patch_add(&p, PATCH_ADD, "/x", NULL, "{oops"));
+	assert_null(patch_to_json(&p));
+	patch_clear(&p);
+	assert_null(p.ops);
+	assert_int_equal(p.n, 0);
+}
+
+static void check_from_json(const char *in, enum lson_wrap wrap, const char *want)
+{
+	struct lb_error err;
+	char *s = lson_from_json(in, wrap, &err);
+
+	if (!s)
+		fail_msg("lson_from_json(%s): %s", in, err.message);
+	assert_string_equal(s, want);
+	free(s);
+}
+
+static void test_from_json(void **state)
+{
+	struct lb_error err;
+
+	(void)state;
+	check_from_json("{\"a\":[1,{\"b\":null}],\"c\":\"s\"}", LSON_WRAP_LIVE,
+	                LO("\"a\":" LL("1," LO("\"b\":null")) ",\"c\":\"s\""));
+	check_from_json("{\"u1\":{\"name\":\"A\"},\"u2\":[]}", LSON_WRAP_LIVE_MAP,
+	                "{\"liveblocksType\":\"LiveMap\",\"data\":{\"u1\":" LO(
+	                    "\"name\":\"A\"") ",\"u2\":" LL("") "}}");
+	check_from_json("[{\"x\":1}]", LSON_WRAP_LIVE_MAP, LL(LO("\"x\":1")));
+	check_from_json(" { \"a\" : [ 1.50 ] } ", LSON_WRAP_PLAIN, "{\"a\":[1.50]}");
+	/* an escaped backslash ends a string: "//" after it is not a comment */
+	check_from_json("{\"k\\\\\" : \"a // b\", \"q\\\"\": \" \\\" \"}", LSON_WRAP_PLAIN,
+	                "{\"k\\\\\":\"a // b\",\"q\\\"\":\" \\\" \"}");
+	check_from_json("42", LSON_WRAP_LIVE, "42");
+	check_from_json("\"s\"", LSON_WRAP_LIVE_MAP, "\"s\"");
+	/* wrappers already there are kept (and their insides converted) */
+	check_from_json("{\"liveblocksType\":\"LiveMap\",\"data\":{\"a\":[1]}}", LSON_WRAP_LIVE,
+	                "{\"liveblocksType\":\"LiveMap\",\"data\":{\"a\":" LL("1") "}}");
+	check_from_json("{\"liveblocksType\":\"LiveText\",\"data\":[[\"hi\"]]}", LSON_WRAP_LIVE_MAP,
+	                "{\"liveblocksType\":\"LiveText\",\"data\":[[\"hi\"]]}");
+	/* the emulator's toLson: a wrapper with the wrong data is an object */
+	check_from_json("{\"liveblocksType\":\"LiveList\",\"data\":{}}", LSON_WRAP_LIVE,
+	                LO("\"liveblocksType\":\"LiveList\",\"data\":" LO("")));
+	check_from_json(
+	    "{\"a\":[1,{\"b\":null}],\"c\":\"s\",\"d\":{\"liveblocksType\":\"LiveFile\",\"data\":{"
+	    "\"id\":\"f\"}}}",
+	    LSON_WRAP_LIVE,
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"a\":{\"liveblocksType\":\"LiveList\","
+	    "\"data\":[1,{\"liveblocksType\":\"LiveObject\",\"data\":{\"b\":null}}]},\"c\":\"s\","
+	    "\"d\":{\"liveblocksType\":\"LiveFile\",\"data\":{\"id\":\"f\"}}}}");
+	lb_error_clear(&err);
+	assert_null(lson_from_json("{\"a\":", LSON_WRAP_LIVE, &err));
+	assert_int_equal(err.status, LB_USAGE);
+	assert_null(lson_from_json("1 2", LSON_WRAP_PLAIN, &err));
+	assert_string_equal(err.message,
+	                    "not valid JSON: column 3: unexpected data after the value");
+	assert_null(lson_from_json("[1.]", LSON_WRAP_LIVE, &err));
+	assert_null(lson_from_json("\"tab\there\"", LSON_WRAP_PLAIN, &err));
+	assert_null(lson_from_json("\"\\uZZZZ\"", LSON_WRAP_LIVE, &err));
+	assert_null(lson_from_json(NULL, LSON_WRAP_PLAIN, &err));
+}
+
+/* The emulator's storage test document (tests/emulator/storage.test.mjs). */
+static const char DOC[] =
+    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"title\":\"doc\","
+    "\"list\":{\"liveblocksType\":\"LiveList\",\"data\":[\"a\",\"b\"]},"
+    "\"map\":{\"liveblocksType\":\"LiveMap\",\"data\":{\"k\":1}},"
+    "\"obj\":{\"liveblocksType\":\"LiveObject\",\"data\":{\"plain\":{\"x\":[1,2]}}}}}";
+
+#define DOC_WITH(title, list, map, obj, extra)                                                     \
+	"{\"liveblocksType\":\"LiveObject\",\"data\":{\"title\":" title                            \
+	",\"list\":{\"liveblocksType\":\"LiveList\",\"data\":[" list "]},"                         \
+	"\"map\":{\"liveblocksType\":\"LiveMap\",\"data\":{" map "}},"                             \
+	"\"obj\":{\"liveblocksType\":\"LiveObject\",\"data\":{\"plain\":{\"x\":[1,2]}" obj         \
+	"}}" extra "}}"
+
+struct op_spec {
+	enum patch_kind kind;
+	const char *path;
+	const char *from;
+	const char *value;
+};
+
+static char *apply_specs(const char *doc, const struct op_spec *ops, size_t n, struct lb_error *err)
+{
+	struct patch p = {0};
+	char *out;
+
+	for (size_t i = 0; i < n; i++)
+		assert_true(patch_add(&p, ops[i].kind, ops[i].path, ops[i].from, ops[i].value));
+	lb_error_clear(err);
+	out = lson_patch_apply(doc, strlen(doc), &p, err);
+	patch_clear(&p);
+	return out;
+}
+
+static void check_apply(const struct op_spec *ops, size_t n, const char *want)
+{
+	struct lb_error err;
+	char *out = apply_specs(DOC, ops, n, &err);
+
+	if (!out)
+		fail_msg("patch failed: %s", err.message);
+	assert_string_equal(out, want);
+	free(out);
+}
+
+#define CHECK_APPLY(want, ...)                                                                     \
+	do {                                                                                       \
+		const struct op_spec ops_[] = {__VA_ARGS__};                                       \
+		check_apply(ops_, sizeof(ops_) / sizeof(ops_[0]), want);                           \
+	} while (0)
+
+/* Expected documents are what tests/emulator/lson.mjs applyPatch gives. */
+static void test_patch_apply(void **state)
+{
+	(void)state;
+	CHECK_APPLY(
+	    DOC_WITH(
+	        "\"renamed\"",
+	        "\"first\",\"a\",\"b\",{\"liveblocksType\":\"LiveObject\",\"data\":{\"name\":\"c\","
+	        "\"tags\":{\"liveblocksType\":\"LiveList\",\"data\":[\"x\"]}}}",
+	        "\"n\":2", ",\"moved\":\"renamed\"", ""),
+	    {PATCH_TEST, "/title", NULL, "\"doc\""},
+	    {PATCH_ADD, "/list/-", NULL, "{\"name\":\"c\",\"tags\":[\"x\"]}"},
+	    {PATCH_ADD, "/list/0", NULL, "\"first\""},
+	    {PATCH_REPLACE, "/title", NULL, "\"renamed\""}, {PATCH_REMOVE, "/map/k", NULL, NULL},
+	    {PATCH_ADD, "/map/n", NULL, "2"}, {PATCH_COPY, "/copy", "/title", NULL},
+	    {PATCH_MOVE, "/obj/moved", "/copy", NULL},
+	    {PATCH_TEST, "/list", NULL,
+	     "[\"first\", \"a\", \"b\", {\"name\": \"c\", \"tags\": [\"x\"]}]"});
+	/* a value already in plain LSON: wrappers kept, insides converted */
+	CHECK_APPLY(
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"title\":{\"liveblocksType\":"
+	    "\"LiveMap\","
+	    "\"data\":{\"a\":{\"liveblocksType\":\"LiveList\",\"data\":[1,{\"liveblocksType\":"
+	    "\"LiveObject\",\"data\":{\"b\":2}}]}}},\"list\":{\"liveblocksType\":\"LiveList\","
+	    "\"data\":"
+	    "[\"a\",\"b\"]},\"map\":{\"liveblocksType\":\"LiveMap\",\"data\":{\"k\":1}},\"obj\":{"
+	    "\"liveblocksType\":\"LiveObject\",\"data\":{\"plain\":{\"x\":[1,2]}}}}}",
+	    {PATCH_ADD, "/title", NULL,
+	     "{\"liveblocksType\":\"LiveMap\",\"data\":{\"a\":[1,{\"b\":2}]}}"});
+	CHECK_APPLY(
+	    DOC_WITH("\"doc\"", "\"a\",\"b\"", "\"k\":1", "",
+	             ",\"t\":{\"liveblocksType\":\"LiveObject\",\"data\":{\"liveblocksType\":"
+	             "\"LiveList\",\"data\":{\"liveblocksType\":\"LiveObject\",\"data\":{}}}}"),
+	    {PATCH_ADD, "/t", NULL, "{\"liveblocksType\":\"LiveList\",\"data\":{}}"});
+	CHECK_APPLY(
+	    DOC_WITH("\"doc\"", "\"a\",\"b\"", "\"k\":1", "",
+	             ",\"t\":{\"liveblocksType\":\"LiveText\",\"data\":[[\"hi\"]]}"),
+	    {PATCH_ADD, "/t", NULL, "{\"liveblocksType\":\"LiveText\",\"data\":[[\"hi\"]]}"});
+	CHECK_APPLY(DOC_WITH("\"doc\"", "\"b\",\"a\"", "\"k\":1", "", ""),
+	            {PATCH_MOVE, "/list/-", "/list/0", NULL});
+	/* In the middle of a list (cJSON 1.7.15 cannot insert there itself). */
+	CHECK_APPLY(DOC_WITH("\"doc\"", "\"a\",\"mid\",\"b\"", "\"k\":1", "", ""),
+	            {PATCH_ADD, "/list/1", NULL, "\"mid\""});
+	CHECK_APPLY(DOC_WITH("\"doc\"", "\"b\",\"a\",\"c\"", "\"k\":1", "", ""),
+	            {PATCH_ADD, "/list/-", NULL, "\"c\""}, {PATCH_MOVE, "/list/1", "/list/0", NULL});
+	CHECK_APPLY(DOC, {PATCH_MOVE, "/list/1", "/list/1", NULL});
+	CHECK_APPLY("{\"liveblocksType\":\"LiveObject\",\"data\":{\"title\":\"doc\",\"list\":{"
+	            "\"liveblocksType\":"
+	            "\"LiveList\",\"data\":[\"a\",\"b\"]},\"obj\":{\"liveblocksType\":"
+	            "\"LiveObject\",\"data\":"
+	            "{\"plain\":{\"x\":[1,2]},\"map\":{\"liveblocksType\":\"LiveMap\",\"data\":{"
+	            "\"k\":1}}}}}}",
+	            {PATCH_MOVE, "/obj/map", "/map", NULL});
+	/* test: the simplified form or the plain LSON; numbers by value */
+	CHECK_APPLY(
+	    DOC, {PATCH_TEST, "/map", NULL, "{\"liveblocksType\":\"LiveMap\",\"data\":{\"k\":1}}"});
+	CHECK_APPLY(DOC, {PATCH_TEST, "/map", NULL, "{\"k\":1.0}"});
+	CHECK_APPLY(DOC, {PATCH_TEST, "/obj/plain", NULL, "{\"x\":[1,2]}"});
+	/* "-" is a key like any other in a LiveMap */
+	CHECK_APPLY(DOC_WITH("\"doc\"", "\"a\",\"b\"", "\"k\":1,\"-\":null", "", ""),
+	            {PATCH_ADD, "/map/-", NULL, "null"});
+	CHECK_APPLY(
+	    DOC_WITH("\"doc\"", "{\"liveblocksType\":\"LiveList\",\"data\":[]}", "\"k\":1", "", ""),
+	    {PATCH_REMOVE, "/list/1", NULL, NULL}, {PATCH_REMOVE, "/list/0", NULL, NULL},
+	    {PATCH_ADD, "/list/0", NULL, "[]"});
+	CHECK_APPLY(
+	    DOC_WITH("\"doc\"", "\"a\",\"b\"", "\"k\":1", "",
+	             ",\"list2\":{\"liveblocksType\":\"LiveList\",\"data\":[\"a\",\"b\",\"z\"]}"),
+	    {PATCH_COPY, "/list2", "/list", NULL}, {PATCH_ADD, "/list2/-", NULL, "\"z\""});
+	CHECK_APPLY(DOC_WITH("\"doc\"", "\"a\",\"b\"", "\"k\":1", "",
+	                     ",\"a/b\":{\"liveblocksType\":\"LiveObject\",\"data\":{\"c~d\":2}}"),
+	            {PATCH_ADD, "/a~1b", NULL, "{\"c~d\":1}"},
+	            {PATCH_REPLACE, "/a~1b/c~0d", NULL, "2"});
+	/* add over an existing key replaces it in place */
+	CHECK_APPLY(DOC_WITH("7", "\"a\",\"b\"", "\"k\":1", "", ""),
+	            {PATCH_ADD, "/title", NULL, "7"});
+	/* replace in a list */
+	CHECK_APPLY(DOC_WITH("\"doc\"", "\"a\",{\"liveblocksType\":\"LiveList\",\"data\":[]}",
+	                     "\"k\":1", "", ""),
+	            {PATCH_REPLACE, "/list/1", NULL, "[]"});
+}
+
+static void check_apply_fails(const struct op_spec *ops, size_t n, const char *want)
+{
+	struct lb_error err;
+	char *out = apply_specs(DOC, ops, n, &err);
+
+	if (out)
+		fail_msg("patch succeeded: %s", out);
+	assert_int_equal(err.status, LB_USAGE);
+	assert_string_equal(err.message, want);
+}
+
+#define CHECK_FAILS(want, ...)                                                                     \
+	do {                                                                                       \
+		const struct op_spec ops_[] = {__VA_ARGS__};                                       \
+		check_apply_fails(ops_, sizeof(ops_) / sizeof(ops_[0]), want);                     \
+	} while (0)
+
+static void test_patch_apply_failures(void **state)
+{
+	struct lb_error err;
+	struct patch p = {0};
+
+	(void)state;
+	/* the emulator's failing cases, in order, then the other rules */
+	CHECK_FAILS("op 1 (remove /missing): no such key \"missing\"",
+	            {PATCH_REPLACE, "/title", NULL, "\"x\""},
+	            {PATCH_REMOVE, "/missing", NULL, NULL});
+	CHECK_FAILS("op 0 (add /obj/plain/x/0): /obj/plain is an object, not a LiveObject, LiveMap "
+	            "or LiveList",
+	            {PATCH_ADD, "/obj/plain/x/0", NULL, "1"});
+	CHECK_FAILS("op 0 (test /title): the value does not match",
+	            {PATCH_TEST, "/title", NULL, "\"other\""});
+	CHECK_FAILS("op 0 (add title): path \"title\" must start with \"/\"",
+	            {PATCH_ADD, "title", NULL, "1"});
+	CHECK_FAILS("op 0 (add /list/9): index 9 is out of bounds (2 items)",
+	            {PATCH_ADD, "/list/9", NULL, "1"});
+	CHECK_FAILS("op 0 (move /obj -> /obj/inner): cannot move a node into one of its children",
+	            {PATCH_MOVE, "/obj/inner", "/obj", NULL});
+	CHECK_FAILS("op 0 (add ): the document root cannot be the target",
+	            {PATCH_ADD, "", NULL, "1"});
+	CHECK_FAILS("op 0 (remove /list/01): \"01\" is not an index of the LiveList at /list",
+	            {PATCH_REMOVE, "/list/01", NULL, NULL});
+	CHECK_FAILS("op 0 (remove /list/2): no item 2 in the LiveList at /list (2 items)",
+	            {PATCH_REMOVE, "/list/2", NULL, NULL});
+	CHECK_FAILS("op 0 (add /list/x): \"x\" is not a LiveList index or \"-\"",
+	            {PATCH_ADD, "/list/x", NULL, "1"});
+	CHECK_FAILS("op 0 (replace /nope): no such key \"nope\"",
+	            {PATCH_REPLACE, "/nope", NULL, "1"});
+	CHECK_FAILS(
+	    "op 0 (add /title/x): /title is a string, not a LiveObject, LiveMap or LiveList",
+	    {PATCH_ADD, "/title/x", NULL, "1"});
+	CHECK_FAILS("op 0 (copy /nope -> /x): no such key \"nope\"",
+	            {PATCH_COPY, "/x", "/nope", NULL});
+	CHECK_FAILS("op 0 (test /list/-): \"-\" is not an index of the LiveList at /list",
+	            {PATCH_TEST, "/list/-", NULL, "\"b\""});
+	CHECK_FAILS("op 0 (add /a/b): no such key \"a\"", {PATCH_ADD, "/a/b", NULL, "1"});
+	CHECK_FAILS("op 0 (add /x): \"value\" is required", {PATCH_ADD, "/x", NULL, NULL});
+	CHECK_FAILS("op 0 (replace /title): the value is not valid JSON (column 2: unexpected end, "
+	            "expected a key)",
+	            {PATCH_REPLACE, "/title", NULL, "{"});
+	/* stricter than cJSON, which would take these */
+	CHECK_FAILS("op 0 (add /x): the value is not valid JSON (column 2: unexpected data after "
+	            "the value)",
+	            {PATCH_ADD, "/x", NULL, "01"});
+	CHECK_FAILS("op 0 (add /x): the value is not valid JSON (column 2: bad \\u escape)",
+	            {PATCH_ADD, "/x", NULL, "\"\\u12\""});
+	CHECK_FAILS("op 0 (move ? -> /x): the path is missing", {PATCH_MOVE, "/x", NULL, NULL});
+	CHECK_FAILS("op 0 (remove ?): the path is missing", {PATCH_REMOVE, NULL, NULL, NULL});
+	CHECK_FAILS("op 0 (test /obj/plain): the value does not match",
+	            {PATCH_TEST, "/obj/plain", NULL, "{\"x\":[2,1]}"});
+
+	/* the document itself must be plain LSON with a LiveObject root */
+	assert_true(patch_add(&p, PATCH_REMOVE, "/a", NULL, NULL));
+	lb_error_clear(&err);
+	assert_null(lson_patch_apply("{", 1, &p, &err));
+	assert_int_equal(err.status, LB_DECODE);
+	assert_null(
+	    lson_patch_apply("{\"liveblocksType\":\"LiveList\",\"data\":[]}", 39, &p, &err));
+	assert_int_equal(err.status, LB_DECODE);
+	assert_non_null(strstr(err.message, "not a LiveObject"));
+	patch_clear(&p);
+}
+
+static void test_patch_apply_atomic(void **state)
+{
+	struct lb_error err;
+	const struct op_spec ops[] = {
+	    {PATCH_REPLACE, "/title", NULL, "\"changed\""},
+	    {PATCH_ADD, "/list/-", NULL, "\"c\""},
+	    {PATCH_REMOVE, "/map/nope", NULL, NULL},
+	    {PATCH_REMOVE, "/title", NULL, NULL},
+	};
+	char copy[sizeof(DOC)];
+	char *out;
+
+	(void)state;
+	memcpy(copy, DOC, sizeof(DOC));
+	out = apply_specs(copy, ops, 4, &err);
+	assert_null(out);
+	assert_string_equal(err.message, "op 2 (remove /map/nope): no such key \"nope\"");
+	assert_memory_equal(copy, DOC, sizeof(DOC));
+	/* the first two alone apply */
+	out = apply_specs(copy, ops, 2, &err);
+	assert_non_null(out);
+	assert_string_equal(out, DOC_WITH("\"changed\"", "\"a\",\"b\",\"c\"", "\"k\":1", "", ""));
+	free(out);
+}
+
+static void test_validate_document(void **state)
+{
+	static const struct {
+		const char *json;
+		const char *error; /* NULL when valid */
+	} cases[] = {
+	    {DOC, NULL},
+	    {ALL_TYPES, NULL},
+	    {LO(""), NULL},
+	    /* plain JSON may hold anything, as the server stores it */
+	    {LO("\"p\":{\"q\":{\"liveblocksType\":\"Nonsense\"}}"), NULL},
+	    {LO("\"p\":[{\"liveblocksType\":\"LiveList\",\"data\":{}}]"), NULL},
+	    {LO("\"t\":{\"liveblocksType\":\"LiveText\",\"data\":[[\"a\"],[\"b\",{\"i\":true}]],"
+	        "\"version\":1}"),
+	     NULL},
+	    {"[]", "the root must be a LiveObject"},
+	    {"{}", "the root must be a LiveObject"},
+	    {"{\"liveblocksType\":\"LiveMap\",\"data\":{}}", "the root must be a LiveObject"},
+	    {"{\"liveblocksType\":\"LiveObject\",\"data\":[]}",
+	     "at the root: LiveObject data must be an object"},
+	    {"{\"liveblocksType\":\"LiveObject\"",
+	     "not valid JSON (column 31: unexpected end, expected ',' or '}')"},
+	    {LO("\"a\":01"), "not valid JSON (column 45: expected ',' or '}')"},
+	    {LO("\"a\":{\"liveblocksType\":\"LiveList\",\"data\":{}}"),
+	     "at /a: LiveList data must be an array"},
+	    {LO("\"a\":" LL("{\"liveblocksType\":\"LiveThing\",\"data\":1}")),
+	     "at /a/0: unknown liveblocksType"},
+	    {LO("\"a/b\":{\"liveblocksType\":null}"), "at /a~1b: unknown liveblocksType"},
+	    {LO("\"a\":{\"liveblocksType\":\"LiveMap\",\"data\":{},\"x\":1}"),
+	     "at /a: unexpected member \"x\" in a LiveMap"},
+	    {LO("\"t\":{\"liveblocksType\":\"LiveText\",\"data\":[[1]]}"),
+	     "at /t: LiveText segment 0 must be"},
+	    {LO("\"t\":{\"liveblocksType\":\"LiveText\",\"data\":[[\"a\"]],\"version\":\"1\"}"),
+	     "LiveText version must be a number"},
+	    {LO("\"f\":{\"liveblocksType\":\"LiveFile\",\"data\":{\"id\":\"x\"}}"),
+	     "at /f: LiveFile data must be {id, name, size, mimeType}"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct lb_error err;
+		bool ok;
+
+		lb_error_clear(&err);
+		ok = lson_validate_document(cases[i].json, strlen(cases[i].json), &err);
+		if (!cases[i].error) {
+			if (!ok)
+				fail_msg("case %zu rejected: %s", i, err.message);
+			continue;
+		}
+		if (ok)
+			fail_msg("case %zu accepted", i);
+		assert_int_equal(err.status, LB_USAGE);
+		if (!strstr(err.message, cases[i].error))
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err.message, cases[i].error);
+	}
+}
+
+/* ---- a 100,000-node document ------------------------------------------------------ */
+
+static void test_big_document(void **state)
+{
+	size_t len, n;
+	char *json = gen_doc(7000, 1500, &len), *changed, *s;
+	struct lb_error err;
+	struct lson_doc *d, *e;
+	struct lson_delta *v = NULL;
+	struct timespec t0;
+	double t_parse, t_find, t_search, t_diff, t_json;
+	int last, hit;
+
+	(void)state;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	d = lson_parse(json, len, true, &err);
+	t_parse = ms_since(&t0);
+	assert_non_null(d);
+	assert_true(d->n >= 100000);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	last = lson_find(d, "/users/user~1~01499/age");
+	t_find = ms_since(&t0);
+	assert_int_equal(last, (int)d->n - 1);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	hit = lson_search(d, "User 1499", 0, 1);
+	t_search = ms_since(&t0);
+	assert_int_equal(hit, (int)d->n - 2);
+	assert_int_equal(lson_search(d, "no such text anywhere", 0, 1), -1);
+
+	/* the same document with one value changed, one key added */
+	changed = malloc(len + 32);
+	assert_non_null(changed);
+	s = strstr(json, "\"Shape number 6999\"");
+	assert_non_null(s);
+	memcpy(changed, json, (size_t)(s - json));
+	strcpy(changed + (s - json), "\"Shape renamed\"");
+	strcat(changed, s + strlen("\"Shape number 6999\""));
+	changed[strlen(changed) - 2] = '\0';
+	strcat(changed, ",\"z\":1}}");
+	e = lson_parse(changed, strlen(changed), true, &err);
+	assert_non_null(e);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	n = lson_diff(d, e, &v);
+	t_diff = ms_since(&t0);
+	assert_int_equal(n, 2);
+	check_delta(&v[0], LSON_CHANGED, "/shapes/6999/label", "\"Shape number 6999\"",
+	            "\"Shape renamed\"");
+	check_delta(&v[1], LSON_ADDED, "/z", NULL, "1");
+	lson_deltas_free(&v, n);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	s = lson_subtree_json(d, 0, true, true);
+	t_json = ms_since(&t0);
+	assert_non_null(s);
+	free(s);
+
+	print_message("  %zu nodes, %zu bytes: parse %.1f ms, find last %.2f ms, search %.2f ms, "
+	              "diff %.1f ms, pretty JSON %.1f ms\n",
+	              d->n, len, t_parse, t_find, t_search, t_diff, t_json);
+	/* generous bounds (sanitizer builds are slow): quadratic work would
+	 * take minutes */
+	assert_true(t_parse < 3000);
+	assert_true(t_search < 1000);
+	assert_true(t_diff < 3000);
+	assert_true(t_json < 3000);
+	lson_unref(&d);
+	lson_unref(&e);
+	free(changed);
+	free(json);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_parse_every_type),
+	    cmocka_unit_test(test_parse_type_names),
+	    cmocka_unit_test(test_parse_nesting),
+	    cmocka_unit_test(test_parse_simplified),
+	    cmocka_unit_test(test_parse_malformed_wrappers),
+	    cmocka_unit_test(test_parse_unicode),
+	    cmocka_unit_test(test_parse_malformed),
+	    cmocka_unit_test(test_ref_unref),
+	    cmocka_unit_test(test_pointer_escaping),
+	    cmocka_unit_test(test_path_find_roundtrip),
+	    cmocka_unit_test(test_summary),
+	    cmocka_unit_test(test_search),
+	    cmocka_unit_test(test_subtree_json_pretty),
+	    cmocka_unit_test(test_subtree_json_roundtrip),
+	    cmocka_unit_test(test_diff_basic),
+	    cmocka_unit_test(test_diff_lists_and_live),
+	    cmocka_unit_test(test_patch_to_json),
+	    cmocka_unit_test(test_from_json),
+	    cmocka_unit_test(test_patch_apply),
+	    cmocka_unit_test(test_patch_apply_failures),
+	    cmocka_unit_test(test_patch_apply_atomic),
+	    cmocka_unit_test(test_validate_document),
+	    cmocka_unit_test(test_big_document),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,1153 @@
+#include "lbconfig.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_storage.h"
+#include "fake_transport.h"
+#include "model.h"
+#include "model_storage.h"
+#include "util.h"
+
+#define BASE "http://lb.test"
+#define ROOM BASE "/v2/rooms/r1"
+
+#define DOC1                                                                                       \
+	"{\"liveblocksType\":\"LiveObject\",\"data\":{\"a\":1,\"list\":"                           \
+	"{\"liveblocksType\":\"LiveList\",\"data\":[\"x\"]}}}"
+#define DOC2                                                                                       \
+	"{\"liveblocksType\":\"LiveObject\",\"data\":{\"a\":2,\"list\":"                           \
+	"{\"liveblocksType\":\"LiveList\",\"data\":[\"x\",\"y\"]}}}"
+/* DOC1 with its keys in another order. */
+#define DOC1_REORDERED                                                                             \
+	"{\"liveblocksType\":\"LiveObject\",\"data\":{\"list\":"                                   \
+	"{\"liveblocksType\":\"LiveList\",\"data\":[\"x\"]},\"a\":1}}"
+#define NOT_IMPLEMENTED                                                                            \
+	"{\"error\":\"Not implemented\",\"message\":\"This endpoint "                              \
+	"isn't implemented in the Liveblocks dev server.\"}"
+#define NO_ROUTE "{\"error\":\"Not Found\"}"
+#define ROOM_NOT_FOUND                                                                             \
+	"{\"error\":\"ROOM_NOT_FOUND\",\"message\":\"Room with id \\\"r1\\\" "                     \
+	"not found.\"}"
+
+static long long fake_now;
+
+static long long fake_clock(void)
+{
+	return fake_now;
+}
+
+struct fx {
+	struct fake_transport ft;
+	struct api api;
+	struct model *m;
+	struct model_options o;
+	int heard;
+};
+
+static void on_change(struct resource *r, void *ud)
+{
+	struct fx *f = ud;
+
+	(void)r;
+	f->heard++;
+}
+
+static int setup_opts(void **state, bool read_only)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct lb_error err;
+
+	assert_non_null(f);
+	fake_now = 1000000;
+	model_options_default(&f->o);
+	f->o.clock_ms = fake_clock;
+	f->o.read_only = read_only;
+	fake_transport_init(&f->ft);
+	assert_true(api_init(&f->api, fake_transport_get(&f->ft), BASE, "sk_localdev", &err));
+	f->m = model_new(&f->api, &f->o);
+	assert_non_null(f->m);
+	model_listen(f->m, on_change, f);
+	*state = f;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_opts(state, false);
+}
+
+static int setup_read_only(void **state)
+{
+	return setup_opts(state, true);
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	model_free(&f->m);
+	api_clear(&f->api);
+	fake_transport_free(&f->ft);
+	free(f);
+	return 0;
+}
+
+/* What a storage_done_fn heard. */
+struct sres {
+	int calls;
+	struct lb_error err;
+	enum storage_path path;
+	char *body;
+	size_t body_len;
+	char id[64];
+};
+
+static void on_sdone(const struct storage_result *res, void *ud)
+{
+	struct sres *s = ud;
+
+	s->calls++;
+	s->err = res->err;
+	s->path = res->path;
+	free(s->body);
+	s->body = NULL;
+	s->body_len = res->body_len;
+	if (res->body) {
+		s->body = malloc(res->body_len + 1);
+		assert_non_null(s->body);
+		memcpy(s->body, res->body, res->body_len);
+		s->body[res->body_len] = '\0';
+	}
+	snprintf(s->id, sizeof(s->id), "%s", res->id ? res->id : "");
+}
+
+static void sres_clear(struct sres *s)
+{
+	free(s->body);
+	memset(s, 0, sizeof(*s));
+}
+
+/* What a model_done_fn heard. */
+struct mres {
+	int calls;
+	struct lb_error err;
+	char id[64];
+};
+
+static void on_mdone(const struct lb_error *err, const struct room *room, void *ud)
+{
+	struct mres *d = ud;
+
+	d->calls++;
+	d->err = *err;
+	snprintf(d->id, sizeof(d->id), "%s", room && room->id ? room->id : "");
+}
+
+/* Request k went to method url. */
+static void expect_req(struct fx *f, size_t k, enum http_method method, const char *url)
+{
+	const struct fake_request *r = fake_req(&f->ft, k);
+
+	assert_non_null(r);
+	assert_string_equal(http_method_name(r->method), http_method_name(method));
+	assert_string_equal(r->url, url);
+	/* Only reads are retried. */
+	assert_int_equal(r->idempotent, method == HTTP_GET);
+}
+
+static struct patch one_op(enum patch_kind kind, const char *path, const char *value)
+{
+	struct patch p = {0};
+
+	assert_true(patch_add(&p, kind, path, NULL, value));
+	return p;
+}
+
+/* Load the plain Storage of r1 with body. */
+static struct resource *loaded_storage(struct fx *f, const char *body)
+{
+	struct resource *r = model_storage(f->m, "r1", false);
+	size_t k = fake_count(&f->ft) - 1;
+
+	assert_non_null(r);
+	expect_req(f, k, HTTP_GET, ROOM "/storage");
+	assert_true(fake_complete(&f->ft, k, 200, body));
+	assert_int_equal(r->state, RES_FRESH);
+	return r;
+}
+
+/* ------------------------------------------------------------ loading */
+
+static void test_storage_load(void **state)
+{
+	struct fx *f = *state;
+	struct resource *r = model_storage(f->m, "r1", false);
+	size_t before;
+
+	assert_non_null(r);
+	assert_int_equal(r->kind, RES_STORAGE);
+	assert_int_equal(r->state, RES_LOADING);
+	assert_string_equal(r->room_id, "r1");
+	assert_int_equal(fake_count(&f->ft), 1);
+	expect_req(f, 0, HTTP_GET, ROOM "/storage");
+	before = model_bytes(f->m);
+	assert_true(fake_complete(&f->ft, 0, 200, DOC1));
+	assert_int_equal(r->state, RES_FRESH);
+	assert_true(r->has_data);
+	assert_false(r->busy);
+	assert_string_equal(r->body, DOC1);
+	assert_int_equal(r->body_len, strlen(DOC1));
+	assert_non_null(r->doc);
+	assert_true(r->doc->plain_lson);
+	assert_int_equal(r->doc->nodes[0].type, LSON_LIVE_OBJECT);
+	assert_true(lson_find(r->doc, "/list/0") > 0);
+	/* The body and the nodes are in the budget. */
+	assert_true(model_bytes(f->m) >=
+	            before + strlen(DOC1) + r->doc->n * sizeof(struct lson_node));
+	assert_int_equal(model_age_s(r), 0);
+	model_release(f->m, &r);
+	assert_null(r);
+}
+
+static void test_storage_simplified_and_keys(void **state)
+{
+	struct fx *f = *state;
+	struct resource *plain = model_storage(f->m, "a/b", false);
+	struct resource *simple = model_storage(f->m, "a/b", true);
+
+	assert_ptr_not_equal(plain, simple);
+	assert_int_equal(fake_count(&f->ft), 2);
+	expect_req(f, 0, HTTP_GET, BASE "/v2/rooms/a%2Fb/storage");
+	expect_req(f, 1, HTTP_GET, BASE "/v2/rooms/a%2Fb/storage?format=json");
+	assert_true(simple->simplified);
+	assert_false(plain->simplified);
+	assert_true(fake_complete(&f->ft, 1, 200, "{\"a\":1,\"list\":[\"x\"]}"));
+	assert_int_equal(simple->state, RES_FRESH);
+	assert_false(simple->doc->plain_lson);
+	assert_int_equal(simple->doc->nodes[0].type, LSON_OBJECT);
+	/* Not a room resource: the room ID is not mistaken for a room. */
+	assert_int_equal(model_room_ids(f->m, "", (const char *[4]){0}, 4), 0);
+	model_release(f->m, &plain);
+	model_release(f->m, &simple);
+}
+
+static void test_storage_dedup(void **state)
+{
+	struct fx *f = *state;
+	struct resource *a = model_storage(f->m, "r1", false);
+	struct resource *b = model_storage(f->m, "r1", false);
+
+	assert_ptr_equal(a, b);
+	model_refresh(f->m, a);
+	model_need(f->m, a);
+	assert_int_equal(fake_count(&f->ft), 1);
+	assert_true(fake_complete(&f->ft, 0, 200, DOC1));
+	/* Fresh: asking again sends nothing. */
+	model_need(f->m, a);
+	assert_int_equal(fake_count(&f->ft), 1);
+	model_release(f->m, &a);
+	model_release(f->m, &b);
+}
+
+static void test_storage_revalidate_keeps_old_doc(void **state)
+{
+	struct fx *f = *state;
+	struct resource *r = loaded_storage(f, DOC1);
+	struct lson_doc *old = lson_ref(r->doc);
+	unsigned gen = r->generation;
+	int i;
+
+	model_refresh(f->m, r);
+	assert_int_equal(fake_count(&f->ft), 2);
+	/* Stale-while-revalidate: the old document stays meanwhile. */
+	assert_true(r->busy);
+	assert_ptr_equal(r->doc, old);
+	assert_string_equal(r->body, DOC1);
+	assert_true(fake_complete(&f->ft, 1, 200, DOC2));
+	assert_int_equal(r->state, RES_FRESH);
+	assert_true(r->generation > gen);
+	assert_ptr_not_equal(r->doc, old);
+	assert_string_equal(r->body, DOC2);
+	i = lson_find(r->doc, "/a");
+	assert_true(i > 0);
+	assert_string_equal(r->doc->nodes[i].value, "2");
+	/* The holder's copy is intact (the sanitizers check the memory). */
+	i = lson_find(old, "/a");
+	assert_true(i > 0);
+	assert_string_equal(old->nodes[i].value, "1");
+	assert_int_equal(lson_find(old, "/list/1"), -1);
+	lson_unref(&old);
+	assert_null(old);
+	model_release(f->m, &r);
+}
+
+static void test_storage_errors(void **state)
+{
+	struct fx *f = *state;
+	struct resource *r = model_storage(f->m, "r1", false);
+
+	assert_true(fake_complete(&f->ft, 0, 200, "{\"liveblocksType\":"));
+	assert_int_equal(r->state, RES_ERROR);
+	assert_int_equal(r->err.status, LB_DECODE);
+	assert_null(r->doc);
+	/* A failed resource is retried when asked for. */
+	model_need(f->m, r);
+	assert_int_equal(fake_count(&f->ft), 2);
+	assert_true(fake_complete(&f->ft, 1, 200, DOC1));
+	assert_int_equal(r->state, RES_FRESH);
+	/* A failing revalidation keeps the document, stale, with the error. */
+	model_refresh(f->m, r);
+	assert_true(fake_complete(&f->ft, 2, 404, ROOM_NOT_FOUND));
+	assert_int_equal(r->state, RES_STALE);
+	assert_int_equal(r->err.http_status, 404);
+	assert_string_equal(r->err.code, "ROOM_NOT_FOUND");
+	assert_non_null(r->doc);
+	assert_string_equal(r->body, DOC1);
+	model_release(f->m, &r);
+}
+
+static void test_storage_evicted_when_released(void **state)
+{
+	struct fx *f = *state;
+	struct resource *r = loaded_storage(f, DOC1);
+	size_t held = model_bytes(f->m);
+
+	assert_true(held > strlen(DOC1));
+	model_release(f->m, &r);
+	/* Over a tiny budget, an unreferenced document goes. */
+	model_free(&f->m);
+	f->o.memory_budget = 1;
+	f->m = model_new(&f->api, &f->o);
+	r = loaded_storage(f, DOC1);
+	assert_true(model_bytes(f->m) > 1); /* held: kept */
+	model_release(f->m, &r);
+	assert_int_equal(model_bytes(f->m), 0);
+}
+
+/* ------------------------------------------------------------ Yjs */
+
+static void test_ydoc_options(void **state)
+{
+	struct fx *f = *state;
+	struct ydoc_options o = {true, "my key", "ytext"};
+	struct resource *plain = model_ydoc(f->m, "r1", NULL);
+	struct resource *keyed = model_ydoc(f->m, "r1", &o);
+	int i;
+
+	assert_ptr_not_equal(plain, keyed);
+	assert_int_equal(plain->kind, RES_YDOC);
+	assert_string_equal(plain->ydoc_params, "");
+	assert_string_equal(keyed->ydoc_params, "formatting=true&key=my%20key&type=ytext");
+	expect_req(f, 0, HTTP_GET, ROOM "/ydoc");
+	expect_req(f, 1, HTTP_GET, ROOM "/ydoc?formatting=true&key=my%20key&type=ytext");
+	assert_true(fake_complete(&f->ft, 0, 200, "{\"text\":\"hello\",\"n\":[1,2]}"));
+	assert_int_equal(plain->state, RES_FRESH);
+	assert_false(plain->doc->plain_lson);
+	assert_true(lson_find(plain->doc, "/n/1") > 0);
+	/* With a type the server sends the bare value: shown under its key. */
+	assert_true(fake_complete(&f->ft, 1, 200, "\"hello\""));
+	assert_int_equal(keyed->state, RES_FRESH);
+	assert_string_equal(keyed->body, "\"hello\"");
+	i = lson_find(keyed->doc, "/my key");
+	assert_true(i > 0);
+	assert_string_equal(keyed->doc->nodes[i].value, "hello");
+	/* The same options give the same resource. */
+	{
+		struct resource *again = model_ydoc(f->m, "r1", &o);
+
+		assert_ptr_equal(again, keyed);
+		model_release(f->m, &again);
+	}
+	assert_int_equal(fake_count(&f->ft), 2);
+	model_release(f->m, &plain);
+	model_release(f->m, &keyed);
+}
+
+static void test_ydoc_binary_and_update(void **state)
+{
+	struct fx *f = *state;
+	struct resource *doc = model_ydoc(f->m, "r1", NULL);
+	static const char update[] = {0x01, 0x00, 0x02, 0x7f};
+	struct sres s = {0};
+	const struct fake_request *req;
+
+	assert_true(fake_complete(&f->ft, 0, 200, "{}"));
+	assert_int_not_equal(model_ydoc_binary(f->m, "r1", "sub doc", on_sdone, &s), 0);
+	expect_req(f, 1, HTTP_GET, ROOM "/ydoc-binary?guid=sub%20doc");
+	assert_true(fake_complete(&f->ft, 1, 200, "BINARY"));
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.err.status, LB_OK);
+	assert_string_equal(s.body, "BINARY");
+	model_ydoc_binary(f->m, "r1", NULL, on_sdone, &s);
+	expect_req(f, 2, HTTP_GET, ROOM "/ydoc-binary");
+	assert_true(fake_complete(&f->ft, 2, 200, "B"));
+
+	model_ydoc_update(f->m, "r1", "g1", update, sizeof(update), on_sdone, &s);
+	req = fake_req(&f->ft, 3);
+	expect_req(f, 3, HTTP_PUT, ROOM "/ydoc?guid=g1");
+	assert_string_equal(fake_header(req, "Content-Type"), "application/octet-stream");
+	assert_int_equal(req->body_len, sizeof(update));
+	assert_memory_equal(req->body, update, sizeof(update));
+	assert_true(fake_complete(&f->ft, 3, 200, "{\"success\":true}"));
+	assert_int_equal(s.calls, 3);
+	assert_int_equal(s.err.status, LB_OK);
+	/* The held Yjs document reloads. */
+	assert_int_equal(fake_count(&f->ft), 5);
+	expect_req(f, 4, HTTP_GET, ROOM "/ydoc");
+	assert_true(doc->busy);
+	sres_clear(&s);
+	model_release(f->m, &doc);
+}
+
+/* ------------------------------------------------------------ users, versions */
+
+static void test_active_users(void **state)
+{
+	struct fx *f = *state;
+	struct resource *r = model_active_users(f->m, "r1");
+
+	expect_req(f, 0, HTTP_GET, ROOM "/active-users");
+	assert_true(
+	    fake_complete(&f->ft, 0, 200,
+	                  "{\"data\":[{\"type\":\"user\",\"id\":\"alice\",\"connectionId\":16,"
+	                  "\"info\":{\"name\":\"Alice\"}},{\"type\":\"user\",\"id\":null,"
+	                  "\"connectionId\":20}]}"));
+	assert_int_equal(r->state, RES_FRESH);
+	assert_int_equal(r->n_users, 2);
+	assert_string_equal(r->users[0].id, "alice");
+	assert_int_equal(r->users[0].connection_id, 16);
+	assert_string_equal(r->users[0].info_json, "{\"name\":\"Alice\"}");
+	assert_null(r->users[1].id);
+	assert_null(r->users[1].info_json);
+	assert_int_equal(r->users[1].connection_id, 20);
+	model_refresh(f->m, r);
+	assert_true(fake_complete(&f->ft, 1, 200, "{\"data\":[]}"));
+	assert_int_equal(r->n_users, 0);
+	model_refresh(f->m, r);
+	assert_true(fake_complete(&f->ft, 2, 200, "{\"nope\":1}"));
+	assert_int_equal(r->err.status, LB_DECODE);
+	model_release(f->m, &r);
+}
+
+static char *versions_page(const char *cursor, const char *a, const char *b)
+{
+	struct buf buf;
+
+	buf_init(&buf);
+	buf_printf(&buf,
+	           "{\"nextCursor\":%s%s%s,\"data\":[{\"type\":\"historyVersion\",\"id\":\"%s\","
+	           "\"createdAt\":\"2024-10-15T10:30:00.000Z\",\"authors\":[{\"id\":\"u1\"}],"
+	           "\"kind\":\"yjs\"}",
+	           cursor ? "\"" : "", cursor ? cursor : "null", cursor ? "\"" : "", a);
+	if (b)
+		buf_printf(&buf, ",{\"id\":\"%s\",\"createdAt\":\"2024-10-14T10:30:00.000Z\"}", b);
+	buf_adds(&buf, "]}");
+	return buf_steal(&buf);
+}
+
+static bool complete_versions(struct fx *f, size_t k, const char *cursor, const char *a,
+                              const char *b)
+{
+	char *body = versions_page(cursor, a, b);
+	bool ok = fake_complete(&f->ft, k, 200, body);
+
+	free(body);
+	return ok;
+}
+
+static void test_versions_pagination(void **state)
+{
+	struct fx *f = *state;
+	struct resource *r = model_versions(f->m, "r1");
+
+	assert_int_equal(r->kind, RES_VERSIONS);
+	expect_req(f, 0, HTTP_GET, ROOM "/versions?limit=50");
+	assert_true(complete_versions(f, 0, "c 1", "vh_3", "vh_2"));
+	assert_int_equal(r->n_versions, 2);
+	assert_false(r->complete);
+	assert_string_equal(r->next_cursor, "c 1");
+	assert_string_equal(r->versions[0].id, "vh_3");
+	assert_int_equal(r->versions[0].authors.n, 1);
+	assert_string_equal(r->versions[0].authors.v[0], "u1");
+	assert_true(r->versions[0].created_s > 0);
+	model_more(f->m, r);
+	assert_true(r->paging);
+	expect_req(f, 1, HTTP_GET, ROOM "/versions?limit=50&cursor=c%201");
+	assert_true(complete_versions(f, 1, NULL, "vh_1", NULL));
+	assert_int_equal(r->n_versions, 3);
+	assert_true(r->complete);
+	assert_string_equal(r->versions[2].id, "vh_1");
+	model_more(f->m, r); /* complete: nothing */
+	assert_int_equal(fake_count(&f->ft), 2);
+
+	/* Revalidation reloads both pages before swapping the list in. */
+	model_refresh(f->m, r);
+	expect_req(f, 2, HTTP_GET, ROOM "/versions?limit=50");
+	assert_true(complete_versions(f, 2, "c2", "vh_4", "vh_3"));
+	assert_int_equal(r->n_versions, 3); /* not yet swapped */
+	assert_string_equal(r->versions[0].id, "vh_3");
+	expect_req(f, 3, HTTP_GET, ROOM "/versions?limit=50&cursor=c2");
+	assert_true(complete_versions(f, 3, NULL, "vh_2", "vh_1"));
+	assert_int_equal(r->n_versions, 4);
+	assert_string_equal(r->versions[0].id, "vh_4");
+	assert_true(r->complete);
+	assert_int_equal(r->state, RES_FRESH);
+	model_release(f->m, &r);
+}
+
+static void test_version_binary_fallback(void **state)
+{
+	struct fx *f = *state;
+	struct sres s = {0};
+
+	model_version_binary(f->m, "r1", "vh_1", on_sdone, &s);
+	expect_req(f, 0, HTTP_GET, ROOM "/versions/vh_1/yjs");
+	assert_true(fake_complete(&f->ft, 0, 404, NO_ROUTE));
+	assert_int_equal(s.calls, 0);
+	expect_req(f, 1, HTTP_GET, ROOM "/version/vh_1");
+	assert_true(fake_complete(&f->ft, 1, 200, "YJS"));
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.err.status, LB_OK);
+	assert_string_equal(s.body, "YJS");
+	/* Remembered: the reference's path first now. */
+	model_version_binary(f->m, "r1", "vh_2", on_sdone, &s);
+	expect_req(f, 2, HTTP_GET, ROOM "/version/vh_2");
+	/* A missing version is an answer, not a missing route. */
+	assert_true(fake_complete(&f->ft, 2, 404,
+	                          "{\"error\":\"RESOURCE_NOT_FOUND\",\"message\":\"Version "
+	                          "\\\"vh_2\\\" not found in room \\\"r1\\\".\"}"));
+	assert_int_equal(fake_count(&f->ft), 3);
+	assert_int_equal(s.calls, 2);
+	assert_int_equal(s.err.http_status, 404);
+	assert_string_equal(s.err.code, "RESOURCE_NOT_FOUND");
+	/* No version ID: refused at once. */
+	model_version_binary(f->m, "r1", "", on_sdone, &s);
+	assert_int_equal(s.err.status, LB_USAGE);
+	assert_int_equal(fake_count(&f->ft), 3);
+	sres_clear(&s);
+}
+
+static void test_version_create(void **state)
+{
+	struct fx *f = *state;
+	struct resource *list = model_versions(f->m, "r1");
+	struct sres s = {0};
+
+	assert_true(complete_versions(f, 0, NULL, "vh_1", NULL));
+	model_version_create(f->m, "r1", on_sdone, &s);
+	expect_req(f, 1, HTTP_POST, ROOM "/versions");
+	assert_string_equal(fake_req(&f->ft, 1)->body, "{}");
+	assert_string_equal(fake_header(fake_req(&f->ft, 1), "Content-Type"), "application/json");
+	assert_true(fake_complete(&f->ft, 1, 404, NO_ROUTE));
+	expect_req(f, 2, HTTP_POST, ROOM "/version");
+	assert_true(fake_complete(&f->ft, 2, 200, "{\"data\":{\"id\":\"vh_9\"}}"));
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.err.status, LB_OK);
+	assert_string_equal(s.id, "vh_9");
+	assert_string_equal(s.body, "{\"data\":{\"id\":\"vh_9\"}}");
+	/* The held list reloads. */
+	expect_req(f, 3, HTTP_GET, ROOM "/versions?limit=50");
+	assert_true(list->busy);
+	model_release(f->m, &list);
+	/* A 501 is not a missing route: no second path. */
+	model_free(&f->m);
+	f->m = model_new(&f->api, &f->o);
+	model_version_create(f->m, "r1", on_sdone, &s);
+	assert_true(fake_complete(&f->ft, 4, 501, NOT_IMPLEMENTED));
+	assert_int_equal(fake_count(&f->ft), 5); /* 501: no second path */
+	assert_int_equal(s.calls, 2);
+	assert_int_equal(s.err.http_status, 501);
+	sres_clear(&s);
+}
+
+/* ------------------------------------------------------------ patches */
+
+static void test_patch_json_patch(void **state)
+{
+	struct fx *f = *state;
+	struct resource *r = loaded_storage(f, DOC1);
+	struct patch p = one_op(PATCH_REPLACE, "/a", "42");
+	char *json = patch_to_json(&p);
+	struct sres s = {0};
+	const struct fake_request *req;
+
+	assert_int_equal(model_storage_has_json_patch(f->m), -1);
+	assert_int_not_equal(
+	    model_storage_patch(f->m, "r1", &p, r->body, r->body_len, on_sdone, &s), 0);
+	assert_int_equal(fake_count(&f->ft), 2);
+	req = fake_req(&f->ft, 1);
+	expect_req(f, 1, HTTP_PATCH, ROOM "/storage/json-patch");
+	assert_string_equal(req->body, json);
+	assert_non_null(strstr(req->body, "\"replace\""));
+	assert_string_equal(fake_header(req, "Content-Type"), "application/json");
+	assert_true(fake_complete(&f->ft, 1, 200, "{}"));
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.err.status, LB_OK);
+	assert_int_equal(s.path, STORAGE_JSON_PATCH);
+	assert_int_equal(model_storage_has_json_patch(f->m), 1);
+	/* The held Storage reloads. */
+	assert_int_equal(fake_count(&f->ft), 3);
+	expect_req(f, 2, HTTP_GET, ROOM "/storage");
+	/* A refused patch is an error, not a fallback. */
+	model_storage_patch(f->m, "r1", &p, NULL, 0, on_sdone, &s);
+	assert_true(fake_complete(&f->ft, 3, 422,
+	                          "{\"error\":\"INVALID_STORAGE_MUTATION_REQUEST\",\"message\":"
+	                          "\"op 0 failed\"}"));
+	assert_int_equal(s.calls, 2);
+	assert_int_equal(s.err.http_status, 422);
+	assert_int_equal(fake_count(&f->ft), 4);
+	free(json);
+	patch_clear(&p);
+	sres_clear(&s);
+	model_release(f->m, &r);
+}
+
+/* The read-modify-write path after the PATCH answered status/body. */
+static void check_fallback(struct fx *f, long status, const char *body)
+{
+	struct resource *r = loaded_storage(f, DOC1);
+	struct patch p = one_op(PATCH_REPLACE, "/a", "42");
+	struct lb_error err;
+	char *expect = lson_patch_apply(DOC1, strlen(DOC1), &p, &err);
+	struct sres s = {0};
+
+	assert_non_null(expect);
+	model_storage_patch(f->m, "r1", &p, r->body, r->body_len, on_sdone, &s);
+	expect_req(f, 1, HTTP_PATCH, ROOM "/storage/json-patch");
+	assert_true(fake_complete(&f->ft, 1, status, body));
+	assert_int_equal(s.calls, 0);
+	assert_int_equal(model_storage_has_json_patch(f->m), 0);
+	/* Re-read right before the write. */
+	expect_req(f, 2, HTTP_GET, ROOM "/storage");
+	assert_int_equal(fake_count(&f->ft), 3);
+	assert_true(fake_complete(&f->ft, 2, 200, DOC1));
+	expect_req(f, 3, HTTP_DELETE, ROOM "/storage");
+	assert_int_equal(fake_count(&f->ft), 4);
+	assert_true(fake_complete(&f->ft, 3, 204, NULL));
+	expect_req(f, 4, HTTP_POST, ROOM "/storage");
+	assert_string_equal(fake_req(&f->ft, 4)->body, expect);
+	assert_non_null(strstr(fake_req(&f->ft, 4)->body, "42"));
+	assert_string_equal(fake_header(fake_req(&f->ft, 4), "Content-Type"), "application/json");
+	assert_int_equal(s.calls, 0);
+	assert_true(fake_complete(&f->ft, 4, 200, expect));
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.err.status, LB_OK);
+	assert_int_equal(s.path, STORAGE_READ_MODIFY_WRITE);
+	/* The held Storage reloads. */
+	assert_int_equal(fake_count(&f->ft), 6);
+	expect_req(f, 5, HTTP_GET, ROOM "/storage");
+	assert_true(fake_complete(&f->ft, 5, 200, expect));
+
+	/* Known now: the next patch goes straight to the re-read. */
+	model_storage_patch(f->m, "r1", &p, NULL, 0, on_sdone, &s);
+	expect_req(f, 6, HTTP_GET, ROOM "/storage");
+	fake_fail(&f->ft, 6, LB_NETWORK, "connection refused");
+	assert_int_equal(s.calls, 2);
+	assert_int_equal(s.err.status, LB_NETWORK);
+	assert_int_equal(s.path, STORAGE_READ_MODIFY_WRITE);
+	assert_int_equal(fake_count(&f->ft), 7); /* nothing written */
+	free(expect);
+	patch_clear(&p);
+	sres_clear(&s);
+	model_release(f->m, &r);
+}
+
+static void test_patch_fallback_501(void **state)
+{
+	check_fallback(*state, 501, NOT_IMPLEMENTED);
+}
+
+static void test_patch_fallback_404_route(void **state)
+{
+	check_fallback(*state, 404, NO_ROUTE);
+}
+
+static void test_patch_room_not_found(void **state)
+{
+	struct fx *f = *state;
+	struct patch p = one_op(PATCH_REPLACE, "/a", "42");
+	struct sres s = {0};
+
+	model_storage_patch(f->m, "r1", &p, NULL, 0, on_sdone, &s);
+	assert_true(fake_complete(&f->ft, 0, 404, ROOM_NOT_FOUND));
+	assert_int_equal(s.calls, 1);
+	assert_string_equal(s.err.code, "ROOM_NOT_FOUND");
+	assert_int_equal(s.path, STORAGE_JSON_PATCH);
+	assert_int_equal(fake_count(&f->ft), 1);
+	assert_int_equal(model_storage_has_json_patch(f->m), -1);
+	patch_clear(&p);
+	sres_clear(&s);
+}
+
+/* Patch r1 through the fallback, up to the re-read answering reread. */
+static void rmw_until_reread(struct fx *f, const struct patch *p, const char *seen,
+                             const char *reread, struct sres *s)
+{
+	bool known = model_storage_has_json_patch(f->m) == 0;
+
+	model_storage_patch(f->m, "r1", p, seen, seen ? strlen(seen) : 0, on_sdone, s);
+	if (!known)
+		assert_true(fake_complete(&f->ft, fake_count(&f->ft) - 1, 501, NOT_IMPLEMENTED));
+	expect_req(f, fake_count(&f->ft) - 1, HTTP_GET, ROOM "/storage");
+	assert_true(fake_complete(&f->ft, fake_count(&f->ft) - 1, 200, reread));
+}
+
+static void test_patch_refuses_when_changed(void **state)
+{
+	struct fx *f = *state;
+	struct patch p = one_op(PATCH_REPLACE, "/a", "42");
+	struct sres s = {0};
+	size_t n;
+
+	rmw_until_reread(f, &p, DOC1, DOC2, &s);
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.err.status, LB_HTTP);
+	assert_string_equal(s.err.code, "STORAGE_CHANGED");
+	assert_non_null(strstr(s.err.message, "changed since it was shown"));
+	n = fake_count(&f->ft);
+	for (size_t k = 0; k < n; k++)
+		assert_int_not_equal(fake_req(&f->ft, k)->method, HTTP_DELETE);
+	/* Same content with the keys in another order is not a change. */
+	rmw_until_reread(f, &p, DOC1_REORDERED, DOC1, &s);
+	assert_int_equal(s.calls, 1);
+	expect_req(f, fake_count(&f->ft) - 1, HTTP_DELETE, ROOM "/storage");
+	fake_cancel_all(&f->ft);
+	patch_clear(&p);
+	sres_clear(&s);
+}
+
+static void test_patch_bad_op_writes_nothing(void **state)
+{
+	struct fx *f = *state;
+	struct patch p = one_op(PATCH_REMOVE, "/nothing/here", NULL);
+	struct sres s = {0};
+	size_t n;
+
+	rmw_until_reread(f, &p, NULL, DOC1, &s);
+	n = fake_count(&f->ft);
+	assert_int_equal(s.calls, 1);
+	assert_int_not_equal(s.err.status, LB_OK);
+	assert_int_equal(n, 2);
+	patch_clear(&p);
+	sres_clear(&s);
+}
+
+static void test_patch_delete_fails(void **state)
+{
+	struct fx *f = *state;
+	struct patch p = one_op(PATCH_REPLACE, "/a", "42");
+	struct sres s = {0};
+
+	rmw_until_reread(f, &p, DOC1, DOC1, &s);
+	expect_req(f, 2, HTTP_DELETE, ROOM "/storage");
+	assert_true(fake_complete(&f->ft, 2, 500, "{\"error\":\"INTERNAL\",\"message\":\"boom\"}"));
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.err.http_status, 500);
+	assert_non_null(strstr(s.err.message, "nothing was written"));
+	assert_int_equal(fake_count(&f->ft), 3);
+	patch_clear(&p);
+	sres_clear(&s);
+}
+
+static void test_patch_restores_when_post_fails(void **state)
+{
+	struct fx *f = *state;
+	struct patch p = one_op(PATCH_REPLACE, "/a", "42");
+	struct sres s = {0};
+
+	/* The write fails, the previous document is put back. */
+	rmw_until_reread(f, &p, DOC1, DOC1, &s);
+	assert_true(fake_complete(&f->ft, 2, 204, NULL));
+	expect_req(f, 3, HTTP_POST, ROOM "/storage");
+	assert_true(fake_complete(&f->ft, 3, 422,
+	                          "{\"error\":\"UNPROCESSABLE_ENTITY\","
+	                          "\"message\":\"bad document\"}"));
+	assert_int_equal(s.calls, 0);
+	expect_req(f, 4, HTTP_POST, ROOM "/storage");
+	assert_string_equal(fake_req(&f->ft, 4)->body, DOC1);
+	assert_true(fake_complete(&f->ft, 4, 200, DOC1));
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.err.http_status, 422);
+	assert_non_null(strstr(s.err.message, "bad document"));
+	assert_non_null(strstr(s.err.message, "previous document was put back"));
+	assert_null(s.body);
+
+	/* Both fail: said clearly, and the previous document is handed back. */
+	rmw_until_reread(f, &p, NULL, DOC1, &s);
+	assert_true(fake_complete(&f->ft, 6, 204, NULL));
+	fake_fail(&f->ft, 7, LB_NETWORK, "connection reset");
+	fake_fail(&f->ft, 8, LB_NETWORK, "connection refused");
+	assert_int_equal(s.calls, 2);
+	assert_int_equal(s.err.status, LB_NETWORK);
+	assert_non_null(strstr(s.err.message, "failed too"));
+	assert_non_null(strstr(s.err.message, "empty now"));
+	assert_string_equal(s.body, DOC1);
+	assert_int_equal(fake_count(&f->ft), 9);
+	patch_clear(&p);
+	sres_clear(&s);
+}
+
+static void test_patch_cancelled_by_free(void **state)
+{
+	struct fx *f = *state;
+	struct patch p = one_op(PATCH_REPLACE, "/a", "42");
+	struct sres s = {0};
+
+	rmw_until_reread(f, &p, NULL, DOC1, &s);
+	assert_true(fake_complete(&f->ft, 2, 204, NULL));
+	assert_int_equal(model_busy_count(f->m), 1);
+	model_free(&f->m);
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.err.status, LB_CANCELLED);
+	assert_non_null(strstr(s.err.message, "was deleted"));
+	assert_string_equal(s.body, DOC1);
+	patch_clear(&p);
+	sres_clear(&s);
+}
+
+static void test_probe(void **state)
+{
+	struct fx *f = *state;
+	struct sres s = {0};
+
+	model_storage_probe(f->m, "r1", on_sdone, &s);
+	expect_req(f, 0, HTTP_PATCH, ROOM "/storage/json-patch");
+	assert_string_equal(fake_req(&f->ft, 0)->body, "[]");
+	/* Not an answer about the endpoint: still unknown. */
+	assert_true(fake_complete(&f->ft, 0, 403, "{\"error\":\"Forbidden\"}"));
+	assert_int_equal(s.err.http_status, 403);
+	assert_int_equal(model_storage_has_json_patch(f->m), -1);
+	model_storage_probe(f->m, "r1", on_sdone, &s);
+	assert_true(fake_complete(&f->ft, 1, 501, NOT_IMPLEMENTED));
+	assert_int_equal(s.calls, 2);
+	assert_int_equal(s.err.status, LB_OK);
+	assert_int_equal(s.path, STORAGE_READ_MODIFY_WRITE);
+	assert_int_equal(model_storage_has_json_patch(f->m), 0);
+	model_storage_probe(f->m, "r1", on_sdone, &s);
+	assert_true(fake_complete(&f->ft, 2, 200, "{}"));
+	assert_int_equal(s.err.status, LB_OK);
+	assert_int_equal(s.path, STORAGE_JSON_PATCH);
+	assert_int_equal(model_storage_has_json_patch(f->m), 1);
+	assert_int_equal(fake_count(&f->ft), 3);
+	sres_clear(&s);
+}
+
+/* ------------------------------------------------------------ init, delete */
+
+static void test_init_and_delete(void **state)
+{
+	struct fx *f = *state;
+	struct resource *r = loaded_storage(f, DOC1);
+	struct sres s = {0};
+	static const char bad[] = "{\"liveblocksType\":\"LiveList\",\"data\":[]}";
+
+	/* Validated first: a bad document sends nothing. */
+	model_storage_init(f->m, "r1", bad, strlen(bad), on_sdone, &s);
+	assert_int_equal(s.calls, 1);
+	assert_int_not_equal(s.err.status, LB_OK);
+	assert_int_equal(fake_count(&f->ft), 1);
+
+	model_storage_init(f->m, "r1", DOC2, strlen(DOC2), on_sdone, &s);
+	expect_req(f, 1, HTTP_POST, ROOM "/storage");
+	assert_string_equal(fake_req(&f->ft, 1)->body, DOC2);
+	assert_string_equal(fake_header(fake_req(&f->ft, 1), "Content-Type"), "application/json");
+	assert_true(fake_complete(&f->ft, 1, 200, DOC2));
+	assert_int_equal(s.calls, 2);
+	assert_int_equal(s.err.status, LB_OK);
+	expect_req(f, 2, HTTP_GET, ROOM "/storage");
+	assert_true(fake_complete(&f->ft, 2, 200, DOC2));
+	assert_string_equal(r->body, DOC2);
+
+	model_storage_delete(f->m, "r1", on_sdone, &s);
+	expect_req(f, 3, HTTP_DELETE, ROOM "/storage");
+	assert_null(fake_req(&f->ft, 3)->body);
+	assert_true(fake_complete(&f->ft, 3, 204, NULL));
+	assert_int_equal(s.calls, 3);
+	assert_int_equal(s.err.status, LB_OK);
+	expect_req(f, 4, HTTP_GET, ROOM "/storage");
+	/* Stale, still showing the old one while it reloads. */
+	assert_int_equal(r->state, RES_STALE);
+	assert_true(r->has_data);
+	assert_true(r->busy);
+	sres_clear(&s);
+	model_release(f->m, &r);
+}
+
+/* ------------------------------------------------------------ rooms */
+
+static void test_upsert(void **state)
+{
+	struct fx *f = *state;
+	struct room_update u = {0};
+	struct room_create c = {0};
+	struct strv blue = {0};
+	struct mres d = {0};
+	struct resource *room;
+
+	assert_true(strv_push(&blue, "blue"));
+	assert_true(room_patch_map_set(&u.metadata, "color", &blue, false, false));
+	c.id = strdup("ignored");
+	model_room_upsert(f->m, "r1", &u, &c, on_mdone, &d);
+	/* The model copied what it needs. */
+	room_update_clear(&u);
+	room_create_clear(&c);
+	strv_free(&blue);
+	expect_req(f, 0, HTTP_POST, ROOM "/upsert");
+	assert_string_equal(fake_req(&f->ft, 0)->body,
+	                    "{\"update\":{\"metadata\":{\"color\":\"blue\"}},"
+	                    "\"create\":{\"defaultAccesses\":[\"room:write\"]}}");
+	assert_true(fake_complete(&f->ft, 0, 200,
+	                          "{\"type\":\"room\",\"id\":\"r1\",\"metadata\":{\"color\":"
+	                          "\"blue\"},\"defaultAccesses\":[\"room:write\"]}"));
+	assert_int_equal(d.calls, 1);
+	assert_int_equal(d.err.status, LB_OK);
+	assert_string_equal(d.id, "r1");
+	/* Stored: asking for the room sends nothing. */
+	room = model_room(f->m, "r1");
+	assert_true(room->has_data);
+	assert_int_equal(fake_count(&f->ft), 1);
+	model_release(f->m, &room);
+	/* Without create. */
+	model_room_upsert(f->m, "r1", &u, NULL, on_mdone, &d);
+	assert_string_equal(fake_req(&f->ft, 1)->body, "{\"update\":{}}");
+	assert_true(fake_complete(&f->ft, 1, 422,
+	                          "{\"error\":\"UNPROCESSABLE_ENTITY\","
+	                          "\"message\":\"update is empty\"}"));
+	assert_int_equal(d.calls, 2);
+	assert_int_equal(d.err.http_status, 422);
+	assert_string_equal(d.id, "");
+}
+
+static void test_rename(void **state)
+{
+	struct fx *f = *state;
+	struct resource *list = model_rooms(f->m, NULL);
+	struct resource *old = model_room(f->m, "old");
+	struct resource *renamed;
+	struct mres d = {0};
+
+	assert_true(fake_complete(
+	    &f->ft, 0, 200, "{\"data\":[{\"id\":\"a\"},{\"id\":\"old\"}],\"nextCursor\":null}"));
+	assert_true(fake_complete(&f->ft, 1, 200, "{\"id\":\"old\"}"));
+	model_room_rename(f->m, "old", "new room", on_mdone, &d);
+	expect_req(f, 2, HTTP_POST, BASE "/v2/rooms/old/update-room-id");
+	assert_string_equal(fake_req(&f->ft, 2)->body, "{\"newRoomId\":\"new room\"}");
+	assert_true(fake_complete(&f->ft, 2, 200, "{\"type\":\"room\",\"id\":\"new room\"}"));
+	assert_int_equal(d.calls, 1);
+	assert_int_equal(d.err.status, LB_OK);
+	assert_string_equal(d.id, "new room");
+	/* The old resource is gone and says where the room went. */
+	assert_true(old->gone);
+	assert_false(old->has_data);
+	assert_int_equal(old->state, RES_ERROR);
+	assert_string_equal(old->renamed_to, "new room");
+	assert_string_equal(old->err.code, "ROOM_RENAMED");
+	/* The list shows the new ID in the same place and revalidates. */
+	assert_int_equal(list->n_rooms, 2);
+	assert_string_equal(list->rooms[1].id, "new room");
+	assert_true(list->busy);
+	expect_req(f, 3, HTTP_GET, BASE "/v2/rooms");
+	/* The new room is known without a request. */
+	renamed = model_room(f->m, "new room");
+	assert_true(renamed->has_data);
+	assert_false(renamed->busy);
+	assert_int_equal(fake_count(&f->ft), 4);
+
+	/* Checked before sending. */
+	model_room_rename(f->m, "new room", "new room", on_mdone, &d);
+	assert_int_equal(d.err.status, LB_USAGE);
+	model_room_rename(f->m, "new room", "", on_mdone, &d);
+	assert_int_equal(d.err.status, LB_USAGE);
+	model_room_rename(f->m, "new room", "a\nb", on_mdone, &d);
+	assert_int_equal(d.err.status, LB_USAGE);
+	assert_int_equal(fake_count(&f->ft), 4);
+
+	/* A missing room is gone. */
+	model_room_rename(f->m, "new room", "x", on_mdone, &d);
+	assert_true(fake_complete(&f->ft, 4, 404, ROOM_NOT_FOUND));
+	assert_int_equal(d.err.http_status, 404);
+	assert_true(renamed->gone);
+	assert_null(renamed->renamed_to);
+	model_release(f->m, &renamed);
+	model_release(f->m, &old);
+	model_release(f->m, &list);
+}
+
+static void test_room_delete_reloads_storage(void **state)
+{
+	struct fx *f = *state;
+	struct resource *r = loaded_storage(f, DOC1);
+	struct resource *other = model_storage(f->m, "r2", false);
+	struct mres d = {0};
+
+	assert_true(fake_complete(&f->ft, 1, 200, DOC1));
+	model_room_delete(f->m, "r1", on_mdone, &d);
+	expect_req(f, 2, HTTP_DELETE, ROOM);
+	assert_true(fake_complete(&f->ft, 2, 204, NULL));
+	assert_int_equal(d.err.status, LB_OK);
+	/* Only the deleted room's Storage reloads, and finds it gone. */
+	assert_int_equal(fake_count(&f->ft), 4);
+	expect_req(f, 3, HTTP_GET, ROOM "/storage");
+	assert_false(other->busy);
+	assert_true(fake_complete(&f->ft, 3, 404, ROOM_NOT_FOUND));
+	assert_int_equal(r->state, RES_STALE);
+	assert_string_equal(r->err.code, "ROOM_NOT_FOUND");
+	model_release(f->m, &other);
+	model_release(f->m, &r);
+}
+
+static void test_prewarm_and_broadcast(void **state)
+{
+	struct fx *f = *state;
+	struct sres s = {0};
+
+	model_room_prewarm(f->m, "r1", on_sdone, &s);
+	expect_req(f, 0, HTTP_GET, ROOM "/prewarm");
+	assert_true(fake_complete(&f->ft, 0, 204, NULL));
+	assert_int_equal(s.err.status, LB_OK);
+	model_room_broadcast(f->m, "r1", "{\"type\":\"EMOJI\",\"emoji\":\"\xf0\x9f\x94\xa5\"}",
+	                     on_sdone, &s);
+	expect_req(f, 1, HTTP_POST, ROOM "/broadcast-event");
+	assert_string_equal(fake_req(&f->ft, 1)->body,
+	                    "{\"type\":\"EMOJI\",\"emoji\":\"\xf0\x9f\x94\xa5\"}");
+	assert_string_equal(fake_header(fake_req(&f->ft, 1), "Content-Type"), "application/json");
+	assert_true(fake_complete(&f->ft, 1, 204, NULL));
+	assert_int_equal(s.calls, 2);
+	assert_int_equal(s.err.status, LB_OK);
+	/* Not JSON: refused before sending. */
+	model_room_broadcast(f->m, "r1", "{type: 1}", on_sdone, &s);
+	assert_int_equal(s.calls, 3);
+	assert_int_equal(s.err.status, LB_USAGE);
+	assert_int_equal(fake_count(&f->ft), 2);
+	/* No room: refused before sending. */
+	model_room_prewarm(f->m, "", on_sdone, &s);
+	assert_int_equal(s.err.status, LB_USAGE);
+	assert_int_equal(fake_count(&f->ft), 2);
+	sres_clear(&s);
+}
+
+static void test_read_only(void **state)
+{
+	struct fx *f = *state;
+	struct patch p = one_op(PATCH_REPLACE, "/a", "42");
+	struct room_update u = {0};
+	struct sres s = {0};
+	struct mres d = {0};
+
+	model_storage_patch(f->m, "r1", &p, NULL, 0, on_sdone, &s);
+	assert_int_equal(s.err.status, LB_READONLY);
+	model_storage_probe(f->m, "r1", on_sdone, &s);
+	assert_int_equal(s.err.status, LB_READONLY);
+	model_storage_init(f->m, "r1", DOC1, strlen(DOC1), on_sdone, &s);
+	assert_int_equal(s.err.status, LB_READONLY);
+	model_storage_delete(f->m, "r1", on_sdone, &s);
+	assert_int_equal(s.err.status, LB_READONLY);
+	model_ydoc_update(f->m, "r1", NULL, "x", 1, on_sdone, &s);
+	assert_int_equal(s.err.status, LB_READONLY);
+	model_version_create(f->m, "r1", on_sdone, &s);
+	assert_int_equal(s.err.status, LB_READONLY);
+	model_room_broadcast(f->m, "r1", "{}", on_sdone, &s);
+	assert_int_equal(s.err.status, LB_READONLY);
+	assert_int_equal(s.calls, 7);
+	model_room_upsert(f->m, "r1", &u, NULL, on_mdone, &d);
+	assert_int_equal(d.err.status, LB_READONLY);
+	model_room_rename(f->m, "r1", "r2", on_mdone, &d);
+	assert_int_equal(d.err.status, LB_READONLY);
+	assert_non_null(strstr(d.err.message, "nothing was sent"));
+	assert_int_equal(d.calls, 2);
+	assert_int_equal(fake_count(&f->ft), 0);
+	/* Reads are allowed. */
+	model_room_prewarm(f->m, "r1", on_sdone, &s);
+	model_ydoc_binary(f->m, "r1", NULL, on_sdone, &s);
+	model_version_binary(f->m, "r1", "vh_1", on_sdone, &s);
+	assert_int_equal(fake_count(&f->ft), 3);
+	fake_cancel_all(&f->ft);
+	patch_clear(&p);
+	sres_clear(&s);
+}
+
+/* ------------------------------------------------------------ decoders */
+
+static void test_decoders(void **state)
+{
+	struct lb_error err;
+	struct version *v;
+	struct active_user *u;
+	size_t n;
+	char *cursor, *id, *q;
+
+	(void)state;
+	assert_false(api_decode_versions("{\"data\":[{}]}", 13, &v, &n, &cursor, &err));
+	assert_int_equal(err.status, LB_DECODE);
+	assert_false(api_decode_versions("[", 1, &v, &n, &cursor, &err));
+	assert_int_equal(err.status, LB_DECODE);
+	assert_false(api_decode_active_users("{\"data\":[1]}", 12, &u, &n, &err));
+	assert_int_equal(err.status, LB_DECODE);
+	assert_true(api_decode_version_id("{\"id\":\"vh_1\"}", 13, &id, &err));
+	assert_string_equal(id, "vh_1");
+	free(id);
+	assert_false(api_decode_version_id("{}", 2, &id, &err));
+	q = api_ydoc_query(false, NULL, NULL);
+	assert_string_equal(q, "");
+	free(q);
+	q = api_ydoc_query(true, NULL, NULL);
+	assert_string_equal(q, "formatting=true");
+	free(q);
+	lb_error_clear(&err);
+	err.status = LB_HTTP;
+	err.http_status = 501;
+	assert_true(api_is_no_endpoint(&err));
+	err.http_status = 404;
+	assert_true(api_is_no_endpoint(&err));
+	snprintf(err.code, sizeof(err.code), "ROOM_NOT_FOUND");
+	assert_false(api_is_no_endpoint(&err));
+	err.http_status = 500;
+	err.code[0] = '\0';
+	assert_false(api_is_no_endpoint(&err));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_storage_load, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_storage_simplified_and_keys, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_storage_dedup, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_storage_revalidate_keeps_old_doc, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_storage_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_storage_evicted_when_released, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ydoc_options, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ydoc_binary_and_update, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_active_users, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_versions_pagination, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_version_binary_fallback, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_version_create, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_patch_json_patch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_patch_fallback_501, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_patch_fallback_404_route, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_patch_room_not_found, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_patch_refuses_when_changed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_patch_bad_op_writes_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_patch_delete_fails, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_patch_restores_when_post_fails, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_patch_cancelled_by_free, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_probe, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_init_and_delete, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_upsert, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rename, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_room_delete_reloads_storage, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_prewarm_and_broadcast, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_read_only, setup_read_only, teardown),
+	    cmocka_unit_test(test_decoders),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

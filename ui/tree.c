@@ -1,0 +1,1139 @@
+#include "lbconfig.h"
+
+#include "tree.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "draw.h"
+#include "term_safe.h"
+#include "theme.h"
+#include "util.h"
+
+/* Per-node flags of the document shown. */
+#define F_EXPANDED 0x01
+#define F_ADDED 0x02
+#define F_CHANGED 0x04
+#define F_INSIDE 0x08 /* a descendant is added or changed */
+
+/* The change log keeps this many entries; values are cut to this size. */
+#define LOG_MAX 2000
+#define LOG_VALUE_MAX 160
+/* OSC 52 payloads above this are refused (terminals drop them anyway). */
+#define CLIP_MAX (1024 * 1024)
+
+struct tree {
+	struct lson_doc *doc;
+	unsigned char *flags; /* doc->n entries */
+	int *vis;             /* node index of each visible row, ascending */
+	int n_vis;
+	struct list_pos pos;
+	int height;
+
+	size_t n_marked; /* nodes of doc carrying F_ADDED or F_CHANGED */
+
+	struct tree_change *log;
+	size_t n_log, cap_log;
+
+	/* The JSON view of one node, kept until the node or document changes. */
+	const struct lson_doc *json_doc;
+	int json_node;
+	char *json;
+	size_t *json_lines; /* start offsets */
+	size_t n_json_lines;
+};
+
+/* ---- a set of paths with a byte of flags each ----------------------------- */
+
+struct pathset {
+	char *arena;
+	size_t len, cap;
+	size_t *slots; /* arena offset + 1; 0 = empty */
+	unsigned char *vals;
+	size_t n, mask;
+};
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static void ps_free(struct pathset *ps)
+{
+	free(ps->arena);
+	free(ps->slots);
+	free(ps->vals);
+	memset(ps, 0, sizeof(*ps));
+}
+
+static bool ps_rehash(struct pathset *ps, size_t cap)
+{
+	size_t *slots = calloc(cap, sizeof(*slots));
+	unsigned char *vals = calloc(cap, 1);
+	if (!slots || !vals) {
+		free(slots);
+		free(vals);
+		return false;
+	}
+	for (size_t i = 0; ps->slots && i <= ps->mask; i++) {
+		if (!ps->slots[i])
+			continue;
+		const char *s = ps->arena + ps->slots[i] - 1;
+		size_t j = hash_bytes(s, strlen(s)) & (cap - 1);
+		while (slots[j])
+			j = (j + 1) & (cap - 1);
+		slots[j] = ps->slots[i];
+		vals[j] = ps->vals[i];
+	}
+	free(ps->slots);
+	free(ps->vals);
+	ps->slots = slots;
+	ps->vals = vals;
+	ps->mask = cap - 1;
+	return true;
+}
+
+/* The slot of s (found, or the empty one where it would go). */
+static size_t ps_slot(const struct pathset *ps, const char *s, size_t len)
+{
+	size_t j = hash_bytes(s, len) & ps->mask;
+	while (ps->slots[j]) {
+		const char *e = ps->arena + ps->slots[j] - 1;
+		if (!strncmp(e, s, len) && e[len] == '\0')
+			break;
+		j = (j + 1) & ps->mask;
+	}
+	return j;
+}
+
+/* Add s with flags val (or'ed into an existing entry). */
+static bool ps_put(struct pathset *ps, const char *s, size_t len, unsigned char val)
+{
+	if (!ps->slots || (ps->n + 1) * 2 > ps->mask + 1) {
+		if (!ps_rehash(ps, ps->slots ? (ps->mask + 1) * 2 : 64))
+			return false;
+	}
+	size_t j = ps_slot(ps, s, len);
+	if (ps->slots[j]) {
+		ps->vals[j] |= val;
+		return true;
+	}
+	if (ps->len + len + 1 > ps->cap) {
+		size_t cap = ps->cap ? ps->cap * 2 : 4096;
+		while (cap < ps->len + len + 1)
+			cap *= 2;
+		char *a = realloc(ps->arena, cap);
+		if (!a)
+			return false;
+		ps->arena = a;
+		ps->cap = cap;
+	}
+	memcpy(ps->arena + ps->len, s, len);
+	ps->arena[ps->len + len] = '\0';
+	ps->slots[j] = ps->len + 1;
+	ps->vals[j] = val;
+	ps->len += len + 1;
+	ps->n++;
+	return true;
+}
+
+static unsigned char ps_get(const struct pathset *ps, const char *s, size_t len)
+{
+	if (!ps->n)
+		return 0;
+	size_t j = ps_slot(ps, s, len);
+	return ps->slots[j] ? ps->vals[j] : 0;
+}
+
+/* ---- JSON Pointers of every node, built incrementally in preorder ---------- */
+
+struct walker {
+	char *buf;
+	size_t cap;
+	size_t *at; /* at[d]: length of the path of the last node at depth d-1 */
+	size_t n_at;
+};
+
+static bool wk_reserve(struct walker *w, size_t need)
+{
+	if (need <= w->cap)
+		return true;
+	size_t cap = w->cap ? w->cap * 2 : 256;
+	while (cap < need)
+		cap *= 2;
+	char *b = realloc(w->buf, cap);
+	if (!b)
+		return false;
+	w->buf = b;
+	w->cap = cap;
+	return true;
+}
+
+/* The path of node i (its parent must have been walked before), NUL
+ * terminated in w->buf; returns its length, or (size_t)-1 on OOM. */
+static size_t wk_path(struct walker *w, const struct lson_doc *d, int i)
+{
+	const struct lson_node *nd = &d->nodes[i];
+	size_t depth = (size_t)nd->depth;
+	if (depth + 2 > w->n_at) {
+		size_t n = (depth + 2) * 2;
+		size_t *at = realloc(w->at, n * sizeof(*at));
+		if (!at)
+			return (size_t)-1;
+		w->at = at;
+		w->n_at = n;
+	}
+	if (depth == 0) {
+		if (!wk_reserve(w, 1))
+			return (size_t)-1;
+		w->buf[0] = '\0';
+		w->at[1] = 0;
+		return 0;
+	}
+	size_t len = w->at[depth];
+	char num[24];
+	const char *tok = nd->key;
+	if (!tok) {
+		snprintf(num, sizeof(num), "%d", nd->index);
+		tok = num;
+	}
+	size_t tl = strlen(tok);
+	if (!wk_reserve(w, len + 2 * tl + 2))
+		return (size_t)-1;
+	w->buf[len++] = '/';
+	for (size_t k = 0; k < tl; k++) {
+		if (tok[k] == '~' || tok[k] == '/') {
+			w->buf[len++] = '~';
+			w->buf[len++] = tok[k] == '~' ? '0' : '1';
+		} else {
+			w->buf[len++] = tok[k];
+		}
+	}
+	w->buf[len] = '\0';
+	w->at[depth + 1] = len;
+	return len;
+}
+
+static void wk_free(struct walker *w)
+{
+	free(w->buf);
+	free(w->at);
+	memset(w, 0, sizeof(*w));
+}
+
+/* ---- the tree --------------------------------------------------------------- */
+
+struct tree *tree_new(void)
+{
+	struct tree *t = calloc(1, sizeof(*t));
+	if (t) {
+		t->height = 20;
+		t->json_node = -1;
+	}
+	return t;
+}
+
+static void json_drop(struct tree *t)
+{
+	free(t->json);
+	free(t->json_lines);
+	t->json = NULL;
+	t->json_lines = NULL;
+	t->n_json_lines = 0;
+	t->json_doc = NULL;
+	t->json_node = -1;
+}
+
+static void change_clear(struct tree_change *c)
+{
+	free(c->path);
+	free(c->before);
+	free(c->after);
+}
+
+void tree_free(struct tree **tp)
+{
+	struct tree *t = *tp;
+	if (!t)
+		return;
+	lson_unref(&t->doc);
+	free(t->flags);
+	free(t->vis);
+	for (size_t i = 0; i < t->n_log; i++)
+		change_clear(&t->log[i]);
+	free(t->log);
+	json_drop(t);
+	free(t);
+	*tp = NULL;
+}
+
+const struct lson_doc *tree_doc(const struct tree *t)
+{
+	return t->doc;
+}
+
+int tree_rows(const struct tree *t)
+{
+	return t->n_vis;
+}
+
+int tree_selected(const struct tree *t)
+{
+	if (!t->doc || t->n_vis == 0 || t->pos.cursor < 0 || t->pos.cursor >= t->n_vis)
+		return -1;
+	return t->vis[t->pos.cursor];
+}
+
+char *tree_selected_path(const struct tree *t)
+{
+	int i = tree_selected(t);
+	return i < 0 ? NULL : lson_path(t->doc, i);
+}
+
+static bool expandable(const struct lson_node *nd)
+{
+	return lson_is_container(nd->type) && nd->n_children > 0;
+}
+
+/* The row showing node i, or of its nearest visible ancestor. */
+static int row_of(const struct tree *t, int i)
+{
+	while (i >= 0) {
+		int lo = 0, hi = t->n_vis - 1;
+		while (lo <= hi) {
+			int mid = lo + (hi - lo) / 2;
+			if (t->vis[mid] == i)
+				return mid;
+			if (t->vis[mid] < i)
+				lo = mid + 1;
+			else
+				hi = mid - 1;
+		}
+		i = t->doc->nodes[i].parent;
+	}
+	return 0;
+}
+
+/* Rebuild the visible rows (O(rows)) keeping the cursor on node keep (or
+ * its nearest visible ancestor). */
+static void rebuild(struct tree *t, int keep)
+{
+	const struct lson_doc *d = t->doc;
+	t->n_vis = 0;
+	if (!d || !d->n)
+		return;
+	int n = (int)d->n;
+	for (int i = 0; i < n;) {
+		t->vis[t->n_vis++] = i;
+		if (expandable(&d->nodes[i]) && (t->flags[i] & F_EXPANDED))
+			i++;
+		else
+			i += d->nodes[i].subtree + 1;
+	}
+	t->pos.cursor = keep >= 0 ? row_of(t, keep) : 0;
+	list_clamp(&t->pos, t->n_vis, t->height);
+}
+
+static char *cut_value(const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t len = strlen(s);
+	if (len <= LOG_VALUE_MAX)
+		return strdup(s);
+	size_t k = LOG_VALUE_MAX;
+	while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+		k--;
+	char *out = malloc(k + 4);
+	if (!out)
+		return NULL;
+	memcpy(out, s, k);
+	memcpy(out + k, "…", 4); /* 3 bytes and the NUL */
+	return out;
+}
+
+static void log_add(struct tree *t, const struct lson_delta *dl, long long now)
+{
+	if (t->n_log == LOG_MAX) {
+		change_clear(&t->log[0]);
+		memmove(&t->log[0], &t->log[1], (LOG_MAX - 1) * sizeof(t->log[0]));
+		t->n_log--;
+	}
+	if (t->n_log == t->cap_log) {
+		size_t cap = t->cap_log ? t->cap_log * 2 : 64;
+		struct tree_change *l = realloc(t->log, cap * sizeof(*l));
+		if (!l)
+			return;
+		t->log = l;
+		t->cap_log = cap;
+	}
+	struct tree_change *c = &t->log[t->n_log];
+	c->at_ms = now;
+	c->kind = dl->kind;
+	c->path = strdup(dl->path ? dl->path : "");
+	c->before = cut_value(dl->before);
+	c->after = cut_value(dl->after);
+	if (!c->path) {
+		change_clear(c);
+		return;
+	}
+	t->n_log++;
+}
+
+static bool under(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return !strncmp(path, prefix, n) && (path[n] == '\0' || path[n] == '/');
+}
+
+/* Deltas past this many are matched to nodes in one walk of every path
+ * rather than one lookup each. */
+#define DELTAS_BY_LOOKUP 256
+
+/* Node j of b is node i of a (the same path): carry the expansion and the
+ * highlights over, and down to the children with the same key (objects,
+ * maps) or index (lists). O(nodes), no strings built. */
+static void carry(const struct lson_doc *a, const unsigned char *fa, int i,
+		  const struct lson_doc *b, unsigned char *fb, int j)
+{
+	const struct lson_node *na = &a->nodes[i], *nb = &b->nodes[j];
+	fb[j] = fa[i] & (F_EXPANDED | F_ADDED | F_CHANGED);
+	if (!na->n_children || !nb->n_children)
+		return;
+	int ci = i + 1, ka = 0; /* the next child of i to try, and its position */
+	int cj = j + 1;
+	for (int k = 0; k < nb->n_children; k++, cj += b->nodes[cj].subtree + 1) {
+		const char *key = b->nodes[cj].key;
+		int match = -1;
+		if (ka < na->n_children) {
+			const char *ak = a->nodes[ci].key;
+			if (key ? ak && !strcmp(ak, key) : !ak)
+				match = ci;
+		}
+		/* Keys in another order: look for it (small containers only, so
+		 * a reordered big map costs no more than losing its state). */
+		if (match < 0 && key && na->n_children <= 512) {
+			int c = i + 1;
+			for (int m = 0; m < na->n_children; m++, c += a->nodes[c].subtree + 1)
+				if (a->nodes[c].key && !strcmp(a->nodes[c].key, key)) {
+					match = c;
+					break;
+				}
+		}
+		if (match < 0)
+			continue;
+		carry(a, fa, match, b, fb, cj);
+		ci = match + a->nodes[match].subtree + 1;
+		ka = a->nodes[match].index + 1;
+	}
+}
+
+/* Highlight the nodes of doc named by the deltas. */
+static void mark_deltas(const struct lson_doc *doc, unsigned char *flags,
+			const struct lson_delta *dl, size_t n)
+{
+	if (n <= DELTAS_BY_LOOKUP) {
+		for (size_t k = 0; k < n; k++) {
+			if (dl[k].kind == LSON_REMOVED)
+				continue;
+			int j = lson_find(doc, dl[k].path);
+			if (j >= 0)
+				flags[j] |= dl[k].kind == LSON_ADDED ? F_ADDED : F_CHANGED;
+		}
+		return;
+	}
+	struct pathset ps;
+	struct walker w;
+	memset(&ps, 0, sizeof(ps));
+	memset(&w, 0, sizeof(w));
+	for (size_t k = 0; k < n; k++)
+		if (dl[k].kind != LSON_REMOVED)
+			ps_put(&ps, dl[k].path, strlen(dl[k].path),
+			       dl[k].kind == LSON_ADDED ? F_ADDED : F_CHANGED);
+	for (int i = 0; i < (int)doc->n; i++) {
+		size_t len = wk_path(&w, doc, i);
+		if (len == (size_t)-1)
+			break;
+		flags[i] |= ps_get(&ps, w.buf, len);
+	}
+	ps_free(&ps);
+	wk_free(&w);
+}
+
+/* Set F_INSIDE on the ancestors of marked nodes and count them. */
+static void mark_ancestors(struct tree *t)
+{
+	const struct lson_doc *d = t->doc;
+	t->n_marked = 0;
+	for (size_t i = 0; i < d->n; i++)
+		t->flags[i] &= (unsigned char)~F_INSIDE;
+	for (size_t i = 0; i < d->n; i++) {
+		if (!(t->flags[i] & (F_ADDED | F_CHANGED)))
+			continue;
+		t->n_marked++;
+		for (int p = d->nodes[i].parent; p >= 0 && !(t->flags[p] & F_INSIDE);
+		     p = d->nodes[p].parent)
+			t->flags[p] |= F_INSIDE;
+	}
+}
+
+size_t tree_set_doc(struct tree *t, struct lson_doc *doc, bool track, long long now)
+{
+	if (!doc || doc == t->doc || !doc->n)
+		return 0;
+	unsigned char *flags = calloc(doc->n, 1);
+	int *vis = malloc(doc->n * sizeof(*vis));
+	if (!flags || !vis) {
+		free(flags);
+		free(vis);
+		return 0;
+	}
+	struct lson_doc *old = t->doc;
+	size_t changes = 0;
+	int keep = 0;
+	if (!old) {
+		flags[0] = F_EXPANDED;
+	} else {
+		char *cursor_path = tree_selected_path(t);
+		carry(old, t->flags, 0, doc, flags, 0);
+		if (track) {
+			struct lson_delta *dl = NULL;
+			changes = lson_diff(old, doc, &dl);
+			for (size_t k = 0; k < changes; k++)
+				log_add(t, &dl[k], now);
+			mark_deltas(doc, flags, dl, changes);
+			lson_deltas_free(&dl, changes);
+		}
+		flags[0] |= F_EXPANDED;
+		/* The cursor stays on its path, or the closest ancestor left. */
+		keep = -1;
+		while (cursor_path && keep < 0) {
+			keep = lson_find(doc, cursor_path);
+			if (keep >= 0)
+				break;
+			char *slash = strrchr(cursor_path, '/');
+			if (!slash)
+				break;
+			*slash = '\0';
+		}
+		if (keep < 0)
+			keep = 0;
+		free(cursor_path);
+	}
+	lson_unref(&t->doc);
+	t->doc = lson_ref(doc);
+	free(t->flags);
+	free(t->vis);
+	t->flags = flags;
+	t->vis = vis;
+	json_drop(t);
+	mark_ancestors(t);
+	rebuild(t, keep);
+	return changes;
+}
+
+size_t tree_marks(const struct tree *t)
+{
+	return t->n_marked;
+}
+
+void tree_clear_marks(struct tree *t)
+{
+	if (t->doc)
+		for (size_t i = 0; i < t->doc->n; i++)
+			t->flags[i] &= F_EXPANDED;
+	t->n_marked = 0;
+}
+
+/* ---- moving, expanding, searching -------------------------------------------- */
+
+static void set_depth(struct tree *t, int depth)
+{
+	const struct lson_doc *d = t->doc;
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->nodes[i].depth < depth)
+			t->flags[i] |= F_EXPANDED;
+		else
+			t->flags[i] &= (unsigned char)~F_EXPANDED;
+	}
+	t->flags[0] |= F_EXPANDED;
+}
+
+bool tree_action(struct tree *t, enum action a, int height)
+{
+	if (height > 0)
+		t->height = height;
+	if (!t->doc || !t->n_vis)
+		return false;
+	if (list_move(&t->pos, t->n_vis, t->height, a))
+		return true;
+	const struct lson_doc *d = t->doc;
+	int i = tree_selected(t);
+	const struct lson_node *nd = &d->nodes[i];
+	switch (a) {
+	case ACTION_ENTER:
+		if (!expandable(nd))
+			return false;
+		t->flags[i] ^= F_EXPANDED;
+		rebuild(t, i);
+		return true;
+	case ACTION_TREE_EXPAND:
+		if (!expandable(nd))
+			return false;
+		if (!(t->flags[i] & F_EXPANDED)) {
+			t->flags[i] |= F_EXPANDED;
+			rebuild(t, i);
+		} else {
+			t->pos.cursor++;
+			list_clamp(&t->pos, t->n_vis, t->height);
+		}
+		return true;
+	case ACTION_TREE_COLLAPSE:
+		if (expandable(nd) && (t->flags[i] & F_EXPANDED) && i != 0) {
+			t->flags[i] &= (unsigned char)~F_EXPANDED;
+			rebuild(t, i);
+			return true;
+		}
+		if (nd->parent < 0)
+			return false;
+		t->pos.cursor = row_of(t, nd->parent);
+		list_clamp(&t->pos, t->n_vis, t->height);
+		return true;
+	case ACTION_TREE_PARENT:
+		if (nd->parent < 0)
+			return false;
+		t->pos.cursor = row_of(t, nd->parent);
+		list_clamp(&t->pos, t->n_vis, t->height);
+		return true;
+	case ACTION_TREE_EXPAND_ALL:
+		for (int j = i; j <= i + nd->subtree; j++)
+			t->flags[j] |= F_EXPANDED;
+		rebuild(t, i);
+		return true;
+	case ACTION_TREE_COLLAPSE_ALL:
+		for (size_t j = 1; j < d->n; j++)
+			t->flags[j] &= (unsigned char)~F_EXPANDED;
+		t->flags[0] |= F_EXPANDED;
+		rebuild(t, i);
+		return true;
+	default:
+		if (a >= ACTION_TREE_DEPTH_1 && a <= ACTION_TREE_DEPTH_9) {
+			set_depth(t, (int)(a - ACTION_TREE_DEPTH_1) + 1);
+			rebuild(t, i);
+			return true;
+		}
+		return false;
+	}
+}
+
+void tree_reveal(struct tree *t, int i, int height)
+{
+	if (height > 0)
+		t->height = height;
+	if (!t->doc || i < 0 || i >= (int)t->doc->n)
+		return;
+	for (int p = t->doc->nodes[i].parent; p >= 0; p = t->doc->nodes[p].parent)
+		t->flags[p] |= F_EXPANDED;
+	rebuild(t, i);
+	/* Show the match with some context above it. */
+	if (t->pos.cursor - t->pos.top < 2 || t->pos.cursor >= t->pos.top + t->height) {
+		t->pos.top = t->pos.cursor - t->height / 3;
+		list_clamp(&t->pos, t->n_vis, t->height);
+	}
+}
+
+bool tree_search(struct tree *t, const char *pattern, int dir, int height)
+{
+	if (!t->doc || !pattern || !pattern[0])
+		return false;
+	int from = tree_selected(t);
+	if (from < 0)
+		from = 0;
+	int found;
+	if (dir == 0 && lson_matches(t->doc, from, pattern))
+		found = from;
+	else
+		found = lson_search(t->doc, pattern, from, dir < 0 ? -1 : 1);
+	if (found < 0)
+		return false;
+	tree_reveal(t, found, height);
+	return true;
+}
+
+/* ---- drawing ------------------------------------------------------------------- */
+
+static enum theme_element type_element(enum lson_type ty)
+{
+	switch (ty) {
+	case LSON_LIVE_OBJECT: return THEME_LSON_LIVE_OBJECT;
+	case LSON_LIVE_LIST: return THEME_LSON_LIVE_LIST;
+	case LSON_LIVE_MAP: return THEME_LSON_LIVE_MAP;
+	case LSON_LIVE_TEXT: return THEME_LSON_LIVE_TEXT;
+	case LSON_LIVE_FILE: return THEME_LSON_LIVE_FILE;
+	case LSON_OBJECT: return THEME_LSON_OBJECT;
+	case LSON_ARRAY: return THEME_LSON_ARRAY;
+	case LSON_STRING: return THEME_LSON_STRING;
+	case LSON_NUMBER: return THEME_LSON_NUMBER;
+	case LSON_BOOL: return THEME_LSON_BOOL;
+	default: return THEME_LSON_NULL;
+	}
+}
+
+static bool keyed(enum lson_type ty)
+{
+	return ty == LSON_LIVE_OBJECT || ty == LSON_LIVE_MAP || ty == LSON_OBJECT;
+}
+
+/* Draw raw text at *x, advancing it; stops at the window's edge. */
+static void put(WINDOW *win, int y, int *x, int w, const char *raw, attr_t attr)
+{
+	if (*x >= w || !raw)
+		return;
+	char *safe = ts_sanitize(raw, (size_t)-1);
+	if (!safe)
+		return;
+	int cw = ts_width(safe);
+	if (cw > w - *x)
+		cw = w - *x;
+	draw_safe(win, y, *x, cw, safe, attr);
+	*x += cw;
+	free(safe);
+}
+
+static bool contains(const char *s, const char *pattern)
+{
+	return s && pattern && pattern[0] && strcasestr(s, pattern);
+}
+
+static void draw_row(struct tree *t, WINDOW *win, int y, int i, attr_t row_attr,
+		     const char *pattern)
+{
+	const struct lson_doc *d = t->doc;
+	const struct lson_node *nd = &d->nodes[i];
+	unsigned char f = t->flags[i];
+	int w = getmaxx(win);
+	int x = 0;
+#define AT(el) (row_attr ? row_attr : theme_attr(el))
+
+	draw_blank(win, y, AT(THEME_DEFAULT));
+	enum theme_element mark_el = f & F_ADDED ? THEME_ADDED : THEME_CHANGED;
+	const char *gutter = f & F_ADDED ? "+" : f & F_CHANGED ? "~" : f & F_INSIDE ? "•" : " ";
+	put(win, y, &x, w, gutter, f & (F_ADDED | F_CHANGED) ? theme_attr(mark_el)
+					    : AT(THEME_CHANGED));
+	int indent = nd->depth * 2;
+	if (indent > w / 3)
+		indent = w / 3;
+	x += indent;
+	const char *arrow = expandable(nd) ? (f & F_EXPANDED ? "▾ " : "▸ ") : "  ";
+	put(win, y, &x, w, arrow, AT(THEME_MUTED));
+
+	char label[32];
+	const char *lab = nd->key;
+	enum theme_element lab_el = THEME_KEY;
+	if (nd->parent < 0) {
+		lab = "root";
+		lab_el = THEME_HEADER;
+	} else if (!lab) {
+		snprintf(label, sizeof(label), "[%d]", nd->index);
+		lab = label;
+		lab_el = THEME_MUTED;
+	}
+	attr_t lab_attr = AT(lab_el);
+	if (f & (F_ADDED | F_CHANGED))
+		lab_attr = row_attr ? row_attr : theme_attr(mark_el);
+	if (contains(nd->key, pattern))
+		lab_attr = theme_attr(THEME_MATCH);
+	put(win, y, &x, w, lab, lab_attr);
+	x++;
+	put(win, y, &x, w, lson_type_name(nd->type), AT(type_element(nd->type)));
+	x++;
+
+	char sum[512];
+	attr_t sum_attr = AT(THEME_VALUE);
+	if (expandable(nd) && (f & F_EXPANDED)) {
+		snprintf(sum, sizeof(sum), "%d %s%s", nd->n_children, keyed(nd->type) ? "key" : "item",
+			 nd->n_children == 1 ? "" : "s");
+		sum_attr = AT(THEME_MUTED);
+	} else {
+		lson_summary(d, i, sum, sizeof(sum));
+		if (lson_is_container(nd->type))
+			sum_attr = AT(THEME_MUTED);
+	}
+	if (f & F_CHANGED && !row_attr)
+		sum_attr = theme_attr(THEME_CHANGED);
+	if (contains(nd->value, pattern))
+		sum_attr = theme_attr(THEME_MATCH);
+	put(win, y, &x, w, sum, sum_attr);
+#undef AT
+}
+
+void tree_draw(struct tree *t, WINDOW *win, int y0, int height, bool focused, const char *pattern)
+{
+	if (height < 1)
+		return;
+	t->height = height;
+	if (!t->doc || !t->n_vis)
+		return;
+	list_clamp(&t->pos, t->n_vis, t->height);
+	for (int row = 0; row < height && t->pos.top + row < t->n_vis; row++) {
+		int r = t->pos.top + row;
+		attr_t row_attr = 0;
+		if (r == t->pos.cursor)
+			row_attr = theme_attr(focused ? THEME_CURSOR : THEME_CURSOR_BLUR);
+		draw_row(t, win, y0 + row, t->vis[r], row_attr, pattern);
+	}
+}
+
+void tree_breadcrumbs(const struct tree *t, char *out, size_t n)
+{
+	int i = tree_selected(t);
+	size_t used;
+	if (n == 0)
+		return;
+	used = (size_t)snprintf(out, n, "/");
+	if (i <= 0 || used >= n)
+		return;
+	/* The chain of ancestors, root first. */
+	int chain[64];
+	int k = 0;
+	for (int p = i; p > 0 && k < 64; p = t->doc->nodes[p].parent)
+		chain[k++] = p;
+	bool cut = k == 64 && t->doc->nodes[chain[63]].parent > 0;
+	if (cut)
+		used += (size_t)snprintf(out + used, n - used, " › …");
+	while (k-- > 0 && used < n) {
+		const struct lson_node *nd = &t->doc->nodes[chain[k]];
+		int w;
+		if (nd->key)
+			w = snprintf(out + used, n - used, " › %s", nd->key);
+		else
+			w = snprintf(out + used, n - used, " › %d", nd->index);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+char *tree_selected_json(const struct tree *t, bool pretty)
+{
+	int i = tree_selected(t);
+	if (i < 0)
+		return NULL;
+	return lson_subtree_json(t->doc, i, t->doc->plain_lson, pretty);
+}
+
+static bool json_prepare(struct tree *t, int i)
+{
+	if (t->json && t->json_doc == t->doc && t->json_node == i)
+		return true;
+	json_drop(t);
+	t->json = lson_subtree_json(t->doc, i, t->doc->plain_lson, true);
+	if (!t->json)
+		return false;
+	size_t cap = 64;
+	t->json_lines = malloc(cap * sizeof(*t->json_lines));
+	if (!t->json_lines) {
+		json_drop(t);
+		return false;
+	}
+	const char *p = t->json;
+	t->json_lines[t->n_json_lines++] = 0;
+	while ((p = strchr(p, '\n'))) {
+		*(char *)p = '\0';
+		p++;
+		if (!*p)
+			break;
+		if (t->n_json_lines == cap) {
+			size_t *l = realloc(t->json_lines, cap * 2 * sizeof(*l));
+			if (!l)
+				break;
+			t->json_lines = l;
+			cap *= 2;
+		}
+		t->json_lines[t->n_json_lines++] = (size_t)(p - t->json);
+	}
+	t->json_doc = t->doc;
+	t->json_node = i;
+	return true;
+}
+
+static void detail_line(WINDOW *win, int *row, int top, const char *key, const char *raw,
+			attr_t attr)
+{
+	int h = getmaxy(win), w = getmaxx(win);
+	int y = *row - top;
+	(*row)++;
+	if (y < 0 || y >= h)
+		return;
+	int x = 1;
+	if (key) {
+		draw_safe(win, y, x, 9, key, theme_attr(THEME_KEY));
+		x += 10;
+	}
+	draw_text(win, y, x, w - x, raw, attr);
+}
+
+void tree_draw_detail(struct tree *t, WINDOW *win, int top, bool json)
+{
+	int i = tree_selected(t);
+	if (i < 0)
+		return;
+	const struct lson_doc *d = t->doc;
+	const struct lson_node *nd = &d->nodes[i];
+	int h = getmaxy(win), w = getmaxx(win);
+
+	if (json) {
+		if (!json_prepare(t, i)) {
+			draw_text(win, 0, 1, w - 1, "out of memory", theme_attr(THEME_ERROR));
+			return;
+		}
+		for (int row = 0; row < h && top + row < (int)t->n_json_lines; row++)
+			draw_text(win, row, 1, w - 1, t->json + t->json_lines[top + row],
+				  theme_attr(THEME_VALUE));
+		return;
+	}
+	int row = 0;
+	char *path = lson_path(d, i);
+	char buf[512];
+	detail_line(win, &row, top, "Path", path && path[0] ? path : "/ (root)",
+		    theme_attr(THEME_BREADCRUMB));
+	detail_line(win, &row, top, "Type", lson_type_name(nd->type),
+		    theme_attr(type_element(nd->type)));
+	if (lson_is_container(nd->type)) {
+		snprintf(buf, sizeof(buf), "%d", nd->n_children);
+		detail_line(win, &row, top, keyed(nd->type) ? "Keys" : "Items", buf,
+			    theme_attr(THEME_VALUE));
+		snprintf(buf, sizeof(buf), "%d", nd->subtree + 1);
+		detail_line(win, &row, top, "Nodes", buf, theme_attr(THEME_VALUE));
+		lson_summary(d, i, buf, sizeof(buf));
+		detail_line(win, &row, top, "Summary", buf, theme_attr(THEME_MUTED));
+	} else {
+		detail_line(win, &row, top, "Value", nd->value ? nd->value : "",
+			    theme_attr(type_element(nd->type)));
+	}
+	if (t->flags[i] & (F_ADDED | F_CHANGED))
+		detail_line(win, &row, top, "Seen",
+			    t->flags[i] & F_ADDED ? "added since the last look"
+						  : "changed since the last look",
+			    theme_attr(t->flags[i] & F_ADDED ? THEME_ADDED : THEME_CHANGED));
+	char *log = path ? tree_change_log(t, path, now_ms()) : NULL;
+	if (log && log[0]) {
+		row++;
+		detail_line(win, &row, top, NULL, "Changes (L for all):", theme_attr(THEME_HEADER));
+		char *p = log;
+		for (int k = 0; k < 50 && *p; k++) {
+			char *nl = strchr(p, '\n');
+			if (nl)
+				*nl = '\0';
+			detail_line(win, &row, top, NULL, p, theme_attr(THEME_VALUE));
+			if (!nl)
+				break;
+			p = nl + 1;
+		}
+	}
+	row++;
+	detail_line(win, &row, top, NULL, "J: the JSON of this subtree", theme_attr(THEME_MUTED));
+	free(log);
+	free(path);
+}
+
+/* ---- the change log ----------------------------------------------------------- */
+
+const struct tree_change *tree_changes(const struct tree *t, size_t *n)
+{
+	*n = t->n_log;
+	return t->log;
+}
+
+char *tree_change_log(const struct tree *t, const char *path, long long now)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_adds(&b, "");
+	for (size_t k = t->n_log; k-- > 0;) {
+		const struct tree_change *c = &t->log[k];
+		/* Changes below path, and the addition or removal of path itself
+		 * or of an ancestor. */
+		if (path[0] && !under(c->path, path) && !under(path, c->path))
+			continue;
+		char age[32];
+		format_age((now - c->at_ms) / 1000, age, sizeof(age));
+		const char *p = c->path[0] ? c->path : "/";
+		switch (c->kind) {
+		case LSON_ADDED:
+			buf_printf(&b, "%s: added %s, %s ago\n", p, c->after ? c->after : "", age);
+			break;
+		case LSON_REMOVED:
+			buf_printf(&b, "%s: removed (was %s), %s ago\n", p,
+				   c->before ? c->before : "", age);
+			break;
+		default:
+			buf_printf(&b, "%s: %s → %s, %s ago\n", p, c->before ? c->before : "",
+				   c->after ? c->after : "", age);
+			break;
+		}
+	}
+	return buf_steal(&b);
+}
+
+/* ---- OSC 52 -------------------------------------------------------------------- */
+
+static bool write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return false;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+bool tree_clipboard_copy(const char *text, size_t len)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	if (len > CLIP_MAX)
+		return false;
+	size_t n = 7 + (len + 2) / 3 * 4 + 2;
+	char *out = malloc(n);
+	if (!out)
+		return false;
+	size_t o = 0;
+	memcpy(out, "\033]52;c;", 7);
+	o = 7;
+	const unsigned char *s = (const unsigned char *)text;
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)s[i] << 16;
+		if (i + 1 < len)
+			v |= (uint32_t)s[i + 1] << 8;
+		if (i + 2 < len)
+			v |= s[i + 2];
+		out[o++] = b64[(v >> 18) & 63];
+		out[o++] = b64[(v >> 12) & 63];
+		out[o++] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < len ? b64[v & 63] : '=';
+	}
+	out[o++] = '\a';
+	bool ok = write_all(STDOUT_FILENO, out, o);
+	free(out);
+	return ok;
+}
+
+/* ---- watch mode ----------------------------------------------------------------- */
+
+static const int watch_steps[] = {250, 500, 1000, 2000, 5000, 10000, 30000};
+#define N_STEPS ((int)(sizeof(watch_steps) / sizeof(watch_steps[0])))
+
+void watch_init(struct watch *w, bool on, long long now)
+{
+	memset(w, 0, sizeof(*w));
+	w->on = on;
+	w->interval_ms = WATCH_DEFAULT_MS;
+	w->current_ms = WATCH_DEFAULT_MS;
+	w->due_ms = now + w->current_ms;
+}
+
+void watch_toggle(struct watch *w, long long now)
+{
+	w->on = !w->on;
+	w->current_ms = w->interval_ms;
+	w->slow = w->failing = false;
+	w->started_ms = 0;
+	w->due_ms = now; /* a first look at once */
+}
+
+void watch_adjust(struct watch *w, int dir, long long now)
+{
+	int k = 0;
+	while (k < N_STEPS - 1 && watch_steps[k] < w->interval_ms)
+		k++;
+	k += dir > 0 ? -1 : 1;
+	if (k < 0)
+		k = 0;
+	if (k >= N_STEPS)
+		k = N_STEPS - 1;
+	w->interval_ms = watch_steps[k];
+	if (!w->slow && !w->failing)
+		w->current_ms = w->interval_ms;
+	if (w->current_ms < w->interval_ms)
+		w->current_ms = w->interval_ms;
+	if (!w->started_ms)
+		w->due_ms = now + w->current_ms;
+}
+
+int watch_tick(struct watch *w, struct model *m, struct resource *r, long long now)
+{
+	if (!w->on)
+		return -1;
+	if (w->started_ms) {
+		if (r->busy)
+			return 100;
+		watch_settled(w, r, now);
+	}
+	if (now >= w->due_ms) {
+		w->started_ms = now;
+		if (!r->busy)
+			model_refresh(m, r);
+		if (!r->busy) {
+			/* Nothing was sent: try again an interval later. */
+			w->started_ms = 0;
+			w->due_ms = now + w->current_ms;
+			return w->current_ms;
+		}
+		return 100;
+	}
+	long long left = w->due_ms - now;
+	return left > WATCH_MAX_MS ? WATCH_MAX_MS : (int)left;
+}
+
+bool watch_settled(struct watch *w, const struct resource *r, long long now)
+{
+	if (!w->started_ms || r->busy)
+		return false;
+	long long took = now - w->started_ms;
+	bool ok = r->fetched_ms >= w->started_ms && r->state != RES_ERROR;
+	w->failing = !ok;
+	w->slow = ok && took > w->interval_ms;
+	if (w->failing || w->slow) {
+		int next = w->current_ms * 2;
+		w->current_ms = next > WATCH_MAX_MS ? WATCH_MAX_MS : next;
+	} else {
+		w->current_ms = w->interval_ms;
+	}
+	w->started_ms = 0;
+	w->due_ms = now + w->current_ms;
+	return true;
+}
+
+static void format_ms(int ms, char *out, size_t n)
+{
+	if (ms % 1000 == 0)
+		snprintf(out, n, "%ds", ms / 1000);
+	else
+		snprintf(out, n, "%.2gs", ms / 1000.0);
+}
+
+void watch_describe(const struct watch *w, char *out, size_t n)
+{
+	char iv[16];
+	if (!w->on) {
+		snprintf(out, n, "%s", "");
+		return;
+	}
+	format_ms(w->current_ms, iv, sizeof(iv));
+	snprintf(out, n, "watch %s%s", iv,
+		 w->failing ? " (failing)" : w->slow ? " (slow)" : "");
+}

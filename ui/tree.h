@@ -1,0 +1,112 @@
+/* The tree widget over a Storage or Yjs document (struct lson_doc): rows
+ * for the visible nodes only, expansion kept by JSON Pointer path so it
+ * survives updates, highlights and a change log of what changed between
+ * two versions, a detail pane and a JSON view. Drawing and moving cost
+ * what the visible rows cost; the visible-row array is rebuilt (O(nodes
+ * shown)) only when the expansion or the document changes.
+ *
+ * Also the watch timer shared by the live views (interval, back-off while
+ * the server is slow or failing). */
+#ifndef LB_TREE_H
+#define LB_TREE_H
+
+#include <curses.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "actions.h"
+#include "lson.h"
+#include "model.h"
+
+struct tree;
+
+/* One change seen between two versions of the document. */
+struct tree_change {
+	long long at_ms;      /* monotonic time it was seen */
+	enum lson_change kind;
+	char *path;           /* JSON Pointer */
+	char *before, *after; /* compact JSON (cut when long), NULL when none */
+};
+
+struct tree *tree_new(void);
+void tree_free(struct tree **t);
+
+/* Show doc (the tree takes its own reference). When a document was shown
+ * before, expanded nodes and the cursor follow their paths; with track,
+ * what changed is highlighted and logged. Returns the number of changes
+ * (0 without track or without a previous document). */
+size_t tree_set_doc(struct tree *t, struct lson_doc *doc, bool track, long long now);
+/* The document shown, NULL before the first. */
+const struct lson_doc *tree_doc(const struct tree *t);
+
+/* Visible rows, and the node under the cursor (-1 when none). */
+int tree_rows(const struct tree *t);
+int tree_selected(const struct tree *t);
+/* JSON Pointer of the selected node ("" for the root); caller frees. */
+char *tree_selected_path(const struct tree *t);
+
+/* Apply a movement or tree action; height is the number of rows shown.
+ * False when a is not for the tree (or does nothing here). */
+bool tree_action(struct tree *t, enum action a, int height);
+/* Move the cursor to node i, expanding its ancestors. */
+void tree_reveal(struct tree *t, int i, int height);
+/* Find the next (1), previous (-1) or first from the cursor (0) node whose
+ * key or value contains pattern, and reveal it. */
+bool tree_search(struct tree *t, const char *pattern, int dir, int height);
+
+/* Draw rows into win from row y0 (height rows), matches of pattern
+ * highlighted. */
+void tree_draw(struct tree *t, WINDOW *win, int y0, int height, bool focused, const char *pattern);
+/* "/ › shapes › 3 › x" for the selected node (raw text: sanitize). */
+void tree_breadcrumbs(const struct tree *t, char *out, size_t n);
+/* The selected node in the side pane: path, type, value, its recent
+ * changes; or its JSON when json is set. */
+void tree_draw_detail(struct tree *t, WINDOW *win, int top, bool json);
+
+/* JSON of the selected subtree (plain LSON when the document is), pretty
+ * or compact; caller frees. NULL when nothing is selected. */
+char *tree_selected_json(const struct tree *t, bool pretty);
+
+/* Highlights: how many nodes are marked, and forget them. */
+size_t tree_marks(const struct tree *t);
+void tree_clear_marks(struct tree *t);
+
+/* The change log, oldest first. */
+const struct tree_change *tree_changes(const struct tree *t, size_t *n);
+/* The changes at or below path ("" for all), newest first, one per line:
+ * "/shapes/3/x: 10 → 42, 2s ago". Raw text; caller frees. */
+char *tree_change_log(const struct tree *t, const char *path, long long now);
+
+/* Copy text to the terminal's clipboard with OSC 52. False when too big
+ * or the terminal could not be written. */
+bool tree_clipboard_copy(const char *text, size_t len);
+
+/* ---- watch mode ----------------------------------------------------------- */
+
+#define WATCH_DEFAULT_MS 1000
+#define WATCH_MAX_MS 30000
+
+struct watch {
+	bool on;
+	int interval_ms;       /* chosen by the user */
+	int current_ms;        /* after back-off */
+	long long due_ms;      /* the next refresh */
+	long long started_ms;  /* a refresh in flight since; 0 when none */
+	bool slow, failing;
+};
+
+/* Off or on, at the default interval. */
+void watch_init(struct watch *w, bool on, long long now);
+void watch_toggle(struct watch *w, long long now);
+/* dir > 0: more often, < 0: less often (250 ms to 30 s). */
+void watch_adjust(struct watch *w, int dir, long long now);
+/* Refresh r when due. Returns the ms until it wants to run again, -1 when
+ * watch is off. */
+int watch_tick(struct watch *w, struct model *m, struct resource *r, long long now);
+/* r changed: when a watch refresh has settled, back off (slow or failed)
+ * or recover. Returns true when it had been waiting for r. */
+bool watch_settled(struct watch *w, const struct resource *r, long long now);
+/* "watch 1s", "watch 4s (slow)", "watch 8s (failing)", "" when off. */
+void watch_describe(const struct watch *w, char *out, size_t n);
+
+#endif
