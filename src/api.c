@@ -8,6 +8,7 @@
 #include <cJSON.h>
 
 #include "api.h"
+#include "api_impl.h"
 #include "util.h"
 
 /* ------------------------------------------------------------------ */
@@ -189,6 +190,26 @@ static cJSON *parse_json(const char *json, size_t len, size_t *where)
 	return root;
 }
 
+/* Parse a whole body; NULL with err set (LB_DECODE) when it is not JSON. */
+cJSON *api_parse_json(const char *json, size_t len, struct lb_error *err)
+{
+	size_t where;
+	cJSON *root = parse_json(json, len, &where);
+
+	if (root)
+		return root;
+	if (!json || len == 0)
+		lb_error_set(err, LB_DECODE, "the server sent malformed JSON (empty body)");
+	else if (where >= len)
+		lb_error_set(err, LB_DECODE,
+		             "the server sent malformed JSON (it ends early, after %zu bytes)",
+		             len);
+	else
+		lb_error_set(err, LB_DECODE, "the server sent malformed JSON (at byte %zu of %zu)",
+		             where, len);
+	return NULL;
+}
+
 /* Decode an error response: the API's {error, message, suggestion}, the dev
  * server's {error, reason}, or the body text when it is not JSON. */
 void api_decode_error(long status, const char *body, size_t len, struct lb_error *err)
@@ -231,19 +252,6 @@ void api_decode_error(long status, const char *body, size_t len, struct lb_error
 	}
 	if (!err->message[0])
 		snprintf(err->message, sizeof(err->message), "%s", fallback_message(status));
-}
-
-static void malformed(struct lb_error *err, const char *json, size_t len, size_t where)
-{
-	if (!json || len == 0)
-		lb_error_set(err, LB_DECODE, "the server sent malformed JSON (empty body)");
-	else if (where >= len)
-		lb_error_set(err, LB_DECODE,
-		             "the server sent malformed JSON (it ends early, after %zu bytes)",
-		             len);
-	else
-		lb_error_set(err, LB_DECODE, "the server sent malformed JSON (at byte %zu of %zu)",
-		             where, len);
 }
 
 /* ------------------------------------------------------------------ */
@@ -415,15 +423,13 @@ oom:
 /* Decode one room; false with err set (LB_DECODE) on bad input. */
 bool api_decode_room(const char *json, size_t len, struct room *out, struct lb_error *err)
 {
-	size_t where;
-	cJSON *root = parse_json(json, len, &where);
+	cJSON *root = api_parse_json(json, len, err);
 	bool ok;
 
 	if (!root) {
 		memset(out, 0, sizeof(*out));
 		out->created_s = -1;
 		out->last_connection_s = -1;
-		malformed(err, json, len, where);
 		return false;
 	}
 	ok = decode_room_item(root, out, err);
@@ -436,16 +442,14 @@ bool api_decode_room(const char *json, size_t len, struct room *out, struct lb_e
 /* Decode {data: Room[], nextCursor: string|null}; false with err set. */
 bool api_decode_room_page(const char *json, size_t len, struct room_page *out, struct lb_error *err)
 {
-	size_t where, count, i = 0;
-	cJSON *root = parse_json(json, len, &where);
+	size_t count, i = 0;
+	cJSON *root = api_parse_json(json, len, err);
 	const cJSON *data, *it;
 	const char *cursor;
 
 	memset(out, 0, sizeof(*out));
-	if (!root) {
-		malformed(err, json, len, where);
+	if (!root)
 		return false;
-	}
 	data = cJSON_GetObjectItemCaseSensitive(root, "data");
 	if (!cJSON_IsObject(root) || !cJSON_IsArray(data)) {
 		lb_error_set(err, LB_DECODE, "the server sent a list without a \"data\" array");
@@ -705,15 +709,118 @@ char *api_room_update_body(const struct room_update *u)
 /* ------------------------------------------------------------------ */
 /* Requests */
 
+/* The shared request machinery (used by api_storage.c too). */
+
+char *api_room_url(const struct api *a, const char *room_id, const char *suffix, const char *query)
+{
+	char *enc = url_encode(room_id ? room_id : "");
+	struct buf b;
+	bool ok;
+
+	if (!enc)
+		return NULL;
+	buf_init(&b);
+	ok = buf_printf(&b, "%s/v2/rooms/%s%s", a->base_url, enc, suffix) &&
+	     (!query || !*query || buf_printf(&b, "?%s", query));
+	free(enc);
+	if (!ok) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+static void on_http_done(const struct http_response *resp, void *ud)
+{
+	struct api_call *call = ud;
+
+	call->finish(call, resp);
+	if (call->submitting)
+		call->finished = true;
+	else
+		free(call);
+}
+
+/* Report an error before anything was sent, and free the call. */
+static http_id call_fail(struct api_call *call, enum lb_status st, const char *msg)
+{
+	struct http_response resp;
+
+	memset(&resp, 0, sizeof(resp));
+	lb_error_set(&resp.err, st, "%s", msg);
+	call->finish(call, &resp);
+	free(call);
+	return 0;
+}
+
+http_id api_submit(struct api *a, enum http_method method, const char *url, const void *body,
+                   size_t body_len, enum api_content ct, bool idempotent, struct api_call *call)
+{
+	const char *headers[6];
+	size_t h = 0;
+	struct http_request req;
+	http_id id;
+
+	if (!url)
+		return call_fail(call, LB_NOMEM, "out of memory");
+	if (!a->transport.submit)
+		return call_fail(call, LB_NETWORK, "no transport to send the request");
+	if (a->auth_header)
+		headers[h++] = a->auth_header;
+	headers[h++] = "Accept: application/json";
+	if (ct == API_CT_JSON)
+		headers[h++] = "Content-Type: application/json";
+	else if (ct == API_CT_OCTETS)
+		headers[h++] = "Content-Type: application/octet-stream";
+	if (a->user_agent_header)
+		headers[h++] = a->user_agent_header;
+	headers[h] = NULL;
+
+	memset(&req, 0, sizeof(req));
+	req.method = method;
+	req.url = url;
+	req.headers = headers;
+	req.body = body;
+	req.body_len = body ? body_len : 0;
+	req.idempotent = idempotent;
+	req.done = on_http_done;
+	req.ud = call;
+	call->submitting = true;
+	id = a->transport.submit(a->transport.ctx, &req);
+	call->submitting = false;
+	if (call->finished) {
+		free(call);
+		return 0;
+	}
+	if (id == 0)
+		return call_fail(call, LB_NETWORK, "the request could not be started");
+	return id;
+}
+
+bool api_response_ok(const struct http_response *resp, struct lb_error *err)
+{
+	if (resp->err.status != LB_OK) {
+		*err = resp->err;
+		return false;
+	}
+	if (resp->status < 200 || resp->status > 299) {
+		api_decode_error(resp->status, resp->body, resp->body_len, err);
+		return false;
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Requests */
+
 enum call_kind { CALL_ROOM, CALL_PAGE, CALL_NONE };
 
 /* One request in flight; freed after its callback. */
 struct call {
+	struct api_call base; /* first: the api frees it */
 	enum call_kind kind;
 	api_done_fn done;
 	void *ud;
-	bool submitting; /* inside transport.submit */
-	bool finished;   /* done was called while submitting */
 };
 
 static void result_init(struct api_result *res)
@@ -723,38 +830,26 @@ static void result_init(struct api_result *res)
 	res->u.room.last_connection_s = -1;
 }
 
-static void finish(struct call *c, struct api_result *res)
+static void call_finish(struct api_call *base, const struct http_response *resp)
 {
-	c->done(res, c->ud);
-	if (c->kind == CALL_ROOM)
-		room_clear(&res->u.room);
-	else if (c->kind == CALL_PAGE)
-		room_page_clear(&res->u.page);
-}
-
-static void on_http_done(const struct http_response *resp, void *ud)
-{
-	struct call *c = ud;
+	struct call *c = (struct call *)base;
 	struct api_result res;
 
 	result_init(&res);
 	res.status = resp->status;
 	res.body = resp->body;
 	res.body_len = resp->body_len;
-	if (resp->err.status != LB_OK) {
-		res.err = resp->err;
-	} else if (resp->status < 200 || resp->status > 299) {
-		api_decode_error(resp->status, resp->body, resp->body_len, &res.err);
-	} else if (c->kind == CALL_ROOM) {
-		api_decode_room(resp->body, resp->body_len, &res.u.room, &res.err);
-	} else if (c->kind == CALL_PAGE) {
-		api_decode_room_page(resp->body, resp->body_len, &res.u.page, &res.err);
+	if (api_response_ok(resp, &res.err)) {
+		if (c->kind == CALL_ROOM)
+			api_decode_room(resp->body, resp->body_len, &res.u.room, &res.err);
+		else if (c->kind == CALL_PAGE)
+			api_decode_room_page(resp->body, resp->body_len, &res.u.page, &res.err);
 	}
-	finish(c, &res);
-	if (c->submitting)
-		c->finished = true;
-	else
-		free(c);
+	c->done(&res, c->ud);
+	if (c->kind == CALL_ROOM)
+		room_clear(&res.u.room);
+	else if (c->kind == CALL_PAGE)
+		room_page_clear(&res.u.page);
 }
 
 /* Call done at once with an error (the request never started). */
@@ -768,73 +863,42 @@ static http_id fail_now(enum lb_status st, const char *msg, api_done_fn done, vo
 	return 0;
 }
 
-/* Build the headers and submit. done is called exactly once: later, or
- * before this returns (then the result is 0 or an id already finished). */
-static http_id submit(struct api *a, enum http_method method, const char *url, const char *body,
-                      bool idempotent, enum call_kind kind, api_done_fn done, void *ud)
+/* Submit a request to url with an optional JSON body, then free both. A
+ * request that needs a body and has none (NULL) is out of memory. */
+static http_id submit(struct api *a, enum http_method method, char *url, char *body,
+                      bool needs_body, bool idempotent, enum call_kind kind, api_done_fn done,
+                      void *ud)
 {
-	const char *headers[6];
-	size_t h = 0;
-	struct http_request req;
-	struct call *c;
+	struct call *c = (needs_body && !body) ? NULL : calloc(1, sizeof(*c));
 	http_id id;
 
-	if (!url)
+	if (!c) {
+		free(url);
+		free(body);
 		return fail_now(LB_NOMEM, "out of memory", done, ud);
-	if (!a->transport.submit)
-		return fail_now(LB_NETWORK, "no transport to send the request", done, ud);
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return fail_now(LB_NOMEM, "out of memory", done, ud);
+	}
+	c->base.finish = call_finish;
 	c->kind = kind;
 	c->done = done;
 	c->ud = ud;
-	if (a->auth_header)
-		headers[h++] = a->auth_header;
-	headers[h++] = "Accept: application/json";
-	if (body)
-		headers[h++] = "Content-Type: application/json";
-	if (a->user_agent_header)
-		headers[h++] = a->user_agent_header;
-	headers[h] = NULL;
-
-	memset(&req, 0, sizeof(req));
-	req.method = method;
-	req.url = url;
-	req.headers = headers;
-	req.body = body;
-	req.body_len = body ? strlen(body) : 0;
-	req.idempotent = idempotent;
-	req.done = on_http_done;
-	req.ud = c;
-	c->submitting = true;
-	id = a->transport.submit(a->transport.ctx, &req);
-	c->submitting = false;
-	if (c->finished) {
-		free(c);
-		return 0;
-	}
-	if (id == 0) {
-		free(c);
-		return fail_now(LB_NETWORK, "the request could not be started", done, ud);
-	}
+	id = api_submit(a, method, url, body, body ? strlen(body) : 0,
+	                body ? API_CT_JSON : API_CT_NONE, idempotent, &c->base);
+	free(url);
+	free(body);
 	return id;
 }
 
-static char *room_url(const struct api *a, const char *id)
+/* base/v2/rooms followed by tail (a query string); NULL on allocation
+ * failure. */
+static char *rooms_url(const struct api *a, const char *tail)
 {
-	char *enc = url_encode(id ? id : "");
 	struct buf b;
 
-	if (!enc)
-		return NULL;
 	buf_init(&b);
-	if (!buf_printf(&b, "%s/v2/rooms/%s", a->base_url, enc)) {
-		free(enc);
+	if (!tail || !buf_printf(&b, "%s/v2/rooms%s", a->base_url, tail)) {
 		buf_free(&b);
 		return NULL;
 	}
-	free(enc);
 	return buf_steal(&b);
 }
 
@@ -844,80 +908,41 @@ http_id api_rooms_list(struct api *a, const struct room_filter *f, const char *c
 {
 	static const struct room_filter none;
 	char *params = room_filter_params(f ? f : &none, cursor);
-	char *url = NULL;
-	http_id id;
-	struct buf b;
+	char *url = rooms_url(a, params);
 
-	buf_init(&b);
-	if (params && buf_printf(&b, "%s/v2/rooms%s", a->base_url, params))
-		url = buf_steal(&b);
-	buf_free(&b);
 	free(params);
-	id = submit(a, HTTP_GET, url, NULL, true, CALL_PAGE, done, ud);
-	free(url);
-	return id;
+	return submit(a, HTTP_GET, url, NULL, false, true, CALL_PAGE, done, ud);
 }
 
-/* POST /v2/rooms, or /v2/rooms?idempotent (get-or-create). */
+/* POST /v2/rooms, or /v2/rooms?idempotent (get-or-create). Not retried: a
+ * POST may have been applied even when no answer came. */
 http_id api_room_create(struct api *a, const struct room_create *c, bool idempotent,
                         api_done_fn done, void *ud)
 {
-	char *body = api_room_create_body(c);
-	char *url = NULL;
-	struct buf b;
-	http_id id;
-
-	buf_init(&b);
-	if (buf_printf(&b, "%s/v2/rooms%s", a->base_url, idempotent ? "?idempotent" : ""))
-		url = buf_steal(&b);
-	buf_free(&b);
-	if (!body) {
-		free(url);
-		return fail_now(LB_NOMEM, "out of memory", done, ud);
-	}
-	/* Not retried: a POST may have been applied even when no answer came. */
-	id = submit(a, HTTP_POST, url, body, false, CALL_ROOM, done, ud);
-	free(url);
-	free(body);
-	return id;
+	return submit(a, HTTP_POST, rooms_url(a, idempotent ? "?idempotent" : ""),
+	              api_room_create_body(c), true, false, CALL_ROOM, done, ud);
 }
 
 /* GET /v2/rooms/{id} */
 http_id api_room_get(struct api *a, const char *id, api_done_fn done, void *ud)
 {
-	char *url = room_url(a, id);
-	http_id r = submit(a, HTTP_GET, url, NULL, true, CALL_ROOM, done, ud);
-
-	free(url);
-	return r;
+	return submit(a, HTTP_GET, api_room_url(a, id, "", NULL), NULL, false, true, CALL_ROOM,
+	              done, ud);
 }
 
 /* POST /v2/rooms/{id} */
 http_id api_room_update(struct api *a, const char *id, const struct room_update *u,
                         api_done_fn done, void *ud)
 {
-	char *body = api_room_update_body(u);
-	char *url = room_url(a, id);
-	http_id r;
-
-	if (!body) {
-		free(url);
-		return fail_now(LB_NOMEM, "out of memory", done, ud);
-	}
-	r = submit(a, HTTP_POST, url, body, false, CALL_ROOM, done, ud);
-	free(url);
-	free(body);
-	return r;
+	return submit(a, HTTP_POST, api_room_url(a, id, "", NULL), api_room_update_body(u), true,
+	              false, CALL_ROOM, done, ud);
 }
 
 /* DELETE /v2/rooms/{id}; 204 and 200 are success. */
 http_id api_room_delete(struct api *a, const char *id, api_done_fn done, void *ud)
 {
-	char *url = room_url(a, id);
-	http_id r = submit(a, HTTP_DELETE, url, NULL, false, CALL_NONE, done, ud);
-
-	free(url);
-	return r;
+	return submit(a, HTTP_DELETE, api_room_url(a, id, "", NULL), NULL, false, false, CALL_NONE,
+	              done, ud);
 }
 
 /* Cancel a request; its callback gets LB_CANCELLED. False if unknown. */

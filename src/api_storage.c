@@ -1,53 +1,17 @@
 #include "lbconfig.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cJSON.h>
 
+#include "api_impl.h"
 #include "api_storage.h"
 #include "util.h"
 
 /* ------------------------------------------------------------------ */
 /* Decoders */
-
-/* Parse JSON that must span the whole input (trailing blanks allowed). */
-static cJSON *parse_all(const char *json, size_t len, struct lb_error *err)
-{
-	const char *end = NULL;
-	cJSON *root;
-
-	if (!json || len == 0) {
-		lb_error_set(err, LB_DECODE, "the server sent malformed JSON (empty body)");
-		return NULL;
-	}
-	root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
-	if (root && end) {
-		size_t off = (size_t)(end - json);
-
-		while (off < len && (isspace((unsigned char)json[off]) || json[off] == '\0'))
-			off++;
-		if (off < len) {
-			cJSON_Delete(root);
-			root = NULL;
-		}
-	}
-	if (!root) {
-		size_t where = end && end >= json ? (size_t)(end - json) : 0;
-
-		if (where >= len)
-			lb_error_set(
-			    err, LB_DECODE,
-			    "the server sent malformed JSON (it ends early, after %zu bytes)", len);
-		else
-			lb_error_set(err, LB_DECODE,
-			             "the server sent malformed JSON (at byte %zu of %zu)", where,
-			             len);
-	}
-	return root;
-}
 
 static const cJSON *item(const cJSON *obj, const char *name)
 {
@@ -104,7 +68,7 @@ size_t versions_bytes(const struct version *v, size_t n)
 bool api_decode_active_users(const char *json, size_t len, struct active_user **out, size_t *n,
                              struct lb_error *err)
 {
-	cJSON *root = parse_all(json, len, err);
+	cJSON *root = api_parse_json(json, len, err);
 	const cJSON *data, *it;
 	struct active_user *v = NULL;
 	size_t k = 0, count;
@@ -161,7 +125,7 @@ oom:
 bool api_decode_versions(const char *json, size_t len, struct version **out, size_t *n,
                          char **next_cursor, struct lb_error *err)
 {
-	cJSON *root = parse_all(json, len, err);
+	cJSON *root = api_parse_json(json, len, err);
 	const cJSON *data, *it;
 	struct version *v = NULL;
 	size_t k = 0, count;
@@ -232,7 +196,7 @@ oom:
 /* {"data":{"id":"vh_..."}}, or {"id":...}. */
 bool api_decode_version_id(const char *json, size_t len, char **id, struct lb_error *err)
 {
-	cJSON *root = parse_all(json, len, err);
+	cJSON *root = api_parse_json(json, len, err);
 	const char *s;
 
 	*id = NULL;
@@ -329,26 +293,6 @@ done:
 	return out;
 }
 
-/* base/v2/rooms/{id}{suffix}[?query]; NULL on allocation failure. */
-static char *url_of(const struct api *a, const char *room_id, const char *suffix, const char *query)
-{
-	char *enc = url_encode(room_id ? room_id : "");
-	struct buf b;
-	bool ok;
-
-	if (!enc)
-		return NULL;
-	buf_init(&b);
-	ok = buf_printf(&b, "%s/v2/rooms/%s%s", a->base_url, enc, suffix) &&
-	     (!query || !*query || buf_printf(&b, "?%s", query));
-	free(enc);
-	if (!ok) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_steal(&b);
-}
-
 /* "guid=G" or NULL; *oom set when it could not be built. */
 static char *guid_query(const char *guid, bool *oom)
 {
@@ -377,14 +321,11 @@ enum decode {
 	DEC_ROOM,
 };
 
-enum content { CT_NONE, CT_JSON, CT_OCTETS };
-
 struct call {
+	struct api_call base; /* first: the api frees it */
 	enum decode decode;
 	api_storage_done_fn done;
 	void *ud;
-	bool submitting; /* inside transport.submit */
-	bool finished;   /* done was called while submitting */
 };
 
 static void result_init(struct api_storage_result *res)
@@ -426,27 +367,19 @@ static void decode(struct call *c, struct api_storage_result *res)
 	}
 }
 
-static void on_http_done(const struct http_response *resp, void *ud)
+static void call_finish(struct api_call *base, const struct http_response *resp)
 {
-	struct call *c = ud;
+	struct call *c = (struct call *)base;
 	struct api_storage_result res;
 
 	result_init(&res);
 	res.status = resp->status;
 	res.body = resp->body;
 	res.body_len = resp->body_len;
-	if (resp->err.status != LB_OK)
-		res.err = resp->err;
-	else if (resp->status < 200 || resp->status > 299)
-		api_decode_error(resp->status, resp->body, resp->body_len, &res.err);
-	else
+	if (api_response_ok(resp, &res.err))
 		decode(c, &res);
 	c->done(&res, c->ud);
 	result_clear(&res);
-	if (c->submitting)
-		c->finished = true;
-	else
-		free(c);
 }
 
 /* Call done at once with an error (the request never started). */
@@ -460,72 +393,24 @@ static http_id fail_now(enum lb_status st, const char *msg, api_storage_done_fn 
 	return 0;
 }
 
-/* Build the headers and submit. done is called exactly once: later, or
- * before this returns (then the result is 0). */
-static http_id submit(struct api *a, enum http_method method, const char *url, const void *body,
-                      size_t body_len, enum content ct, enum decode dec, api_storage_done_fn done,
-                      void *ud)
+/* Submit to base/v2/rooms/{id}{suffix}[?query]. Only reads are retried: a
+ * write may have been applied even when no answer came. */
+static http_id send_to(struct api *a, enum http_method method, const char *room_id,
+                       const char *suffix, const char *query, const void *body, size_t len,
+                       enum api_content ct, enum decode dec, api_storage_done_fn done, void *ud)
 {
-	const char *headers[6];
-	size_t h = 0;
-	struct http_request req;
-	struct call *c;
+	struct call *c = calloc(1, sizeof(*c));
+	char *url;
 	http_id id;
 
-	if (!url)
-		return fail_now(LB_NOMEM, "out of memory", done, ud);
-	if (!a->transport.submit)
-		return fail_now(LB_NETWORK, "no transport to send the request", done, ud);
-	c = calloc(1, sizeof(*c));
 	if (!c)
 		return fail_now(LB_NOMEM, "out of memory", done, ud);
+	c->base.finish = call_finish;
 	c->decode = dec;
 	c->done = done;
 	c->ud = ud;
-	if (a->auth_header)
-		headers[h++] = a->auth_header;
-	headers[h++] = "Accept: application/json";
-	if (ct == CT_JSON)
-		headers[h++] = "Content-Type: application/json";
-	else if (ct == CT_OCTETS)
-		headers[h++] = "Content-Type: application/octet-stream";
-	if (a->user_agent_header)
-		headers[h++] = a->user_agent_header;
-	headers[h] = NULL;
-
-	memset(&req, 0, sizeof(req));
-	req.method = method;
-	req.url = url;
-	req.headers = headers;
-	req.body = body;
-	req.body_len = body ? body_len : 0;
-	/* Only reads are retried: a write may have been applied even when no
-	 * answer came. */
-	req.idempotent = method == HTTP_GET;
-	req.done = on_http_done;
-	req.ud = c;
-	c->submitting = true;
-	id = a->transport.submit(a->transport.ctx, &req);
-	c->submitting = false;
-	if (c->finished) {
-		free(c);
-		return 0;
-	}
-	if (id == 0) {
-		free(c);
-		return fail_now(LB_NETWORK, "the request could not be started", done, ud);
-	}
-	return id;
-}
-
-/* Submit to base/v2/rooms/{id}{suffix}[?query] and free the URL. */
-static http_id send_to(struct api *a, enum http_method method, const char *room_id,
-                       const char *suffix, const char *query, const void *body, size_t len,
-                       enum content ct, enum decode dec, api_storage_done_fn done, void *ud)
-{
-	char *url = url_of(a, room_id, suffix, query);
-	http_id id = submit(a, method, url, body, len, ct, dec, done, ud);
-
+	url = api_room_url(a, room_id, suffix, query);
+	id = api_submit(a, method, url, body, len, ct, method == HTTP_GET, &c->base);
 	free(url);
 	return id;
 }
@@ -535,7 +420,7 @@ http_id api_storage_get(struct api *a, const char *room_id, bool simplified,
                         api_storage_done_fn done, void *ud)
 {
 	return send_to(a, HTTP_GET, room_id, "/storage", simplified ? "format=json" : NULL, NULL, 0,
-	               CT_NONE, DEC_NONE, done, ud);
+	               API_CT_NONE, DEC_NONE, done, ud);
 }
 
 /* POST /storage with a plain LSON document. */
@@ -543,14 +428,14 @@ http_id api_storage_init(struct api *a, const char *room_id, const char *doc, si
                          api_storage_done_fn done, void *ud)
 {
 	return send_to(a, HTTP_POST, room_id, "/storage", NULL, doc ? doc : "", doc ? len : 0,
-	               CT_JSON, DEC_NONE, done, ud);
+	               API_CT_JSON, DEC_NONE, done, ud);
 }
 
 /* DELETE /storage */
 http_id api_storage_delete(struct api *a, const char *room_id, api_storage_done_fn done, void *ud)
 {
-	return send_to(a, HTTP_DELETE, room_id, "/storage", NULL, NULL, 0, CT_NONE, DEC_NONE, done,
-	               ud);
+	return send_to(a, HTTP_DELETE, room_id, "/storage", NULL, NULL, 0, API_CT_NONE, DEC_NONE,
+	               done, ud);
 }
 
 /* PATCH /storage/json-patch */
@@ -560,14 +445,15 @@ http_id api_storage_json_patch(struct api *a, const char *room_id, const char *p
 	if (!patch_json)
 		return fail_now(LB_NOMEM, "out of memory", done, ud);
 	return send_to(a, HTTP_PATCH, room_id, "/storage/json-patch", NULL, patch_json,
-	               strlen(patch_json), CT_JSON, DEC_NONE, done, ud);
+	               strlen(patch_json), API_CT_JSON, DEC_NONE, done, ud);
 }
 
 /* GET /ydoc?query */
 http_id api_ydoc_get(struct api *a, const char *room_id, const char *query,
                      api_storage_done_fn done, void *ud)
 {
-	return send_to(a, HTTP_GET, room_id, "/ydoc", query, NULL, 0, CT_NONE, DEC_NONE, done, ud);
+	return send_to(a, HTTP_GET, room_id, "/ydoc", query, NULL, 0, API_CT_NONE, DEC_NONE, done,
+	               ud);
 }
 
 /* GET /ydoc-binary[?guid=] */
@@ -580,7 +466,8 @@ http_id api_ydoc_binary(struct api *a, const char *room_id, const char *guid,
 
 	if (oom)
 		return fail_now(LB_NOMEM, "out of memory", done, ud);
-	id = send_to(a, HTTP_GET, room_id, "/ydoc-binary", q, NULL, 0, CT_NONE, DEC_NONE, done, ud);
+	id = send_to(a, HTTP_GET, room_id, "/ydoc-binary", q, NULL, 0, API_CT_NONE, DEC_NONE, done,
+	             ud);
 	free(q);
 	return id;
 }
@@ -597,7 +484,7 @@ http_id api_ydoc_update(struct api *a, const char *room_id, const char *guid, co
 		return fail_now(LB_NOMEM, "out of memory", done, ud);
 	/* A zero-length body is still a body: the transport copies len bytes. */
 	id = send_to(a, HTTP_PUT, room_id, "/ydoc", q, update ? update : "", update ? len : 0,
-	             CT_OCTETS, DEC_NONE, done, ud);
+	             API_CT_OCTETS, DEC_NONE, done, ud);
 	free(q);
 	return id;
 }
@@ -605,7 +492,7 @@ http_id api_ydoc_update(struct api *a, const char *room_id, const char *guid, co
 /* GET /active-users */
 http_id api_active_users(struct api *a, const char *room_id, api_storage_done_fn done, void *ud)
 {
-	return send_to(a, HTTP_GET, room_id, "/active-users", NULL, NULL, 0, CT_NONE, DEC_USERS,
+	return send_to(a, HTTP_GET, room_id, "/active-users", NULL, NULL, 0, API_CT_NONE, DEC_USERS,
 	               done, ud);
 }
 
@@ -626,7 +513,7 @@ http_id api_versions_list(struct api *a, const char *room_id, int limit, const c
 		buf_free(&q);
 		return fail_now(LB_NOMEM, "out of memory", done, ud);
 	}
-	id = send_to(a, HTTP_GET, room_id, "/versions", q.data, NULL, 0, CT_NONE, DEC_VERSIONS,
+	id = send_to(a, HTTP_GET, room_id, "/versions", q.data, NULL, 0, API_CT_NONE, DEC_VERSIONS,
 	             done, ud);
 	buf_free(&q);
 	return id;
@@ -647,7 +534,7 @@ http_id api_version_get(struct api *a, const char *room_id, const char *version_
 		return fail_now(LB_NOMEM, "out of memory", done, ud);
 	}
 	free(enc);
-	id = send_to(a, HTTP_GET, room_id, s.data, NULL, NULL, 0, CT_NONE, DEC_NONE, done, ud);
+	id = send_to(a, HTTP_GET, room_id, s.data, NULL, NULL, 0, API_CT_NONE, DEC_NONE, done, ud);
 	buf_free(&s);
 	return id;
 }
@@ -657,7 +544,7 @@ http_id api_version_create(struct api *a, const char *room_id, bool reference_pa
                            api_storage_done_fn done, void *ud)
 {
 	return send_to(a, HTTP_POST, room_id, reference_path ? "/version" : "/versions", NULL, "{}",
-	               2, CT_JSON, DEC_VERSION_ID, done, ud);
+	               2, API_CT_JSON, DEC_VERSION_ID, done, ud);
 }
 
 /* POST /upsert */
@@ -669,8 +556,8 @@ http_id api_room_upsert(struct api *a, const char *room_id, const struct room_up
 
 	if (!body)
 		return fail_now(LB_NOMEM, "out of memory", done, ud);
-	id = send_to(a, HTTP_POST, room_id, "/upsert", NULL, body, strlen(body), CT_JSON, DEC_ROOM,
-	             done, ud);
+	id = send_to(a, HTTP_POST, room_id, "/upsert", NULL, body, strlen(body), API_CT_JSON,
+	             DEC_ROOM, done, ud);
 	free(body);
 	return id;
 }
@@ -688,8 +575,8 @@ http_id api_room_update_id(struct api *a, const char *room_id, const char *new_i
 	cJSON_Delete(root);
 	if (!body)
 		return fail_now(LB_NOMEM, "out of memory", done, ud);
-	id = send_to(a, HTTP_POST, room_id, "/update-room-id", NULL, body, strlen(body), CT_JSON,
-	             DEC_ROOM, done, ud);
+	id = send_to(a, HTTP_POST, room_id, "/update-room-id", NULL, body, strlen(body),
+	             API_CT_JSON, DEC_ROOM, done, ud);
 	free(body);
 	return id;
 }
@@ -697,7 +584,7 @@ http_id api_room_update_id(struct api *a, const char *room_id, const char *new_i
 /* GET /prewarm */
 http_id api_room_prewarm(struct api *a, const char *room_id, api_storage_done_fn done, void *ud)
 {
-	return send_to(a, HTTP_GET, room_id, "/prewarm", NULL, NULL, 0, CT_NONE, DEC_NONE, done,
+	return send_to(a, HTTP_GET, room_id, "/prewarm", NULL, NULL, 0, API_CT_NONE, DEC_NONE, done,
 	               ud);
 }
 
@@ -716,6 +603,6 @@ http_id api_room_broadcast(struct api *a, const char *room_id, const char *json,
 		return fail_now(LB_USAGE, msg, done, ud);
 	}
 	cJSON_Delete(root);
-	return send_to(a, HTTP_POST, room_id, "/broadcast-event", NULL, json, strlen(json), CT_JSON,
-	               DEC_NONE, done, ud);
+	return send_to(a, HTTP_POST, room_id, "/broadcast-event", NULL, json, strlen(json),
+	               API_CT_JSON, DEC_NONE, done, ud);
 }

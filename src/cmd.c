@@ -4,6 +4,7 @@
 #include "cmd_impl.h"
 
 #include <histedit.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,10 +72,190 @@ void cmd_finish_nomem(struct cmd_ctx *c)
 	cmd_finish(c, &err);
 }
 
+void cmd_finish_with(struct cmd_ctx *c, enum lb_status st, const char *fmt, ...)
+{
+	struct lb_error err;
+	char msg[sizeof(err.message)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	lb_error_set(&err, st, "%s", msg);
+	cmd_finish(c, &err);
+}
+
 void cmd_say(struct cmd_ctx *c, const char *text)
 {
 	if (c->host.print)
 		c->host.print(c->host.ud, text);
+}
+
+void cmd_sayf(struct cmd_ctx *c, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	char *safe = ts_sanitize(msg, (size_t)-1);
+	cmd_say(c, safe ? safe : msg);
+	free(safe);
+}
+
+char *cmd_safe_lines(const char *text)
+{
+	struct buf b, line;
+	const char *p = text;
+
+	buf_init(&b);
+	buf_init(&line);
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		line.len = 0;
+		bool ok = true;
+		for (size_t i = 0; i < n && ok; i++)
+			ok = p[i] == '\t' ? buf_adds(&line, "  ") : buf_add(&line, p + i, 1);
+		char *s = ok ? ts_sanitize(line.len ? line.data : "", line.len) : NULL;
+		if (!s || !buf_adds(&b, s) || (nl && !buf_adds(&b, "\n"))) {
+			free(s);
+			buf_free(&line);
+			buf_free(&b);
+			return NULL;
+		}
+		free(s);
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	buf_free(&line);
+	return buf_steal(&b);
+}
+
+/* ---- confirmation ---------------------------------------------------------- */
+
+struct yes_no {
+	struct cmd_ctx *c;
+	cmd_go_fn go;
+	cmd_go_fn drop;
+	void *state;
+	char *id; /* for typed confirmations */
+	const char *refused;
+};
+
+static struct yes_no *yes_no_new(struct cmd_ctx *c, const char *id, const char *refused,
+                                 cmd_go_fn go, cmd_go_fn drop, void *state)
+{
+	struct yes_no *y = calloc(1, sizeof(*y));
+
+	if (y && id && !(y->id = strdup(id))) {
+		free(y);
+		y = NULL;
+	}
+	if (!y)
+		return NULL;
+	y->c = c;
+	y->go = go;
+	y->drop = drop;
+	y->state = state;
+	y->refused = refused;
+	return y;
+}
+
+static void yes_no_free(struct yes_no *y)
+{
+	free(y->id);
+	free(y);
+}
+
+static void confirm_answer(void *ctx, bool yes)
+{
+	struct yes_no *y = ctx;
+
+	if (yes) {
+		y->go(y->state);
+	} else {
+		struct cmd_ctx *c = y->c;
+		y->drop(y->state);
+		cmd_finish_with(c, LB_CANCELLED, "%s", y->refused);
+	}
+	yes_no_free(y);
+}
+
+void cmd_confirm(struct cmd_ctx *c, const char *title, const char *preview, const char *question,
+                 bool yes, cmd_go_fn go, cmd_go_fn drop, void *state)
+{
+	char *safe = cmd_safe_lines(preview);
+
+	if (!safe) {
+		drop(state);
+		cmd_finish_nomem(c);
+		return;
+	}
+	if (yes) {
+		if (!c->host.interactive)
+			cmd_say(c, safe);
+		free(safe);
+		go(state);
+		return;
+	}
+	if (c->host.interactive && c->host.confirm) {
+		struct yes_no *y = yes_no_new(c, NULL, "not applied", go, drop, state);
+		if (!y) {
+			free(safe);
+			drop(state);
+			cmd_finish_nomem(c);
+			return;
+		}
+		char *t = ts_sanitize(title, (size_t)-1);
+		c->host.confirm(c->host.ud, t ? t : "", safe, question, confirm_answer, y);
+		free(t);
+		free(safe);
+		return;
+	}
+	cmd_say(c, safe);
+	free(safe);
+	drop(state);
+	cmd_finish_with(c, LB_USAGE, "add --yes to apply");
+}
+
+static void typed_answer(void *ctx, const char *text)
+{
+	struct yes_no *y = ctx;
+	struct cmd_ctx *c = y->c;
+
+	if (text && !strcmp(text, y->id)) {
+		y->go(y->state);
+	} else {
+		y->drop(y->state);
+		cmd_finish_with(c, LB_CANCELLED, "%s%s", y->refused,
+		                text ? ": the ID typed did not match" : "");
+	}
+	yes_no_free(y);
+}
+
+void cmd_confirm_typed(struct cmd_ctx *c, const char *what, const char *id, const char *prompt,
+                       bool yes, const char *refused, cmd_go_fn go, cmd_go_fn drop, void *state)
+{
+	if (yes) {
+		go(state);
+		return;
+	}
+	if (!c->host.interactive || !c->host.ask) {
+		drop(state);
+		cmd_finish_with(c, LB_USAGE, "refusing to %s without confirmation: add --yes",
+		                what);
+		return;
+	}
+	struct yes_no *y = yes_no_new(c, id, refused, go, drop, state);
+	if (!y) {
+		drop(state);
+		cmd_finish_nomem(c);
+		return;
+	}
+	c->host.ask(c->host.ud, prompt, typed_answer, y);
 }
 
 /* ---- splitting and option parsing --------------------------------------- */

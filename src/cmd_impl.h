@@ -59,8 +59,32 @@ void cmd_finish_ok(struct cmd_ctx *c);
 /* Finish with LB_USAGE and a message (fmt has one %s for arg). */
 void cmd_finish_usage(struct cmd_ctx *c, const char *fmt, const char *arg);
 void cmd_finish_nomem(struct cmd_ctx *c);
+/* Finish with a status and a formatted message. */
+void cmd_finish_with(struct cmd_ctx *c, enum lb_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Text for the user (host.print). */
 void cmd_say(struct cmd_ctx *c, const char *text);
+/* Formatted text for the user, made terminal-safe (it may quote server
+ * data). */
+void cmd_sayf(struct cmd_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A terminal-safe copy of a multi-line text: each line sanitized, tabs as
+ * two spaces. Caller frees. */
+char *cmd_safe_lines(const char *text);
+
+/* What to do once the user said yes (go), or to free the state after a
+ * refusal (drop). */
+typedef void (*cmd_go_fn)(void *state);
+/* Show a preview and go on when the user agrees: the TUI asks with
+ * host.confirm; batch mode prints the preview and goes on only with yes
+ * (--yes). Exactly one of go and drop is called. */
+void cmd_confirm(struct cmd_ctx *c, const char *title, const char *preview, const char *question,
+                 bool yes, cmd_go_fn go, cmd_go_fn drop, void *state);
+/* Destructive: the TUI asks (prompt) to type id; batch mode needs yes.
+ * what ("delete the room") completes "refusing to ... without
+ * confirmation"; refused is the message when the answer does not match.
+ * Exactly one of go and drop is called. */
+void cmd_confirm_typed(struct cmd_ctx *c, const char *what, const char *id, const char *prompt,
+                       bool yes, const char *refused, cmd_go_fn go, cmd_go_fn drop, void *state);
 
 bool cmd_has_flag(const struct args *a, const char *name);
 /* The last value given for an option, or NULL. */
@@ -70,6 +94,39 @@ bool cmd_split_list(const char *s, struct strv *list);
 /* "KEY=VALUE" into key (malloc'd) and value (points into s). */
 bool cmd_split_kv(const char *s, const char *opt, char **key, const char **value,
 		  struct lb_error *err);
+
+/* ---- room options (cmd_args.c): room create, update, upsert ---------- */
+
+/* The options of `room update`, which `room upsert` accepts too. */
+/* clang-format off */
+#define CMD_ROOM_UPDATE_OPTS                                                                   \
+	{"set", OPT_VALUE, "KEY=VALUE", "set a metadata string (repeatable)"},                 \
+	{"set-list", OPT_VALUE, "KEY=A,B", "set a metadata string list (repeatable)"},         \
+	{"unset", OPT_VALUE, "KEY", "remove a metadata key (repeatable)"},                     \
+	{"grant-user", OPT_VALUE, "USER=PERMS", "set a user's accesses (repeatable)"},         \
+	{"revoke-user", OPT_VALUE, "USER", "remove a user's accesses (repeatable)"},           \
+	{"grant-group", OPT_VALUE, "GROUP=PERMS", "set a group's accesses (repeatable)"},      \
+	{"revoke-group", OPT_VALUE, "GROUP", "remove a group's accesses (repeatable)"},        \
+	{"public", OPT_FLAG, NULL, "default access room:write"},                               \
+	{"private", OPT_FLAG, NULL, "no default access"},                                      \
+	{"access", OPT_VALUE, "PERMS", "default accesses, comma-separated"}
+/* clang-format on */
+
+/* KEY=VALUE (or KEY=A,B as a list) added to a map; opt names the option
+ * in messages; perms: the values are permissions (checked). */
+bool cmd_kvv_put(struct kvv *m, const char *spec, const char *opt, bool as_list, bool perms,
+                 struct lb_error *err);
+/* Read the options of `room create` (u NULL), `room update` (rc NULL) or
+ * `room upsert` (both: the create options start with "create-"): default
+ * accesses, metadata, user and group accesses, organization. err is
+ * cleared first. *create_given (may be NULL): a create option was given. */
+bool cmd_room_opts(const struct args *a, struct room_update *u, struct room_create *rc,
+                   bool *create_given, struct lb_error *err);
+/* True when an update would change nothing. */
+bool cmd_room_update_empty(const struct room_update *u);
+/* Without default accesses a room is created public (room:write), as the
+ * dashboard and the SDK examples create rooms. */
+bool cmd_default_public(struct room_create *rc, struct lb_error *err);
 
 /* Finish with LB_READONLY and return true when cmd is a mutation and the
  * context is read-only. Call before building anything. */

@@ -42,17 +42,8 @@ static const struct opt_spec create_opts[] = {
 };
 
 static const struct opt_spec update_opts[] = {
-	{"set", OPT_VALUE, "KEY=VALUE", "set a metadata string (repeatable)"},
-	{"set-list", OPT_VALUE, "KEY=A,B", "set a metadata string list (repeatable)"},
-	{"unset", OPT_VALUE, "KEY", "remove a metadata key (repeatable)"},
-	{"grant-user", OPT_VALUE, "USER=PERMS", "set a user's accesses (repeatable)"},
-	{"revoke-user", OPT_VALUE, "USER", "remove a user's accesses (repeatable)"},
-	{"grant-group", OPT_VALUE, "GROUP=PERMS", "set a group's accesses (repeatable)"},
-	{"revoke-group", OPT_VALUE, "GROUP", "remove a group's accesses (repeatable)"},
-	{"public", OPT_FLAG, NULL, "default access room:write"},
-	{"private", OPT_FLAG, NULL, "no default access"},
-	{"access", OPT_VALUE, "PERMS", "default accesses, comma-separated"},
-	{NULL, 0, NULL, NULL},
+    CMD_ROOM_UPDATE_OPTS,
+    {NULL, 0, NULL, NULL},
 };
 
 static const struct opt_spec delete_opts[] = {
@@ -71,92 +62,6 @@ const struct command cmd_room_commands[] = {
 	 "Delete a room (asks you to type its ID)", delete_opts, true},
 	{NULL, NULL, 0, 0, false, NULL, NULL, NULL, false},
 };
-
-/* Permissions the API accepts for accesses. */
-static const char *const known_perms[] = {
-	"room:write", "room:read", "room:presence:write", "*:read", "*:write",
-	"storage:read", "storage:write", "storage:none",
-	"comments:read", "comments:write", "comments:none",
-	"comments:public:read", "comments:public:write", "comments:public:none",
-	"comments:private:read", "comments:private:write", "comments:private:none",
-	"feeds:read", "feeds:write", "feeds:none",
-};
-
-static bool check_perms(const struct strv *perms, struct lb_error *err)
-{
-	for (size_t i = 0; i < perms->n; i++) {
-		bool ok = false;
-		for (size_t k = 0; k < sizeof(known_perms) / sizeof(known_perms[0]); k++)
-			if (!strcmp(perms->v[i], known_perms[k]))
-				ok = true;
-		if (!ok) {
-			lb_error_set(err, LB_USAGE,
-				     "unknown permission '%s' (use room:write, room:read, "
-				     "room:presence:write, comments:write, ...)",
-				     perms->v[i]);
-			return false;
-		}
-	}
-	return true;
-}
-
-
-/* Add KEY=VALUE (or KEY=A,B as a list) to a kvv map. */
-static bool kvv_add(struct kvv *m, const char *spec, const char *opt, bool as_list,
-		    bool perms, struct lb_error *err)
-{
-	char *key;
-	const char *value;
-
-	if (!cmd_split_kv(spec, opt, &key, &value, err))
-		return false;
-	struct kv *v = realloc(m->v, (m->n + 1) * sizeof(*v));
-	if (!v) {
-		free(key);
-		lb_error_set(err, LB_NOMEM, "out of memory");
-		return false;
-	}
-	m->v = v;
-	struct kv *kv = &m->v[m->n];
-	memset(kv, 0, sizeof(*kv));
-	kv->key = key;
-	kv->is_list = as_list;
-	m->n++;
-	if (as_list) {
-		if (!cmd_split_list(value, &kv->list))
-			goto nomem;
-	} else if (!strv_push(&kv->list, value)) {
-		goto nomem;
-	}
-	if (perms && !check_perms(&kv->list, err))
-		return false;
-	return true;
-nomem:
-	lb_error_set(err, LB_NOMEM, "out of memory");
-	return false;
-}
-
-static bool default_access_from(const struct args *a, struct strv *out, bool *set,
-				struct lb_error *err)
-{
-	int n = cmd_has_flag(a, "public") + cmd_has_flag(a, "private") + (cmd_opt_value(a, "access") != NULL);
-	if (n > 1) {
-		lb_error_set(err, LB_USAGE, "use only one of --public, --private and --access");
-		return false;
-	}
-	*set = n == 1;
-	if (cmd_has_flag(a, "public"))
-		return strv_push(out, "room:write");
-	if (cmd_opt_value(a, "access")) {
-		if (!cmd_split_list(cmd_opt_value(a, "access"), out)) {
-			lb_error_set(err, LB_NOMEM, "out of memory");
-			return false;
-		}
-		return check_perms(out, err);
-	}
-	return true;
-}
-
 
 /* Print the list once loaded (every page with --all). */
 static bool rooms_step(struct cmd_ctx *c, struct resource *r, void *ud)
@@ -217,7 +122,7 @@ static bool build_filter(const struct args *a, struct room_filter *f, struct lb_
 			free(f->prefix);
 			f->prefix = strdup(v);
 		} else if (!strcmp(name, "metadata")) {
-			if (!kvv_add(&f->metadata, v, "metadata", false, false, err))
+			if (!cmd_kvv_put(&f->metadata, v, "metadata", false, false, err))
 				return false;
 		} else if (!strcmp(name, "user")) {
 			free(f->user_id);
@@ -254,6 +159,9 @@ static void run_rooms(struct cmd_ctx *c, const struct command *cmd, struct args 
 		cmd_finish(c, &err);
 		return;
 	}
+	/* Every page: as few requests as the API allows. */
+	if (f.limit == 0 && cmd_has_flag(a, "all"))
+		f.limit = 100;
 	if (c->host.interactive && c->host.show_rooms) {
 		c->host.show_rooms(c->host.ud, &f);
 		room_filter_clear(&f);
@@ -290,9 +198,7 @@ static void run_room_show(struct cmd_ctx *c, const struct command *cmd, struct a
 	}
 	struct resource *r = model_room(c->model, id);
 	if (!r) {
-		struct lb_error err;
-		lb_error_set(&err, LB_NOMEM, "out of memory");
-		cmd_finish(c, &err);
+		cmd_finish_nomem(c);
 		return;
 	}
 	cmd_wait(c, r, true, room_show_step, NULL);
@@ -315,11 +221,7 @@ static void mutation_done(const struct lb_error *err, const struct room *room, v
 			output_room_json(stdout, room);
 			fflush(stdout);
 		} else {
-			char msg[512];
-			snprintf(msg, sizeof(msg), "%s room %s", m->verb, room ? room->id : m->id);
-			char *safe = ts_sanitize(msg, (size_t)-1);
-			cmd_say(c, safe ? safe : m->verb);
-			free(safe);
+			cmd_sayf(c, "%s room %s", m->verb, room ? room->id : m->id);
 		}
 		if (m->show && c->host.interactive && c->host.show_room && room)
 			c->host.show_room(c->host.ud, room->id);
@@ -356,32 +258,8 @@ static void run_room_create(struct cmd_ctx *c, const struct command *cmd, struct
 		return;
 	memset(&rc, 0, sizeof(rc));
 	rc.id = strdup(a->pos[0]);
-	if (!default_access_from(a, &rc.default_accesses, &rc.default_accesses_set, &err))
+	if (!cmd_room_opts(a, NULL, &rc, NULL, &err) || !cmd_default_public(&rc, &err))
 		goto fail;
-	if (!rc.default_accesses_set) {
-		/* Public, as the dashboard and the SDK examples create rooms. */
-		strv_push(&rc.default_accesses, "room:write");
-		rc.default_accesses_set = true;
-	}
-	for (int i = 0; i < a->nopt; i++) {
-		const char *name = a->opt[i].spec->name;
-		const char *v = a->opt[i].value;
-		bool ok = true;
-		if (!strcmp(name, "metadata"))
-			ok = kvv_add(&rc.metadata, v, name, false, false, &err);
-		else if (!strcmp(name, "metadata-list"))
-			ok = kvv_add(&rc.metadata, v, name, true, false, &err);
-		else if (!strcmp(name, "user-access"))
-			ok = kvv_add(&rc.users_accesses, v, name, true, true, &err);
-		else if (!strcmp(name, "group-access"))
-			ok = kvv_add(&rc.groups_accesses, v, name, true, true, &err);
-		else if (!strcmp(name, "org")) {
-			free(rc.organization_id);
-			rc.organization_id = strdup(v);
-		}
-		if (!ok)
-			goto fail;
-	}
 	struct mutation *m = mutation_new(c, "created", rc.id);
 	if (!m) {
 		lb_error_set(&err, LB_NOMEM, "out of memory");
@@ -395,29 +273,6 @@ fail:
 	cmd_finish(c, &err);
 }
 
-static bool patch_set(struct room_patch_map *map, const char *spec, const char *opt,
-		      bool as_list, bool perms, struct lb_error *err)
-{
-	char *key;
-	const char *value;
-	struct strv list = {0};
-
-	if (!cmd_split_kv(spec, opt, &key, &value, err))
-		return false;
-	bool ok = as_list ? cmd_split_list(value, &list) : strv_push(&list, value);
-	if (!ok) {
-		lb_error_set(err, LB_NOMEM, "out of memory");
-	} else if (perms && !check_perms(&list, err)) {
-		ok = false;
-	} else if (!room_patch_map_set(map, key, &list, as_list, false)) {
-		lb_error_set(err, LB_NOMEM, "out of memory");
-		ok = false;
-	}
-	strv_free(&list);
-	free(key);
-	return ok;
-}
-
 static void run_room_update(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
 	struct room_update u;
@@ -428,36 +283,10 @@ static void run_room_update(struct cmd_ctx *c, const struct command *cmd, struct
 	const char *id = cmd_target_room(c, cmd, a);
 	if (!id)
 		return;
-	lb_error_clear(&err);
 	memset(&u, 0, sizeof(u));
-	if (!default_access_from(a, &u.default_accesses, &u.default_accesses_set, &err))
+	if (!cmd_room_opts(a, &u, NULL, NULL, &err))
 		goto fail;
-	for (int i = 0; i < a->nopt; i++) {
-		const char *name = a->opt[i].spec->name;
-		const char *v = a->opt[i].value;
-		bool ok = true;
-		if (!strcmp(name, "set"))
-			ok = patch_set(&u.metadata, v, name, false, false, &err);
-		else if (!strcmp(name, "set-list"))
-			ok = patch_set(&u.metadata, v, name, true, false, &err);
-		else if (!strcmp(name, "grant-user"))
-			ok = patch_set(&u.users_accesses, v, name, true, true, &err);
-		else if (!strcmp(name, "grant-group"))
-			ok = patch_set(&u.groups_accesses, v, name, true, true, &err);
-		else if (!strcmp(name, "unset"))
-			ok = room_patch_map_set(&u.metadata, v, NULL, false, true);
-		else if (!strcmp(name, "revoke-user"))
-			ok = room_patch_map_set(&u.users_accesses, v, NULL, false, true);
-		else if (!strcmp(name, "revoke-group"))
-			ok = room_patch_map_set(&u.groups_accesses, v, NULL, false, true);
-		if (!ok) {
-			if (err.status == LB_OK)
-				lb_error_set(&err, LB_NOMEM, "out of memory");
-			goto fail;
-		}
-	}
-	if (!u.default_accesses_set && !u.metadata.n && !u.users_accesses.n &&
-	    !u.groups_accesses.n) {
+	if (cmd_room_update_empty(&u)) {
 		lb_error_set(&err, LB_USAGE,
 			     "nothing to change: give --set, --unset, --grant-user, --revoke-user, "
 			     "--grant-group, --revoke-group, --public, --private or --access");
@@ -481,33 +310,30 @@ struct confirm {
 	char *id;
 };
 
+static void confirm_free(void *state)
+{
+	struct confirm *k = state;
+
+	free(k->id);
+	free(k);
+}
+
 static void delete_now(struct cmd_ctx *c, const char *id)
 {
 	struct mutation *m = mutation_new(c, "deleted", id);
 	if (!m) {
-		struct lb_error err;
-		lb_error_set(&err, LB_NOMEM, "out of memory");
-		cmd_finish(c, &err);
+		cmd_finish_nomem(c);
 		return;
 	}
 	model_room_delete(c->model, id, mutation_done, m);
 }
 
-static void delete_answer(void *ctx, const char *text)
+static void delete_confirmed(void *state)
 {
-	struct confirm *k = ctx;
-	struct cmd_ctx *c = k->c;
+	struct confirm *k = state;
 
-	if (text && !strcmp(text, k->id)) {
-		delete_now(c, k->id);
-	} else {
-		struct lb_error err;
-		lb_error_set(&err, LB_CANCELLED, "%s",
-			     text ? "not deleted: the ID typed did not match" : "not deleted");
-		cmd_finish(c, &err);
-	}
-	free(k->id);
-	free(k);
+	delete_now(k->c, k->id);
+	confirm_free(k);
 }
 
 static void run_room_delete(struct cmd_ctx *c, const struct command *cmd, struct args *a)
@@ -517,23 +343,12 @@ static void run_room_delete(struct cmd_ctx *c, const struct command *cmd, struct
 	const char *id = cmd_target_room(c, cmd, a);
 	if (!id)
 		return;
-	if (cmd_has_flag(a, "yes")) {
-		delete_now(c, id);
-		return;
-	}
-	if (!c->host.interactive || !c->host.ask) {
-		cmd_finish_usage(c, "%s", "refusing to delete without confirmation: add --yes");
-		return;
-	}
 	struct confirm *k = calloc(1, sizeof(*k));
 	if (k)
 		k->id = strdup(id);
 	if (!k || !k->id) {
-		if (k)
-			free(k);
-		struct lb_error err;
-		lb_error_set(&err, LB_NOMEM, "out of memory");
-		cmd_finish(c, &err);
+		free(k);
+		cmd_finish_nomem(c);
 		return;
 	}
 	k->c = c;
@@ -542,6 +357,6 @@ static void run_room_delete(struct cmd_ctx *c, const struct command *cmd, struct
 	snprintf(prompt, sizeof(prompt), "Delete room %s? Type its ID to confirm: ",
 		 safe ? safe : "");
 	free(safe);
-	c->host.ask(c->host.ud, prompt, delete_answer, k);
+	cmd_confirm_typed(c, "delete", id, prompt, cmd_has_flag(a, "yes"), "not deleted",
+	                  delete_confirmed, confirm_free, k);
 }
-

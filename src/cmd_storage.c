@@ -124,16 +124,7 @@ static const struct opt_spec users_opts[] = {
 };
 
 static const struct opt_spec upsert_opts[] = {
-    {"set", OPT_VALUE, "KEY=VALUE", "set a metadata string (repeatable)"},
-    {"set-list", OPT_VALUE, "KEY=A,B", "set a metadata string list (repeatable)"},
-    {"unset", OPT_VALUE, "KEY", "remove a metadata key (repeatable)"},
-    {"grant-user", OPT_VALUE, "USER=PERMS", "set a user's accesses (repeatable)"},
-    {"revoke-user", OPT_VALUE, "USER", "remove a user's accesses (repeatable)"},
-    {"grant-group", OPT_VALUE, "GROUP=PERMS", "set a group's accesses (repeatable)"},
-    {"revoke-group", OPT_VALUE, "GROUP", "remove a group's accesses (repeatable)"},
-    {"public", OPT_FLAG, NULL, "default access room:write"},
-    {"private", OPT_FLAG, NULL, "no default access"},
-    {"access", OPT_VALUE, "PERMS", "default accesses, comma-separated"},
+    CMD_ROOM_UPDATE_OPTS,
     {"create-public", OPT_FLAG, NULL, "if created: default access room:write"},
     {"create-private", OPT_FLAG, NULL, "if created: no default access"},
     {"create-access", OPT_VALUE, "PERMS", "if created: default accesses"},
@@ -208,23 +199,6 @@ const struct command cmd_storage_commands[] = {
 
 /* ---- small helpers -------------------------------------------------------- */
 
-static void finish_with(struct cmd_ctx *c, enum lb_status st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Finish with a status and a message. */
-static void finish_with(struct cmd_ctx *c, enum lb_status st, const char *fmt, ...)
-{
-	struct lb_error err;
-	char msg[sizeof(err.message)];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	lb_error_set(&err, st, "%s", msg);
-	cmd_finish(c, &err);
-}
-
 static void prefix_error(struct lb_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -243,54 +217,6 @@ static void prefix_error(struct lb_error *err, const char *fmt, ...)
 		n = sizeof(err->message) - 1;
 	memcpy(err->message, msg, n);
 	err->message[n] = '\0';
-}
-
-static void say(struct cmd_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Tell the user something, made terminal-safe (it may quote server data). */
-static void say(struct cmd_ctx *c, const char *fmt, ...)
-{
-	char msg[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	char *safe = ts_sanitize(msg, (size_t)-1);
-	cmd_say(c, safe ? safe : msg);
-	free(safe);
-}
-
-/* A terminal-safe copy of a multi-line text: each line sanitized, tabs as
- * two spaces. Caller frees. */
-static char *safe_lines(const char *text)
-{
-	struct buf b, line;
-	const char *p = text;
-
-	buf_init(&b);
-	buf_init(&line);
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		line.len = 0;
-		bool ok = true;
-		for (size_t i = 0; i < n && ok; i++)
-			ok = p[i] == '\t' ? buf_adds(&line, "  ") : buf_add(&line, p + i, 1);
-		char *s = ok ? ts_sanitize(line.len ? line.data : "", line.len) : NULL;
-		if (!s || !buf_adds(&b, s) || (nl && !buf_adds(&b, "\n"))) {
-			free(s);
-			buf_free(&line);
-			buf_free(&b);
-			return NULL;
-		}
-		free(s);
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
-	buf_free(&line);
-	return buf_steal(&b);
 }
 
 /* "512 bytes", "5.0 KiB", "1.2 MiB". */
@@ -660,135 +586,20 @@ nomem:
 	return NULL;
 }
 
-/* ---- confirmation ---------------------------------------------------------- */
-
-/* What to do once the user said yes; `no` frees the state after a refusal. */
-typedef void (*go_fn)(void *state);
-
-struct yes_no {
-	struct cmd_ctx *c;
-	go_fn go;
-	go_fn drop;
-	void *state;
-	char *id; /* for typed confirmations */
-	const char *refused;
-};
-
-static void yes_no_free(struct yes_no *y)
-{
-	free(y->id);
-	free(y);
-}
-
-static void confirm_answer(void *ctx, bool yes)
-{
-	struct yes_no *y = ctx;
-
-	if (yes) {
-		y->go(y->state);
-	} else {
-		struct cmd_ctx *c = y->c;
-		y->drop(y->state);
-		finish_with(c, LB_CANCELLED, "%s", y->refused);
-	}
-	yes_no_free(y);
-}
-
-/* Show a preview and go on when the user agrees: the TUI asks with
- * host.confirm; batch mode prints the preview and goes on only with --yes. */
-static void confirm_then(struct cmd_ctx *c, const char *title, const char *preview,
-                         const char *question, bool yes, go_fn go, go_fn drop, void *state)
-{
-	char *safe = safe_lines(preview);
-
-	if (!safe) {
-		drop(state);
-		cmd_finish_nomem(c);
-		return;
-	}
-	if (yes) {
-		if (!c->host.interactive)
-			cmd_say(c, safe);
-		free(safe);
-		go(state);
-		return;
-	}
-	if (c->host.interactive && c->host.confirm) {
-		struct yes_no *y = calloc(1, sizeof(*y));
-		if (!y) {
-			free(safe);
-			drop(state);
-			cmd_finish_nomem(c);
-			return;
-		}
-		y->c = c;
-		y->go = go;
-		y->drop = drop;
-		y->state = state;
-		y->refused = "not applied";
-		char *t = ts_sanitize(title, (size_t)-1);
-		c->host.confirm(c->host.ud, t ? t : "", safe, question, confirm_answer, y);
-		free(t);
-		free(safe);
-		return;
-	}
-	cmd_say(c, safe);
-	free(safe);
-	drop(state);
-	finish_with(c, LB_USAGE, "add --yes to apply");
-}
-
-static void typed_answer(void *ctx, const char *text)
-{
-	struct yes_no *y = ctx;
-	struct cmd_ctx *c = y->c;
-
-	if (text && !strcmp(text, y->id)) {
-		y->go(y->state);
-	} else {
-		y->drop(y->state);
-		finish_with(c, LB_CANCELLED, "%s%s", y->refused,
-		            text ? ": the ID typed did not match" : "");
-	}
-	yes_no_free(y);
-}
-
 /* Destructive: the TUI asks to type the room ID; batch mode needs --yes. */
 static void confirm_typed(struct cmd_ctx *c, const char *what, const char *id, bool yes,
-                          const char *refused, go_fn go, go_fn drop, void *state)
+                          const char *refused, cmd_go_fn go, cmd_go_fn drop, void *state)
 {
-	if (yes) {
-		go(state);
-		return;
-	}
-	if (!c->host.interactive || !c->host.ask) {
-		drop(state);
-		finish_with(c, LB_USAGE, "refusing to %s without confirmation: add --yes", what);
-		return;
-	}
-	struct yes_no *y = calloc(1, sizeof(*y));
-	if (y)
-		y->id = strdup(id);
-	if (!y || !y->id) {
-		free(y);
-		drop(state);
-		cmd_finish_nomem(c);
-		return;
-	}
-	y->c = c;
-	y->go = go;
-	y->drop = drop;
-	y->state = state;
-	y->refused = refused;
 	char *safe = ts_sanitize(id, (size_t)-1);
 	char prompt[768];
 	char upper[256];
+
 	snprintf(upper, sizeof(upper), "%s", what);
 	upper[0] = (char)(upper[0] >= 'a' && upper[0] <= 'z' ? upper[0] - 'a' + 'A' : upper[0]);
 	snprintf(prompt, sizeof(prompt), "%s? Type the room ID (%s) to confirm: ", upper,
 	         safe ? safe : "");
 	free(safe);
-	c->host.ask(c->host.ud, prompt, typed_answer, y);
+	cmd_confirm_typed(c, what, id, prompt, yes, refused, go, drop, state);
 }
 
 /* ---- values from the command line, a file or $EDITOR ---------------------- */
@@ -981,13 +792,63 @@ static bool storage_print_step(struct cmd_ctx *c, struct resource *r, void *ud)
 	return true;
 }
 
-/* A copy of a string for a job's ud (cmd_wait frees it). */
-static char *ud_string(struct cmd_ctx *c, const char *s)
+/* The TUI opens the view (true: finished). Batch mode refuses --watch
+ * with no_watch (true: finished), or goes on to print (false). */
+static bool open_view(struct cmd_ctx *c, enum cmd_view view, const char *room, bool watch,
+                      const char *no_watch)
 {
-	char *d = strdup(s);
-	if (!d)
+	if (c->host.interactive && c->host.show_view) {
+		c->host.show_view(c->host.ud, view, room, watch);
+		cmd_finish_ok(c);
+		return true;
+	}
+	if (watch) {
+		cmd_finish_usage(c, "%s", no_watch);
+		return true;
+	}
+	return false;
+}
+
+/* Wait for r (NULL: out of memory), then step with a copy of the room ID
+ * as ud. */
+static void wait_room(struct cmd_ctx *c, struct resource *r, const char *room, cmd_step_fn step)
+{
+	char *id = r ? strdup(room) : NULL;
+
+	if (!id) {
+		if (r)
+			model_release(c->model, &r);
 		cmd_finish_nomem(c);
-	return d;
+		return;
+	}
+	cmd_wait(c, r, true, step, id);
+}
+
+/* cmd_wait frees its ud: a holder lets a job point at state it does not
+ * own. */
+struct holder {
+	void *state;
+};
+
+static void *held(void *ud)
+{
+	return ((struct holder *)ud)->state;
+}
+
+/* Wait for r (NULL: out of memory, then false) and call step with a
+ * holder of state. */
+static bool wait_holding(struct cmd_ctx *c, struct resource *r, cmd_step_fn step, void *state)
+{
+	struct holder *h = r ? malloc(sizeof(*h)) : NULL;
+
+	if (!h) {
+		if (r)
+			model_release(c->model, &r);
+		return false;
+	}
+	h->state = state;
+	cmd_wait(c, r, true, step, h);
+	return true;
 }
 
 static void run_storage(struct cmd_ctx *c, const struct command *cmd, struct args *a)
@@ -1000,33 +861,13 @@ static void run_storage(struct cmd_ctx *c, const struct command *cmd, struct arg
 		return;
 	}
 	const char *room = cmd_target_room(c, cmd, a);
-	if (!room)
+	if (!room || need_view(c) ||
+	    open_view(c, simplified ? CMD_VIEW_STORAGE_JSON : CMD_VIEW_STORAGE, room,
+	              cmd_has_flag(a, "watch"),
+	              "--watch needs the screen: run lbtui without -e and type "
+	              "'storage ROOM --watch'"))
 		return;
-	if (need_view(c))
-		return;
-	bool watch = cmd_has_flag(a, "watch");
-	if (c->host.interactive && c->host.show_view) {
-		c->host.show_view(c->host.ud, simplified ? CMD_VIEW_STORAGE_JSON : CMD_VIEW_STORAGE,
-		                  room, watch);
-		cmd_finish_ok(c);
-		return;
-	}
-	if (watch) {
-		cmd_finish_usage(c, "%s",
-		                 "--watch needs the screen: run lbtui without -e and type "
-		                 "'storage ROOM --watch'");
-		return;
-	}
-	char *id = ud_string(c, room);
-	if (!id)
-		return;
-	struct resource *r = model_storage(c->model, room, simplified);
-	if (!r) {
-		free(id);
-		cmd_finish_nomem(c);
-		return;
-	}
-	cmd_wait(c, r, true, storage_print_step, id);
+	wait_room(c, model_storage(c->model, room, simplified), room, storage_print_step);
 }
 
 struct export_job {
@@ -1049,7 +890,7 @@ static bool storage_export_step(struct cmd_ctx *c, struct resource *r, void *ud)
 	}
 	char size[32];
 	format_size(r->body_len, size, sizeof(size));
-	say(c, "exported the Storage of room %s to %s (%s)", x->room, x->file, size);
+	cmd_sayf(c, "exported the Storage of room %s to %s (%s)", x->room, x->file, size);
 	cmd_finish_ok(c);
 out:
 	free(x->room);
@@ -1143,8 +984,8 @@ static void edit_done(const struct storage_result *res, void *ud)
 	struct cmd_ctx *c = e->c;
 
 	if (res->err.status == LB_OK)
-		say(c, "storage updated (%s)",
-		    res->path == STORAGE_JSON_PATCH ? "json-patch" : "read-modify-write");
+		cmd_sayf(c, "storage updated (%s)",
+		         res->path == STORAGE_JSON_PATCH ? "json-patch" : "read-modify-write");
 	edit_fail(e, &res->err);
 }
 
@@ -1185,7 +1026,7 @@ static void edit_confirm(struct edit *e)
 		edit_fail(e, &err);
 		return;
 	}
-	confirm_then(c, e->title, b.data, "Apply this change?", e->yes, edit_apply, edit_free, e);
+	cmd_confirm(c, e->title, b.data, "Apply this change?", e->yes, edit_apply, edit_free, e);
 	buf_free(&b);
 }
 
@@ -1364,8 +1205,8 @@ static void edit_prepare(struct edit *e, const struct lson_doc *doc)
 	if (!before_text || !after_text)
 		goto nomem;
 	if (!strcmp(before_text, after_text)) {
-		say(c, "nothing to change: %s already holds that value in room %s", e->path,
-		    e->room);
+		cmd_sayf(c, "nothing to change: %s already holds that value in room %s", e->path,
+		         e->room);
 		struct lb_error okay;
 		lb_error_clear(&okay);
 		edit_fail(e, &okay);
@@ -1399,13 +1240,9 @@ out:
 	lson_unref(&adoc);
 }
 
-struct edit_holder {
-	struct edit *e;
-};
-
 static bool edit_loaded(struct cmd_ctx *c, struct resource *r, void *ud)
 {
-	struct edit *e = ((struct edit_holder *)ud)->e;
+	struct edit *e = held(ud);
 	struct lb_error err;
 
 	if (load_failed(c, r, e->room)) {
@@ -1441,8 +1278,10 @@ static void edit_run(struct cmd_ctx *c, const struct command *cmd, struct args *
                      enum edit_kind kind)
 {
 	struct lb_error err;
-	struct edit *e = calloc(1, sizeof(*e));
 
+	if (cmd_refuse_read_only(c, cmd))
+		return;
+	struct edit *e = calloc(1, sizeof(*e));
 	lb_error_clear(&err);
 	if (!e) {
 		cmd_finish_nomem(c);
@@ -1529,16 +1368,8 @@ static void edit_run(struct cmd_ctx *c, const struct command *cmd, struct args *
 			goto nomem;
 	}
 
-	struct resource *r = model_storage(c->model, e->room, false);
-	struct edit_holder *h = r ? malloc(sizeof(*h)) : NULL;
-	if (!h) {
-		if (r)
-			model_release(c->model, &r);
-		goto nomem;
-	}
-	h->e = e;
-	cmd_wait(c, r, true, edit_loaded, h);
-	return;
+	if (wait_holding(c, model_storage(c->model, e->room, false), edit_loaded, e))
+		return;
 nomem:
 	lb_error_set(&err, LB_NOMEM, "out of memory");
 fail:
@@ -1547,22 +1378,16 @@ fail:
 
 static void run_storage_set(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
-	if (cmd_refuse_read_only(c, cmd))
-		return;
 	edit_run(c, cmd, a, EDIT_SET);
 }
 
 static void run_storage_insert(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
-	if (cmd_refuse_read_only(c, cmd))
-		return;
 	edit_run(c, cmd, a, EDIT_INSERT);
 }
 
 static void run_storage_move(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
-	if (cmd_refuse_read_only(c, cmd))
-		return;
 	edit_run(c, cmd, a, EDIT_MOVE);
 }
 
@@ -1608,6 +1433,21 @@ static struct room_op *room_op_new(struct cmd_ctx *c, const char *room, const ch
 	return o;
 }
 
+/* The room_op of a command about room (NULL after finishing: read-only,
+ * or out of memory). */
+static struct room_op *room_op_for(struct cmd_ctx *c, const struct command *cmd, const char *room,
+                                   const char *arg)
+{
+	struct room_op *o;
+
+	if (cmd_refuse_read_only(c, cmd))
+		return NULL;
+	o = room_op_new(c, room, arg);
+	if (!o)
+		cmd_finish_nomem(c);
+	return o;
+}
+
 static void room_op_finish(struct room_op *o, const struct lb_error *err)
 {
 	struct cmd_ctx *c = o->c;
@@ -1620,7 +1460,7 @@ static void storage_deleted(const struct storage_result *res, void *ud)
 	struct room_op *o = ud;
 
 	if (res->err.status == LB_OK)
-		say(o->c, "deleted the Storage of room %s", o->room);
+		cmd_sayf(o->c, "deleted the Storage of room %s", o->room);
 	room_op_finish(o, &res->err);
 }
 
@@ -1632,17 +1472,13 @@ static void storage_delete_go(void *state)
 
 static void run_storage_delete(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
-	if (cmd_refuse_read_only(c, cmd))
-		return;
 	if (a->npos == 2) {
 		edit_run(c, cmd, a, EDIT_REMOVE);
 		return;
 	}
-	struct room_op *o = room_op_new(c, a->pos[0], NULL);
-	if (!o) {
-		cmd_finish_nomem(c);
+	struct room_op *o = room_op_for(c, cmd, a->pos[0], NULL);
+	if (!o)
 		return;
-	}
 	confirm_typed(c, "delete the Storage of this room", a->pos[0], cmd_has_flag(a, "yes"),
 	              "Storage not deleted", storage_delete_go, room_op_free, o);
 }
@@ -1654,7 +1490,8 @@ static void storage_initialized(const struct storage_result *res, void *ud)
 	if (res->err.status == LB_OK) {
 		char size[32];
 		format_size(o->len, size, sizeof(size));
-		say(o->c, "initialized the Storage of room %s from %s (%s)", o->room, o->arg, size);
+		cmd_sayf(o->c, "initialized the Storage of room %s from %s (%s)", o->room, o->arg,
+		         size);
 	}
 	room_op_finish(o, &res->err);
 }
@@ -1683,13 +1520,9 @@ static void storage_replace_go(void *state)
 	model_storage_delete(o->c->model, o->room, storage_init_after_delete, o);
 }
 
-struct room_op_holder {
-	struct room_op *o;
-};
-
 static bool storage_init_loaded(struct cmd_ctx *c, struct resource *r, void *ud)
 {
-	struct room_op *o = ((struct room_op_holder *)ud)->o;
+	struct room_op *o = held(ud);
 
 	if (load_failed(c, r, o->room)) {
 		room_op_free(o);
@@ -1721,13 +1554,9 @@ static void run_storage_init(struct cmd_ctx *c, const struct command *cmd, struc
 {
 	struct lb_error err;
 
-	if (cmd_refuse_read_only(c, cmd))
+	struct room_op *o = room_op_for(c, cmd, a->pos[0], a->pos[1]);
+	if (!o)
 		return;
-	struct room_op *o = room_op_new(c, a->pos[0], a->pos[1]);
-	if (!o) {
-		cmd_finish_nomem(c);
-		return;
-	}
 	o->replace = cmd_has_flag(a, "replace");
 	o->yes = cmd_has_flag(a, "yes");
 	if (!read_input(c, a->pos[1], &o->data, &o->len, &err)) {
@@ -1740,17 +1569,10 @@ static void run_storage_init(struct cmd_ctx *c, const struct command *cmd, struc
 		room_op_finish(o, &err);
 		return;
 	}
-	struct resource *r = model_storage(c->model, o->room, false);
-	struct room_op_holder *h = r ? malloc(sizeof(*h)) : NULL;
-	if (!h) {
-		if (r)
-			model_release(c->model, &r);
+	if (!wait_holding(c, model_storage(c->model, o->room, false), storage_init_loaded, o)) {
 		room_op_free(o);
 		cmd_finish_nomem(c);
-		return;
 	}
-	h->o = o;
-	cmd_wait(c, r, true, storage_init_loaded, h);
 }
 
 /* ---- ydoc -------------------------------------------------------------------- */
@@ -1771,7 +1593,7 @@ static bool ydoc_print_step(struct cmd_ctx *c, struct resource *r, void *ud)
 	if (c->host.interactive) {
 		/* The TUI shows several lines in a pager of their own. */
 		char *pretty = r->doc ? lson_subtree_json(r->doc, 0, false, true) : NULL;
-		char *safe = safe_lines(pretty ? pretty : (r->body ? r->body : ""));
+		char *safe = cmd_safe_lines(pretty ? pretty : (r->body ? r->body : ""));
 		cmd_say(c, safe ? safe : "");
 		free(safe);
 		free(pretty);
@@ -1804,31 +1626,16 @@ static void run_ydoc(struct cmd_ctx *c, const struct command *cmd, struct args *
 		return;
 	bool watch = cmd_has_flag(a, "watch");
 	bool plain = !o.formatting && !o.key && !o.type;
-	if (c->host.interactive && c->host.show_view && (plain || watch)) {
-		if (!plain) {
-			cmd_finish_usage(c, "%s",
-			                 "--watch shows the whole document: leave out "
-			                 "--formatting, --key and --type");
-			return;
-		}
-		c->host.show_view(c->host.ud, CMD_VIEW_YDOC, room, watch);
-		cmd_finish_ok(c);
+	if (watch && !plain && c->host.interactive && c->host.show_view) {
+		cmd_finish_usage(c, "%s",
+		                 "--watch shows the whole document: leave out "
+		                 "--formatting, --key and --type");
 		return;
 	}
-	if (watch) {
-		cmd_finish_usage(c, "%s", "--watch needs the screen: run lbtui without -e");
+	if ((plain || watch) && open_view(c, CMD_VIEW_YDOC, room, watch,
+	                                  "--watch needs the screen: run lbtui without -e"))
 		return;
-	}
-	char *id = ud_string(c, room);
-	if (!id)
-		return;
-	struct resource *r = model_ydoc(c->model, room, &o);
-	if (!r) {
-		free(id);
-		cmd_finish_nomem(c);
-		return;
-	}
-	cmd_wait(c, r, true, ydoc_print_step, id);
+	wait_room(c, model_ydoc(c->model, room, &o), room, ydoc_print_step);
 }
 
 /* A download to a file: ydoc export, versions export. */
@@ -1882,7 +1689,7 @@ static void download_done(const struct storage_result *res, void *ud)
 	                                      res->body ? res->body_len : 0, d->force, &err)) {
 		char size[32];
 		format_size(res->body_len, size, sizeof(size));
-		say(c, "exported %s to %s (%s)", d->what, d->file, size);
+		cmd_sayf(c, "exported %s to %s (%s)", d->what, d->file, size);
 	}
 	download_free(d);
 	cmd_finish(c, &err);
@@ -1916,7 +1723,7 @@ static void ydoc_updated(const struct storage_result *res, void *ud)
 	if (res->err.status == LB_OK) {
 		char size[32];
 		format_size(o->len, size, sizeof(size));
-		say(o->c, "sent a Yjs update of %s to room %s", size, o->room);
+		cmd_sayf(o->c, "sent a Yjs update of %s to room %s", size, o->room);
 	}
 	room_op_finish(o, &res->err);
 }
@@ -1931,14 +1738,10 @@ static void run_ydoc_update(struct cmd_ctx *c, const struct command *cmd, struct
 {
 	struct lb_error err;
 
-	if (cmd_refuse_read_only(c, cmd))
-		return;
 	const char *guid = cmd_opt_value(a, "guid");
-	struct room_op *o = room_op_new(c, a->pos[0], guid);
-	if (!o) {
-		cmd_finish_nomem(c);
+	struct room_op *o = room_op_for(c, cmd, a->pos[0], guid);
+	if (!o)
 		return;
-	}
 	if (!read_input(c, a->pos[1], &o->data, &o->len, &err)) {
 		room_op_finish(o, &err);
 		return;
@@ -1956,8 +1759,8 @@ static void run_ydoc_update(struct cmd_ctx *c, const struct command *cmd, struct
 	         "%s\nSend %s from %s as a Yjs update to room %s%s%s.\n"
 	         "Yjs merges the update into the document; it cannot be taken back.\n",
 	         title, size, a->pos[1], o->room, guid ? ", subdocument " : "", guid ? guid : "");
-	confirm_then(c, title, preview, "Send this update?", cmd_has_flag(a, "yes"), ydoc_update_go,
-	             room_op_free, o);
+	cmd_confirm(c, title, preview, "Send this update?", cmd_has_flag(a, "yes"), ydoc_update_go,
+	            room_op_free, o);
 }
 
 /* ---- versions, users ------------------------------------------------------ */
@@ -1974,7 +1777,12 @@ static bool print_cjson(cJSON *root)
 	return true;
 }
 
-static bool print_versions_json(const struct resource *r)
+/* Fill the object of item i of a list (false: out of memory). */
+typedef bool (*json_item_fn)(cJSON *o, const struct resource *r, size_t i);
+
+/* Print {"data":[n items]}, with "nextCursor" for a paged list, compactly;
+ * false when out of memory. */
+static bool print_data_json(const struct resource *r, size_t n, json_item_fn item, bool paged)
 {
 	cJSON *root = cJSON_CreateObject();
 	cJSON *data = cJSON_AddArrayToObject(root, "data");
@@ -1982,64 +1790,84 @@ static bool print_versions_json(const struct resource *r)
 		cJSON_Delete(root);
 		return false;
 	}
-	for (size_t i = 0; i < r->n_versions; i++) {
-		const struct version *v = &r->versions[i];
+	for (size_t i = 0; i < n; i++) {
 		cJSON *o = cJSON_CreateObject();
 		if (!o) {
 			cJSON_Delete(root);
 			return false;
 		}
 		cJSON_AddItemToArray(data, o);
-		cJSON_AddStringToObject(o, "type", "historyVersion");
-		cJSON_AddStringToObject(o, "kind", "yjs");
-		cJSON_AddStringToObject(o, "id", v->id ? v->id : "");
-		if (v->created_at)
-			cJSON_AddStringToObject(o, "createdAt", v->created_at);
-		else
-			cJSON_AddNullToObject(o, "createdAt");
-		cJSON *authors = cJSON_AddArrayToObject(o, "authors");
-		if (!authors) {
+		if (!item(o, r, i)) {
 			cJSON_Delete(root);
 			return false;
 		}
-		for (size_t k = 0; k < v->authors.n; k++) {
-			cJSON *au = cJSON_CreateObject();
-			cJSON_AddStringToObject(au, "id", v->authors.v[k]);
-			cJSON_AddItemToArray(authors, au);
-		}
 	}
-	if (r->next_cursor)
+	if (paged && r->next_cursor)
 		cJSON_AddStringToObject(root, "nextCursor", r->next_cursor);
-	else
+	else if (paged)
 		cJSON_AddNullToObject(root, "nextCursor");
 	return print_cjson(root);
+}
+
+/* Widen an ID column to fit id as it is shown (at most 48 cells). */
+static void widen(int *w, const char *id)
+{
+	char *s = ts_sanitize(id, (size_t)-1);
+	int n = s ? ts_width(s) : 0;
+	if (n > *w)
+		*w = n > 48 ? 48 : n;
+	free(s);
+}
+
+/* One table row: the ID padded to idw cells, the middle column padded to
+ * midw, the last column made terminal-safe and cut to 200 cells. */
+static void print_row(const char *id, int idw, const char *mid, int midw, const char *last)
+{
+	char cell[256], fit[1024];
+	char *sid = ts_sanitize(id, (size_t)-1);
+	char *slast = ts_sanitize(last, (size_t)-1);
+
+	ts_fit_pad(sid ? sid : "", idw, cell, sizeof(cell));
+	ts_fit(slast ? slast : "", 200, fit, sizeof(fit));
+	printf("%s  %-*s  %s\n", cell, midw, mid, fit);
+	free(sid);
+	free(slast);
+}
+
+static bool version_json(cJSON *o, const struct resource *r, size_t i)
+{
+	const struct version *v = &r->versions[i];
+
+	cJSON_AddStringToObject(o, "type", "historyVersion");
+	cJSON_AddStringToObject(o, "kind", "yjs");
+	cJSON_AddStringToObject(o, "id", v->id ? v->id : "");
+	if (v->created_at)
+		cJSON_AddStringToObject(o, "createdAt", v->created_at);
+	else
+		cJSON_AddNullToObject(o, "createdAt");
+	cJSON *authors = cJSON_AddArrayToObject(o, "authors");
+	if (!authors)
+		return false;
+	for (size_t k = 0; k < v->authors.n; k++) {
+		cJSON *au = cJSON_CreateObject();
+		cJSON_AddStringToObject(au, "id", v->authors.v[k]);
+		cJSON_AddItemToArray(authors, au);
+	}
+	return true;
 }
 
 static void print_versions_table(const struct resource *r)
 {
 	int idw = 2;
-	for (size_t i = 0; i < r->n_versions; i++) {
-		char *s = ts_sanitize(r->versions[i].id ? r->versions[i].id : "", (size_t)-1);
-		int w = s ? ts_width(s) : 0;
-		if (w > idw)
-			idw = w > 48 ? 48 : w;
-		free(s);
-	}
-	char cell[256];
-	ts_fit_pad("ID", idw, cell, sizeof(cell));
-	printf("%s  %-16s  %s\n", cell, "CREATED", "AUTHORS");
+	for (size_t i = 0; i < r->n_versions; i++)
+		widen(&idw, r->versions[i].id ? r->versions[i].id : "");
+	print_row("ID", idw, "CREATED", 16, "AUTHORS");
 	for (size_t i = 0; i < r->n_versions; i++) {
 		const struct version *v = &r->versions[i];
-		char when[32], authors[1024], fit[1024];
+		char when[32], authors[1024];
 		output_time(v->created_s, when, sizeof(when));
 		strv_join(&v->authors, ", ", authors, sizeof(authors));
-		char *id = ts_sanitize(v->id ? v->id : "", (size_t)-1);
-		char *au = ts_sanitize(authors, (size_t)-1);
-		ts_fit_pad(id ? id : "", idw, cell, sizeof(cell));
-		ts_fit(au ? au : "", 200, fit, sizeof(fit));
-		printf("%s  %-16s  %s\n", cell, when, v->authors.n ? fit : "-");
-		free(id);
-		free(au);
+		print_row(v->id ? v->id : "", idw, when, 16, v->authors.n ? authors : "-");
 	}
 	if (r->n_versions == 0)
 		printf("(no versions)\n");
@@ -2066,7 +1894,7 @@ static bool versions_step(struct cmd_ctx *c, struct resource *r, void *ud)
 		return false;
 	}
 	if (c->host.json) {
-		if (!print_versions_json(r)) {
+		if (!print_data_json(r, r->n_versions, version_json, true)) {
 			cmd_finish_nomem(c);
 			return true;
 		}
@@ -2083,15 +1911,8 @@ static bool versions_step(struct cmd_ctx *c, struct resource *r, void *ud)
 static void run_versions(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
 	const char *room = cmd_target_room(c, cmd, a);
-	if (!room)
+	if (!room || need_view(c) || open_view(c, CMD_VIEW_VERSIONS, room, false, ""))
 		return;
-	if (need_view(c))
-		return;
-	if (c->host.interactive && c->host.show_view) {
-		c->host.show_view(c->host.ud, CMD_VIEW_VERSIONS, room, false);
-		cmd_finish_ok(c);
-		return;
-	}
 	struct versions_job *j = malloc(sizeof(*j) + strlen(room) + 1);
 	struct resource *r = j ? model_versions(c->model, room) : NULL;
 	if (!r) {
@@ -2134,9 +1955,9 @@ static void version_created(const struct storage_result *res, void *ud)
 		if (c->host.json && res->body)
 			print_json_text(res->body, res->body_len);
 		else if (res->body && api_decode_version_id(res->body, res->body_len, &id, &derr))
-			say(c, "created version %s of room %s", id, o->room);
+			cmd_sayf(c, "created version %s of room %s", id, o->room);
 		else
-			say(c, "created a version of room %s", o->room);
+			cmd_sayf(c, "created a version of room %s", o->room);
 		free(id);
 	}
 	room_op_finish(o, &err);
@@ -2144,66 +1965,39 @@ static void version_created(const struct storage_result *res, void *ud)
 
 static void run_versions_create(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
-	if (cmd_refuse_read_only(c, cmd))
+	struct room_op *o = room_op_for(c, cmd, a->pos[0], NULL);
+	if (!o)
 		return;
-	struct room_op *o = room_op_new(c, a->pos[0], NULL);
-	if (!o) {
-		cmd_finish_nomem(c);
-		return;
-	}
 	model_version_create(c->model, o->room, version_created, o);
 }
 
-static bool print_users_json(const struct resource *r)
+static bool user_json(cJSON *o, const struct resource *r, size_t i)
 {
-	cJSON *root = cJSON_CreateObject();
-	cJSON *data = cJSON_AddArrayToObject(root, "data");
-	if (!data) {
-		cJSON_Delete(root);
-		return false;
-	}
-	for (size_t i = 0; i < r->n_users; i++) {
-		const struct active_user *u = &r->users[i];
-		cJSON *o = cJSON_CreateObject();
-		if (!o) {
-			cJSON_Delete(root);
-			return false;
-		}
-		cJSON_AddItemToArray(data, o);
-		cJSON_AddStringToObject(o, "type", "user");
-		if (u->id)
-			cJSON_AddStringToObject(o, "id", u->id);
-		else
-			cJSON_AddNullToObject(o, "id");
-		cJSON_AddNumberToObject(o, "connectionId", u->connection_id);
-		cJSON *info = u->info_json ? cJSON_Parse(u->info_json) : NULL;
-		cJSON_AddItemToObject(o, "info", info ? info : cJSON_CreateObject());
-	}
-	return print_cjson(root);
+	const struct active_user *u = &r->users[i];
+
+	cJSON_AddStringToObject(o, "type", "user");
+	if (u->id)
+		cJSON_AddStringToObject(o, "id", u->id);
+	else
+		cJSON_AddNullToObject(o, "id");
+	cJSON_AddNumberToObject(o, "connectionId", u->connection_id);
+	cJSON *info = u->info_json ? cJSON_Parse(u->info_json) : NULL;
+	cJSON_AddItemToObject(o, "info", info ? info : cJSON_CreateObject());
+	return true;
 }
 
 static void print_users_table(const struct resource *r)
 {
 	int idw = 2;
-	for (size_t i = 0; i < r->n_users; i++) {
-		char *s = ts_sanitize(r->users[i].id ? r->users[i].id : "(anonymous)", (size_t)-1);
-		int w = s ? ts_width(s) : 0;
-		if (w > idw)
-			idw = w > 48 ? 48 : w;
-		free(s);
-	}
-	char cell[256], fit[1024];
-	ts_fit_pad("ID", idw, cell, sizeof(cell));
-	printf("%s  %-10s  %s\n", cell, "CONNECTION", "INFO");
+	for (size_t i = 0; i < r->n_users; i++)
+		widen(&idw, r->users[i].id ? r->users[i].id : "(anonymous)");
+	print_row("ID", idw, "CONNECTION", 10, "INFO");
 	for (size_t i = 0; i < r->n_users; i++) {
 		const struct active_user *u = &r->users[i];
-		char *id = ts_sanitize(u->id ? u->id : "(anonymous)", (size_t)-1);
-		char *info = ts_sanitize(u->info_json ? u->info_json : "{}", (size_t)-1);
-		ts_fit_pad(id ? id : "", idw, cell, sizeof(cell));
-		ts_fit(info ? info : "", 200, fit, sizeof(fit));
-		printf("%s  %-10d  %s\n", cell, u->connection_id, fit);
-		free(id);
-		free(info);
+		char conn[32];
+		snprintf(conn, sizeof(conn), "%d", u->connection_id);
+		print_row(u->id ? u->id : "(anonymous)", idw, conn, 10,
+		          u->info_json ? u->info_json : "{}");
 	}
 	if (r->n_users == 0)
 		printf("(nobody is connected)\n");
@@ -2215,7 +2009,7 @@ static bool users_step(struct cmd_ctx *c, struct resource *r, void *ud)
 	if (load_failed(c, r, (const char *)ud))
 		return true;
 	if (c->host.json) {
-		if (!print_users_json(r)) {
+		if (!print_data_json(r, r->n_users, user_json, false)) {
 			cmd_finish_nomem(c);
 			return true;
 		}
@@ -2229,153 +2023,14 @@ static bool users_step(struct cmd_ctx *c, struct resource *r, void *ud)
 static void run_users(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
 	const char *room = cmd_target_room(c, cmd, a);
-	if (!room)
+	if (!room || need_view(c) ||
+	    open_view(c, CMD_VIEW_ACTIVE_USERS, room, cmd_has_flag(a, "watch"),
+	              "--watch needs the screen: run lbtui without -e"))
 		return;
-	if (need_view(c))
-		return;
-	bool watch = cmd_has_flag(a, "watch");
-	if (c->host.interactive && c->host.show_view) {
-		c->host.show_view(c->host.ud, CMD_VIEW_ACTIVE_USERS, room, watch);
-		cmd_finish_ok(c);
-		return;
-	}
-	if (watch) {
-		cmd_finish_usage(c, "%s", "--watch needs the screen: run lbtui without -e");
-		return;
-	}
-	char *id = ud_string(c, room);
-	if (!id)
-		return;
-	struct resource *r = model_active_users(c->model, room);
-	if (!r) {
-		free(id);
-		cmd_finish_nomem(c);
-		return;
-	}
-	cmd_wait(c, r, true, users_step, id);
+	wait_room(c, model_active_users(c->model, room), room, users_step);
 }
 
 /* ---- room upsert / rename / prewarm / broadcast ----------------------------- */
-
-/* Permissions the API accepts for accesses (as `room create` checks). */
-static bool perms_ok(const struct strv *perms, struct lb_error *err)
-{
-	static const char *const known[] = {
-	    "room:write",
-	    "room:read",
-	    "room:presence:write",
-	    "*:read",
-	    "*:write",
-	    "storage:read",
-	    "storage:write",
-	    "storage:none",
-	    "comments:read",
-	    "comments:write",
-	    "comments:none",
-	    "comments:public:read",
-	    "comments:public:write",
-	    "comments:public:none",
-	    "comments:private:read",
-	    "comments:private:write",
-	    "comments:private:none",
-	    "feeds:read",
-	    "feeds:write",
-	    "feeds:none",
-	};
-	for (size_t i = 0; i < perms->n; i++) {
-		bool ok = false;
-		for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
-			if (!strcmp(perms->v[i], known[k]))
-				ok = true;
-		if (!ok) {
-			lb_error_set(err, LB_USAGE,
-			             "unknown permission '%s' (use room:write, room:read, "
-			             "room:presence:write, comments:write, ...)",
-			             perms->v[i]);
-			return false;
-		}
-	}
-	return true;
-}
-
-/* --public / --private / --access PERMS (with a prefix: --create-...). */
-static bool access_opts(const struct args *a, const char *prefix, struct strv *out, bool *set,
-                        struct lb_error *err)
-{
-	char pub[32], priv[32], acc[32];
-
-	snprintf(pub, sizeof(pub), "%spublic", prefix);
-	snprintf(priv, sizeof(priv), "%sprivate", prefix);
-	snprintf(acc, sizeof(acc), "%saccess", prefix);
-	const char *list = cmd_opt_value(a, acc);
-	int n = cmd_has_flag(a, pub) + cmd_has_flag(a, priv) + (list != NULL);
-	*set = n > 0;
-	if (n > 1) {
-		lb_error_set(err, LB_USAGE, "use only one of --%s, --%s and --%s", pub, priv, acc);
-		return false;
-	}
-	bool ok = true;
-	if (cmd_has_flag(a, pub))
-		ok = strv_push(out, "room:write");
-	else if (list)
-		ok = cmd_split_list(list, out);
-	if (!ok) {
-		lb_error_set(err, LB_NOMEM, "out of memory");
-		return false;
-	}
-	return perms_ok(out, err);
-}
-
-/* KEY=VALUE or KEY=A,B into a patch map (update). */
-static bool patch_map_set(struct room_patch_map *map, const char *spec, const char *opt,
-                          bool as_list, bool perms, struct lb_error *err)
-{
-	char *key;
-	const char *value;
-	struct strv list = {0};
-
-	if (!cmd_split_kv(spec, opt, &key, &value, err))
-		return false;
-	bool ok = as_list ? cmd_split_list(value, &list) : strv_push(&list, value);
-	if (!ok)
-		lb_error_set(err, LB_NOMEM, "out of memory");
-	else if (perms && !perms_ok(&list, err))
-		ok = false;
-	else if (!room_patch_map_set(map, key, &list, as_list, false)) {
-		lb_error_set(err, LB_NOMEM, "out of memory");
-		ok = false;
-	}
-	strv_free(&list);
-	free(key);
-	return ok;
-}
-
-/* KEY=VALUE or KEY=A,B into a map (create). */
-static bool kvv_put(struct kvv *m, const char *spec, const char *opt, bool as_list, bool perms,
-                    struct lb_error *err)
-{
-	char *key;
-	const char *value;
-
-	if (!cmd_split_kv(spec, opt, &key, &value, err))
-		return false;
-	struct kv *v = realloc(m->v, (m->n + 1) * sizeof(*v));
-	if (!v) {
-		free(key);
-		lb_error_set(err, LB_NOMEM, "out of memory");
-		return false;
-	}
-	m->v = v;
-	struct kv *kv = &m->v[m->n++];
-	memset(kv, 0, sizeof(*kv));
-	kv->key = key;
-	kv->is_list = as_list;
-	if (!(as_list ? cmd_split_list(value, &kv->list) : strv_push(&kv->list, value))) {
-		lb_error_set(err, LB_NOMEM, "out of memory");
-		return false;
-	}
-	return !perms || perms_ok(&kv->list, err);
-}
 
 /* Done with a room mutation (upsert, rename). */
 struct room_done {
@@ -2394,7 +2049,7 @@ static void room_done_cb(const struct lb_error *err, const struct room *room, vo
 		if (c->host.json && room && room->raw_json)
 			print_json_text(room->raw_json, strlen(room->raw_json));
 		else
-			say(c, "%s%s", d->verb, room ? room->id : d->id);
+			cmd_sayf(c, "%s%s", d->verb, room ? room->id : d->id);
 		if (d->show && c->host.interactive && c->host.show_room)
 			c->host.show_room(c->host.ud, room ? room->id : d->id);
 	}
@@ -2434,64 +2089,18 @@ static void run_room_upsert(struct cmd_ctx *c, const struct command *cmd, struct
 		return;
 	memset(&u, 0, sizeof(u));
 	memset(&rc, 0, sizeof(rc));
-	lb_error_clear(&err);
-	if (!access_opts(a, "", &u.default_accesses, &u.default_accesses_set, &err) ||
-	    !access_opts(a, "create-", &rc.default_accesses, &rc.default_accesses_set, &err))
+	if (!cmd_room_opts(a, &u, &rc, &create, &err))
 		goto fail;
-	create = rc.default_accesses_set;
-	for (int i = 0; i < a->nopt; i++) {
-		const char *name = a->opt[i].spec->name;
-		const char *v = a->opt[i].value;
-		bool ok = true;
-		if (!strcmp(name, "set"))
-			ok = patch_map_set(&u.metadata, v, name, false, false, &err);
-		else if (!strcmp(name, "set-list"))
-			ok = patch_map_set(&u.metadata, v, name, true, false, &err);
-		else if (!strcmp(name, "grant-user"))
-			ok = patch_map_set(&u.users_accesses, v, name, true, true, &err);
-		else if (!strcmp(name, "grant-group"))
-			ok = patch_map_set(&u.groups_accesses, v, name, true, true, &err);
-		else if (!strcmp(name, "unset"))
-			ok = room_patch_map_set(&u.metadata, v, NULL, false, true);
-		else if (!strcmp(name, "revoke-user"))
-			ok = room_patch_map_set(&u.users_accesses, v, NULL, false, true);
-		else if (!strcmp(name, "revoke-group"))
-			ok = room_patch_map_set(&u.groups_accesses, v, NULL, false, true);
-		else if (!strcmp(name, "create-metadata"))
-			ok = create = kvv_put(&rc.metadata, v, name, false, false, &err);
-		else if (!strcmp(name, "create-metadata-list"))
-			ok = create = kvv_put(&rc.metadata, v, name, true, false, &err);
-		else if (!strcmp(name, "create-user-access"))
-			ok = create = kvv_put(&rc.users_accesses, v, name, true, true, &err);
-		else if (!strcmp(name, "create-group-access"))
-			ok = create = kvv_put(&rc.groups_accesses, v, name, true, true, &err);
-		else if (!strcmp(name, "create-org")) {
-			free(rc.organization_id);
-			rc.organization_id = strdup(v);
-			ok = create = rc.organization_id != NULL;
-		}
-		if (!ok) {
-			if (err.status == LB_OK)
-				lb_error_set(&err, LB_NOMEM, "out of memory");
-			goto fail;
-		}
-	}
-	if (!u.default_accesses_set && !u.metadata.n && !u.users_accesses.n &&
-	    !u.groups_accesses.n) {
+	if (cmd_room_update_empty(&u)) {
 		lb_error_set(&err, LB_USAGE,
 		             "nothing to update: give --set, --unset, --grant-user, --revoke-user, "
 		             "--grant-group, --revoke-group, --public, --private or --access "
 		             "(--create-... options only apply when the room is created)");
 		goto fail;
 	}
-	if (create && !rc.default_accesses_set) {
-		/* The API wants defaultAccesses in a create; public, as `room create`. */
-		if (!strv_push(&rc.default_accesses, "room:write")) {
-			lb_error_set(&err, LB_NOMEM, "out of memory");
-			goto fail;
-		}
-		rc.default_accesses_set = true;
-	}
+	/* The API wants defaultAccesses in a create. */
+	if (create && !cmd_default_public(&rc, &err))
+		goto fail;
 	struct room_done *d = room_done_new(c, "upserted room ", a->pos[0], false);
 	if (!d) {
 		lb_error_set(&err, LB_NOMEM, "out of memory");
@@ -2540,11 +2149,9 @@ static void run_room_rename(struct cmd_ctx *c, const struct command *cmd, struct
 		cmd_finish_usage(c, "%s", "NEW_ID is the room's ID already");
 		return;
 	}
-	struct room_op *o = room_op_new(c, a->pos[0], a->pos[1]);
-	if (!o) {
-		cmd_finish_nomem(c);
+	struct room_op *o = room_op_for(c, cmd, a->pos[0], a->pos[1]);
+	if (!o)
 		return;
-	}
 	confirm_typed(c, "rename this room", a->pos[0], cmd_has_flag(a, "yes"), "not renamed",
 	              rename_go, room_op_free, o);
 }
@@ -2554,7 +2161,7 @@ static void room_simple_done(const struct storage_result *res, void *ud)
 	struct room_op *o = ud;
 
 	if (res->err.status == LB_OK)
-		say(o->c, "%s%s", o->arg, o->room);
+		cmd_sayf(o->c, "%s%s", o->arg, o->room);
 	room_op_finish(o, &res->err);
 }
 
@@ -2563,11 +2170,9 @@ static void run_room_prewarm(struct cmd_ctx *c, const struct command *cmd, struc
 	const char *id = cmd_target_room(c, cmd, a);
 	if (!id)
 		return;
-	struct room_op *o = room_op_new(c, id, "prewarmed room ");
-	if (!o) {
-		cmd_finish_nomem(c);
+	struct room_op *o = room_op_for(c, cmd, id, "prewarmed room ");
+	if (!o)
 		return;
-	}
 	model_room_prewarm(c->model, o->room, room_simple_done, o);
 }
 
@@ -2631,6 +2236,7 @@ struct copy {
 	bool yjs_missing; /* the source server has no Yjs endpoint */
 	char *summary;
 	const char *stage;
+	void (*then)(struct copy *k); /* the next step once a request succeeded */
 	/* while loading */
 	struct resource *src_storage;
 	struct resource *dst_room;
@@ -2672,14 +2278,15 @@ static void copy_finished(struct copy *k)
 {
 	struct lb_error ok;
 
-	say(k->c, "copied room %s to %s%s%s: %s", k->from, k->to, k->profile ? " in profile " : "",
-	    k->profile ? k->profile : "", k->summary);
+	cmd_sayf(k->c, "copied room %s to %s%s%s: %s", k->from, k->to,
+	         k->profile ? " in profile " : "", k->profile ? k->profile : "", k->summary);
 	lb_error_clear(&ok);
 	k->stage = NULL;
 	copy_fail(k, &ok);
 }
 
-static void copy_yjs_done(const struct storage_result *res, void *ud)
+/* A request of the copy answered: stop on an error, or go on with then. */
+static void copy_then(const struct storage_result *res, void *ud)
 {
 	struct copy *k = ud;
 
@@ -2687,7 +2294,7 @@ static void copy_yjs_done(const struct storage_result *res, void *ud)
 		copy_fail(k, &res->err);
 		return;
 	}
-	copy_finished(k);
+	k->then(k);
 }
 
 static void copy_yjs(struct copy *k)
@@ -2697,33 +2304,19 @@ static void copy_yjs(struct copy *k)
 		return;
 	}
 	k->stage = "the Yjs document (metadata, accesses and Storage were copied)";
-	model_ydoc_update(k->dst, k->to, NULL, k->yjs, k->yjs_len, copy_yjs_done, k);
+	k->then = copy_finished;
+	model_ydoc_update(k->dst, k->to, NULL, k->yjs, k->yjs_len, copy_then, k);
 }
 
-static void copy_storage_done(const struct storage_result *res, void *ud)
+/* Write the Storage to the target (an empty one is not written). */
+static void copy_storage(struct copy *k)
 {
-	struct copy *k = ud;
-
-	if (res->err.status != LB_OK) {
-		copy_fail(k, &res->err);
-		return;
-	}
-	copy_yjs(k);
-}
-
-static void copy_storage_cleared(const struct storage_result *res, void *ud)
-{
-	struct copy *k = ud;
-
-	if (res->err.status != LB_OK) {
-		copy_fail(k, &res->err);
-		return;
-	}
 	if (!k->storage) {
 		copy_yjs(k);
 		return;
 	}
-	model_storage_init(k->dst, k->to, k->storage, k->storage_len, copy_storage_done, k);
+	k->then = copy_yjs;
+	model_storage_init(k->dst, k->to, k->storage, k->storage_len, copy_then, k);
 }
 
 static void copy_room_done(const struct lb_error *err, const struct room *room, void *ud)
@@ -2737,34 +2330,11 @@ static void copy_room_done(const struct lb_error *err, const struct room *room, 
 	}
 	k->stage = "the Storage (the room, its metadata and accesses were copied)";
 	if (k->exists) {
-		model_storage_delete(k->dst, k->to, copy_storage_cleared, k);
-		return;
+		k->then = copy_storage;
+		model_storage_delete(k->dst, k->to, copy_then, k);
+	} else {
+		copy_storage(k);
 	}
-	if (!k->storage) {
-		copy_yjs(k);
-		return;
-	}
-	model_storage_init(k->dst, k->to, k->storage, k->storage_len, copy_storage_done, k);
-}
-
-static bool kvv_to_create(const struct kvv *src, struct kvv *dst)
-{
-	if (!src->n)
-		return true;
-	dst->v = calloc(src->n, sizeof(*dst->v));
-	if (!dst->v)
-		return false;
-	for (size_t i = 0; i < src->n; i++) {
-		struct kv *kv = &dst->v[dst->n++];
-		kv->key = strdup(src->v[i].key);
-		kv->is_list = src->v[i].is_list;
-		if (!kv->key)
-			return false;
-		for (size_t j = 0; j < src->v[i].list.n; j++)
-			if (!strv_push(&kv->list, src->v[i].list.v[j]))
-				return false;
-	}
-	return true;
 }
 
 static bool kvv_to_patch(const struct kvv *src, struct room_patch_map *dst)
@@ -2780,16 +2350,15 @@ static void copy_go(void *state)
 {
 	struct copy *k = state;
 	struct lb_error err;
-	bool ok = true;
+	bool ok;
 
 	k->stage = "the room";
 	if (k->exists) {
 		struct room_update u;
 		memset(&u, 0, sizeof(u));
 		u.default_accesses_set = true;
-		for (size_t i = 0; i < k->room.default_accesses.n && ok; i++)
-			ok = strv_push(&u.default_accesses, k->room.default_accesses.v[i]);
-		ok = ok && kvv_to_patch(&k->room.metadata, &u.metadata) &&
+		ok = strv_copy(&u.default_accesses, &k->room.default_accesses) &&
+		     kvv_to_patch(&k->room.metadata, &u.metadata) &&
 		     kvv_to_patch(&k->room.users_accesses, &u.users_accesses) &&
 		     kvv_to_patch(&k->room.groups_accesses, &u.groups_accesses);
 		if (ok)
@@ -2800,12 +2369,10 @@ static void copy_go(void *state)
 		memset(&rc, 0, sizeof(rc));
 		rc.id = strdup(k->to);
 		rc.default_accesses_set = true;
-		ok = rc.id != NULL;
-		for (size_t i = 0; i < k->room.default_accesses.n && ok; i++)
-			ok = strv_push(&rc.default_accesses, k->room.default_accesses.v[i]);
-		ok = ok && kvv_to_create(&k->room.metadata, &rc.metadata) &&
-		     kvv_to_create(&k->room.users_accesses, &rc.users_accesses) &&
-		     kvv_to_create(&k->room.groups_accesses, &rc.groups_accesses);
+		ok = rc.id && strv_copy(&rc.default_accesses, &k->room.default_accesses) &&
+		     kvv_copy(&rc.metadata, &k->room.metadata) &&
+		     kvv_copy(&rc.users_accesses, &k->room.users_accesses) &&
+		     kvv_copy(&rc.groups_accesses, &k->room.groups_accesses);
 		/* An organization belongs to a project: keep it only within one. */
 		if (ok && k->src == k->dst && k->room.organization_id) {
 			rc.organization_id = strdup(k->room.organization_id);
@@ -2870,7 +2437,7 @@ static void copy_confirm(struct copy *k)
 		copy_fail(k, &err);
 		return;
 	}
-	confirm_then(c, t.data, p.data, "Copy this room?", k->yes, copy_go, copy_free, k);
+	cmd_confirm(c, t.data, p.data, "Copy this room?", k->yes, copy_go, copy_free, k);
 	buf_free(&p);
 	buf_free(&t);
 }
@@ -2902,14 +2469,10 @@ static void copy_got_yjs(const struct storage_result *res, void *ud)
 	copy_confirm(k);
 }
 
-struct copy_holder {
-	struct copy *k;
-};
-
 /* The source room, its Storage and the target room are loaded. */
 static bool copy_loaded(struct cmd_ctx *c, struct resource *r, void *ud)
 {
-	struct copy *k = ((struct copy_holder *)ud)->k;
+	struct copy *k = held(ud);
 	struct lb_error err;
 
 	if (k->src_storage->busy || k->dst_room->busy)
@@ -3011,10 +2574,11 @@ static void run_room_copy(struct cmd_ctx *c, const struct command *cmd, struct a
 	}
 	/* The core does not guard this command: only the target is written. */
 	if (model_read_only(dst) || (dst == c->model && c->read_only)) {
-		finish_with(c, LB_READONLY,
-		            "'room copy' would change %s (read-only: started with --read-only or a "
-		            "read_only profile)",
-		            dst == c->model ? "this project" : "that profile's project");
+		cmd_finish_with(
+		    c, LB_READONLY,
+		    "'room copy' would change %s (read-only: started with --read-only or a "
+		    "read_only profile)",
+		    dst == c->model ? "this project" : "that profile's project");
 		return;
 	}
 	if (dst == c->model && !strcmp(a->pos[0], a->pos[1])) {
@@ -3024,10 +2588,7 @@ static void run_room_copy(struct cmd_ctx *c, const struct command *cmd, struct a
 		return;
 	}
 	struct copy *k = calloc(1, sizeof(*k));
-	struct copy_holder *h = malloc(sizeof(*h));
-	if (!k || !h) {
-		free(k);
-		free(h);
+	if (!k) {
 		cmd_finish_nomem(c);
 		return;
 	}
@@ -3048,7 +2609,6 @@ static void run_room_copy(struct cmd_ctx *c, const struct command *cmd, struct a
 	if (!r || !k->src_storage || !k->dst_room) {
 		if (r)
 			model_release(k->src, &r);
-		free(h);
 		copy_free(k);
 		cmd_finish_nomem(c);
 		return;
@@ -3058,6 +2618,8 @@ static void run_room_copy(struct cmd_ctx *c, const struct command *cmd, struct a
 		model_refresh(k->src, k->src_storage);
 	if (!k->dst_room->busy && k->dst_room->state != RES_LOADING)
 		model_refresh(k->dst, k->dst_room);
-	h->k = k;
-	cmd_wait(c, r, true, copy_loaded, h);
+	if (!wait_holding(c, r, copy_loaded, k)) {
+		copy_free(k);
+		cmd_finish_nomem(c);
+	}
 }

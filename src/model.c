@@ -299,25 +299,39 @@ struct resource *mi_room_resource(struct model *m, const char *id, bool create)
 	return r;
 }
 
+/* Make room for need items in a growable array (32 at first, doubling). */
+bool mi_reserve(void *v, size_t *cap, size_t need, size_t size, void **out)
+{
+	size_t c = *cap ? *cap : 32;
+	void *nv;
+
+	*out = v;
+	if (need <= *cap)
+		return true;
+	while (c < need)
+		c *= 2;
+	nv = realloc(v, c * size);
+	if (!nv)
+		return false;
+	*out = nv;
+	*cap = c;
+	return true;
+}
+
 /* Append n rooms to a growable array, moving them (the source slots are
  * zeroed so their owner frees nothing). */
 static bool rooms_append(struct room **v, size_t *n, size_t *cap, struct room *src, size_t k)
 {
-	if (*n + k > *cap) {
-		size_t c = *cap ? *cap : 32;
-		struct room *nv;
+	void *nv;
 
-		while (c < *n + k)
-			c *= 2;
-		nv = realloc(*v, c * sizeof(*nv));
-		if (!nv)
-			return false;
-		*v = nv;
-		*cap = c;
+	if (!mi_reserve(*v, cap, *n + k, sizeof(**v), &nv))
+		return false;
+	*v = nv;
+	if (k) {
+		memcpy(*v + *n, src, k * sizeof(*src));
+		memset(src, 0, k * sizeof(*src));
 	}
-	memcpy(*v + *n, src, k * sizeof(*src));
 	*n += k;
-	memset(src, 0, k * sizeof(*src));
 	return true;
 }
 
@@ -501,8 +515,7 @@ static void room_loaded(struct model *m, struct resource *r, struct api_result *
 		return;
 	}
 	if (res->err.status != LB_OK) {
-		mi_load_failed(m, r, &res->err);
-		mi_after_load(m, r);
+		mi_load_fail(m, r, &res->err);
 		return;
 	}
 	mi_charge(m, r, room_bytes(&res->u.room), room_bytes(&r->room));
@@ -515,18 +528,80 @@ static void room_loaded(struct model *m, struct resource *r, struct api_result *
 	mi_load_ok(m, r);
 }
 
-/* The next cursor of a page, or NULL at the end. A server that answers
- * with the cursor it was given would loop forever: that is the end too. */
-static char *take_cursor(struct room_page *page, const char *sent)
+/* The next cursor of a page, or NULL at the end. */
+char *mi_take_cursor(char **next, const char *sent)
 {
-	char *c = page->next_cursor;
+	char *c = *next;
 
-	page->next_cursor = NULL;
+	*next = NULL;
 	if (c && sent && strcmp(c, sent) == 0) {
 		free(c);
 		c = NULL;
 	}
 	return c;
+}
+
+/* A load failed: the error, then a reload if it was invalidated meanwhile. */
+void mi_load_fail(struct model *m, struct resource *r, const struct lb_error *err)
+{
+	mi_load_failed(m, r, err);
+	mi_after_load(m, r);
+}
+
+void mi_load_nomem(struct model *m, struct resource *r)
+{
+	struct lb_error e;
+
+	lb_error_set(&e, LB_NOMEM, "out of memory");
+	mi_load_fail(m, r, &e);
+}
+
+/* Go on with the next page of a (re)load, or say the shadow is complete. */
+bool mi_page_more(struct model *m, struct resource *r, struct req *q, char *cursor)
+{
+	enum start st;
+
+	if (!cursor || r->priv->shadow_pages >= q->target_pages)
+		return false;
+	/* Still the same load: the next page of the shadow. */
+	st = mi_start_page(m, r, cursor, q->target_pages);
+	free(cursor);
+	if (st == START_FAILED)
+		mi_load_nomem(m, r);
+	return true;
+}
+
+/* The shadow was swapped in: the list is loaded. */
+void mi_list_swapped(struct model *m, struct resource *r, char *cursor)
+{
+	struct model_internal *p = r->priv;
+
+	p->pages = p->shadow_pages;
+	p->shadow_pages = 0;
+	free(r->next_cursor);
+	r->next_cursor = cursor;
+	r->complete = cursor == NULL;
+	mi_load_ok(m, r);
+}
+
+/* The next page failed; the list keeps what it has. */
+void mi_more_failed(struct model *m, struct resource *r, const struct lb_error *err)
+{
+	if (err->status != LB_CANCELLED)
+		r->err = *err;
+	mi_changed(m, r);
+	mi_after_load(m, r);
+}
+
+/* The next page is in the visible list. */
+void mi_more_appended(struct model *m, struct resource *r, char *cursor)
+{
+	r->priv->pages++;
+	free(r->next_cursor);
+	r->next_cursor = cursor;
+	r->complete = cursor == NULL;
+	mi_changed(m, r);
+	mi_after_load(m, r);
 }
 
 static void page_loaded(struct model *m, struct resource *r, struct req *q, struct api_result *res)
@@ -537,46 +612,26 @@ static void page_loaded(struct model *m, struct resource *r, struct req *q, stru
 	char *cursor;
 
 	if (res->err.status != LB_OK) {
-		mi_load_failed(m, r, &res->err);
-		mi_after_load(m, r);
+		mi_load_fail(m, r, &res->err);
 		return;
 	}
 	if (!rooms_append(&p->shadow, &p->n_shadow, &p->cap_shadow, page->rooms, page->n)) {
-		struct lb_error e;
-
-		lb_error_set(&e, LB_NOMEM, "out of memory");
-		mi_load_failed(m, r, &e);
+		mi_load_nomem(m, r);
 		return;
 	}
 	mi_charge(m, r, add, 0);
 	p->shadow_pages++;
-	cursor = take_cursor(page, q->cursor);
-	if (cursor && p->shadow_pages < q->target_pages) {
-		/* Still the same load: the next page of the shadow. */
-		enum start st = mi_start_page(m, r, cursor, q->target_pages);
-
-		free(cursor);
-		if (st == START_FAILED) {
-			struct lb_error e;
-
-			lb_error_set(&e, LB_NOMEM, "out of memory");
-			mi_load_failed(m, r, &e);
-		}
+	cursor = mi_take_cursor(&page->next_cursor, q->cursor);
+	if (mi_page_more(m, r, q, cursor))
 		return;
-	}
 	mi_charge(m, r, 0, rooms_bytes(r->rooms, r->n_rooms));
 	rooms_free(r);
 	r->rooms = p->shadow;
 	r->n_rooms = p->n_shadow;
 	p->cap_rooms = p->cap_shadow;
-	p->pages = p->shadow_pages;
 	p->shadow = NULL;
 	p->n_shadow = p->cap_shadow = 0;
-	p->shadow_pages = 0;
-	free(r->next_cursor);
-	r->next_cursor = cursor;
-	r->complete = cursor == NULL;
-	mi_load_ok(m, r);
+	mi_list_swapped(m, r, cursor);
 }
 
 static void more_loaded(struct model *m, struct resource *r, struct req *q, struct api_result *res)
@@ -584,26 +639,19 @@ static void more_loaded(struct model *m, struct resource *r, struct req *q, stru
 	struct model_internal *p = r->priv;
 	struct room_page *page = &res->u.page;
 	size_t add = rooms_bytes(page->rooms, page->n);
+	struct lb_error e;
 
 	if (res->err.status != LB_OK) {
-		if (res->err.status != LB_CANCELLED)
-			r->err = res->err;
-		mi_changed(m, r);
-		mi_after_load(m, r);
+		mi_more_failed(m, r, &res->err);
 		return;
 	}
 	if (!rooms_append(&r->rooms, &r->n_rooms, &p->cap_rooms, page->rooms, page->n)) {
-		lb_error_set(&r->err, LB_NOMEM, "out of memory");
-		mi_changed(m, r);
+		lb_error_set(&e, LB_NOMEM, "out of memory");
+		mi_more_failed(m, r, &e);
 		return;
 	}
 	mi_charge(m, r, add, 0);
-	p->pages++;
-	free(r->next_cursor);
-	r->next_cursor = take_cursor(page, q->cursor);
-	r->complete = r->next_cursor == NULL;
-	mi_changed(m, r);
-	mi_after_load(m, r);
+	mi_more_appended(m, r, mi_take_cursor(&page->next_cursor, q->cursor));
 }
 
 /* Start of a load callback: NULL when the model was freed (q is freed).
@@ -865,26 +913,30 @@ void model_release(struct model *m, struct resource **r)
 	mi_leave(m);
 }
 
-/* Load it if it is empty, stale or failed (no-op while busy or fresh). */
-void model_need(struct model *m, struct resource *r)
+/* Used now: load as on a visit, or (force) revalidate whatever its age. */
+static void use(struct model *m, struct resource *r, bool force)
 {
 	if (!m || !r)
 		return;
 	mi_enter(m);
 	mi_touch(m, r);
-	on_visit(m, r, true);
+	if (force)
+		mi_start_load(m, r);
+	else
+		on_visit(m, r, true);
 	mi_leave(m);
+}
+
+/* Load it if it is empty, stale or failed (no-op while busy or fresh). */
+void model_need(struct model *m, struct resource *r)
+{
+	use(m, r, false);
 }
 
 /* Revalidate now, whatever its age (no-op while a request is in flight). */
 void model_refresh(struct model *m, struct resource *r)
 {
-	if (!m || !r)
-		return;
-	mi_enter(m);
-	mi_touch(m, r);
-	mi_start_load(m, r);
-	mi_leave(m);
+	use(m, r, true);
 }
 
 /* Load the next page (no-op when complete, not loaded or busy). */
@@ -1172,9 +1224,9 @@ static bool refuse_read_only(struct model *m, const char *what, model_done_fn do
 	return true;
 }
 
-static http_id mut_start(struct model *m, enum mut_kind kind, const char *id,
-                         const struct room_create *c, bool idempotent, const struct room_update *u,
-                         model_done_fn done, void *ud)
+static http_id mut_send(struct model *m, enum mut_kind kind, const char *id,
+                        const struct room_create *c, bool idempotent, const struct room_update *u,
+                        model_done_fn done, void *ud)
 {
 	struct req *q;
 	http_id hid;
@@ -1211,45 +1263,40 @@ static http_id mut_start(struct model *m, enum mut_kind kind, const char *id,
 	return hid;
 }
 
+/* A mutation from a public entry point: refused in read-only mode (what
+ * names it), else sent inside the model. */
+static http_id mut_start(struct model *m, const char *what, enum mut_kind kind, const char *id,
+                         const struct room_create *c, bool idempotent, const struct room_update *u,
+                         model_done_fn done, void *ud)
+{
+	http_id hid;
+
+	if (refuse_read_only(m, what, done, ud))
+		return 0;
+	mi_enter(m);
+	hid = mut_send(m, kind, id, c, idempotent, u, done, ud);
+	mi_leave(m);
+	return hid;
+}
+
 /* POST /v2/rooms through the model; see model.h. */
 http_id model_room_create(struct model *m, const struct room_create *c, bool idempotent,
                           model_done_fn done, void *ud)
 {
-	http_id id;
-
-	if (refuse_read_only(m, "creating a room is", done, ud))
-		return 0;
-	mi_enter(m);
-	id = mut_start(m, MUT_CREATE, c->id, c, idempotent, NULL, done, ud);
-	mi_leave(m);
-	return id;
+	return mut_start(m, "creating a room is", MUT_CREATE, c->id, c, idempotent, NULL, done, ud);
 }
 
 /* POST /v2/rooms/{id} through the model; see model.h. */
 http_id model_room_update(struct model *m, const char *id, const struct room_update *u,
                           model_done_fn done, void *ud)
 {
-	http_id hid;
-
-	if (refuse_read_only(m, "updating a room is", done, ud))
-		return 0;
-	mi_enter(m);
-	hid = mut_start(m, MUT_UPDATE, id, NULL, false, u, done, ud);
-	mi_leave(m);
-	return hid;
+	return mut_start(m, "updating a room is", MUT_UPDATE, id, NULL, false, u, done, ud);
 }
 
 /* DELETE /v2/rooms/{id} through the model; see model.h. */
 http_id model_room_delete(struct model *m, const char *id, model_done_fn done, void *ud)
 {
-	http_id hid;
-
-	if (refuse_read_only(m, "deleting a room is", done, ud))
-		return 0;
-	mi_enter(m);
-	hid = mut_start(m, MUT_DELETE, id, NULL, false, NULL, done, ud);
-	mi_leave(m);
-	return hid;
+	return mut_start(m, "deleting a room is", MUT_DELETE, id, NULL, false, NULL, done, ud);
 }
 
 /* ------------------------------------------------------------------ */

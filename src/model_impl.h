@@ -71,16 +71,15 @@ struct model_internal {
 	bool loaded;               /* loaded successfully at least once */
 	size_t cap_rooms;
 	int pages; /* pages in the visible list */
-	/* A list being (re)loaded: pages land here and are swapped in whole. */
+	/* A list being (re)loaded: pages land here and are swapped in whole
+	 * (shadow for rooms, vshadow for versions). */
 	struct room *shadow;
 	size_t n_shadow;
 	size_t cap_shadow;
-	int shadow_pages;
-	/* The same for a version list. */
 	struct version *vshadow;
 	size_t n_vshadow;
 	size_t cap_vshadow;
-	int vshadow_pages;
+	int shadow_pages;    /* pages in the shadow */
 	size_t cap_versions; /* capacity of resource.versions */
 };
 
@@ -163,9 +162,35 @@ void mi_load_ok(struct model *m, struct resource *r);
 void mi_load_failed(struct model *m, struct resource *r, const struct lb_error *err);
 /* After a load ended: reload if it was invalidated meanwhile and held. */
 void mi_after_load(struct model *m, struct resource *r);
+/* A load failed: mi_load_failed then mi_after_load; out of memory. */
+void mi_load_fail(struct model *m, struct resource *r, const struct lb_error *err);
+void mi_load_nomem(struct model *m, struct resource *r);
 /* Stale now: reloaded at once when held, after the current request when
  * busy. */
 void mi_invalidate(struct model *m, struct resource *r);
+
+/* Paged lists (rooms, versions). */
+/* Make room for need items of size bytes in the growable array v (cap
+ * allocated); *out is the array to use. False on allocation failure
+ * (v unchanged). */
+bool mi_reserve(void *v, size_t *cap, size_t need, size_t size, void **out);
+/* The next cursor of a page (*next, taken), or NULL at the end: also when
+ * the server answers with the cursor it was given (sent), which would
+ * loop forever. */
+char *mi_take_cursor(char **next, const char *sent);
+/* A page of a (re)load is in the shadow (counted in shadow_pages). True
+ * when the load goes on: the next page was requested with cursor (freed),
+ * or that failed. False when the shadow is complete: swap it in, then call
+ * mi_list_swapped. */
+bool mi_page_more(struct model *m, struct resource *r, struct req *q, char *cursor);
+/* The shadow is the visible list now: pages, cursor (taken), complete;
+ * the load succeeded. */
+void mi_list_swapped(struct model *m, struct resource *r, char *cursor);
+/* The next page (model_more) failed: the list stays, with the error (none
+ * for a cancel). */
+void mi_more_failed(struct model *m, struct resource *r, const struct lb_error *err);
+/* The next page was appended to the visible list: cursor (taken). */
+void mi_more_appended(struct model *m, struct resource *r, char *cursor);
 
 /* Rooms. */
 /* No data any more, gone, with why. */

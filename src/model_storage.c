@@ -34,7 +34,7 @@ static void vshadow_discard(struct model *m, struct resource *r)
 	p->vshadow = NULL;
 	p->n_vshadow = 0;
 	p->cap_vshadow = 0;
-	p->vshadow_pages = 0;
+	p->shadow_pages = 0;
 }
 
 static void data_clear(struct model *m, struct resource *r)
@@ -60,18 +60,11 @@ static void data_clear(struct model *m, struct resource *r)
 static bool versions_append(struct version **v, size_t *n, size_t *cap, struct version **src,
                             size_t *k)
 {
-	if (*n + *k > *cap) {
-		size_t c = *cap ? *cap : 32;
-		struct version *nv;
+	void *nv;
 
-		while (c < *n + *k)
-			c *= 2;
-		nv = realloc(*v, c * sizeof(*nv));
-		if (!nv)
-			return false;
-		*v = nv;
-		*cap = c;
-	}
+	if (!mi_reserve(*v, cap, *n + *k, sizeof(**v), &nv))
+		return false;
+	*v = nv;
 	if (*k)
 		memcpy(*v + *n, *src, *k * sizeof(**src));
 	*n += *k;
@@ -79,20 +72,6 @@ static bool versions_append(struct version **v, size_t *n, size_t *cap, struct v
 	*src = NULL;
 	*k = 0;
 	return true;
-}
-
-/* The next cursor of a page, or NULL at the end (also when the server
- * answers with the cursor it was given, which would loop forever). */
-static char *take_cursor(struct api_storage_result *res, const char *sent)
-{
-	char *c = res->next_cursor;
-
-	res->next_cursor = NULL;
-	if (c && sent && strcmp(c, sent) == 0) {
-		free(c);
-		c = NULL;
-	}
-	return c;
 }
 
 /* Escape s as the inside of a JSON string into b. */
@@ -200,20 +179,6 @@ static const struct res_ops doc_ops = {submit_load, data_clear, NULL, false};
 static const struct res_ops users_ops = {submit_load, data_clear, NULL, false};
 static const struct res_ops versions_ops = {submit_load, data_clear, vshadow_discard, true};
 
-static void fail(struct model *m, struct resource *r, const struct lb_error *err)
-{
-	mi_load_failed(m, r, err);
-	mi_after_load(m, r);
-}
-
-static void fail_nomem(struct model *m, struct resource *r)
-{
-	struct lb_error e;
-
-	lb_error_set(&e, LB_NOMEM, "out of memory");
-	fail(m, r, &e);
-}
-
 /* Storage or Yjs JSON: the new body and tree replace the old ones in one
  * step; the old tree lives on for whoever holds a reference to it. */
 static void doc_loaded(struct model *m, struct resource *r, struct api_storage_result *res)
@@ -224,12 +189,12 @@ static void doc_loaded(struct model *m, struct resource *r, struct api_storage_r
 	size_t len = res->body_len;
 
 	if (res->err.status != LB_OK) {
-		fail(m, r, &res->err);
+		mi_load_fail(m, r, &res->err);
 		return;
 	}
 	body = malloc(len + 1);
 	if (!body) {
-		fail_nomem(m, r);
+		mi_load_nomem(m, r);
 		return;
 	}
 	if (len)
@@ -244,7 +209,7 @@ static void doc_loaded(struct model *m, struct resource *r, struct api_storage_r
 	}
 	if (!doc) {
 		free(body);
-		fail(m, r, &err);
+		mi_load_fail(m, r, &err);
 		return;
 	}
 	mi_charge(m, r, doc_bytes(doc, len), r->body ? doc_bytes(r->doc, r->body_len) : 0);
@@ -259,7 +224,7 @@ static void doc_loaded(struct model *m, struct resource *r, struct api_storage_r
 static void users_loaded(struct model *m, struct resource *r, struct api_storage_result *res)
 {
 	if (res->err.status != LB_OK) {
-		fail(m, r, &res->err);
+		mi_load_fail(m, r, &res->err);
 		return;
 	}
 	mi_charge(m, r, active_users_bytes(res->users, res->n_users),
@@ -282,38 +247,27 @@ static void versions_loaded(struct model *m, struct resource *r, struct req *q,
 	char *cursor;
 
 	if (res->err.status != LB_OK) {
-		fail(m, r, &res->err);
+		mi_load_fail(m, r, &res->err);
 		return;
 	}
 	if (!versions_append(&p->vshadow, &p->n_vshadow, &p->cap_vshadow, &res->versions,
 	                     &res->n_versions)) {
-		fail_nomem(m, r);
+		mi_load_nomem(m, r);
 		return;
 	}
 	mi_charge(m, r, add, 0);
-	p->vshadow_pages++;
-	cursor = take_cursor(res, q->cursor);
-	if (cursor && p->vshadow_pages < q->target_pages) {
-		enum start st = mi_start_page(m, r, cursor, q->target_pages);
-
-		free(cursor);
-		if (st == START_FAILED)
-			fail_nomem(m, r);
+	p->shadow_pages++;
+	cursor = mi_take_cursor(&res->next_cursor, q->cursor);
+	if (mi_page_more(m, r, q, cursor))
 		return;
-	}
 	mi_charge(m, r, 0, versions_bytes(r->versions, r->n_versions));
 	versions_free(r->versions, r->n_versions);
 	r->versions = p->vshadow;
 	r->n_versions = p->n_vshadow;
 	p->cap_versions = p->cap_vshadow;
-	p->pages = p->vshadow_pages;
 	p->vshadow = NULL;
 	p->n_vshadow = p->cap_vshadow = 0;
-	p->vshadow_pages = 0;
-	free(r->next_cursor);
-	r->next_cursor = cursor;
-	r->complete = cursor == NULL;
-	mi_load_ok(m, r);
+	mi_list_swapped(m, r, cursor);
 }
 
 /* The next page, appended to what is shown. */
@@ -321,27 +275,20 @@ static void versions_more(struct model *m, struct resource *r, struct req *q,
                           struct api_storage_result *res)
 {
 	size_t add = versions_bytes(res->versions, res->n_versions);
+	struct lb_error e;
 
 	if (res->err.status != LB_OK) {
-		if (res->err.status != LB_CANCELLED)
-			r->err = res->err;
-		mi_changed(m, r);
-		mi_after_load(m, r);
+		mi_more_failed(m, r, &res->err);
 		return;
 	}
 	if (!versions_append(&r->versions, &r->n_versions, &r->priv->cap_versions, &res->versions,
 	                     &res->n_versions)) {
-		lb_error_set(&r->err, LB_NOMEM, "out of memory");
-		mi_changed(m, r);
+		lb_error_set(&e, LB_NOMEM, "out of memory");
+		mi_more_failed(m, r, &e);
 		return;
 	}
 	mi_charge(m, r, add, 0);
-	r->priv->pages++;
-	free(r->next_cursor);
-	r->next_cursor = take_cursor(res, q->cursor);
-	r->complete = r->next_cursor == NULL;
-	mi_changed(m, r);
-	mi_after_load(m, r);
+	mi_more_appended(m, r, mi_take_cursor(&res->next_cursor, q->cursor));
 }
 
 static void on_loaded(struct api_storage_result *res, void *ud)
@@ -1058,14 +1005,27 @@ static bool read_only(struct model *m, const char *what, storage_done_fn sdone, 
 	return true;
 }
 
-/* Start o (NULL: out of memory) inside the model. */
-static http_id start(struct model *m, struct op *o, storage_done_fn sdone, model_done_fn mdone,
-                     void *ud)
+/* Give up on o before anything was sent: out of memory. */
+static http_id op_nomem(struct op *o)
+{
+	storage_done_fn sdone = o->sdone;
+	model_done_fn mdone = o->mdone;
+	void *ud = o->ud;
+
+	op_free(o);
+	return refuse(sdone, mdone, ud, LB_NOMEM, "out of memory");
+}
+
+/* Start o inside the model, with a copy of arg (NULL: none); o NULL: the
+ * callback was already told why not. */
+static http_id start(struct model *m, struct op *o, const char *arg)
 {
 	http_id id;
 
 	if (!o)
-		return refuse(sdone, mdone, ud, LB_NOMEM, "out of memory");
+		return 0;
+	if (arg && !(o->arg = strdup(arg)))
+		return op_nomem(o);
 	mi_enter(m);
 	id = op_send(m, o);
 	mi_leave(m);
@@ -1104,14 +1064,9 @@ http_id model_storage_probe(struct model *m, const char *room_id, storage_done_f
 	/* Refused in read-only mode too: it is a PATCH, even if empty. */
 	struct op *o = begin(m, OP_PROBE, room_id, "a JSON-patch probe is", done, NULL, ud);
 
-	if (!o)
-		return 0;
-	o->patch_json = strdup("[]");
-	if (!o->patch_json) {
-		op_free(o);
-		return refuse(done, NULL, ud, LB_NOMEM, "out of memory");
-	}
-	return start(m, o, done, NULL, ud);
+	if (o && !(o->patch_json = strdup("[]")))
+		return op_nomem(o);
+	return start(m, o, NULL);
 }
 
 /* JSON patch, or read-modify-write where the server has no endpoint. */
@@ -1135,15 +1090,13 @@ http_id model_storage_patch(struct model *m, const char *room_id, const struct p
 	if (seen_body && !(o->seen = copy_bytes(seen_body, seen_len)))
 		ok = false;
 	o->seen_len = seen_len;
-	if (!ok || !o->patch_json) {
-		op_free(o);
-		return refuse(done, NULL, ud, LB_NOMEM, "out of memory");
-	}
+	if (!ok || !o->patch_json)
+		return op_nomem(o);
 	if (m->json_patch == 2) {
 		o->path = STORAGE_READ_MODIFY_WRITE;
 		o->step = ST_REREAD;
 	}
-	return start(m, o, done, NULL, ud);
+	return start(m, o, NULL);
 }
 
 /* POST /storage with a validated plain LSON document. */
@@ -1161,38 +1114,24 @@ http_id model_storage_init(struct model *m, const char *room_id, const char *pla
 		              err.message);
 	}
 	o = begin(m, OP_INIT, room_id, "initializing Storage is", done, NULL, ud);
-	if (!o)
-		return 0;
-	o->data = copy_bytes(plain_lson, len);
-	o->data_len = len;
-	if (!o->data) {
-		op_free(o);
-		return refuse(done, NULL, ud, LB_NOMEM, "out of memory");
-	}
-	return start(m, o, done, NULL, ud);
+	if (o && !(o->data = copy_bytes(plain_lson, len)))
+		return op_nomem(o);
+	if (o)
+		o->data_len = len;
+	return start(m, o, NULL);
 }
 
 /* DELETE /storage. */
 http_id model_storage_delete(struct model *m, const char *room_id, storage_done_fn done, void *ud)
 {
-	struct op *o = begin(m, OP_DELETE, room_id, "deleting Storage is", done, NULL, ud);
-
-	return o ? start(m, o, done, NULL, ud) : 0;
+	return start(m, begin(m, OP_DELETE, room_id, "deleting Storage is", done, NULL, ud), NULL);
 }
 
 /* GET /ydoc-binary into res->body. */
 http_id model_ydoc_binary(struct model *m, const char *room_id, const char *guid,
                           storage_done_fn done, void *ud)
 {
-	struct op *o = begin(m, OP_YDOC_BINARY, room_id, NULL, done, NULL, ud);
-
-	if (!o)
-		return 0;
-	if (guid && !(o->arg = strdup(guid))) {
-		op_free(o);
-		return refuse(done, NULL, ud, LB_NOMEM, "out of memory");
-	}
-	return start(m, o, done, NULL, ud);
+	return start(m, begin(m, OP_YDOC_BINARY, room_id, NULL, done, NULL, ud), guid);
 }
 
 /* PUT /ydoc with a binary update. */
@@ -1201,67 +1140,27 @@ http_id model_ydoc_update(struct model *m, const char *room_id, const char *guid
 {
 	struct op *o = begin(m, OP_YDOC_UPDATE, room_id, "sending a Yjs update is", done, NULL, ud);
 
-	if (!o)
-		return 0;
-	o->data = copy_bytes(update ? update : "", update ? len : 0);
-	o->data_len = update ? len : 0;
-	if (!o->data || (guid && !(o->arg = strdup(guid)))) {
-		op_free(o);
-		return refuse(done, NULL, ud, LB_NOMEM, "out of memory");
-	}
-	return start(m, o, done, NULL, ud);
+	if (o && !(o->data = copy_bytes(update ? update : "", update ? len : 0)))
+		return op_nomem(o);
+	if (o)
+		o->data_len = update ? len : 0;
+	return start(m, o, guid);
 }
 
 /* GET a version's binary (SDK path, then the reference's). */
 http_id model_version_binary(struct model *m, const char *room_id, const char *version_id,
                              storage_done_fn done, void *ud)
 {
-	struct op *o;
-
 	if (!version_id || !*version_id)
 		return refuse(done, NULL, ud, LB_USAGE, "no version ID");
-	o = begin(m, OP_VERSION_BINARY, room_id, NULL, done, NULL, ud);
-	if (!o)
-		return 0;
-	if (!(o->arg = strdup(version_id))) {
-		op_free(o);
-		return refuse(done, NULL, ud, LB_NOMEM, "out of memory");
-	}
-	return start(m, o, done, NULL, ud);
+	return start(m, begin(m, OP_VERSION_BINARY, room_id, NULL, done, NULL, ud), version_id);
 }
 
 /* POST a version snapshot (SDK path, then the reference's). */
 http_id model_version_create(struct model *m, const char *room_id, storage_done_fn done, void *ud)
 {
-	struct op *o =
-	    begin(m, OP_VERSION_CREATE, room_id, "creating a version is", done, NULL, ud);
-
-	return o ? start(m, o, done, NULL, ud) : 0;
-}
-
-static bool copy_strv(struct strv *dst, const struct strv *src)
-{
-	for (size_t i = 0; i < src->n; i++)
-		if (!strv_push(dst, src->v[i] ? src->v[i] : ""))
-			return false;
-	return true;
-}
-
-static bool copy_kvv(struct kvv *dst, const struct kvv *src)
-{
-	if (!src->n)
-		return true;
-	dst->v = calloc(src->n, sizeof(*dst->v));
-	if (!dst->v)
-		return false;
-	for (size_t i = 0; i < src->n; i++) {
-		dst->n = i + 1;
-		dst->v[i].is_list = src->v[i].is_list;
-		if (!(dst->v[i].key = strdup(src->v[i].key ? src->v[i].key : "")) ||
-		    !copy_strv(&dst->v[i].list, &src->v[i].list))
-			return false;
-	}
-	return true;
+	return start(
+	    m, begin(m, OP_VERSION_CREATE, room_id, "creating a version is", done, NULL, ud), NULL);
 }
 
 static bool copy_patch_map(struct room_patch_map *dst, const struct room_patch_map *src)
@@ -1277,7 +1176,7 @@ static bool copy_patch_map(struct room_patch_map *dst, const struct room_patch_m
 static bool copy_update(struct room_update *dst, const struct room_update *src)
 {
 	dst->default_accesses_set = src->default_accesses_set;
-	return copy_strv(&dst->default_accesses, &src->default_accesses) &&
+	return strv_copy(&dst->default_accesses, &src->default_accesses) &&
 	       copy_patch_map(&dst->users_accesses, &src->users_accesses) &&
 	       copy_patch_map(&dst->groups_accesses, &src->groups_accesses) &&
 	       copy_patch_map(&dst->metadata, &src->metadata);
@@ -1288,10 +1187,10 @@ static bool copy_create(struct room_create *dst, const struct room_create *src)
 	dst->default_accesses_set = src->default_accesses_set;
 	return (!src->id || (dst->id = strdup(src->id))) &&
 	       (!src->organization_id || (dst->organization_id = strdup(src->organization_id))) &&
-	       copy_strv(&dst->default_accesses, &src->default_accesses) &&
-	       copy_kvv(&dst->users_accesses, &src->users_accesses) &&
-	       copy_kvv(&dst->groups_accesses, &src->groups_accesses) &&
-	       copy_kvv(&dst->metadata, &src->metadata);
+	       strv_copy(&dst->default_accesses, &src->default_accesses) &&
+	       kvv_copy(&dst->users_accesses, &src->users_accesses) &&
+	       kvv_copy(&dst->groups_accesses, &src->groups_accesses) &&
+	       kvv_copy(&dst->metadata, &src->metadata);
 }
 
 /* POST /upsert: update the room, or create it with create. */
@@ -1304,11 +1203,9 @@ http_id model_room_upsert(struct model *m, const char *room_id, const struct roo
 		return 0;
 	o->has_create = create != NULL;
 	if ((update && !copy_update(&o->update, update)) ||
-	    (create && !copy_create(&o->create, create))) {
-		op_free(o);
-		return refuse(NULL, done, ud, LB_NOMEM, "out of memory");
-	}
-	return start(m, o, NULL, done, ud);
+	    (create && !copy_create(&o->create, create)))
+		return op_nomem(o);
+	return start(m, o, NULL);
 }
 
 /* POST /update-room-id; the room and its lists follow the new ID. */
@@ -1329,34 +1226,19 @@ http_id model_room_rename(struct model *m, const char *room_id, const char *new_
 			              "the new room ID is the same as the old one");
 	}
 	o = begin(m, OP_RENAME, room_id, "renaming a room is", NULL, done, ud);
-	if (!o)
-		return 0;
-	if (!(o->arg = strdup(new_id))) {
-		op_free(o);
-		return refuse(NULL, done, ud, LB_NOMEM, "out of memory");
-	}
-	return start(m, o, NULL, done, ud);
+	return start(m, o, o ? new_id : NULL);
 }
 
 /* GET /prewarm (allowed in read-only mode: it changes nothing). */
 http_id model_room_prewarm(struct model *m, const char *room_id, storage_done_fn done, void *ud)
 {
-	struct op *o = begin(m, OP_PREWARM, room_id, NULL, done, NULL, ud);
-
-	return o ? start(m, o, done, NULL, ud) : 0;
+	return start(m, begin(m, OP_PREWARM, room_id, NULL, done, NULL, ud), NULL);
 }
 
 /* POST /broadcast-event with any JSON. */
 http_id model_room_broadcast(struct model *m, const char *room_id, const char *json,
                              storage_done_fn done, void *ud)
 {
-	struct op *o = begin(m, OP_BROADCAST, room_id, "broadcasting an event is", done, NULL, ud);
-
-	if (!o)
-		return 0;
-	if (!(o->arg = strdup(json ? json : ""))) {
-		op_free(o);
-		return refuse(done, NULL, ud, LB_NOMEM, "out of memory");
-	}
-	return start(m, o, done, NULL, ud);
+	return start(m, begin(m, OP_BROADCAST, room_id, "broadcasting an event is", done, NULL, ud),
+	             json ? json : "");
 }

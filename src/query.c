@@ -22,14 +22,6 @@ void room_filter_clear(struct room_filter *f)
 	memset(f, 0, sizeof(*f));
 }
 
-static bool strv_copy(struct strv *dst, const struct strv *src)
-{
-	for (size_t i = 0; i < src->n; i++)
-		if (!strv_push(dst, src->v[i]))
-			return false;
-	return true;
-}
-
 /* Deep copy src into dst (which is overwritten, not freed); false on
  * allocation failure, with dst left empty. */
 bool room_filter_copy(struct room_filter *dst, const struct room_filter *src)
@@ -40,23 +32,9 @@ bool room_filter_copy(struct room_filter *dst, const struct room_filter *src)
 	    (src->prefix && !(dst->prefix = strdup(src->prefix))) ||
 	    (src->user_id && !(dst->user_id = strdup(src->user_id))) ||
 	    (src->organization_id && !(dst->organization_id = strdup(src->organization_id))) ||
-	    !strv_copy(&dst->group_ids, &src->group_ids))
+	    !strv_copy(&dst->group_ids, &src->group_ids) ||
+	    !kvv_copy(&dst->metadata, &src->metadata))
 		goto fail;
-	if (src->metadata.n) {
-		dst->metadata.v = calloc(src->metadata.n, sizeof(*dst->metadata.v));
-		if (!dst->metadata.v)
-			goto fail;
-		for (size_t i = 0; i < src->metadata.n; i++) {
-			const struct kv *s = &src->metadata.v[i];
-			struct kv *d = &dst->metadata.v[i];
-
-			dst->metadata.n = i + 1;
-			d->is_list = s->is_list;
-			if ((s->key && !(d->key = strdup(s->key))) ||
-			    !strv_copy(&d->list, &s->list))
-				goto fail;
-		}
-	}
 	return true;
 fail:
 	room_filter_clear(dst);

@@ -84,7 +84,9 @@ void kvv_free(struct kvv *m)
 	m->n = 0;
 }
 
-static bool strv_copy_into(struct strv *dst, const struct strv *src)
+/* Copy src into dst (which is overwritten); false on allocation failure
+ * (dst is then empty). */
+bool strv_copy(struct strv *dst, const struct strv *src)
 {
 	dst->v = NULL;
 	dst->n = 0;
@@ -97,7 +99,9 @@ static bool strv_copy_into(struct strv *dst, const struct strv *src)
 	return true;
 }
 
-static bool kvv_copy_into(struct kvv *dst, const struct kvv *src)
+/* Copy src into dst (which is overwritten); false on allocation failure
+ * (dst is then empty). */
+bool kvv_copy(struct kvv *dst, const struct kvv *src)
 {
 	dst->v = NULL;
 	dst->n = 0;
@@ -112,7 +116,7 @@ static bool kvv_copy_into(struct kvv *dst, const struct kvv *src)
 		dst->n = i + 1;
 		d->is_list = src->v[i].is_list;
 		d->key = strdup(src->v[i].key ? src->v[i].key : "");
-		if (!d->key || !strv_copy_into(&d->list, &src->v[i].list)) {
+		if (!d->key || !strv_copy(&d->list, &src->v[i].list)) {
 			kvv_free(dst);
 			return false;
 		}
@@ -159,10 +163,10 @@ bool room_copy(struct room *dst, const struct room *src)
 	    !dup_opt(&dst->created_at, src->created_at) ||
 	    !dup_opt(&dst->last_connection_at, src->last_connection_at) ||
 	    !dup_opt(&dst->raw_json, src->raw_json) ||
-	    !strv_copy_into(&dst->default_accesses, &src->default_accesses) ||
-	    !kvv_copy_into(&dst->users_accesses, &src->users_accesses) ||
-	    !kvv_copy_into(&dst->groups_accesses, &src->groups_accesses) ||
-	    !kvv_copy_into(&dst->metadata, &src->metadata)) {
+	    !strv_copy(&dst->default_accesses, &src->default_accesses) ||
+	    !kvv_copy(&dst->users_accesses, &src->users_accesses) ||
+	    !kvv_copy(&dst->groups_accesses, &src->groups_accesses) ||
+	    !kvv_copy(&dst->metadata, &src->metadata)) {
 		room_clear(dst);
 		return false;
 	}

@@ -44,6 +44,10 @@ bool strv_push(struct strv *s, const char *str);
 /* "a, b, c" into out. */
 void strv_join(const struct strv *s, const char *sep, char *out, size_t n);
 void kvv_free(struct kvv *m);
+/* Deep copies into dst (overwritten, not freed first); false on
+ * allocation failure, dst then empty. */
+bool strv_copy(struct strv *dst, const struct strv *src);
+bool kvv_copy(struct kvv *dst, const struct kvv *src);
 
 /* Free the room's members (not the struct itself). */
 void room_clear(struct room *r);

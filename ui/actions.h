@@ -16,7 +16,7 @@
 	_(BACK,         "back",         "Go back; cancel a load; quit at the top") \
 	_(QUIT,         "quit",         "Quit lbtui") \
 	_(NEXT_PANE,    "next-pane",    "Move the focus to the next pane") \
-	_(SEARCH,       "search",       "Search the list as you type") \
+	_(SEARCH,       "search",       "Search keys and values; Enter jumps to the first match") \
 	_(FIND_NEXT,    "find-next",    "Go to the next match") \
 	_(FIND_PREV,    "find-prev",    "Go to the previous match") \
 	_(PROMPT,       "prompt",       "Open the command line") \

@@ -48,6 +48,61 @@ bool list_move(struct list_pos *p, int count, int height, enum action a)
 	return true;
 }
 
+attr_t list_row_attr(const struct list_pos *p, int i, bool focused)
+{
+	if (i != p->cursor)
+		return 0;
+	return theme_attr(focused ? THEME_CURSOR : THEME_CURSOR_BLUR);
+}
+
+int list_find(int n, int from, int dir, list_match_fn match, const void *ctx, const char *pattern)
+{
+	int start = from + (dir == 0 ? 0 : dir);
+	for (int k = 0; k < n; k++) {
+		int i = ((start + (dir < 0 ? -k : k)) % n + n) % n;
+		if (match(ctx, i, pattern))
+			return i;
+	}
+	return -1;
+}
+
+bool list_search(struct list_pos *p, int n, int height, int dir, list_match_fn match,
+		 const void *ctx, const char *pattern)
+{
+	int i = list_find(n, p->cursor, dir, match, ctx, pattern);
+	if (i < 0)
+		return false;
+	p->cursor = i;
+	list_clamp(p, n, height);
+	return true;
+}
+
+void scroll_clamp(int *top, int n, int height)
+{
+	if (*top > n - height)
+		*top = n - height;
+	if (*top < 0)
+		*top = 0;
+}
+
+bool scroll_move(int *top, int height, int last, enum action a)
+{
+	int page = height > 1 ? height - 1 : 1;
+
+	switch (a) {
+	case ACTION_MOVE_UP: (*top)--; break;
+	case ACTION_MOVE_DOWN: (*top)++; break;
+	case ACTION_PAGE_UP: *top -= page; break;
+	case ACTION_PAGE_DOWN: *top += page; break;
+	case ACTION_MOVE_FIRST: *top = 0; break;
+	case ACTION_MOVE_LAST: *top = last; break;
+	default: return false;
+	}
+	if (*top < 0)
+		*top = 0;
+	return true;
+}
+
 void draw_safe(WINDOW *win, int y, int x, int width, const char *safe, attr_t attr)
 {
 	char cell[4096];
@@ -88,6 +143,24 @@ void draw_cells(WINDOW *win, int y, const struct cell *cells, int n, attr_t row_
 		attr_t attr = row_attr ? row_attr : theme_attr(cells[i].el);
 		draw_text(win, y, x, cw, cells[i].text, attr);
 		x += cw + 1;
+	}
+}
+
+int draw_width(const char *raw)
+{
+	char *safe = ts_sanitize(raw, (size_t)-1);
+	int w = safe ? ts_width(safe) : 0;
+	free(safe);
+	return w;
+}
+
+void draw_field_lines(WINDOW *win, char *const *lines, int n, int top)
+{
+	int h = getmaxy(win), w = getmaxx(win);
+	for (int row = 0; row < h && top + row < n; row++) {
+		const char *line = lines[top + row];
+		enum theme_element el = line[0] == ' ' ? THEME_VALUE : THEME_KEY;
+		draw_safe(win, row, 1, w - 1, line, theme_attr(el));
 	}
 }
 

@@ -19,6 +19,23 @@ struct list_pos {
 void list_clamp(struct list_pos *p, int count, int height);
 /* Apply a movement action; false when a is not one. */
 bool list_move(struct list_pos *p, int count, int height, enum action a);
+/* The attribute of list row i: the cursor's, or 0 for the row's own. */
+attr_t list_row_attr(const struct list_pos *p, int i, bool focused);
+
+/* Whether item i of ctx matches pattern. */
+typedef bool (*list_match_fn)(const void *ctx, int i, const char *pattern);
+/* The next (dir 1), previous (-1) or first from `from` (0) of n items that
+ * matches, wrapping around; -1 when none does. */
+int list_find(int n, int from, int dir, list_match_fn match, const void *ctx, const char *pattern);
+/* Move the cursor to list_find's match from it; false when none. */
+bool list_search(struct list_pos *p, int n, int height, int dir, list_match_fn match,
+		 const void *ctx, const char *pattern);
+
+/* Keep the first shown line of a text of n lines in height rows in range. */
+void scroll_clamp(int *top, int n, int height);
+/* Apply a movement action to a text's first shown line (last: where
+ * ACTION_MOVE_LAST goes; the next draw clamps it); false when a is not one. */
+bool scroll_move(int *top, int height, int last, enum action a);
 
 /* One cell of a row: raw text (sanitized here), its width, its element. */
 struct cell {
@@ -38,6 +55,13 @@ void draw_safe(WINDOW *win, int y, int x, int width, const char *safe, attr_t at
 
 /* Fill row y with spaces in attr. */
 void draw_blank(WINDOW *win, int y, attr_t attr);
+
+/* Terminal columns of raw text once sanitized (0 when out of memory). */
+int draw_width(const char *raw);
+
+/* Terminal-safe "key" / "  value" lines from row 0, line top first: keys
+ * in one colour, values in another. */
+void draw_field_lines(WINDOW *win, char *const *lines, int n, int top);
 
 /* A centered one-line notice ("Loading rooms…", "No rooms"). */
 void draw_notice(WINDOW *win, const char *text, attr_t attr);

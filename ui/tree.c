@@ -57,7 +57,7 @@ struct pathset {
 	size_t n, mask;
 };
 
-static uint64_t hash_bytes(const char *s, size_t n)
+uint64_t tree_hash_bytes(const char *s, size_t n)
 {
 	uint64_t h = 1469598103934665603ULL;
 	for (size_t i = 0; i < n; i++) {
@@ -88,7 +88,7 @@ static bool ps_rehash(struct pathset *ps, size_t cap)
 		if (!ps->slots[i])
 			continue;
 		const char *s = ps->arena + ps->slots[i] - 1;
-		size_t j = hash_bytes(s, strlen(s)) & (cap - 1);
+		size_t j = tree_hash_bytes(s, strlen(s)) & (cap - 1);
 		while (slots[j])
 			j = (j + 1) & (cap - 1);
 		slots[j] = ps->slots[i];
@@ -105,7 +105,7 @@ static bool ps_rehash(struct pathset *ps, size_t cap)
 /* The slot of s (found, or the empty one where it would go). */
 static size_t ps_slot(const struct pathset *ps, const char *s, size_t len)
 {
-	size_t j = hash_bytes(s, len) & ps->mask;
+	size_t j = tree_hash_bytes(s, len) & ps->mask;
 	while (ps->slots[j]) {
 		const char *e = ps->arena + ps->slots[j] - 1;
 		if (!strncmp(e, s, len) && e[len] == '\0')

@@ -13,6 +13,7 @@
 #include <curses.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "actions.h"
 #include "lson.h"
@@ -76,6 +77,9 @@ const struct tree_change *tree_changes(const struct tree *t, size_t *n);
 /* The changes at or below path ("" for all), newest first, one per line:
  * "/shapes/3/x: 10 → 42, 2s ago". Raw text; caller frees. */
 char *tree_change_log(const struct tree *t, const char *path, long long now);
+
+/* FNV-1a hash of n bytes. */
+uint64_t tree_hash_bytes(const char *s, size_t n);
 
 /* Copy text to the terminal's clipboard with OSC 52. False when too big
  * or the terminal could not be written. */

@@ -130,10 +130,7 @@ static void help_draw(struct view *v, WINDOW *win, bool focused)
 	struct help_view *hv = priv(v);
 	int h = getmaxy(win), w = getmaxx(win);
 	hv->height = h;
-	if (hv->top > (int)hv->n - h)
-		hv->top = (int)hv->n - h;
-	if (hv->top < 0)
-		hv->top = 0;
+	scroll_clamp(&hv->top, (int)hv->n, h);
 	for (int row = 0; row < h && hv->top + row < (int)hv->n; row++) {
 		const char *line = hv->lines[hv->top + row];
 		if (hv->diff)
@@ -148,34 +145,23 @@ static void help_draw(struct view *v, WINDOW *win, bool focused)
 static enum view_result help_action(struct view *v, enum action a)
 {
 	struct help_view *hv = priv(v);
-	int page = hv->height > 1 ? hv->height - 1 : 1;
-	switch (a) {
-	case ACTION_MOVE_UP: hv->top--; break;
-	case ACTION_MOVE_DOWN: hv->top++; break;
-	case ACTION_PAGE_UP: hv->top -= page; break;
-	case ACTION_PAGE_DOWN: hv->top += page; break;
-	case ACTION_MOVE_FIRST: hv->top = 0; break;
-	case ACTION_MOVE_LAST: hv->top = (int)hv->n; break;
-	default: return VIEW_IGNORED;
-	}
-	if (hv->top < 0)
-		hv->top = 0;
-	return VIEW_HANDLED;
+	return scroll_move(&hv->top, hv->height, (int)hv->n, a) ? VIEW_HANDLED : VIEW_IGNORED;
+}
+
+/* Whether line i of the help_view ctx contains pattern (list_match_fn). */
+static bool line_matches(const void *ctx, int i, const char *pattern)
+{
+	return strcasestr(((const struct help_view *)ctx)->lines[i], pattern) != NULL;
 }
 
 static bool help_search(struct view *v, const char *pattern, int dir)
 {
 	struct help_view *hv = priv(v);
-	int n = (int)hv->n;
-	int start = hv->top + (dir == 0 ? 0 : dir);
-	for (int k = 0; k < n; k++) {
-		int i = ((start + (dir < 0 ? -k : k)) % n + n) % n;
-		if (strcasestr(hv->lines[i], pattern)) {
-			hv->top = i;
-			return true;
-		}
-	}
-	return false;
+	int i = list_find((int)hv->n, hv->top, dir, line_matches, hv, pattern);
+	if (i < 0)
+		return false;
+	hv->top = i;
+	return true;
 }
 
 static void help_status(struct view *v, char *out, size_t n)

@@ -5,18 +5,16 @@
 #include <strings.h>
 
 #include "app.h"
-#include "cmd.h"
 #include "draw.h"
 #include "output.h"
+#include "resview.h"
 #include "term_safe.h"
-#include "util.h"
 #include "view.h"
 
 /* The list of rooms for one filter, with the selected room beside it. */
 struct rooms_view {
-	struct resource *res;
+	struct resview base; /* first: resview_of finds it */
 	struct list_pos pos;
-	int height; /* rows of the list at the last draw */
 };
 
 static struct rooms_view *priv(struct view *v)
@@ -26,27 +24,15 @@ static struct rooms_view *priv(struct view *v)
 
 static const struct room *selected(struct view *v)
 {
-	struct rooms_view *rv = priv(v);
-	if (!rv->res->has_data || rv->res->n_rooms == 0)
-		return NULL;
-	list_clamp(&rv->pos, (int)rv->res->n_rooms, rv->height);
-	return &rv->res->rooms[rv->pos.cursor];
-}
-
-/* Load the next page before the cursor reaches the end. */
-static void maybe_more(struct view *v)
-{
-	struct rooms_view *rv = priv(v);
-	struct resource *r = rv->res;
-	if (r->has_data && !r->complete && !r->paging && !r->busy &&
-	    rv->pos.cursor + 2 * rv->height >= (int)r->n_rooms)
-		model_more(app_model(v->app), r);
+	struct resource *r = resview_of(v)->res;
+	int i = resview_selected(v, &priv(v)->pos, (int)r->n_rooms);
+	return i < 0 ? NULL : &r->rooms[i];
 }
 
 static void rooms_title(struct view *v, char *out, size_t n)
 {
 	char desc[256];
-	room_filter_describe(&priv(v)->res->filter, desc, sizeof(desc));
+	room_filter_describe(&resview_of(v)->res->filter, desc, sizeof(desc));
 	char *safe = ts_sanitize(desc, (size_t)-1);
 	if (safe && safe[0])
 		snprintf(out, n, "rooms [%s]", safe);
@@ -55,8 +41,10 @@ static void rooms_title(struct view *v, char *out, size_t n)
 	free(safe);
 }
 
-static bool matches(const struct room *r, const char *pattern)
+/* Whether room i of the resource ctx matches pattern (list_match_fn). */
+static bool matches(const void *ctx, int i, const char *pattern)
 {
+	const struct room *r = &((const struct resource *)ctx)->rooms[i];
 	char meta[1024];
 	if (!pattern[0])
 		return false;
@@ -69,33 +57,22 @@ static bool matches(const struct room *r, const char *pattern)
 static void rooms_draw(struct view *v, WINDOW *win, bool focused)
 {
 	struct rooms_view *rv = priv(v);
-	struct resource *r = rv->res;
+	struct resource *r = rv->base.res;
 	int h = getmaxy(win), w = getmaxx(win);
 
-	rv->height = h > 1 ? h - 1 : 1;
+	rv->base.height = h > 1 ? h - 1 : 1;
 	if (!r->has_data) {
-		if (r->state == RES_ERROR) {
-			char msg[700], line[800];
-			lb_error_format(&r->err, msg, sizeof(msg));
-			snprintf(line, sizeof(line), "%s — press r to retry", msg);
-			draw_notice(win, line, theme_attr(THEME_ERROR));
-		} else {
-			draw_notice(win, "Loading rooms…", theme_attr(THEME_LOADING));
-		}
+		resview_draw_pending(win, r, "Loading rooms…");
 		return;
 	}
 	int datew = w >= 70 ? 16 : 10;
 	int lastw = w >= 96 ? 16 : 0;
 	int accessw = 9;
 	int idw = 12;
-	for (int i = rv->pos.top; i < (int)r->n_rooms && i < rv->pos.top + rv->height; i++) {
-		char *safe = ts_sanitize(r->rooms[i].id, (size_t)-1);
-		if (safe) {
-			int cw = ts_width(safe);
-			if (cw > idw)
-				idw = cw;
-			free(safe);
-		}
+	for (int i = rv->pos.top; i < (int)r->n_rooms && i < rv->pos.top + rv->base.height; i++) {
+		int cw = draw_width(r->rooms[i].id);
+		if (cw > idw)
+			idw = cw;
 	}
 	int fixed = datew + 1 + (lastw ? lastw + 1 : 0) + accessw + 1;
 	if (idw > w - fixed - 12)
@@ -122,16 +99,10 @@ static void rooms_draw(struct view *v, WINDOW *win, bool focused)
 			    theme_attr(THEME_MUTED));
 		return;
 	}
-	list_clamp(&rv->pos, (int)r->n_rooms, rv->height);
+	list_clamp(&rv->pos, (int)r->n_rooms, rv->base.height);
 	const char *pattern = app_search_pattern(v->app);
-	for (int row = 0; row < rv->height; row++) {
+	for (int row = 0; row < rv->base.height && rv->pos.top + row < (int)r->n_rooms; row++) {
 		int i = rv->pos.top + row;
-		if (i >= (int)r->n_rooms) {
-			if (i == (int)r->n_rooms && !r->complete)
-				draw_text(win, row + 1, 0, w, r->paging ? "Loading more rooms…" : "…",
-					  theme_attr(THEME_LOADING));
-			break;
-		}
 		const struct room *room = &r->rooms[i];
 		char created[32], last[32], access[256], meta[1024];
 		output_time(room->created_s, created, sizeof(created));
@@ -143,17 +114,15 @@ static void rooms_draw(struct view *v, WINDOW *win, bool focused)
 		struct cell cells[5];
 		int nc = 0;
 		cells[nc++] = (struct cell){room->id, idw,
-					    matches(room, pattern) ? THEME_MATCH : THEME_ID};
+					    matches(r, i, pattern) ? THEME_MATCH : THEME_ID};
 		cells[nc++] = (struct cell){created, datew, THEME_DATE};
 		if (lastw)
 			cells[nc++] = (struct cell){last, lastw, THEME_DATE};
 		cells[nc++] = (struct cell){access, accessw, THEME_VALUE};
 		cells[nc++] = (struct cell){meta, -1, THEME_MUTED};
-		attr_t row_attr = 0;
-		if (i == rv->pos.cursor)
-			row_attr = theme_attr(focused ? THEME_CURSOR : THEME_CURSOR_BLUR);
-		draw_cells(win, row + 1, cells, nc, row_attr);
+		draw_cells(win, row + 1, cells, nc, list_row_attr(&rv->pos, i, focused));
 	}
+	resview_draw_more(v, win, &rv->pos, (int)r->n_rooms, "Loading more rooms…");
 }
 
 static void rooms_draw_detail(struct view *v, WINDOW *win, int top)
@@ -163,37 +132,27 @@ static void rooms_draw_detail(struct view *v, WINDOW *win, int top)
 	if (!room)
 		return;
 	size_t n = output_room_lines(room, &lines);
-	int h = getmaxy(win), w = getmaxx(win);
-	for (int row = 0; row < h && top + row < (int)n; row++) {
-		const char *line = lines[top + row];
-		/* Keys in one colour, values in another. */
-		enum theme_element el = line[0] == ' ' ? THEME_VALUE : THEME_KEY;
-		draw_safe(win, row, 1, w - 1, line, theme_attr(el));
-	}
+	draw_field_lines(win, lines, (int)n, top);
 	output_lines_free(&lines, n);
 }
 
-static void prompt_with_room(struct view *v, const char *fmt)
+/* fmt with the selected room (resview_command). */
+static void with_selected(struct view *v, const char *fmt, bool run)
 {
 	const struct room *room = selected(v);
-	if (!room) {
+	if (room)
+		resview_command(v, fmt, room->id, NULL, run);
+	else
 		app_message(v->app, false, "no room selected");
-		return;
-	}
-	char *q = cmd_quote(room->id);
-	char line[1024];
-	snprintf(line, sizeof(line), fmt, q ? q : "");
-	free(q);
-	app_prompt(v->app, line);
 }
 
 static enum view_result rooms_action(struct view *v, enum action a)
 {
 	struct rooms_view *rv = priv(v);
-	struct resource *r = rv->res;
+	struct resource *r = rv->base.res;
 
-	if (list_move(&rv->pos, (int)r->n_rooms, rv->height, a)) {
-		maybe_more(v);
+	if (list_move(&rv->pos, (int)r->n_rooms, rv->base.height, a)) {
+		resview_more(v, &rv->pos, (int)r->n_rooms);
 		return VIEW_HANDLED;
 	}
 	switch (a) {
@@ -203,72 +162,32 @@ static enum view_result rooms_action(struct view *v, enum action a)
 			app_open_room(v->app, room->id);
 		return VIEW_HANDLED;
 	}
-	case ACTION_REFRESH:
-		model_refresh(app_model(v->app), r);
-		return VIEW_HANDLED;
-	case ACTION_BACK:
-		if (r->busy) {
-			model_cancel(app_model(v->app), r);
-			app_message(v->app, false, "cancelled");
-			return VIEW_HANDLED;
-		}
-		return VIEW_IGNORED;
 	case ACTION_ROOM_CREATE:
 		app_prompt(v->app, "room create ");
 		return VIEW_HANDLED;
 	case ACTION_ROOM_UPDATE:
-		prompt_with_room(v, "room update %s ");
+		with_selected(v, "room update %s ", false);
 		return VIEW_HANDLED;
-	case ACTION_ROOM_DELETE: {
-		const struct room *room = selected(v);
-		if (!room) {
-			app_message(v->app, false, "no room selected");
-			return VIEW_HANDLED;
-		}
-		char *q = cmd_quote(room->id);
-		char line[1024];
-		snprintf(line, sizeof(line), "room delete %s", q ? q : "");
-		free(q);
-		app_command(v->app, line);
+	case ACTION_ROOM_DELETE:
+		with_selected(v, "room delete %s", true);
 		return VIEW_HANDLED;
-	}
 	case ACTION_ROOM_FILTER:
 		app_prompt(v->app, "rooms --query ");
 		return VIEW_HANDLED;
 	default:
-		return VIEW_IGNORED;
+		return resview_action(v, r, a, true);
 	}
 }
 
 static void rooms_changed(struct view *v, struct resource *r)
 {
-	struct rooms_view *rv = priv(v);
-	if (r != rv->res)
-		return;
-	if (r->has_data)
-		list_clamp(&rv->pos, (int)r->n_rooms, rv->height);
-	maybe_more(v);
+	resview_paged_changed(v, r, &priv(v)->pos, (int)r->n_rooms);
 }
 
 static bool rooms_search(struct view *v, const char *pattern, int dir)
 {
-	struct rooms_view *rv = priv(v);
-	struct resource *r = rv->res;
-	int n = (int)r->n_rooms;
-	if (n == 0)
-		return false;
-	int start = rv->pos.cursor + (dir == 0 ? 0 : dir);
-	for (int k = 0; k < n; k++) {
-		int step = dir < 0 ? -k : k;
-		int i = ((start + step) % n + n) % n;
-		if (matches(&r->rooms[i], pattern)) {
-			rv->pos.cursor = i;
-			list_clamp(&rv->pos, n, rv->height);
-			maybe_more(v);
-			return true;
-		}
-	}
-	return false;
+	int n = (int)resview_of(v)->res->n_rooms;
+	return resview_search(v, &priv(v)->pos, n, dir, matches, pattern, true);
 }
 
 static const char *rooms_current_room(struct view *v)
@@ -279,31 +198,12 @@ static const char *rooms_current_room(struct view *v)
 
 static void rooms_status(struct view *v, char *out, size_t n)
 {
-	struct resource *r = priv(v)->res;
-	char age[32] = "";
-	if (r->has_data) {
-		format_age(model_age_s(r), age, sizeof(age));
-		snprintf(out, n, "%zu%s rooms │ %s%s ago", r->n_rooms, r->complete ? "" : "+",
-			 r->state == RES_STALE ? "stale, " : "", age);
-	} else if (r->state == RES_ERROR) {
-		snprintf(out, n, "failed");
-	} else {
-		snprintf(out, n, "loading");
-	}
-}
-
-static struct resource *rooms_busy(struct view *v)
-{
-	struct resource *r = priv(v)->res;
-	return r->busy ? r : NULL;
-}
-
-static void rooms_free(struct view *v)
-{
-	struct rooms_view *rv = priv(v);
-	model_release(app_model(v->app), &rv->res);
-	free(rv);
-	free(v);
+	struct resource *r = resview_of(v)->res;
+	char age[64];
+	if (resview_status_pending(r, r->has_data, out, n))
+		return;
+	resview_age(r, age, sizeof(age));
+	snprintf(out, n, "%zu%s rooms │ %s", r->n_rooms, r->complete ? "" : "+", age);
 }
 
 static const struct view_ops rooms_ops = {
@@ -316,29 +216,25 @@ static const struct view_ops rooms_ops = {
 	.search = rooms_search,
 	.current_room = rooms_current_room,
 	.status = rooms_status,
-	.busy = rooms_busy,
-	.free = rooms_free,
+	.busy = resview_busy,
+	.free = resview_free,
 };
 
 struct view *view_rooms_new(struct app *app, const struct room_filter *f)
 {
-	struct room_filter none;
-	struct view *v = calloc(1, sizeof(*v));
-	struct rooms_view *rv = calloc(1, sizeof(*rv));
+	struct room_filter want;
 
-	if (!v || !rv)
-		goto fail;
-	memset(&none, 0, sizeof(none));
-	rv->res = model_rooms(app_model(app), f ? f : &none);
-	if (!rv->res)
-		goto fail;
-	rv->height = 20;
-	v->ops = &rooms_ops;
-	v->app = app;
-	v->priv = rv;
+	/* A shallow copy (the model copies it deeply) with big pages: fewer
+	 * requests while scrolling a long list. */
+	if (f)
+		want = *f;
+	else
+		memset(&want, 0, sizeof(want));
+	if (want.limit == 0)
+		want.limit = 100;
+	struct view *v = resview_new(app, &rooms_ops, sizeof(struct rooms_view), NULL,
+				     model_rooms(app_model(app), &want));
+	if (v)
+		resview_of(v)->height = 20;
 	return v;
-fail:
-	free(rv);
-	free(v);
-	return NULL;
 }

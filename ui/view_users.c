@@ -7,7 +7,7 @@
 #include "app.h"
 #include "draw.h"
 #include "model_storage.h"
-#include "term_safe.h"
+#include "resview.h"
 #include "tree.h"
 #include "util.h"
 #include "view.h"
@@ -15,11 +15,8 @@
 /* The users connected to a room, re-read like watch mode (on from the
  * start); connections that arrived since the previous look are highlighted. */
 struct users_view {
-	char *room;
-	struct resource *res;
+	struct resview base; /* first: resview_of finds it */
 	struct list_pos pos;
-	int height;
-	struct watch watch;
 	unsigned seen_gen;
 	bool seen_any;
 	int *known; /* connection IDs at the previous look */
@@ -46,7 +43,7 @@ static bool has(const int *v, size_t n, int x)
 static void take(struct view *v)
 {
 	struct users_view *uv = priv(v);
-	struct resource *r = uv->res;
+	struct resource *r = uv->base.res;
 	if (!r->has_data || (uv->seen_any && r->generation == uv->seen_gen))
 		return;
 	bool first = !uv->seen_any;
@@ -85,16 +82,15 @@ static void take(struct view *v)
 
 static const struct active_user *selected(struct view *v)
 {
-	struct users_view *uv = priv(v);
-	struct resource *r = uv->res;
-	if (!r->has_data || r->n_users == 0)
-		return NULL;
-	list_clamp(&uv->pos, (int)r->n_users, uv->height);
-	return &r->users[uv->pos.cursor];
+	struct resource *r = resview_of(v)->res;
+	int i = resview_selected(v, &priv(v)->pos, (int)r->n_users);
+	return i < 0 ? NULL : &r->users[i];
 }
 
-static bool matches(const struct active_user *u, const char *pattern)
+/* Whether user i of the resource ctx matches pattern (list_match_fn). */
+static bool matches(const void *ctx, int i, const char *pattern)
 {
+	const struct active_user *u = &((const struct resource *)ctx)->users[i];
 	if (!pattern[0])
 		return false;
 	return (u->id && strcasestr(u->id, pattern)) ||
@@ -103,28 +99,19 @@ static bool matches(const struct active_user *u, const char *pattern)
 
 static void users_title(struct view *v, char *out, size_t n)
 {
-	char *safe = ts_sanitize(priv(v)->room, (size_t)-1);
-	snprintf(out, n, "users %s", safe ? safe : "");
-	free(safe);
+	resview_title(out, n, "users", resview_of(v)->room);
 }
 
 static void users_draw(struct view *v, WINDOW *win, bool focused)
 {
 	struct users_view *uv = priv(v);
-	struct resource *r = uv->res;
+	struct resource *r = uv->base.res;
 	int h = getmaxy(win);
 
-	uv->height = h > 1 ? h - 1 : 1;
+	uv->base.height = h > 1 ? h - 1 : 1;
 	take(v);
 	if (!r->has_data) {
-		if (r->state == RES_ERROR) {
-			char msg[700], line[800];
-			lb_error_format(&r->err, msg, sizeof(msg));
-			snprintf(line, sizeof(line), "%s — press r to retry", msg);
-			draw_notice(win, line, theme_attr(THEME_ERROR));
-		} else {
-			draw_notice(win, "Loading connected users…", theme_attr(THEME_LOADING));
-		}
+		resview_draw_pending(win, r, "Loading connected users…");
 		return;
 	}
 	int idw = 16;
@@ -138,9 +125,9 @@ static void users_draw(struct view *v, WINDOW *win, bool focused)
 		draw_notice(win, "Nobody is connected to this room", theme_attr(THEME_MUTED));
 		return;
 	}
-	list_clamp(&uv->pos, (int)r->n_users, uv->height);
+	list_clamp(&uv->pos, (int)r->n_users, uv->base.height);
 	const char *pattern = app_search_pattern(v->app);
-	for (int row = 0; row < uv->height && uv->pos.top + row < (int)r->n_users; row++) {
+	for (int row = 0; row < uv->base.height && uv->pos.top + row < (int)r->n_users; row++) {
 		int i = uv->pos.top + row;
 		const struct active_user *u = &r->users[i];
 		char conn[16];
@@ -149,13 +136,10 @@ static void users_draw(struct view *v, WINDOW *win, bool focused)
 		struct cell cells[] = {
 			{conn, 6, fresh ? THEME_ADDED : THEME_MUTED},
 			{u->id ? u->id : "(anonymous)", idw,
-			 matches(u, pattern) ? THEME_MATCH : u->id ? THEME_ID : THEME_MUTED},
+			 matches(r, i, pattern) ? THEME_MATCH : u->id ? THEME_ID : THEME_MUTED},
 			{u->info_json ? u->info_json : "", -1, THEME_VALUE},
 		};
-		attr_t row_attr = 0;
-		if (i == uv->pos.cursor)
-			row_attr = theme_attr(focused ? THEME_CURSOR : THEME_CURSOR_BLUR);
-		draw_cells(win, row + 1, cells, 3, row_attr);
+		draw_cells(win, row + 1, cells, 3, list_row_attr(&uv->pos, i, focused));
 	}
 }
 
@@ -179,112 +163,54 @@ static void users_draw_detail(struct view *v, WINDOW *win, int top)
 static enum view_result users_action(struct view *v, enum action a)
 {
 	struct users_view *uv = priv(v);
-	struct resource *r = uv->res;
-	struct model *m = app_model(v->app);
-	long long now = now_ms();
+	struct resource *r = uv->base.res;
 
-	if (list_move(&uv->pos, (int)r->n_users, uv->height, a))
+	if (list_move(&uv->pos, (int)r->n_users, uv->base.height, a))
 		return VIEW_HANDLED;
-	switch (a) {
-	case ACTION_REFRESH:
-		model_refresh(m, r);
+	if (resview_watch_action(v, &uv->base.watch, a, "refresh") == VIEW_HANDLED)
 		return VIEW_HANDLED;
-	case ACTION_WATCH:
-		watch_toggle(&uv->watch, now);
-		app_message(v->app, false, "%s", uv->watch.on ? "watching" : "watch off");
-		return VIEW_HANDLED;
-	case ACTION_WATCH_FASTER:
-	case ACTION_WATCH_SLOWER: {
-		char iv[32];
-		watch_adjust(&uv->watch, a == ACTION_WATCH_FASTER ? 1 : -1, now);
-		snprintf(iv, sizeof(iv), "%.2g", uv->watch.interval_ms / 1000.0);
-		app_message(v->app, false, "refresh interval %ss", iv);
-		return VIEW_HANDLED;
-	}
-	case ACTION_BACK:
-		if (r->busy && !r->has_data) {
-			model_cancel(m, r);
-			app_message(v->app, false, "cancelled");
-			return VIEW_HANDLED;
-		}
-		return VIEW_IGNORED;
-	default:
-		return VIEW_IGNORED;
-	}
+	return resview_action(v, r, a, !r->has_data);
 }
 
 static void users_changed(struct view *v, struct resource *r)
 {
-	struct users_view *uv = priv(v);
-	if (r != uv->res)
-		return;
-	watch_settled(&uv->watch, r, now_ms());
-	take(v);
+	if (resview_settled(v, r))
+		take(v);
 }
 
 static bool users_search(struct view *v, const char *pattern, int dir)
 {
-	struct users_view *uv = priv(v);
-	struct resource *r = uv->res;
-	int n = (int)r->n_users;
-	if (n == 0)
-		return false;
-	int start = uv->pos.cursor + (dir == 0 ? 0 : dir);
-	for (int k = 0; k < n; k++) {
-		int i = ((start + (dir < 0 ? -k : k)) % n + n) % n;
-		if (matches(&r->users[i], pattern)) {
-			uv->pos.cursor = i;
-			list_clamp(&uv->pos, n, uv->height);
-			return true;
-		}
-	}
-	return false;
-}
-
-static const char *users_current_room(struct view *v)
-{
-	return priv(v)->room;
+	int n = (int)resview_of(v)->res->n_users;
+	return resview_search(v, &priv(v)->pos, n, dir, matches, pattern, false);
 }
 
 static void users_status(struct view *v, char *out, size_t n)
 {
 	struct users_view *uv = priv(v);
-	struct resource *r = uv->res;
-	char age[32], wd[64], delta[64] = "";
-	if (!r->has_data) {
-		snprintf(out, n, "%s", r->state == RES_ERROR ? "failed" : "loading");
+	struct resource *r = uv->base.res;
+	char age[32], wd[80], delta[64] = "";
+	if (resview_status_pending(r, r->has_data, out, n))
 		return;
-	}
-	watch_describe(&uv->watch, wd, sizeof(wd));
+	resview_watch_status(&uv->base.watch, wd, sizeof(wd));
 	if (uv->joined || uv->left)
 		snprintf(delta, sizeof(delta), " │ +%zu −%zu", uv->joined, uv->left);
 	format_age(model_age_s(r), age, sizeof(age));
-	snprintf(out, n, "%zu connected%s%s%s │ %s ago", r->n_users, delta, wd[0] ? " │ " : "", wd,
-		 age);
+	snprintf(out, n, "%zu connected%s%s │ %s ago", r->n_users, delta, wd, age);
 }
 
 static struct resource *users_busy(struct view *v)
 {
-	struct resource *r = priv(v)->res;
+	struct resource *r = resview_of(v)->res;
 	/* The periodic refresh is not worth a spinner once there is data. */
 	return r->busy && !r->has_data ? r : NULL;
-}
-
-static int users_tick(struct view *v, long long now)
-{
-	struct users_view *uv = priv(v);
-	return watch_tick(&uv->watch, app_model(v->app), uv->res, now);
 }
 
 static void users_free(struct view *v)
 {
 	struct users_view *uv = priv(v);
-	model_release(app_model(v->app), &uv->res);
 	free(uv->known);
 	free(uv->fresh);
-	free(uv->room);
-	free(uv);
-	free(v);
+	resview_free(v);
 }
 
 static const struct view_ops users_ops = {
@@ -295,34 +221,18 @@ static const struct view_ops users_ops = {
 	.action = users_action,
 	.changed = users_changed,
 	.search = users_search,
-	.current_room = users_current_room,
+	.current_room = resview_current_room,
 	.status = users_status,
 	.busy = users_busy,
-	.tick = users_tick,
+	.tick = resview_tick,
 	.free = users_free,
 };
 
 struct view *view_users_new(struct app *app, const char *room)
 {
-	struct view *v = calloc(1, sizeof(*v));
-	struct users_view *uv = calloc(1, sizeof(*uv));
-
-	if (!v || !uv || !(uv->room = strdup(room)))
-		goto fail;
-	uv->res = model_active_users(app_model(app), room);
-	if (!uv->res)
-		goto fail;
-	model_need(app_model(app), uv->res);
-	uv->height = 20;
-	watch_init(&uv->watch, true, now_ms());
-	v->ops = &users_ops;
-	v->app = app;
-	v->priv = uv;
+	struct view *v = resview_new(app, &users_ops, sizeof(struct users_view), room,
+				     model_active_users(app_model(app), room));
+	if (v)
+		resview_start(v, true);
 	return v;
-fail:
-	if (uv)
-		free(uv->room);
-	free(uv);
-	free(v);
-	return NULL;
 }

@@ -1,26 +1,20 @@
 #include "lbconfig.h"
 
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "app.h"
-#include "cmd.h"
 #include "draw.h"
 #include "model_storage.h"
 #include "output.h"
-#include "term_safe.h"
+#include "resview.h"
 #include "tree.h"
-#include "util.h"
 #include "view.h"
 
 /* The version history of a room's Yjs document, a page at a time. */
 struct versions_view {
-	char *room;
-	struct resource *res;
+	struct resview base; /* first: resview_of finds it */
 	struct list_pos pos;
-	int height;
-	struct watch watch;
 };
 
 static struct versions_view *priv(struct view *v)
@@ -30,22 +24,9 @@ static struct versions_view *priv(struct view *v)
 
 static const struct version *selected(struct view *v)
 {
-	struct versions_view *vv = priv(v);
-	struct resource *r = vv->res;
-	if (!r->has_data || r->n_versions == 0)
-		return NULL;
-	list_clamp(&vv->pos, (int)r->n_versions, vv->height);
-	return &r->versions[vv->pos.cursor];
-}
-
-/* Load the next page before the cursor reaches the end. */
-static void maybe_more(struct view *v)
-{
-	struct versions_view *vv = priv(v);
-	struct resource *r = vv->res;
-	if (r->has_data && !r->complete && !r->paging && !r->busy &&
-	    vv->pos.cursor + 2 * vv->height >= (int)r->n_versions)
-		model_more(app_model(v->app), r);
+	struct resource *r = resview_of(v)->res;
+	int i = resview_selected(v, &priv(v)->pos, (int)r->n_versions);
+	return i < 0 ? NULL : &r->versions[i];
 }
 
 static void authors(const struct version *ver, char *out, size_t n)
@@ -60,51 +41,42 @@ static void authors(const struct version *ver, char *out, size_t n)
 	}
 }
 
-static bool matches(const struct version *ver, const char *pattern)
+/* Whether version i of the resource ctx matches pattern (list_match_fn). */
+static bool matches(const void *ctx, int i, const char *pattern)
 {
+	const struct version *ver = &((const struct resource *)ctx)->versions[i];
 	if (!pattern[0])
 		return false;
 	if (ver->id && strcasestr(ver->id, pattern))
 		return true;
-	for (size_t i = 0; i < ver->authors.n; i++)
-		if (strcasestr(ver->authors.v[i], pattern))
+	for (size_t k = 0; k < ver->authors.n; k++)
+		if (strcasestr(ver->authors.v[k], pattern))
 			return true;
 	return false;
 }
 
 static void versions_title(struct view *v, char *out, size_t n)
 {
-	char *safe = ts_sanitize(priv(v)->room, (size_t)-1);
-	snprintf(out, n, "versions %s", safe ? safe : "");
-	free(safe);
+	resview_title(out, n, "versions", resview_of(v)->room);
 }
 
 static void versions_draw(struct view *v, WINDOW *win, bool focused)
 {
 	struct versions_view *vv = priv(v);
-	struct resource *r = vv->res;
+	struct resource *r = vv->base.res;
 	int h = getmaxy(win), w = getmaxx(win);
 
-	vv->height = h > 1 ? h - 1 : 1;
+	vv->base.height = h > 1 ? h - 1 : 1;
 	if (!r->has_data) {
-		if (r->state == RES_ERROR) {
-			char msg[700], line[800];
-			lb_error_format(&r->err, msg, sizeof(msg));
-			snprintf(line, sizeof(line), "%s — press r to retry", msg);
-			draw_notice(win, line, theme_attr(THEME_ERROR));
-		} else {
-			draw_notice(win, "Loading versions…", theme_attr(THEME_LOADING));
-		}
+		resview_draw_pending(win, r, "Loading versions…");
 		return;
 	}
 	int idw = 12;
-	for (int i = vv->pos.top; i < (int)r->n_versions && i < vv->pos.top + vv->height; i++) {
-		char *safe = ts_sanitize(r->versions[i].id ? r->versions[i].id : "", (size_t)-1);
-		if (safe) {
-			if (ts_width(safe) > idw)
-				idw = ts_width(safe);
-			free(safe);
-		}
+	int end = vv->pos.top + vv->base.height;
+	for (int i = vv->pos.top; i < (int)r->n_versions && i < end; i++) {
+		int cw = draw_width(r->versions[i].id ? r->versions[i].id : "");
+		if (cw > idw)
+			idw = cw;
 	}
 	if (idw > w / 2)
 		idw = w / 2;
@@ -119,32 +91,23 @@ static void versions_draw(struct view *v, WINDOW *win, bool focused)
 			    theme_attr(THEME_MUTED));
 		return;
 	}
-	list_clamp(&vv->pos, (int)r->n_versions, vv->height);
+	list_clamp(&vv->pos, (int)r->n_versions, vv->base.height);
 	const char *pattern = app_search_pattern(v->app);
-	for (int row = 0; row < vv->height; row++) {
+	for (int row = 0; row < vv->base.height && vv->pos.top + row < (int)r->n_versions; row++) {
 		int i = vv->pos.top + row;
-		if (i >= (int)r->n_versions) {
-			if (i == (int)r->n_versions && !r->complete)
-				draw_text(win, row + 1, 0, w,
-					  r->paging ? "Loading more versions…" : "…",
-					  theme_attr(THEME_LOADING));
-			break;
-		}
 		const struct version *ver = &r->versions[i];
 		char created[32], who[1024];
 		output_time(ver->created_s, created, sizeof(created));
 		authors(ver, who, sizeof(who));
 		struct cell cells[] = {
 			{ver->id ? ver->id : "", idw,
-			 matches(ver, pattern) ? THEME_MATCH : THEME_ID},
+			 matches(r, i, pattern) ? THEME_MATCH : THEME_ID},
 			{created, 16, THEME_DATE},
 			{who, -1, THEME_VALUE},
 		};
-		attr_t row_attr = 0;
-		if (i == vv->pos.cursor)
-			row_attr = theme_attr(focused ? THEME_CURSOR : THEME_CURSOR_BLUR);
-		draw_cells(win, row + 1, cells, 3, row_attr);
+		draw_cells(win, row + 1, cells, 3, list_row_attr(&vv->pos, i, focused));
 	}
+	resview_draw_more(v, win, &vv->pos, (int)r->n_versions, "Loading more versions…");
 }
 
 static void versions_draw_detail(struct view *v, WINDOW *win, int top)
@@ -180,25 +143,13 @@ static void versions_draw_detail(struct view *v, WINDOW *win, int top)
 	}
 }
 
-static void prompt(struct view *v, const char *fmt, const char *id)
-{
-	char *qr = cmd_quote(priv(v)->room);
-	char *qi = id ? cmd_quote(id) : NULL;
-	char line[1024];
-	snprintf(line, sizeof(line), fmt, qr ? qr : "", qi ? qi : "");
-	free(qr);
-	free(qi);
-	app_prompt(v->app, line);
-}
-
 static enum view_result versions_action(struct view *v, enum action a)
 {
 	struct versions_view *vv = priv(v);
-	struct resource *r = vv->res;
-	struct model *m = app_model(v->app);
+	struct resource *r = vv->base.res;
 
-	if (list_move(&vv->pos, (int)r->n_versions, vv->height, a)) {
-		maybe_more(v);
+	if (list_move(&vv->pos, (int)r->n_versions, vv->base.height, a)) {
+		resview_more(v, &vv->pos, (int)r->n_versions);
 		return VIEW_HANDLED;
 	}
 	switch (a) {
@@ -208,101 +159,42 @@ static enum view_result versions_action(struct view *v, enum action a)
 		if (!ver || !ver->id)
 			app_message(v->app, false, "no version selected");
 		else
-			prompt(v, "versions export %s %s ", ver->id);
+			resview_command(v, "versions export %s %s ", vv->base.room, ver->id, false);
 		return VIEW_HANDLED;
 	}
 	case ACTION_VERSION_CREATE:
-		prompt(v, "versions create %s%s", NULL);
+		resview_command(v, "versions create %s%s", vv->base.room, NULL, false);
 		return VIEW_HANDLED;
-	case ACTION_REFRESH:
-		model_refresh(m, r);
-		return VIEW_HANDLED;
-	case ACTION_WATCH:
-		watch_toggle(&vv->watch, now_ms());
-		app_message(v->app, false, "%s", vv->watch.on ? "watching" : "watch off");
-		return VIEW_HANDLED;
-	case ACTION_BACK:
-		if (r->busy && !r->has_data) {
-			model_cancel(m, r);
-			app_message(v->app, false, "cancelled");
-			return VIEW_HANDLED;
-		}
-		return VIEW_IGNORED;
 	default:
-		return VIEW_IGNORED;
+		break;
 	}
+	/* w alone here: this view has no interval keys. */
+	if (resview_watch_action(v, &vv->base.watch, a, NULL) == VIEW_HANDLED)
+		return VIEW_HANDLED;
+	return resview_action(v, r, a, !r->has_data);
 }
 
 static void versions_changed(struct view *v, struct resource *r)
 {
-	struct versions_view *vv = priv(v);
-	if (r != vv->res)
-		return;
-	watch_settled(&vv->watch, r, now_ms());
-	if (r->has_data)
-		list_clamp(&vv->pos, (int)r->n_versions, vv->height);
-	maybe_more(v);
+	resview_paged_changed(v, r, &priv(v)->pos, (int)r->n_versions);
 }
 
 static bool versions_search(struct view *v, const char *pattern, int dir)
 {
-	struct versions_view *vv = priv(v);
-	struct resource *r = vv->res;
-	int n = (int)r->n_versions;
-	if (n == 0)
-		return false;
-	int start = vv->pos.cursor + (dir == 0 ? 0 : dir);
-	for (int k = 0; k < n; k++) {
-		int i = ((start + (dir < 0 ? -k : k)) % n + n) % n;
-		if (matches(&r->versions[i], pattern)) {
-			vv->pos.cursor = i;
-			list_clamp(&vv->pos, n, vv->height);
-			maybe_more(v);
-			return true;
-		}
-	}
-	return false;
-}
-
-static const char *versions_current_room(struct view *v)
-{
-	return priv(v)->room;
+	int n = (int)resview_of(v)->res->n_versions;
+	return resview_search(v, &priv(v)->pos, n, dir, matches, pattern, true);
 }
 
 static void versions_status(struct view *v, char *out, size_t n)
 {
 	struct versions_view *vv = priv(v);
-	struct resource *r = vv->res;
-	char age[32], wd[64];
-	if (!r->has_data) {
-		snprintf(out, n, "%s", r->state == RES_ERROR ? "failed" : "loading");
+	struct resource *r = vv->base.res;
+	char age[64], wd[80];
+	if (resview_status_pending(r, r->has_data, out, n))
 		return;
-	}
-	watch_describe(&vv->watch, wd, sizeof(wd));
-	format_age(model_age_s(r), age, sizeof(age));
-	snprintf(out, n, "%zu%s versions%s%s │ %s%s ago", r->n_versions, r->complete ? "" : "+",
-		 wd[0] ? " │ " : "", wd, r->state == RES_STALE ? "stale, " : "", age);
-}
-
-static struct resource *versions_busy(struct view *v)
-{
-	struct resource *r = priv(v)->res;
-	return r->busy ? r : NULL;
-}
-
-static int versions_tick(struct view *v, long long now)
-{
-	struct versions_view *vv = priv(v);
-	return watch_tick(&vv->watch, app_model(v->app), vv->res, now);
-}
-
-static void versions_free(struct view *v)
-{
-	struct versions_view *vv = priv(v);
-	model_release(app_model(v->app), &vv->res);
-	free(vv->room);
-	free(vv);
-	free(v);
+	resview_watch_status(&vv->base.watch, wd, sizeof(wd));
+	resview_age(r, age, sizeof(age));
+	snprintf(out, n, "%zu%s versions%s │ %s", r->n_versions, r->complete ? "" : "+", wd, age);
 }
 
 static const struct view_ops versions_ops = {
@@ -313,34 +205,18 @@ static const struct view_ops versions_ops = {
 	.action = versions_action,
 	.changed = versions_changed,
 	.search = versions_search,
-	.current_room = versions_current_room,
+	.current_room = resview_current_room,
 	.status = versions_status,
-	.busy = versions_busy,
-	.tick = versions_tick,
-	.free = versions_free,
+	.busy = resview_busy,
+	.tick = resview_tick,
+	.free = resview_free,
 };
 
 struct view *view_versions_new(struct app *app, const char *room)
 {
-	struct view *v = calloc(1, sizeof(*v));
-	struct versions_view *vv = calloc(1, sizeof(*vv));
-
-	if (!v || !vv || !(vv->room = strdup(room)))
-		goto fail;
-	vv->res = model_versions(app_model(app), room);
-	if (!vv->res)
-		goto fail;
-	model_need(app_model(app), vv->res);
-	vv->height = 20;
-	watch_init(&vv->watch, false, now_ms());
-	v->ops = &versions_ops;
-	v->app = app;
-	v->priv = vv;
+	struct view *v = resview_new(app, &versions_ops, sizeof(struct versions_view), room,
+				     model_versions(app_model(app), room));
+	if (v)
+		resview_start(v, false);
 	return v;
-fail:
-	if (vv)
-		free(vv->room);
-	free(vv);
-	free(v);
-	return NULL;
 }

@@ -359,6 +359,8 @@ describe("slow server", () => {
 			t.key("Esc");
 			await t.waitFor(() => /0 req/.test(t.row(-2)), { timeout: 3000 });
 			assert.ok(Date.now() - t0 < 3000, "Esc did not cancel the load");
+			// Nothing claims to be loading any more.
+			await t.waitFor("Not loaded");
 		} finally {
 			await clear();
 		}

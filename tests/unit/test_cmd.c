@@ -13,113 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
-#include "cmd.h"
-#include "fake_transport.h"
-#include "model.h"
-
-struct fixture {
-	struct fake_transport ft;
-	struct api api;
-	struct model *model;
-	struct cmd_ctx ctx;
-	int done_calls;
-	struct lb_error last;
-	char printed[2048];
-	/* ask */
-	int asked;
-	void (*answer)(void *ctx, const char *text);
-	void *answer_ctx;
-	char shown_room[256];
-	int shown_rooms;
-};
-
-static void h_print(void *ud, const char *text)
-{
-	struct fixture *f = ud;
-	snprintf(f->printed, sizeof(f->printed), "%s", text);
-}
-
-static void h_done(void *ud, const struct lb_error *err)
-{
-	struct fixture *f = ud;
-	f->done_calls++;
-	f->last = *err;
-}
-
-static void h_ask(void *ud, const char *prompt, void (*answer)(void *, const char *), void *ctx)
-{
-	struct fixture *f = ud;
-	f->asked++;
-	f->answer = answer;
-	f->answer_ctx = ctx;
-}
-
-static void h_show_room(void *ud, const char *id)
-{
-	struct fixture *f = ud;
-	snprintf(f->shown_room, sizeof(f->shown_room), "%s", id);
-}
-
-static void h_show_rooms(void *ud, const struct room_filter *flt)
-{
-	((struct fixture *)ud)->shown_rooms++;
-}
-
-static struct fixture *setup_with(bool read_only, bool interactive)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct lb_error err;
-	struct model_options mo;
-
-	fake_transport_init(&f->ft);
-	assert_true(api_init(&f->api, fake_transport_get(&f->ft), "http://lb.test", "sk_localdev",
-			     &err));
-	model_options_default(&mo);
-	mo.read_only = read_only;
-	f->model = model_new(&f->api, &mo);
-	f->ctx.model = f->model;
-	f->ctx.read_only = read_only;
-	f->ctx.host.ud = f;
-	f->ctx.host.interactive = interactive;
-	f->ctx.host.print = h_print;
-	f->ctx.host.done = h_done;
-	if (interactive) {
-		f->ctx.host.ask = h_ask;
-		f->ctx.host.show_room = h_show_room;
-		f->ctx.host.show_rooms = h_show_rooms;
-	}
-	return f;
-}
-
-static int setup_batch(void **state)
-{
-	*state = setup_with(false, false);
-	return 0;
-}
-
-static int setup_tui(void **state)
-{
-	*state = setup_with(false, true);
-	return 0;
-}
-
-static int setup_ro(void **state)
-{
-	*state = setup_with(true, false);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	cmd_clear(&f->ctx);
-	model_free(&f->model);
-	api_clear(&f->api);
-	fake_transport_free(&f->ft);
-	free(f);
-	return 0;
-}
+#include "cmd_fixture.h"
 
 static const char room_json[] = "{\"type\":\"room\",\"id\":\"r1\",\"organizationId\":\"default\","
 				"\"createdAt\":\"2024-01-01T00:00:00.000Z\",\"metadata\":{},"
@@ -349,6 +243,8 @@ static void test_rooms_all_follows_every_page(void **state)
 
 	cmd_run(&f->ctx, "rooms --all");
 	assert_int_equal(f->done_calls, 0);
+	/* The biggest pages the API gives, so as few requests as possible. */
+	assert_non_null(strstr(fake_req(&f->ft, 0)->url, "limit=100"));
 	fake_complete(&f->ft, 0, 200, "{\"data\":[{\"type\":\"room\",\"id\":\"a\"}],\"nextCursor\":\"c1\"}");
 	cmd_step(&f->ctx);
 	assert_int_equal(fake_count(&f->ft), 2);

@@ -1,0 +1,224 @@
+/* The fixture of the command tests (test_cmd.c, test_cmd_storage.c): a
+ * command context over a fake transport, a second project (another
+ * profile's) over another, host callbacks that record what a command did,
+ * and a temporary directory for files. Include after cmocka. */
+#ifndef LB_TEST_CMD_FIXTURE_H
+#define LB_TEST_CMD_FIXTURE_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "cmd.h"
+#include "fake_transport.h"
+#include "model.h"
+#include "util.h"
+
+struct fixture {
+	struct fake_transport ft, ft2; /* this project, the other profile's */
+	struct api api, api2;
+	struct model *model, *model2;
+	struct cmd_ctx ctx;
+	int done_calls;
+	struct lb_error last;
+	char printed[2048]; /* the last host.print */
+	struct buf said;    /* every host.print, one per line */
+	/* ask */
+	int asked;
+	char prompt[512];
+	void (*answer)(void *ctx, const char *text);
+	void *answer_ctx;
+	/* confirm */
+	int confirms;
+	char title[512];
+	char *preview;
+	void (*yes_no)(void *ctx, bool yes);
+	void *yes_no_ctx;
+	/* show_view, show_room, show_rooms */
+	int views;
+	enum cmd_view view;
+	char view_room[256];
+	bool view_watch;
+	char shown_room[256];
+	int shown_rooms;
+	/* edit_text */
+	int edits;
+	char *edit_initial;
+	const char *edit_result;
+	/* stdout capture */
+	int saved_stdout;
+	char out_path[128];
+	char *out;
+	char dir[64]; /* a temporary directory for files */
+};
+
+static void h_print(void *ud, const char *text)
+{
+	struct fixture *f = ud;
+	snprintf(f->printed, sizeof(f->printed), "%s", text);
+	buf_adds(&f->said, text);
+	buf_adds(&f->said, "\n");
+}
+
+static void h_done(void *ud, const struct lb_error *err)
+{
+	struct fixture *f = ud;
+	f->done_calls++;
+	f->last = *err;
+}
+
+static void h_ask(void *ud, const char *prompt, void (*answer)(void *, const char *), void *ctx)
+{
+	struct fixture *f = ud;
+	f->asked++;
+	snprintf(f->prompt, sizeof(f->prompt), "%s", prompt);
+	f->answer = answer;
+	f->answer_ctx = ctx;
+}
+
+static void h_confirm(void *ud, const char *title, const char *preview, const char *question,
+                      void (*answer)(void *, bool), void *ctx)
+{
+	struct fixture *f = ud;
+	f->confirms++;
+	snprintf(f->title, sizeof(f->title), "%s", title);
+	free(f->preview);
+	f->preview = strdup(preview);
+	f->yes_no = answer;
+	f->yes_no_ctx = ctx;
+}
+
+static void h_show_view(void *ud, enum cmd_view view, const char *room, bool watch)
+{
+	struct fixture *f = ud;
+	f->views++;
+	f->view = view;
+	snprintf(f->view_room, sizeof(f->view_room), "%s", room);
+	f->view_watch = watch;
+}
+
+static void h_show_room(void *ud, const char *id)
+{
+	struct fixture *f = ud;
+	snprintf(f->shown_room, sizeof(f->shown_room), "%s", id);
+}
+
+static void h_show_rooms(void *ud, const struct room_filter *flt)
+{
+	((struct fixture *)ud)->shown_rooms++;
+}
+
+static const char *h_current_room(void *ud)
+{
+	return "here";
+}
+
+static struct model *h_profile_model(void *ud, const char *name, struct lb_error *err)
+{
+	struct fixture *f = ud;
+	if (!strcmp(name, "local"))
+		return f->model2;
+	lb_error_set(err, LB_CONFIG, "no profile '%s' in the config file", name);
+	return NULL;
+}
+
+static bool h_edit_text(void *ud, const char *initial, char **out, struct lb_error *err)
+{
+	struct fixture *f = ud;
+	f->edits++;
+	free(f->edit_initial);
+	f->edit_initial = strdup(initial);
+	if (!f->edit_result) {
+		lb_error_set(err, LB_CANCELLED, "the editor failed; nothing changed");
+		return false;
+	}
+	*out = strdup(f->edit_result);
+	return true;
+}
+
+/* read_only: this project; target_read_only: the other profile's. The TUI
+ * (interactive) has every host callback, batch mode only print, done and
+ * profile_model. */
+static struct fixture *setup_with(bool read_only, bool interactive, bool target_read_only)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct lb_error err;
+	struct model_options mo;
+
+	fake_transport_init(&f->ft);
+	fake_transport_init(&f->ft2);
+	assert_true(
+	    api_init(&f->api, fake_transport_get(&f->ft), "http://lb.test", "sk_localdev", &err));
+	assert_true(api_init(&f->api2, fake_transport_get(&f->ft2), "http://local.test",
+	                     "sk_localdev", &err));
+	model_options_default(&mo);
+	mo.read_only = read_only;
+	f->model = model_new(&f->api, &mo);
+	mo.read_only = target_read_only;
+	f->model2 = model_new(&f->api2, &mo);
+	buf_init(&f->said);
+	f->ctx.model = f->model;
+	f->ctx.read_only = read_only;
+	f->ctx.host.ud = f;
+	f->ctx.host.interactive = interactive;
+	f->ctx.host.print = h_print;
+	f->ctx.host.done = h_done;
+	f->ctx.host.profile_model = h_profile_model;
+	if (interactive) {
+		f->ctx.host.ask = h_ask;
+		f->ctx.host.confirm = h_confirm;
+		f->ctx.host.show_view = h_show_view;
+		f->ctx.host.show_room = h_show_room;
+		f->ctx.host.show_rooms = h_show_rooms;
+		f->ctx.host.current_room = h_current_room;
+		f->ctx.host.edit_text = h_edit_text;
+	}
+	snprintf(f->dir, sizeof(f->dir), "/tmp/lbtui-test-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	f->saved_stdout = -1;
+	return f;
+}
+
+static int setup_batch(void **state)
+{
+	*state = setup_with(false, false, false);
+	return 0;
+}
+
+static int setup_tui(void **state)
+{
+	*state = setup_with(false, true, false);
+	return 0;
+}
+
+static int setup_ro(void **state)
+{
+	*state = setup_with(true, false, false);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	cmd_clear(&f->ctx);
+	model_free(&f->model);
+	model_free(&f->model2);
+	api_clear(&f->api);
+	api_clear(&f->api2);
+	fake_transport_free(&f->ft);
+	fake_transport_free(&f->ft2);
+	buf_free(&f->said);
+	free(f->preview);
+	free(f->edit_initial);
+	free(f->out);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+#endif

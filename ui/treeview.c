@@ -1,0 +1,223 @@
+#include "lbconfig.h"
+
+#include "treeview.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "draw.h"
+#include "resview.h"
+#include "term_safe.h"
+#include "util.h"
+
+struct treeview *treeview_of(struct view *v)
+{
+	return v->priv;
+}
+
+struct view *treeview_open(struct view *v, const char *loading, bool watch)
+{
+	if (!v)
+		return NULL;
+	struct treeview *tv = treeview_of(v);
+	tv->loading = loading;
+	if (!(tv->tree = tree_new())) {
+		treeview_free(v);
+		return NULL;
+	}
+	resview_start(v, watch);
+	treeview_take_doc(v);
+	return v;
+}
+
+void treeview_take_doc(struct view *v)
+{
+	struct treeview *tv = treeview_of(v);
+	struct resource *r = tv->base.res;
+	if (!r->has_data || !r->doc)
+		return;
+	if (tv->seen_any && r->generation == tv->seen_gen)
+		return;
+	tv->seen_any = true;
+	tv->seen_gen = r->generation;
+	if (r->doc == tree_doc(tv->tree))
+		return;
+	uint64_t h = r->body ? tree_hash_bytes(r->body, r->body_len) : 0;
+	if (tree_doc(tv->tree) && !tv->untracked_next && h == tv->body_hash &&
+	    r->body_len == tv->body_len)
+		return; /* the same text again */
+	long long now = now_ms();
+	bool track = tree_doc(tv->tree) != NULL && !tv->untracked_next;
+	tree_set_doc(tv->tree, r->doc, track, now);
+	tv->untracked_next = false;
+	tv->body_hash = h;
+	tv->body_len = r->body_len;
+}
+
+void treeview_draw(struct view *v, WINDOW *win, bool focused)
+{
+	struct treeview *tv = treeview_of(v);
+	struct resource *r = tv->base.res;
+	int h = getmaxy(win), w = getmaxx(win);
+
+	tv->frame++;
+	tv->base.height = h > 1 ? h - 1 : 1;
+	treeview_take_doc(v);
+	if (!tree_doc(tv->tree)) {
+		if (r->gone)
+			draw_notice(win, "This room does not exist. Press q to go back.",
+				    theme_attr(THEME_ERROR));
+		else
+			resview_draw_pending(win, r, tv->loading);
+		return;
+	}
+	char crumbs[1024], right[128], wd[64];
+	tree_breadcrumbs(tv->tree, crumbs, sizeof(crumbs));
+	watch_describe(&tv->base.watch, wd, sizeof(wd));
+	snprintf(right, sizeof(right), "%s%s%s", wd[0] ? "[" : "", wd, wd[0] ? "]" : "");
+	char *safe = ts_sanitize(crumbs, (size_t)-1);
+	int rw = ts_width(right);
+	draw_blank(win, 0, theme_attr(THEME_DEFAULT));
+	if (safe) {
+		/* The end of a long path matters most. */
+		const char *shown = safe;
+		while (ts_width(shown) > w - rw - 2 && *shown) {
+			shown++;
+			while ((*shown & 0xC0) == 0x80)
+				shown++;
+		}
+		draw_safe(win, 0, 1, w - rw - 2, shown, theme_attr(THEME_BREADCRUMB));
+		free(safe);
+	}
+	if (rw)
+		draw_safe(win, 0, w - rw, rw, right, theme_attr(THEME_LOADING));
+	tree_draw(tv->tree, win, 1, tv->base.height, focused, app_search_pattern(v->app));
+}
+
+void treeview_draw_detail(struct view *v, WINDOW *win, int top)
+{
+	struct treeview *tv = treeview_of(v);
+	tv->detail_frame = tv->frame;
+	tree_draw_detail(tv->tree, win, top, tv->json_detail);
+}
+
+static void copy(struct view *v, bool json)
+{
+	struct treeview *tv = treeview_of(v);
+	char *text = json ? tree_selected_json(tv->tree, false) : tree_selected_path(tv->tree);
+	if (!text)
+		return;
+	size_t len = strlen(text);
+	if (tree_clipboard_copy(text, len)) {
+		if (json)
+			app_message(v->app, false, "copied %zu bytes of JSON", len);
+		else
+			app_message(v->app, false, "copied %s",
+				    len ? text : "the root's path (empty)");
+	} else {
+		app_message(v->app, true, "could not copy: %zu bytes is too much for the terminal",
+			    len);
+	}
+	free(text);
+}
+
+static void show_json(struct view *v)
+{
+	struct treeview *tv = treeview_of(v);
+	/* With the side pane on screen the JSON goes there; else a view of
+	 * its own. */
+	if (tv->detail_frame == tv->frame && tv->frame) {
+		tv->json_detail = !tv->json_detail;
+		return;
+	}
+	char *json = tree_selected_json(tv->tree, true);
+	char *path = tree_selected_path(tv->tree);
+	if (json && path) {
+		char title[512];
+		snprintf(title, sizeof(title), "json %s", path[0] ? path : "/");
+		app_push(v->app, view_help_new(v->app, title, json));
+	}
+	free(json);
+	free(path);
+}
+
+static void change_log(struct view *v)
+{
+	struct treeview *tv = treeview_of(v);
+	char *path = tree_selected_path(tv->tree);
+	char *log = tree_change_log(tv->tree, path ? path : "", now_ms());
+	if (log && log[0]) {
+		char title[512];
+		snprintf(title, sizeof(title), "changes %s", path && path[0] ? path : "/");
+		app_push(v->app, view_help_new(v->app, title, log));
+	} else {
+		app_message(v->app, false, "%s",
+			    tv->base.watch.on ? "no changes seen here yet"
+					      : "no changes seen: press w to watch");
+	}
+	free(log);
+	free(path);
+}
+
+enum view_result treeview_action(struct view *v, enum action a)
+{
+	struct treeview *tv = treeview_of(v);
+
+	if (tree_action(tv->tree, a, tv->base.height) ||
+	    resview_action(v, tv->base.res, a, !tree_doc(tv->tree)) == VIEW_HANDLED ||
+	    resview_watch_action(v, &tv->base.watch, a, "watch") == VIEW_HANDLED)
+		return VIEW_HANDLED;
+	switch (a) {
+	case ACTION_TREE_JSON:
+		if (tree_doc(tv->tree))
+			show_json(v);
+		return VIEW_HANDLED;
+	case ACTION_COPY_PATH:
+	case ACTION_COPY_JSON:
+		copy(v, a == ACTION_COPY_JSON);
+		return VIEW_HANDLED;
+	case ACTION_CHANGE_LOG:
+		change_log(v);
+		return VIEW_HANDLED;
+	case ACTION_CLEAR_MARKS:
+		tree_clear_marks(tv->tree);
+		return VIEW_HANDLED;
+	default:
+		return VIEW_IGNORED;
+	}
+}
+
+void treeview_changed(struct view *v, struct resource *r)
+{
+	if (resview_settled(v, r))
+		treeview_take_doc(v);
+}
+
+bool treeview_search(struct view *v, const char *pattern, int dir)
+{
+	struct treeview *tv = treeview_of(v);
+	return tree_search(tv->tree, pattern, dir, tv->base.height);
+}
+
+void treeview_status(struct view *v, char *out, size_t n)
+{
+	struct treeview *tv = treeview_of(v);
+	const struct lson_doc *d = tree_doc(tv->tree);
+	char age[64], wd[80], marks[64] = "";
+	if (resview_status_pending(tv->base.res, d != NULL, out, n))
+		return;
+	resview_watch_status(&tv->base.watch, wd, sizeof(wd));
+	if (tree_marks(tv->tree))
+		snprintf(marks, sizeof(marks), " │ %zu changed (L log, M clear)",
+			 tree_marks(tv->tree));
+	resview_age(tv->base.res, age, sizeof(age));
+	snprintf(out, n, "%zu nodes%s%s │ %s", d->n, wd, marks, age);
+}
+
+void treeview_free(struct view *v)
+{
+	tree_free(&treeview_of(v)->tree);
+	resview_free(v);
+}
