@@ -528,7 +528,9 @@ static void print_json_text(const char *s, size_t len)
 		len = safe_len;
 	}
 	fwrite(s, 1, len, stdout);
-	if (len == 0 || s[len - 1] != '\n')
+	/* On a terminal end the line; into a pipe or a file, the bytes exactly
+	 * as the API sent them. */
+	if (safe && (len == 0 || s[len - 1] != '\n'))
 		fputc('\n', stdout);
 	fflush(stdout);
 	free(safe);
@@ -867,7 +869,7 @@ static void run_storage(struct cmd_ctx *c, const struct command *cmd, struct arg
 	              "--watch needs the screen: run lbtui without -e and type "
 	              "'storage ROOM --watch'"))
 		return;
-	wait_room(c, model_storage(c->model, room, simplified), room, storage_print_step);
+	wait_room(c, model_storage_body(c->model, room, simplified), room, storage_print_step);
 }
 
 struct export_job {

@@ -78,6 +78,7 @@ struct resource {
 	size_t body_len;
 	struct lson_doc *doc;
 	bool simplified;         /* RES_STORAGE: ?format=json */
+	bool body_only;          /* keep the body, decode nothing (doc stays NULL) */
 	char *ydoc_params;       /* RES_YDOC: the query string used ("" for none) */
 
 	/* RES_ACTIVE_USERS */

@@ -200,14 +200,16 @@ static void doc_loaded(struct model *m, struct resource *r, struct api_storage_r
 	if (len)
 		memcpy(body, res->body, len);
 	body[len] = '\0';
-	if (r->kind == RES_STORAGE) {
+	if (r->body_only) {
+		doc = NULL;
+	} else if (r->kind == RES_STORAGE) {
 		doc = lson_parse(body, len, !r->simplified, &err);
 	} else {
 		key = query_key(r->ydoc_params);
 		doc = ydoc_parse(body, len, key, &err);
 		free(key);
 	}
-	if (!doc) {
+	if (!doc && !r->body_only) {
 		free(body);
 		mi_load_fail(m, r, &err);
 		return;
@@ -377,6 +379,17 @@ struct resource *model_storage(struct model *m, const char *room_id, bool simpli
 {
 	return get(m, RES_STORAGE, room_id, simplified ? "/storage?format=json" : "/storage",
 	           &doc_ops, simplified, NULL);
+}
+
+/* Bytes only: printing needs no tree. New reference. */
+struct resource *model_storage_body(struct model *m, const char *room_id, bool simplified)
+{
+	struct resource *r = get(m, RES_STORAGE, room_id,
+	                         simplified ? "/storage?format=json#body" : "/storage#body",
+	                         &doc_ops, simplified, NULL);
+	if (r)
+		r->body_only = true;
+	return r;
 }
 
 /* The Yjs document as JSON with the given options. New reference. */

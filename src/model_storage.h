@@ -16,6 +16,10 @@
  * Key "/v2/rooms/<id>/storage[?format=json]". New reference. */
 struct resource *model_storage(struct model *m, const char *room_id, bool simplified);
 
+/* The same document as bytes only, never decoded (doc stays NULL): for
+ * printing it as the API sent it. A resource of its own. New reference. */
+struct resource *model_storage_body(struct model *m, const char *room_id, bool simplified);
+
 /* The Yjs document as JSON (GET /ydoc): formatting, a single key, a type
  * override (ymap, ytext, yxmltext, yxmlfragment, yarray); NULL/false to
  * leave out. New reference. */

@@ -14,12 +14,11 @@
 // With --emulator the tools talk to the emulator in front of the dev server,
 // which pages like the real API (at most 100 rooms a page): 10 requests each.
 
-import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ROOT, SECRET, startDevServer } from "../e2e/harness.mjs";
+import { ROOT, SECRET } from "../e2e/harness.mjs";
+import { machine, maxPeakRss, median, runOnce, startServer, toolEnv, verdict } from "./common.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -92,13 +91,7 @@ async function seed(url, n) {
 }
 
 function tools(url) {
-	const env = {
-		PATH: process.env.PATH,
-		HOME: os.tmpdir(),
-		LANG: "C.UTF-8",
-		LIVEBLOCKS_SECRET_KEY: SECRET,
-		LIVEBLOCKS_BASE_URL: url,
-	};
+	const env = toolEnv(url);
 	return [
 		{ name: "lbtui", cmd: opts.bin, args: ["-e", "rooms --all", "--json"], env },
 		{ name: "sdk", cmd: process.execPath, args: [path.join(HERE, "sdk_rooms.mjs"), url], env, cwd: path.join(ROOT, "tests") },
@@ -128,79 +121,7 @@ function countRooms(out) {
 	return docs.reduce((n, d) => n + d.data.length, 0);
 }
 
-function runOnce(t, capture) {
-	return new Promise((resolve, reject) => {
-		const start = process.hrtime.bigint();
-		const child = spawn(t.cmd, t.args, {
-			env: t.env,
-			cwd: t.cwd,
-			stdio: ["ignore", capture ? "pipe" : "ignore", "pipe"],
-		});
-		let out = "";
-		let err = "";
-		if (capture) {
-			child.stdout.setEncoding("utf8");
-			child.stdout.on("data", (d) => (out += d));
-		}
-		child.stderr.setEncoding("utf8");
-		child.stderr.on("data", (d) => (err += d));
-		child.on("error", reject);
-		child.on("close", (code) => {
-			const ms = Number(process.hrtime.bigint() - start) / 1e6;
-			if (code !== 0)
-				reject(new Error(`${t.name} exited with ${code}: ${err}`));
-			else
-				resolve({ ms, out });
-		});
-	});
-}
-
-// Peak RSS in KiB through GNU time (asynchronous: the emulator may run in
-// this process).
-function peakRss(t) {
-	return new Promise((resolve, reject) => {
-		const child = spawn("/usr/bin/time", ["-f", "%M", t.cmd, ...t.args], {
-			env: t.env,
-			cwd: t.cwd,
-			stdio: ["ignore", "ignore", "pipe"],
-		});
-		let err = "";
-		child.stderr.setEncoding("utf8");
-		child.stderr.on("data", (d) => (err += d));
-		child.on("error", reject);
-		child.on("close", (code) => {
-			if (code !== 0)
-				return reject(new Error(`${t.name} under /usr/bin/time: ${err}`));
-			const lines = err.trim().split("\n");
-			resolve(Number(lines[lines.length - 1]));
-		});
-	});
-}
-
-const median = (xs) => {
-	const s = [...xs].sort((a, b) => a - b);
-	const m = s.length >> 1;
-	return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
-function machine() {
-	const cpus = os.cpus();
-	const curl = spawnSync("curl", ["--version"], { encoding: "utf8" }).stdout.split("\n")[0];
-	const lb = spawnSync(opts.bin, ["--version"], { encoding: "utf8" }).stdout.trim();
-	return [
-		`machine: ${cpus.length} x ${cpus[0]?.model || "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}`,
-		`tools:   ${lb}; node ${process.version}; ${curl.split(" ").slice(0, 2).join(" ")}`,
-	].join("\n");
-}
-
-let server;
-if (opts.emulator) {
-	const { startStack } = await import("../emulator/stack.mjs");
-	const stack = await startStack();
-	server = { url: stack.url, stop: () => stack.stop() };
-} else {
-	server = await startDevServer();
-}
+const server = await startServer(opts.emulator);
 try {
 	const t0 = Date.now();
 	await seed(server.url, opts.rooms);
@@ -223,15 +144,12 @@ try {
 			times[t.name].push((await runOnce(t, false)).ms);
 	}
 	const rss = {};
-	for (const t of list) {
-		rss[t.name] = 0;
-		for (let i = 0; i < 3; i++)
-			rss[t.name] = Math.max(rss[t.name], await peakRss(t));
-	}
+	for (const t of list)
+		rss[t.name] = await maxPeakRss(t);
 
 	const med = Object.fromEntries(list.map((t) => [t.name, median(times[t.name])]));
 	const f1 = (x) => x.toFixed(1);
-	console.log(machine());
+	console.log(machine(opts.bin));
 	console.log(`rooms:   ${opts.rooms}; repetitions: ${opts.reps} (medians; runs interleaved)`);
 	console.log("");
 	console.log("tool    median ms    min ms    max ms   peak RSS MiB");
@@ -245,7 +163,6 @@ try {
 	const lbCurl = med.lbtui / med.curl;
 	const sdkLb = med.sdk / med.lbtui;
 	const rssMiB = rss.lbtui / 1024;
-	const verdict = (ok) => (ok ? "ok" : "MISSED");
 	console.log(`lbtui/curl: ${lbCurl.toFixed(2)}x (target <= 2x: ${verdict(lbCurl <= 2)}); ` +
 		`lbtui/curl1: ${(med.lbtui / med.curl1).toFixed(2)}x`);
 	console.log(`sdk/lbtui:  ${sdkLb.toFixed(2)}x (target >= 5x: ${verdict(sdkLb >= 5)})`);
