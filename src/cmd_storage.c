@@ -528,9 +528,9 @@ static void print_json_text(const char *s, size_t len)
 		len = safe_len;
 	}
 	fwrite(s, 1, len, stdout);
-	/* On a terminal end the line; into a pipe or a file, the bytes exactly
-	 * as the API sent them. */
-	if (safe && (len == 0 || s[len - 1] != '\n'))
+	/* The bytes as the API sent them, and a newline so that several -e
+	 * outputs stay one per line. */
+	if (len == 0 || s[len - 1] != '\n')
 		fputc('\n', stdout);
 	fflush(stdout);
 	free(safe);
@@ -1224,7 +1224,9 @@ static void edit_prepare(struct edit *e, const struct lson_doc *doc)
 		buf_free(&t);
 		goto nomem;
 	}
-	if (model_storage_has_json_patch(c->model) < 0)
+	/* The screen asks first, so it finds out how the change would go; batch
+	 * mode says both ways and lets the change itself find out. */
+	if (model_storage_has_json_patch(c->model) < 0 && c->host.interactive)
 		model_storage_probe(c->model, e->room, edit_probed, e);
 	else
 		edit_confirm(e);

@@ -1143,8 +1143,16 @@ bool lson_pointer_split(const char *pointer, char ***tokens, size_t *n, struct l
 		lb_error_set(err, LB_USAGE, "path \"%s\" must start with \"/\"", pointer);
 		return false;
 	}
-	for (p = pointer; *p; p++)
+	for (p = pointer; *p; p++) {
 		count += *p == '/';
+		/* RFC 6901: "~" only as "~0" or "~1". */
+		if (*p == '~' && p[1] != '0' && p[1] != '1') {
+			lb_error_set(err, LB_USAGE,
+				     "path \"%s\": \"~\" must be written ~0 (and \"/\" inside a key ~1)",
+				     pointer);
+			return false;
+		}
+	}
 	v = calloc(count, sizeof(*v));
 	if (!v) {
 		lb_error_set(err, LB_NOMEM, "out of memory");

@@ -168,8 +168,8 @@ static void test_storage_prints_the_body_as_sent(void **state)
 	const char *out = capture_end(f);
 	assert_int_equal(f->done_calls, 1);
 	assert_int_equal(f->last.status, LB_OK);
-	/* Into a file: exactly the bytes the API sent, nothing added. */
-	assert_int_equal(strlen(out), strlen(doc));
+	/* Exactly the bytes the API sent, and a newline. */
+	assert_int_equal(strlen(out), strlen(doc) + 1);
 	assert_memory_equal(out, doc, strlen(doc));
 
 	cmd_run(&f->ctx, "storage r1 --format json");
@@ -177,7 +177,7 @@ static void test_storage_prints_the_body_as_sent(void **state)
 	capture_start(f);
 	reply(f, &f->ft, 1, 200, "{\"title\":\"hi\"}");
 	out = capture_end(f);
-	assert_string_equal(out, "{\"title\":\"hi\"}");
+	assert_string_equal(out, "{\"title\":\"hi\"}\n");
 
 	/* A missing room is an error, nothing printed. */
 	cmd_run(&f->ctx, "storage r9");
@@ -275,12 +275,9 @@ static void test_set_batch_shows_preview_and_needs_yes(void **state)
 	assert_int_equal(fake_count(&f->ft), 1);
 	expect(&f->ft, 0, HTTP_GET, "http://lb.test/v2/rooms/r1/storage");
 	reply(f, &f->ft, 0, 200, doc);
-	/* The server's support is not known yet: an empty patch asks. */
-	assert_int_equal(fake_count(&f->ft), 2);
-	expect(&f->ft, 1, HTTP_PATCH, "http://lb.test/v2/rooms/r1/storage/json-patch");
-	assert_string_equal(fake_req(&f->ft, 1)->body, "[]");
-	assert_int_equal(f->done_calls, 0);
-	reply(f, &f->ft, 1, 200, "{}");
+	/* Batch mode asks the server nothing more: the preview names both ways
+	 * the change could go. */
+	assert_int_equal(fake_count(&f->ft), 1);
 	assert_int_equal(f->done_calls, 1);
 	assert_int_equal(f->last.status, LB_USAGE);
 	assert_non_null(strstr(f->last.message, "add --yes to apply"));
@@ -291,25 +288,25 @@ static void test_set_batch_shows_preview_and_needs_yes(void **state)
 	assert_non_null(strstr(said(f), "+ "));
 	assert_non_null(strstr(said(f), "\"bye\""));
 	assert_non_null(strstr(said(f), "JSON-patch request"));
-	assert_null(strstr(said(f), "disconnected"));
-	assert_int_equal(fake_count(&f->ft), 2);
+	assert_non_null(strstr(said(f), "read-modify-write"));
 
 	reset_said(f);
 	cmd_run(&f->ctx, "storage set r1 /title '\"bye\"' --yes");
+	assert_int_equal(fake_count(&f->ft), 2);
+	expect(&f->ft, 1, HTTP_GET, "http://lb.test/v2/rooms/r1/storage");
+	reply(f, &f->ft, 1, 200, doc);
+	/* Straight to the change: no probe. */
 	assert_int_equal(fake_count(&f->ft), 3);
-	expect(&f->ft, 2, HTTP_GET, "http://lb.test/v2/rooms/r1/storage");
-	reply(f, &f->ft, 2, 200, doc);
-	/* Known now: straight to the patch. */
-	assert_int_equal(fake_count(&f->ft), 4);
-	expect(&f->ft, 3, HTTP_PATCH, "http://lb.test/v2/rooms/r1/storage/json-patch");
-	const char *body = fake_req(&f->ft, 3)->body;
+	expect(&f->ft, 2, HTTP_PATCH, "http://lb.test/v2/rooms/r1/storage/json-patch");
+	const char *body = fake_req(&f->ft, 2)->body;
 	assert_non_null(strstr(body, "\"op\":\"replace\""));
 	assert_non_null(strstr(body, "\"path\":\"/title\""));
 	assert_non_null(strstr(body, "\"bye\""));
-	assert_false(fake_req(&f->ft, 3)->idempotent);
-	reply(f, &f->ft, 3, 200, "{}");
+	assert_false(fake_req(&f->ft, 2)->idempotent);
+	reply(f, &f->ft, 2, 200, "{}");
 	assert_int_equal(f->last.status, LB_OK);
 	assert_non_null(strstr(said(f), "storage updated (json-patch)"));
+	assert_int_equal(model_storage_has_json_patch(f->model), 1);
 	assert_int_equal(f->done_calls, 2);
 	assert_int_equal(f->ctx.running, 0);
 }
@@ -320,19 +317,20 @@ static void test_set_falls_back_to_read_modify_write(void **state)
 
 	cmd_run(&f->ctx, "storage set r1 /title '{\"a\":[1]}'");
 	reply(f, &f->ft, 0, 200, doc);
-	expect(&f->ft, 1, HTTP_PATCH, "http://lb.test/v2/rooms/r1/storage/json-patch");
-	reply(f, &f->ft, 1, 501, not_implemented);
+	assert_int_equal(fake_count(&f->ft), 1);
 	assert_int_equal(f->last.status, LB_USAGE);
 	assert_non_null(strstr(said(f), "read-modify-write"));
-	assert_non_null(strstr(said(f), "disconnected"));
+	assert_non_null(strstr(said(f), "disconnects"));
 	/* The value became a LiveObject with a LiveList inside. */
 	assert_non_null(strstr(said(f), "LiveObject"));
 	assert_non_null(strstr(said(f), "LiveList"));
 
 	reset_said(f);
 	cmd_run(&f->ctx, "storage set r1 /title '{\"a\":[1]}' --yes");
-	reply(f, &f->ft, 2, 200, doc);
-	assert_non_null(strstr(said(f), "disconnected"));
+	reply(f, &f->ft, 1, 200, doc);
+	/* The change goes as a patch first; no endpoint here. */
+	expect(&f->ft, 2, HTTP_PATCH, "http://lb.test/v2/rooms/r1/storage/json-patch");
+	reply(f, &f->ft, 2, 501, not_implemented);
 	/* Read-modify-write: re-read, refuse if changed, DELETE, POST. */
 	expect(&f->ft, 3, HTTP_GET, "http://lb.test/v2/rooms/r1/storage");
 	reply(f, &f->ft, 3, 200, doc);
@@ -346,11 +344,14 @@ static void test_set_falls_back_to_read_modify_write(void **state)
 	reply(f, &f->ft, 5, 200, body);
 	assert_int_equal(f->last.status, LB_OK);
 	assert_non_null(strstr(said(f), "storage updated (read-modify-write)"));
+	assert_int_equal(model_storage_has_json_patch(f->model), 0);
 
-	/* Someone changed the document between the preview and the write. */
+	/* Someone changed the document between the preview and the write. The
+	 * server is known now: the preview says users will be disconnected. */
 	reset_said(f);
 	cmd_run(&f->ctx, "storage set r1 /title 1 --yes");
 	reply(f, &f->ft, 6, 200, doc);
+	assert_non_null(strstr(said(f), "disconnected"));
 	expect(&f->ft, 7, HTTP_GET, "http://lb.test/v2/rooms/r1/storage");
 	reply(f, &f->ft, 7, 200, empty_doc);
 	assert_int_equal(fake_count(&f->ft), 8);
@@ -759,7 +760,7 @@ static void test_ydoc_batch(void **state)
 	       "http://lb.test/v2/rooms/r1/ydoc?formatting=true&key=text&type=ytext");
 	capture_start(f);
 	reply(f, &f->ft, 0, 200, "{\"text\":\"hello\"}");
-	assert_string_equal(capture_end(f), "{\"text\":\"hello\"}");
+	assert_string_equal(capture_end(f), "{\"text\":\"hello\"}\n");
 	assert_int_equal(f->last.status, LB_OK);
 
 	snprintf(file, sizeof(file), "%s", path_in(f, "doc.bin"));

@@ -445,6 +445,11 @@ static void test_pointer_escaping(void **state)
 	assert_false(lson_pointer_split("shapes/3", &tok, &n, &err));
 	assert_int_equal(err.status, LB_USAGE);
 	assert_non_null(strstr(err.message, "must start with \"/\""));
+	/* Only ~0 and ~1 are escapes; anything else is refused, not sent. */
+	assert_false(lson_pointer_split("/x~2", &tok, &n, &err));
+	assert_int_equal(err.status, LB_USAGE);
+	assert_false(lson_pointer_split("/y~", &tok, &n, &err));
+	assert_non_null(strstr(err.message, "~0"));
 	lson_unref(&d);
 }
 
