@@ -10,6 +10,8 @@
 #include "error.h"
 #include "model.h"
 
+struct ydoc_options; /* model_storage.h */
+
 /* Views of a room's contents a command can open in the TUI. */
 enum cmd_view {
 	CMD_VIEW_STORAGE,      /* the Storage tree (plain LSON) */
@@ -37,8 +39,11 @@ struct cmd_host {
 	 * and goes on only with --yes. */
 	void (*confirm)(void *ud, const char *title, const char *preview, const char *question,
 			void (*answer)(void *ctx, bool yes), void *ctx);
-	/* The TUI opens a view of a room's contents (batch mode prints). */
-	void (*show_view)(void *ud, enum cmd_view view, const char *room, bool watch);
+	/* The TUI opens a view of a room's contents (batch mode prints).
+	 * ydoc: the options of CMD_VIEW_YDOC (model_storage.h), NULL for the
+	 * whole document and for the other views; the host copies them. */
+	void (*show_view)(void *ud, enum cmd_view view, const char *room,
+			  const struct ydoc_options *ydoc, bool watch);
 	/* A model for another profile's project, on the same network client,
 	 * for `room copy --to-profile` (the host owns it); NULL with err. */
 	struct model *(*profile_model)(void *ud, const char *profile, struct lb_error *err);

@@ -55,7 +55,7 @@ static const struct opt_spec storage_opts[] = {
 static const struct opt_spec set_opts[] = {
     {"live", OPT_FLAG, NULL, "objects become LiveObjects, arrays LiveLists (the default)"},
     {"live-map", OPT_FLAG, NULL, "objects become LiveMaps, arrays LiveLists"},
-    {"plain", OPT_FLAG, NULL, "a scalar as it is (objects and arrays always become Live)"},
+    {"plain", OPT_FLAG, NULL, "objects and arrays stay plain JSON (rewrites the document)"},
     {"edit", OPT_FLAG, NULL, "write the value in $EDITOR (starts from the current value)"},
     {"yes", OPT_FLAG, NULL, "apply without asking (batch mode needs it)"},
     {NULL, 0, NULL, NULL},
@@ -65,7 +65,7 @@ static const struct opt_spec insert_opts[] = {
     {"at", OPT_VALUE, "INDEX", "position in the LiveList (default: the end, -)"},
     {"live", OPT_FLAG, NULL, "objects become LiveObjects, arrays LiveLists (the default)"},
     {"live-map", OPT_FLAG, NULL, "objects become LiveMaps, arrays LiveLists"},
-    {"plain", OPT_FLAG, NULL, "a scalar as it is (objects and arrays always become Live)"},
+    {"plain", OPT_FLAG, NULL, "objects and arrays stay plain JSON (rewrites the document)"},
     {"edit", OPT_FLAG, NULL, "write the value in $EDITOR"},
     {"yes", OPT_FLAG, NULL, "apply without asking (batch mode needs it)"},
     {NULL, 0, NULL, NULL},
@@ -794,13 +794,14 @@ static bool storage_print_step(struct cmd_ctx *c, struct resource *r, void *ud)
 	return true;
 }
 
-/* The TUI opens the view (true: finished). Batch mode refuses --watch
- * with no_watch (true: finished), or goes on to print (false). */
-static bool open_view(struct cmd_ctx *c, enum cmd_view view, const char *room, bool watch,
-                      const char *no_watch)
+/* The TUI opens the view, with the Yjs options ydoc (NULL for none)
+ * (true: finished). Batch mode refuses --watch with no_watch (true:
+ * finished), or goes on to print (false). */
+static bool open_view_with(struct cmd_ctx *c, enum cmd_view view, const char *room,
+                           const struct ydoc_options *ydoc, bool watch, const char *no_watch)
 {
 	if (c->host.interactive && c->host.show_view) {
-		c->host.show_view(c->host.ud, view, room, watch);
+		c->host.show_view(c->host.ud, view, room, ydoc, watch);
 		cmd_finish_ok(c);
 		return true;
 	}
@@ -809,6 +810,13 @@ static bool open_view(struct cmd_ctx *c, enum cmd_view view, const char *room, b
 		return true;
 	}
 	return false;
+}
+
+/* open_view_with no Yjs options. */
+static bool open_view(struct cmd_ctx *c, enum cmd_view view, const char *room, bool watch,
+                      const char *no_watch)
+{
+	return open_view_with(c, view, room, NULL, watch, no_watch);
 }
 
 /* Wait for r (NULL: out of memory), then step with a copy of the room ID
@@ -946,6 +954,7 @@ struct edit {
 	enum lson_wrap wrap;
 	bool edit;
 	bool yes;
+	bool rewrite; /* --plain object or array: read-modify-write, values as they are */
 	struct patch patch;
 	char *seen; /* the document the preview was made from */
 	size_t seen_len;
@@ -995,7 +1004,12 @@ static void edit_apply(void *state)
 {
 	struct edit *e = state;
 
-	model_storage_patch(e->c->model, e->room, &e->patch, e->seen, e->seen_len, edit_done, e);
+	if (e->rewrite)
+		model_storage_rewrite(e->c->model, e->room, &e->patch, e->seen, e->seen_len,
+		                      edit_done, e);
+	else
+		model_storage_patch(e->c->model, e->room, &e->patch, e->seen, e->seen_len,
+		                    edit_done, e);
 }
 
 /* The preview: the diff of the affected subtree and how it will be sent. */
@@ -1009,7 +1023,13 @@ static void edit_confirm(struct edit *e)
 	buf_printf(&b, "%s\n%s", e->title, e->diff);
 	if (b.len && b.data[b.len - 1] != '\n')
 		buf_adds(&b, "\n");
-	if (has == 1)
+	if (e->rewrite)
+		buf_adds(&b, "A JSON-patch request cannot store plain JSON objects and arrays: "
+		             "lbtui re-reads the document, refuses if it changed since this "
+		             "preview, and rewrites the whole document (read-modify-write: DELETE "
+		             "and POST /storage). Everyone connected to the room is "
+		             "disconnected.\n");
+	else if (has == 1)
 		buf_adds(&b, "Sent as one atomic JSON-patch request.\n");
 	else if (has == 0)
 		buf_adds(&b, "This server has no JSON-patch endpoint: lbtui re-reads the document, "
@@ -1044,23 +1064,19 @@ static void edit_probed(const struct storage_result *res, void *ud)
 	edit_confirm(e);
 }
 
-/* --plain: a JSON patch (the server's and lson_patch_apply) stores every
- * object and array as a LiveObject or LiveList, so only scalars can be
- * written as they are. */
-static bool plain_ok(const struct edit *e, struct lb_error *err)
+/* --plain with an object or array: a JSON patch (the server's) stores
+ * every object and array as a LiveObject or LiveList, so the value is
+ * written by rewriting the document with the value as it is. Scalars go
+ * as a JSON patch like any other value. */
+static bool plain_container(const struct edit *e)
 {
 	const char *p = e->value;
 
-	if (e->wrap != LSON_WRAP_PLAIN)
-		return true;
+	if (e->wrap != LSON_WRAP_PLAIN || !p)
+		return false;
 	while (*p && strchr(" \t\r\n", *p))
 		p++;
-	if (*p != '{' && *p != '[')
-		return true;
-	lb_error_set(err, LB_USAGE,
-	             "--plain: Storage changes are JSON patches, which store objects and arrays "
-	             "as LiveObjects and LiveLists; leave out --plain (or use --live-map)");
-	return false;
+	return *p == '{' || *p == '[';
 }
 
 /* The before/after text of the subtree at pointer p ("" when absent). */
@@ -1085,9 +1101,8 @@ static void edit_prepare(struct edit *e, const struct lson_doc *doc)
 		int i = e->kind == EDIT_SET ? lson_find(doc, e->path) : -1;
 		char *initial = i >= 0 ? lson_subtree_json(doc, i, false, true)
 		                       : strdup(e->kind == EDIT_SET ? "null\n" : "{}\n");
-		bool ok = initial &&
-		          value_text(c, NULL, true, initial, "the value", &e->value, &err) &&
-		          plain_ok(e, &err);
+		bool ok =
+		    initial && value_text(c, NULL, true, initial, "the value", &e->value, &err);
 		free(initial);
 		if (!ok) {
 			if (err.status == LB_OK)
@@ -1099,6 +1114,7 @@ static void edit_prepare(struct edit *e, const struct lson_doc *doc)
 			err.status = err.status == LB_NOMEM ? LB_NOMEM : LB_USAGE;
 			goto fail;
 		}
+		e->rewrite = plain_container(e);
 	}
 
 	int i;
@@ -1181,7 +1197,8 @@ static void edit_prepare(struct edit *e, const struct lson_doc *doc)
 		break;
 	}
 
-	after = lson_patch_apply(e->seen, e->seen_len, &e->patch, &err);
+	after = lson_patch_apply_opts(e->seen, e->seen_len, &e->patch,
+	                              e->rewrite ? LSON_PATCH_LITERAL : 0, &err);
 	if (!after) {
 		if (err.status != LB_NOMEM)
 			err.status = LB_USAGE;
@@ -1225,8 +1242,9 @@ static void edit_prepare(struct edit *e, const struct lson_doc *doc)
 		goto nomem;
 	}
 	/* The screen asks first, so it finds out how the change would go; batch
-	 * mode says both ways and lets the change itself find out. */
-	if (model_storage_has_json_patch(c->model) < 0 && c->host.interactive)
+	 * mode says both ways and lets the change itself find out. A rewrite
+	 * goes one way only. */
+	if (!e->rewrite && model_storage_has_json_patch(c->model) < 0 && c->host.interactive)
 		model_storage_probe(c->model, e->room, edit_probed, e);
 	else
 		edit_confirm(e);
@@ -1341,8 +1359,7 @@ static void edit_run(struct cmd_ctx *c, const struct command *cmd, struct args *
 			goto fail;
 		}
 		if (!e->edit) {
-			if (!value_text(c, a->pos[2], false, NULL, "VALUE", &e->value, &err) ||
-			    !plain_ok(e, &err))
+			if (!value_text(c, a->pos[2], false, NULL, "VALUE", &e->value, &err))
 				goto fail;
 			e->lson = lson_from_json(e->value, e->wrap, &err);
 			if (!e->lson) {
@@ -1350,6 +1367,7 @@ static void edit_run(struct cmd_ctx *c, const struct command *cmd, struct args *
 					err.status = LB_USAGE;
 				goto fail;
 			}
+			e->rewrite = plain_container(e);
 		}
 	}
 	if (kind == EDIT_INSERT) {
@@ -1628,16 +1646,9 @@ static void run_ydoc(struct cmd_ctx *c, const struct command *cmd, struct args *
 	const char *room = cmd_target_room(c, cmd, a);
 	if (!room)
 		return;
-	bool watch = cmd_has_flag(a, "watch");
-	bool plain = !o.formatting && !o.key && !o.type;
-	if (watch && !plain && c->host.interactive && c->host.show_view) {
-		cmd_finish_usage(c, "%s",
-		                 "--watch shows the whole document: leave out "
-		                 "--formatting, --key and --type");
-		return;
-	}
-	if ((plain || watch) && open_view(c, CMD_VIEW_YDOC, room, watch,
-	                                  "--watch needs the screen: run lbtui without -e"))
+	/* The TUI opens the tree with the options, watch mode included. */
+	if (open_view_with(c, CMD_VIEW_YDOC, room, &o, cmd_has_flag(a, "watch"),
+	                   "--watch needs the screen: run lbtui without -e"))
 		return;
 	wait_room(c, model_ydoc(c->model, room, &o), room, ydoc_print_step);
 }

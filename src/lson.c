@@ -2145,6 +2145,7 @@ struct applier {
 	char *msg; /* the failure, without the op prefix */
 	size_t msg_n;
 	bool nomem;
+	unsigned flags; /* LSON_PATCH_* */
 };
 
 static bool ap_fail(struct applier *ap, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -2312,6 +2313,30 @@ static bool split_op_path(struct applier *ap, const char *path, char ***tok, siz
 	return true;
 }
 
+static bool literal_ok(struct applier *ap, const cJSON *v, const char *path);
+
+/* The Storage value an add or replace writes: the value as plain LSON, as
+ * it is (LSON_PATCH_LITERAL, checked first; *value is taken), or read as
+ * the server's JSON Patch reads it. NULL with the failure set. */
+static cJSON *op_value(struct applier *ap, cJSON **value, const char *path)
+{
+	cJSON *v;
+
+	if (ap->flags & LSON_PATCH_LITERAL) {
+		if (!literal_ok(ap, *value, path))
+			return NULL;
+		v = *value;
+		*value = NULL;
+		return v;
+	}
+	v = to_lson(*value);
+	if (!v) {
+		ap->nomem = true;
+		ap_fail(ap, "out of memory");
+	}
+	return v;
+}
+
 static bool apply_op(struct applier *ap, const struct patch_op *op)
 {
 	char **path = NULL, **from = NULL;
@@ -2340,8 +2365,8 @@ static bool apply_op(struct applier *ap, const struct patch_op *op)
 	}
 	switch (op->kind) {
 	case PATCH_ADD:
-		v = to_lson(value);
-		ok = v ? cj_add_at(ap, path, np, v) : (ap->nomem = true, false);
+		v = op_value(ap, &value, op->path);
+		ok = v && cj_add_at(ap, path, np, v);
 		break;
 	case PATCH_REMOVE:
 		v = cj_remove_at(ap, path, np);
@@ -2353,11 +2378,9 @@ static bool apply_op(struct applier *ap, const struct patch_op *op)
 
 		if (!parent || !cj_child(ap, parent, path, np - 1))
 			break;
-		v = to_lson(value);
-		if (!v) {
-			ap->nomem = true;
+		v = op_value(ap, &value, op->path);
+		if (!v)
 			break;
-		}
 		if (cj_container(parent, &data) == 'l')
 			ok = cJSON_ReplaceItemInArray(
 			    data,
@@ -2421,11 +2444,18 @@ out:
 char *lson_patch_apply(const char *plain_lson, size_t len, const struct patch *p,
                        struct lb_error *err)
 {
+	return lson_patch_apply_opts(plain_lson, len, p, 0, err);
+}
+
+char *lson_patch_apply_opts(const char *plain_lson, size_t len, const struct patch *p,
+                            unsigned flags, struct lb_error *err)
+{
 	struct applier ap = {0};
 	char msg[512];
 	cJSON *data;
 	char *out;
 
+	ap.flags = flags;
 	ap.msg = msg;
 	ap.msg_n = sizeof(msg);
 	if (!plain_lson || !json_check(plain_lson, len, msg, sizeof(msg))) {
@@ -2509,6 +2539,7 @@ char *lson_from_json(const char *json, enum lson_wrap wrap, struct lb_error *err
 struct validator {
 	struct buf path;
 	struct lb_error *err;
+	const char *what; /* the start of a message; NULL: a document */
 };
 
 static bool val_fail(struct validator *vd, const char *fmt, ...)
@@ -2522,7 +2553,8 @@ static bool val_fail(struct validator *vd, const char *fmt, ...)
 	va_start(args, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, args);
 	va_end(args);
-	lb_error_set(vd->err, LB_USAGE, "not a valid Storage document: at %s: %s",
+	lb_error_set(vd->err, LB_USAGE, "%s: at %s: %s",
+	             vd->what ? vd->what : "not a valid Storage document",
 	             vd->path.len ? vd->path.data : "the root", msg);
 	return false;
 }
@@ -2621,6 +2653,28 @@ static bool val_live(struct validator *vd, const cJSON *v)
 	default:
 		return true;
 	}
+}
+
+/* A literal patch value is read where a Live node may be: its wrappers
+ * must be well formed. Messages name the place from the op's path. */
+static bool literal_ok(struct applier *ap, const cJSON *v, const char *path)
+{
+	struct lb_error e;
+	struct validator vd = {.err = &e, .what = "not valid plain LSON"};
+	bool ok;
+
+	buf_init(&vd.path);
+	if (!buf_adds(&vd.path, path)) {
+		ap->nomem = true;
+		return ap_fail(ap, "out of memory");
+	}
+	ok = val_live(&vd, v);
+	buf_free(&vd.path);
+	if (ok)
+		return true;
+	if (e.status == LB_NOMEM)
+		ap->nomem = true;
+	return ap_fail(ap, "%s", e.message);
 }
 
 bool lson_validate_document(const char *json, size_t len, struct lb_error *err)

@@ -178,7 +178,8 @@ enum lson_wrap { LSON_WRAP_LIVE, LSON_WRAP_LIVE_MAP, LSON_WRAP_PLAIN };
  * becomes a LiveMap (its values stay LiveObjects: a map of records).
  * LSON_WRAP_PLAIN: the JSON as typed, minified. Note that JSON Patch (on
  * the server and in lson_patch_apply) turns objects and arrays in values
- * into LiveObjects and LiveLists anyway. */
+ * into LiveObjects and LiveLists anyway; only lson_patch_apply_opts with
+ * LSON_PATCH_LITERAL keeps them plain. */
 char *lson_from_json(const char *json, enum lson_wrap wrap, struct lb_error *err);
 
 /* Check that text is a valid plain LSON document for POST /storage: a
@@ -208,5 +209,23 @@ bool lson_validate_document(const char *json, size_t len, struct lb_error *err);
  * re-printed (1.50 becomes 1.5). */
 char *lson_patch_apply(const char *plain_lson, size_t len, const struct patch *p,
 		       struct lb_error *err);
+
+/* Flags of lson_patch_apply_opts. */
+enum {
+	/* add/replace values are plain LSON taken as they are, as POST
+	 * /storage reads a document: an object or array without a
+	 * liveblocksType wrapper stays plain JSON, wrappers become Live
+	 * nodes (and so on inside Live containers). A malformed wrapper is
+	 * refused: "op 0 (add /x): not valid plain LSON: at /x/l: LiveList
+	 * data must be an array". No server endpoint applies a patch this
+	 * way: the result is for a read-modify-write (POST /storage). */
+	LSON_PATCH_LITERAL = 1u << 0,
+};
+
+/* lson_patch_apply with flags (0: the same as lson_patch_apply). The rules
+ * about parents do not change: every parent must be a Live container, so
+ * plain JSON is never traversed. Caller frees. */
+char *lson_patch_apply_opts(const char *plain_lson, size_t len, const struct patch *p,
+			    unsigned flags, struct lb_error *err);
 
 #endif

@@ -488,7 +488,8 @@ struct op {
 	bool has_create;
 	struct patch patch;
 	char *patch_json;
-	char *data; /* init document, ydoc update */
+	bool literal; /* values are plain LSON as they are (a rewrite) */
+	char *data;   /* init document, ydoc update */
 	size_t data_len;
 	char *seen; /* NULL: no check */
 	size_t seen_len;
@@ -720,7 +721,8 @@ static void rmw_reread(struct model *m, struct op *o, struct api_storage_result 
 		op_finish(m, o, &err, NULL, 0, NULL, NULL);
 		return;
 	}
-	o->next = lson_patch_apply(o->orig, o->orig_len, &o->patch, &err);
+	o->next = lson_patch_apply_opts(o->orig, o->orig_len, &o->patch,
+	                                o->literal ? LSON_PATCH_LITERAL : 0, &err);
 	if (!o->next) {
 		op_finish(m, o, &err, NULL, 0, NULL, NULL);
 		return;
@@ -1082,9 +1084,11 @@ http_id model_storage_probe(struct model *m, const char *room_id, storage_done_f
 	return start(m, o, NULL);
 }
 
-/* JSON patch, or read-modify-write where the server has no endpoint. */
-http_id model_storage_patch(struct model *m, const char *room_id, const struct patch *p,
-                            const char *seen_body, size_t seen_len, storage_done_fn done, void *ud)
+/* A Storage change: JSON patch first unless literal or known to be
+ * missing, else read-modify-write. */
+static http_id storage_change(struct model *m, const char *room_id, const struct patch *p,
+                              bool literal, const char *seen_body, size_t seen_len,
+                              storage_done_fn done, void *ud)
 {
 	struct op *o = begin(m, OP_PATCH, room_id, "changing Storage is", done, NULL, ud);
 	bool ok;
@@ -1099,17 +1103,34 @@ http_id model_storage_patch(struct model *m, const char *room_id, const struct p
 	for (size_t i = 0; i < p->n && ok; i++)
 		ok = patch_add(&o->patch, p->ops[i].kind, p->ops[i].path, p->ops[i].from,
 		               p->ops[i].value);
-	o->patch_json = ok ? patch_to_json(p) : NULL;
+	/* A rewrite sends no patch: the values are checked when applied. */
+	o->patch_json = ok && !literal ? patch_to_json(p) : NULL;
 	if (seen_body && !(o->seen = copy_bytes(seen_body, seen_len)))
 		ok = false;
 	o->seen_len = seen_len;
-	if (!ok || !o->patch_json)
+	if (!ok || (!literal && !o->patch_json))
 		return op_nomem(o);
-	if (m->json_patch == 2) {
+	o->literal = literal;
+	if (literal || m->json_patch == 2) {
 		o->path = STORAGE_READ_MODIFY_WRITE;
 		o->step = ST_REREAD;
 	}
 	return start(m, o, NULL);
+}
+
+/* JSON patch, or read-modify-write where the server has no endpoint. */
+http_id model_storage_patch(struct model *m, const char *room_id, const struct patch *p,
+                            const char *seen_body, size_t seen_len, storage_done_fn done, void *ud)
+{
+	return storage_change(m, room_id, p, false, seen_body, seen_len, done, ud);
+}
+
+/* Read-modify-write with the values taken literally. */
+http_id model_storage_rewrite(struct model *m, const char *room_id, const struct patch *p,
+                              const char *seen_body, size_t seen_len, storage_done_fn done,
+                              void *ud)
+{
+	return storage_change(m, room_id, p, true, seen_body, seen_len, done, ud);
 }
 
 /* POST /storage with a validated plain LSON document. */

@@ -80,6 +80,17 @@ http_id model_storage_probe(struct model *m, const char *room_id, storage_done_f
  * holds it). Functions with several requests return the first one's id. */
 http_id model_storage_patch(struct model *m, const char *room_id, const struct patch *p,
 			    const char *seen_body, size_t seen_len, storage_done_fn done, void *ud);
+/* Rewrite a room's Storage with a patch whose add/replace values are plain
+ * LSON taken as they are (lson_patch_apply_opts, LSON_PATCH_LITERAL): an
+ * object or array without wrappers stays plain JSON, which no JSON-patch
+ * request can say. Always read-modify-write, even where the server has the
+ * JSON-patch endpoint, with the same safety as model_storage_patch's
+ * fallback: re-read right before, refuse (STORAGE_CHANGED) if it differs
+ * from seen_body, DELETE + POST, the previous document put back when the
+ * POST fails. res->path is STORAGE_READ_MODIFY_WRITE. */
+http_id model_storage_rewrite(struct model *m, const char *room_id, const struct patch *p,
+			      const char *seen_body, size_t seen_len, storage_done_fn done,
+			      void *ud);
 /* POST /storage with a plain LSON document (validated first). */
 http_id model_storage_init(struct model *m, const char *room_id, const char *plain_lson,
 			   size_t len, storage_done_fn done, void *ud);

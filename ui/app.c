@@ -239,14 +239,15 @@ static const char *host_current_room(void *ud)
 	return v && v->ops->current_room ? v->ops->current_room(v) : NULL;
 }
 
-static void host_show_view(void *ud, enum cmd_view which, const char *room, bool watch)
+static void host_show_view(void *ud, enum cmd_view which, const char *room,
+			   const struct ydoc_options *ydoc, bool watch)
 {
 	struct app *a = ud;
 	struct view *v = NULL;
 	switch (which) {
 	case CMD_VIEW_STORAGE: v = view_storage_new(a, room, false, watch); break;
 	case CMD_VIEW_STORAGE_JSON: v = view_storage_new(a, room, true, watch); break;
-	case CMD_VIEW_YDOC: v = view_ydoc_new(a, room, watch); break;
+	case CMD_VIEW_YDOC: v = view_ydoc_new(a, room, ydoc, watch); break;
 	case CMD_VIEW_VERSIONS: v = view_versions_new(a, room); break;
 	case CMD_VIEW_ACTIVE_USERS: v = view_users_new(a, room); break;
 	}
@@ -630,7 +631,7 @@ static void nav_open(struct app *a, int cursor)
 		if (it == NAV_STORAGE)
 			app_push(a, view_storage_new(a, room, false, false));
 		else if (it == NAV_YDOC)
-			app_push(a, view_ydoc_new(a, room, false));
+			app_push(a, view_ydoc_new(a, room, NULL, false));
 		else if (it == NAV_VERSIONS)
 			app_push(a, view_versions_new(a, room));
 		else

@@ -24,7 +24,8 @@ struct view *treeview_open(struct view *v, const char *loading, bool watch)
 	struct treeview *tv = treeview_of(v);
 	tv->loading = loading;
 	if (!(tv->tree = tree_new())) {
-		treeview_free(v);
+		/* The view's own free: its struct may hold more than a treeview. */
+		v->ops->free(v);
 		return NULL;
 	}
 	resview_start(v, watch);

@@ -49,12 +49,16 @@ bool treeview_search(struct view *v, const char *pattern, int dir);
 void treeview_status(struct view *v, char *out, size_t n);
 void treeview_free(struct view *v);
 
-/* The struct view_ops members of a tree view but its name, title and
- * action. */
-#define TREEVIEW_OPS                                                                         \
+/* The struct view_ops members of a tree view but its name, title, action
+ * and free (a view whose struct holds more frees that, then calls
+ * treeview_free). */
+#define TREEVIEW_OPS_BUT_FREE                                                                \
 	.draw = treeview_draw, .draw_detail = treeview_draw_detail, .changed = treeview_changed, \
 	.search = treeview_search, .current_room = resview_current_room,                        \
-	.status = treeview_status, .busy = resview_busy, .tick = resview_tick,                  \
-	.free = treeview_free
+	.status = treeview_status, .busy = resview_busy, .tick = resview_tick
+
+/* The struct view_ops members of a tree view but its name, title and
+ * action. */
+#define TREEVIEW_OPS TREEVIEW_OPS_BUT_FREE, .free = treeview_free
 
 #endif

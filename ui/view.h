@@ -13,6 +13,7 @@
 #include "model.h"
 
 struct app;
+struct ydoc_options; /* model_storage.h */
 
 enum view_result { VIEW_IGNORED, VIEW_HANDLED };
 
@@ -52,8 +53,10 @@ struct view *view_room_new(struct app *app, const char *id);
 /* A room's Storage tree (simplified: from ?format=json); watch: start in
  * watch mode. */
 struct view *view_storage_new(struct app *app, const char *room, bool simplified, bool watch);
-/* A room's Yjs document as a tree, with watch mode. */
-struct view *view_ydoc_new(struct app *app, const char *room, bool watch);
+/* A room's Yjs document as a tree, with watch mode; o: formatting, a
+ * single key, a type override (copied), NULL for the whole document. */
+struct view *view_ydoc_new(struct app *app, const char *room, const struct ydoc_options *o,
+			   bool watch);
 /* Version history of a room's Yjs document. */
 struct view *view_versions_new(struct app *app, const char *room);
 /* Users connected to a room, refreshed like watch mode. */

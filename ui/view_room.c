@@ -75,7 +75,7 @@ static enum view_result room_action(struct view *v, enum action a)
 	case ACTION_OPEN_STORAGE:
 		app_push(v->app, view_storage_new(v->app, id, false, false));
 		break;
-	case ACTION_OPEN_YDOC: app_push(v->app, view_ydoc_new(v->app, id, false)); break;
+	case ACTION_OPEN_YDOC: app_push(v->app, view_ydoc_new(v->app, id, NULL, false)); break;
 	case ACTION_OPEN_VERSIONS: app_push(v->app, view_versions_new(v->app, id)); break;
 	case ACTION_OPEN_USERS: app_push(v->app, view_users_new(v->app, id)); break;
 	default:

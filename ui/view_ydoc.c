@@ -1,34 +1,77 @@
 #include "lbconfig.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
 #include "model_storage.h"
 #include "resview.h"
+#include "term_safe.h"
 #include "treeview.h"
 #include "view.h"
 
 /* A room's Yjs document (GET /ydoc, as JSON) as a tree (treeview.h: watch
- * mode, the change log and the JSON view). */
+ * mode, the change log and the JSON view), with the options it was opened
+ * with: watch mode re-reads the same resource, so the same query. */
+struct ydoc_view {
+	struct treeview tv; /* first: treeview_of finds it */
+	bool formatting;
+	char *key, *type; /* NULL when not given */
+};
 
+static struct ydoc_view *priv(struct view *v)
+{
+	return v->priv;
+}
+
+/* "ydoc ROOM", then the options in brackets: "[formatting key=K type=T]". */
 static void ydoc_title(struct view *v, char *out, size_t n)
 {
-	resview_title(out, n, "ydoc", resview_of(v)->room);
+	struct ydoc_view *yv = priv(v);
+	resview_title(out, n, "ydoc", yv->tv.base.room);
+	if (!yv->formatting && !yv->key)
+		return;
+	char *key = yv->key ? ts_sanitize(yv->key, (size_t)-1) : NULL;
+	size_t len = strlen(out);
+	snprintf(out + len, n - len, " [%s%s%s%s%s%s]", yv->formatting ? "formatting" : "",
+		 yv->formatting && yv->key ? " " : "", yv->key ? "key=" : "",
+		 key ? key : "", yv->type ? " type=" : "", yv->type ? yv->type : "");
+	free(key);
+}
+
+static void ydoc_free(struct view *v)
+{
+	struct ydoc_view *yv = priv(v);
+	free(yv->key);
+	free(yv->type);
+	treeview_free(v);
 }
 
 static const struct view_ops ydoc_ops = {
 	.name = "ydoc",
 	.title = ydoc_title,
 	.action = treeview_action,
-	TREEVIEW_OPS,
+	TREEVIEW_OPS_BUT_FREE,
+	.free = ydoc_free,
 };
 
-struct view *view_ydoc_new(struct app *app, const char *room, bool watch)
+struct view *view_ydoc_new(struct app *app, const char *room, const struct ydoc_options *o,
+			   bool watch)
 {
-	struct ydoc_options o;
-
-	memset(&o, 0, sizeof(o));
-	struct view *v = resview_new(app, &ydoc_ops, sizeof(struct treeview), room,
-				     model_ydoc(app_model(app), room, &o));
+	static const struct ydoc_options none;
+	if (!o)
+		o = &none;
+	struct view *v = resview_new(app, &ydoc_ops, sizeof(struct ydoc_view), room,
+				     model_ydoc(app_model(app), room, o));
+	if (!v)
+		return NULL;
+	struct ydoc_view *yv = priv(v);
+	yv->formatting = o->formatting;
+	if ((o->key && !(yv->key = strdup(o->key))) ||
+	    (o->type && !(yv->type = strdup(o->type)))) {
+		ydoc_free(v);
+		return NULL;
+	}
 	return treeview_open(v, "Loading the Yjs document…", watch);
 }

@@ -468,6 +468,35 @@ describe("storage edits through JSON patch (emulator)", () => {
 		assert.deepEqual(await counts(ctx.stack), {});
 		assert.deepEqual(await storageOf(ctx.stack.devUrl, id), BOARD);
 	});
+
+	test("--plain with an object: a plain JSON object, written by rewriting the document, no PATCH", async () => {
+		const { url } = ctx.stack;
+		const id = await roomWith(url, BOARD);
+		const value = { k: [1, { z: true }] };
+		await resetCounts(ctx.stack);
+		const r = await lb(url, `storage set ${id} /o ${q(value)} --plain --yes`);
+		assertOk(r, "set --plain with an object");
+		assert.match(r.stdout, new RegExp(`^Storage of room ${id}: add /o\n`));
+		// The preview shows the value as plain JSON, and says how it goes
+		// although this server has JSON patch.
+		const added = diffLines(r.stdout).filter((l) => l.startsWith("+"));
+		assert.ok(added.includes('+     "o": {') && added.includes('+       "k": ['), r.stdout);
+		assert.ok(!added.some((l) => l.includes("liveblocksType")), r.stdout);
+		assert.match(r.stdout, /rewrites the whole document \(read-modify-write: DELETE and POST \/storage\)\. Everyone connected to the room is disconnected\./);
+		assert.doesNotMatch(r.stdout, /Sent as one/);
+		assert.match(r.stdout, /\nstorage updated \(read-modify-write\)\n$/);
+		const p = `/v2/rooms/${id}/storage`;
+		assert.deepEqual(await requestLog(ctx.stack), [
+			`GET ${p} 200`, // the document for the preview
+			`GET ${p} 200`, // re-read right before the write
+			`DELETE ${p} 204`,
+			`POST ${p} 200`,
+		]);
+		assert.equal((await counts(ctx.stack))[R.patch], undefined);
+		const doc = await storageOf(url, id);
+		assert.deepEqual(doc.data.o, value);
+		assert.deepEqual(doc, obj({ ...BOARD.data, o: value }));
+	});
 });
 
 // ===========================================================================
@@ -1013,7 +1042,6 @@ describe("errors and --read-only", () => {
 		await refused(`storage insert ${id} /tags '[1,\n 2' --yes`, 2, /VALUE is not valid JSON: error at line 2, column \d+/);
 		await refused(`storage set ${id} /n nope --yes`, 2, /VALUE is not valid JSON: error at line 1, column 1 .*single quotes/);
 		await refused(`storage set ${id} /n --yes`, 2, /needs VALUE/);
-		await refused(`storage set ${id} /o '{"k":1}' --plain --yes`, 2, /--plain: Storage changes are JSON patches/);
 		assert.deepEqual(await storageOf(ctx.stack.devUrl, id), BOARD);
 	});
 

@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
 import { startStack } from "../emulator/stack.mjs";
-import { createRoom, rest, serverEnv, spawnLbtui, uniq } from "./harness.mjs";
+import { YUpdate } from "../demo/yupdate.mjs";
+import { SECRET, createRoom, rest, serverEnv, spawnLbtui, uniq } from "./harness.mjs";
 import { LiveList, LiveObject, openLiveRoom } from "./live.mjs";
 
 let stack;
@@ -57,6 +58,26 @@ async function roomWith(doc = DOC, base = stack.devUrl) {
 	assert.equal(r.status, 200, JSON.stringify(r.body));
 	return id;
 }
+
+// Send a Yjs update (bytes) to a room's document through REST.
+async function putYdoc(id, bytes, base = stack.devUrl) {
+	const r = await fetch(`${base}/v2/rooms/${encodeURIComponent(id)}/ydoc`, {
+		method: "PUT",
+		headers: { Authorization: `Bearer ${SECRET}`, "Content-Type": "application/octet-stream" },
+		body: bytes,
+	});
+	await r.arrayBuffer();
+	assert.equal(r.status, 200, `PUT ydoc: ${r.status}`);
+}
+
+// A Yjs document with a text, a map and an array at its root.
+const NOTES = () =>
+	new YUpdate(4242)
+		.text("body", [{ text: "Hello world" }])
+		.mapSet("meta", "title", "Notes")
+		.mapSet("meta", "rev", 3)
+		.arrayPush("tags", ["first-tag", "second-tag"])
+		.encode();
 
 const storageJson = async (id, base = stack.devUrl) =>
 	(await rest(base, "GET", `/v2/rooms/${id}/storage?format=json`)).body;
@@ -551,6 +572,39 @@ describe("watch mode with a live client (official dev server)", () => {
 		await t.waitFor(/root object \{\}/);
 		t.write("w");
 		await t.waitFor(() => /\[watch 1s\]/.test(t.row(1)));
+	});
+
+	test(":ydoc ROOM --key K shows only that key, says so in the title, and watches with it", async () => {
+		const id = await roomWith();
+		await putYdoc(id, NOTES());
+		const t = start();
+		await ready(t);
+		const tree = () => listRows(t).join("\n");
+		t.command(`:ydoc ${id} --key meta`);
+		await t.waitFor(() => t.row(0).includes(`ydoc ${id} [key=meta]`));
+		await t.waitFor(/root object 1 key\b/);
+		await t.waitFor(() => /root object/.test(cursorLine(t)));
+		t.write("*");
+		await t.waitFor(/title string "Notes"/);
+		assert.match(tree(), /▾ meta object/);
+		assert.match(tree(), /rev number 3/);
+		assert.doesNotMatch(tree(), /Hello world|body|tags|first-tag/);
+
+		// Watch mode re-reads with the same key: a new entry of meta comes
+		// in, a new root key outside it does not.
+		t.write("w");
+		await t.waitFor(() => /\[watch 1s\]/.test(t.row(1)));
+		await putYdoc(id, new YUpdate(4243).mapSet("meta", "extra", "added").text("other", [{ text: "elsewhere" }]).encode());
+		await t.waitFor(/extra string "added"/, { timeout: 8000 });
+		assert.match(tree(), /root object 1 key\b/);
+		assert.doesNotMatch(tree(), /elsewhere|other|Hello world|first-tag/);
+		assert.ok(t.row(0).includes(`ydoc ${id} [key=meta]`), t.row(0));
+
+		// A type override: the Y.Text comes as its string.
+		t.command(`:ydoc ${id} --key body --type ytext`);
+		await t.waitFor(() => t.row(0).includes(`ydoc ${id} [key=body type=ytext]`));
+		await t.waitFor(/body string "Hello world"/);
+		assert.doesNotMatch(tree(), /title|first-tag|elsewhere/);
 	});
 });
 

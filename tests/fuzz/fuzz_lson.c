@@ -194,14 +194,16 @@ static void fuzz_patch(const struct lson_doc *d, const char *text, size_t size)
 		free(path);
 		free(from);
 	}
-	out = lson_patch_apply(text, size, &p, &err);
-	if (out) {
-		struct lson_doc *e = lson_parse(out, strlen(out), true, &err);
+	for (unsigned flags = 0; flags <= LSON_PATCH_LITERAL; flags += LSON_PATCH_LITERAL) {
+		out = lson_patch_apply_opts(text, size, &p, flags, &err);
+		if (out) {
+			struct lson_doc *e = lson_parse(out, strlen(out), true, &err);
 
-		CHECK(e != NULL);
-		check_shape(e);
-		lson_unref(&e);
-		free(out);
+			CHECK(e != NULL);
+			check_shape(e);
+			lson_unref(&e);
+			free(out);
+		}
 	}
 	out = patch_to_json(&p);
 	CHECK(out != NULL);

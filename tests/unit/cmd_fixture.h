@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "fake_transport.h"
 #include "model.h"
+#include "model_storage.h"
 #include "util.h"
 
 struct fixture {
@@ -41,6 +42,9 @@ struct fixture {
 	enum cmd_view view;
 	char view_room[256];
 	bool view_watch;
+	bool view_ydoc;           /* show_view had Yjs options: these */
+	bool view_formatting;
+	char view_key[256], view_type[64]; /* "" for NULL */
 	char shown_room[256];
 	int shown_rooms;
 	/* edit_text */
@@ -90,13 +94,18 @@ static void h_confirm(void *ud, const char *title, const char *preview, const ch
 	f->yes_no_ctx = ctx;
 }
 
-static void h_show_view(void *ud, enum cmd_view view, const char *room, bool watch)
+static void h_show_view(void *ud, enum cmd_view view, const char *room,
+			const struct ydoc_options *ydoc, bool watch)
 {
 	struct fixture *f = ud;
 	f->views++;
 	f->view = view;
 	snprintf(f->view_room, sizeof(f->view_room), "%s", room);
 	f->view_watch = watch;
+	f->view_ydoc = ydoc != NULL;
+	f->view_formatting = ydoc && ydoc->formatting;
+	snprintf(f->view_key, sizeof(f->view_key), "%s", ydoc && ydoc->key ? ydoc->key : "");
+	snprintf(f->view_type, sizeof(f->view_type), "%s", ydoc && ydoc->type ? ydoc->type : "");
 }
 
 static void h_show_room(void *ud, const char *id)

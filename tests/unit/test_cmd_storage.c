@@ -232,6 +232,9 @@ static void test_tui_opens_views(void **state)
 	cmd_run(&f->ctx, "ydoc r1 --watch");
 	assert_int_equal(f->view, CMD_VIEW_YDOC);
 	assert_true(f->view_watch);
+	assert_false(f->view_formatting);
+	assert_string_equal(f->view_key, "");
+	assert_string_equal(f->view_type, "");
 
 	cmd_run(&f->ctx, "versions r1");
 	assert_int_equal(f->view, CMD_VIEW_VERSIONS);
@@ -241,15 +244,6 @@ static void test_tui_opens_views(void **state)
 	assert_int_equal(f->views, 5);
 	assert_int_equal(fake_count(&f->ft), 0);
 	assert_int_equal(f->last.status, LB_OK);
-
-	/* A single key of the Yjs document is shown as text. */
-	cmd_run(&f->ctx, "ydoc r1 --key shapes --type yarray");
-	assert_int_equal(f->views, 5);
-	expect(&f->ft, 0, HTTP_GET, "http://lb.test/v2/rooms/r1/ydoc?key=shapes&type=yarray");
-	reply(f, &f->ft, 0, 200, "[1,2]");
-	assert_int_equal(f->last.status, LB_OK);
-	assert_non_null(strstr(said(f), "1"));
-	assert_non_null(strstr(said(f), "2"));
 
 	/* The TUI owns the terminal: no stdin, no printing over the screen. */
 	cmd_run(&f->ctx, "storage init r1 -");
@@ -262,7 +256,53 @@ static void test_tui_opens_views(void **state)
 	assert_int_equal(f->last.status, LB_USAGE);
 	cmd_run(&f->ctx, "users r1");
 	assert_int_equal(f->last.status, LB_USAGE);
+	assert_int_equal(fake_count(&f->ft), 0);
+
+	/* With no view to open, a single key of the Yjs document is text. */
+	cmd_run(&f->ctx, "ydoc r1 --key shapes --type yarray");
+	assert_int_equal(f->views, 5);
+	expect(&f->ft, 0, HTTP_GET, "http://lb.test/v2/rooms/r1/ydoc?key=shapes&type=yarray");
+	reply(f, &f->ft, 0, 200, "[1,2]");
+	assert_int_equal(f->last.status, LB_OK);
+	assert_non_null(strstr(said(f), "1"));
+	assert_non_null(strstr(said(f), "2"));
 	assert_int_equal(fake_count(&f->ft), 1);
+}
+
+/* ydoc with options in the TUI opens the tree with those options (watch
+ * mode too) and requests nothing itself: the view loads the document. */
+static void test_tui_ydoc_options_open_view(void **state)
+{
+	struct fixture *f = *state;
+
+	cmd_run(&f->ctx, "ydoc r1 --key text --type ytext");
+	assert_int_equal(f->last.status, LB_OK);
+	assert_int_equal(f->views, 1);
+	assert_int_equal(f->view, CMD_VIEW_YDOC);
+	assert_string_equal(f->view_room, "r1");
+	assert_true(f->view_ydoc);
+	assert_false(f->view_formatting);
+	assert_string_equal(f->view_key, "text");
+	assert_string_equal(f->view_type, "ytext");
+	assert_false(f->view_watch);
+
+	cmd_run(&f->ctx, "ydoc --formatting --key 'my key' --watch");
+	assert_int_equal(f->last.status, LB_OK);
+	assert_int_equal(f->views, 2);
+	assert_string_equal(f->view_room, "here");
+	assert_true(f->view_formatting);
+	assert_string_equal(f->view_key, "my key");
+	assert_string_equal(f->view_type, "");
+	assert_true(f->view_watch);
+
+	/* Options that are refused open nothing. */
+	cmd_run(&f->ctx, "ydoc r1 --key text --type yfoo");
+	assert_int_equal(f->last.status, LB_USAGE);
+	cmd_run(&f->ctx, "ydoc r1 --type ytext --watch");
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_int_equal(f->views, 2);
+	assert_int_equal(fake_count(&f->ft), 0);
+	assert_int_equal(f->done_calls, 4);
 }
 
 /* ---- storage set / insert / delete PATH / move ---------------------------- */
@@ -441,6 +481,105 @@ static void test_set_with_editor(void **state)
 	assert_int_equal(fake_count(&f->ft), k + 4);
 }
 
+/* --plain with an object or an array: the value stays plain JSON, which
+ * only a rewrite of the whole document can store. */
+static void test_set_plain_object_rewrites(void **state)
+{
+	struct fixture *f = *state;
+
+	/* The server has JSON patch; the rewrite is announced all the same. */
+	learn_json_patch(f, true);
+	cmd_run(&f->ctx, "storage set r1 /x '{\"a\":[1]}' --plain");
+	expect(&f->ft, 1, HTTP_GET, "http://lb.test/v2/rooms/r1/storage");
+	reply(f, &f->ft, 1, 200, doc);
+	assert_int_equal(fake_count(&f->ft), 2);
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_non_null(strstr(f->last.message, "add --yes to apply"));
+	assert_non_null(strstr(said(f), "Storage of room r1: add /x"));
+	/* The preview shows the plain JSON value, without wrappers. */
+	assert_non_null(
+	    strstr(said(f), "+     \"x\": {\n+       \"a\": [\n+         1\n+       ]\n"));
+	assert_null(strstr(said(f), "+     \"liveblocksType\""));
+	assert_non_null(strstr(said(f), "rewrites the whole document"));
+	assert_non_null(strstr(said(f), "Everyone connected to the room is disconnected"));
+	assert_null(strstr(said(f), "Sent as one atomic JSON-patch request"));
+
+	reset_said(f);
+	cmd_run(&f->ctx, "storage set r1 /x '{\"a\":[1]}' --plain --yes");
+	expect(&f->ft, 2, HTTP_GET, "http://lb.test/v2/rooms/r1/storage");
+	reply(f, &f->ft, 2, 200, doc);
+	assert_non_null(strstr(said(f), "rewrites the whole document"));
+	/* No PATCH: re-read, DELETE, POST. */
+	expect(&f->ft, 3, HTTP_GET, "http://lb.test/v2/rooms/r1/storage");
+	reply(f, &f->ft, 3, 200, doc);
+	expect(&f->ft, 4, HTTP_DELETE, "http://lb.test/v2/rooms/r1/storage");
+	reply(f, &f->ft, 4, 204, NULL);
+	expect(&f->ft, 5, HTTP_POST, "http://lb.test/v2/rooms/r1/storage");
+	const char *body = fake_req(&f->ft, 5)->body;
+	assert_non_null(strstr(body, "\"x\":{\"a\":[1]}"));
+	assert_non_null(strstr(body, "\"title\":\"hi\""));
+	reply(f, &f->ft, 5, 200, body);
+	assert_int_equal(f->last.status, LB_OK);
+	assert_non_null(strstr(said(f), "storage updated (read-modify-write)"));
+	for (size_t k = 0; k < fake_count(&f->ft); k++)
+		if (k > 0)
+			assert_int_not_equal(fake_req(&f->ft, k)->method, HTTP_PATCH);
+
+	/* An array inserted into a LiveList, with --plain, the same way. */
+	reset_said(f);
+	size_t k = fake_count(&f->ft);
+	cmd_run(&f->ctx, "storage insert r1 /shapes '[1,2]' --at 0 --plain --yes");
+	expect(&f->ft, k, HTTP_GET, "http://lb.test/v2/rooms/r1/storage");
+	reply(f, &f->ft, k, 200, doc);
+	assert_non_null(strstr(said(f), "insert into /shapes at 0"));
+	expect(&f->ft, k + 1, HTTP_GET, "http://lb.test/v2/rooms/r1/storage");
+	reply(f, &f->ft, k + 1, 200, doc);
+	expect(&f->ft, k + 2, HTTP_DELETE, "http://lb.test/v2/rooms/r1/storage");
+	reply(f, &f->ft, k + 2, 204, NULL);
+	expect(&f->ft, k + 3, HTTP_POST, "http://lb.test/v2/rooms/r1/storage");
+	assert_non_null(strstr(fake_req(&f->ft, k + 3)->body,
+	                       "\"shapes\":{\"liveblocksType\":\"LiveList\",\"data\":[[1,2],"));
+	reply(f, &f->ft, k + 3, 200, fake_req(&f->ft, k + 3)->body);
+	assert_int_equal(f->last.status, LB_OK);
+
+	/* Plain JSON cannot be the parent of a change. */
+	k = fake_count(&f->ft);
+	cmd_run(&f->ctx, "storage set r1 /p/y '{}' --plain --yes");
+	reply(f, &f->ft, k, 200, "{\"liveblocksType\":\"LiveObject\",\"data\":{\"p\":{\"q\":1}}}");
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_non_null(strstr(f->last.message, "/p is an object, not a LiveObject"));
+	assert_int_equal(fake_count(&f->ft), k + 1);
+	assert_int_equal(f->ctx.running, 0);
+}
+
+/* In the TUI, a --plain array from $EDITOR: no probe, the rewrite asked. */
+static void test_tui_plain_array_from_editor(void **state)
+{
+	struct fixture *f = *state;
+
+	f->edit_result = "[1, {\"b\": true}]";
+	cmd_run(&f->ctx, "storage set r1 /arr --edit --plain");
+	reply(f, &f->ft, 0, 200, doc);
+	assert_int_equal(f->edits, 1);
+	/* No probe: a rewrite goes one way only. */
+	assert_int_equal(fake_count(&f->ft), 1);
+	assert_int_equal(f->confirms, 1);
+	assert_non_null(
+	    strstr(f->preview, "+     \"arr\": [\n+       1,\n+       {\n+         \"b\": true\n"));
+	assert_non_null(strstr(f->preview, "rewrites the whole document"));
+	assert_non_null(strstr(f->preview, "disconnected"));
+	f->yes_no(f->yes_no_ctx, true);
+	expect(&f->ft, 1, HTTP_GET, "http://lb.test/v2/rooms/r1/storage");
+	reply(f, &f->ft, 1, 200, doc);
+	expect(&f->ft, 2, HTTP_DELETE, "http://lb.test/v2/rooms/r1/storage");
+	reply(f, &f->ft, 2, 204, NULL);
+	expect(&f->ft, 3, HTTP_POST, "http://lb.test/v2/rooms/r1/storage");
+	assert_non_null(strstr(fake_req(&f->ft, 3)->body, "\"arr\":[1,{\"b\":true}]"));
+	reply(f, &f->ft, 3, 200, fake_req(&f->ft, 3)->body);
+	assert_int_equal(f->last.status, LB_OK);
+	assert_non_null(strstr(said(f), "storage updated (read-modify-write)"));
+}
+
 static void test_insert_delete_move_patches(void **state)
 {
 	struct fixture *f = *state;
@@ -520,7 +659,6 @@ static void test_bad_input_is_refused_before_any_request(void **state)
 	    "storage set r1 '' 1",
 	    "storage set r1 /title",
 	    "storage set r1 /title 1 --live --plain",
-	    "storage set r1 /title '{\"a\":1}' --plain",
 	    "storage set r1 /title 1 --bogus",
 	    "storage insert r1 /shapes 1 --at x",
 	    "storage insert r1 /shapes 1 --at -1",
@@ -754,6 +892,12 @@ static void test_ydoc_batch(void **state)
 	struct fixture *f = *state;
 	char file[256], line[600];
 	size_t len;
+
+	/* Watch mode needs the screen, options or not. */
+	cmd_run(&f->ctx, "ydoc r1 --key text --watch");
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_non_null(strstr(f->last.message, "screen"));
+	assert_int_equal(fake_count(&f->ft), 0);
 
 	cmd_run(&f->ctx, "ydoc r1 --formatting --key text --type ytext");
 	expect(&f->ft, 0, HTTP_GET,
@@ -1289,12 +1433,15 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_storage_options, setup_batch, teardown),
 	    cmocka_unit_test_setup_teardown(test_tui_opens_views, setup_tui, teardown),
+	    cmocka_unit_test_setup_teardown(test_tui_ydoc_options_open_view, setup_tui, teardown),
 	    cmocka_unit_test_setup_teardown(test_set_batch_shows_preview_and_needs_yes, setup_batch,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_set_falls_back_to_read_modify_write, setup_batch,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_set_tui_confirms, setup_tui, teardown),
 	    cmocka_unit_test_setup_teardown(test_set_with_editor, setup_tui, teardown),
+	    cmocka_unit_test_setup_teardown(test_set_plain_object_rewrites, setup_batch, teardown),
+	    cmocka_unit_test_setup_teardown(test_tui_plain_array_from_editor, setup_tui, teardown),
 	    cmocka_unit_test_setup_teardown(test_insert_delete_move_patches, setup_batch, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_input_is_refused_before_any_request,
 	                                    setup_batch, teardown),

@@ -1150,6 +1150,151 @@ static void test_patch_apply_atomic(void **state)
 	free(out);
 }
 
+/* Apply ops to DOC with flags; NULL with err on failure. */
+static char *apply_flags(const struct op_spec *ops, size_t n, unsigned flags, struct lb_error *err)
+{
+	struct patch p = {0};
+	char *out;
+
+	for (size_t i = 0; i < n; i++)
+		assert_true(patch_add(&p, ops[i].kind, ops[i].path, ops[i].from, ops[i].value));
+	lb_error_clear(err);
+	out = lson_patch_apply_opts(DOC, strlen(DOC), &p, flags, err);
+	patch_clear(&p);
+	return out;
+}
+
+static void check_literal(const struct op_spec *ops, size_t n, const char *want)
+{
+	struct lb_error err;
+	char *out = apply_flags(ops, n, LSON_PATCH_LITERAL, &err);
+
+	if (!out)
+		fail_msg("literal patch failed: %s", err.message);
+	assert_string_equal(out, want);
+	/* What a literal patch gives is a document POST /storage takes. */
+	assert_true(lson_validate_document(out, strlen(out), &err));
+	free(out);
+}
+
+#define CHECK_LITERAL(want, ...)                                                                   \
+	do {                                                                                       \
+		const struct op_spec ops_[] = {__VA_ARGS__};                                       \
+		check_literal(ops_, sizeof(ops_) / sizeof(ops_[0]), want);                         \
+	} while (0)
+
+static void check_literal_fails(const struct op_spec *ops, size_t n, const char *want)
+{
+	struct lb_error err;
+	char *out = apply_flags(ops, n, LSON_PATCH_LITERAL, &err);
+
+	if (out)
+		fail_msg("literal patch succeeded: %s", out);
+	assert_int_equal(err.status, LB_USAGE);
+	assert_string_equal(err.message, want);
+}
+
+#define CHECK_LITERAL_FAILS(want, ...)                                                             \
+	do {                                                                                       \
+		const struct op_spec ops_[] = {__VA_ARGS__};                                       \
+		check_literal_fails(ops_, sizeof(ops_) / sizeof(ops_[0]), want);                   \
+	} while (0)
+
+static void test_patch_apply_literal(void **state)
+{
+	static const char wrapped[] =
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"p\":{\"q\":[1]},\"l\":{"
+	    "\"liveblocksType\":\"LiveList\",\"data\":[{\"k\":1}]}}}";
+	const struct op_spec add_plain[] = {{PATCH_ADD, "/x", NULL, "{\"a\":[1,{\"b\":2}]}"}};
+	const struct op_spec add_wrapped[] = {{PATCH_ADD, "/w", NULL, wrapped}};
+	struct lb_error err;
+	struct lson_doc *d;
+	char *out;
+
+	(void)state;
+	/* Plain objects and arrays stay plain, however deep. */
+	CHECK_LITERAL(
+	    DOC_WITH("\"doc\"", "\"a\",\"b\"", "\"k\":1", "", ",\"x\":{\"a\":[1,{\"b\":2}]}"),
+	    {PATCH_ADD, "/x", NULL, "{ \"a\" : [1, {\"b\": 2}] }"});
+	out = apply_flags(add_plain, 1, LSON_PATCH_LITERAL, &err);
+	assert_non_null(out);
+	d = parse_ok(out, true);
+	assert_int_equal(d->nodes[find_ok(d, "/x")].type, LSON_OBJECT);
+	assert_int_equal(d->nodes[find_ok(d, "/x/a")].type, LSON_ARRAY);
+	assert_int_equal(d->nodes[find_ok(d, "/x/a/1")].type, LSON_OBJECT);
+	lson_unref(&d);
+	free(out);
+	/* Without the flag, the same op makes Live nodes, as before. */
+	out = apply_flags(add_plain, 1, 0, &err);
+	assert_non_null(out);
+	d = parse_ok(out, true);
+	assert_int_equal(d->nodes[find_ok(d, "/x")].type, LSON_LIVE_OBJECT);
+	assert_int_equal(d->nodes[find_ok(d, "/x/a")].type, LSON_LIVE_LIST);
+	lson_unref(&d);
+	free(out);
+
+	/* Wrappers become Live nodes; plain JSON inside them stays plain. */
+	CHECK_LITERAL(DOC_WITH("\"doc\"", "\"a\",\"b\"", "\"k\":1", "",
+	                       ",\"w\":"
+	                       "{\"liveblocksType\":\"LiveObject\",\"data\":{\"p\":{\"q\":[1]},"
+	                       "\"l\":{\"liveblocksType\":\"LiveList\",\"data\":[{\"k\":1}]}}}"),
+	              {PATCH_ADD, "/w", NULL, wrapped});
+	out = apply_flags(add_wrapped, 1, LSON_PATCH_LITERAL, &err);
+	assert_non_null(out);
+	d = parse_ok(out, true);
+	assert_int_equal(d->nodes[find_ok(d, "/w")].type, LSON_LIVE_OBJECT);
+	assert_int_equal(d->nodes[find_ok(d, "/w/p")].type, LSON_OBJECT);
+	assert_int_equal(d->nodes[find_ok(d, "/w/p/q")].type, LSON_ARRAY);
+	assert_int_equal(d->nodes[find_ok(d, "/w/l")].type, LSON_LIVE_LIST);
+	assert_int_equal(d->nodes[find_ok(d, "/w/l/0")].type, LSON_OBJECT);
+	lson_unref(&d);
+	free(out);
+	/* A wrapper-like object inside plain JSON is plain JSON. */
+	CHECK_LITERAL(DOC_WITH("\"doc\"", "\"a\",\"b\"", "\"k\":1", "",
+	                       ",\"x\":{\"p\":{\"liveblocksType\":\"Nope\"}}"),
+	              {PATCH_ADD, "/x", NULL, "{\"p\":{\"liveblocksType\":\"Nope\"}}"});
+
+	/* Into a LiveList (insert, append, replace) and a LiveMap; scalars as they are. */
+	CHECK_LITERAL(DOC_WITH("\"doc\"", "{\"k\":1},\"a\",[1,2],[]", "\"k\":{\"m\":true}", "", ""),
+	              {PATCH_ADD, "/list/0", NULL, "{\"k\":1}"},
+	              {PATCH_REPLACE, "/list/2", NULL, "[1,2]"}, {PATCH_ADD, "/list/-", NULL, "[]"},
+	              {PATCH_REPLACE, "/map/k", NULL, "{\"m\":true}"});
+	CHECK_LITERAL(DOC_WITH("7", "\"a\",\"b\"", "\"k\":1", "", ""),
+	              {PATCH_REPLACE, "/title", NULL, "7"});
+	/* remove, move, copy and test are what they always are. */
+	CHECK_LITERAL(DOC_WITH("\"doc\"", "\"b\"", "\"k\":1", "", ",\"c\":\"a\""),
+	              {PATCH_MOVE, "/c", "/list/0", NULL}, {PATCH_TEST, "/c", NULL, "\"a\""});
+
+	/* The parent rules hold: plain JSON is never traversed, even when the
+	 * same patch has just written it. */
+	CHECK_LITERAL_FAILS(
+	    "op 1 (add /x/b): /x is an object, not a LiveObject, LiveMap or LiveList",
+	    {PATCH_ADD, "/x", NULL, "{\"a\":1}"}, {PATCH_ADD, "/x/b", NULL, "2"});
+	CHECK_LITERAL_FAILS(
+	    "op 1 (add /x/0): /x is an array, not a LiveObject, LiveMap or LiveList",
+	    {PATCH_ADD, "/x", NULL, "[1]"}, {PATCH_ADD, "/x/0", NULL, "2"});
+	CHECK_LITERAL_FAILS("op 0 (replace /obj/plain/x): /obj/plain is an object, not a "
+	                    "LiveObject, LiveMap or LiveList",
+	                    {PATCH_REPLACE, "/obj/plain/x", NULL, "{}"});
+	CHECK_LITERAL_FAILS("op 0 (add /a/b): no such key \"a\"", {PATCH_ADD, "/a/b", NULL, "{}"});
+	CHECK_LITERAL_FAILS("op 0 (add /list/5): index 5 is out of bounds (2 items)",
+	                    {PATCH_ADD, "/list/5", NULL, "[]"});
+	/* Wrappers must be well formed, wherever a Live node is read. */
+	CHECK_LITERAL_FAILS(
+	    "op 0 (add /x): not valid plain LSON: at /x: LiveList data must be an array",
+	    {PATCH_ADD, "/x", NULL, "{\"liveblocksType\":\"LiveList\",\"data\":{}}"});
+	CHECK_LITERAL_FAILS("op 1 (replace /list/1): not valid plain LSON: at /list/1/o: unknown "
+	                    "liveblocksType (LiveObject, LiveList, LiveMap, LiveText or LiveFile "
+	                    "expected)",
+	                    {PATCH_ADD, "/title", NULL, "1"},
+	                    {PATCH_REPLACE, "/list/1", NULL,
+	                     "{\"liveblocksType\":\"LiveMap\",\"data\":{\"o\":{\"liveblocksType\":"
+	                     "\"Nope\",\"data\":1}}}"});
+	CHECK_LITERAL_FAILS("op 0 (add /x): the value is not valid JSON (column 2: unexpected end, "
+	                    "expected a key)",
+	                    {PATCH_ADD, "/x", NULL, "{"});
+}
+
 static void test_validate_document(void **state)
 {
 	static const struct {
@@ -1305,6 +1450,7 @@ int main(void)
 	    cmocka_unit_test(test_patch_apply),
 	    cmocka_unit_test(test_patch_apply_failures),
 	    cmocka_unit_test(test_patch_apply_atomic),
+	    cmocka_unit_test(test_patch_apply_literal),
 	    cmocka_unit_test(test_validate_document),
 	    cmocka_unit_test(test_big_document),
 	};

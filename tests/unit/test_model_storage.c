@@ -814,6 +814,114 @@ static void test_patch_cancelled_by_free(void **state)
 	sres_clear(&s);
 }
 
+/* Learn that the server has JSON patch (a probe answered 200). */
+static void know_json_patch(struct fx *f)
+{
+	size_t k = fake_count(&f->ft);
+
+	model_storage_probe(f->m, "r1", NULL, NULL);
+	expect_req(f, k, HTTP_PATCH, ROOM "/storage/json-patch");
+	assert_true(fake_complete(&f->ft, k, 200, "{}"));
+	assert_int_equal(model_storage_has_json_patch(f->m), 1);
+}
+
+/* DOC1 with /o set to a plain JSON object. */
+#define DOC1_PLAIN_O                                                                               \
+	"{\"liveblocksType\":\"LiveObject\",\"data\":{\"a\":1,\"list\":"                           \
+	"{\"liveblocksType\":\"LiveList\",\"data\":[\"x\"]},\"o\":{\"k\":[1]}}}"
+
+static void test_rewrite_even_with_json_patch(void **state)
+{
+	struct fx *f = *state;
+	struct patch p = one_op(PATCH_ADD, "/o", "{\"k\":[1]}");
+	struct sres s = {0};
+	struct resource *r;
+
+	know_json_patch(f);
+	r = loaded_storage(f, DOC1);
+	assert_int_equal(fake_count(&f->ft), 2);
+	assert_int_not_equal(
+	    model_storage_rewrite(f->m, "r1", &p, r->body, r->body_len, on_sdone, &s), 0);
+	/* No PATCH, though the server has it: re-read, DELETE, POST. */
+	assert_int_equal(fake_count(&f->ft), 3);
+	expect_req(f, 2, HTTP_GET, ROOM "/storage");
+	assert_true(fake_complete(&f->ft, 2, 200, DOC1));
+	expect_req(f, 3, HTTP_DELETE, ROOM "/storage");
+	assert_true(fake_complete(&f->ft, 3, 204, NULL));
+	expect_req(f, 4, HTTP_POST, ROOM "/storage");
+	/* The value as it is: a plain JSON object, not a LiveObject. */
+	assert_string_equal(fake_req(&f->ft, 4)->body, DOC1_PLAIN_O);
+	assert_int_equal(s.calls, 0);
+	assert_true(fake_complete(&f->ft, 4, 200, DOC1_PLAIN_O));
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.err.status, LB_OK);
+	assert_int_equal(s.path, STORAGE_READ_MODIFY_WRITE);
+	assert_int_equal(model_storage_has_json_patch(f->m), 1);
+	/* The held Storage reloads. */
+	assert_int_equal(fake_count(&f->ft), 6);
+	expect_req(f, 5, HTTP_GET, ROOM "/storage");
+	assert_true(fake_complete(&f->ft, 5, 200, DOC1_PLAIN_O));
+	assert_int_equal(r->doc->nodes[lson_find(r->doc, "/o")].type, LSON_OBJECT);
+
+	/* Changed since it was shown: refused, nothing deleted. */
+	model_storage_rewrite(f->m, "r1", &p, DOC1, strlen(DOC1), on_sdone, &s);
+	expect_req(f, 6, HTTP_GET, ROOM "/storage");
+	assert_true(fake_complete(&f->ft, 6, 200, DOC2));
+	assert_int_equal(s.calls, 2);
+	assert_string_equal(s.err.code, "STORAGE_CHANGED");
+	assert_int_equal(s.path, STORAGE_READ_MODIFY_WRITE);
+	for (size_t k = 6; k < fake_count(&f->ft); k++)
+		assert_int_not_equal(fake_req(&f->ft, k)->method, HTTP_DELETE);
+	fake_cancel_all(&f->ft);
+	patch_clear(&p);
+	sres_clear(&s);
+	model_release(f->m, &r);
+}
+
+static void test_rewrite_restores_and_checks(void **state)
+{
+	struct fx *f = *state;
+	struct patch p = one_op(PATCH_REPLACE, "/list/0", "[1,{\"b\":2}]");
+	struct patch bad =
+	    one_op(PATCH_ADD, "/o", "{\"liveblocksType\":\"LiveList\",\"data\":{\"k\":1}}");
+	struct patch same = one_op(PATCH_REPLACE, "/a", "1");
+	struct sres s = {0};
+
+	/* The POST fails: the previous document is put back. */
+	model_storage_rewrite(f->m, "r1", &p, NULL, 0, on_sdone, &s);
+	expect_req(f, 0, HTTP_GET, ROOM "/storage");
+	assert_true(fake_complete(&f->ft, 0, 200, DOC1));
+	assert_true(fake_complete(&f->ft, 1, 204, NULL));
+	expect_req(f, 2, HTTP_POST, ROOM "/storage");
+	assert_non_null(strstr(fake_req(&f->ft, 2)->body, "\"data\":[[1,{\"b\":2}]]"));
+	assert_true(fake_complete(&f->ft, 2, 500, "{\"error\":\"INTERNAL\",\"message\":\"boom\"}"));
+	expect_req(f, 3, HTTP_POST, ROOM "/storage");
+	assert_string_equal(fake_req(&f->ft, 3)->body, DOC1);
+	assert_true(fake_complete(&f->ft, 3, 200, DOC1));
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.err.http_status, 500);
+	assert_non_null(strstr(s.err.message, "previous document was put back"));
+
+	/* A malformed wrapper is refused after the re-read, before any write. */
+	model_storage_rewrite(f->m, "r1", &bad, NULL, 0, on_sdone, &s);
+	assert_true(fake_complete(&f->ft, 4, 200, DOC1));
+	assert_int_equal(s.calls, 2);
+	assert_int_equal(s.err.status, LB_USAGE);
+	assert_non_null(strstr(s.err.message, "LiveList data must be an array"));
+	/* Nothing to change: nothing written. */
+	model_storage_rewrite(f->m, "r1", &same, NULL, 0, on_sdone, &s);
+	assert_true(fake_complete(&f->ft, 5, 200, DOC1));
+	assert_int_equal(s.calls, 3);
+	assert_int_equal(s.err.status, LB_OK);
+	assert_int_equal(fake_count(&f->ft), 6);
+	/* The model never learned anything about JSON patch. */
+	assert_int_equal(model_storage_has_json_patch(f->m), -1);
+	patch_clear(&p);
+	patch_clear(&bad);
+	patch_clear(&same);
+	sres_clear(&s);
+}
+
 static void test_probe(void **state)
 {
 	struct fx *f = *state;
@@ -1045,6 +1153,8 @@ static void test_read_only(void **state)
 
 	model_storage_patch(f->m, "r1", &p, NULL, 0, on_sdone, &s);
 	assert_int_equal(s.err.status, LB_READONLY);
+	model_storage_rewrite(f->m, "r1", &p, NULL, 0, on_sdone, &s);
+	assert_int_equal(s.err.status, LB_READONLY);
 	model_storage_probe(f->m, "r1", on_sdone, &s);
 	assert_int_equal(s.err.status, LB_READONLY);
 	model_storage_init(f->m, "r1", DOC1, strlen(DOC1), on_sdone, &s);
@@ -1057,7 +1167,7 @@ static void test_read_only(void **state)
 	assert_int_equal(s.err.status, LB_READONLY);
 	model_room_broadcast(f->m, "r1", "{}", on_sdone, &s);
 	assert_int_equal(s.err.status, LB_READONLY);
-	assert_int_equal(s.calls, 7);
+	assert_int_equal(s.calls, 8);
 	model_room_upsert(f->m, "r1", &u, NULL, on_mdone, &d);
 	assert_int_equal(d.err.status, LB_READONLY);
 	model_room_rename(f->m, "r1", "r2", on_mdone, &d);
@@ -1139,6 +1249,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_patch_delete_fails, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_patch_restores_when_post_fails, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_patch_cancelled_by_free, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rewrite_even_with_json_patch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rewrite_restores_and_checks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_probe, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_init_and_delete, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_upsert, setup, teardown),
