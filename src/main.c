@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "api.h"
@@ -14,6 +15,7 @@
 #include "config.h"
 #include "http.h"
 #include "model.h"
+#include "term_safe.h"
 
 static void usage(FILE *f)
 {
@@ -47,6 +49,7 @@ static void usage(FILE *f)
  * client (`room copy --to-profile`). */
 struct profile_set {
 	struct http *http;
+	bool read_only; /* --read-only covers every project the run opens */
 	struct opened {
 		char *name;
 		struct config cfg;
@@ -72,6 +75,7 @@ static struct model *open_profile(void *ud, const char *name, struct lb_error *e
 	memset(o, 0, sizeof(*o));
 	memset(&args, 0, sizeof(args));
 	args.profile = name;
+	args.read_only = ps->read_only;
 	args.need_secret = true;
 	if (!config_load(&o->cfg, &args, err))
 		return NULL;
@@ -105,6 +109,17 @@ static void profiles_clear(struct profile_set *ps)
 		free(ps->items[i].name);
 	}
 	ps->n = 0;
+}
+
+/* Errors quote the server (codes, messages, IDs): make them safe for the
+ * terminal like everything else. */
+static void print_error(const struct lb_error *err)
+{
+	char msg[1024];
+	char *safe = ts_sanitize(lb_error_format(err, msg, sizeof(msg)), (size_t)-1);
+
+	fprintf(stderr, "lbtui: %s\n", safe ? safe : msg);
+	free(safe);
 }
 
 struct batch {
@@ -160,8 +175,7 @@ static int run_batch(struct http *http, struct model *model, struct profile_set 
 			cmd_step(&ctx);
 		}
 		if (b.err.status != LB_OK) {
-			char msg[1024];
-			fprintf(stderr, "lbtui: %s\n", lb_error_format(&b.err, msg, sizeof(msg)));
+			print_error(&b.err);
 			cmd_clear(&ctx);
 			return lb_status_exit_code(b.err.status);
 		}
@@ -190,6 +204,9 @@ int main(int argc, char **argv)
 	bool json = false, verbose = false;
 
 	setlocale(LC_ALL, "");
+	/* A core file would hold the secret key. */
+	struct rlimit no_core = {0, 0};
+	setrlimit(RLIMIT_CORE, &no_core);
 	memset(&args, 0, sizeof(args));
 	cmds = calloc((size_t)argc + 1, sizeof(*cmds));
 	if (!cmds)
@@ -240,10 +257,9 @@ int main(int argc, char **argv)
 
 	struct config cfg;
 	struct lb_error err;
-	char msg[1024];
 	args.need_secret = true;
 	if (!config_load(&cfg, &args, &err)) {
-		fprintf(stderr, "lbtui: %s\n", lb_error_format(&err, msg, sizeof(msg)));
+		print_error(&err);
 		free(cmds);
 		return 2;
 	}
@@ -256,7 +272,7 @@ int main(int argc, char **argv)
 	struct api api;
 	memset(&api, 0, sizeof(api));
 	if (!http || !api_init(&api, http_transport(http), cfg.base_url, cfg.secret, &err)) {
-		fprintf(stderr, "lbtui: %s\n", lb_error_format(&err, msg, sizeof(msg)));
+		print_error(&err);
 		http_free(&http);
 		config_clear(&cfg);
 		free(cmds);
@@ -270,6 +286,7 @@ int main(int argc, char **argv)
 	struct profile_set profiles;
 	memset(&profiles, 0, sizeof(profiles));
 	profiles.http = http;
+	profiles.read_only = args.read_only;
 	int rc;
 	if (ncmds > 0) {
 		rc = run_batch(http, model, &profiles, cmds, ncmds, json, cfg.read_only);

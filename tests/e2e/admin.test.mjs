@@ -986,6 +986,12 @@ describe("room administration", () => {
 			assert.match(r.stderr, /refused in read-only mode: 'room copy' would change that profile's project/);
 			assert.equal((await rest(other.url, "GET", `/v2/rooms/${from}`)).status, 404);
 
+			// --read-only on the command line covers every project the run opens.
+			r = await runBatch(["--read-only", "-e", `room copy ${from} ${from} --to-profile local --yes`], serverEnv(url), { home });
+			assertExit(r, 2, "copy under --read-only");
+			assert.match(r.stderr, /refused in read-only mode/);
+			assert.equal((await rest(other.url, "GET", `/v2/rooms/${from}`)).status, 404);
+
 			r = await runBatch(["-e", `room copy ${from} ${from} --to-profile local --yes`], serverEnv(url), { home });
 			assertOk(r, "copy --to-profile");
 			assert.match(r.stdout, new RegExp(`copied room ${from} to ${from} in profile local: metadata 1 key, accesses 0 users 0 groups, storage 14 nodes, yjs \\d+ bytes\n$`));

@@ -125,6 +125,27 @@ describe("API and network errors", () => {
 		assert.equal(r.stdout, "");
 	});
 
+	test("escape sequences in a server's error never reach the terminal", async () => {
+		const http = await import("node:http");
+		const evil = http.createServer((req, res) => {
+			res.writeHead(400, { "content-type": "application/json" });
+			res.end(JSON.stringify({
+				error: "bad\u001b]0;PWNED\u0007",
+				message: "x\u001b[31mRED\u001b[0m\u009b2J",
+				suggestion: "\u001b[2Jclear",
+			}));
+		});
+		await new Promise((ok) => evil.listen(0, "127.0.0.1", ok));
+		try {
+			const r = await runBatch(["-e", "room show abc"], serverEnv(`http://127.0.0.1:${evil.address().port}`));
+			assert.equal(r.code, 1);
+			assert.match(r.stderr, /^lbtui: 400 bad␛\]0;PWNED␇: x␛\[31mRED/m);
+			assert.ok(!/[\u001b\u0007\u009b]/.test(r.stderr), `raw control characters on stderr: ${JSON.stringify(r.stderr)}`);
+		} finally {
+			evil.close();
+		}
+	});
+
 	test("an invalid query gets the server's message and exits 1", async () => {
 		const r = await runBatch(["-e", "rooms --query 'bogus query'"], env);
 		assert.equal(r.code, 1);
