@@ -222,15 +222,29 @@ static void host_show_room(void *ud, const char *id)
 	app_open_room(a, id);
 }
 
-static void host_ask(void *ud, const char *prompt, void (*answer)(void *ctx, const char *text),
-		     void *ctx)
+static void open_question(struct app *a, const char *prompt,
+			  void (*answer)(void *ctx, const char *text), void *ctx)
 {
-	struct app *a = ud;
 	a->mode = MODE_ASK;
 	a->ask_answer = answer;
 	a->ask_ctx = ctx;
 	cmdline_open(a->cl, prompt, false, NULL);
 	a->dirty = true;
+}
+
+static void host_ask(void *ud, const char *prompt, void (*answer)(void *ctx, const char *text),
+		     void *ctx)
+{
+	struct app *a = ud;
+
+	/* One question at a time, and never over a line being typed: a
+	 * question that arrives then (from a command still loading) is
+	 * answered "no". */
+	if (a->mode != MODE_NORMAL || a->confirm_answer) {
+		answer(ctx, NULL);
+		return;
+	}
+	open_question(a, prompt, answer, ctx);
 }
 
 static const char *host_current_room(void *ud)
@@ -286,8 +300,8 @@ static void host_confirm(void *ud, const char *title, const char *preview, const
 	struct app *a = ud;
 	char prompt[512];
 
-	if (a->confirm_answer || a->mode == MODE_ASK) {
-		/* One question at a time. */
+	if (a->confirm_answer || a->mode != MODE_NORMAL) {
+		/* One question at a time, as in host_ask. */
 		answer(ctx, false);
 		return;
 	}
@@ -304,7 +318,7 @@ static void host_confirm(void *ud, const char *title, const char *preview, const
 	char *safe = ts_sanitize(question ? question : "Apply this change?", (size_t)-1);
 	snprintf(prompt, sizeof(prompt), "%s [y/N] ", safe ? safe : "");
 	free(safe);
-	host_ask(a, prompt, confirm_answered, a);
+	open_question(a, prompt, confirm_answered, a);
 }
 
 /* $EDITOR needs the terminal: leave curses for it and come back. */

@@ -148,11 +148,22 @@ static wchar_t *utf8_to_wide(const char *s)
 }
 
 /* Display width of one character as drawn here (unprintables show as '?'). */
+/* Printable and not a bidirectional control: a line can hold text taken
+ * from the server (a prefilled command), which must not reorder the
+ * screen. The same list as the terminal-safe layer's. */
+static bool drawable(wchar_t wc)
+{
+	if ((wc >= 0x202A && wc <= 0x202E) || (wc >= 0x2066 && wc <= 0x2069) || wc == 0x200E ||
+	    wc == 0x200F || wc == 0x061C)
+		return false;
+	return iswprint((wint_t)wc);
+}
+
 static int char_width(wchar_t wc)
 {
 	int w = wcwidth(wc);
 
-	return w < 0 ? 1 : w;
+	return w < 0 || !drawable(wc) ? 1 : w;
 }
 
 /* A pasted secret key must never reach the history file. */
@@ -727,7 +738,7 @@ void cmdline_draw(struct cmdline *c, WINDOW *win, int y, int width, attr_t attr)
 
 			if (pw + w > max_pw)
 				break;
-			if (iswprint((wint_t)prompt[i]))
+			if (drawable(prompt[i]))
 				waddnwstr(win, &prompt[i], 1);
 			else
 				waddch(win, '?');
@@ -773,7 +784,7 @@ void cmdline_draw(struct cmdline *c, WINDOW *win, int y, int width, attr_t attr)
 			break;
 		if (w == 0 && x == pw)
 			continue;
-		if (iswprint((wint_t)wc))
+		if (drawable(wc))
 			waddnwstr(win, &wc, 1);
 		else
 			waddch(win, '?');

@@ -879,6 +879,21 @@ static void detail_line(WINDOW *win, int *row, int top, const char *key, const c
 		draw_safe(win, y, x, 9, key, theme_attr(THEME_KEY));
 		x += 10;
 	}
+	/* A value can be megabytes; one row shows at most a few bytes per
+	 * column, so sanitize only those (cut on a character boundary). */
+	size_t room = (size_t)(w > 0 ? w : 1) * 4 + 4, len = strlen(raw);
+	if (len > room) {
+		char *cut = strndup(raw, room);
+		if (cut) {
+			size_t n = room;
+			while (n > 0 && ((unsigned char)cut[n] & 0xC0) == 0x80)
+				n--;
+			cut[n] = '\0';
+			draw_text(win, y, x, w - x, cut, attr);
+			free(cut);
+			return;
+		}
+	}
 	draw_text(win, y, x, w - x, raw, attr);
 }
 
@@ -925,7 +940,7 @@ void tree_draw_detail(struct tree *t, WINDOW *win, int top, bool json)
 			    t->flags[i] & F_ADDED ? "added since the last look"
 						  : "changed since the last look",
 			    theme_attr(t->flags[i] & F_ADDED ? THEME_ADDED : THEME_CHANGED));
-	char *log = path ? tree_change_log(t, path, now_ms()) : NULL;
+	char *log = path ? tree_change_log(t, path, now_ms(), 50) : NULL;
 	if (log && log[0]) {
 		row++;
 		detail_line(win, &row, top, NULL, "Changes (L for all):", theme_attr(THEME_HEADER));
@@ -954,12 +969,13 @@ const struct tree_change *tree_changes(const struct tree *t, size_t *n)
 	return t->log;
 }
 
-char *tree_change_log(const struct tree *t, const char *path, long long now)
+char *tree_change_log(const struct tree *t, const char *path, long long now, size_t max)
 {
 	struct buf b;
+	size_t lines = 0;
 	buf_init(&b);
 	buf_adds(&b, "");
-	for (size_t k = t->n_log; k-- > 0;) {
+	for (size_t k = t->n_log; k-- > 0 && (max == 0 || lines < max);) {
 		const struct tree_change *c = &t->log[k];
 		/* Changes below path, and the addition or removal of path itself
 		 * or of an ancestor. */
@@ -968,6 +984,7 @@ char *tree_change_log(const struct tree *t, const char *path, long long now)
 		char age[32];
 		format_age((now - c->at_ms) / 1000, age, sizeof(age));
 		const char *p = c->path[0] ? c->path : "/";
+		lines++;
 		switch (c->kind) {
 		case LSON_ADDED:
 			buf_printf(&b, "%s: added %s, %s ago\n", p, c->after ? c->after : "", age);

@@ -74,9 +74,10 @@ void tree_clear_marks(struct tree *t);
 
 /* The change log, oldest first. */
 const struct tree_change *tree_changes(const struct tree *t, size_t *n);
-/* The changes at or below path ("" for all), newest first, one per line:
+/* The changes at or below path ("" for all), newest first, at most max
+ * lines (0: all), one per line:
  * "/shapes/3/x: 10 → 42, 2s ago". Raw text; caller frees. */
-char *tree_change_log(const struct tree *t, const char *path, long long now);
+char *tree_change_log(const struct tree *t, const char *path, long long now, size_t max);
 
 /* FNV-1a hash of n bytes. */
 uint64_t tree_hash_bytes(const char *s, size_t n);

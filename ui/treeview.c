@@ -148,7 +148,7 @@ static void change_log(struct view *v)
 {
 	struct treeview *tv = treeview_of(v);
 	char *path = tree_selected_path(tv->tree);
-	char *log = tree_change_log(tv->tree, path ? path : "", now_ms());
+	char *log = tree_change_log(tv->tree, path ? path : "", now_ms(), 0);
 	if (log && log[0]) {
 		char title[512];
 		snprintf(title, sizeof(title), "changes %s", path && path[0] ? path : "/");

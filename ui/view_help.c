@@ -20,6 +20,7 @@ struct help_view {
 	int top;
 	int height;
 	bool diff; /* colour +/- lines (a preview of a change) */
+	size_t cap; /* room in lines */
 };
 
 static struct help_view *priv(struct view *v)
@@ -29,10 +30,15 @@ static struct help_view *priv(struct view *v)
 
 static bool push_line(struct help_view *hv, const char *raw)
 {
-	char **nl = realloc(hv->lines, (hv->n + 1) * sizeof(*nl));
-	if (!nl)
-		return false;
-	hv->lines = nl;
+	if (hv->n == hv->cap) {
+		/* Doubling: a JSON view can have a line per node. */
+		size_t cap = hv->cap ? hv->cap * 2 : 64;
+		char **nl = realloc(hv->lines, cap * sizeof(*nl));
+		if (!nl)
+			return false;
+		hv->lines = nl;
+		hv->cap = cap;
+	}
 	char *safe = ts_sanitize(raw, (size_t)-1);
 	if (!safe)
 		return false;

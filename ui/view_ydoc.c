@@ -33,11 +33,13 @@ static void ydoc_title(struct view *v, char *out, size_t n)
 	if (!yv->formatting && !yv->key)
 		return;
 	char *key = yv->key ? ts_sanitize(yv->key, (size_t)-1) : NULL;
+	char *type = yv->type ? ts_sanitize(yv->type, (size_t)-1) : NULL;
 	size_t len = strlen(out);
 	snprintf(out + len, n - len, " [%s%s%s%s%s%s]", yv->formatting ? "formatting" : "",
 		 yv->formatting && yv->key ? " " : "", yv->key ? "key=" : "",
-		 key ? key : "", yv->type ? " type=" : "", yv->type ? yv->type : "");
+		 key ? key : "", type ? " type=" : "", type ? type : "");
 	free(key);
+	free(type);
 }
 
 static void ydoc_free(struct view *v)

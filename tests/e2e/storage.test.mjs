@@ -344,6 +344,18 @@ describe("the Storage tree (official dev server)", () => {
 		await t.waitFor(/▸ rows LiveList/);
 		await search(t, "Row 8398");
 		await t.waitFor(() => /title string "Row 8398"/.test(cursorLine(t)), { interval: 2 });
+		// The whole document as JSON in a view of its own (narrow terminal):
+		// one line per node, built without a pause.
+		t.write("g");
+		await t.waitFor(() => /root LiveObject/.test(cursorLine(t)));
+		t.resize(100, 40);
+		await t.waitFor(() => !t.row(2).includes("Path"), { interval: 5 }); // the side pane is gone
+		await t.waitIdle();
+		s = Date.now();
+		t.write("J");
+		await t.waitFor(/json \//, { timeout: 15000, interval: 5 });
+		times.jsonView = Date.now() - s;
+		await t.waitFor(/"liveblocksType": "LiveObject"/);
 		ctx.diagnostic(`100k-node document (ms, including the terminal round trip): ${JSON.stringify(times)}`);
 	});
 });
