@@ -395,6 +395,11 @@ static bool wants_detail(struct app *a)
 	return v && v->ops->draw_detail && COLS >= DETAIL_MIN_COLS;
 }
 
+bool app_detail_pane(struct app *a)
+{
+	return wants_detail(a);
+}
+
 static void layout(struct app *a)
 {
 	free_windows(a);

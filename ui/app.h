@@ -40,6 +40,9 @@ void app_command(struct app *a, const char *line);
 /* A message on the last line; errors also go to the status bar. */
 void app_message(struct app *a, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Whether the view in front has its side detail pane at the terminal's
+ * current size. */
+bool app_detail_pane(struct app *a);
 /* Ask for a redraw. */
 void app_dirty(struct app *a);
 /* The search pattern in force ("" when none), for highlighting. */

@@ -63,7 +63,6 @@ void treeview_draw(struct view *v, WINDOW *win, bool focused)
 	struct resource *r = tv->base.res;
 	int h = getmaxy(win), w = getmaxx(win);
 
-	tv->frame++;
 	tv->base.height = h > 1 ? h - 1 : 1;
 	treeview_take_doc(v);
 	if (!tree_doc(tv->tree)) {
@@ -100,7 +99,6 @@ void treeview_draw(struct view *v, WINDOW *win, bool focused)
 void treeview_draw_detail(struct view *v, WINDOW *win, int top)
 {
 	struct treeview *tv = treeview_of(v);
-	tv->detail_frame = tv->frame;
 	tree_draw_detail(tv->tree, win, top, tv->json_detail);
 }
 
@@ -129,7 +127,7 @@ static void show_json(struct view *v)
 	struct treeview *tv = treeview_of(v);
 	/* With the side pane on screen the JSON goes there; else a view of
 	 * its own. */
-	if (tv->detail_frame == tv->frame && tv->frame) {
+	if (app_detail_pane(v->app)) {
 		tv->json_detail = !tv->json_detail;
 		return;
 	}

@@ -24,7 +24,6 @@ struct treeview {
 	size_t body_len;
 	bool untracked_next;  /* the next document is another format: no diff */
 	bool json_detail;     /* the side pane shows the JSON of the selection */
-	unsigned frame, detail_frame;
 	const char *loading;  /* the notice before the first document */
 };
 
