@@ -135,6 +135,8 @@ static void one_line(const char *body, size_t len, char *out, size_t n)
 				o = s;
 		}
 	}
+	while (o > 0 && tmp[o - 1] == ' ')
+		o--;
 	tmp[o] = '\0';
 	snprintf(out, n, "%s", tmp);
 }
@@ -269,7 +271,8 @@ static char *scalar_text(const cJSON *v)
 	if (cJSON_IsNumber(v)) {
 		double d = v->valuedouble;
 
-		if (d == (double)(long long)d && d > -1e15 && d < 1e15)
+		/* Range first: casting a double beyond long long is undefined. */
+		if (d > -1e15 && d < 1e15 && d == (double)(long long)d)
 			snprintf(num, sizeof(num), "%lld", (long long)d);
 		else
 			snprintf(num, sizeof(num), "%.17g", d);

@@ -1,43 +1,114 @@
 #!/bin/sh
-# Build and run the libFuzzer target for the Storage decoder (not part of
-# make check).
+# Build and run the libFuzzer targets (not part of make check):
 #
-#   tests/fuzz/run.sh [SECONDS]        default 60
+#   lson        the Storage decoder and what is built on it (fuzz_lson.c)
+#   api         the REST decoders: rooms, pages, errors, active users,
+#               versions (fuzz_api.c)
+#   query_term  the terminal-safe layer, cmd_split/cmd_quote, query_quote
+#               and url_encode (fuzz_query_term.c)
+#
+#   tests/fuzz/run.sh [SECONDS [TARGET...]]
+#
+# Runs each TARGET (default: all of them) for SECONDS (default 60), one
+# after the other, and exits non-zero if any of them failed.
 #
 # Environment: OUT (work directory, default /tmp/lbtui-fuzz), CC (default
-# clang-14), JOBS (parallel fuzzing jobs, default 1). The corpus is kept in
-# $OUT/corpus between runs and seeded from tests/fuzz/seeds; crashes are
-# written to $OUT as crash-*.
+# clang-14), JOBS (parallel fuzzing jobs per target, default 1),
+# FUZZ_CFLAGS (extra compiler flags). Each target keeps its corpus in
+# $OUT/TARGET/corpus between runs, seeded from tests/fuzz/seeds (lson) or
+# tests/fuzz/seeds_TARGET; crashes are written to $OUT/TARGET as crash-*.
 set -eu
 
 seconds=${1:-60}
+[ $# -gt 0 ] && shift
+targets=${*:-lson api query_term}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 out=${OUT:-/tmp/lbtui-fuzz}
 cc=${CC:-clang-14}
 jobs=${JOBS:-1}
+extra=${FUZZ_CFLAGS:-}
+src=$top/src
 
-mkdir -p "$out/corpus"
+mkdir -p "$out"
 # The sources include "lbconfig.h" (autoconf's header); the fuzz build
-# needs only what it enables.
-cat > "$out/lbconfig.h" <<'EOF'
+# needs only what they use of it.
+version=$(sed -n 's/^AC_INIT(\[lbtui\], *\[\([^]]*\)\].*/\1/p' "$top/configure.ac")
+cat > "$out/lbconfig.h" <<EOF
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1
 #endif
+#define PACKAGE_VERSION "${version:-0}"
 EOF
 
-"$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-I"$out" -I"$top/src" $(pkg-config --cflags libcjson) \
-	-o "$out/fuzz_lson" "$here/fuzz_lson.c" \
-	"$top/src/lson.c" "$top/src/diff.c" "$top/src/util.c" "$top/src/error.c" \
-	$(pkg-config --libs libcjson)
+# The sources each target links, under src/.
+sources()
+{
+	case $1 in
+	lson) echo lson diff util error ;;
+	api) echo api api_storage room query util error ;;
+	query_term)
+		# cmd.c brings the command tables, and they the model
+		echo term_safe cmd cmd_args cmd_room cmd_storage model model_storage \
+			api api_storage output lson diff query room util error ;;
+	*) return 1 ;;
+	esac
+}
 
-cd "$out"
-if [ -d "$here/seeds" ]; then
-	cp -n "$here/seeds"/* corpus/ 2>/dev/null || true
+build()
+{
+	t=$1
+	files=
+	for s in $(sources "$t"); do
+		files="$files $src/$s.c"
+	done
+	# shellcheck disable=SC2046,SC2086 # word splitting is wanted
+	"$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		$extra -I"$out" -I"$src" $(pkg-config --cflags libcurl libcjson libedit) \
+		-o "$out/$t/fuzz_$t" "$here/fuzz_$t.c" $files \
+		$(pkg-config --libs libcurl libcjson libedit) -lm
+}
+
+run()
+{
+	t=$1
+	case $t in
+	lson) seeds=$here/seeds max_len=8192 ;;
+	api) seeds=$here/seeds_api max_len=8192 ;;
+	*) seeds=$here/seeds_$t max_len=4096 ;;
+	esac
+	mkdir -p "$out/$t/corpus"
+	if [ -d "$seeds" ]; then
+		for f in "$seeds"/*; do
+			dest=$out/$t/corpus/$(basename "$f")
+			if [ -f "$f" ] && [ ! -e "$dest" ]; then
+				cp "$f" "$dest"
+			fi
+		done
+	fi
+	set -- -max_total_time="$seconds" -max_len="$max_len" -timeout=10 \
+		-dict="$here/$t.dict" -artifact_prefix="$out/$t/"
+	if [ "$jobs" -gt 1 ]; then
+		set -- "$@" -jobs="$jobs" -workers="$jobs"
+	fi
+	(cd "$out/$t" && "./fuzz_$t" "$@" corpus)
+}
+
+for t in $targets; do
+	if ! sources "$t" > /dev/null; then
+		echo "run.sh: unknown target '$t' (lson, api, query_term)" >&2
+		exit 2
+	fi
+done
+failed=
+for t in $targets; do
+	mkdir -p "$out/$t"
+	echo "== fuzz_$t: building" >&2
+	build "$t"
+	echo "== fuzz_$t: running for ${seconds}s" >&2
+	run "$t" || failed="$failed $t"
+done
+if [ -n "$failed" ]; then
+	echo "run.sh: failed:$failed (see $out/TARGET/crash-*)" >&2
+	exit 1
 fi
-set -- -max_total_time="$seconds" -max_len=8192 -timeout=10 -dict="$here/lson.dict"
-if [ "$jobs" -gt 1 ]; then
-	set -- "$@" -jobs="$jobs" -workers="$jobs"
-fi
-exec ./fuzz_lson "$@" corpus
