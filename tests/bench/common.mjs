@@ -113,3 +113,26 @@ export async function startServer(emulator) {
 
 /** "ok" or "MISSED". */
 export const verdict = (ok) => (ok ? "ok" : "MISSED");
+
+// Parse "--name VALUE" and "--flag" options into o: numbers for numeric
+// defaults, a resolved path for "bin", true for boolean flags. usage(msg)
+// reports a bad option and exits; usage() prints the help.
+export function parseOptions(argv, o, usage, pathResolve) {
+	for (let i = 0; i < argv.length; i++) {
+		const a = argv[i];
+		if (a === "-h" || a === "--help")
+			usage();
+		const name = a.startsWith("--") ? a.slice(2) : null;
+		if (name === null || !(name in o))
+			usage(`unknown option ${a}`);
+		if (typeof o[name] === "boolean") {
+			o[name] = true;
+			continue;
+		}
+		if (i + 1 >= argv.length)
+			usage(`${a} needs a value`);
+		const v = argv[++i];
+		o[name] = typeof o[name] === "number" ? Number(v) : name === "bin" ? pathResolve(v) : v;
+	}
+	return o;
+}

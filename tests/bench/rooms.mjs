@@ -18,32 +18,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ROOT, SECRET } from "../e2e/harness.mjs";
-import { machine, maxPeakRss, median, runOnce, startServer, toolEnv, verdict } from "./common.mjs";
+import { machine, maxPeakRss, median, parseOptions, runOnce, startServer, toolEnv, verdict } from "./common.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 function parseArgs(argv) {
 	const o = { rooms: 1000, reps: 10, bin: path.join(ROOT, "build", "lbtui"), emulator: false };
-	for (let i = 0; i < argv.length; i++) {
-		const a = argv[i];
-		const v = () => {
-			if (i + 1 >= argv.length)
-				usage(`${a} needs a value`);
-			return argv[++i];
-		};
-		if (a === "--rooms")
-			o.rooms = Number(v());
-		else if (a === "--reps")
-			o.reps = Number(v());
-		else if (a === "--bin")
-			o.bin = path.resolve(v());
-		else if (a === "--emulator")
-			o.emulator = true;
-		else if (a === "-h" || a === "--help")
-			usage();
-		else
-			usage(`unknown option ${a}`);
-	}
+	parseOptions(argv, o, usage, (v) => path.resolve(v));
 	if (!(o.rooms > 0) || !(o.reps > 0))
 		usage("--rooms and --reps must be positive numbers");
 	return o;

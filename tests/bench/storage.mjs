@@ -32,7 +32,7 @@ import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ROOT, SECRET } from "../e2e/harness.mjs";
-import { machine, maxPeakRss, median, runOnce, startServer, toolEnv, verdict } from "./common.mjs";
+import { machine, maxPeakRss, median, parseOptions, runOnce, startServer, toolEnv, verdict } from "./common.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOM = "bench-storage";
@@ -41,28 +41,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function parseArgs(argv) {
 	const o = { nodes: 100000, reps: 10, warmup: 3, bin: path.join(ROOT, "build", "lbtui"), emulator: false };
-	for (let i = 0; i < argv.length; i++) {
-		const a = argv[i];
-		const v = () => {
-			if (i + 1 >= argv.length)
-				usage(`${a} needs a value`);
-			return argv[++i];
-		};
-		if (a === "--nodes")
-			o.nodes = Number(v());
-		else if (a === "--reps")
-			o.reps = Number(v());
-		else if (a === "--warmup")
-			o.warmup = Number(v());
-		else if (a === "--bin")
-			o.bin = path.resolve(v());
-		else if (a === "--emulator")
-			o.emulator = true;
-		else if (a === "-h" || a === "--help")
-			usage();
-		else
-			usage(`unknown option ${a}`);
-	}
+	parseOptions(argv, o, usage, (v) => path.resolve(v));
 	if (!(o.nodes >= 100) || !(o.reps > 0) || !(o.warmup >= 1))
 		usage("--nodes must be at least 100, --reps and --warmup positive numbers");
 	return o;
