@@ -361,6 +361,53 @@ static char *cut_value(const char *s)
 	return out;
 }
 
+/* A value of the change log: scalars as the JSON they are; containers,
+ * LiveText and LiveFile by their type and the preview a collapsed row
+ * shows ("LiveObject {x: 10, y: 20}", "LiveList (3 items)", "[2
+ * items]"), so the log does not fill with plain-LSON wrappers. json is
+ * compact JSON of the value, plain LSON when plain_lson. */
+static char *log_value(const char *json, bool plain_lson)
+{
+	if (!json || (json[0] != '{' && json[0] != '['))
+		return cut_value(json);
+	/* The value as the only member of a root that reads it as the
+	 * document did. */
+	struct buf b;
+	buf_init(&b);
+	buf_adds(&b, plain_lson ? "{\"liveblocksType\":\"LiveObject\",\"data\":{\"v\":" : "{\"v\":");
+	buf_adds(&b, json);
+	buf_adds(&b, plain_lson ? "}}" : "}");
+	struct lb_error err;
+	lb_error_clear(&err);
+	struct lson_doc *d = b.data ? lson_parse(b.data, b.len, plain_lson, &err) : NULL;
+	buf_free(&b);
+	if (!d || d->n < 2) {
+		lson_unref(&d);
+		return cut_value(json);
+	}
+	const struct lson_node *v = &d->nodes[1];
+	char summary[LOG_VALUE_MAX];
+	lson_summary(d, 1, summary, sizeof(summary));
+	struct buf out;
+	buf_init(&out);
+	switch (v->type) {
+	case LSON_OBJECT:
+		buf_adds(&out, summary);
+		break;
+	case LSON_ARRAY:
+		buf_printf(&out, "[%s]", summary);
+		break;
+	case LSON_LIVE_LIST:
+		buf_printf(&out, "%s (%s)", lson_type_name(v->type), summary);
+		break;
+	default:
+		buf_printf(&out, "%s %s", lson_type_name(v->type), summary);
+		break;
+	}
+	lson_unref(&d);
+	return buf_steal(&out);
+}
+
 static void log_add(struct tree *t, const struct lson_delta *dl, long long now)
 {
 	if (t->n_log == LOG_MAX) {
@@ -380,8 +427,8 @@ static void log_add(struct tree *t, const struct lson_delta *dl, long long now)
 	c->at_ms = now;
 	c->kind = dl->kind;
 	c->path = strdup(dl->path ? dl->path : "");
-	c->before = cut_value(dl->before);
-	c->after = cut_value(dl->after);
+	c->before = log_value(dl->before, t->doc->plain_lson);
+	c->after = log_value(dl->after, t->doc->plain_lson);
 	if (!c->path) {
 		change_clear(c);
 		return;
@@ -399,6 +446,49 @@ static bool under(const char *path, const char *prefix)
  * rather than one lookup each. */
 #define DELTAS_BY_LOOKUP 256
 
+/* The children of node i of d by key, for containers whose keys come back
+ * in another order: open addressing over node indices (-1 empty). */
+struct key_index {
+	int *slots;
+	size_t mask;
+};
+
+static bool key_index_build(struct key_index *x, const struct lson_doc *d, int i)
+{
+	size_t cap = 16;
+	while (cap < (size_t)d->nodes[i].n_children * 2)
+		cap *= 2;
+	x->slots = malloc(cap * sizeof(*x->slots));
+	if (!x->slots)
+		return false;
+	memset(x->slots, 0xff, cap * sizeof(*x->slots));
+	x->mask = cap - 1;
+	int c = i + 1;
+	for (int m = 0; m < d->nodes[i].n_children; m++, c += d->nodes[c].subtree + 1) {
+		const char *key = d->nodes[c].key;
+		if (!key)
+			continue;
+		size_t j = tree_hash_bytes(key, strlen(key)) & x->mask;
+		while (x->slots[j] >= 0)
+			j = (j + 1) & x->mask;
+		x->slots[j] = c;
+	}
+	return true;
+}
+
+static int key_index_find(const struct key_index *x, const struct lson_doc *d, const char *key)
+{
+	size_t j = tree_hash_bytes(key, strlen(key)) & x->mask;
+	for (; x->slots[j] >= 0; j = (j + 1) & x->mask)
+		if (!strcmp(d->nodes[x->slots[j]].key, key))
+			return x->slots[j];
+	return -1;
+}
+
+/* Containers with more children than this are searched through a
+ * key_index when their keys come back in another order. */
+#define KEYS_BY_SCAN 16
+
 /* Node j of b is node i of a (the same path): carry the expansion and the
  * highlights over, and down to the children with the same key (objects,
  * maps) or index (lists). O(nodes), no strings built. */
@@ -409,6 +499,8 @@ static void carry(const struct lson_doc *a, const unsigned char *fa, int i,
 	fb[j] = fa[i] & (F_EXPANDED | F_ADDED | F_CHANGED);
 	if (!na->n_children || !nb->n_children)
 		return;
+	struct key_index idx = {NULL, 0};
+	bool no_index = false; /* building it failed: scan instead */
 	int ci = i + 1, ka = 0; /* the next child of i to try, and its position */
 	int cj = j + 1;
 	for (int k = 0; k < nb->n_children; k++, cj += b->nodes[cj].subtree + 1) {
@@ -419,9 +511,12 @@ static void carry(const struct lson_doc *a, const unsigned char *fa, int i,
 			if (key ? ak && !strcmp(ak, key) : !ak)
 				match = ci;
 		}
-		/* Keys in another order: look for it (small containers only, so
-		 * a reordered big map costs no more than losing its state). */
-		if (match < 0 && key && na->n_children <= 512) {
+		/* Keys in another order: look the key up. */
+		if (match < 0 && key && na->n_children > KEYS_BY_SCAN && !idx.slots && !no_index)
+			no_index = !key_index_build(&idx, a, i);
+		if (match < 0 && key && idx.slots) {
+			match = key_index_find(&idx, a, key);
+		} else if (match < 0 && key) {
 			int c = i + 1;
 			for (int m = 0; m < na->n_children; m++, c += a->nodes[c].subtree + 1)
 				if (a->nodes[c].key && !strcmp(a->nodes[c].key, key)) {
@@ -435,6 +530,7 @@ static void carry(const struct lson_doc *a, const unsigned char *fa, int i,
 		ci = match + a->nodes[match].subtree + 1;
 		ka = a->nodes[match].index + 1;
 	}
+	free(idx.slots);
 }
 
 /* Highlight the nodes of doc named by the deltas. */

@@ -484,7 +484,7 @@ describe("watch mode with a live client (official dev server)", () => {
 			t.write("gL");
 			await t.waitFor(/changes \//);
 			assert.match(t.screenText(), /\/counter: 1 → 42, \d+s ago/);
-			assert.match(t.screenText(), /\/shapes\/1: added \{"liveblocksType":"LiveObject","data":\{"x":99\}\}/);
+			assert.match(t.screenText(), /\/shapes\/1: added LiveObject \{x: 99\}, \d+s ago/);
 			t.write("q");
 			await t.waitFor(/counter number 42/);
 			// The cursor and the expansion stay across further updates.
