@@ -19,9 +19,9 @@ struct users_view {
 	struct list_pos pos;
 	unsigned seen_gen;
 	bool seen_any;
-	int *known; /* connection IDs at the previous look */
+	int *known; /* connection IDs at the previous look, ascending */
 	size_t n_known;
-	int *fresh; /* connection IDs that are new since then */
+	int *fresh; /* connection IDs that are new since then, ascending */
 	size_t n_fresh;
 	size_t joined, left; /* at the last change */
 };
@@ -31,12 +31,16 @@ static struct users_view *priv(struct view *v)
 	return v->priv;
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/* Is x in the ascending array v of n? */
 static bool has(const int *v, size_t n, int x)
 {
-	for (size_t i = 0; i < n; i++)
-		if (v[i] == x)
-			return true;
-	return false;
+	return n && bsearch(&x, v, n, sizeof(*v), cmp_int);
 }
 
 /* Compare the connections with the previous look. */
@@ -53,11 +57,14 @@ static void take(struct view *v)
 	if (!now)
 		return;
 	size_t joined = 0, left = 0;
-	for (size_t i = 0; i < r->n_users; i++) {
+	for (size_t i = 0; i < r->n_users; i++)
 		now[i] = r->users[i].connection_id;
+	/* Sorted, so that a refresh of thousands of connections costs
+	 * O(n log n). */
+	qsort(now, r->n_users, sizeof(*now), cmp_int);
+	for (size_t i = 0; i < r->n_users; i++)
 		if (!has(uv->known, uv->n_known, now[i]))
 			joined++;
-	}
 	for (size_t i = 0; i < uv->n_known; i++)
 		if (!has(now, r->n_users, uv->known[i]))
 			left++;
