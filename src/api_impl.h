@@ -31,6 +31,9 @@ struct api_call {
 	void (*finish)(struct api_call *call, const struct http_response *resp);
 	bool submitting; /* inside transport.submit */
 	bool finished;   /* finish ran while submitting */
+	/* Optional: a 2xx body goes here as it arrives (http_request.sink). */
+	http_sink_fn sink;
+	void *sink_ud;
 };
 
 /* Build the headers and submit. call->finish runs exactly once: later, or before this returns (then

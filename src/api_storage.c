@@ -376,6 +376,7 @@ static void call_finish(struct api_call *base, const struct http_response *resp)
 	res.status = resp->status;
 	res.body = resp->body;
 	res.body_len = resp->body_len;
+	res.streamed = resp->streamed;
 	if (api_response_ok(resp, &res.err))
 		decode(c, &res);
 	c->done(&res, c->ud);
@@ -393,11 +394,13 @@ static http_id fail_now(enum lb_status st, const char *msg, api_storage_done_fn 
 	return 0;
 }
 
-/* Submit to base/v2/rooms/{id}{suffix}[?query]. Only reads are retried: a
- * write may have been applied even when no answer came. */
-static http_id send_to(struct api *a, enum http_method method, const char *room_id,
-                       const char *suffix, const char *query, const void *body, size_t len,
-                       enum api_content ct, enum decode dec, api_storage_done_fn done, void *ud)
+/* Submit to base/v2/rooms/{id}{suffix}[?query], a 2xx body to sink when
+ * there is one. Only reads are retried: a write may have been applied even
+ * when no answer came. */
+static http_id send_to_sink(struct api *a, enum http_method method, const char *room_id,
+                            const char *suffix, const char *query, const void *body, size_t len,
+                            enum api_content ct, enum decode dec, http_sink_fn sink,
+                            void *sink_ud, api_storage_done_fn done, void *ud)
 {
 	struct call *c = calloc(1, sizeof(*c));
 	char *url;
@@ -406,6 +409,8 @@ static http_id send_to(struct api *a, enum http_method method, const char *room_
 	if (!c)
 		return fail_now(LB_NOMEM, "out of memory", done, ud);
 	c->base.finish = call_finish;
+	c->base.sink = sink;
+	c->base.sink_ud = sink_ud;
 	c->decode = dec;
 	c->done = done;
 	c->ud = ud;
@@ -415,12 +420,28 @@ static http_id send_to(struct api *a, enum http_method method, const char *room_
 	return id;
 }
 
+static http_id send_to(struct api *a, enum http_method method, const char *room_id,
+                       const char *suffix, const char *query, const void *body, size_t len,
+                       enum api_content ct, enum decode dec, api_storage_done_fn done, void *ud)
+{
+	return send_to_sink(a, method, room_id, suffix, query, body, len, ct, dec, NULL, NULL, done,
+	                    ud);
+}
+
 /* GET /storage[?format=json] */
 http_id api_storage_get(struct api *a, const char *room_id, bool simplified,
                         api_storage_done_fn done, void *ud)
 {
 	return send_to(a, HTTP_GET, room_id, "/storage", simplified ? "format=json" : NULL, NULL, 0,
 	               API_CT_NONE, DEC_NONE, done, ud);
+}
+
+/* GET /storage[?format=json], the body to sink. */
+http_id api_storage_stream(struct api *a, const char *room_id, bool simplified, http_sink_fn sink,
+                           void *sink_ud, api_storage_done_fn done, void *ud)
+{
+	return send_to_sink(a, HTTP_GET, room_id, "/storage", simplified ? "format=json" : NULL, NULL,
+	                    0, API_CT_NONE, DEC_NONE, sink, sink_ud, done, ud);
 }
 
 /* POST /storage with a plain LSON document. */

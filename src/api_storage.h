@@ -22,6 +22,7 @@ struct api_storage_result {
 	long status;
 	const char *body;
 	size_t body_len;
+	size_t streamed; /* api_storage_stream: bytes given to the sink */
 	struct active_user *users; /* GET /active-users */
 	size_t n_users;
 	struct version *versions; /* GET /versions */
@@ -69,6 +70,13 @@ char *api_room_upsert_body(const struct room_update *update, const struct room_c
  * is left for the caller to decode. */
 http_id api_storage_get(struct api *a, const char *room_id, bool simplified,
                         api_storage_done_fn done, void *ud);
+/* The same GET, the document passed to sink as it arrives instead of kept
+ * (res->body is then empty, res->streamed says how much went): printing
+ * or saving a document of any size without holding it. An error answer is
+ * decoded as usual; a transfer cut off after bytes went to the sink is an
+ * error and is not retried. */
+http_id api_storage_stream(struct api *a, const char *room_id, bool simplified, http_sink_fn sink,
+                           void *sink_ud, api_storage_done_fn done, void *ud);
 /* POST /v2/rooms/{id}/storage with a plain LSON document. */
 http_id api_storage_init(struct api *a, const char *room_id, const char *doc, size_t len,
                          api_storage_done_fn done, void *ud);

@@ -861,6 +861,43 @@ static bool wait_holding(struct cmd_ctx *c, struct resource *r, cmd_step_fn step
 	return true;
 }
 
+/* Printing a document as it arrives: it is never held in memory. */
+struct print_job {
+	struct cmd_ctx *c;
+	bool ends_in_newline;
+	int write_errno; /* why stdout refused it, 0 when it did not */
+};
+
+static bool print_sink(const char *p, size_t len, void *ud)
+{
+	struct print_job *j = ud;
+
+	if (len && fwrite(p, 1, len, stdout) != len) {
+		j->write_errno = errno ? errno : EIO;
+		return false;
+	}
+	if (len)
+		j->ends_in_newline = p[len - 1] == '\n';
+	return true;
+}
+
+static void print_done(const struct storage_result *res, void *ud)
+{
+	struct print_job *j = ud;
+	struct lb_error err = res->err;
+
+	/* As print_json_text: a final newline, so that outputs stay one per line. */
+	if (err.status == LB_OK && !j->ends_in_newline && fputc('\n', stdout) == EOF)
+		j->write_errno = errno ? errno : EIO;
+	if (fflush(stdout) == EOF && !j->write_errno)
+		j->write_errno = errno ? errno : EIO;
+	if (j->write_errno)
+		lb_error_set(&err, LB_USAGE, "cannot write the document to standard output: %s",
+		             strerror(j->write_errno));
+	cmd_finish(j->c, &err);
+	free(j);
+}
+
 static void run_storage(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
 	struct lb_error err;
@@ -877,6 +914,19 @@ static void run_storage(struct cmd_ctx *c, const struct command *cmd, struct arg
 	              "--watch needs the screen: run lbtui without -e and type "
 	              "'storage ROOM --watch'"))
 		return;
+	/* To a file or a pipe the bytes go through as they arrive; a terminal
+	 * gets the whole document made safe to show. */
+	if (!isatty(fileno(stdout))) {
+		struct print_job *j = calloc(1, sizeof(*j));
+		if (!j) {
+			cmd_finish_nomem(c);
+			return;
+		}
+		j->c = c;
+		fflush(stdout);
+		model_storage_stream(c->model, room, simplified, print_sink, j, print_done, j);
+		return;
+	}
 	wait_room(c, model_storage_body(c->model, room, simplified), room, storage_print_step);
 }
 

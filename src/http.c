@@ -34,6 +34,8 @@ struct rq {
 	bool idempotent;
 	http_done_fn done;
 	void *ud;
+	http_sink_fn sink;
+	void *sink_ud;
 
 	/* The current or last attempt. */
 	CURL *easy;
@@ -43,6 +45,9 @@ struct rq {
 	struct buf resp;
 	bool too_large;
 	bool nomem;
+	enum { SINK_UNDECIDED, SINK_ON, SINK_OFF } sink_mode; /* this attempt's body */
+	bool sink_stopped;  /* the sink said stop */
+	size_t streamed;    /* bytes given to the sink, over all attempts */
 	char content_type[128];
 	char retry_after[64];
 	char errbuf[CURL_ERROR_SIZE];
@@ -300,6 +305,20 @@ static size_t on_write(char *p, size_t size, size_t n, void *ud)
 	size_t len = size * n;
 	size_t cap = r->h->o.max_response_bytes;
 
+	if (r->sink && r->sink_mode == SINK_UNDECIDED) {
+		long status = 0;
+		curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+		r->sink_mode = status >= 200 && status <= 299 ? SINK_ON : SINK_OFF;
+	}
+	if (r->sink_mode == SINK_ON) {
+		if (!r->sink(p, len, r->sink_ud)) {
+			r->sink_stopped = true;
+			return 0;
+		}
+		r->streamed += len;
+		return len;
+	}
+
 	if (cap && len > cap - r->resp.len) {
 		r->too_large = true;
 		return 0;
@@ -435,6 +454,7 @@ static void rq_deliver(struct http *h, struct rq *r)
 	    .body_len = r->resp.len,
 	    .content_type = r->content_type[0] ? r->content_type : NULL,
 	    .attempts = r->attempts,
+	    .streamed = r->streamed,
 	    .err = r->err,
 	};
 	h->in_flight--;
@@ -447,6 +467,7 @@ static void rq_reset_response(struct rq *r)
 {
 	buf_free(&r->resp);
 	buf_init(&r->resp);
+	r->sink_mode = SINK_UNDECIDED;
 	r->too_large = false;
 	r->nomem = false;
 	r->content_type[0] = '\0';
@@ -523,7 +544,8 @@ static bool rq_start(struct http *h, struct rq *r)
 		curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, h->o.connect_timeout_ms);
 	if (h->o.total_timeout_ms > 0)
 		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->o.total_timeout_ms);
-	if (h->o.max_response_bytes > 0 && h->o.max_response_bytes < (size_t)INT64_MAX)
+	/* A body that goes to a sink takes no memory: no cap. */
+	if (!r->sink && h->o.max_response_bytes > 0 && h->o.max_response_bytes < (size_t)INT64_MAX)
 		curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)h->o.max_response_bytes);
 	set_method(e, r);
 
@@ -564,6 +586,8 @@ http_id http_submit(struct http *h, const struct http_request *req)
 	r->idempotent = req->idempotent;
 	r->done = req->done;
 	r->ud = req->ud;
+	r->sink = req->sink;
+	r->sink_ud = req->sink_ud;
 	buf_init(&r->resp);
 	r->url = strdup(req->url);
 	bool ok = r->url != NULL;
@@ -835,6 +859,11 @@ static void attempt_finished(struct http *h, struct rq *r, CURLcode rc)
 		rq_fail(h, r, LB_NOMEM, "out of memory reading the response");
 		return;
 	}
+	if (r->sink_stopped) {
+		log_attempt(h, r, status, "stopped by the receiver", -1);
+		rq_fail(h, r, LB_CANCELLED, "the rest of the response was not wanted");
+		return;
+	}
 
 	if (rc == CURLE_OK) {
 		long d = http_retry_delay(&h->o.retry, r->idempotent, r->attempts, status,
@@ -853,7 +882,8 @@ static void attempt_finished(struct http *h, struct rq *r, CURLcode rc)
 	}
 
 	long d = -1;
-	if (curl_code_transient(rc))
+	/* What went to the sink cannot be taken back: no second attempt. */
+	if (curl_code_transient(rc) && r->streamed == 0)
 		d = http_retry_delay(&h->o.retry, r->idempotent, r->attempts, 0, NULL, next_rnd(h));
 	log_attempt(h, r, 0, curl_easy_strerror(rc), d);
 	if (d >= 0) {
@@ -864,7 +894,10 @@ static void attempt_finished(struct http *h, struct rq *r, CURLcode rc)
 	char msg[512];
 	network_message(h, r, rc, os_errno, connect_us > 0, msg, sizeof(msg));
 	rq_reset_response(r);
-	if (r->attempts > 1)
+	if (r->streamed)
+		lb_error_set(&r->err, LB_NETWORK, "%s after %zu bytes of the response", msg,
+		             r->streamed);
+	else if (r->attempts > 1)
 		lb_error_set(&r->err, LB_NETWORK, "%s; gave up after %d attempts", msg,
 		             r->attempts);
 	else

@@ -18,12 +18,16 @@ struct http_response {
 	size_t body_len;
 	const char *content_type; /* may be NULL */
 	int attempts;         /* 1 + retries made */
+	size_t streamed;      /* body bytes given to the request's sink (body is then empty) */
 	/* LB_OK when a response arrived, whatever its status; otherwise why not
 	 * (LB_NETWORK, LB_TOO_LARGE, LB_CANCELLED). */
 	struct lb_error err;
 };
 
 typedef void (*http_done_fn)(const struct http_response *resp, void *ud);
+/* Takes len bytes of a 2xx response's body; false stops the transfer (the
+ * request then ends with LB_CANCELLED). */
+typedef bool (*http_sink_fn)(const char *p, size_t len, void *ud);
 
 struct http_request {
 	enum http_method method;
@@ -36,6 +40,11 @@ struct http_request {
 	bool idempotent;
 	http_done_fn done;          /* called exactly once, also on cancel */
 	void *ud;
+	/* Optional: a 2xx body goes to sink as it arrives, not into memory,
+	 * so it has no size cap; other statuses are kept as usual. Once a
+	 * byte has gone to the sink the request is never retried. */
+	http_sink_fn sink;
+	void *sink_ud;
 };
 
 /* Requests are identified by a positive number; 0 means "not submitted". */

@@ -465,6 +465,7 @@ enum op_kind {
 	OP_RENAME,
 	OP_PREWARM,
 	OP_BROADCAST,
+	OP_STORAGE_STREAM,
 };
 
 enum op_step {
@@ -502,6 +503,11 @@ struct op {
 	storage_done_fn sdone;
 	model_done_fn mdone;
 	void *ud;
+	/* OP_STORAGE_STREAM */
+	bool simplified;
+	http_sink_fn sink;
+	void *sink_ud;
+	size_t streamed;
 };
 
 static void op_free(struct op *o)
@@ -534,6 +540,7 @@ static void op_finish(struct model *m, struct op *o, const struct lb_error *err,
 		res.path = o->path;
 		res.body = body;
 		res.body_len = len;
+		res.streamed = o->streamed;
 		res.id = id;
 		o->sdone(&res, o->ud);
 	} else if (o->mdone) {
@@ -651,6 +658,10 @@ static http_id op_send(struct model *m, struct op *o)
 			break;
 		case OP_BROADCAST:
 			id = api_room_broadcast(a, o->room_id, o->arg, on_op_done, q);
+			break;
+		case OP_STORAGE_STREAM:
+			id = api_storage_stream(a, o->room_id, o->simplified, o->sink, o->sink_ud,
+			                        on_op_done, q);
 			break;
 		}
 		break;
@@ -932,6 +943,9 @@ static void op_step_done(struct model *m, struct op *o, struct api_storage_resul
 	case OP_YDOC_UPDATE:
 		o->invalidate = KIND(RES_YDOC);
 		break;
+	case OP_STORAGE_STREAM:
+		o->streamed = res->streamed;
+		break;
 	case OP_YDOC_BINARY:
 	case OP_PREWARM:
 	case OP_BROADCAST:
@@ -1166,6 +1180,20 @@ http_id model_ydoc_binary(struct model *m, const char *room_id, const char *guid
                           storage_done_fn done, void *ud)
 {
 	return start(m, begin(m, OP_YDOC_BINARY, room_id, NULL, done, NULL, ud), guid);
+}
+
+/* GET /storage to a sink. */
+http_id model_storage_stream(struct model *m, const char *room_id, bool simplified,
+                             http_sink_fn sink, void *sink_ud, storage_done_fn done, void *ud)
+{
+	struct op *o = begin(m, OP_STORAGE_STREAM, room_id, NULL, done, NULL, ud);
+
+	if (o) {
+		o->simplified = simplified;
+		o->sink = sink;
+		o->sink_ud = sink_ud;
+	}
+	return start(m, o, NULL);
 }
 
 /* PUT /ydoc with a binary update. */

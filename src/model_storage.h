@@ -54,9 +54,17 @@ struct storage_result {
 			       * read-modify-write could not put the previous
 			       * document back, that document (save it!) */
 	size_t body_len;
+	size_t streamed;      /* model_storage_stream: bytes given to the sink */
 	const char *id;       /* model_version_create: the new version's ID */
 };
 typedef void (*storage_done_fn)(const struct storage_result *res, void *ud);
+
+/* Read a room's Storage once, straight to sink as it arrives, past the
+ * cache (nothing is kept, so a document of any size costs no memory):
+ * for printing or saving it. done hears the outcome; res->streamed says
+ * how many bytes went to the sink. See api_storage_stream. */
+http_id model_storage_stream(struct model *m, const char *room_id, bool simplified,
+			     http_sink_fn sink, void *sink_ud, storage_done_fn done, void *ud);
 
 /* Whether the server has the JSON-patch endpoint: 1 yes, 0 no, -1 not
  * known yet (model_storage_probe finds out with an empty patch). */

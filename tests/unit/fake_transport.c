@@ -81,6 +81,8 @@ static http_id fake_submit(void *ctx, const struct http_request *req)
 	r->idempotent = req->idempotent;
 	r->done = req->done;
 	r->ud = req->ud;
+	r->sink = req->sink;
+	r->sink_ud = req->sink_ud;
 	f->reqs[f->n++] = r;
 	return r->id;
 }
@@ -181,7 +183,18 @@ bool fake_complete(struct fake_transport *f, size_t k, long status, const char *
 	resp.body = body ? body : "";
 	resp.body_len = body ? strlen(body) : 0;
 	resp.content_type = "application/json";
-	return deliver(find(f, k), &resp);
+	struct fake_request *r = find(f, k);
+	if (r && !r->finished && r->sink && status >= 200 && status <= 299) {
+		if (resp.body_len && !r->sink(resp.body, resp.body_len, r->sink_ud)) {
+			resp.status = 0;
+			lb_error_set(&resp.err, LB_CANCELLED, "the rest of the response was not wanted");
+		} else {
+			resp.streamed = resp.body_len;
+		}
+		resp.body = "";
+		resp.body_len = 0;
+	}
+	return deliver(r, &resp);
 }
 
 /* Finish request k without a response (st, msg). */

@@ -40,6 +40,8 @@ struct fake_request {
 	bool cancelled; /* finished through transport.cancel or fake_cancel */
 	http_done_fn done;
 	void *ud;
+	http_sink_fn sink; /* as in http_request */
+	void *sink_ud;
 };
 
 struct fake_transport {
@@ -67,7 +69,10 @@ const struct fake_request *fake_last(const struct fake_transport *f);
 const char *fake_header(const struct fake_request *r, const char *name);
 
 /* Finish request k with an HTTP response (body may be NULL for none) and
- * call its callback. False if k is unknown or already finished. */
+ * call its callback. False if k is unknown or already finished. A 2xx body
+ * of a request with a sink goes to the sink first, as the real client
+ * does (in one piece; when the sink says stop, the request ends with
+ * LB_CANCELLED). */
 bool fake_complete(struct fake_transport *f, size_t k, long status, const char *body);
 /* Finish request k without a response: err status st (e.g. LB_NETWORK,
  * LB_TOO_LARGE) and message msg. */

@@ -495,6 +495,7 @@ struct result {
 	char content_type[128];
 	bool has_content_type;
 	int attempts;
+	size_t streamed;
 	long long at_ms;
 };
 
@@ -515,6 +516,7 @@ static void on_done(const struct http_response *resp, void *ud)
 	snprintf(r->content_type, sizeof(r->content_type), "%s",
 	         resp->content_type ? resp->content_type : "");
 	r->attempts = resp->attempts;
+	r->streamed = resp->streamed;
 	r->at_ms = now_ms();
 }
 
@@ -926,6 +928,112 @@ static void test_size_cap(void **state)
 	http_free(&h);
 }
 
+/* A sink that keeps what it is given, and says stop past `stop_after`
+ * bytes (0: never). */
+struct sink {
+	char data[8192];
+	size_t len;
+	int calls;
+	size_t stop_after;
+};
+
+static bool to_sink(const char *p, size_t len, void *ud)
+{
+	struct sink *k = ud;
+	k->calls++;
+	if (k->stop_after && k->len + len > k->stop_after)
+		return false;
+	assert_true(k->len + len <= sizeof(k->data));
+	memcpy(k->data + k->len, p, len);
+	k->len += len;
+	return true;
+}
+
+static void submit_to_sink(struct http *h, const char *path, struct result *res, struct sink *k)
+{
+	char url[256];
+	url_for(url, sizeof(url), path);
+	struct http_request req = {.method = HTTP_GET,
+	                           .url = url,
+	                           .idempotent = true,
+	                           .done = on_done,
+	                           .ud = res,
+	                           .sink = to_sink,
+	                           .sink_ud = k};
+	assert_true(http_submit(h, &req) > 0);
+}
+
+static void test_sink(void **state)
+{
+	memset(large_body, 'a', sizeof(large_body) - 1);
+	static const struct reply script[] = {
+	    {.status = 200, .body = large_body, .mode = R_CHUNKED},
+	    {.status = 404, .body = "{\"error\":\"ROOM_NOT_FOUND\"}"},
+	    {.status = 200, .body = "partial", .mode = R_TRUNCATE},
+	    {.status = 503, .body = "busy"},
+	    {.status = 200, .body = "fine"},
+	    {.status = 200, .body = large_body},
+	};
+	srv_script(script, 6);
+	struct http_options o;
+	http_options_default(&o);
+	o.max_response_bytes = 1024;
+	o.retry.base_ms = 5;
+	o.retry.max_ms = 10;
+	struct http *h = client_opts(&o);
+	struct result res[5] = {{0}};
+	struct sink k[5];
+	memset(k, 0, sizeof(k));
+
+	/* A 2xx body goes to the sink, whole, past the memory cap. */
+	submit_to_sink(h, "/s", &res[0], &k[0]);
+	drive_done(h, &res[0], 1, 3000);
+	if (res[0].err != LB_OK)
+		fail_msg("%s", res[0].message);
+	assert_int_equal(res[0].status, 200);
+	assert_int_equal(res[0].body_len, 0);
+	assert_int_equal(res[0].streamed, sizeof(large_body) - 1);
+	assert_int_equal(k[0].len, sizeof(large_body) - 1);
+	assert_memory_equal(k[0].data, large_body, k[0].len);
+
+	/* Any other status is kept for the error message. */
+	submit_to_sink(h, "/s", &res[1], &k[1]);
+	drive_done(h, &res[1], 1, 3000);
+	assert_int_equal(res[1].status, 404);
+	assert_string_equal(res[1].body, "{\"error\":\"ROOM_NOT_FOUND\"}");
+	assert_int_equal(res[1].streamed, 0);
+	assert_int_equal(k[1].calls, 0);
+
+	/* Cut off after bytes went to the sink: no second attempt. */
+	submit_to_sink(h, "/s", &res[2], &k[2]);
+	drive_done(h, &res[2], 1, 3000);
+	assert_int_equal(res[2].err, LB_NETWORK);
+	assert_int_equal(res[2].attempts, 1);
+	assert_int_equal(k[2].len, 7);
+	assert_non_null(strstr(res[2].message, "after 7 bytes of the response"));
+	assert_int_equal(srv_get(&srv.requests), 3);
+
+	/* A 503 went nowhere: retried, and the 200 that follows is streamed. */
+	submit_to_sink(h, "/s", &res[3], &k[3]);
+	drive_done(h, &res[3], 1, 3000);
+	assert_int_equal(res[3].status, 200);
+	assert_int_equal(res[3].attempts, 2);
+	assert_int_equal(k[3].len, 4);
+	assert_memory_equal(k[3].data, "fine", 4);
+
+	/* The sink says stop. */
+	k[4].stop_after = 100;
+	submit_to_sink(h, "/s", &res[4], &k[4]);
+	drive_done(h, &res[4], 1, 3000);
+	assert_int_equal(res[4].err, LB_CANCELLED);
+	assert_int_equal(res[4].attempts, 1);
+	assert_true(k[4].len <= 100);
+	assert_int_equal(srv_get(&srv.requests), 6);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(res[i].calls, 1);
+	http_free(&h);
+}
+
 static int free_port(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -1282,6 +1390,7 @@ int main(void)
 	    LIVE(test_truncated_body),
 	    LIVE(test_429_retry_after),
 	    LIVE(test_size_cap),
+	    LIVE(test_sink),
 	    cmocka_unit_test(test_connection_refused),
 	    LIVE(test_total_timeout),
 	    LIVE(test_cancel),
