@@ -1,7 +1,8 @@
 // Storage benchmark: read a room's 100,000-node Storage document three
 // ways, in one run on one dev server, and compare the medians.
 //
-//   node tests/bench/storage.mjs [--nodes N] [--reps N] [--warmup N] [--bin PATH] [--emulator]
+//   node tests/bench/storage.mjs [--nodes N] [--shape rows|shapes|json] [--reps N] [--warmup N]
+//                                [--bin PATH] [--emulator]
 //
 //   lbtui   lbtui -e 'storage ROOM' --json > /dev/null
 //   sdk     node sdk_storage.mjs (@liveblocks/node getStorageDocument,
@@ -10,7 +11,17 @@
 //
 // The room's Storage is initialised with POST /v2/rooms/ROOM/storage from
 // a plain-LSON document of about N nodes (every LiveObject, LiveList,
-// LiveMap, JSON object, array and scalar counts as one). The first of
+// LiveMap, JSON object, array and scalar counts as one), in one of three
+// shapes (--shape):
+//   rows    (default) sections of rows, each row a LiveObject holding a
+//           LiveList and a LiveMap: one node in five is a Live container
+//   shapes  a whiteboard: a LiveMap of LiveObjects of nine scalars each
+//   json    the same shapes as plain JSON objects in a JSON array, under
+//           a root LiveObject: almost no Live containers
+// The dev server's time grows with the number of Live containers, and
+// every tool waits for it, so the shape moves the SDK / lbtui ratio
+// (bounded by SDK / curl); what each tool costs on its own is the replay
+// at the end. The first of
 // --warmup runs of each tool (default 3; the dev server's own code warms
 // up too) checks that lbtui prints exactly the bytes curl receives (a
 // final newline lbtui adds is reported, not fatal; any other difference
@@ -40,17 +51,20 @@ const PAUSE_MS = 200;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function parseArgs(argv) {
-	const o = { nodes: 100000, reps: 10, warmup: 3, bin: path.join(ROOT, "build", "lbtui"), emulator: false };
+	const o = { nodes: 100000, shape: "rows", reps: 10, warmup: 3, bin: path.join(ROOT, "build", "lbtui"), emulator: false };
 	parseOptions(argv, o, usage, (v) => path.resolve(v));
 	if (!(o.nodes >= 100) || !(o.reps > 0) || !(o.warmup >= 1))
 		usage("--nodes must be at least 100, --reps and --warmup positive numbers");
+	if (!(o.shape in SHAPES))
+		usage(`--shape must be one of ${Object.keys(SHAPES).join(", ")}`);
 	return o;
 }
 
 function usage(msg) {
 	if (msg)
 		console.error(`storage.mjs: ${msg}`);
-	console.error("usage: node tests/bench/storage.mjs [--nodes N] [--reps N] [--warmup N] [--bin PATH] [--emulator]");
+	console.error("usage: node tests/bench/storage.mjs [--nodes N] [--shape rows|shapes|json] [--reps N] [--warmup N]\n" +
+		"                                  [--bin PATH] [--emulator]");
 	process.exit(msg ? 2 : 0);
 }
 
@@ -101,6 +115,43 @@ function bigDocument(nodes) {
 	});
 }
 
+const SHAPE_FIELDS = 9; // nodes of one whiteboard shape below its container
+
+// One whiteboard shape's fields (9 scalars).
+function shapeFields(i) {
+	return {
+		type: ["rect", "ellipse", "arrow", "text"][i % 4],
+		x: (i * 37) % 1920,
+		y: (i * 91) % 1080,
+		width: 40 + (i % 200),
+		height: 30 + (i % 120),
+		fill: `#${((i * 2654435761) >>> 8).toString(16).padStart(6, "0").slice(0, 6)}`,
+		text: i % 50 === 0 ? `Shape ${i} — café ✓ "quoted" 😀` : `Shape ${i}`,
+		z: i,
+		locked: i % 9 === 0,
+	};
+}
+
+/** A whiteboard of about `nodes` nodes: a LiveMap of LiveObject shapes. */
+function shapesDocument(nodes) {
+	const n = Math.max(1, Math.round((nodes - 3) / (SHAPE_FIELDS + 1)));
+	const shapes = {};
+	for (let i = 0; i < n; i++)
+		shapes[`shape-${i}`] = obj(shapeFields(i));
+	return obj({ title: "Whiteboard benchmark", shapes: map(shapes) });
+}
+
+/** The same shapes as plain JSON objects in a JSON array. */
+function jsonDocument(nodes) {
+	const n = Math.max(1, Math.round((nodes - 3) / (SHAPE_FIELDS + 1)));
+	const shapes = [];
+	for (let i = 0; i < n; i++)
+		shapes.push(shapeFields(i));
+	return obj({ title: "JSON benchmark", shapes });
+}
+
+const SHAPES = { rows: bigDocument, shapes: shapesDocument, json: jsonDocument };
+
 /** Every node of a plain-LSON value: Live* containers, JSON objects, arrays and scalars. */
 function countNodes(v) {
 	if (v === null || typeof v !== "object")
@@ -112,6 +163,21 @@ function countNodes(v) {
 			? v.data.reduce((n, x) => n + countNodes(x), 1)
 			: Object.values(v.data).reduce((n, x) => n + countNodes(x), 1);
 	return Object.values(v).reduce((n, x) => n + countNodes(x), 1);
+}
+
+/** The Live containers (LiveObject, LiveList, LiveMap) of a plain-LSON value. */
+function countLive(v) {
+	if (v === null || typeof v !== "object")
+		return 0;
+	if (Array.isArray(v))
+		return 0; // plain JSON: no wrappers below
+	if (typeof v.liveblocksType === "string" && "data" in v) {
+		if (v.liveblocksType === "LiveList")
+			return v.data.reduce((n, x) => n + countLive(x), 1);
+		if (v.liveblocksType === "LiveObject" || v.liveblocksType === "LiveMap")
+			return Object.values(v.data).reduce((n, x) => n + countLive(x), 1);
+	}
+	return 0;
 }
 
 async function rest(url, method, p, body) {
@@ -128,7 +194,7 @@ async function rest(url, method, p, body) {
 // Create the room and initialise its Storage; returns the number of nodes.
 async function seed(url, nodes) {
 	await rest(url, "POST", "/v2/rooms", { id: ROOM, defaultAccesses: [] });
-	const doc = bigDocument(nodes);
+	const doc = SHAPES[opts.shape](nodes);
 	await rest(url, "POST", `/v2/rooms/${encodeURIComponent(ROOM)}/storage`, doc);
 	return countNodes(doc);
 }
@@ -209,7 +275,7 @@ let replay;
 try {
 	const t0 = Date.now();
 	const nodes = await seed(server.url, opts.nodes);
-	console.log(`seeded room ${ROOM} with a ${nodes}-node Storage document in ${Date.now() - t0} ms on the ` +
+	console.log(`seeded room ${ROOM} with a ${nodes}-node Storage document (shape ${opts.shape}) in ${Date.now() - t0} ms on the ` +
 		`${opts.emulator ? "emulator in front of the dev server" : "dev server"} at ${server.url}`);
 	const list = tools(server.url);
 
@@ -242,7 +308,7 @@ try {
 	const med = Object.fromEntries(list.map((t) => [t.name, median(times[t.name])]));
 	const f1 = (x) => x.toFixed(1);
 	console.log(machine(opts.bin));
-	console.log(`storage: ${nodes} nodes, ${out.curl.length} bytes of plain LSON; repetitions: ${opts.reps} ` +
+	console.log(`storage: ${nodes} nodes (shape ${opts.shape}; ${countLive(served)} Live containers), ${out.curl.length} bytes of plain LSON; repetitions: ${opts.reps} ` +
 		`(medians after ${opts.warmup} warm-up run${opts.warmup === 1 ? "" : "s"}; runs interleaved, order rotated)`);
 	console.log("");
 	console.log("tool    median ms    min ms    max ms   peak RSS MiB");
