@@ -9,12 +9,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cJSON.h>
 
 #include "api_storage.h"
 #include "cmd_impl.h"
+#include "config.h"
 #include "diff.h"
 #include "lson.h"
 #include "model_storage.h"
@@ -349,6 +351,126 @@ static bool write_file(const char *path, const void *data, size_t len, bool forc
 	return true;
 }
 
+/* Keep text nothing else holds any more (a room's previous Storage, a
+ * value written in $EDITOR) in a new file of the state directory (mode
+ * 600): KIND-ROOM-YYYYMMDD-HHMMSS.json, with -2, -3 ... when taken.
+ * Returns the path (caller frees), or NULL with err. */
+static char *save_kept(const char *kind, const char *room, const char *doc, size_t len,
+                       struct lb_error *err)
+{
+	char *dir = config_state_dir();
+	char name[128], stamp[32];
+	size_t k = 0;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (!dir) {
+		lb_error_set(err, LB_CONFIG, "no state directory: set HOME or XDG_STATE_HOME");
+		return NULL;
+	}
+	if (!config_make_dir(dir, err)) {
+		free(dir);
+		return NULL;
+	}
+	/* The room ID as a file name: what is not [A-Za-z0-9._-] becomes '_'. */
+	for (const char *p = room; *p && k < 64; p++)
+		name[k++] = (strchr("._-", *p) || (*p >= '0' && *p <= '9') ||
+		             (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'))
+		                ? *p
+		                : '_';
+	name[k] = '\0';
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime_r(&now, &tm));
+	for (int n = 1; n < 100; n++) {
+		struct buf path;
+		buf_init(&path);
+		if (n == 1)
+			buf_printf(&path, "%s/%s-%s-%s.json", dir, kind, name, stamp);
+		else
+			buf_printf(&path, "%s/%s-%s-%s-%d.json", dir, kind, name, stamp, n);
+		if (!path.data) {
+			free(dir);
+			lb_error_set(err, LB_NOMEM, "out of memory");
+			return NULL;
+		}
+		int fd = open(path.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 && errno == EEXIST) {
+			buf_free(&path);
+			continue;
+		}
+		close(fd < 0 ? -1 : fd);
+		free(dir);
+		/* The file exists and is ours: write_file may replace it. */
+		if (fd < 0 || !write_file(path.data, doc, len, true, err)) {
+			if (fd < 0)
+				lb_error_set(err, LB_CONFIG, "cannot create %s: %s", path.data,
+				             strerror(errno));
+			buf_free(&path);
+			return NULL;
+		}
+		return buf_steal(&path);
+	}
+	free(dir);
+	lb_error_set(err, LB_CONFIG, "too many saved files for this room and second");
+	return NULL;
+}
+
+/* What was written in $EDITOR did not make it to the server: keep it, and
+ * say first in err where, and how to use it again. */
+static void keep_edited(const char *text, const char *room, struct lb_error *err)
+{
+	struct lb_error why;
+	char *path;
+
+	if (!text || !*text)
+		return;
+	path = save_kept("edit", room, text, strlen(text), &why);
+	if (path) {
+		char *arg = malloc(strlen(path) + 2);
+		char *q = NULL;
+		if (arg) {
+			arg[0] = '@';
+			strcpy(arg + 1, path);
+			q = cmd_quote(arg);
+		}
+		prefix_error(err, "what you wrote is saved in %s (give it as %s)", path,
+		             q ? q : path);
+		free(q);
+		free(arg);
+		free(path);
+	} else {
+		prefix_error(err, "what you wrote could not be saved (%s)", why.message);
+	}
+}
+
+/* After a change that failed with the room's previous document handed back
+ * (res->previous): keep it in a file and say so first in err, with the
+ * command that puts it back (profile: the profile it belongs to, NULL for
+ * the current one). */
+static void keep_previous(const struct storage_result *res, const char *room, const char *profile,
+                          struct lb_error *err)
+{
+	struct lb_error why;
+	char *path;
+
+	if (err->status == LB_OK || !res->previous)
+		return;
+	path = save_kept("storage", room, res->previous, res->previous_len, &why);
+	if (path) {
+		char *q_room = cmd_quote(room), *q_path = cmd_quote(path);
+		prefix_error(err,
+		             "the previous Storage of room %s is saved in %s (put it back with: "
+		             "storage init %s %s%s%s)",
+		             room, path, q_room ? q_room : room, q_path ? q_path : path,
+		             profile ? ", in profile " : "", profile ? profile : "");
+		free(q_room);
+		free(q_path);
+		free(path);
+	} else {
+		prefix_error(err, "the previous Storage of room %s could not be saved (%s)", room,
+		             why.message);
+	}
+}
+
 /* Check that text is one JSON value; the message names where it breaks. */
 static bool check_json(const char *text, size_t len, const char *what, struct lb_error *err)
 {
@@ -494,9 +616,11 @@ static char *pointer_common(const char *a, const char *b)
 {
 	size_t i = 0, last = 0;
 
+	/* A boundary only where both paths have one: "/a" is not a parent
+	 * of "/ab". */
 	while (a[i] && a[i] == b[i]) {
 		i++;
-		if (a[i] == '/' || (a[i] == '\0' && (b[i] == '/' || b[i] == '\0')))
+		if ((a[i] == '/' || a[i] == '\0') && (b[i] == '/' || b[i] == '\0'))
 			last = i;
 	}
 	return strndup(a, last);
@@ -701,7 +825,7 @@ bool cmd_edit_external(const char *initial, char **out, struct lb_error *err)
 /* Where a JSON value comes from: the argument (JSON, @FILE, @-), or the
  * editor (--edit) starting from initial. *out is malloc'd. */
 static bool value_text(struct cmd_ctx *c, const char *arg, bool edit, const char *initial,
-                       const char *what, char **out, struct lb_error *err)
+                       const char *what, const char *room, char **out, struct lb_error *err)
 {
 	size_t len;
 
@@ -750,6 +874,8 @@ static bool value_text(struct cmd_ctx *c, const char *arg, bool edit, const char
 			snprintf(err->message + n, sizeof(err->message) - n, "%s",
 			         " (put JSON in single quotes: '{\"x\":1}', '\"text\"')");
 		}
+		if (edit)
+			keep_edited(*out, room, err);
 		free(*out);
 		*out = NULL;
 		return false;
@@ -1031,12 +1157,16 @@ static void edit_free(void *state)
 	free(e);
 }
 
-/* Finish the command with err and free the edit. */
+/* Finish the command with err and free the edit; a value written in
+ * $EDITOR that was not applied is kept in a file. */
 static void edit_fail(struct edit *e, const struct lb_error *err)
 {
 	struct cmd_ctx *c = e->c;
+	struct lb_error out = *err;
+	if (out.status != LB_OK && e->edit)
+		keep_edited(e->value, e->room, &out);
 	edit_free(e);
-	cmd_finish(c, err);
+	cmd_finish(c, &out);
 }
 
 static void edit_done(const struct storage_result *res, void *ud)
@@ -1044,10 +1174,13 @@ static void edit_done(const struct storage_result *res, void *ud)
 	struct edit *e = ud;
 	struct cmd_ctx *c = e->c;
 
-	if (res->err.status == LB_OK)
+	struct lb_error err = res->err;
+
+	if (err.status == LB_OK)
 		cmd_sayf(c, "storage updated (%s)",
 		         res->path == STORAGE_JSON_PATCH ? "json-patch" : "read-modify-write");
-	edit_fail(e, &res->err);
+	keep_previous(res, e->room, NULL, &err);
+	edit_fail(e, &err);
 }
 
 static void edit_apply(void *state)
@@ -1152,7 +1285,8 @@ static void edit_prepare(struct edit *e, const struct lson_doc *doc)
 		char *initial = i >= 0 ? lson_subtree_json(doc, i, false, true)
 		                       : strdup(e->kind == EDIT_SET ? "null\n" : "{}\n");
 		bool ok =
-		    initial && value_text(c, NULL, true, initial, "the value", &e->value, &err);
+		    initial &&
+		    value_text(c, NULL, true, initial, "the value", e->room, &e->value, &err);
 		free(initial);
 		if (!ok) {
 			if (err.status == LB_OK)
@@ -1409,7 +1543,7 @@ static void edit_run(struct cmd_ctx *c, const struct command *cmd, struct args *
 			goto fail;
 		}
 		if (!e->edit) {
-			if (!value_text(c, a->pos[2], false, NULL, "VALUE", &e->value, &err))
+			if (!value_text(c, a->pos[2], false, NULL, "VALUE", e->room, &e->value, &err))
 				goto fail;
 			e->lson = lson_from_json(e->value, e->wrap, &err);
 			if (!e->lson) {
@@ -1558,38 +1692,29 @@ static void run_storage_delete(struct cmd_ctx *c, const struct command *cmd, str
 static void storage_initialized(const struct storage_result *res, void *ud)
 {
 	struct room_op *o = ud;
+	struct lb_error err = res->err;
 
-	if (res->err.status == LB_OK) {
+	if (err.status == LB_OK) {
 		char size[32];
 		format_size(o->len, size, sizeof(size));
-		cmd_sayf(o->c, "initialized the Storage of room %s from %s (%s)", o->room, o->arg,
-		         size);
+		cmd_sayf(o->c, "%s the Storage of room %s from %s (%s)",
+		         o->replace ? "replaced" : "initialized", o->room, o->arg, size);
 	}
-	room_op_finish(o, &res->err);
+	keep_previous(res, o->room, NULL, &err);
+	room_op_finish(o, &err);
 }
 
 static void storage_init_post(struct room_op *o)
 {
+	o->replace = false;
 	model_storage_init(o->c->model, o->room, o->data, o->len, storage_initialized, o);
 }
 
-static void storage_init_after_delete(const struct storage_result *res, void *ud)
-{
-	struct room_op *o = ud;
-
-	if (res->err.status != LB_OK) {
-		struct lb_error err = res->err;
-		prefix_error(&err, "could not delete the Storage before replacing it");
-		room_op_finish(o, &err);
-		return;
-	}
-	storage_init_post(o);
-}
-
+/* Delete, write, and put the old document back if the write fails. */
 static void storage_replace_go(void *state)
 {
 	struct room_op *o = state;
-	model_storage_delete(o->c->model, o->room, storage_init_after_delete, o);
+	model_storage_replace(o->c->model, o->room, o->data, o->len, NULL, 0, storage_initialized, o);
 }
 
 static bool storage_init_loaded(struct cmd_ctx *c, struct resource *r, void *ud)
@@ -2225,9 +2350,13 @@ static void room_simple_done(const struct storage_result *res, void *ud)
 {
 	struct room_op *o = ud;
 
-	if (res->err.status == LB_OK)
+	struct lb_error err = res->err;
+
+	if (err.status == LB_OK)
 		cmd_sayf(o->c, "%s%s", o->arg, o->room);
-	room_op_finish(o, &res->err);
+	else if (o->data)
+		keep_edited(o->data, o->room, &err);
+	room_op_finish(o, &err);
 }
 
 static void run_room_prewarm(struct cmd_ctx *c, const struct command *cmd, struct args *a)
@@ -2260,7 +2389,7 @@ static void run_room_broadcast(struct cmd_ctx *c, const struct command *cmd, str
 		return;
 	}
 	if (!value_text(c, edit ? NULL : a->pos[1], edit, "{\n  \"type\": \"\"\n}\n", "the event",
-	                &json, &err)) {
+	                a->pos[0], &json, &err)) {
 		cmd_finish(c, &err);
 		return;
 	}
@@ -2273,8 +2402,11 @@ static void run_room_broadcast(struct cmd_ctx *c, const struct command *cmd, str
 		cmd_finish_nomem(c);
 		return;
 	}
+	if (edit)
+		o->data = json; /* kept if the server refuses it */
 	model_room_broadcast(c->model, o->room, json, room_simple_done, o);
-	free(json);
+	if (!edit)
+		free(json);
 }
 
 /* ---- room copy ------------------------------------------------------------------ */
@@ -2356,7 +2488,9 @@ static void copy_then(const struct storage_result *res, void *ud)
 	struct copy *k = ud;
 
 	if (res->err.status != LB_OK) {
-		copy_fail(k, &res->err);
+		struct lb_error err = res->err;
+		keep_previous(res, k->to, k->profile, &err);
+		copy_fail(k, &err);
 		return;
 	}
 	k->then(k);
@@ -2373,15 +2507,20 @@ static void copy_yjs(struct copy *k)
 	model_ydoc_update(k->dst, k->to, NULL, k->yjs, k->yjs_len, copy_then, k);
 }
 
-/* Write the Storage to the target (an empty one is not written). */
+/* Write the Storage to the target (an empty one is not written); an
+ * existing target's is replaced, and put back if the write fails. */
 static void copy_storage(struct copy *k)
 {
-	if (!k->storage) {
-		copy_yjs(k);
-		return;
-	}
 	k->then = copy_yjs;
-	model_storage_init(k->dst, k->to, k->storage, k->storage_len, copy_then, k);
+	if (k->exists && k->storage)
+		model_storage_replace(k->dst, k->to, k->storage, k->storage_len, NULL, 0, copy_then,
+		                      k);
+	else if (k->exists)
+		model_storage_delete(k->dst, k->to, copy_then, k);
+	else if (k->storage)
+		model_storage_init(k->dst, k->to, k->storage, k->storage_len, copy_then, k);
+	else
+		copy_yjs(k);
 }
 
 static void copy_room_done(const struct lb_error *err, const struct room *room, void *ud)
@@ -2394,12 +2533,7 @@ static void copy_room_done(const struct lb_error *err, const struct room *room, 
 		return;
 	}
 	k->stage = "the Storage (the room, its metadata and accesses were copied)";
-	if (k->exists) {
-		k->then = copy_storage;
-		model_storage_delete(k->dst, k->to, copy_then, k);
-	} else {
-		copy_storage(k);
-	}
+	copy_storage(k);
 }
 
 static bool kvv_to_patch(const struct kvv *src, struct room_patch_map *dst)

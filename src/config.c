@@ -135,14 +135,20 @@ char *config_state_dir(void)
 /* Create cfg->state_dir and its parents (mode 700) if missing. */
 bool config_ensure_state_dir(const struct config *cfg, struct lb_error *err)
 {
-	char *path;
-	struct stat st;
-
 	if (!cfg->state_dir) {
 		lb_error_set(err, LB_CONFIG, "no state directory: set HOME or XDG_STATE_HOME");
 		return false;
 	}
-	path = strdup(cfg->state_dir);
+	return config_make_dir(cfg->state_dir, err);
+}
+
+/* mkdir -p with mode 700. */
+bool config_make_dir(const char *dir, struct lb_error *err)
+{
+	char *path;
+	struct stat st;
+
+	path = strdup(dir);
 	if (!path) {
 		lb_error_set(err, LB_NOMEM, "out of memory");
 		return false;
@@ -163,8 +169,8 @@ bool config_ensure_state_dir(const struct config *cfg, struct lb_error *err)
 		*p = '/';
 	}
 	free(path);
-	if (stat(cfg->state_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		lb_error_set(err, LB_CONFIG, "%s is not a directory", cfg->state_dir);
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		lb_error_set(err, LB_CONFIG, "%s is not a directory", dir);
 		return false;
 	}
 	return true;

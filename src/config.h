@@ -110,5 +110,7 @@ char *config_state_dir(void);
 /* Create cfg->state_dir (and its parents) with mode 700 if missing; for
  * whoever writes history. */
 bool config_ensure_state_dir(const struct config *cfg, struct lb_error *err);
+/* Create dir and its parents (mode 700) where missing. */
+bool config_make_dir(const char *dir, struct lb_error *err);
 
 #endif

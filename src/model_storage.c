@@ -466,6 +466,7 @@ enum op_kind {
 	OP_PREWARM,
 	OP_BROADCAST,
 	OP_STORAGE_STREAM,
+	OP_REPLACE,
 };
 
 enum op_step {
@@ -541,6 +542,10 @@ static void op_finish(struct model *m, struct op *o, const struct lb_error *err,
 		res.body = body;
 		res.body_len = len;
 		res.streamed = o->streamed;
+		if (err->status != LB_OK && body && body == o->orig) {
+			res.previous = body;
+			res.previous_len = len;
+		}
 		res.id = id;
 		o->sdone(&res, o->ud);
 	} else if (o->mdone) {
@@ -562,7 +567,17 @@ static void op_cancelled(struct op *o)
 {
 	struct lb_error e;
 
-	if (o->kind == OP_PATCH && (o->step == ST_POST || o->step == ST_RESTORE)) {
+	if ((o->kind == OP_PATCH || o->kind == OP_REPLACE) && o->step == ST_DELETE) {
+		/* The server may have deleted it already. */
+		lb_error_set(&e, LB_CANCELLED,
+		             "cancelled while the Storage of room \"%s\" was being deleted: it may "
+		             "be gone, and the new document was not written",
+		             o->room_id);
+		op_finish(NULL, o, &e, o->orig, o->orig_len, NULL, NULL);
+		return;
+	}
+	if ((o->kind == OP_PATCH || o->kind == OP_REPLACE) &&
+	    (o->step == ST_POST || o->step == ST_RESTORE)) {
 		lb_error_set(&e, LB_CANCELLED,
 		             "cancelled after the Storage of room \"%s\" was deleted: the new "
 		             "document was not written",
@@ -659,6 +674,10 @@ static http_id op_send(struct model *m, struct op *o)
 		case OP_BROADCAST:
 			id = api_room_broadcast(a, o->room_id, o->arg, on_op_done, q);
 			break;
+		case OP_REPLACE: /* starts with the re-read */
+			o->step = ST_REREAD;
+			id = api_storage_get(a, o->room_id, false, on_op_done, q);
+			break;
 		case OP_STORAGE_STREAM:
 			id = api_storage_stream(a, o->room_id, o->simplified, o->sink, o->sink_ud,
 			                        on_op_done, q);
@@ -732,13 +751,22 @@ static void rmw_reread(struct model *m, struct op *o, struct api_storage_result 
 		op_finish(m, o, &err, NULL, 0, NULL, NULL);
 		return;
 	}
-	o->next = lson_patch_apply_opts(o->orig, o->orig_len, &o->patch,
-	                                o->literal ? LSON_PATCH_LITERAL : 0, &err);
-	if (!o->next) {
-		op_finish(m, o, &err, NULL, 0, NULL, NULL);
-		return;
+	if (o->kind == OP_REPLACE) {
+		o->next = copy_bytes(o->data, o->data_len);
+		if (!o->next) {
+			op_fail(m, o, LB_NOMEM, "out of memory");
+			return;
+		}
+		o->next_len = o->data_len;
+	} else {
+		o->next = lson_patch_apply_opts(o->orig, o->orig_len, &o->patch,
+		                                o->literal ? LSON_PATCH_LITERAL : 0, &err);
+		if (!o->next) {
+			op_finish(m, o, &err, NULL, 0, NULL, NULL);
+			return;
+		}
+		o->next_len = strlen(o->next);
 	}
-	o->next_len = strlen(o->next);
 	if (o->next_len == o->orig_len && memcmp(o->next, o->orig, o->orig_len) == 0) {
 		/* Nothing to change: do not disconnect everyone for nothing. */
 		lb_error_clear(&err);
@@ -912,6 +940,7 @@ static void op_step_done(struct model *m, struct op *o, struct api_storage_resul
 {
 	switch (o->kind) {
 	case OP_PATCH:
+	case OP_REPLACE:
 		patch_step(m, o, res);
 		return;
 	case OP_PROBE:
@@ -1166,6 +1195,34 @@ http_id model_storage_init(struct model *m, const char *room_id, const char *pla
 		return op_nomem(o);
 	if (o)
 		o->data_len = len;
+	return start(m, o, NULL);
+}
+
+/* Read-modify-write with the whole new document. */
+http_id model_storage_replace(struct model *m, const char *room_id, const char *plain_lson,
+                              size_t len, const char *seen_body, size_t seen_len,
+                              storage_done_fn done, void *ud)
+{
+	struct lb_error err;
+	struct op *o;
+
+	if (m && !m->opt.read_only &&
+	    (!plain_lson || !lson_validate_document(plain_lson, len, &err))) {
+		if (!plain_lson)
+			lb_error_set(&err, LB_USAGE, "no document");
+		return refuse(done, NULL, ud, err.status == LB_OK ? LB_USAGE : err.status,
+		              err.message);
+	}
+	o = begin(m, OP_REPLACE, room_id, "replacing Storage is", done, NULL, ud);
+	if (!o)
+		return 0;
+	if (!(o->data = copy_bytes(plain_lson, len)) ||
+	    (seen_body && !(o->seen = copy_bytes(seen_body, seen_len))))
+		return op_nomem(o);
+	o->data_len = len;
+	o->seen_len = seen_len;
+	o->path = STORAGE_READ_MODIFY_WRITE;
+	o->step = ST_REREAD;
 	return start(m, o, NULL);
 }
 

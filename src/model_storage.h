@@ -55,6 +55,12 @@ struct storage_result {
 			       * document back, that document (save it!) */
 	size_t body_len;
 	size_t streamed;      /* model_storage_stream: bytes given to the sink */
+	/* A failed change that had deleted the room's Storage and could not
+	 * write it back (or was cancelled after the DELETE went out): the
+	 * document the room had, which nothing else holds now. Same bytes as
+	 * body. NULL otherwise. */
+	const char *previous;
+	size_t previous_len;
 	const char *id;       /* model_version_create: the new version's ID */
 };
 typedef void (*storage_done_fn)(const struct storage_result *res, void *ud);
@@ -99,6 +105,15 @@ http_id model_storage_patch(struct model *m, const char *room_id, const struct p
 http_id model_storage_rewrite(struct model *m, const char *room_id, const struct patch *p,
 			      const char *seen_body, size_t seen_len, storage_done_fn done,
 			      void *ud);
+/* Replace a room's Storage with a plain LSON document (validated first),
+ * as safely as model_storage_rewrite: re-read right before, refuse
+ * (STORAGE_CHANGED) if it differs from seen_body (NULL: no check), DELETE,
+ * POST the document, and when that POST fails POST the previous one back;
+ * if that fails too (or the request is cancelled after the DELETE was
+ * sent), res->body holds the previous document. */
+http_id model_storage_replace(struct model *m, const char *room_id, const char *plain_lson,
+			      size_t len, const char *seen_body, size_t seen_len,
+			      storage_done_fn done, void *ud);
 /* POST /storage with a plain LSON document (validated first). */
 http_id model_storage_init(struct model *m, const char *room_id, const char *plain_lson,
 			   size_t len, storage_done_fn done, void *ud);

@@ -317,6 +317,43 @@ describe("storage: print, export, delete, init", () => {
 		assert.deepEqual(await storageOf(ctx.stack.devUrl, id), obj({ fresh: list([1, 2]) }));
 	});
 
+	test("init --replace: a failed write puts the old Storage back, or keeps it in a file", async () => {
+		const { url } = ctx.stack;
+		const old = obj({ old: 1, keep: list(["a", "b"]) });
+		const id = await roomWith(url, old);
+		const file = path.join(ctx.dir, `${id}-new.json`);
+		fs.writeFileSync(file, JSON.stringify(obj({ fresh: 2 })));
+		const home = makeHome();
+		try {
+			// The new document is refused: the old one is posted back.
+			await control(ctx.stack, "POST", "/faults",
+				{ method: "POST", path: "/v2/rooms/:roomId/storage", type: "status", status: 500, count: 1 });
+			let r = await lb(url, `storage init ${id} ${file} --replace --yes`, [], { home });
+			assertExit(r, 1, "first POST fails");
+			assert.match(r.stderr, /the previous document was put back/);
+			assert.deepEqual(await storageOf(ctx.stack.devUrl, id), old);
+
+			// Putting it back fails too: it is kept in a file, and the
+			// command the message gives puts it back.
+			await control(ctx.stack, "POST", "/faults",
+				{ method: "POST", path: "/v2/rooms/:roomId/storage", type: "status", status: 500, count: 2 });
+			r = await lb(url, `storage init ${id} ${file} --replace --yes`, [], { home });
+			assertExit(r, 1, "both POSTs fail");
+			const m = /is saved in (\S+) \(put it back with: (storage init \S+ \S+)\)/.exec(r.stderr);
+			assert.ok(m, r.stderr);
+			assert.ok(m[1].startsWith(path.join(home, ".local", "state", "lbtui") + "/"), m[1]);
+			assert.equal((fs.statSync(m[1]).mode & 0o777), 0o600);
+			assert.deepEqual(JSON.parse(fs.readFileSync(m[1], "utf8")), old);
+			assert.deepEqual(await storageOf(ctx.stack.devUrl, id), obj({}));
+			r = await lb(url, m[2], [], { home });
+			assertOk(r, m[2]);
+			assert.deepEqual(await storageOf(ctx.stack.devUrl, id), old);
+		} finally {
+			await control(ctx.stack, "DELETE", "/faults");
+			fs.rmSync(home, { recursive: true, force: true });
+		}
+	});
+
 	test("init with an invalid document is refused before any request", async () => {
 		const { url } = ctx.stack;
 		const id = await roomWith(url, null);

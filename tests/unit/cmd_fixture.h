@@ -186,6 +186,10 @@ static struct fixture *setup_with(bool read_only, bool interactive, bool target_
 	}
 	snprintf(f->dir, sizeof(f->dir), "/tmp/lbtui-test-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
+	/* Files lbtui keeps (saved documents) go here, not in the real home. */
+	char state[96];
+	snprintf(state, sizeof(state), "%s/state", f->dir);
+	setenv("XDG_STATE_HOME", state, 1);
 	f->saved_stdout = -1;
 	return f;
 }

@@ -124,6 +124,66 @@ static const char doc[] =
 
 static const char empty_doc[] = "{\"liveblocksType\":\"LiveObject\",\"data\":{}}";
 
+/* What the room has when the command re-reads it. */
+static const char other_doc[] = "{\"liveblocksType\":\"LiveObject\",\"data\":{\"title\":\"other\"}}";
+
+
+/* The last error says the room's previous document was kept: the file it
+ * names holds want, under the state directory, and the message says how
+ * to put it back. */
+static void assert_kept(struct fixture *f, const char *room, const char *want)
+{
+	const char *m = f->last.message;
+	const char *at = strstr(m, " is saved in ");
+	char path[512], dir[128], hint[700];
+	size_t len;
+
+	if (!at)
+		fail_msg("no saved document in \"%s\"", m);
+	at += strlen(" is saved in ");
+	const char *end = strstr(at, " (put it back with: storage init ");
+	assert_non_null(end);
+	assert_true((size_t)(end - at) < sizeof(path));
+	memcpy(path, at, (size_t)(end - at));
+	path[end - at] = '\0';
+	snprintf(dir, sizeof(dir), "%s/state/lbtui/storage-%s-", f->dir, room);
+	assert_memory_equal(path, dir, strlen(dir));
+	snprintf(hint, sizeof(hint), "storage init %s %s)", room, path);
+	assert_non_null(strstr(m, hint));
+	char *kept = slurp(path, &len);
+	assert_string_equal(kept, want);
+	free(kept);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+}
+
+/* The last error says what was written in $EDITOR is kept: the file it
+ * names holds want, and the message says how to give it again. */
+static void assert_edit_kept(struct fixture *f, const char *room, const char *want)
+{
+	const char *m = f->last.message;
+	const char *at = strstr(m, "what you wrote is saved in ");
+	char path[512], dir[128], hint[700];
+	size_t len;
+
+	if (!at)
+		fail_msg("nothing kept in \"%s\"", m);
+	at += strlen("what you wrote is saved in ");
+	const char *end = strstr(at, " (give it as ");
+	assert_non_null(end);
+	assert_true((size_t)(end - at) < sizeof(path));
+	memcpy(path, at, (size_t)(end - at));
+	path[end - at] = '\0';
+	snprintf(dir, sizeof(dir), "%s/state/lbtui/edit-%s-", f->dir, room);
+	assert_memory_equal(path, dir, strlen(dir));
+	snprintf(hint, sizeof(hint), "(give it as @%s)", path);
+	assert_non_null(strstr(m, hint));
+	char *kept = slurp(path, &len);
+	assert_string_equal(kept, want);
+	free(kept);
+}
+
 static const char room_r1[] =
     "{\"type\":\"room\",\"id\":\"r1\",\"organizationId\":\"default\","
     "\"createdAt\":\"2024-01-01T00:00:00.000Z\",\"metadata\":{\"color\":\"blue\"},"
@@ -469,6 +529,17 @@ static void test_set_with_editor(void **state)
 	reply(f, &f->ft, k + 2, 200, doc);
 	assert_int_equal(f->last.status, LB_USAGE);
 	assert_non_null(strstr(f->last.message, "column"));
+	/* ... and what was written is not lost. */
+	assert_edit_kept(f, "r1", "{\"x\": }");
+	/* The server refuses it: kept too. */
+	f->edit_result = "{\"x\": 9}";
+	cmd_run(&f->ctx, "storage set r1 /shapes/0 --edit");
+	reply(f, &f->ft, k + 3, 200, doc);
+	f->yes_no(f->yes_no_ctx, true);
+	reply(f, &f->ft, k + 4, 422, "{\"error\":\"UNPROCESSABLE\",\"message\":\"no\"}");
+	assert_int_equal(f->last.status, LB_HTTP);
+	assert_edit_kept(f, "r1", "{\"x\": 9}");
+	k += 2;
 	/* The editor failed: nothing sent. */
 	f->edit_result = NULL;
 	cmd_run(&f->ctx, "storage set r1 /shapes/0 --edit");
@@ -821,15 +892,72 @@ static void test_storage_init(void **state)
 	assert_int_equal(f->last.status, LB_USAGE);
 	assert_non_null(strstr(f->last.message, "--yes"));
 	assert_int_equal(fake_count(&f->ft), 4);
-	/* ... and then deletes and posts. */
+	/* ... and then re-reads, deletes and posts. */
 	snprintf(line, sizeof(line), "storage init r1 %s --replace --yes", good);
 	cmd_run(&f->ctx, line);
 	reply(f, &f->ft, 4, 200, doc);
-	expect(&f->ft, 5, HTTP_DELETE, "http://lb.test/v2/rooms/r1/storage");
-	reply(f, &f->ft, 5, 204, NULL);
-	expect(&f->ft, 6, HTTP_POST, "http://lb.test/v2/rooms/r1/storage");
-	reply(f, &f->ft, 6, 200, doc);
+	expect(&f->ft, 5, HTTP_GET, "http://lb.test/v2/rooms/r1/storage");
+	reply(f, &f->ft, 5, 200, other_doc);
+	expect(&f->ft, 6, HTTP_DELETE, "http://lb.test/v2/rooms/r1/storage");
+	reply(f, &f->ft, 6, 204, NULL);
+	expect(&f->ft, 7, HTTP_POST, "http://lb.test/v2/rooms/r1/storage");
+	reply(f, &f->ft, 7, 200, doc);
 	assert_int_equal(f->last.status, LB_OK);
+	assert_non_null(strstr(said(f), "replaced the Storage of room r1"));
+
+	/* The write fails: the document the room had is posted back. */
+	cmd_run(&f->ctx, line);
+	reply(f, &f->ft, 8, 200, other_doc);
+	reply(f, &f->ft, 9, 200, other_doc);
+	reply(f, &f->ft, 10, 204, NULL);
+	expect(&f->ft, 11, HTTP_POST, "http://lb.test/v2/rooms/r1/storage");
+	reply(f, &f->ft, 11, 500, "{\"error\":\"INTERNAL\",\"message\":\"boom\"}");
+	expect(&f->ft, 12, HTTP_POST, "http://lb.test/v2/rooms/r1/storage");
+	assert_string_equal(fake_req(&f->ft, 12)->body, other_doc);
+	reply(f, &f->ft, 12, 200, other_doc);
+	assert_int_equal(f->last.status, LB_HTTP);
+	assert_non_null(strstr(f->last.message, "the previous document was put back"));
+	assert_null(strstr(f->last.message, "saved in"));
+
+	/* Putting it back fails too: it is kept in a file, and the message
+	 * says where and how to put it back. */
+	cmd_run(&f->ctx, line);
+	reply(f, &f->ft, 13, 200, other_doc);
+	reply(f, &f->ft, 14, 200, other_doc);
+	reply(f, &f->ft, 15, 204, NULL);
+	reply(f, &f->ft, 16, 500, "{\"error\":\"INTERNAL\",\"message\":\"boom\"}");
+	reply(f, &f->ft, 17, 500, "{\"error\":\"INTERNAL\",\"message\":\"boom again\"}");
+	assert_int_equal(f->last.status, LB_HTTP);
+	assert_kept(f, "r1", other_doc);
+	assert_int_equal(fake_count(&f->ft), 18);
+}
+
+/* A move between siblings whose names share a prefix ("/a", "/ab"): the
+ * preview covers their common parent, so both ends show. */
+static void test_tui_move_preview_shows_both_ends(void **state)
+{
+	struct fixture *f = *state;
+	static const char two[] =
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{"
+	    "\"a\":{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":{\"liveblocksType\":"
+	    "\"LiveObject\",\"data\":{\"k\":1}}}},"
+	    "\"ab\":{\"liveblocksType\":\"LiveObject\",\"data\":{}}}}";
+
+	learn_json_patch(f, true);
+	size_t k = fake_count(&f->ft);
+	cmd_run(&f->ctx, "storage move r1 /a/x/k /ab/k");
+	reply(f, &f->ft, k, 200, two);
+	assert_int_equal(f->confirms, 1);
+	assert_string_equal(f->title, "Storage of room r1: move /a/x/k to /ab/k");
+	/* The removal under /a, then the addition under /ab. */
+	const char *minus = strstr(f->preview, "-             \"k\": 1");
+	const char *ab = strstr(f->preview, "\"ab\": {");
+	const char *plus = strstr(f->preview, "+         \"k\": 1");
+	assert_non_null(minus);
+	assert_non_null(ab);
+	assert_non_null(plus);
+	assert_true(minus < ab && ab < plus);
+	f->yes_no(f->yes_no_ctx, false);
 }
 
 static void test_tui_storage_init_replace_asks(void **state)
@@ -844,10 +972,12 @@ static void test_tui_storage_init_replace_asks(void **state)
 	reply(f, &f->ft, 0, 200, doc);
 	assert_int_equal(f->asked, 1);
 	f->answer(f->answer_ctx, "r1");
-	expect(&f->ft, 1, HTTP_DELETE, "http://lb.test/v2/rooms/r1/storage");
-	reply(f, &f->ft, 1, 204, NULL);
-	expect(&f->ft, 2, HTTP_POST, "http://lb.test/v2/rooms/r1/storage");
-	reply(f, &f->ft, 2, 200, doc);
+	expect(&f->ft, 1, HTTP_GET, "http://lb.test/v2/rooms/r1/storage");
+	reply(f, &f->ft, 1, 200, other_doc);
+	expect(&f->ft, 2, HTTP_DELETE, "http://lb.test/v2/rooms/r1/storage");
+	reply(f, &f->ft, 2, 204, NULL);
+	expect(&f->ft, 3, HTTP_POST, "http://lb.test/v2/rooms/r1/storage");
+	reply(f, &f->ft, 3, 200, doc);
 	assert_int_equal(f->last.status, LB_OK);
 	assert_int_equal(f->done_calls, 1);
 }
@@ -1182,6 +1312,17 @@ static void test_tui_broadcast_with_editor(void **state)
 	cmd_run(&f->ctx, "room broadcast r1 --edit");
 	assert_int_equal(f->last.status, LB_CANCELLED);
 	assert_int_equal(fake_count(&f->ft), 1);
+
+	/* Refused by the server: what was written is kept. */
+	f->edit_result = "{\"type\":\"PONG\"}";
+	cmd_run(&f->ctx, "room broadcast r1 --edit");
+	reply(f, &f->ft, 1, 400, "{\"error\":\"BAD\",\"message\":\"no\"}");
+	assert_int_equal(f->last.status, LB_HTTP);
+	assert_edit_kept(f, "r1", "{\"type\":\"PONG\"}");
+	/* A broadcast typed on the command line is not. */
+	cmd_run(&f->ctx, "room broadcast r1 '{\"type\":\"X\"}'");
+	reply(f, &f->ft, 2, 400, "{\"error\":\"BAD\",\"message\":\"no\"}");
+	assert_null(strstr(f->last.message, "saved"));
 }
 
 /* ---- room copy -------------------------------------------------------------- */
@@ -1451,6 +1592,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_tui_storage_delete_asks_for_the_id, setup_tui,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_storage_init, setup_batch, teardown),
+	    cmocka_unit_test_setup_teardown(test_tui_move_preview_shows_both_ends, setup_tui,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_tui_storage_init_replace_asks, setup_tui,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_storage_export, setup_batch, teardown),

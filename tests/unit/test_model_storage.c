@@ -108,6 +108,7 @@ struct sres {
 	enum storage_path path;
 	char *body;
 	size_t body_len;
+	bool previous; /* the body is the room's previous document */
 	char id[64];
 };
 
@@ -126,6 +127,11 @@ static void on_sdone(const struct storage_result *res, void *ud)
 		assert_non_null(s->body);
 		memcpy(s->body, res->body, res->body_len);
 		s->body[res->body_len] = '\0';
+	}
+	s->previous = res->previous != NULL;
+	if (res->previous) {
+		assert_ptr_equal(res->previous, res->body);
+		assert_int_equal(res->previous_len, res->body_len);
 	}
 	snprintf(s->id, sizeof(s->id), "%s", res->id ? res->id : "");
 }
@@ -780,6 +786,7 @@ static void test_patch_restores_when_post_fails(void **state)
 	assert_non_null(strstr(s.err.message, "bad document"));
 	assert_non_null(strstr(s.err.message, "previous document was put back"));
 	assert_null(s.body);
+	assert_false(s.previous);
 
 	/* Both fail: said clearly, and the previous document is handed back. */
 	rmw_until_reread(f, &p, NULL, DOC1, &s);
@@ -791,6 +798,7 @@ static void test_patch_restores_when_post_fails(void **state)
 	assert_non_null(strstr(s.err.message, "failed too"));
 	assert_non_null(strstr(s.err.message, "empty now"));
 	assert_string_equal(s.body, DOC1);
+	assert_true(s.previous);
 	assert_int_equal(fake_count(&f->ft), 9);
 	patch_clear(&p);
 	sres_clear(&s);
@@ -810,7 +818,76 @@ static void test_patch_cancelled_by_free(void **state)
 	assert_int_equal(s.err.status, LB_CANCELLED);
 	assert_non_null(strstr(s.err.message, "was deleted"));
 	assert_string_equal(s.body, DOC1);
+	assert_true(s.previous);
 	patch_clear(&p);
+	sres_clear(&s);
+}
+
+/* Cancelled while the DELETE is out: the server may have deleted it, so
+ * the document is handed back too. */
+static void test_patch_cancelled_during_delete(void **state)
+{
+	struct fx *f = *state;
+	struct patch p = one_op(PATCH_REPLACE, "/a", "42");
+	struct sres s = {0};
+
+	rmw_until_reread(f, &p, NULL, DOC1, &s);
+	expect_req(f, fake_count(&f->ft) - 1, HTTP_DELETE, ROOM "/storage");
+	model_free(&f->m);
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.err.status, LB_CANCELLED);
+	assert_non_null(strstr(s.err.message, "being deleted"));
+	assert_string_equal(s.body, DOC1);
+	assert_true(s.previous);
+	patch_clear(&p);
+	sres_clear(&s);
+}
+
+/* A whole new document, as safely as a rewrite. */
+static void test_replace(void **state)
+{
+	struct fx *f = *state;
+	struct sres s = {0};
+
+	/* Refused before anything is sent when it is not plain LSON. */
+	model_storage_replace(f->m, "r1", "[1]", 3, NULL, 0, on_sdone, &s);
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.err.status, LB_USAGE);
+	assert_int_equal(fake_count(&f->ft), 0);
+
+	/* Re-read, refuse when it changed since it was seen. */
+	model_storage_replace(f->m, "r1", DOC2, strlen(DOC2), DOC1, strlen(DOC1), on_sdone, &s);
+	expect_req(f, 0, HTTP_GET, ROOM "/storage");
+	assert_true(fake_complete(&f->ft, 0, 200, DOC2));
+	assert_int_equal(s.calls, 2);
+	assert_string_equal(s.err.code, "STORAGE_CHANGED");
+	assert_int_equal(fake_count(&f->ft), 1);
+
+	/* Delete, post; the POST fails and so does putting DOC1 back. */
+	model_storage_replace(f->m, "r1", DOC2, strlen(DOC2), DOC1, strlen(DOC1), on_sdone, &s);
+	assert_true(fake_complete(&f->ft, 1, 200, DOC1));
+	expect_req(f, 2, HTTP_DELETE, ROOM "/storage");
+	assert_true(fake_complete(&f->ft, 2, 204, NULL));
+	expect_req(f, 3, HTTP_POST, ROOM "/storage");
+	assert_string_equal(fake_req(&f->ft, 3)->body, DOC2);
+	fake_fail(&f->ft, 3, LB_NETWORK, "connection reset");
+	expect_req(f, 4, HTTP_POST, ROOM "/storage");
+	assert_string_equal(fake_req(&f->ft, 4)->body, DOC1);
+	fake_fail(&f->ft, 4, LB_NETWORK, "connection refused");
+	assert_int_equal(s.calls, 3);
+	assert_non_null(strstr(s.err.message, "empty now"));
+	assert_true(s.previous);
+	assert_string_equal(s.body, DOC1);
+
+	/* And when all goes well. */
+	model_storage_replace(f->m, "r1", DOC2, strlen(DOC2), NULL, 0, on_sdone, &s);
+	assert_true(fake_complete(&f->ft, 5, 200, DOC1));
+	assert_true(fake_complete(&f->ft, 6, 204, NULL));
+	assert_true(fake_complete(&f->ft, 7, 200, DOC2));
+	assert_int_equal(s.calls, 4);
+	assert_int_equal(s.err.status, LB_OK);
+	assert_int_equal(s.path, STORAGE_READ_MODIFY_WRITE);
+	assert_false(s.previous);
 	sres_clear(&s);
 }
 
@@ -1249,6 +1326,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_patch_delete_fails, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_patch_restores_when_post_fails, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_patch_cancelled_by_free, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_patch_cancelled_during_delete, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_replace, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rewrite_even_with_json_patch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rewrite_restores_and_checks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_probe, setup, teardown),
