@@ -1462,6 +1462,27 @@ static void test_copy_within_project(void **state)
 	assert_int_equal(fake_count(&f->ft), k + 6);
 	assert_int_equal(f->last.status, LB_OK);
 	assert_non_null(strstr(said(f), "copied room r1 to r2: "));
+	/* A target with Storage of its own: replaced as safely as init
+	 * --replace; when the write and the way back both fail, the target's
+	 * old document is kept in a file. */
+	k = fake_count(&f->ft);
+	cmd_run(&f->ctx, "room copy r1 r2 --into-existing --yes");
+	answer_copy_loads(f, &f->ft, doc, 200, room_r2);
+	reply(f, &f->ft, k + 3, 200, "\x00\x00");
+	reply(f, &f->ft, k + 4, 200, room_r2);
+	expect(&f->ft, k + 5, HTTP_GET, "http://lb.test/v2/rooms/r2/storage");
+	reply(f, &f->ft, k + 5, 200, other_doc);
+	expect(&f->ft, k + 6, HTTP_DELETE, "http://lb.test/v2/rooms/r2/storage");
+	reply(f, &f->ft, k + 6, 204, NULL);
+	expect(&f->ft, k + 7, HTTP_POST, "http://lb.test/v2/rooms/r2/storage");
+	assert_string_equal(fake_req(&f->ft, k + 7)->body, doc);
+	reply(f, &f->ft, k + 7, 500, "{\"error\":\"INTERNAL\",\"message\":\"boom\"}");
+	expect(&f->ft, k + 8, HTTP_POST, "http://lb.test/v2/rooms/r2/storage");
+	assert_string_equal(fake_req(&f->ft, k + 8)->body, other_doc);
+	reply(f, &f->ft, k + 8, 500, "{\"error\":\"INTERNAL\",\"message\":\"boom\"}");
+	assert_int_equal(f->last.status, LB_HTTP);
+	assert_non_null(strstr(f->last.message, "copy stopped at the Storage"));
+	assert_kept(f, "r2", other_doc);
 }
 
 static void test_tui_copy_confirms_and_reports_a_failed_step(void **state)
