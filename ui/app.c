@@ -33,10 +33,18 @@
 enum mode { MODE_NORMAL, MODE_COMMAND, MODE_SEARCH, MODE_ASK };
 enum pane { PANE_NAV, PANE_LIST, PANE_DETAIL };
 
+/* Commands run in these rather than in struct app: one still running when
+ * the app ends (a change the user chose not to wait for) is cancelled when
+ * the model is freed, after app_run has returned, and must still find its
+ * context then. Changes run in their own, so that quitting knows when one
+ * is on its way. */
+static struct cmd_ctx app_cmd, app_changes;
+
 struct app {
 	const struct app_env *env;
 	struct model *model;
-	struct cmd_ctx cmd;
+	struct cmd_ctx *cmd;     /* commands that change nothing */
+	struct cmd_ctx *changes; /* commands that change something */
 	struct cmdline *cl;
 	enum mode mode;
 	void (*ask_answer)(void *ctx, const char *text);
@@ -77,6 +85,8 @@ static const char *const nav_labels[N_NAV_MAX] = {
 static const char *const nav_views[N_NAV_MAX] = {
 	"rooms", "storage", "ydoc", "versions", "users", "help",
 };
+
+static void app_quit(struct app *a);
 
 static struct view *top(struct app *a)
 {
@@ -170,6 +180,18 @@ void app_prompt(struct app *a, const char *initial)
 	a->dirty = true;
 }
 
+void app_prompt_at(struct app *a, const char *initial, size_t cursor)
+{
+	app_prompt(a, initial);
+	if (!initial)
+		return;
+	size_t len = strlen(initial);
+	/* The line holds characters: step back over those after cursor. */
+	for (size_t i = cursor < len ? cursor : len; i < len; i++)
+		if (((unsigned char)initial[i] & 0xC0) != 0x80)
+			cmdline_feed(a->cl, KEY_LEFT, true);
+}
+
 void app_command(struct app *a, const char *line)
 {
 	const char *p = line;
@@ -186,11 +208,15 @@ void app_command(struct app *a, const char *line)
 			v->ops->action(v, ACTION_REFRESH);
 		return;
 	}
-	if (!strcmp(p, "q") || !strcmp(p, "q!")) {
+	if (!strcmp(p, "q")) {
+		app_quit(a);
+		return;
+	}
+	if (!strcmp(p, "q!")) {
 		a->quit = true;
 		return;
 	}
-	cmd_run(&a->cmd, p);
+	cmd_run(cmd_is_mutation(p) ? a->changes : a->cmd, p);
 }
 
 /* ---- command host ------------------------------------------------------- */
@@ -321,6 +347,45 @@ static void host_confirm(void *ud, const char *title, const char *preview, const
 	open_question(a, prompt, confirm_answered, a);
 }
 
+static void quit_answered(void *ctx, bool yes)
+{
+	struct app *a = ctx;
+	if (yes)
+		a->quit = true;
+	else if (a->changes->running > 0)
+		app_message(a, false, "not quitting: the change is still being sent");
+}
+
+/* A change that ended after the screen closed (the user quit during it). */
+static void late_done(void *ud, const struct lb_error *err)
+{
+	(void)ud;
+	if (err->status == LB_OK)
+		return;
+	char *safe = ts_sanitize(err->message, (size_t)-1);
+	fprintf(stderr, "lbtui: a change did not finish: %s\n", safe ? safe : "");
+	free(safe);
+}
+
+/* Quit, after asking when a change is still being sent. */
+static void app_quit(struct app *a)
+{
+	int n = a->changes->running;
+	if (n <= 0) {
+		a->quit = true;
+		return;
+	}
+	/* Freeing the model would cancel it half way (a read-modify-write
+	 * may be between its DELETE and its POST). */
+	char question[128];
+	if (n == 1)
+		snprintf(question, sizeof(question), "A change is still being sent — quit anyway?");
+	else
+		snprintf(question, sizeof(question), "%d changes are still being sent — quit anyway?",
+			 n);
+	host_confirm(a, NULL, NULL, question, quit_answered, a);
+}
+
 /* $EDITOR needs the terminal: leave curses for it and come back. */
 static bool host_edit_text(void *ud, const char *initial, char **out, struct lb_error *err)
 {
@@ -358,14 +423,14 @@ static void host_done(void *ud, const struct lb_error *err)
 
 static void host_quit(void *ud)
 {
-	((struct app *)ud)->quit = true;
+	app_quit(ud);
 }
 
 static size_t complete(void *ud, const char *line, size_t cursor, size_t *word_start, char **out,
 		       size_t max)
 {
 	struct app *a = ud;
-	return cmd_complete(&a->cmd, line, cursor, word_start, out, max);
+	return cmd_complete(a->cmd, line, cursor, word_start, out, max);
 }
 
 static void on_model_change(struct resource *r, void *ud)
@@ -666,7 +731,7 @@ static bool global_action(struct app *a, enum action act, int key)
 
 	switch (act) {
 	case ACTION_QUIT:
-		a->quit = true;
+		app_quit(a);
 		return true;
 	case ACTION_PROMPT:
 		app_prompt(a, NULL);
@@ -724,7 +789,7 @@ static bool global_action(struct app *a, enum action act, int key)
 			a->last_error[0] = '\0';
 			a->dirty = true;
 		} else {
-			a->quit = true;
+			app_quit(a);
 		}
 		return true;
 	default:
@@ -844,7 +909,7 @@ static void handle_key(struct app *a, wint_t ch, bool is_key)
 		return;
 	}
 	if (!is_key && ch == 3) { /* ^C */
-		a->quit = true;
+		app_quit(a);
 		return;
 	}
 	int key = (int)ch;
@@ -910,9 +975,12 @@ int app_run(const struct app_env *env)
 	}
 	cmdline_set_completer(a->cl, complete, a);
 
-	a->cmd.model = env->model;
-	a->cmd.read_only = env->cfg->read_only;
-	a->cmd.host = (struct cmd_host){
+	a->cmd = &app_cmd;
+	a->changes = &app_changes;
+	memset(a->cmd, 0, sizeof(*a->cmd));
+	a->cmd->model = env->model;
+	a->cmd->read_only = env->cfg->read_only;
+	a->cmd->host = (struct cmd_host){
 		.ud = a,
 		.interactive = true,
 		.print = host_print,
@@ -927,6 +995,7 @@ int app_run(const struct app_env *env)
 		.done = host_done,
 		.quit = host_quit,
 	};
+	*a->changes = *a->cmd;
 
 	keymap_init();
 	for (size_t i = 0; i < env->cfg->n_bindings; i++) {
@@ -963,7 +1032,8 @@ int app_run(const struct app_env *env)
 	a->last_tick_ms = now_ms();
 
 	while (!a->quit && !got_signal) {
-		cmd_step(&a->cmd);
+		cmd_step(a->cmd);
+		cmd_step(a->changes);
 		/* Watch mode: the view in front refreshes when it is due. */
 		struct view *tv = top(a);
 		int view_wait = tv && tv->ops->tick ? tv->ops->tick(tv, now_ms()) : -1;
@@ -1001,7 +1071,13 @@ int app_run(const struct app_env *env)
 	if (a->mode == MODE_ASK && a->ask_answer)
 		a->ask_answer(a->ask_ctx, NULL);
 	model_unlisten(env->model, on_model_change, a);
-	cmd_clear(&a->cmd);
+	cmd_clear(a->cmd);
+	cmd_clear(a->changes);
+	/* What still runs ends when the model is freed, after the screen is
+	 * gone: a change says how it ended on stderr (it may name a file
+	 * holding a room's previous Storage). */
+	a->cmd->host = (struct cmd_host){0};
+	a->changes->host = (struct cmd_host){.done = late_done};
 	while (a->depth > 0) {
 		struct view *v = a->stack[--a->depth];
 		v->ops->free(v);

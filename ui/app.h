@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "config.h"
 #include "http.h"
@@ -35,6 +36,9 @@ void app_open_room(struct app *a, const char *id);
 void app_open_rooms(struct app *a, const struct room_filter *f);
 /* Open the command line with text already typed. */
 void app_prompt(struct app *a, const char *initial);
+/* The same with the cursor at byte offset cursor of initial (on a
+ * character boundary) instead of at its end. */
+void app_prompt_at(struct app *a, const char *initial, size_t cursor);
 /* Run a command as if typed. */
 void app_command(struct app *a, const char *line);
 /* A message on the last line; errors also go to the status bar. */

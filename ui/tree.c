@@ -3,6 +3,7 @@
 #include "tree.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +24,6 @@
 /* The change log keeps this many entries; values are cut to this size. */
 #define LOG_MAX 2000
 #define LOG_VALUE_MAX 160
-/* OSC 52 payloads above this are refused (terminals drop them anyway). */
-#define CLIP_MAX (1024 * 1024)
 
 struct tree {
 	struct lson_doc *doc;
@@ -343,6 +342,19 @@ static void rebuild(struct tree *t, int keep)
 	list_clamp(&t->pos, t->n_vis, t->height);
 }
 
+size_t tree_utf8_cut(const char *s, size_t max)
+{
+	size_t len = strnlen(s, max + 1);
+	if (len <= max)
+		return len;
+	/* s[max] exists: back off while it continues a character (a
+	 * character is at most 4 bytes; longer runs are not UTF-8 anyway). */
+	size_t k = max;
+	while (k > 0 && max - k < 3 && ((unsigned char)s[k] & 0xC0) == 0x80)
+		k--;
+	return k;
+}
+
 static char *cut_value(const char *s)
 {
 	if (!s)
@@ -350,9 +362,7 @@ static char *cut_value(const char *s)
 	size_t len = strlen(s);
 	if (len <= LOG_VALUE_MAX)
 		return strdup(s);
-	size_t k = LOG_VALUE_MAX;
-	while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
-		k--;
+	size_t k = tree_utf8_cut(s, LOG_VALUE_MAX);
 	char *out = malloc(k + 4);
 	if (!out)
 		return NULL;
@@ -977,14 +987,11 @@ static void detail_line(WINDOW *win, int *row, int top, const char *key, const c
 	}
 	/* A value can be megabytes; one row shows at most a few bytes per
 	 * column, so sanitize only those (cut on a character boundary). */
-	size_t room = (size_t)(w > 0 ? w : 1) * 4 + 4, len = strlen(raw);
-	if (len > room) {
-		char *cut = strndup(raw, room);
+	size_t room = (size_t)(w > 0 ? w : 1) * 4 + 4;
+	size_t n = tree_utf8_cut(raw, room);
+	if (raw[n]) {
+		char *cut = strndup(raw, n);
 		if (cut) {
-			size_t n = room;
-			while (n > 0 && ((unsigned char)cut[n] & 0xC0) == 0x80)
-				n--;
-			cut[n] = '\0';
 			draw_text(win, y, x, w - x, cut, attr);
 			free(cut);
 			return;
@@ -1100,30 +1107,40 @@ char *tree_change_log(const struct tree *t, const char *path, long long now, siz
 
 /* ---- OSC 52 -------------------------------------------------------------------- */
 
-static bool write_all(int fd, const char *p, size_t n)
+/* Write all of p; 0, or why it failed (an errno value). */
+static int write_all(int fd, const char *p, size_t n)
 {
 	while (n > 0) {
 		ssize_t w = write(fd, p, n);
 		if (w < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+			if (errno == EINTR)
 				continue;
-			return false;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				/* A terminal that does not take it within a second
+				 * is not reading. */
+				struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+				int rc = poll(&pfd, 1, 1000);
+				if (rc > 0 || (rc < 0 && errno == EINTR))
+					continue;
+				return rc == 0 ? EAGAIN : errno;
+			}
+			return errno;
 		}
 		p += w;
 		n -= (size_t)w;
 	}
-	return true;
+	return 0;
 }
 
-bool tree_clipboard_copy(const char *text, size_t len)
+int tree_clipboard_copy(const char *text, size_t len)
 {
 	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	if (len > CLIP_MAX)
-		return false;
+	if (len > TREE_CLIPBOARD_MAX)
+		return E2BIG;
 	size_t n = 7 + (len + 2) / 3 * 4 + 2;
 	char *out = malloc(n);
 	if (!out)
-		return false;
+		return ENOMEM;
 	size_t o = 0;
 	memcpy(out, "\033]52;c;", 7);
 	o = 7;
@@ -1140,9 +1157,9 @@ bool tree_clipboard_copy(const char *text, size_t len)
 		out[o++] = i + 2 < len ? b64[v & 63] : '=';
 	}
 	out[o++] = '\a';
-	bool ok = write_all(STDOUT_FILENO, out, o);
+	int rc = write_all(STDOUT_FILENO, out, o);
 	free(out);
-	return ok;
+	return rc;
 }
 
 /* ---- watch mode ----------------------------------------------------------------- */

@@ -79,12 +79,21 @@ const struct tree_change *tree_changes(const struct tree *t, size_t *n);
  * "/shapes/3/x: 10 → 42, 2s ago". Raw text; caller frees. */
 char *tree_change_log(const struct tree *t, const char *path, long long now, size_t max);
 
+/* How many bytes of s to keep to cut it to at most max bytes without
+ * splitting a UTF-8 sequence (strlen(s) when it is no longer). */
+size_t tree_utf8_cut(const char *s, size_t max);
+
 /* FNV-1a hash of n bytes. */
 uint64_t tree_hash_bytes(const char *s, size_t n);
 
-/* Copy text to the terminal's clipboard with OSC 52. False when too big
- * or the terminal could not be written. */
-bool tree_clipboard_copy(const char *text, size_t len);
+/* The most tree_clipboard_copy sends (terminals drop longer OSC 52
+ * payloads anyway). */
+#define TREE_CLIPBOARD_MAX (1024 * 1024)
+
+/* Copy text to the terminal's clipboard with OSC 52 (on standard output).
+ * 0 when sent, else why not: E2BIG when longer than TREE_CLIPBOARD_MAX,
+ * ENOMEM, or the errno of writing to the terminal. */
+int tree_clipboard_copy(const char *text, size_t len);
 
 /* ---- watch mode ----------------------------------------------------------- */
 

@@ -2,6 +2,7 @@
 
 #include "treeview.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,15 +110,22 @@ static void copy(struct view *v, bool json)
 	if (!text)
 		return;
 	size_t len = strlen(text);
-	if (tree_clipboard_copy(text, len)) {
+	int rc = tree_clipboard_copy(text, len);
+	if (rc == 0) {
 		if (json)
 			app_message(v->app, false, "copied %zu bytes of JSON", len);
 		else
 			app_message(v->app, false, "copied %s",
 				    len ? text : "the root's path (empty)");
+	} else if (rc == E2BIG) {
+		app_message(v->app, true,
+			    "could not copy: %zu bytes is too much for the terminal (at most %d)",
+			    len, TREE_CLIPBOARD_MAX);
+	} else if (rc == ENOMEM) {
+		app_message(v->app, true, "could not copy: out of memory");
 	} else {
-		app_message(v->app, true, "could not copy: %zu bytes is too much for the terminal",
-			    len);
+		app_message(v->app, true, "could not copy: cannot write to the terminal: %s",
+			    strerror(rc));
 	}
 	free(text);
 }

@@ -31,15 +31,17 @@ static void storage_title(struct view *v, char *out, size_t n)
 	resview_title(out, n, sv->simplified ? "storage (json)" : "storage", sv->tv.base.room);
 }
 
-/* The command line with cmd, the room, path and tail (when not NULL). */
-static void prompt_path(struct view *v, const char *cmd, const char *path, const char *tail)
+/* The command line with cmd, the room, path and tail (when not NULL), the
+ * cursor keep bytes before the end. */
+static void prompt_path(struct view *v, const char *cmd, const char *path, const char *tail,
+			size_t keep)
 {
 	char *qr = cmd_quote(priv(v)->tv.base.room);
 	char *qp = path ? cmd_quote(path) : NULL;
 	struct buf b;
 	buf_init(&b);
 	if (qr && qp && buf_printf(&b, "%s %s %s%s", cmd, qr, qp, tail ? tail : ""))
-		app_prompt(v->app, b.data);
+		app_prompt_at(v->app, b.data, b.len > keep ? b.len - keep : 0);
 	else
 		app_message(v->app, true, "out of memory");
 	buf_free(&b);
@@ -48,21 +50,30 @@ static void prompt_path(struct view *v, const char *cmd, const char *path, const
 }
 
 /* The command line with cmd for the selected node, then tail. */
-static void prompt_node(struct view *v, const char *cmd, const char *tail)
+static void prompt_node(struct view *v, const char *cmd, const char *tail, size_t keep)
 {
 	char *path = tree_selected_path(priv(v)->tv.tree);
-	prompt_path(v, cmd, path, tail);
+	prompt_path(v, cmd, path, tail, keep);
 	free(path);
 }
 
-/* prompt_node with the tail " " arg end. */
-static void prompt_node_arg(struct view *v, const char *cmd, const char *arg, const char *end)
+/* word in single quotes even when cmd_quote would leave it bare, so that
+ * what the user types inside them may hold spaces. Caller frees. */
+static char *quote_always(const char *word)
 {
-	struct buf tail;
-	buf_init(&tail);
-	buf_printf(&tail, " %s%s", arg, end);
-	prompt_node(v, cmd, tail.data);
-	buf_free(&tail);
+	char *q = cmd_quote(word);
+	if (!q || q[0] == '\'')
+		return q;
+	/* Bare words hold no quote. */
+	struct buf b;
+	buf_init(&b);
+	bool ok = buf_printf(&b, "'%s'", q);
+	free(q);
+	if (!ok) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
 }
 
 /* The selected node when it is not the root, else a message with what. */
@@ -86,7 +97,13 @@ static void edit_set(struct view *v)
 	if (ty == LSON_STRING || ty == LSON_NUMBER || ty == LSON_BOOL || ty == LSON_NULL)
 		cur = lson_subtree_json(d, i, false, false);
 	char *q = cur && strlen(cur) <= 200 ? cmd_quote(cur) : NULL;
-	prompt_node_arg(v, "storage set", q ? q : "", "");
+	struct buf tail;
+	buf_init(&tail);
+	if (buf_printf(&tail, " %s", q ? q : ""))
+		prompt_node(v, "storage set", tail.data, 0);
+	else
+		app_message(v->app, true, "out of memory");
+	buf_free(&tail);
 	free(q);
 	free(cur);
 }
@@ -99,7 +116,7 @@ static void edit_insert(struct view *v)
 		return;
 	const struct lson_node *nd = &d->nodes[i];
 	if (nd->type == LSON_LIVE_LIST) {
-		prompt_node(v, "storage insert", " ");
+		prompt_node(v, "storage insert", " ", 0);
 		return;
 	}
 	if (nd->parent >= 0 && d->nodes[nd->parent].type == LSON_LIVE_LIST) {
@@ -107,7 +124,7 @@ static void edit_insert(struct view *v)
 		char *path = lson_path(d, nd->parent);
 		char at[32];
 		snprintf(at, sizeof(at), " --at %d ", nd->index);
-		prompt_path(v, "storage insert", path, at);
+		prompt_path(v, "storage insert", path, at, 0);
 		free(path);
 		return;
 	}
@@ -120,10 +137,22 @@ static void edit_move(struct view *v)
 	int i = selected_below_root(v, "move");
 	if (i <= 0)
 		return;
-	/* The destination starts as the parent's path: type the new key or
-	 * index after it. */
+	/* The destination starts as the parent's path, quoted, with the
+	 * cursor inside the closing quote: the new key or index typed there
+	 * may hold spaces. */
 	char *parent = lson_path(d, d->nodes[i].parent);
-	prompt_node_arg(v, "storage move", parent ? parent : "", "/");
+	struct buf to;
+	buf_init(&to);
+	char *qto = parent && buf_printf(&to, "%s/", parent) ? quote_always(to.data) : NULL;
+	struct buf tail;
+	buf_init(&tail);
+	if (qto && buf_printf(&tail, " %s", qto))
+		prompt_node(v, "storage move", tail.data, 1);
+	else
+		app_message(v->app, true, "out of memory");
+	buf_free(&tail);
+	free(qto);
+	buf_free(&to);
 	free(parent);
 }
 
@@ -167,7 +196,7 @@ static enum view_result storage_action(struct view *v, enum action a)
 		return VIEW_HANDLED;
 	case ACTION_STORAGE_DELETE:
 		if (tree_doc(t) && selected_below_root(v, "delete") > 0)
-			prompt_node(v, "storage delete", NULL);
+			prompt_node(v, "storage delete", NULL, 0);
 		return VIEW_HANDLED;
 	case ACTION_STORAGE_MOVE:
 		if (tree_doc(t))

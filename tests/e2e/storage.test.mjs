@@ -427,6 +427,30 @@ describe("editing from the tree", () => {
 		assert.deepEqual(doc.shapes.map((s) => s.color), ["red", "green", "violet"]);
 	});
 
+	test("m prefills storage move with quoted paths: keys with spaces, quotes and backslashes move", async () => {
+		const odd = "a b'c\\d";
+		const id = await roomWith(obj({ [odd]: obj({ inner: 1, other: 2 }), keep: true }));
+		const t = start();
+		await openStorage(t, id);
+		await search(t, "inner");
+		await t.waitFor(() => /inner number 1/.test(cursorLine(t)));
+		t.write("m");
+		// FROM and TO are quoted as the command line reads them; the cursor
+		// waits inside TO's closing quote for the new key.
+		const q = `'/a b'\\''c\\d`;
+		await t.waitFor(() => t.row(-1).includes(`:storage move ${id} ${q}/inner' ${q}/'`));
+		const line = t.row(-1).trimEnd();
+		assert.equal(t.cursor().y, t.rows - 1);
+		assert.equal(t.cursor().x, line.length - 1);
+		t.command("moved key");
+		await t.waitFor(/\[y\/N\]/, { timeout: 10000 });
+		t.command("y");
+		await t.waitFor(/moved key number 1/, { timeout: 10000 });
+		const doc = await storageJson(id);
+		assert.deepEqual(doc[odd], { "moved key": 1, other: 2 });
+		assert.equal(doc.keep, true);
+	});
+
 	test("through the emulator the edit is one JSON-patch request", async () => {
 		const id = await roomWith(DOC, stack.url);
 		await fetch(`${stack.control}/requests`, { method: "DELETE" });

@@ -366,6 +366,44 @@ describe("slow server", () => {
 		}
 		assert.equal(await t.exit(), 0);
 	});
+
+	test("quitting while a change is being sent asks first", async () => {
+		const id = ROOMS[7];
+		const t = start();
+		await ready(t);
+		const slowUpdate = () =>
+			fault({ method: "POST", path: `/v2/rooms/${id}`, type: "latency", latencyMs: 2500, count: 1 });
+		const question = /A change is still being sent — quit anyway\? \[y\/N\]/;
+		try {
+			// q, and n: lbtui stays and the change arrives.
+			await slowUpdate();
+			t.command(`:room update ${id} --set slow=one`);
+			await t.waitFor(() => /1 req/.test(t.row(-2)));
+			t.write("q");
+			await t.waitFor(question);
+			t.command("n");
+			await t.waitFor(`updated room ${id}`, { timeout: 8000 });
+			assert.ok(!t.exitInfo, "lbtui quit");
+			assert.equal((await getRoom(id)).body.metadata.slow, "one");
+			// Nothing in flight: q quits at once.
+			await t.waitFor(() => /0 req/.test(t.row(-2)));
+			t.write("q");
+			assert.equal(await t.waitExit(), 0);
+
+			// ^C, and y: lbtui quits while the change is still on its way.
+			const t2 = start();
+			await ready(t2);
+			await slowUpdate();
+			t2.command(`:room update ${id} --set slow=two`);
+			await t2.waitFor(() => /1 req/.test(t2.row(-2)));
+			t2.key("Ctrl-C");
+			await t2.waitFor(question);
+			t2.command("y");
+			assert.equal(await t2.waitExit(), 0);
+		} finally {
+			await clear();
+		}
+	});
 });
 
 describe("bad input", () => {

@@ -1,8 +1,12 @@
 #include "lbconfig.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -138,12 +142,141 @@ static void change_log_lines(void **state)
 	tree_free(&t);
 }
 
+/* Cuts keep whole UTF-8 characters. */
+static void utf8_cut_on_boundaries(void **state)
+{
+	(void)state;
+	/* h, é (2 bytes), llo */
+	assert_int_equal(tree_utf8_cut("h\xc3\xa9llo", 1), 1);
+	assert_int_equal(tree_utf8_cut("h\xc3\xa9llo", 2), 1);
+	assert_int_equal(tree_utf8_cut("h\xc3\xa9llo", 3), 3);
+	assert_int_equal(tree_utf8_cut("h\xc3\xa9llo", 6), 6);
+	assert_int_equal(tree_utf8_cut("h\xc3\xa9llo", 100), 6);
+	/* € € (3 bytes each) */
+	assert_int_equal(tree_utf8_cut("\xe2\x82\xac\xe2\x82\xac", 4), 3);
+	assert_int_equal(tree_utf8_cut("\xe2\x82\xac\xe2\x82\xac", 5), 3);
+	assert_int_equal(tree_utf8_cut("\xe2\x82\xac\xe2\x82\xac", 6), 6);
+	/* a 4-byte emoji cut anywhere inside goes whole */
+	assert_int_equal(tree_utf8_cut("\xf0\x9f\x98\x80!", 3), 0);
+	assert_int_equal(tree_utf8_cut("\xf0\x9f\x98\x80!", 4), 4);
+	/* not UTF-8: a run of continuation bytes is cut anyway */
+	assert_int_equal(tree_utf8_cut("ab\x80\x80\x80\x80\x80\x80", 7), 4);
+	assert_int_equal(tree_utf8_cut("", 0), 0);
+}
+
+/* The character in a cell of win. */
+static wchar_t cell_char(WINDOW *win, int y, int x)
+{
+	cchar_t cc;
+	wchar_t wch[CCHARW_MAX + 1] = {0};
+	attr_t attr;
+	short pair;
+	assert_int_equal(mvwin_wch(win, y, x, &cc), OK);
+	assert_int_equal(getcchar(&cc, wch, &attr, &pair, NULL), OK);
+	return wch[0];
+}
+
+/* The detail pane cuts a long value on a character boundary: a sequence
+ * split in two would show as a replacement character. */
+static void detail_value_cut_whole(void **state)
+{
+	(void)state;
+	if (!setlocale(LC_ALL, "C.UTF-8"))
+		skip();
+	FILE *out = fopen("/dev/null", "w");
+	FILE *in = fopen("/dev/null", "r");
+	assert_non_null(out);
+	assert_non_null(in);
+	SCREEN *scr = newterm("xterm", out, in);
+	if (!scr) {
+		fclose(out);
+		fclose(in);
+		skip();
+	}
+	WINDOW *win = newwin(10, 40, 0, 0);
+	assert_non_null(win);
+	/* "x" and 100 zero-width spaces (3 bytes each, no column): the row
+	 * shows every byte the pane keeps (40 * 4 + 4), and the cut falls in
+	 * the middle of one of them. */
+	struct buf b;
+	buf_init(&b);
+	buf_adds(&b, "{\"liveblocksType\":\"LiveObject\",\"data\":{\"v\":\"x");
+	for (int i = 0; i < 100; i++)
+		buf_adds(&b, "\xe2\x80\x8b");
+	buf_adds(&b, "\"}}");
+	struct lson_doc *d = parse_ok(b.data);
+	buf_free(&b);
+	struct tree *t = tree_new();
+	tree_set_doc(t, d, false, 0);
+	tree_reveal(t, lson_find(d, "/v"), 10);
+	tree_draw_detail(t, win, 0, false);
+	/* Rows: Path, Type, Value; the value starts at column 11. */
+	assert_int_equal(cell_char(win, 2, 1), L'V');
+	assert_int_equal(cell_char(win, 2, 11), L'x');
+	assert_int_equal(cell_char(win, 2, 12), L' ');
+	tree_free(&t);
+	lson_unref(&d);
+	delwin(win);
+	endwin();
+	delscreen(scr);
+	fclose(out);
+	fclose(in);
+}
+
+/* Standard output pointed at fd while fn runs; returns fn's result. */
+static int with_stdout(int fd, const char *text, size_t len)
+{
+	fflush(stdout);
+	int saved = dup(STDOUT_FILENO);
+	assert_true(saved >= 0);
+	assert_true(dup2(fd, STDOUT_FILENO) >= 0);
+	int rc = tree_clipboard_copy(text, len);
+	assert_true(dup2(saved, STDOUT_FILENO) >= 0);
+	close(saved);
+	return rc;
+}
+
+/* OSC 52 carries the text in base64; failures say why. */
+static void clipboard_copy_reasons(void **state)
+{
+	(void)state;
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(with_stdout(p[1], "/a b", 4), 0);
+	close(p[1]);
+	char got[64] = {0};
+	ssize_t n = read(p[0], got, sizeof(got) - 1);
+	close(p[0]);
+	assert_true(n > 0);
+	assert_string_equal(got, "\033]52;c;L2EgYg==\a");
+
+	/* Too much for a terminal: nothing is written. */
+	char *big = malloc(TREE_CLIPBOARD_MAX + 1);
+	assert_non_null(big);
+	memset(big, 'a', TREE_CLIPBOARD_MAX + 1);
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(with_stdout(p[1], big, TREE_CLIPBOARD_MAX + 1), E2BIG);
+	close(p[1]);
+	assert_int_equal(read(p[0], got, sizeof(got)), 0);
+	close(p[0]);
+	free(big);
+
+	/* A terminal that cannot be written: its errno. */
+	int ro = open("/dev/null", O_RDONLY);
+	assert_true(ro >= 0);
+	assert_int_equal(with_stdout(ro, "x", 1), EBADF);
+	close(ro);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(small_map_reordered),
 		cmocka_unit_test(big_map_reordered),
 		cmocka_unit_test(change_log_lines),
+		cmocka_unit_test(utf8_cut_on_boundaries),
+		cmocka_unit_test(detail_value_cut_whole),
+		cmocka_unit_test(clipboard_copy_reasons),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
