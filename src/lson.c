@@ -244,6 +244,11 @@ struct parser {
 	struct lson_internal *in;
 	const char *fail; /* what went wrong, or NULL */
 	const char *fail_at;
+	/* Refuse keys holding \u0000: cJSON, which reads documents that
+	 * lbtui sends, cuts them there, so a key would not be what it says
+	 * ("data\u0000" would read as "data"). */
+	bool no_nul_keys;
+	bool saw_nul; /* the last string held \u0000 */
 };
 
 static bool parse_fail(struct parser *ps, const char *what)
@@ -439,6 +444,7 @@ static bool parse_string(struct parser *ps, const char **out)
 					cp = 0xFFFD;
 				}
 			} else if ((cp >= 0xDC00 && cp <= 0xDFFF) || cp == 0) {
+				ps->saw_nul |= cp == 0;
 				cp = 0xFFFD;
 			}
 			o = put_utf8(o, cp);
@@ -546,8 +552,14 @@ static bool parse_container(struct parser *ps, const char *key, int depth, bool 
 			skip_ws(ps);
 			if (ps->p >= ps->end || *ps->p != '"')
 				return parse_fail(ps, "expected a key");
+			const char *at = ps->p;
+			ps->saw_nul = false;
 			if (!parse_string(ps, &k))
 				return false;
+			if (ps->no_nul_keys && ps->saw_nul) {
+				ps->p = at;
+				return parse_fail(ps, "a key holds \\u0000");
+			}
 			skip_ws(ps);
 			if (ps->p >= ps->end || *ps->p != ':')
 				return parse_fail(ps, "expected ':'");
@@ -937,6 +949,7 @@ static bool json_check(const char *json, size_t len, char *msg, size_t msgn)
 	ps.p = ps.start = json;
 	ps.end = json + len;
 	ps.in = &in;
+	ps.no_nul_keys = true;
 	ps.cap = len / 24 + 16;
 	ps.nodes = malloc(ps.cap * sizeof(*ps.nodes));
 	if (!ps.nodes) {

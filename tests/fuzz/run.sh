@@ -49,7 +49,7 @@ sources()
 	api) echo api api_storage room query util error ;;
 	query_term)
 		# cmd.c brings the command tables, and they the model
-		echo term_safe cmd cmd_args cmd_room cmd_storage model model_storage \
+		echo term_safe cmd cmd_args cmd_room cmd_storage config model model_storage \
 			api api_storage output lson diff query room util error ;;
 	*) return 1 ;;
 	esac

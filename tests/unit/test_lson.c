@@ -1331,6 +1331,12 @@ static void test_validate_document(void **state)
 	     "LiveText version must be a number"},
 	    {LO("\"f\":{\"liveblocksType\":\"LiveFile\",\"data\":{\"id\":\"x\"}}"),
 	     "at /f: LiveFile data must be {id, name, size, mimeType}"},
+	    /* cJSON would read "data\u0000" as "data"; the server would not */
+	    {"{\"liveblocksType\":\"LiveObject\",\"data\\u0000\":{}}",
+	     "not valid JSON (column 32: a key holds \\u0000)"},
+	    {LO("\"a\\u0000b\":1"), "a key holds \\u0000"},
+	    /* in a value it is only a character */
+	    {LO("\"a\":\"x\\u0000y\""), NULL},
 	};
 
 	(void)state;
