@@ -683,7 +683,9 @@ bool cmd_is_mutation(const char *line)
 		return false;
 	if (argc > 0) {
 		const struct command *cmd = find_command(argc, argv, &used);
-		mut = cmd && cmd->mutation;
+		/* A copy writes too, though read-only mode judges it by its
+		 * target rather than by this project. */
+		mut = cmd && (cmd->mutation || !strcmp(cmd->name, "room copy"));
 	}
 	cmd_argv_free(&argv);
 	return mut;

@@ -92,7 +92,8 @@ void cmd_argv_free(char ***argv);
  * building command lines from data. Caller frees. */
 char *cmd_quote(const char *word);
 
-/* True when the command line would change something on the server. */
+/* True when the command line would change something on a server (room
+ * copy included). */
 bool cmd_is_mutation(const char *line);
 
 /* Completion candidates for the word that ends at `cursor` in line: command

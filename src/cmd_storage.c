@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -207,7 +209,7 @@ static void prefix_error(struct lb_error *err, const char *fmt, ...)
 /* Put a sentence before the error's message: "copy stopped at ...: <msg>". */
 static void prefix_error(struct lb_error *err, const char *fmt, ...)
 {
-	char head[1024], msg[2048];
+	char head[1024], msg[sizeof(head) + sizeof(err->message) + 2];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -351,44 +353,20 @@ static bool write_file(const char *path, const void *data, size_t len, bool forc
 	return true;
 }
 
-/* Keep text nothing else holds any more (a room's previous Storage, a
- * value written in $EDITOR) in a new file of the state directory (mode
- * 600): KIND-ROOM-YYYYMMDD-HHMMSS.json, with -2, -3 ... when taken.
- * Returns the path (caller frees), or NULL with err. */
-static char *save_kept(const char *kind, const char *room, const char *doc, size_t len,
-                       struct lb_error *err)
+/* Write data to a new file in dir (mode 600): BASE.json, or BASE-2.json,
+ * BASE-3.json ... when taken. Returns the path (caller frees), or NULL
+ * with err. */
+static char *save_new_file(const char *dir, const char *base, const char *data, size_t len,
+                           struct lb_error *err)
 {
-	char *dir = config_state_dir();
-	char name[128], stamp[32];
-	size_t k = 0;
-	time_t now = time(NULL);
-	struct tm tm;
-
-	if (!dir) {
-		lb_error_set(err, LB_CONFIG, "no state directory: set HOME or XDG_STATE_HOME");
-		return NULL;
-	}
-	if (!config_make_dir(dir, err)) {
-		free(dir);
-		return NULL;
-	}
-	/* The room ID as a file name: what is not [A-Za-z0-9._-] becomes '_'. */
-	for (const char *p = room; *p && k < 64; p++)
-		name[k++] = (strchr("._-", *p) || (*p >= '0' && *p <= '9') ||
-		             (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'))
-		                ? *p
-		                : '_';
-	name[k] = '\0';
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime_r(&now, &tm));
 	for (int n = 1; n < 100; n++) {
 		struct buf path;
 		buf_init(&path);
 		if (n == 1)
-			buf_printf(&path, "%s/%s-%s-%s.json", dir, kind, name, stamp);
+			buf_printf(&path, "%s/%s.json", dir, base);
 		else
-			buf_printf(&path, "%s/%s-%s-%s-%d.json", dir, kind, name, stamp, n);
+			buf_printf(&path, "%s/%s-%d.json", dir, base, n);
 		if (!path.data) {
-			free(dir);
 			lb_error_set(err, LB_NOMEM, "out of memory");
 			return NULL;
 		}
@@ -397,21 +375,61 @@ static char *save_kept(const char *kind, const char *room, const char *doc, size
 			buf_free(&path);
 			continue;
 		}
-		close(fd < 0 ? -1 : fd);
-		free(dir);
-		/* The file exists and is ours: write_file may replace it. */
-		if (fd < 0 || !write_file(path.data, doc, len, true, err)) {
-			if (fd < 0)
-				lb_error_set(err, LB_CONFIG, "cannot create %s: %s", path.data,
-				             strerror(errno));
+		if (fd < 0) {
+			int e = errno;
+			lb_error_set(err, LB_CONFIG, "cannot create %s: %s", path.data, strerror(e));
+			buf_free(&path);
+			return NULL;
+		}
+		close(fd);
+		/* The file is new and ours: write_file may replace it. */
+		if (!write_file(path.data, data, len, true, err)) {
+			unlink(path.data);
 			buf_free(&path);
 			return NULL;
 		}
 		return buf_steal(&path);
 	}
-	free(dir);
-	lb_error_set(err, LB_CONFIG, "too many saved files for this room and second");
+	lb_error_set(err, LB_CONFIG, "%s/%s.json and 98 more names are taken", dir, base);
 	return NULL;
+}
+
+/* Keep text nothing else holds any more (a room's previous Storage, a
+ * value written in $EDITOR) in a new file of the state directory, or of
+ * $TMPDIR when that fails: KIND-ROOM-YYYYMMDD-HHMMSS.json, mode 600.
+ * Returns the path (caller frees), or NULL with err (why the state
+ * directory failed). */
+static char *save_kept(const char *kind, const char *room, const char *doc, size_t len,
+                       struct lb_error *err)
+{
+	char name[128], stamp[32], base[256];
+	size_t k = 0;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	/* The room ID as a file name: what is not [A-Za-z0-9._-] becomes '_'. */
+	for (const char *p = room; *p && k < 64; p++)
+		name[k++] = (strchr("._-", *p) || (*p >= '0' && *p <= '9') ||
+		             (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'))
+		                ? *p
+		                : '_';
+	name[k] = '\0';
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime_r(&now, &tm));
+	snprintf(base, sizeof(base), "%s-%s-%s", kind, name, stamp);
+
+	char *dir = config_state_dir();
+	char *path = NULL;
+	if (!dir)
+		lb_error_set(err, LB_CONFIG, "no state directory: set HOME or XDG_STATE_HOME");
+	else if (config_make_dir(dir, err))
+		path = save_new_file(dir, base, doc, len, err);
+	free(dir);
+	if (!path) {
+		const char *tmp = getenv("TMPDIR");
+		struct lb_error ignored;
+		path = save_new_file(tmp && *tmp ? tmp : "/tmp", base, doc, len, &ignored);
+	}
+	return path;
 }
 
 /* What was written in $EDITOR did not make it to the server: keep it, and
@@ -432,8 +450,7 @@ static void keep_edited(const char *text, const char *room, struct lb_error *err
 			strcpy(arg + 1, path);
 			q = cmd_quote(arg);
 		}
-		prefix_error(err, "what you wrote is saved in %s (give it as %s)", path,
-		             q ? q : path);
+		prefix_error(err, "what you wrote was saved (give it again as %s)", q ? q : path);
 		free(q);
 		free(arg);
 		free(path);
@@ -458,9 +475,9 @@ static void keep_previous(const struct storage_result *res, const char *room, co
 	if (path) {
 		char *q_room = cmd_quote(room), *q_path = cmd_quote(path);
 		prefix_error(err,
-		             "the previous Storage of room %s is saved in %s (put it back with: "
+		             "the previous Storage of room %s was saved (put it back with: "
 		             "storage init %s %s%s%s)",
-		             room, path, q_room ? q_room : room, q_path ? q_path : path,
+		             room, q_room ? q_room : room, q_path ? q_path : path,
 		             profile ? ", in profile " : "", profile ? profile : "");
 		free(q_room);
 		free(q_path);
@@ -987,23 +1004,91 @@ static bool wait_holding(struct cmd_ctx *c, struct resource *r, cmd_step_fn step
 	return true;
 }
 
-/* Printing a document as it arrives: it is never held in memory. */
+/* Printing a document as it arrives. A file takes it at once. A pipe or a
+ * socket is written only as far as its reader keeps up; the rest waits in
+ * memory until the transfer is over, so a slow reader (a pager) never
+ * stalls the download until the server gives up on it. */
 struct print_job {
 	struct cmd_ctx *c;
+	bool careful;       /* stdout is a pipe or a socket */
+	struct buf pending; /* careful: bytes its reader has not taken yet ... */
+	size_t sent;        /* ... of which the first `sent` are written */
 	bool ends_in_newline;
 	int write_errno; /* why stdout refused it, 0 when it did not */
 };
+
+/* Write from *p what fd takes without waiting (a pipe that poll() calls
+ * writable takes PIPE_BUF bytes). False with errno on a write error. */
+static bool write_ready(int fd, const char **p, size_t *len)
+{
+	while (*len > 0) {
+		struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+		int rc = poll(&pfd, 1, 0);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc <= 0)
+			return true;
+		ssize_t w = write(fd, *p, *len < PIPE_BUF ? *len : PIPE_BUF);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return false;
+		*p += w;
+		*len -= (size_t)w;
+	}
+	return true;
+}
+
+/* Write all of p to fd, waiting as long as it takes. */
+static bool write_fully(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		len -= (size_t)w;
+	}
+	return true;
+}
 
 static bool print_sink(const char *p, size_t len, void *ud)
 {
 	struct print_job *j = ud;
 
-	if (len && fwrite(p, 1, len, stdout) != len) {
-		j->write_errno = errno ? errno : EIO;
+	if (!len)
+		return true;
+	j->ends_in_newline = p[len - 1] == '\n';
+	if (!j->careful) {
+		if (fwrite(p, 1, len, stdout) != len) {
+			j->write_errno = errno ? errno : EIO;
+			return false;
+		}
+		return true;
+	}
+	/* What is pending goes first. */
+	if (j->pending.len > j->sent) {
+		const char *q = j->pending.data + j->sent;
+		size_t left = j->pending.len - j->sent;
+		if (!write_ready(STDOUT_FILENO, &q, &left)) {
+			j->write_errno = errno;
+			return false;
+		}
+		j->sent = j->pending.len - left;
+	}
+	if (j->pending.len == j->sent) {
+		j->pending.len = j->sent = 0;
+		if (!write_ready(STDOUT_FILENO, &p, &len)) {
+			j->write_errno = errno;
+			return false;
+		}
+	}
+	if (len && !buf_add(&j->pending, p, len)) {
+		j->write_errno = ENOMEM;
 		return false;
 	}
-	if (len)
-		j->ends_in_newline = p[len - 1] == '\n';
 	return true;
 }
 
@@ -1012,14 +1097,22 @@ static void print_done(const struct storage_result *res, void *ud)
 	struct print_job *j = ud;
 	struct lb_error err = res->err;
 
+	/* The rest, however long its reader takes (the transfer is over). */
+	if (!j->write_errno && j->pending.len > j->sent &&
+	    !write_fully(STDOUT_FILENO, j->pending.data + j->sent, j->pending.len - j->sent))
+		j->write_errno = errno ? errno : EIO;
 	/* As print_json_text: a final newline, so that outputs stay one per line. */
-	if (err.status == LB_OK && !j->ends_in_newline && fputc('\n', stdout) == EOF)
+	if (!j->write_errno && err.status == LB_OK && !j->ends_in_newline &&
+	    (j->careful ? !write_fully(STDOUT_FILENO, "\n", 1) : fputc('\n', stdout) == EOF))
 		j->write_errno = errno ? errno : EIO;
 	if (fflush(stdout) == EOF && !j->write_errno)
 		j->write_errno = errno ? errno : EIO;
-	if (j->write_errno)
+	if (j->write_errno == EPIPE)
+		lb_error_clear(&err); /* the reader has all it wanted (| head) */
+	else if (j->write_errno)
 		lb_error_set(&err, LB_USAGE, "cannot write the document to standard output: %s",
 		             strerror(j->write_errno));
+	buf_free(&j->pending);
 	cmd_finish(j->c, &err);
 	free(j);
 }
@@ -1048,7 +1141,11 @@ static void run_storage(struct cmd_ctx *c, const struct command *cmd, struct arg
 			cmd_finish_nomem(c);
 			return;
 		}
+		struct stat st;
 		j->c = c;
+		j->careful = fstat(STDOUT_FILENO, &st) == 0 &&
+		             (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+		buf_init(&j->pending);
 		fflush(stdout);
 		model_storage_stream(c->model, room, simplified, print_sink, j, print_done, j);
 		return;

@@ -27,7 +27,7 @@ struct lb_error {
 	enum lb_status status;
 	long http_status;     /* 0 when no HTTP response was received */
 	char code[64];        /* the API's "error", e.g. ROOM_NOT_FOUND */
-	char message[512];    /* a sentence a person can act on */
+	char message[1024];   /* a sentence a person can act on */
 	char suggestion[256]; /* the API's "suggestion", may be empty */
 };
 

@@ -308,6 +308,9 @@ int main(int argc, char **argv)
 
 	profiles_clear(&profiles);
 	model_free(&model);
+	/* A change the user quit during ended only now. */
+	if (rc == 0 && app_late_failure())
+		rc = 1;
 	api_clear(&api);
 	http_free(&http);
 	config_clear(&cfg);

@@ -806,6 +806,17 @@ static void patch_step(struct model *m, struct op *o, struct api_storage_result 
 		return;
 	case ST_DELETE:
 		o->invalidate = KIND(RES_STORAGE);
+		if (res->err.status != LB_OK && res->err.http_status == 0) {
+			/* No answer: the server may have deleted it all the same. */
+			e = res->err;
+			snprintf(prev, sizeof(prev), "%s", e.message);
+			snprintf(e.message, sizeof(e.message),
+			         "deleting the old Storage got no answer (%.300s): it may be gone, "
+			         "and the new document was not written",
+			         prev);
+			op_finish(m, o, &e, o->orig, o->orig_len, NULL, NULL);
+			return;
+		}
 		if (res->err.status != LB_OK) {
 			e = res->err;
 			snprintf(prev, sizeof(prev), "%s", e.message);

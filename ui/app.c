@@ -61,9 +61,9 @@ struct app {
 	int nav_cursor;
 	int detail_top;
 
-	char message[512]; /* terminal-safe */
+	char message[1536]; /* terminal-safe */
 	bool message_error;
-	char last_error[512];
+	char last_error[1536];
 	char search[256];
 
 	bool dirty, quit, relayout;
@@ -356,12 +356,20 @@ static void quit_answered(void *ctx, bool yes)
 		app_message(a, false, "not quitting: the change is still being sent");
 }
 
+static bool late_failure;
+
+bool app_late_failure(void)
+{
+	return late_failure;
+}
+
 /* A change that ended after the screen closed (the user quit during it). */
 static void late_done(void *ud, const struct lb_error *err)
 {
 	(void)ud;
 	if (err->status == LB_OK)
 		return;
+	late_failure = true;
 	char *safe = ts_sanitize(err->message, (size_t)-1);
 	fprintf(stderr, "lbtui: a change did not finish: %s\n", safe ? safe : "");
 	free(safe);
@@ -601,7 +609,8 @@ static void draw_status(struct app *a)
 	char right[600] = "";
 	int x = COLS;
 	if (a->last_error[0]) {
-		snprintf(right, sizeof(right), " %s ", a->last_error);
+		/* Half the width at most: the start of it is enough. */
+		snprintf(right, sizeof(right), " %.500s ", a->last_error);
 		int ew = ts_width(right);
 		int maxw = COLS / 2;
 		if (ew > maxw)

@@ -24,6 +24,9 @@ struct app_env {
 
 /* Run until the user quits; returns the exit status. */
 int app_run(const struct app_env *env);
+/* After app_run: did a change the user quit during end in an error (it
+ * said so on stderr)? Known once the models are freed. */
+bool app_late_failure(void);
 
 struct app;
 struct view;

@@ -339,14 +339,15 @@ describe("storage: print, export, delete, init", () => {
 				{ method: "POST", path: "/v2/rooms/:roomId/storage", type: "status", status: 500, count: 2 });
 			r = await lb(url, `storage init ${id} ${file} --replace --yes`, [], { home });
 			assertExit(r, 1, "both POSTs fail");
-			const m = /is saved in (\S+) \(put it back with: (storage init \S+ \S+)\)/.exec(r.stderr);
+			const m = /was saved \(put it back with: (storage init \S+ (\S+))\)/.exec(r.stderr);
 			assert.ok(m, r.stderr);
-			assert.ok(m[1].startsWith(path.join(home, ".local", "state", "lbtui") + "/"), m[1]);
-			assert.equal((fs.statSync(m[1]).mode & 0o777), 0o600);
-			assert.deepEqual(JSON.parse(fs.readFileSync(m[1], "utf8")), old);
+			const [, restore, saved] = m;
+			assert.ok(saved.startsWith(path.join(home, ".local", "state", "lbtui") + "/"), saved);
+			assert.equal((fs.statSync(saved).mode & 0o777), 0o600);
+			assert.deepEqual(JSON.parse(fs.readFileSync(saved, "utf8")), old);
 			assert.deepEqual(await storageOf(ctx.stack.devUrl, id), obj({}));
-			r = await lb(url, m[2], [], { home });
-			assertOk(r, m[2]);
+			r = await lb(url, restore, [], { home });
+			assertOk(r, restore);
 			assert.deepEqual(await storageOf(ctx.stack.devUrl, id), old);
 		} finally {
 			await control(ctx.stack, "DELETE", "/faults");

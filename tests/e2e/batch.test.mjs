@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
@@ -150,6 +151,36 @@ describe("API and network errors", () => {
 		const r = await runBatch(["-e", "rooms --query 'bogus query'"], env);
 		assert.equal(r.code, 1);
 		assert.match(r.stderr, /INVALID_QUERY|Expected/);
+	});
+});
+
+describe("a document to a slow reader", () => {
+	// A server that gives up on a client whose socket does not drain for
+	// a second, as real servers do with stalled transfers.
+	const body = Buffer.alloc(5 * 1024 * 1024, "a");
+	body[0] = body[body.length - 1] = 0x22; // one JSON string
+	let server, url, stalled = 0;
+	before(async () => {
+		server = http.createServer((req, res) => {
+			req.resume();
+			res.writeHead(200, { "Content-Type": "application/json", "Content-Length": body.length });
+			const t = setTimeout(() => {
+				stalled++;
+				res.socket.destroy();
+			}, 1000);
+			res.end(body, () => clearTimeout(t));
+		});
+		await new Promise((r) => server.listen(0, "127.0.0.1", r));
+		url = `http://127.0.0.1:${server.address().port}`;
+	});
+	after(() => server.close());
+
+	test("storage ROOM into a pipe nobody reads for 3 s: the download does not wait for it", async () => {
+		const r = await runBatch(["-e", "storage r"], serverEnv(url), { readAfterMs: 3000, timeout: 20000 });
+		assert.equal(r.code, 0, r.stderr);
+		assert.equal(stalled, 0);
+		assert.equal(r.stdout.length, body.length + 1);
+		assert.equal(r.stdout, body.toString("latin1") + "\n");
 	});
 });
 

@@ -156,7 +156,7 @@ export function serverEnv(url, extra = {}) {
 
 /**
  * Run lbtui without a terminal: runBatch(["-e", "rooms"], env) →
- * {code, signal, stdout, stderr}. opts: {input, timeout, home}.
+ * {code, signal, stdout, stderr}. opts: {input, timeout, home, readAfterMs}.
  * Throws on timeout or on a sanitizer report.
  */
 export async function runBatch(args, env = {}, opts = {}) {
@@ -174,7 +174,12 @@ export async function runBatch(args, env = {}, opts = {}) {
 	let stderr = "";
 	child.stdout.setEncoding("utf8");
 	child.stderr.setEncoding("utf8");
-	child.stdout.on("data", (d) => (stdout += d));
+	// readAfterMs: a slow reader, which takes nothing for that long.
+	const onOut = (d) => (stdout += d);
+	if (opts.readAfterMs)
+		setTimeout(() => child.stdout.on("data", onOut), opts.readAfterMs);
+	else
+		child.stdout.on("data", onOut);
 	child.stderr.on("data", (d) => (stderr += d));
 	child.stdin.on("error", () => {});
 	if (opts.input !== undefined)

@@ -399,7 +399,9 @@ describe("slow server", () => {
 			t2.key("Ctrl-C");
 			await t2.waitFor(question);
 			t2.command("y");
-			assert.equal(await t2.waitExit(), 0);
+			// It is cancelled as lbtui ends, which it says, with status 1.
+			assert.equal(await t2.waitExit(), 1);
+			assert.match(t2.screenText(), /a change did not finish: .*cancelled/);
 		} finally {
 			await clear();
 		}

@@ -350,6 +350,9 @@ static void test_is_mutation_and_help(void **state)
 	assert_true(cmd_is_mutation("room create x"));
 	assert_false(cmd_is_mutation("rooms"));
 	assert_false(cmd_is_mutation("room show x"));
+	assert_true(cmd_is_mutation("room copy a b --into-existing"));
+	assert_true(cmd_is_mutation("storage set r /a 1"));
+	assert_false(cmd_is_mutation("storage r"));
 	char *h = cmd_help(NULL);
 	assert_non_null(strstr(h, "room create"));
 	free(h);

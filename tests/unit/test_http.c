@@ -489,7 +489,7 @@ struct result {
 	int calls;
 	long status;
 	enum lb_status err;
-	char message[512];
+	char message[1024];
 	char body[2048];
 	size_t body_len;
 	char content_type[128];

@@ -759,7 +759,20 @@ static void test_patch_delete_fails(void **state)
 	assert_int_equal(s.calls, 1);
 	assert_int_equal(s.err.http_status, 500);
 	assert_non_null(strstr(s.err.message, "nothing was written"));
+	assert_false(s.previous);
 	assert_int_equal(fake_count(&f->ft), 3);
+
+	/* No answer at all: it may have been deleted, so the document is
+	 * handed back. */
+	rmw_until_reread(f, &p, NULL, DOC1, &s);
+	expect_req(f, 4, HTTP_DELETE, ROOM "/storage");
+	fake_fail(&f->ft, 4, LB_NETWORK, "connection reset");
+	assert_int_equal(s.calls, 2);
+	assert_int_equal(s.err.status, LB_NETWORK);
+	assert_non_null(strstr(s.err.message, "it may be gone"));
+	assert_true(s.previous);
+	assert_string_equal(s.body, DOC1);
+	assert_int_equal(fake_count(&f->ft), 5);
 	patch_clear(&p);
 	sres_clear(&s);
 }
