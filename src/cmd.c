@@ -260,6 +260,28 @@ void cmd_confirm_typed(struct cmd_ctx *c, const char *what, const char *id, cons
 
 /* ---- splitting and option parsing --------------------------------------- */
 
+/* Does line break outside quotes, where the tokenizer would stop? */
+static bool bare_line_break(const char *line)
+{
+	char quote = 0;
+
+	for (const char *p = line; *p; p++) {
+		if (quote) {
+			if (*p == quote)
+				quote = 0;
+			else if (*p == '\\' && quote == '"' && p[1])
+				p++;
+		} else if (*p == '\'' || *p == '"') {
+			quote = *p;
+		} else if (*p == '\\' && p[1]) {
+			p++;
+		} else if (*p == '\n' || *p == '\r') {
+			return true;
+		}
+	}
+	return false;
+}
+
 bool cmd_split(const char *line, int *argc, char ***argv, struct lb_error *err)
 {
 	Tokenizer *tok = tok_init(NULL);
@@ -271,6 +293,14 @@ bool cmd_split(const char *line, int *argc, char ***argv, struct lb_error *err)
 	*argv = NULL;
 	if (!tok) {
 		lb_error_set(err, LB_NOMEM, "out of memory");
+		return false;
+	}
+	/* The tokenizer stops at the end of the first line outside quotes:
+	 * what follows would be dropped without a word. */
+	if (bare_line_break(line)) {
+		tok_end(tok);
+		lb_error_set(err, LB_USAGE,
+			     "a command is one line: give each command its own -e");
 		return false;
 	}
 	/* The tokenizer wants a complete line. */
@@ -760,14 +790,37 @@ static size_t add_candidate(char **out, size_t n, size_t max, const char *s, siz
 	return out[n] ? n + 1 : n;
 }
 
+/* Where the word that ends at cursor starts, quotes read as the tokenizer
+ * reads them ('my r' is one word). */
+static size_t word_start_of(const char *line, size_t cursor)
+{
+	size_t start = 0;
+	char quote = 0;
+
+	for (size_t i = 0; i < cursor; i++) {
+		char ch = line[i];
+		if (quote) {
+			if (ch == quote)
+				quote = 0;
+			else if (ch == '\\' && quote == '"' && i + 1 < cursor)
+				i++;
+		} else if (ch == '\'' || ch == '"') {
+			quote = ch;
+		} else if (ch == '\\' && i + 1 < cursor) {
+			i++;
+		} else if (ch == ' ' || ch == '\t') {
+			start = i + 1;
+		}
+	}
+	return start;
+}
+
 size_t cmd_complete(struct cmd_ctx *c, const char *line, size_t cursor, size_t *word_start,
 		    char **out, size_t max)
 {
-	size_t start = cursor;
+	size_t start = word_start_of(line, cursor);
 	size_t n = 0;
 
-	while (start > 0 && line[start - 1] != ' ')
-		start--;
 	*word_start = start;
 	const char *word = line + start;
 	size_t wlen = cursor - start;
@@ -815,12 +868,22 @@ size_t cmd_complete(struct cmd_ctx *c, const char *line, size_t cursor, size_t *
 				n = add_candidate(out, n, max, opt, strlen(opt));
 		}
 	} else if (cmd->room_arg && argc == used) {
-		/* The room ID argument: IDs from the cache. */
-		char *prefix = strndup(word, wlen);
+		/* The room ID argument: IDs from the cache, quoted as the command
+		 * line needs them, so that an ID with spaces stays one word and
+		 * one like "x --yes" cannot add an option. The typed prefix may
+		 * have begun a quote. */
+		bool quoted = wlen > 0 && (word[0] == '\'' || word[0] == '"');
+		char *prefix = quoted ? strndup(word + 1, wlen - 1) : strndup(word, wlen);
 		const char *ids[256];
 		size_t k = prefix ? model_room_ids(c->model, prefix, ids, 256) : 0;
-		for (size_t i = 0; i < k; i++)
-			n = add_candidate(out, n, max, ids[i], strlen(ids[i]));
+		for (size_t i = 0; i < k; i++) {
+			if (ids[i][0] == '-')
+				continue; /* would read as an option */
+			char *q = cmd_quote(ids[i]);
+			if (q)
+				n = add_candidate(out, n, max, q, strlen(q));
+			free(q);
+		}
 		free(prefix);
 	}
 	cmd_argv_free(&argv);

@@ -144,12 +144,4 @@ const char *cmd_target_room(struct cmd_ctx *c, const struct command *cmd, struct
 typedef bool (*cmd_step_fn)(struct cmd_ctx *c, struct resource *r, void *ud);
 void cmd_wait(struct cmd_ctx *c, struct resource *r, bool refresh, cmd_step_fn step, void *ud);
 
-/* JSON text made safe for a terminal without breaking it: C0 controls but
- * newline and tab, DEL, C1 controls and bidirectional overrides become
- * \uXXXX escapes, invalid UTF-8 becomes \ufffd. Returns a malloc'd copy
- * and its length in *out_len, or NULL when nothing needs escaping (or out
- * of memory: *out_len is then (size_t)-1). Batch mode prints documents
- * through it when stdout is a terminal (cmd_storage.c). */
-char *cmd_json_term_safe(const char *s, size_t len, size_t *out_len);
-
 #endif

@@ -68,7 +68,9 @@ static bool rooms_step(struct cmd_ctx *c, struct resource *r, void *ud)
 {
 	bool all = *(bool *)ud;
 
-	if (r->err.status != LB_OK && (!r->has_data || (all && !r->complete))) {
+	/* The command asked for a fresh answer: an error now is its outcome,
+	 * even with older rows in the cache. */
+	if (r->err.status != LB_OK) {
 		cmd_finish(c, &r->err);
 		return true;
 	}
@@ -91,7 +93,7 @@ static bool rooms_step(struct cmd_ctx *c, struct resource *r, void *ud)
 
 static bool room_show_step(struct cmd_ctx *c, struct resource *r, void *ud)
 {
-	if (r->gone || r->state == RES_ERROR || (r->err.status != LB_OK && !r->has_data)) {
+	if (r->gone || r->state == RES_ERROR || r->err.status != LB_OK) {
 		struct lb_error err = r->err;
 		if (err.status == LB_OK)
 			lb_error_set(&err, LB_HTTP, "room not found");

@@ -662,7 +662,7 @@ static bool load_failed(struct cmd_ctx *c, struct resource *r, const char *room)
 static void print_json_text(const char *s, size_t len)
 {
 	size_t safe_len = 0;
-	char *safe = isatty(fileno(stdout)) ? cmd_json_term_safe(s, len, &safe_len) : NULL;
+	char *safe = isatty(fileno(stdout)) ? ts_json(s, len, &safe_len) : NULL;
 
 	if (safe) {
 		s = safe;
@@ -677,57 +677,6 @@ static void print_json_text(const char *s, size_t len)
 	free(safe);
 }
 
-char *cmd_json_term_safe(const char *s, size_t len, size_t *out_len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	struct buf b;
-	size_t done = 0, i = 0;
-	bool any = false;
-
-	*out_len = 0;
-	buf_init(&b);
-	while (i < len) {
-		unsigned cp;
-		size_t k;
-		if (p[i] >= 0x20 && p[i] < 0x7f) {
-			i++;
-			continue;
-		}
-		if (p[i] == '\n' || p[i] == '\t') {
-			i++;
-			continue;
-		}
-		k = p[i] < 0x80 ? 1 : utf8_decode(p + i, len - i, &cp);
-		if (p[i] < 0x80)
-			cp = p[i];
-		bool bad = k == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
-		           (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-		           cp == 0x200e || cp == 0x200f || cp == 0x061c;
-		if (!bad) {
-			i += k;
-			continue;
-		}
-		char esc[8];
-		snprintf(esc, sizeof(esc), "\\u%04x", k == 0 ? 0xfffdu : cp);
-		if (!buf_add(&b, s + done, i - done) || !buf_adds(&b, esc))
-			goto nomem;
-		any = true;
-		i += k == 0 ? 1 : k;
-		done = i;
-	}
-	if (!any) {
-		buf_free(&b);
-		return NULL;
-	}
-	if (!buf_add(&b, s + done, len - done))
-		goto nomem;
-	*out_len = b.len;
-	return buf_steal(&b);
-nomem:
-	buf_free(&b);
-	*out_len = (size_t)-1;
-	return NULL;
-}
 
 /* Destructive: the TUI asks to type the room ID; batch mode needs --yes. */
 static void confirm_typed(struct cmd_ctx *c, const char *what, const char *id, bool yes,

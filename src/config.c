@@ -220,7 +220,9 @@ bool config_check_permissions(const char *path, struct lb_error *err)
 
 /* ---- base URL ---- */
 
-/* A dotted quad of decimal numbers 0..255 in 127.0.0.0/8. */
+/* A dotted quad of decimal numbers 0..255 in 127.0.0.0/8, with no leading
+ * zeros: curl reads "010" as octal, and takes "08" for a host name to look
+ * up. */
 static bool is_loopback_v4(const char *h, size_t len)
 {
 	int parts = 0;
@@ -230,6 +232,8 @@ static bool is_loopback_v4(const char *h, size_t len)
 	while (i < len) {
 		int v = 0, digits = 0;
 
+		if (h[i] == '0' && i + 1 < len && isdigit((unsigned char)h[i + 1]))
+			return false;
 		while (i < len && isdigit((unsigned char)h[i])) {
 			v = v * 10 + (h[i] - '0');
 			if (++digits > 3)

@@ -231,8 +231,9 @@ int main(int argc, char **argv)
 		default:
 			if (optind > 0 && optind <= argc && argv[optind - 1] &&
 			    !strncmp(argv[optind - 1], "--", 2))
-				fprintf(stderr, "lbtui: unknown option %s (see lbtui --help)\n",
-					argv[optind - 1]);
+				/* The name only: what follows '=' may be a key. */
+				fprintf(stderr, "lbtui: unknown option %.*s (see lbtui --help)\n",
+					(int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
 			else
 				fprintf(stderr, "lbtui: unknown option -%c (see lbtui --help)\n",
 					optopt ? optopt : '?');
@@ -244,8 +245,13 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "lbtui: unexpected argument '%s' (commands go after -e)\n",
-			argv[optind]);
+		/* It may be a key pasted in the wrong place: never echo one. */
+		char shown[64];
+		if (!strncmp(argv[optind], "sk_", 3))
+			config_mask_secret(argv[optind], shown, sizeof(shown));
+		else
+			snprintf(shown, sizeof(shown), "%s", argv[optind]);
+		fprintf(stderr, "lbtui: unexpected argument '%s' (commands go after -e)\n", shown);
 		free(cmds);
 		return 2;
 	}

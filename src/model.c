@@ -183,6 +183,7 @@ static void resource_free(struct model *m, struct resource *r)
 	rooms_free(r);
 	room_filter_clear(&r->filter);
 	free(r->next_cursor);
+	mi_cursors_clear(r);
 	free(r->room_id);
 	free(r->renamed_to);
 	room_clear(&r->room);
@@ -528,16 +529,42 @@ static void room_loaded(struct model *m, struct resource *r, struct api_result *
 	mi_load_ok(m, r);
 }
 
-/* The next cursor of a page, or NULL at the end. */
-char *mi_take_cursor(char **next, const char *sent)
+void mi_cursors_clear(struct resource *r)
 {
+	struct model_internal *p = r->priv;
+
+	for (size_t i = 0; i < p->n_cursors; i++)
+		free(p->cursors[i]);
+	free(p->cursors);
+	p->cursors = NULL;
+	p->n_cursors = 0;
+}
+
+/* The next cursor of a page, or NULL at the end. */
+char *mi_take_cursor(struct resource *r, char **next, const char *sent)
+{
+	struct model_internal *p = r->priv;
 	char *c = *next;
 
 	*next = NULL;
-	if (c && sent && strcmp(c, sent) == 0) {
+	if (!sent)
+		mi_cursors_clear(r);
+	if (!c)
+		return NULL;
+	bool again = sent && strcmp(c, sent) == 0;
+	for (size_t i = 0; i < p->n_cursors && !again; i++)
+		again = strcmp(p->cursors[i], c) == 0;
+	char **v = again ? NULL : realloc(p->cursors, (p->n_cursors + 1) * sizeof(*v));
+	char *copy = v ? strdup(c) : NULL;
+	if (v)
+		p->cursors = v;
+	if (!copy) {
+		/* Seen before; or no memory to remember it, and a list that
+		 * might never end is worse than one cut short. */
 		free(c);
-		c = NULL;
+		return NULL;
 	}
+	p->cursors[p->n_cursors++] = copy;
 	return c;
 }
 
@@ -621,7 +648,7 @@ static void page_loaded(struct model *m, struct resource *r, struct req *q, stru
 	}
 	mi_charge(m, r, add, 0);
 	p->shadow_pages++;
-	cursor = mi_take_cursor(&page->next_cursor, q->cursor);
+	cursor = mi_take_cursor(r, &page->next_cursor, q->cursor);
 	if (mi_page_more(m, r, q, cursor))
 		return;
 	mi_charge(m, r, 0, rooms_bytes(r->rooms, r->n_rooms));
@@ -651,7 +678,7 @@ static void more_loaded(struct model *m, struct resource *r, struct req *q, stru
 		return;
 	}
 	mi_charge(m, r, add, 0);
-	mi_more_appended(m, r, mi_take_cursor(&page->next_cursor, q->cursor));
+	mi_more_appended(m, r, mi_take_cursor(r, &page->next_cursor, q->cursor));
 }
 
 /* Start of a load callback: NULL when the model was freed (q is freed).

@@ -81,6 +81,10 @@ struct model_internal {
 	size_t cap_vshadow;
 	int shadow_pages;    /* pages in the shadow */
 	size_t cap_versions; /* capacity of resource.versions */
+	/* The cursors the server gave since the last first page: one it gives
+	 * again would start a loop, so it ends the list instead. */
+	char **cursors;
+	size_t n_cursors;
 };
 
 struct listener {
@@ -174,10 +178,12 @@ void mi_invalidate(struct model *m, struct resource *r);
  * allocated); *out is the array to use. False on allocation failure
  * (v unchanged). */
 bool mi_reserve(void *v, size_t *cap, size_t need, size_t size, void **out);
-/* The next cursor of a page (*next, taken), or NULL at the end: also when
- * the server answers with the cursor it was given (sent), which would
- * loop forever. */
-char *mi_take_cursor(char **next, const char *sent);
+/* The next cursor of a page of r (*next, taken), or NULL at the end: also
+ * when the server answers with a cursor it gave before (the one it was
+ * sent, or any since the first page), which would loop forever. */
+char *mi_take_cursor(struct resource *r, char **next, const char *sent);
+/* Forget r's cursors (resource_free). */
+void mi_cursors_clear(struct resource *r);
 /* A page of a (re)load is in the shadow (counted in shadow_pages). True
  * when the load goes on: the next page was requested with cursor (freed),
  * or that failed. False when the shadow is complete: swap it in, then call

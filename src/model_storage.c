@@ -259,7 +259,7 @@ static void versions_loaded(struct model *m, struct resource *r, struct req *q,
 	}
 	mi_charge(m, r, add, 0);
 	p->shadow_pages++;
-	cursor = mi_take_cursor(&res->next_cursor, q->cursor);
+	cursor = mi_take_cursor(r, &res->next_cursor, q->cursor);
 	if (mi_page_more(m, r, q, cursor))
 		return;
 	mi_charge(m, r, 0, versions_bytes(r->versions, r->n_versions));
@@ -290,7 +290,7 @@ static void versions_more(struct model *m, struct resource *r, struct req *q,
 		return;
 	}
 	mi_charge(m, r, add, 0);
-	mi_more_appended(m, r, mi_take_cursor(&res->next_cursor, q->cursor));
+	mi_more_appended(m, r, mi_take_cursor(r, &res->next_cursor, q->cursor));
 }
 
 static void on_loaded(struct api_storage_result *res, void *ud)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "term_safe.h"
 #include "util.h"
@@ -86,36 +87,60 @@ void output_room_detail(FILE *f, const struct room *r)
 	output_lines_free(&lines, n);
 }
 
+/* JSON as it is to a file or a pipe; escaped where a terminal would obey
+ * it (server text: C1 controls, bidi overrides) when f is a terminal. */
+static void put_json(FILE *f, struct buf *b)
+{
+	size_t safe_len = 0;
+	char *safe = b->data && isatty(fileno(f)) ? ts_json(b->data, b->len, &safe_len) : NULL;
+
+	if (safe)
+		fwrite(safe, 1, safe_len, f);
+	else if (b->data)
+		fwrite(b->data, 1, b->len, f);
+	free(safe);
+	buf_free(b);
+}
+
 void output_rooms_json(FILE *f, const struct room *rooms, size_t n, const char *next_cursor)
 {
-	fputs("{\"data\":[", f);
+	struct buf b;
+
+	buf_init(&b);
+	buf_adds(&b, "{\"data\":[");
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			fputc(',', f);
-		fputs(rooms[i].raw_json ? rooms[i].raw_json : "null", f);
+			buf_adds(&b, ",");
+		buf_adds(&b, rooms[i].raw_json ? rooms[i].raw_json : "null");
 	}
-	fputs("],\"nextCursor\":", f);
+	buf_adds(&b, "],\"nextCursor\":");
 	if (next_cursor) {
 		/* Cursors are opaque tokens; escape what JSON needs anyway. */
-		fputc('"', f);
+		buf_adds(&b, "\"");
 		for (const char *p = next_cursor; *p; p++) {
 			if (*p == '"' || *p == '\\')
-				fprintf(f, "\\%c", *p);
+				buf_printf(&b, "\\%c", *p);
 			else if ((unsigned char)*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
+				buf_printf(&b, "\\u%04x", *p);
 			else
-				fputc(*p, f);
+				buf_add(&b, p, 1);
 		}
-		fputc('"', f);
+		buf_adds(&b, "\"");
 	} else {
-		fputs("null", f);
+		buf_adds(&b, "null");
 	}
-	fputs("}\n", f);
+	buf_adds(&b, "}\n");
+	put_json(f, &b);
 }
 
 void output_room_json(FILE *f, const struct room *r)
 {
-	fprintf(f, "%s\n", r->raw_json ? r->raw_json : "null");
+	struct buf b;
+
+	buf_init(&b);
+	buf_adds(&b, r->raw_json ? r->raw_json : "null");
+	buf_adds(&b, "\n");
+	put_json(f, &b);
 }
 
 static bool add_line(char ***lines, size_t *n, size_t *cap, const char *fmt, ...)

@@ -328,3 +328,58 @@ size_t ts_prefix_bytes(const char *safe, int cols)
 	width_end(&w);
 	return bytes;
 }
+
+/* JSON text with what a terminal would obey escaped. */
+char *ts_json(const char *s, size_t len, size_t *out_len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t done = 0, i = 0, cap = 0, n = 0;
+	char *out = NULL;
+
+	*out_len = 0;
+	while (i < len) {
+		long cp;
+		size_t k;
+
+		if ((p[i] >= 0x20 && p[i] < 0x7f) || p[i] == '\n' || p[i] == '\t') {
+			i++;
+			continue;
+		}
+		k = utf8_decode(p + i, len - i, &cp);
+		if (cp >= 0x20 && cp != 0x7f && !(cp >= 0x80 && cp <= 0x9f) && !is_bidi_control(cp)) {
+			i += k;
+			continue;
+		}
+		/* What came before it, then the escape (6 bytes). */
+		size_t need = n + (i - done) + 6 + (len - i) + 1;
+		if (need > cap) {
+			size_t c = cap ? cap : len + 64;
+			while (c < need)
+				c *= 2;
+			char *o = realloc(out, c);
+			if (!o) {
+				free(out);
+				*out_len = (size_t)-1;
+				return NULL;
+			}
+			out = o;
+			cap = c;
+		}
+		memcpy(out + n, s + done, i - done);
+		n += i - done;
+		static const char hex[] = "0123456789abcdef";
+		unsigned long v = cp < 0 ? 0xFFFD : (unsigned long)cp;
+		char esc[6] = {'\\', 'u', hex[v >> 12 & 15], hex[v >> 8 & 15], hex[v >> 4 & 15], hex[v & 15]};
+		memcpy(out + n, esc, 6);
+		n += 6;
+		i += k;
+		done = i;
+	}
+	if (!out)
+		return NULL;
+	memcpy(out + n, s + done, len - done);
+	n += len - done;
+	out[n] = '\0';
+	*out_len = n;
+	return out;
+}

@@ -34,4 +34,11 @@ int ts_fit_pad(const char *safe, int cols, char *out, size_t n);
 /* Byte length of the prefix of `safe` that fits in `cols` columns. */
 size_t ts_prefix_bytes(const char *safe, int cols);
 
+/* JSON text made safe for a terminal without breaking it: C0 controls but
+ * newline and tab, DEL, C1 controls and bidirectional overrides become
+ * \u escapes, invalid UTF-8 becomes \ufffd. Returns a malloc'd copy and
+ * its length in *out_len, or NULL when nothing needs escaping (or out of
+ * memory: *out_len is then (size_t)-1). For JSON printed to a terminal. */
+char *ts_json(const char *s, size_t len, size_t *out_len);
+
 #endif

@@ -67,6 +67,15 @@ describe("program options", () => {
 		assert.match(r.stderr, /-e/);
 	});
 
+	test("a key given on the command line is refused and never echoed", async () => {
+		const key = "sk_dev_x1y2z3";
+		for (const args of [[`--secret-key=${key}`, "-e", "rooms"], ["-e", "rooms", key]]) {
+			const r = await runBatch(args, env);
+			assert.equal(r.code, 2, args.join(" "));
+			assert.ok(!r.stderr.includes(key), r.stderr);
+		}
+	});
+
 	test("the screen without a terminal exits 2 and says to use -e", async () => {
 		const r = await runBatch([], env);
 		assert.equal(r.code, 2);

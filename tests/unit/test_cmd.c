@@ -9,11 +9,14 @@
 #include <cmocka.h>
 
 #include <locale.h>
+#include <pty.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd_fixture.h"
+#include "output.h"
 
 static const char room_json[] = "{\"type\":\"room\",\"id\":\"r1\",\"organizationId\":\"default\","
 				"\"createdAt\":\"2024-01-01T00:00:00.000Z\",\"metadata\":{},"
@@ -36,6 +39,28 @@ static void test_split_quotes(void **state)
 	assert_false(cmd_split("room create 'oops", &argc, &argv, &err));
 	assert_int_equal(err.status, LB_USAGE);
 	assert_non_null(strstr(err.message, "quote"));
+}
+
+/* A second line would be dropped by the tokenizer: refused instead. */
+static void test_split_refuses_line_breaks(void **state)
+{
+	struct lb_error err;
+	int argc;
+	char **argv;
+
+	(void)state;
+	assert_false(cmd_split("rooms\nroom delete a --yes", &argc, &argv, &err));
+	assert_int_equal(err.status, LB_USAGE);
+	assert_non_null(strstr(err.message, "one line"));
+	assert_false(cmd_split("room update a --set k=v\r--unset s", &argc, &argv, &err));
+	assert_true(cmd_split("rooms --prefix a", &argc, &argv, &err));
+	assert_int_equal(argc, 3);
+	cmd_argv_free(&argv);
+	/* Inside quotes a line break is part of the word (a JSON value). */
+	assert_true(cmd_split("room broadcast r '{\"a\":\n1}'", &argc, &argv, &err));
+	assert_int_equal(argc, 4);
+	assert_string_equal(argv[3], "{\"a\":\n1}");
+	cmd_argv_free(&argv);
 }
 
 static void test_quote_roundtrip(void **state)
@@ -270,6 +295,34 @@ static void test_rooms_page_error_fails_batch(void **state)
 	assert_int_equal(f->last.status, LB_NETWORK);
 }
 
+/* A second -e that refreshes what the first loaded: the answer is the
+ * refresh's, not the cached rows. */
+static void test_failed_refresh_fails_batch(void **state)
+{
+	struct fixture *f = *state;
+	static const char forbidden[] = "{\"error\":\"FORBIDDEN\",\"message\":\"no\"}";
+
+	cmd_run(&f->ctx, "rooms");
+	fake_complete(&f->ft, 0, 200, "{\"data\":[{\"type\":\"room\",\"id\":\"a\"}],\"nextCursor\":null}");
+	cmd_step(&f->ctx);
+	assert_int_equal(f->last.status, LB_OK);
+	cmd_run(&f->ctx, "rooms");
+	fake_complete(&f->ft, 1, 403, forbidden);
+	cmd_step(&f->ctx);
+	assert_int_equal(f->done_calls, 2);
+	assert_int_equal(f->last.status, LB_HTTP);
+
+	cmd_run(&f->ctx, "room show r1");
+	fake_complete(&f->ft, 2, 200, "{\"type\":\"room\",\"id\":\"r1\"}");
+	cmd_step(&f->ctx);
+	assert_int_equal(f->last.status, LB_OK);
+	cmd_run(&f->ctx, "room show r1");
+	fake_complete(&f->ft, 3, 403, forbidden);
+	cmd_step(&f->ctx);
+	assert_int_equal(f->done_calls, 4);
+	assert_int_equal(f->last.status, LB_HTTP);
+}
+
 static void test_malformed_json_is_an_error(void **state)
 {
 	struct fixture *f = *state;
@@ -342,6 +395,67 @@ static void test_completion(void **state)
 	assert_true(has(out, n, "alpha"));
 	assert_true(has(out, n, "alps"));
 	free_all(out, n);
+
+	/* IDs a shell would split, or that would add an option, are quoted;
+	 * a quote already typed is part of the word. */
+	cmd_run(&f->ctx, "rooms --prefix v");
+	fake_complete(&f->ft, 1, 200,
+		      "{\"data\":[{\"type\":\"room\",\"id\":\"victim --yes\"},{\"type\":\"room\","
+		      "\"id\":\"v's room\"},{\"type\":\"room\",\"id\":\"--v\"}],\"nextCursor\":null}");
+	cmd_step(&f->ctx);
+	n = cmd_complete(&f->ctx, "room delete vic", 15, &start, out, 64);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0], "'victim --yes'");
+	free_all(out, n);
+	n = cmd_complete(&f->ctx, "room delete 'v", 14, &start, out, 64);
+	assert_int_equal(start, 12);
+	assert_true(has(out, n, "'victim --yes'"));
+	assert_true(has(out, n, "'v'\\''s room'"));
+	free_all(out, n);
+	/* A space inside the quote does not start a new word. */
+	n = cmd_complete(&f->ctx, "room delete 'victim --y", 23, &start, out, 64);
+	assert_int_equal(start, 12);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0], "'victim --yes'");
+	free_all(out, n);
+	/* An ID that begins like an option is not offered. */
+	n = cmd_complete(&f->ctx, "room show ", 10, &start, out, 64);
+	assert_false(has(out, n, "--v"));
+	free_all(out, n);
+}
+
+/* Room JSON printed on a terminal: what the terminal would obey (a C1
+ * CSI, a bidi override) is escaped; to a file it is left as sent. */
+static void test_room_json_on_a_terminal(void **state)
+{
+	(void)state;
+	int master, slave;
+	struct room r;
+	char got[512];
+
+	memset(&r, 0, sizeof(r));
+	r.raw_json = strdup("{\"id\":\"evil\xc2\x9b" "31m\xe2\x80\xae\"}");
+	assert_int_equal(openpty(&master, &slave, NULL, NULL, NULL), 0);
+	FILE *tty = fdopen(slave, "w");
+	assert_non_null(tty);
+	output_rooms_json(tty, &r, 1, "c\xc2\x9b");
+	fclose(tty);
+	ssize_t n = read(master, got, sizeof(got) - 1);
+	assert_true(n > 0);
+	got[n] = '\0';
+	assert_non_null(strstr(got, "evil\\u009b31m\\u202e"));
+	assert_non_null(strstr(got, "\"nextCursor\":\"c\\u009b\""));
+	assert_null(strstr(got, "\xc2\x9b"));
+	close(master);
+
+	FILE *file = tmpfile();
+	assert_non_null(file);
+	output_room_json(file, &r);
+	rewind(file);
+	assert_non_null(fgets(got, sizeof(got), file));
+	assert_non_null(strstr(got, "evil\xc2\x9b" "31m"));
+	fclose(file);
+	free(r.raw_json);
 }
 
 static void test_is_mutation_and_help(void **state)
@@ -379,6 +493,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rooms_filters_in_url, setup_batch, teardown),
 		cmocka_unit_test_setup_teardown(test_rooms_all_follows_every_page, setup_batch, teardown),
 		cmocka_unit_test_setup_teardown(test_rooms_page_error_fails_batch, setup_batch, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_refresh_fails_batch, setup_batch, teardown),
+		cmocka_unit_test(test_room_json_on_a_terminal),
+		cmocka_unit_test(test_split_refuses_line_breaks),
 		cmocka_unit_test_setup_teardown(test_malformed_json_is_an_error, setup_batch, teardown),
 		cmocka_unit_test_setup_teardown(test_tui_lists_open_views, setup_tui, teardown),
 		cmocka_unit_test_setup_teardown(test_completion, setup_batch, teardown),

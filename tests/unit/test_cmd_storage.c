@@ -1529,27 +1529,6 @@ static void test_tui_copy_confirms_and_reports_a_failed_step(void **state)
 
 /* ---- helpers exposed for the hosts -------------------------------------- */
 
-static void test_json_term_safe(void **state)
-{
-	size_t n;
-	char *s;
-
-	static const char clean[] = "{\"a\":\"plain é 日本\"}\n";
-	assert_null(cmd_json_term_safe(clean, strlen(clean), &n));
-	static const char esc[] = "\"a\x1b[31mb\"";
-	s = cmd_json_term_safe(esc, strlen(esc), &n);
-	assert_non_null(s);
-	assert_string_equal(s, "\"a\\u001b[31mb\"");
-	assert_int_equal(n, strlen(s));
-	free(s);
-	/* C1 (U+009B, a CSI), a bidi override, invalid UTF-8. */
-	static const char c1[] = "\"\xc2\x9b|\xe2\x80\xae|\xff\"";
-	s = cmd_json_term_safe(c1, strlen(c1), &n);
-	assert_non_null(s);
-	assert_string_equal(s, "\"\\u009b|\\u202e|\\ufffd\"");
-	free(s);
-}
-
 static void test_edit_external_runs_the_editor(void **state)
 {
 	struct lb_error err;
@@ -1606,7 +1585,6 @@ int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_json_term_safe),
 	    cmocka_unit_test(test_edit_external_runs_the_editor),
 	    cmocka_unit_test(test_help_lists_the_commands),
 	    cmocka_unit_test_setup_teardown(test_storage_prints_the_body_as_sent, setup_batch,

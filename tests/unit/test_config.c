@@ -354,6 +354,10 @@ static void test_base_url_table(void **state)
 	    {"https://user:pw@api.liveblocks.io", NULL},
 	    {"http://127.0.0.1.evil.com", NULL},
 	    {"http://128.0.0.1", NULL},
+	    /* curl reads 010 as octal, and 08 as a host name to look up */
+	    {"http://127.0.0.08", NULL},
+	    {"http://127.0.0.010", NULL},
+	    {"http://127.0.0.0", "http://127.0.0.0"},
 	    {"http://127.0.0", NULL},
 	    {"http://127.0.0.1.1", NULL},
 	    {"http://127.0.0.256", NULL},

@@ -440,6 +440,34 @@ static void test_pagination_with_filter_and_failed_page(void **state)
 	model_release(f->m, &r);
 }
 
+/* Cursors that come round again (k1, k2, k1 ...) end the list too. */
+static void test_pagination_cursor_cycle(void **state)
+{
+	struct fx *f = *state;
+	struct resource *r = model_rooms(f->m, NULL);
+
+	assert_true(complete_page(f, 0, "k1", 1, "a"));
+	model_more(f->m, r);
+	assert_string_equal(fake_req(&f->ft, 1)->url, BASE "/v2/rooms?startingAfter=k1");
+	assert_true(complete_page(f, 1, "k2", 1, "b"));
+	assert_false(r->complete);
+	model_more(f->m, r);
+	assert_string_equal(fake_req(&f->ft, 2)->url, BASE "/v2/rooms?startingAfter=k2");
+	assert_true(complete_page(f, 2, "k1", 1, "c"));
+	assert_true(r->complete);
+	assert_int_equal(r->n_rooms, 3);
+	model_more(f->m, r);
+	assert_int_equal(fake_count(&f->ft), 3);
+
+	/* A reload starts over: k1 is a fresh cursor again, and the reload
+	 * goes on to the pages that were shown. */
+	model_refresh(f->m, r);
+	assert_true(complete_page(f, 3, "k1", 1, "a"));
+	assert_int_equal(fake_count(&f->ft), 5);
+	assert_string_equal(fake_req(&f->ft, 4)->url, BASE "/v2/rooms?startingAfter=k1");
+	model_release(f->m, &r);
+}
+
 static void test_dev_server_single_page(void **state)
 {
 	struct fx *f = *state;
@@ -944,6 +972,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_pagination, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pagination_with_filter_and_failed_page, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_pagination_cursor_cycle, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dev_server_single_page, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_revalidate_keeps_pages, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_mutation_update, setup, teardown),

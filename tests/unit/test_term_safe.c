@@ -379,6 +379,27 @@ static void test_independent_of_program_locale(void **state)
 	free(saved);
 }
 
+static void test_json(void **state)
+{
+	size_t n;
+	char *s;
+
+	static const char clean[] = "{\"a\":\"plain é 日本\"}\n";
+	assert_null(ts_json(clean, strlen(clean), &n));
+	static const char esc[] = "\"a\x1b[31mb\"";
+	s = ts_json(esc, strlen(esc), &n);
+	assert_non_null(s);
+	assert_string_equal(s, "\"a\\u001b[31mb\"");
+	assert_int_equal(n, strlen(s));
+	free(s);
+	/* C1 (U+009B, a CSI), a bidi override, invalid UTF-8. */
+	static const char c1[] = "\"\xc2\x9b|\xe2\x80\xae|\xff\"";
+	s = ts_json(c1, strlen(c1), &n);
+	assert_non_null(s);
+	assert_string_equal(s, "\"\\u009b|\\u202e|\\ufffd\"");
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -407,6 +428,7 @@ int main(void)
 	    cmocka_unit_test(test_very_long_word),
 	    cmocka_unit_test(test_prefix_bytes),
 	    cmocka_unit_test(test_independent_of_program_locale),
+	    cmocka_unit_test(test_json),
 	};
 
 	setlocale(LC_CTYPE, "C.UTF-8");
