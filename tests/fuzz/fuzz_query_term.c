@@ -1,7 +1,7 @@
 /* libFuzzer target for what turns outside text into something safe to show
  * or to send: the terminal-safe layer (ts_sanitize, ts_width, ts_fit,
  * ts_fit_pad, ts_prefix_bytes) on arbitrary bytes, the command line's
- * cmd_split/cmd_quote round trip, and the quoting of query-language strings
+ * cmd_split/cmd_quote round trip, the JSON escaper (ts_json), and the quoting of query-language strings
  * and URL values (query_quote, url_encode). A broken invariant aborts.
  * Build and run with tests/fuzz/run.sh.
  *
@@ -473,6 +473,39 @@ static void fuzz_quote(const char *w)
 	free(back);
 }
 
+/* ts_json: strict UTF-8 out, nothing a terminal obeys but newline and
+ * tab, and input that needs nothing comes back as NULL. */
+static void fuzz_json(const char *in, size_t len)
+{
+	size_t n = 0;
+	char *out = ts_json(in, len, &n);
+
+	if (!out) {
+		CHECK(n == 0); /* or it was out of memory */
+		CHECK(valid_utf8(in, len));
+		out = malloc(len + 1);
+		CHECK(out != NULL);
+		memcpy(out, in, len);
+		n = len;
+	} else {
+		CHECK(n == strlen(out));
+	}
+	CHECK(valid_utf8(out, n));
+	const unsigned char *p = (const unsigned char *)out;
+	for (size_t i = 0; i < n; i++) {
+		CHECK(p[i] >= 0x20 || p[i] == '\n' || p[i] == '\t');
+		CHECK(p[i] != 0x7f);
+		/* C1 (U+0080..U+009F) is C2 80..C2 9F */
+		CHECK(!(p[i] == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f));
+		/* U+202A..U+202E, U+2066..U+2069 */
+		CHECK(!(p[i] == 0xe2 && i + 2 < n && p[i + 1] == 0x80 && p[i + 2] >= 0xaa &&
+		        p[i + 2] <= 0xae));
+		CHECK(!(p[i] == 0xe2 && i + 2 < n && p[i + 1] == 0x81 && p[i + 2] >= 0xa6 &&
+		        p[i + 2] <= 0xa9));
+	}
+	free(out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* the bytes exactly (no NUL after them), and a C string copy */
@@ -489,6 +522,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(cstr, data, size);
 	cstr[size] = '\0';
 	fuzz_term(in, size, cstr, size ? data[0] * 31u + data[size - 1] : 0);
+	fuzz_json(in, size);
 
 	/* NUL-separated words (the last may be empty) */
 	for (size_t i = 0; i <= size && n < MAX_WORDS; i++) {
