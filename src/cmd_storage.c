@@ -432,6 +432,23 @@ static char *save_kept(const char *kind, const char *room, const char *doc, size
 	return path;
 }
 
+/* Say first in err that what was written in $EDITOR is in the file at
+ * path, and how to give it again. */
+static void edited_saved_in(const char *path, struct lb_error *err)
+{
+	char *arg = malloc(strlen(path) + 2);
+	char *q = NULL;
+
+	if (arg) {
+		arg[0] = '@';
+		strcpy(arg + 1, path);
+		q = cmd_quote(arg);
+	}
+	prefix_error(err, "what you wrote was saved (give it again as %s)", q ? q : path);
+	free(q);
+	free(arg);
+}
+
 /* What was written in $EDITOR did not make it to the server: keep it, and
  * say first in err where, and how to use it again. */
 static void keep_edited(const char *text, const char *room, struct lb_error *err)
@@ -443,16 +460,7 @@ static void keep_edited(const char *text, const char *room, struct lb_error *err
 		return;
 	path = save_kept("edit", room, text, strlen(text), &why);
 	if (path) {
-		char *arg = malloc(strlen(path) + 2);
-		char *q = NULL;
-		if (arg) {
-			arg[0] = '@';
-			strcpy(arg + 1, path);
-			q = cmd_quote(arg);
-		}
-		prefix_error(err, "what you wrote was saved (give it again as %s)", q ? q : path);
-		free(q);
-		free(arg);
+		edited_saved_in(path, err);
 		free(path);
 	} else {
 		prefix_error(err, "what you wrote could not be saved (%s)", why.message);
@@ -1182,6 +1190,7 @@ struct edit {
 	size_t seen_len;
 	char *title;
 	char *diff;
+	char *kept; /* --edit: the file holding what was written, until applied */
 };
 
 static void edit_free(void *state)
@@ -1200,6 +1209,7 @@ static void edit_free(void *state)
 	free(e->seen);
 	free(e->title);
 	free(e->diff);
+	free(e->kept);
 	free(e);
 }
 
@@ -1209,7 +1219,11 @@ static void edit_fail(struct edit *e, const struct lb_error *err)
 {
 	struct cmd_ctx *c = e->c;
 	struct lb_error out = *err;
-	if (out.status != LB_OK && e->edit)
+	if (out.status == LB_OK && e->kept)
+		unlink(e->kept); /* applied: nothing to keep */
+	else if (e->kept)
+		edited_saved_in(e->kept, &out);
+	else if (e->edit)
 		keep_edited(e->value, e->room, &out);
 	edit_free(e);
 	cmd_finish(c, &out);
@@ -1270,6 +1284,8 @@ static void edit_confirm(struct edit *e)
 		             "endpoint, lbtui rewrites the whole document instead "
 		             "(read-modify-write), which disconnects everyone connected to the "
 		             "room.\n");
+	if (e->kept)
+		buf_printf(&b, "What you wrote is kept in %s until the change is applied.\n", e->kept);
 	if (!b.data || !b.len) {
 		buf_free(&b);
 		struct lb_error err;
@@ -1339,6 +1355,10 @@ static void edit_prepare(struct edit *e, const struct lson_doc *doc)
 				lb_error_set(&err, LB_NOMEM, "out of memory");
 			goto fail;
 		}
+		/* Kept from now on, whatever becomes of the change (declined,
+		 * refused, cancelled); removed once it is applied. */
+		struct lb_error ignored;
+		e->kept = save_kept("edit", e->room, e->value, strlen(e->value), &ignored);
 		e->lson = lson_from_json(e->value, e->wrap, &err);
 		if (!e->lson) {
 			err.status = err.status == LB_NOMEM ? LB_NOMEM : LB_USAGE;

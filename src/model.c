@@ -623,6 +623,7 @@ void mi_more_failed(struct model *m, struct resource *r, const struct lb_error *
 /* The next page is in the visible list. */
 void mi_more_appended(struct model *m, struct resource *r, char *cursor)
 {
+	lb_error_clear(&r->err); /* an earlier page's failure is over */
 	r->priv->pages++;
 	free(r->next_cursor);
 	r->next_cursor = cursor;

@@ -40,6 +40,17 @@ enum pane { PANE_NAV, PANE_LIST, PANE_DETAIL };
  * is on its way. */
 static struct cmd_ctx app_cmd, app_changes;
 
+/* A question held back: either a typed answer (ask) or yes/no (yes_no). */
+struct waiting_question {
+	char *prompt;            /* ask */
+	char *title, *preview;   /* yes_no; preview may be NULL */
+	char *question;          /* yes_no */
+	void (*ask)(void *ctx, const char *text);
+	void (*yes_no)(void *ctx, bool yes);
+	void *ctx;
+};
+#define MAX_WAITING 8
+
 struct app {
 	const struct app_env *env;
 	struct model *model;
@@ -53,6 +64,10 @@ struct app {
 	void (*confirm_answer)(void *ctx, bool yes);
 	void *confirm_ctx;
 	struct view *confirm_view;
+	/* Questions that came while another one, or a line being typed, was on
+	 * the command line: asked in turn when it is free. */
+	struct waiting_question waiting[MAX_WAITING];
+	int n_waiting;
 
 	struct view *stack[MAX_VIEWS];
 	int depth;
@@ -258,16 +273,37 @@ static void open_question(struct app *a, const char *prompt,
 	a->dirty = true;
 }
 
+/* One question at a time, and never over a line being typed: a question
+ * that arrives then (from a command that was still loading) waits its
+ * turn; past MAX_WAITING it is answered "no". False when it was not kept. */
+static bool hold_question(struct app *a, struct waiting_question q)
+{
+	bool ok = a->n_waiting < MAX_WAITING && (q.prompt || q.question);
+	if (ok)
+		a->waiting[a->n_waiting++] = q;
+	else {
+		free(q.prompt);
+		free(q.title);
+		free(q.preview);
+		free(q.question);
+	}
+	return ok;
+}
+
+static bool question_open(const struct app *a)
+{
+	return a->mode != MODE_NORMAL || a->confirm_answer;
+}
+
 static void host_ask(void *ud, const char *prompt, void (*answer)(void *ctx, const char *text),
 		     void *ctx)
 {
 	struct app *a = ud;
 
-	/* One question at a time, and never over a line being typed: a
-	 * question that arrives then (from a command still loading) is
-	 * answered "no". */
-	if (a->mode != MODE_NORMAL || a->confirm_answer) {
-		answer(ctx, NULL);
+	if (question_open(a)) {
+		struct waiting_question q = {.prompt = strdup(prompt), .ask = answer, .ctx = ctx};
+		if (!hold_question(a, q))
+			answer(ctx, NULL);
 		return;
 	}
 	open_question(a, prompt, answer, ctx);
@@ -326,9 +362,17 @@ static void host_confirm(void *ud, const char *title, const char *preview, const
 	struct app *a = ud;
 	char prompt[512];
 
-	if (a->confirm_answer || a->mode != MODE_NORMAL) {
+	if (question_open(a)) {
 		/* One question at a time, as in host_ask. */
-		answer(ctx, false);
+		struct waiting_question q = {
+		    .title = title ? strdup(title) : NULL,
+		    .preview = preview ? strdup(preview) : NULL,
+		    .question = strdup(question ? question : "Apply this change?"),
+		    .yes_no = answer,
+		    .ctx = ctx,
+		};
+		if (!hold_question(a, q))
+			answer(ctx, false);
 		return;
 	}
 	a->confirm_answer = answer;
@@ -345,6 +389,40 @@ static void host_confirm(void *ud, const char *title, const char *preview, const
 	snprintf(prompt, sizeof(prompt), "%s [y/N] ", safe ? safe : "");
 	free(safe);
 	open_question(a, prompt, confirm_answered, a);
+}
+
+/* The command line is free: ask the next question that waited. */
+static void ask_waiting(struct app *a)
+{
+	if (question_open(a) || a->n_waiting == 0)
+		return;
+	struct waiting_question q = a->waiting[0];
+	memmove(&a->waiting[0], &a->waiting[1], (size_t)(a->n_waiting - 1) * sizeof(q));
+	a->n_waiting--;
+	if (q.yes_no)
+		host_confirm(a, q.title, q.preview, q.question, q.yes_no, q.ctx);
+	else
+		host_ask(a, q.prompt, q.ask, q.ctx);
+	free(q.prompt);
+	free(q.title);
+	free(q.preview);
+	free(q.question);
+}
+
+/* Leaving: every question that waited is answered "no". */
+static void refuse_waiting(struct app *a)
+{
+	while (a->n_waiting > 0) {
+		struct waiting_question q = a->waiting[--a->n_waiting];
+		if (q.yes_no)
+			q.yes_no(q.ctx, false);
+		else
+			q.ask(q.ctx, NULL);
+		free(q.prompt);
+		free(q.title);
+		free(q.preview);
+		free(q.question);
+	}
 }
 
 static void quit_answered(void *ctx, bool yes)
@@ -661,7 +739,7 @@ static void draw(struct app *a)
 	a->dirty = false;
 	if (!a->list_w) {
 		erase();
-		mvaddstr(0, 0, "terminal too small");
+		mvaddstr(0, 0, "terminal too small (^C quits)");
 		wnoutrefresh(stdscr);
 		doupdate();
 		return;
@@ -889,6 +967,7 @@ static void line_key(struct app *a, wint_t ch, bool is_key)
 		break;
 	}
 	free(line);
+	ask_waiting(a);
 }
 
 static void handle_key(struct app *a, wint_t ch, bool is_key)
@@ -898,7 +977,15 @@ static void handle_key(struct app *a, wint_t ch, bool is_key)
 		a->dirty = true;
 		return;
 	}
-	if (a->mode == MODE_ASK && a->confirm_view && top(a) == a->confirm_view && is_key &&
+	/* "terminal too small": nothing is shown, so nothing is typed or done
+	 * out of sight; ^C still quits (asking first if a change is on its
+	 * way, once the screen is big enough to ask). */
+	if (!a->list_w && !a->relayout) {
+		if (!is_key && ch == 3 && a->mode == MODE_NORMAL)
+			app_quit(a);
+		return;
+	}
+		if (a->mode == MODE_ASK && a->confirm_view && top(a) == a->confirm_view && is_key &&
 	    (ch == KEY_NPAGE || ch == KEY_PPAGE)) {
 		/* The preview scrolls while the question waits. */
 		struct view *v = top(a);
@@ -1079,6 +1166,7 @@ int app_run(const struct app_env *env)
 	endwin();
 	if (a->mode == MODE_ASK && a->ask_answer)
 		a->ask_answer(a->ask_ctx, NULL);
+	refuse_waiting(a);
 	model_unlisten(env->model, on_model_change, a);
 	cmd_clear(a->cmd);
 	cmd_clear(a->changes);

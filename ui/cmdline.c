@@ -166,14 +166,19 @@ static int char_width(wchar_t wc)
 	return w < 0 || !drawable(wc) ? 1 : w;
 }
 
-/* A pasted secret key must never reach the history file. */
+static bool word_char(wchar_t c)
+{
+	return iswalnum((wint_t)c) || c == L'_';
+}
+
+/* A pasted secret key must never reach the history file: a word that
+ * starts with "sk_" (sk_prod_…, sk_dev_…, sk_localdev), not "sk_" inside
+ * a word such as task_list. */
 static bool has_secret(const wchar_t *s, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i + 3 < n; i++)
+	for (size_t i = 0; i + 3 < n; i++)
 		if (s[i] == L's' && s[i + 1] == L'k' && s[i + 2] == L'_' &&
-		    !iswspace((wint_t)s[i + 3]))
+		    (i == 0 || !word_char(s[i - 1])) && word_char(s[i + 3]))
 			return true;
 	return false;
 }
@@ -729,11 +734,22 @@ void cmdline_draw(struct cmdline *c, WINDOW *win, int y, int width, attr_t attr)
 		cur = n;
 	wattrset(win, attr);
 	wmove(win, y, 0);
-	/* The prompt, cut so that at least a few columns stay for the line. */
+	/* The prompt, so that at least a few columns stay for the line. One
+	 * too wide loses its beginning, not its end: the end says what to
+	 * type ("… Type its ID to confirm: "). */
 	if (prompt) {
-		int max_pw = width > 8 ? width - 8 : 0;
+		int max_pw = width > 8 ? width - 8 : 0, total = 0;
+		size_t from = 0;
 
-		for (i = 0; prompt[i]; i++) {
+		for (i = 0; prompt[i]; i++)
+			total += char_width(prompt[i]);
+		if (total > max_pw && max_pw > 1) {
+			while (prompt[from] && total > max_pw - 1)
+				total -= char_width(prompt[from++]);
+			waddnwstr(win, L"…", 1);
+			pw = 1;
+		}
+		for (i = from; prompt[i]; i++) {
 			int w = char_width(prompt[i]);
 
 			if (pw + w > max_pw)

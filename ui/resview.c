@@ -104,7 +104,20 @@ void resview_paged_changed(struct view *v, struct resource *r, struct list_pos *
 		return;
 	if (r->has_data)
 		list_clamp(p, n, resview_of(v)->height);
-	resview_more(v, p, n);
+	/* After a failed page the next try waits for the user (a move, or r):
+	 * asking again from here would repeat the failure without end. The
+	 * failure is told once, in case the last row is out of view. */
+	struct resview *rv = resview_of(v);
+	if (r->err.status == LB_OK) {
+		rv->more_failed = false;
+		resview_more(v, p, n);
+	} else if (r->has_data && !r->complete && !r->paging && !rv->more_failed) {
+		char msg[700];
+		lb_error_format(&r->err, msg, sizeof(msg));
+		app_message(v->app, true, "could not load more: %s — move down or press r to retry",
+			    msg);
+		rv->more_failed = true;
+	}
 }
 
 void resview_free(struct view *v)
@@ -144,9 +157,17 @@ void resview_draw_more(struct view *v, WINDOW *win, const struct list_pos *p, in
 {
 	const struct resource *r = resview_of(v)->res;
 	int row = n - p->top;
-	if (row < resview_of(v)->height && !r->complete)
-		draw_text(win, row + 1, 0, getmaxx(win), r->paging ? more : "…",
-			  theme_attr(THEME_LOADING));
+	if (row >= resview_of(v)->height || r->complete)
+		return;
+	if (!r->paging && r->err.status != LB_OK) {
+		char msg[700], line[800];
+		lb_error_format(&r->err, msg, sizeof(msg));
+		snprintf(line, sizeof(line), "could not load more: %s — move down or press r to retry",
+			 msg);
+		draw_text(win, row + 1, 0, getmaxx(win), line, theme_attr(THEME_ERROR));
+		return;
+	}
+	draw_text(win, row + 1, 0, getmaxx(win), r->paging ? more : "…", theme_attr(THEME_LOADING));
 }
 
 bool resview_status_pending(const struct resource *r, bool shown, char *out, size_t n)

@@ -20,6 +20,7 @@ struct resview {
 	char *room;         /* the room the view is about, NULL for none */
 	int height;         /* rows of the list at the last draw */
 	struct watch watch; /* off unless resview_start turns it on */
+	bool more_failed;   /* the failure of the next page was told */
 };
 
 /* The resview at the start of v's private struct. */

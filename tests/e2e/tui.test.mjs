@@ -309,6 +309,19 @@ describe("commands", () => {
 		assert.equal(await t.exit(), 0);
 	});
 
+	test("a typed-ID question on a narrow terminal keeps its instruction in view", async () => {
+		const id = `${P}-long-${"x".repeat(80)}-${uniq("r")}`;
+		await createRoom(stack.url, id);
+		const t = start({ cols: 60, rows: 12 });
+		await ready(t);
+		t.command(`:room delete ${id}`);
+		await t.waitFor(() => /^….*Type its ID to confirm: $/.test(t.row(-1).trimEnd() + " "));
+		t.key("Esc");
+		await t.waitFor(/not deleted/);
+		assert.equal((await getRoom(id)).status, 200);
+		assert.equal(await t.exit(), 0);
+	});
+
 	test("a room created elsewhere shows after r (refresh)", async () => {
 		const t = start();
 		await ready(t);
@@ -339,6 +352,39 @@ describe("commands", () => {
 describe("slow server", () => {
 	const fault = (rule) => rest(stack.url, "POST", "/__emulator/faults", rule);
 	const clear = () => rest(stack.url, "DELETE", "/__emulator/faults");
+
+	test("a next page that fails is shown, and asked for again only when the user moves", async () => {
+		const pre = `${P}-pg-${uniq("p")}`;
+		// More than the view loads ahead on its own (twice its height).
+		for (let i = 0; i < 60; i++)
+			await createRoom(stack.url, `${pre}-${String(i).padStart(2, "0")}`);
+		const t = start({ rows: 20 });
+		await ready(t);
+		const pages = async () =>
+			(await rest(stack.url, "GET", "/__emulator/requests?method=GET&path=/v2/rooms")).body.count;
+		try {
+			t.command(`:rooms --prefix ${pre} --limit 10`);
+			await t.waitFor(`${pre}-59`);
+			await t.waitFor(() => /0 req/.test(t.row(-2)));
+			await t.waitIdle();
+			await fault({ method: "GET", path: "/v2/rooms", type: "status", status: 403 });
+			const before = await pages();
+			t.write("G");
+			await t.waitFor(/could not load more: .*403/);
+			await new Promise((r) => setTimeout(r, 1500));
+			const asked = (await pages()) - before;
+			assert.ok(asked >= 1 && asked <= 2, `${asked} requests for the next page`);
+			// The server is back: moving asks again, and the page comes.
+			await clear();
+			t.write("k");
+			t.write("G");
+			await t.waitFor(() => /│ 60 rooms │/.test(t.row(-2)));
+			assert.ok((await pages()) - before > asked, "asked again after the move");
+		} finally {
+			await clear();
+		}
+		assert.equal(await t.exit(), 0);
+	});
 
 	test("a slow load shows progress, keys keep working, Esc cancels it", async () => {
 		const id = ROOMS[6];
@@ -491,6 +537,20 @@ describe("command line", () => {
 		assert.equal(await t2.exit(), 0);
 	});
 
+	test("history keeps task_list but never a word that is a key", async () => {
+		const home = makeHome();
+		const t = start({ home });
+		await ready(t);
+		t.command(":room show task_list");
+		await t.waitFor(/not found|404/i);
+		t.command(":room show sk_dev_x1y2");
+		await t.waitFor(/not found|404/i);
+		assert.equal(await t.exit(), 0);
+		const hist = fs.readFileSync(path.join(home, ".local", "state", "lbtui", "history"), "utf8");
+		assert.match(hist, /task_list/);
+		assert.ok(!hist.includes("sk_dev_x1y2"), hist);
+	});
+
 	test("emacs keys edit the line", async () => {
 		const t = start();
 		await ready(t);
@@ -631,6 +691,20 @@ describe("screen", () => {
 		t.resize(90, 25);
 		await t.waitFor((s) => s.split("\n").length === 25 && s.split("\n").at(-1).includes("room sh"));
 		t.key("Esc");
+		assert.equal(await t.exit(), 0);
+	});
+
+	test("keys typed while the terminal is too small do nothing out of sight", async () => {
+		const t = start();
+		await ready(t);
+		t.resize(25, 4);
+		await t.waitFor(/terminal too small/);
+		t.write("jD:abc");
+		await t.waitIdle();
+		t.resize(100, 30);
+		await ready(t);
+		assert.ok(!/Type its ID|:abc/.test(t.screenText()), t.dump());
+		assert.equal(t.row(-1).trim().startsWith(":"), false);
 		assert.equal(await t.exit(), 0);
 	});
 

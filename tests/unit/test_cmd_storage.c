@@ -13,6 +13,7 @@
 #include <cmocka.h>
 /* clang-format on */
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <locale.h>
 #include <stdio.h>
@@ -181,6 +182,20 @@ static void assert_edit_kept(struct fixture *f, const char *room, const char *wa
 	char *kept = slurp(path, &len);
 	assert_string_equal(kept, want);
 	free(kept);
+}
+
+/* Files in the state directory whose names start with prefix. */
+static int count_kept(struct fixture *f, const char *prefix)
+{
+	char dir[160];
+	int n = 0;
+	snprintf(dir, sizeof(dir), "%s/state/lbtui", f->dir);
+	DIR *d = opendir(dir);
+	for (struct dirent *de; d && (de = readdir(d));)
+		n += !strncmp(de->d_name, prefix, strlen(prefix));
+	if (d)
+		closedir(d);
+	return n;
 }
 
 static const char room_r1[] =
@@ -519,8 +534,13 @@ static void test_set_with_editor(void **state)
 	const char *body = fake_req(&f->ft, k + 1)->body;
 	assert_non_null(strstr(body, "LiveMap"));
 	assert_non_null(strstr(body, "\"y\":8"));
+	/* Kept while the change is on its way, and the preview says where. */
+	assert_non_null(strstr(f->preview, "What you wrote is kept in "));
+	assert_int_equal(count_kept(f, "edit-r1-"), 1);
 	reply(f, &f->ft, k + 1, 200, "{}");
 	assert_int_equal(f->last.status, LB_OK);
+	/* Applied: nothing left behind. */
+	assert_int_equal(count_kept(f, "edit-r1-"), 0);
 
 	/* Bad JSON from the editor: a usage error naming the place. */
 	f->edit_result = "{\"x\": }";
