@@ -353,6 +353,28 @@ describe("slow server", () => {
 	const fault = (rule) => rest(stack.url, "POST", "/__emulator/faults", rule);
 	const clear = () => rest(stack.url, "DELETE", "/__emulator/faults");
 
+	test("a question that comes while a line is being typed waits for it", async () => {
+		const id = ROOMS[8];
+		const t = start();
+		await ready(t);
+		await fault({ method: "GET", path: "/v2/rooms/*/storage", type: "latency", latencyMs: 1500, count: 1 });
+		try {
+			t.command(`:storage set ${id} /waited 1`);
+			t.write(":roo");
+			await new Promise((r) => setTimeout(r, 2500));
+			// Still the line being typed; nothing was answered for the user.
+			assert.match(t.row(-1), /^:roo/);
+			assert.ok(!/not applied/.test(t.screenText()), t.dump());
+			t.key("Esc");
+			await t.waitFor(/Apply this change\? \[y\/N\]/);
+			t.command("n");
+			await t.waitFor(/not applied/);
+		} finally {
+			await clear();
+		}
+		assert.equal(await t.exit(), 0);
+	});
+
 	test("a next page that fails is shown, and asked for again only when the user moves", async () => {
 		const pre = `${P}-pg-${uniq("p")}`;
 		// More than the view loads ahead on its own (twice its height).
