@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model_storage.h"
 #include "output.h"
 #include "term_safe.h"
 #include "util.h"
@@ -815,6 +816,21 @@ static size_t word_start_of(const char *line, size_t cursor)
 	return start;
 }
 
+/* Is the next argument of cmd (argc words typed, the command's name
+ * taking used of them) a Storage path: after the room of storage set,
+ * insert, delete, and both ends of storage move? */
+static bool takes_storage_path(const struct command *cmd, int argc, int used)
+{
+	static const char *const cmds[] = {"storage set", "storage insert", "storage delete",
+					   "storage move"};
+	bool move = !strcmp(cmd->name, "storage move");
+	bool named = false;
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		named |= !strcmp(cmd->name, cmds[i]);
+	return named && (argc == used + 1 || (move && argc == used + 2));
+}
+
 size_t cmd_complete(struct cmd_ctx *c, const char *line, size_t cursor, size_t *word_start,
 		    char **out, size_t max)
 {
@@ -883,6 +899,20 @@ size_t cmd_complete(struct cmd_ctx *c, const char *line, size_t cursor, size_t *
 			if (q)
 				n = add_candidate(out, n, max, q, strlen(q));
 			free(q);
+		}
+		free(prefix);
+	} else if (takes_storage_path(cmd, argc, used)) {
+		/* A JSON Pointer in that room's Storage, if it is in the cache. */
+		bool quoted = wlen > 0 && (word[0] == '\'' || word[0] == '"');
+		char *prefix = quoted ? strndup(word + 1, wlen - 1) : strndup(word, wlen);
+		char *paths[256];
+		size_t k = prefix ? model_storage_paths(c->model, argv[used], prefix, paths, 256) : 0;
+		for (size_t i = 0; i < k; i++) {
+			char *q = cmd_quote(paths[i]);
+			if (q)
+				n = add_candidate(out, n, max, q, strlen(q));
+			free(q);
+			free(paths[i]);
 		}
 		free(prefix);
 	}

@@ -392,6 +392,48 @@ struct resource *model_storage_body(struct model *m, const char *room_id, bool s
 	return r;
 }
 
+size_t model_storage_paths(struct model *m, const char *room_id, const char *prefix, char **out,
+                           size_t max)
+{
+	const struct lson_doc *d = NULL;
+	size_t n = 0, plen = strlen(prefix);
+
+	if (!m || !room_id || (plen && prefix[0] != '/'))
+		return 0;
+	for (size_t i = 0; i < m->n_res && !d; i++) {
+		const struct resource *r = m->res[i];
+		if (r->kind == RES_STORAGE && !r->body_only && r->doc && r->room_id &&
+		    !strcmp(r->room_id, room_id))
+			d = r->doc;
+	}
+	if (!d)
+		return 0;
+	const char *slash = strrchr(prefix, '/');
+	char *parent = slash ? strndup(prefix, (size_t)(slash - prefix)) : strdup("");
+	int p = parent ? lson_find(d, parent) : -1;
+	free(parent);
+	if (p < 0 || !d->nodes[p].n_children)
+		return 0;
+	int c = p + 1;
+	for (int k = 0; k < d->nodes[p].n_children && n < max; k++, c += d->nodes[c].subtree + 1) {
+		char *path = lson_path(d, c);
+		if (!path || strncmp(path, prefix, plen) != 0) {
+			free(path);
+			continue;
+		}
+		if (d->nodes[c].n_children) {
+			char *dir = malloc(strlen(path) + 2);
+			if (dir)
+				sprintf(dir, "%s/", path);
+			free(path);
+			path = dir;
+		}
+		if (path)
+			out[n++] = path;
+	}
+	return n;
+}
+
 /* The Yjs document as JSON with the given options. New reference. */
 struct resource *model_ydoc(struct model *m, const char *room_id, const struct ydoc_options *o)
 {

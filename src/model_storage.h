@@ -20,6 +20,15 @@ struct resource *model_storage(struct model *m, const char *room_id, bool simpli
  * printing it as the API sent it. A resource of its own. New reference. */
 struct resource *model_storage_body(struct model *m, const char *room_id, bool simplified);
 
+/* Completion of a JSON Pointer in a room's Storage, from the cache only
+ * (nothing is loaded): the children of the node named by prefix up to its
+ * last '/', whose paths start with prefix; containers end with '/'. Up to
+ * max paths into out (each malloc'd, caller frees), sorted as in the
+ * document. 0 when the Storage is not cached or prefix does not start
+ * with '/' (or is empty: then the root's children). */
+size_t model_storage_paths(struct model *m, const char *room_id, const char *prefix, char **out,
+			   size_t max);
+
 /* The Yjs document as JSON (GET /ydoc): formatting, a single key, a type
  * override (ymap, ytext, yxmltext, yxmlfragment, yarray); NULL/false to
  * leave out. New reference. */

@@ -184,6 +184,12 @@ static void assert_edit_kept(struct fixture *f, const char *room, const char *wa
 	free(kept);
 }
 
+static void free_all(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+}
+
 /* Files in the state directory whose names start with prefix. */
 static int count_kept(struct fixture *f, const char *prefix)
 {
@@ -979,6 +985,49 @@ static void test_tui_move_preview_shows_both_ends(void **state)
 	f->yes_no(f->yes_no_ctx, false);
 }
 
+/* Tab after a room completes Storage paths from the cache, one level at a
+ * time. */
+static void test_complete_storage_paths(void **state)
+{
+	struct fixture *f = *state;
+	char *out[64];
+	size_t start, n;
+
+	/* Nothing cached yet: nothing offered, nothing loaded. */
+	n = cmd_complete(&f->ctx, "storage set r1 /", 16, &start, out, 64);
+	assert_int_equal(n, 0);
+	assert_int_equal(fake_count(&f->ft), 0);
+
+	learn_json_patch(f, true);
+	size_t k = fake_count(&f->ft);
+	cmd_run(&f->ctx, "storage set r1 /title 1");
+	reply(f, &f->ft, k, 200, doc);
+	assert_int_equal(f->confirms, 1);
+	f->yes_no(f->yes_no_ctx, false);
+
+	n = cmd_complete(&f->ctx, "storage set r1 /", 16, &start, out, 64);
+	assert_int_equal(start, 15);
+	assert_int_equal(n, 2);
+	assert_string_equal(out[0], "/title");
+	assert_string_equal(out[1], "/shapes/");
+	free_all(out, n);
+	n = cmd_complete(&f->ctx, "storage move r1 /shapes/0/ /sh", 30, &start, out, 64);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0], "/shapes/");
+	free_all(out, n);
+	n = cmd_complete(&f->ctx, "storage delete r1 /shapes/", 26, &start, out, 64);
+	assert_int_equal(n, 2);
+	assert_string_equal(out[0], "/shapes/0/");
+	assert_string_equal(out[1], "/shapes/1/");
+	free_all(out, n);
+	/* Not a path argument, or another room: nothing. */
+	n = cmd_complete(&f->ctx, "storage set r1 /title /", 23, &start, out, 64);
+	assert_int_equal(n, 0);
+	n = cmd_complete(&f->ctx, "storage set r2 /", 16, &start, out, 64);
+	assert_int_equal(n, 0);
+	assert_int_equal(fake_count(&f->ft), k + 1);
+}
+
 static void test_tui_storage_init_replace_asks(void **state)
 {
 	struct fixture *f = *state;
@@ -1629,6 +1678,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_tui_storage_delete_asks_for_the_id, setup_tui,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_storage_init, setup_batch, teardown),
+	    cmocka_unit_test_setup_teardown(test_complete_storage_paths, setup_tui, teardown),
 	    cmocka_unit_test_setup_teardown(test_tui_move_preview_shows_both_ends, setup_tui,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_tui_storage_init_replace_asks, setup_tui,
