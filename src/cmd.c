@@ -261,26 +261,34 @@ void cmd_confirm_typed(struct cmd_ctx *c, const char *what, const char *id, cons
 
 /* ---- splitting and option parsing --------------------------------------- */
 
-/* Does line break outside quotes, where the tokenizer would stop? */
-static bool bare_line_break(const char *line)
+/* Read line[0..n) as the tokenizer does (quotes, backslashes). Returns
+ * where the last word starts; *bare_break (if not NULL) tells whether a
+ * line break stands outside quotes, where the tokenizer would stop. */
+static size_t scan_words(const char *line, size_t n, bool *bare_break)
 {
+	size_t start = 0;
 	char quote = 0;
 
-	for (const char *p = line; *p; p++) {
+	if (bare_break)
+		*bare_break = false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = line[i];
 		if (quote) {
-			if (*p == quote)
+			if (ch == quote)
 				quote = 0;
-			else if (*p == '\\' && quote == '"' && p[1])
-				p++;
-		} else if (*p == '\'' || *p == '"') {
-			quote = *p;
-		} else if (*p == '\\' && p[1]) {
-			p++;
-		} else if (*p == '\n' || *p == '\r') {
-			return true;
+			else if (ch == '\\' && quote == '"' && i + 1 < n)
+				i++;
+		} else if (ch == '\'' || ch == '"') {
+			quote = ch;
+		} else if (ch == '\\' && i + 1 < n) {
+			i++;
+		} else if (ch == ' ' || ch == '\t') {
+			start = i + 1;
+		} else if ((ch == '\n' || ch == '\r') && bare_break) {
+			*bare_break = true;
 		}
 	}
-	return false;
+	return start;
 }
 
 bool cmd_split(const char *line, int *argc, char ***argv, struct lb_error *err)
@@ -298,7 +306,9 @@ bool cmd_split(const char *line, int *argc, char ***argv, struct lb_error *err)
 	}
 	/* The tokenizer stops at the end of the first line outside quotes:
 	 * what follows would be dropped without a word. */
-	if (bare_line_break(line)) {
+	bool bare_break;
+	scan_words(line, strlen(line), &bare_break);
+	if (bare_break) {
 		tok_end(tok);
 		lb_error_set(err, LB_USAGE,
 			     "a command is one line: give each command its own -e");
@@ -791,31 +801,6 @@ static size_t add_candidate(char **out, size_t n, size_t max, const char *s, siz
 	return out[n] ? n + 1 : n;
 }
 
-/* Where the word that ends at cursor starts, quotes read as the tokenizer
- * reads them ('my r' is one word). */
-static size_t word_start_of(const char *line, size_t cursor)
-{
-	size_t start = 0;
-	char quote = 0;
-
-	for (size_t i = 0; i < cursor; i++) {
-		char ch = line[i];
-		if (quote) {
-			if (ch == quote)
-				quote = 0;
-			else if (ch == '\\' && quote == '"' && i + 1 < cursor)
-				i++;
-		} else if (ch == '\'' || ch == '"') {
-			quote = ch;
-		} else if (ch == '\\' && i + 1 < cursor) {
-			i++;
-		} else if (ch == ' ' || ch == '\t') {
-			start = i + 1;
-		}
-	}
-	return start;
-}
-
 /* Is the next argument of cmd (argc words typed, the command's name
  * taking used of them) a Storage path: after the room of storage set,
  * insert, delete, and both ends of storage move? */
@@ -834,7 +819,8 @@ static bool takes_storage_path(const struct command *cmd, int argc, int used)
 size_t cmd_complete(struct cmd_ctx *c, const char *line, size_t cursor, size_t *word_start,
 		    char **out, size_t max)
 {
-	size_t start = word_start_of(line, cursor);
+	/* Quotes read as the tokenizer reads them: 'my r' is one word. */
+	size_t start = scan_words(line, cursor, NULL);
 	size_t n = 0;
 
 	*word_start = start;

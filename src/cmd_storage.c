@@ -318,13 +318,29 @@ static bool check_writable(const char *path, bool force, struct lb_error *err)
 	return true;
 }
 
+/* Write all of p to fd, waiting as long as it takes. */
+static bool write_fully(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return false;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return true;
+}
+
 /* Write data to path; without force, never over an existing file. */
 static bool write_file(const char *path, const void *data, size_t len, bool force,
                        struct lb_error *err)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0666);
-	const char *p = data;
-	size_t left = len;
 
 	if (fd < 0) {
 		if (errno == EEXIST)
@@ -333,18 +349,10 @@ static bool write_file(const char *path, const void *data, size_t len, bool forc
 			lb_error_set(err, LB_USAGE, "cannot write %s: %s", path, strerror(errno));
 		return false;
 	}
-	while (left > 0) {
-		ssize_t n = write(fd, p, left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			lb_error_set(err, LB_USAGE, "cannot write %s: %s", path,
-			             n < 0 ? strerror(errno) : "short write");
-			close(fd);
-			return false;
-		}
-		p += n;
-		left -= (size_t)n;
+	if (!write_fully(fd, data, len)) {
+		lb_error_set(err, LB_USAGE, "cannot write %s: %s", path, strerror(errno));
+		close(fd);
+		return false;
 	}
 	if (close(fd) != 0) {
 		lb_error_set(err, LB_USAGE, "cannot write %s: %s", path, strerror(errno));
@@ -996,20 +1004,6 @@ static bool write_ready(int fd, const char **p, size_t *len)
 	return true;
 }
 
-/* Write all of p to fd, waiting as long as it takes. */
-static bool write_fully(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		p += w;
-		len -= (size_t)w;
-	}
-	return true;
-}
 
 static bool print_sink(const char *p, size_t len, void *ud)
 {

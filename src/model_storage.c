@@ -1229,9 +1229,11 @@ http_id model_storage_rewrite(struct model *m, const char *room_id, const struct
 	return storage_change(m, room_id, p, true, seen_body, seen_len, done, ud);
 }
 
-/* POST /storage with a validated plain LSON document. */
-http_id model_storage_init(struct model *m, const char *room_id, const char *plain_lson, size_t len,
-                           storage_done_fn done, void *ud)
+/* A new op that sends plain_lson (validated first; copied into o->data),
+ * or NULL after the callback was told why not. */
+static struct op *begin_document(struct model *m, enum op_kind kind, const char *room_id,
+                                 const char *what, const char *plain_lson, size_t len,
+                                 storage_done_fn done, void *ud)
 {
 	struct lb_error err;
 	struct op *o;
@@ -1240,15 +1242,26 @@ http_id model_storage_init(struct model *m, const char *room_id, const char *pla
 	    (!plain_lson || !lson_validate_document(plain_lson, len, &err))) {
 		if (!plain_lson)
 			lb_error_set(&err, LB_USAGE, "no document");
-		return refuse(done, NULL, ud, err.status == LB_OK ? LB_USAGE : err.status,
-		              err.message);
+		refuse(done, NULL, ud, err.status == LB_OK ? LB_USAGE : err.status, err.message);
+		return NULL;
 	}
-	o = begin(m, OP_INIT, room_id, "initializing Storage is", done, NULL, ud);
-	if (o && !(o->data = copy_bytes(plain_lson, len)))
-		return op_nomem(o);
+	o = begin(m, kind, room_id, what, done, NULL, ud);
+	if (o && !(o->data = copy_bytes(plain_lson, len))) {
+		op_nomem(o);
+		return NULL;
+	}
 	if (o)
 		o->data_len = len;
-	return start(m, o, NULL);
+	return o;
+}
+
+/* POST /storage with a validated plain LSON document. */
+http_id model_storage_init(struct model *m, const char *room_id, const char *plain_lson, size_t len,
+                           storage_done_fn done, void *ud)
+{
+	return start(m, begin_document(m, OP_INIT, room_id, "initializing Storage is", plain_lson,
+	                               len, done, ud),
+	             NULL);
 }
 
 /* Read-modify-write with the whole new document. */
@@ -1256,23 +1269,13 @@ http_id model_storage_replace(struct model *m, const char *room_id, const char *
                               size_t len, const char *seen_body, size_t seen_len,
                               storage_done_fn done, void *ud)
 {
-	struct lb_error err;
-	struct op *o;
+	struct op *o = begin_document(m, OP_REPLACE, room_id, "replacing Storage is", plain_lson,
+	                              len, done, ud);
 
-	if (m && !m->opt.read_only &&
-	    (!plain_lson || !lson_validate_document(plain_lson, len, &err))) {
-		if (!plain_lson)
-			lb_error_set(&err, LB_USAGE, "no document");
-		return refuse(done, NULL, ud, err.status == LB_OK ? LB_USAGE : err.status,
-		              err.message);
-	}
-	o = begin(m, OP_REPLACE, room_id, "replacing Storage is", done, NULL, ud);
 	if (!o)
 		return 0;
-	if (!(o->data = copy_bytes(plain_lson, len)) ||
-	    (seen_body && !(o->seen = copy_bytes(seen_body, seen_len))))
+	if (seen_body && !(o->seen = copy_bytes(seen_body, seen_len)))
 		return op_nomem(o);
-	o->data_len = len;
 	o->seen_len = seen_len;
 	o->path = STORAGE_READ_MODIFY_WRITE;
 	o->step = ST_REREAD;

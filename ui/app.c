@@ -273,6 +273,14 @@ static void open_question(struct app *a, const char *prompt,
 	a->dirty = true;
 }
 
+static void waiting_free(struct waiting_question *q)
+{
+	free(q->prompt);
+	free(q->title);
+	free(q->preview);
+	free(q->question);
+}
+
 /* One question at a time, and never over a line being typed: a question
  * that arrives then (from a command that was still loading) waits its
  * turn; past MAX_WAITING it is answered "no". False when it was not kept. */
@@ -281,12 +289,8 @@ static bool hold_question(struct app *a, struct waiting_question q)
 	bool ok = a->n_waiting < MAX_WAITING && (q.prompt || q.question);
 	if (ok)
 		a->waiting[a->n_waiting++] = q;
-	else {
-		free(q.prompt);
-		free(q.title);
-		free(q.preview);
-		free(q.question);
-	}
+	else
+		waiting_free(&q);
 	return ok;
 }
 
@@ -403,10 +407,7 @@ static void ask_waiting(struct app *a)
 		host_confirm(a, q.title, q.preview, q.question, q.yes_no, q.ctx);
 	else
 		host_ask(a, q.prompt, q.ask, q.ctx);
-	free(q.prompt);
-	free(q.title);
-	free(q.preview);
-	free(q.question);
+	waiting_free(&q);
 }
 
 /* Leaving: every question that waited is answered "no". */
@@ -418,10 +419,7 @@ static void refuse_waiting(struct app *a)
 			q.yes_no(q.ctx, false);
 		else
 			q.ask(q.ctx, NULL);
-		free(q.prompt);
-		free(q.title);
-		free(q.preview);
-		free(q.question);
+		waiting_free(&q);
 	}
 }
 

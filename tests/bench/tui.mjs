@@ -15,14 +15,13 @@
 // harness's polling (2 ms). Medians of --reps runs (default 7).
 
 import path from "node:path";
-import { ROOT, SECRET, serverEnv, spawnLbtui } from "../e2e/harness.mjs";
+import { ROOT, SECRET, cursorLine, serverEnv, spawnLbtui } from "../e2e/harness.mjs";
 import { machine, median, parseOptions, startServer } from "./common.mjs";
 import { SHAPES, countNodes, seedStorage } from "./docs.mjs";
 
 const ROOM = "bench-tui";
 const COLS = 140;
 const ROWS = 40;
-const LIST_X = 14; // the list pane starts after the navigator
 
 function usage(msg) {
 	if (msg)
@@ -39,16 +38,6 @@ if (!(opts.shape in SHAPES))
 	usage(`--shape must be one of ${Object.keys(SHAPES).join(", ")}`);
 process.env.LBTUI_BIN = opts.bin;
 
-// The list-pane text of the row under the cursor (drawn in reverse).
-function cursorLine(t) {
-	const s = t.screen();
-	for (let y = 1; y < t.rows - 2; y++) {
-		const c = t.cell(LIST_X + 1, y);
-		if (c && !c.bgDefault && s[y].slice(LIST_X).trim())
-			return s[y].slice(LIST_X);
-	}
-	return "";
-}
 
 // The last node in document order: its key and its value as shown.
 function lastNode(doc) {

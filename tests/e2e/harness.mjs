@@ -542,6 +542,20 @@ function describe(what) {
 	return what instanceof RegExp ? String(what) : JSON.stringify(what);
 }
 
+/** The list pane starts after the navigator (14 columns at 100 and more). */
+export const LIST_X = 14;
+
+/** The list-pane text of the row under the cursor (drawn highlighted), or "". */
+export function cursorLine(t) {
+	const s = t.screen();
+	for (let y = 1; y < t.rows - 2; y++) {
+		const c = t.cell(LIST_X + 1, y);
+		if (c && !c.bgDefault && s[y].slice(LIST_X).trim())
+			return s[y].slice(LIST_X);
+	}
+	return "";
+}
+
 /**
  * Start lbtui in a pseudo-terminal. opts: {args, env, cols=100, rows=30,
  * home}. TERM=xterm-256color; a private HOME unless home is given (share one

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
 import { startStack } from "../emulator/stack.mjs";
 import { YUpdate } from "../demo/yupdate.mjs";
-import { SECRET, createRoom, rest, serverEnv, spawnLbtui, uniq } from "./harness.mjs";
+import { LIST_X, SECRET, createRoom, cursorLine, rest, serverEnv, spawnLbtui, uniq } from "./harness.mjs";
 import { LiveList, LiveObject, openLiveRoom } from "./live.mjs";
 
 let stack;
@@ -89,20 +89,6 @@ function start(url = stack.devUrl, opts = {}) {
 }
 
 const ready = (t) => t.waitFor(/ \d+\+? rooms │/);
-
-// The list pane starts after the navigator (14 columns at 100 and more).
-const LIST_X = 14;
-
-// The text of the tree row under the cursor ("" when none).
-function cursorLine(t) {
-	const s = t.screen();
-	for (let y = 1; y < t.rows - 2; y++) {
-		const c = t.cell(LIST_X + 1, y);
-		if (c && !c.bgDefault && s[y].slice(LIST_X).trim())
-			return s[y].slice(LIST_X);
-	}
-	return "";
-}
 
 // The rows of the list pane.
 const listRows = (t) => t.screen().slice(1, t.rows - 2).map((r) => r.slice(LIST_X));
