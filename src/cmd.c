@@ -261,18 +261,42 @@ void cmd_confirm_typed(struct cmd_ctx *c, const char *what, const char *id, cons
 
 /* ---- splitting and option parsing --------------------------------------- */
 
-/* Read line[0..n) as the tokenizer does (quotes, backslashes). Returns
- * where the last word starts; *bare_break (if not NULL) tells whether a
+/* The words of line[0..n) as the tokenizer reads them (quotes,
+ * backslashes), as spans of the line: up to max of them into spans (may be
+ * NULL), their count returned. *last_start (may be NULL) is where the last
+ * word starts, or n after a blank; *bare_break (may be NULL) tells whether a
  * line break stands outside quotes, where the tokenizer would stop. */
-static size_t scan_words(const char *line, size_t n, bool *bare_break)
+struct span {
+	size_t start, end;
+};
+
+static size_t scan_words(const char *line, size_t n, struct span *spans, size_t max,
+			 size_t *last_start, bool *bare_break)
 {
-	size_t start = 0;
+	size_t start = 0, count = 0;
+	bool in_word = false;
 	char quote = 0;
 
 	if (bare_break)
 		*bare_break = false;
 	for (size_t i = 0; i < n; i++) {
 		char ch = line[i];
+		bool blank = !quote && (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r');
+		if (blank) {
+			if ((ch == '\n' || ch == '\r') && bare_break)
+				*bare_break = true;
+			if (in_word && spans && count <= max && count > 0)
+				spans[count - 1].end = i;
+			in_word = false;
+			start = i + 1;
+			continue;
+		}
+		if (!in_word) {
+			in_word = true;
+			if (spans && count < max)
+				spans[count].start = spans[count].end = i;
+			count++;
+		}
 		if (quote) {
 			if (ch == quote)
 				quote = 0;
@@ -282,16 +306,48 @@ static size_t scan_words(const char *line, size_t n, bool *bare_break)
 			quote = ch;
 		} else if (ch == '\\' && i + 1 < n) {
 			i++;
-		} else if (ch == ' ' || ch == '\t') {
-			start = i + 1;
-		} else if ((ch == '\n' || ch == '\r') && bare_break) {
-			*bare_break = true;
 		}
 	}
-	return start;
+	if (in_word && spans && count <= max)
+		spans[count - 1].end = n;
+	if (last_start)
+		*last_start = start;
+	return count;
 }
 
-bool cmd_split(const char *line, int *argc, char ***argv, struct lb_error *err)
+/* A raw word as the user typed it: when the whole word is one quoted
+ * string ('...' or "..."), its inside (backslashes in double quotes read as
+ * the tokenizer reads them); otherwise the word itself, quotes kept. So
+ * `roomId^"acme-"` stays what the query language wants, and a query with
+ * spaces can be written '...' around it. Changes w in place. */
+static char *raw_unquote(char *w)
+{
+	size_t n = strlen(w);
+	char q = w[0];
+
+	if (n < 2 || (q != '\'' && q != '"'))
+		return w;
+	size_t i = 1;
+	for (; i < n && w[i] != q; i++)
+		if (q == '"' && w[i] == '\\' && i + 1 < n)
+			i++;
+	if (i != n - 1)
+		return w;
+	char *out = w;
+	for (size_t k = 1; k < n - 1; k++) {
+		if (q == '"' && w[k] == '\\' && k + 1 < n - 1)
+			k++;
+		*out++ = w[k];
+	}
+	*out = '\0';
+	return w;
+}
+
+/* As cmd_split; *raw (when raw is not NULL) gets the words as typed,
+ * quotes kept, one per word of argv (NULL when the tokenizer and the
+ * scanner disagree on the words, so that callers fall back on argv). */
+static bool split_line(const char *line, int *argc, char ***argv, char ***raw,
+		       struct lb_error *err)
 {
 	Tokenizer *tok = tok_init(NULL);
 	const char **targv = NULL;
@@ -300,6 +356,8 @@ bool cmd_split(const char *line, int *argc, char ***argv, struct lb_error *err)
 
 	*argc = 0;
 	*argv = NULL;
+	if (raw)
+		*raw = NULL;
 	if (!tok) {
 		lb_error_set(err, LB_NOMEM, "out of memory");
 		return false;
@@ -307,7 +365,8 @@ bool cmd_split(const char *line, int *argc, char ***argv, struct lb_error *err)
 	/* The tokenizer stops at the end of the first line outside quotes:
 	 * what follows would be dropped without a word. */
 	bool bare_break;
-	scan_words(line, strlen(line), &bare_break);
+	size_t len = strlen(line);
+	scan_words(line, len, NULL, 0, NULL, &bare_break);
 	if (bare_break) {
 		tok_end(tok);
 		lb_error_set(err, LB_USAGE,
@@ -315,7 +374,6 @@ bool cmd_split(const char *line, int *argc, char ***argv, struct lb_error *err)
 		return false;
 	}
 	/* The tokenizer wants a complete line. */
-	size_t len = strlen(line);
 	char *copy = malloc(len + 2);
 	if (!copy) {
 		tok_end(tok);
@@ -337,24 +395,38 @@ bool cmd_split(const char *line, int *argc, char ***argv, struct lb_error *err)
 		return false;
 	}
 	char **out = calloc((size_t)targc + 1, sizeof(*out));
-	if (!out) {
-		tok_end(tok);
+	struct span *spans = raw ? calloc((size_t)targc + 1, sizeof(*spans)) : NULL;
+	char **words = raw ? calloc((size_t)targc + 1, sizeof(*words)) : NULL;
+	bool ok = out && (!raw || (spans && words));
+	for (int i = 0; ok && i < targc; i++)
+		ok = (out[i] = strdup(targv[i])) != NULL;
+	tok_end(tok);
+	if (ok && raw && scan_words(line, len, spans, (size_t)targc + 1, NULL, NULL) ==
+			     (size_t)targc) {
+		for (int i = 0; ok && i < targc; i++)
+			ok = (words[i] = strndup(line + spans[i].start,
+						 spans[i].end - spans[i].start)) != NULL;
+		if (ok)
+			*raw = words;
+	} else if (words) {
+		free(words);
+		words = NULL;
+	}
+	free(spans);
+	if (!ok) {
+		cmd_argv_free(&out);
+		cmd_argv_free(&words);
 		lb_error_set(err, LB_NOMEM, "out of memory");
 		return false;
 	}
-	for (int i = 0; i < targc; i++) {
-		out[i] = strdup(targv[i]);
-		if (!out[i]) {
-			cmd_argv_free(&out);
-			tok_end(tok);
-			lb_error_set(err, LB_NOMEM, "out of memory");
-			return false;
-		}
-	}
-	tok_end(tok);
 	*argc = targc;
 	*argv = out;
 	return true;
+}
+
+bool cmd_split(const char *line, int *argc, char ***argv, struct lb_error *err)
+{
+	return split_line(line, argc, argv, NULL, err);
 }
 
 void cmd_argv_free(char ***argv)
@@ -404,8 +476,9 @@ static const struct opt_spec *find_opt(const struct opt_spec *opts, const char *
 	return NULL;
 }
 
-static bool parse_args(const struct command *cmd, int argc, char **argv, struct args *a,
-		       struct lb_error *err)
+/* raw (may be NULL): the words as typed, for OPT_RAW values. */
+static bool parse_args(const struct command *cmd, int argc, char **argv, char **raw,
+		       struct args *a, struct lb_error *err)
 {
 	memset(a, 0, sizeof(*a));
 	for (int i = 0; i < argc; i++) {
@@ -433,9 +506,14 @@ static bool parse_args(const struct command *cmd, int argc, char **argv, struct 
 				return false;
 			}
 			const char *value = NULL;
-			if (o->kind == OPT_VALUE) {
-				if (eq)
+			if (o->kind != OPT_FLAG) {
+				bool as_typed = o->kind == OPT_RAW && raw;
+				if (eq && as_typed && strchr(raw[i], '='))
+					value = raw_unquote(strchr(raw[i], '=') + 1);
+				else if (eq)
 					value = eq + 1;
+				else if (i + 1 < argc && as_typed)
+					value = raw_unquote(raw[++i]);
 				else if (i + 1 < argc)
 					value = argv[++i];
 				else {
@@ -655,20 +733,17 @@ void cmd_run(struct cmd_ctx *c, const char *line)
 {
 	struct lb_error err;
 	int argc, used = 0;
-	char **argv;
+	char **argv, **raw;
+	const struct command *cmd = NULL;
+	struct args a;
 
 	c->running++;
-	if (!cmd_split(line, &argc, &argv, &err)) {
+	if (!split_line(line, &argc, &argv, &raw, &err)) {
 		cmd_finish(c, &err);
 		return;
 	}
-	if (argc == 0) {
-		cmd_argv_free(&argv);
-		cmd_finish_ok(c);
-		return;
-	}
-	const struct command *cmd = find_command(argc, argv, &used);
-	if (!cmd) {
+	lb_error_clear(&err);
+	if (argc > 0 && !(cmd = find_command(argc, argv, &used))) {
 		if (is_group_word(argv[0]))
 			lb_error_set(&err, LB_USAGE,
 				     "'%s' needs a subcommand: %s%s (see: help)", argv[0],
@@ -676,18 +751,15 @@ void cmd_run(struct cmd_ctx *c, const char *line)
 		else
 			lb_error_set(&err, LB_USAGE, "unknown command '%s' (type help for the list)",
 				     argv[0]);
-		cmd_argv_free(&argv);
-		cmd_finish(c, &err);
-		return;
 	}
-	struct args a;
-	if (!parse_args(cmd, argc - used, argv + used, &a, &err)) {
-		cmd_argv_free(&argv);
+	if (!cmd)
 		cmd_finish(c, &err);
-		return;
-	}
-	cmd->run(c, cmd, &a);
+	else if (!parse_args(cmd, argc - used, argv + used, raw ? raw + used : NULL, &a, &err))
+		cmd_finish(c, &err);
+	else
+		cmd->run(c, cmd, &a);
 	cmd_argv_free(&argv);
+	cmd_argv_free(&raw);
 }
 
 char *cmd_quote(const char *word)
@@ -711,6 +783,42 @@ char *cmd_quote(const char *word)
 	}
 	buf_adds(&b, "'");
 	return buf_steal(&b);
+}
+
+char *cmd_quote_raw(const char *value, bool quoted)
+{
+	/* The first way of writing it that reads back as value. */
+	for (int form = quoted ? 1 : 0; form < 3; form++) {
+		struct buf b;
+		buf_init(&b);
+		if (form == 0) {
+			buf_adds(&b, value);
+		} else if (form == 1) {
+			buf_printf(&b, "'%s'", value);
+		} else {
+			buf_adds(&b, "\"");
+			for (const char *p = value; *p; p++) {
+				if (*p == '"' || *p == '\\')
+					buf_adds(&b, "\\");
+				buf_add(&b, p, 1);
+			}
+			buf_adds(&b, "\"");
+		}
+		char *typed = buf_steal(&b);
+		struct lb_error err;
+		int argc;
+		char **argv, **raw;
+		bool same = typed && split_line(typed, &argc, &argv, &raw, &err);
+		if (same) {
+			same = argc == 1 && raw && !strcmp(raw_unquote(raw[0]), value);
+			cmd_argv_free(&argv);
+			cmd_argv_free(&raw);
+		}
+		if (same || !typed)
+			return typed;
+		free(typed);
+	}
+	return NULL;
 }
 
 bool cmd_is_mutation(const char *line)
@@ -820,7 +928,8 @@ size_t cmd_complete(struct cmd_ctx *c, const char *line, size_t cursor, size_t *
 		    char **out, size_t max)
 {
 	/* Quotes read as the tokenizer reads them: 'my r' is one word. */
-	size_t start = scan_words(line, cursor, NULL);
+	size_t start;
+	scan_words(line, cursor, NULL, 0, &start, NULL);
 	size_t n = 0;
 
 	*word_start = start;

@@ -92,6 +92,16 @@ void cmd_argv_free(char ***argv);
  * building command lines from data. Caller frees. */
 char *cmd_quote(const char *word);
 
+/* How to type an option value that is taken as typed (a query) so that
+ * it reads back as value: as it is (unless quoted is set), or in quotes.
+ * Caller frees. */
+char *cmd_quote_raw(const char *value, bool quoted);
+
+/* The `rooms` command that opens this filter, its query last and in
+ * quotes ('' when there is none) so that it can be refined where *cursor
+ * (may be NULL) says: inside the closing quote. Caller frees. */
+char *cmd_rooms_line(const struct room_filter *f, size_t *cursor);
+
 /* True when the command line would change something on a server (room
  * copy included). */
 bool cmd_is_mutation(const char *line);

@@ -10,8 +10,11 @@
 #include "cmd.h"
 #include "room.h"
 
-/* Options a command accepts: a flag, or an option taking a value. */
-enum opt_kind { OPT_FLAG, OPT_VALUE };
+/* Options a command accepts: a flag, or an option taking a value. An
+ * OPT_RAW value is the word as typed, quotes kept, unless the whole word is
+ * one quoted string: a query keeps the quotes its language needs
+ * (--query roomId^"acme-"), and one with spaces can be given in quotes. */
+enum opt_kind { OPT_FLAG, OPT_VALUE, OPT_RAW };
 
 struct opt_spec {
 	const char *name; /* without the leading "--" */

@@ -16,7 +16,7 @@ static void run_room_update(struct cmd_ctx *c, const struct command *cmd, struct
 static void run_room_delete(struct cmd_ctx *c, const struct command *cmd, struct args *a);
 
 static const struct opt_spec rooms_opts[] = {
-	{"query", OPT_VALUE, "QUERY", "filter with the query language, e.g. roomId^\"acme-\""},
+	{"query", OPT_RAW, "QUERY", "filter with the query language, e.g. roomId^\"acme-\""},
 	{"prefix", OPT_VALUE, "PREFIX", "rooms whose ID starts with PREFIX"},
 	{"metadata", OPT_VALUE, "KEY=VALUE", "rooms whose metadata KEY is VALUE (repeatable)"},
 	{"user", OPT_VALUE, "USER", "rooms USER has access to"},
@@ -361,4 +361,46 @@ static void run_room_delete(struct cmd_ctx *c, const struct command *cmd, struct
 	free(safe);
 	cmd_confirm_typed(c, "delete", id, prompt, cmd_has_flag(a, "yes"), "not deleted",
 	                  delete_confirmed, confirm_free, k);
+}
+
+static void add_opt(struct buf *b, const char *name, const char *value)
+{
+	char *q = cmd_quote(value);
+	if (q)
+		buf_printf(b, " --%s %s", name, q);
+	free(q);
+}
+
+char *cmd_rooms_line(const struct room_filter *f, size_t *cursor)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_adds(&b, "rooms");
+	if (f->prefix)
+		add_opt(&b, "prefix", f->prefix);
+	for (size_t i = 0; i < f->metadata.n; i++) {
+		if (!f->metadata.v[i].list.n)
+			continue;
+		struct buf kv;
+		buf_init(&kv);
+		buf_printf(&kv, "%s=%s", f->metadata.v[i].key, f->metadata.v[i].list.v[0]);
+		if (kv.data)
+			add_opt(&b, "metadata", kv.data);
+		buf_free(&kv);
+	}
+	if (f->user_id)
+		add_opt(&b, "user", f->user_id);
+	for (size_t i = 0; i < f->group_ids.n; i++)
+		add_opt(&b, "group", f->group_ids.v[i]);
+	if (f->organization_id)
+		add_opt(&b, "org", f->organization_id);
+	buf_adds(&b, " --query ");
+	char *q = cmd_quote_raw(f->query ? f->query : "", true);
+	if (q)
+		buf_adds(&b, q);
+	free(q);
+	if (cursor)
+		*cursor = b.len ? b.len - 1 : 0;
+	return buf_steal(&b);
 }

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "app.h"
+#include "cmd.h"
 #include "draw.h"
 #include "output.h"
 #include "resview.h"
@@ -171,9 +172,15 @@ static enum view_result rooms_action(struct view *v, enum action a)
 	case ACTION_ROOM_DELETE:
 		with_selected(v, "room delete %s", true);
 		return VIEW_HANDLED;
-	case ACTION_ROOM_FILTER:
-		app_prompt(v->app, "rooms --query ");
+	case ACTION_ROOM_FILTER: {
+		/* The current filter, to refine. */
+		size_t cursor;
+		char *line = cmd_rooms_line(&r->filter, &cursor);
+		if (line)
+			app_prompt_at(v->app, line, cursor);
+		free(line);
 		return VIEW_HANDLED;
+	}
 	default:
 		return resview_action(v, r, a, true);
 	}

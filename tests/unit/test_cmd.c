@@ -262,6 +262,82 @@ static void test_rooms_filters_in_url(void **state)
 	assert_non_null(strstr(f->last.message, "Invalid field"));
 }
 
+/* A query is taken as typed: the quotes its language needs stay, and
+ * quotes around the whole query (for spaces) go. */
+static void test_query_as_typed(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char *line;
+		const char *query; /* URL-encoded */
+	} cases[] = {
+		{"rooms --query roomId^\"acme-\"", "query=roomId%5E%22acme-%22"},
+		{"rooms --query=roomId^\"acme-\"", "query=roomId%5E%22acme-%22"},
+		{"rooms --query 'roomId^\"acme-\"'", "query=roomId%5E%22acme-%22"},
+		{"rooms --query \"roomId^'acme-'\"", "query=roomId%5E%27acme-%27"},
+		{"rooms --query roomId^\"acme corp\"", "query=roomId%5E%22acme%20corp%22"},
+		{"rooms --query 'metadata[\"k\"]:\"v\" roomId^\"a\"'",
+		 "query=metadata%5B%22k%22%5D%3A%22v%22%20roomId%5E%22a%22"},
+		{"rooms --query \"roomId^\\\"a\\\"\"", "query=roomId%5E%22a%22"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = fake_count(&f->ft);
+		cmd_run(&f->ctx, cases[i].line);
+		assert_int_equal(fake_count(&f->ft), n + 1);
+		const char *url = fake_req(&f->ft, n)->url;
+		const char *q = strstr(url, "query=");
+		assert_non_null(q);
+		size_t len = strcspn(q, "&");
+		if (len != strlen(cases[i].query) || strncmp(q, cases[i].query, len))
+			fail_msg("%s: sent %.*s, wanted %s", cases[i].line, (int)len, q,
+				 cases[i].query);
+		fake_complete(&f->ft, n, 200, "{\"data\":[],\"nextCursor\":null}");
+		cmd_step(&f->ctx);
+		assert_int_equal(f->last.status, LB_OK);
+	}
+}
+
+/* What F puts on the command line reads back as the filter it shows. */
+static void test_rooms_line_round_trip(void **state)
+{
+	static const char *const queries[] = {
+	    "roomId^\"acme-\"", "roomId^'a' metadata['k']:'v'", "metadata[\"k\"]:\"it's\" AND x",
+	    "a\\b \"c\"", "'quoted'",
+	};
+	struct fixture *f = *state;
+
+	for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+		struct room_filter flt;
+		memset(&flt, 0, sizeof(flt));
+		flt.query = strdup(queries[i]);
+		flt.prefix = strdup("acme corp-");
+		size_t cursor;
+		char *line = cmd_rooms_line(&flt, &cursor);
+		assert_non_null(line);
+		/* In the closing quote, to refine the query. */
+		assert_int_equal(cursor, strlen(line) - 1);
+		assert_true(line[cursor] == '\'' || line[cursor] == '"');
+		size_t n = fake_count(&f->ft);
+		cmd_run(&f->ctx, line);
+		assert_int_equal(fake_count(&f->ft), n + 1);
+		char *want = room_filter_params(&flt, NULL);
+		const char *url = fake_req(&f->ft, n)->url;
+		if (!strstr(url, want + 1))
+			fail_msg("%s gave %s, wanted %s", line, url, want);
+		fake_complete(&f->ft, n, 200, "{\"data\":[],\"nextCursor\":null}");
+		cmd_step(&f->ctx);
+		free(want);
+		free(line);
+		room_filter_clear(&flt);
+	}
+	struct room_filter empty;
+	memset(&empty, 0, sizeof(empty));
+	char *line = cmd_rooms_line(&empty, NULL);
+	assert_string_equal(line, "rooms --query ''");
+	free(line);
+}
+
 static void test_rooms_all_follows_every_page(void **state)
 {
 	struct fixture *f = *state;
@@ -491,6 +567,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_create_body, setup_batch, teardown),
 		cmocka_unit_test_setup_teardown(test_update_body_with_deletions, setup_batch, teardown),
 		cmocka_unit_test_setup_teardown(test_rooms_filters_in_url, setup_batch, teardown),
+		cmocka_unit_test_setup_teardown(test_query_as_typed, setup_batch, teardown),
+		cmocka_unit_test_setup_teardown(test_rooms_line_round_trip, setup_batch, teardown),
 		cmocka_unit_test_setup_teardown(test_rooms_all_follows_every_page, setup_batch, teardown),
 		cmocka_unit_test_setup_teardown(test_rooms_page_error_fails_batch, setup_batch, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_refresh_fails_batch, setup_batch, teardown),
