@@ -208,6 +208,55 @@ export async function runBatch(args, env = {}, opts = {}) {
 	return result;
 }
 
+/**
+ * Run a shell command line as a user types it, with `lbtui` on PATH being
+ * the binary under test: runShell("lbtui -e rooms | wc -l", env) →
+ * {code, signal, stdout, stderr}. opts: {cwd, home, timeout, path (more
+ * directories to put first on PATH)}. Throws on timeout or on a sanitizer
+ * report from any lbtui the line ran.
+ */
+export async function runShell(line, env = {}, opts = {}) {
+	const home = opts.home || makeHome();
+	const sanDir = tempDir("lbtui-san-");
+	const binDir = tempDir("lbtui-bin-");
+	fs.symlinkSync(lbtuiBin(), path.join(binDir, "lbtui"));
+	const base = childEnv(home, sanDir, env);
+	base.PATH = [...(opts.path || []), binDir, base.PATH].join(":");
+	const child = spawn("/bin/sh", ["-c", line], {
+		env: base,
+		cwd: opts.cwd || home,
+		stdio: ["ignore", "pipe", "pipe"],
+	});
+	const kill = () => child.kill("SIGKILL");
+	live.add(kill);
+	let stdout = "";
+	let stderr = "";
+	child.stdout.setEncoding("utf8");
+	child.stderr.setEncoding("utf8");
+	child.stdout.on("data", (d) => (stdout += d));
+	child.stderr.on("data", (d) => (stderr += d));
+	let timer;
+	const result = await new Promise((resolve, reject) => {
+		timer = setTimeout(() => {
+			kill();
+			reject(new Error(`sh -c ${line} timed out\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+		}, opts.timeout ?? 20000);
+		child.on("error", reject);
+		child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+	}).finally(() => {
+		clearTimeout(timer);
+		live.delete(kill);
+	});
+	const san = sanitizerReports(sanDir, stderr);
+	fs.rmSync(sanDir, { recursive: true, force: true });
+	fs.rmSync(binDir, { recursive: true, force: true });
+	if (!opts.home)
+		fs.rmSync(home, { recursive: true, force: true });
+	if (san)
+		throw new Error(`sanitizer report from ${line}:\n${san}`);
+	return result;
+}
+
 // --- the terminal ----------------------------------------------------------
 
 // Keypad-mode (smkx) sequences of xterm, as the app enables keypad().
