@@ -588,10 +588,10 @@ static void op_finish(struct model *m, struct op *o, const struct lb_error *err,
 		invalidate_room(m, o->room_id, o->invalidate);
 	/* The copy made before the DELETE is only worth keeping when the
 	 * room's previous document is not in place. */
-	if (o->saved && o->lost && m)
-		m->storage_lost++;
-	else if (o->saved)
+	if (o->saved && !o->lost)
 		unlink(o->saved);
+	else if (o->saved && m)
+		m->storage_lost++;
 	if (o->sdone) {
 		struct storage_result res;
 

@@ -1171,6 +1171,9 @@ static void test_patch_cancelled_by_free(void **state)
 	assert_non_null(strstr(s.err.message, "was deleted"));
 	assert_string_equal(s.body, DOC1);
 	assert_true(s.previous);
+	/* The copy made before the DELETE stays, named. */
+	assert_kept_file(f, DOC1);
+	assert_non_null(strstr(s.saved, f->dir));
 	patch_clear(&p);
 	sres_clear(&s);
 }
@@ -1191,6 +1194,7 @@ static void test_patch_cancelled_during_delete(void **state)
 	assert_non_null(strstr(s.err.message, "being deleted"));
 	assert_string_equal(s.body, DOC1);
 	assert_true(s.previous);
+	assert_kept_file(f, DOC1);
 	patch_clear(&p);
 	sres_clear(&s);
 }
