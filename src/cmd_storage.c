@@ -83,7 +83,7 @@ static const struct opt_spec yes_opts[] = {
 
 static const struct opt_spec init_opts[] = {
     {"replace", OPT_FLAG, NULL, "delete the room's Storage first (asks you to type the room ID)"},
-    {"yes", OPT_FLAG, NULL, "with --replace: do not ask (batch mode needs it)"},
+    {"yes", OPT_FLAG, NULL, "apply without asking (batch mode needs it)"},
     {NULL, 0, NULL, NULL},
 };
 
