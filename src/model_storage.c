@@ -1068,10 +1068,11 @@ static void checked(struct model *m, struct op *o, struct api_storage_result *re
 	op_finish(m, o, &o->first, NULL, 0, NULL, NULL);
 }
 
-/* The server answered: whether it did or not is known. */
-static bool answered(const struct lb_error *err)
+/* The server refused: it did nothing. A 5xx may come from a proxy after
+ * the server acted, and no answer says nothing either. */
+static bool refused(const struct lb_error *err)
 {
-	return err->status == LB_HTTP && err->http_status >= 400;
+	return err->status == LB_HTTP && err->http_status >= 400 && err->http_status < 500;
 }
 
 /* The steps of a Storage patch. */
@@ -1122,7 +1123,7 @@ static void patch_step(struct model *m, struct op *o, struct api_storage_result 
 			op_send(m, o);
 			return;
 		}
-		if (answered(&res->err)) {
+		if (refused(&res->err)) {
 			e = res->err;
 			snprintf(prev, sizeof(prev), "%s", e.message);
 			snprintf(e.message, sizeof(e.message),
@@ -1245,6 +1246,35 @@ static void room_step(struct model *m, struct op *o, struct api_storage_result *
 	op_finish(m, o, &res->err, NULL, 0, &res->room, NULL);
 }
 
+/* The Storage read back after an uncertain answer to a POST (init) or a
+ * DELETE: done after all, or the first error with what is there. */
+static void write_settled(struct model *m, struct op *o, struct api_storage_result *res)
+{
+	const char *doc = res->body ? res->body : "";
+	struct lb_error e;
+
+	if (res->err.status == LB_OK &&
+	    (o->kind == OP_INIT ? same_document(o->data, o->data_len, doc, res->body_len)
+	                        : empty_document(doc, res->body_len))) {
+		lb_error_clear(&e);
+		op_finish(m, o, &e, NULL, 0, NULL, NULL);
+		return;
+	}
+	if (res->err.status != LB_OK)
+		first_with(o, &e, "%.400s (and the Storage of room \"%.200s\" could not be read back "
+		           "to see whether it was done: %.300s)",
+		           o->first.message, o->room_id, res->err.message);
+	else if (o->kind == OP_INIT)
+		first_with(o, &e, "%.400s (read back, the Storage of room \"%.200s\" %s)",
+		           o->first.message, o->room_id,
+		           empty_document(doc, res->body_len) ? "is still empty"
+		                                              : "holds another document");
+	else
+		first_with(o, &e, "%.400s (read back, the Storage of room \"%.200s\" is still there)",
+		           o->first.message, o->room_id);
+	op_finish(m, o, &e, NULL, 0, NULL, NULL);
+}
+
 static void op_step_done(struct model *m, struct op *o, struct api_storage_result *res)
 {
 	switch (o->kind) {
@@ -1277,6 +1307,14 @@ static void op_step_done(struct model *m, struct op *o, struct api_storage_resul
 	case OP_INIT:
 	case OP_DELETE:
 		o->invalidate = KIND(RES_STORAGE);
+		if (o->step == ST_SETTLE) {
+			write_settled(m, o, res);
+			return;
+		}
+		if (res->err.status != LB_OK && !refused(&res->err)) {
+			settle(m, o, &res->err);
+			return;
+		}
 		break;
 	case OP_YDOC_UPDATE:
 		o->invalidate = KIND(RES_YDOC);

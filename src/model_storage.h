@@ -154,10 +154,12 @@ void model_storage_each_rewrite(const struct model *m,
 /* Rewrites that ended with the previous document only in its file. */
 int model_storage_lost(const struct model *m);
 
-/* POST /storage with a plain LSON document (validated first). */
+/* POST /storage with a plain LSON document (validated first). An answer
+ * that is not a refusal (4xx) is checked by reading the Storage back: the
+ * document there means success, whatever the answer said. */
 http_id model_storage_init(struct model *m, const char *room_id, const char *plain_lson,
 			   size_t len, storage_done_fn done, void *ud);
-/* DELETE /storage. */
+/* DELETE /storage, checked the same way (an empty Storage is success). */
 http_id model_storage_delete(struct model *m, const char *room_id, storage_done_fn done,
 			     void *ud);
 

@@ -888,9 +888,11 @@ static void test_patch_delete_fails(void **state)
 
 	rmw_until_reread(f, &p, DOC1, DOC1, &s);
 	expect_req(f, 2, HTTP_DELETE, ROOM "/storage");
-	assert_true(fake_complete(&f->ft, 2, 500, "{\"error\":\"INTERNAL\",\"message\":\"boom\"}"));
+	/* Refused (a 4xx): nothing was deleted. A 5xx is read back, as no
+	 * answer is, below. */
+	assert_true(fake_complete(&f->ft, 2, 403, "{\"error\":\"FORBIDDEN\",\"message\":\"no\"}"));
 	assert_int_equal(s.calls, 1);
-	assert_int_equal(s.err.http_status, 500);
+	assert_int_equal(s.err.http_status, 403);
 	assert_non_null(strstr(s.err.message, "nothing was written"));
 	assert_false(s.previous);
 	assert_int_equal(fake_count(&f->ft), 3);
@@ -902,6 +904,7 @@ static void test_patch_delete_fails(void **state)
 	rmw_until_reread(f, &p, NULL, DOC1, &s);
 	expect_req(f, 4, HTTP_DELETE, ROOM "/storage");
 	fake_fail(&f->ft, 4, LB_NETWORK, "connection reset");
+	assert_int_equal(kept_files(f, NULL, 0), 1);
 	assert_int_equal(s.calls, 1);
 	expect_req(f, 5, HTTP_GET, ROOM "/storage");
 	assert_true(fake_complete(&f->ft, 5, 200, DOC1));
@@ -1431,6 +1434,46 @@ static void test_init_and_delete(void **state)
 	assert_int_equal(r->state, RES_STALE);
 	assert_true(r->has_data);
 	assert_true(r->busy);
+	assert_true(fake_complete(&f->ft, 4, 200, EMPTY));
+
+	/* An answer cut off: read back, it was done. */
+	model_storage_init(f->m, "r1", DOC2, strlen(DOC2), on_sdone, &s);
+	fake_fail(&f->ft, 5, LB_NETWORK, "transfer closed with 20 bytes remaining to read");
+	expect_req(f, 6, HTTP_GET, ROOM "/storage");
+	assert_true(fake_complete(&f->ft, 6, 200, DOC2));
+	assert_int_equal(s.calls, 4);
+	assert_int_equal(s.err.status, LB_OK);
+	assert_true(fake_complete(&f->ft, 7, 200, DOC2)); /* the revalidation */
+	model_storage_delete(f->m, "r1", on_sdone, &s);
+	fake_fail(&f->ft, 8, LB_NETWORK, "connection reset");
+	assert_true(fake_complete(&f->ft, 9, 200, EMPTY));
+	assert_int_equal(s.calls, 5);
+	assert_int_equal(s.err.status, LB_OK);
+	assert_true(fake_complete(&f->ft, 10, 200, EMPTY));
+	/* ... or not done: the error, and what is there. */
+	model_storage_init(f->m, "r1", DOC2, strlen(DOC2), on_sdone, &s);
+	fake_fail(&f->ft, 11, LB_NETWORK, "connection reset");
+	assert_true(fake_complete(&f->ft, 12, 200, EMPTY));
+	assert_int_equal(s.calls, 6);
+	assert_int_equal(s.err.status, LB_NETWORK);
+	assert_non_null(strstr(s.err.message, "connection reset (read back, the Storage of room "
+	                                      "\"r1\" is still empty)"));
+	assert_true(fake_complete(&f->ft, 13, 200, EMPTY));
+	model_storage_delete(f->m, "r1", on_sdone, &s);
+	assert_true(fake_complete(&f->ft, 14, 502, "{\"error\":\"BAD_GATEWAY\",\"message\":\"bad\"}"));
+	fake_fail(&f->ft, 15, LB_NETWORK, "connection refused");
+	assert_int_equal(s.calls, 7);
+	assert_int_equal(s.err.http_status, 502);
+	assert_non_null(strstr(s.err.message, "could not be read back to see whether it was done"));
+	/* A refusal is taken at its word: no read. */
+	assert_true(fake_complete(&f->ft, 16, 200, EMPTY));
+	model_storage_init(f->m, "r1", DOC2, strlen(DOC2), on_sdone, &s);
+	assert_true(fake_complete(&f->ft, 17, 409, "{\"error\":\"CANNOT_UPDATE_EXISTING_STORAGE\","
+	                                           "\"message\":\"exists\"}"));
+	assert_int_equal(s.calls, 8);
+	assert_int_equal(s.err.http_status, 409);
+	expect_req(f, 18, HTTP_GET, ROOM "/storage"); /* only the revalidation */
+	assert_int_equal(fake_count(&f->ft), 19);
 	sres_clear(&s);
 	model_release(f->m, &r);
 }
