@@ -197,8 +197,8 @@ void cmd_confirm(struct cmd_ctx *c, const char *title, const char *preview, cons
 }
 
 void cmd_confirm_else(struct cmd_ctx *c, const char *title, const char *preview,
-                      const char *question, bool yes, const struct lb_error *refused,
-                      cmd_go_fn go, cmd_go_fn drop, void *state)
+                      const char *question, bool yes, const struct lb_error *refused, cmd_go_fn go,
+                      cmd_go_fn drop, void *state)
 {
 	char *safe = cmd_safe_lines(preview);
 

@@ -1257,11 +1257,12 @@ static void edit_how(const struct edit *e, int has, struct buf *b)
 		            "server refuse it if what it changes no longer holds what is shown "
 		            "here.\n");
 	else if (has == 0)
-		buf_adds(b, "since this server has no JSON-patch endpoint, lbtui re-reads the "
-		            "document, refuses if what the change depends on changed since this "
-		            "preview, keeps a copy of it in a file, and rewrites the whole document "
-		            "(read-modify-write: DELETE and POST /storage). Everyone connected to "
-		            "the room is disconnected.\n");
+		buf_adds(b,
+		         "since this server has no JSON-patch endpoint, lbtui re-reads the "
+		         "document, refuses if what the change depends on changed since this "
+		         "preview, keeps a copy of it in a file, and rewrites the whole document "
+		         "(read-modify-write: DELETE and POST /storage). Everyone connected to "
+		         "the room is disconnected.\n");
 	else
 		buf_adds(b, "it goes as one JSON-patch request, with tests that make the server "
 		            "refuse it if what it changes no longer holds what is shown here; if "

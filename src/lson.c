@@ -2521,8 +2521,9 @@ static cJSON *cj_lookup(cJSON *container, const char *tok)
 
 	if (kind == 'l') {
 		long idx = parse_index(tok, tok + strlen(tok));
-		return idx >= 0 && idx < cJSON_GetArraySize(data) ? cJSON_GetArrayItem(data, (int)idx)
-		                                                   : NULL;
+		return idx >= 0 && idx < cJSON_GetArraySize(data)
+		           ? cJSON_GetArrayItem(data, (int)idx)
+		           : NULL;
 	}
 	return kind == 'o' ? cJSON_GetObjectItemCaseSensitive(data, tok) : NULL;
 }
@@ -2586,7 +2587,8 @@ static bool guard_pointer(cJSON *root, const char *pointer, enum guard_use use, 
 
 		if (idx > 0 && idx <= size) {
 			snprintf(before, sizeof(before), "%ld", idx - 1);
-			ok = guard_add(tests, tok, n - 1, before, cJSON_GetArrayItem(data, (int)idx - 1));
+			ok = guard_add(tests, tok, n - 1, before,
+			               cJSON_GetArrayItem(data, (int)idx - 1));
 		}
 		if (ok && c)
 			ok = guard_add(tests, tok, n, NULL, c);
@@ -2636,7 +2638,8 @@ static bool guard_op(cJSON *root, const struct patch_op *op, struct patch *out)
 			covered = j != i && pointer_covers(tests.ops[j].path, tests.ops[i].path) &&
 			          (strcmp(tests.ops[j].path, tests.ops[i].path) != 0 || j < i);
 		if (!covered)
-			ok = patch_add(out, PATCH_TEST, tests.ops[i].path, NULL, tests.ops[i].value);
+			ok =
+			    patch_add(out, PATCH_TEST, tests.ops[i].path, NULL, tests.ops[i].value);
 	}
 	patch_clear(&tests);
 	return ok;

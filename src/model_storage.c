@@ -546,11 +546,11 @@ struct op {
 	size_t orig_len;
 	char *next; /* the patched document */
 	size_t next_len;
-	char *saved;        /* the file keeping orig, written before the DELETE */
-	bool posted;        /* the POST of next went out */
-	bool restore_tried; /* the POST of orig went out */
-	bool interrupted;   /* model_storage_interrupt: undo rather than finish */
-	bool lost;          /* it ends with orig only in saved */
+	char *saved;           /* the file keeping orig, written before the DELETE */
+	bool posted;           /* the POST of next went out */
+	bool restore_tried;    /* the POST of orig went out */
+	bool interrupted;      /* model_storage_interrupt: undo rather than finish */
+	bool lost;             /* it ends with orig only in saved */
 	struct lb_error first; /* the first answer, when a second path is tried */
 	unsigned invalidate;   /* kinds to revalidate at the end */
 	storage_done_fn sdone;
@@ -639,15 +639,17 @@ static void op_cancelled(struct op *o)
 	if (rewriting(o)) {
 		o->lost = true;
 		if (o->step == ST_DELETE)
-			lb_error_set(&e, LB_CANCELLED,
-			             "cancelled while the Storage of room \"%s\" was being deleted: "
-			             "it may be gone, and the new document was not written",
-			             o->room_id);
+			lb_error_set(
+			    &e, LB_CANCELLED,
+			    "cancelled while the Storage of room \"%s\" was being deleted: "
+			    "it may be gone, and the new document was not written",
+			    o->room_id);
 		else
-			lb_error_set(&e, LB_CANCELLED,
-			             "cancelled after the Storage of room \"%s\" was deleted: it may "
-			             "hold neither the previous document nor the new one",
-			             o->room_id);
+			lb_error_set(
+			    &e, LB_CANCELLED,
+			    "cancelled after the Storage of room \"%s\" was deleted: it may "
+			    "hold neither the previous document nor the new one",
+			    o->room_id);
 		op_finish(NULL, o, &e, NULL, 0, NULL, NULL);
 		return;
 	}
@@ -908,7 +910,8 @@ static void rmw_reread(struct model *m, struct op *o, struct api_storage_result 
 			}
 			free(paths);
 		}
-		o->next = lson_patch_apply_opts(o->orig, o->orig_len, &o->patch, patch_flags(o), &err);
+		o->next =
+		    lson_patch_apply_opts(o->orig, o->orig_len, &o->patch, patch_flags(o), &err);
 		if (!o->next) {
 			op_finish(m, o, &err, NULL, 0, NULL, NULL);
 			return;
@@ -1010,10 +1013,11 @@ static void settled(struct model *m, struct op *o, struct api_storage_result *re
 	const char *doc = res->body ? res->body : "";
 
 	if (res->err.status != LB_OK) {
-		snprintf(msg, sizeof(msg),
-		         "writing the new Storage failed (%.300s) and the Storage of room \"%.200s\" "
-		         "could not be read back to see what happened (%.300s): it may be empty",
-		         first_why(o), o->room_id, res->err.message);
+		snprintf(
+		    msg, sizeof(msg),
+		    "writing the new Storage failed (%.300s) and the Storage of room \"%.200s\" "
+		    "could not be read back to see what happened (%.300s): it may be empty",
+		    first_why(o), o->room_id, res->err.message);
 		rewrite_lost(m, o, msg);
 		return;
 	}
@@ -1035,10 +1039,11 @@ static void settled(struct model *m, struct op *o, struct api_storage_result *re
 		return;
 	}
 	if (empty_document(doc, res->body_len))
-		snprintf(msg, sizeof(msg),
-		         "writing the new Storage failed (%.300s) and putting the previous document "
-		         "back failed too: the Storage of room \"%.200s\" is empty now",
-		         first_why(o), o->room_id);
+		snprintf(
+		    msg, sizeof(msg),
+		    "writing the new Storage failed (%.300s) and putting the previous document "
+		    "back failed too: the Storage of room \"%.200s\" is empty now",
+		    first_why(o), o->room_id);
 	else
 		snprintf(msg, sizeof(msg),
 		         "writing the new Storage failed (%.300s), and the Storage of room "
@@ -1127,7 +1132,8 @@ static void patch_step(struct model *m, struct op *o, struct api_storage_result 
 			e = res->err;
 			snprintf(prev, sizeof(prev), "%s", e.message);
 			snprintf(e.message, sizeof(e.message),
-			         "deleting the old Storage failed, nothing was written: %.400s", prev);
+			         "deleting the old Storage failed, nothing was written: %.400s",
+			         prev);
 			op_finish(m, o, &e, NULL, 0, NULL, NULL);
 			return;
 		}
@@ -1261,7 +1267,8 @@ static void write_settled(struct model *m, struct op *o, struct api_storage_resu
 		return;
 	}
 	if (res->err.status != LB_OK)
-		first_with(o, &e, "%.400s (and the Storage of room \"%.200s\" could not be read back "
+		first_with(o, &e,
+		           "%.400s (and the Storage of room \"%.200s\" could not be read back "
 		           "to see whether it was done: %.300s)",
 		           o->first.message, o->room_id, res->err.message);
 	else if (o->kind == OP_INIT)
@@ -1270,7 +1277,8 @@ static void write_settled(struct model *m, struct op *o, struct api_storage_resu
 		           empty_document(doc, res->body_len) ? "is still empty"
 		                                              : "holds another document");
 	else
-		first_with(o, &e, "%.400s (read back, the Storage of room \"%.200s\" is still there)",
+		first_with(o, &e,
+		           "%.400s (read back, the Storage of room \"%.200s\" is still there)",
 		           o->first.message, o->room_id);
 	op_finish(m, o, &e, NULL, 0, NULL, NULL);
 }
@@ -1650,8 +1658,7 @@ int model_storage_rewrites(const struct model *m)
 }
 
 void model_storage_each_rewrite(const struct model *m,
-                                void (*fn)(void *ud, const char *room, const char *saved),
-                                void *ud)
+                                void (*fn)(void *ud, const char *room, const char *saved), void *ud)
 {
 	for (struct req *q = m ? m->reqs : NULL; q; q = q->next) {
 		struct op *o = op_of(q);

@@ -1127,9 +1127,10 @@ static void test_tui_refused_edit_previews_again(void **state)
 	/* Someone put a shape before the first: /shapes/0 is another one. */
 	static const char shifted[] =
 	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"title\":\"hi\",\"shapes\":{"
-	    "\"liveblocksType\":\"LiveList\",\"data\":[{\"liveblocksType\":\"LiveObject\",\"data\":{"
-	    "\"x\":0}},{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":1}},{\"liveblocksType\":"
-	    "\"LiveObject\",\"data\":{\"x\":2}}]}}}";
+	    "\"liveblocksType\":\"LiveList\",\"data\":["
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":0}},"
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":1}},"
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":2}}]}}}";
 
 	learn_json_patch(f, true);
 	size_t k = fake_count(&f->ft);
@@ -1181,7 +1182,6 @@ static void test_tui_refused_edit_previews_again(void **state)
 	assert_int_equal(fake_count(&f->ft), k + 8);
 	assert_int_equal(f->ctx.running, 0);
 }
-
 
 static void test_storage_export(void **state)
 {

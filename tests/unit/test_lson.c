@@ -1016,8 +1016,8 @@ static void test_patch_apply(void **state)
 	            "\"k\":1}}}}}}",
 	            {PATCH_MOVE, "/obj/map", "/map", NULL});
 	/* test: type and value in plain LSON; numbers by value */
-	CHECK_APPLY(
-	    DOC, {PATCH_TEST, "/map", NULL, "{\"liveblocksType\":\"LiveMap\",\"data\":{\"k\":1.0}}"});
+	CHECK_APPLY(DOC, {PATCH_TEST, "/map", NULL,
+	                  "{\"liveblocksType\":\"LiveMap\",\"data\":{\"k\":1.0}}"});
 	CHECK_APPLY(DOC, {PATCH_TEST, "/obj/plain", NULL, "{\"x\":[1,2]}"});
 	/* "-" is a key like any other in a LiveMap */
 	CHECK_APPLY(DOC_WITH("\"doc\"", "\"a\",\"b\"", "\"k\":1,\"-\":null", "", ""),
@@ -1117,9 +1117,9 @@ static void test_patch_apply_failures(void **state)
 	 * object where a LiveObject is, or the other way round */
 	CHECK_FAILS("op 0 (test /map): the value does not match",
 	            {PATCH_TEST, "/map", NULL, "{\"k\":1}"});
-	CHECK_FAILS("op 0 (test /map): the value does not match",
-	            {PATCH_TEST, "/map", NULL,
-	             "{\"liveblocksType\":\"LiveObject\",\"data\":{\"k\":1}}"});
+	CHECK_FAILS(
+	    "op 0 (test /map): the value does not match",
+	    {PATCH_TEST, "/map", NULL, "{\"liveblocksType\":\"LiveObject\",\"data\":{\"k\":1}}"});
 	CHECK_FAILS("op 0 (test /list): the value does not match",
 	            {PATCH_TEST, "/list", NULL, "[\"a\",\"b\"]"});
 	CHECK_FAILS("op 0 (test /obj/plain): the value does not match",
@@ -1175,8 +1175,6 @@ static const char BOARD[] =
     "\"settings\":{\"liveblocksType\":\"LiveMap\",\"data\":{\"theme\":\"dark\","
     "\"size\":{\"w\":1}}},\"n\":1}}";
 
-#define SHAPE(x) "{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":" #x "}}"
-
 /* The guarded patch of ops on BOARD, as JSON. */
 static char *guarded(const struct op_spec *ops, size_t n, unsigned flags)
 {
@@ -1207,7 +1205,7 @@ static char *guarded(const struct op_spec *ops, size_t n, unsigned flags)
 #define CHECK_GUARD(want, ...)                                                                     \
 	do {                                                                                       \
 		const struct op_spec ops_[] = {__VA_ARGS__};                                       \
-		char *got_ = guarded(ops_, sizeof(ops_) / sizeof(ops_[0]), 0);                    \
+		char *got_ = guarded(ops_, sizeof(ops_) / sizeof(ops_[0]), 0);                     \
 		assert_string_equal(got_, want);                                                   \
 		free(got_);                                                                        \
 	} while (0)
@@ -1236,7 +1234,8 @@ static void test_patch_guard(void **state)
 	            {PATCH_ADD, "/new", NULL, "2"});
 	/* a key inside a list item: the whole item (an index names whatever
 	 * is there now), which covers the key's own old value */
-	CHECK_GUARD("[{\"op\":\"test\",\"path\":\"/shapes/1\",\"value\":" SHAPE(2) "},"
+	CHECK_GUARD("[{\"op\":\"test\",\"path\":\"/shapes/1\",\"value\":"
+	            "{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":2}}},"
 	            "{\"op\":\"replace\",\"path\":\"/shapes/1/x\",\"value\":5}]",
 	            {PATCH_REPLACE, "/shapes/1/x", NULL, "5"});
 	/* insert in the middle: the items on either side */
@@ -1273,17 +1272,19 @@ static void test_patch_guard(void **state)
 	            {PATCH_TEST, "/n", NULL, "1"});
 	/* ~ and / in keys are escaped in the tests' paths */
 	{
-		static const char doc[] = "{\"liveblocksType\":\"LiveObject\",\"data\":{\"a/b\":"
-		                          "{\"liveblocksType\":\"LiveList\",\"data\":[{"
-		                          "\"liveblocksType\":\"LiveObject\",\"data\":{\"c~d\":1}}]}}}";
+		static const char doc[] =
+		    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"a/b\":"
+		    "{\"liveblocksType\":\"LiveList\",\"data\":[{"
+		    "\"liveblocksType\":\"LiveObject\",\"data\":{\"c~d\":1}}]}}}";
 		char *json;
 
 		assert_true(patch_add(&p, PATCH_REMOVE, "/a~1b/0/c~0d", NULL, NULL));
 		assert_true(lson_patch_guard(doc, strlen(doc), &p, 0, &g, &err));
 		json = patch_to_json(&g);
-		assert_string_equal(json, "[{\"op\":\"test\",\"path\":\"/a~1b/0\",\"value\":{"
-		                          "\"liveblocksType\":\"LiveObject\",\"data\":{\"c~d\":1}}},"
-		                          "{\"op\":\"remove\",\"path\":\"/a~1b/0/c~0d\"}]");
+		assert_string_equal(json,
+		                    "[{\"op\":\"test\",\"path\":\"/a~1b/0\",\"value\":{"
+		                    "\"liveblocksType\":\"LiveObject\",\"data\":{\"c~d\":1}}},"
+		                    "{\"op\":\"remove\",\"path\":\"/a~1b/0/c~0d\"}]");
 		free(json);
 		patch_clear(&p);
 		patch_clear(&g);
@@ -1307,14 +1308,18 @@ static void test_patch_test_failures(void **state)
 	/* someone inserted "z" at the start of the tags */
 	static const char shifted[] =
 	    "{\"liveblocksType\":\"LiveObject\",\"data\":{"
-	    "\"shapes\":{\"liveblocksType\":\"LiveList\",\"data\":[" SHAPE(1) "," SHAPE(2) "]},"
+	    "\"shapes\":{\"liveblocksType\":\"LiveList\",\"data\":["
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":1}},"
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":2}}]},"
 	    "\"tags\":{\"liveblocksType\":\"LiveList\",\"data\":[\"z\",\"a\",\"b\",\"c\",\"d\"]},"
 	    "\"settings\":{\"liveblocksType\":\"LiveMap\",\"data\":{\"theme\":\"dark\","
 	    "\"size\":{\"w\":1}}},\"n\":1}}";
 	/* someone changed n and the first shape, and made settings a LiveObject */
 	static const char edited[] =
 	    "{\"liveblocksType\":\"LiveObject\",\"data\":{"
-	    "\"shapes\":{\"liveblocksType\":\"LiveList\",\"data\":[" SHAPE(7) "," SHAPE(2) "]},"
+	    "\"shapes\":{\"liveblocksType\":\"LiveList\",\"data\":["
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":7}},"
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":2}}]},"
 	    "\"tags\":{\"liveblocksType\":\"LiveList\",\"data\":[\"a\",\"b\",\"c\",\"d\"]},"
 	    "\"settings\":{\"liveblocksType\":\"LiveObject\",\"data\":{\"theme\":\"dark\","
 	    "\"size\":{\"w\":1}}},\"n\":2}}";

@@ -1076,7 +1076,8 @@ static void test_patch_interrupt(void **state)
 	assert_true(fake_complete(&f->ft, 4, 200, DOC1));
 	assert_int_equal(s.calls, 1);
 	assert_int_equal(s.err.status, LB_CANCELLED);
-	assert_non_null(strstr(s.err.message, "interrupted: the Storage of room \"r1\" is as it was"));
+	assert_non_null(
+	    strstr(s.err.message, "interrupted: the Storage of room \"r1\" is as it was"));
 	assert_false(s.previous);
 	assert_int_equal(kept_files(f, NULL, 0), 0);
 	assert_int_equal(model_storage_rewrites(f->m), 0);
@@ -1460,7 +1461,8 @@ static void test_init_and_delete(void **state)
 	                                      "\"r1\" is still empty)"));
 	assert_true(fake_complete(&f->ft, 13, 200, EMPTY));
 	model_storage_delete(f->m, "r1", on_sdone, &s);
-	assert_true(fake_complete(&f->ft, 14, 502, "{\"error\":\"BAD_GATEWAY\",\"message\":\"bad\"}"));
+	assert_true(
+	    fake_complete(&f->ft, 14, 502, "{\"error\":\"BAD_GATEWAY\",\"message\":\"bad\"}"));
 	fake_fail(&f->ft, 15, LB_NETWORK, "connection refused");
 	assert_int_equal(s.calls, 7);
 	assert_int_equal(s.err.http_status, 502);
@@ -1468,8 +1470,9 @@ static void test_init_and_delete(void **state)
 	/* A refusal is taken at its word: no read. */
 	assert_true(fake_complete(&f->ft, 16, 200, EMPTY));
 	model_storage_init(f->m, "r1", DOC2, strlen(DOC2), on_sdone, &s);
-	assert_true(fake_complete(&f->ft, 17, 409, "{\"error\":\"CANNOT_UPDATE_EXISTING_STORAGE\","
-	                                           "\"message\":\"exists\"}"));
+	assert_true(fake_complete(&f->ft, 17, 409,
+	                          "{\"error\":\"CANNOT_UPDATE_EXISTING_STORAGE\","
+	                          "\"message\":\"exists\"}"));
 	assert_int_equal(s.calls, 8);
 	assert_int_equal(s.err.http_status, 409);
 	expect_req(f, 18, HTTP_GET, ROOM "/storage"); /* only the revalidation */
