@@ -144,6 +144,8 @@ struct yes_no {
 	void *state;
 	char *id; /* for typed confirmations */
 	const char *refused;
+	struct lb_error no; /* cmd_confirm_else: what "no" finishes with */
+	bool has_no;
 };
 
 static struct yes_no *yes_no_new(struct cmd_ctx *c, const char *id, const char *refused,
@@ -180,13 +182,23 @@ static void confirm_answer(void *ctx, bool yes)
 	} else {
 		struct cmd_ctx *c = y->c;
 		y->drop(y->state);
-		cmd_finish_with(c, LB_CANCELLED, "%s", y->refused);
+		if (y->has_no)
+			cmd_finish(c, &y->no);
+		else
+			cmd_finish_with(c, LB_CANCELLED, "%s", y->refused);
 	}
 	yes_no_free(y);
 }
 
 void cmd_confirm(struct cmd_ctx *c, const char *title, const char *preview, const char *question,
                  bool yes, cmd_go_fn go, cmd_go_fn drop, void *state)
+{
+	cmd_confirm_else(c, title, preview, question, yes, NULL, go, drop, state);
+}
+
+void cmd_confirm_else(struct cmd_ctx *c, const char *title, const char *preview,
+                      const char *question, bool yes, const struct lb_error *refused, cmd_go_fn go,
+                      cmd_go_fn drop, void *state)
 {
 	char *safe = cmd_safe_lines(preview);
 
@@ -209,6 +221,10 @@ void cmd_confirm(struct cmd_ctx *c, const char *title, const char *preview, cons
 			drop(state);
 			cmd_finish_nomem(c);
 			return;
+		}
+		if (refused) {
+			y->no = *refused;
+			y->has_no = true;
 		}
 		char *t = ts_sanitize(title, (size_t)-1);
 		c->host.confirm(c->host.ud, t ? t : "", safe, question, confirm_answer, y);

@@ -82,6 +82,11 @@ typedef void (*cmd_go_fn)(void *state);
  * (--yes). Exactly one of go and drop is called. */
 void cmd_confirm(struct cmd_ctx *c, const char *title, const char *preview, const char *question,
                  bool yes, cmd_go_fn go, cmd_go_fn drop, void *state);
+/* cmd_confirm where a "no" on the screen finishes the command with
+ * refused (copied; NULL: LB_CANCELLED "not applied"). */
+void cmd_confirm_else(struct cmd_ctx *c, const char *title, const char *preview,
+                      const char *question, bool yes, const struct lb_error *refused, cmd_go_fn go,
+                      cmd_go_fn drop, void *state);
 /* Destructive: the TUI asks (prompt) to type id; batch mode needs yes.
  * what ("delete the room") completes "refusing to ... without
  * confirmation"; refused is the message when the answer does not match.

@@ -20,6 +20,7 @@
 #include "cmd_impl.h"
 #include "config.h"
 #include "diff.h"
+#include "kept.h"
 #include "lson.h"
 #include "model_storage.h"
 #include "output.h"
@@ -82,7 +83,7 @@ static const struct opt_spec yes_opts[] = {
 
 static const struct opt_spec init_opts[] = {
     {"replace", OPT_FLAG, NULL, "delete the room's Storage first (asks you to type the room ID)"},
-    {"yes", OPT_FLAG, NULL, "with --replace: do not ask (batch mode needs it)"},
+    {"yes", OPT_FLAG, NULL, "apply without asking (batch mode needs it)"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -361,85 +362,6 @@ static bool write_file(const char *path, const void *data, size_t len, bool forc
 	return true;
 }
 
-/* Write data to a new file in dir (mode 600): BASE.json, or BASE-2.json,
- * BASE-3.json ... when taken. Returns the path (caller frees), or NULL
- * with err. */
-static char *save_new_file(const char *dir, const char *base, const char *data, size_t len,
-                           struct lb_error *err)
-{
-	for (int n = 1; n < 100; n++) {
-		struct buf path;
-		buf_init(&path);
-		if (n == 1)
-			buf_printf(&path, "%s/%s.json", dir, base);
-		else
-			buf_printf(&path, "%s/%s-%d.json", dir, base, n);
-		if (!path.data) {
-			lb_error_set(err, LB_NOMEM, "out of memory");
-			return NULL;
-		}
-		int fd = open(path.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0 && errno == EEXIST) {
-			buf_free(&path);
-			continue;
-		}
-		if (fd < 0) {
-			int e = errno;
-			lb_error_set(err, LB_CONFIG, "cannot create %s: %s", path.data, strerror(e));
-			buf_free(&path);
-			return NULL;
-		}
-		close(fd);
-		/* The file is new and ours: write_file may replace it. */
-		if (!write_file(path.data, data, len, true, err)) {
-			unlink(path.data);
-			buf_free(&path);
-			return NULL;
-		}
-		return buf_steal(&path);
-	}
-	lb_error_set(err, LB_CONFIG, "%s/%s.json and 98 more names are taken", dir, base);
-	return NULL;
-}
-
-/* Keep text nothing else holds any more (a room's previous Storage, a
- * value written in $EDITOR) in a new file of the state directory, or of
- * $TMPDIR when that fails: KIND-ROOM-YYYYMMDD-HHMMSS.json, mode 600.
- * Returns the path (caller frees), or NULL with err (why the state
- * directory failed). */
-static char *save_kept(const char *kind, const char *room, const char *doc, size_t len,
-                       struct lb_error *err)
-{
-	char name[128], stamp[32], base[256];
-	size_t k = 0;
-	time_t now = time(NULL);
-	struct tm tm;
-
-	/* The room ID as a file name: what is not [A-Za-z0-9._-] becomes '_'. */
-	for (const char *p = room; *p && k < 64; p++)
-		name[k++] = (strchr("._-", *p) || (*p >= '0' && *p <= '9') ||
-		             (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'))
-		                ? *p
-		                : '_';
-	name[k] = '\0';
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime_r(&now, &tm));
-	snprintf(base, sizeof(base), "%s-%s-%s", kind, name, stamp);
-
-	char *dir = config_state_dir();
-	char *path = NULL;
-	if (!dir)
-		lb_error_set(err, LB_CONFIG, "no state directory: set HOME or XDG_STATE_HOME");
-	else if (config_make_dir(dir, err))
-		path = save_new_file(dir, base, doc, len, err);
-	free(dir);
-	if (!path) {
-		const char *tmp = getenv("TMPDIR");
-		struct lb_error ignored;
-		path = save_new_file(tmp && *tmp ? tmp : "/tmp", base, doc, len, &ignored);
-	}
-	return path;
-}
-
 /* Say first in err that what was written in $EDITOR is in the file at
  * path, and how to give it again. */
 static void edited_saved_in(const char *path, struct lb_error *err)
@@ -466,7 +388,7 @@ static void keep_edited(const char *text, const char *room, struct lb_error *err
 
 	if (!text || !*text)
 		return;
-	path = save_kept("edit", room, text, strlen(text), &why);
+	path = kept_save("edit", room, text, strlen(text), &why);
 	if (path) {
 		edited_saved_in(path, err);
 		free(path);
@@ -476,25 +398,31 @@ static void keep_edited(const char *text, const char *room, struct lb_error *err
 }
 
 /* After a change that failed with the room's previous document handed back
- * (res->previous): keep it in a file and say so first in err, with the
+ * (res->previous): say first in err which file keeps it (res->saved, the
+ * copy made before the DELETE; a new one when there is none), with the
  * command that puts it back (profile: the profile it belongs to, NULL for
- * the current one). */
-static void keep_previous(const struct storage_result *res, const char *room, const char *profile,
-                          struct lb_error *err)
+ * the current one; in batch mode the command carries --yes, as init
+ * needs there). */
+static void keep_previous(const struct cmd_ctx *c, const struct storage_result *res,
+                          const char *room, const char *profile, struct lb_error *err)
 {
 	struct lb_error why;
 	char *path;
 
 	if (err->status == LB_OK || !res->previous)
 		return;
-	path = save_kept("storage", room, res->previous, res->previous_len, &why);
+	path = res->saved ? strdup(res->saved)
+	                  : kept_save("storage", room, res->previous, res->previous_len, &why);
+	if (!path && res->saved)
+		lb_error_set(&why, LB_NOMEM, "out of memory");
 	if (path) {
 		char *q_room = cmd_quote(room), *q_path = cmd_quote(path);
 		prefix_error(err,
 		             "the previous Storage of room %s was saved (put it back with: "
-		             "storage init %s %s%s%s)",
+		             "storage init %s %s%s%s%s)",
 		             room, q_room ? q_room : room, q_path ? q_path : path,
-		             profile ? ", in profile " : "", profile ? profile : "");
+		             c->host.interactive ? "" : " --yes", profile ? ", in profile " : "",
+		             profile ? profile : "");
 		free(q_room);
 		free(q_path);
 		free(path);
@@ -1223,6 +1151,63 @@ static void edit_fail(struct edit *e, const struct lb_error *err)
 	cmd_finish(c, &out);
 }
 
+static bool edit_loaded(struct cmd_ctx *c, struct resource *r, void *ud);
+
+/* err with, first, where a value written in $EDITOR is kept. */
+static struct lb_error edit_refusal(const struct edit *e, const struct lb_error *err)
+{
+	struct lb_error out = *err;
+
+	if (e->kept)
+		edited_saved_in(e->kept, &out);
+	return out;
+}
+
+/* Yes to "re-read and preview again?": the same command against the
+ * document as it is now (a new preview, a new question). */
+static void edit_reread(void *state)
+{
+	struct edit *e = state;
+	struct cmd_ctx *c = e->c;
+
+	patch_clear(&e->patch);
+	free(e->seen);
+	free(e->title);
+	free(e->diff);
+	e->seen = e->title = e->diff = NULL;
+	e->seen_len = 0;
+	if (!wait_holding(c, model_storage(c->model, e->room, false), edit_loaded, e)) {
+		struct lb_error err;
+		lb_error_set(&err, LB_NOMEM, "out of memory");
+		edit_fail(e, &err);
+	}
+}
+
+/* The change was refused because the Storage changed since the preview:
+ * say what changed and offer to start over from the new document. */
+static void edit_offer_reread(struct edit *e, const struct lb_error *why)
+{
+	struct cmd_ctx *c = e->c;
+	struct lb_error no = edit_refusal(e, why);
+	struct buf b, t;
+
+	buf_init(&b);
+	buf_init(&t);
+	buf_printf(&t, "Storage of room %s changed", e->room);
+	buf_printf(&b, "%s.\nNothing was written. Re-read it and preview the change again?\n",
+	           why->message);
+	if (!b.data || !t.data) {
+		buf_free(&b);
+		buf_free(&t);
+		edit_fail(e, why);
+		return;
+	}
+	cmd_confirm_else(c, t.data, b.data, "Re-read and preview again?", false, &no, edit_reread,
+	                 edit_free, e);
+	buf_free(&b);
+	buf_free(&t);
+}
+
 static void edit_done(const struct storage_result *res, void *ud)
 {
 	struct edit *e = ud;
@@ -1233,7 +1218,11 @@ static void edit_done(const struct storage_result *res, void *ud)
 	if (err.status == LB_OK)
 		cmd_sayf(c, "storage updated (%s)",
 		         res->path == STORAGE_JSON_PATCH ? "json-patch" : "read-modify-write");
-	keep_previous(res, e->room, NULL, &err);
+	if (!strcmp(err.code, "STORAGE_CHANGED") && c->host.interactive && c->host.confirm) {
+		edit_offer_reread(e, &err);
+		return;
+	}
+	keep_previous(c, res, e->room, NULL, &err);
 	edit_fail(e, &err);
 }
 
@@ -1249,7 +1238,41 @@ static void edit_apply(void *state)
 		                    edit_done, e);
 }
 
-/* The preview: the diff of the affected subtree and how it will be sent. */
+/* How the change would go, before it is applied (the screen's question,
+ * a batch preview without --yes). */
+static void edit_how(const struct edit *e, int has, struct buf *b)
+{
+	if (!e->c->host.interactive)
+		buf_adds(b, "Nothing was sent. With --yes, ");
+	else
+		buf_adds(b, "Applied, ");
+	if (e->rewrite)
+		buf_adds(b, "since a JSON-patch request cannot store plain JSON objects and "
+		            "arrays, lbtui re-reads the document, refuses if what the change "
+		            "depends on changed since this preview, keeps a copy of it in a file, "
+		            "and rewrites the whole document (read-modify-write: DELETE and POST "
+		            "/storage). Everyone connected to the room is disconnected.\n");
+	else if (has == 1)
+		buf_adds(b, "it goes as one atomic JSON-patch request, with tests that make the "
+		            "server refuse it if what it changes no longer holds what is shown "
+		            "here.\n");
+	else if (has == 0)
+		buf_adds(b,
+		         "since this server has no JSON-patch endpoint, lbtui re-reads the "
+		         "document, refuses if what the change depends on changed since this "
+		         "preview, keeps a copy of it in a file, and rewrites the whole document "
+		         "(read-modify-write: DELETE and POST /storage). Everyone connected to "
+		         "the room is disconnected.\n");
+	else
+		buf_adds(b, "it goes as one JSON-patch request, with tests that make the server "
+		            "refuse it if what it changes no longer holds what is shown here; if "
+		            "the server has no JSON-patch endpoint, lbtui rewrites the whole "
+		            "document instead (read-modify-write), which disconnects everyone "
+		            "connected to the room.\n");
+}
+
+/* The preview: the diff of the affected subtree and how it would be sent.
+ * With --yes in batch mode, what was done is said once it is done. */
 static void edit_confirm(struct edit *e)
 {
 	struct cmd_ctx *c = e->c;
@@ -1260,24 +1283,8 @@ static void edit_confirm(struct edit *e)
 	buf_printf(&b, "%s\n%s", e->title, e->diff);
 	if (b.len && b.data[b.len - 1] != '\n')
 		buf_adds(&b, "\n");
-	if (e->rewrite)
-		buf_adds(&b, "A JSON-patch request cannot store plain JSON objects and arrays: "
-		             "lbtui re-reads the document, refuses if it changed since this "
-		             "preview, and rewrites the whole document (read-modify-write: DELETE "
-		             "and POST /storage). Everyone connected to the room is "
-		             "disconnected.\n");
-	else if (has == 1)
-		buf_adds(&b, "Sent as one atomic JSON-patch request.\n");
-	else if (has == 0)
-		buf_adds(&b, "This server has no JSON-patch endpoint: lbtui re-reads the document, "
-		             "refuses if it changed since this preview, and rewrites it whole "
-		             "(read-modify-write: DELETE and POST /storage). Everyone connected to "
-		             "the room is disconnected.\n");
-	else
-		buf_adds(&b, "Sent as one JSON-patch request; if the server has no JSON-patch "
-		             "endpoint, lbtui rewrites the whole document instead "
-		             "(read-modify-write), which disconnects everyone connected to the "
-		             "room.\n");
+	if (!e->yes || c->host.interactive)
+		edit_how(e, has, &b);
 	if (e->kept)
 		buf_printf(&b, "What you wrote is kept in %s until the change is applied.\n", e->kept);
 	if (!b.data || !b.len) {
@@ -1287,7 +1294,11 @@ static void edit_confirm(struct edit *e)
 		edit_fail(e, &err);
 		return;
 	}
-	cmd_confirm(c, e->title, b.data, "Apply this change?", e->yes, edit_apply, edit_free, e);
+	struct lb_error no;
+	lb_error_set(&no, LB_CANCELLED, "not applied");
+	no = edit_refusal(e, &no);
+	cmd_confirm_else(c, e->title, b.data, "Apply this change?", e->yes, &no, edit_apply,
+	                 edit_free, e);
 	buf_free(&b);
 }
 
@@ -1336,7 +1347,9 @@ static void edit_prepare(struct edit *e, const struct lson_doc *doc)
 
 	lb_error_clear(&err);
 	buf_init(&what);
-	if (e->edit) {
+	/* Once written, a value stays what it is (previewed again after a
+	 * refusal, it is not edited again). */
+	if (e->edit && !e->lson) {
 		int i = e->kind == EDIT_SET ? lson_find(doc, e->path) : -1;
 		char *initial = i >= 0 ? lson_subtree_json(doc, i, false, true)
 		                       : strdup(e->kind == EDIT_SET ? "null\n" : "{}\n");
@@ -1352,7 +1365,7 @@ static void edit_prepare(struct edit *e, const struct lson_doc *doc)
 		/* Kept from now on, whatever becomes of the change (declined,
 		 * refused, cancelled); removed once it is applied. */
 		struct lb_error ignored;
-		e->kept = save_kept("edit", e->room, e->value, strlen(e->value), &ignored);
+		e->kept = kept_save("edit", e->room, e->value, strlen(e->value), &ignored);
 		e->lson = lson_from_json(e->value, e->wrap, &err);
 		if (!e->lson) {
 			err.status = err.status == LB_NOMEM ? LB_NOMEM : LB_USAGE;
@@ -1667,6 +1680,8 @@ struct room_op {
 	char *arg;  /* init: the file name; rename: the new ID; ydoc: guid */
 	char *data; /* init: the document; ydoc update: the update */
 	size_t len;
+	char *seen; /* init --replace: the document the room had when asked */
+	size_t seen_len;
 	bool replace;
 	bool yes;
 };
@@ -1680,6 +1695,7 @@ static void room_op_free(void *state)
 	free(o->room);
 	free(o->arg);
 	free(o->data);
+	free(o->seen);
 	free(o);
 }
 
@@ -1760,21 +1776,60 @@ static void storage_initialized(const struct storage_result *res, void *ud)
 		cmd_sayf(o->c, "%s the Storage of room %s from %s (%s)",
 		         o->replace ? "replaced" : "initialized", o->room, o->arg, size);
 	}
-	keep_previous(res, o->room, NULL, &err);
+	keep_previous(o->c, res, o->room, NULL, &err);
 	room_op_finish(o, &err);
 }
 
-static void storage_init_post(struct room_op *o)
+static void storage_init_post(void *state)
 {
+	struct room_op *o = state;
 	o->replace = false;
 	model_storage_init(o->c->model, o->room, o->data, o->len, storage_initialized, o);
 }
 
-/* Delete, write, and put the old document back if the write fails. */
+/* Keep a copy, delete, write; an uncertain or failed write is read back
+ * and the old document put back where it is gone. Refused if the room's
+ * Storage changed since it was read for the question. */
 static void storage_replace_go(void *state)
 {
 	struct room_op *o = state;
-	model_storage_replace(o->c->model, o->room, o->data, o->len, NULL, 0, storage_initialized, o);
+	model_storage_replace(o->c->model, o->room, o->data, o->len, o->seen, o->seen_len,
+	                      storage_initialized, o);
+}
+
+/* Into an empty Storage: what the file holds, and a question (in batch
+ * mode, --yes), as for every Storage write. */
+static void storage_init_confirm(struct cmd_ctx *c, struct room_op *o)
+{
+	struct lb_error err;
+	struct lson_doc *d = lson_parse(o->data, o->len, true, &err);
+	struct buf b, t;
+	char size[32];
+	int keys = d && d->n ? d->nodes[0].n_children : 0;
+
+	buf_init(&b);
+	buf_init(&t);
+	format_size(o->len, size, sizeof(size));
+	buf_printf(&t, "Storage of room %s: initialize from %s", o->room, o->arg);
+	buf_printf(&b, "%s\n  %s, %zu node%s, %d top-level key%s", t.data ? t.data : "", size,
+	           d && d->n ? d->n - 1 : 0, d && d->n == 2 ? "" : "s", keys, keys == 1 ? "" : "s");
+	for (int i = 0, k = 1; d && i < keys && i < 8; i++, k += d->nodes[k].subtree + 1)
+		buf_printf(&b, "%s%s", i ? ", " : ": ", d->nodes[k].key ? d->nodes[k].key : "");
+	buf_printf(&b, "%s\nThe room's Storage is empty: %s the document (POST /storage).\n",
+	           keys > 8 ? ", ..." : "",
+	           c->host.interactive ? "applied, this writes" : "with --yes, lbtui writes");
+	lson_unref(&d);
+	if (!b.data || !t.data) {
+		buf_free(&b);
+		buf_free(&t);
+		room_op_free(o);
+		cmd_finish_nomem(c);
+		return;
+	}
+	cmd_confirm(c, t.data, b.data, "Initialize the Storage?", o->yes, storage_init_post,
+	            room_op_free, o);
+	buf_free(&b);
+	buf_free(&t);
 }
 
 static bool storage_init_loaded(struct cmd_ctx *c, struct resource *r, void *ud)
@@ -1787,7 +1842,7 @@ static bool storage_init_loaded(struct cmd_ctx *c, struct resource *r, void *ud)
 	}
 	int keys = r->doc && r->doc->n ? r->doc->nodes[0].n_children : 0;
 	if (keys == 0) {
-		storage_init_post(o);
+		storage_init_confirm(c, o);
 		return true;
 	}
 	char *safe = ts_sanitize(o->room, (size_t)-1);
@@ -1802,6 +1857,16 @@ static bool storage_init_loaded(struct cmd_ctx *c, struct resource *r, void *ud)
 		return true;
 	}
 	free(safe);
+	if (r->body && !(o->seen = malloc(r->body_len + 1))) {
+		room_op_free(o);
+		cmd_finish_nomem(c);
+		return true;
+	}
+	if (r->body) {
+		memcpy(o->seen, r->body, r->body_len);
+		o->seen[r->body_len] = '\0';
+		o->seen_len = r->body_len;
+	}
 	confirm_typed(c, "replace the Storage of this room", o->room, o->yes,
 	              "Storage not replaced", storage_replace_go, room_op_free, o);
 	return true;
@@ -2549,7 +2614,7 @@ static void copy_then(const struct storage_result *res, void *ud)
 
 	if (res->err.status != LB_OK) {
 		struct lb_error err = res->err;
-		keep_previous(res, k->to, k->profile, &err);
+		keep_previous(k->c, res, k->to, k->profile, &err);
 		copy_fail(k, &err);
 		return;
 	}

@@ -2059,27 +2059,6 @@ static cJSON *to_lson(const cJSON *v)
 	return cj_wrap(s_live_object, cj_map_object(v, to_lson));
 }
 
-/* The simplified JSON form of a plain-LSON value (?format=json). */
-static cJSON *to_json(const cJSON *v)
-{
-	const char *t;
-	const cJSON *data;
-
-	if (cJSON_IsArray(v))
-		return cj_map_array(v, to_json);
-	if (!cJSON_IsObject(v))
-		return cJSON_Duplicate(v, 1);
-	t = cj_live_type(v);
-	data = cJSON_GetObjectItemCaseSensitive(v, s_data);
-	if (t && strcmp(t, s_live_list) == 0)
-		return cJSON_IsArray(data) ? cj_map_array(data, to_json) : cJSON_CreateArray();
-	if (t && (strcmp(t, s_live_object) == 0 || strcmp(t, s_live_map) == 0))
-		return cJSON_IsObject(data) ? cj_map_object(data, to_json) : cJSON_CreateObject();
-	if (t && (strcmp(t, s_live_text) == 0 || strcmp(t, s_live_file) == 0))
-		return data ? cJSON_Duplicate(data, 1) : cJSON_CreateNull();
-	return cj_map_object(v, to_json);
-}
-
 /* JavaScript deep equality of two JSON values (object key order ignored). */
 static bool js_equal(const cJSON *a, const cJSON *b)
 {
@@ -2431,14 +2410,14 @@ static bool apply_op(struct applier *ap, const struct patch_op *op)
 		break;
 	}
 	case PATCH_TEST: {
-		cJSON *parent = cj_locate(ap, path, np), *c, *simple;
+		/* Type and value, in plain LSON: a LiveObject is not a plain
+		 * object, nor a LiveMap, whatever their data. */
+		cJSON *parent = cj_locate(ap, path, np), *c;
 
 		c = parent ? cj_child(ap, parent, path, np - 1) : NULL;
 		if (!c)
 			break;
-		simple = to_json(c);
-		ok = (simple && js_equal(simple, value)) || js_equal(c, value);
-		cJSON_Delete(simple);
+		ok = js_equal(c, value);
 		if (!ok)
 			ap_fail(ap, "the value does not match");
 		break;
@@ -2460,56 +2439,278 @@ char *lson_patch_apply(const char *plain_lson, size_t len, const struct patch *p
 	return lson_patch_apply_opts(plain_lson, len, p, 0, err);
 }
 
+/* Parse the document for an applier (msg holds the failures): false
+ * with err when it is not JSON or its root is not a LiveObject. */
+static bool ap_open(struct applier *ap, const char *plain_lson, size_t len, unsigned flags,
+                    char *msg, size_t msg_n, struct lb_error *err)
+{
+	cJSON *data;
+
+	memset(ap, 0, sizeof(*ap));
+	ap->flags = flags;
+	ap->msg = msg;
+	ap->msg_n = msg_n;
+	if (!plain_lson || !json_check(plain_lson, len, msg, msg_n)) {
+		lb_error_set(err, LB_DECODE, "the Storage document is not valid JSON: %s",
+		             plain_lson ? msg : "(nothing)");
+		return false;
+	}
+	ap->root = cJSON_ParseWithLength(plain_lson, len);
+	if (!ap->root) {
+		lb_error_set(err, LB_NOMEM, "out of memory applying the patch");
+		return false;
+	}
+	if (cj_container(ap->root, &data) != 'o' ||
+	    strcmp(cj_live_type(ap->root), s_live_object) != 0) {
+		cJSON_Delete(ap->root);
+		ap->root = NULL;
+		lb_error_set(err, LB_DECODE, "the Storage document's root is not a LiveObject");
+		return false;
+	}
+	return true;
+}
+
+/* Apply op i; on failure set err naming it ("op 2 (remove /a): ..."). */
+static bool ap_apply(struct applier *ap, const struct patch *p, size_t i, struct lb_error *err)
+{
+	const struct patch_op *op = &p->ops[i];
+
+	ap->msg[0] = '\0';
+	if (apply_op(ap, op))
+		return true;
+	if (ap->nomem)
+		lb_error_set(err, LB_NOMEM, "out of memory applying the patch");
+	else if (op->kind == PATCH_MOVE || op->kind == PATCH_COPY)
+		lb_error_set(err, LB_USAGE, "op %zu (%s %s -> %s): %s", i, patch_name(op->kind),
+		             op->from ? op->from : "?", op->path ? op->path : "?", ap->msg);
+	else
+		lb_error_set(err, LB_USAGE, "op %zu (%s %s): %s", i, patch_name(op->kind),
+		             op->path ? op->path : "?", ap->msg);
+	return false;
+}
+
 char *lson_patch_apply_opts(const char *plain_lson, size_t len, const struct patch *p,
                             unsigned flags, struct lb_error *err)
 {
-	struct applier ap = {0};
+	struct applier ap;
 	char msg[512];
-	cJSON *data;
 	char *out;
 
-	ap.flags = flags;
-	ap.msg = msg;
-	ap.msg_n = sizeof(msg);
-	if (!plain_lson || !json_check(plain_lson, len, msg, sizeof(msg))) {
-		lb_error_set(err, LB_DECODE, "the Storage document is not valid JSON: %s",
-		             plain_lson ? msg : "(nothing)");
+	if (!ap_open(&ap, plain_lson, len, flags, msg, sizeof(msg), err))
 		return NULL;
-	}
-	ap.root = cJSON_ParseWithLength(plain_lson, len);
-	if (!ap.root) {
-		lb_error_set(err, LB_NOMEM, "out of memory applying the patch");
-		return NULL;
-	}
-	if (cj_container(ap.root, &data) != 'o' ||
-	    strcmp(cj_live_type(ap.root), s_live_object) != 0) {
-		cJSON_Delete(ap.root);
-		lb_error_set(err, LB_DECODE, "the Storage document's root is not a LiveObject");
-		return NULL;
-	}
 	for (size_t i = 0; i < p->n; i++) {
-		const struct patch_op *op = &p->ops[i];
-
-		msg[0] = '\0';
-		if (apply_op(&ap, op))
-			continue;
-		if (ap.nomem)
-			lb_error_set(err, LB_NOMEM, "out of memory applying the patch");
-		else if (op->kind == PATCH_MOVE || op->kind == PATCH_COPY)
-			lb_error_set(err, LB_USAGE, "op %zu (%s %s -> %s): %s", i,
-			             patch_name(op->kind), op->from ? op->from : "?",
-			             op->path ? op->path : "?", msg);
-		else
-			lb_error_set(err, LB_USAGE, "op %zu (%s %s): %s", i, patch_name(op->kind),
-			             op->path ? op->path : "?", msg);
-		cJSON_Delete(ap.root);
-		return NULL;
+		if (!ap_apply(&ap, p, i, err)) {
+			cJSON_Delete(ap.root);
+			return NULL;
+		}
 	}
 	out = cJSON_PrintUnformatted(ap.root);
 	cJSON_Delete(ap.root);
 	if (!out)
 		lb_error_set(err, LB_NOMEM, "out of memory applying the patch");
 	return out;
+}
+
+/* ---- guards: the tests a patch needs ------------------------------------- */
+
+/* The child tok of a Live container, or NULL (no message). */
+static cJSON *cj_lookup(cJSON *container, const char *tok)
+{
+	cJSON *data = NULL;
+	char kind = cj_container(container, &data);
+
+	if (kind == 'l') {
+		long idx = parse_index(tok, tok + strlen(tok));
+		return idx >= 0 && idx < cJSON_GetArraySize(data)
+		           ? cJSON_GetArrayItem(data, (int)idx)
+		           : NULL;
+	}
+	return kind == 'o' ? cJSON_GetObjectItemCaseSensitive(data, tok) : NULL;
+}
+
+/* Add a test of the value v at the pointer of tok[0..k) plus last (NULL:
+ * none) to tests. */
+static bool guard_add(struct patch *tests, char **tok, size_t k, const char *last, const cJSON *v)
+{
+	struct buf b;
+	char *value = cJSON_PrintUnformatted(v);
+	bool ok = value != NULL;
+
+	buf_init(&b);
+	for (size_t i = 0; ok && i < k; i++)
+		ok = pointer_append(&b, tok[i]);
+	ok = ok && (!last || pointer_append(&b, last)) && b.data &&
+	     patch_add(tests, PATCH_TEST, b.data, NULL, value);
+	buf_free(&b);
+	free(value);
+	return ok;
+}
+
+/* How an op uses the node a pointer names. */
+enum guard_use {
+	GUARD_READ,  /* remove, replace, the from of move and copy: its value */
+	GUARD_WRITE, /* add, the path of move and copy: where it goes */
+};
+
+/* The tests for one pointer of an op, against the document as it is: the
+ * item at each list index on the way (an index names whatever sits there
+ * now), then the old value of the node read or overwritten, or for an
+ * insertion into a list the items on either side of the place. A pointer
+ * that does not resolve gets no test: the op fails on its own. */
+static bool guard_pointer(cJSON *root, const char *pointer, enum guard_use use, struct patch *tests)
+{
+	char **tok = NULL;
+	size_t n = 0;
+	struct lb_error e;
+	cJSON *cur = root, *data = NULL, *c;
+	bool ok = true;
+
+	if (!pointer || !*pointer || !lson_pointer_split(pointer, &tok, &n, &e))
+		return !pointer || !*pointer || e.status != LB_NOMEM;
+	for (size_t k = 0; ok && k + 1 < n; k++) {
+		char kind = cj_container(cur, &data);
+
+		c = cj_lookup(cur, tok[k]);
+		if (!c || !kind)
+			goto out;
+		if (kind == 'l')
+			ok = guard_add(tests, tok, k + 1, NULL, c);
+		cur = c;
+	}
+	if (!ok || !cj_container(cur, &data))
+		goto out;
+	c = cj_lookup(cur, tok[n - 1]);
+	if (use == GUARD_WRITE && cj_container(cur, &data) == 'l') {
+		long idx = parse_index(tok[n - 1], tok[n - 1] + strlen(tok[n - 1]));
+		int size = cJSON_GetArraySize(data);
+		char before[32];
+
+		if (idx > 0 && idx <= size) {
+			snprintf(before, sizeof(before), "%ld", idx - 1);
+			ok = guard_add(tests, tok, n - 1, before,
+			               cJSON_GetArrayItem(data, (int)idx - 1));
+		}
+		if (ok && c)
+			ok = guard_add(tests, tok, n, NULL, c);
+	} else if (c) {
+		ok = guard_add(tests, tok, n, NULL, c);
+	}
+out:
+	lson_tokens_free(&tok, n);
+	return ok;
+}
+
+/* Whether pointer a names b or one of b's ancestors. */
+static bool pointer_covers(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	return strncmp(a, b, n) == 0 && (b[n] == '\0' || b[n] == '/');
+}
+
+/* Append the tests that guard op to out: each once, none that a test of an
+ * ancestor already covers. */
+static bool guard_op(cJSON *root, const struct patch_op *op, struct patch *out)
+{
+	struct patch tests = {0};
+	bool ok = true;
+
+	switch (op->kind) {
+	case PATCH_REMOVE:
+	case PATCH_REPLACE:
+		ok = guard_pointer(root, op->path, GUARD_READ, &tests);
+		break;
+	case PATCH_ADD:
+		ok = guard_pointer(root, op->path, GUARD_WRITE, &tests);
+		break;
+	case PATCH_MOVE:
+	case PATCH_COPY:
+		ok = guard_pointer(root, op->from, GUARD_READ, &tests) &&
+		     guard_pointer(root, op->path, GUARD_WRITE, &tests);
+		break;
+	case PATCH_TEST:
+		break;
+	}
+	for (size_t i = 0; ok && i < tests.n; i++) {
+		bool covered = false;
+
+		for (size_t j = 0; j < tests.n && !covered; j++)
+			covered = j != i && pointer_covers(tests.ops[j].path, tests.ops[i].path) &&
+			          (strcmp(tests.ops[j].path, tests.ops[i].path) != 0 || j < i);
+		if (!covered)
+			ok =
+			    patch_add(out, PATCH_TEST, tests.ops[i].path, NULL, tests.ops[i].value);
+	}
+	patch_clear(&tests);
+	return ok;
+}
+
+bool lson_patch_guard(const char *plain_lson, size_t len, const struct patch *p, unsigned flags,
+                      struct patch *out, struct lb_error *err)
+{
+	struct applier ap;
+	char msg[512];
+	bool ok = true;
+
+	if (!ap_open(&ap, plain_lson, len, flags, msg, sizeof(msg), err))
+		return false;
+	for (size_t i = 0; ok && i < p->n; i++) {
+		const struct patch_op *op = &p->ops[i];
+
+		if (!guard_op(ap.root, op, out) ||
+		    !patch_add(out, op->kind, op->path, op->from, op->value)) {
+			lb_error_set(err, LB_NOMEM, "out of memory guarding the patch");
+			ok = false;
+		} else {
+			ok = ap_apply(&ap, p, i, err);
+		}
+	}
+	cJSON_Delete(ap.root);
+	if (!ok)
+		patch_clear(out);
+	return ok;
+}
+
+char *lson_patch_test_failures(const char *plain_lson, size_t len, const struct patch *p,
+                               unsigned flags, size_t *count, struct lb_error *err)
+{
+	struct applier ap;
+	char msg[512];
+	struct buf b;
+	bool ok = true;
+
+	*count = 0;
+	if (!ap_open(&ap, plain_lson, len, flags, msg, sizeof(msg), err))
+		return NULL;
+	buf_init(&b);
+	ok = buf_adds(&b, "");
+	for (size_t i = 0; ok && i < p->n; i++) {
+		const struct patch_op *op = &p->ops[i];
+		bool seen = false;
+
+		if (ap_apply(&ap, p, i, err))
+			continue;
+		if (err->status == LB_NOMEM) {
+			ok = false;
+			break;
+		}
+		if (op->kind != PATCH_TEST)
+			break; /* the ops after it would be guesses */
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = p->ops[j].kind == PATCH_TEST && !strcmp(p->ops[j].path, op->path);
+		if (!seen) {
+			ok = buf_printf(&b, "%s%s", *count ? ", " : "", op->path);
+			(*count)++;
+		}
+	}
+	cJSON_Delete(ap.root);
+	if (!ok) {
+		buf_free(&b);
+		lb_error_set(err, LB_NOMEM, "out of memory");
+		return NULL;
+	}
+	lb_error_clear(err);
+	return buf_steal(&b);
 }
 
 /* ---- user values and documents -------------------------------------------- */

@@ -228,4 +228,33 @@ enum {
 char *lson_patch_apply_opts(const char *plain_lson, size_t len, const struct patch *p,
 			    unsigned flags, struct lb_error *err);
 
+/* The patch p guarded for the document it was made from (plain_lson, the
+ * document the user was shown): before each op, test ops for what the op
+ * depends on there, so that a server applies it only to that document
+ * and refuses it atomically otherwise. Into out (empty on entry): tests
+ * and ops in order; false with err (as lson_patch_apply_opts, flags the
+ * same) when p does not apply to the document.
+ * What is tested, in the document as each op finds it (ops before it
+ * applied): the item at every list index on the op's pointers (an index
+ * names whatever sits there now, so the whole item is pinned); the old
+ * value of what the op removes, replaces, moves, copies or overwrites
+ * (add to an existing key); for an insertion into a list, the items on
+ * either side of the place. A test whose path lies inside another test's
+ * is left out. Keyed parents are not tested: a test compares a whole
+ * value, so testing a parent would refuse every change to its siblings;
+ * a keyed parent that turned into a list or plain JSON makes the op or
+ * its tests fail anyway. The absence of a key an add creates cannot be
+ * tested (a test of a missing path fails). */
+bool lson_patch_guard(const char *plain_lson, size_t len, const struct patch *p, unsigned flags,
+		      struct patch *out, struct lb_error *err);
+
+/* The paths of the test ops of p that fail on the document, ", "-joined
+ * in patch order ("" when none; *count says how many): p is applied in
+ * order, a failing test is counted and passed over, a failing op of
+ * another kind ends the walk. NULL with err when the document is not
+ * plain LSON, or on OOM. Caller frees. Tells which parts of a document
+ * changed since a guarded patch was made. */
+char *lson_patch_test_failures(const char *plain_lson, size_t len, const struct patch *p,
+			       unsigned flags, size_t *count, struct lb_error *err);
+
 #endif

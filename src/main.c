@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <locale.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,9 @@
 #include "config.h"
 #include "http.h"
 #include "model.h"
+#include "model_storage.h"
 #include "term_safe.h"
+#include "util.h"
 
 static void usage(FILE *f)
 {
@@ -149,39 +152,168 @@ static struct model *batch_profile_model(void *ud, const char *name, struct lb_e
 	return open_profile(b->profiles, name, err);
 }
 
-/* Run the -e commands in order; stop at the first that fails. */
-static int run_batch(struct http *http, struct model *model, struct profile_set *profiles,
-		     char **cmds, int ncmds, bool json, bool read_only)
-{
-	struct batch b;
-	struct cmd_ctx ctx;
+/* SIGINT, SIGTERM or SIGHUP in batch mode: the first one's number, and
+ * how many came. The handler only counts; the loop does the rest. */
+static volatile sig_atomic_t batch_signal, batch_signals;
 
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.model = model;
-	ctx.read_only = read_only;
-	ctx.host.ud = &b;
-	b.profiles = profiles;
-	ctx.host.json = json;
-	ctx.host.print = batch_print;
-	ctx.host.done = batch_done;
-	ctx.host.profile_model = batch_profile_model;
-	for (int i = 0; i < ncmds; i++) {
-		b.done = false;
-		lb_error_clear(&b.err);
-		cmd_run(&ctx, cmds[i]);
-		while (!b.done) {
+static void on_batch_signal(int sig)
+{
+	if (!batch_signal)
+		batch_signal = sig;
+	if (batch_signals < SIG_ATOMIC_MAX)
+		batch_signals++;
+}
+
+static void catch_batch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_batch_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: poll() returns at once with EINTR. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* How long a signal waits for rewrites to finish or be undone. */
+#define SIGNAL_WAIT_MS 10000
+
+/* The project's model and the other profiles' ones, for fn. */
+static int each_model(struct model *model, struct profile_set *profiles,
+		      int (*fn)(struct model *m))
+{
+	int n = fn(model);
+
+	for (size_t i = 0; i < profiles->n; i++)
+		n += fn(profiles->items[i].model);
+	return n;
+}
+
+static int count_rewrites(struct model *m)
+{
+	return model_storage_rewrites(m);
+}
+
+static int count_lost(struct model *m)
+{
+	return model_storage_lost(m);
+}
+
+/* A rewrite left unfinished: where its room's previous Storage is, and
+ * the command that puts it back. */
+struct unfinished {
+	const char *profile; /* NULL: this project */
+};
+
+static void print_unfinished(void *ud, const char *room, const char *saved)
+{
+	struct unfinished *u = ud;
+	char *q_room = cmd_quote(room), *q_path = saved ? cmd_quote(saved) : NULL;
+	struct buf b;
+
+	buf_init(&b);
+	if (saved)
+		buf_printf(&b,
+			   "lbtui: stopped while rewriting the Storage of room %s, which may be "
+			   "empty: its previous document is saved in %s (put it back with: storage "
+			   "init %s %s --yes%s%s)\n",
+			   room, saved, q_room ? q_room : room, q_path ? q_path : saved,
+			   u->profile ? ", in profile " : "", u->profile ? u->profile : "");
+	else
+		buf_printf(&b, "lbtui: stopped while rewriting the Storage of room %s\n", room);
+	char *safe = b.data ? ts_sanitize(b.data, (size_t)-1) : NULL;
+	fputs(safe ? safe : "lbtui: stopped during a rewrite of a room's Storage\n", stderr);
+	free(safe);
+	buf_free(&b);
+	free(q_room);
+	free(q_path);
+}
+
+static int status_of_signal(int sig)
+{
+	return 128 + sig; /* 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP */
+}
+
+/* A signal came: stop what runs, finish or undo the rewrites of Storage in
+ * progress for up to SIGNAL_WAIT_MS (a second signal stops waiting), and
+ * say what is left. Returns the exit status: 128 + the signal, or 1 when a
+ * room's previous Storage could not be put back (its file and the command
+ * that restores it are printed). */
+static int stop_on_signal(struct http *http, struct model *model, struct profile_set *profiles,
+			  struct cmd_ctx *ctx, struct batch *b)
+{
+	int sig = batch_signal;
+	long long deadline = now_ms() + SIGNAL_WAIT_MS;
+
+	each_model(model, profiles, model_storage_interrupt);
+	while (each_model(model, profiles, count_rewrites) > 0 && batch_signals < 2) {
+		long long left = deadline - now_ms();
+		if (left <= 0)
+			break;
+		http_wait(http, left > 200 ? 200 : (int)left);
+		cmd_step(ctx);
+	}
+	if (b->done && b->err.status != LB_OK)
+		print_error(&b->err);
+	if (each_model(model, profiles, count_rewrites) > 0) {
+		struct unfinished u = {NULL};
+		model_storage_each_rewrite(model, print_unfinished, &u);
+		for (size_t i = 0; i < profiles->n; i++) {
+			u.profile = profiles->items[i].name;
+			model_storage_each_rewrite(profiles->items[i].model, print_unfinished, &u);
+		}
+		return 1;
+	}
+	if (each_model(model, profiles, count_lost) > 0)
+		return 1;
+	if (!b->done || b->err.status == LB_OK)
+		fprintf(stderr, "lbtui: interrupted by %s\n",
+			sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP");
+	return status_of_signal(sig);
+}
+
+/* Run the -e commands in order; stop at the first that fails. ctx and b
+ * outlive the call: a change still running when it returns (after a
+ * signal) reports to them when the model is freed. */
+static int run_batch(struct http *http, struct model *model, struct profile_set *profiles,
+		     char **cmds, int ncmds, bool json, bool read_only, struct cmd_ctx *ctx,
+		     struct batch *b)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	memset(b, 0, sizeof(*b));
+	ctx->model = model;
+	ctx->read_only = read_only;
+	ctx->host.ud = b;
+	b->profiles = profiles;
+	ctx->host.json = json;
+	ctx->host.print = batch_print;
+	ctx->host.done = batch_done;
+	ctx->host.profile_model = batch_profile_model;
+	catch_batch_signals();
+	for (int i = 0; i < ncmds && !batch_signal; i++) {
+		b->done = false;
+		lb_error_clear(&b->err);
+		cmd_run(ctx, cmds[i]);
+		while (!b->done && !batch_signal) {
 			int t = http_timeout_ms(http);
 			http_wait(http, t < 0 || t > 1000 ? 1000 : t);
-			cmd_step(&ctx);
+			cmd_step(ctx);
 		}
-		if (b.err.status != LB_OK) {
-			print_error(&b.err);
-			cmd_clear(&ctx);
-			return lb_status_exit_code(b.err.status);
+		if (batch_signal)
+			break;
+		if (b->err.status != LB_OK) {
+			print_error(&b->err);
+			cmd_clear(ctx);
+			return lb_status_exit_code(b->err.status);
 		}
 	}
-	cmd_clear(&ctx);
-	return 0;
+	int rc = batch_signal ? stop_on_signal(http, model, profiles, ctx, b) : 0;
+	cmd_clear(ctx);
+	/* What still runs ends when the models are freed: quietly. */
+	ctx->host.print = NULL;
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -294,8 +426,11 @@ int main(int argc, char **argv)
 	profiles.http = http;
 	profiles.read_only = args.read_only;
 	int rc;
+	struct cmd_ctx batch_ctx;
+	struct batch batch;
 	if (ncmds > 0) {
-		rc = run_batch(http, model, &profiles, cmds, ncmds, json, cfg.read_only);
+		rc = run_batch(http, model, &profiles, cmds, ncmds, json, cfg.read_only, &batch_ctx,
+			       &batch);
 	} else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fputs("lbtui: the screen needs a terminal; to run a command without one, use "
 		      "-e COMMAND\n",

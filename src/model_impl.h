@@ -109,6 +109,10 @@ struct model {
 	 * yet, 1 yes, 2 no). */
 	int json_patch;
 	int version_paths; /* 1: the SDK's /versions paths, 2: the reference's /version */
+	/* model_storage.c: changes are being stopped (model_storage_interrupt);
+	 * rewrites that ended with the previous document only in a file. */
+	bool storage_stopping;
+	int storage_lost;
 };
 
 /* Outcome of starting a request. */

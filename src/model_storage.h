@@ -70,6 +70,9 @@ struct storage_result {
 	 * body. NULL otherwise. */
 	const char *previous;
 	size_t previous_len;
+	/* With previous: the file that has kept it since before the DELETE
+	 * (kept_save), which the caller names; NULL when there is none. */
+	const char *saved;
 	const char *id;       /* model_version_create: the new version's ID */
 };
 typedef void (*storage_done_fn)(const struct storage_result *res, void *ud);
@@ -87,20 +90,29 @@ int model_storage_has_json_patch(const struct model *m);
 http_id model_storage_probe(struct model *m, const char *room_id, storage_done_fn done,
 			    void *ud);
 
-/* Apply a JSON patch to a room's Storage. Sent as one atomic JSON-patch
- * request where the server has the endpoint; where it answers 404 (no such
+/* Apply a JSON patch to a room's Storage so that it changes exactly what
+ * the user was shown, or nothing. seen_body is that document (plain LSON,
+ * the body of model_storage(m, id, false); NULL: no check): the patch is
+ * guarded with the test ops lson_patch_guard makes from it, so that it
+ * applies only where what it depends on is still as shown. Sent as one
+ * atomic JSON-patch request where the server has the endpoint; a 422 to
+ * a guarded patch is looked into (GET /storage): when tests fail there,
+ * the change is refused with LB_HTTP, code STORAGE_CHANGED, and a message
+ * naming the paths that changed. Where the endpoint answers 404 (no such
  * route) or 501, read–modify–write: re-read the document right before the
- * write, refuse (LB_HTTP, code STORAGE_CHANGED) if it differs from
- * seen_body (the document the user was shown; NULL to skip the check),
- * apply the patch locally (lson_patch_apply), DELETE /storage, POST the
- * result. Storage resources of the room are revalidated after.
- * seen_body is plain LSON (the body of model_storage(m, id, false)); it is
- * the same when the bytes are equal, or else when both decode to trees
- * with no difference (lson_diff), so a server that reorders keys does not
- * cause a refusal. A patch that leaves the document as it is writes
- * nothing. When the POST fails after the DELETE, the previous document is
- * POSTed back and the error says whether that worked (if not, res->body
- * holds it). Functions with several requests return the first one's id. */
+ * write, evaluate the same tests on it (STORAGE_CHANGED the same way;
+ * changes elsewhere do not refuse), apply the patch locally
+ * (lson_patch_apply), keep the re-read document in a file (kept_save)
+ * before DELETE /storage, then POST the result. A patch that leaves the
+ * document as it is writes nothing. An answer to the DELETE or the POST
+ * that says nothing for sure (none, cut off, cancelled) or a failed POST
+ * is followed by a re-read that decides: the new document is there
+ * (success), the previous one is (nothing lost), or the Storage is empty
+ * (the previous document is POSTed back once). When the previous document
+ * is not in place at the end, res->previous holds it and res->saved names
+ * the file; otherwise the file is removed. Storage resources of the room
+ * are revalidated after. Functions with several requests return the first
+ * one's id. */
 http_id model_storage_patch(struct model *m, const char *room_id, const struct patch *p,
 			    const char *seen_body, size_t seen_len, storage_done_fn done, void *ud);
 /* Rewrite a room's Storage with a patch whose add/replace values are plain
@@ -108,25 +120,46 @@ http_id model_storage_patch(struct model *m, const char *room_id, const struct p
  * object or array without wrappers stays plain JSON, which no JSON-patch
  * request can say. Always read-modify-write, even where the server has the
  * JSON-patch endpoint, with the same safety as model_storage_patch's
- * fallback: re-read right before, refuse (STORAGE_CHANGED) if it differs
- * from seen_body, DELETE + POST, the previous document put back when the
- * POST fails. res->path is STORAGE_READ_MODIFY_WRITE. */
+ * fallback (the same tests made from seen_body). res->path is
+ * STORAGE_READ_MODIFY_WRITE. */
 http_id model_storage_rewrite(struct model *m, const char *room_id, const struct patch *p,
 			      const char *seen_body, size_t seen_len, storage_done_fn done,
 			      void *ud);
 /* Replace a room's Storage with a plain LSON document (validated first),
  * as safely as model_storage_rewrite: re-read right before, refuse
- * (STORAGE_CHANGED) if it differs from seen_body (NULL: no check), DELETE,
- * POST the document, and when that POST fails POST the previous one back;
- * if that fails too (or the request is cancelled after the DELETE was
- * sent), res->body holds the previous document. */
+ * (STORAGE_CHANGED) if it differs at all from seen_body (NULL: no check;
+ * the whole document is what a replacement depends on: equal bytes, or
+ * trees with no difference, so a server that reorders keys does not
+ * refuse), keep it in a file, DELETE, POST the document, and settle an
+ * uncertain or failed answer as model_storage_patch does. */
 http_id model_storage_replace(struct model *m, const char *room_id, const char *plain_lson,
 			      size_t len, const char *seen_body, size_t seen_len,
 			      storage_done_fn done, void *ud);
-/* POST /storage with a plain LSON document (validated first). */
+/* Stop the Storage changes in progress as safely as they allow (a
+ * signal): one that has written nothing yet is cancelled; a rewrite that
+ * has deleted, or may have deleted, the room's Storage stops waiting on
+ * its DELETE or POST, reads the Storage back, and puts the previous
+ * document back unless the new one turns out to be written. A JSON-patch
+ * request, atomic, is left to end. Changes asked for afterwards are
+ * refused. Returns model_storage_rewrites(m). */
+int model_storage_interrupt(struct model *m);
+/* Rewrites between their DELETE and their end (while the room's Storage
+ * may be missing). */
+int model_storage_rewrites(const struct model *m);
+/* fn for each of them: the room, and the file keeping its previous
+ * document. */
+void model_storage_each_rewrite(const struct model *m,
+				void (*fn)(void *ud, const char *room, const char *saved),
+				void *ud);
+/* Rewrites that ended with the previous document only in its file. */
+int model_storage_lost(const struct model *m);
+
+/* POST /storage with a plain LSON document (validated first). An answer
+ * that is not a refusal (4xx) is checked by reading the Storage back: the
+ * document there means success, whatever the answer said. */
 http_id model_storage_init(struct model *m, const char *room_id, const char *plain_lson,
 			   size_t len, storage_done_fn done, void *ud);
-/* DELETE /storage. */
+/* DELETE /storage, checked the same way (an empty Storage is success). */
 http_id model_storage_delete(struct model *m, const char *room_id, storage_done_fn done,
 			     void *ud);
 

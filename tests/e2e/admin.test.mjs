@@ -292,8 +292,17 @@ describe("storage: print, export, delete, init", () => {
 		assert.match(r.stdout, new RegExp(`deleted the Storage of room ${id}`));
 		assert.deepEqual(await storageOf(ctx.stack.devUrl, id), obj({}));
 
+		// Like every Storage write: a preview, and nothing without --yes.
 		await resetCounts(ctx.stack);
 		r = await lb(url, `storage init ${id} ${file}`);
+		assertExit(r, 2, "init without --yes");
+		assert.match(r.stderr, /add --yes to apply/);
+		assert.match(r.stdout, new RegExp(`^Storage of room ${id}: initialize from .*roundtrip\\.json\n`));
+		assert.deepEqual(await counts(ctx.stack), { [R.getStorage]: 1 });
+		assert.deepEqual(await storageOf(ctx.stack.devUrl, id), obj({}));
+
+		await resetCounts(ctx.stack);
+		r = await lb(url, `storage init ${id} ${file} --yes`);
 		assertOk(r, "init");
 		assert.match(r.stdout, new RegExp(`initialized the Storage of room ${id} from .*roundtrip\\.json \\(\\d+ bytes\\)`));
 		assert.deepEqual(await storageOf(ctx.stack.devUrl, id), before_);
@@ -339,7 +348,7 @@ describe("storage: print, export, delete, init", () => {
 				{ method: "POST", path: "/v2/rooms/:roomId/storage", type: "status", status: 500, count: 2 });
 			r = await lb(url, `storage init ${id} ${file} --replace --yes`, [], { home });
 			assertExit(r, 1, "both POSTs fail");
-			const m = /was saved \(put it back with: (storage init \S+ (\S+))\)/.exec(r.stderr);
+			const m = /was saved \(put it back with: (storage init \S+ (\S+) --yes)\)/.exec(r.stderr);
 			assert.ok(m, r.stderr);
 			const [, restore, saved] = m;
 			assert.ok(saved.startsWith(path.join(home, ".local", "state", "lbtui") + "/"), saved);
@@ -397,7 +406,9 @@ describe("storage edits through JSON patch (emulator)", () => {
 			const r = await lb(url, cmd);
 			assertOk(r, cmd);
 			assert.match(r.stdout, /\nstorage updated \(json-patch\)\n$/, cmd);
-			assert.match(r.stdout, /Sent as one JSON-patch request/, cmd);
+			// With --yes the preview makes no claim about how it goes;
+			// the last line says what was done.
+			assert.doesNotMatch(r.stdout, /Nothing was sent|Sent as one/, cmd);
 		}
 		assert.deepEqual(await storageOf(ctx.stack.devUrl, id), EDITED);
 		// Per command: one GET of the document, then one PATCH: the
@@ -515,13 +526,12 @@ describe("storage edits through JSON patch (emulator)", () => {
 		const r = await lb(url, `storage set ${id} /o ${q(value)} --plain --yes`);
 		assertOk(r, "set --plain with an object");
 		assert.match(r.stdout, new RegExp(`^Storage of room ${id}: add /o\n`));
-		// The preview shows the value as plain JSON, and says how it goes
-		// although this server has JSON patch.
+		// The preview shows the value as plain JSON; with --yes the last
+		// line says how it went, although this server has JSON patch.
 		const added = diffLines(r.stdout).filter((l) => l.startsWith("+"));
 		assert.ok(added.includes('+     "o": {') && added.includes('+       "k": ['), r.stdout);
 		assert.ok(!added.some((l) => l.includes("liveblocksType")), r.stdout);
-		assert.match(r.stdout, /rewrites the whole document \(read-modify-write: DELETE and POST \/storage\)\. Everyone connected to the room is disconnected\./);
-		assert.doesNotMatch(r.stdout, /Sent as one/);
+		assert.doesNotMatch(r.stdout, /Nothing was sent|Sent as one/);
 		assert.match(r.stdout, /\nstorage updated \(read-modify-write\)\n$/);
 		const p = `/v2/rooms/${id}/storage`;
 		assert.deepEqual(await requestLog(ctx.stack), [
@@ -549,8 +559,6 @@ describe("storage edits through read-modify-write (official dev server)", () => 
 			const r = await lb(devUrl, cmd);
 			assertOk(r, cmd);
 			assert.match(r.stdout, /\nstorage updated \(read-modify-write\)\n$/, cmd);
-			// Batch mode does not ask the server first: the preview names both ways.
-			assert.match(r.stdout, /if the server has no JSON-patch endpoint, lbtui rewrites the whole document instead \(read-modify-write\), which disconnects everyone connected to the room\./, cmd);
 		}
 		assert.deepEqual(await storageOf(devUrl, id), EDITED);
 	});
@@ -561,6 +569,9 @@ describe("storage edits through read-modify-write (official dev server)", () => 
 		const r = await lb(devUrl, `storage move ${id} /shapes/0 /shapes/2`);
 		assertExit(r, 2, "move without --yes");
 		assert.match(r.stdout, new RegExp(`^Storage of room ${id}: move /shapes/0 to /shapes/2\n`));
+		// Batch mode does not ask the server first: the preview names both
+		// ways, and says that nothing was sent.
+		assert.match(r.stdout, /Nothing was sent\. With --yes, it goes as one JSON-patch request, with tests that make the server refuse it if what it changes no longer holds what is shown here; if the server has no JSON-patch endpoint, lbtui rewrites the whole document instead \(read-modify-write\), which disconnects everyone connected to the room\./);
 		const changed = diffLines(r.stdout).filter((l) => /^[-+]/.test(l));
 		assert.ok(changed.some((l) => l.startsWith("-")) && changed.some((l) => l.startsWith("+")), r.stdout);
 		assert.deepEqual(await storageOf(devUrl, id), BOARD);

@@ -161,9 +161,10 @@ export function applyPatch(doc, ops) {
 				break;
 			}
 			case "test": {
+				// Type and value, in plain LSON: a LiveObject is neither a
+				// plain object nor a LiveMap, a LiveList is not an array.
 				const { value } = getAt(out, path, fail);
-				if (!deepEqual(toJson(value), op.value) && !deepEqual(value, op.value))
-					fail(`value at "${op.path}" does not match`);
+				if (!deepEqual(value, op.value)) fail(`value at "${op.path}" does not match`);
 				break;
 			}
 			default:

@@ -58,7 +58,11 @@ test("json-patch: add/remove/replace/move/copy/test applied atomically", async (
 		{ op: "add", path: "/map/n", value: 2 },
 		{ op: "copy", from: "/title", path: "/copy" },
 		{ op: "move", from: "/copy", path: "/obj/moved" },
-		{ op: "test", path: "/list", value: ["first", "a", "b", { name: "c", tags: ["x"] }] },
+		{
+			op: "test",
+			path: "/list",
+			value: toLson(["first", "a", "b", { name: "c", tags: ["x"] }]),
+		},
 	]);
 	assert.equal(r.status, 200, r.text);
 	const doc = (await t.api("GET", `/v2/rooms/${id}/storage`)).body;
@@ -94,6 +98,51 @@ test("json-patch: a failing operation changes nothing and gives 422", async () =
 	assert.deepEqual((await t.api("GET", `/v2/rooms/${id}/storage`)).body, DOC);
 	const missing = await t.api("PATCH", `/v2/rooms/${uid("nope")}/storage/json-patch`, []);
 	assert.equal(missing.status, 404);
+});
+
+test("json-patch: test compares type and value in plain LSON", async () => {
+	const id = await createRoom(t);
+	await t.api("POST", `/v2/rooms/${id}/storage`, DOC);
+	const patch = (ops) => t.api("PATCH", `/v2/rooms/${id}/storage/json-patch`, ops);
+	for (const [path, value] of [
+		["/map", DOC.data.map],
+		["/list", DOC.data.list],
+		["/obj", DOC.data.obj],
+		["/obj/plain", { x: [1, 2] }],
+		["/list/1", "b"],
+		["/map/k", 1.0],
+	]) {
+		const r = await patch([{ op: "test", path, value }]);
+		assert.equal(r.status, 200, `${path}: ${r.text}`);
+	}
+	for (const [path, value, why] of [
+		["/map", { k: 1 }, "a plain object is not a LiveMap"],
+		["/map", { liveblocksType: "LiveObject", data: { k: 1 } }, "a LiveObject is not a LiveMap"],
+		["/list", ["a", "b"], "an array is not a LiveList"],
+		["/obj", { plain: { x: [1, 2] } }, "the simplified form is not the value"],
+		["/obj/plain", { liveblocksType: "LiveObject", data: { x: [1, 2] } }, "plain JSON is not a LiveObject"],
+		["/map/k", "1", "a string is not a number"],
+		["/list/1", "a", "another value"],
+		["/list/2", "b", "no such item"],
+	]) {
+		const r = await patch([{ op: "test", path, value }, { op: "remove", path: "/title" }]);
+		assert.equal(r.status, 422, why);
+		assert.equal(r.body.error, "INVALID_STORAGE_MUTATION_REQUEST", why);
+		assert.match(r.body.message, /^Patch operation 0 \(test\): /, why);
+	}
+	assert.deepEqual((await t.api("GET", `/v2/rooms/${id}/storage`)).body, DOC);
+});
+
+test("json-patch: patches to one room are applied one after the other", async () => {
+	const id = await createRoom(t);
+	await t.api("POST", `/v2/rooms/${id}/storage`, DOC);
+	const n = 8;
+	const rs = await Promise.all(Array.from({ length: n }, (_, i) =>
+		t.api("PATCH", `/v2/rooms/${id}/storage/json-patch`, [{ op: "add", path: "/list/-", value: i }])));
+	for (const r of rs) assert.equal(r.status, 200, r.text);
+	const list = (await t.api("GET", `/v2/rooms/${id}/storage`)).body.data.list.data;
+	assert.equal(list.length, 2 + n, "no patch lost");
+	assert.deepEqual([...list.slice(2)].sort((a, b) => a - b), Array.from({ length: n }, (_, i) => i));
 });
 
 test("lson helpers: toLson/toJson round trip and applyPatch leaves its input alone", () => {

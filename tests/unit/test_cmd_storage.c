@@ -144,8 +144,11 @@ static void assert_kept(struct fixture *f, const char *room, const char *want)
 	if (!at)
 		fail_msg("no saved document in \"%s\"", m);
 	at += strlen(lead);
-	const char *end = strchr(at, ')');
-	assert_non_null(end);
+	/* The path, then " --yes" in batch mode, then ')'. */
+	const char *end = at + strcspn(at, " )");
+	assert_true(*end == ' ' || *end == ')');
+	if (!f->ctx.host.interactive)
+		assert_memory_equal(end, " --yes)", 7);
 	assert_true((size_t)(end - at) < sizeof(path));
 	memcpy(path, at, (size_t)(end - at));
 	path[end - at] = '\0';
@@ -466,18 +469,30 @@ static void test_set_falls_back_to_read_modify_write(void **state)
 	assert_non_null(strstr(said(f), "storage updated (read-modify-write)"));
 	assert_int_equal(model_storage_has_json_patch(f->model), 0);
 
-	/* Someone changed the document between the preview and the write. The
-	 * server is known now: the preview says users will be disconnected. */
+	/* Someone changed the document between the preview and the write:
+	 * refused, naming what changed. With --yes the preview does not say
+	 * how the change would go: what was done is said once it is done. */
 	reset_said(f);
 	cmd_run(&f->ctx, "storage set r1 /title 1 --yes");
 	reply(f, &f->ft, 6, 200, doc);
-	assert_non_null(strstr(said(f), "disconnected"));
+	assert_null(strstr(said(f), "disconnected"));
+	assert_null(strstr(said(f), "Nothing was sent"));
 	expect(&f->ft, 7, HTTP_GET, "http://lb.test/v2/rooms/r1/storage");
 	reply(f, &f->ft, 7, 200, empty_doc);
 	assert_int_equal(fake_count(&f->ft), 8);
 	assert_int_equal(f->last.status, LB_HTTP);
 	assert_string_equal(f->last.code, "STORAGE_CHANGED");
+	assert_non_null(strstr(f->last.message, "(changed: /title)"));
 	assert_null(strstr(said(f), "storage updated"));
+	/* Without --yes the server is known now: the preview says users would
+	 * be disconnected, and that nothing was sent. */
+	reset_said(f);
+	cmd_run(&f->ctx, "storage set r1 /title 1");
+	reply(f, &f->ft, 8, 200, doc);
+	assert_non_null(strstr(said(f), "Nothing was sent. With --yes, since this server has no "
+	                                "JSON-patch endpoint"));
+	assert_non_null(strstr(said(f), "disconnected"));
+	assert_int_equal(fake_count(&f->ft), 9);
 }
 
 static void test_set_tui_confirms(void **state)
@@ -562,9 +577,23 @@ static void test_set_with_editor(void **state)
 	reply(f, &f->ft, k + 3, 200, doc);
 	f->yes_no(f->yes_no_ctx, true);
 	reply(f, &f->ft, k + 4, 422, "{\"error\":\"UNPROCESSABLE\",\"message\":\"no\"}");
+	/* A 422 to a guarded patch: re-read, its tests hold, the server's
+	 * reason stands. */
+	expect(&f->ft, k + 5, HTTP_GET, "http://lb.test/v2/rooms/r1/storage");
+	reply(f, &f->ft, k + 5, 200, doc);
 	assert_int_equal(f->last.status, LB_HTTP);
+	assert_string_equal(f->last.code, "UNPROCESSABLE");
 	assert_edit_kept(f, "r1", "{\"x\": 9}");
-	k += 2;
+	k += 3;
+	/* Declined: the message names the file that keeps what was written. */
+	f->edit_result = "{\"x\": 10}";
+	cmd_run(&f->ctx, "storage set r1 /shapes/0 --edit");
+	reply(f, &f->ft, k + 3, 200, doc);
+	f->yes_no(f->yes_no_ctx, false);
+	assert_int_equal(f->last.status, LB_CANCELLED);
+	assert_non_null(strstr(f->last.message, "not applied"));
+	assert_edit_kept(f, "r1", "{\"x\": 10}");
+	k += 1;
 	/* The editor failed: nothing sent. */
 	f->edit_result = NULL;
 	cmd_run(&f->ctx, "storage set r1 /shapes/0 --edit");
@@ -604,7 +633,7 @@ static void test_set_plain_object_rewrites(void **state)
 	cmd_run(&f->ctx, "storage set r1 /x '{\"a\":[1]}' --plain --yes");
 	expect(&f->ft, 2, HTTP_GET, "http://lb.test/v2/rooms/r1/storage");
 	reply(f, &f->ft, 2, 200, doc);
-	assert_non_null(strstr(said(f), "rewrites the whole document"));
+	assert_null(strstr(said(f), "rewrites the whole document"));
 	/* No PATCH: re-read, DELETE, POST. */
 	expect(&f->ft, 3, HTTP_GET, "http://lb.test/v2/rooms/r1/storage");
 	reply(f, &f->ft, 3, 200, doc);
@@ -891,70 +920,96 @@ static void test_storage_init(void **state)
 	assert_non_null(strstr(f->last.message, "cannot read"));
 	assert_int_equal(fake_count(&f->ft), 0);
 
-	/* An empty Storage: posted at once. */
+	/* An empty Storage: a preview, and like every Storage write in batch
+	 * mode, nothing without --yes. */
 	snprintf(line, sizeof(line), "storage init r1 %s", good);
 	cmd_run(&f->ctx, line);
 	expect(&f->ft, 0, HTTP_GET, "http://lb.test/v2/rooms/r1/storage");
 	reply(f, &f->ft, 0, 200, empty_doc);
-	expect(&f->ft, 1, HTTP_POST, "http://lb.test/v2/rooms/r1/storage");
-	assert_string_equal(fake_req(&f->ft, 1)->body, doc);
-	reply(f, &f->ft, 1, 200, doc);
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_non_null(strstr(f->last.message, "add --yes to apply"));
+	assert_non_null(strstr(said(f), "Storage of room r1: initialize from "));
+	assert_non_null(strstr(said(f), "6 nodes, 2 top-level keys: title, shapes"));
+	assert_non_null(strstr(said(f), "with --yes, lbtui writes the document"));
+	assert_int_equal(fake_count(&f->ft), 1);
+	snprintf(line, sizeof(line), "storage init r1 %s --yes", good);
+	cmd_run(&f->ctx, line);
+	reply(f, &f->ft, 1, 200, empty_doc);
+	expect(&f->ft, 2, HTTP_POST, "http://lb.test/v2/rooms/r1/storage");
+	assert_string_equal(fake_req(&f->ft, 2)->body, doc);
+	reply(f, &f->ft, 2, 200, doc);
 	assert_int_equal(f->last.status, LB_OK);
 	assert_non_null(strstr(said(f), "initialized the Storage of room r1"));
 
 	/* Storage exists: explain. */
 	cmd_run(&f->ctx, line);
-	reply(f, &f->ft, 2, 200, doc);
+	reply(f, &f->ft, 3, 200, doc);
 	assert_int_equal(f->last.status, LB_USAGE);
 	assert_non_null(strstr(f->last.message, "already has Storage"));
 	assert_non_null(strstr(f->last.message, "--replace"));
-	assert_int_equal(fake_count(&f->ft), 3);
+	assert_int_equal(fake_count(&f->ft), 4);
 
 	/* --replace needs --yes in batch mode ... */
 	snprintf(line, sizeof(line), "storage init r1 %s --replace", good);
 	cmd_run(&f->ctx, line);
-	reply(f, &f->ft, 3, 200, doc);
+	reply(f, &f->ft, 4, 200, doc);
 	assert_int_equal(f->last.status, LB_USAGE);
 	assert_non_null(strstr(f->last.message, "--yes"));
-	assert_int_equal(fake_count(&f->ft), 4);
+	assert_int_equal(fake_count(&f->ft), 5);
 	/* ... and then re-reads, deletes and posts. */
 	snprintf(line, sizeof(line), "storage init r1 %s --replace --yes", good);
 	cmd_run(&f->ctx, line);
-	reply(f, &f->ft, 4, 200, doc);
-	expect(&f->ft, 5, HTTP_GET, "http://lb.test/v2/rooms/r1/storage");
 	reply(f, &f->ft, 5, 200, other_doc);
-	expect(&f->ft, 6, HTTP_DELETE, "http://lb.test/v2/rooms/r1/storage");
-	reply(f, &f->ft, 6, 204, NULL);
-	expect(&f->ft, 7, HTTP_POST, "http://lb.test/v2/rooms/r1/storage");
-	reply(f, &f->ft, 7, 200, doc);
+	expect(&f->ft, 6, HTTP_GET, "http://lb.test/v2/rooms/r1/storage");
+	reply(f, &f->ft, 6, 200, other_doc);
+	expect(&f->ft, 7, HTTP_DELETE, "http://lb.test/v2/rooms/r1/storage");
+	reply(f, &f->ft, 7, 204, NULL);
+	expect(&f->ft, 8, HTTP_POST, "http://lb.test/v2/rooms/r1/storage");
+	reply(f, &f->ft, 8, 200, doc);
 	assert_int_equal(f->last.status, LB_OK);
 	assert_non_null(strstr(said(f), "replaced the Storage of room r1"));
+	assert_int_equal(count_kept(f, "storage-r1-"), 0);
 
-	/* The write fails: the document the room had is posted back. */
+	/* The write fails: read back, the document the room had is posted
+	 * back. */
 	cmd_run(&f->ctx, line);
-	reply(f, &f->ft, 8, 200, other_doc);
 	reply(f, &f->ft, 9, 200, other_doc);
-	reply(f, &f->ft, 10, 204, NULL);
-	expect(&f->ft, 11, HTTP_POST, "http://lb.test/v2/rooms/r1/storage");
-	reply(f, &f->ft, 11, 500, "{\"error\":\"INTERNAL\",\"message\":\"boom\"}");
+	reply(f, &f->ft, 10, 200, other_doc);
+	reply(f, &f->ft, 11, 204, NULL);
 	expect(&f->ft, 12, HTTP_POST, "http://lb.test/v2/rooms/r1/storage");
-	assert_string_equal(fake_req(&f->ft, 12)->body, other_doc);
-	reply(f, &f->ft, 12, 200, other_doc);
+	reply(f, &f->ft, 12, 500, "{\"error\":\"INTERNAL\",\"message\":\"boom\"}");
+	expect(&f->ft, 13, HTTP_GET, "http://lb.test/v2/rooms/r1/storage");
+	reply(f, &f->ft, 13, 200, empty_doc);
+	expect(&f->ft, 14, HTTP_POST, "http://lb.test/v2/rooms/r1/storage");
+	assert_string_equal(fake_req(&f->ft, 14)->body, other_doc);
+	reply(f, &f->ft, 14, 200, other_doc);
 	assert_int_equal(f->last.status, LB_HTTP);
 	assert_non_null(strstr(f->last.message, "the previous document was put back"));
-	assert_null(strstr(f->last.message, "saved in"));
+	assert_null(strstr(f->last.message, "saved"));
+	assert_int_equal(count_kept(f, "storage-r1-"), 0);
 
 	/* Putting it back fails too: it is kept in a file, and the message
 	 * says where and how to put it back. */
 	cmd_run(&f->ctx, line);
-	reply(f, &f->ft, 13, 200, other_doc);
-	reply(f, &f->ft, 14, 200, other_doc);
-	reply(f, &f->ft, 15, 204, NULL);
-	reply(f, &f->ft, 16, 500, "{\"error\":\"INTERNAL\",\"message\":\"boom\"}");
-	reply(f, &f->ft, 17, 500, "{\"error\":\"INTERNAL\",\"message\":\"boom again\"}");
+	reply(f, &f->ft, 15, 200, other_doc);
+	reply(f, &f->ft, 16, 200, other_doc);
+	reply(f, &f->ft, 17, 204, NULL);
+	reply(f, &f->ft, 18, 500, "{\"error\":\"INTERNAL\",\"message\":\"boom\"}");
+	reply(f, &f->ft, 19, 200, empty_doc);
+	reply(f, &f->ft, 20, 500, "{\"error\":\"INTERNAL\",\"message\":\"boom again\"}");
+	reply(f, &f->ft, 21, 200, empty_doc);
 	assert_int_equal(f->last.status, LB_HTTP);
 	assert_kept(f, "r1", other_doc);
-	assert_int_equal(fake_count(&f->ft), 18);
+	assert_int_equal(count_kept(f, "storage-r1-"), 1);
+	assert_int_equal(fake_count(&f->ft), 22);
+
+	/* Changed between the question and the write: refused. */
+	cmd_run(&f->ctx, line);
+	reply(f, &f->ft, 22, 200, doc);
+	reply(f, &f->ft, 23, 200, other_doc);
+	assert_int_equal(f->last.status, LB_HTTP);
+	assert_string_equal(f->last.code, "STORAGE_CHANGED");
+	assert_int_equal(fake_count(&f->ft), 24);
 }
 
 /* A move between siblings whose names share a prefix ("/a", "/ab"): the
@@ -1037,7 +1092,7 @@ static void test_tui_storage_init_replace_asks(void **state)
 	write_text(good, doc, strlen(doc));
 	snprintf(line, sizeof(line), "storage init r1 %s --replace", good);
 	cmd_run(&f->ctx, line);
-	reply(f, &f->ft, 0, 200, doc);
+	reply(f, &f->ft, 0, 200, other_doc);
 	assert_int_equal(f->asked, 1);
 	f->answer(f->answer_ctx, "r1");
 	expect(&f->ft, 1, HTTP_GET, "http://lb.test/v2/rooms/r1/storage");
@@ -1048,6 +1103,84 @@ static void test_tui_storage_init_replace_asks(void **state)
 	reply(f, &f->ft, 3, 200, doc);
 	assert_int_equal(f->last.status, LB_OK);
 	assert_int_equal(f->done_calls, 1);
+
+	/* Into an empty Storage: previewed and asked too. */
+	snprintf(line, sizeof(line), "storage init r1 %s", good);
+	cmd_run(&f->ctx, line);
+	reply(f, &f->ft, 4, 200, empty_doc);
+	assert_int_equal(f->confirms, 1);
+	assert_non_null(strstr(f->title, "Storage of room r1: initialize from "));
+	assert_non_null(strstr(f->preview, "applied, this writes the document"));
+	assert_int_equal(fake_count(&f->ft), 5);
+	f->yes_no(f->yes_no_ctx, true);
+	expect(&f->ft, 5, HTTP_POST, "http://lb.test/v2/rooms/r1/storage");
+	reply(f, &f->ft, 5, 200, doc);
+	assert_int_equal(f->last.status, LB_OK);
+	assert_int_equal(f->done_calls, 2);
+}
+
+/* Refused because the Storage changed since the preview: the screen says
+ * what changed and offers to start over from the new document. */
+static void test_tui_refused_edit_previews_again(void **state)
+{
+	struct fixture *f = *state;
+	/* Someone put a shape before the first: /shapes/0 is another one. */
+	static const char shifted[] =
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"title\":\"hi\",\"shapes\":{"
+	    "\"liveblocksType\":\"LiveList\",\"data\":["
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":0}},"
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":1}},"
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":2}}]}}}";
+
+	learn_json_patch(f, true);
+	size_t k = fake_count(&f->ft);
+	cmd_run(&f->ctx, "storage delete r1 /shapes/0");
+	reply(f, &f->ft, k, 200, doc);
+	assert_int_equal(f->confirms, 1);
+	assert_non_null(strstr(f->preview, "Applied, it goes as one atomic JSON-patch request, "
+	                                   "with tests"));
+	f->yes_no(f->yes_no_ctx, true);
+	/* Guarded: the item that is removed. */
+	assert_non_null(strstr(fake_req(&f->ft, k + 1)->body,
+	                       "{\"op\":\"test\",\"path\":\"/shapes/0\",\"value\":"
+	                       "{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":1}}}"));
+	reply(f, &f->ft, k + 1, 422,
+	      "{\"error\":\"INVALID_STORAGE_MUTATION_REQUEST\",\"message\":\"test failed\"}");
+	reply(f, &f->ft, k + 2, 200, shifted);
+	/* Asked, with what changed. */
+	assert_int_equal(f->confirms, 2);
+	assert_string_equal(f->title, "Storage of room r1 changed");
+	assert_non_null(strstr(f->preview, "(changed: /shapes/0)"));
+	assert_non_null(strstr(f->preview, "Re-read it and preview the change again?"));
+	assert_int_equal(f->done_calls, 0);
+	/* Yes: the same command against the document as it is now. */
+	f->yes_no(f->yes_no_ctx, true);
+	expect(&f->ft, k + 3, HTTP_GET, "http://lb.test/v2/rooms/r1/storage");
+	reply(f, &f->ft, k + 3, 200, shifted);
+	assert_int_equal(f->confirms, 3);
+	assert_non_null(strstr(f->preview, "\"x\": 0"));
+	f->yes_no(f->yes_no_ctx, true);
+	assert_non_null(strstr(fake_req(&f->ft, k + 4)->body,
+	                       "{\"op\":\"test\",\"path\":\"/shapes/0\",\"value\":"
+	                       "{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":0}}}"));
+	reply(f, &f->ft, k + 4, 200, "{}");
+	assert_int_equal(f->last.status, LB_OK);
+	assert_int_equal(f->done_calls, 1);
+
+	/* No: the refusal, naming what changed, ends the command. */
+	cmd_run(&f->ctx, "storage delete r1 /shapes/0");
+	reply(f, &f->ft, k + 5, 200, doc);
+	f->yes_no(f->yes_no_ctx, true);
+	reply(f, &f->ft, k + 6, 422,
+	      "{\"error\":\"INVALID_STORAGE_MUTATION_REQUEST\",\"message\":\"test failed\"}");
+	reply(f, &f->ft, k + 7, 200, shifted);
+	f->yes_no(f->yes_no_ctx, false);
+	assert_int_equal(f->last.status, LB_HTTP);
+	assert_string_equal(f->last.code, "STORAGE_CHANGED");
+	assert_non_null(strstr(f->last.message, "(changed: /shapes/0)"));
+	assert_int_equal(f->done_calls, 2);
+	assert_int_equal(fake_count(&f->ft), k + 8);
+	assert_int_equal(f->ctx.running, 0);
 }
 
 static void test_storage_export(void **state)
@@ -1563,9 +1696,12 @@ static void test_copy_within_project(void **state)
 	expect(&f->ft, k + 7, HTTP_POST, "http://lb.test/v2/rooms/r2/storage");
 	assert_string_equal(fake_req(&f->ft, k + 7)->body, doc);
 	reply(f, &f->ft, k + 7, 500, "{\"error\":\"INTERNAL\",\"message\":\"boom\"}");
-	expect(&f->ft, k + 8, HTTP_POST, "http://lb.test/v2/rooms/r2/storage");
-	assert_string_equal(fake_req(&f->ft, k + 8)->body, other_doc);
-	reply(f, &f->ft, k + 8, 500, "{\"error\":\"INTERNAL\",\"message\":\"boom\"}");
+	expect(&f->ft, k + 8, HTTP_GET, "http://lb.test/v2/rooms/r2/storage");
+	reply(f, &f->ft, k + 8, 200, empty_doc);
+	expect(&f->ft, k + 9, HTTP_POST, "http://lb.test/v2/rooms/r2/storage");
+	assert_string_equal(fake_req(&f->ft, k + 9)->body, other_doc);
+	reply(f, &f->ft, k + 9, 500, "{\"error\":\"INTERNAL\",\"message\":\"boom\"}");
+	reply(f, &f->ft, k + 10, 200, empty_doc);
 	assert_int_equal(f->last.status, LB_HTTP);
 	assert_non_null(strstr(f->last.message, "copy stopped at the Storage"));
 	assert_kept(f, "r2", other_doc);
@@ -1682,6 +1818,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_tui_move_preview_shows_both_ends, setup_tui,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_tui_storage_init_replace_asks, setup_tui,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_tui_refused_edit_previews_again, setup_tui,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_storage_export, setup_batch, teardown),
 	    cmocka_unit_test_setup_teardown(test_ydoc_batch, setup_batch, teardown),

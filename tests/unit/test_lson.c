@@ -977,7 +977,9 @@ static void test_patch_apply(void **state)
 	    {PATCH_ADD, "/map/n", NULL, "2"}, {PATCH_COPY, "/copy", "/title", NULL},
 	    {PATCH_MOVE, "/obj/moved", "/copy", NULL},
 	    {PATCH_TEST, "/list", NULL,
-	     "[\"first\", \"a\", \"b\", {\"name\": \"c\", \"tags\": [\"x\"]}]"});
+	     "{\"liveblocksType\":\"LiveList\",\"data\":[\"first\", \"a\", \"b\", "
+	     "{\"liveblocksType\":\"LiveObject\",\"data\":{\"name\": \"c\", \"tags\": "
+	     "{\"liveblocksType\":\"LiveList\",\"data\":[\"x\"]}}}]}"});
 	/* a value already in plain LSON: wrappers kept, insides converted */
 	CHECK_APPLY(
 	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"title\":{\"liveblocksType\":"
@@ -1013,10 +1015,9 @@ static void test_patch_apply(void **state)
 	            "{\"plain\":{\"x\":[1,2]},\"map\":{\"liveblocksType\":\"LiveMap\",\"data\":{"
 	            "\"k\":1}}}}}}",
 	            {PATCH_MOVE, "/obj/map", "/map", NULL});
-	/* test: the simplified form or the plain LSON; numbers by value */
-	CHECK_APPLY(
-	    DOC, {PATCH_TEST, "/map", NULL, "{\"liveblocksType\":\"LiveMap\",\"data\":{\"k\":1}}"});
-	CHECK_APPLY(DOC, {PATCH_TEST, "/map", NULL, "{\"k\":1.0}"});
+	/* test: type and value in plain LSON; numbers by value */
+	CHECK_APPLY(DOC, {PATCH_TEST, "/map", NULL,
+	                  "{\"liveblocksType\":\"LiveMap\",\"data\":{\"k\":1.0}}"});
 	CHECK_APPLY(DOC, {PATCH_TEST, "/obj/plain", NULL, "{\"x\":[1,2]}"});
 	/* "-" is a key like any other in a LiveMap */
 	CHECK_APPLY(DOC_WITH("\"doc\"", "\"a\",\"b\"", "\"k\":1,\"-\":null", "", ""),
@@ -1112,6 +1113,20 @@ static void test_patch_apply_failures(void **state)
 	CHECK_FAILS("op 0 (remove ?): the path is missing", {PATCH_REMOVE, NULL, NULL, NULL});
 	CHECK_FAILS("op 0 (test /obj/plain): the value does not match",
 	            {PATCH_TEST, "/obj/plain", NULL, "{\"x\":[2,1]}"});
+	/* the type counts: the simplified form, another Live type, a plain
+	 * object where a LiveObject is, or the other way round */
+	CHECK_FAILS("op 0 (test /map): the value does not match",
+	            {PATCH_TEST, "/map", NULL, "{\"k\":1}"});
+	CHECK_FAILS(
+	    "op 0 (test /map): the value does not match",
+	    {PATCH_TEST, "/map", NULL, "{\"liveblocksType\":\"LiveObject\",\"data\":{\"k\":1}}"});
+	CHECK_FAILS("op 0 (test /list): the value does not match",
+	            {PATCH_TEST, "/list", NULL, "[\"a\",\"b\"]"});
+	CHECK_FAILS("op 0 (test /obj/plain): the value does not match",
+	            {PATCH_TEST, "/obj/plain", NULL,
+	             "{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":[1,2]}}"});
+	CHECK_FAILS("op 0 (test /title): the value does not match",
+	            {PATCH_TEST, "/title", NULL, "[\"doc\"]"});
 
 	/* the document itself must be plain LSON with a LiveObject root */
 	assert_true(patch_add(&p, PATCH_REMOVE, "/a", NULL, NULL));
@@ -1148,6 +1163,213 @@ static void test_patch_apply_atomic(void **state)
 	assert_non_null(out);
 	assert_string_equal(out, DOC_WITH("\"changed\"", "\"a\",\"b\",\"c\"", "\"k\":1", "", ""));
 	free(out);
+}
+
+/* A board: shapes in a list, tags, settings. */
+static const char BOARD[] =
+    "{\"liveblocksType\":\"LiveObject\",\"data\":{"
+    "\"shapes\":{\"liveblocksType\":\"LiveList\",\"data\":["
+    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":1}},"
+    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":2}}]},"
+    "\"tags\":{\"liveblocksType\":\"LiveList\",\"data\":[\"a\",\"b\",\"c\",\"d\"]},"
+    "\"settings\":{\"liveblocksType\":\"LiveMap\",\"data\":{\"theme\":\"dark\","
+    "\"size\":{\"w\":1}}},\"n\":1}}";
+
+/* The guarded patch of ops on BOARD, as JSON. */
+static char *guarded(const struct op_spec *ops, size_t n, unsigned flags)
+{
+	struct patch p = {0}, g = {0};
+	struct lb_error err;
+	char *json;
+
+	for (size_t i = 0; i < n; i++)
+		assert_true(patch_add(&p, ops[i].kind, ops[i].path, ops[i].from, ops[i].value));
+	if (!lson_patch_guard(BOARD, strlen(BOARD), &p, flags, &g, &err))
+		fail_msg("guard failed: %s", err.message);
+	json = patch_to_json(&g);
+	assert_non_null(json);
+	/* Guarded, it still applies to the document it was made from, with
+	 * the same result. */
+	char *a = lson_patch_apply_opts(BOARD, strlen(BOARD), &p, flags, &err);
+	char *b = lson_patch_apply_opts(BOARD, strlen(BOARD), &g, flags, &err);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	patch_clear(&p);
+	patch_clear(&g);
+	return json;
+}
+
+#define CHECK_GUARD(want, ...)                                                                     \
+	do {                                                                                       \
+		const struct op_spec ops_[] = {__VA_ARGS__};                                       \
+		char *got_ = guarded(ops_, sizeof(ops_) / sizeof(ops_[0]), 0);                     \
+		assert_string_equal(got_, want);                                                   \
+		free(got_);                                                                        \
+	} while (0)
+
+/* Which tests a patch gets. */
+static void test_patch_guard(void **state)
+{
+	struct patch p = {0}, g = {0};
+	struct lb_error err;
+
+	(void)state;
+	/* remove a list item: the item itself */
+	CHECK_GUARD("[{\"op\":\"test\",\"path\":\"/tags/2\",\"value\":\"c\"},"
+	            "{\"op\":\"remove\",\"path\":\"/tags/2\"}]",
+	            {PATCH_REMOVE, "/tags/2", NULL, NULL});
+	/* replace a key: its old value; keyed parents are not tested */
+	CHECK_GUARD("[{\"op\":\"test\",\"path\":\"/settings/theme\",\"value\":\"dark\"},"
+	            "{\"op\":\"replace\",\"path\":\"/settings/theme\",\"value\":\"light\"}]",
+	            {PATCH_REPLACE, "/settings/theme", NULL, "\"light\""});
+	/* add over an existing key overwrites it: its old value, type and all */
+	CHECK_GUARD("[{\"op\":\"test\",\"path\":\"/settings/size\",\"value\":{\"w\":1}},"
+	            "{\"op\":\"add\",\"path\":\"/settings/size\",\"value\":2}]",
+	            {PATCH_ADD, "/settings/size", NULL, "2"});
+	/* a new key: nothing to test */
+	CHECK_GUARD("[{\"op\":\"add\",\"path\":\"/new\",\"value\":2}]",
+	            {PATCH_ADD, "/new", NULL, "2"});
+	/* a key inside a list item: the whole item (an index names whatever
+	 * is there now), which covers the key's own old value */
+	CHECK_GUARD("[{\"op\":\"test\",\"path\":\"/shapes/1\",\"value\":"
+	            "{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":2}}},"
+	            "{\"op\":\"replace\",\"path\":\"/shapes/1/x\",\"value\":5}]",
+	            {PATCH_REPLACE, "/shapes/1/x", NULL, "5"});
+	/* insert in the middle: the items on either side */
+	CHECK_GUARD("[{\"op\":\"test\",\"path\":\"/tags/1\",\"value\":\"b\"},"
+	            "{\"op\":\"test\",\"path\":\"/tags/2\",\"value\":\"c\"},"
+	            "{\"op\":\"add\",\"path\":\"/tags/2\",\"value\":\"z\"}]",
+	            {PATCH_ADD, "/tags/2", NULL, "\"z\""});
+	/* at the start, and at the end by index: one neighbour */
+	CHECK_GUARD("[{\"op\":\"test\",\"path\":\"/tags/0\",\"value\":\"a\"},"
+	            "{\"op\":\"add\",\"path\":\"/tags/0\",\"value\":\"z\"}]",
+	            {PATCH_ADD, "/tags/0", NULL, "\"z\""});
+	CHECK_GUARD("[{\"op\":\"test\",\"path\":\"/tags/3\",\"value\":\"d\"},"
+	            "{\"op\":\"add\",\"path\":\"/tags/4\",\"value\":\"z\"}]",
+	            {PATCH_ADD, "/tags/4", NULL, "\"z\""});
+	/* appending with "-" depends on nothing */
+	CHECK_GUARD("[{\"op\":\"add\",\"path\":\"/tags/-\",\"value\":\"z\"}]",
+	            {PATCH_ADD, "/tags/-", NULL, "\"z\""});
+	/* a move: what it takes, and the place it goes (a test of the item
+	 * that is moved covers nothing else) */
+	CHECK_GUARD("[{\"op\":\"test\",\"path\":\"/tags/0\",\"value\":\"a\"},"
+	            "{\"op\":\"test\",\"path\":\"/tags/2\",\"value\":\"c\"},"
+	            "{\"op\":\"test\",\"path\":\"/tags/3\",\"value\":\"d\"},"
+	            "{\"op\":\"move\",\"from\":\"/tags/0\",\"path\":\"/tags/3\"}]",
+	            {PATCH_MOVE, "/tags/3", "/tags/0", NULL});
+	/* two ops: the second is guarded against the document the first
+	 * leaves */
+	CHECK_GUARD("[{\"op\":\"test\",\"path\":\"/tags/0\",\"value\":\"a\"},"
+	            "{\"op\":\"remove\",\"path\":\"/tags/0\"},"
+	            "{\"op\":\"test\",\"path\":\"/tags/0\",\"value\":\"b\"},"
+	            "{\"op\":\"remove\",\"path\":\"/tags/0\"}]",
+	            {PATCH_REMOVE, "/tags/0", NULL, NULL}, {PATCH_REMOVE, "/tags/0", NULL, NULL});
+	/* a test of the caller's own is kept as it is */
+	CHECK_GUARD("[{\"op\":\"test\",\"path\":\"/n\",\"value\":1}]",
+	            {PATCH_TEST, "/n", NULL, "1"});
+	/* ~ and / in keys are escaped in the tests' paths */
+	{
+		static const char doc[] =
+		    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"a/b\":"
+		    "{\"liveblocksType\":\"LiveList\",\"data\":[{"
+		    "\"liveblocksType\":\"LiveObject\",\"data\":{\"c~d\":1}}]}}}";
+		char *json;
+
+		assert_true(patch_add(&p, PATCH_REMOVE, "/a~1b/0/c~0d", NULL, NULL));
+		assert_true(lson_patch_guard(doc, strlen(doc), &p, 0, &g, &err));
+		json = patch_to_json(&g);
+		assert_string_equal(json,
+		                    "[{\"op\":\"test\",\"path\":\"/a~1b/0\",\"value\":{"
+		                    "\"liveblocksType\":\"LiveObject\",\"data\":{\"c~d\":1}}},"
+		                    "{\"op\":\"remove\",\"path\":\"/a~1b/0/c~0d\"}]");
+		free(json);
+		patch_clear(&p);
+		patch_clear(&g);
+	}
+	/* a patch that does not apply is refused, nothing guarded */
+	assert_true(patch_add(&p, PATCH_REMOVE, "/nope", NULL, NULL));
+	assert_false(lson_patch_guard(BOARD, strlen(BOARD), &p, 0, &g, &err));
+	assert_int_equal(err.status, LB_USAGE);
+	assert_string_equal(err.message, "op 0 (remove /nope): no such key \"nope\"");
+	assert_int_equal(g.n, 0);
+	patch_clear(&p);
+}
+
+/* Which tests of a guarded patch fail on a document changed since. */
+static void test_patch_test_failures(void **state)
+{
+	struct patch p = {0}, g = {0};
+	struct lb_error err;
+	size_t n;
+	char *paths, *out;
+	/* someone inserted "z" at the start of the tags */
+	static const char shifted[] =
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{"
+	    "\"shapes\":{\"liveblocksType\":\"LiveList\",\"data\":["
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":1}},"
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":2}}]},"
+	    "\"tags\":{\"liveblocksType\":\"LiveList\",\"data\":[\"z\",\"a\",\"b\",\"c\",\"d\"]},"
+	    "\"settings\":{\"liveblocksType\":\"LiveMap\",\"data\":{\"theme\":\"dark\","
+	    "\"size\":{\"w\":1}}},\"n\":1}}";
+	/* someone changed n and the first shape, and made settings a LiveObject */
+	static const char edited[] =
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{"
+	    "\"shapes\":{\"liveblocksType\":\"LiveList\",\"data\":["
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":7}},"
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":2}}]},"
+	    "\"tags\":{\"liveblocksType\":\"LiveList\",\"data\":[\"a\",\"b\",\"c\",\"d\"]},"
+	    "\"settings\":{\"liveblocksType\":\"LiveObject\",\"data\":{\"theme\":\"dark\","
+	    "\"size\":{\"w\":1}}},\"n\":2}}";
+
+	(void)state;
+	/* delete /tags/2 ("c"): refused once "z" moved it to /tags/3 */
+	assert_true(patch_add(&p, PATCH_REMOVE, "/tags/2", NULL, NULL));
+	assert_true(lson_patch_guard(BOARD, strlen(BOARD), &p, 0, &g, &err));
+	assert_null(lson_patch_apply(shifted, strlen(shifted), &g, &err));
+	assert_string_equal(err.message, "op 0 (test /tags/2): the value does not match");
+	paths = lson_patch_test_failures(shifted, strlen(shifted), &g, 0, &n, &err);
+	assert_string_equal(paths, "/tags/2");
+	assert_int_equal(n, 1);
+	free(paths);
+	/* ... and not refused by changes elsewhere */
+	paths = lson_patch_test_failures(edited, strlen(edited), &g, 0, &n, &err);
+	assert_string_equal(paths, "");
+	assert_int_equal(n, 0);
+	free(paths);
+	out = lson_patch_apply(edited, strlen(edited), &g, &err);
+	assert_non_null(out);
+	assert_non_null(strstr(out, "[\"a\",\"b\",\"d\"]"));
+	free(out);
+	patch_clear(&p);
+	patch_clear(&g);
+
+	/* several ops: every failing test is named once */
+	assert_true(patch_add(&p, PATCH_REPLACE, "/n", NULL, "5"));
+	assert_true(patch_add(&p, PATCH_REPLACE, "/shapes/0/x", NULL, "5"));
+	assert_true(patch_add(&p, PATCH_REPLACE, "/settings/theme", NULL, "\"light\""));
+	assert_true(lson_patch_guard(BOARD, strlen(BOARD), &p, 0, &g, &err));
+	paths = lson_patch_test_failures(edited, strlen(edited), &g, 0, &n, &err);
+	assert_string_equal(paths, "/n, /shapes/0");
+	assert_int_equal(n, 2);
+	free(paths);
+	/* the document it was made from passes */
+	paths = lson_patch_test_failures(BOARD, strlen(BOARD), &g, 0, &n, &err);
+	assert_string_equal(paths, "");
+	free(paths);
+	/* a path gone: its test fails, and the walk stops at the op */
+	static const char gone[] = "{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":1}}";
+	paths = lson_patch_test_failures(gone, strlen(gone), &g, 0, &n, &err);
+	assert_string_equal(paths, "/n");
+	assert_int_equal(n, 1);
+	free(paths);
+	/* not a document */
+	assert_null(lson_patch_test_failures("[", 1, &g, 0, &n, &err));
+	assert_int_equal(err.status, LB_DECODE);
+	patch_clear(&p);
+	patch_clear(&g);
 }
 
 /* Apply ops to DOC with flags; NULL with err on failure. */
@@ -1456,6 +1678,8 @@ int main(void)
 	    cmocka_unit_test(test_patch_apply),
 	    cmocka_unit_test(test_patch_apply_failures),
 	    cmocka_unit_test(test_patch_apply_atomic),
+	    cmocka_unit_test(test_patch_guard),
+	    cmocka_unit_test(test_patch_test_failures),
 	    cmocka_unit_test(test_patch_apply_literal),
 	    cmocka_unit_test(test_validate_document),
 	    cmocka_unit_test(test_big_document),

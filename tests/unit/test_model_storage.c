@@ -7,9 +7,12 @@
 
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "api_storage.h"
 #include "fake_transport.h"
@@ -30,6 +33,15 @@
 #define DOC1_REORDERED                                                                             \
 	"{\"liveblocksType\":\"LiveObject\",\"data\":{\"list\":"                                   \
 	"{\"liveblocksType\":\"LiveList\",\"data\":[\"x\"]},\"a\":1}}"
+/* DOC1 with another list: a change the edits of /a do not depend on. */
+#define DOC1_OTHER_LIST                                                                            \
+	"{\"liveblocksType\":\"LiveObject\",\"data\":{\"a\":1,\"list\":"                           \
+	"{\"liveblocksType\":\"LiveList\",\"data\":[\"z\"]}}}"
+/* DOC1 with /a set to 42. */
+#define DOC1_A42                                                                                   \
+	"{\"liveblocksType\":\"LiveObject\",\"data\":{\"a\":42,\"list\":"                          \
+	"{\"liveblocksType\":\"LiveList\",\"data\":[\"x\"]}}}"
+#define EMPTY "{\"liveblocksType\":\"LiveObject\",\"data\":{}}"
 #define NOT_IMPLEMENTED                                                                            \
 	"{\"error\":\"Not implemented\",\"message\":\"This endpoint "                              \
 	"isn't implemented in the Liveblocks dev server.\"}"
@@ -51,6 +63,7 @@ struct fx {
 	struct model *m;
 	struct model_options o;
 	int heard;
+	char dir[64]; /* XDG_STATE_HOME: where documents are kept */
 };
 
 static void on_change(struct resource *r, void *ud)
@@ -76,6 +89,9 @@ static int setup_opts(void **state, bool read_only)
 	f->m = model_new(&f->api, &f->o);
 	assert_non_null(f->m);
 	model_listen(f->m, on_change, f);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/lbtui-model-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	setenv("XDG_STATE_HOME", f->dir, 1);
 	*state = f;
 	return 0;
 }
@@ -94,11 +110,58 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
+	char cmd[128];
+
 	model_free(&f->m);
 	api_clear(&f->api);
 	fake_transport_free(&f->ft);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+	unsetenv("XDG_STATE_HOME");
 	free(f);
 	return 0;
+}
+
+/* The files kept in the state directory; the first one's path into path
+ * (when not NULL). */
+static int kept_files(struct fx *f, char *path, size_t n)
+{
+	char dir[128];
+	DIR *d;
+	struct dirent *e;
+	int count = 0;
+
+	snprintf(dir, sizeof(dir), "%s/lbtui", f->dir);
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (count++ == 0 && path)
+			assert_true(snprintf(path, n, "%s/%s", dir, e->d_name) < (int)n);
+	}
+	closedir(d);
+	return count;
+}
+
+/* The one kept file holds want, mode 600. */
+static void assert_kept_file(struct fx *f, const char *want)
+{
+	char path[512], buf[1024];
+	struct stat st;
+	FILE *fp;
+	size_t n;
+
+	assert_int_equal(kept_files(f, path, sizeof(path)), 1);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	fp = fopen(path, "rb");
+	assert_non_null(fp);
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	assert_string_equal(buf, want);
 }
 
 /* What a storage_done_fn heard. */
@@ -109,6 +172,7 @@ struct sres {
 	char *body;
 	size_t body_len;
 	bool previous; /* the body is the room's previous document */
+	char saved[512]; /* the file keeping it, "" for none */
 	char id[64];
 };
 
@@ -129,6 +193,9 @@ static void on_sdone(const struct storage_result *res, void *ud)
 		s->body[res->body_len] = '\0';
 	}
 	s->previous = res->previous != NULL;
+	snprintf(s->saved, sizeof(s->saved), "%s", res->saved ? res->saved : "");
+	/* A previous document always comes with the file keeping it. */
+	assert_int_equal(res->previous != NULL, res->saved != NULL);
 	if (res->previous) {
 		assert_ptr_equal(res->previous, res->body);
 		assert_int_equal(res->previous_len, res->body_len);
@@ -582,7 +649,6 @@ static void test_patch_json_patch(void **state)
 	struct fx *f = *state;
 	struct resource *r = loaded_storage(f, DOC1);
 	struct patch p = one_op(PATCH_REPLACE, "/a", "42");
-	char *json = patch_to_json(&p);
 	struct sres s = {0};
 	const struct fake_request *req;
 
@@ -592,7 +658,9 @@ static void test_patch_json_patch(void **state)
 	assert_int_equal(fake_count(&f->ft), 2);
 	req = fake_req(&f->ft, 1);
 	expect_req(f, 1, HTTP_PATCH, ROOM "/storage/json-patch");
-	assert_string_equal(req->body, json);
+	/* Guarded by the document shown: applied only where /a is still 1. */
+	assert_string_equal(req->body, "[{\"op\":\"test\",\"path\":\"/a\",\"value\":1},"
+	                               "{\"op\":\"replace\",\"path\":\"/a\",\"value\":42}]");
 	assert_non_null(strstr(req->body, "\"replace\""));
 	assert_string_equal(fake_header(req, "Content-Type"), "application/json");
 	assert_true(fake_complete(&f->ft, 1, 200, "{}"));
@@ -611,10 +679,56 @@ static void test_patch_json_patch(void **state)
 	assert_int_equal(s.calls, 2);
 	assert_int_equal(s.err.http_status, 422);
 	assert_int_equal(fake_count(&f->ft), 4);
-	free(json);
 	patch_clear(&p);
 	sres_clear(&s);
 	model_release(f->m, &r);
+}
+
+/* A guarded PATCH refused with 422: a re-read tells whether its tests are
+ * what failed, and names what changed. */
+static void test_patch_refused_by_its_tests(void **state)
+{
+	struct fx *f = *state;
+	struct patch p = one_op(PATCH_REPLACE, "/a", "42");
+	struct sres s = {0};
+	static const char refused[] = "{\"error\":\"INVALID_STORAGE_MUTATION_REQUEST\","
+	                              "\"message\":\"Patch operation 0 (test): no match\"}";
+
+	model_storage_patch(f->m, "r1", &p, DOC1, strlen(DOC1), on_sdone, &s);
+	assert_true(fake_complete(&f->ft, 0, 422, refused));
+	assert_int_equal(s.calls, 0);
+	expect_req(f, 1, HTTP_GET, ROOM "/storage");
+	assert_true(fake_complete(&f->ft, 1, 200, DOC2));
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.err.status, LB_HTTP);
+	assert_string_equal(s.err.code, "STORAGE_CHANGED");
+	assert_non_null(strstr(s.err.message, "changed since it was shown; nothing was written"));
+	assert_non_null(strstr(s.err.message, "(changed: /a)"));
+	assert_int_equal(fake_count(&f->ft), 2);
+
+	/* Its tests hold on the document: the server's own reason stands. */
+	model_storage_patch(f->m, "r1", &p, DOC1, strlen(DOC1), on_sdone, &s);
+	assert_true(fake_complete(&f->ft, 2, 422, refused));
+	assert_true(fake_complete(&f->ft, 3, 200, DOC1_OTHER_LIST));
+	assert_int_equal(s.calls, 2);
+	assert_int_equal(s.err.http_status, 422);
+	assert_string_equal(s.err.code, "INVALID_STORAGE_MUTATION_REQUEST");
+	/* ... and when the re-read fails too. */
+	model_storage_patch(f->m, "r1", &p, DOC1, strlen(DOC1), on_sdone, &s);
+	assert_true(fake_complete(&f->ft, 4, 422, refused));
+	fake_fail(&f->ft, 5, LB_NETWORK, "connection refused");
+	assert_int_equal(s.calls, 3);
+	assert_string_equal(s.err.code, "INVALID_STORAGE_MUTATION_REQUEST");
+	assert_int_equal(fake_count(&f->ft), 6);
+	/* A patch that does not apply to the document shown is not sent. */
+	struct patch bad = one_op(PATCH_REMOVE, "/nope", NULL);
+	model_storage_patch(f->m, "r1", &bad, DOC1, strlen(DOC1), on_sdone, &s);
+	assert_int_equal(s.calls, 4);
+	assert_int_equal(s.err.status, LB_USAGE);
+	assert_int_equal(fake_count(&f->ft), 6);
+	patch_clear(&bad);
+	patch_clear(&p);
+	sres_clear(&s);
 }
 
 /* The read-modify-write path after the PATCH answered status/body. */
@@ -644,10 +758,13 @@ static void check_fallback(struct fx *f, long status, const char *body)
 	assert_non_null(strstr(fake_req(&f->ft, 4)->body, "42"));
 	assert_string_equal(fake_header(fake_req(&f->ft, 4), "Content-Type"), "application/json");
 	assert_int_equal(s.calls, 0);
+	/* The document the DELETE removes is kept until the end. */
+	assert_kept_file(f, DOC1);
 	assert_true(fake_complete(&f->ft, 4, 200, expect));
 	assert_int_equal(s.calls, 1);
 	assert_int_equal(s.err.status, LB_OK);
 	assert_int_equal(s.path, STORAGE_READ_MODIFY_WRITE);
+	assert_int_equal(kept_files(f, NULL, 0), 0);
 	/* The held Storage reloads. */
 	assert_int_equal(fake_count(&f->ft), 6);
 	expect_req(f, 5, HTTP_GET, ROOM "/storage");
@@ -719,13 +836,29 @@ static void test_patch_refuses_when_changed(void **state)
 	assert_int_equal(s.err.status, LB_HTTP);
 	assert_string_equal(s.err.code, "STORAGE_CHANGED");
 	assert_non_null(strstr(s.err.message, "changed since it was shown"));
+	/* The same test as the JSON-patch request: what the patch depends on. */
+	assert_non_null(strstr(s.err.message, "(changed: /a)"));
 	n = fake_count(&f->ft);
 	for (size_t k = 0; k < n; k++)
 		assert_int_not_equal(fake_req(&f->ft, k)->method, HTTP_DELETE);
+	assert_int_equal(kept_files(f, NULL, 0), 0);
 	/* Same content with the keys in another order is not a change. */
 	rmw_until_reread(f, &p, DOC1_REORDERED, DOC1, &s);
 	assert_int_equal(s.calls, 1);
 	expect_req(f, fake_count(&f->ft) - 1, HTTP_DELETE, ROOM "/storage");
+	fake_cancel_all(&f->ft);
+	fake_cancel_all(&f->ft); /* and the re-read that follows */
+	sres_clear(&s);
+	/* Nor is a change to what the patch does not depend on: the list's
+	 * new item is written back with the change. */
+	rmw_until_reread(f, &p, DOC1, DOC1_OTHER_LIST, &s);
+	assert_int_equal(s.calls, 0);
+	expect_req(f, fake_count(&f->ft) - 1, HTTP_DELETE, ROOM "/storage");
+	assert_true(fake_complete(&f->ft, fake_count(&f->ft) - 1, 204, NULL));
+	expect_req(f, fake_count(&f->ft) - 1, HTTP_POST, ROOM "/storage");
+	assert_non_null(strstr(fake_req(&f->ft, fake_count(&f->ft) - 1)->body, "\"a\":42"));
+	assert_non_null(strstr(fake_req(&f->ft, fake_count(&f->ft) - 1)->body, "[\"z\"]"));
+	fake_cancel_all(&f->ft);
 	fake_cancel_all(&f->ft);
 	patch_clear(&p);
 	sres_clear(&s);
@@ -755,24 +888,44 @@ static void test_patch_delete_fails(void **state)
 
 	rmw_until_reread(f, &p, DOC1, DOC1, &s);
 	expect_req(f, 2, HTTP_DELETE, ROOM "/storage");
-	assert_true(fake_complete(&f->ft, 2, 500, "{\"error\":\"INTERNAL\",\"message\":\"boom\"}"));
+	/* Refused (a 4xx): nothing was deleted. A 5xx is read back, as no
+	 * answer is, below. */
+	assert_true(fake_complete(&f->ft, 2, 403, "{\"error\":\"FORBIDDEN\",\"message\":\"no\"}"));
 	assert_int_equal(s.calls, 1);
-	assert_int_equal(s.err.http_status, 500);
+	assert_int_equal(s.err.http_status, 403);
 	assert_non_null(strstr(s.err.message, "nothing was written"));
 	assert_false(s.previous);
 	assert_int_equal(fake_count(&f->ft), 3);
 
-	/* No answer at all: it may have been deleted, so the document is
-	 * handed back. */
+	assert_int_equal(kept_files(f, NULL, 0), 0);
+
+	/* No answer at all: it may have been deleted; the re-read says it
+	 * was not. */
 	rmw_until_reread(f, &p, NULL, DOC1, &s);
 	expect_req(f, 4, HTTP_DELETE, ROOM "/storage");
 	fake_fail(&f->ft, 4, LB_NETWORK, "connection reset");
+	assert_int_equal(kept_files(f, NULL, 0), 1);
+	assert_int_equal(s.calls, 1);
+	expect_req(f, 5, HTTP_GET, ROOM "/storage");
+	assert_true(fake_complete(&f->ft, 5, 200, DOC1));
 	assert_int_equal(s.calls, 2);
 	assert_int_equal(s.err.status, LB_NETWORK);
-	assert_non_null(strstr(s.err.message, "it may be gone"));
-	assert_true(s.previous);
-	assert_string_equal(s.body, DOC1);
-	assert_int_equal(fake_count(&f->ft), 5);
+	assert_non_null(strstr(s.err.message, "is as it was"));
+	assert_non_null(strstr(s.err.message, "connection reset"));
+	assert_false(s.previous);
+	assert_int_equal(kept_files(f, NULL, 0), 0);
+	/* It was: the previous document is put back. */
+	rmw_until_reread(f, &p, NULL, DOC1, &s);
+	fake_fail(&f->ft, 7, LB_NETWORK, "connection reset");
+	assert_true(fake_complete(&f->ft, 8, 200, EMPTY));
+	expect_req(f, 9, HTTP_POST, ROOM "/storage");
+	assert_string_equal(fake_req(&f->ft, 9)->body, DOC1);
+	assert_true(fake_complete(&f->ft, 9, 200, DOC1));
+	assert_int_equal(s.calls, 3);
+	assert_non_null(strstr(s.err.message, "previous document was put back"));
+	assert_false(s.previous);
+	assert_int_equal(kept_files(f, NULL, 0), 0);
+	assert_int_equal(fake_count(&f->ft), 10);
 	patch_clear(&p);
 	sres_clear(&s);
 }
@@ -791,30 +944,220 @@ static void test_patch_restores_when_post_fails(void **state)
 	                          "{\"error\":\"UNPROCESSABLE_ENTITY\","
 	                          "\"message\":\"bad document\"}"));
 	assert_int_equal(s.calls, 0);
-	expect_req(f, 4, HTTP_POST, ROOM "/storage");
-	assert_string_equal(fake_req(&f->ft, 4)->body, DOC1);
-	assert_true(fake_complete(&f->ft, 4, 200, DOC1));
+	/* Read back first (an error answer may still have written it). */
+	expect_req(f, 4, HTTP_GET, ROOM "/storage");
+	assert_true(fake_complete(&f->ft, 4, 200, EMPTY));
+	expect_req(f, 5, HTTP_POST, ROOM "/storage");
+	assert_string_equal(fake_req(&f->ft, 5)->body, DOC1);
+	assert_true(fake_complete(&f->ft, 5, 200, DOC1));
 	assert_int_equal(s.calls, 1);
 	assert_int_equal(s.err.http_status, 422);
 	assert_non_null(strstr(s.err.message, "bad document"));
 	assert_non_null(strstr(s.err.message, "previous document was put back"));
 	assert_null(s.body);
 	assert_false(s.previous);
+	assert_int_equal(kept_files(f, NULL, 0), 0);
 
-	/* Both fail: said clearly, and the previous document is handed back. */
+	/* Both fail: said clearly, and the previous document is handed back,
+	 * kept in the file written before the DELETE. */
 	rmw_until_reread(f, &p, NULL, DOC1, &s);
-	assert_true(fake_complete(&f->ft, 6, 204, NULL));
-	fake_fail(&f->ft, 7, LB_NETWORK, "connection reset");
-	fake_fail(&f->ft, 8, LB_NETWORK, "connection refused");
+	assert_true(fake_complete(&f->ft, 7, 204, NULL));
+	fake_fail(&f->ft, 8, LB_NETWORK, "connection reset");
+	assert_true(fake_complete(&f->ft, 9, 200, EMPTY));
+	fake_fail(&f->ft, 10, LB_NETWORK, "connection refused");
+	expect_req(f, 11, HTTP_GET, ROOM "/storage");
+	assert_true(fake_complete(&f->ft, 11, 200, EMPTY));
 	assert_int_equal(s.calls, 2);
 	assert_int_equal(s.err.status, LB_NETWORK);
 	assert_non_null(strstr(s.err.message, "failed too"));
 	assert_non_null(strstr(s.err.message, "empty now"));
 	assert_string_equal(s.body, DOC1);
 	assert_true(s.previous);
-	assert_int_equal(fake_count(&f->ft), 9);
+	assert_kept_file(f, DOC1);
+	assert_non_null(strstr(s.saved, f->dir));
+	assert_int_equal(model_storage_lost(f->m), 1);
+	/* One restore, never two. */
+	assert_int_equal(fake_count(&f->ft), 12);
 	patch_clear(&p);
 	sres_clear(&s);
+}
+
+/* The answer to the POST is cut off after the server wrote it: the
+ * re-read finds the new document, and nothing is put back. */
+static void test_patch_post_answer_lost(void **state)
+{
+	struct fx *f = *state;
+	struct patch p = one_op(PATCH_REPLACE, "/a", "42");
+	struct sres s = {0};
+
+	rmw_until_reread(f, &p, DOC1, DOC1, &s);
+	assert_true(fake_complete(&f->ft, 2, 204, NULL));
+	expect_req(f, 3, HTTP_POST, ROOM "/storage");
+	fake_fail(&f->ft, 3, LB_NETWORK, "transfer closed with 40 bytes remaining to read");
+	expect_req(f, 4, HTTP_GET, ROOM "/storage");
+	assert_true(fake_complete(&f->ft, 4, 200, DOC1_A42));
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.err.status, LB_OK);
+	assert_false(s.previous);
+	assert_int_equal(kept_files(f, NULL, 0), 0);
+	/* Nothing more: no restore over the new document. */
+	assert_int_equal(fake_count(&f->ft), 5);
+
+	/* Read back, the Storage holds something else: kept, said. */
+	sres_clear(&s);
+	rmw_until_reread(f, &p, DOC1, DOC1, &s);
+	assert_true(fake_complete(&f->ft, 6, 204, NULL));
+	fake_fail(&f->ft, 7, LB_NETWORK, "connection reset");
+	assert_true(fake_complete(&f->ft, 8, 200, DOC2));
+	assert_int_equal(s.calls, 1);
+	assert_non_null(strstr(s.err.message, "neither the previous document nor the new one"));
+	assert_true(s.previous);
+	assert_kept_file(f, DOC1);
+	/* Or cannot be read back at all. */
+	unlink(s.saved);
+	sres_clear(&s);
+	rmw_until_reread(f, &p, DOC1, DOC1, &s);
+	assert_true(fake_complete(&f->ft, 10, 204, NULL));
+	fake_fail(&f->ft, 11, LB_NETWORK, "connection reset");
+	fake_fail(&f->ft, 12, LB_NETWORK, "connection refused");
+	assert_int_equal(s.calls, 1);
+	assert_non_null(strstr(s.err.message, "could not be read back"));
+	assert_true(s.previous);
+	assert_kept_file(f, DOC1);
+	patch_clear(&p);
+	sres_clear(&s);
+}
+
+/* Nothing is deleted unless the document is safe in a file first. */
+static void test_patch_not_deleted_unless_kept(void **state)
+{
+	struct fx *f = *state;
+	struct patch p = one_op(PATCH_REPLACE, "/a", "42");
+	struct sres s = {0};
+	char blocker[128];
+
+	snprintf(blocker, sizeof(blocker), "%s/file", f->dir);
+	FILE *fp = fopen(blocker, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	setenv("XDG_STATE_HOME", blocker, 1);
+	setenv("TMPDIR", blocker, 1);
+	rmw_until_reread(f, &p, DOC1, DOC1, &s);
+	unsetenv("TMPDIR");
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.err.status, LB_CONFIG);
+	assert_non_null(strstr(s.err.message, "cannot keep a copy of the Storage of room \"r1\""));
+	assert_non_null(strstr(s.err.message, "nothing was written"));
+	assert_int_equal(fake_count(&f->ft), 2);
+	patch_clear(&p);
+	sres_clear(&s);
+}
+
+/* A signal: model_storage_interrupt undoes what it can. */
+static void test_patch_interrupt(void **state)
+{
+	struct fx *f = *state;
+	struct patch p = one_op(PATCH_REPLACE, "/a", "42");
+	struct sres s = {0};
+
+	/* The DELETE is out: it is not waited for; the re-read finds the
+	 * Storage empty and the previous document goes back. */
+	rmw_until_reread(f, &p, DOC1, DOC1, &s);
+	expect_req(f, 2, HTTP_DELETE, ROOM "/storage");
+	assert_kept_file(f, DOC1);
+	assert_int_equal(model_storage_rewrites(f->m), 1);
+	assert_int_equal(model_storage_interrupt(f->m), 1);
+	assert_true(fake_req(&f->ft, 2)->cancelled);
+	expect_req(f, 3, HTTP_GET, ROOM "/storage");
+	assert_true(fake_complete(&f->ft, 3, 200, EMPTY));
+	expect_req(f, 4, HTTP_POST, ROOM "/storage");
+	assert_string_equal(fake_req(&f->ft, 4)->body, DOC1);
+	assert_int_equal(model_storage_rewrites(f->m), 1);
+	assert_true(fake_complete(&f->ft, 4, 200, DOC1));
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.err.status, LB_CANCELLED);
+	assert_non_null(
+	    strstr(s.err.message, "interrupted: the Storage of room \"r1\" is as it was"));
+	assert_false(s.previous);
+	assert_int_equal(kept_files(f, NULL, 0), 0);
+	assert_int_equal(model_storage_rewrites(f->m), 0);
+	assert_int_equal(model_storage_lost(f->m), 0);
+	/* Nothing new starts. */
+	model_storage_patch(f->m, "r1", &p, DOC1, strlen(DOC1), on_sdone, &s);
+	assert_int_equal(s.calls, 2);
+	assert_int_equal(s.err.status, LB_CANCELLED);
+	assert_int_equal(fake_count(&f->ft), 5);
+	sres_clear(&s);
+	patch_clear(&p);
+}
+
+static void test_patch_interrupt_steps(void **state)
+{
+	struct fx *f = *state;
+	struct patch p = one_op(PATCH_REPLACE, "/a", "42");
+	struct sres s = {0};
+	struct model *m2;
+
+	/* During the re-read: nothing written, nothing to wait for. */
+	model_storage_patch(f->m, "r1", &p, DOC1, strlen(DOC1), on_sdone, &s);
+	assert_true(fake_complete(&f->ft, 0, 501, NOT_IMPLEMENTED));
+	assert_int_equal(model_storage_interrupt(f->m), 0);
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.err.status, LB_CANCELLED);
+	assert_non_null(strstr(s.err.message, "interrupted before anything was written"));
+	assert_int_equal(fake_count(&f->ft), 2);
+	assert_int_equal(kept_files(f, NULL, 0), 0);
+
+	/* During the POST: the re-read finds the new document: done. */
+	m2 = model_new(&f->api, &f->o);
+	sres_clear(&s);
+	model_free(&f->m);
+	f->m = m2;
+	rmw_until_reread(f, &p, DOC1, DOC1, &s);
+	assert_true(fake_complete(&f->ft, 4, 204, NULL));
+	expect_req(f, 5, HTTP_POST, ROOM "/storage");
+	assert_int_equal(model_storage_interrupt(f->m), 1);
+	assert_true(fake_complete(&f->ft, 6, 200, DOC1_A42));
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.err.status, LB_OK);
+	assert_int_equal(kept_files(f, NULL, 0), 0);
+
+	/* A JSON-patch request is left to end: it is atomic. */
+	m2 = model_new(&f->api, &f->o);
+	sres_clear(&s);
+	model_free(&f->m);
+	f->m = m2;
+	size_t k = fake_count(&f->ft);
+	model_storage_patch(f->m, "r1", &p, DOC1, strlen(DOC1), on_sdone, &s);
+	assert_int_equal(model_storage_interrupt(f->m), 0);
+	assert_false(fake_req(&f->ft, k)->cancelled);
+	/* ... but answered 501, it does not turn into a rewrite. */
+	assert_true(fake_complete(&f->ft, k, 501, NOT_IMPLEMENTED));
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.err.status, LB_CANCELLED);
+	assert_int_equal(fake_count(&f->ft), k + 1);
+
+	/* Putting it back fails: the file stays and is named. */
+	m2 = model_new(&f->api, &f->o);
+	sres_clear(&s);
+	model_free(&f->m);
+	f->m = m2;
+	rmw_until_reread(f, &p, DOC1, DOC1, &s);
+	k = fake_count(&f->ft);
+	assert_true(fake_complete(&f->ft, k - 1, 204, NULL));
+	assert_int_equal(model_storage_interrupt(f->m), 1);
+	assert_true(fake_complete(&f->ft, k + 1, 200, EMPTY));
+	fake_fail(&f->ft, k + 2, LB_NETWORK, "connection refused");
+	assert_true(fake_complete(&f->ft, k + 3, 200, EMPTY));
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.err.status, LB_CANCELLED);
+	assert_non_null(strstr(s.err.message, "empty now"));
+	assert_true(s.previous);
+	assert_kept_file(f, DOC1);
+	assert_int_equal(model_storage_lost(f->m), 1);
+	assert_int_equal(model_storage_rewrites(f->m), 0);
+	sres_clear(&s);
+	patch_clear(&p);
 }
 
 static void test_patch_cancelled_by_free(void **state)
@@ -832,6 +1175,9 @@ static void test_patch_cancelled_by_free(void **state)
 	assert_non_null(strstr(s.err.message, "was deleted"));
 	assert_string_equal(s.body, DOC1);
 	assert_true(s.previous);
+	/* The copy made before the DELETE stays, named. */
+	assert_kept_file(f, DOC1);
+	assert_non_null(strstr(s.saved, f->dir));
 	patch_clear(&p);
 	sres_clear(&s);
 }
@@ -852,6 +1198,7 @@ static void test_patch_cancelled_during_delete(void **state)
 	assert_non_null(strstr(s.err.message, "being deleted"));
 	assert_string_equal(s.body, DOC1);
 	assert_true(s.previous);
+	assert_kept_file(f, DOC1);
 	patch_clear(&p);
 	sres_clear(&s);
 }
@@ -884,20 +1231,26 @@ static void test_replace(void **state)
 	expect_req(f, 3, HTTP_POST, ROOM "/storage");
 	assert_string_equal(fake_req(&f->ft, 3)->body, DOC2);
 	fake_fail(&f->ft, 3, LB_NETWORK, "connection reset");
-	expect_req(f, 4, HTTP_POST, ROOM "/storage");
-	assert_string_equal(fake_req(&f->ft, 4)->body, DOC1);
-	fake_fail(&f->ft, 4, LB_NETWORK, "connection refused");
+	expect_req(f, 4, HTTP_GET, ROOM "/storage");
+	assert_true(fake_complete(&f->ft, 4, 200, EMPTY));
+	expect_req(f, 5, HTTP_POST, ROOM "/storage");
+	assert_string_equal(fake_req(&f->ft, 5)->body, DOC1);
+	fake_fail(&f->ft, 5, LB_NETWORK, "connection refused");
+	assert_true(fake_complete(&f->ft, 6, 200, EMPTY));
 	assert_int_equal(s.calls, 3);
 	assert_non_null(strstr(s.err.message, "empty now"));
 	assert_true(s.previous);
 	assert_string_equal(s.body, DOC1);
+	assert_kept_file(f, DOC1);
+	unlink(s.saved);
 
 	/* And when all goes well. */
 	model_storage_replace(f->m, "r1", DOC2, strlen(DOC2), NULL, 0, on_sdone, &s);
-	assert_true(fake_complete(&f->ft, 5, 200, DOC1));
-	assert_true(fake_complete(&f->ft, 6, 204, NULL));
-	assert_true(fake_complete(&f->ft, 7, 200, DOC2));
+	assert_true(fake_complete(&f->ft, 7, 200, DOC1));
+	assert_true(fake_complete(&f->ft, 8, 204, NULL));
+	assert_true(fake_complete(&f->ft, 9, 200, DOC2));
 	assert_int_equal(s.calls, 4);
+	assert_int_equal(kept_files(f, NULL, 0), 0);
 	assert_int_equal(s.err.status, LB_OK);
 	assert_int_equal(s.path, STORAGE_READ_MODIFY_WRITE);
 	assert_false(s.previous);
@@ -953,12 +1306,16 @@ static void test_rewrite_even_with_json_patch(void **state)
 	assert_true(fake_complete(&f->ft, 5, 200, DOC1_PLAIN_O));
 	assert_int_equal(r->doc->nodes[lson_find(r->doc, "/o")].type, LSON_OBJECT);
 
-	/* Changed since it was shown: refused, nothing deleted. */
-	model_storage_rewrite(f->m, "r1", &p, DOC1, strlen(DOC1), on_sdone, &s);
+	/* Changed since it was shown where it depends: refused, nothing
+	 * deleted. */
+	struct patch over_a = one_op(PATCH_REPLACE, "/a", "{\"k\":[1]}");
+	model_storage_rewrite(f->m, "r1", &over_a, DOC1, strlen(DOC1), on_sdone, &s);
+	patch_clear(&over_a);
 	expect_req(f, 6, HTTP_GET, ROOM "/storage");
 	assert_true(fake_complete(&f->ft, 6, 200, DOC2));
 	assert_int_equal(s.calls, 2);
 	assert_string_equal(s.err.code, "STORAGE_CHANGED");
+	assert_non_null(strstr(s.err.message, "(changed: /a)"));
 	assert_int_equal(s.path, STORAGE_READ_MODIFY_WRITE);
 	for (size_t k = 6; k < fake_count(&f->ft); k++)
 		assert_int_not_equal(fake_req(&f->ft, k)->method, HTTP_DELETE);
@@ -985,25 +1342,27 @@ static void test_rewrite_restores_and_checks(void **state)
 	expect_req(f, 2, HTTP_POST, ROOM "/storage");
 	assert_non_null(strstr(fake_req(&f->ft, 2)->body, "\"data\":[[1,{\"b\":2}]]"));
 	assert_true(fake_complete(&f->ft, 2, 500, "{\"error\":\"INTERNAL\",\"message\":\"boom\"}"));
-	expect_req(f, 3, HTTP_POST, ROOM "/storage");
-	assert_string_equal(fake_req(&f->ft, 3)->body, DOC1);
-	assert_true(fake_complete(&f->ft, 3, 200, DOC1));
+	assert_true(fake_complete(&f->ft, 3, 200, EMPTY));
+	expect_req(f, 4, HTTP_POST, ROOM "/storage");
+	assert_string_equal(fake_req(&f->ft, 4)->body, DOC1);
+	assert_true(fake_complete(&f->ft, 4, 200, DOC1));
 	assert_int_equal(s.calls, 1);
 	assert_int_equal(s.err.http_status, 500);
 	assert_non_null(strstr(s.err.message, "previous document was put back"));
 
 	/* A malformed wrapper is refused after the re-read, before any write. */
 	model_storage_rewrite(f->m, "r1", &bad, NULL, 0, on_sdone, &s);
-	assert_true(fake_complete(&f->ft, 4, 200, DOC1));
+	assert_true(fake_complete(&f->ft, 5, 200, DOC1));
 	assert_int_equal(s.calls, 2);
 	assert_int_equal(s.err.status, LB_USAGE);
 	assert_non_null(strstr(s.err.message, "LiveList data must be an array"));
 	/* Nothing to change: nothing written. */
 	model_storage_rewrite(f->m, "r1", &same, NULL, 0, on_sdone, &s);
-	assert_true(fake_complete(&f->ft, 5, 200, DOC1));
+	assert_true(fake_complete(&f->ft, 6, 200, DOC1));
 	assert_int_equal(s.calls, 3);
 	assert_int_equal(s.err.status, LB_OK);
-	assert_int_equal(fake_count(&f->ft), 6);
+	assert_int_equal(fake_count(&f->ft), 7);
+	assert_int_equal(kept_files(f, NULL, 0), 0);
 	/* The model never learned anything about JSON patch. */
 	assert_int_equal(model_storage_has_json_patch(f->m), -1);
 	patch_clear(&p);
@@ -1076,6 +1435,48 @@ static void test_init_and_delete(void **state)
 	assert_int_equal(r->state, RES_STALE);
 	assert_true(r->has_data);
 	assert_true(r->busy);
+	assert_true(fake_complete(&f->ft, 4, 200, EMPTY));
+
+	/* An answer cut off: read back, it was done. */
+	model_storage_init(f->m, "r1", DOC2, strlen(DOC2), on_sdone, &s);
+	fake_fail(&f->ft, 5, LB_NETWORK, "transfer closed with 20 bytes remaining to read");
+	expect_req(f, 6, HTTP_GET, ROOM "/storage");
+	assert_true(fake_complete(&f->ft, 6, 200, DOC2));
+	assert_int_equal(s.calls, 4);
+	assert_int_equal(s.err.status, LB_OK);
+	assert_true(fake_complete(&f->ft, 7, 200, DOC2)); /* the revalidation */
+	model_storage_delete(f->m, "r1", on_sdone, &s);
+	fake_fail(&f->ft, 8, LB_NETWORK, "connection reset");
+	assert_true(fake_complete(&f->ft, 9, 200, EMPTY));
+	assert_int_equal(s.calls, 5);
+	assert_int_equal(s.err.status, LB_OK);
+	assert_true(fake_complete(&f->ft, 10, 200, EMPTY));
+	/* ... or not done: the error, and what is there. */
+	model_storage_init(f->m, "r1", DOC2, strlen(DOC2), on_sdone, &s);
+	fake_fail(&f->ft, 11, LB_NETWORK, "connection reset");
+	assert_true(fake_complete(&f->ft, 12, 200, EMPTY));
+	assert_int_equal(s.calls, 6);
+	assert_int_equal(s.err.status, LB_NETWORK);
+	assert_non_null(strstr(s.err.message, "connection reset (read back, the Storage of room "
+	                                      "\"r1\" is still empty)"));
+	assert_true(fake_complete(&f->ft, 13, 200, EMPTY));
+	model_storage_delete(f->m, "r1", on_sdone, &s);
+	assert_true(
+	    fake_complete(&f->ft, 14, 502, "{\"error\":\"BAD_GATEWAY\",\"message\":\"bad\"}"));
+	fake_fail(&f->ft, 15, LB_NETWORK, "connection refused");
+	assert_int_equal(s.calls, 7);
+	assert_int_equal(s.err.http_status, 502);
+	assert_non_null(strstr(s.err.message, "could not be read back to see whether it was done"));
+	/* A refusal is taken at its word: no read. */
+	assert_true(fake_complete(&f->ft, 16, 200, EMPTY));
+	model_storage_init(f->m, "r1", DOC2, strlen(DOC2), on_sdone, &s);
+	assert_true(fake_complete(&f->ft, 17, 409,
+	                          "{\"error\":\"CANNOT_UPDATE_EXISTING_STORAGE\","
+	                          "\"message\":\"exists\"}"));
+	assert_int_equal(s.calls, 8);
+	assert_int_equal(s.err.http_status, 409);
+	expect_req(f, 18, HTTP_GET, ROOM "/storage"); /* only the revalidation */
+	assert_int_equal(fake_count(&f->ft), 19);
 	sres_clear(&s);
 	model_release(f->m, &r);
 }
@@ -1331,6 +1732,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_version_binary_fallback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_version_create, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_patch_json_patch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_patch_refused_by_its_tests, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_patch_fallback_501, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_patch_fallback_404_route, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_patch_room_not_found, setup, teardown),
@@ -1338,6 +1740,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_patch_bad_op_writes_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_patch_delete_fails, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_patch_restores_when_post_fails, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_patch_post_answer_lost, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_patch_not_deleted_unless_kept, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_patch_interrupt, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_patch_interrupt_steps, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_patch_cancelled_by_free, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_patch_cancelled_during_delete, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_replace, setup, teardown),
