@@ -15,6 +15,10 @@
 
 #include "util.h"
 
+/* A request that is not idempotent takes a kept-alive connection only if
+ * it has been idle no longer than this (curl counts whole seconds: < 2 s). */
+#define MUTATION_MAX_IDLE_S 1L
+
 /* Where a request is. Each live request is on exactly one list of its
  * client, the one named by its state. */
 enum rq_state { RQ_QUEUED, RQ_RUNNING, RQ_WAITING, RQ_DONE };
@@ -40,6 +44,8 @@ struct rq {
 	/* The current or last attempt. */
 	CURL *easy;
 	int attempts;
+	int sends;           /* times curl was about to send it on a connection */
+	bool resend_refused; /* curl wanted to send it again: it was not */
 	long long due_ms;   /* RQ_WAITING: when the next attempt may start */
 	long long start_ms; /* when the current attempt started */
 	struct buf resp;
@@ -330,6 +336,22 @@ static size_t on_write(char *p, size_t size, size_t n, void *ud)
 	return len;
 }
 
+/* Called each time curl is about to send the request on a connection,
+ * also when it would send it again on a new one because a reused
+ * connection closed before any answer. That second send is refused for a
+ * request that is not idempotent: the server may have acted on the first. */
+static int on_prereq(void *ud, char *primary_ip, char *local_ip, int primary_port, int local_port)
+{
+	struct rq *r = ud;
+
+	(void)primary_ip, (void)local_ip, (void)primary_port, (void)local_port;
+	if (++r->sends > 1 && !r->idempotent) {
+		r->resend_refused = true;
+		return CURL_PREREQFUNC_ABORT;
+	}
+	return CURL_PREREQFUNC_OK;
+}
+
 /* If the header line is "name: value", copy the trimmed value to out. */
 static bool header_value(const char *line, size_t len, const char *name, char *out, size_t n)
 {
@@ -514,6 +536,8 @@ static bool rq_start(struct http *h, struct rq *r)
 	if (!e)
 		return false;
 	rq_reset_response(r);
+	r->sends = 0;
+	r->resend_refused = false;
 	curl_easy_setopt(e, CURLOPT_URL, r->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, (void *)r);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -527,6 +551,14 @@ static bool rq_start(struct http *h, struct rq *r)
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, (void *)r);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+	curl_easy_setopt(e, CURLOPT_PREREQDATA, (void *)r);
+	/* A change goes out at most once, so a connection that dies under it
+	 * fails it. Servers close idle connections (Node and Apache after
+	 * 5 s): a change takes only a connection used in the last second or
+	 * two, so that is rare, and back-to-back changes still share one. */
+	if (!r->idempotent)
+		curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, MUTATION_MAX_IDLE_S);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
@@ -811,6 +843,24 @@ static void network_message(struct http *h, struct rq *r, CURLcode rc, long os_e
 	}
 }
 
+/* A request that is not idempotent went out and no answer came back. */
+static void unsure_outcome(struct http *h, struct rq *r, CURLcode rc)
+{
+	char where[200], why[300];
+
+	url_hostport(r->url, where, sizeof(where));
+	if (rc == CURLE_OPERATION_TIMEDOUT && !r->resend_refused)
+		network_message(h, r, rc, 0, true, why, sizeof(why));
+	else
+		snprintf(why, sizeof(why),
+		         "no answer from %s: the connection closed after the request was sent",
+		         where);
+	rq_reset_response(r);
+	lb_error_set(&r->err, LB_UNSURE,
+	             "%s, so it may or may not have been applied; check before trying again", why);
+	list_push(h, r, RQ_DONE);
+}
+
 /* Log one attempt: method, URL, status and time only. */
 static void log_attempt(struct http *h, struct rq *r, long status, const char *what, long retry_in)
 {
@@ -878,6 +928,15 @@ static void attempt_finished(struct http *h, struct rq *r, CURLcode rc)
 		lb_error_clear(&r->err);
 		r->err.http_status = status;
 		list_push(h, r, RQ_DONE);
+		return;
+	}
+
+	/* Sent, and no answer: done or not, nobody can tell. Never sent again. */
+	if (!r->idempotent && r->sends > 0 && status == 0) {
+		log_attempt(
+		    h, r, 0,
+		    r->resend_refused ? "no answer; not sent again" : curl_easy_strerror(rc), -1);
+		unsure_outcome(h, r, rc);
 		return;
 	}
 

@@ -188,6 +188,7 @@ enum reply_mode {
 	R_NORMAL,   /* Content-Length, keep-alive */
 	R_TRUNCATE, /* promise more than is sent, then close */
 	R_CHUNKED,  /* chunked transfer encoding */
+	R_DROP,     /* read the request, close without a word */
 };
 
 struct reply {
@@ -301,6 +302,9 @@ static void send_reply(int fd, const struct reply *r)
 			send_all(fd, r->body, blen);
 		shutdown(fd, SHUT_RDWR);
 		break;
+	case R_DROP:
+		shutdown(fd, SHUT_RDWR);
+		break;
 	case R_CHUNKED:
 		n += snprintf(head + n, sizeof(head) - (size_t)n,
 		              "Transfer-Encoding: chunked\r\n\r\n");
@@ -397,7 +401,7 @@ static void *conn_main(void *arg)
 		pthread_mutex_lock(&srv.mu);
 		srv.active--;
 		pthread_mutex_unlock(&srv.mu);
-		if (r.mode == R_TRUNCATE || atomic_load(&srv.stop))
+		if (r.mode == R_TRUNCATE || r.mode == R_DROP || atomic_load(&srv.stop))
 			break;
 		memmove(buf, buf + head_len + clen, have - head_len - clen);
 		have -= head_len + clen;
@@ -1190,6 +1194,83 @@ static void test_keep_alive(void **state)
 	http_free(&h);
 }
 
+/* A change goes out once, whatever happens to the connection under it. */
+static void test_mutation_sent_at_most_once(void **state)
+{
+	static const struct reply drop[] = {{.mode = R_DROP}};
+	struct http *h = client(4, 3, 10, 50);
+	struct result get = {0}, post = {0}, again = {0}, fresh = {0};
+	char want[300];
+
+	/* A kept-alive connection, which the server then closes under a POST
+	 * it has read: curl would send the POST again on a new connection. */
+	submit(h, HTTP_GET, "/k", true, &get);
+	drive_done(h, &get, 1, 3000);
+	assert_int_equal(get.status, 200);
+	srv_script(drop, 1);
+	submit(h, HTTP_POST, "/m", false, &post);
+	drive_done(h, &post, 1, 3000);
+	idle_for(h, 200);
+	assert_int_equal(srv_get(&srv.requests), 2);
+	assert_int_equal(post.err, LB_UNSURE);
+	assert_int_equal(post.status, 0);
+	assert_int_equal(post.attempts, 1);
+	snprintf(want, sizeof(want),
+	         "no answer from 127.0.0.1:%d: the connection closed after the request was sent, "
+	         "so it may or may not have been applied; check before trying again",
+	         srv.port);
+	assert_string_equal(post.message, want);
+
+	/* A read is sent again, as curl does. */
+	srv_script(drop, 1);
+	submit(h, HTTP_GET, "/k", true, &again);
+	drive_done(h, &again, 1, 3000);
+	assert_int_equal(again.err, LB_OK);
+	assert_int_equal(again.status, 200);
+	assert_int_equal(srv_get(&srv.requests), 4);
+
+	/* On a new connection it is the same: sent, no answer, not sure. */
+	struct http *h2 = client(4, 3, 10, 50);
+	srv_script(drop, 1);
+	submit(h2, HTTP_DELETE, "/d", false, &fresh);
+	drive_done(h2, &fresh, 1, 3000);
+	idle_for(h2, 100);
+	assert_int_equal(fresh.err, LB_UNSURE);
+	assert_int_equal(srv_get(&srv.requests), 5);
+	http_free(&h2);
+	http_free(&h);
+}
+
+/* Changes in a row share one connection; after a pause a change opens a
+ * new one rather than trust a connection the server may be closing. */
+static void test_mutation_connection_age(void **state)
+{
+	struct http *h = client(4, 3, 10, 50);
+	struct result res[12];
+	memset(res, 0, sizeof(res));
+
+	submit(h, HTTP_GET, "/k", true, &res[0]);
+	drive_done(h, &res[0], 1, 3000);
+	for (int i = 1; i <= 8; i++) {
+		submit(h, HTTP_POST, "/m", false, &res[i]);
+		drive_done(h, &res[i], 1, 3000);
+		assert_int_equal(res[i].status, 200);
+	}
+	assert_int_equal(srv_get(&srv.connections), 1);
+
+	idle_for(h, 2200);
+	submit(h, HTTP_GET, "/k", true, &res[9]);
+	drive_done(h, &res[9], 1, 3000);
+	assert_int_equal(srv_get(&srv.connections), 1);
+	idle_for(h, 2200);
+	submit(h, HTTP_POST, "/m", false, &res[10]);
+	drive_done(h, &res[10], 1, 3000);
+	assert_int_equal(res[10].status, 200);
+	assert_int_equal(srv_get(&srv.connections), 2);
+	assert_int_equal(srv_get(&srv.requests), 11);
+	http_free(&h);
+}
+
 struct chain {
 	struct http *h;
 	http_id self, victim;
@@ -1396,6 +1477,8 @@ int main(void)
 	    LIVE(test_cancel),
 	    LIVE(test_parallel_cap),
 	    LIVE(test_keep_alive),
+	    LIVE(test_mutation_sent_at_most_once),
+	    LIVE(test_mutation_connection_age),
 	    LIVE(test_callbacks_reenter),
 	    LIVE(test_gzip),
 	    LIVE(test_verbose_never_logs_headers),
