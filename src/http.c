@@ -45,6 +45,7 @@ struct rq {
 	CURL *easy;
 	int attempts;
 	int sends;           /* times curl was about to send it on a connection */
+	bool answered;       /* a status line came back */
 	bool resend_refused; /* curl wanted to send it again: it was not */
 	long long due_ms;   /* RQ_WAITING: when the next attempt may start */
 	long long start_ms; /* when the current attempt started */
@@ -379,6 +380,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 
 	/* A new status line (after 1xx or a redirect) starts a new header set. */
 	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+		r->answered = true;
 		r->content_type[0] = '\0';
 		r->retry_after[0] = '\0';
 	} else if (!header_value(p, len, "Content-Type", r->content_type,
@@ -537,6 +539,7 @@ static bool rq_start(struct http *h, struct rq *r)
 		return false;
 	rq_reset_response(r);
 	r->sends = 0;
+	r->answered = false;
 	r->resend_refused = false;
 	curl_easy_setopt(e, CURLOPT_URL, r->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, (void *)r);
@@ -783,11 +786,43 @@ static bool curl_code_transient(CURLcode rc)
 	}
 }
 
-/* A sentence about a failed transfer. */
-static void network_message(struct http *h, struct rq *r, CURLcode rc, long os_errno,
-                            bool connected, char *out, size_t n)
+/* Which limit a transfer that timed out hit, from how far it got, and how
+ * long it ran. */
+static void timeout_message(struct http *h, struct rq *r, const char *where, char *out, size_t n)
 {
-	char where[200], secs[32];
+	char lim[32], ran[32];
+	long connect = h->o.connect_timeout_ms, total = h->o.total_timeout_ms;
+
+	snprintf(ran, sizeof(ran), "%.1f s", (double)(now_ms() - r->start_ms) / 1000.0);
+	/* Never on a connection: curl gives up at the smaller limit. */
+	if (r->sends == 0) {
+		if (connect > 0 && (total <= 0 || connect < total)) {
+			fmt_secs(connect, lim, sizeof(lim));
+			snprintf(out, n, "could not connect to %s within the %s connect limit", where,
+			         lim);
+		} else {
+			fmt_secs(total, lim, sizeof(lim));
+			snprintf(out, n, "could not connect to %s within the %s limit for a request",
+			         where, lim);
+		}
+		return;
+	}
+	fmt_secs(total, lim, sizeof(lim));
+	if (!r->answered)
+		snprintf(out, n, "no response from %s within the %s limit for a request (ran %s)",
+		         where, lim, ran);
+	else
+		snprintf(out, n,
+		         "the response from %s did not finish within the %s limit for a request "
+		         "(ran %s)",
+		         where, lim, ran);
+}
+
+/* A sentence about a failed transfer. */
+static void network_message(struct http *h, struct rq *r, CURLcode rc, long os_errno, char *out,
+                            size_t n)
+{
+	char where[200];
 	const char *why = os_errno ? strerror((int)os_errno) : NULL;
 	const char *detail = r->errbuf[0] ? r->errbuf : curl_easy_strerror(rc);
 
@@ -809,16 +844,7 @@ static void network_message(struct http *h, struct rq *r, CURLcode rc, long os_e
 			snprintf(out, n, "could not connect to %s", where);
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
-		if (!connected && h->o.connect_timeout_ms > 0 &&
-		    (h->o.total_timeout_ms <= 0 ||
-		     h->o.connect_timeout_ms < h->o.total_timeout_ms)) {
-			fmt_secs(h->o.connect_timeout_ms, secs, sizeof(secs));
-			snprintf(out, n, "could not connect to %s (timed out after %s)", where,
-			         secs);
-		} else {
-			fmt_secs(h->o.total_timeout_ms, secs, sizeof(secs));
-			snprintf(out, n, "timed out after %s waiting for %s", secs, where);
-		}
+		timeout_message(h, r, where, out, n);
 		break;
 	case CURLE_PARTIAL_FILE:
 		snprintf(out, n, "%s closed the connection before the whole response arrived",
@@ -850,7 +876,7 @@ static void unsure_outcome(struct http *h, struct rq *r, CURLcode rc)
 
 	url_hostport(r->url, where, sizeof(where));
 	if (rc == CURLE_OPERATION_TIMEDOUT && !r->resend_refused)
-		network_message(h, r, rc, 0, true, why, sizeof(why));
+		network_message(h, r, rc, 0, why, sizeof(why));
 	else
 		snprintf(why, sizeof(why),
 		         "no answer from %s: the connection closed after the request was sent",
@@ -882,12 +908,10 @@ static void log_attempt(struct http *h, struct rq *r, long status, const char *w
 static void attempt_finished(struct http *h, struct rq *r, CURLcode rc)
 {
 	long status = 0, os_errno = 0;
-	curl_off_t connect_us = 0;
 	CURL *e = r->easy;
 
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
-	curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connect_us);
 	list_del(h, r);
 	rq_detach(h, r);
 
@@ -951,7 +975,7 @@ static void attempt_finished(struct http *h, struct rq *r, CURLcode rc)
 		return;
 	}
 	char msg[512];
-	network_message(h, r, rc, os_errno, connect_us > 0, msg, sizeof(msg));
+	network_message(h, r, rc, os_errno, msg, sizeof(msg));
 	rq_reset_response(r);
 	if (r->streamed)
 		lb_error_set(&r->err, LB_NETWORK, "%s after %zu bytes of the response", msg,

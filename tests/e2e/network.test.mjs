@@ -1,7 +1,9 @@
 // The network misbehaving under lbtui, end to end: a change whose
-// connection dies goes out once and says that its outcome is unknown.
+// connection dies goes out once and says that its outcome is unknown; a
+// server that never answers is reported with the limit it ran into.
 
 import assert from "node:assert/strict";
+import net from "node:net";
 import { after, afterEach, before, describe, test } from "node:test";
 import { startStack } from "../emulator/stack.mjs";
 import { createRoom, rest, runBatch, serverEnv, spawnLbtui, uniq } from "./harness.mjs";
@@ -89,5 +91,75 @@ describe("a change goes out at most once", () => {
 		t.command(`:room show ${room}`);
 		await t.waitFor(`› ${room}`);
 		assert.equal(await t.exit(), 0);
+	});
+});
+
+describe("a server that never answers", () => {
+	let stack, env;
+	const room = uniq("stall");
+
+	before(async () => {
+		stack = await startStack();
+		env = serverEnv(stack.url, { LBTUI_TIMEOUT: "1" });
+		await createRoom(stack.url, room);
+	});
+	after(async () => {
+		if (stack)
+			await stack.stop();
+	});
+
+	const fault = (rule) =>
+		fetch(stack.control + "/faults", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(rule) }).then((r) => r.text());
+	afterEach(() => fetch(stack.control + "/faults", { method: "DELETE" }));
+
+	// "(ran 1.2 s)": the seconds.
+	function ran(stderr) {
+		const m = /\(ran (\d+\.\d) s\)/.exec(stderr);
+		assert.ok(m, stderr);
+		return Number(m[1]);
+	}
+
+	test("a read the server stalls: the request limit and how long each attempt ran", async () => {
+		await fault({ method: "GET", path: "/v2/rooms/:roomId", type: "stall" });
+		const r = await runBatch(["-e", `room show ${room}`], env);
+		assert.equal(r.code, 1, r.stderr);
+		assert.match(r.stderr, /^lbtui: network error: no response from 127\.0\.0\.1:\d+ within the 1 s limit for a request \(ran \d+\.\d s\); gave up after 4 attempts$/m);
+		assert.ok(ran(r.stderr) >= 1 && ran(r.stderr) < 3, r.stderr);
+	});
+
+	test("a change the server stalls: the limit, the time, and that it may have been applied", async () => {
+		await fault({ method: "POST", path: "/v2/rooms/:roomId/broadcast-event", type: "stall" });
+		const r = await runBatch(["-e", `room broadcast ${room} '{"kind":"ping"}'`], env);
+		assert.equal(r.code, 1, r.stderr);
+		assert.match(r.stderr, /^lbtui: outcome unknown: no response from 127\.0\.0\.1:\d+ within the 1 s limit for a request \(ran \d+\.\d s\), so it may or may not have been applied; check before trying again$/m);
+		assert.ok(ran(r.stderr) >= 1 && ran(r.stderr) < 3, r.stderr);
+	});
+
+	test("a TCP server that accepts and says nothing: no response within the limit, not 'could not connect'", async () => {
+		const sockets = new Set();
+		const server = net.createServer((s) => {
+			sockets.add(s);
+			s.on("error", () => {});
+			s.on("close", () => sockets.delete(s));
+		});
+		await new Promise((r) => server.listen(0, "127.0.0.1", r));
+		const url = `http://127.0.0.1:${server.address().port}`;
+		try {
+			const r = await runBatch(["-e", "room broadcast x '{}'"], serverEnv(url, { LBTUI_TIMEOUT: "1.5", LBTUI_CONNECT_TIMEOUT: "1" }));
+			assert.equal(r.code, 1, r.stderr);
+			assert.match(r.stderr, new RegExp(`no response from 127\\.0\\.0\\.1:${server.address().port} within the 1\\.5 s limit for a request \\(ran \\d+\\.\\d s\\)`));
+			assert.ok(ran(r.stderr) >= 1.5 && ran(r.stderr) < 3.5, r.stderr);
+			assert.doesNotMatch(r.stderr, /could not connect/);
+		} finally {
+			for (const s of sockets)
+				s.destroy();
+			await new Promise((r) => server.close(r));
+		}
+	});
+
+	test("LBTUI_TIMEOUT that is not a number of seconds is a configuration error", async () => {
+		const r = await runBatch(["-e", `room show ${room}`], serverEnv(stack.url, { LBTUI_TIMEOUT: "soon" }));
+		assert.equal(r.code, 2);
+		assert.match(r.stderr, /LBTUI_TIMEOUT must be a number of seconds, above 0 and at most 86400 \(it is 'soon'\)/);
 	});
 });

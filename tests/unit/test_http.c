@@ -189,6 +189,7 @@ enum reply_mode {
 	R_TRUNCATE, /* promise more than is sent, then close */
 	R_CHUNKED,  /* chunked transfer encoding */
 	R_DROP,     /* read the request, close without a word */
+	R_STALL,    /* promise more than is sent, hold the connection delay_ms, close */
 };
 
 struct reply {
@@ -196,7 +197,7 @@ struct reply {
 	const char *headers; /* extra "Name: value\r\n" lines */
 	const char *body;
 	size_t body_len; /* 0: strlen(body) */
-	int delay_ms;
+	int delay_ms; /* before the reply; R_STALL: after its first part */
 	enum reply_mode mode;
 };
 
@@ -305,6 +306,15 @@ static void send_reply(int fd, const struct reply *r)
 	case R_DROP:
 		shutdown(fd, SHUT_RDWR);
 		break;
+	case R_STALL:
+		n += snprintf(head + n, sizeof(head) - (size_t)n, "Content-Length: %zu\r\n\r\n",
+		              blen * 2 + 10);
+		if (send_all(fd, head, (size_t)n))
+			send_all(fd, r->body, blen);
+		for (int waited = 0; waited < r->delay_ms && !atomic_load(&srv.stop); waited += 5)
+			usleep(5000);
+		shutdown(fd, SHUT_RDWR);
+		break;
 	case R_CHUNKED:
 		n += snprintf(head + n, sizeof(head) - (size_t)n,
 		              "Transfer-Encoding: chunked\r\n\r\n");
@@ -393,7 +403,8 @@ static void *conn_main(void *arg)
 			srv.max_active = srv.active;
 		pthread_mutex_unlock(&srv.mu);
 
-		for (int waited = 0; waited < r.delay_ms && !atomic_load(&srv.stop); waited += 5)
+		for (int waited = 0; r.mode != R_STALL && waited < r.delay_ms && !atomic_load(&srv.stop);
+		     waited += 5)
 			usleep(5000);
 		if (!atomic_load(&srv.stop))
 			send_reply(fd, &r);
@@ -401,7 +412,8 @@ static void *conn_main(void *arg)
 		pthread_mutex_lock(&srv.mu);
 		srv.active--;
 		pthread_mutex_unlock(&srv.mu);
-		if (r.mode == R_TRUNCATE || r.mode == R_DROP || atomic_load(&srv.stop))
+		if (r.mode == R_TRUNCATE || r.mode == R_DROP || r.mode == R_STALL ||
+		    atomic_load(&srv.stop))
 			break;
 		memmove(buf, buf + head_len + clen, have - head_len - clen);
 		have -= head_len + clen;
@@ -1081,25 +1093,106 @@ static void test_connection_refused(void **state)
 	http_free(&h);
 }
 
+/* "(ran 0.3 s)" in message: the seconds, or -1. */
+static double ran_secs(const char *message)
+{
+	const char *p = strstr(message, "(ran ");
+	return p ? strtod(p + 5, NULL) : -1;
+}
+
+/* A timeout says which limit it hit and how long the request ran. */
 static void test_total_timeout(void **state)
 {
-	srv_fallback((struct reply){.status = 200, .body = "late", .delay_ms = 3000});
+	static const struct reply script[] = {
+	    {.status = 200, .body = "quick"},
+	    {.status = 200, .body = "late", .delay_ms = 3000},
+	    {.status = 200, .body = "half", .delay_ms = 3000, .mode = R_STALL},
+	    {.status = 200, .body = "late", .delay_ms = 3000},
+	};
+	srv_script(script, 4);
 	struct http_options o;
 	http_options_default(&o);
 	o.total_timeout_ms = 300;
 	o.retry.max_retries = 0;
 	struct http *h = client_opts(&o);
-	struct result res = {0};
+	struct result quick = {0}, res = {0}, half = {0}, post = {0};
+	char want[200];
+
+	/* Connected (on a kept-alive connection), and nothing came back. */
+	submit(h, HTTP_GET, "/quick", true, &quick);
+	drive_done(h, &quick, 1, 3000);
+	assert_int_equal(quick.status, 200);
 	long long t0 = now_ms();
 	submit(h, HTTP_GET, "/slow", true, &res);
 	drive_done(h, &res, 1, 3000);
 	assert_true(now_ms() - t0 < 1500);
 	assert_int_equal(res.err, LB_NETWORK);
-	char want[128];
-	snprintf(want, sizeof(want), "timed out after 0.3 s waiting for 127.0.0.1:%d", srv.port);
-	assert_string_equal(res.message, want);
+	snprintf(want, sizeof(want),
+	         "no response from 127.0.0.1:%d within the 0.3 s limit for a request (ran ",
+	         srv.port);
+	assert_true(strncmp(res.message, want, strlen(want)) == 0);
+	assert_true(ran_secs(res.message) >= 0.3 && ran_secs(res.message) < 1.5);
 	assert_int_equal(res.attempts, 1);
+	assert_int_equal(srv_get(&srv.connections), 1);
+
+	/* The answer started and did not finish. */
+	submit(h, HTTP_GET, "/half", true, &half);
+	drive_done(h, &half, 1, 3000);
+	assert_int_equal(half.err, LB_NETWORK);
+	snprintf(want, sizeof(want),
+	         "the response from 127.0.0.1:%d did not finish within the 0.3 s limit for a "
+	         "request (ran ",
+	         srv.port);
+	assert_true(strncmp(half.message, want, strlen(want)) == 0);
+	assert_true(ran_secs(half.message) >= 0.3 && ran_secs(half.message) < 1.5);
+
+	/* A change that timed out may have been applied. */
+	submit(h, HTTP_POST, "/slow", false, &post);
+	drive_done(h, &post, 1, 3000);
+	assert_int_equal(post.err, LB_UNSURE);
+	snprintf(want, sizeof(want),
+	         "no response from 127.0.0.1:%d within the 0.3 s limit for a request (ran ",
+	         srv.port);
+	assert_true(strncmp(post.message, want, strlen(want)) == 0);
+	assert_non_null(strstr(post.message, " s), so it may or may not have been applied; check "
+	                                     "before trying again"));
 	http_free(&h);
+}
+
+/* A server whose accept queue is full: connecting hangs. */
+static void test_connect_timeout(void **state)
+{
+	int lfd = socket(AF_INET, SOCK_STREAM, 0);
+	int filler = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t al = sizeof(a);
+	assert_true(lfd >= 0 && filler >= 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(lfd, 0), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&a, &al), 0);
+	assert_int_equal(connect(filler, (struct sockaddr *)&a, sizeof(a)), 0);
+
+	struct http_options o;
+	http_options_default(&o);
+	o.connect_timeout_ms = 300;
+	o.retry.max_retries = 0;
+	struct http *h = client_opts(&o);
+	struct result res = {0};
+	char url[128], want[160];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v2/rooms", ntohs(a.sin_port));
+	struct http_request req = {
+	    .method = HTTP_GET, .url = url, .idempotent = true, .done = on_done, .ud = &res};
+	long long t0 = now_ms();
+	assert_true(http_submit(h, &req) > 0);
+	drive_done(h, &res, 1, 3000);
+	assert_true(now_ms() - t0 < 1500);
+	assert_int_equal(res.err, LB_NETWORK);
+	snprintf(want, sizeof(want), "could not connect to 127.0.0.1:%d within the 0.3 s connect limit",
+	         ntohs(a.sin_port));
+	assert_string_equal(res.message, want);
+	http_free(&h);
+	close(filler);
+	close(lfd);
 }
 
 static void test_cancel(void **state)
@@ -1474,6 +1567,7 @@ int main(void)
 	    LIVE(test_sink),
 	    cmocka_unit_test(test_connection_refused),
 	    LIVE(test_total_timeout),
+	    cmocka_unit_test(test_connect_timeout),
 	    LIVE(test_cancel),
 	    LIVE(test_parallel_cap),
 	    LIVE(test_keep_alive),
