@@ -25,9 +25,27 @@ struct http_response {
 };
 
 typedef void (*http_done_fn)(const struct http_response *resp, void *ud);
-/* Takes len bytes of a 2xx response's body; false stops the transfer (the
- * request then ends with LB_CANCELLED). */
-typedef bool (*http_sink_fn)(const char *p, size_t len, void *ud);
+
+/* What a sink did with a piece of the body, or what it wants once paused. */
+enum http_sink_rc {
+	HTTP_SINK_TAKEN, /* all of it (drain: give me more) */
+	HTTP_SINK_PAUSE, /* none of it: wait until wait_fd is writable */
+	HTTP_SINK_STOP,  /* none of it, and no more: the request ends with LB_CANCELLED */
+};
+
+/* Where a 2xx body goes as it arrives, instead of into memory. A sink that
+ * cannot keep up pauses the transfer rather than hold what it is given:
+ * after HTTP_SINK_PAUSE the client reads nothing more, waits (in its own
+ * poll set) until wait_fd is writable, calls drain, and once drain says
+ * HTTP_SINK_TAKEN gives take the same piece again and goes on. */
+struct http_sink {
+	enum http_sink_rc (*take)(const char *p, size_t len, void *ud);
+	/* Needed when take pauses: wait_fd is writable (or failed); write out
+	 * what is held and say whether to go on. */
+	enum http_sink_rc (*drain)(void *ud);
+	void *ud;
+	int wait_fd;
+};
 
 struct http_request {
 	enum http_method method;
@@ -40,11 +58,14 @@ struct http_request {
 	bool idempotent;
 	http_done_fn done;          /* called exactly once, also on cancel */
 	void *ud;
-	/* Optional: a 2xx body goes to sink as it arrives, not into memory,
-	 * so it has no size cap; other statuses are kept as usual. Once a
-	 * byte has gone to the sink the request is never retried. */
-	http_sink_fn sink;
-	void *sink_ud;
+	/* Optional (sink.take not NULL): a 2xx body goes to sink as it
+	 * arrives, not into memory, so it has no size cap; other statuses are
+	 * kept as usual. Once a byte has gone to the sink the request is never
+	 * retried. Its time limit is total_timeout_ms without any data, not in
+	 * all (a paused transfer does not count), and at most one layer of
+	 * gzip or deflate is accepted, so that what curl decodes while paused
+	 * stays small. */
+	struct http_sink sink;
 };
 
 /* Requests are identified by a positive number; 0 means "not submitted". */
@@ -68,7 +89,7 @@ struct retry_policy {
 
 struct http_options {
 	long connect_timeout_ms;
-	long total_timeout_ms;
+	long total_timeout_ms;     /* a request with a sink: the longest time without data */
 	size_t max_response_bytes; /* 0: no cap */
 	int max_parallel;       /* transfers at once; the rest wait in a queue */
 	struct retry_policy retry;
@@ -100,11 +121,13 @@ bool http_cancel(struct http *h, http_id id);
 /* Requests submitted and not finished (running, queued or waiting to retry). */
 int http_in_flight(const struct http *h);
 
-/* Event loop integration: fill up to max pollfds with curl's sockets and
- * return how many; http_timeout_ms gives the time until the next timer or
- * retry (-1 = none). After poll(), http_process handles ready sockets,
- * expired timers, due retries, and calls the callbacks of finished
- * requests. */
+/* Event loop integration: fill up to max pollfds with curl's sockets (and
+ * the wait_fd of each paused sink) and return how many; http_pollfds_max
+ * says how many there may be. http_timeout_ms gives the time until the
+ * next timer or retry (-1 = none). After poll(), http_process handles
+ * ready sockets and sinks, expired timers, due retries, and calls the
+ * callbacks of finished requests. */
+int http_pollfds_max(const struct http *h);
 int http_pollfds(struct http *h, struct pollfd *fds, int max);
 int http_timeout_ms(struct http *h);
 void http_process(struct http *h, const struct pollfd *fds, int nfds);

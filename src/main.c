@@ -58,9 +58,10 @@ static bool env_seconds(const char *name, long *ms, struct lb_error *err)
 	errno = 0;
 	double secs = strtod(v, &end);
 	if (errno || end == v || *end || !(secs >= 0.001 && secs <= 86400)) {
-		lb_error_set(err, LB_CONFIG,
-		             "%s must be a number of seconds, above 0 and at most 86400 (it is '%s')",
-		             name, v);
+		lb_error_set(
+		    err, LB_CONFIG,
+		    "%s must be a number of seconds, above 0 and at most 86400 (it is '%s')", name,
+		    v);
 		return false;
 	}
 	*ms = (long)(secs * 1000.0 + 0.5);
