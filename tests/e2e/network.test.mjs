@@ -60,9 +60,13 @@ describe("a change goes out at most once", () => {
 	// `room show` first leaves a kept-alive connection for the change to take.
 	test("room broadcast on a connection that closes under it: sent once, outcome unknown", async () => {
 		await dropAfter("POST", "/v2/rooms/:roomId/broadcast-event");
-		const r = await runBatch(["-e", `room show ${room}`, "-e", `room broadcast ${room} '{"kind":"ping"}'`], env);
+		const r = await runBatch(["-v", "-e", `room show ${room}`, "-e", `room broadcast ${room} '{"kind":"ping"}'`], env);
 		assert.equal(r.code, 1, r.stderr);
 		assert.match(r.stderr, UNSURE);
+		// curl wanted to send it again on a new connection: refused. The log
+		// says so, and never shows the key.
+		assert.match(r.stderr, /^http: POST http:\/\/127\.0\.0\.1:\d+\/v2\/rooms\/[^ ]+\/broadcast-event failed \(no answer; not sent again\) \d+ ms$/m);
+		assert.ok(!r.stderr.includes(env.LIVEBLOCKS_SECRET_KEY), r.stderr);
 		assert.equal(await count("POST", "/v2/rooms/:roomId/broadcast-event"), 1);
 		assert.equal(await count("GET", "/v2/rooms/:roomId"), 1);
 	});
@@ -94,6 +98,8 @@ describe("a change goes out at most once", () => {
 		await t.waitFor(UNSURE, { timeout: 10000 });
 		assert.equal(await count("DELETE", "/v2/rooms/:roomId"), 1);
 		assert.equal((await rest(stack.url, "GET", `/v2/rooms/${id}`)).status, 404, "the server did delete it");
+		// The list is read again, and shows what the server did.
+		await t.waitFor(() => !new RegExp(`${id} +\\d{4}-`).test(t.screenText()));
 		// Still running and usable.
 		t.command(`:room show ${room}`);
 		await t.waitFor(`› ${room}`);
