@@ -1,6 +1,7 @@
 /* Asynchronous HTTP on the libcurl multi interface, driven by the program's
  * single poll() loop: keep-alive, bounded parallelism, timeouts, a response
- * size cap, cancellation, and retries with backoff for idempotent requests. */
+ * size cap, cancellation, retries with backoff for idempotent requests,
+ * and for the others at most one send (LB_UNSURE when no answer came). */
 #ifndef LB_HTTP_H
 #define LB_HTTP_H
 
@@ -20,7 +21,7 @@ struct http_response {
 	int attempts;         /* 1 + retries made */
 	size_t streamed;      /* body bytes given to the request's sink (body is then empty) */
 	/* LB_OK when a response arrived, whatever its status; otherwise why not
-	 * (LB_NETWORK, LB_TOO_LARGE, LB_CANCELLED). */
+	 * (LB_NETWORK, LB_UNSURE, LB_TOO_LARGE, LB_DECODE, LB_CANCELLED). */
 	struct lb_error err;
 };
 
@@ -41,7 +42,8 @@ enum http_sink_rc {
 struct http_sink {
 	enum http_sink_rc (*take)(const char *p, size_t len, void *ud);
 	/* Needed when take pauses: wait_fd is writable (or failed); write out
-	 * what is held and say whether to go on. */
+	 * what is held and say whether to go on. Answer HTTP_SINK_PAUSE only
+	 * when wait_fd cannot take more, or the client asks again at once. */
 	enum http_sink_rc (*drain)(void *ud);
 	void *ud;
 	int wait_fd;
@@ -54,7 +56,10 @@ struct http_request {
 	const char *body;           /* may be NULL */
 	size_t body_len;
 	/* Retry on 5xx, 429 and network errors. Set for GET; never for a
-	 * mutation unless the endpoint is known to be idempotent. */
+	 * mutation unless the endpoint is known to be idempotent. Without it
+	 * the request goes out at most once, even when curl would send it
+	 * again on a new connection; sent without an answer, it ends with
+	 * LB_UNSURE. */
 	bool idempotent;
 	http_done_fn done;          /* called exactly once, also on cancel */
 	void *ud;
