@@ -359,7 +359,6 @@ static int on_prereq(void *ud, char *primary_ip, char *local_ip, int primary_por
 {
 	struct rq *r = ud;
 
-	(void)primary_ip, (void)local_ip, (void)primary_port, (void)local_port;
 	if (++r->sends > 1 && !r->idempotent) {
 		r->resend_refused = true;
 		return CURL_PREREQFUNC_ABORT;
@@ -417,7 +416,6 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
 	struct rq *r = ud;
 	size_t len = size * n;
-
 	char coding[sizeof(r->bad_coding)];
 
 	/* A new status line (after 1xx or a redirect) starts a new header set. */
