@@ -789,7 +789,6 @@ http_id api_submit(struct api *a, enum http_method method, const char *url, cons
 	req.done = on_http_done;
 	req.ud = call;
 	req.sink = call->sink;
-	req.sink_ud = call->sink_ud;
 	call->submitting = true;
 	id = a->transport.submit(a->transport.ctx, &req);
 	call->submitting = false;

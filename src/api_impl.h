@@ -32,8 +32,7 @@ struct api_call {
 	bool submitting; /* inside transport.submit */
 	bool finished;   /* finish ran while submitting */
 	/* Optional: a 2xx body goes here as it arrives (http_request.sink). */
-	http_sink_fn sink;
-	void *sink_ud;
+	struct http_sink sink;
 };
 
 /* Build the headers and submit. call->finish runs exactly once: later, or before this returns (then

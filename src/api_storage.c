@@ -399,8 +399,8 @@ static http_id fail_now(enum lb_status st, const char *msg, api_storage_done_fn 
  * when no answer came. */
 static http_id send_to_sink(struct api *a, enum http_method method, const char *room_id,
                             const char *suffix, const char *query, const void *body, size_t len,
-                            enum api_content ct, enum decode dec, http_sink_fn sink,
-                            void *sink_ud, api_storage_done_fn done, void *ud)
+                            enum api_content ct, enum decode dec, const struct http_sink *sink,
+                            api_storage_done_fn done, void *ud)
 {
 	struct call *c = calloc(1, sizeof(*c));
 	char *url;
@@ -409,8 +409,8 @@ static http_id send_to_sink(struct api *a, enum http_method method, const char *
 	if (!c)
 		return fail_now(LB_NOMEM, "out of memory", done, ud);
 	c->base.finish = call_finish;
-	c->base.sink = sink;
-	c->base.sink_ud = sink_ud;
+	if (sink)
+		c->base.sink = *sink;
 	c->decode = dec;
 	c->done = done;
 	c->ud = ud;
@@ -424,8 +424,7 @@ static http_id send_to(struct api *a, enum http_method method, const char *room_
                        const char *suffix, const char *query, const void *body, size_t len,
                        enum api_content ct, enum decode dec, api_storage_done_fn done, void *ud)
 {
-	return send_to_sink(a, method, room_id, suffix, query, body, len, ct, dec, NULL, NULL, done,
-	                    ud);
+	return send_to_sink(a, method, room_id, suffix, query, body, len, ct, dec, NULL, done, ud);
 }
 
 /* GET /storage[?format=json] */
@@ -437,11 +436,11 @@ http_id api_storage_get(struct api *a, const char *room_id, bool simplified,
 }
 
 /* GET /storage[?format=json], the body to sink. */
-http_id api_storage_stream(struct api *a, const char *room_id, bool simplified, http_sink_fn sink,
-                           void *sink_ud, api_storage_done_fn done, void *ud)
+http_id api_storage_stream(struct api *a, const char *room_id, bool simplified,
+                           const struct http_sink *sink, api_storage_done_fn done, void *ud)
 {
-	return send_to_sink(a, HTTP_GET, room_id, "/storage", simplified ? "format=json" : NULL, NULL,
-	                    0, API_CT_NONE, DEC_NONE, sink, sink_ud, done, ud);
+	return send_to_sink(a, HTTP_GET, room_id, "/storage", simplified ? "format=json" : NULL,
+	                    NULL, 0, API_CT_NONE, DEC_NONE, sink, done, ud);
 }
 
 /* POST /storage with a plain LSON document. */

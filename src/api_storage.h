@@ -75,8 +75,8 @@ http_id api_storage_get(struct api *a, const char *room_id, bool simplified,
  * or saving a document of any size without holding it. An error answer is
  * decoded as usual; a transfer cut off after bytes went to the sink is an
  * error and is not retried. */
-http_id api_storage_stream(struct api *a, const char *room_id, bool simplified, http_sink_fn sink,
-                           void *sink_ud, api_storage_done_fn done, void *ud);
+http_id api_storage_stream(struct api *a, const char *room_id, bool simplified,
+                           const struct http_sink *sink, api_storage_done_fn done, void *ud);
 /* POST /v2/rooms/{id}/storage with a plain LSON document. */
 http_id api_storage_init(struct api *a, const char *room_id, const char *doc, size_t len,
                          api_storage_done_fn done, void *ud);

@@ -898,9 +898,15 @@ static bool wait_holding(struct cmd_ctx *c, struct resource *r, cmd_step_fn step
 }
 
 /* Printing a document as it arrives. A file takes it at once. A pipe or a
- * socket is written only as far as its reader keeps up; the rest waits in
- * memory until the transfer is over, so a slow reader (a pager) never
- * stalls the download until the server gives up on it. */
+ * socket is written only as far as its reader keeps up, and up to
+ * PRINT_HOLD bytes it has not taken yet wait in memory, so a pager never
+ * holds up a document of ordinary size until the server gives up on it.
+ * Past that the transfer pauses until the reader has taken all but
+ * PRINT_RESUME of them: memory stays bounded whatever the size of the
+ * document and however slow its reader. */
+#define PRINT_HOLD   ((size_t)8 << 20)
+#define PRINT_RESUME ((size_t)2 << 20)
+
 struct print_job {
 	struct cmd_ctx *c;
 	bool careful;       /* stdout is a pipe or a socket */
@@ -932,43 +938,80 @@ static bool write_ready(int fd, const char **p, size_t *len)
 	return true;
 }
 
-
-static bool print_sink(const char *p, size_t len, void *ud)
+static size_t print_held(const struct print_job *j)
 {
-	struct print_job *j = ud;
+	return j->pending.len - j->sent;
+}
 
-	if (!len)
-		return true;
-	j->ends_in_newline = p[len - 1] == '\n';
-	if (!j->careful) {
-		if (fwrite(p, 1, len, stdout) != len) {
-			j->write_errno = errno ? errno : EIO;
-			return false;
-		}
-		return true;
+/* Write what the reader takes of what is held; false on a write error. */
+static bool print_flush(struct print_job *j)
+{
+	const char *q = j->pending.data + j->sent;
+	size_t left = print_held(j);
+
+	if (left && !write_ready(STDOUT_FILENO, &q, &left)) {
+		j->write_errno = errno;
+		return false;
 	}
-	/* What is pending goes first. */
-	if (j->pending.len > j->sent) {
-		const char *q = j->pending.data + j->sent;
-		size_t left = j->pending.len - j->sent;
-		if (!write_ready(STDOUT_FILENO, &q, &left)) {
-			j->write_errno = errno;
-			return false;
-		}
-		j->sent = j->pending.len - left;
-	}
-	if (j->pending.len == j->sent) {
+	j->sent = j->pending.len - left;
+	if (!left)
 		j->pending.len = j->sent = 0;
-		if (!write_ready(STDOUT_FILENO, &p, &len)) {
-			j->write_errno = errno;
-			return false;
-		}
+	return true;
+}
+
+/* Keep len bytes for the reader, reusing the room of what it took before
+ * touching memory past what PRINT_HOLD needs (pages once touched stay). */
+static bool print_hold(struct print_job *j, const char *p, size_t len)
+{
+	if (j->sent && j->pending.len + len > PRINT_HOLD + ((size_t)64 << 10)) {
+		memmove(j->pending.data, j->pending.data + j->sent, print_held(j));
+		j->pending.len -= j->sent;
+		j->sent = 0;
 	}
-	if (len && !buf_add(&j->pending, p, len)) {
+	if (!buf_add(&j->pending, p, len)) {
 		j->write_errno = ENOMEM;
 		return false;
 	}
 	return true;
+}
+
+static enum http_sink_rc print_take(const char *p, size_t len, void *ud)
+{
+	struct print_job *j = ud;
+
+	if (!len)
+		return HTTP_SINK_TAKEN;
+	if (!j->careful) {
+		if (fwrite(p, 1, len, stdout) != len) {
+			j->write_errno = errno ? errno : EIO;
+			return HTTP_SINK_STOP;
+		}
+		j->ends_in_newline = p[len - 1] == '\n';
+		return HTTP_SINK_TAKEN;
+	}
+	/* What is held goes first. */
+	if (!print_flush(j))
+		return HTTP_SINK_STOP;
+	if (print_held(j) >= PRINT_HOLD)
+		return HTTP_SINK_PAUSE;
+	j->ends_in_newline = p[len - 1] == '\n';
+	if (!print_held(j) && !write_ready(STDOUT_FILENO, &p, &len)) {
+		j->write_errno = errno;
+		return HTTP_SINK_STOP;
+	}
+	if (len && !print_hold(j, p, len))
+		return HTTP_SINK_STOP;
+	return HTTP_SINK_TAKEN;
+}
+
+/* Paused, and stdout can take more: go on once the reader has caught up. */
+static enum http_sink_rc print_drain(void *ud)
+{
+	struct print_job *j = ud;
+
+	if (!print_flush(j))
+		return HTTP_SINK_STOP;
+	return print_held(j) > PRINT_RESUME ? HTTP_SINK_PAUSE : HTTP_SINK_TAKEN;
 }
 
 static void print_done(const struct storage_result *res, void *ud)
@@ -1026,7 +1069,9 @@ static void run_storage(struct cmd_ctx *c, const struct command *cmd, struct arg
 		             (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
 		buf_init(&j->pending);
 		fflush(stdout);
-		model_storage_stream(c->model, room, simplified, print_sink, j, print_done, j);
+		struct http_sink sink = {
+		    .take = print_take, .drain = print_drain, .ud = j, .wait_fd = STDOUT_FILENO};
+		model_storage_stream(c->model, room, simplified, &sink, print_done, j);
 		return;
 	}
 	wait_room(c, model_storage_body(c->model, room, simplified), room, storage_print_step);

@@ -11,6 +11,7 @@
 	_(CONFIG,    2, "configuration error") \
 	_(READONLY,  2, "refused in read-only mode") \
 	_(NETWORK,   1, "network error") \
+	_(UNSURE,    1, "outcome unknown") \
 	_(HTTP,      1, "API error") \
 	_(DECODE,    1, "unexpected response") \
 	_(TOO_LARGE, 1, "response too large") \

@@ -15,6 +15,15 @@
 
 #include "util.h"
 
+/* A sink's transfer reads this much at a time. While it is paused curl
+ * decodes the rest of what it last read and holds it: gzip or deflate
+ * inflates at most about 1032 to 1, so that is at most about 4 MiB. */
+#define SINK_READ_BYTES 4096L
+
+/* A request that is not idempotent takes a kept-alive connection only if
+ * it has been idle no longer than this (curl counts whole seconds: < 2 s). */
+#define MUTATION_MAX_IDLE_S 1L
+
 /* Where a request is. Each live request is on exactly one list of its
  * client, the one named by its state. */
 enum rq_state { RQ_QUEUED, RQ_RUNNING, RQ_WAITING, RQ_DONE };
@@ -34,12 +43,14 @@ struct rq {
 	bool idempotent;
 	http_done_fn done;
 	void *ud;
-	http_sink_fn sink;
-	void *sink_ud;
+	struct http_sink sink;
 
 	/* The current or last attempt. */
 	CURL *easy;
 	int attempts;
+	int sends;           /* times curl was about to send it on a connection */
+	bool answered;       /* a status line came back */
+	bool resend_refused; /* curl wanted to send it again: it was not */
 	long long due_ms;   /* RQ_WAITING: when the next attempt may start */
 	long long start_ms; /* when the current attempt started */
 	struct buf resp;
@@ -47,6 +58,9 @@ struct rq {
 	bool nomem;
 	enum { SINK_UNDECIDED, SINK_ON, SINK_OFF } sink_mode; /* this attempt's body */
 	bool sink_stopped;  /* the sink said stop */
+	bool paused;        /* the sink said pause: waiting for its wait_fd */
+	int codings;        /* compression layers the answer declares */
+	char bad_coding[128]; /* a layer refused for a sink, when one was */
 	size_t streamed;    /* bytes given to the sink, over all attempts */
 	char content_type[128];
 	char retry_after[64];
@@ -305,18 +319,25 @@ static size_t on_write(char *p, size_t size, size_t n, void *ud)
 	size_t len = size * n;
 	size_t cap = r->h->o.max_response_bytes;
 
-	if (r->sink && r->sink_mode == SINK_UNDECIDED) {
+	if (r->sink.take && r->sink_mode == SINK_UNDECIDED) {
 		long status = 0;
 		curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
 		r->sink_mode = status >= 200 && status <= 299 ? SINK_ON : SINK_OFF;
 	}
 	if (r->sink_mode == SINK_ON) {
-		if (!r->sink(p, len, r->sink_ud)) {
-			r->sink_stopped = true;
-			return 0;
+		switch (r->sink.take(p, len, r->sink.ud)) {
+		case HTTP_SINK_TAKEN:
+			r->streamed += len;
+			return len;
+		case HTTP_SINK_PAUSE:
+			/* curl keeps the piece and gives it again after the pause. */
+			r->paused = true;
+			return CURL_WRITEFUNC_PAUSE;
+		case HTTP_SINK_STOP:
+			break;
 		}
-		r->streamed += len;
-		return len;
+		r->sink_stopped = true;
+		return 0;
 	}
 
 	if (cap && len > cap - r->resp.len) {
@@ -328,6 +349,21 @@ static size_t on_write(char *p, size_t size, size_t n, void *ud)
 		return 0;
 	}
 	return len;
+}
+
+/* Called each time curl is about to send the request on a connection,
+ * also when it would send it again on a new one because a reused
+ * connection closed before any answer. That second send is refused for a
+ * request that is not idempotent: the server may have acted on the first. */
+static int on_prereq(void *ud, char *primary_ip, char *local_ip, int primary_port, int local_port)
+{
+	struct rq *r = ud;
+
+	if (++r->sends > 1 && !r->idempotent) {
+		r->resend_refused = true;
+		return CURL_PREREQFUNC_ABORT;
+	}
+	return CURL_PREREQFUNC_OK;
 }
 
 /* If the header line is "name: value", copy the trimmed value to out. */
@@ -350,15 +386,49 @@ static bool header_value(const char *line, size_t len, const char *name, char *o
 	return true;
 }
 
+/* Count the compression layers of a Content-Encoding or Transfer-Encoding
+ * value (curl decodes both). For a sink only one layer of gzip or deflate
+ * is accepted: while a sink is paused curl inflates what it read into
+ * memory, and another layer, or brotli or zstd, would multiply that. */
+static bool codings_bounded(struct rq *r, const char *value)
+{
+	for (const char *v = value; *v;) {
+		v += strspn(v, " \t,");
+		size_t n = strcspn(v, ",");
+		size_t len = n;
+		while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+			len--;
+		bool known = (len == 4 && !strncasecmp(v, "gzip", 4)) ||
+		             (len == 6 && !strncasecmp(v, "x-gzip", 6)) ||
+		             (len == 7 && !strncasecmp(v, "deflate", 7));
+		bool plain = (len == 7 && !strncasecmp(v, "chunked", 7)) ||
+		             (len == 8 && !strncasecmp(v, "identity", 8));
+		if (len && !plain && (!known || ++r->codings > 1)) {
+			snprintf(r->bad_coding, sizeof(r->bad_coding), "%s", value);
+			return false;
+		}
+		v += n;
+	}
+	return true;
+}
+
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
 	struct rq *r = ud;
 	size_t len = size * n;
+	char coding[sizeof(r->bad_coding)];
 
 	/* A new status line (after 1xx or a redirect) starts a new header set. */
 	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+		r->answered = true;
 		r->content_type[0] = '\0';
 		r->retry_after[0] = '\0';
+		r->codings = 0;
+	} else if (r->sink.take &&
+	           (header_value(p, len, "Content-Encoding", coding, sizeof(coding)) ||
+	            header_value(p, len, "Transfer-Encoding", coding, sizeof(coding)))) {
+		if (!codings_bounded(r, coding))
+			return 0; /* the transfer ends before any of the body is decoded */
 	} else if (!header_value(p, len, "Content-Type", r->content_type,
 	                         sizeof(r->content_type))) {
 		header_value(p, len, "Retry-After", r->retry_after, sizeof(r->retry_after));
@@ -438,6 +508,7 @@ static void easy_release(struct http *h, CURL *e)
 /* Stop the running attempt of r, if any. */
 static void rq_detach(struct http *h, struct rq *r)
 {
+	r->paused = false;
 	if (!r->easy)
 		return;
 	curl_multi_remove_handle(h->multi, r->easy);
@@ -468,6 +539,9 @@ static void rq_reset_response(struct rq *r)
 	buf_free(&r->resp);
 	buf_init(&r->resp);
 	r->sink_mode = SINK_UNDECIDED;
+	r->paused = false;
+	r->codings = 0;
+	r->bad_coding[0] = '\0';
 	r->too_large = false;
 	r->nomem = false;
 	r->content_type[0] = '\0';
@@ -514,6 +588,9 @@ static bool rq_start(struct http *h, struct rq *r)
 	if (!e)
 		return false;
 	rq_reset_response(r);
+	r->sends = 0;
+	r->answered = false;
+	r->resend_refused = false;
 	curl_easy_setopt(e, CURLOPT_URL, r->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, (void *)r);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -527,8 +604,16 @@ static bool rq_start(struct http *h, struct rq *r)
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, (void *)r);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+	curl_easy_setopt(e, CURLOPT_PREREQDATA, (void *)r);
+	/* A change goes out at most once, so a connection that dies under it
+	 * fails it. Servers close idle connections (Node and Apache after
+	 * 5 s): a change takes only a connection used in the last second or
+	 * two, so that is rare, and back-to-back changes still share one. */
+	if (!r->idempotent)
+		curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, MUTATION_MAX_IDLE_S);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
-	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, r->sink.take ? "gzip" : "");
 	curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	/* Over TLS, wait for a connection that may multiplex (HTTP/2) rather
@@ -537,15 +622,23 @@ static bool rq_start(struct http *h, struct rq *r)
 		curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	else
 		curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-	curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 64L * 1024);
+	curl_easy_setopt(e, CURLOPT_BUFFERSIZE, r->sink.take ? SINK_READ_BYTES : 64L * 1024);
 	if (h->o.user_agent)
 		curl_easy_setopt(e, CURLOPT_USERAGENT, h->o.user_agent);
 	if (h->o.connect_timeout_ms > 0)
 		curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, h->o.connect_timeout_ms);
-	if (h->o.total_timeout_ms > 0)
+	if (h->o.total_timeout_ms > 0 && !r->sink.take) {
 		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->o.total_timeout_ms);
+	} else if (h->o.total_timeout_ms > 0) {
+		/* A sink may take any time over a body of any size, and may pause
+		 * while its reader is busy (curl does not count a pause): it fails
+		 * only when nothing comes for the whole limit. */
+		curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (h->o.total_timeout_ms + 999) / 1000);
+	}
 	/* A body that goes to a sink takes no memory: no cap. */
-	if (!r->sink && h->o.max_response_bytes > 0 && h->o.max_response_bytes < (size_t)INT64_MAX)
+	if (!r->sink.take && h->o.max_response_bytes > 0 &&
+	    h->o.max_response_bytes < (size_t)INT64_MAX)
 		curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)h->o.max_response_bytes);
 	set_method(e, r);
 
@@ -587,7 +680,6 @@ http_id http_submit(struct http *h, const struct http_request *req)
 	r->done = req->done;
 	r->ud = req->ud;
 	r->sink = req->sink;
-	r->sink_ud = req->sink_ud;
 	buf_init(&r->resp);
 	r->url = strdup(req->url);
 	bool ok = r->url != NULL;
@@ -751,11 +843,47 @@ static bool curl_code_transient(CURLcode rc)
 	}
 }
 
-/* A sentence about a failed transfer. */
-static void network_message(struct http *h, struct rq *r, CURLcode rc, long os_errno,
-                            bool connected, char *out, size_t n)
+/* Which limit a transfer that timed out hit, from how far it got, and how
+ * long it ran. */
+static void timeout_message(struct http *h, struct rq *r, const char *where, char *out, size_t n)
 {
-	char where[200], secs[32];
+	char lim[32], ran[32];
+	long connect = h->o.connect_timeout_ms, total = h->o.total_timeout_ms;
+
+	snprintf(ran, sizeof(ran), "%.1f s", (double)(now_ms() - r->start_ms) / 1000.0);
+	/* Never on a connection: curl gives up at the smaller limit. */
+	if (r->sends == 0) {
+		if (connect > 0 && (total <= 0 || connect < total)) {
+			fmt_secs(connect, lim, sizeof(lim));
+			snprintf(out, n, "could not connect to %s within the %s connect limit",
+			         where, lim);
+		} else {
+			fmt_secs(total, lim, sizeof(lim));
+			snprintf(out, n,
+			         "could not connect to %s within the %s limit for a request", where,
+			         lim);
+		}
+		return;
+	}
+	fmt_secs(total, lim, sizeof(lim));
+	if (r->sink.take && r->answered)
+		snprintf(out, n, "%s sent less than a byte a second for %s (ran %s)", where, lim,
+		         ran);
+	else if (!r->answered)
+		snprintf(out, n, "no response from %s within the %s limit for a request (ran %s)",
+		         where, lim, ran);
+	else
+		snprintf(out, n,
+		         "the response from %s did not finish within the %s limit for a request "
+		         "(ran %s)",
+		         where, lim, ran);
+}
+
+/* A sentence about a failed transfer. */
+static void network_message(struct http *h, struct rq *r, CURLcode rc, long os_errno, char *out,
+                            size_t n)
+{
+	char where[200];
 	const char *why = os_errno ? strerror((int)os_errno) : NULL;
 	const char *detail = r->errbuf[0] ? r->errbuf : curl_easy_strerror(rc);
 
@@ -777,16 +905,7 @@ static void network_message(struct http *h, struct rq *r, CURLcode rc, long os_e
 			snprintf(out, n, "could not connect to %s", where);
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
-		if (!connected && h->o.connect_timeout_ms > 0 &&
-		    (h->o.total_timeout_ms <= 0 ||
-		     h->o.connect_timeout_ms < h->o.total_timeout_ms)) {
-			fmt_secs(h->o.connect_timeout_ms, secs, sizeof(secs));
-			snprintf(out, n, "could not connect to %s (timed out after %s)", where,
-			         secs);
-		} else {
-			fmt_secs(h->o.total_timeout_ms, secs, sizeof(secs));
-			snprintf(out, n, "timed out after %s waiting for %s", secs, where);
-		}
+		timeout_message(h, r, where, out, n);
 		break;
 	case CURLE_PARTIAL_FILE:
 		snprintf(out, n, "%s closed the connection before the whole response arrived",
@@ -811,6 +930,24 @@ static void network_message(struct http *h, struct rq *r, CURLcode rc, long os_e
 	}
 }
 
+/* A request that is not idempotent went out and no answer came back. */
+static void unsure_outcome(struct http *h, struct rq *r, CURLcode rc)
+{
+	char where[200], why[300];
+
+	url_hostport(r->url, where, sizeof(where));
+	if (rc == CURLE_OPERATION_TIMEDOUT && !r->resend_refused)
+		network_message(h, r, rc, 0, why, sizeof(why));
+	else
+		snprintf(why, sizeof(why),
+		         "no answer from %s: the connection closed after the request was sent",
+		         where);
+	rq_reset_response(r);
+	lb_error_set(&r->err, LB_UNSURE,
+	             "%s, so it may or may not have been applied; check before trying again", why);
+	list_push(h, r, RQ_DONE);
+}
+
 /* Log one attempt: method, URL, status and time only. */
 static void log_attempt(struct http *h, struct rq *r, long status, const char *what, long retry_in)
 {
@@ -832,12 +969,10 @@ static void log_attempt(struct http *h, struct rq *r, long status, const char *w
 static void attempt_finished(struct http *h, struct rq *r, CURLcode rc)
 {
 	long status = 0, os_errno = 0;
-	curl_off_t connect_us = 0;
 	CURL *e = r->easy;
 
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
-	curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connect_us);
 	list_del(h, r);
 	rq_detach(h, r);
 
@@ -851,6 +986,19 @@ static void attempt_finished(struct http *h, struct rq *r, CURLcode rc)
 		lb_error_set(&r->err, LB_TOO_LARGE,
 		             "the response from %s is larger than the %s limit", where, lim);
 		r->err.http_status = status;
+		list_push(h, r, RQ_DONE);
+		return;
+	}
+	if (r->bad_coding[0]) {
+		char where[200], coding[sizeof(r->bad_coding)];
+		url_hostport(r->url, where, sizeof(where));
+		memcpy(coding, r->bad_coding, sizeof(coding));
+		log_attempt(h, r, status, "refused encoding", -1);
+		rq_reset_response(r);
+		lb_error_set(&r->err, LB_DECODE,
+		             "%s sent the response with the encoding '%s': lbtui reads at most one "
+		             "layer of gzip or deflate here",
+		             where, coding);
 		list_push(h, r, RQ_DONE);
 		return;
 	}
@@ -881,6 +1029,15 @@ static void attempt_finished(struct http *h, struct rq *r, CURLcode rc)
 		return;
 	}
 
+	/* Sent, and no answer: done or not, nobody can tell. Never sent again. */
+	if (!r->idempotent && r->sends > 0 && status == 0) {
+		log_attempt(
+		    h, r, 0,
+		    r->resend_refused ? "no answer; not sent again" : curl_easy_strerror(rc), -1);
+		unsure_outcome(h, r, rc);
+		return;
+	}
+
 	long d = -1;
 	/* What went to the sink cannot be taken back: no second attempt. */
 	if (curl_code_transient(rc) && r->streamed == 0)
@@ -892,7 +1049,7 @@ static void attempt_finished(struct http *h, struct rq *r, CURLcode rc)
 		return;
 	}
 	char msg[512];
-	network_message(h, r, rc, os_errno, connect_us > 0, msg, sizeof(msg));
+	network_message(h, r, rc, os_errno, msg, sizeof(msg));
 	rq_reset_response(r);
 	if (r->streamed)
 		lb_error_set(&r->err, LB_NETWORK, "%s after %zu bytes of the response", msg,
@@ -907,7 +1064,14 @@ static void attempt_finished(struct http *h, struct rq *r, CURLcode rc)
 
 /* ---- the event loop ---- */
 
-/* Fill up to max pollfds with curl's sockets; returns how many. */
+/* How many pollfds http_pollfds may fill. */
+int http_pollfds_max(const struct http *h)
+{
+	return h->nsocks + h->lists[RQ_RUNNING].n;
+}
+
+/* Fill up to max pollfds with curl's sockets and paused sinks' fds;
+ * returns how many. */
 int http_pollfds(struct http *h, struct pollfd *fds, int max)
 {
 	int n = 0;
@@ -917,7 +1081,47 @@ int http_pollfds(struct http *h, struct pollfd *fds, int max)
 		fds[n].revents = 0;
 		n++;
 	}
+	for (struct rq *r = h->lists[RQ_RUNNING].head; r && n < max; r = r->next) {
+		if (!r->paused)
+			continue;
+		fds[n].fd = r->sink.wait_fd;
+		fds[n].events = POLLOUT;
+		fds[n].revents = 0;
+		n++;
+	}
 	return n;
+}
+
+/* A paused sink's fd is ready: ask it whether to go on, and if so let
+ * curl give it the piece it held back. */
+static void sink_ready(struct http *h, struct rq *r)
+{
+	enum http_sink_rc rc = r->sink.drain ? r->sink.drain(r->sink.ud) : HTTP_SINK_TAKEN;
+	if (rc == HTTP_SINK_PAUSE)
+		return;
+	r->paused = false;
+	if (rc == HTTP_SINK_STOP) {
+		r->sink_stopped = true;
+		attempt_finished(h, r, CURLE_WRITE_ERROR);
+		return;
+	}
+	CURLcode res = curl_easy_pause(r->easy, CURLPAUSE_CONT);
+	if (res != CURLE_OK)
+		attempt_finished(h, r, res);
+}
+
+static void sinks_ready(struct http *h, const struct pollfd *fds, int nfds)
+{
+	for (int i = 0; i < nfds; i++) {
+		if (!fds[i].revents || sock_find(h, fds[i].fd))
+			continue;
+		struct rq *next;
+		for (struct rq *r = h->lists[RQ_RUNNING].head; r; r = next) {
+			next = r->next;
+			if (r->paused && r->sink.wait_fd == fds[i].fd)
+				sink_ready(h, r);
+		}
+	}
 }
 
 /* Milliseconds until something is due, -1 if nothing is. */
@@ -971,6 +1175,7 @@ void http_process(struct http *h, const struct pollfd *fds, int nfds)
 			ev |= CURL_CSELECT_ERR;
 		curl_multi_socket_action(h->multi, fds[i].fd, ev, &running);
 	}
+	sinks_ready(h, fds, nfds);
 	if (h->timer_due >= 0 && now_ms() >= h->timer_due) {
 		h->timer_due = -1;
 		curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
@@ -1007,7 +1212,7 @@ void http_wait(struct http *h, int max_ms)
 {
 	if (!h || h->in_flight == 0)
 		return;
-	int n = h->nsocks;
+	int n = http_pollfds_max(h);
 	struct pollfd one[16];
 	struct pollfd *fds = n <= 16 ? one : malloc((size_t)n * sizeof(*fds));
 	if (!fds) {

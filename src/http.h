@@ -1,6 +1,7 @@
 /* Asynchronous HTTP on the libcurl multi interface, driven by the program's
  * single poll() loop: keep-alive, bounded parallelism, timeouts, a response
- * size cap, cancellation, and retries with backoff for idempotent requests. */
+ * size cap, cancellation, retries with backoff for idempotent requests,
+ * and for the others at most one send (LB_UNSURE when no answer came). */
 #ifndef LB_HTTP_H
 #define LB_HTTP_H
 
@@ -20,14 +21,33 @@ struct http_response {
 	int attempts;         /* 1 + retries made */
 	size_t streamed;      /* body bytes given to the request's sink (body is then empty) */
 	/* LB_OK when a response arrived, whatever its status; otherwise why not
-	 * (LB_NETWORK, LB_TOO_LARGE, LB_CANCELLED). */
+	 * (LB_NETWORK, LB_UNSURE, LB_TOO_LARGE, LB_DECODE, LB_CANCELLED). */
 	struct lb_error err;
 };
 
 typedef void (*http_done_fn)(const struct http_response *resp, void *ud);
-/* Takes len bytes of a 2xx response's body; false stops the transfer (the
- * request then ends with LB_CANCELLED). */
-typedef bool (*http_sink_fn)(const char *p, size_t len, void *ud);
+
+/* What a sink did with a piece of the body, or what it wants once paused. */
+enum http_sink_rc {
+	HTTP_SINK_TAKEN, /* all of it (drain: give me more) */
+	HTTP_SINK_PAUSE, /* none of it: wait until wait_fd is writable */
+	HTTP_SINK_STOP,  /* none of it, and no more: the request ends with LB_CANCELLED */
+};
+
+/* Where a 2xx body goes as it arrives, instead of into memory. A sink that
+ * cannot keep up pauses the transfer rather than hold what it is given:
+ * after HTTP_SINK_PAUSE the client reads nothing more, waits (in its own
+ * poll set) until wait_fd is writable, calls drain, and once drain says
+ * HTTP_SINK_TAKEN gives take the same piece again and goes on. */
+struct http_sink {
+	enum http_sink_rc (*take)(const char *p, size_t len, void *ud);
+	/* Needed when take pauses: wait_fd is writable (or failed); write out
+	 * what is held and say whether to go on. Answer HTTP_SINK_PAUSE only
+	 * when wait_fd cannot take more, or the client asks again at once. */
+	enum http_sink_rc (*drain)(void *ud);
+	void *ud;
+	int wait_fd;
+};
 
 struct http_request {
 	enum http_method method;
@@ -36,15 +56,21 @@ struct http_request {
 	const char *body;           /* may be NULL */
 	size_t body_len;
 	/* Retry on 5xx, 429 and network errors. Set for GET; never for a
-	 * mutation unless the endpoint is known to be idempotent. */
+	 * mutation unless the endpoint is known to be idempotent. Without it
+	 * the request goes out at most once, even when curl would send it
+	 * again on a new connection; sent without an answer, it ends with
+	 * LB_UNSURE. */
 	bool idempotent;
 	http_done_fn done;          /* called exactly once, also on cancel */
 	void *ud;
-	/* Optional: a 2xx body goes to sink as it arrives, not into memory,
-	 * so it has no size cap; other statuses are kept as usual. Once a
-	 * byte has gone to the sink the request is never retried. */
-	http_sink_fn sink;
-	void *sink_ud;
+	/* Optional (sink.take not NULL): a 2xx body goes to sink as it
+	 * arrives, not into memory, so it has no size cap; other statuses are
+	 * kept as usual. Once a byte has gone to the sink the request is never
+	 * retried. Its time limit is total_timeout_ms without any data, not in
+	 * all (a paused transfer does not count), and at most one layer of
+	 * gzip or deflate is accepted, so that what curl decodes while paused
+	 * stays small. */
+	struct http_sink sink;
 };
 
 /* Requests are identified by a positive number; 0 means "not submitted". */
@@ -68,7 +94,7 @@ struct retry_policy {
 
 struct http_options {
 	long connect_timeout_ms;
-	long total_timeout_ms;
+	long total_timeout_ms;     /* a request with a sink: the longest time without data */
 	size_t max_response_bytes; /* 0: no cap */
 	int max_parallel;       /* transfers at once; the rest wait in a queue */
 	struct retry_policy retry;
@@ -100,11 +126,13 @@ bool http_cancel(struct http *h, http_id id);
 /* Requests submitted and not finished (running, queued or waiting to retry). */
 int http_in_flight(const struct http *h);
 
-/* Event loop integration: fill up to max pollfds with curl's sockets and
- * return how many; http_timeout_ms gives the time until the next timer or
- * retry (-1 = none). After poll(), http_process handles ready sockets,
- * expired timers, due retries, and calls the callbacks of finished
- * requests. */
+/* Event loop integration: fill up to max pollfds with curl's sockets (and
+ * the wait_fd of each paused sink) and return how many; http_pollfds_max
+ * says how many there may be. http_timeout_ms gives the time until the
+ * next timer or retry (-1 = none). After poll(), http_process handles
+ * ready sockets and sinks, expired timers, due retries, and calls the
+ * callbacks of finished requests. */
+int http_pollfds_max(const struct http *h);
 int http_pollfds(struct http *h, struct pollfd *fds, int max);
 int http_timeout_ms(struct http *h);
 void http_process(struct http *h, const struct pollfd *fds, int nfds);

@@ -1,5 +1,6 @@
 #include "lbconfig.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <locale.h>
 #include <signal.h>
@@ -46,6 +47,28 @@ static void usage(FILE *f)
 		fputs(help, f);
 		free(help);
 	}
+}
+
+/* A limit in seconds from the environment (LBTUI_TIMEOUT, ...) into *ms;
+ * unset or empty leaves *ms as it is. */
+static bool env_seconds(const char *name, long *ms, struct lb_error *err)
+{
+	const char *v = getenv(name);
+	char *end;
+
+	if (!v || !*v)
+		return true;
+	errno = 0;
+	double secs = strtod(v, &end);
+	if (errno || end == v || *end || !(secs >= 0.001 && secs <= 86400)) {
+		lb_error_set(
+		    err, LB_CONFIG,
+		    "%s must be a number of seconds, above 0 and at most 86400 (it is '%s')", name,
+		    v);
+		return false;
+	}
+	*ms = (long)(secs * 1000.0 + 0.5);
+	return true;
 }
 
 /* Other profiles' projects opened during the run, on the same network
@@ -406,6 +429,13 @@ int main(int argc, char **argv)
 	struct http_options ho;
 	http_options_default(&ho);
 	ho.verbose = verbose;
+	if (!env_seconds("LBTUI_CONNECT_TIMEOUT", &ho.connect_timeout_ms, &err) ||
+	    !env_seconds("LBTUI_TIMEOUT", &ho.total_timeout_ms, &err)) {
+		print_error(&err);
+		config_clear(&cfg);
+		free(cmds);
+		return 2;
+	}
 	struct http *http = http_new(&ho, &err);
 	struct api api;
 	memset(&api, 0, sizeof(api));

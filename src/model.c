@@ -1230,6 +1230,12 @@ static void on_mut_done(struct api_result *res, void *ud)
 	} else if (res->err.status == LB_HTTP && res->err.http_status == 404 &&
 	           q->mut != MUT_CREATE && q->room_id) {
 		room_deleted(m, q->room_id, &res->err);
+	} else if (res->err.status == LB_UNSURE) {
+		/* It may have been applied: what is shown is read again. */
+		struct resource *r = q->room_id ? mi_find_room(m, q->room_id) : NULL;
+		if (r)
+			mi_invalidate(m, r);
+		mi_invalidate_lists(m);
 	}
 	if (q->done)
 		q->done(&res->err, room, q->ud);

@@ -558,8 +558,7 @@ struct op {
 	void *ud;
 	/* OP_STORAGE_STREAM */
 	bool simplified;
-	http_sink_fn sink;
-	void *sink_ud;
+	struct http_sink sink;
 	size_t streamed;
 };
 
@@ -751,8 +750,8 @@ static http_id op_send(struct model *m, struct op *o)
 			id = api_storage_get(a, o->room_id, false, on_op_done, q);
 			break;
 		case OP_STORAGE_STREAM:
-			id = api_storage_stream(a, o->room_id, o->simplified, o->sink, o->sink_ud,
-			                        on_op_done, q);
+			id = api_storage_stream(a, o->room_id, o->simplified, &o->sink, on_op_done,
+			                        q);
 			break;
 		}
 		break;
@@ -1682,14 +1681,13 @@ http_id model_ydoc_binary(struct model *m, const char *room_id, const char *guid
 
 /* GET /storage to a sink. */
 http_id model_storage_stream(struct model *m, const char *room_id, bool simplified,
-                             http_sink_fn sink, void *sink_ud, storage_done_fn done, void *ud)
+                             const struct http_sink *sink, storage_done_fn done, void *ud)
 {
 	struct op *o = begin(m, OP_STORAGE_STREAM, room_id, NULL, done, NULL, ud);
 
 	if (o) {
 		o->simplified = simplified;
-		o->sink = sink;
-		o->sink_ud = sink_ud;
+		o->sink = *sink;
 	}
 	return start(m, o, NULL);
 }

@@ -82,7 +82,7 @@ typedef void (*storage_done_fn)(const struct storage_result *res, void *ud);
  * for printing or saving it. done hears the outcome; res->streamed says
  * how many bytes went to the sink. See api_storage_stream. */
 http_id model_storage_stream(struct model *m, const char *room_id, bool simplified,
-			     http_sink_fn sink, void *sink_ud, storage_done_fn done, void *ud);
+			     const struct http_sink *sink, storage_done_fn done, void *ud);
 
 /* Whether the server has the JSON-patch endpoint: 1 yes, 0 no, -1 not
  * known yet (model_storage_probe finds out with an empty patch). */

@@ -1,7 +1,7 @@
 // Fault injection rules, switched at run time through the control endpoint.
 //
 // A rule: {method?: "GET"|"*", path: pattern, type, status?, retryAfter?,
-//          latencyMs?, sizeMiB?, count?, skip?}
+//          latencyMs?, sizeMiB?, after?, count?, skip?}
 // path: "^…" is a regular expression on the path (query string excluded);
 // otherwise a glob where ":name" and "*" match one path segment and "**"
 // matches anything.
@@ -78,8 +78,12 @@ export class Faults {
 			sizeMiB: intField(input, "sizeMiB", { min: 1, max: 1024 }),
 			count: intField(input, "count", { min: 1 }),
 			skip: intField(input, "skip", { min: 0 }) ?? 0,
+			after: input.after,
 			applied: 0,
 		};
+		if (rule.after === undefined) delete rule.after;
+		else if (type !== "drop" || typeof rule.after !== "boolean")
+			throw new ApiError(422, "INVALID_FAULT", "'after' is true or false, and only for a 'drop' fault");
 		if (type === "status" && rule.status === undefined)
 			throw new ApiError(422, "INVALID_FAULT", "A 'status' fault needs 'status' (e.g. 500, 502, 503, 429)");
 		if (type === "latency" && rule.latencyMs === undefined)

@@ -125,6 +125,26 @@ test("drop closes the connection without an answer", async () => {
 	assert.equal(await count("GET", "/v2/rooms"), 2, "dropped requests are counted");
 });
 
+test("drop after: the request is done, then the connection closes without an answer", async () => {
+	const id = `drop-after-${Date.now()}`;
+	await addFault({ method: "POST", path: "/v2/rooms", type: "drop", after: true, count: 1 });
+	const r = await new Promise((resolve) => {
+		const req = http.request(t.url + "/v2/rooms", { method: "POST", headers: { authorization: "Bearer sk_localdev", "content-type": "application/json" } }, (res) =>
+			resolve({ status: res.statusCode }),
+		);
+		req.on("error", (e) => resolve({ error: e.code ?? e.message }));
+		req.end(JSON.stringify({ id, defaultAccesses: [] }));
+	});
+	assert.ok(r.error, `no answer expected, got ${JSON.stringify(r)}`);
+	assert.equal((await t.api("GET", `/v2/rooms/${id}`)).status, 200, "the room was created");
+	assert.equal(await count("POST", "/v2/rooms"), 1);
+	const log = (await t.control("GET", "/log?limit=2")).body.data;
+	assert.equal(log[0].fault, "drop after");
+	assert.equal(log[0].status, 0);
+	for (const bad of [{ path: "/x", type: "drop", after: "yes" }, { path: "/x", type: "stall", after: true }])
+		assert.equal((await t.control("POST", "/faults", bad)).status, 422, JSON.stringify(bad));
+});
+
 test("rule management: list, delete by id, invalid rules", async () => {
 	const rule = await addFault({ path: "/v2/groups", type: "status", status: 500 });
 	assert.match(rule.id, /^f\d+$/);

@@ -207,9 +207,9 @@ export async function startEmulator(opts = {}) {
 		};
 
 		const rule = faults.take(method, path);
-		if (rule) entry.fault = rule.type + (rule.status ? ` ${rule.status}` : "");
+		if (rule) entry.fault = rule.type + (rule.status ? ` ${rule.status}` : "") + (rule.after ? " after" : "");
 		if (rule?.latencyMs) await sleep(rule.latencyMs);
-		if (rule?.type === "drop") {
+		if (rule?.type === "drop" && !rule.after) {
 			finish(0);
 			req.socket.destroy();
 			return;
@@ -247,9 +247,16 @@ export async function startEmulator(opts = {}) {
 			};
 			out = await dispatch(ctx, match);
 		}
-		finish(out.status);
-
 		if (method !== "GET" && out.status < 300 && match) store.changed();
+
+		// Done, and the client never hears it: the case where sending the
+		// request again would do it twice.
+		if (rule?.type === "drop") {
+			finish(0);
+			req.socket.destroy();
+			return;
+		}
+		finish(out.status);
 
 		switch (rule?.type) {
 			case "truncate": {

@@ -1,5 +1,6 @@
 #include "lbconfig.h"
 
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -82,7 +83,6 @@ static http_id fake_submit(void *ctx, const struct http_request *req)
 	r->done = req->done;
 	r->ud = req->ud;
 	r->sink = req->sink;
-	r->sink_ud = req->sink_ud;
 	f->reqs[f->n++] = r;
 	return r->id;
 }
@@ -172,6 +172,23 @@ const char *fake_header(const struct fake_request *r, const char *name)
 	return NULL;
 }
 
+/* Give body to a sink in one piece, waiting (blocked) for its fd while it
+ * pauses; false when it says stop. */
+static bool sink_whole(const struct http_sink *k, const char *body, size_t len)
+{
+	enum http_sink_rc rc;
+
+	while ((rc = k->take(body, len, k->ud)) == HTTP_SINK_PAUSE) {
+		do {
+			struct pollfd pfd = {.fd = k->wait_fd, .events = POLLOUT};
+			poll(&pfd, 1, -1);
+		} while ((rc = k->drain(k->ud)) == HTTP_SINK_PAUSE);
+		if (rc == HTTP_SINK_STOP)
+			return false;
+	}
+	return rc == HTTP_SINK_TAKEN;
+}
+
 /* Finish request k with an HTTP status and body. */
 bool fake_complete(struct fake_transport *f, size_t k, long status, const char *body)
 {
@@ -184,8 +201,8 @@ bool fake_complete(struct fake_transport *f, size_t k, long status, const char *
 	resp.body_len = body ? strlen(body) : 0;
 	resp.content_type = "application/json";
 	struct fake_request *r = find(f, k);
-	if (r && !r->finished && r->sink && status >= 200 && status <= 299) {
-		if (resp.body_len && !r->sink(resp.body, resp.body_len, r->sink_ud)) {
+	if (r && !r->finished && r->sink.take && status >= 200 && status <= 299) {
+		if (resp.body_len && !sink_whole(&r->sink, resp.body, resp.body_len)) {
 			resp.status = 0;
 			lb_error_set(&resp.err, LB_CANCELLED, "the rest of the response was not wanted");
 		} else {

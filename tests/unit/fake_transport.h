@@ -40,8 +40,7 @@ struct fake_request {
 	bool cancelled; /* finished through transport.cancel or fake_cancel */
 	http_done_fn done;
 	void *ud;
-	http_sink_fn sink; /* as in http_request */
-	void *sink_ud;
+	struct http_sink sink; /* as in http_request */
 };
 
 struct fake_transport {
@@ -72,7 +71,8 @@ const char *fake_header(const struct fake_request *r, const char *name);
  * call its callback. False if k is unknown or already finished. A 2xx body
  * of a request with a sink goes to the sink first, as the real client
  * does (in one piece; when the sink says stop, the request ends with
- * LB_CANCELLED). */
+ * LB_CANCELLED; when it pauses, this waits for its wait_fd and drains it
+ * until it takes the piece). */
 bool fake_complete(struct fake_transport *f, size_t k, long status, const char *body);
 /* Finish request k without a response: err status st (e.g. LB_NETWORK,
  * LB_TOO_LARGE) and message msg. */

@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -188,6 +189,8 @@ enum reply_mode {
 	R_NORMAL,   /* Content-Length, keep-alive */
 	R_TRUNCATE, /* promise more than is sent, then close */
 	R_CHUNKED,  /* chunked transfer encoding */
+	R_DROP,     /* read the request, close without a word */
+	R_STALL,    /* promise more than is sent, hold the connection delay_ms, close */
 };
 
 struct reply {
@@ -195,7 +198,7 @@ struct reply {
 	const char *headers; /* extra "Name: value\r\n" lines */
 	const char *body;
 	size_t body_len; /* 0: strlen(body) */
-	int delay_ms;
+	int delay_ms;    /* before the reply; R_STALL: after its first part */
 	enum reply_mode mode;
 };
 
@@ -301,6 +304,18 @@ static void send_reply(int fd, const struct reply *r)
 			send_all(fd, r->body, blen);
 		shutdown(fd, SHUT_RDWR);
 		break;
+	case R_DROP:
+		shutdown(fd, SHUT_RDWR);
+		break;
+	case R_STALL:
+		n += snprintf(head + n, sizeof(head) - (size_t)n, "Content-Length: %zu\r\n\r\n",
+		              blen * 2 + 10);
+		if (send_all(fd, head, (size_t)n))
+			send_all(fd, r->body, blen);
+		for (int waited = 0; waited < r->delay_ms && !atomic_load(&srv.stop); waited += 5)
+			usleep(5000);
+		shutdown(fd, SHUT_RDWR);
+		break;
 	case R_CHUNKED:
 		n += snprintf(head + n, sizeof(head) - (size_t)n,
 		              "Transfer-Encoding: chunked\r\n\r\n");
@@ -389,7 +404,9 @@ static void *conn_main(void *arg)
 			srv.max_active = srv.active;
 		pthread_mutex_unlock(&srv.mu);
 
-		for (int waited = 0; waited < r.delay_ms && !atomic_load(&srv.stop); waited += 5)
+		for (int waited = 0;
+		     r.mode != R_STALL && waited < r.delay_ms && !atomic_load(&srv.stop);
+		     waited += 5)
 			usleep(5000);
 		if (!atomic_load(&srv.stop))
 			send_reply(fd, &r);
@@ -397,7 +414,8 @@ static void *conn_main(void *arg)
 		pthread_mutex_lock(&srv.mu);
 		srv.active--;
 		pthread_mutex_unlock(&srv.mu);
-		if (r.mode == R_TRUNCATE || atomic_load(&srv.stop))
+		if (r.mode == R_TRUNCATE || r.mode == R_DROP || r.mode == R_STALL ||
+		    atomic_load(&srv.stop))
 			break;
 		memmove(buf, buf + head_len + clen, have - head_len - clen);
 		have -= head_len + clen;
@@ -928,38 +946,70 @@ static void test_size_cap(void **state)
 	http_free(&h);
 }
 
-/* A sink that keeps what it is given, and says stop past `stop_after`
- * bytes (0: never). */
+/* "(ran 0.3 s)" in message: the seconds, or -1. */
+static double ran_secs(const char *message)
+{
+	const char *p = strstr(message, "(ran ");
+	return p ? strtod(p + 5, NULL) : -1;
+}
+
+static const unsigned char gz[] = {
+    0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xab, 0x56,
+    0xca, 0x48, 0xcd, 0xc9, 0xc9, 0x57, 0xb2, 0x52, 0x4a, 0xaf, 0xca, 0x2c,
+    0x50, 0xaa, 0x05, 0x00, 0xf6, 0x4f, 0x05, 0x6f, 0x10, 0x00, 0x00, 0x00,
+};
+
+/* A sink that keeps what it is given, says stop past `stop_after` bytes
+ * (0: never), and pauses past `pause_after` bytes (0: never) until its
+ * drain has been called `drains_to_go` times (the last says `drained`). */
 struct sink {
 	char data[8192];
+	char *big; /* when set, takes up to big_cap bytes there instead */
+	size_t big_cap;
 	size_t len;
 	int calls;
 	size_t stop_after;
+	size_t pause_after;
+	int pauses, drains, drains_to_go;
+	enum http_sink_rc drained;
+	int wait_fd;
 };
 
-static bool to_sink(const char *p, size_t len, void *ud)
+static enum http_sink_rc to_sink(const char *p, size_t len, void *ud)
 {
 	struct sink *k = ud;
 	k->calls++;
 	if (k->stop_after && k->len + len > k->stop_after)
-		return false;
-	assert_true(k->len + len <= sizeof(k->data));
-	memcpy(k->data + k->len, p, len);
+		return HTTP_SINK_STOP;
+	if (k->pause_after && k->len >= k->pause_after && k->drains_to_go > 0) {
+		k->pauses++;
+		return HTTP_SINK_PAUSE;
+	}
+	char *to = k->big ? k->big : k->data;
+	assert_true(k->len + len <= (k->big ? k->big_cap : sizeof(k->data)));
+	memcpy(to + k->len, p, len);
 	k->len += len;
-	return true;
+	return HTTP_SINK_TAKEN;
+}
+
+static enum http_sink_rc drain_sink(void *ud)
+{
+	struct sink *k = ud;
+	k->drains++;
+	return --k->drains_to_go > 0 ? HTTP_SINK_PAUSE : k->drained;
 }
 
 static void submit_to_sink(struct http *h, const char *path, struct result *res, struct sink *k)
 {
 	char url[256];
 	url_for(url, sizeof(url), path);
-	struct http_request req = {.method = HTTP_GET,
-	                           .url = url,
-	                           .idempotent = true,
-	                           .done = on_done,
-	                           .ud = res,
-	                           .sink = to_sink,
-	                           .sink_ud = k};
+	struct http_request req = {
+	    .method = HTTP_GET,
+	    .url = url,
+	    .idempotent = true,
+	    .done = on_done,
+	    .ud = res,
+	    .sink = {.take = to_sink, .drain = drain_sink, .ud = k, .wait_fd = k->wait_fd}};
 	assert_true(http_submit(h, &req) > 0);
 }
 
@@ -1034,6 +1084,188 @@ static void test_sink(void **state)
 	http_free(&h);
 }
 
+static bool sink_paused(void *arg)
+{
+	return ((struct sink *)arg)->pauses > 0;
+}
+
+/* A pipe whose write end is full (not writable until its read end is read). */
+static void full_pipe(int fds[2])
+{
+	static char junk[4096];
+	assert_int_equal(pipe(fds), 0);
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	fcntl(fds[1], F_SETFL, O_NONBLOCK);
+	while (write(fds[1], junk, sizeof(junk)) > 0)
+		;
+}
+
+static void empty_pipe(int fd)
+{
+	static char junk[65536];
+	while (read(fd, junk, sizeof(junk)) > 0)
+		;
+}
+
+static char huge_body[2 << 20];
+
+/* A sink that cannot keep up pauses the transfer: nothing more comes until
+ * its fd is writable and its drain says go on; the time paused does not
+ * count against the limit. */
+static void test_sink_pause(void **state)
+{
+	for (size_t i = 0; i < sizeof(huge_body); i++)
+		huge_body[i] = (char)('a' + i % 26);
+	static const struct reply script[] = {
+	    {.status = 200, .body = huge_body, .body_len = sizeof(huge_body)},
+	};
+	srv_script(script, 1);
+	struct http_options o;
+	http_options_default(&o);
+	o.total_timeout_ms = 1000;
+	o.retry.max_retries = 0;
+	struct http *h = client_opts(&o);
+	struct result res = {0};
+	struct sink k;
+	int pfd[2];
+	memset(&k, 0, sizeof(k));
+	full_pipe(pfd);
+	k.big = malloc(sizeof(huge_body));
+	k.big_cap = sizeof(huge_body);
+	k.pause_after = 64 * 1024;
+	k.drains_to_go = 2;
+	k.drained = HTTP_SINK_TAKEN;
+	k.wait_fd = pfd[1];
+
+	submit_to_sink(h, "/p", &res, &k);
+	drive(h, sink_paused, &k, 3000);
+	size_t at = k.len;
+	assert_true(at >= k.pause_after && at < sizeof(huge_body));
+	idle_for(h, 2500);
+	assert_int_equal(k.drains, 0);
+	assert_int_equal(k.len, at);
+	assert_int_equal(res.calls, 0);
+	assert_int_equal(http_in_flight(h), 1);
+	struct pollfd fds[64];
+	int n = http_pollfds(h, fds, 64);
+	assert_true(n <= http_pollfds_max(h));
+	bool polled = false;
+	for (int i = 0; i < n; i++)
+		polled = polled || (fds[i].fd == pfd[1] && fds[i].events == POLLOUT);
+	assert_true(polled);
+
+	/* Its reader takes everything: the sink is asked, says wait once, then
+	 * go on, and the rest comes. */
+	empty_pipe(pfd[0]);
+	drive_done(h, &res, 1, 5000);
+	if (res.err != LB_OK)
+		fail_msg("%s", res.message);
+	assert_int_equal(res.status, 200);
+	assert_int_equal(k.drains, 2);
+	assert_int_equal(k.len, sizeof(huge_body));
+	assert_int_equal(res.streamed, sizeof(huge_body));
+	assert_memory_equal(k.big, huge_body, sizeof(huge_body));
+	assert_int_equal(srv_get(&srv.requests), 1);
+
+	/* Paused, and the drain says stop. */
+	srv_script(script, 1);
+	struct result stopped = {0};
+	k.len = 0;
+	k.pauses = k.drains = 0;
+	k.drains_to_go = 1;
+	k.drained = HTTP_SINK_STOP;
+	submit_to_sink(h, "/p", &stopped, &k);
+	drive_done(h, &stopped, 1, 5000);
+	assert_int_equal(stopped.err, LB_CANCELLED);
+	assert_string_equal(stopped.message, "the rest of the response was not wanted");
+	assert_int_equal(k.drains, 1);
+	assert_int_equal(http_in_flight(h), 0);
+	http_free(&h);
+	free(k.big);
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+/* A sink's limit is on the time without data (curl's low-speed limit: less
+ * than a byte a second, measured over the last few seconds), and says so. */
+static void test_sink_stall(void **state)
+{
+	static const struct reply script[] = {
+	    {.status = 200, .body = "", .delay_ms = 4000, .mode = R_STALL},
+	};
+	srv_script(script, 1);
+	struct http_options o;
+	http_options_default(&o);
+	o.total_timeout_ms = 1000;
+	o.retry.max_retries = 0;
+	struct http *h = client_opts(&o);
+	struct result res = {0};
+	struct sink k;
+	char want[200];
+	memset(&k, 0, sizeof(k));
+	submit_to_sink(h, "/s", &res, &k);
+	drive_done(h, &res, 1, 5000);
+	assert_int_equal(res.err, LB_NETWORK);
+	assert_int_equal(k.len, 0);
+	snprintf(want, sizeof(want), "127.0.0.1:%d sent less than a byte a second for 1 s (ran ",
+	         srv.port);
+	if (strncmp(res.message, want, strlen(want)) != 0)
+		fail_msg("%s", res.message);
+	assert_true(ran_secs(res.message) >= 1.0 && ran_secs(res.message) < 3.5);
+	http_free(&h);
+}
+
+/* A sink takes one layer of gzip (it asks for nothing else); more layers,
+ * or another compression, would make what curl decodes while the sink is
+ * paused unbounded. */
+static void test_sink_codings(void **state)
+{
+	static const struct reply script[] = {
+	    {.status = 200,
+	     .headers = "Content-Encoding: gzip\r\n",
+	     .body = (const char *)gz,
+	     .body_len = sizeof(gz)},
+	    {.status = 200,
+	     .headers = "Content-Encoding: gzip, gzip\r\n",
+	     .body = (const char *)gz,
+	     .body_len = sizeof(gz)},
+	    {.status = 200,
+	     .headers = "Content-Encoding: gzip\r\nContent-Encoding: gzip\r\n",
+	     .body = (const char *)gz,
+	     .body_len = sizeof(gz)},
+	    {.status = 200, .headers = "Content-Encoding: br\r\n", .body = "xx"},
+	    {.status = 200, .headers = "Content-Encoding: identity\r\n", .body = "plain"},
+	};
+	static const char *const refused[] = {NULL, "gzip, gzip", "gzip", "br", NULL};
+	srv_script(script, 5);
+	struct http *h = client(4, 3, 10, 50);
+	for (int i = 0; i < 5; i++) {
+		struct result res = {0};
+		struct sink k;
+		memset(&k, 0, sizeof(k));
+		submit_to_sink(h, "/z", &res, &k);
+		drive_done(h, &res, 1, 3000);
+		assert_int_equal(res.attempts, 1);
+		if (!refused[i]) {
+			assert_int_equal(res.err, LB_OK);
+			assert_string_equal(k.data, i == 0 ? "{\"hello\":\"gzip\"}" : "plain");
+			continue;
+		}
+		char want[300];
+		snprintf(
+		    want, sizeof(want),
+		    "127.0.0.1:%d sent the response with the encoding '%s': lbtui reads at most "
+		    "one layer of gzip or deflate here",
+		    srv.port, refused[i]);
+		assert_int_equal(res.err, LB_DECODE);
+		assert_string_equal(res.message, want);
+		assert_int_equal(k.calls, 0);
+	}
+	assert_string_equal(srv.seen[0].accept_encoding, "gzip");
+	assert_int_equal(srv_get(&srv.requests), 5);
+	http_free(&h);
+}
+
 static int free_port(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -1077,25 +1309,100 @@ static void test_connection_refused(void **state)
 	http_free(&h);
 }
 
+/* A timeout says which limit it hit and how long the request ran. */
 static void test_total_timeout(void **state)
 {
-	srv_fallback((struct reply){.status = 200, .body = "late", .delay_ms = 3000});
+	static const struct reply script[] = {
+	    {.status = 200, .body = "quick"},
+	    {.status = 200, .body = "late", .delay_ms = 3000},
+	    {.status = 200, .body = "half", .delay_ms = 3000, .mode = R_STALL},
+	    {.status = 200, .body = "late", .delay_ms = 3000},
+	};
+	srv_script(script, 4);
 	struct http_options o;
 	http_options_default(&o);
 	o.total_timeout_ms = 300;
 	o.retry.max_retries = 0;
 	struct http *h = client_opts(&o);
-	struct result res = {0};
+	struct result quick = {0}, res = {0}, half = {0}, post = {0};
+	char want[200];
+
+	/* Connected (on a kept-alive connection), and nothing came back. */
+	submit(h, HTTP_GET, "/quick", true, &quick);
+	drive_done(h, &quick, 1, 3000);
+	assert_int_equal(quick.status, 200);
 	long long t0 = now_ms();
 	submit(h, HTTP_GET, "/slow", true, &res);
 	drive_done(h, &res, 1, 3000);
 	assert_true(now_ms() - t0 < 1500);
 	assert_int_equal(res.err, LB_NETWORK);
-	char want[128];
-	snprintf(want, sizeof(want), "timed out after 0.3 s waiting for 127.0.0.1:%d", srv.port);
-	assert_string_equal(res.message, want);
+	snprintf(want, sizeof(want),
+	         "no response from 127.0.0.1:%d within the 0.3 s limit for a request (ran ",
+	         srv.port);
+	assert_true(strncmp(res.message, want, strlen(want)) == 0);
+	assert_true(ran_secs(res.message) >= 0.3 && ran_secs(res.message) < 1.5);
 	assert_int_equal(res.attempts, 1);
+	assert_int_equal(srv_get(&srv.connections), 1);
+
+	/* The answer started and did not finish. */
+	submit(h, HTTP_GET, "/half", true, &half);
+	drive_done(h, &half, 1, 3000);
+	assert_int_equal(half.err, LB_NETWORK);
+	snprintf(want, sizeof(want),
+	         "the response from 127.0.0.1:%d did not finish within the 0.3 s limit for a "
+	         "request (ran ",
+	         srv.port);
+	assert_true(strncmp(half.message, want, strlen(want)) == 0);
+	assert_true(ran_secs(half.message) >= 0.3 && ran_secs(half.message) < 1.5);
+
+	/* A change that timed out may have been applied. */
+	submit(h, HTTP_POST, "/slow", false, &post);
+	drive_done(h, &post, 1, 3000);
+	assert_int_equal(post.err, LB_UNSURE);
+	snprintf(want, sizeof(want),
+	         "no response from 127.0.0.1:%d within the 0.3 s limit for a request (ran ",
+	         srv.port);
+	assert_true(strncmp(post.message, want, strlen(want)) == 0);
+	assert_non_null(strstr(post.message, " s), so it may or may not have been applied; check "
+	                                     "before trying again"));
 	http_free(&h);
+}
+
+/* A server whose accept queue is full: connecting hangs. */
+static void test_connect_timeout(void **state)
+{
+	int lfd = socket(AF_INET, SOCK_STREAM, 0);
+	int filler = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t al = sizeof(a);
+	assert_true(lfd >= 0 && filler >= 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(lfd, 0), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&a, &al), 0);
+	assert_int_equal(connect(filler, (struct sockaddr *)&a, sizeof(a)), 0);
+
+	struct http_options o;
+	http_options_default(&o);
+	o.connect_timeout_ms = 300;
+	o.retry.max_retries = 0;
+	struct http *h = client_opts(&o);
+	struct result res = {0};
+	char url[128], want[160];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v2/rooms", ntohs(a.sin_port));
+	struct http_request req = {
+	    .method = HTTP_GET, .url = url, .idempotent = true, .done = on_done, .ud = &res};
+	long long t0 = now_ms();
+	assert_true(http_submit(h, &req) > 0);
+	drive_done(h, &res, 1, 3000);
+	assert_true(now_ms() - t0 < 1500);
+	assert_int_equal(res.err, LB_NETWORK);
+	snprintf(want, sizeof(want),
+	         "could not connect to 127.0.0.1:%d within the 0.3 s connect limit",
+	         ntohs(a.sin_port));
+	assert_string_equal(res.message, want);
+	http_free(&h);
+	close(filler);
+	close(lfd);
 }
 
 static void test_cancel(void **state)
@@ -1190,6 +1497,83 @@ static void test_keep_alive(void **state)
 	http_free(&h);
 }
 
+/* A change goes out once, whatever happens to the connection under it. */
+static void test_mutation_sent_at_most_once(void **state)
+{
+	static const struct reply drop[] = {{.mode = R_DROP}};
+	struct http *h = client(4, 3, 10, 50);
+	struct result get = {0}, post = {0}, again = {0}, fresh = {0};
+	char want[300];
+
+	/* A kept-alive connection, which the server then closes under a POST
+	 * it has read: curl would send the POST again on a new connection. */
+	submit(h, HTTP_GET, "/k", true, &get);
+	drive_done(h, &get, 1, 3000);
+	assert_int_equal(get.status, 200);
+	srv_script(drop, 1);
+	submit(h, HTTP_POST, "/m", false, &post);
+	drive_done(h, &post, 1, 3000);
+	idle_for(h, 200);
+	assert_int_equal(srv_get(&srv.requests), 2);
+	assert_int_equal(post.err, LB_UNSURE);
+	assert_int_equal(post.status, 0);
+	assert_int_equal(post.attempts, 1);
+	snprintf(want, sizeof(want),
+	         "no answer from 127.0.0.1:%d: the connection closed after the request was sent, "
+	         "so it may or may not have been applied; check before trying again",
+	         srv.port);
+	assert_string_equal(post.message, want);
+
+	/* A read is sent again, as curl does. */
+	srv_script(drop, 1);
+	submit(h, HTTP_GET, "/k", true, &again);
+	drive_done(h, &again, 1, 3000);
+	assert_int_equal(again.err, LB_OK);
+	assert_int_equal(again.status, 200);
+	assert_int_equal(srv_get(&srv.requests), 4);
+
+	/* On a new connection it is the same: sent, no answer, not sure. */
+	struct http *h2 = client(4, 3, 10, 50);
+	srv_script(drop, 1);
+	submit(h2, HTTP_DELETE, "/d", false, &fresh);
+	drive_done(h2, &fresh, 1, 3000);
+	idle_for(h2, 100);
+	assert_int_equal(fresh.err, LB_UNSURE);
+	assert_int_equal(srv_get(&srv.requests), 5);
+	http_free(&h2);
+	http_free(&h);
+}
+
+/* Changes in a row share one connection; after a pause a change opens a
+ * new one rather than trust a connection the server may be closing. */
+static void test_mutation_connection_age(void **state)
+{
+	struct http *h = client(4, 3, 10, 50);
+	struct result res[12];
+	memset(res, 0, sizeof(res));
+
+	submit(h, HTTP_GET, "/k", true, &res[0]);
+	drive_done(h, &res[0], 1, 3000);
+	for (int i = 1; i <= 8; i++) {
+		submit(h, HTTP_POST, "/m", false, &res[i]);
+		drive_done(h, &res[i], 1, 3000);
+		assert_int_equal(res[i].status, 200);
+	}
+	assert_int_equal(srv_get(&srv.connections), 1);
+
+	idle_for(h, 2200);
+	submit(h, HTTP_GET, "/k", true, &res[9]);
+	drive_done(h, &res[9], 1, 3000);
+	assert_int_equal(srv_get(&srv.connections), 1);
+	idle_for(h, 2200);
+	submit(h, HTTP_POST, "/m", false, &res[10]);
+	drive_done(h, &res[10], 1, 3000);
+	assert_int_equal(res[10].status, 200);
+	assert_int_equal(srv_get(&srv.connections), 2);
+	assert_int_equal(srv_get(&srv.requests), 11);
+	http_free(&h);
+}
+
 struct chain {
 	struct http *h;
 	http_id self, victim;
@@ -1234,12 +1618,6 @@ static void test_callbacks_reenter(void **state)
 	assert_string_equal(srv.seen[1].path, "/chained");
 	http_free(&ch.h);
 }
-
-static const unsigned char gz[] = {
-    0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xab, 0x56,
-    0xca, 0x48, 0xcd, 0xc9, 0xc9, 0x57, 0xb2, 0x52, 0x4a, 0xaf, 0xca, 0x2c,
-    0x50, 0xaa, 0x05, 0x00, 0xf6, 0x4f, 0x05, 0x6f, 0x10, 0x00, 0x00, 0x00,
-};
 
 static void test_gzip(void **state)
 {
@@ -1391,11 +1769,17 @@ int main(void)
 	    LIVE(test_429_retry_after),
 	    LIVE(test_size_cap),
 	    LIVE(test_sink),
+	    LIVE(test_sink_pause),
+	    LIVE(test_sink_stall),
+	    LIVE(test_sink_codings),
 	    cmocka_unit_test(test_connection_refused),
 	    LIVE(test_total_timeout),
+	    cmocka_unit_test(test_connect_timeout),
 	    LIVE(test_cancel),
 	    LIVE(test_parallel_cap),
 	    LIVE(test_keep_alive),
+	    LIVE(test_mutation_sent_at_most_once),
+	    LIVE(test_mutation_connection_age),
 	    LIVE(test_callbacks_reenter),
 	    LIVE(test_gzip),
 	    LIVE(test_verbose_never_logs_headers),

@@ -704,6 +704,31 @@ static void test_delete_removes_from_lists(void **state)
 	model_release(f->m, &all);
 }
 
+/* A delete whose outcome is unknown: nothing is assumed, what is held is
+ * read again to show what the server did. */
+static void test_unsure_delete_rereads(void **state)
+{
+	struct fx *f = *state;
+	struct resource *all = model_rooms(f->m, NULL);
+	struct resource *room = model_room(f->m, "b");
+	struct done_rec d = {0};
+
+	assert_true(complete_page(f, 0, NULL, 2, "a", "b"));
+	assert_true(fake_complete(&f->ft, 1, 200, "{\"id\":\"b\"}"));
+	model_room_delete(f->m, "b", on_done, &d);
+	assert_int_equal(fake_count(&f->ft), 3);
+	assert_true(fake_fail(&f->ft, 2, LB_UNSURE, "no answer"));
+	assert_int_equal(d.calls, 1);
+	assert_int_equal(d.err.status, LB_UNSURE);
+	assert_true(list_has(all, "b"));
+	assert_false(room->gone);
+	assert_true(all->busy);
+	assert_true(room->busy);
+	assert_int_equal(fake_count(&f->ft), 5);
+	model_release(f->m, &room);
+	model_release(f->m, &all);
+}
+
 static void test_room_404_is_gone(void **state)
 {
 	struct fx *f = *state;
@@ -981,6 +1006,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_mutation_create, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_mutation_during_load_reloads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_delete_removes_from_lists, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unsure_delete_rereads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_room_404_is_gone, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_only, setup_read_only, teardown),
 	    cmocka_unit_test_setup_teardown(test_lru_eviction, setup, teardown),
