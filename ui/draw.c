@@ -133,7 +133,8 @@ void draw_text_middle(WINDOW *win, int y, int x, int width, const char *raw, att
 	if (!safe)
 		return;
 	/* Room for the padding after the text. */
-	size_t room = (size_t)width < sizeof(cell) / 2 ? sizeof(cell) - (size_t)width : sizeof(cell) / 2;
+	size_t room =
+	    (size_t)width < sizeof(cell) / 2 ? sizeof(cell) - (size_t)width : sizeof(cell) / 2;
 	int used = ts_fit_middle(safe, width, cell, room);
 	size_t len = strlen(cell);
 	while (used++ < width && len + 1 < sizeof(cell))
@@ -188,7 +189,8 @@ void columns_fit(struct column *c, int n, int width)
 	int left = width - columns_total(c, n);
 	for (int prio = 0; prio <= lowest && left > 0; prio++)
 		for (int i = 0; i < n && left > 0; i++)
-			if (c[i].prio == prio && c[i].width > 0 && c[i].width < c[i].want && !c[i].rest) {
+			if (c[i].prio == prio && c[i].width > 0 && c[i].width < c[i].want &&
+			    !c[i].rest) {
 				int take = c[i].want - c[i].width;
 				if (take > left)
 					take = left;

@@ -70,7 +70,7 @@ bool resview_settled(struct view *v, struct resource *r)
 }
 
 void resview_list_init(struct view *v, int (*count)(const struct resource *r), list_id_fn id_of,
-		       list_match_fn match, bool paged, const char *noun)
+                       list_match_fn match, bool paged, const char *noun)
 {
 	struct reslist *l = &resview_of(v)->list;
 	l->count = count;
@@ -89,7 +89,7 @@ int resview_list_count(struct view *v)
 /* Where the item with ID id is now: at its old index when it is still
  * there (the usual case), else found by a walk; -1 when gone. */
 static int find_item(const struct reslist *l, const struct resource *r, int n, const char *id,
-		     int old)
+                     int old)
 {
 	char buf[64];
 	if (old >= 0 && old < n && !strcmp(l->id_of(r, old, buf, sizeof(buf)), id))
@@ -291,7 +291,7 @@ bool resview_list_search(struct view *v, const char *pattern, int dir)
 	resview_list_follow(v);
 	if (l->paged && !r->complete)
 		app_message(v->app, false, "match %d of %d in the %d %s loaded so far", k + 1,
-			    l->n_hits, l->hits_n, l->noun);
+		            l->n_hits, l->hits_n, l->noun);
 	else
 		app_message(v->app, false, "match %d of %d", k + 1, l->n_hits);
 	l->more_held = false;
@@ -305,7 +305,7 @@ bool resview_list_status_loading(struct view *v, char *out, size_t n)
 	if (!rv->list.to_end)
 		return false;
 	snprintf(out, n, "loading page %d… %d %s, Esc cancels", model_pages(rv->res) + 1,
-		 resview_list_count(v), rv->list.noun);
+	         resview_list_count(v), rv->list.noun);
 	return true;
 }
 
@@ -367,8 +367,9 @@ bool resview_status_pending(const struct resource *r, bool shown, char *out, siz
 	if (shown)
 		return false;
 	snprintf(out, n, "%s",
-		 r->state == RES_ERROR ? "failed" : !r->busy && r->state == RES_EMPTY ? "not loaded"
-											: "loading");
+	         r->state == RES_ERROR               ? "failed"
+	         : !r->busy && r->state == RES_EMPTY ? "not loaded"
+	                                             : "loading");
 	return true;
 }
 
@@ -405,8 +406,9 @@ enum view_result resview_action(struct view *v, struct resource *r, enum action 
 			l->more_held = true;
 			if (r->paging)
 				model_cancel(m, r);
-			app_message(v->app, false, "stopped loading at %d %s — move down to load more",
-				    resview_list_count(v), l->noun);
+			app_message(v->app, false,
+			            "stopped loading at %d %s — move down to load more",
+			            resview_list_count(v), l->noun);
 			return VIEW_HANDLED;
 		}
 		if (cancel && r->busy) {

@@ -81,7 +81,7 @@ bool resview_settled(struct view *v, struct resource *r);
  * paged: more pages load as the cursor nears the end, and G loads them
  * all; noun: what the items are ("rooms"). */
 void resview_list_init(struct view *v, int (*count)(const struct resource *r), list_id_fn id_of,
-		       list_match_fn match, bool paged, const char *noun);
+                       list_match_fn match, bool paged, const char *noun);
 /* The items in the list now. */
 int resview_list_count(struct view *v);
 /* After the data changed: the cursor goes back to the item it was on (by

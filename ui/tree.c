@@ -28,19 +28,19 @@
 
 /* A node someone else removed stays on screen this long, as a ghost row;
  * at most this many at a time (the change log has them all). */
-#define GHOST_MS 10000
+#define GHOST_MS  10000
 #define GHOST_MAX 200
 
 /* A removed node, shown where it was: before the sibling that followed it
  * (when that is still there), else at the end of its parent. */
 struct ghost {
-	char *path;        /* its JSON Pointer */
+	char *path; /* its JSON Pointer */
 	char *parent_path;
-	char *next_path;   /* the sibling after it when it went, NULL when none */
-	char *label;       /* its key, or "[3]" for an item */
-	char *was;         /* its value, as the change log shows it */
-	long long at_ms;   /* when it was seen gone */
-	unsigned serial;   /* names it while the ghosts are renumbered */
+	char *next_path; /* the sibling after it when it went, NULL when none */
+	char *label;     /* its key, or "[3]" for an item */
+	char *was;       /* its value, as the change log shows it */
+	long long at_ms; /* when it was seen gone */
+	unsigned serial; /* names it while the ghosts are renumbered */
 	int depth;
 	int parent; /* in the document shown */
 	int anchor; /* the node it is shown before (doc->n: after the last) */
@@ -556,8 +556,7 @@ static char *log_value(const char *json, bool plain_lson)
 }
 
 /* Log one change; the entry, NULL when out of memory. */
-static const struct tree_change *log_add(struct tree *t, const struct lson_delta *dl,
-					 long long now)
+static const struct tree_change *log_add(struct tree *t, const struct lson_delta *dl, long long now)
 {
 	if (t->n_log == LOG_MAX) {
 		change_clear(&t->log[0]);
@@ -654,7 +653,7 @@ static void ghosts_place(struct tree *t, const struct lson_doc *doc)
 
 /* A ghost for the removal c, of a node of old. */
 static void ghost_add(struct tree *t, const struct lson_doc *old, const struct tree_change *c,
-		      long long now)
+                      long long now)
 {
 	if (t->n_ghosts == GHOST_MAX) {
 		/* The oldest goes. */
@@ -727,8 +726,8 @@ int tree_expire(struct tree *t, long long now)
 		/* When it goes, the row that takes its place: the sibling after
 		 * it, else its parent. */
 		int a = sel->anchor;
-		keep_node = a < (int)t->doc->n && t->doc->nodes[a].parent == sel->parent ? a
-											    : sel->parent;
+		keep_node =
+		    a < (int)t->doc->n && t->doc->nodes[a].parent == sel->parent ? a : sel->parent;
 	}
 	for (size_t j = 0; j < t->n_ghosts; j++) {
 		long long left = t->ghosts[j].at_ms + GHOST_MS - now;

@@ -273,7 +273,7 @@ void treeview_status(struct view *v, char *out, size_t n)
 		snprintf(deleted, sizeof(deleted), ", %zu deleted", ghosts);
 	if (changes || ghosts)
 		snprintf(marks, sizeof(marks), " │ %zu change%s%s (L log, M clear)", changes,
-			 changes == 1 ? "" : "s", deleted);
+		         changes == 1 ? "" : "s", deleted);
 	if (tv->empty_held)
 		snprintf(held, sizeof(held), " │ empty on the server? checking");
 	resview_age(tv->base.res, age, sizeof(age));

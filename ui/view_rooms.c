@@ -122,11 +122,11 @@ static void rooms_draw(struct view *v, WINDOW *win, bool focused)
 	int datew = cols[COL_CREATED].width;
 
 	struct cell head[N_COLS] = {
-		[COL_ID] = {"ID", cols[COL_ID].width, THEME_HEADER, false},
-		[COL_CREATED] = {"CREATED", datew, THEME_HEADER, false},
-		[COL_LAST] = {"LAST CONNECTION", cols[COL_LAST].width, THEME_HEADER, false},
-		[COL_ACCESS] = {"ACCESS", cols[COL_ACCESS].width, THEME_HEADER, false},
-		[COL_META] = {"METADATA", cols[COL_META].width, THEME_HEADER, false},
+	    [COL_ID] = {"ID", cols[COL_ID].width, THEME_HEADER, false},
+	    [COL_CREATED] = {"CREATED", datew, THEME_HEADER, false},
+	    [COL_LAST] = {"LAST CONNECTION", cols[COL_LAST].width, THEME_HEADER, false},
+	    [COL_ACCESS] = {"ACCESS", cols[COL_ACCESS].width, THEME_HEADER, false},
+	    [COL_META] = {"METADATA", cols[COL_META].width, THEME_HEADER, false},
 	};
 	draw_cells(win, 0, head, N_COLS, 0);
 
@@ -146,12 +146,12 @@ static void rooms_draw(struct view *v, WINDOW *win, bool focused)
 		room_access_summary(room, access, sizeof(access));
 		room_metadata_summary(room, meta, sizeof(meta));
 		struct cell cells[N_COLS] = {
-			[COL_ID] = {room->id, cols[COL_ID].width,
-				    matches(r, i, pattern) ? THEME_MATCH : THEME_ID, true},
-			[COL_CREATED] = {created, datew, THEME_DATE, false},
-			[COL_LAST] = {last, cols[COL_LAST].width, THEME_DATE, false},
-			[COL_ACCESS] = {access, cols[COL_ACCESS].width, THEME_VALUE, false},
-			[COL_META] = {meta, cols[COL_META].width, THEME_MUTED, false},
+		    [COL_ID] = {room->id, cols[COL_ID].width,
+		                matches(r, i, pattern) ? THEME_MATCH : THEME_ID, true},
+		    [COL_CREATED] = {created, datew, THEME_DATE, false},
+		    [COL_LAST] = {last, cols[COL_LAST].width, THEME_DATE, false},
+		    [COL_ACCESS] = {access, cols[COL_ACCESS].width, THEME_VALUE, false},
+		    [COL_META] = {meta, cols[COL_META].width, THEME_MUTED, false},
 		};
 		draw_cells(win, row + 1, cells, N_COLS, list_row_attr(p, i, focused));
 	}
@@ -208,7 +208,6 @@ static enum view_result rooms_action(struct view *v, enum action a)
 		return resview_action(v, r, a, true);
 	}
 }
-
 
 static const char *rooms_current_room(struct view *v)
 {

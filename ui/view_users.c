@@ -142,15 +142,15 @@ static void users_draw(struct view *v, WINDOW *win, bool focused)
 	}
 	/* The user first, then the connection, then what the app says. */
 	struct column cols[3] = {
-		{.want = 6, .min = 4, .prio = 1},
-		{.want = idw, .min = 11, .prio = 0},
-		{.want = 20, .min = 8, .prio = 2, .rest = true},
+	    {.want = 6, .min = 4, .prio = 1},
+	    {.want = idw, .min = 11, .prio = 0},
+	    {.want = 20, .min = 8, .prio = 2, .rest = true},
 	};
 	columns_fit(cols, 3, getmaxx(win));
 	struct cell head[] = {
-		{"CONN", cols[0].width, THEME_HEADER, false},
-		{"USER", cols[1].width, THEME_HEADER, false},
-		{"INFO", cols[2].width, THEME_HEADER, false},
+	    {"CONN", cols[0].width, THEME_HEADER, false},
+	    {"USER", cols[1].width, THEME_HEADER, false},
+	    {"INFO", cols[2].width, THEME_HEADER, false},
 	};
 	draw_cells(win, 0, head, 3, 0);
 	if (r->n_users == 0) {
@@ -165,10 +165,13 @@ static void users_draw(struct view *v, WINDOW *win, bool focused)
 		snprintf(conn, sizeof(conn), "%d", u->connection_id);
 		bool fresh = has(uv->fresh, uv->n_fresh, u->connection_id);
 		struct cell cells[] = {
-			{conn, cols[0].width, fresh ? THEME_ADDED : THEME_MUTED, false},
-			{u->id ? u->id : "(anonymous)", cols[1].width,
-			 matches(r, i, pattern) ? THEME_MATCH : u->id ? THEME_ID : THEME_MUTED, true},
-			{u->info_json ? u->info_json : "", cols[2].width, THEME_VALUE, false},
+		    {conn, cols[0].width, fresh ? THEME_ADDED : THEME_MUTED, false},
+		    {u->id ? u->id : "(anonymous)", cols[1].width,
+		     matches(r, i, pattern) ? THEME_MATCH
+		     : u->id                ? THEME_ID
+		                            : THEME_MUTED,
+		     true},
+		    {u->info_json ? u->info_json : "", cols[2].width, THEME_VALUE, false},
 		};
 		draw_cells(win, row + 1, cells, 3, list_row_attr(p, i, focused));
 	}

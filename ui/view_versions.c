@@ -93,15 +93,15 @@ static void versions_draw(struct view *v, WINDOW *win, bool focused)
 	/* The ID first, then when it was made (the date alone when space is
 	 * short), then who made it. */
 	struct column cols[3] = {
-		{.want = idw, .min = 12, .prio = 0},
-		{.want = 16, .min = 10, .prio = 1},
-		{.want = 20, .min = 8, .prio = 2, .rest = true},
+	    {.want = idw, .min = 12, .prio = 0},
+	    {.want = 16, .min = 10, .prio = 1},
+	    {.want = 20, .min = 8, .prio = 2, .rest = true},
 	};
 	columns_fit(cols, 3, w);
 	struct cell head[] = {
-		{"ID", cols[0].width, THEME_HEADER, false},
-		{"CREATED", cols[1].width, THEME_HEADER, false},
-		{"AUTHORS", cols[2].width, THEME_HEADER, false},
+	    {"ID", cols[0].width, THEME_HEADER, false},
+	    {"CREATED", cols[1].width, THEME_HEADER, false},
+	    {"AUTHORS", cols[2].width, THEME_HEADER, false},
 	};
 	draw_cells(win, 0, head, 3, 0);
 	if (r->n_versions == 0) {
@@ -119,10 +119,10 @@ static void versions_draw(struct view *v, WINDOW *win, bool focused)
 			created[10] = '\0';
 		authors(ver, who, sizeof(who));
 		struct cell cells[] = {
-			{ver->id ? ver->id : "", cols[0].width,
-			 matches(r, i, pattern) ? THEME_MATCH : THEME_ID, true},
-			{created, cols[1].width, THEME_DATE, false},
-			{who, cols[2].width, THEME_VALUE, false},
+		    {ver->id ? ver->id : "", cols[0].width,
+		     matches(r, i, pattern) ? THEME_MATCH : THEME_ID, true},
+		    {created, cols[1].width, THEME_DATE, false},
+		    {who, cols[2].width, THEME_VALUE, false},
 		};
 		draw_cells(win, row + 1, cells, 3, list_row_attr(p, i, focused));
 	}
@@ -190,7 +190,6 @@ static enum view_result versions_action(struct view *v, enum action a)
 		return VIEW_HANDLED;
 	return resview_action(v, r, a, !r->has_data);
 }
-
 
 static void versions_status(struct view *v, char *out, size_t n)
 {

@@ -348,7 +348,7 @@ static void test_fit_middle_wide(void **state)
 	/* A combining mark never starts the end. */
 	assert_int_equal(ts_fit_middle("abcdefe\xcc\x81gh", 6, out, sizeof(out)), 6);
 	assert_string_equal(out, "ab\xe2\x80\xa6"
-	                        "e\xcc\x81gh");
+	                         "e\xcc\x81gh");
 	assert_int_equal(ts_fit_middle("abcdefe\xcc\x81gh", 4, out, sizeof(out)), 4);
 	assert_string_equal(out, "a\xe2\x80\xa6gh");
 	/* The buffer limits too, never splitting a character. */

@@ -287,12 +287,13 @@ static void removed_nodes_stay_a_while(void **state)
 {
 	(void)state;
 	struct tree *t = tree_new();
-	struct lson_doc *a = parse_ok("{\"liveblocksType\":\"LiveObject\",\"data\":{"
-				      "\"a\":1,\"b\":\"bee\",\"c\":{\"liveblocksType\":\"LiveObject\","
-				      "\"data\":{\"x\":1}},\"\":\"nameless\"}}");
+	struct lson_doc *a =
+	    parse_ok("{\"liveblocksType\":\"LiveObject\",\"data\":{"
+	             "\"a\":1,\"b\":\"bee\",\"c\":{\"liveblocksType\":\"LiveObject\","
+	             "\"data\":{\"x\":1}},\"\":\"nameless\"}}");
 	struct lson_doc *b = parse_ok("{\"liveblocksType\":\"LiveObject\",\"data\":{"
-				      "\"a\":2,\"c\":{\"liveblocksType\":\"LiveObject\","
-				      "\"data\":{\"x\":1}},\"\":\"nameless\"}}");
+	                              "\"a\":2,\"c\":{\"liveblocksType\":\"LiveObject\","
+	                              "\"data\":{\"x\":1}},\"\":\"nameless\"}}");
 	tree_set_doc(t, a, false, 0);
 	assert_int_equal(tree_rows(t), 5); /* root a b c "" */
 	assert_int_equal(tree_set_doc(t, b, true, 1000), 2);
@@ -334,8 +335,8 @@ static void removed_nodes_stay_a_while(void **state)
 
 	/* Another update keeps it, in its place; the count goes on. */
 	struct lson_doc *c = parse_ok("{\"liveblocksType\":\"LiveObject\",\"data\":{"
-				      "\"a\":3,\"c\":{\"liveblocksType\":\"LiveObject\","
-				      "\"data\":{\"x\":1}},\"\":\"nameless\"}}");
+	                              "\"a\":3,\"c\":{\"liveblocksType\":\"LiveObject\","
+	                              "\"data\":{\"x\":1}},\"\":\"nameless\"}}");
 	assert_int_equal(tree_set_doc(t, c, true, 2000), 1);
 	assert_int_equal(tree_change_count(t), 3);
 	assert_int_equal(tree_ghosts(t), 1);
@@ -377,14 +378,16 @@ static void removed_items_in_place(void **state)
 {
 	(void)state;
 	struct tree *t = tree_new();
-	struct lson_doc *a = parse_ok("{\"liveblocksType\":\"LiveObject\",\"data\":{"
-				      "\"l\":{\"liveblocksType\":\"LiveList\",\"data\":[1,2,3]},"
-				      "\"o\":{\"liveblocksType\":\"LiveObject\",\"data\":{\"p\":1,\"q\":2}},"
-				      "\"z\":0}}");
-	struct lson_doc *b = parse_ok("{\"liveblocksType\":\"LiveObject\",\"data\":{"
-				      "\"l\":{\"liveblocksType\":\"LiveList\",\"data\":[1]},"
-				      "\"o\":{\"liveblocksType\":\"LiveObject\",\"data\":{\"q\":2}},"
-				      "\"z\":0}}");
+	struct lson_doc *a =
+	    parse_ok("{\"liveblocksType\":\"LiveObject\",\"data\":{"
+	             "\"l\":{\"liveblocksType\":\"LiveList\",\"data\":[1,2,3]},"
+	             "\"o\":{\"liveblocksType\":\"LiveObject\",\"data\":{\"p\":1,\"q\":2}},"
+	             "\"z\":0}}");
+	struct lson_doc *b =
+	    parse_ok("{\"liveblocksType\":\"LiveObject\",\"data\":{"
+	             "\"l\":{\"liveblocksType\":\"LiveList\",\"data\":[1]},"
+	             "\"o\":{\"liveblocksType\":\"LiveObject\",\"data\":{\"q\":2}},"
+	             "\"z\":0}}");
 	tree_set_doc(t, a, false, 0);
 	tree_reveal(t, lson_find(a, "/l/0"), 20);
 	/* root l [0] [1] [2] o z */
@@ -410,9 +413,10 @@ static void removed_items_in_place(void **state)
 	tree_action(t, ACTION_MOVE_DOWN, 20);
 	assert_selected(t, "/o/q");
 	/* The whole list goes: one ghost for it, its items' go with it. */
-	struct lson_doc *c = parse_ok("{\"liveblocksType\":\"LiveObject\",\"data\":{"
-				      "\"o\":{\"liveblocksType\":\"LiveObject\",\"data\":{\"q\":2}},"
-				      "\"z\":0}}");
+	struct lson_doc *c =
+	    parse_ok("{\"liveblocksType\":\"LiveObject\",\"data\":{"
+	             "\"o\":{\"liveblocksType\":\"LiveObject\",\"data\":{\"q\":2}},"
+	             "\"z\":0}}");
 	assert_int_equal(tree_set_doc(t, c, true, 2000), 1);
 	assert_int_equal(tree_ghosts(t), 2); /* /l and /o/p */
 	assert_selected(t, "/o/q");
@@ -427,10 +431,11 @@ static void search_counts_matches(void **state)
 {
 	(void)state;
 	struct tree *t = tree_new();
-	struct lson_doc *d = parse_ok("{\"liveblocksType\":\"LiveObject\",\"data\":{"
-				      "\"colorless\":1,\"shapes\":{\"liveblocksType\":\"LiveList\",\"data\":["
-				      "{\"liveblocksType\":\"LiveObject\",\"data\":{\"color\":\"red\"}},"
-				      "{\"liveblocksType\":\"LiveObject\",\"data\":{\"color\":\"blue\"}}]}}}");
+	struct lson_doc *d =
+	    parse_ok("{\"liveblocksType\":\"LiveObject\",\"data\":{"
+	             "\"colorless\":1,\"shapes\":{\"liveblocksType\":\"LiveList\",\"data\":["
+	             "{\"liveblocksType\":\"LiveObject\",\"data\":{\"color\":\"red\"}},"
+	             "{\"liveblocksType\":\"LiveObject\",\"data\":{\"color\":\"blue\"}}]}}}");
 	size_t rank;
 	tree_set_doc(t, d, false, 0);
 	assert_int_equal(tree_search_count(t, &rank), 0);
@@ -462,11 +467,11 @@ static void columns_share_by_priority(void **state)
 	/* The rooms list: ID, created, last connection, access, metadata. */
 	struct column c[5];
 	struct column rooms[5] = {
-		{.want = 26, .min = 16, .prio = 0},
-		{.want = 16, .min = 10, .prio = 1},
-		{.want = 16, .min = 16, .prio = 4},
-		{.want = 9, .min = 9, .prio = 2},
-		{.want = 30, .min = 12, .prio = 3, .rest = true},
+	    {.want = 26, .min = 16, .prio = 0},
+	    {.want = 16, .min = 10, .prio = 1},
+	    {.want = 16, .min = 16, .prio = 4},
+	    {.want = 9, .min = 9, .prio = 2},
+	    {.want = 30, .min = 12, .prio = 3, .rest = true},
 	};
 	memcpy(c, rooms, sizeof(c));
 	columns_fit(c, 5, 86);
