@@ -41,6 +41,7 @@ struct ghost {
 	char *was;       /* its value, as the change log shows it */
 	long long at_ms; /* when it was seen gone */
 	unsigned serial; /* names it while the ghosts are renumbered */
+	int old_index;   /* its place among its siblings before it went */
 	int depth;
 	int parent; /* in the document shown */
 	int anchor; /* the node it is shown before (doc->n: after the last) */
@@ -616,6 +617,8 @@ static int ghost_order(const void *x, const void *y)
 	/* At the same place the end of a deeper subtree comes first. */
 	if (a->depth != b->depth)
 		return a->depth > b->depth ? -1 : 1;
+	if (a->old_index != b->old_index)
+		return a->old_index < b->old_index ? -1 : 1;
 	return a->serial < b->serial ? -1 : a->serial > b->serial;
 }
 
@@ -651,9 +654,25 @@ static void ghosts_place(struct tree *t, const struct lson_doc *doc)
 		qsort(t->ghosts, k, sizeof(*t->ghosts), ghost_order);
 }
 
-/* A ghost for the removal c, of a node of old. */
-static void ghost_add(struct tree *t, const struct lson_doc *old, const struct tree_change *c,
-                      long long now)
+/* The path of the first sibling after node i of old that doc still has
+ * (a few are tried), NULL when none. Caller frees. */
+static char *next_kept(const struct lson_doc *old, int i, const struct lson_doc *doc)
+{
+	int p = old->nodes[i].parent;
+	int end = p + old->nodes[p].subtree;
+	int s = i + old->nodes[i].subtree + 1;
+	for (int k = 0; s <= end && k < 64; k++, s += old->nodes[s].subtree + 1) {
+		char *path = lson_path(old, s);
+		if (!path || lson_find(doc, path) >= 0)
+			return path;
+		free(path);
+	}
+	return NULL;
+}
+
+/* A ghost for the removal c, of a node of old that doc no longer has. */
+static void ghost_add(struct tree *t, const struct lson_doc *old, const struct lson_doc *doc,
+                      const struct tree_change *c, long long now)
 {
 	if (t->n_ghosts == GHOST_MAX) {
 		/* The oldest goes. */
@@ -678,11 +697,10 @@ static void ghost_add(struct tree *t, const struct lson_doc *old, const struct t
 	g.was = strdup(c->before ? c->before : "");
 	char *tok = last_token(c->path);
 	int i = lson_find(old, c->path);
+	if (i > 0)
+		g.old_index = old->nodes[i].index;
 	if (i > 0 && old->nodes[i].key) {
-		int next = i + old->nodes[i].subtree + 1;
-		int p = old->nodes[i].parent;
-		if (next <= p + old->nodes[p].subtree)
-			g.next_path = lson_path(old, next);
+		g.next_path = next_kept(old, i, doc);
 		g.label = tok;
 	} else if (tok) {
 		/* An item: its index. */
@@ -922,7 +940,7 @@ size_t tree_set_doc(struct tree *t, struct lson_doc *doc, bool track, long long 
 			for (size_t k = 0; k < changes; k++) {
 				const struct tree_change *c = log_add(t, &dl[k], now);
 				if (c && dl[k].kind == LSON_REMOVED)
-					ghost_add(t, old, c, now);
+					ghost_add(t, old, doc, c, now);
 			}
 			mark_deltas(doc, flags, dl, changes);
 			lson_deltas_free(&dl, changes);

@@ -358,6 +358,27 @@ static void removed_nodes_stay_a_while(void **state)
 	assert_int_equal(tree_set_doc(t, a, true, 14000), 2);
 	assert_int_equal(tree_ghosts(t), 0);
 	assert_int_equal(tree_rows(t), 5);
+	/* Two neighbours removed together stay in their order, before what
+	 * followed them. */
+	struct lson_doc *d = parse_ok("{\"liveblocksType\":\"LiveObject\",\"data\":{"
+	                              "\"c\":{\"liveblocksType\":\"LiveObject\","
+	                              "\"data\":{\"x\":1}},\"\":\"nameless\"}}");
+	tree_set_doc(t, d, true, 14500);
+	assert_int_equal(tree_ghosts(t), 2);
+	tree_action(t, ACTION_MOVE_FIRST, 20);
+	char crumbs2[128];
+	tree_action(t, ACTION_MOVE_DOWN, 20);
+	tree_breadcrumbs(t, crumbs2, sizeof(crumbs2));
+	assert_string_equal(crumbs2, "/ › a (deleted)");
+	tree_action(t, ACTION_MOVE_DOWN, 20);
+	tree_breadcrumbs(t, crumbs2, sizeof(crumbs2));
+	assert_string_equal(crumbs2, "/ › b (deleted)");
+	tree_action(t, ACTION_MOVE_DOWN, 20);
+	assert_selected(t, "/c");
+	lson_unref(&d);
+	tree_clear_marks(t);
+	tree_set_doc(t, a, false, 14800);
+
 	/* M forgets the marks, the count and the ghosts. */
 	tree_set_doc(t, b, true, 15000);
 	assert_int_equal(tree_ghosts(t), 1);
