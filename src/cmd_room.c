@@ -63,6 +63,19 @@ const struct command cmd_room_commands[] = {
 	{NULL, NULL, 0, 0, false, NULL, NULL, NULL, false},
 };
 
+/* An empty list says so: "(no rooms)", "(no rooms match roomId^"x")". */
+static void print_no_rooms(const struct room_filter *f)
+{
+	char desc[512];
+	room_filter_describe(f, desc, sizeof(desc));
+	char *safe = ts_sanitize(desc, (size_t)-1);
+	if (safe && safe[0])
+		fprintf(stdout, "(no rooms match %s)\n", safe);
+	else
+		fprintf(stdout, "(no rooms)\n");
+	free(safe);
+}
+
 /* Print the list once loaded (every page with --all). */
 static bool rooms_step(struct cmd_ctx *c, struct resource *r, void *ud)
 {
@@ -84,6 +97,8 @@ static bool rooms_step(struct cmd_ctx *c, struct resource *r, void *ud)
 		output_rooms_json(stdout, r->rooms, r->n_rooms, r->next_cursor);
 	else
 		output_rooms_table(stdout, r->rooms, r->n_rooms);
+	if (!c->host.json && r->n_rooms == 0)
+		print_no_rooms(&r->filter);
 	if (!c->host.json && !r->complete)
 		fprintf(stdout, "(more rooms: add --all to load every page)\n");
 	fflush(stdout);

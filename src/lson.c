@@ -1590,6 +1590,40 @@ int lson_search(const struct lson_doc *d, const char *needle, int from, int dir)
 	return found;
 }
 
+size_t lson_search_all(const struct lson_doc *d, const char *needle, int **out)
+{
+	size_t n = 0, cap = 0;
+	int *v = NULL;
+	char *ln;
+
+	*out = NULL;
+	if (!d || d->n == 0 || !needle || !*needle)
+		return 0;
+	ln = lower_dup(needle);
+	if (!ln)
+		return (size_t)-1;
+	size_t nlen = strlen(ln);
+	for (size_t i = 0; i < d->n; i++) {
+		if (!node_matches(&d->nodes[i], ln, nlen))
+			continue;
+		if (n == cap) {
+			size_t c = cap ? cap * 2 : 64;
+			int *nv = realloc(v, c * sizeof(*nv));
+			if (!nv) {
+				free(v);
+				free(ln);
+				return (size_t)-1;
+			}
+			v = nv;
+			cap = c;
+		}
+		v[n++] = (int)i;
+	}
+	free(ln);
+	*out = v;
+	return n;
+}
+
 /* ---- diff of two trees ------------------------------------------------------ */
 
 struct differ {

@@ -115,6 +115,9 @@ char *lson_subtree_json(const struct lson_doc *d, int i, bool as_plain_lson, boo
 int lson_search(const struct lson_doc *d, const char *needle, int from, int dir);
 /* Does node i match (its key or its value)? */
 bool lson_matches(const struct lson_doc *d, int i, const char *needle);
+/* Every node that matches, ascending, in one walk: the count, with *out a
+ * malloc'd array to free (NULL when none match). (size_t)-1 on OOM. */
+size_t lson_search_all(const struct lson_doc *d, const char *needle, int **out);
 
 /* ---- differences between two versions of a document ------------------- */
 

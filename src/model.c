@@ -993,6 +993,12 @@ void model_more(struct model *m, struct resource *r)
 	mi_leave(m);
 }
 
+/* Pages of a list in view so far. */
+int model_pages(const struct resource *r)
+{
+	return r && r->priv ? r->priv->pages : 0;
+}
+
 /* Cancel what is in flight for it; it keeps what it had. */
 void model_cancel(struct model *m, struct resource *r)
 {

@@ -132,6 +132,8 @@ void model_refresh(struct model *m, struct resource *r);
 /* Load the next page of a list (no-op when complete, or while a request is
  * in flight for it: paging or revalidating). */
 void model_more(struct model *m, struct resource *r);
+/* Pages of a list in view so far (0 before the first is in). */
+int model_pages(const struct resource *r);
 /* Cancel what is in flight for it; it keeps what it had. */
 void model_cancel(struct model *m, struct resource *r);
 /* Mark fresh resources older than the limit stale (call from a timer). */

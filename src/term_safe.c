@@ -314,6 +314,59 @@ int ts_fit_pad(const char *safe, int cols, char *out, size_t n)
 	return used;
 }
 
+/* The start and the end of safe around "…" in cols columns. */
+int ts_fit_middle(const char *safe, int cols, char *out, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)safe;
+	struct width_ctx w;
+	size_t len, i, head;
+	int total, head_cols, tail_cols, cum;
+
+	if (!out || n == 0)
+		return 0;
+	out[0] = '\0';
+	if (!safe || cols <= 0)
+		return 0;
+	len = strlen(safe);
+	width_begin(&w);
+	total = 0;
+	for (i = 0; i < len;) {
+		long cp;
+		i += utf8_decode(p + i, len - i, &cp);
+		total += cp_width(cp);
+	}
+	if (total <= cols && len < n) {
+		memcpy(out, safe, len + 1);
+		width_end(&w);
+		return total;
+	}
+	if (n < sizeof(ELLIPSIS)) {
+		width_end(&w);
+		return 0;
+	}
+	/* Two fifths of what is left beside the ellipsis for the start. */
+	head = prefix(safe, len, (cols - 1) * 2 / 5, n - sizeof(ELLIPSIS), &head_cols);
+	tail_cols = cols - 1 - head_cols;
+	/* The end: from the first character after the start whose rest fits
+	 * in tail_cols columns and in the bytes left. */
+	cum = head_cols;
+	for (i = head; i < len;) {
+		long cp;
+		size_t used = utf8_decode(p + i, len - i, &cp);
+		int wd = cp_width(cp);
+		if (wd > 0 && total - cum <= tail_cols && head + sizeof(ELLIPSIS) + (len - i) <= n)
+			break;
+		cum += wd;
+		i += used;
+	}
+	memcpy(out, safe, head);
+	memcpy(out + head, ELLIPSIS, sizeof(ELLIPSIS) - 1);
+	memcpy(out + head + sizeof(ELLIPSIS) - 1, safe + i, len - i);
+	out[head + sizeof(ELLIPSIS) - 1 + len - i] = '\0';
+	width_end(&w);
+	return head_cols + 1 + total - cum;
+}
+
 /* Byte length of the prefix of `safe` that fits in `cols` columns. */
 size_t ts_prefix_bytes(const char *safe, int cols)
 {

@@ -31,6 +31,13 @@ int ts_fit(const char *safe, int cols, char *out, size_t n);
 /* Like ts_fit, then pad with spaces to exactly `cols` columns. */
 int ts_fit_pad(const char *safe, int cols, char *out, size_t n);
 
+/* Like ts_fit, but a cut goes in the middle: the start and the end of
+ * `safe` stay, joined by "…" (the end gets the larger share: it is what
+ * tells IDs such as "acme:ticket-1001" and "acme:ticket-1002" apart).
+ * Wide characters are never split; a zero-width character never starts
+ * the end part. Returns the columns used (at most cols). */
+int ts_fit_middle(const char *safe, int cols, char *out, size_t n);
+
 /* Byte length of the prefix of `safe` that fits in `cols` columns. */
 size_t ts_prefix_bytes(const char *safe, int cols);
 

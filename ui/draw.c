@@ -123,6 +123,87 @@ void draw_text(WINDOW *win, int y, int x, int width, const char *raw, attr_t att
 	free(safe);
 }
 
+void draw_text_middle(WINDOW *win, int y, int x, int width, const char *raw, attr_t attr)
+{
+	char cell[4096];
+
+	if (width <= 0)
+		return;
+	char *safe = ts_sanitize(raw ? raw : "", (size_t)-1);
+	if (!safe)
+		return;
+	/* Room for the padding after the text. */
+	size_t room =
+	    (size_t)width < sizeof(cell) / 2 ? sizeof(cell) - (size_t)width : sizeof(cell) / 2;
+	int used = ts_fit_middle(safe, width, cell, room);
+	size_t len = strlen(cell);
+	while (used++ < width && len + 1 < sizeof(cell))
+		cell[len++] = ' ';
+	cell[len] = '\0';
+	free(safe);
+	wattrset(win, attr);
+	mvwaddstr(win, y, x, cell);
+}
+
+static int columns_total(const struct column *c, int n)
+{
+	int total = 0, shown = 0;
+	for (int i = 0; i < n; i++)
+		if (c[i].width > 0) {
+			total += c[i].width;
+			shown++;
+		}
+	return total + (shown > 1 ? shown - 1 : 0);
+}
+
+void columns_fit(struct column *c, int n, int width)
+{
+	int lowest = 0;
+	for (int i = 0; i < n; i++) {
+		c[i].width = c[i].want > 0 ? c[i].want : 1;
+		if (c[i].prio > lowest)
+			lowest = c[i].prio;
+	}
+	for (int prio = lowest; prio >= 0; prio--) {
+		for (int i = n - 1; i >= 0; i--) {
+			int excess = columns_total(c, n) - width;
+			if (excess <= 0)
+				break;
+			if (c[i].prio != prio || c[i].width == 0)
+				continue;
+			int give = c[i].width - c[i].min;
+			if (give > 0)
+				c[i].width -= give < excess ? give : excess;
+			if (columns_total(c, n) > width && prio > 0)
+				c[i].width = 0;
+		}
+	}
+	/* Only columns of priority 0 are left, at their minimum. */
+	for (int i = n - 1; i >= 0; i--) {
+		int excess = columns_total(c, n) - width;
+		if (excess <= 0)
+			break;
+		if (c[i].width > 1)
+			c[i].width -= c[i].width - 1 < excess ? c[i].width - 1 : excess;
+	}
+	int left = width - columns_total(c, n);
+	for (int prio = 0; prio <= lowest && left > 0; prio++)
+		for (int i = 0; i < n && left > 0; i++)
+			if (c[i].prio == prio && c[i].width > 0 && c[i].width < c[i].want &&
+			    !c[i].rest) {
+				int take = c[i].want - c[i].width;
+				if (take > left)
+					take = left;
+				c[i].width += take;
+				left -= take;
+			}
+	for (int i = 0; i < n && left > 0; i++)
+		if (c[i].rest && c[i].width > 0) {
+			c[i].width += left;
+			left = 0;
+		}
+}
+
 void draw_blank(WINDOW *win, int y, attr_t attr)
 {
 	int w = getmaxx(win);
@@ -139,9 +220,14 @@ void draw_cells(WINDOW *win, int y, const struct cell *cells, int n, attr_t row_
 
 	draw_blank(win, y, row_attr ? row_attr : theme_attr(THEME_DEFAULT));
 	for (int i = 0; i < n && x < w; i++) {
+		if (cells[i].width == 0)
+			continue;
 		int cw = cells[i].width < 0 || x + cells[i].width > w ? w - x : cells[i].width;
 		attr_t attr = row_attr ? row_attr : theme_attr(cells[i].el);
-		draw_text(win, y, x, cw, cells[i].text, attr);
+		if (cells[i].middle)
+			draw_text_middle(win, y, x, cw, cells[i].text, attr);
+		else
+			draw_text(win, y, x, cw, cells[i].text, attr);
 		x += cw + 1;
 	}
 }

@@ -40,18 +40,40 @@ bool scroll_move(int *top, int height, int last, enum action a);
 /* One cell of a row: raw text (sanitized here), its width, its element. */
 struct cell {
 	const char *text;
-	int width; /* columns; the last cell may be -1 for "the rest" */
+	int width; /* columns; 0: not shown; the last cell may be -1 for "the rest" */
 	enum theme_element el;
+	bool middle; /* cut in the middle, not at the end (IDs) */
 };
 
+/* A column of a list, for columns_fit: how wide it would like to be, how
+ * narrow it may get before it is dropped, and its priority (0 first). */
+struct column {
+	int want;
+	int min;
+	int prio;
+	bool rest; /* takes what is left over */
+	int width; /* set by columns_fit; 0 when dropped */
+};
+
+/* Share width columns among the n columns (one space between two): while
+ * they do not fit, the lowest priority shrinks to its minimum, then goes;
+ * then the next. A column of priority 0 is never dropped, and shrinks
+ * below its minimum only when it is alone with others of priority 0. Room
+ * left goes back in priority order (up to what each wants), then to the
+ * rest column. */
+void columns_fit(struct column *c, int n, int width);
+
 /* Draw cells on row y of win separated by one space, with row_attr over
- * everything when non-zero (the cursor line). Text is sanitized. */
+ * everything when non-zero (the cursor line). Text is sanitized; cells of
+ * width 0 are skipped. */
 void draw_cells(WINDOW *win, int y, const struct cell *cells, int n, attr_t row_attr);
 
 /* Draw raw (unsanitized) text at y, x, cut to width columns. */
 void draw_text(WINDOW *win, int y, int x, int width, const char *raw, attr_t attr);
 /* The same for text that is already terminal-safe. */
 void draw_safe(WINDOW *win, int y, int x, int width, const char *safe, attr_t attr);
+/* draw_text with a cut in the middle ("globex:…ticket-1004"). */
+void draw_text_middle(WINDOW *win, int y, int x, int width, const char *raw, attr_t attr);
 
 /* Fill row y with spaces in attr. */
 void draw_blank(WINDOW *win, int y, attr_t attr);

@@ -3,6 +3,7 @@
 #include "tree.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,15 +26,52 @@
 #define LOG_MAX 2000
 #define LOG_VALUE_MAX 160
 
+/* A node someone else removed stays on screen this long, as a ghost row;
+ * at most this many at a time (the change log has them all). */
+#define GHOST_MS  10000
+#define GHOST_MAX 200
+
+/* A removed node, shown where it was: before the sibling that followed it
+ * (when that is still there), else at the end of its parent. */
+struct ghost {
+	char *path; /* its JSON Pointer */
+	char *parent_path;
+	char *next_path; /* the sibling after it when it went, NULL when none */
+	char *label;     /* its key, or "[3]" for an item */
+	char *was;       /* its value, as the change log shows it */
+	long long at_ms; /* when it was seen gone */
+	unsigned serial; /* names it while the ghosts are renumbered */
+	int old_index;   /* its place among its siblings before it went */
+	int depth;
+	int parent; /* in the document shown */
+	int anchor; /* the node it is shown before (doc->n: after the last) */
+};
+
 struct tree {
 	struct lson_doc *doc;
 	unsigned char *flags; /* doc->n entries */
-	int *vis;             /* node index of each visible row, ascending */
+	/* Each visible row: a node index (ascending), or -(g + 1) for ghost g
+	 * (just before the node it is anchored to). */
+	int *vis;
 	int n_vis;
+	size_t cap_vis;
 	struct list_pos pos;
 	int height;
 
-	size_t n_marked; /* nodes of doc carrying F_ADDED or F_CHANGED */
+	size_t n_marked;  /* nodes of doc carrying F_ADDED or F_CHANGED */
+	size_t n_changes; /* every change seen since the marks were cleared */
+
+	struct ghost *ghosts; /* by anchor, deeper first at the same anchor */
+	size_t n_ghosts;
+	unsigned ghost_serial;
+
+	/* The matches of the last search (node indexes, ascending), found
+	 * once per pattern and document; hit_rank: the one the cursor went to
+	 * (from 1). */
+	char *hits_pattern;
+	int *hits;
+	size_t n_hits;
+	size_t hit_rank;
 
 	struct tree_change *log;
 	size_t n_log, cap_log;
@@ -259,6 +297,34 @@ static void change_clear(struct tree_change *c)
 	free(c->after);
 }
 
+static void ghost_clear(struct ghost *g)
+{
+	free(g->path);
+	free(g->parent_path);
+	free(g->next_path);
+	free(g->label);
+	free(g->was);
+}
+
+static void ghosts_free(struct tree *t)
+{
+	for (size_t k = 0; k < t->n_ghosts; k++)
+		ghost_clear(&t->ghosts[k]);
+	free(t->ghosts);
+	t->ghosts = NULL;
+	t->n_ghosts = 0;
+}
+
+static void hits_drop(struct tree *t)
+{
+	free(t->hits_pattern);
+	free(t->hits);
+	t->hits_pattern = NULL;
+	t->hits = NULL;
+	t->n_hits = 0;
+	t->hit_rank = 0;
+}
+
 void tree_free(struct tree **tp)
 {
 	struct tree *t = *tp;
@@ -270,6 +336,8 @@ void tree_free(struct tree **tp)
 	for (size_t i = 0; i < t->n_log; i++)
 		change_clear(&t->log[i]);
 	free(t->log);
+	ghosts_free(t);
+	hits_drop(t);
 	json_drop(t);
 	free(t);
 	*tp = NULL;
@@ -285,11 +353,31 @@ int tree_rows(const struct tree *t)
 	return t->n_vis;
 }
 
-int tree_selected(const struct tree *t)
+/* The row entry under the cursor: a node, -(g + 1) for ghost g, or
+ * INT_MIN for none. */
+static int cursor_entry(const struct tree *t)
 {
 	if (!t->doc || t->n_vis == 0 || t->pos.cursor < 0 || t->pos.cursor >= t->n_vis)
-		return -1;
+		return INT_MIN;
 	return t->vis[t->pos.cursor];
+}
+
+int tree_selected(const struct tree *t)
+{
+	int e = cursor_entry(t);
+	return e >= 0 ? e : -1;
+}
+
+/* The ghost under the cursor, NULL when none. */
+static const struct ghost *selected_ghost(const struct tree *t)
+{
+	int e = cursor_entry(t);
+	return e < 0 && e != INT_MIN ? &t->ghosts[-e - 1] : NULL;
+}
+
+bool tree_selected_ghost(const struct tree *t)
+{
+	return selected_ghost(t) != NULL;
 }
 
 char *tree_selected_path(const struct tree *t)
@@ -303,17 +391,27 @@ static bool expandable(const struct lson_node *nd)
 	return lson_is_container(nd->type) && nd->n_children > 0;
 }
 
+/* The node of row mid, or of the first node row after it (ghost rows sit
+ * just before a node's row); -1 when only ghosts follow. */
+static int node_near(const struct tree *t, int *mid, int hi)
+{
+	while (*mid <= hi && t->vis[*mid] < 0)
+		(*mid)++;
+	return *mid <= hi ? t->vis[*mid] : -1;
+}
+
 /* The row showing node i, or of its nearest visible ancestor. */
 static int row_of(const struct tree *t, int i)
 {
 	while (i >= 0) {
 		int lo = 0, hi = t->n_vis - 1;
 		while (lo <= hi) {
-			int mid = lo + (hi - lo) / 2;
-			if (t->vis[mid] == i)
-				return mid;
-			if (t->vis[mid] < i)
-				lo = mid + 1;
+			int mid = lo + (hi - lo) / 2, at = mid;
+			int node = node_near(t, &at, hi);
+			if (node == i)
+				return at;
+			if (node >= 0 && node < i)
+				lo = at + 1;
 			else
 				hi = mid - 1;
 		}
@@ -322,24 +420,64 @@ static int row_of(const struct tree *t, int i)
 	return 0;
 }
 
-/* Rebuild the visible rows (O(rows)) keeping the cursor on node keep (or
- * its nearest visible ancestor). */
-static void rebuild(struct tree *t, int keep)
+/* Whether node i shows its children: it and its ancestors are expanded. */
+static bool open_node(const struct tree *t, int i)
+{
+	for (; i >= 0; i = t->doc->nodes[i].parent)
+		if (!(t->flags[i] & F_EXPANDED))
+			return false;
+	return true;
+}
+
+/* Rebuild the visible rows (O(rows + ghosts)) with the cursor on entry
+ * keep: a node (or its nearest visible ancestor), or -(g + 1) for ghost g
+ * (or its parent when it is not shown). */
+static void rebuild_at(struct tree *t, int keep)
 {
 	const struct lson_doc *d = t->doc;
 	t->n_vis = 0;
 	if (!d || !d->n)
 		return;
+	size_t need = d->n + t->n_ghosts;
+	if (need > t->cap_vis) {
+		int *vis = realloc(t->vis, need * sizeof(*vis));
+		if (!vis)
+			return;
+		t->vis = vis;
+		t->cap_vis = need;
+	}
 	int n = (int)d->n;
-	for (int i = 0; i < n;) {
+	size_t g = 0;
+	int keep_row = -1;
+	for (int i = 0; i <= n;) {
+		/* The ghosts anchored up to here whose parent is open. */
+		for (; g < t->n_ghosts && t->ghosts[g].anchor <= i; g++) {
+			if (!open_node(t, t->ghosts[g].parent))
+				continue;
+			if (keep == -(int)g - 1)
+				keep_row = t->n_vis;
+			t->vis[t->n_vis++] = -(int)g - 1;
+		}
+		if (i == n)
+			break;
 		t->vis[t->n_vis++] = i;
 		if (expandable(&d->nodes[i]) && (t->flags[i] & F_EXPANDED))
 			i++;
 		else
 			i += d->nodes[i].subtree + 1;
 	}
-	t->pos.cursor = keep >= 0 ? row_of(t, keep) : 0;
+	if (keep_row >= 0)
+		t->pos.cursor = keep_row;
+	else if (keep < 0 && -keep - 1 < (int)t->n_ghosts)
+		t->pos.cursor = row_of(t, t->ghosts[-keep - 1].parent);
+	else
+		t->pos.cursor = keep >= 0 ? row_of(t, keep) : 0;
 	list_clamp(&t->pos, t->n_vis, t->height);
+}
+
+static void rebuild(struct tree *t, int keep)
+{
+	rebuild_at(t, keep >= 0 ? keep : 0);
 }
 
 size_t tree_utf8_cut(const char *s, size_t max)
@@ -418,7 +556,8 @@ static char *log_value(const char *json, bool plain_lson)
 	return buf_steal(&out);
 }
 
-static void log_add(struct tree *t, const struct lson_delta *dl, long long now)
+/* Log one change; the entry, NULL when out of memory. */
+static const struct tree_change *log_add(struct tree *t, const struct lson_delta *dl, long long now)
 {
 	if (t->n_log == LOG_MAX) {
 		change_clear(&t->log[0]);
@@ -429,7 +568,7 @@ static void log_add(struct tree *t, const struct lson_delta *dl, long long now)
 		size_t cap = t->cap_log ? t->cap_log * 2 : 64;
 		struct tree_change *l = realloc(t->log, cap * sizeof(*l));
 		if (!l)
-			return;
+			return NULL;
 		t->log = l;
 		t->cap_log = cap;
 	}
@@ -441,9 +580,194 @@ static void log_add(struct tree *t, const struct lson_delta *dl, long long now)
 	c->after = log_value(dl->after, t->doc->plain_lson);
 	if (!c->path) {
 		change_clear(c);
-		return;
+		return NULL;
 	}
 	t->n_log++;
+	return c;
+}
+
+/* ---- ghosts: what someone else removed ------------------------------------ */
+
+/* The last token of a pointer, unescaped (~1 is '/', ~0 is '~'). */
+static char *last_token(const char *path)
+{
+	const char *t = strrchr(path, '/');
+	t = t ? t + 1 : path;
+	char *out = malloc(strlen(t) + 1);
+	if (!out)
+		return NULL;
+	size_t o = 0;
+	for (; *t; t++) {
+		if (t[0] == '~' && (t[1] == '0' || t[1] == '1')) {
+			out[o++] = t[1] == '1' ? '/' : '~';
+			t++;
+		} else {
+			out[o++] = *t;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static int ghost_order(const void *x, const void *y)
+{
+	const struct ghost *a = x, *b = y;
+	if (a->anchor != b->anchor)
+		return a->anchor < b->anchor ? -1 : 1;
+	/* At the same place the end of a deeper subtree comes first. */
+	if (a->depth != b->depth)
+		return a->depth > b->depth ? -1 : 1;
+	if (a->old_index != b->old_index)
+		return a->old_index < b->old_index ? -1 : 1;
+	return a->serial < b->serial ? -1 : a->serial > b->serial;
+}
+
+/* Place ghost g in doc: false when it has no place (its parent is gone)
+ * or no reason to be (its path is back). */
+static bool ghost_place(struct ghost *g, const struct lson_doc *doc)
+{
+	if (lson_find(doc, g->path) >= 0)
+		return false;
+	g->parent = lson_find(doc, g->parent_path);
+	if (g->parent < 0 || !lson_is_container(doc->nodes[g->parent].type))
+		return false;
+	const struct lson_node *p = &doc->nodes[g->parent];
+	g->depth = p->depth + 1;
+	g->anchor = g->next_path ? lson_find(doc, g->next_path) : -1;
+	if (g->anchor < 0 || doc->nodes[g->anchor].parent != g->parent)
+		g->anchor = g->parent + p->subtree + 1;
+	return true;
+}
+
+/* Keep the ghosts that still have a place in doc, in order. */
+static void ghosts_place(struct tree *t, const struct lson_doc *doc)
+{
+	size_t k = 0;
+	for (size_t j = 0; j < t->n_ghosts; j++) {
+		if (ghost_place(&t->ghosts[j], doc))
+			t->ghosts[k++] = t->ghosts[j];
+		else
+			ghost_clear(&t->ghosts[j]);
+	}
+	t->n_ghosts = k;
+	if (k > 1)
+		qsort(t->ghosts, k, sizeof(*t->ghosts), ghost_order);
+}
+
+/* The path of the first sibling after node i of old that doc still has
+ * (a few are tried), NULL when none. Caller frees. */
+static char *next_kept(const struct lson_doc *old, int i, const struct lson_doc *doc)
+{
+	int p = old->nodes[i].parent;
+	int end = p + old->nodes[p].subtree;
+	int s = i + old->nodes[i].subtree + 1;
+	for (int k = 0; s <= end && k < 64; k++, s += old->nodes[s].subtree + 1) {
+		char *path = lson_path(old, s);
+		if (!path || lson_find(doc, path) >= 0)
+			return path;
+		free(path);
+	}
+	return NULL;
+}
+
+/* A ghost for the removal c, of a node of old that doc no longer has. */
+static void ghost_add(struct tree *t, const struct lson_doc *old, const struct lson_doc *doc,
+                      const struct tree_change *c, long long now)
+{
+	if (t->n_ghosts == GHOST_MAX) {
+		/* The oldest goes. */
+		size_t oldest = 0;
+		for (size_t k = 1; k < t->n_ghosts; k++)
+			if (t->ghosts[k].serial < t->ghosts[oldest].serial)
+				oldest = k;
+		ghost_clear(&t->ghosts[oldest]);
+		t->ghosts[oldest] = t->ghosts[--t->n_ghosts];
+	}
+	if (!t->ghosts) {
+		t->ghosts = malloc(GHOST_MAX * sizeof(*t->ghosts));
+		if (!t->ghosts)
+			return;
+	}
+	struct ghost g = {.at_ms = now, .serial = ++t->ghost_serial};
+	const char *slash = strrchr(c->path, '/');
+	if (!slash)
+		return; /* the root is never removed */
+	g.path = strdup(c->path);
+	g.parent_path = strndup(c->path, (size_t)(slash - c->path));
+	g.was = strdup(c->before ? c->before : "");
+	char *tok = last_token(c->path);
+	int i = lson_find(old, c->path);
+	if (i > 0)
+		g.old_index = old->nodes[i].index;
+	if (i > 0 && old->nodes[i].key) {
+		g.next_path = next_kept(old, i, doc);
+		g.label = tok;
+	} else if (tok) {
+		/* An item: its index. */
+		size_t n = strlen(tok) + 3;
+		g.label = malloc(n);
+		if (g.label)
+			snprintf(g.label, n, "[%s]", tok);
+		free(tok);
+	}
+	if (!g.path || !g.parent_path || !g.was || !g.label) {
+		ghost_clear(&g);
+		return;
+	}
+	t->ghosts[t->n_ghosts++] = g;
+}
+
+/* The serial of the ghost under the cursor, 0 for none. */
+static unsigned cursor_ghost_serial(const struct tree *t)
+{
+	const struct ghost *g = selected_ghost(t);
+	return g ? g->serial : 0;
+}
+
+/* The row entry of the ghost with that serial, INT_MIN when gone. */
+static int ghost_entry(const struct tree *t, unsigned serial)
+{
+	for (size_t k = 0; serial && k < t->n_ghosts; k++)
+		if (t->ghosts[k].serial == serial)
+			return -(int)k - 1;
+	return INT_MIN;
+}
+
+int tree_expire(struct tree *t, long long now)
+{
+	long long next = -1;
+	size_t k = 0;
+	unsigned keep = cursor_ghost_serial(t);
+	int keep_node = tree_selected(t);
+	const struct ghost *sel = selected_ghost(t);
+	if (sel) {
+		/* When it goes, the row that takes its place: the sibling after
+		 * it, else its parent. */
+		int a = sel->anchor;
+		keep_node =
+		    a < (int)t->doc->n && t->doc->nodes[a].parent == sel->parent ? a : sel->parent;
+	}
+	for (size_t j = 0; j < t->n_ghosts; j++) {
+		long long left = t->ghosts[j].at_ms + GHOST_MS - now;
+		if (left > 0) {
+			t->ghosts[k++] = t->ghosts[j];
+			if (next < 0 || left < next)
+				next = left;
+		} else {
+			ghost_clear(&t->ghosts[j]);
+		}
+	}
+	if (k != t->n_ghosts) {
+		t->n_ghosts = k;
+		int e = ghost_entry(t, keep);
+		rebuild_at(t, e != INT_MIN ? e : keep_node >= 0 ? keep_node : 0);
+	}
+	return next < 0 ? -1 : next > INT_MAX ? INT_MAX : (int)next;
+}
+
+size_t tree_ghosts(const struct tree *t)
+{
+	return t->n_ghosts;
 }
 
 static bool under(const char *path, const char *prefix)
@@ -597,27 +921,30 @@ size_t tree_set_doc(struct tree *t, struct lson_doc *doc, bool track, long long 
 	if (!doc || doc == t->doc || !doc->n)
 		return 0;
 	unsigned char *flags = calloc(doc->n, 1);
-	int *vis = malloc(doc->n * sizeof(*vis));
-	if (!flags || !vis) {
-		free(flags);
-		free(vis);
+	if (!flags)
 		return 0;
-	}
 	struct lson_doc *old = t->doc;
 	size_t changes = 0;
 	int keep = 0;
+	unsigned keep_ghost = 0;
 	if (!old) {
 		flags[0] = F_EXPANDED;
 	} else {
-		char *cursor_path = tree_selected_path(t);
+		const struct ghost *g = selected_ghost(t);
+		char *cursor_path = g ? strdup(g->path) : tree_selected_path(t);
+		keep_ghost = g ? g->serial : 0;
 		carry(old, t->flags, 0, doc, flags, 0);
 		if (track) {
 			struct lson_delta *dl = NULL;
 			changes = lson_diff(old, doc, &dl);
-			for (size_t k = 0; k < changes; k++)
-				log_add(t, &dl[k], now);
+			for (size_t k = 0; k < changes; k++) {
+				const struct tree_change *c = log_add(t, &dl[k], now);
+				if (c && dl[k].kind == LSON_REMOVED)
+					ghost_add(t, old, doc, c, now);
+			}
 			mark_deltas(doc, flags, dl, changes);
 			lson_deltas_free(&dl, changes);
+			t->n_changes += changes;
 		}
 		flags[0] |= F_EXPANDED;
 		/* The cursor stays on its path, or the closest ancestor left. */
@@ -638,12 +965,13 @@ size_t tree_set_doc(struct tree *t, struct lson_doc *doc, bool track, long long 
 	lson_unref(&t->doc);
 	t->doc = lson_ref(doc);
 	free(t->flags);
-	free(t->vis);
 	t->flags = flags;
-	t->vis = vis;
 	json_drop(t);
+	hits_drop(t);
+	ghosts_place(t, doc);
 	mark_ancestors(t);
-	rebuild(t, keep);
+	int e = ghost_entry(t, keep_ghost);
+	rebuild_at(t, e != INT_MIN ? e : keep);
 	return changes;
 }
 
@@ -652,12 +980,26 @@ size_t tree_marks(const struct tree *t)
 	return t->n_marked;
 }
 
+size_t tree_change_count(const struct tree *t)
+{
+	return t->n_changes;
+}
+
 void tree_clear_marks(struct tree *t)
 {
+	int keep = tree_selected(t);
+	const struct ghost *g = selected_ghost(t);
+	if (g)
+		keep = g->parent;
 	if (t->doc)
 		for (size_t i = 0; i < t->doc->n; i++)
 			t->flags[i] &= F_EXPANDED;
 	t->n_marked = 0;
+	t->n_changes = 0;
+	if (t->n_ghosts) {
+		ghosts_free(t);
+		rebuild(t, keep);
+	}
 }
 
 /* ---- moving, expanding, searching -------------------------------------------- */
@@ -684,6 +1026,19 @@ bool tree_action(struct tree *t, enum action a, int height)
 		return true;
 	const struct lson_doc *d = t->doc;
 	int i = tree_selected(t);
+	const struct ghost *g = selected_ghost(t);
+	if (g) {
+		/* A removed node has nothing to open: its parent's keys work
+		 * from it, and h or p go to the parent. */
+		if (a == ACTION_ENTER || a == ACTION_TREE_EXPAND)
+			return true;
+		if (a == ACTION_TREE_COLLAPSE || a == ACTION_TREE_PARENT) {
+			t->pos.cursor = row_of(t, g->parent);
+			list_clamp(&t->pos, t->n_vis, t->height);
+			return true;
+		}
+		i = g->parent;
+	}
 	const struct lson_node *nd = &d->nodes[i];
 	switch (a) {
 	case ACTION_ENTER:
@@ -757,22 +1112,59 @@ void tree_reveal(struct tree *t, int i, int height)
 	}
 }
 
+/* The matches of pattern, found once per pattern and document. */
+static bool find_hits(struct tree *t, const char *pattern)
+{
+	if (t->hits_pattern && !strcmp(t->hits_pattern, pattern))
+		return true;
+	hits_drop(t);
+	int *hits = NULL;
+	size_t n = lson_search_all(t->doc, pattern, &hits);
+	if (n == (size_t)-1 || !(t->hits_pattern = strdup(pattern))) {
+		free(hits);
+		return false;
+	}
+	t->hits = hits;
+	t->n_hits = n;
+	return true;
+}
+
 bool tree_search(struct tree *t, const char *pattern, int dir, int height)
 {
-	if (!t->doc || !pattern || !pattern[0])
+	if (!t->doc || !pattern || !pattern[0] || !find_hits(t, pattern) || !t->n_hits)
 		return false;
+	/* From the node under the cursor (a removed node's: its parent). */
 	int from = tree_selected(t);
+	const struct ghost *g = selected_ghost(t);
+	if (g)
+		from = g->parent;
 	if (from < 0)
 		from = 0;
-	int found;
-	if (dir == 0 && lson_matches(t->doc, from, pattern))
-		found = from;
-	else
-		found = lson_search(t->doc, pattern, from, dir < 0 ? -1 : 1);
-	if (found < 0)
-		return false;
-	tree_reveal(t, found, height);
+	/* k: the first match at or after from. */
+	size_t lo = 0, hi = t->n_hits;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->hits[mid] < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t k = lo;
+	if (dir < 0)
+		k = k > 0 ? k - 1 : t->n_hits - 1;
+	else if (dir > 0 && k < t->n_hits && t->hits[k] == from)
+		k++;
+	if (k >= t->n_hits)
+		k = 0;
+	tree_reveal(t, t->hits[k], height);
+	t->hit_rank = k + 1;
 	return true;
+}
+
+size_t tree_search_count(const struct tree *t, size_t *rank)
+{
+	*rank = t->hit_rank;
+	return t->n_hits;
 }
 
 /* ---- drawing ------------------------------------------------------------------- */
@@ -848,6 +1240,8 @@ static void draw_row(struct tree *t, WINDOW *win, int y, int i, attr_t row_attr,
 	if (nd->parent < 0) {
 		lab = "root";
 		lab_el = THEME_HEADER;
+	} else if (lab && !lab[0]) {
+		lab = "\"\""; /* the empty key */
 	} else if (!lab) {
 		snprintf(label, sizeof(label), "[%d]", nd->index);
 		lab = label;
@@ -882,6 +1276,29 @@ static void draw_row(struct tree *t, WINDOW *win, int y, int i, attr_t row_attr,
 #undef AT
 }
 
+/* A removed node: "-   color deleted 3s ago (was "red")", dim. */
+static void draw_ghost(WINDOW *win, int y, const struct ghost *g, attr_t row_attr, long long now)
+{
+	int w = getmaxx(win);
+	int x = 0;
+#define AT(el) (row_attr ? row_attr : theme_attr(el))
+	draw_blank(win, y, AT(THEME_DEFAULT));
+	put(win, y, &x, w, "-", AT(THEME_REMOVED));
+	int indent = g->depth * 2;
+	if (indent > w / 3)
+		indent = w / 3;
+	x += indent + 2;
+	put(win, y, &x, w, g->label[0] ? g->label : "\"\"", AT(THEME_MUTED) | A_DIM);
+	char age[32], note[64];
+	format_age((now - g->at_ms) / 1000, age, sizeof(age));
+	snprintf(note, sizeof(note), " deleted %s ago ", age);
+	put(win, y, &x, w, note, AT(THEME_REMOVED));
+	x++;
+	put(win, y, &x, w, "was ", AT(THEME_MUTED));
+	put(win, y, &x, w, g->was, AT(THEME_MUTED) | A_DIM);
+#undef AT
+}
+
 void tree_draw(struct tree *t, WINDOW *win, int y0, int height, bool focused, const char *pattern)
 {
 	if (height < 1)
@@ -895,38 +1312,42 @@ void tree_draw(struct tree *t, WINDOW *win, int y0, int height, bool focused, co
 		attr_t row_attr = 0;
 		if (r == t->pos.cursor)
 			row_attr = theme_attr(focused ? THEME_CURSOR : THEME_CURSOR_BLUR);
-		draw_row(t, win, y0 + row, t->vis[r], row_attr, pattern);
+		if (t->vis[r] < 0)
+			draw_ghost(win, y0 + row, &t->ghosts[-t->vis[r] - 1], row_attr, now_ms());
+		else
+			draw_row(t, win, y0 + row, t->vis[r], row_attr, pattern);
 	}
 }
 
 void tree_breadcrumbs(const struct tree *t, char *out, size_t n)
 {
-	int i = tree_selected(t);
+	const struct ghost *g = selected_ghost(t);
+	int i = g ? g->parent : tree_selected(t);
 	size_t used;
 	if (n == 0)
 		return;
 	used = (size_t)snprintf(out, n, "/");
-	if (i <= 0 || used >= n)
-		return;
 	/* The chain of ancestors, root first. */
 	int chain[64];
 	int k = 0;
 	for (int p = i; p > 0 && k < 64; p = t->doc->nodes[p].parent)
 		chain[k++] = p;
 	bool cut = k == 64 && t->doc->nodes[chain[63]].parent > 0;
-	if (cut)
+	if (cut && used < n)
 		used += (size_t)snprintf(out + used, n - used, " › …");
 	while (k-- > 0 && used < n) {
 		const struct lson_node *nd = &t->doc->nodes[chain[k]];
 		int w;
 		if (nd->key)
-			w = snprintf(out + used, n - used, " › %s", nd->key);
+			w = snprintf(out + used, n - used, " › %s", nd->key[0] ? nd->key : "\"\"");
 		else
 			w = snprintf(out + used, n - used, " › %d", nd->index);
 		if (w < 0)
 			break;
 		used += (size_t)w;
 	}
+	if (g && used < n)
+		snprintf(out + used, n - used, " › %s (deleted)", g->label[0] ? g->label : "\"\"");
 }
 
 char *tree_selected_json(const struct tree *t, bool pretty)
@@ -1000,8 +1421,26 @@ static void detail_line(WINDOW *win, int *row, int top, const char *key, const c
 	draw_text(win, y, x, w - x, raw, attr);
 }
 
+/* A removed node in the side pane: where it was, when it went, what it
+ * held. */
+static void ghost_detail(const struct ghost *g, WINDOW *win, int top)
+{
+	int row = 0;
+	char age[32], when[64];
+	format_age((now_ms() - g->at_ms) / 1000, age, sizeof(age));
+	snprintf(when, sizeof(when), "deleted %s ago, by someone else", age);
+	detail_line(win, &row, top, "Path", g->path, theme_attr(THEME_BREADCRUMB));
+	detail_line(win, &row, top, "Seen", when, theme_attr(THEME_REMOVED));
+	detail_line(win, &row, top, "Was", g->was, theme_attr(THEME_MUTED));
+}
+
 void tree_draw_detail(struct tree *t, WINDOW *win, int top, bool json)
 {
+	const struct ghost *g = selected_ghost(t);
+	if (g) {
+		ghost_detail(g, win, top);
+		return;
+	}
 	int i = tree_selected(t);
 	if (i < 0)
 		return;

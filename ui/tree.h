@@ -34,15 +34,21 @@ void tree_free(struct tree **t);
 
 /* Show doc (the tree takes its own reference). When a document was shown
  * before, expanded nodes and the cursor follow their paths; with track,
- * what changed is highlighted and logged. Returns the number of changes
- * (0 without track or without a previous document). */
+ * what changed is highlighted and logged, and what was removed stays on
+ * screen for a while as a row of its own, dim and marked "deleted 3s
+ * ago" (until tree_expire drops it, it is back, or its parent is gone).
+ * Returns the number of changes (0 without track or without a previous
+ * document). */
 size_t tree_set_doc(struct tree *t, struct lson_doc *doc, bool track, long long now);
 /* The document shown, NULL before the first. */
 const struct lson_doc *tree_doc(const struct tree *t);
 
-/* Visible rows, and the node under the cursor (-1 when none). */
+/* Visible rows, and the node under the cursor (-1 when none, or when it
+ * is a removed node's row). */
 int tree_rows(const struct tree *t);
 int tree_selected(const struct tree *t);
+/* Whether the cursor is on a removed node's row (nothing to edit there). */
+bool tree_selected_ghost(const struct tree *t);
 /* JSON Pointer of the selected node ("" for the root); caller frees. */
 char *tree_selected_path(const struct tree *t);
 
@@ -52,8 +58,11 @@ bool tree_action(struct tree *t, enum action a, int height);
 /* Move the cursor to node i, expanding its ancestors. */
 void tree_reveal(struct tree *t, int i, int height);
 /* Find the next (1), previous (-1) or first from the cursor (0) node whose
- * key or value contains pattern, and reveal it. */
+ * key or value contains pattern, and reveal it. The matches are found
+ * once per pattern and document. */
 bool tree_search(struct tree *t, const char *pattern, int dir, int height);
+/* The matches of the last search, and which of them (from 1) it went to. */
+size_t tree_search_count(const struct tree *t, size_t *rank);
 
 /* Draw rows into win from row y0 (height rows), matches of pattern
  * highlighted. */
@@ -68,9 +77,16 @@ void tree_draw_detail(struct tree *t, WINDOW *win, int top, bool json);
  * or compact; caller frees. NULL when nothing is selected. */
 char *tree_selected_json(const struct tree *t, bool pretty);
 
-/* Highlights: how many nodes are marked, and forget them. */
+/* Highlights: how many nodes are marked; how many changes were seen (every
+ * path added, changed or removed, each time); how many removed nodes are
+ * shown. tree_clear_marks forgets them all. */
 size_t tree_marks(const struct tree *t);
+size_t tree_change_count(const struct tree *t);
+size_t tree_ghosts(const struct tree *t);
 void tree_clear_marks(struct tree *t);
+/* Drop the removed nodes shown longer than their time. Returns the ms
+ * until the next one goes, -1 when none is shown. */
+int tree_expire(struct tree *t, long long now);
 
 /* The change log, oldest first. */
 const struct tree_change *tree_changes(const struct tree *t, size_t *n);

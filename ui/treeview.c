@@ -34,6 +34,38 @@ struct view *treeview_open(struct view *v, const char *loading, bool watch)
 	return v;
 }
 
+/* How long an empty document must stay empty, over more than one read,
+ * before watch mode shows it. */
+#define EMPTY_HOLD_MS 2000
+
+/* Whether a document has nothing under its root. */
+static bool doc_empty(const struct lson_doc *d)
+{
+	return d->n == 0 || d->nodes[0].n_children == 0;
+}
+
+/* Watch mode, an empty document over a full one: held back (true) until a
+ * later read, EMPTY_HOLD_MS after the first, finds it empty still. */
+static bool hold_empty(struct treeview *tv, const struct resource *r, long long now)
+{
+	const struct lson_doc *shown = tree_doc(tv->tree);
+	if (!tv->base.watch.on || !shown || doc_empty(shown) || !doc_empty(r->doc) ||
+	    tv->untracked_next) {
+		tv->empty_held = false;
+		return false;
+	}
+	if (!tv->empty_held) {
+		tv->empty_held = true;
+		tv->empty_since_ms = now;
+		tv->empty_fetched_ms = r->fetched_ms;
+		return true;
+	}
+	if (r->fetched_ms == tv->empty_fetched_ms || now - tv->empty_since_ms < EMPTY_HOLD_MS)
+		return true;
+	tv->empty_held = false;
+	return false;
+}
+
 void treeview_take_doc(struct view *v)
 {
 	struct treeview *tv = treeview_of(v);
@@ -45,6 +77,8 @@ void treeview_take_doc(struct view *v)
 	tv->seen_any = true;
 	tv->seen_gen = r->generation;
 	if (r->doc == tree_doc(tv->tree))
+		return;
+	if (hold_empty(tv, r, now_ms()))
 		return;
 	uint64_t h = r->body ? tree_hash_bytes(r->body, r->body_len) : 0;
 	if (tree_doc(tv->tree) && !tv->untracked_next && h == tv->body_hash &&
@@ -66,6 +100,7 @@ void treeview_draw(struct view *v, WINDOW *win, bool focused)
 
 	tv->base.height = h > 1 ? h - 1 : 1;
 	treeview_take_doc(v);
+	tree_expire(tv->tree, now_ms());
 	if (!tree_doc(tv->tree)) {
 		if (r->gone)
 			draw_notice(win, "This room does not exist. Press q to go back.",
@@ -168,6 +203,19 @@ static void change_log(struct view *v)
 	free(path);
 }
 
+int treeview_tick(struct view *v, long long now)
+{
+	struct tree *t = treeview_of(v)->tree;
+	int wait = resview_tick(v, now);
+	size_t shown = tree_ghosts(t);
+	int next = tree_expire(t, now);
+	if (tree_ghosts(t) != shown)
+		app_dirty(v->app);
+	if (next >= 0 && (wait < 0 || next < wait))
+		wait = next;
+	return wait;
+}
+
 enum view_result treeview_action(struct view *v, enum action a)
 {
 	struct treeview *tv = treeview_of(v);
@@ -205,22 +253,31 @@ void treeview_changed(struct view *v, struct resource *r)
 bool treeview_search(struct view *v, const char *pattern, int dir)
 {
 	struct treeview *tv = treeview_of(v);
-	return tree_search(tv->tree, pattern, dir, tv->base.height);
+	if (!tree_search(tv->tree, pattern, dir, tv->base.height))
+		return false;
+	size_t rank, total = tree_search_count(tv->tree, &rank);
+	app_message(v->app, false, "match %zu of %zu", rank, total);
+	return true;
 }
 
 void treeview_status(struct view *v, char *out, size_t n)
 {
 	struct treeview *tv = treeview_of(v);
 	const struct lson_doc *d = tree_doc(tv->tree);
-	char age[64], wd[80], marks[64] = "";
+	char age[64], wd[80], marks[96] = "", deleted[32] = "", held[48] = "";
 	if (resview_status_pending(tv->base.res, d != NULL, out, n))
 		return;
 	resview_watch_status(&tv->base.watch, wd, sizeof(wd));
-	if (tree_marks(tv->tree))
-		snprintf(marks, sizeof(marks), " │ %zu changed (L log, M clear)",
-			 tree_marks(tv->tree));
+	size_t changes = tree_change_count(tv->tree), ghosts = tree_ghosts(tv->tree);
+	if (ghosts)
+		snprintf(deleted, sizeof(deleted), ", %zu deleted", ghosts);
+	if (changes || ghosts)
+		snprintf(marks, sizeof(marks), " │ %zu change%s%s (L log, M clear)", changes,
+		         changes == 1 ? "" : "s", deleted);
+	if (tv->empty_held)
+		snprintf(held, sizeof(held), " │ empty on the server? checking");
 	resview_age(tv->base.res, age, sizeof(age));
-	snprintf(out, n, "%zu nodes%s%s │ %s", d->n, wd, marks, age);
+	snprintf(out, n, "%zu node%s%s%s%s │ %s", d->n, d->n == 1 ? "" : "s", wd, held, marks, age);
 }
 
 void treeview_free(struct view *v)

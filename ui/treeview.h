@@ -23,6 +23,13 @@ struct treeview {
 	uint64_t body_hash;   /* of the body the tree shows */
 	size_t body_len;
 	bool untracked_next;  /* the next document is another format: no diff */
+	/* Watch mode: an empty document came while a full one is shown (a
+	 * rewrite between its DELETE and its POST, most often). It is held
+	 * back until a later read, EMPTY_HOLD_MS on, still finds it empty;
+	 * the next full one is compared with the full one shown. */
+	bool empty_held;
+	long long empty_since_ms;
+	long long empty_fetched_ms;
 	bool json_detail;     /* the side pane shows the JSON of the selection */
 	const char *loading;  /* the notice before the first document */
 };
@@ -46,6 +53,8 @@ enum view_result treeview_action(struct view *v, enum action a);
 void treeview_changed(struct view *v, struct resource *r);
 bool treeview_search(struct view *v, const char *pattern, int dir);
 void treeview_status(struct view *v, char *out, size_t n);
+/* Watch mode's timer, and the removed nodes' time on screen. */
+int treeview_tick(struct view *v, long long now);
 void treeview_free(struct view *v);
 
 /* The struct view_ops members of a tree view but its name, title, action
@@ -54,7 +63,7 @@ void treeview_free(struct view *v);
 #define TREEVIEW_OPS_BUT_FREE                                                                \
 	.draw = treeview_draw, .draw_detail = treeview_draw_detail, .changed = treeview_changed, \
 	.search = treeview_search, .current_room = resview_current_room,                        \
-	.status = treeview_status, .busy = resview_busy, .tick = resview_tick
+	.status = treeview_status, .busy = resview_busy, .tick = treeview_tick
 
 /* The struct view_ops members of a tree view but its name, title and
  * action. */

@@ -15,7 +15,6 @@
 /* The list of rooms for one filter, with the selected room beside it. */
 struct rooms_view {
 	struct resview base; /* first: resview_of finds it */
-	struct list_pos pos;
 };
 
 static struct rooms_view *priv(struct view *v)
@@ -26,8 +25,20 @@ static struct rooms_view *priv(struct view *v)
 static const struct room *selected(struct view *v)
 {
 	struct resource *r = resview_of(v)->res;
-	int i = resview_selected(v, &priv(v)->pos, (int)r->n_rooms);
+	int i = resview_list_selected(v);
 	return i < 0 ? NULL : &r->rooms[i];
+}
+
+static int count(const struct resource *r)
+{
+	return (int)r->n_rooms;
+}
+
+static const char *id_of(const struct resource *r, int i, char *buf, size_t n)
+{
+	(void)buf;
+	(void)n;
+	return r->rooms[i].id ? r->rooms[i].id : "";
 }
 
 static void rooms_title(struct view *v, char *out, size_t n)
@@ -55,10 +66,50 @@ static bool matches(const void *ctx, int i, const char *pattern)
 	return strcasestr(meta, pattern) != NULL;
 }
 
+/* The list's columns, by priority: the ID first, then the date it was
+ * created (the date alone when space is short), its access, its metadata
+ * (what is left), and the last connection only when there is room. */
+enum { COL_ID, COL_CREATED, COL_LAST, COL_ACCESS, COL_META, N_COLS };
+
+static void fit_columns(struct view *v, int w, struct column *cols)
+{
+	struct rooms_view *rv = priv(v);
+	struct resource *r = rv->base.res;
+	const struct list_pos *p = &rv->base.list.pos;
+	int idw = 2;
+	for (int i = p->top; i < (int)r->n_rooms && i < p->top + rv->base.height; i++) {
+		int cw = draw_width(r->rooms[i].id);
+		if (cw > idw)
+			idw = cw;
+	}
+	/* However long, an ID leaves room for the date. */
+	if (idw > w - 11)
+		idw = w - 11;
+	cols[COL_ID] = (struct column){.want = idw, .min = 16, .prio = 0};
+	cols[COL_CREATED] = (struct column){.want = 16, .min = 10, .prio = 1};
+	cols[COL_LAST] = (struct column){.want = 16, .min = 16, .prio = 4};
+	cols[COL_ACCESS] = (struct column){.want = 9, .min = 9, .prio = 2};
+	cols[COL_META] = (struct column){.want = 30, .min = 12, .prio = 3, .rest = true};
+	columns_fit(cols, N_COLS, w);
+}
+
+/* "No rooms match roomId^"acme-"", or none at all. */
+static void draw_empty(struct view *v, WINDOW *win)
+{
+	char desc[256], line[320];
+	room_filter_describe(&resview_of(v)->res->filter, desc, sizeof(desc));
+	if (desc[0])
+		snprintf(line, sizeof(line), "No rooms match %s", desc);
+	else
+		snprintf(line, sizeof(line), "No rooms yet — press c to create one");
+	draw_notice(win, line, theme_attr(THEME_MUTED));
+}
+
 static void rooms_draw(struct view *v, WINDOW *win, bool focused)
 {
 	struct rooms_view *rv = priv(v);
 	struct resource *r = rv->base.res;
+	struct list_pos *p = &rv->base.list.pos;
 	int h = getmaxy(win), w = getmaxx(win);
 
 	rv->base.height = h > 1 ? h - 1 : 1;
@@ -66,44 +117,27 @@ static void rooms_draw(struct view *v, WINDOW *win, bool focused)
 		resview_draw_pending(win, r, "Loading rooms…");
 		return;
 	}
-	int datew = w >= 70 ? 16 : 10;
-	int lastw = w >= 96 ? 16 : 0;
-	int accessw = 9;
-	int idw = 12;
-	for (int i = rv->pos.top; i < (int)r->n_rooms && i < rv->pos.top + rv->base.height; i++) {
-		int cw = draw_width(r->rooms[i].id);
-		if (cw > idw)
-			idw = cw;
-	}
-	int fixed = datew + 1 + (lastw ? lastw + 1 : 0) + accessw + 1;
-	if (idw > w - fixed - 12)
-		idw = w - fixed - 12;
-	if (idw < 8)
-		idw = 8;
+	resview_list_follow(v);
+	struct column cols[N_COLS];
+	fit_columns(v, w, cols);
+	int datew = cols[COL_CREATED].width;
 
-	struct cell head[5];
-	int nh = 0;
-	head[nh++] = (struct cell){"ID", idw, THEME_HEADER};
-	head[nh++] = (struct cell){"CREATED", datew, THEME_HEADER};
-	if (lastw)
-		head[nh++] = (struct cell){"LAST CONNECTION", lastw, THEME_HEADER};
-	head[nh++] = (struct cell){"ACCESS", accessw, THEME_HEADER};
-	head[nh++] = (struct cell){"METADATA", -1, THEME_HEADER};
-	draw_cells(win, 0, head, nh, 0);
+	struct cell head[N_COLS] = {
+	    [COL_ID] = {"ID", cols[COL_ID].width, THEME_HEADER, false},
+	    [COL_CREATED] = {"CREATED", datew, THEME_HEADER, false},
+	    [COL_LAST] = {"LAST CONNECTION", cols[COL_LAST].width, THEME_HEADER, false},
+	    [COL_ACCESS] = {"ACCESS", cols[COL_ACCESS].width, THEME_HEADER, false},
+	    [COL_META] = {"METADATA", cols[COL_META].width, THEME_HEADER, false},
+	};
+	draw_cells(win, 0, head, N_COLS, 0);
 
 	if (r->n_rooms == 0) {
-		draw_notice(win, r->filter.query || r->filter.prefix || r->filter.metadata.n ||
-					 r->filter.user_id || r->filter.group_ids.n ||
-					 r->filter.organization_id
-				     ? "No rooms match this filter"
-				     : "No rooms yet — press c to create one",
-			    theme_attr(THEME_MUTED));
+		draw_empty(v, win);
 		return;
 	}
-	list_clamp(&rv->pos, (int)r->n_rooms, rv->base.height);
 	const char *pattern = app_search_pattern(v->app);
-	for (int row = 0; row < rv->base.height && rv->pos.top + row < (int)r->n_rooms; row++) {
-		int i = rv->pos.top + row;
+	for (int row = 0; row < rv->base.height && p->top + row < (int)r->n_rooms; row++) {
+		int i = p->top + row;
 		const struct room *room = &r->rooms[i];
 		char created[32], last[32], access[256], meta[1024];
 		output_time(room->created_s, created, sizeof(created));
@@ -112,18 +146,17 @@ static void rooms_draw(struct view *v, WINDOW *win, bool focused)
 			created[10] = '\0'; /* the date alone when space is short */
 		room_access_summary(room, access, sizeof(access));
 		room_metadata_summary(room, meta, sizeof(meta));
-		struct cell cells[5];
-		int nc = 0;
-		cells[nc++] = (struct cell){room->id, idw,
-					    matches(r, i, pattern) ? THEME_MATCH : THEME_ID};
-		cells[nc++] = (struct cell){created, datew, THEME_DATE};
-		if (lastw)
-			cells[nc++] = (struct cell){last, lastw, THEME_DATE};
-		cells[nc++] = (struct cell){access, accessw, THEME_VALUE};
-		cells[nc++] = (struct cell){meta, -1, THEME_MUTED};
-		draw_cells(win, row + 1, cells, nc, list_row_attr(&rv->pos, i, focused));
+		struct cell cells[N_COLS] = {
+		    [COL_ID] = {room->id, cols[COL_ID].width,
+		                matches(r, i, pattern) ? THEME_MATCH : THEME_ID, true},
+		    [COL_CREATED] = {created, datew, THEME_DATE, false},
+		    [COL_LAST] = {last, cols[COL_LAST].width, THEME_DATE, false},
+		    [COL_ACCESS] = {access, cols[COL_ACCESS].width, THEME_VALUE, false},
+		    [COL_META] = {meta, cols[COL_META].width, THEME_MUTED, false},
+		};
+		draw_cells(win, row + 1, cells, N_COLS, list_row_attr(p, i, focused));
 	}
-	resview_draw_more(v, win, &rv->pos, (int)r->n_rooms, "Loading more rooms…");
+	resview_draw_more(v, win, "Loading more rooms…");
 }
 
 static void rooms_draw_detail(struct view *v, WINDOW *win, int top)
@@ -149,13 +182,10 @@ static void with_selected(struct view *v, const char *fmt, bool run)
 
 static enum view_result rooms_action(struct view *v, enum action a)
 {
-	struct rooms_view *rv = priv(v);
-	struct resource *r = rv->base.res;
+	struct resource *r = priv(v)->base.res;
 
-	if (list_move(&rv->pos, (int)r->n_rooms, rv->base.height, a)) {
-		resview_more(v, &rv->pos, (int)r->n_rooms);
+	if (resview_list_move(v, a))
 		return VIEW_HANDLED;
-	}
 	switch (a) {
 	case ACTION_ENTER: {
 		const struct room *room = selected(v);
@@ -186,17 +216,6 @@ static enum view_result rooms_action(struct view *v, enum action a)
 	}
 }
 
-static void rooms_changed(struct view *v, struct resource *r)
-{
-	resview_paged_changed(v, r, &priv(v)->pos, (int)r->n_rooms);
-}
-
-static bool rooms_search(struct view *v, const char *pattern, int dir)
-{
-	int n = (int)resview_of(v)->res->n_rooms;
-	return resview_search(v, &priv(v)->pos, n, dir, matches, pattern, true);
-}
-
 static const char *rooms_current_room(struct view *v)
 {
 	const struct room *room = selected(v);
@@ -207,7 +226,8 @@ static void rooms_status(struct view *v, char *out, size_t n)
 {
 	struct resource *r = resview_of(v)->res;
 	char age[64];
-	if (resview_status_pending(r, r->has_data, out, n))
+	if (resview_status_pending(r, r->has_data, out, n) ||
+	    resview_list_status_loading(v, out, n))
 		return;
 	resview_age(r, age, sizeof(age));
 	snprintf(out, n, "%zu%s rooms │ %s", r->n_rooms, r->complete ? "" : "+", age);
@@ -219,8 +239,8 @@ static const struct view_ops rooms_ops = {
 	.draw = rooms_draw,
 	.draw_detail = rooms_draw_detail,
 	.action = rooms_action,
-	.changed = rooms_changed,
-	.search = rooms_search,
+	.changed = resview_list_changed,
+	.search = resview_list_search,
 	.current_room = rooms_current_room,
 	.status = rooms_status,
 	.busy = resview_busy,
@@ -241,7 +261,9 @@ struct view *view_rooms_new(struct app *app, const struct room_filter *f)
 		want.limit = 100;
 	struct view *v = resview_new(app, &rooms_ops, sizeof(struct rooms_view), NULL,
 				     model_rooms(app_model(app), &want));
-	if (v)
+	if (v) {
 		resview_of(v)->height = 20;
+		resview_list_init(v, count, id_of, matches, true, "rooms");
+	}
 	return v;
 }

@@ -76,11 +76,20 @@ static char *quote_always(const char *word)
 	return buf_steal(&b);
 }
 
+/* Whether the cursor is on a node someone else removed (said so). */
+static bool on_removed(struct view *v, const char *what)
+{
+	if (!tree_selected_ghost(priv(v)->tv.tree))
+		return false;
+	app_message(v->app, false, "this was deleted by someone else: nothing to %s", what);
+	return true;
+}
+
 /* The selected node when it is not the root, else a message with what. */
 static int selected_below_root(struct view *v, const char *what)
 {
 	int i = tree_selected(priv(v)->tv.tree);
-	if (i <= 0)
+	if (i <= 0 && !on_removed(v, what))
 		app_message(v->app, false, "select a key or an item to %s", what);
 	return i;
 }
@@ -112,8 +121,10 @@ static void edit_insert(struct view *v)
 {
 	const struct lson_doc *d = tree_doc(priv(v)->tv.tree);
 	int i = tree_selected(priv(v)->tv.tree);
-	if (i < 0)
+	if (i < 0) {
+		on_removed(v, "insert");
 		return;
+	}
 	const struct lson_node *nd = &d->nodes[i];
 	if (nd->type == LSON_LIVE_LIST) {
 		prompt_node(v, "storage insert", " ", 0);

@@ -16,7 +16,6 @@
  * start); connections that arrived since the previous look are highlighted. */
 struct users_view {
 	struct resview base; /* first: resview_of finds it */
-	struct list_pos pos;
 	unsigned seen_gen;
 	bool seen_any;
 	int *known; /* connection IDs at the previous look, ascending */
@@ -90,8 +89,20 @@ static void take(struct view *v)
 static const struct active_user *selected(struct view *v)
 {
 	struct resource *r = resview_of(v)->res;
-	int i = resview_selected(v, &priv(v)->pos, (int)r->n_users);
+	int i = resview_list_selected(v);
 	return i < 0 ? NULL : &r->users[i];
+}
+
+static int count(const struct resource *r)
+{
+	return (int)r->n_users;
+}
+
+/* A connection is one user's tab: the same user may be there twice. */
+static const char *id_of(const struct resource *r, int i, char *buf, size_t n)
+{
+	snprintf(buf, n, "%d", r->users[i].connection_id);
+	return buf;
 }
 
 /* Whether user i of the resource ctx matches pattern (list_match_fn). */
@@ -121,32 +132,48 @@ static void users_draw(struct view *v, WINDOW *win, bool focused)
 		resview_draw_pending(win, r, "Loading connected users…");
 		return;
 	}
-	int idw = 16;
+	resview_list_follow(v);
+	struct list_pos *p = &uv->base.list.pos;
+	int idw = 11;
+	for (int i = p->top; i < (int)r->n_users && i < p->top + uv->base.height; i++) {
+		int cw = r->users[i].id ? draw_width(r->users[i].id) : 11;
+		if (cw > idw)
+			idw = cw;
+	}
+	/* The user first, then the connection, then what the app says. */
+	struct column cols[3] = {
+	    {.want = 6, .min = 4, .prio = 1},
+	    {.want = idw, .min = 11, .prio = 0},
+	    {.want = 20, .min = 8, .prio = 2, .rest = true},
+	};
+	columns_fit(cols, 3, getmaxx(win));
 	struct cell head[] = {
-		{"CONN", 6, THEME_HEADER},
-		{"USER", idw, THEME_HEADER},
-		{"INFO", -1, THEME_HEADER},
+	    {"CONN", cols[0].width, THEME_HEADER, false},
+	    {"USER", cols[1].width, THEME_HEADER, false},
+	    {"INFO", cols[2].width, THEME_HEADER, false},
 	};
 	draw_cells(win, 0, head, 3, 0);
 	if (r->n_users == 0) {
 		draw_notice(win, "Nobody is connected to this room", theme_attr(THEME_MUTED));
 		return;
 	}
-	list_clamp(&uv->pos, (int)r->n_users, uv->base.height);
 	const char *pattern = app_search_pattern(v->app);
-	for (int row = 0; row < uv->base.height && uv->pos.top + row < (int)r->n_users; row++) {
-		int i = uv->pos.top + row;
+	for (int row = 0; row < uv->base.height && p->top + row < (int)r->n_users; row++) {
+		int i = p->top + row;
 		const struct active_user *u = &r->users[i];
 		char conn[16];
 		snprintf(conn, sizeof(conn), "%d", u->connection_id);
 		bool fresh = has(uv->fresh, uv->n_fresh, u->connection_id);
 		struct cell cells[] = {
-			{conn, 6, fresh ? THEME_ADDED : THEME_MUTED},
-			{u->id ? u->id : "(anonymous)", idw,
-			 matches(r, i, pattern) ? THEME_MATCH : u->id ? THEME_ID : THEME_MUTED},
-			{u->info_json ? u->info_json : "", -1, THEME_VALUE},
+		    {conn, cols[0].width, fresh ? THEME_ADDED : THEME_MUTED, false},
+		    {u->id ? u->id : "(anonymous)", cols[1].width,
+		     matches(r, i, pattern) ? THEME_MATCH
+		     : u->id                ? THEME_ID
+		                            : THEME_MUTED,
+		     true},
+		    {u->info_json ? u->info_json : "", cols[2].width, THEME_VALUE, false},
 		};
-		draw_cells(win, row + 1, cells, 3, list_row_attr(&uv->pos, i, focused));
+		draw_cells(win, row + 1, cells, 3, list_row_attr(p, i, focused));
 	}
 }
 
@@ -172,7 +199,7 @@ static enum view_result users_action(struct view *v, enum action a)
 	struct users_view *uv = priv(v);
 	struct resource *r = uv->base.res;
 
-	if (list_move(&uv->pos, (int)r->n_users, uv->base.height, a))
+	if (resview_list_move(v, a))
 		return VIEW_HANDLED;
 	if (resview_watch_action(v, &uv->base.watch, a, "refresh") == VIEW_HANDLED)
 		return VIEW_HANDLED;
@@ -181,14 +208,10 @@ static enum view_result users_action(struct view *v, enum action a)
 
 static void users_changed(struct view *v, struct resource *r)
 {
-	if (resview_settled(v, r))
-		take(v);
-}
-
-static bool users_search(struct view *v, const char *pattern, int dir)
-{
-	int n = (int)resview_of(v)->res->n_users;
-	return resview_search(v, &priv(v)->pos, n, dir, matches, pattern, false);
+	if (r != resview_of(v)->res)
+		return;
+	resview_list_changed(v, r);
+	take(v);
 }
 
 static void users_status(struct view *v, char *out, size_t n)
@@ -227,7 +250,7 @@ static const struct view_ops users_ops = {
 	.draw_detail = users_draw_detail,
 	.action = users_action,
 	.changed = users_changed,
-	.search = users_search,
+	.search = resview_list_search,
 	.current_room = resview_current_room,
 	.status = users_status,
 	.busy = users_busy,
@@ -239,7 +262,9 @@ struct view *view_users_new(struct app *app, const char *room)
 {
 	struct view *v = resview_new(app, &users_ops, sizeof(struct users_view), room,
 				     model_active_users(app_model(app), room));
-	if (v)
+	if (v) {
+		resview_list_init(v, count, id_of, matches, false, "users");
 		resview_start(v, true);
+	}
 	return v;
 }

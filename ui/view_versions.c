@@ -14,7 +14,6 @@
 /* The version history of a room's Yjs document, a page at a time. */
 struct versions_view {
 	struct resview base; /* first: resview_of finds it */
-	struct list_pos pos;
 };
 
 static struct versions_view *priv(struct view *v)
@@ -25,8 +24,20 @@ static struct versions_view *priv(struct view *v)
 static const struct version *selected(struct view *v)
 {
 	struct resource *r = resview_of(v)->res;
-	int i = resview_selected(v, &priv(v)->pos, (int)r->n_versions);
+	int i = resview_list_selected(v);
 	return i < 0 ? NULL : &r->versions[i];
+}
+
+static int count(const struct resource *r)
+{
+	return (int)r->n_versions;
+}
+
+static const char *id_of(const struct resource *r, int i, char *buf, size_t n)
+{
+	(void)buf;
+	(void)n;
+	return r->versions[i].id ? r->versions[i].id : "";
 }
 
 static void authors(const struct version *ver, char *out, size_t n)
@@ -64,6 +75,7 @@ static void versions_draw(struct view *v, WINDOW *win, bool focused)
 {
 	struct versions_view *vv = priv(v);
 	struct resource *r = vv->base.res;
+	struct list_pos *p = &vv->base.list.pos;
 	int h = getmaxy(win), w = getmaxx(win);
 
 	vv->base.height = h > 1 ? h - 1 : 1;
@@ -71,19 +83,25 @@ static void versions_draw(struct view *v, WINDOW *win, bool focused)
 		resview_draw_pending(win, r, "Loading versions…");
 		return;
 	}
-	int idw = 12;
-	int end = vv->pos.top + vv->base.height;
-	for (int i = vv->pos.top; i < (int)r->n_versions && i < end; i++) {
+	resview_list_follow(v);
+	int idw = 2;
+	for (int i = p->top; i < (int)r->n_versions && i < p->top + vv->base.height; i++) {
 		int cw = draw_width(r->versions[i].id ? r->versions[i].id : "");
 		if (cw > idw)
 			idw = cw;
 	}
-	if (idw > w / 2)
-		idw = w / 2;
+	/* The ID first, then when it was made (the date alone when space is
+	 * short), then who made it. */
+	struct column cols[3] = {
+	    {.want = idw, .min = 12, .prio = 0},
+	    {.want = 16, .min = 10, .prio = 1},
+	    {.want = 20, .min = 8, .prio = 2, .rest = true},
+	};
+	columns_fit(cols, 3, w);
 	struct cell head[] = {
-		{"ID", idw, THEME_HEADER},
-		{"CREATED", 16, THEME_HEADER},
-		{"AUTHORS", -1, THEME_HEADER},
+	    {"ID", cols[0].width, THEME_HEADER, false},
+	    {"CREATED", cols[1].width, THEME_HEADER, false},
+	    {"AUTHORS", cols[2].width, THEME_HEADER, false},
 	};
 	draw_cells(win, 0, head, 3, 0);
 	if (r->n_versions == 0) {
@@ -91,23 +109,24 @@ static void versions_draw(struct view *v, WINDOW *win, bool focused)
 			    theme_attr(THEME_MUTED));
 		return;
 	}
-	list_clamp(&vv->pos, (int)r->n_versions, vv->base.height);
 	const char *pattern = app_search_pattern(v->app);
-	for (int row = 0; row < vv->base.height && vv->pos.top + row < (int)r->n_versions; row++) {
-		int i = vv->pos.top + row;
+	for (int row = 0; row < vv->base.height && p->top + row < (int)r->n_versions; row++) {
+		int i = p->top + row;
 		const struct version *ver = &r->versions[i];
 		char created[32], who[1024];
 		output_time(ver->created_s, created, sizeof(created));
+		if (cols[1].width < 16)
+			created[10] = '\0';
 		authors(ver, who, sizeof(who));
 		struct cell cells[] = {
-			{ver->id ? ver->id : "", idw,
-			 matches(r, i, pattern) ? THEME_MATCH : THEME_ID},
-			{created, 16, THEME_DATE},
-			{who, -1, THEME_VALUE},
+		    {ver->id ? ver->id : "", cols[0].width,
+		     matches(r, i, pattern) ? THEME_MATCH : THEME_ID, true},
+		    {created, cols[1].width, THEME_DATE, false},
+		    {who, cols[2].width, THEME_VALUE, false},
 		};
-		draw_cells(win, row + 1, cells, 3, list_row_attr(&vv->pos, i, focused));
+		draw_cells(win, row + 1, cells, 3, list_row_attr(p, i, focused));
 	}
-	resview_draw_more(v, win, &vv->pos, (int)r->n_versions, "Loading more versions…");
+	resview_draw_more(v, win, "Loading more versions…");
 }
 
 static void versions_draw_detail(struct view *v, WINDOW *win, int top)
@@ -148,10 +167,8 @@ static enum view_result versions_action(struct view *v, enum action a)
 	struct versions_view *vv = priv(v);
 	struct resource *r = vv->base.res;
 
-	if (list_move(&vv->pos, (int)r->n_versions, vv->base.height, a)) {
-		resview_more(v, &vv->pos, (int)r->n_versions);
+	if (resview_list_move(v, a))
 		return VIEW_HANDLED;
-	}
 	switch (a) {
 	case ACTION_ENTER:
 	case ACTION_VERSION_EXPORT: {
@@ -174,23 +191,13 @@ static enum view_result versions_action(struct view *v, enum action a)
 	return resview_action(v, r, a, !r->has_data);
 }
 
-static void versions_changed(struct view *v, struct resource *r)
-{
-	resview_paged_changed(v, r, &priv(v)->pos, (int)r->n_versions);
-}
-
-static bool versions_search(struct view *v, const char *pattern, int dir)
-{
-	int n = (int)resview_of(v)->res->n_versions;
-	return resview_search(v, &priv(v)->pos, n, dir, matches, pattern, true);
-}
-
 static void versions_status(struct view *v, char *out, size_t n)
 {
 	struct versions_view *vv = priv(v);
 	struct resource *r = vv->base.res;
 	char age[64], wd[80];
-	if (resview_status_pending(r, r->has_data, out, n))
+	if (resview_status_pending(r, r->has_data, out, n) ||
+	    resview_list_status_loading(v, out, n))
 		return;
 	resview_watch_status(&vv->base.watch, wd, sizeof(wd));
 	resview_age(r, age, sizeof(age));
@@ -203,8 +210,8 @@ static const struct view_ops versions_ops = {
 	.draw = versions_draw,
 	.draw_detail = versions_draw_detail,
 	.action = versions_action,
-	.changed = versions_changed,
-	.search = versions_search,
+	.changed = resview_list_changed,
+	.search = resview_list_search,
 	.current_room = resview_current_room,
 	.status = versions_status,
 	.busy = resview_busy,
@@ -216,7 +223,9 @@ struct view *view_versions_new(struct app *app, const char *room)
 {
 	struct view *v = resview_new(app, &versions_ops, sizeof(struct versions_view), room,
 				     model_versions(app_model(app), room));
-	if (v)
+	if (v) {
+		resview_list_init(v, count, id_of, matches, true, "versions");
 		resview_start(v, false);
+	}
 	return v;
 }

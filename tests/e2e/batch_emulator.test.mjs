@@ -58,12 +58,13 @@ describe("filters", () => {
 		assert.deepEqual((await listed(`rooms --all --prefix ${P} --org org-x`)).ids, ids("c"));
 	});
 
-	test("a filter that matches nothing prints only the header", async () => {
+	test("a filter that matches nothing prints the header and says so", async () => {
 		const r = await runBatch(["-e", `rooms --prefix ${P}-nothing-here`], env);
 		assert.equal(r.code, 0, r.stderr);
 		const lines = r.stdout.trim().split("\n");
-		assert.equal(lines.length, 1, r.stdout);
+		assert.equal(lines.length, 2, r.stdout);
 		assert.match(lines[0], /^ID\s+CREATED/);
+		assert.equal(lines[1], `(no rooms match roomId^"${P}-nothing-here")`);
 	});
 });
 

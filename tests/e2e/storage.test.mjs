@@ -489,7 +489,7 @@ describe("watch mode with a live client (official dev server)", () => {
 			const ya = row(/\[1\] LiveObject \{x: 99\}/);
 			assert.equal(t.screen()[ya][LIST_X], "+");
 			assert.ok(!t.cell(t.screen()[ya].indexOf("[1]"), ya).bgDefault, "added item highlighted");
-			assert.match(t.row(-2), /2 changed/);
+			assert.match(t.row(-2), /2 changes \(L log, M clear\)/);
 			// The change log, with the old and new values.
 			t.write("gL");
 			await t.waitFor(/changes \//);
@@ -502,15 +502,18 @@ describe("watch mode with a live client (official dev server)", () => {
 			await t.waitFor(() => /x number 10/.test(cursorLine(t)));
 			live.root.get("shapes").delete(1);
 			await live.synced();
-			await t.waitForGone(/x: 99/, { timeout: 2500 });
+			// The item removed stays a while, marked, where it was.
+			await t.waitForGone(/\[1\] LiveObject \{x: 99\}/, { timeout: 2500 });
+			await t.waitFor(/\[1\] deleted \d+s ago +was LiveObject \{x: 99\}/);
 			assert.match(cursorLine(t), /x number 10/);
 			assert.match(t.screenText(), /▾ shapes LiveList 1 item/);
 			t.write("gL");
 			await t.waitFor(/\/shapes\/1: removed/);
 			t.write("q");
+			await t.waitFor(() => /\(L log, M clear\)/.test(t.row(-2)));
 			// M forgets the highlights; w stops watching.
 			t.write("M");
-			await t.waitForGone(() => /changed \(L log/.test(t.row(-2)));
+			await t.waitForGone(() => /\(L log, M clear\)/.test(t.row(-2)));
 			t.write("w");
 			await t.waitForGone(() => /\[watch/.test(t.row(1)));
 		} finally {

@@ -569,6 +569,20 @@ static void test_search(void **state)
 	assert_false(lson_matches(d, ab, "habex"));
 	assert_false(lson_matches(d, find_ok(d, "/list"), "beta")); /* containers: key only */
 	assert_true(lson_matches(d, find_ok(d, "/list"), "LIS"));
+
+	/* Every match at once, in document order. */
+	int *all = NULL;
+	assert_int_equal(lson_search_all(d, "ALPHA", &all), 4);
+	assert_non_null(all);
+	assert_int_equal(all[0], alpha);
+	assert_int_equal(all[1], ab);
+	assert_int_equal(all[2], g);
+	assert_int_equal(all[3], f);
+	free(all);
+	assert_int_equal(lson_search_all(d, "nothing", &all), 0);
+	assert_null(all);
+	assert_int_equal(lson_search_all(d, "", &all), 0);
+	assert_null(all);
 	lson_unref(&d);
 }
 

@@ -377,7 +377,9 @@ static void test_pagination(void **state)
 	struct fx *f = *state;
 	struct resource *r = model_rooms(f->m, NULL);
 
+	assert_int_equal(model_pages(r), 0);
 	assert_true(complete_page(f, 0, "c1", 2, "a", "b"));
+	assert_int_equal(model_pages(r), 1);
 	assert_int_equal(r->state, RES_FRESH);
 	assert_false(r->complete);
 	assert_string_equal(r->next_cursor, "c1");
@@ -400,6 +402,7 @@ static void test_pagination(void **state)
 	model_more(f->m, r);
 	assert_string_equal(fake_req(&f->ft, 2)->url, BASE "/v2/rooms?startingAfter=c2");
 	assert_true(complete_page(f, 2, NULL, 1, "e"));
+	assert_int_equal(model_pages(r), 3);
 	assert_int_equal(r->n_rooms, 5);
 	assert_true(r->complete);
 	assert_null(r->next_cursor);

@@ -307,6 +307,59 @@ static void test_fit_keeps_combining_mark(void **state)
 	assert_int_equal(ts_prefix_bytes(s, 1), 3);
 }
 
+static void test_fit_middle(void **state)
+{
+	char out[64];
+
+	/* What fits is copied whole. */
+	assert_int_equal(ts_fit_middle("globex:support-ticket-1004", 26, out, sizeof(out)), 26);
+	assert_string_equal(out, "globex:support-ticket-1004");
+	/* Cut: two fifths of the rest for the start, the end keeps the rest. */
+	assert_int_equal(ts_fit_middle("globex:support-ticket-1004", 19, out, sizeof(out)), 19);
+	assert_string_equal(out, "globex:\xe2\x80\xa6ticket-1004");
+	assert_int_equal(ts_fit_middle("abcdefghij", 2, out, sizeof(out)), 2);
+	assert_string_equal(out, "\xe2\x80\xa6j");
+	assert_int_equal(ts_fit_middle("abcdefghij", 1, out, sizeof(out)), 1);
+	assert_string_equal(out, "\xe2\x80\xa6");
+	assert_int_equal(ts_fit_middle("abc", 0, out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+	/* Two IDs that differ only at the end stay apart. */
+	char other[64];
+	ts_fit_middle("globex:support-ticket-1001", 12, out, sizeof(out));
+	ts_fit_middle("globex:support-ticket-1002", 12, other, sizeof(other));
+	assert_string_not_equal(out, other);
+	assert_int_equal(ts_width(out), 12);
+}
+
+static void test_fit_middle_wide(void **state)
+{
+	/* 日本語チーム-東京: wide characters (2 columns each) never split. */
+	const char *s = "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x83\x81\xe3\x83\xbc\xe3\x83\xa0-"
+	                "\xe6\x9d\xb1\xe4\xba\xac"; /* 17 columns */
+	char out[64];
+
+	assert_int_equal(ts_width(s), 17);
+	/* 10 columns: 9 beside the ellipsis, 3 for the start (one wide
+	 * character: 2), 7 for the end (-東京 is 5; チ would make 9). */
+	int used = ts_fit_middle(s, 10, out, sizeof(out));
+	assert_true(used <= 10);
+	assert_int_equal(used, ts_width(out));
+	assert_string_equal(out, "\xe6\x97\xa5\xe2\x80\xa6\xe3\x83\xa0-\xe6\x9d\xb1\xe4\xba\xac");
+	/* A combining mark never starts the end. */
+	assert_int_equal(ts_fit_middle("abcdefe\xcc\x81gh", 6, out, sizeof(out)), 6);
+	assert_string_equal(out, "ab\xe2\x80\xa6"
+	                         "e\xcc\x81gh");
+	assert_int_equal(ts_fit_middle("abcdefe\xcc\x81gh", 4, out, sizeof(out)), 4);
+	assert_string_equal(out, "a\xe2\x80\xa6gh");
+	/* The buffer limits too, never splitting a character. */
+	char small[12];
+	used = ts_fit_middle("abcdefghijklmnopqrstuvwxyz", 20, small, sizeof(small));
+	assert_true(strlen(small) < sizeof(small));
+	assert_int_equal(used, ts_width(small));
+	assert_non_null(strstr(small, "\xe2\x80\xa6"));
+	assert_int_equal(small[strlen(small) - 1], 'z');
+}
+
 static void test_fit_small_buffer(void **state)
 {
 	char out[8];
@@ -424,6 +477,8 @@ int main(void)
 	    cmocka_unit_test(test_fit_wide_boundary),
 	    cmocka_unit_test(test_fit_emoji),
 	    cmocka_unit_test(test_fit_keeps_combining_mark),
+	    cmocka_unit_test(test_fit_middle),
+	    cmocka_unit_test(test_fit_middle_wide),
 	    cmocka_unit_test(test_fit_small_buffer),
 	    cmocka_unit_test(test_very_long_word),
 	    cmocka_unit_test(test_prefix_bytes),
