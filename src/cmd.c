@@ -92,6 +92,14 @@ void cmd_say(struct cmd_ctx *c, const char *text)
 		c->host.print(c->host.ud, text);
 }
 
+void cmd_note(struct cmd_ctx *c, const char *text)
+{
+	if (c->host.note)
+		c->host.note(c->host.ud, text);
+	else
+		cmd_say(c, text);
+}
+
 void cmd_sayf(struct cmd_ctx *c, const char *fmt, ...)
 {
 	char msg[2048];

@@ -84,9 +84,9 @@ static bool rooms_step(struct cmd_ctx *c, struct resource *r, void *ud)
 		output_rooms_json(stdout, r->rooms, r->n_rooms, r->next_cursor);
 	else
 		output_rooms_table(stdout, r->rooms, r->n_rooms);
-	if (!c->host.json && !r->complete)
-		fprintf(stdout, "(more rooms: add --all to load every page)\n");
 	fflush(stdout);
+	if (!c->host.json && !r->complete)
+		cmd_note(c, "(more rooms: add --all to load every page)");
 	cmd_finish_ok(c);
 	return true;
 }

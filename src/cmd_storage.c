@@ -674,23 +674,10 @@ static bool load_failed(struct cmd_ctx *c, struct resource *r, const char *room)
 	return true;
 }
 
-/* Where the document goes: stdout, escaped on a terminal. */
+/* Where the document goes: stdout, secrets masked, escaped on a terminal. */
 static void print_json_text(const char *s, size_t len)
 {
-	size_t safe_len = 0;
-	char *safe = isatty(fileno(stdout)) ? ts_json(s, len, &safe_len) : NULL;
-
-	if (safe) {
-		s = safe;
-		len = safe_len;
-	}
-	fwrite(s, 1, len, stdout);
-	/* The bytes as the API sent them, and a newline so that several -e
-	 * outputs stay one per line. */
-	if (len == 0 || s[len - 1] != '\n')
-		fputc('\n', stdout);
-	fflush(stdout);
-	free(safe);
+	output_json_text(stdout, s, len);
 }
 
 
@@ -980,6 +967,7 @@ struct print_job {
 	size_t sent;        /* ... of which the first `sent` are written */
 	bool ends_in_newline;
 	int write_errno; /* why stdout refused it, 0 when it did not */
+	struct ts_mask_stream mask; /* secrets are masked on the way */
 };
 
 /* Write from *p what fd takes without waiting (a pipe that poll() calls
@@ -1004,8 +992,8 @@ static bool write_ready(int fd, const char **p, size_t *len)
 	return true;
 }
 
-
-static bool print_sink(const char *p, size_t len, void *ud)
+/* Bytes the masking let through, to stdout. */
+static bool print_bytes(void *ud, const char *p, size_t len)
 {
 	struct print_job *j = ud;
 
@@ -1043,11 +1031,26 @@ static bool print_sink(const char *p, size_t len, void *ud)
 	return true;
 }
 
+static bool print_sink(const char *p, size_t len, void *ud)
+{
+	struct print_job *j = ud;
+
+	if (ts_mask_stream_feed(&j->mask, p, len, print_bytes, j))
+		return true;
+	if (!j->write_errno)
+		j->write_errno = ENOMEM;
+	return false;
+}
+
 static void print_done(const struct storage_result *res, void *ud)
 {
 	struct print_job *j = ud;
 	struct lb_error err = res->err;
 
+	/* What the masking held back (a possible secret cut by a piece's end). */
+	if (!j->write_errno && !ts_mask_stream_end(&j->mask, print_bytes, j) && !j->write_errno)
+		j->write_errno = ENOMEM;
+	ts_mask_stream_free(&j->mask);
 	/* The rest, however long its reader takes (the transfer is over). */
 	if (!j->write_errno && j->pending.len > j->sent &&
 	    !write_fully(STDOUT_FILENO, j->pending.data + j->sent, j->pending.len - j->sent))
@@ -2150,9 +2153,10 @@ static bool versions_step(struct cmd_ctx *c, struct resource *r, void *ud)
 		}
 	} else {
 		print_versions_table(r);
+		if (r->n_versions == 0)
+			cmd_note(c, "(no versions)");
 		if (!r->complete)
-			printf("(more versions: add --all to load every page)\n");
-		fflush(stdout);
+			cmd_note(c, "(more versions: add --all to load every page)");
 	}
 	cmd_finish_ok(c);
 	return true;
@@ -2265,6 +2269,8 @@ static bool users_step(struct cmd_ctx *c, struct resource *r, void *ud)
 		}
 	} else {
 		print_users_table(r);
+		if (r->n_users == 0)
+			cmd_note(c, "(nobody is connected)");
 	}
 	cmd_finish_ok(c);
 	return true;

@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "room.h"
+#include "term_safe.h"
 #include "util.h"
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
@@ -402,26 +403,12 @@ bool config_check_base_url(const char *url, char **out, struct lb_error *err)
 
 /* ---- secrets ---- */
 
-/* Length of the kind prefix to show: "sk_prod_" for sk_prod_..., "sk_" for
- * other sk_ keys, nothing for anything else. */
-static size_t mask_prefix_len(const char *s)
-{
-	size_t i = 3;
-
-	if (strncmp(s, "sk_", 3) != 0)
-		return 0;
-	while (s[i] >= 'a' && s[i] <= 'z' && i < 3 + 8)
-		i++;
-	if (i > 3 && s[i] == '_')
-		return i + 1;
-	return 3;
-}
-
 /* "sk_prod_…a1b2": the kind prefix, an ellipsis and the last four
- * characters, shown only when at least eight more stay hidden. */
+ * characters, shown only when at least eight more stay hidden (the form
+ * the terminal-safe layer masks secrets with). */
 void config_mask_secret(const char *secret, char *out, size_t n)
 {
-	size_t len, pre;
+	char form[TS_MASK_MAX];
 
 	if (!out || n == 0)
 		return;
@@ -429,12 +416,8 @@ void config_mask_secret(const char *secret, char *out, size_t n)
 		snprintf(out, n, "(none)");
 		return;
 	}
-	len = strlen(secret);
-	pre = mask_prefix_len(secret);
-	if (len > 12 && len >= pre + 8 + 4)
-		snprintf(out, n, "%.*s\xe2\x80\xa6%s", (int)pre, secret, secret + len - 4);
-	else
-		snprintf(out, n, "%.*s\xe2\x80\xa6", (int)pre, secret);
+	ts_mask_key(secret, strlen(secret), true, form);
+	snprintf(out, n, "%s", form);
 }
 
 /* Run a secret_command through /bin/sh; the key is its first line, trimmed.
