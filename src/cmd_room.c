@@ -330,12 +330,48 @@ static void delete_now(struct cmd_ctx *c, const char *id)
 	model_room_delete(c->model, id, mutation_done, m);
 }
 
+/* The room as the server has it now: the API answers a DELETE of a room
+ * that does not exist with 204, as if it had deleted it. */
+static bool delete_checked(struct cmd_ctx *c, struct resource *r, void *ud)
+{
+	const char *id = ud;
+
+	if (r->gone) {
+		struct lb_error err = r->err;
+		char *safe = ts_sanitize(id, (size_t)-1);
+		lb_error_set(&err, LB_HTTP, "no room '%s': nothing was deleted", safe ? safe : "");
+		free(safe);
+		err.http_status = r->err.http_status ? r->err.http_status : 404;
+		snprintf(err.code, sizeof(err.code), "%s", r->err.code);
+		cmd_finish(c, &err);
+		return true;
+	}
+	if (r->err.status != LB_OK) {
+		cmd_finish(c, &r->err);
+		return true;
+	}
+	if (!r->has_data)
+		return false;
+	delete_now(c, id);
+	return true;
+}
+
 static void delete_confirmed(void *state)
 {
 	struct confirm *k = state;
+	struct cmd_ctx *c = k->c;
+	struct resource *r = model_room(c->model, k->id);
 
-	delete_now(k->c, k->id);
+	if (!r) {
+		confirm_free(k);
+		cmd_finish_nomem(c);
+		return;
+	}
+	/* The job frees the ID with free(). */
+	char *id = k->id;
+	k->id = NULL;
 	confirm_free(k);
+	cmd_wait(c, r, true, delete_checked, id);
 }
 
 static void run_room_delete(struct cmd_ctx *c, const struct command *cmd, struct args *a)

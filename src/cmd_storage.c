@@ -544,76 +544,6 @@ static bool check_json(const char *text, size_t len, const char *what, struct lb
 	return false;
 }
 
-/* Decode one UTF-8 sequence at s (n bytes left); returns its length, 0 when
- * invalid. */
-static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
-{
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	size_t len;
-	unsigned min;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		*cp = s[0] & 0x1f;
-		min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		*cp = s[0] & 0x0f;
-		min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		*cp = s[0] & 0x07;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		*cp = (*cp << 6) | (s[i] & 0x3f);
-	}
-	if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/* Room IDs: not empty, at most 128 characters (UTF-16 units, as the API
- * counts them), valid UTF-8 without control characters. */
-static bool check_room_id(const char *id, const char *what, struct lb_error *err)
-{
-	const unsigned char *p = (const unsigned char *)id;
-	size_t n = strlen(id), units = 0;
-
-	if (n == 0) {
-		lb_error_set(err, LB_USAGE, "%s must not be empty", what);
-		return false;
-	}
-	for (size_t i = 0; i < n;) {
-		unsigned cp;
-		size_t k = utf8_decode(p + i, n - i, &cp);
-		if (k == 0) {
-			lb_error_set(err, LB_USAGE, "%s is not valid UTF-8", what);
-			return false;
-		}
-		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f)) {
-			lb_error_set(err, LB_USAGE, "%s must not contain control characters", what);
-			return false;
-		}
-		units += cp > 0xffff ? 2 : 1;
-		i += k;
-	}
-	if (units > 128) {
-		lb_error_set(err, LB_USAGE, "%s is %zu characters long; room IDs have at most 128",
-		             what, units);
-		return false;
-	}
-	return true;
-}
-
 /* A JSON Pointer typed by the user. root_ok: "" (the whole document) is
  * accepted. */
 static bool check_pointer(const char *p, const char *what, bool root_ok, struct lb_error *err)
@@ -2122,8 +2052,6 @@ static void print_versions_table(const struct resource *r)
 		strv_join(&v->authors, ", ", authors, sizeof(authors));
 		print_row(v->id ? v->id : "", idw, when, 16, v->authors.n ? authors : "-");
 	}
-	if (r->n_versions == 0)
-		printf("(no versions)\n");
 	fflush(stdout);
 }
 
@@ -2253,8 +2181,6 @@ static void print_users_table(const struct resource *r)
 		print_row(u->id ? u->id : "(anonymous)", idw, conn, 10,
 		          u->info_json ? u->info_json : "{}");
 	}
-	if (r->n_users == 0)
-		printf("(nobody is connected)\n");
 	fflush(stdout);
 }
 
@@ -2393,14 +2319,8 @@ static void rename_go(void *state)
 
 static void run_room_rename(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
-	struct lb_error err;
-
 	if (cmd_refuse_read_only(c, cmd))
 		return;
-	if (!check_room_id(a->pos[1], "NEW_ID", &err)) {
-		cmd_finish(c, &err);
-		return;
-	}
 	if (!strcmp(a->pos[0], a->pos[1])) {
 		cmd_finish_usage(c, "%s", "NEW_ID is the room's ID already");
 		return;
@@ -2819,10 +2739,6 @@ static void run_room_copy(struct cmd_ctx *c, const struct command *cmd, struct a
 	const char *profile = cmd_opt_value(a, "to-profile");
 	struct model *dst = c->model;
 
-	if (!check_room_id(a->pos[1], "NEW_ID", &err)) {
-		cmd_finish(c, &err);
-		return;
-	}
 	if (profile) {
 		if (!c->host.profile_model) {
 			cmd_finish_usage(c, "%s", "--to-profile is not available here");
