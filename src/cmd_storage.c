@@ -237,37 +237,72 @@ static void format_size(size_t n, char *out, size_t len)
 /* Largest file lbtui reads (a Storage document, a Yjs update, an event). */
 #define MAX_FILE_BYTES ((size_t)512 * 1024 * 1024)
 
+/* What a file named with @ may be: a regular file no larger than the
+ * limit (its size is known before a byte is read), a pipe, a socket or a
+ * terminal (read until the limit is passed, not further). A device such
+ * as /dev/zero never ends: refused before reading. */
+static bool readable_kind(int fd, const char *path, const struct stat *st, struct lb_error *err)
+{
+	char size[32];
+
+	if (S_ISDIR(st->st_mode)) {
+		lb_error_set(err, LB_USAGE, "%s is a directory: give a file name", path);
+		return false;
+	}
+	if (S_ISREG(st->st_mode) && (unsigned long long)st->st_size > MAX_FILE_BYTES) {
+		format_size((size_t)st->st_size, size, sizeof(size));
+		lb_error_set(err, LB_USAGE, "%s is too large (%s; at most 512 MiB)", path, size);
+		return false;
+	}
+	if ((S_ISCHR(st->st_mode) && !isatty(fd)) || S_ISBLK(st->st_mode)) {
+		lb_error_set(err, LB_USAGE, "%s is a device, not a file: give a file, a pipe or -",
+		             path);
+		return false;
+	}
+	return true;
+}
+
 /* Read a whole file ("-" for stdin) into a NUL-terminated buffer. */
 static bool read_file(const char *path, char **data, size_t *len, struct lb_error *err)
 {
 	bool is_stdin = !strcmp(path, "-");
-	FILE *f = is_stdin ? stdin : fopen(path, "rb");
+	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
 	struct buf b;
 	char chunk[65536];
 
 	*data = NULL;
 	*len = 0;
-	if (!f) {
+	if (fd < 0 || fstat(fd, &st) != 0) {
 		lb_error_set(err, LB_USAGE, "cannot read %s: %s", path, strerror(errno));
+		if (fd >= 0 && !is_stdin)
+			close(fd);
 		return false;
 	}
 	buf_init(&b);
+	if (!readable_kind(fd, path, &st, err))
+		goto fail;
 	for (;;) {
-		size_t n = fread(chunk, 1, sizeof(chunk), f);
-		if (n > 0 && (b.len + n > MAX_FILE_BYTES || !buf_add(&b, chunk, n))) {
-			lb_error_set(err, b.len + n > MAX_FILE_BYTES ? LB_USAGE : LB_NOMEM,
-			             "%s is too large (more than 512 MiB)", path);
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			lb_error_set(err, LB_USAGE, "cannot read %s: %s", path, strerror(errno));
 			goto fail;
 		}
-		if (n < sizeof(chunk))
+		if (n == 0)
 			break;
-	}
-	if (ferror(f)) {
-		lb_error_set(err, LB_USAGE, "cannot read %s: %s", path, strerror(errno));
-		goto fail;
+		if (b.len + (size_t)n > MAX_FILE_BYTES) {
+			lb_error_set(err, LB_USAGE, "%s is too large (more than 512 MiB)", path);
+			goto fail;
+		}
+		if (!buf_add(&b, chunk, (size_t)n)) {
+			lb_error_set(err, LB_NOMEM, "out of memory reading %s", path);
+			goto fail;
+		}
 	}
 	if (!is_stdin)
-		fclose(f);
+		close(fd);
 	*len = b.len;
 	*data = buf_steal(&b);
 	if (!*data) {
@@ -277,7 +312,7 @@ static bool read_file(const char *path, char **data, size_t *len, struct lb_erro
 	return true;
 fail:
 	if (!is_stdin)
-		fclose(f);
+		close(fd);
 	buf_free(&b);
 	return false;
 }

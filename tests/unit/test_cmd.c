@@ -192,6 +192,35 @@ static void test_delete_of_a_missing_room(void **state)
 	assert_null(strstr(f->said.data, "deleted"));
 }
 
+/* @FILE: a device is refused before a byte is read, a regular file over
+ * the limit by its size; neither sends anything. */
+static void test_file_arguments_bounded(void **state)
+{
+	struct fixture *f = *state;
+	char path[256], line[512];
+
+	cmd_run(&f->ctx, "room broadcast r1 @/dev/zero");
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_non_null(strstr(f->last.message, "/dev/zero is a device"));
+
+	snprintf(path, sizeof(path), "%s/big.json", f->dir);
+	FILE *big = fopen(path, "w");
+	assert_non_null(big);
+	assert_int_equal(ftruncate(fileno(big), (off_t)600 * 1024 * 1024), 0);
+	fclose(big);
+	snprintf(line, sizeof(line), "storage init r1 %s", path);
+	cmd_run(&f->ctx, line);
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_non_null(strstr(f->last.message, "too large (600.0 MiB; at most 512 MiB)"));
+	unlink(path);
+
+	snprintf(line, sizeof(line), "room broadcast r1 @%s", f->dir);
+	cmd_run(&f->ctx, line);
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_non_null(strstr(f->last.message, "is a directory"));
+	assert_int_equal(fake_count(&f->ft), 0);
+}
+
 /* Every ID argument and option is checked before anything is sent. */
 static void test_ids_checked_before_any_request(void **state)
 {
@@ -573,6 +602,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_batch_delete_needs_yes, setup_batch, teardown),
 		cmocka_unit_test_setup_teardown(test_tui_delete_asks_for_the_id, setup_tui, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_of_a_missing_room, setup_batch, teardown),
+		cmocka_unit_test_setup_teardown(test_file_arguments_bounded, setup_batch, teardown),
 		cmocka_unit_test_setup_teardown(test_ids_checked_before_any_request, setup_batch,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_create_body, setup_batch, teardown),
