@@ -201,7 +201,9 @@ static bool mask_scan(struct ts_mask_stream *m, const char *s, size_t len, bool 
 			stop = h; /* wait for its end */
 			break;
 		}
-		if (word_start && e - h - 3 >= TS_TOKEN_MIN_BODY) {
+		/* Shorter at the very end: the text may have been cut in it. */
+		bool cut = at_end && e == len && e - h > 3;
+		if (word_start && (e - h - 3 >= TS_TOKEN_MIN_BODY || cut)) {
 			if (!emit_some(emit, ud, s + done, h - done) ||
 			    !emit_mask(emit, ud, s + h, e - h, e - h <= TS_TOKEN_TAIL_MAX))
 				return false;

@@ -21,7 +21,9 @@
  *   - any token that looks like a secret key: "sk_" at the start of a word
  *     (after a character other than a letter, a digit, '_' or '-', or
  *     after an escape such as \n) followed by at least TS_TOKEN_MIN_BODY
- *     letters, digits, '_' or '-'. "task_list" and a bare "sk_" stay.
+ *     letters, digits, '_' or '-' (or any of them at the very end of the
+ *     text, which may have been cut in a key). "task_list", "sk_id" and a
+ *     bare "sk_" stay.
  * A token longer than TS_TOKEN_TAIL_MAX bytes loses its last four
  * characters too ("sk_…"). */
 #define TS_TOKEN_MIN_BODY 8

@@ -442,6 +442,9 @@ static void test_mask_tokens(void **state)
 	memset(longtok + 5, 'a', 300);
 	strcpy(longtok + 305, " y");
 	check_mask(longtok, "x sk_\u2026 y");
+	/* A text that ends in a short one may have been cut in a key. */
+	check_mask("value: sk_live_AB", "value: sk_live_\u2026");
+	check_mask("sk_id sk_", "sk_id sk_");
 	/* Nothing to mask: NULL. */
 	size_t n;
 	assert_null(ts_mask("plain text", 10, &n));
