@@ -31,7 +31,7 @@ static void usage(FILE *f)
 	      "  -r, --read-only      refuse every command that changes something\n"
 	      "  -t, --theme NAME     colour theme (default, light, or a file)\n"
 	      "  -e, --exec COMMAND   run a command without the screen, then exit\n"
-	      "  -j, --json           with -e: print the API's JSON\n"
+	      "  -j, --json           with -e: print the API's JSON (errors too, as JSON)\n"
 	      "  -v, --verbose        with -e: log requests (never the key) to stderr\n"
 	      "  -V, --version        print the version\n"
 	      "  -h, --help           this help\n"
