@@ -9,6 +9,7 @@
 
 #include "api.h"
 #include "api_impl.h"
+#include "term_safe.h"
 #include "util.h"
 
 /* ------------------------------------------------------------------ */
@@ -141,6 +142,28 @@ static void one_line(const char *body, size_t len, char *out, size_t n)
 	snprintf(out, n, "%s", tmp);
 }
 
+/* What the server said, with any secret key in it masked (a server may echo
+ * the key it refused), as one line (code: cut to fit, as it is). */
+static void server_text(const char *s, size_t len, bool code, char *out, size_t n)
+{
+	size_t masked_len;
+	char *masked = ts_mask(s, len, &masked_len);
+
+	if (!masked && masked_len == (size_t)-1) {
+		snprintf(out, n, "(not shown: out of memory)");
+		return;
+	}
+	if (masked) {
+		s = masked;
+		len = masked_len;
+	}
+	if (code)
+		copy_utf8(out, n, s, strnlen(s, len));
+	else
+		one_line(s, len, out, n);
+	free(masked);
+}
+
 static const char *fallback_message(long status)
 {
 	if (status == 401)
@@ -235,22 +258,23 @@ void api_decode_error(long status, const char *body, size_t len, struct lb_error
 				msg = cJSON_GetStringValue(
 				    cJSON_GetObjectItemCaseSensitive(root, "reason"));
 			if (code)
-				copy_utf8(err->code, sizeof(err->code), code, strlen(code));
+				server_text(code, strlen(code), true, err->code, sizeof(err->code));
 			if (msg)
-				one_line(msg, strlen(msg), err->message, sizeof(err->message));
+				server_text(msg, strlen(msg), false, err->message,
+				            sizeof(err->message));
 			if (sug)
-				one_line(sug, strlen(sug), err->suggestion,
-				         sizeof(err->suggestion));
+				server_text(sug, strlen(sug), false, err->suggestion,
+				            sizeof(err->suggestion));
 		} else if (cJSON_IsString(root)) {
 			const char *s = cJSON_GetStringValue(root);
 
-			one_line(s, strlen(s), err->message, sizeof(err->message));
+			server_text(s, strlen(s), false, err->message, sizeof(err->message));
 		} else {
-			one_line(body, len, err->message, sizeof(err->message));
+			server_text(body, len, false, err->message, sizeof(err->message));
 		}
 		cJSON_Delete(root);
 	} else if (body && len > 0) {
-		one_line(body, len, err->message, sizeof(err->message));
+		server_text(body, len, false, err->message, sizeof(err->message));
 	}
 	if (!err->message[0])
 		snprintf(err->message, sizeof(err->message), "%s", fallback_message(status));

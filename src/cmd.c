@@ -92,6 +92,14 @@ void cmd_say(struct cmd_ctx *c, const char *text)
 		c->host.print(c->host.ud, text);
 }
 
+void cmd_note(struct cmd_ctx *c, const char *text)
+{
+	if (c->host.note)
+		c->host.note(c->host.ud, text);
+	else
+		cmd_say(c, text);
+}
+
 void cmd_sayf(struct cmd_ctx *c, const char *fmt, ...)
 {
 	char msg[2048];
@@ -570,6 +578,112 @@ too_many:
 	return false;
 }
 
+/* ---- IDs ------------------------------------------------------------------ */
+
+/* Arguments and option values that name something for the API, by the name
+ * the synopsis or the option gives their value. They are checked before a
+ * command runs, so that no request goes out with an ID the API cannot take
+ * (an empty room ID made `DELETE /v2/rooms/`). */
+static const struct id_arg {
+	const char *name;
+	size_t max_units; /* 0: no limit */
+	bool is_new;      /* names what the command creates: no control characters */
+	bool list;        /* comma-separated: each item is one */
+	bool keyed;       /* NAME=VALUE: NAME is the ID (cmd_split_kv reports the rest) */
+} id_args[] = {
+    {"ID", ROOM_ID_MAX, false, false, false},
+    {"ROOM", ROOM_ID_MAX, false, false, false},
+    {"NEW_ID", ROOM_ID_MAX, true, false, false},
+    {"VERSION_ID", 0, false, false, false},
+    {"USER", 0, false, false, false},
+    {"GROUP", 0, false, true, false},
+    {"ORG", 0, false, false, false},
+    {"GUID", 0, false, false, false},
+    {"USER=PERMS", 0, false, false, true},
+    {"GROUP=PERMS", 0, false, false, true},
+};
+
+static const struct id_arg *find_id_arg(const char *name, size_t n)
+{
+	for (size_t i = 0; i < sizeof(id_args) / sizeof(id_args[0]); i++)
+		if (strlen(id_args[i].name) == n && !strncmp(id_args[i].name, name, n))
+			return &id_args[i];
+	return NULL;
+}
+
+/* One value of an ID argument; what names it in messages. */
+static bool check_id_value(const struct id_arg *k, const char *v, const char *what, bool creates,
+                           struct lb_error *err)
+{
+	bool no_controls = k->is_new || (creates && !strcmp(k->name, "ID"));
+
+	if (k->keyed) {
+		const char *eq = strchr(v, '=');
+		if (!eq || eq == v)
+			return true;
+		char *key = strndup(v, (size_t)(eq - v));
+		if (!key) {
+			lb_error_set(err, LB_NOMEM, "out of memory");
+			return false;
+		}
+		bool ok = room_check_id(key, what, k->max_units, no_controls, err);
+		free(key);
+		return ok;
+	}
+	if (!k->list || !*v)
+		return room_check_id(v, what, k->max_units, no_controls, err);
+	for (const char *p = v;;) {
+		size_t n = strcspn(p, ",");
+		char *item = strndup(p, n);
+		if (!item) {
+			lb_error_set(err, LB_NOMEM, "out of memory");
+			return false;
+		}
+		bool ok = room_check_id(item, what, k->max_units, no_controls, err);
+		free(item);
+		if (!ok)
+			return false;
+		if (!p[n])
+			return true;
+		p += n + 1;
+	}
+}
+
+/* Every ID among the arguments and options of cmd, before it runs. */
+static bool check_ids(const struct command *cmd, const struct args *a, struct lb_error *err)
+{
+	bool creates = !strcmp(cmd->name, "room create") || !strcmp(cmd->name, "room upsert");
+	const char *w = cmd->args;
+	char what[128];
+
+	for (int i = 0; i < a->npos && *w; i++) {
+		/* The synopsis names positional i: "ROOM PATH [VALUE]". */
+		w += strspn(w, " [");
+		size_t n = strcspn(w, " ]");
+		const struct id_arg *k = find_id_arg(w, n);
+		w += n;
+		w += strspn(w, "]");
+		if (!k)
+			continue;
+		if (!check_id_value(k, a->pos[i], k->name, creates, err)) {
+			size_t len = strlen(err->message);
+			snprintf(err->message + len, sizeof(err->message) - len, " (usage: %s %s)",
+			         cmd->name, cmd->args);
+			return false;
+		}
+	}
+	for (int i = 0; i < a->nopt; i++) {
+		const struct opt_spec *o = a->opt[i].spec;
+		const struct id_arg *k = o->arg ? find_id_arg(o->arg, strlen(o->arg)) : NULL;
+		if (!k || !a->opt[i].value)
+			continue;
+		snprintf(what, sizeof(what), "--%s", o->name);
+		if (!check_id_value(k, a->opt[i].value, what, creates, err))
+			return false;
+	}
+	return true;
+}
+
 bool cmd_has_flag(const struct args *a, const char *name)
 {
 	for (int i = 0; i < a->nopt; i++)
@@ -770,7 +884,8 @@ void cmd_run(struct cmd_ctx *c, const char *line)
 	}
 	if (!cmd)
 		cmd_finish(c, &err);
-	else if (!parse_args(cmd, argc - used, argv + used, raw ? raw + used : NULL, &a, &err))
+	else if (!parse_args(cmd, argc - used, argv + used, raw ? raw + used : NULL, &a, &err) ||
+		 !check_ids(cmd, &a, &err))
 		cmd_finish(c, &err);
 	else
 		cmd->run(c, cmd, &a);

@@ -27,6 +27,10 @@ struct cmd_host {
 	bool json;         /* batch --json: print the API's JSON */
 	/* Text for the user: batch prints it to stdout, the TUI shows it. */
 	void (*print)(void *ud, const char *text);
+	/* A remark beside the result ("(more rooms: add --all ...)"): batch
+	 * mode prints it to stderr, so that piped output holds the result
+	 * alone. NULL: it goes to print (the TUI's message line). */
+	void (*note)(void *ud, const char *text);
 	/* The TUI opens the view; batch mode never gets these (cmd prints). */
 	void (*show_rooms)(void *ud, const struct room_filter *f);
 	void (*show_room)(void *ud, const char *id);

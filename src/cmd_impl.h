@@ -67,6 +67,8 @@ void cmd_finish_with(struct cmd_ctx *c, enum lb_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Text for the user (host.print). */
 void cmd_say(struct cmd_ctx *c, const char *text);
+/* A remark beside the result (host.note, else host.print). */
+void cmd_note(struct cmd_ctx *c, const char *text);
 /* Formatted text for the user, made terminal-safe (it may quote server
  * data). */
 void cmd_sayf(struct cmd_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -64,15 +64,17 @@ const struct command cmd_room_commands[] = {
 };
 
 /* An empty list says so: "(no rooms)", "(no rooms match roomId^"x")". */
-static void print_no_rooms(const struct room_filter *f)
+/* A remark for an empty list, beside the result (batch: on stderr). */
+static void note_no_rooms(struct cmd_ctx *c, const struct room_filter *f)
 {
-	char desc[512];
+	char desc[512], line[600];
 	room_filter_describe(f, desc, sizeof(desc));
-	char *safe = ts_sanitize(desc, (size_t)-1);
-	if (safe && safe[0])
-		fprintf(stdout, "(no rooms match %s)\n", safe);
+	if (desc[0])
+		snprintf(line, sizeof(line), "(no rooms match %s)", desc);
 	else
-		fprintf(stdout, "(no rooms)\n");
+		snprintf(line, sizeof(line), "(no rooms)");
+	char *safe = ts_sanitize(line, (size_t)-1);
+	cmd_note(c, safe ? safe : "(no rooms)");
 	free(safe);
 }
 
@@ -97,11 +99,11 @@ static bool rooms_step(struct cmd_ctx *c, struct resource *r, void *ud)
 		output_rooms_json(stdout, r->rooms, r->n_rooms, r->next_cursor);
 	else
 		output_rooms_table(stdout, r->rooms, r->n_rooms);
-	if (!c->host.json && r->n_rooms == 0)
-		print_no_rooms(&r->filter);
-	if (!c->host.json && !r->complete)
-		fprintf(stdout, "(more rooms: add --all to load every page)\n");
 	fflush(stdout);
+	if (!c->host.json && r->n_rooms == 0)
+		note_no_rooms(c, &r->filter);
+	if (!c->host.json && !r->complete)
+		cmd_note(c, "(more rooms: add --all to load every page)");
 	cmd_finish_ok(c);
 	return true;
 }
@@ -345,12 +347,48 @@ static void delete_now(struct cmd_ctx *c, const char *id)
 	model_room_delete(c->model, id, mutation_done, m);
 }
 
+/* The room as the server has it now: the API answers a DELETE of a room
+ * that does not exist with 204, as if it had deleted it. */
+static bool delete_checked(struct cmd_ctx *c, struct resource *r, void *ud)
+{
+	const char *id = ud;
+
+	if (r->gone) {
+		struct lb_error err = r->err;
+		char *safe = ts_sanitize(id, (size_t)-1);
+		lb_error_set(&err, LB_HTTP, "no room '%s': nothing was deleted", safe ? safe : "");
+		free(safe);
+		err.http_status = r->err.http_status ? r->err.http_status : 404;
+		snprintf(err.code, sizeof(err.code), "%s", r->err.code);
+		cmd_finish(c, &err);
+		return true;
+	}
+	if (r->err.status != LB_OK) {
+		cmd_finish(c, &r->err);
+		return true;
+	}
+	if (!r->has_data)
+		return false;
+	delete_now(c, id);
+	return true;
+}
+
 static void delete_confirmed(void *state)
 {
 	struct confirm *k = state;
+	struct cmd_ctx *c = k->c;
+	struct resource *r = model_room(c->model, k->id);
 
-	delete_now(k->c, k->id);
+	if (!r) {
+		confirm_free(k);
+		cmd_finish_nomem(c);
+		return;
+	}
+	/* The job frees the ID with free(). */
+	char *id = k->id;
+	k->id = NULL;
 	confirm_free(k);
+	cmd_wait(c, r, true, delete_checked, id);
 }
 
 static void run_room_delete(struct cmd_ctx *c, const struct command *cmd, struct args *a)

@@ -238,37 +238,72 @@ static void format_size(size_t n, char *out, size_t len)
 /* Largest file lbtui reads (a Storage document, a Yjs update, an event). */
 #define MAX_FILE_BYTES ((size_t)512 * 1024 * 1024)
 
+/* What a file named with @ may be: a regular file no larger than the
+ * limit (its size is known before a byte is read), a pipe, a socket or a
+ * terminal (read until the limit is passed, not further). A device such
+ * as /dev/zero never ends: refused before reading. */
+static bool readable_kind(int fd, const char *path, const struct stat *st, struct lb_error *err)
+{
+	char size[32];
+
+	if (S_ISDIR(st->st_mode)) {
+		lb_error_set(err, LB_USAGE, "%s is a directory: give a file name", path);
+		return false;
+	}
+	if (S_ISREG(st->st_mode) && (unsigned long long)st->st_size > MAX_FILE_BYTES) {
+		format_size((size_t)st->st_size, size, sizeof(size));
+		lb_error_set(err, LB_USAGE, "%s is too large (%s; at most 512 MiB)", path, size);
+		return false;
+	}
+	if ((S_ISCHR(st->st_mode) && !isatty(fd)) || S_ISBLK(st->st_mode)) {
+		lb_error_set(err, LB_USAGE, "%s is a device, not a file: give a file, a pipe or -",
+		             path);
+		return false;
+	}
+	return true;
+}
+
 /* Read a whole file ("-" for stdin) into a NUL-terminated buffer. */
 static bool read_file(const char *path, char **data, size_t *len, struct lb_error *err)
 {
 	bool is_stdin = !strcmp(path, "-");
-	FILE *f = is_stdin ? stdin : fopen(path, "rb");
+	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
 	struct buf b;
 	char chunk[65536];
 
 	*data = NULL;
 	*len = 0;
-	if (!f) {
+	if (fd < 0 || fstat(fd, &st) != 0) {
 		lb_error_set(err, LB_USAGE, "cannot read %s: %s", path, strerror(errno));
+		if (fd >= 0 && !is_stdin)
+			close(fd);
 		return false;
 	}
 	buf_init(&b);
+	if (!readable_kind(fd, path, &st, err))
+		goto fail;
 	for (;;) {
-		size_t n = fread(chunk, 1, sizeof(chunk), f);
-		if (n > 0 && (b.len + n > MAX_FILE_BYTES || !buf_add(&b, chunk, n))) {
-			lb_error_set(err, b.len + n > MAX_FILE_BYTES ? LB_USAGE : LB_NOMEM,
-			             "%s is too large (more than 512 MiB)", path);
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			lb_error_set(err, LB_USAGE, "cannot read %s: %s", path, strerror(errno));
 			goto fail;
 		}
-		if (n < sizeof(chunk))
+		if (n == 0)
 			break;
-	}
-	if (ferror(f)) {
-		lb_error_set(err, LB_USAGE, "cannot read %s: %s", path, strerror(errno));
-		goto fail;
+		if (b.len + (size_t)n > MAX_FILE_BYTES) {
+			lb_error_set(err, LB_USAGE, "%s is too large (more than 512 MiB)", path);
+			goto fail;
+		}
+		if (!buf_add(&b, chunk, (size_t)n)) {
+			lb_error_set(err, LB_NOMEM, "out of memory reading %s", path);
+			goto fail;
+		}
 	}
 	if (!is_stdin)
-		fclose(f);
+		close(fd);
 	*len = b.len;
 	*data = buf_steal(&b);
 	if (!*data) {
@@ -278,7 +313,7 @@ static bool read_file(const char *path, char **data, size_t *len, struct lb_erro
 	return true;
 fail:
 	if (!is_stdin)
-		fclose(f);
+		close(fd);
 	buf_free(&b);
 	return false;
 }
@@ -472,76 +507,6 @@ static bool check_json(const char *text, size_t len, const char *what, struct lb
 	return false;
 }
 
-/* Decode one UTF-8 sequence at s (n bytes left); returns its length, 0 when
- * invalid. */
-static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
-{
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	size_t len;
-	unsigned min;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		*cp = s[0] & 0x1f;
-		min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		*cp = s[0] & 0x0f;
-		min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		*cp = s[0] & 0x07;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		*cp = (*cp << 6) | (s[i] & 0x3f);
-	}
-	if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/* Room IDs: not empty, at most 128 characters (UTF-16 units, as the API
- * counts them), valid UTF-8 without control characters. */
-static bool check_room_id(const char *id, const char *what, struct lb_error *err)
-{
-	const unsigned char *p = (const unsigned char *)id;
-	size_t n = strlen(id), units = 0;
-
-	if (n == 0) {
-		lb_error_set(err, LB_USAGE, "%s must not be empty", what);
-		return false;
-	}
-	for (size_t i = 0; i < n;) {
-		unsigned cp;
-		size_t k = utf8_decode(p + i, n - i, &cp);
-		if (k == 0) {
-			lb_error_set(err, LB_USAGE, "%s is not valid UTF-8", what);
-			return false;
-		}
-		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f)) {
-			lb_error_set(err, LB_USAGE, "%s must not contain control characters", what);
-			return false;
-		}
-		units += cp > 0xffff ? 2 : 1;
-		i += k;
-	}
-	if (units > 128) {
-		lb_error_set(err, LB_USAGE, "%s is %zu characters long; room IDs have at most 128",
-		             what, units);
-		return false;
-	}
-	return true;
-}
-
 /* A JSON Pointer typed by the user. root_ok: "" (the whole document) is
  * accepted. */
 static bool check_pointer(const char *p, const char *what, bool root_ok, struct lb_error *err)
@@ -602,23 +567,10 @@ static bool load_failed(struct cmd_ctx *c, struct resource *r, const char *room)
 	return true;
 }
 
-/* Where the document goes: stdout, escaped on a terminal. */
+/* Where the document goes: stdout, secrets masked, escaped on a terminal. */
 static void print_json_text(const char *s, size_t len)
 {
-	size_t safe_len = 0;
-	char *safe = isatty(fileno(stdout)) ? ts_json(s, len, &safe_len) : NULL;
-
-	if (safe) {
-		s = safe;
-		len = safe_len;
-	}
-	fwrite(s, 1, len, stdout);
-	/* The bytes as the API sent them, and a newline so that several -e
-	 * outputs stay one per line. */
-	if (len == 0 || s[len - 1] != '\n')
-		fputc('\n', stdout);
-	fflush(stdout);
-	free(safe);
+	output_json_text(stdout, s, len);
 }
 
 
@@ -914,6 +866,7 @@ struct print_job {
 	size_t sent;        /* ... of which the first `sent` are written */
 	bool ends_in_newline;
 	int write_errno; /* why stdout refused it, 0 when it did not */
+	struct ts_mask_stream mask; /* secrets are masked on the way */
 };
 
 /* Write from *p what fd takes without waiting (a pipe that poll() calls
@@ -975,33 +928,43 @@ static bool print_hold(struct print_job *j, const char *p, size_t len)
 	return true;
 }
 
-static enum http_sink_rc print_take(const char *p, size_t len, void *ud)
+/* Bytes the masking let through, to stdout: written as far as the reader
+ * takes them, the rest held. */
+static bool print_bytes(void *ud, const char *p, size_t len)
 {
 	struct print_job *j = ud;
 
 	if (!len)
-		return HTTP_SINK_TAKEN;
+		return true;
+	j->ends_in_newline = p[len - 1] == '\n';
 	if (!j->careful) {
 		if (fwrite(p, 1, len, stdout) != len) {
 			j->write_errno = errno ? errno : EIO;
-			return HTTP_SINK_STOP;
+			return false;
 		}
-		j->ends_in_newline = p[len - 1] == '\n';
-		return HTTP_SINK_TAKEN;
+		return true;
 	}
-	/* What is held goes first. */
-	if (!print_flush(j))
-		return HTTP_SINK_STOP;
-	if (print_held(j) >= PRINT_HOLD)
-		return HTTP_SINK_PAUSE;
-	j->ends_in_newline = p[len - 1] == '\n';
 	if (!print_held(j) && !write_ready(STDOUT_FILENO, &p, &len)) {
 		j->write_errno = errno;
-		return HTTP_SINK_STOP;
+		return false;
 	}
-	if (len && !print_hold(j, p, len))
+	return !len || print_hold(j, p, len);
+}
+
+static enum http_sink_rc print_take(const char *p, size_t len, void *ud)
+{
+	struct print_job *j = ud;
+
+	/* What is held goes first; past PRINT_HOLD the transfer waits. */
+	if (j->careful && !print_flush(j))
 		return HTTP_SINK_STOP;
-	return HTTP_SINK_TAKEN;
+	if (j->careful && print_held(j) >= PRINT_HOLD)
+		return HTTP_SINK_PAUSE;
+	if (ts_mask_stream_feed(&j->mask, p, len, print_bytes, j))
+		return HTTP_SINK_TAKEN;
+	if (!j->write_errno)
+		j->write_errno = ENOMEM;
+	return HTTP_SINK_STOP;
 }
 
 /* Paused, and stdout can take more: go on once the reader has caught up. */
@@ -1019,6 +982,10 @@ static void print_done(const struct storage_result *res, void *ud)
 	struct print_job *j = ud;
 	struct lb_error err = res->err;
 
+	/* What the masking held back (a possible secret cut by a piece's end). */
+	if (!j->write_errno && !ts_mask_stream_end(&j->mask, print_bytes, j) && !j->write_errno)
+		j->write_errno = ENOMEM;
+	ts_mask_stream_free(&j->mask);
 	/* The rest, however long its reader takes (the transfer is over). */
 	if (!j->write_errno && j->pending.len > j->sent &&
 	    !write_fully(STDOUT_FILENO, j->pending.data + j->sent, j->pending.len - j->sent))
@@ -2229,8 +2196,6 @@ static void print_versions_table(const struct resource *r)
 		strv_join(&v->authors, ", ", authors, sizeof(authors));
 		print_row(v->id ? v->id : "", idw, when, 16, v->authors.n ? authors : "-");
 	}
-	if (r->n_versions == 0)
-		printf("(no versions)\n");
 	fflush(stdout);
 }
 
@@ -2260,9 +2225,10 @@ static bool versions_step(struct cmd_ctx *c, struct resource *r, void *ud)
 		}
 	} else {
 		print_versions_table(r);
+		if (r->n_versions == 0)
+			cmd_note(c, "(no versions)");
 		if (!r->complete)
-			printf("(more versions: add --all to load every page)\n");
-		fflush(stdout);
+			cmd_note(c, "(more versions: add --all to load every page)");
 	}
 	cmd_finish_ok(c);
 	return true;
@@ -2359,8 +2325,6 @@ static void print_users_table(const struct resource *r)
 		print_row(u->id ? u->id : "(anonymous)", idw, conn, 10,
 		          u->info_json ? u->info_json : "{}");
 	}
-	if (r->n_users == 0)
-		printf("(nobody is connected)\n");
 	fflush(stdout);
 }
 
@@ -2375,6 +2339,8 @@ static bool users_step(struct cmd_ctx *c, struct resource *r, void *ud)
 		}
 	} else {
 		print_users_table(r);
+		if (r->n_users == 0)
+			cmd_note(c, "(nobody is connected)");
 	}
 	cmd_finish_ok(c);
 	return true;
@@ -2497,14 +2463,8 @@ static void rename_go(void *state)
 
 static void run_room_rename(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
-	struct lb_error err;
-
 	if (cmd_refuse_read_only(c, cmd))
 		return;
-	if (!check_room_id(a->pos[1], "NEW_ID", &err)) {
-		cmd_finish(c, &err);
-		return;
-	}
 	if (!strcmp(a->pos[0], a->pos[1])) {
 		cmd_finish_usage(c, "%s", "NEW_ID is the room's ID already");
 		return;
@@ -2923,10 +2883,6 @@ static void run_room_copy(struct cmd_ctx *c, const struct command *cmd, struct a
 	const char *profile = cmd_opt_value(a, "to-profile");
 	struct model *dst = c->model;
 
-	if (!check_room_id(a->pos[1], "NEW_ID", &err)) {
-		cmd_finish(c, &err);
-		return;
-	}
 	if (profile) {
 		if (!c->host.profile_model) {
 			cmd_finish_usage(c, "%s", "--to-profile is not available here");

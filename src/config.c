@@ -4,8 +4,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,10 +18,12 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "room.h"
+#include "term_safe.h"
 #include "util.h"
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
@@ -206,6 +211,46 @@ static bool check_mode(const char *path, const struct stat *st, struct lb_error 
 	return true;
 }
 
+/* The directory holding the config file, refused as ssh refuses one
+ * (StrictModes) when group or others may write to it: they could put a
+ * config of their own in its place, with a secret_command of their own. */
+static bool check_dir_mode(const char *path, struct lb_error *err)
+{
+	char *dir = strdup(path);
+	char shown[512];
+	struct stat st;
+	bool ok = true;
+
+	if (!dir) {
+		lb_error_set(err, LB_NOMEM, "out of memory");
+		return false;
+	}
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else
+		strcpy(dir, ".");
+	display_path(dir, shown, sizeof(shown));
+	if (stat(dir, &st) != 0) {
+		lb_error_set(err, LB_CONFIG, "cannot read %s: %s", shown, strerror(errno));
+		ok = false;
+	} else if (st.st_mode & 022) {
+		lb_error_set(err, LB_CONFIG,
+		             "%s is writable by %s, who could replace the config in it; run: "
+		             "chmod go-w %s",
+		             shown, (st.st_mode & 002) ? "others" : "its group", dir);
+		ok = false;
+	} else if (st.st_uid != geteuid() && st.st_uid != 0) {
+		lb_error_set(err, LB_CONFIG,
+		             "%s belongs to another user; the config must be in a "
+		             "directory of yours",
+		             shown);
+		ok = false;
+	}
+	free(dir);
+	return ok;
+}
+
 /* Refuse a config file readable or writable by group or others. */
 bool config_check_permissions(const char *path, struct lb_error *err)
 {
@@ -215,7 +260,7 @@ bool config_check_permissions(const char *path, struct lb_error *err)
 		lb_error_set(err, LB_CONFIG, "cannot read %s: %s", path, strerror(errno));
 		return false;
 	}
-	return check_mode(path, &st, err);
+	return check_mode(path, &st, err) && check_dir_mode(path, err);
 }
 
 /* ---- base URL ---- */
@@ -402,26 +447,12 @@ bool config_check_base_url(const char *url, char **out, struct lb_error *err)
 
 /* ---- secrets ---- */
 
-/* Length of the kind prefix to show: "sk_prod_" for sk_prod_..., "sk_" for
- * other sk_ keys, nothing for anything else. */
-static size_t mask_prefix_len(const char *s)
-{
-	size_t i = 3;
-
-	if (strncmp(s, "sk_", 3) != 0)
-		return 0;
-	while (s[i] >= 'a' && s[i] <= 'z' && i < 3 + 8)
-		i++;
-	if (i > 3 && s[i] == '_')
-		return i + 1;
-	return 3;
-}
-
 /* "sk_prod_…a1b2": the kind prefix, an ellipsis and the last four
- * characters, shown only when at least eight more stay hidden. */
+ * characters, shown only when at least eight more stay hidden (the form
+ * the terminal-safe layer masks secrets with). */
 void config_mask_secret(const char *secret, char *out, size_t n)
 {
-	size_t len, pre;
+	char form[TS_MASK_MAX];
 
 	if (!out || n == 0)
 		return;
@@ -429,54 +460,178 @@ void config_mask_secret(const char *secret, char *out, size_t n)
 		snprintf(out, n, "(none)");
 		return;
 	}
-	len = strlen(secret);
-	pre = mask_prefix_len(secret);
-	if (len > 12 && len >= pre + 8 + 4)
-		snprintf(out, n, "%.*s\xe2\x80\xa6%s", (int)pre, secret, secret + len - 4);
-	else
-		snprintf(out, n, "%.*s\xe2\x80\xa6", (int)pre, secret);
+	ts_mask_key(secret, strlen(secret), true, form);
+	snprintf(out, n, "%s", form);
+}
+
+/* The terminal's foreground process group while a secret_command runs:
+ * the command may ask for a passphrase, and in a process group of its own
+ * it could not read the terminal unless it is the foreground one. */
+struct terminal_handover {
+	bool given;
+	pid_t ours;
+};
+
+static void terminal_give(struct terminal_handover *t, pid_t pgid)
+{
+	sigset_t block, old;
+
+	t->given = false;
+	t->ours = getpgrp();
+	if (!isatty(STDIN_FILENO) || tcgetpgrp(STDIN_FILENO) != t->ours)
+		return;
+	/* A process group that is not the terminal's foreground one gets
+	 * SIGTTOU for tcsetpgrp unless it is blocked. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	t->given = tcsetpgrp(STDIN_FILENO, pgid) == 0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+static void terminal_take_back(struct terminal_handover *t)
+{
+	sigset_t block, old;
+
+	if (!t->given)
+		return;
+	sigemptyset(&block);
+	sigaddset(&block, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	tcsetpgrp(STDIN_FILENO, t->ours);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	t->given = false;
+}
+
+/* In the child: /bin/sh -c command, its output into fd, in a process group
+ * of its own (so that a timeout stops whatever it started), with the
+ * signals lbtui ignores back to their defaults. */
+static void exec_secret_command(const char *command, int fd)
+{
+	static const int sigs[] = {SIGPIPE, SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU};
+
+	setpgid(0, 0);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		signal(sigs[i], SIG_DFL);
+	if (fd != STDOUT_FILENO) {
+		dup2(fd, STDOUT_FILENO);
+		close(fd);
+	}
+	execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+	_exit(127);
+}
+
+/* Read the command's output (at most SECRET_MAX_BYTES kept, the rest read
+ * and dropped so that it never dies of a broken pipe) until it closes it or
+ * the deadline passes. */
+static bool read_secret_output(int fd, char *out, size_t *len, bool *too_long, long long deadline)
+{
+	char chunk[512];
+
+	for (;;) {
+		long long left = deadline - now_ms();
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+
+		if (left <= 0)
+			return false;
+		int rc = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc <= 0)
+			return rc == 0 ? false : true;
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		size_t take = (size_t)n;
+		if (*len + take > SECRET_MAX_BYTES) {
+			take = SECRET_MAX_BYTES - *len;
+			*too_long = true;
+		}
+		memcpy(out + *len, chunk, take);
+		*len += take;
+	}
+	wipe(chunk, sizeof(chunk));
+	return true;
+}
+
+/* Wait for pid until the deadline; false when it is still running. */
+static bool wait_until(pid_t pid, int *status, long long deadline)
+{
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+		if (r == pid)
+			return true;
+		if (r < 0 && errno != EINTR) {
+			*status = -1;
+			return true;
+		}
+		if (now_ms() >= deadline)
+			return false;
+		poll(NULL, 0, 10);
+	}
 }
 
 /* Run a secret_command through /bin/sh; the key is its first line, trimmed.
  * The output never appears in an error. Caller frees. */
-char *config_run_secret_command(const char *command, struct lb_error *err)
+char *config_run_secret_command(const char *command, int timeout_s, struct lb_error *err)
 {
-	char chunk[512];
+	struct terminal_handover term;
 	char *out = NULL, *line, *end;
 	size_t len = 0, n;
-	bool too_long = false;
-	FILE *f;
-	int status;
+	bool too_long = false, finished;
+	int status = 0, pfd[2];
 
 	if (!command || !*command) {
 		lb_error_set(err, LB_CONFIG, "secret_command is empty");
 		return NULL;
 	}
-	fflush(NULL);
-	f = popen(command, "r");
-	if (!f) {
-		lb_error_set(err, LB_CONFIG, "cannot run secret_command: %s", strerror(errno));
-		return NULL;
-	}
+	if (timeout_s <= 0)
+		timeout_s = CONFIG_SECRET_TIMEOUT_S;
 	out = calloc(1, SECRET_MAX_BYTES + 1);
 	if (!out) {
-		pclose(f);
 		lb_error_set(err, LB_NOMEM, "out of memory");
 		return NULL;
 	}
-	/* Read everything, so the command never dies of a broken pipe. */
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		size_t take = n;
-
-		if (len + take > SECRET_MAX_BYTES) {
-			take = SECRET_MAX_BYTES - len;
-			too_long = true;
-		}
-		memcpy(out + len, chunk, take);
-		len += take;
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		lb_error_set(err, LB_CONFIG, "cannot run secret_command: %s", strerror(errno));
+		free(out);
+		return NULL;
 	}
-	wipe(chunk, sizeof(chunk));
-	status = pclose(f);
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		lb_error_set(err, LB_CONFIG, "cannot run secret_command: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		free(out);
+		return NULL;
+	}
+	if (pid == 0)
+		exec_secret_command(command, pfd[1]);
+	close(pfd[1]);
+	setpgid(pid, pid); /* as the child does: whichever runs first */
+	terminal_give(&term, pid);
+	long long deadline = now_ms() + (long long)timeout_s * 1000;
+	finished = read_secret_output(pfd[0], out, &len, &too_long, deadline) &&
+	           wait_until(pid, &status, deadline);
+	close(pfd[0]);
+	if (!finished) {
+		/* Whatever it started goes too: it is all in its process group. */
+		kill(-pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	terminal_take_back(&term);
+	if (!finished) {
+		lb_error_set(err, LB_CONFIG,
+		             "secret_command did not finish within %d s and was stopped (to wait "
+		             "longer, set secret_timeout = SECONDS in the profile)",
+		             timeout_s);
+		wipe(out, len);
+		free(out);
+		return NULL;
+	}
 	out[len] = '\0';
 	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		if (status != -1 && WIFEXITED(status))
@@ -533,6 +688,7 @@ enum setting {
 	SET_SECRET_COMMAND = 1 << 3,
 	SET_BASE_URL = 1 << 4,
 	SET_READ_ONLY = 1 << 5,
+	SET_SECRET_TIMEOUT = 1 << 6,
 };
 
 struct parser {
@@ -708,7 +864,8 @@ static bool global_setting(struct parser *p, const char *key, const char *val)
 	if (strcmp(key, "theme") == 0)
 		return once(p, SET_THEME, key) && (set_str(&p->global_theme, val) || nomem(p));
 	if (strcmp(key, "secret") == 0 || strcmp(key, "secret_command") == 0 ||
-	    strcmp(key, "base_url") == 0 || strcmp(key, "read_only") == 0)
+	    strcmp(key, "secret_timeout") == 0 || strcmp(key, "base_url") == 0 ||
+	    strcmp(key, "read_only") == 0)
 		return perr(p, "%s belongs in a [profile NAME] section", key);
 	return perr_unknown(p, key, "(expected profile or theme)");
 }
@@ -748,6 +905,20 @@ static bool profile_setting(struct parser *p, const char *key, const char *val)
 		}
 		return true;
 	}
+	if (strcmp(key, "secret_timeout") == 0) {
+		char *end;
+		long v;
+
+		if (!once(p, SET_SECRET_TIMEOUT, key))
+			return false;
+		errno = 0;
+		v = strtol(val, &end, 10);
+		if (errno || end == val || *end || v < 1 || v > 3600)
+			return perr(p, "secret_timeout must be a number of seconds from 1 to 3600");
+		if (p->selected)
+			cfg->secret_timeout_s = (int)v;
+		return true;
+	}
 	if (strcmp(key, "read_only") == 0) {
 		bool v;
 
@@ -765,7 +936,8 @@ static bool profile_setting(struct parser *p, const char *key, const char *val)
 		return !p->selected || set_str(&p->profile_theme, val) || nomem(p);
 	}
 	return perr_unknown(p, key,
-	                    "(expected secret, secret_command, base_url, read_only or theme)");
+	                    "(expected secret, secret_command, secret_timeout, base_url, read_only "
+	                    "or theme)");
 }
 
 /* "bind VIEW KEY ACTION [# comment]"; '#' may itself be the KEY. */
@@ -942,7 +1114,7 @@ static char *read_config_file(const char *path, bool *missing, struct lb_error *
 		close(fd);
 		return NULL;
 	}
-	if (!check_mode(path, &st, err)) {
+	if (!check_mode(path, &st, err) || !check_dir_mode(path, err)) {
 		close(fd);
 		return NULL;
 	}
@@ -1081,7 +1253,8 @@ bool config_load(struct config *cfg, const struct config_args *args, struct lb_e
 	if (profile_has_key && (args->profile || !env_key)) {
 		if (cfg->secret_command) {
 			free_secret(&cfg->secret);
-			cfg->secret = config_run_secret_command(cfg->secret_command, err);
+			cfg->secret = config_run_secret_command(cfg->secret_command,
+			                                        cfg->secret_timeout_s, err);
 			if (!cfg->secret) {
 				char pre[128];
 

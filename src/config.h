@@ -3,7 +3,8 @@
  * Authorization header.
  *
  * The file is $XDG_CONFIG_HOME/lbtui/config (default ~/.config/lbtui/config),
- * and must not be readable by group or others (like ssh). Format:
+ * and must not be readable by group or others, nor its directory writable
+ * by them (like ssh). Format:
  *
  *   # comment
  *   profile = local            # the profile used without --profile
@@ -11,6 +12,7 @@
  *
  *   [profile prod]
  *   secret_command = pass show liveblocks/prod   # prints the key
+ *   secret_timeout = 30                          # seconds it may take
  *   base_url = https://api.liveblocks.io
  *   read_only = yes
  *   theme = light
@@ -62,6 +64,7 @@ struct config {
 	struct key_binding *bindings;
 	size_t n_bindings;
 	char *secret_command; /* the profile's secret_command, NULL if none */
+	int secret_timeout_s; /* how long it may take; 0: CONFIG_SECRET_TIMEOUT_S */
 };
 
 /* What the command line said. */
@@ -85,7 +88,9 @@ void config_clear(struct config *cfg);
 bool config_parse(struct config *cfg, const char *text, const char *path, const char *want,
 		  struct lb_error *err);
 
-/* Refuse a config file readable or writable by group or others. */
+/* Refuse a config file readable or writable by group or others, or in a
+ * directory group or others may write to (or another user owns), as ssh
+ * does. */
 bool config_check_permissions(const char *path, struct lb_error *err);
 
 /* Accept https:// anywhere and http:// only to loopback (localhost,
@@ -98,9 +103,15 @@ bool config_check_base_url(const char *url, char **out, struct lb_error *err);
  * NULL or "" gives "(none)". */
 void config_mask_secret(const char *secret, char *out, size_t n);
 
+/* How long a secret_command may take by default (secret_timeout). */
+#define CONFIG_SECRET_TIMEOUT_S 30
+
 /* Run a secret_command through /bin/sh and read the key from its first line.
- * Caller frees. */
-char *config_run_secret_command(const char *command, struct lb_error *err);
+ * The command runs in a process group of its own (the terminal's foreground
+ * one while it runs, so it may ask for a passphrase); after timeout_s
+ * seconds (<= 0: CONFIG_SECRET_TIMEOUT_S) the group is killed and it is an
+ * error. Caller frees. */
+char *config_run_secret_command(const char *command, int timeout_s, struct lb_error *err);
 
 /* $XDG_CONFIG_HOME/lbtui and $XDG_STATE_HOME/lbtui (with HOME fallbacks).
  * Caller frees. */

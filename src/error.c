@@ -9,10 +9,11 @@
 struct status_info {
 	int exit_code;
 	const char *text;
+	const char *name;
 };
 
 static const struct status_info status_table[] = {
-#define LB_STATUS_ROW(name, exit, text) {exit, text},
+#define LB_STATUS_ROW(name, exit, text) {exit, text, #name},
     LB_STATUS_INFO(LB_STATUS_ROW)
 #undef LB_STATUS_ROW
 };
@@ -53,6 +54,14 @@ const char *lb_status_text(enum lb_status status)
 	if ((size_t)status >= STATUS_COUNT)
 		return "unknown error";
 	return status_table[status].text;
+}
+
+/* The status's stable name for programs ("USAGE", "NETWORK"). */
+const char *lb_status_name(enum lb_status status)
+{
+	if ((size_t)status >= STATUS_COUNT)
+		return "UNKNOWN";
+	return status_table[status].name;
 }
 
 /* Exit code for batch mode: 0 ok, 1 API/network, 2 usage/config. */

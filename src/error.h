@@ -42,6 +42,9 @@ void lb_error_set(struct lb_error *e, enum lb_status status, const char *fmt, ..
 /* Short description of a status ("network error"). */
 const char *lb_status_text(enum lb_status status);
 
+/* The status's stable name for programs ("USAGE", "NETWORK"). */
+const char *lb_status_name(enum lb_status status);
+
 /* Exit code for batch mode: 0 ok, 1 API/network, 2 usage/config. */
 int lb_status_exit_code(enum lb_status status);
 

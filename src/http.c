@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "term_safe.h"
 #include "util.h"
 
 /* A sink's transfer reads this much at a time. While it is paused curl
@@ -954,12 +955,17 @@ static void log_attempt(struct http *h, struct rq *r, long status, const char *w
 	if (!h->o.verbose)
 		return;
 	long long ms = now_ms() - r->start_ms;
+	/* A cursor in the URL comes from the server, which may echo a key. */
+	size_t masked_len;
+	char *masked = ts_mask(r->url, strlen(r->url), &masked_len);
+	const char *url = masked ? masked : masked_len == (size_t)-1 ? "(URL not shown)" : r->url;
 	if (status)
-		fprintf(stderr, "http: %s %s %ld %lld ms", http_method_name(r->method), r->url,
-		        status, ms);
+		fprintf(stderr, "http: %s %s %ld %lld ms", http_method_name(r->method), url, status,
+		        ms);
 	else
-		fprintf(stderr, "http: %s %s failed (%s) %lld ms", http_method_name(r->method),
-		        r->url, what, ms);
+		fprintf(stderr, "http: %s %s failed (%s) %lld ms", http_method_name(r->method), url,
+		        what, ms);
+	free(masked);
 	if (retry_in >= 0)
 		fprintf(stderr, ", retry in %ld ms", retry_in);
 	fputc('\n', stderr);

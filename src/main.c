@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <locale.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "http.h"
 #include "model.h"
 #include "model_storage.h"
+#include "output.h"
 #include "term_safe.h"
 #include "util.h"
 
@@ -33,7 +35,7 @@ static void usage(FILE *f)
 	      "  -r, --read-only      refuse every command that changes something\n"
 	      "  -t, --theme NAME     colour theme (default, light, or a file)\n"
 	      "  -e, --exec COMMAND   run a command without the screen, then exit\n"
-	      "  -j, --json           with -e: print the API's JSON\n"
+	      "  -j, --json           with -e: print the API's JSON (errors too, as JSON)\n"
 	      "  -v, --verbose        with -e: log requests (never the key) to stderr\n"
 	      "  -V, --version        print the version\n"
 	      "  -h, --help           this help\n"
@@ -105,6 +107,7 @@ static struct model *open_profile(void *ud, const char *name, struct lb_error *e
 	args.need_secret = true;
 	if (!config_load(&o->cfg, &args, err))
 		return NULL;
+	ts_add_secret(o->cfg.secret);
 	if (!api_init(&o->api, http_transport(ps->http), o->cfg.base_url, o->cfg.secret, err)) {
 		config_clear(&o->cfg);
 		return NULL;
@@ -138,14 +141,54 @@ static void profiles_clear(struct profile_set *ps)
 }
 
 /* Errors quote the server (codes, messages, IDs): make them safe for the
- * terminal like everything else. */
-static void print_error(const struct lb_error *err)
+ * terminal like everything else. With --json the error is also one JSON
+ * object on stdout, for the program reading it. */
+static void print_error(const struct lb_error *err, bool json)
 {
 	char msg[1024];
 	char *safe = ts_sanitize(lb_error_format(err, msg, sizeof(msg)), (size_t)-1);
 
-	fprintf(stderr, "lbtui: %s\n", safe ? safe : msg);
+	fprintf(stderr, "lbtui: %s\n", safe ? safe : lb_status_text(err->status));
 	free(safe);
+	if (json)
+		output_error_json(stdout, err);
+}
+
+/* A usage error of the command line itself, before anything ran. */
+static int usage_error(bool json, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int usage_error(bool json, const char *fmt, ...)
+{
+	struct lb_error err;
+	char msg[sizeof(err.message)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	lb_error_set(&err, LB_USAGE, "%s", msg);
+	fprintf(stderr, "lbtui: %s\n", msg);
+	if (json)
+		output_error_json(stdout, &err);
+	return 2;
+}
+
+/* Whether --json (or -j) is among the arguments, for errors met before
+ * getopt reached it. */
+static bool wants_json(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "-e") || !strcmp(argv[i], "--exec") ||
+		    !strcmp(argv[i], "-p") || !strcmp(argv[i], "--profile") ||
+		    !strcmp(argv[i], "-u") || !strcmp(argv[i], "--base-url") ||
+		    !strcmp(argv[i], "-t") || !strcmp(argv[i], "--theme")) {
+			i++; /* its value */
+			continue;
+		}
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
+			return true;
+	}
+	return false;
 }
 
 struct batch {
@@ -160,6 +203,15 @@ static void batch_print(void *ud, const char *text)
 	if (text[0] && text[strlen(text) - 1] != '\n')
 		fputc('\n', stdout);
 	fflush(stdout);
+}
+
+/* Remarks beside the result go to stderr: a pipe gets the result alone. */
+static void batch_note(void *ud, const char *text)
+{
+	fflush(stdout);
+	fputs(text, stderr);
+	if (text[0] && text[strlen(text) - 1] != '\n')
+		fputc('\n', stderr);
 }
 
 static void batch_done(void *ud, const struct lb_error *err)
@@ -279,7 +331,7 @@ static int stop_on_signal(struct http *http, struct model *model, struct profile
 		cmd_step(ctx);
 	}
 	if (b->done && b->err.status != LB_OK)
-		print_error(&b->err);
+		print_error(&b->err, ctx->host.json);
 	if (each_model(model, profiles, count_rewrites) > 0) {
 		struct unfinished u = {NULL};
 		model_storage_each_rewrite(model, print_unfinished, &u);
@@ -312,6 +364,7 @@ static int run_batch(struct http *http, struct model *model, struct profile_set 
 	b->profiles = profiles;
 	ctx->host.json = json;
 	ctx->host.print = batch_print;
+	ctx->host.note = batch_note;
 	ctx->host.done = batch_done;
 	ctx->host.profile_model = batch_profile_model;
 	catch_batch_signals();
@@ -327,7 +380,7 @@ static int run_batch(struct http *http, struct model *model, struct profile_set 
 		if (batch_signal)
 			break;
 		if (b->err.status != LB_OK) {
-			print_error(&b->err);
+			print_error(&b->err, ctx->host.json);
 			cmd_clear(ctx);
 			return lb_status_exit_code(b->err.status);
 		}
@@ -379,24 +432,25 @@ int main(int argc, char **argv)
 		case 'V': printf("lbtui %s\n", PACKAGE_VERSION); free(cmds); return 0;
 		case 'h': usage(stdout); free(cmds); return 0;
 		case ':':
-			fprintf(stderr, "lbtui: option %s needs a value (see lbtui --help)\n",
-				argv[optind - 1]);
 			free(cmds);
-			return 2;
+			return usage_error(wants_json(argc, argv),
+			                   "option %s needs a value (see lbtui --help)",
+			                   argv[optind - 1]);
 		default:
-			if (optind > 0 && optind <= argc && argv[optind - 1] &&
-			    !strncmp(argv[optind - 1], "--", 2))
-				/* The name only: what follows '=' may be a key. */
-				fprintf(stderr, "lbtui: unknown option %.*s (see lbtui --help)\n",
-					(int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
-			else
-				fprintf(stderr, "lbtui: unknown option -%c (see lbtui --help)\n",
-					optopt ? optopt : '?');
 			if (optopt == 0 && optind > 0 && strstr(argv[optind - 1], "key"))
 				fprintf(stderr, "lbtui: the secret key is never taken from the command "
 						"line; set LIVEBLOCKS_SECRET_KEY or use a profile\n");
 			free(cmds);
-			return 2;
+			if (optind > 0 && optind <= argc && argv[optind - 1] &&
+			    !strncmp(argv[optind - 1], "--", 2))
+				/* The name only: what follows '=' may be a key. */
+				return usage_error(wants_json(argc, argv),
+				                   "unknown option %.*s (see lbtui --help)",
+				                   (int)strcspn(argv[optind - 1], "="),
+				                   argv[optind - 1]);
+			return usage_error(wants_json(argc, argv),
+			                   "unknown option -%c (see lbtui --help)",
+			                   optopt ? optopt : '?');
 		}
 	}
 	if (optind < argc) {
@@ -406,24 +460,23 @@ int main(int argc, char **argv)
 			config_mask_secret(argv[optind], shown, sizeof(shown));
 		else
 			snprintf(shown, sizeof(shown), "%s", argv[optind]);
-		fprintf(stderr, "lbtui: unexpected argument '%s' (commands go after -e)\n", shown);
 		free(cmds);
-		return 2;
+		return usage_error(json, "unexpected argument '%s' (commands go after -e)", shown);
 	}
 	if (json && ncmds == 0) {
-		fputs("lbtui: --json goes with -e COMMAND\n", stderr);
 		free(cmds);
-		return 2;
+		return usage_error(json, "--json goes with -e COMMAND");
 	}
 
 	struct config cfg;
 	struct lb_error err;
 	args.need_secret = true;
 	if (!config_load(&cfg, &args, &err)) {
-		print_error(&err);
+		print_error(&err, json);
 		free(cmds);
 		return 2;
 	}
+	ts_add_secret(cfg.secret);
 
 	signal(SIGPIPE, SIG_IGN);
 	struct http_options ho;
@@ -431,7 +484,7 @@ int main(int argc, char **argv)
 	ho.verbose = verbose;
 	if (!env_seconds("LBTUI_CONNECT_TIMEOUT", &ho.connect_timeout_ms, &err) ||
 	    !env_seconds("LBTUI_TIMEOUT", &ho.total_timeout_ms, &err)) {
-		print_error(&err);
+		print_error(&err, json);
 		config_clear(&cfg);
 		free(cmds);
 		return 2;
@@ -440,7 +493,7 @@ int main(int argc, char **argv)
 	struct api api;
 	memset(&api, 0, sizeof(api));
 	if (!http || !api_init(&api, http_transport(http), cfg.base_url, cfg.secret, &err)) {
-		print_error(&err);
+		print_error(&err, json);
 		http_free(&http);
 		config_clear(&cfg);
 		free(cmds);
@@ -485,6 +538,7 @@ int main(int argc, char **argv)
 	api_clear(&api);
 	http_free(&http);
 	config_clear(&cfg);
+	ts_forget_secrets();
 	free(cmds);
 	return rc;
 }

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cJSON.h>
+
 #include "term_safe.h"
 #include "util.h"
 
@@ -87,18 +89,58 @@ void output_room_detail(FILE *f, const struct room *r)
 	output_lines_free(&lines, n);
 }
 
-/* JSON as it is to a file or a pipe; escaped where a terminal would obey
- * it (server text: C1 controls, bidi overrides) when f is a terminal. */
-static void put_json(FILE *f, struct buf *b)
+/* JSON as the server sent it, secrets masked; on a terminal also escaped
+ * where a terminal would obey it (C1 controls, bidi overrides). */
+void output_json_text(FILE *f, const char *s, size_t len)
 {
 	size_t safe_len = 0;
-	char *safe = b->data && isatty(fileno(f)) ? ts_json(b->data, b->len, &safe_len) : NULL;
+	char *safe = isatty(fileno(f)) ? ts_json(s, len, &safe_len) : ts_mask(s, len, &safe_len);
 
-	if (safe)
-		fwrite(safe, 1, safe_len, f);
-	else if (b->data)
-		fwrite(b->data, 1, b->len, f);
+	if (!safe && safe_len == (size_t)-1)
+		return; /* out of memory: nothing unmasked goes out */
+	if (safe) {
+		s = safe;
+		len = safe_len;
+	}
+	fwrite(s, 1, len, f);
+	/* A newline, so that several -e outputs stay one per line. */
+	if (len == 0 || s[len - 1] != '\n')
+		fputc('\n', f);
+	fflush(f);
 	free(safe);
+}
+
+/* An error as one JSON object, for programs reading --json output. */
+void output_error_json(FILE *f, const struct lb_error *err)
+{
+	char line[1024];
+	char *message = ts_sanitize(lb_error_format(err, line, sizeof(line)), (size_t)-1);
+	char *code =
+	    ts_sanitize(err->code[0] ? err->code : lb_status_name(err->status), (size_t)-1);
+	cJSON *o = cJSON_CreateObject();
+	char *text = NULL;
+	bool ok = o && message && code && cJSON_AddStringToObject(o, "error", code) &&
+	          cJSON_AddStringToObject(o, "message", message);
+
+	if (ok && err->http_status > 0)
+		ok = cJSON_AddNumberToObject(o, "status", (double)err->http_status) != NULL;
+	else if (ok)
+		ok = cJSON_AddNullToObject(o, "status") != NULL;
+	if (ok)
+		text = cJSON_PrintUnformatted(o);
+	fputs(text ? text : "{\"error\":\"NOMEM\",\"message\":\"out of memory\",\"status\":null}",
+	      f);
+	fputc('\n', f);
+	fflush(f);
+	free(text);
+	cJSON_Delete(o);
+	free(code);
+	free(message);
+}
+
+static void put_json(FILE *f, struct buf *b)
+{
+	output_json_text(f, b->data, b->len);
 	buf_free(b);
 }
 

@@ -286,3 +286,75 @@ void room_page_clear(struct room_page *p)
 	p->n = 0;
 	p->next_cursor = NULL;
 }
+
+/* ---- IDs ---- */
+
+/* Decode one UTF-8 sequence at s (n bytes left); returns its length, 0 when
+ * invalid. */
+static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
+{
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	size_t len;
+	unsigned min;
+	if ((s[0] & 0xe0) == 0xc0) {
+		len = 2;
+		*cp = s[0] & 0x1f;
+		min = 0x80;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		*cp = s[0] & 0x0f;
+		min = 0x800;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4;
+		*cp = s[0] & 0x07;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		*cp = (*cp << 6) | (s[i] & 0x3f);
+	}
+	if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* Check an ID given for the API before anything is sent. */
+bool room_check_id(const char *id, const char *what, size_t max_units, bool no_controls,
+                   struct lb_error *err)
+{
+	const unsigned char *p = (const unsigned char *)id;
+	size_t n = strlen(id), units = 0;
+
+	if (n == 0) {
+		lb_error_set(err, LB_USAGE, "%s must not be empty", what);
+		return false;
+	}
+	for (size_t i = 0; i < n;) {
+		unsigned cp;
+		size_t k = utf8_decode(p + i, n - i, &cp);
+		if (k == 0) {
+			lb_error_set(err, LB_USAGE, "%s is not valid UTF-8", what);
+			return false;
+		}
+		if (no_controls && (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))) {
+			lb_error_set(err, LB_USAGE, "%s must not contain control characters", what);
+			return false;
+		}
+		units += cp > 0xffff ? 2 : 1;
+		i += k;
+	}
+	if (max_units && units > max_units) {
+		lb_error_set(err, LB_USAGE, "%s is %zu characters long; the API takes at most %zu",
+		             what, units, max_units);
+		return false;
+	}
+	return true;
+}

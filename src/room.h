@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
+
 /* A string list, e.g. permissions or a string[] metadata value. */
 struct strv {
 	char **v;
@@ -38,6 +40,18 @@ struct room {
 	struct kvv metadata;
 	char *raw_json;          /* the room object exactly as the API sent it */
 };
+
+/* The longest room ID the API accepts, in characters (UTF-16 units, as the
+ * API counts them). */
+#define ROOM_ID_MAX 128
+
+/* Check an ID given for the API (a room, a user, a version ...) before
+ * anything is sent: not empty, valid UTF-8, at most max_units characters
+ * (UTF-16 units; 0: no limit), and with no_controls, no control character
+ * (C0, DEL, C1). what names it in messages ("ROOM", "--user"). False with
+ * err (LB_USAGE) otherwise. */
+bool room_check_id(const char *id, const char *what, size_t max_units, bool no_controls,
+                   struct lb_error *err);
 
 void strv_free(struct strv *s);
 bool strv_push(struct strv *s, const char *str);

@@ -1576,10 +1576,27 @@ int tree_clipboard_copy(const char *text, size_t len)
 	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	if (len > TREE_CLIPBOARD_MAX)
 		return E2BIG;
+	/* Made safe as the screen's text is, and without a line break: pasted
+	 * into a shell, a raw control (a bracketed-paste end, a newline) would
+	 * run what follows it. */
+	size_t safe_len;
+	char *safe = ts_json_line(text, len, &safe_len);
+	if (!safe && safe_len == (size_t)-1)
+		return ENOMEM;
+	if (safe) {
+		text = safe;
+		len = safe_len;
+	}
+	if (len > TREE_CLIPBOARD_MAX) {
+		free(safe);
+		return E2BIG;
+	}
 	size_t n = 7 + (len + 2) / 3 * 4 + 2;
 	char *out = malloc(n);
-	if (!out)
+	if (!out) {
+		free(safe);
 		return ENOMEM;
+	}
 	size_t o = 0;
 	memcpy(out, "\033]52;c;", 7);
 	o = 7;
@@ -1598,6 +1615,7 @@ int tree_clipboard_copy(const char *text, size_t len)
 	out[o++] = '\a';
 	int rc = write_all(STDOUT_FILENO, out, o);
 	free(out);
+	free(safe);
 	return rc;
 }
 

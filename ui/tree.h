@@ -106,9 +106,11 @@ uint64_t tree_hash_bytes(const char *s, size_t n);
  * payloads anyway). */
 #define TREE_CLIPBOARD_MAX (1024 * 1024)
 
-/* Copy text to the terminal's clipboard with OSC 52 (on standard output).
- * 0 when sent, else why not: E2BIG when longer than TREE_CLIPBOARD_MAX,
- * ENOMEM, or the errno of writing to the terminal. */
+/* Copy text to the terminal's clipboard with OSC 52 (on standard output),
+ * made safe first as ts_json_line makes it: secrets masked, every control
+ * character (newlines too), C1 and bidi control a \u escape. 0 when sent,
+ * else why not: E2BIG when longer than TREE_CLIPBOARD_MAX, ENOMEM, or the
+ * errno of writing to the terminal. */
 int tree_clipboard_copy(const char *text, size_t len);
 
 /* ---- watch mode ----------------------------------------------------------- */

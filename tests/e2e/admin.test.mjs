@@ -713,7 +713,8 @@ describe("Yjs documents and versions", () => {
 		await putYdoc(url, id, NOTES());
 		let r = await lb(url, `versions ${id}`);
 		assertOk(r, "versions (none)");
-		assert.equal(r.stdout, "ID  CREATED           AUTHORS\n(no versions)\n");
+		assert.equal(r.stdout, "ID  CREATED           AUTHORS\n");
+		assert.equal(r.stderr, "(no versions)\n");
 
 		await resetCounts(ctx.stack);
 		r = await lb(url, `versions create ${id}`);
@@ -779,7 +780,8 @@ describe("Yjs documents and versions", () => {
 		}
 		let r = await lb(url, `versions ${id}`);
 		assertOk(r, "versions");
-		assert.match(r.stdout, /\(more versions: add --all to load every page\)\n$/);
+		assert.match(r.stderr, /\(more versions: add --all to load every page\)\n$/);
+		assert.doesNotMatch(r.stdout, /more versions/);
 		assert.equal(r.stdout.split("\n").filter((l) => l.startsWith("vh_")).length, 50);
 
 		r = await lb(url, `versions ${id} --all`, ["--json"]);

@@ -275,7 +275,7 @@ describe("empty and cancelled", () => {
 		// In batch mode too.
 		const r = await runBatch(["-e", `rooms --prefix ${P}`], serverEnv(stack.url));
 		assert.equal(r.code, 0, r.stderr);
-		assert.match(r.stdout, new RegExp(`\\(no rooms match roomId\\^"${P}"\\)`));
+		assert.match(r.stderr, new RegExp(`\\(no rooms match roomId\\^"${P}"\\)`));
 	});
 
 	test("an empty key shows as \"\" in the Storage tree", async () => {

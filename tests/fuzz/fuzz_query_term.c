@@ -8,8 +8,10 @@
  * Invariants checked:
  *  - ts_sanitize gives strict UTF-8 with no C0, DEL, C1 or bidi control and
  *    nothing wcwidth() calls unprintable; each character of valid input
- *    maps to itself or to its documented placeholder; sanitizing again
- *    changes nothing; the result does not depend on the locale.
+ *    (once ts_mask masked its secrets) maps to itself or to its documented
+ *    placeholder; sanitizing again changes nothing; the result does not
+ *    depend on the locale. Masking twice changes nothing, and masking a
+ *    text in two pieces cut anywhere gives what masking it whole does.
  *  - ts_fit and ts_fit_pad stay within the buffer and the columns asked
  *    for, keep a prefix of the input (plus "…" when cut), never split a
  *    character, report the columns they used, and cut no earlier than
@@ -166,10 +168,12 @@ static int safe_width(const char *s, size_t len)
 	return cols;
 }
 
-/* The sanitized copy, checked; caller frees. Runs in the UTF-8 locale. */
-static char *check_sanitize(const char *in, size_t len)
+/* The sanitized copy, checked against in (with secrets masked: `in` is
+ * what ts_mask made of the input); caller frees. Runs in the UTF-8
+ * locale. */
+static char *check_sanitize_masked(const char *raw, size_t raw_len, const char *in, size_t len)
 {
-	char *safe = ts_sanitize(in, len), *again;
+	char *safe = ts_sanitize(raw, raw_len), *again;
 	size_t slen, i = 0, o = 0;
 
 	CHECK(safe != NULL);
@@ -204,6 +208,57 @@ static char *check_sanitize(const char *in, size_t len)
 	}
 	CHECK(o == slen);
 	return safe;
+}
+
+/* Masking then checking: ts_sanitize masks secrets first, and masking
+ * twice changes nothing. */
+static char *check_sanitize(const char *in, size_t len)
+{
+	size_t mlen, again_len;
+	char *masked = ts_mask(in, len, &mlen), *safe;
+
+	CHECK(masked || mlen == 0);
+	if (!masked)
+		return check_sanitize_masked(in, len, in, len);
+	CHECK(!ts_mask(masked, mlen, &again_len) && again_len == 0);
+	safe = check_sanitize_masked(in, len, masked, mlen);
+	free(masked);
+	return safe;
+}
+
+static bool append_out(void *ud, const char *p, size_t len)
+{
+	char **b = ud;
+	size_t have = strlen(*b);
+	char *nb = realloc(*b, have + len + 1);
+
+	CHECK(nb != NULL);
+	memcpy(nb + have, p, len);
+	nb[have + len] = '\0';
+	*b = nb;
+	return true;
+}
+
+/* Masking in two pieces cut anywhere gives what masking the whole does. */
+static void fuzz_mask_stream(const char *in, size_t len, unsigned sel)
+{
+	size_t cut = len ? sel % (len + 1) : 0, mlen;
+	struct ts_mask_stream m = {0};
+	char *whole = ts_mask(in, len, &mlen), *got = calloc(1, 1);
+
+	CHECK(got != NULL);
+	CHECK(ts_mask_stream_feed(&m, in, cut, append_out, &got));
+	CHECK(ts_mask_stream_feed(&m, in + cut, len - cut, append_out, &got));
+	CHECK(ts_mask_stream_end(&m, append_out, &got));
+	ts_mask_stream_free(&m);
+	/* NUL bytes end the comparison: got is built as a C string */
+	if (!memchr(in, '\0', len)) {
+		const char *want = whole ? whole : in;
+		size_t want_len = whole ? mlen : len;
+		CHECK(strlen(got) == want_len && memcmp(got, want, want_len) == 0);
+	}
+	free(whole);
+	free(got);
 }
 
 /* Bytes and columns of the character at s (a safe string), 0 at the end. */
@@ -523,6 +578,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cstr[size] = '\0';
 	fuzz_term(in, size, cstr, size ? data[0] * 31u + data[size - 1] : 0);
 	fuzz_json(in, size);
+	fuzz_mask_stream(in, size, size ? data[size / 2] * 131u + data[0] : 0);
 
 	/* NUL-separated words (the last may be empty) */
 	for (size_t i = 0; i <= size && n < MAX_WORDS; i++) {

@@ -46,7 +46,7 @@ sources()
 {
 	case $1 in
 	lson) echo lson diff util error ;;
-	api) echo api api_storage room query util error ;;
+	api) echo api api_storage room query term_safe util error ;;
 	query_term)
 		# cmd.c brings the command tables, and they the model
 		echo term_safe cmd cmd_args cmd_room cmd_storage config model model_storage \

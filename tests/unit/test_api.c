@@ -14,6 +14,7 @@
 #include <cJSON.h>
 
 #include "api.h"
+#include "term_safe.h"
 #include "fake_transport.h"
 
 #define BASE   "http://lb.test"
@@ -635,6 +636,33 @@ static void test_error_not_json_and_empty(void **state)
 	assert_string_equal(e.message, "the request was refused");
 }
 
+/* A server that echoes a secret key gets it masked in every field, before
+ * the message is cut to one line (a cut must not leave half a key). */
+static void test_error_masks_secrets(void **state)
+{
+	struct lb_error e;
+	char body[1024];
+	char pad[181];
+
+	(void)state;
+	ts_add_secret("sk_test_abc");
+	snprintf(body, sizeof(body),
+	         "{\"error\":\"BAD sk_live_abcdefghij\",\"message\":\"Key sk_test_abc is not "
+	         "sk_prod_0123456789abcdefWXYZ\",\"suggestion\":\"use sk_dev_abcdefgh1234\"}");
+	api_decode_error(403, body, strlen(body), &e);
+	assert_string_equal(e.code, "BAD sk_live_\u2026");
+	assert_string_equal(e.message, "Key sk_test_\u2026 is not sk_prod_\u2026WXYZ");
+	assert_string_equal(e.suggestion, "use sk_dev_\u2026" "1234");
+	/* The key where the one-line cut falls, and in a body that is not JSON. */
+	memset(pad, 'p', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	snprintf(body, sizeof(body), "%s sk_live_0123456789abcdefghijklmnop", pad);
+	api_decode_error(403, body, strlen(body), &e);
+	assert_null(strstr(e.message, "sk_live_0"));
+	assert_non_null(strstr(e.message, "sk_live_\u2026"));
+	ts_forget_secrets();
+}
+
 /* ---------------------------------------------------------------- flow */
 
 static void test_flow_get_ok_and_errors(void **state)
@@ -818,6 +846,7 @@ int main(void)
 	    cmocka_unit_test(test_error_api_shape),
 	    cmocka_unit_test(test_error_dev_server_shapes),
 	    cmocka_unit_test(test_error_not_json_and_empty),
+	    cmocka_unit_test(test_error_masks_secrets),
 	    cmocka_unit_test_setup_teardown(test_flow_get_ok_and_errors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_flow_list, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_flow_delete, setup, teardown),

@@ -154,14 +154,123 @@ static void test_batch_delete_needs_yes(void **state)
 	assert_non_null(strstr(f->last.message, "--yes"));
 	assert_int_equal(fake_count(&f->ft), 0);
 
+	/* The room is read first: the API says 204 to a DELETE of a room
+	 * that does not exist. */
 	cmd_run(&f->ctx, "room delete r1 --yes");
 	assert_int_equal(fake_count(&f->ft), 1);
-	assert_int_equal(fake_req(&f->ft, 0)->method, HTTP_DELETE);
+	assert_int_equal(fake_req(&f->ft, 0)->method, HTTP_GET);
 	assert_string_equal(fake_req(&f->ft, 0)->url, "http://lb.test/v2/rooms/r1");
-	assert_false(fake_req(&f->ft, 0)->idempotent);
-	fake_complete(&f->ft, 0, 204, NULL);
+	fake_complete(&f->ft, 0, 200, room_json);
+	cmd_step(&f->ctx);
+	assert_int_equal(fake_count(&f->ft), 2);
+	assert_int_equal(fake_req(&f->ft, 1)->method, HTTP_DELETE);
+	assert_string_equal(fake_req(&f->ft, 1)->url, "http://lb.test/v2/rooms/r1");
+	assert_false(fake_req(&f->ft, 1)->idempotent);
+	fake_complete(&f->ft, 1, 204, NULL);
 	assert_int_equal(f->last.status, LB_OK);
 	assert_string_equal(f->printed, "deleted room r1");
+}
+
+/* A room that does not exist is not deleted, and it is said. */
+static void test_delete_of_a_missing_room(void **state)
+{
+	struct fixture *f = *state;
+
+	cmd_run(&f->ctx, "room delete 'nope:x' --yes");
+	assert_int_equal(fake_count(&f->ft), 1);
+	assert_int_equal(fake_req(&f->ft, 0)->method, HTTP_GET);
+	fake_complete(&f->ft, 0, 404,
+		      "{\"error\":\"ROOM_NOT_FOUND\",\"message\":\"Room with id \\\"nope:x\\\" not "
+		      "found.\"}");
+	cmd_step(&f->ctx);
+	assert_int_equal(f->done_calls, 1);
+	assert_int_equal(f->last.status, LB_HTTP);
+	assert_int_equal(f->last.http_status, 404);
+	assert_non_null(strstr(f->last.message, "no room 'nope:x'"));
+	assert_int_equal(lb_status_exit_code(f->last.status), 1);
+	assert_int_equal(fake_count(&f->ft), 1);
+	assert_null(strstr(f->said.data, "deleted"));
+}
+
+/* @FILE: a device is refused before a byte is read, a regular file over
+ * the limit by its size; neither sends anything. */
+static void test_file_arguments_bounded(void **state)
+{
+	struct fixture *f = *state;
+	char path[256], line[512];
+
+	cmd_run(&f->ctx, "room broadcast r1 @/dev/zero");
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_non_null(strstr(f->last.message, "/dev/zero is a device"));
+
+	snprintf(path, sizeof(path), "%s/big.json", f->dir);
+	FILE *big = fopen(path, "w");
+	assert_non_null(big);
+	assert_int_equal(ftruncate(fileno(big), (off_t)600 * 1024 * 1024), 0);
+	fclose(big);
+	snprintf(line, sizeof(line), "storage init r1 %s", path);
+	cmd_run(&f->ctx, line);
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_non_null(strstr(f->last.message, "too large (600.0 MiB; at most 512 MiB)"));
+	unlink(path);
+
+	snprintf(line, sizeof(line), "room broadcast r1 @%s", f->dir);
+	cmd_run(&f->ctx, line);
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_non_null(strstr(f->last.message, "is a directory"));
+	assert_int_equal(fake_count(&f->ft), 0);
+}
+
+/* Every ID argument and option is checked before anything is sent. */
+static void test_ids_checked_before_any_request(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const lines[] = {
+		"room show ''",
+		"room delete '' --yes",
+		"room create ''",
+		"room update '' --set a=1",
+		"room upsert '' --set a=1",
+		"room rename r1 ''",
+		"room rename '' r2 --yes",
+		"room prewarm ''",
+		"room broadcast '' '{}'",
+		"room copy r1 ''",
+		"storage ''",
+		"storage set '' /a 1 --yes",
+		"storage delete '' --yes",
+		"storage export '' out.json",
+		"ydoc ''",
+		"ydoc export r1 f --guid ''",
+		"versions ''",
+		"versions export r1 '' f",
+		"versions create ''",
+		"users ''",
+		"rooms --user ''",
+		"rooms --group ''",
+		"rooms --group a,,b",
+		"rooms --org ''",
+		"room update r1 --revoke-user ''",
+		"room create 'a\x01" "z'",
+		"room create " /* 129 characters */
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		"room show '\xff'",
+	};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		cmd_run(&f->ctx, lines[i]);
+		assert_int_equal(f->done_calls, (int)i + 1);
+		if (f->last.status != LB_USAGE)
+			fail_msg("%s: %s", lines[i], f->last.message);
+	}
+	assert_non_null(strstr(f->last.message, "UTF-8"));
+	assert_int_equal(fake_count(&f->ft), 0);
+	assert_int_equal(f->ctx.running, 0);
+
+	/* An existing room may hold a control character; a new one may not. */
+	cmd_run(&f->ctx, "room show 'a\x01" "z'");
+	assert_int_equal(fake_count(&f->ft), 1);
+	assert_string_equal(fake_req(&f->ft, 0)->url, "http://lb.test/v2/rooms/a%01z");
 }
 
 static void test_tui_delete_asks_for_the_id(void **state)
@@ -183,8 +292,12 @@ static void test_tui_delete_asks_for_the_id(void **state)
 	cmd_run(&f->ctx, "room delete r1");
 	f->answer(f->answer_ctx, "r1");
 	assert_int_equal(fake_count(&f->ft), 1);
-	assert_int_equal(fake_req(&f->ft, 0)->method, HTTP_DELETE);
-	fake_complete(&f->ft, 0, 204, NULL);
+	assert_int_equal(fake_req(&f->ft, 0)->method, HTTP_GET);
+	fake_complete(&f->ft, 0, 200, room_json);
+	cmd_step(&f->ctx);
+	assert_int_equal(fake_count(&f->ft), 2);
+	assert_int_equal(fake_req(&f->ft, 1)->method, HTTP_DELETE);
+	fake_complete(&f->ft, 1, 204, NULL);
 	assert_int_equal(f->last.status, LB_OK);
 	assert_int_equal(f->done_calls, 3);
 }
@@ -564,6 +677,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_batch_delete_needs_yes, setup_batch, teardown),
 		cmocka_unit_test_setup_teardown(test_tui_delete_asks_for_the_id, setup_tui, teardown),
+		cmocka_unit_test_setup_teardown(test_delete_of_a_missing_room, setup_batch, teardown),
+		cmocka_unit_test_setup_teardown(test_file_arguments_bounded, setup_batch, teardown),
+		cmocka_unit_test_setup_teardown(test_ids_checked_before_any_request, setup_batch,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_create_body, setup_batch, teardown),
 		cmocka_unit_test_setup_teardown(test_update_body_with_deletions, setup_batch, teardown),
 		cmocka_unit_test_setup_teardown(test_rooms_filters_in_url, setup_batch, teardown),

@@ -1,5 +1,6 @@
 #include "lbconfig.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "util.h"
 
 /* A scratch directory per test, used as HOME and for XDG_* paths. */
 struct env {
@@ -302,6 +304,23 @@ static void test_permissions(void **state)
 
 	assert_false(config_check_permissions(e->cfgdir, &err));
 	assert_non_null(strstr(err.message, "not a regular file"));
+
+	/* The directory: writable by its group or others, refused with the fix. */
+	assert_int_equal(chmod(e->path, 0600), 0);
+	assert_int_equal(chmod(e->cfgdir, 0777), 0);
+	assert_false(config_check_permissions(e->path, &err));
+	snprintf(want, sizeof(want),
+	         "~/xdg/lbtui is writable by others, who could replace the config in it; run: "
+	         "chmod go-w %s",
+	         e->cfgdir);
+	assert_string_equal(err.message, want);
+	assert_int_equal(chmod(e->cfgdir, 0770), 0);
+	assert_false(config_check_permissions(e->path, &err));
+	assert_non_null(strstr(err.message, "writable by its group"));
+	/* Readable by others is fine, as for ssh. */
+	assert_int_equal(chmod(e->cfgdir, 0755), 0);
+	assert_true(config_check_permissions(e->path, &err));
+	assert_int_equal(chmod(e->cfgdir, 0700), 0);
 	assert_false(config_check_permissions("/nonexistent/lbtui/config", &err));
 	assert_non_null(strstr(err.message, "cannot read"));
 }
@@ -455,16 +474,16 @@ static void test_secret_command_ok(void **state)
 	char *s;
 
 	lb_error_clear(&err);
-	s = config_run_secret_command("printf '  sk_localdev \\t\\nsecond line\\n'", &err);
+	s = config_run_secret_command("printf '  sk_localdev \\t\\nsecond line\\n'", 0, &err);
 	assert_non_null(s);
 	assert_string_equal(s, "sk_localdev");
 	free(s);
-	s = config_run_secret_command("printf sk_localdev", &err);
+	s = config_run_secret_command("printf sk_localdev", 0, &err);
 	assert_non_null(s);
 	assert_string_equal(s, "sk_localdev");
 	free(s);
 	/* a lot of output after the first line is drained, not fatal */
-	s = config_run_secret_command("echo sk_localdev; seq 1 20000", &err);
+	s = config_run_secret_command("echo sk_localdev; seq 1 20000", 0, &err);
 	assert_non_null(s);
 	assert_string_equal(s, "sk_localdev");
 	free(s);
@@ -476,22 +495,77 @@ static void test_secret_command_failures(void **state)
 	char line[700];
 
 	lb_error_clear(&err);
-	assert_null(config_run_secret_command("echo sk_localdev; exit 3", &err));
+	assert_null(config_run_secret_command("echo sk_localdev; exit 3", 0, &err));
 	assert_int_equal(err.status, LB_CONFIG);
 	assert_non_null(strstr(err.message, "exit status 3"));
 	lb_error_format(&err, line, sizeof(line));
 	assert_null(strstr(line, "sk_localdev"));
 
-	assert_null(config_run_secret_command("true", &err));
+	assert_null(config_run_secret_command("true", 0, &err));
 	assert_non_null(strstr(err.message, "no key"));
-	assert_null(config_run_secret_command("printf '\\n sk_localdev\\n'", &err));
+	assert_null(config_run_secret_command("printf '\\n sk_localdev\\n'", 0, &err));
 	assert_non_null(strstr(err.message, "no key"));
 	assert_null(strstr(err.message, "sk_localdev"));
-	assert_null(config_run_secret_command("", &err));
-	assert_null(config_run_secret_command("kill -9 $$", &err));
+	assert_null(config_run_secret_command("", 0, &err));
+	assert_null(config_run_secret_command("kill -9 $$", 0, &err));
 	assert_non_null(strstr(err.message, "signal 9"));
-	assert_null(config_run_secret_command("/nonexistent/command/xyz 2>/dev/null", &err));
+	assert_null(config_run_secret_command("/nonexistent/command/xyz 2>/dev/null", 0, &err));
 	assert_non_null(strstr(err.message, "exit status 127"));
+}
+
+/* A command that hangs is stopped after its timeout, with whatever it
+ * started, and says how to wait longer. */
+static void test_secret_command_timeout(void **state)
+{
+	struct env *e = *state;
+	struct lb_error err;
+	char cmd[512], pidfile[300];
+	long long t0 = now_ms();
+
+	(void)state;
+	lb_error_clear(&err);
+	snprintf(pidfile, sizeof(pidfile), "%s/sleeper.pid", e->dir);
+	snprintf(cmd, sizeof(cmd), "sleep 100 & echo $! > %s; wait", pidfile);
+	assert_null(config_run_secret_command(cmd, 1, &err));
+	long long took = now_ms() - t0;
+	assert_true(took >= 1000 && took < 5000);
+	assert_int_equal(err.status, LB_CONFIG);
+	assert_non_null(strstr(err.message, "did not finish within 1 s"));
+	assert_non_null(strstr(err.message, "secret_timeout"));
+	/* The sleep it started in the background was killed too. */
+	FILE *f = fopen(pidfile, "r");
+	assert_non_null(f);
+	int pid = 0;
+	assert_int_equal(fscanf(f, "%d", &pid), 1);
+	fclose(f);
+	bool gone = false;
+	for (int i = 0; i < 200 && !gone; i++) {
+		gone = kill(pid, 0) != 0;
+		if (!gone)
+			usleep(10000);
+	}
+	assert_true(gone);
+
+	/* Closing its output is not finishing. */
+	t0 = now_ms();
+	assert_null(config_run_secret_command("echo sk_localdev; exec >&-; sleep 100", 1, &err));
+	assert_true(now_ms() - t0 < 5000);
+	assert_non_null(strstr(err.message, "within 1 s"));
+}
+
+static void test_secret_timeout_setting(void **state)
+{
+	struct config cfg = {0};
+	struct lb_error err;
+
+	(void)state;
+	assert_true(config_parse(&cfg, "[profile a]\nsecret_command = x\nsecret_timeout = 90\n", "c",
+	                         "a", &err));
+	assert_int_equal(cfg.secret_timeout_s, 90);
+	config_clear(&cfg);
+	check_parse_error("[profile a]\nsecret_timeout = 0\n", "a", "x:2: secret_timeout must be");
+	check_parse_error("[profile a]\nsecret_timeout = 5s\n", "a", "x:2: secret_timeout must be");
+	check_parse_error("secret_timeout = 5\n", NULL, "belongs in a [profile NAME] section");
 }
 
 /* ---- loading and precedence ---- */
@@ -762,6 +836,8 @@ int main(void)
 	    T(test_mask_secret),
 	    T(test_secret_command_ok),
 	    T(test_secret_command_failures),
+	    T(test_secret_command_timeout),
+	    T(test_secret_timeout_setting),
 	    T(test_load_defaults_without_file),
 	    T(test_load_no_secret_message),
 	    T(test_load_bad_env_base_url),

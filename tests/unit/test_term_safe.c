@@ -1,6 +1,8 @@
 #include "lbconfig.h"
 
 #include <locale.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -453,6 +455,162 @@ static void test_json(void **state)
 	free(s);
 }
 
+/* ts_mask of a C string, or a copy of it when nothing was masked. */
+static char *masked(const char *in)
+{
+	size_t n;
+	char *m = ts_mask(in, strlen(in), &n);
+
+	assert_int_not_equal(n, (size_t)-1);
+	if (!m)
+		return strdup(in);
+	assert_int_equal(n, strlen(m));
+	return m;
+}
+
+static void check_mask(const char *in, const char *want)
+{
+	char *got = masked(in);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* Tokens that look like a secret key are masked where a word starts;
+ * ordinary words are left alone. */
+static void test_mask_tokens(void **state)
+{
+	check_mask("key sk_test_abcdefgh1234 refused", "key sk_test_\u2026" "1234 refused");
+	check_mask("\"sk_prod_0123456789abcdefXYZW\"", "\"sk_prod_\u2026XYZW\"");
+	/* "sk_localdev": eight after sk_, too short to show its end. */
+	check_mask("Bearer sk_localdev.", "Bearer sk_\u2026.");
+	check_mask("sk_AbCdEfGh-_12", "sk_\u2026-_12");
+	/* Not secrets: a bare prefix, a short word, inside another word. */
+	check_mask("sk_ and sk_short and task_list_items_here", "sk_ and sk_short and task_list_items_here");
+	check_mask("desk_abcdefghijkl x-sk_abcdefghijkl", "desk_abcdefghijkl x-sk_abcdefghijkl");
+	/* After a JSON escape a word starts. */
+	check_mask("\"a\\nsk_live_abcdefgh1234\"", "\"a\\nsk_live_\u2026" "1234\"");
+	/* Too long to keep the end. */
+	char longtok[400] = "x sk_";
+	memset(longtok + 5, 'a', 300);
+	strcpy(longtok + 305, " y");
+	check_mask(longtok, "x sk_\u2026 y");
+	/* A text that ends in a short one may have been cut in a key. */
+	check_mask("value: sk_live_AB", "value: sk_live_\u2026");
+	check_mask("sk_id sk_", "sk_id sk_");
+	/* Nothing to mask: NULL. */
+	size_t n;
+	assert_null(ts_mask("plain text", 10, &n));
+	assert_null(ts_mask("sk_", 3, &n));
+}
+
+/* A key registered is masked anywhere, even inside a word or short. */
+static void test_mask_registered_key(void **state)
+{
+	ts_add_secret("sk_abc");
+	ts_add_secret("not-a-key");
+	check_mask("xsk_abcy", "xsk_\u2026y");
+	check_mask("not-a-key", "not-a-key");
+	ts_forget_secrets();
+	check_mask("xsk_abcy", "xsk_abcy");
+}
+
+/* The key's form is config_mask_secret's. */
+static void test_mask_key_form(void **state)
+{
+	char out[TS_MASK_MAX];
+
+	size_t n = ts_mask_key("sk_prod_abcdefghijkl1234", 24, true, out);
+	assert_int_equal(n, strlen(out));
+	assert_string_equal(out, "sk_prod_\u2026" "1234");
+	ts_mask_key("sk_prod_abcdefghijkl1234", 24, false, out);
+	assert_string_equal(out, "sk_prod_\u2026");
+	ts_mask_key("sk_abcdefghijklmnopqrstuvwxyz", 29, true, out);
+	assert_string_equal(out, "sk_\u2026wxyz");
+	ts_mask_key("whatever", 8, true, out);
+	assert_string_equal(out, "\u2026");
+}
+
+static bool to_buf(void *ud, const char *p, size_t len)
+{
+	char **b = ud;
+	size_t have = strlen(*b);
+	char *nb = realloc(*b, have + len + 1);
+
+	assert_non_null(nb);
+	memcpy(nb + have, p, len);
+	nb[have + len] = '\0';
+	*b = nb;
+	return true;
+}
+
+/* Fed in pieces, the text comes out as ts_mask makes it whole, wherever
+ * the cuts fall. */
+static void test_mask_stream_any_cut(void **state)
+{
+	static const char *const texts[] = {
+	    "{\"k\":\"sk_test_abcdefgh1234\",\"task_sk_x\":\"ssk_sk\"}",
+	    "sk_prod_0123456789abcdefXYZW",
+	    "s",
+	    "sk",
+	    "xsk_abcdefghij sk_abc sk_abcdefgh",
+	    "a\\nsk_live_abcdefgh1234 \\ sk_",
+	};
+	ts_add_secret("sk_abcd");
+	for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+		const char *in = texts[t];
+		size_t len = strlen(in);
+		char *want = masked(in);
+		for (size_t a = 0; a <= len; a++) {
+			for (size_t b = a; b <= len; b++) {
+				struct ts_mask_stream m = {0};
+				char *got = calloc(1, 1);
+				assert_true(ts_mask_stream_feed(&m, in, a, to_buf, &got));
+				assert_true(ts_mask_stream_feed(&m, in + a, b - a, to_buf, &got));
+				assert_true(ts_mask_stream_feed(&m, in + b, len - b, to_buf, &got));
+				assert_true(ts_mask_stream_end(&m, to_buf, &got));
+				assert_string_equal(got, want);
+				ts_mask_stream_free(&m);
+				free(got);
+			}
+		}
+		free(want);
+	}
+	/* A token longer than what is held, one byte at a time. */
+	char big[700] = "[sk_";
+	memset(big + 4, 'b', 600);
+	strcpy(big + 604, "]");
+	struct ts_mask_stream m = {0};
+	char *got = calloc(1, 1);
+	for (size_t i = 0; big[i]; i++)
+		assert_true(ts_mask_stream_feed(&m, big + i, 1, to_buf, &got));
+	assert_true(ts_mask_stream_end(&m, to_buf, &got));
+	assert_string_equal(got, "[sk_\u2026]");
+	ts_mask_stream_free(&m);
+	free(got);
+	ts_forget_secrets();
+}
+
+/* What the terminal shows and the JSON it prints are masked too; the
+ * clipboard's JSON has no control character left at all. */
+static void test_mask_in_sanitize_and_json(void **state)
+{
+	size_t n;
+
+	check("403: bad key sk_test_abcdefgh1234\x1b[2J", "403: bad key sk_test_\u2026" "1234\u241b[2J");
+	static const char doc[] = "{\"k\":\"sk_test_abcdefgh1234\"}";
+	char *s = ts_json(doc, strlen(doc), &n);
+	assert_non_null(s);
+	assert_string_equal(s, "{\"k\":\"sk_test_\u2026" "1234\"}");
+	free(s);
+	static const char ptr[] = "/a\x1b[201~\necho PWNED\n\t\xc2\x9b";
+	s = ts_json_line(ptr, strlen(ptr), &n);
+	assert_non_null(s);
+	assert_string_equal(s, "/a\\u001b[201~\\u000aecho PWNED\\u000a\\u0009\\u009b");
+	free(s);
+	assert_null(ts_json_line("{\"a\":1}", 7, &n));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -484,6 +642,11 @@ int main(void)
 	    cmocka_unit_test(test_prefix_bytes),
 	    cmocka_unit_test(test_independent_of_program_locale),
 	    cmocka_unit_test(test_json),
+	    cmocka_unit_test(test_mask_tokens),
+	    cmocka_unit_test(test_mask_registered_key),
+	    cmocka_unit_test(test_mask_key_form),
+	    cmocka_unit_test(test_mask_stream_any_cut),
+	    cmocka_unit_test(test_mask_in_sanitize_and_json),
 	};
 
 	setlocale(LC_CTYPE, "C.UTF-8");

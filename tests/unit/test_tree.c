@@ -552,6 +552,22 @@ static void clipboard_copy_reasons(void **state)
 	assert_true(n > 0);
 	assert_string_equal(got, "\033]52;c;L2EgYg==\a");
 
+	/* Controls never reach the clipboard: a bracketed-paste end and line
+	 * breaks in a key come out as \u escapes. */
+	static const char evil[] = "/a\x1b[201~\necho PWNED\n";
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(with_stdout(p[1], evil, strlen(evil)), 0);
+	close(p[1]);
+	char seq[256] = {0};
+	n = read(p[0], seq, sizeof(seq) - 1);
+	close(p[0]);
+	assert_true(n > 9);
+	assert_memory_equal(seq, "\033]52;c;", 7);
+	assert_int_equal(seq[n - 1], '\a');
+	/* "/a\u001b[201~\u000aecho PWNED\u000a" in base64 */
+	seq[n - 1] = '\0';
+	assert_string_equal(seq + 7, "L2FcdTAwMWJbMjAxflx1MDAwYWVjaG8gUFdORURcdTAwMGE=");
+
 	/* Too much for a terminal: nothing is written. */
 	char *big = malloc(TREE_CLIPBOARD_MAX + 1);
 	assert_non_null(big);
