@@ -53,6 +53,11 @@ void draw_text(WINDOW *win, int y, int x, int width, const char *raw, attr_t att
 /* The same for text that is already terminal-safe. */
 void draw_safe(WINDOW *win, int y, int x, int width, const char *safe, attr_t attr);
 
+/* draw_safe, then every match of pattern (raw, any case) drawn in the
+ * match colour. */
+void draw_safe_matches(WINDOW *win, int y, int x, int width, const char *safe, attr_t attr,
+		       const char *pattern);
+
 /* Fill row y with spaces in attr. */
 void draw_blank(WINDOW *win, int y, attr_t attr);
 

@@ -25,6 +25,7 @@ struct treeview {
 	bool untracked_next;  /* the next document is another format: no diff */
 	bool json_detail;     /* the side pane shows the JSON of the selection */
 	const char *loading;  /* the notice before the first document */
+	int width;            /* of the tree's rows at the last draw */
 };
 
 /* The treeview of v. */
