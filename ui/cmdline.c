@@ -760,7 +760,8 @@ static void search_from(struct cmdline *c, int from)
 static bool search_key(struct cmdline *c, wchar_t k)
 {
 	if (!c->searching) {
-		if (k != CTL('R'))
+		/* Only a command has a history to search (not an answer). */
+		if (k != CTL('R') || !c->with_history)
 			return false;
 		const LineInfoW *li = el_wline(c->el);
 		size_t n = line_len(li);
