@@ -16,6 +16,7 @@
 
 static void run_help(struct cmd_ctx *c, const struct command *cmd, struct args *a);
 static void run_quit(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_messages(struct cmd_ctx *c, const struct command *cmd, struct args *a);
 
 const struct opt_spec cmd_no_opts[] = {
 	{NULL, 0, NULL, NULL},
@@ -25,6 +26,8 @@ static const struct command core_commands[] = {
 	{"help", "[COMMAND]", 0, 2, false, run_help, "Show the commands, or one in detail",
 	 cmd_no_opts, false},
 	{"quit", "", 0, 0, false, run_quit, "Leave lbtui", cmd_no_opts, false},
+	{"messages", "", 0, 0, false, run_messages, "Show the recent messages in full", cmd_no_opts,
+	 false},
 	{NULL, NULL, 0, 0, false, NULL, NULL, NULL, false},
 };
 
@@ -857,6 +860,27 @@ static void run_quit(struct cmd_ctx *c, const struct command *cmd, struct args *
 	cmd_finish_ok(c);
 }
 
+static void run_messages(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	if (!c->host.show_messages) {
+		cmd_finish_with(c, LB_USAGE,
+				"'messages' lists the screen's messages; batch mode prints each "
+				"one as it comes");
+		return;
+	}
+	c->host.show_messages(c->host.ud);
+	cmd_finish_ok(c);
+}
+
+/* "show, create, …": the subcommands of a group word, as help lists them. */
+static void group_words(const char *group, struct buf *b)
+{
+	size_t n = strlen(group);
+	FOR_EACH_COMMAND(cmd)
+		if (!strncmp(cmd->name, group, n) && cmd->name[n] == ' ')
+			buf_printf(b, "%s%s", b->len ? ", " : "", cmd->name + n + 1);
+}
+
 /* ---- entry points --------------------------------------------------------- */
 
 void cmd_run(struct cmd_ctx *c, const char *line)
@@ -874,11 +898,15 @@ void cmd_run(struct cmd_ctx *c, const char *line)
 	}
 	lb_error_clear(&err);
 	if (argc > 0 && !(cmd = find_command(argc, argv, &used))) {
-		if (is_group_word(argv[0]))
-			lb_error_set(&err, LB_USAGE,
-				     "'%s' needs a subcommand: %s%s (see: help)", argv[0],
-				     argc > 1 ? "unknown subcommand; try " : "", "show, create, update, delete");
-		else
+		if (is_group_word(argv[0])) {
+			struct buf subs;
+			buf_init(&subs);
+			group_words(argv[0], &subs);
+			lb_error_set(&err, LB_USAGE, "'%s' needs a subcommand: %s%s (see: help %s)",
+				     argv[0], argc > 1 ? "unknown subcommand; try " : "",
+				     subs.data ? subs.data : "", argv[0]);
+			buf_free(&subs);
+		} else
 			lb_error_set(&err, LB_USAGE, "unknown command '%s' (type help for the list)",
 				     argv[0]);
 	}
@@ -1079,8 +1107,11 @@ size_t cmd_complete(struct cmd_ctx *c, const char *line, size_t cursor, size_t *
 	if (!split)
 		return 0;
 
-	if (argc == 0 || (argc == 1 && is_group_word(argv[0]) && !find_command(argc, argv, &used))) {
-		/* A command name, or the subcommand after "room". */
+	bool group = argc == 1 && is_group_word(argv[0]);
+	if (argc == 0 || group) {
+		/* A command name, or the subcommand after "room" (and after
+		 * "storage", which is also a command of its own: its room IDs
+		 * follow). */
 		FOR_EACH_COMMAND(c_) {
 			const char *name = c_->name;
 			if (argc == 1) {
@@ -1094,8 +1125,10 @@ size_t cmd_complete(struct cmd_ctx *c, const char *line, size_t cursor, size_t *
 			if (len >= wlen && !strncmp(name, word, wlen))
 				n = add_candidate(out, n, max, name, len);
 		}
-		cmd_argv_free(&argv);
-		return n;
+		if (argc == 0 || !find_command(argc, argv, &used)) {
+			cmd_argv_free(&argv);
+			return n;
+		}
 	}
 	const struct command *cmd = find_command(argc, argv, &used);
 	if (!cmd) {

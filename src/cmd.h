@@ -65,6 +65,8 @@ struct cmd_host {
 	void (*done)(void *ud, const struct lb_error *err);
 	/* `quit` in the TUI. */
 	void (*quit)(void *ud);
+	/* `messages` in the TUI: the recent messages in full. */
+	void (*show_messages)(void *ud);
 };
 
 struct cmd_ctx {

@@ -14,6 +14,7 @@
 	_(MOVE_LAST,    "move-last",    "Go to the last line") \
 	_(ENTER,        "enter",        "Open the selected item") \
 	_(BACK,         "back",         "Go back; cancel a load; quit at the top") \
+	_(LEFT,         "left",         "Go back; at the top, move the focus left (never quits)") \
 	_(QUIT,         "quit",         "Quit lbtui") \
 	_(NEXT_PANE,    "next-pane",    "Move the focus to the next pane") \
 	_(SEARCH,       "search",       "Search keys and values; Enter jumps to the first match") \

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -30,7 +31,8 @@
 /* Loads faster than this show no indicator. */
 #define BLINK_MS 150
 
-enum mode { MODE_NORMAL, MODE_COMMAND, MODE_SEARCH, MODE_ASK };
+/* MODE_ASK: a line is typed in answer; MODE_CONFIRM: y or n, at once. */
+enum mode { MODE_NORMAL, MODE_COMMAND, MODE_SEARCH, MODE_ASK, MODE_CONFIRM };
 enum pane { PANE_NAV, PANE_LIST, PANE_DETAIL };
 
 /* Commands run in these rather than in struct app: one still running when
@@ -50,6 +52,23 @@ struct waiting_question {
 	void *ctx;
 };
 #define MAX_WAITING 8
+
+/* What an error on the status bar is about: it goes when that changes
+ * (doc/ARCHITECTURE.md, "Messages"). */
+enum subject {
+	SUBJECT_OTHER,    /* a key's feedback, the config, the theme */
+	SUBJECT_COMMAND,  /* a command that failed */
+	SUBJECT_RESOURCE, /* a load of the view's resource that failed */
+};
+
+/* One message as it was given, for :messages. */
+struct logged_message {
+	long long at_s; /* wall clock */
+	bool error;
+	int count; /* the same text again right after */
+	char *text; /* raw, every line */
+};
+#define MAX_LOGGED 100
 
 struct app {
 	const struct app_env *env;
@@ -76,10 +95,22 @@ struct app {
 	int nav_cursor;
 	int detail_top;
 
-	char message[1536]; /* terminal-safe */
+	char message[1536]; /* terminal-safe, the first line */
 	bool message_error;
 	char last_error[1536];
+	enum subject error_subject;
+	const void *error_res; /* SUBJECT_RESOURCE: which (compared, never read) */
 	char search[256];
+
+	/* The resource of the view in front seen loading (compared, never
+	 * read: cleared whenever the stack changes), and whether it was a
+	 * next page, which the list tells about itself. */
+	const void *loading_res;
+	bool loading_page;
+
+	struct logged_message log[MAX_LOGGED]; /* a ring, oldest at log_start */
+	int log_start, log_n;
+	unsigned log_gen;
 
 	bool dirty, quit, relayout;
 	WINDOW *title_w, *nav_w, *list_w, *detail_w, *status_w, *cmd_w;
@@ -123,25 +154,204 @@ const char *app_search_pattern(struct app *a)
 	return a->search;
 }
 
-void app_message(struct app *a, bool error, const char *fmt, ...)
+/* Keep text in the log of :messages; the same text right after the last
+ * one only counts it again. */
+static void log_message(struct app *a, bool error, const char *text)
 {
-	char raw[512];
-	va_list ap;
+	if (a->log_n > 0) {
+		struct logged_message *last = &a->log[(a->log_start + a->log_n - 1) % MAX_LOGGED];
+		if (last->error == error && !strcmp(last->text, text)) {
+			last->count++;
+			last->at_s = wall_s();
+			a->log_gen++;
+			return;
+		}
+	}
+	char *copy = strdup(text);
+	if (!copy)
+		return;
+	struct logged_message *m;
+	if (a->log_n == MAX_LOGGED) {
+		m = &a->log[a->log_start];
+		free(m->text);
+		a->log_start = (a->log_start + 1) % MAX_LOGGED;
+	} else {
+		m = &a->log[(a->log_start + a->log_n++) % MAX_LOGGED];
+	}
+	*m = (struct logged_message){.at_s = wall_s(), .error = error, .count = 1, .text = copy};
+	a->log_gen++;
+}
 
-	va_start(ap, fmt);
-	vsnprintf(raw, sizeof(raw), fmt, ap);
-	va_end(ap);
-	/* Only the first line fits the message row. */
-	char *nl = strchr(raw, '\n');
-	if (nl)
-		*nl = '\0';
-	char *safe = ts_sanitize(raw, (size_t)-1);
+/* The error on the status bar and the message line no longer applies. */
+static void forget_error(struct app *a)
+{
+	if (a->message_error)
+		a->message[0] = '\0';
+	a->last_error[0] = '\0';
+	a->error_subject = SUBJECT_OTHER;
+	a->error_res = NULL;
+	a->dirty = true;
+}
+
+/* Show raw text on the message line (its first line) and keep it whole
+ * for :messages; an error also goes to the status bar, about subject. */
+static void say(struct app *a, bool error, enum subject subject, const void *res,
+		const char *raw)
+{
+	log_message(a, error, raw);
+	const char *nl = strchr(raw, '\n');
+	char *safe = ts_sanitize(raw, nl ? (size_t)(nl - raw) : (size_t)-1);
 	snprintf(a->message, sizeof(a->message), "%s", safe ? safe : "");
 	free(safe);
 	a->message_error = error;
-	if (error)
+	if (error) {
 		snprintf(a->last_error, sizeof(a->last_error), "%s", a->message);
+		a->error_subject = subject;
+		a->error_res = res;
+	}
 	a->dirty = true;
+}
+
+static void vsay(struct app *a, bool error, enum subject subject, const void *res,
+		 const char *fmt, va_list ap)
+{
+	va_list copy;
+
+	va_copy(copy, ap);
+	int n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (text)
+		vsnprintf(text, (size_t)n + 1, fmt, ap);
+	say(a, error, subject, res, text ? text : "out of memory");
+	free(text);
+}
+
+void app_message(struct app *a, bool error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(a, error, SUBJECT_OTHER, NULL, fmt, ap);
+	va_end(ap);
+}
+
+static void say_about(struct app *a, enum subject subject, const void *res, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void say_about(struct app *a, enum subject subject, const void *res, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(a, true, subject, res, fmt, ap);
+	va_end(ap);
+}
+
+unsigned app_messages_generation(struct app *a)
+{
+	return a->log_gen;
+}
+
+char *app_messages_text(struct app *a)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_adds(&b, "");
+	if (a->log_n == 0)
+		buf_adds(&b, "No messages yet.\n");
+	/* Newest first: what the user came for is at the top. */
+	for (int k = a->log_n - 1; k >= 0; k--) {
+		const struct logged_message *m = &a->log[(a->log_start + k) % MAX_LOGGED];
+		char when[16] = "";
+		time_t t = (time_t)m->at_s;
+		struct tm tm;
+		if (localtime_r(&t, &tm))
+			strftime(when, sizeof(when), "%H:%M:%S", &tm);
+		char times[32] = "";
+		if (m->count > 1)
+			snprintf(times, sizeof(times), " (×%d)", m->count);
+		buf_printf(&b, "%s %-5s ", when, m->error ? "error" : "info");
+		/* Later lines of a message start under its first. */
+		for (const char *p = m->text; *p; p++) {
+			if (*p == '\n' && p[1])
+				buf_adds(&b, "\n               ");
+			else if (*p != '\n')
+				buf_add(&b, p, 1);
+		}
+		buf_printf(&b, "%s\n", times);
+	}
+	return buf_steal(&b);
+}
+
+/* The stack changed: what was said about the view in front no longer
+ * applies, and its load is no longer watched. */
+static void stack_changed(struct app *a)
+{
+	a->detail_top = 0;
+	a->search[0] = '\0';
+	a->loading_res = NULL;
+	a->relayout = true;
+	a->dirty = true;
+	if (a->depth > 0)
+		forget_error(a);
+}
+
+static void stack_push(struct app *a, struct view *v)
+{
+	if (a->depth == MAX_VIEWS) {
+		/* Forget the oldest view but the first. */
+		struct view *old = a->stack[1];
+		if (old == a->confirm_view)
+			a->confirm_view = NULL;
+		old->ops->free(old);
+		memmove(&a->stack[1], &a->stack[2], (MAX_VIEWS - 2) * sizeof(a->stack[0]));
+		a->depth--;
+	}
+	stack_changed(a);
+	a->stack[a->depth++] = v;
+	a->focus = PANE_LIST;
+}
+
+/* Views that are places (a list, a room, what is in a room, the keys,
+ * the messages): going to one that is on the stack goes back to it. Texts
+ * (JSON, a command's output, a value) are not: two may share a title. */
+static bool is_place(struct view *v)
+{
+	static const char *const places[] = {"rooms",    "room",  "storage", "ydoc",
+					      "versions", "users", "messages"};
+	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++)
+		if (!strcmp(v->ops->name, places[i]))
+			return true;
+	return view_help_is_keys(v);
+}
+
+/* Where on the stack a place like v (same kind, same title) is, -1 when
+ * nowhere. */
+static int find_place(struct app *a, struct view *v)
+{
+	char want[256], have[256];
+
+	if (!is_place(v))
+		return -1;
+	v->ops->title(v, want, sizeof(want));
+	for (int i = a->depth - 1; i >= 0; i--) {
+		struct view *w = a->stack[i];
+		if (w->ops != v->ops || !is_place(w))
+			continue;
+		w->ops->title(w, have, sizeof(have));
+		if (!strcmp(want, have))
+			return i;
+	}
+	return -1;
+}
+
+/* Pop the views above stack[i]. */
+static void pop_to(struct app *a, int i)
+{
+	while (a->depth > i + 1 && a->depth > 1)
+		app_pop(a);
 }
 
 void app_push(struct app *a, struct view *v)
@@ -150,19 +360,29 @@ void app_push(struct app *a, struct view *v)
 		app_message(a, true, "out of memory");
 		return;
 	}
-	if (a->depth == MAX_VIEWS) {
-		/* Forget the oldest view but the first. */
-		struct view *old = a->stack[1];
-		old->ops->free(old);
-		memmove(&a->stack[1], &a->stack[2], (MAX_VIEWS - 2) * sizeof(a->stack[0]));
-		a->depth--;
+	int same = find_place(a, v);
+	if (same >= 0) {
+		v->ops->free(v);
+		pop_to(a, same);
+		a->focus = PANE_LIST;
+		return;
 	}
-	a->stack[a->depth++] = v;
-	a->focus = PANE_LIST;
-	a->detail_top = 0;
-	a->search[0] = '\0';
-	a->relayout = true;
-	a->dirty = true;
+	/* A filtered rooms list goes right above the whole list, in place of
+	 * whatever was there (as a new view does in k9s): q goes back to
+	 * every room. */
+	if (!strcmp(v->ops->name, "rooms"))
+		pop_to(a, 0);
+	stack_push(a, v);
+}
+
+/* v in place of the same place on the stack (and what is above it), or
+ * pushed: a view opened again with other settings (watch). */
+static void replace_place(struct app *a, struct view *v)
+{
+	int same = v ? find_place(a, v) : -1;
+	if (same >= 1)
+		pop_to(a, same - 1);
+	app_push(a, v);
 }
 
 void app_pop(struct app *a)
@@ -170,11 +390,10 @@ void app_pop(struct app *a)
 	if (a->depth <= 1)
 		return;
 	struct view *v = a->stack[--a->depth];
+	if (v == a->confirm_view)
+		a->confirm_view = NULL;
 	v->ops->free(v);
-	a->detail_top = 0;
-	a->search[0] = '\0';
-	a->relayout = true;
-	a->dirty = true;
+	stack_changed(a);
 }
 
 void app_open_room(struct app *a, const char *id)
@@ -254,13 +473,8 @@ static void host_show_rooms(void *ud, const struct room_filter *f)
 
 static void host_show_room(void *ud, const char *id)
 {
-	struct app *a = ud;
-	struct view *v = top(a);
-	/* Already looking at it (e.g. after an update). */
-	if (v && !strcmp(v->ops->name, "room") && v->ops->current_room &&
-	    v->ops->current_room(v) && !strcmp(v->ops->current_room(v), id))
-		return;
-	app_open_room(a, id);
+	/* Already looking at it (e.g. after an update): app_push goes back. */
+	app_open_room(ud, id);
 }
 
 static void open_question(struct app *a, const char *prompt,
@@ -331,25 +545,18 @@ static void host_show_view(void *ud, enum cmd_view which, const char *room,
 	case CMD_VIEW_VERSIONS: v = view_versions_new(a, room); break;
 	case CMD_VIEW_ACTIVE_USERS: v = view_users_new(a, room); break;
 	}
-	app_push(a, v);
+	/* Asked to watch: the view that may be on the stack does not. */
+	if (watch)
+		replace_place(a, v);
+	else
+		app_push(a, v);
 }
 
-static void confirm_answered(void *ctx, const char *text)
+static void confirm_answered(struct app *a, bool yes)
 {
-	struct app *a = ctx;
 	void (*answer)(void *, bool) = a->confirm_answer;
 	void *actx = a->confirm_ctx;
-	bool yes = false;
 
-	if (text) {
-		while (*text == ' ')
-			text++;
-		size_t n = strlen(text);
-		while (n > 0 && text[n - 1] == ' ')
-			n--;
-		yes = (n == 1 && !strncasecmp(text, "y", 1)) ||
-		      (n == 3 && !strncasecmp(text, "yes", 3));
-	}
 	a->confirm_answer = NULL;
 	a->confirm_ctx = NULL;
 	/* The preview goes away with the question. */
@@ -392,7 +599,10 @@ static void host_confirm(void *ud, const char *title, const char *preview, const
 	char *safe = ts_sanitize(question ? question : "Apply this change?", (size_t)-1);
 	snprintf(prompt, sizeof(prompt), "%s [y/N] ", safe ? safe : "");
 	free(safe);
-	open_question(a, prompt, confirm_answered, a);
+	/* The command line only shows the question: y or n answer at once. */
+	a->mode = MODE_CONFIRM;
+	cmdline_open(a->cl, prompt, false, NULL);
+	a->dirty = true;
 }
 
 /* The command line is free: ask the next question that waited. */
@@ -497,12 +707,25 @@ static struct model *host_profile_model(void *ud, const char *profile, struct lb
 static void host_done(void *ud, const struct lb_error *err)
 {
 	struct app *a = ud;
-	char msg[1024];
+	char msg[1600];
 
-	if (err->status == LB_OK)
+	if (err->status == LB_OK) {
+		/* A command that worked: an error shown before no longer applies. */
+		if (a->last_error[0])
+			forget_error(a);
 		return;
+	}
 	lb_error_format(err, msg, sizeof(msg));
-	app_message(a, err->status != LB_CANCELLED, "%s", msg);
+	if (err->status == LB_CANCELLED)
+		say(a, false, SUBJECT_OTHER, NULL, msg);
+	else
+		say_about(a, SUBJECT_COMMAND, NULL, "%s", msg);
+}
+
+static void host_show_messages(void *ud)
+{
+	struct app *a = ud;
+	app_push(a, view_messages_new(a));
 }
 
 static void host_quit(void *ud)
@@ -517,12 +740,43 @@ static size_t complete(void *ud, const char *line, size_t cursor, size_t *word_s
 	return cmd_complete(a->cmd, line, cursor, word_start, out, max);
 }
 
+/* A load of the view in front ended: a failure is told on the message
+ * line with the server's message, even when older data stays on screen;
+ * a success takes back what was said about an earlier failure. Next
+ * pages are the list's to tell about. */
+static void load_settled(struct app *a, struct resource *r)
+{
+	struct view *v = top(a);
+
+	if (r->busy) {
+		if (v && v->ops->busy && v->ops->busy(v) == r) {
+			a->loading_res = r;
+			a->loading_page = r->paging;
+		}
+		return;
+	}
+	bool watched = r == a->loading_res;
+	if (watched)
+		a->loading_res = NULL;
+	if (r->err.status == LB_OK) {
+		if (a->error_subject == SUBJECT_RESOURCE && a->error_res == r && r->has_data)
+			forget_error(a);
+		return;
+	}
+	if (!watched || a->loading_page || r->err.status == LB_CANCELLED)
+		return;
+	char msg[1600];
+	lb_error_format(&r->err, msg, sizeof(msg));
+	say_about(a, SUBJECT_RESOURCE, r, "%s failed: %s", r->has_data ? "reload" : "load", msg);
+}
+
 static void on_model_change(struct resource *r, void *ud)
 {
 	struct app *a = ud;
 	for (int i = 0; i < a->depth; i++)
 		if (a->stack[i]->ops->changed)
 			a->stack[i]->ops->changed(a->stack[i], r);
+	load_settled(a, r);
 	a->dirty = true;
 }
 
@@ -536,6 +790,11 @@ static void free_windows(struct app *a)
 			delwin(*ws[i]);
 			*ws[i] = NULL;
 		}
+}
+
+static bool nav_shown(struct app *a)
+{
+	return COLS >= NAV_MIN_COLS && LINES >= 6;
 }
 
 static bool wants_detail(struct app *a)
@@ -575,20 +834,53 @@ static void layout(struct app *a)
 		a->focus = PANE_LIST;
 }
 
+/* The path of views in cols columns: whole segments are dropped from the
+ * left for "…" until it fits; only a last segment wider than all of it is
+ * cut, keeping its end. */
+static void breadcrumbs(struct app *a, int cols, char *out, size_t n)
+{
+	static const char sep[] = " › ", more[] = "… › ";
+	char seg[MAX_VIEWS][256];
+	int width = 0, first = 0;
+
+	out[0] = '\0';
+	if (a->depth == 0 || cols <= 0)
+		return;
+	for (int i = 0; i < a->depth; i++) {
+		a->stack[i]->ops->title(a->stack[i], seg[i], sizeof(seg[i]));
+		width += ts_width(seg[i]) + (i ? ts_width(sep) : 0);
+	}
+	while (width > cols && first < a->depth - 1) {
+		width -= ts_width(seg[first]) + ts_width(sep);
+		if (first == 0)
+			width += ts_width(more);
+		first++;
+	}
+	size_t used = 0;
+	for (int i = first; i < a->depth; i++) {
+		const char *pre = i == first ? (first ? more : "") : sep;
+		int w = snprintf(out + used, n - used, "%s%s", pre, seg[i]);
+		if (w < 0 || (size_t)w >= n - used)
+			break;
+		used += (size_t)w;
+	}
+	if (width <= cols)
+		return;
+	/* One segment wider than the bar: its end matters most. */
+	const char *tail = seg[a->depth - 1];
+	while (*tail && ts_width(tail) > cols - 1) {
+		tail++;
+		while ((*tail & 0xC0) == 0x80)
+			tail++;
+	}
+	snprintf(out, n, "…%s", tail);
+}
+
 static void draw_title(struct app *a)
 {
 	WINDOW *w = a->title_w;
-	char crumbs[1024] = "";
-	size_t used = 0;
+	char crumbs[MAX_VIEWS * 260];
 
-	for (int i = 0; i < a->depth; i++) {
-		char seg[256];
-		a->stack[i]->ops->title(a->stack[i], seg, sizeof(seg));
-		int n = snprintf(crumbs + used, sizeof(crumbs) - used, "%s%s", i ? " › " : "", seg);
-		if (n < 0 || (size_t)n >= sizeof(crumbs) - used)
-			break;
-		used += (size_t)n;
-	}
 	draw_blank(w, 0, theme_attr(THEME_TITLE));
 	draw_safe(w, 0, 0, 7, " lbtui ", theme_attr(THEME_TITLE) | A_BOLD);
 
@@ -605,16 +897,8 @@ static void draw_title(struct app *a)
 	}
 	int rw = ts_width(right);
 	int cw = COLS - 8 - rw;
-	/* The end of the path matters most: keep it when cutting. */
-	int tw = ts_width(crumbs);
-	const char *shown = crumbs;
-	while (tw > cw && *shown) {
-		shown++;
-		while ((*shown & 0xC0) == 0x80)
-			shown++;
-		tw = ts_width(shown);
-	}
-	draw_safe(w, 0, 8, cw, shown, theme_attr(THEME_TITLE));
+	breadcrumbs(a, cw, crumbs, sizeof(crumbs));
+	draw_safe(w, 0, 8, cw, crumbs, theme_attr(THEME_TITLE));
 	if (rw)
 		draw_safe(w, 0, COLS - rw, rw, right, theme_attr(THEME_TITLE) | A_BOLD);
 	wnoutrefresh(w);
@@ -759,7 +1043,10 @@ static void draw(struct app *a)
 	if (a->detail_w) {
 		werase(a->detail_w);
 		v->ops->draw_detail(v, a->detail_w, a->detail_top);
-		wattrset(stdscr, theme_attr(THEME_BORDER));
+		/* The border says where the focus is when it is on this pane. */
+		wattrset(stdscr, theme_attr(a->focus == PANE_DETAIL && a->mode == MODE_NORMAL
+						    ? THEME_CURSOR
+						    : THEME_BORDER));
 		mvwvline(stdscr, 1, getbegx(a->detail_w) - 1, ACS_VLINE, LINES - 3);
 		wnoutrefresh(stdscr);
 		wnoutrefresh(a->detail_w);
@@ -783,28 +1070,38 @@ static void nav_open(struct app *a, int cursor)
 	enum nav_item it = items[cursor];
 	if (it == NAV_HELP) {
 		app_push(a, view_help_new(a, NULL, NULL));
+		a->focus = PANE_LIST;
 		return;
 	}
 	if (it == NAV_ROOMS) {
 		/* Back to the root rooms list. */
 		while (a->depth > 1)
 			app_pop(a);
+		a->focus = PANE_LIST;
 		return;
 	}
 	struct view *v = top(a);
 	char *room = xstrdup(host_current_room(a));
 	if (!room)
 		return;
-	/* Already there. */
-	if (strcmp(v->ops->name, nav_views[it])) {
+	/* What is in a room are siblings: one takes the place of another
+	 * (app_push goes back to one already on the stack). */
+	const char *name = v->ops->name;
+	bool sibling = !strcmp(name, "storage") || !strcmp(name, "ydoc") ||
+		       !strcmp(name, "versions") || !strcmp(name, "users");
+	if (strcmp(name, nav_views[it])) {
+		struct view *nv;
 		if (it == NAV_STORAGE)
-			app_push(a, view_storage_new(a, room, false, false));
+			nv = view_storage_new(a, room, false, false);
 		else if (it == NAV_YDOC)
-			app_push(a, view_ydoc_new(a, room, NULL, false));
+			nv = view_ydoc_new(a, room, NULL, false);
 		else if (it == NAV_VERSIONS)
-			app_push(a, view_versions_new(a, room));
+			nv = view_versions_new(a, room);
 		else
-			app_push(a, view_users_new(a, room));
+			nv = view_users_new(a, room);
+		if (nv && sibling && find_place(a, nv) < 0)
+			app_pop(a);
+		app_push(a, nv);
 	}
 	a->focus = PANE_LIST;
 	free(room);
@@ -822,8 +1119,8 @@ static bool global_action(struct app *a, enum action act, int key)
 		app_prompt(a, NULL);
 		return true;
 	case ACTION_HELP:
-		if (strcmp(v->ops->name, "help"))
-			app_push(a, view_help_new(a, NULL, NULL));
+		/* app_push goes back to the keys when they are on the stack. */
+		app_push(a, view_help_new(a, NULL, NULL));
 		return true;
 	case ACTION_REDRAW:
 		clearok(curscr, TRUE);
@@ -831,17 +1128,32 @@ static bool global_action(struct app *a, enum action act, int key)
 		a->dirty = true;
 		return true;
 	case ACTION_NEXT_PANE: {
+		/* Only panes on screen at the size the next draw lays out. */
 		enum pane order[3];
 		int n = 0;
-		if (a->nav_w)
+		if (nav_shown(a))
 			order[n++] = PANE_NAV;
 		order[n++] = PANE_LIST;
-		if (a->detail_w)
+		if (wants_detail(a))
 			order[n++] = PANE_DETAIL;
 		int i = 0;
 		while (i < n && order[i] != a->focus)
 			i++;
 		a->focus = order[(i + 1) % n];
+		a->dirty = true;
+		return true;
+	}
+	case ACTION_LEFT: {
+		/* Back, as q; but where there is no going back the focus moves
+		 * left (detail → list → navigator), and nothing quits. */
+		if (a->focus != PANE_DETAIL && a->depth > 1)
+			return global_action(a, ACTION_BACK, key);
+		bool cancelled = a->focus != PANE_DETAIL && v->ops->action &&
+				 v->ops->action(v, ACTION_BACK) == VIEW_HANDLED;
+		if (a->focus == PANE_DETAIL)
+			a->focus = PANE_LIST;
+		else if (!cancelled && nav_shown(a))
+			a->focus = PANE_NAV;
 		a->dirty = true;
 		return true;
 	}
@@ -871,8 +1183,7 @@ static bool global_action(struct app *a, enum action act, int key)
 		} else if (key == 27) {
 			a->search[0] = '\0';
 			a->message[0] = '\0';
-			a->last_error[0] = '\0';
-			a->dirty = true;
+			forget_error(a);
 		} else {
 			app_quit(a);
 		}
@@ -895,6 +1206,10 @@ static void pane_key(struct app *a, enum action act, int key)
 			a->nav_cursor--;
 		else if (act == ACTION_MOVE_DOWN && a->nav_cursor < n - 1)
 			a->nav_cursor++;
+		else if (act == ACTION_MOVE_FIRST)
+			a->nav_cursor = 0;
+		else if (act == ACTION_MOVE_LAST)
+			a->nav_cursor = n - 1;
 		else if (act == ACTION_ENTER)
 			nav_open(a, a->nav_cursor);
 		a->dirty = true;
@@ -968,6 +1283,41 @@ static void line_key(struct app *a, wint_t ch, bool is_key)
 	ask_waiting(a);
 }
 
+/* A yes/no question: y answers yes and n, Esc, Enter, ^C or ^G no, at
+ * once; the keys that move scroll the preview; nothing else does a thing. */
+static void confirm_key(struct app *a, wint_t ch, bool is_key)
+{
+	bool yes = !is_key && (ch == 'y' || ch == 'Y');
+	bool no = (is_key && ch == KEY_ENTER) ||
+		  (!is_key && (ch == 'n' || ch == 'N' || ch == 27 || ch == '\r' || ch == '\n' ||
+			       ch == 3 || ch == 7));
+	if (yes || no) {
+		a->mode = MODE_NORMAL;
+		cmdline_close(a->cl);
+		confirm_answered(a, yes);
+		ask_waiting(a);
+		a->dirty = true;
+		return;
+	}
+	struct view *v = top(a);
+	if (!a->confirm_view || v != a->confirm_view || (!is_key && ch >= 128))
+		return;
+	enum action act = keymap_lookup(v->ops->name, (int)ch);
+	switch (act) {
+	case ACTION_MOVE_UP:
+	case ACTION_MOVE_DOWN:
+	case ACTION_PAGE_UP:
+	case ACTION_PAGE_DOWN:
+	case ACTION_MOVE_FIRST:
+	case ACTION_MOVE_LAST:
+		v->ops->action(v, act);
+		a->dirty = true;
+		break;
+	default:
+		break;
+	}
+}
+
 static void handle_key(struct app *a, wint_t ch, bool is_key)
 {
 	if (is_key && ch == KEY_RESIZE) {
@@ -983,12 +1333,8 @@ static void handle_key(struct app *a, wint_t ch, bool is_key)
 			app_quit(a);
 		return;
 	}
-		if (a->mode == MODE_ASK && a->confirm_view && top(a) == a->confirm_view && is_key &&
-	    (ch == KEY_NPAGE || ch == KEY_PPAGE)) {
-		/* The preview scrolls while the question waits. */
-		struct view *v = top(a);
-		v->ops->action(v, ch == KEY_NPAGE ? ACTION_PAGE_DOWN : ACTION_PAGE_UP);
-		a->dirty = true;
+	if (a->mode == MODE_CONFIRM) {
+		confirm_key(a, ch, is_key);
 		return;
 	}
 	if (a->mode != MODE_NORMAL) {
@@ -1010,8 +1356,11 @@ static void handle_key(struct app *a, wint_t ch, bool is_key)
 	if (!is_key && ch >= 128)
 		return; /* no binding uses non-ASCII characters */
 	struct view *v = top(a);
+	enum action act = keymap_lookup(v->ops->name, key);
+	if (act == ACTION_NONE)
+		return; /* a key that is not bound does nothing, not even clear */
 	a->message[0] = '\0';
-	pane_key(a, keymap_lookup(v->ops->name, key), key);
+	pane_key(a, act, key);
 }
 
 static void read_keys(struct app *a)
@@ -1086,6 +1435,7 @@ int app_run(const struct app_env *env)
 		.profile_model = host_profile_model,
 		.edit_text = host_edit_text,
 		.current_room = host_current_room,
+		.show_messages = host_show_messages,
 		.done = host_done,
 		.quit = host_quit,
 	};
@@ -1131,6 +1481,10 @@ int app_run(const struct app_env *env)
 		/* Watch mode: the view in front refreshes when it is due. */
 		struct view *tv = top(a);
 		int view_wait = tv && tv->ops->tick ? tv->ops->tick(tv, now_ms()) : -1;
+		/* A load that began before its view was in front is watched too. */
+		struct resource *loading = tv && tv->ops->busy ? tv->ops->busy(tv) : NULL;
+		if (loading && !a->loading_res)
+			load_settled(a, loading);
 		if (a->dirty)
 			draw(a);
 		struct pollfd fds[64];
@@ -1164,6 +1518,8 @@ int app_run(const struct app_env *env)
 	endwin();
 	if (a->mode == MODE_ASK && a->ask_answer)
 		a->ask_answer(a->ask_ctx, NULL);
+	if (a->mode == MODE_CONFIRM && a->confirm_answer)
+		a->confirm_answer(a->confirm_ctx, false);
 	refuse_waiting(a);
 	model_unlisten(env->model, on_model_change, a);
 	cmd_clear(a->cmd);
@@ -1179,6 +1535,8 @@ int app_run(const struct app_env *env)
 	}
 	free_windows(a);
 	cmdline_free(&a->cl);
+	for (int k = 0; k < a->log_n; k++)
+		free(a->log[(a->log_start + k) % MAX_LOGGED].text);
 	free(a);
 	return 0;
 }

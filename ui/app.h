@@ -44,12 +44,17 @@ void app_prompt(struct app *a, const char *initial);
 void app_prompt_at(struct app *a, const char *initial, size_t cursor);
 /* Run a command as if typed. */
 void app_command(struct app *a, const char *line);
-/* A message on the last line; errors also go to the status bar. */
+/* A message on the last line (its first line; :messages keeps it whole);
+ * errors also go to the status bar until what they are about changes. */
 void app_message(struct app *a, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Whether the view in front has its side detail pane at the terminal's
  * current size. */
 bool app_detail_pane(struct app *a);
+/* The messages given so far, newest first, one per line with its time and
+ * kind (raw text: sanitize), and a number that changes when one is added. */
+char *app_messages_text(struct app *a);
+unsigned app_messages_generation(struct app *a);
 /* Ask for a redraw. */
 void app_dirty(struct app *a);
 /* The search pattern in force ("" when none), for highlighting. */

@@ -43,7 +43,22 @@ struct cmdline {
 	char *text;       /* finished (or cancelled) line, UTF-8 */
 	char *candidates; /* "a  b  c" after an ambiguous Tab */
 	int hscroll;      /* first line column shown */
+
+	/* ^R: the history searched backwards for the words typed after it,
+	 * bash's reverse-i-search. libedit's own (em-inc-search-prev) reads
+	 * the keys that follow itself, which a line fed one key at a time
+	 * cannot give it. */
+	bool searching;
+	bool search_failed;
+	wchar_t search_pat[256];
+	size_t search_len;
+	int search_at;       /* history entry shown (0 the newest), -1 none */
+	wchar_t *search_saved; /* the line before ^R, for ^G and Esc */
+	char *search_prompt;
 };
+
+static void finish(struct cmdline *c, enum cmdline_state state);
+static void search_end(struct cmdline *c);
 
 /* UTF-8 encoding of one code point into out (4 bytes room); returns length. */
 static size_t utf8_put(char *out, wchar_t wc)
@@ -438,7 +453,7 @@ static bool setup_editor(struct cmdline *c)
 	 * with an "end of file"; leave them unbound. */
 	el_wset(c->el, EL_BIND, L"^V", L"ed-unassigned", NULL);
 	el_wset(c->el, EL_BIND, L"^Q", L"ed-unassigned", NULL);
-	el_wset(c->el, EL_BIND, L"^R", L"ed-unassigned", NULL);
+	el_wset(c->el, EL_BIND, L"^R", L"ed-unassigned", NULL); /* see search_key */
 	el_wset(c->el, EL_BIND, L"^S", L"ed-unassigned", NULL);
 	el_wset(c->el, EL_BIND, L"\\ex", L"ed-unassigned", NULL);
 	el_wset(c->el, EL_BIND, L"\\eX", L"ed-unassigned", NULL);
@@ -517,6 +532,8 @@ void cmdline_free(struct cmdline **cp)
 	free(c->prompt);
 	free(c->text);
 	free(c->candidates);
+	free(c->search_saved);
+	free(c->search_prompt);
 	free(c);
 	*cp = NULL;
 }
@@ -549,6 +566,7 @@ void cmdline_open(struct cmdline *c, const char *prompt, bool with_history, cons
 	clear_candidates(c);
 	c->with_history = with_history;
 	c->hscroll = 0;
+	search_end(c);
 	c->queue_len = c->queue_pos = 0;
 	reset_line(c);
 	if (initial && initial[0]) {
@@ -566,6 +584,13 @@ void cmdline_open(struct cmdline *c, const char *prompt, bool with_history, cons
 	}
 	c->open = true;
 	c->state = CMDLINE_EDITING;
+}
+
+/* Stop editing without a line (the question it showed was answered). */
+void cmdline_close(struct cmdline *c)
+{
+	if (c && c->open)
+		finish(c, CMDLINE_CANCELLED);
 }
 
 /* Whether a line is being edited. */
@@ -664,6 +689,114 @@ static enum cmdline_state feed_keys(struct cmdline *c, const wchar_t *keys, int 
 	return c->state;
 }
 
+/* The line becomes s (a history entry, or the line from before ^R). */
+static void set_line(struct cmdline *c, const wchar_t *s)
+{
+	size_t n = s ? wcslen(s) : 0;
+	wchar_t *copy;
+
+	reset_line(c);
+	while (n > 0 && (s[n - 1] == L'\n' || s[n - 1] == L'\r'))
+		n--;
+	if (n == 0 || !(copy = malloc((n + 1) * sizeof(*copy))))
+		return;
+	wmemcpy(copy, s, n);
+	copy[n] = L'\0';
+	el_winsertstr(c->el, copy);
+	free(copy);
+}
+
+static void search_end(struct cmdline *c)
+{
+	c->searching = false;
+	free(c->search_saved);
+	c->search_saved = NULL;
+}
+
+/* "(reverse-i-search)`pattern': " in place of the prompt. */
+static void search_prompt(struct cmdline *c)
+{
+	char *pat = wide_to_utf8(c->search_pat, c->search_len);
+	size_t n = (pat ? strlen(pat) : 0) + 40;
+	char *p = malloc(n);
+
+	if (p)
+		snprintf(p, n, "(%sreverse-i-search)`%s': ", c->search_failed ? "failed " : "",
+		         pat ? pat : "");
+	free(c->search_prompt);
+	c->search_prompt = p;
+	free(pat);
+}
+
+/* Show the first history entry from the from-th newest back that holds
+ * the pattern; none: the line stays and the search says it failed. */
+static void search_from(struct cmdline *c, int from)
+{
+	HistEventW ev;
+	int i = 0;
+
+	c->search_pat[c->search_len] = L'\0';
+	c->search_failed = false;
+	if (c->search_len == 0) {
+		c->search_at = -1;
+		set_line(c, c->search_saved);
+		return;
+	}
+	for (int rc = history_w(c->hist, &ev, H_FIRST); rc >= 0;
+	     rc = history_w(c->hist, &ev, H_NEXT), i++) {
+		if (i >= from && wcsstr(ev.str, c->search_pat)) {
+			c->search_at = i;
+			set_line(c, ev.str);
+			return;
+		}
+	}
+	c->search_failed = true;
+}
+
+/* ^R and the keys after it: true when the search took the key. Letters
+ * narrow it, ^R goes on to an older line, Backspace widens it, ^G and Esc
+ * put the line back; any other key ends it on the line found and then
+ * does its own work (Enter runs the line). */
+static bool search_key(struct cmdline *c, wchar_t k)
+{
+	if (!c->searching) {
+		/* Only a command has a history to search (not an answer). */
+		if (k != CTL('R') || !c->with_history)
+			return false;
+		const LineInfoW *li = el_wline(c->el);
+		size_t n = line_len(li);
+		c->search_saved = malloc((n + 1) * sizeof(wchar_t));
+		if (!c->search_saved)
+			return true;
+		wmemcpy(c->search_saved, li->buffer, n);
+		c->search_saved[n] = L'\0';
+		c->searching = true;
+		c->search_len = 0;
+		c->search_at = -1;
+		c->search_failed = false;
+	} else if (k == CTL('R')) {
+		if (c->search_len > 0)
+			search_from(c, c->search_at + 1);
+	} else if (k == CTL('G') || k == KEY_ESC) {
+		set_line(c, c->search_saved);
+		search_end(c);
+		return true;
+	} else if (k == CTL('H') || k == 0x7f) {
+		if (c->search_len > 0)
+			c->search_len--;
+		search_from(c, 0);
+	} else if (k >= L' ' && iswprint((wint_t)k)) {
+		if (c->search_len + 1 < sizeof(c->search_pat) / sizeof(c->search_pat[0]))
+			c->search_pat[c->search_len++] = k;
+		search_from(c, c->search_at > 0 ? c->search_at : 0);
+	} else {
+		search_end(c);
+		return false;
+	}
+	search_prompt(c);
+	return true;
+}
+
 /* Feed one key as returned by wget_wch(). */
 enum cmdline_state cmdline_feed(struct cmdline *c, wint_t ch, bool is_key)
 {
@@ -680,6 +813,8 @@ enum cmdline_state cmdline_feed(struct cmdline *c, wint_t ch, bool is_key)
 	} else {
 		k = (wchar_t)ch;
 	}
+	if (search_key(c, k))
+		return c->state;
 	if (k == KEY_ESC || k == CTL('G') || k == CTL('C')) {
 		finish(c, CMDLINE_CANCELLED);
 		return c->state;
@@ -704,6 +839,7 @@ enum cmdline_state cmdline_feed_meta(struct cmdline *c, wint_t ch)
 	if (!c || !c->open)
 		return c ? c->state : CMDLINE_CANCELLED;
 	clear_candidates(c);
+	search_end(c);
 	return feed_keys(c, keys, 2);
 }
 
@@ -725,7 +861,8 @@ void cmdline_draw(struct cmdline *c, WINDOW *win, int y, int width, attr_t attr)
 {
 	const LineInfoW *li = el_wline(c->el);
 	size_t n = line_len(li), cur = (size_t)(li->cursor - li->buffer), i;
-	wchar_t *prompt = utf8_to_wide(c->prompt ? c->prompt : "");
+	const char *shown = c->searching && c->search_prompt ? c->search_prompt : c->prompt;
+	wchar_t *prompt = utf8_to_wide(shown ? shown : "");
 	int pw = 0, avail, col, cursor_col = 0, cursor_w = 1, x;
 
 	if (width <= 0)

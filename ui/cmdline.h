@@ -34,10 +34,13 @@ void cmdline_set_completer(struct cmdline *c, cmdline_complete_fn fn, void *ud);
  * yes, confirmations no). initial may be NULL. */
 void cmdline_open(struct cmdline *c, const char *prompt, bool with_history, const char *initial);
 bool cmdline_is_open(const struct cmdline *c);
+/* Stop editing without a line (CANCELLED, nothing kept in the history). */
+void cmdline_close(struct cmdline *c);
 
 /* Feed one key as returned by wget_wch(): ch is a character when
  * is_key is false, a KEY_* code when true. Enter finishes the line (DONE),
- * Esc or ^C on an empty line / ^G cancels (CANCELLED). */
+ * Esc or ^C on an empty line / ^G cancels (CANCELLED). ^R searches the
+ * history backwards for the letters typed after it. */
 enum cmdline_state cmdline_feed(struct cmdline *c, wint_t ch, bool is_key);
 
 /* Feed Alt+ch (Esc followed at once by ch, e.g. M-b, M-f, M-d): the event

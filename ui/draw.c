@@ -204,6 +204,28 @@ void columns_fit(struct column *c, int n, int width)
 		}
 }
 
+void draw_safe_matches(WINDOW *win, int y, int x, int width, const char *safe, attr_t attr,
+		       const char *pattern)
+{
+	draw_safe(win, y, x, width, safe, attr);
+	char *pat = pattern && pattern[0] ? ts_sanitize(pattern, (size_t)-1) : NULL;
+	size_t plen = pat ? strlen(pat) : 0;
+	for (const char *p = plen ? strcasestr(safe, pat) : NULL; p; p = strcasestr(p + plen, pat)) {
+		char *before = strndup(safe, (size_t)(p - safe));
+		char *match = strndup(p, plen);
+		int col = before ? ts_width(before) : width;
+		if (match && col < width)
+			draw_safe(win, y, x + col, width - col < ts_width(match) ? width - col
+									: ts_width(match),
+				  match, theme_attr(THEME_MATCH));
+		free(before);
+		free(match);
+		if (col >= width)
+			break;
+	}
+	free(pat);
+}
+
 void draw_blank(WINDOW *win, int y, attr_t attr)
 {
 	int w = getmaxx(win);

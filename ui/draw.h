@@ -75,6 +75,11 @@ void draw_safe(WINDOW *win, int y, int x, int width, const char *safe, attr_t at
 /* draw_text with a cut in the middle ("globex:…ticket-1004"). */
 void draw_text_middle(WINDOW *win, int y, int x, int width, const char *raw, attr_t attr);
 
+/* draw_safe, then every match of pattern (raw, any case) drawn in the
+ * match colour. */
+void draw_safe_matches(WINDOW *win, int y, int x, int width, const char *safe, attr_t attr,
+		       const char *pattern);
+
 /* Fill row y with spaces in attr. */
 void draw_blank(WINDOW *win, int y, attr_t attr);
 

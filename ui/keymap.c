@@ -140,8 +140,8 @@ void keymap_init(void)
 		{"generic", KEY_RIGHT, ACTION_ENTER},
 		{"generic", 27, ACTION_BACK},
 		{"generic", 'q', ACTION_BACK},
-		{"generic", 'h', ACTION_BACK},
-		{"generic", KEY_LEFT, ACTION_BACK},
+		{"generic", 'h', ACTION_LEFT},
+		{"generic", KEY_LEFT, ACTION_LEFT},
 		{"generic", 'Q', ACTION_QUIT},
 		{"generic", '\t', ACTION_NEXT_PANE},
 		{"generic", '/', ACTION_SEARCH},
@@ -221,8 +221,8 @@ void keymap_init(void)
 
 bool keymap_bind(const char *view, const char *key, const char *action, struct lb_error *err)
 {
-	static const char *const views[] = {"generic", "rooms", "room",  "storage",
-					    "ydoc",    "versions", "users", "help"};
+	static const char *const views[] = {"generic", "rooms", "room", "storage", "ydoc",
+					    "versions", "users", "help", "pager", "messages"};
 	bool known = false;
 	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++)
 		if (!strcmp(views[i], view))
@@ -230,7 +230,7 @@ bool keymap_bind(const char *view, const char *key, const char *action, struct l
 	if (!known) {
 		lb_error_set(err, LB_CONFIG,
 			     "bind: unknown view '%s' (generic, rooms, room, storage, ydoc, versions, "
-			     "users, help)",
+			     "users, help, pager, messages)",
 			     view);
 		return false;
 	}

@@ -1299,6 +1299,33 @@ static void draw_ghost(WINDOW *win, int y, const struct ghost *g, attr_t row_att
 #undef AT
 }
 
+bool tree_selected_cut(const struct tree *t, int width)
+{
+	int i = tree_selected(t);
+	if (i < 0)
+		return false;
+	const struct lson_doc *d = t->doc;
+	const struct lson_node *nd = &d->nodes[i];
+	if (lson_is_container(nd->type) || !nd->value)
+		return false;
+	char sum[512], label[32];
+	lson_summary(d, i, sum, sizeof(sum));
+	if (strlen(nd->value) + 2 >= sizeof(sum) - 1)
+		return true; /* the summary itself is cut */
+	const char *lab = nd->key;
+	if (!lab) {
+		snprintf(label, sizeof(label), "[%d]", nd->index);
+		lab = label;
+	} else if (!lab[0]) {
+		lab = "\"\"";
+	}
+	/* draw_row's layout: gutter, indent, arrow, label, type, summary. */
+	int indent = nd->depth * 2 > width / 3 ? width / 3 : nd->depth * 2;
+	int cols = 1 + indent + 2 + draw_width(lab) + 1 + draw_width(lson_type_name(nd->type)) +
+		   1 + draw_width(sum);
+	return cols > width;
+}
+
 void tree_draw(struct tree *t, WINDOW *win, int y0, int height, bool focused, const char *pattern)
 {
 	if (height < 1)

@@ -67,6 +67,8 @@ size_t tree_search_count(const struct tree *t, size_t *rank);
 /* Draw rows into win from row y0 (height rows), matches of pattern
  * highlighted. */
 void tree_draw(struct tree *t, WINDOW *win, int y0, int height, bool focused, const char *pattern);
+/* Whether the selected node is a value its row (width columns) cuts. */
+bool tree_selected_cut(const struct tree *t, int width);
 /* "/ › shapes › 3 › x" for the selected node (raw text: sanitize). */
 void tree_breadcrumbs(const struct tree *t, char *out, size_t n);
 /* The selected node in the side pane: path, type, value, its recent

@@ -99,6 +99,7 @@ void treeview_draw(struct view *v, WINDOW *win, bool focused)
 	int h = getmaxy(win), w = getmaxx(win);
 
 	tv->base.height = h > 1 ? h - 1 : 1;
+	tv->width = w;
 	treeview_take_doc(v);
 	tree_expire(tv->tree, now_ms());
 	if (!tree_doc(tv->tree)) {
@@ -185,6 +186,20 @@ static void show_json(struct view *v)
 	free(path);
 }
 
+static void show_value(struct view *v)
+{
+	struct treeview *tv = treeview_of(v);
+	const struct lson_doc *d = tree_doc(tv->tree);
+	int i = tree_selected(tv->tree);
+	char *path = tree_selected_path(tv->tree);
+	if (path && i >= 0) {
+		char title[512];
+		snprintf(title, sizeof(title), "value %s", path[0] ? path : "/");
+		app_push(v->app, view_pager_new(v->app, title, d->nodes[i].value));
+	}
+	free(path);
+}
+
 static void change_log(struct view *v)
 {
 	struct treeview *tv = treeview_of(v);
@@ -225,6 +240,12 @@ enum view_result treeview_action(struct view *v, enum action a)
 	    resview_watch_action(v, &tv->base.watch, a, "watch") == VIEW_HANDLED)
 		return VIEW_HANDLED;
 	switch (a) {
+	case ACTION_ENTER:
+		/* A container expands (tree_action); a value cut on its row
+		 * opens whole. */
+		if (tree_doc(tv->tree) && tree_selected_cut(tv->tree, tv->width))
+			show_value(v);
+		return VIEW_HANDLED;
 	case ACTION_TREE_JSON:
 		if (tree_doc(tv->tree))
 			show_json(v);

@@ -32,6 +32,7 @@ struct treeview {
 	long long empty_fetched_ms;
 	bool json_detail;     /* the side pane shows the JSON of the selection */
 	const char *loading;  /* the notice before the first document */
+	int width;            /* of the tree's rows at the last draw */
 };
 
 /* The treeview of v. */

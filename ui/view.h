@@ -66,5 +66,12 @@ struct view *view_users_new(struct app *app, const char *room);
 struct view *view_help_new(struct app *app, const char *title, const char *text);
 /* A preview of a change under title: lines of a diff, + and - coloured. */
 struct view *view_preview_new(struct app *app, const char *title, const char *text);
+/* Whether v is the keys and commands (view_help_new without text). */
+bool view_help_is_keys(const struct view *v);
+
+/* Raw text read whole: wrapped at the width, scrolled, searched. */
+struct view *view_pager_new(struct app *app, const char *title, const char *text);
+/* The recent messages (app_messages_text), kept current while shown. */
+struct view *view_messages_new(struct app *app);
 
 #endif

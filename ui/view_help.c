@@ -17,9 +17,12 @@ struct help_view {
 	char *title;
 	char **lines; /* terminal-safe; a leading '#' marks a section */
 	size_t n;
-	int top;
+	int top;    /* a preview scrolls */
+	struct list_pos pos; /* other texts have a cursor: Enter reads its line whole */
 	int height;
+	int width;  /* columns a line has */
 	bool diff; /* colour +/- lines (a preview of a change) */
+	bool keys; /* the keys and commands */
 	size_t cap; /* room in lines */
 };
 
@@ -131,27 +134,69 @@ static enum theme_element diff_element(const char *line)
 	return THEME_DEFAULT;
 }
 
+/* The text of line i as drawn: a section's without its mark. */
+static const char *shown_line(const struct help_view *hv, int i)
+{
+	const char *line = hv->lines[i];
+	return !hv->diff && line[0] == '#' ? line + 1 : line;
+}
+
 static void help_draw(struct view *v, WINDOW *win, bool focused)
 {
 	struct help_view *hv = priv(v);
 	int h = getmaxy(win), w = getmaxx(win);
+	const char *pattern = app_search_pattern(v->app);
+
 	hv->height = h;
-	scroll_clamp(&hv->top, (int)hv->n, h);
-	for (int row = 0; row < h && hv->top + row < (int)hv->n; row++) {
-		const char *line = hv->lines[hv->top + row];
-		if (hv->diff)
-			draw_safe(win, row, 1, w - 1, line, theme_attr(diff_element(line)));
-		else if (line[0] == '#')
-			draw_safe(win, row, 1, w - 1, line + 1, theme_attr(THEME_HELP_SECTION));
-		else
-			draw_safe(win, row, 1, w - 1, line, theme_attr(THEME_DEFAULT));
+	hv->width = w - 1;
+	if (hv->diff) {
+		scroll_clamp(&hv->top, (int)hv->n, h);
+		for (int row = 0; row < h && hv->top + row < (int)hv->n; row++) {
+			const char *line = hv->lines[hv->top + row];
+			draw_safe_matches(win, row, 1, w - 1, line, theme_attr(diff_element(line)),
+					  pattern);
+		}
+		return;
 	}
+	list_clamp(&hv->pos, (int)hv->n, h);
+	for (int row = 0; row < h && hv->pos.top + row < (int)hv->n; row++) {
+		int i = hv->pos.top + row;
+		attr_t at = list_row_attr(&hv->pos, i, focused);
+		if (at)
+			draw_blank(win, row, at);
+		else
+			at = theme_attr(hv->lines[i][0] == '#' ? THEME_HELP_SECTION : THEME_DEFAULT);
+		draw_safe_matches(win, row, 1, w - 1, shown_line(hv, i), at, pattern);
+	}
+}
+
+/* Enter: the line under the cursor whole, when its row cuts it. */
+static void open_line(struct view *v)
+{
+	struct help_view *hv = priv(v);
+	if (hv->n == 0 || hv->pos.cursor >= (int)hv->n)
+		return;
+	const char *line = shown_line(hv, hv->pos.cursor);
+	if (ts_width(line) <= hv->width)
+		return;
+	char title[300];
+	snprintf(title, sizeof(title), "%s, line %d", hv->title, hv->pos.cursor + 1);
+	app_push(v->app, view_pager_new(v->app, title, line));
 }
 
 static enum view_result help_action(struct view *v, enum action a)
 {
 	struct help_view *hv = priv(v);
-	return scroll_move(&hv->top, hv->height, (int)hv->n, a) ? VIEW_HANDLED : VIEW_IGNORED;
+	if (hv->diff)
+		return scroll_move(&hv->top, hv->height, (int)hv->n, a) ? VIEW_HANDLED
+									 : VIEW_IGNORED;
+	if (list_move(&hv->pos, (int)hv->n, hv->height, a))
+		return VIEW_HANDLED;
+	if (a == ACTION_ENTER) {
+		open_line(v);
+		return VIEW_HANDLED;
+	}
+	return VIEW_IGNORED;
 }
 
 /* Whether line i of the help_view ctx contains pattern (list_match_fn). */
@@ -163,6 +208,8 @@ static bool line_matches(const void *ctx, int i, const char *pattern)
 static bool help_search(struct view *v, const char *pattern, int dir)
 {
 	struct help_view *hv = priv(v);
+	if (!hv->diff)
+		return list_search(&hv->pos, (int)hv->n, hv->height, dir, line_matches, hv, pattern);
 	int i = list_find((int)hv->n, hv->top, dir, line_matches, hv, pattern);
 	if (i < 0)
 		return false;
@@ -172,7 +219,8 @@ static bool help_search(struct view *v, const char *pattern, int dir)
 
 static void help_status(struct view *v, char *out, size_t n)
 {
-	snprintf(out, n, "q to go back");
+	snprintf(out, n, "%s", priv(v)->diff ? "y applies, n does not │ j k g G PgUp PgDn scroll"
+					     : "Enter shows a cut line whole │ q to go back");
 }
 
 static void help_free(struct view *v)
@@ -210,6 +258,8 @@ struct view *view_help_new(struct app *app, const char *title, const char *text)
 		push_text(hv, text);
 	else
 		build_keys(hv);
+	hv->keys = !text;
+	hv->height = 20; /* until the first draw */
 	v->ops = &help_ops;
 	v->app = app;
 	v->priv = hv;
@@ -220,6 +270,11 @@ fail:
 	free(hv);
 	free(v);
 	return NULL;
+}
+
+bool view_help_is_keys(const struct view *v)
+{
+	return v->ops == &help_ops && ((const struct help_view *)v->priv)->keys;
 }
 
 /* Wrap the prose of a preview (not the diff lines) to width columns. */

@@ -363,7 +363,7 @@ describe("editing from the tree", () => {
 		assert.match(text, /│ -\s+"counter": 1,/);
 		assert.match(text, /│ \+\s+"counter": 5,/);
 		assert.match(text, /read-modify-write/);
-		t.command("y");
+		t.write("y");
 		await t.waitFor(() => /storage updated \(read-modify-write\)/.test(t.row(-1)), { timeout: 10000 });
 		await t.waitFor(/counter number 5/);
 		assert.equal((await storageJson(id)).counter, 5);
@@ -379,7 +379,7 @@ describe("editing from the tree", () => {
 		t.key("Backspace");
 		t.command("7");
 		await t.waitFor(/\[y\/N\]/);
-		t.command("n");
+		t.write("n");
 		await t.waitFor(() => /not applied/.test(t.screenText()));
 		await t.waitFor(/counter number 1/);
 		assert.equal((await storageJson(id)).counter, 1);
@@ -394,7 +394,7 @@ describe("editing from the tree", () => {
 		await t.waitFor(() => t.row(-1).includes(`:storage insert ${id} /shapes`));
 		t.command(`'{"x":70,"y":80,"color":"violet"}'`);
 		await t.waitFor(/\[y\/N\]/);
-		t.command("y");
+		t.write("y");
 		await t.waitFor(/shapes LiveList 4 items/, { timeout: 10000 });
 		let doc = await storageJson(id);
 		assert.equal(doc.shapes.length, 4);
@@ -407,7 +407,7 @@ describe("editing from the tree", () => {
 		await t.waitFor(() => t.row(-1).includes(`:storage delete ${id} /shapes/1`));
 		t.command("");
 		await t.waitFor(/\[y\/N\]/);
-		t.command("y");
+		t.write("y");
 		await t.waitFor(/shapes LiveList 3 items/, { timeout: 10000 });
 		doc = await storageJson(id);
 		assert.deepEqual(doc.shapes.map((s) => s.color), ["red", "green", "violet"]);
@@ -430,7 +430,7 @@ describe("editing from the tree", () => {
 		assert.equal(t.cursor().x, line.length - 1);
 		t.command("moved key");
 		await t.waitFor(/\[y\/N\]/, { timeout: 10000 });
-		t.command("y");
+		t.write("y");
 		await t.waitFor(/moved key number 1/, { timeout: 10000 });
 		const doc = await storageJson(id);
 		assert.deepEqual(doc[odd], { "moved key": 1, other: 2 });
@@ -450,7 +450,7 @@ describe("editing from the tree", () => {
 			t.key("Backspace");
 		t.command(`'"bob"'`);
 		await t.waitFor(/\[y\/N\]/);
-		t.command("y");
+		t.write("y");
 		await t.waitFor(() => /storage updated \(json-patch\)/.test(t.row(-1)), { timeout: 10000 });
 		await t.waitFor(/owner string "bob"/);
 		assert.equal((await storageJson(id, stack.url)).meta.owner, "bob");

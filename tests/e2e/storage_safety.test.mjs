@@ -187,7 +187,7 @@ describe("a change applies to what its preview showed, or is refused", () => {
 		// While the question is open, someone inserts "z" at the start.
 		await control("DELETE", "/requests");
 		await theirPatch(id, [{ op: "add", path: "/list/0", value: "z" }]);
-		t.command("y");
+		t.write("y");
 		// Refused: nothing deleted; the screen names what changed and asks.
 		await t.waitFor(/Re-read and preview again\? \[y\/N\]/, { timeout: 10000 });
 		assert.match(t.screenText(), /changed: \/list\/2/);
@@ -195,11 +195,11 @@ describe("a change applies to what its preview showed, or is refused", () => {
 		assert.equal(await count("PATCH", id, "/json-patch"), 2); // theirs, then ours refused
 		// Yes: the same command against the document as it is now, a new
 		// preview (now "b" is at /list/2) and a new question.
-		t.command("y");
+		t.write("y");
 		await t.waitFor(/Apply this change\? \[y\/N\]/, { timeout: 10000 });
 		assert.match(t.screenText(), /-\s+"b",/);
 		assert.doesNotMatch(t.screenText(), /-\s+"c",/);
-		t.command("y");
+		t.write("y");
 		await t.waitFor(() => /storage updated \(json-patch\)/.test(t.row(-1)), { timeout: 10000 });
 		assert.deepEqual((await storageOf(id)).data.list, list(["z", "a", "c", "d"]));
 	});
@@ -421,7 +421,7 @@ describe("every Storage write previews first", () => {
 		await t.waitFor(/rooms/);
 		t.command(`:storage set ${id} /n --edit`);
 		await t.waitFor(/Apply this change\? \[y\/N\]/, { timeout: 10000 });
-		t.command("n");
+		t.write("n");
 		await t.waitFor(/not applied/);
 		const files = keptFiles(t.home);
 		assert.equal(files.length, 1, files.join(", "));

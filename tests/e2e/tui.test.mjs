@@ -367,7 +367,7 @@ describe("slow server", () => {
 			assert.ok(!/not applied/.test(t.screenText()), t.dump());
 			t.key("Esc");
 			await t.waitFor(/Apply this change\? \[y\/N\]/);
-			t.command("n");
+			t.write("n");
 			await t.waitFor(/not applied/);
 		} finally {
 			await clear();
@@ -449,7 +449,7 @@ describe("slow server", () => {
 			await t.waitFor(() => /1 req/.test(t.row(-2)));
 			t.write("q");
 			await t.waitFor(question);
-			t.command("n");
+			t.write("n");
 			await t.waitFor(`updated room ${id}`, { timeout: 8000 });
 			assert.ok(!t.exitInfo, "lbtui quit");
 			assert.equal((await getRoom(id)).body.metadata.slow, "one");
@@ -466,7 +466,7 @@ describe("slow server", () => {
 			await t2.waitFor(() => /1 req/.test(t2.row(-2)));
 			t2.key("Ctrl-C");
 			await t2.waitFor(question);
-			t2.command("y");
+			t2.write("y");
 			// It is cancelled as lbtui ends, which it says, with status 1.
 			assert.equal(await t2.waitExit(), 1);
 			assert.match(t2.screenText(), /a change did not finish: .*cancelled/);

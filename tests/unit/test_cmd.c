@@ -108,9 +108,11 @@ static void test_unknown_command_and_option(void **state)
 	cmd_run(&f->ctx, "room create a b");
 	assert_int_equal(f->last.status, LB_USAGE);
 
+	/* Every subcommand of the group, from the command table. */
 	cmd_run(&f->ctx, "room");
 	assert_int_equal(f->last.status, LB_USAGE);
-	assert_non_null(strstr(f->last.message, "subcommand"));
+	assert_non_null(strstr(f->last.message, "needs a subcommand: show, create, update, delete, "
+						"upsert, rename, prewarm, broadcast, copy"));
 
 	cmd_run(&f->ctx, "room create x --access room:fly");
 	assert_int_equal(f->last.status, LB_USAGE);
@@ -611,6 +613,38 @@ static void test_completion(void **state)
 	n = cmd_complete(&f->ctx, "room show ", 10, &start, out, 64);
 	assert_false(has(out, n, "--v"));
 	free_all(out, n);
+
+	/* After a group word: every subcommand. */
+	static const char *const room_subs[] = {"show",   "create", "update",    "delete", "upsert",
+						"rename", "prewarm", "broadcast", "copy"};
+	n = cmd_complete(&f->ctx, "room ", 5, &start, out, 64);
+	for (size_t i = 0; i < sizeof(room_subs) / sizeof(room_subs[0]); i++)
+		assert_true(has(out, n, room_subs[i]));
+	free_all(out, n);
+	/* "storage" is a command too: its subcommands, then room IDs. */
+	n = cmd_complete(&f->ctx, "storage ", 8, &start, out, 64);
+	assert_int_equal(start, 8);
+	static const char *const storage_subs[] = {"set", "insert", "delete", "move", "init",
+						   "export"};
+	for (size_t i = 0; i < sizeof(storage_subs) / sizeof(storage_subs[0]); i++)
+		assert_true(has(out, n, storage_subs[i]));
+	assert_true(has(out, n, "alpha"));
+	free_all(out, n);
+	n = cmd_complete(&f->ctx, "storage s", 9, &start, out, 64);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0], "set");
+	free_all(out, n);
+}
+
+/* messages shows the screen's messages; batch mode has none to show. */
+static void test_messages(void **state)
+{
+	struct fixture *f = *state;
+
+	cmd_run(&f->ctx, "messages");
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_non_null(strstr(f->last.message, "batch mode"));
+	assert_int_equal(fake_count(&f->ft), 0);
 }
 
 /* Room JSON printed on a terminal: what the terminal would obey (a C1
@@ -694,6 +728,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_malformed_json_is_an_error, setup_batch, teardown),
 		cmocka_unit_test_setup_teardown(test_tui_lists_open_views, setup_tui, teardown),
 		cmocka_unit_test_setup_teardown(test_completion, setup_batch, teardown),
+		cmocka_unit_test_setup_teardown(test_messages, setup_batch, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
