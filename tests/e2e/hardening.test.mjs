@@ -64,7 +64,7 @@ function json(res, status, body) {
 
 describe("secrets a server echoes are masked", () => {
 	// The key lbtui is given, and another key the server throws in.
-	const KEY = "sk_test_Zq8wYbT3kLmN0pRsTuVwXyZ0123456789abcdefGHIJ";
+	const KEY = "sk_demo_Zq8wYbT3kLmN0pRsTuVwXyZ0123456789abcdefGHIJ";
 	const OTHER = "sk_live_9f8e7d6c5b4a3210ffeeddccbbaa99887766";
 	const leaks = (text) => [KEY, OTHER, KEY.slice(0, 24), OTHER.slice(0, 24)].filter((s) => text.includes(s));
 	let server;
@@ -98,7 +98,7 @@ describe("secrets a server echoes are masked", () => {
 		for (const extra of [[], ["--json"]]) {
 			const r = await runBatch(["-e", "rooms", ...extra], e);
 			assert.equal(r.code, 1, r.stderr);
-			assert.match(r.stderr, /403 FORBIDDEN: Invalid secret key sk_test_…GHIJ; did you mean sk_live_…7766/);
+			assert.match(r.stderr, /403 FORBIDDEN: Invalid secret key sk_demo_…GHIJ; did you mean sk_live_…7766/);
 			assert.deepEqual(leaks(r.stdout + r.stderr), [], `${extra}: ${r.stdout}\n${r.stderr}`);
 		}
 	});
@@ -114,7 +114,7 @@ describe("secrets a server echoes are masked", () => {
 		// The document is still JSON, with the keys masked in it.
 		const r = await runBatch(["-e", "storage echo"], e);
 		const doc = JSON.parse(r.stdout);
-		assert.equal(doc.data.k, "sk_test_…GHIJ");
+		assert.equal(doc.data.k, "sk_demo_…GHIJ");
 		assert.equal(doc.data.n, "x sk_live_…7766 y");
 	});
 

@@ -648,11 +648,11 @@ static void test_error_masks_secrets(void **state)
 	ts_add_secret("sk_test_abc");
 	snprintf(body, sizeof(body),
 	         "{\"error\":\"BAD sk_live_abcdefghij\",\"message\":\"Key sk_test_abc is not "
-	         "sk_prod_0123456789abcdefWXYZ\",\"suggestion\":\"use sk_dev_abcdefgh1234\"}");
+	         "sk_live_0123456789abcdefWXYZ\",\"suggestion\":\"use sk_stage_abcdefgh1234\"}");
 	api_decode_error(403, body, strlen(body), &e);
 	assert_string_equal(e.code, "BAD sk_live_\u2026");
-	assert_string_equal(e.message, "Key sk_test_\u2026 is not sk_prod_\u2026WXYZ");
-	assert_string_equal(e.suggestion, "use sk_dev_\u2026" "1234");
+	assert_string_equal(e.message, "Key sk_test_\u2026 is not sk_live_\u2026WXYZ");
+	assert_string_equal(e.suggestion, "use sk_stage_\u2026" "1234");
 	/* The key where the one-line cut falls, and in a body that is not JSON. */
 	memset(pad, 'p', sizeof(pad) - 1);
 	pad[sizeof(pad) - 1] = '\0';

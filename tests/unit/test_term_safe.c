@@ -480,8 +480,8 @@ static void check_mask(const char *in, const char *want)
  * ordinary words are left alone. */
 static void test_mask_tokens(void **state)
 {
-	check_mask("key sk_test_abcdefgh1234 refused", "key sk_test_\u2026" "1234 refused");
-	check_mask("\"sk_prod_0123456789abcdefXYZW\"", "\"sk_prod_\u2026XYZW\"");
+	check_mask("key sk_demo_abcdefgh1234 refused", "key sk_demo_\u2026" "1234 refused");
+	check_mask("\"sk_live_0123456789abcdefXYZW\"", "\"sk_live_\u2026XYZW\"");
 	/* "sk_localdev": eight after sk_, too short to show its end. */
 	check_mask("Bearer sk_localdev.", "Bearer sk_\u2026.");
 	check_mask("sk_AbCdEfGh-_12", "sk_\u2026-_12");
@@ -520,11 +520,11 @@ static void test_mask_key_form(void **state)
 {
 	char out[TS_MASK_MAX];
 
-	size_t n = ts_mask_key("sk_prod_abcdefghijkl1234", 24, true, out);
+	size_t n = ts_mask_key("sk_live_abcdefghijkl1234", 24, true, out);
 	assert_int_equal(n, strlen(out));
-	assert_string_equal(out, "sk_prod_\u2026" "1234");
-	ts_mask_key("sk_prod_abcdefghijkl1234", 24, false, out);
-	assert_string_equal(out, "sk_prod_\u2026");
+	assert_string_equal(out, "sk_live_\u2026" "1234");
+	ts_mask_key("sk_live_abcdefghijkl1234", 24, false, out);
+	assert_string_equal(out, "sk_live_\u2026");
 	ts_mask_key("sk_abcdefghijklmnopqrstuvwxyz", 29, true, out);
 	assert_string_equal(out, "sk_\u2026wxyz");
 	ts_mask_key("whatever", 8, true, out);
@@ -549,8 +549,8 @@ static bool to_buf(void *ud, const char *p, size_t len)
 static void test_mask_stream_any_cut(void **state)
 {
 	static const char *const texts[] = {
-	    "{\"k\":\"sk_test_abcdefgh1234\",\"task_sk_x\":\"ssk_sk\"}",
-	    "sk_prod_0123456789abcdefXYZW",
+	    "{\"k\":\"sk_demo_abcdefgh1234\",\"task_sk_x\":\"ssk_sk\"}",
+	    "sk_live_0123456789abcdefXYZW",
 	    "s",
 	    "sk",
 	    "xsk_abcdefghij sk_abc sk_abcdefgh",
@@ -597,11 +597,11 @@ static void test_mask_in_sanitize_and_json(void **state)
 {
 	size_t n;
 
-	check("403: bad key sk_test_abcdefgh1234\x1b[2J", "403: bad key sk_test_\u2026" "1234\u241b[2J");
-	static const char doc[] = "{\"k\":\"sk_test_abcdefgh1234\"}";
+	check("403: bad key sk_demo_abcdefgh1234\x1b[2J", "403: bad key sk_demo_\u2026" "1234\u241b[2J");
+	static const char doc[] = "{\"k\":\"sk_demo_abcdefgh1234\"}";
 	char *s = ts_json(doc, strlen(doc), &n);
 	assert_non_null(s);
-	assert_string_equal(s, "{\"k\":\"sk_test_\u2026" "1234\"}");
+	assert_string_equal(s, "{\"k\":\"sk_demo_\u2026" "1234\"}");
 	free(s);
 	static const char ptr[] = "/a\x1b[201~\necho PWNED\n\t\xc2\x9b";
 	s = ts_json_line(ptr, strlen(ptr), &n);
