@@ -149,6 +149,13 @@ node_tests() {
 if [ "$RUN_UNIT" = 1 ]; then
 	section "unit tests (cmocka, ASan + UBSan)"
 	unit_tests
+	section "layers"
+	if bash "$ROOT/scripts/check-layers.sh" "$ROOT"; then
+		PASSED=$((PASSED + 1))
+	else
+		FAILED=$((FAILED + 1))
+		FAILURES+=("layers: scripts/check-layers.sh")
+	fi
 fi
 
 if [ "$RUN_EMU" = 1 ]; then

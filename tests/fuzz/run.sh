@@ -45,12 +45,13 @@ EOF
 sources()
 {
 	case $1 in
-	lson) echo lson diff util error ;;
-	api) echo api api_storage room query term_safe util error ;;
+	lson) echo lson/lson core/diff core/util core/error ;;
+	api) echo api/api api/api_storage api/room api/query core/term_safe core/util core/error ;;
 	query_term)
 		# cmd.c brings the command tables, and they the model
-		echo term_safe cmd cmd_args cmd_room cmd_storage config model model_storage \
-			api api_storage output lson diff query room util error ;;
+		echo core/term_safe cmd/cmd cmd/cmd_args cmd/cmd_room cmd/cmd_storage core/config \
+			model/model model/model_storage api/api api/api_storage cmd/output lson/lson \
+			core/diff api/query api/room core/util core/error core/kept ;;
 	*) return 1 ;;
 	esac
 }
@@ -64,7 +65,7 @@ build()
 	done
 	# shellcheck disable=SC2046,SC2086 # word splitting is wanted
 	"$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		$extra -I"$out" -I"$src" $(pkg-config --cflags libcurl libcjson libedit) \
+		$extra -I"$out" $(for d in "$src"/*/; do printf ' -I%s' "$d"; done) $(pkg-config --cflags libcurl libcjson libedit) \
 		-o "$out/$t/fuzz_$t" "$here/fuzz_$t.c" $files \
 		$(pkg-config --libs libcurl libcjson libedit) -lm
 }

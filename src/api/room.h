@@ -6,26 +6,7 @@
 #include <stddef.h>
 
 #include "error.h"
-
-/* A string list, e.g. permissions or a string[] metadata value. */
-struct strv {
-	char **v;
-	size_t n;
-};
-
-/* One entry of a map to strings or string lists. For metadata, is_list says
- * whether the value was a string[] (then list holds it) or a string
- * (then list.n == 1). For accesses, list is the permission list. */
-struct kv {
-	char *key;
-	struct strv list;
-	bool is_list;
-};
-
-struct kvv {
-	struct kv *v;
-	size_t n;
-};
+#include "strv.h"
 
 struct room {
 	char *id;
@@ -52,16 +33,6 @@ struct room {
  * err (LB_USAGE) otherwise. */
 bool room_check_id(const char *id, const char *what, size_t max_units, bool no_controls,
                    struct lb_error *err);
-
-void strv_free(struct strv *s);
-bool strv_push(struct strv *s, const char *str);
-/* "a, b, c" into out. */
-void strv_join(const struct strv *s, const char *sep, char *out, size_t n);
-void kvv_free(struct kvv *m);
-/* Deep copies into dst (overwritten, not freed first); false on
- * allocation failure, dst then empty. */
-bool strv_copy(struct strv *dst, const struct strv *src);
-bool kvv_copy(struct kvv *dst, const struct kvv *src);
 
 /* Free the room's members (not the struct itself). */
 void room_clear(struct room *r);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "api.h"
+#include "api_storage.h"
 #include "error.h"
 #include "query.h"
 #include "room.h"
@@ -31,19 +32,6 @@ enum res_kind {
 };
 
 struct lson_doc;
-
-struct active_user {
-	char *id;          /* NULL for anonymous users */
-	int connection_id;
-	char *info_json;   /* the "info" object as compact JSON, may be NULL */
-};
-
-struct version {
-	char *id;          /* "vh_..." */
-	char *created_at;
-	long long created_s;
-	struct strv authors;
-};
 
 struct resource {
 	char *key;               /* "/v2/rooms?<filter key>" or "/v2/rooms/<id>" */

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "room.h"
+#include "strv.h"
 #include "term_safe.h"
 #include "util.h"
 

@@ -6,124 +6,6 @@
 
 #include "room.h"
 
-/* Free every string and the vector; the list becomes empty. */
-void strv_free(struct strv *s)
-{
-	if (!s)
-		return;
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	s->v = NULL;
-	s->n = 0;
-}
-
-/* Append a copy of str; false on allocation failure (list unchanged). */
-bool strv_push(struct strv *s, const char *str)
-{
-	char **v;
-	char *copy;
-
-	if (!s || !str)
-		return false;
-	copy = strdup(str);
-	if (!copy)
-		return false;
-	v = realloc(s->v, (s->n + 1) * sizeof(*v));
-	if (!v) {
-		free(copy);
-		return false;
-	}
-	v[s->n++] = copy;
-	s->v = v;
-	return true;
-}
-
-/* Append src to out at *pos, truncating at n - 1 bytes. */
-static void append(char *out, size_t n, size_t *pos, const char *src)
-{
-	size_t len = strlen(src);
-
-	if (*pos + 1 >= n)
-		return;
-	if (len > n - 1 - *pos)
-		len = n - 1 - *pos;
-	memcpy(out + *pos, src, len);
-	*pos += len;
-	out[*pos] = '\0';
-}
-
-/* "a, b, c" into out (always NUL-terminated when n > 0). */
-void strv_join(const struct strv *s, const char *sep, char *out, size_t n)
-{
-	size_t pos = 0;
-
-	if (!out || n == 0)
-		return;
-	out[0] = '\0';
-	if (!s)
-		return;
-	for (size_t i = 0; i < s->n; i++) {
-		if (i)
-			append(out, n, &pos, sep ? sep : "");
-		append(out, n, &pos, s->v[i] ? s->v[i] : "");
-	}
-}
-
-/* Free every entry and the vector; the map becomes empty. */
-void kvv_free(struct kvv *m)
-{
-	if (!m)
-		return;
-	for (size_t i = 0; i < m->n; i++) {
-		free(m->v[i].key);
-		strv_free(&m->v[i].list);
-	}
-	free(m->v);
-	m->v = NULL;
-	m->n = 0;
-}
-
-/* Copy src into dst (which is overwritten); false on allocation failure
- * (dst is then empty). */
-bool strv_copy(struct strv *dst, const struct strv *src)
-{
-	dst->v = NULL;
-	dst->n = 0;
-	for (size_t i = 0; i < src->n; i++) {
-		if (!strv_push(dst, src->v[i] ? src->v[i] : "")) {
-			strv_free(dst);
-			return false;
-		}
-	}
-	return true;
-}
-
-/* Copy src into dst (which is overwritten); false on allocation failure
- * (dst is then empty). */
-bool kvv_copy(struct kvv *dst, const struct kvv *src)
-{
-	dst->v = NULL;
-	dst->n = 0;
-	if (src->n == 0)
-		return true;
-	dst->v = calloc(src->n, sizeof(*dst->v));
-	if (!dst->v)
-		return false;
-	for (size_t i = 0; i < src->n; i++) {
-		struct kv *d = &dst->v[i];
-
-		dst->n = i + 1;
-		d->is_list = src->v[i].is_list;
-		d->key = strdup(src->v[i].key ? src->v[i].key : "");
-		if (!d->key || !strv_copy(&d->list, &src->v[i].list)) {
-			kvv_free(dst);
-			return false;
-		}
-	}
-	return true;
-}
-
 /* Free the room's members (not the struct itself); times become -1. */
 void room_clear(struct room *r)
 {
@@ -171,29 +53,6 @@ bool room_copy(struct room *dst, const struct room *src)
 		return false;
 	}
 	return true;
-}
-
-static size_t str_bytes(const char *s)
-{
-	return s ? strlen(s) + 1 : 0;
-}
-
-static size_t strv_bytes(const struct strv *s)
-{
-	size_t b = s->n * sizeof(char *);
-
-	for (size_t i = 0; i < s->n; i++)
-		b += str_bytes(s->v[i]);
-	return b;
-}
-
-static size_t kvv_bytes(const struct kvv *m)
-{
-	size_t b = m->n * sizeof(struct kv);
-
-	for (size_t i = 0; i < m->n; i++)
-		b += str_bytes(m->v[i].key) + strv_bytes(&m->v[i].list);
-	return b;
 }
 
 /* Approximate heap bytes held, for the cache's memory budget. */
@@ -256,19 +115,19 @@ void room_metadata_summary(const struct room *r, char *out, size_t n)
 		const struct kv *e = &r->metadata.v[i];
 
 		if (i)
-			append(out, n, &pos, ", ");
-		append(out, n, &pos, e->key ? e->key : "");
-		append(out, n, &pos, "=");
+			str_append(out, n, &pos, ", ");
+		str_append(out, n, &pos, e->key ? e->key : "");
+		str_append(out, n, &pos, "=");
 		if (e->is_list) {
-			append(out, n, &pos, "[");
+			str_append(out, n, &pos, "[");
 			for (size_t j = 0; j < e->list.n; j++) {
 				if (j)
-					append(out, n, &pos, ",");
-				append(out, n, &pos, e->list.v[j] ? e->list.v[j] : "");
+					str_append(out, n, &pos, ",");
+				str_append(out, n, &pos, e->list.v[j] ? e->list.v[j] : "");
 			}
-			append(out, n, &pos, "]");
+			str_append(out, n, &pos, "]");
 		} else if (e->list.n > 0) {
-			append(out, n, &pos, e->list.v[0] ? e->list.v[0] : "");
+			str_append(out, n, &pos, e->list.v[0] ? e->list.v[0] : "");
 		}
 	}
 }

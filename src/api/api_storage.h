@@ -11,7 +11,19 @@
 #include <stddef.h>
 
 #include "api.h"
-#include "model.h"
+
+struct active_user {
+	char *id;          /* NULL for anonymous users */
+	int connection_id;
+	char *info_json;   /* the "info" object as compact JSON, may be NULL */
+};
+
+struct version {
+	char *id;          /* "vh_..." */
+	char *created_at;
+	long long created_s;
+	struct strv authors;
+};
 
 /* Result of one call. body is the raw response (binary for ydoc-binary and
  * version downloads), valid during the callback. The decoded members are
