@@ -29,6 +29,8 @@ enum res_kind {
 	RES_YDOC,         /* a room's Yjs document as JSON */
 	RES_ACTIVE_USERS, /* who is connected to a room */
 	RES_VERSIONS,     /* a room's Yjs version history (paginated) */
+	RES_FANOUT,       /* many reads run as one (fanout.h) */
+	RES_BULK,         /* many changes sent as one job (bulk.h) */
 };
 
 struct lson_doc;

@@ -62,6 +62,7 @@ struct res_ops {
 struct model_internal {
 	struct model *m;
 	const struct res_ops *ops; /* NULL for rooms and room lists */
+	void *ext;                 /* a kind's own state (its ops->clear frees it) */
 	int refs;
 	unsigned long long used;   /* LRU stamp */
 	size_t bytes;              /* charged to model.bytes */
