@@ -248,6 +248,15 @@ static void say_about(struct app *a, enum subject subject, const void *res, cons
 	va_end(ap);
 }
 
+void app_error_about(struct app *a, const struct resource *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(a, true, SUBJECT_RESOURCE, r, fmt, ap);
+	va_end(ap);
+}
+
 unsigned app_messages_generation(struct app *a)
 {
 	return a->log_gen;

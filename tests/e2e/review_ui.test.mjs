@@ -1,0 +1,114 @@
+// The screen used the way a new user and a power user use it, for what a
+// walk through every view found: what a failed page says and for how long,
+// places told apart by their whole title, what :messages keeps, the command
+// line after the terminal grows, and the empty key in a summary.
+
+import assert from "node:assert/strict";
+import { after, afterEach, before, describe, test } from "node:test";
+import { startStack } from "../emulator/stack.mjs";
+import { createRoom, rest, serverEnv, spawnLbtui, uniq } from "./harness.mjs";
+
+let stack;
+let running = [];
+
+before(async () => {
+	stack = await startStack();
+});
+
+after(async () => {
+	if (stack)
+		await stack.stop();
+});
+
+afterEach(async () => {
+	await fetch(`${stack.control}/faults`, { method: "DELETE" });
+	const list = running;
+	running = [];
+	for (const t of list)
+		await t.close();
+});
+
+function start(opts = {}) {
+	const t = spawnLbtui({ cols: 100, rows: 30, ...opts, env: serverEnv(stack.url, opts.env || {}) });
+	running.push(t);
+	return t;
+}
+
+async function fault(rule) {
+	const r = await fetch(`${stack.control}/faults`, {
+		method: "POST",
+		headers: { "Content-Type": "application/json" },
+		body: JSON.stringify(rule),
+	});
+	assert.equal(r.status, 200, await r.text());
+}
+
+async function createRooms(ids) {
+	for (let i = 0; i < ids.length; i += 25)
+		await Promise.all(ids.slice(i, i + 25).map((id) => createRoom(stack.url, id)));
+}
+
+// The message line is drawn as an error (red), not as a hint or an answer.
+function messageIsError(t) {
+	const c = t.cell(0, t.rows - 1);
+	return c.fg === 1 && c.bold;
+}
+
+describe("a list that fails to load its next page", () => {
+	const P = uniq("rvpg");
+
+	before(async () => {
+		// Two pages of rooms (lbtui asks for 100 at a time), alone in a
+		// filtered list.
+		await createRooms(Array.from({ length: 130 }, (_, i) => `${P}-${String(i).padStart(3, "0")}`));
+	});
+
+	async function openList(t) {
+		await t.waitFor(/ \d+\+? rooms │/);
+		t.command(`:rooms --prefix ${P}`);
+		await t.waitFor(() => t.row(-2).includes(" 100+ rooms │"));
+		await t.waitIdle();
+	}
+
+	test("G after a failed reload says why it stopped", async () => {
+		const t = start();
+		await openList(t);
+		// A reload that fails is a reload that failed, not a page.
+		await fault({ method: "GET", path: "/v2/rooms", type: "status", status: 400, count: 1 });
+		t.write("r");
+		await t.waitFor(() => t.row(-1).startsWith("reload failed: 400"));
+		assert.doesNotMatch(t.row(-2), /could not load more/);
+		// Away and back: what was said about the reload no longer shows.
+		t.key("Enter");
+		await t.waitFor(/organization/);
+		t.write("q");
+		await t.waitFor(() => t.row(-2).includes(" 100+ rooms │"));
+		assert.doesNotMatch(t.row(-2), /failed/);
+		// G stops at the failed page, and says so.
+		await fault({ method: "GET", path: "/v2/rooms", type: "status", status: 400, count: 1 });
+		t.write("G");
+		await t.waitFor(() => t.row(-1).startsWith("could not load more: 400"), { timeout: 5000 });
+		assert.ok(messageIsError(t), t.dump());
+		assert.match(t.row(-2), /could not load more: 400/);
+		assert.equal(await t.exit(), 0);
+	});
+
+	test("a failed page stops being shown once the pages load", async () => {
+		const t = start();
+		await openList(t);
+		await fault({ method: "GET", path: "/v2/rooms", type: "status", status: 400, count: 1 });
+		t.write("G");
+		await t.waitFor(() => t.row(-1).startsWith("could not load more: 400"));
+		assert.match(t.row(-2), /could not load more/);
+		// Trying again works: every room is there, and nothing says a
+		// page could not be loaded.
+		t.write("G");
+		await t.waitFor(() => t.row(-2).includes(" 130 rooms"));
+		await t.waitIdle();
+		assert.doesNotMatch(t.row(-2), /could not load more/);
+		assert.match(t.row(-2), / 130 rooms │ \d+s ago$/);
+		const last = t.cell(t.cols - 2, t.rows - 2);
+		assert.ok(last.bg !== 1, `the status bar still shows an error\n${t.dump()}`);
+		assert.equal(await t.exit(), 0);
+	});
+});
