@@ -112,3 +112,27 @@ describe("a list that fails to load its next page", () => {
 		assert.equal(await t.exit(), 0);
 	});
 });
+
+describe("places with long IDs", () => {
+	test("two rooms whose long IDs start alike are two places, and the title bar ends with the ID's end", async () => {
+		// 95 wide characters: longer in bytes than a title used to be kept.
+		const a = `${uniq("rvw")}-${"日本語テスト".repeat(15)}`;
+		const b = `${a}-2`;
+		await createRoom(stack.url, a, { metadata: { which: "first" } });
+		await createRoom(stack.url, b, { metadata: { which: "second" } });
+		const t = start();
+		await t.waitFor(/ \d+\+? rooms │/);
+		t.command(`:room show ${a}`);
+		await t.waitFor(/which +first/);
+		assert.ok(t.row(0).endsWith("日本語テスト"), t.dump());
+		t.command(`:room show ${b}`);
+		// The second room, on top of the first, not the first again.
+		await t.waitFor(/which +second/);
+		assert.ok(t.row(0).endsWith("日本語テスト-2"), t.dump());
+		t.write("q");
+		await t.waitFor(/which +first/);
+		t.write("q");
+		await t.waitFor(() => t.row(0).trim() === "lbtui  rooms");
+		assert.equal(await t.exit(), 0);
+	});
+});
