@@ -257,6 +257,21 @@ void app_error_about(struct app *a, const struct resource *r, const char *fmt, .
 	va_end(ap);
 }
 
+void app_note(struct app *a, const char *fmt, ...)
+{
+	char raw[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	char *safe = ts_sanitize(raw, (size_t)-1);
+	snprintf(a->message, sizeof(a->message), "%s", safe ? safe : "");
+	free(safe);
+	a->message_error = false;
+	a->dirty = true;
+}
+
 unsigned app_messages_generation(struct app *a)
 {
 	return a->log_gen;

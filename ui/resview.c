@@ -310,10 +310,10 @@ bool resview_list_search(struct view *v, const char *pattern, int dir)
 	list_clamp(&l->pos, resview_list_count(v), rv->height);
 	resview_list_follow(v);
 	if (l->paged && !r->complete)
-		app_message(v->app, false, "match %d of %d in the %d %s loaded so far", k + 1,
-		            l->n_hits, l->hits_n, l->noun);
+		app_note(v->app, "match %d of %d in the %d %s loaded so far", k + 1, l->n_hits,
+		         l->hits_n, l->noun);
 	else
-		app_message(v->app, false, "match %d of %d", k + 1, l->n_hits);
+		app_note(v->app, "match %d of %d", k + 1, l->n_hits);
 	l->more_held = false;
 	load_ahead(v);
 	return true;

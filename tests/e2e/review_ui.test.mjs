@@ -136,3 +136,30 @@ describe("places with long IDs", () => {
 		assert.equal(await t.exit(), 0);
 	});
 });
+
+describe(":messages", () => {
+	test("keeps a failure while a search goes through its matches again and again", async () => {
+		const P = uniq("rvm");
+		await createRooms(["a", "b", "c"].map((k) => `${P}-hit-${k}`));
+		const t = start();
+		await t.waitFor(/ \d+\+? rooms │/);
+		t.command(":room show no-such-room-rvm");
+		await t.waitFor(() => t.row(-1).startsWith("load failed: 404"));
+		t.write("q");
+		t.command(`:rooms --prefix ${P}`);
+		await t.waitFor(() => t.row(-2).includes(" 3 rooms │"));
+		t.write("/");
+		await t.waitFor(() => t.row(-1).startsWith("/"));
+		t.command("hit");
+		await t.waitFor(() => /match 1 of 3$/.test(t.row(-1).trim()));
+		// A power user's n, well past a hundred times.
+		for (let i = 0; i < 120; i++)
+			t.write("n");
+		await t.waitFor(() => /match 1 of 3$/.test(t.row(-1).trim()));
+		await t.waitIdle();
+		t.command(":messages");
+		await t.waitFor(() => t.row(0).endsWith("messages"));
+		assert.match(t.screenText(), /error load failed: 404 ROOM_NOT_FOUND/);
+		assert.equal(await t.exit(), 0);
+	});
+});
