@@ -163,3 +163,19 @@ describe(":messages", () => {
 		assert.equal(await t.exit(), 0);
 	});
 });
+
+describe("the command line", () => {
+	test("shows all of a line typed at 40 columns once the terminal is wide enough", async () => {
+		const t = start({ cols: 40, rows: 15 });
+		await t.waitFor(/rooms/);
+		const line = "rooms --prefix abcdefghijklmnopqrstuvwxyz-0123456789";
+		t.write(`:${line}`);
+		await t.waitFor(() => t.row(-1).endsWith("0123456789"));
+		assert.ok(!t.row(-1).startsWith(":rooms"), "scrolled at 40 columns");
+		t.resize(100, 30);
+		await t.waitFor(() => t.row(-1) === `:${line}`);
+		assert.equal(t.cursor().x, line.length + 1);
+		t.key("Esc");
+		assert.equal(await t.exit(), 0);
+	});
+});
