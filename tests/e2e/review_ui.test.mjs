@@ -179,3 +179,22 @@ describe("the command line", () => {
 		assert.equal(await t.exit(), 0);
 	});
 });
+
+describe("the empty key", () => {
+	test('reads "" in the summary of the object that holds it, as on its own row', async () => {
+		const id = uniq("rvek");
+		await createRoom(stack.url, id);
+		const obj = (data) => ({ liveblocksType: "LiveObject", data });
+		const doc = obj({ box: obj({ "": "nameless", named: 1 }) });
+		assert.equal((await rest(stack.url, "POST", `/v2/rooms/${id}/storage`, doc)).status, 200);
+		const t = start();
+		await t.waitFor(/ \d+\+? rooms │/);
+		t.command(`:storage ${id}`);
+		await t.waitFor(/▸ box LiveObject \{.*\}/);
+		assert.match(t.screenText(), /▸ box LiveObject \{"": "nameless", named: 1\}/);
+		t.write("j");
+		t.key("Enter");
+		await t.waitFor(/"" string "nameless"/);
+		assert.equal(await t.exit(), 0);
+	});
+});
