@@ -1265,6 +1265,9 @@ static void pane_key(struct app *a, enum action act, int key)
 		case ACTION_PAGE_UP: a->detail_top -= h - 1; break;
 		case ACTION_PAGE_DOWN: a->detail_top += h - 1; break;
 		case ACTION_MOVE_FIRST: a->detail_top = 0; break;
+		/* h and Left of a tree: left of this pane is the tree, whose
+		 * nodes stay as they are. */
+		case ACTION_TREE_COLLAPSE: a->focus = PANE_LIST; break;
 		default:
 			if (v->ops->action)
 				v->ops->action(v, act);

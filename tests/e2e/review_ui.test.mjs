@@ -198,3 +198,35 @@ describe("the empty key", () => {
 		assert.equal(await t.exit(), 0);
 	});
 });
+
+describe("the detail pane beside a tree", () => {
+	test("h and Left move the focus back to the tree, which stays as it was", async () => {
+		const id = uniq("rvdt");
+		await createRoom(stack.url, id);
+		const obj = (data) => ({ liveblocksType: "LiveObject", data });
+		const doc = obj({ a: 1, shapes: { liveblocksType: "LiveList", data: [obj({ x: 1 }), obj({ x: 2 })] } });
+		assert.equal((await rest(stack.url, "POST", `/v2/rooms/${id}/storage`, doc)).status, 200);
+		const t = start({ cols: 140, rows: 30 });
+		await t.waitFor(/ \d+\+? rooms │/);
+		t.command(`:storage ${id}`);
+		await t.waitFor(/▸ shapes LiveList/);
+		t.write("G");
+		t.key("Enter");
+		await t.waitFor(/▾ shapes LiveList 2 items/);
+		await t.waitFor(/Path +\/shapes/);
+		const border = t.screen()[1].lastIndexOf("│");
+		const row = t.screen().findIndex((r) => r.includes("▾ shapes"));
+		const treeX = t.screen()[row].indexOf("▾");
+		for (const key of ["Left", "h"]) {
+			t.key("Tab");
+			await t.waitFor(() => !t.cell(border, 3).bgDefault);
+			assert.ok(t.cell(treeX, row).bg !== 6, "the tree's cursor is drawn blurred while the detail pane has the focus");
+			t.write(key === "h" ? "h" : "\x1bOD");
+			await t.waitFor(() => t.cell(border, 3).bgDefault);
+			await t.waitIdle();
+			assert.match(t.screen()[row], /▾ shapes LiveList 2 items/, `${key} collapsed the tree\n${t.dump()}`);
+			assert.equal(t.cell(treeX, row).bg, 6, `${key}: the tree has the focus again\n${t.dump()}`);
+		}
+		assert.equal(await t.exit(), 0);
+	});
+});
