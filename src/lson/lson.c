@@ -1308,6 +1308,8 @@ void lson_summary(const struct lson_doc *d, int i, char *out, size_t n)
 
 			if (k)
 				buf_add(&b, ", ", 2);
+			if (!key[0])
+				key = "\"\""; /* the empty key, as the tree shows it */
 			buf_add(&b, key, utf8_cut(key, strlen(key), 32));
 			buf_add(&b, ": ", 2);
 			value_preview(d, c, &b);

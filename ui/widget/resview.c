@@ -149,6 +149,17 @@ int resview_list_selected(struct view *v)
 	return resview_of(v)->list.pos.cursor;
 }
 
+/* Ask for the next page, remembering that it is one (its answer may come
+ * before model_more returns). */
+static void ask_more(struct view *v, struct resource *r)
+{
+	struct resview *rv = resview_of(v);
+	rv->page_loading = true;
+	model_more(app_model(v->app), r);
+	if (!r->busy || !r->paging)
+		rv->page_loading = false;
+}
+
 /* Load the next page before the cursor gets near the end. */
 static void load_ahead(struct view *v)
 {
@@ -157,7 +168,7 @@ static void load_ahead(struct view *v)
 	int n = resview_list_count(v);
 	if (rv->list.paged && !rv->list.more_held && r->has_data && !r->complete && !r->paging &&
 	    !r->busy && rv->list.pos.cursor + 2 * rv->height >= n)
-		model_more(app_model(v->app), r);
+		ask_more(v, r);
 }
 
 bool resview_list_move(struct view *v, enum action a)
@@ -173,7 +184,7 @@ bool resview_list_move(struct view *v, enum action a)
 	l->more_held = false;
 	resview_list_follow(v);
 	if (l->to_end && !r->busy)
-		model_more(app_model(v->app), r);
+		ask_more(v, r);
 	else
 		load_ahead(v);
 	return true;
@@ -198,7 +209,7 @@ static bool go_on_to_end(struct view *v, struct resource *r)
 		return false;
 	}
 	if (!r->busy)
-		model_more(app_model(v->app), r);
+		ask_more(v, r);
 	return true;
 }
 
@@ -207,21 +218,30 @@ void resview_list_changed(struct view *v, struct resource *r)
 	if (!resview_settled(v, r))
 		return;
 	struct resview *rv = resview_of(v);
+	bool page_done = false;
+	if (r->busy) {
+		if (!rv->page_loading)
+			rv->page_failed = false; /* a reload tries again */
+	} else if (rv->page_loading) {
+		rv->page_loading = false;
+		rv->page_failed = r->err.status != LB_OK;
+		page_done = true;
+	}
 	resview_list_follow(v);
 	if (!rv->list.paged || go_on_to_end(v, r))
 		return;
 	/* After a failed page the next try waits for the user (a move, or r):
-	 * asking again from here would repeat the failure without end. The
-	 * failure is told once, in case the last row is out of view. */
+	 * asking again from here would repeat the failure without end. Each
+	 * failed page is told, in case the last row is out of view, until r
+	 * loads again. */
 	if (r->err.status == LB_OK) {
-		rv->more_failed = false;
+		rv->page_failed = false;
 		load_ahead(v);
-	} else if (r->has_data && !r->complete && !r->paging && !rv->more_failed) {
+	} else if (page_done && r->has_data && !r->complete) {
 		char msg[700];
 		lb_error_format(&r->err, msg, sizeof(msg));
-		app_message(v->app, true, "could not load more: %s — move down or press r to retry",
-			    msg);
-		rv->more_failed = true;
+		app_error_about(v->app, r,
+		                "could not load more: %s — move down or press r to retry", msg);
 	}
 }
 
@@ -290,10 +310,10 @@ bool resview_list_search(struct view *v, const char *pattern, int dir)
 	list_clamp(&l->pos, resview_list_count(v), rv->height);
 	resview_list_follow(v);
 	if (l->paged && !r->complete)
-		app_message(v->app, false, "match %d of %d in the %d %s loaded so far", k + 1,
-		            l->n_hits, l->hits_n, l->noun);
+		app_note(v->app, "match %d of %d in the %d %s loaded so far", k + 1, l->n_hits,
+		         l->hits_n, l->noun);
 	else
-		app_message(v->app, false, "match %d of %d", k + 1, l->n_hits);
+		app_note(v->app, "match %d of %d", k + 1, l->n_hits);
 	l->more_held = false;
 	load_ahead(v);
 	return true;
@@ -351,7 +371,7 @@ void resview_draw_more(struct view *v, WINDOW *win, const char *more)
 	int row = resview_list_count(v) - rv->list.pos.top;
 	if (row >= rv->height || r->complete)
 		return;
-	if (!r->paging && r->err.status != LB_OK) {
+	if (!r->paging && rv->page_failed && r->err.status != LB_OK) {
 		char msg[700], line[800];
 		lb_error_format(&r->err, msg, sizeof(msg));
 		snprintf(line, sizeof(line), "could not load more: %s — move down or press r to retry",

@@ -51,7 +51,9 @@ struct resview {
 	char *room;         /* the room the view is about, NULL for none */
 	int height;         /* rows of the list at the last draw */
 	struct watch watch; /* off unless resview_start turns it on */
-	bool more_failed;   /* the failure of the next page was told */
+	/* A next page was asked for and has not come yet; the last one asked
+	 * for failed (a reload's failure is not one: app.c tells it). */
+	bool page_loading, page_failed;
 	struct reslist list; /* list views: set up with resview_list_init */
 };
 
