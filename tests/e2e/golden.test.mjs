@@ -41,7 +41,7 @@ import { fileURLToPath } from "node:url";
 import xterm from "@xterm/headless";
 import { startStack } from "../emulator/stack.mjs";
 import { SEED_CLOCK, seed } from "../demo/seed.mjs";
-import { serverEnv, spawnLbtui } from "./harness.mjs";
+import { rest, serverEnv, spawnLbtui } from "./harness.mjs";
 import {
 	diffGolden,
 	formatGolden,
@@ -85,16 +85,18 @@ afterEach(async () => {
 
 // --- getting to each view ----------------------------------------------------
 
+// Nothing in flight: the status bar counts requests ("2 req") and says
+// when something is loading.
 const status = (t) => t.row(-2);
-const idle = (t) => / 0 req │/.test(status(t));
+const idle = (t) => !/\b[1-9]\d* req\b|loading/.test(status(t));
 
 // Wait until the screen shows what (as t.waitFor), with room for a slow
 // machine.
 const see = (t, what) => t.waitFor(what, { timeout: 20000 });
 
-// The rooms list, loaded, with nothing in flight.
+// The rooms list, loaded (the newest room shows), with nothing in flight.
 async function top(t) {
-	await see(t, () => / \d+ rooms │/.test(status(t)) && idle(t));
+	await see(t, (s) => s.includes("globex:rtl-") && idle(t));
 	await t.waitIdle();
 }
 
@@ -107,7 +109,7 @@ async function run(t, line, what) {
 
 async function storage(t, room = "acme:readme") {
 	await top(t);
-	await run(t, `:storage ${room}`, /root LiveObject \d+ keys/);
+	await run(t, `:storage ${room}`, /root LiveObject/);
 }
 
 /**
@@ -122,9 +124,9 @@ const VIEWS = [
 		async open(t) {
 			await top(t);
 			t.write("/acme:roadmap\r");
-			await see(t, /match 1 of 1/);
+			await t.waitIdle();
 			t.key("Enter");
-			await see(t, "groups access");
+			await see(t, "engineering");
 		},
 	},
 	{ name: "storage", open: (t) => storage(t) },
@@ -133,7 +135,7 @@ const VIEWS = [
 		async open(t) {
 			await storage(t);
 			t.key("Enter");
-			await see(t, "▸ root LiveObject {");
+			await see(t, "▸ root");
 		},
 	},
 	{
@@ -141,9 +143,8 @@ const VIEWS = [
 		async open(t) {
 			await storage(t);
 			t.write("2");
-			await see(t, "▾ authors LiveMap");
+			await see(t, "Overview");
 			t.key("Down", "Down", "Down", "Down");
-			await see(t, / \/ › authors › alice/);
 		},
 	},
 	{
@@ -151,21 +152,21 @@ const VIEWS = [
 		async open(t) {
 			await storage(t);
 			t.write("f");
-			await see(t, "root object 4 keys");
+			await see(t, /root object/);
 		},
 	},
 	{
 		name: "ydoc",
 		async open(t) {
 			await top(t);
-			await run(t, ":ydoc acme:yjs-notes", /root object \d+ keys/);
+			await run(t, ":ydoc acme:yjs-notes", "Meeting notes");
 		},
 	},
 	{
 		name: "versions",
 		async open(t) {
 			await top(t);
-			await run(t, ":versions acme:yjs-notes", / 3 versions │/);
+			await run(t, ":versions acme:yjs-notes", (s) => s.match(/\bvh_/g)?.length >= 3);
 		},
 	},
 	{
@@ -180,15 +181,14 @@ const VIEWS = [
 		async open(t) {
 			await top(t);
 			t.write("?");
-			await see(t, "Keys everywhere");
+			await see(t, "Quit lbtui");
 		},
 	},
 	{
 		name: "json",
 		async open(t) {
 			await storage(t);
-			t.write("G");
-			await see(t, / \/ › sections/);
+			t.write("G"); // the last row: sections
 			// A view of its own at 80 columns, the detail pane at 120.
 			t.write("J");
 			await see(t, '"liveblocksType": "LiveList"');
@@ -198,12 +198,9 @@ const VIEWS = [
 		name: "pager",
 		async open(t) {
 			await storage(t, "acme:terminal-torture");
-			t.write("G");
-			await see(t, / \/ › nested/);
-			t.write("k");
-			await see(t, / \/ › longWord/);
+			t.write("Gk"); // the row above the last: longWord
 			t.key("Enter");
-			await see(t, /rows 1–\d+ of \d+/);
+			await see(t, () => t.row(0).includes("longWord"));
 		},
 	},
 	{
@@ -214,8 +211,8 @@ const VIEWS = [
 			await see(t, "simplified JSON");
 			t.write("f");
 			await see(t, "plain LSON");
-			await run(t, ":frobnicate", /unknown command 'frobnicate'/);
-			await run(t, ":messages", /error +usage error: unknown command/);
+			await run(t, ":frobnicate", "frobnicate'");
+			await run(t, ":messages", /frobnicate[\s\S]*plain LSON[\s\S]*simplified JSON/);
 		},
 	},
 	{
@@ -223,12 +220,14 @@ const VIEWS = [
 		async open(t) {
 			await storage(t);
 			t.command(":storage set acme:readme /published false");
-			await see(t, "Apply this change? [y/N]");
+			await see(t, "[y/N]");
 		},
-		// The answer is no: the project stays as seeded.
+		// The answer is no, and the project stays as seeded.
 		async close(t) {
 			t.write("n");
-			await see(t, "cancelled: not applied");
+			await t.waitIdle();
+			const r = await rest(stack.url, "GET", `/v2/rooms/${encodeURIComponent("acme:readme")}/storage?format=json`);
+			assert.equal(r.body.published, true);
 		},
 	},
 	{
@@ -237,9 +236,9 @@ const VIEWS = [
 			await top(t);
 			t.write(":storage ");
 			t.key("Tab");
-			await see(t, /set {2}insert {2}delete/);
+			await see(t, /\binsert\b.*acme:/);
 		},
-		ready: (t) => /set {2}insert/.test(t.row(-2)),
+		ready: (t) => /\binsert\b.*acme:/.test(t.row(-2)),
 	},
 	{
 		// h at the top moves the focus to the navigator; at 80 columns there
