@@ -2634,6 +2634,76 @@ out:
 	return ok;
 }
 
+/* The node at tok[0..n) from root, or NULL. */
+static cJSON *cj_at(cJSON *root, char **tok, size_t n)
+{
+	cJSON *cur = root;
+
+	for (size_t k = 0; cur && k < n; k++)
+		cur = cj_lookup(cur, tok[k]);
+	return cur;
+}
+
+/* The tests for where a move puts its node. A move takes the node out
+ * first, so its path names a place in the document without it: the
+ * tests are made there, then their paths are named as the document
+ * before the move has them (the tests run before the op): past the taken
+ * item, an index of its list is one more. Their values are read there
+ * too, so that a node the move takes something out of is tested whole. */
+static bool guard_move_target(cJSON *root, const struct patch_op *op, struct patch *tests)
+{
+	char **from = NULL, **tok = NULL;
+	size_t nf = 0, nt = 0;
+	struct patch post = {0};
+	struct lb_error e;
+	char msg[256];
+	struct applier ap = {.msg = msg, .msg_n = sizeof(msg)};
+	cJSON *taken, *parent, *data = NULL;
+	long f = -1;
+	bool ok = true;
+
+	if (!op->from || !*op->from || !lson_pointer_split(op->from, &from, &nf, &e))
+		return !op->from || !*op->from || e.status != LB_NOMEM;
+	parent = cj_at(root, from, nf - 1);
+	if (parent && cj_container(parent, &data) == 'l')
+		f = parse_index(from[nf - 1], from[nf - 1] + strlen(from[nf - 1]));
+	ap.root = cJSON_Duplicate(root, 1);
+	ok = ap.root != NULL;
+	taken = ok ? cj_remove_at(&ap, from, nf) : NULL;
+	/* A from that does not resolve: the op fails on its own. */
+	if (taken)
+		ok = guard_pointer(ap.root, op->path, GUARD_WRITE, &post);
+	cJSON_Delete(taken);
+	cJSON_Delete(ap.root);
+	for (size_t i = 0; ok && i < post.n; i++) {
+		ok = lson_pointer_split(post.ops[i].path, &tok, &nt, &e);
+		if (!ok)
+			break;
+		bool same_list = f >= 0 && nt >= nf;
+		for (size_t k = 0; same_list && k + 1 < nf; k++)
+			same_list = !strcmp(tok[k], from[k]);
+		long idx =
+		    same_list ? parse_index(tok[nf - 1], tok[nf - 1] + strlen(tok[nf - 1])) : -1;
+		if (idx >= f && f >= 0) {
+			char *shifted = malloc(24);
+
+			ok = shifted != NULL;
+			if (ok) {
+				snprintf(shifted, 24, "%ld", idx + 1);
+				free(tok[nf - 1]);
+				tok[nf - 1] = shifted;
+			}
+		}
+		cJSON *node = ok ? cj_at(root, tok, nt) : NULL;
+		if (node)
+			ok = guard_add(tests, tok, nt, NULL, node);
+		lson_tokens_free(&tok, nt);
+	}
+	patch_clear(&post);
+	lson_tokens_free(&from, nf);
+	return ok;
+}
+
 /* Whether pointer a names b or one of b's ancestors. */
 static bool pointer_covers(const char *a, const char *b)
 {
@@ -2658,6 +2728,9 @@ static bool guard_op(cJSON *root, const struct patch_op *op, struct patch *out)
 		ok = guard_pointer(root, op->path, GUARD_WRITE, &tests);
 		break;
 	case PATCH_MOVE:
+		ok = guard_pointer(root, op->from, GUARD_READ, &tests) &&
+		     guard_move_target(root, op, &tests);
+		break;
 	case PATCH_COPY:
 		ok = guard_pointer(root, op->from, GUARD_READ, &tests) &&
 		     guard_pointer(root, op->path, GUARD_WRITE, &tests);

@@ -1,0 +1,119 @@
+// What a hostile server and a careless operator found in the core: a
+// move guarded where it really puts its node, secrets masked in every
+// form a document prints them, and more below. Against the emulator (with
+// its fault injection) and small hostile servers written here.
+
+import assert from "node:assert/strict";
+import { after, afterEach, before, describe, test } from "node:test";
+import { startStack } from "../emulator/stack.mjs";
+import { createRoom, rest, runBatch, serverEnv, uniq } from "./harness.mjs";
+
+let stack;
+
+before(async () => {
+	stack = await startStack();
+});
+
+after(async () => {
+	if (stack)
+		await stack.stop();
+});
+
+afterEach(async () => {
+	await control("DELETE", "/faults");
+});
+
+const obj = (data) => ({ liveblocksType: "LiveObject", data });
+const list = (data) => ({ liveblocksType: "LiveList", data });
+
+async function control(method, p, body) {
+	const r = await fetch(stack.control + p, {
+		method,
+		headers: body !== undefined ? { "Content-Type": "application/json" } : {},
+		body: body !== undefined ? JSON.stringify(body) : undefined,
+	});
+	const text = await r.text();
+	assert.ok(r.status < 300, `${method} /__emulator${p}: ${r.status} ${text}`);
+	return text ? JSON.parse(text) : null;
+}
+
+const fault = (rule) => control("POST", "/faults", rule);
+
+async function patchCount(id) {
+	const q = new URLSearchParams({ method: "PATCH", path: `/v2/rooms/${id}/storage/json-patch` });
+	return (await control("GET", `/requests?${q}`)).count;
+}
+
+async function until(cond, what, timeout = 10000) {
+	const end = Date.now() + timeout;
+	while (!(await cond())) {
+		assert.ok(Date.now() < end, `timed out waiting for ${what}`);
+		await new Promise((r) => setTimeout(r, 10));
+	}
+}
+
+async function roomWith(doc) {
+	const id = uniq("rev");
+	await createRoom(stack.devUrl, id, { defaultAccesses: ["room:write"] });
+	const r = await rest(stack.devUrl, "POST", `/v2/rooms/${id}/storage`, doc);
+	assert.equal(r.status, 200, JSON.stringify(r.body));
+	return id;
+}
+
+async function storageOf(id) {
+	const r = await rest(stack.devUrl, "GET", `/v2/rooms/${id}/storage`);
+	assert.equal(r.status, 200, JSON.stringify(r.body));
+	return r.body;
+}
+
+/** Another client's change, as one JSON-patch request through the emulator. */
+async function theirPatch(id, ops) {
+	const r = await rest(stack.url, "PATCH", `/v2/rooms/${id}/storage/json-patch`, ops);
+	assert.equal(r.status, 200, JSON.stringify(r.body));
+}
+
+const lb = (cmd, opts = {}) => runBatch(["-e", cmd], serverEnv(stack.url), opts);
+
+/** Run cmd with its PATCH held a moment at the emulator, while theirs
+ * (ops) goes first. */
+async function withTheirsFirst(id, cmd, ops) {
+	await fault({ method: "PATCH", path: "/v2/rooms/*/storage/json-patch", type: "latency", latencyMs: 1200, count: 1 });
+	await control("DELETE", "/requests");
+	const run = lb(cmd);
+	await until(async () => (await patchCount(id)) === 1, "lbtui's PATCH");
+	await theirPatch(id, ops);
+	return run;
+}
+
+describe("a move applies where its preview put the node, or is refused", () => {
+	test("another client's item between the new neighbours refuses the move", async () => {
+		const id = await roomWith(obj({ tags: list(["a", "b", "c", "d"]) }));
+		// The preview puts "a" between "c" and "d"; meanwhile "x" goes there.
+		const r = await withTheirsFirst(id, `storage move ${id} /tags/0 /tags/2 --yes`,
+			[{ op: "add", path: "/tags/3", value: "x" }]);
+		assert.equal(r.code, 1, r.stdout + r.stderr);
+		assert.match(r.stderr, /STORAGE_CHANGED: .*changed since it was shown; nothing was written \(changed: \/tags\/3\)/);
+		assert.deepEqual((await storageOf(id)).data.tags, list(["a", "b", "c", "x", "d"]));
+	});
+
+	test("a move into the item after it pins that item, not the one the index named before", async () => {
+		const shape = (n) => obj({ n, kids: list([]) });
+		const id = await roomWith(obj({ shapes: list([shape("A"), shape("B"), shape("C")]) }));
+		// Once A is out, /shapes/1 is C: the preview shows A in C's kids.
+		// Someone renames C meanwhile; B is untouched.
+		const r = await withTheirsFirst(id, `storage move ${id} /shapes/0 /shapes/1/kids/0 --yes`,
+			[{ op: "replace", path: "/shapes/2/n", value: "D" }]);
+		assert.equal(r.code, 1, r.stdout + r.stderr);
+		assert.match(r.stderr, /changed: \/shapes\/2\)/);
+		assert.deepEqual((await storageOf(id)).data.shapes,
+			list([shape("A"), shape("B"), shape("D")]));
+
+		// A change to B, which the move does not touch, does not refuse it.
+		const id2 = await roomWith(obj({ shapes: list([shape("A"), shape("B"), shape("C")]) }));
+		const r2 = await withTheirsFirst(id2, `storage move ${id2} /shapes/0 /shapes/1/kids/0 --yes`,
+			[{ op: "replace", path: "/shapes/1/n", value: "B2" }]);
+		assert.equal(r2.code, 0, r2.stdout + r2.stderr);
+		assert.deepEqual((await storageOf(id2)).data.shapes,
+			list([shape("B2"), obj({ n: "C", kids: list([shape("A")]) })]));
+	});
+});
