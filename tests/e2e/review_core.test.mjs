@@ -140,3 +140,22 @@ describe("a key after a \\u escape in a JSON text", () => {
 		}
 	});
 });
+
+describe("a change whose answer is cut off", () => {
+	// The server did it (the emulator's truncate fault does the request,
+	// then sends the status and half the body): a plain network error
+	// would invite sending it again, and an event would go out twice.
+	test("is an outcome unknown, not a network error, and goes out once", async () => {
+		const id = uniq("rev");
+		await createRoom(stack.devUrl, id);
+		await fault({ method: "POST", path: "/v2/rooms/*/broadcast_event", type: "truncate", count: 1 });
+		await fault({ method: "POST", path: "/v2/rooms/*/broadcast-event", type: "truncate", count: 1 });
+		await control("DELETE", "/requests");
+		const r = await lb(`room broadcast ${id} '{"type":"ping"}'`);
+		assert.equal(r.code, 1, r.stderr);
+		assert.match(r.stderr, /outcome unknown: .*closed the connection before the whole response arrived \(after HTTP 200\), so it may or may not have been applied; check before trying again/);
+		assert.doesNotMatch(r.stderr, /network error/);
+		const sent = (await control("GET", "/requests")).total;
+		assert.equal(sent, 1);
+	});
+});
