@@ -673,6 +673,21 @@ static bool reference_first(const struct model *m)
 	return m->version_paths == 2;
 }
 
+/* Whether o changes something on the server (not a read, not a probe). */
+static bool op_changes(const struct op *o)
+{
+	switch (o->kind) {
+	case OP_PROBE:
+	case OP_YDOC_BINARY:
+	case OP_VERSION_BINARY:
+	case OP_STORAGE_STREAM:
+	case OP_PREWARM:
+		return false;
+	default:
+		return true;
+	}
+}
+
 /* Send the request of o's current step. o may be finished and freed when
  * this returns. Returns the request's id (0 when it ended at once). */
 static http_id op_send(struct model *m, struct op *o)
@@ -688,6 +703,7 @@ static http_id op_send(struct model *m, struct op *o)
 	}
 	q->ext = o;
 	q->abandon = op_abandon;
+	q->change = op_changes(o);
 	q->starting = true;
 	switch (o->step) {
 	case ST_CHECK:
@@ -1631,8 +1647,9 @@ int model_storage_interrupt(struct model *m)
 		if (o->first.status == LB_OK)
 			lb_error_set(&o->first, LB_CANCELLED, "interrupted");
 		/* The DELETE or the POST is not waited for: the re-read says what
-		 * it did. The rest goes on: the PATCH is atomic, the re-read
-		 * writes nothing, and a restore or its check is the way back. */
+		 * it did. The rest goes on: the PATCH is atomic (and says whether
+		 * it was done), the re-read writes nothing, and a restore or its
+		 * check is the way back. */
 		if (o->step == ST_REREAD || o->step == ST_DELETE || o->step == ST_POST)
 			stop[n++] = q;
 	}

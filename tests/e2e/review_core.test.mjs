@@ -4,9 +4,12 @@
 // its fault injection) and small hostile servers written here.
 
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import { after, afterEach, before, describe, test } from "node:test";
 import { startStack } from "../emulator/stack.mjs";
-import { createRoom, rest, runBatch, serverEnv, uniq } from "./harness.mjs";
+import { createRoom, lbtuiBin, makeHome, rest, runBatch, serverEnv, tempDir, uniq } from "./harness.mjs";
 
 let stack;
 
@@ -157,5 +160,104 @@ describe("a change whose answer is cut off", () => {
 		assert.doesNotMatch(r.stderr, /network error/);
 		const sent = (await control("GET", "/requests")).total;
 		assert.equal(sent, 1);
+	});
+});
+
+// --- lbtui -e in the background, to signal it ------------------------------------
+
+const SAN = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: (Address|UndefinedBehavior|Leak)Sanitizer/;
+
+/** Start lbtui -e cmd against the emulator: {child, done}, done resolving
+ * to {code, signal, stdout, stderr} (and failing on a sanitizer report). */
+function startBatch(cmd) {
+	const home = makeHome();
+	const san = tempDir("lbtui-san-");
+	const log = path.join(san, "san");
+	const child = spawn(lbtuiBin(), ["-e", cmd], {
+		env: {
+			PATH: process.env.PATH || "/usr/bin:/bin",
+			LANG: "C.UTF-8",
+			LC_ALL: "C.UTF-8",
+			HOME: home,
+			XDG_CONFIG_HOME: path.join(home, ".config"),
+			XDG_STATE_HOME: path.join(home, ".local", "state"),
+			ASAN_OPTIONS: `detect_leaks=1:log_path=${log}`,
+			UBSAN_OPTIONS: `print_stacktrace=1:halt_on_error=1:log_path=${log}`,
+			LSAN_OPTIONS: `log_path=${log}`,
+			...serverEnv(stack.url),
+		},
+		stdio: ["ignore", "pipe", "pipe"],
+	});
+	let stdout = "";
+	let stderr = "";
+	child.stdout.setEncoding("utf8");
+	child.stderr.setEncoding("utf8");
+	child.stdout.on("data", (d) => (stdout += d));
+	child.stderr.on("data", (d) => (stderr += d));
+	const timer = setTimeout(() => child.kill("SIGKILL"), 40000);
+	const done = new Promise((resolve) => {
+		child.on("close", (code, signal) => {
+			clearTimeout(timer);
+			let reports = SAN.test(stderr) ? stderr : "";
+			for (const f of fs.readdirSync(san))
+				reports += fs.readFileSync(path.join(san, f), "utf8");
+			fs.rmSync(san, { recursive: true, force: true });
+			fs.rmSync(home, { recursive: true, force: true });
+			assert.equal(reports, "", `sanitizer report:\n${reports}`);
+			resolve({ code, signal, stdout, stderr });
+		});
+	});
+	return { child, done };
+}
+
+async function countOf(method, p) {
+	const q = new URLSearchParams({ method, path: p });
+	return (await control("GET", `/requests?${q}`)).count;
+}
+
+describe("a signal while a change is being sent", () => {
+	// The change reached the server, which does it whatever becomes of
+	// lbtui: batch mode waits for its answer and says how it went, rather
+	// than exit saying only "interrupted" while the change is made.
+	test("a JSON patch in flight: its outcome is printed, then exit 130", async () => {
+		const id = await roomWith(obj({ n: 1 }));
+		await fault({ method: "PATCH", path: "/v2/rooms/*/storage/json-patch", type: "latency", latencyMs: 1500, count: 1 });
+		await control("DELETE", "/requests");
+		const run = startBatch(`storage set ${id} /n 2 --yes`);
+		await until(async () => (await patchCount(id)) === 1, "lbtui's PATCH");
+		run.child.kill("SIGINT");
+		const r = await run.done;
+		assert.equal(r.code, 130, r.stderr);
+		assert.match(r.stdout, /\nstorage updated \(json-patch\)\n$/);
+		assert.match(r.stderr, /interrupted by SIGINT/);
+		assert.deepEqual(await storageOf(id), obj({ n: 2 }));
+	});
+
+	test("a room deletion in flight: its outcome is printed", async () => {
+		const id = uniq("rev");
+		await createRoom(stack.devUrl, id);
+		await fault({ method: "DELETE", path: "/v2/rooms/*", type: "latency", latencyMs: 1500, count: 1 });
+		await control("DELETE", "/requests");
+		const run = startBatch(`room delete ${id} --yes`);
+		await until(async () => (await countOf("DELETE", `/v2/rooms/${id}`)) === 1, "lbtui's DELETE");
+		run.child.kill("SIGTERM");
+		const r = await run.done;
+		assert.equal(r.code, 143, r.stderr);
+		assert.match(r.stdout, /deleted/);
+		assert.equal((await rest(stack.devUrl, "GET", `/v2/rooms/${id}`)).status, 404);
+	});
+
+	test("a second signal stops the wait and says the outcome is unknown", async () => {
+		const id = await roomWith(obj({ n: 1 }));
+		await fault({ method: "PATCH", path: "/v2/rooms/*/storage/json-patch", type: "stall", count: 1 });
+		await control("DELETE", "/requests");
+		const run = startBatch(`storage set ${id} /n 2 --yes`);
+		await until(async () => (await patchCount(id)) === 1, "lbtui's PATCH");
+		run.child.kill("SIGINT");
+		await new Promise((r) => setTimeout(r, 300));
+		run.child.kill("SIGINT");
+		const r = await run.done;
+		assert.equal(r.code, 130, r.stderr);
+		assert.match(r.stderr, /stopped while a change was being sent: it may or may not have been applied; check before trying again/);
 	});
 });
