@@ -549,6 +549,7 @@ struct op {
 	char *saved;           /* the file keeping orig, written before the DELETE */
 	bool posted;           /* the POST of next went out */
 	bool restore_tried;    /* the POST of orig went out */
+	bool delete_unsure;    /* the DELETE went out and no answer said it was done */
 	bool interrupted;      /* model_storage_interrupt: undo rather than finish */
 	bool lost;             /* it ends with orig only in saved */
 	struct lb_error first; /* the first answer, when a second path is tried */
@@ -1044,6 +1045,18 @@ static void settled(struct model *m, struct op *o, struct api_storage_result *re
 		op_finish(m, o, &ok, NULL, 0, NULL, NULL);
 		return;
 	}
+	if (same_document(o->orig, o->orig_len, doc, res->body_len) && o->delete_unsure &&
+	    !o->restore_tried) {
+		/* The DELETE may only be on its way (a slow proxy): the copy is
+		 * all that would be left after it. */
+		snprintf(msg, sizeof(msg),
+		         "deleting the old Storage got no answer (%.300s); the Storage of room "
+		         "\"%.200s\" still holds the previous document, but the DELETE may yet "
+		         "reach it; nothing was written",
+		         first_why(o), o->room_id);
+		rewrite_lost(m, o, msg);
+		return;
+	}
 	if (same_document(o->orig, o->orig_len, doc, res->body_len)) {
 		rewrite_undone(m, o);
 		return;
@@ -1152,7 +1165,9 @@ static void patch_step(struct model *m, struct op *o, struct api_storage_result 
 			op_finish(m, o, &e, NULL, 0, NULL, NULL);
 			return;
 		}
-		/* No answer: the server may have deleted it all the same. */
+		/* No answer: the server may have deleted it all the same, or may
+		 * yet. */
+		o->delete_unsure = true;
 		e = res->err;
 		snprintf(prev, sizeof(prev), "%s", e.message);
 		snprintf(e.message, sizeof(e.message),
@@ -1646,11 +1661,14 @@ int model_storage_interrupt(struct model *m)
 		o->interrupted = true;
 		if (o->first.status == LB_OK)
 			lb_error_set(&o->first, LB_CANCELLED, "interrupted");
-		/* The DELETE or the POST is not waited for: the re-read says what
-		 * it did. The rest goes on: the PATCH is atomic (and says whether
-		 * it was done), the re-read writes nothing, and a restore or its
-		 * check is the way back. */
-		if (o->step == ST_REREAD || o->step == ST_DELETE || o->step == ST_POST)
+		/* The POST is not waited for: the re-read says what it did (a
+		 * POST that lands after it finds the Storage full, and is
+		 * refused). The DELETE is: one on its way could land after a read
+		 * found the old document, and leave nothing; once it answers, the
+		 * old document is put back. The rest goes on: the PATCH is atomic
+		 * (and says whether it was done), the re-read writes nothing, and
+		 * a restore or its check is the way back. */
+		if (o->step == ST_REREAD || o->step == ST_POST)
 			stop[n++] = q;
 	}
 	for (size_t i = 0; i < n; i++)
