@@ -297,3 +297,24 @@ describe("a signal while a rewrite's DELETE is on its way", () => {
 		fs.rmSync(home, { recursive: true, force: true });
 	});
 });
+
+describe("an existing room's ID is taken as the server has it", () => {
+	// The dev server keeps room IDs longer than the 128 characters the API
+	// takes for a new one: such a room is listed, and must be open to the
+	// commands, deleting it included.
+	test("a 200-character room is shown and deleted", async () => {
+		const id = "long-" + "x".repeat(195);
+		const made = await rest(stack.devUrl, "POST", "/v2/rooms", { id, defaultAccesses: [] });
+		assert.equal(made.status, 200, JSON.stringify(made.body));
+		let r = await lb(`room show ${id}`);
+		assert.equal(r.code, 0, r.stderr);
+		assert.match(r.stdout, new RegExp(id));
+		r = await lb(`room delete ${id} --yes`);
+		assert.equal(r.code, 0, r.stderr);
+		assert.equal((await rest(stack.devUrl, "GET", `/v2/rooms/${id}`)).status, 404);
+		// A new one that long is still refused before anything is sent.
+		r = await lb(`room create ${id}`);
+		assert.equal(r.code, 2);
+		assert.match(r.stderr, /200 characters long; the API takes at most 128/);
+	});
+});
