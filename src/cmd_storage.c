@@ -1469,7 +1469,8 @@ static void edit_prepare(struct edit *e, const struct lson_doc *doc)
 	after = lson_patch_apply_opts(e->seen, e->seen_len, &e->patch,
 	                              e->rewrite ? LSON_PATCH_LITERAL : 0, &err);
 	if (!after) {
-		if (err.status != LB_NOMEM)
+		/* The server's document is not the user's mistake. */
+		if (err.status != LB_NOMEM && err.status != LB_DECODE)
 			err.status = LB_USAGE;
 		goto fail;
 	}

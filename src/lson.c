@@ -2473,6 +2473,34 @@ char *lson_patch_apply(const char *plain_lson, size_t len, const struct patch *p
 	return lson_patch_apply_opts(plain_lson, len, p, 0, err);
 }
 
+/* The first \u escape in JSON text that cJSON cannot keep as it is: a
+ * NUL (its strings end there) or a UTF-16 surrogate without its pair
+ * (it refuses the text); NULL when there is none. Backslashes are only
+ * in strings, so escapes are found without tracking them. */
+static const char *unkeepable_escape(const char *s, size_t len)
+{
+	unsigned cp, lo;
+
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (s[i] != '\\')
+			continue;
+		if (s[i + 1] != 'u' || !read_hex4(s + i + 2, s + len, &cp)) {
+			i++;
+			continue;
+		}
+		if (cp == 0 || (cp >= 0xDC00 && cp <= 0xDFFF))
+			return s + i;
+		if (cp >= 0xD800 && cp <= 0xDBFF) {
+			if (i + 12 > len || s[i + 6] != '\\' || s[i + 7] != 'u' ||
+			    !read_hex4(s + i + 8, s + len, &lo) || lo < 0xDC00 || lo > 0xDFFF)
+				return s + i;
+			i += 6;
+		}
+		i += 5;
+	}
+	return NULL;
+}
+
 /* Parse the document for an applier (msg holds the failures): false
  * with err when it is not JSON or its root is not a LiveObject. */
 static bool ap_open(struct applier *ap, const char *plain_lson, size_t len, unsigned flags,
@@ -2487,6 +2515,18 @@ static bool ap_open(struct applier *ap, const char *plain_lson, size_t len, unsi
 	if (!plain_lson || !json_check(plain_lson, len, msg, msg_n)) {
 		lb_error_set(err, LB_DECODE, "the Storage document is not valid JSON: %s",
 		             plain_lson ? msg : "(nothing)");
+		return false;
+	}
+	/* Changed and written back, such a string would come out cut short
+	 * (a rewrite would write that into the room), or not at all. */
+	const char *esc = unkeepable_escape(plain_lson, len);
+	if (esc) {
+		lb_error_set(
+		    err, LB_DECODE,
+		    "the Storage document holds a string with %s (%.6s), which lbtui cannot "
+		    "keep as it is in a change: nothing was changed",
+		    !memcmp(esc, "\\u0000", 6) ? "a NUL character" : "a lone UTF-16 surrogate",
+		    esc);
 		return false;
 	}
 	ap->root = cJSON_ParseWithLength(plain_lson, len);

@@ -318,3 +318,18 @@ describe("an existing room's ID is taken as the server has it", () => {
 		assert.match(r.stderr, /200 characters long; the API takes at most 128/);
 	});
 });
+
+describe("a string the patch engine cannot keep", () => {
+	// A JS string may hold U+0000, which JSON.stringify writes \u0000: the
+	// document rewritten through read-modify-write came back with every
+	// such string cut at it, anywhere in the room, with no preview of it.
+	test("a rewrite does not cut a string with a NUL elsewhere in the document; it is refused", async () => {
+		const OLD = obj({ notes: obj({ a: "before\u0000after" }), cfg: obj({ n: 1 }) });
+		const id = await roomWith(OLD);
+		await fault({ method: "PATCH", path: "/v2/rooms/*/storage/json-patch", type: "status", status: 501 });
+		const r = await lb(`storage set ${id} /cfg/n 2 --yes`);
+		assert.equal(r.code, 1, r.stdout + r.stderr);
+		assert.match(r.stderr, /holds a string with a NUL character \(\\u0000\), which lbtui cannot keep as it is in a change: nothing was changed/);
+		assert.deepEqual(await storageOf(id), OLD);
+	});
+});

@@ -1470,6 +1470,56 @@ static void test_patch_guard_move(void **state)
 	patch_clear(&g);
 }
 
+/* A string cJSON cannot keep (a NUL cuts it short, a lone surrogate is
+ * refused) makes a change refused with a clear message, rather than
+ * written back cut short (a rewrite posts the whole document) or reported
+ * as out of memory. */
+static void test_patch_unkeepable_strings(void **state)
+{
+	static const char *const bad[] = {
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"a\":\"x\\u0000y\",\"n\":1}}",
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"a\":\"x\\ud800\",\"n\":1}}",
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"a\":\"\\uDC00x\",\"n\":1}}",
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"a\":\"\\ud800\\u0041\",\"n\":1}}",
+	};
+	static const char *const why[] = {
+	    "a NUL character (\\u0000)",
+	    "a lone UTF-16 surrogate (\\ud800)",
+	    "a lone UTF-16 surrogate (\\uDC00)",
+	    "a lone UTF-16 surrogate (\\ud800)",
+	};
+	struct patch p = {0}, g = {0};
+	struct lb_error err;
+	size_t n;
+	char *out;
+
+	(void)state;
+	assert_true(patch_add(&p, PATCH_REPLACE, "/n", NULL, "2"));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		out = lson_patch_apply(bad[i], strlen(bad[i]), &p, &err);
+		if (out)
+			fail_msg("%s applied: %s", bad[i], out);
+		assert_int_equal(err.status, LB_DECODE);
+		assert_non_null(strstr(err.message, why[i]));
+		assert_non_null(strstr(err.message, "nothing was changed"));
+		assert_false(lson_patch_guard(bad[i], strlen(bad[i]), &p, 0, &g, &err));
+		assert_int_equal(err.status, LB_DECODE);
+		assert_null(lson_patch_test_failures(bad[i], strlen(bad[i]), &p, 0, &n, &err));
+		assert_int_equal(err.status, LB_DECODE);
+	}
+	/* A pair is one character; "\\u0000" after an escaped backslash is
+	 * text: both are kept as they are. */
+	static const char good[] = "{\"liveblocksType\":\"LiveObject\",\"data\":"
+	                           "{\"a\":\"\\ud83d\\ude00 \\\\u0000\",\"n\":1}}";
+	out = lson_patch_apply(good, strlen(good), &p, &err);
+	if (!out)
+		fail_msg("refused: %s", err.message);
+	assert_string_equal(out, "{\"liveblocksType\":\"LiveObject\",\"data\":"
+	                         "{\"a\":\"\xf0\x9f\x98\x80 \\\\u0000\",\"n\":2}}");
+	free(out);
+	patch_clear(&p);
+}
+
 /* Apply ops to DOC with flags; NULL with err on failure. */
 static char *apply_flags(const struct op_spec *ops, size_t n, unsigned flags, struct lb_error *err)
 {
@@ -1779,6 +1829,7 @@ int main(void)
 	    cmocka_unit_test(test_patch_guard),
 	    cmocka_unit_test(test_patch_test_failures),
 	    cmocka_unit_test(test_patch_guard_move),
+	    cmocka_unit_test(test_patch_unkeepable_strings),
 	    cmocka_unit_test(test_patch_apply_literal),
 	    cmocka_unit_test(test_validate_document),
 	    cmocka_unit_test(test_big_document),
