@@ -1276,6 +1276,13 @@ static void room_step(struct model *m, struct op *o, struct api_storage_result *
 			mi_replace_in_lists(m, NULL, &res->room);
 			mi_invalidate_lists(m);
 		}
+	} else if (res->err.status == LB_UNSURE) {
+		/* It may have been done: what is shown is read again. */
+		struct resource *r = mi_find_room(m, o->room_id);
+
+		if (r)
+			mi_invalidate(m, r);
+		mi_invalidate_lists(m);
 	} else if (o->kind == OP_RENAME) {
 		room_missing(m, o->room_id, &res->err);
 	}

@@ -1584,6 +1584,42 @@ static void test_rename(void **state)
 	model_release(f->m, &list);
 }
 
+/* A rename or an upsert whose outcome is unknown: what is held of the room
+ * and the lists is read again, to show what the server did. */
+static void test_room_change_unsure_rereads(void **state)
+{
+	struct fx *f = *state;
+	struct resource *list = model_rooms(f->m, NULL);
+	struct resource *room = model_room(f->m, "old");
+	struct room_update u = {0};
+	struct mres d = {0};
+
+	assert_true(fake_complete(
+	    &f->ft, 0, 200, "{\"data\":[{\"id\":\"a\"},{\"id\":\"old\"}],\"nextCursor\":null}"));
+	assert_true(fake_complete(&f->ft, 1, 200, "{\"id\":\"old\"}"));
+	model_room_rename(f->m, "old", "new", on_mdone, &d);
+	expect_req(f, 2, HTTP_POST, BASE "/v2/rooms/old/update-room-id");
+	assert_true(fake_fail(&f->ft, 2, LB_UNSURE, "no answer"));
+	assert_int_equal(d.calls, 1);
+	assert_int_equal(d.err.status, LB_UNSURE);
+	assert_false(room->gone);
+	assert_true(list->busy);
+	assert_true(room->busy);
+	assert_int_equal(fake_count(&f->ft), 5);
+	assert_true(fake_complete(
+	    &f->ft, 3, 200, "{\"data\":[{\"id\":\"a\"},{\"id\":\"old\"}],\"nextCursor\":null}"));
+	assert_true(fake_complete(&f->ft, 4, 200, "{\"id\":\"old\"}"));
+
+	u.default_accesses_set = true;
+	model_room_upsert(f->m, "old", &u, NULL, on_mdone, &d);
+	assert_true(fake_fail(&f->ft, 5, LB_UNSURE, "no answer"));
+	assert_int_equal(d.calls, 2);
+	assert_true(list->busy);
+	assert_true(room->busy);
+	model_release(f->m, &room);
+	model_release(f->m, &list);
+}
+
 static void test_room_delete_reloads_storage(void **state)
 {
 	struct fx *f = *state;
@@ -1756,6 +1792,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_init_and_delete, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_upsert, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rename, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_room_change_unsure_rereads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_room_delete_reloads_storage, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_prewarm_and_broadcast, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_only, setup_read_only, teardown),
