@@ -377,6 +377,7 @@ static int run_batch(struct http *http, struct model *model, struct profile_set 
 	ctx->host.note = batch_note;
 	ctx->host.done = batch_done;
 	ctx->host.profile_model = batch_profile_model;
+	ctx->stop = &batch_signal;
 	catch_batch_signals();
 	for (int i = 0; i < ncmds && !batch_signal; i++) {
 		b->done = false;

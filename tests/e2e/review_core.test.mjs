@@ -169,7 +169,7 @@ const SAN = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: (Ad
 
 /** Start lbtui -e cmd against the emulator: {child, done}, done resolving
  * to {code, signal, stdout, stderr} (and failing on a sanitizer report). */
-function startBatch(cmd, keepHome) {
+function startBatch(cmd, keepHome, { stdin = "ignore", readOut = true } = {}) {
 	const home = keepHome || makeHome();
 	const san = tempDir("lbtui-san-");
 	const log = path.join(san, "san");
@@ -186,15 +186,21 @@ function startBatch(cmd, keepHome) {
 			LSAN_OPTIONS: `log_path=${log}`,
 			...serverEnv(stack.url),
 		},
-		stdio: ["ignore", "pipe", "pipe"],
+		stdio: [stdin, "pipe", "pipe"],
 	});
 	let stdout = "";
 	let stderr = "";
 	child.stdout.setEncoding("utf8");
 	child.stderr.setEncoding("utf8");
-	child.stdout.on("data", (d) => (stdout += d));
+	// readOut false: a reader that takes nothing (until the end).
+	if (readOut)
+		child.stdout.on("data", (d) => (stdout += d));
+	else
+		child.stdout.pause();
 	child.stderr.on("data", (d) => (stderr += d));
 	const timer = setTimeout(() => child.kill("SIGKILL"), 40000);
+	// Its exit, before a reader that took nothing has the rest.
+	const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
 	const done = new Promise((resolve) => {
 		child.on("close", (code, signal) => {
 			clearTimeout(timer);
@@ -208,7 +214,7 @@ function startBatch(cmd, keepHome) {
 			resolve({ code, signal, stdout, stderr });
 		});
 	});
-	return { child, done };
+	return { child, done, exited };
 }
 
 async function countOf(method, p) {
@@ -331,5 +337,36 @@ describe("a string the patch engine cannot keep", () => {
 		assert.equal(r.code, 1, r.stdout + r.stderr);
 		assert.match(r.stderr, /holds a string with a NUL character \(\\u0000\), which lbtui cannot keep as it is in a change: nothing was changed/);
 		assert.deepEqual(await storageOf(id), OLD);
+	});
+});
+
+describe("a signal while batch mode waits on a pipe", () => {
+	// The handler only counts, so that the loop can undo what is under
+	// way; a read or a write that waits on a pipe must see it too.
+	test("reading @- from a pipe that never ends: SIGINT stops it, nothing is sent", async () => {
+		const id = await roomWith(obj({ n: 1 }));
+		await control("DELETE", "/requests");
+		const run = startBatch(`storage set ${id} /n @-`, undefined, { stdin: "pipe" });
+		await new Promise((r) => setTimeout(r, 700));
+		run.child.kill("SIGINT");
+		const r = await run.done;
+		run.child.stdin.destroy();
+		assert.equal(r.code, 130, r.stderr);
+		assert.match(r.stderr, /interrupted while reading -: nothing was sent/);
+		assert.equal((await control("GET", "/requests")).total, 0);
+		assert.deepEqual(await storageOf(id), obj({ n: 1 }));
+	});
+
+	test("printing to a reader that takes nothing: SIGINT stops the wait", async () => {
+		const id = await roomWith(obj({ big: "x".repeat(1 << 20) }));
+		const run = startBatch(`storage ${id}`, undefined, { readOut: false });
+		// The transfer is over; what the pipe does not take is held.
+		await new Promise((r) => setTimeout(r, 1500));
+		run.child.kill("SIGINT");
+		const exit = await Promise.race([run.exited, new Promise((r) => setTimeout(() => r(null), 5000))]);
+		run.child.stdout.resume();
+		const r = await run.done;
+		assert.deepEqual(exit, { code: 130, signal: null }, r.stderr);
+		assert.match(r.stderr, /interrupted/);
 	});
 });
