@@ -589,7 +589,7 @@ too_many:
  * (an empty room ID made `DELETE /v2/rooms/`). */
 static const struct id_arg {
 	const char *name;
-	size_t max_units; /* 0: no limit */
+	size_t max_units; /* for what the command creates; 0: no limit */
 	bool is_new;      /* names what the command creates: no control characters */
 	bool list;        /* comma-separated: each item is one */
 	bool keyed;       /* NAME=VALUE: NAME is the ID (cmd_split_kv reports the rest) */
@@ -614,11 +614,15 @@ static const struct id_arg *find_id_arg(const char *name, size_t n)
 	return NULL;
 }
 
-/* One value of an ID argument; what names it in messages. */
+/* One value of an ID argument; what names it in messages. What exists
+ * already is taken as the server has it, control characters and length
+ * (the dev server keeps IDs longer than the API takes): the rules are for
+ * what the command creates. */
 static bool check_id_value(const struct id_arg *k, const char *v, const char *what, bool creates,
                            struct lb_error *err)
 {
 	bool no_controls = k->is_new || (creates && !strcmp(k->name, "ID"));
+	size_t max_units = no_controls ? k->max_units : 0;
 
 	if (k->keyed) {
 		const char *eq = strchr(v, '=');
@@ -629,12 +633,12 @@ static bool check_id_value(const struct id_arg *k, const char *v, const char *wh
 			lb_error_set(err, LB_NOMEM, "out of memory");
 			return false;
 		}
-		bool ok = room_check_id(key, what, k->max_units, no_controls, err);
+		bool ok = room_check_id(key, what, max_units, no_controls, err);
 		free(key);
 		return ok;
 	}
 	if (!k->list || !*v)
-		return room_check_id(v, what, k->max_units, no_controls, err);
+		return room_check_id(v, what, max_units, no_controls, err);
 	for (const char *p = v;;) {
 		size_t n = strcspn(p, ",");
 		char *item = strndup(p, n);
@@ -642,7 +646,7 @@ static bool check_id_value(const struct id_arg *k, const char *v, const char *wh
 			lb_error_set(err, LB_NOMEM, "out of memory");
 			return false;
 		}
-		bool ok = room_check_id(item, what, k->max_units, no_controls, err);
+		bool ok = room_check_id(item, what, max_units, no_controls, err);
 		free(item);
 		if (!ok)
 			return false;

@@ -818,6 +818,15 @@ void model_free(struct model **mp)
 	*mp = NULL;
 }
 
+int model_changes_in_flight(const struct model *m)
+{
+	int n = 0;
+
+	for (const struct req *q = m ? m->reqs : NULL; q; q = q->next)
+		n += q->change;
+	return n;
+}
+
 /* Add a listener called after every change to any resource. */
 void model_listen(struct model *m, model_listener_fn fn, void *ud)
 {
@@ -1287,6 +1296,7 @@ static http_id mut_send(struct model *m, enum mut_kind kind, const char *id,
 	q->mut = kind;
 	q->done = done;
 	q->ud = ud;
+	q->change = true;
 	q->starting = true;
 	if (kind == MUT_CREATE)
 		hid = api_room_create(m->api, c, idempotent, on_mut_done, q);
@@ -1313,6 +1323,14 @@ static http_id mut_start(struct model *m, const char *what, enum mut_kind kind, 
 
 	if (refuse_read_only(m, what, done, ud))
 		return 0;
+	if (m->storage_stopping) {
+		struct lb_error e;
+
+		lb_error_set(&e, LB_CANCELLED, "interrupted: nothing more is sent");
+		if (done)
+			done(&e, NULL, ud);
+		return 0;
+	}
 	mi_enter(m);
 	hid = mut_send(m, kind, id, c, idempotent, u, done, ud);
 	mi_leave(m);

@@ -549,6 +549,7 @@ struct op {
 	char *saved;           /* the file keeping orig, written before the DELETE */
 	bool posted;           /* the POST of next went out */
 	bool restore_tried;    /* the POST of orig went out */
+	bool delete_unsure;    /* the DELETE went out and no answer said it was done */
 	bool interrupted;      /* model_storage_interrupt: undo rather than finish */
 	bool lost;             /* it ends with orig only in saved */
 	struct lb_error first; /* the first answer, when a second path is tried */
@@ -673,6 +674,21 @@ static bool reference_first(const struct model *m)
 	return m->version_paths == 2;
 }
 
+/* Whether o changes something on the server (not a read, not a probe). */
+static bool op_changes(const struct op *o)
+{
+	switch (o->kind) {
+	case OP_PROBE:
+	case OP_YDOC_BINARY:
+	case OP_VERSION_BINARY:
+	case OP_STORAGE_STREAM:
+	case OP_PREWARM:
+		return false;
+	default:
+		return true;
+	}
+}
+
 /* Send the request of o's current step. o may be finished and freed when
  * this returns. Returns the request's id (0 when it ended at once). */
 static http_id op_send(struct model *m, struct op *o)
@@ -688,6 +704,7 @@ static http_id op_send(struct model *m, struct op *o)
 	}
 	q->ext = o;
 	q->abandon = op_abandon;
+	q->change = op_changes(o);
 	q->starting = true;
 	switch (o->step) {
 	case ST_CHECK:
@@ -1028,6 +1045,18 @@ static void settled(struct model *m, struct op *o, struct api_storage_result *re
 		op_finish(m, o, &ok, NULL, 0, NULL, NULL);
 		return;
 	}
+	if (same_document(o->orig, o->orig_len, doc, res->body_len) && o->delete_unsure &&
+	    !o->restore_tried) {
+		/* The DELETE may only be on its way (a slow proxy): the copy is
+		 * all that would be left after it. */
+		snprintf(msg, sizeof(msg),
+		         "deleting the old Storage got no answer (%.300s); the Storage of room "
+		         "\"%.200s\" still holds the previous document, but the DELETE may yet "
+		         "reach it; nothing was written",
+		         first_why(o), o->room_id);
+		rewrite_lost(m, o, msg);
+		return;
+	}
 	if (same_document(o->orig, o->orig_len, doc, res->body_len)) {
 		rewrite_undone(m, o);
 		return;
@@ -1136,7 +1165,9 @@ static void patch_step(struct model *m, struct op *o, struct api_storage_result 
 			op_finish(m, o, &e, NULL, 0, NULL, NULL);
 			return;
 		}
-		/* No answer: the server may have deleted it all the same. */
+		/* No answer: the server may have deleted it all the same, or may
+		 * yet. */
+		o->delete_unsure = true;
 		e = res->err;
 		snprintf(prev, sizeof(prev), "%s", e.message);
 		snprintf(e.message, sizeof(e.message),
@@ -1245,6 +1276,13 @@ static void room_step(struct model *m, struct op *o, struct api_storage_result *
 			mi_replace_in_lists(m, NULL, &res->room);
 			mi_invalidate_lists(m);
 		}
+	} else if (res->err.status == LB_UNSURE) {
+		/* It may have been done: what is shown is read again. */
+		struct resource *r = mi_find_room(m, o->room_id);
+
+		if (r)
+			mi_invalidate(m, r);
+		mi_invalidate_lists(m);
 	} else if (o->kind == OP_RENAME) {
 		room_missing(m, o->room_id, &res->err);
 	}
@@ -1630,10 +1668,14 @@ int model_storage_interrupt(struct model *m)
 		o->interrupted = true;
 		if (o->first.status == LB_OK)
 			lb_error_set(&o->first, LB_CANCELLED, "interrupted");
-		/* The DELETE or the POST is not waited for: the re-read says what
-		 * it did. The rest goes on: the PATCH is atomic, the re-read
-		 * writes nothing, and a restore or its check is the way back. */
-		if (o->step == ST_REREAD || o->step == ST_DELETE || o->step == ST_POST)
+		/* The POST is not waited for: the re-read says what it did (a
+		 * POST that lands after it finds the Storage full, and is
+		 * refused). The DELETE is: one on its way could land after a read
+		 * found the old document, and leave nothing; once it answers, the
+		 * old document is put back. The rest goes on: the PATCH is atomic
+		 * (and says whether it was done), the re-read writes nothing, and
+		 * a restore or its check is the way back. */
+		if (o->step == ST_REREAD || o->step == ST_POST)
 			stop[n++] = q;
 	}
 	for (size_t i = 0; i < n; i++)

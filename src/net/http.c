@@ -931,13 +931,17 @@ static void network_message(struct http *h, struct rq *r, CURLcode rc, long os_e
 	}
 }
 
-/* A request that is not idempotent went out and no answer came back. */
-static void unsure_outcome(struct http *h, struct rq *r, CURLcode rc)
+/* A request that is not idempotent went out and no answer came back, or
+ * one that was cut off (status: the one that came, 0 for none). */
+static void unsure_outcome(struct http *h, struct rq *r, CURLcode rc, long status)
 {
-	char where[200], why[300];
+	char where[200], why[300], net[256];
 
 	url_hostport(r->url, where, sizeof(where));
-	if (rc == CURLE_OPERATION_TIMEDOUT && !r->resend_refused)
+	if (status > 0) {
+		network_message(h, r, rc, 0, net, sizeof(net));
+		snprintf(why, sizeof(why), "%s (after HTTP %ld)", net, status);
+	} else if (rc == CURLE_OPERATION_TIMEDOUT && !r->resend_refused)
 		network_message(h, r, rc, 0, why, sizeof(why));
 	else
 		snprintf(why, sizeof(why),
@@ -1035,12 +1039,14 @@ static void attempt_finished(struct http *h, struct rq *r, CURLcode rc)
 		return;
 	}
 
-	/* Sent, and no answer: done or not, nobody can tell. Never sent again. */
-	if (!r->idempotent && r->sends > 0 && status == 0) {
+	/* Sent, and no answer: done or not, nobody can tell. Never sent again.
+	 * An answer cut off says as little, unless it was a refusal (4xx): a
+	 * 2xx was done, a 5xx may come from a proxy after the server acted. */
+	if (!r->idempotent && r->sends > 0 && (status < 400 || status >= 500)) {
 		log_attempt(
 		    h, r, 0,
 		    r->resend_refused ? "no answer; not sent again" : curl_easy_strerror(rc), -1);
-		unsure_outcome(h, r, rc);
+		unsure_outcome(h, r, rc, status);
 		return;
 	}
 

@@ -58,8 +58,8 @@ struct http_request {
 	/* Retry on 5xx, 429 and network errors. Set for GET; never for a
 	 * mutation unless the endpoint is known to be idempotent. Without it
 	 * the request goes out at most once, even when curl would send it
-	 * again on a new connection; sent without an answer, it ends with
-	 * LB_UNSURE. */
+	 * again on a new connection; sent without an answer, or with one cut
+	 * off that is not a 4xx, it ends with LB_UNSURE. */
 	bool idempotent;
 	http_done_fn done;          /* called exactly once, also on cancel */
 	void *ud;
