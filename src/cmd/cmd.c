@@ -535,8 +535,10 @@ static bool parse_args(const struct command *cmd, int argc, char **argv, char **
 			const char *value = NULL;
 			if (o->kind != OPT_FLAG) {
 				bool as_typed = o->kind == OPT_RAW && raw;
-				if (eq && as_typed && strchr(raw[i], '='))
-					value = raw_unquote(strchr(raw[i], '=') + 1);
+				char *typed = as_typed && eq ? raw_unquote(raw[i]) : NULL;
+				if (typed && strchr(typed, '='))
+					/* "--query=a b" is quoted whole: its value is a b. */
+					value = raw_unquote(strchr(typed, '=') + 1);
 				else if (eq)
 					value = eq + 1;
 				else if (i + 1 < argc && as_typed)

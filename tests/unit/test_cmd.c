@@ -422,6 +422,8 @@ static void test_query_as_typed(void **state)
 		{"rooms --query 'metadata[\"k\"]:\"v\" roomId^\"a\"'",
 		 "query=metadata%5B%22k%22%5D%3A%22v%22%20roomId%5E%22a%22"},
 		{"rooms --query \"roomId^\\\"a\\\"\"", "query=roomId%5E%22a%22"},
+		{"rooms \"--query=roomId^\\\"a b\\\"\"", "query=roomId%5E%22a%20b%22"},
+		{"rooms '--query=roomId^\"a\"'", "query=roomId%5E%22a%22"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
