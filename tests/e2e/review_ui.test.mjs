@@ -230,3 +230,28 @@ describe("the detail pane beside a tree", () => {
 		assert.equal(await t.exit(), 0);
 	});
 });
+
+describe("a view whose first load fails", () => {
+	// The view starts its load before it is in front, and a fast answer may
+	// come before the view is: the failure must be told either way.
+	test("says why on the message line, each time (a fast 404, ten times)", async () => {
+		for (let i = 0; i < 10; i++) {
+			const t = start();
+			await t.waitFor(/rooms/);
+			t.command(`:room show ${uniq("nope")}`);
+			await t.waitFor(/load failed: 404/, { timeout: 3000 });
+			assert.ok(messageIsError(t), t.dump());
+			await t.close();
+		}
+	});
+
+	test("says why on the message line when the answer is slow", async () => {
+		const id = uniq("nope");
+		await fault({ method: "GET", path: `/v2/rooms/${id}`, type: "latency", latencyMs: 300 });
+		const t = start();
+		await t.waitFor(/rooms/);
+		t.command(`:room show ${id}`);
+		await t.waitFor(/load failed: 404/, { timeout: 5000 });
+		assert.ok(messageIsError(t), t.dump());
+	});
+});

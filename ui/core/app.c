@@ -322,6 +322,30 @@ static void stack_changed(struct app *a)
 		forget_error(a);
 }
 
+static void tell_load_failed(struct app *a, struct resource *r)
+{
+	char msg[1600];
+	lb_error_format(&r->err, msg, sizeof(msg));
+	say_about(a, SUBJECT_RESOURCE, r, "%s failed: %s", r->has_data ? "reload" : "load", msg);
+}
+
+/* The load of the view now in front, if one runs, is the one whose
+ * failure is told: a view starts its load before it is pushed, and a fast
+ * failure may even have come before that (pushed: a new view). */
+static void watch_front_load(struct app *a, bool pushed)
+{
+	struct view *v = top(a);
+	struct resource *r = v && v->ops->busy ? v->ops->busy(v) : NULL;
+
+	if (r && r->busy) {
+		a->loading_res = r;
+		a->loading_page = r->paging;
+	} else if (r && pushed && !r->has_data && r->err.status != LB_OK &&
+		   r->err.status != LB_CANCELLED) {
+		tell_load_failed(a, r);
+	}
+}
+
 static void stack_push(struct app *a, struct view *v)
 {
 	if (a->depth == MAX_VIEWS) {
@@ -336,6 +360,7 @@ static void stack_push(struct app *a, struct view *v)
 	stack_changed(a);
 	a->stack[a->depth++] = v;
 	a->focus = PANE_LIST;
+	watch_front_load(a, true);
 }
 
 /* Views that are places (a list, a room, what is in a room, the keys,
@@ -438,6 +463,7 @@ void app_pop(struct app *a)
 		a->confirm_view = NULL;
 	v->ops->free(v);
 	stack_changed(a);
+	watch_front_load(a, false);
 }
 
 void app_open_room(struct app *a, const char *id)
@@ -809,9 +835,7 @@ static void load_settled(struct app *a, struct resource *r)
 	}
 	if (!watched || a->loading_page || r->err.status == LB_CANCELLED)
 		return;
-	char msg[1600];
-	lb_error_format(&r->err, msg, sizeof(msg));
-	say_about(a, SUBJECT_RESOURCE, r, "%s failed: %s", r->has_data ? "reload" : "load", msg);
+	tell_load_failed(a, r);
 }
 
 static void on_model_change(struct resource *r, void *ud)
