@@ -71,6 +71,9 @@ struct http_request {
 	 * gzip or deflate is accepted, so that what curl decodes while paused
 	 * stays small. */
 	struct http_sink sink;
+	/* For the request log: the endpoint table's ID ("ROOM_GET"), a string
+	 * that lives as long as the program; NULL when there is none. */
+	const char *endpoint;
 };
 
 /* Requests are identified by a positive number; 0 means "not submitted". */
