@@ -125,6 +125,19 @@ describe("the request log on the screen", () => {
 		assert.equal(await t.exit(), 0);
 	});
 
+	test("-v with the screen writes no log over it: the log is on @", async () => {
+		const t = spawnLbtui({ cols: 120, rows: 30, env, args: ["-v"] });
+		running.push(t);
+		await t.waitFor(/ \d+\+? rooms │/);
+		t.command(`:room show ${room}`);
+		await t.waitFor(`› ${room}`);
+		await t.waitIdle();
+		assert.ok(!t.output.includes("http: "), t.dump("no log line on the terminal"));
+		t.write("@");
+		await t.waitFor(new RegExp(`GET +/v2/rooms/${room} +200 `));
+		assert.equal(await t.exit(), 0);
+	});
+
 	test("Enter shows a request as a curl command that works, without the key", async () => {
 		const t = start();
 		await t.waitFor(/ \d+\+? rooms │/);
