@@ -492,7 +492,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	struct http_options ho;
 	http_options_default(&ho);
-	ho.verbose = verbose;
+	/* The screen has the request log on @; stderr would draw over it. */
+	ho.verbose = verbose && ncmds > 0;
 	if (!env_seconds("LBTUI_CONNECT_TIMEOUT", &ho.connect_timeout_ms, &err) ||
 	    !env_seconds("LBTUI_TIMEOUT", &ho.total_timeout_ms, &err)) {
 		print_error(&err, json);

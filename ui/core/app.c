@@ -1188,6 +1188,9 @@ static bool global_action(struct app *a, enum action act, int key)
 		/* app_push goes back to the keys when they are on the stack. */
 		app_push(a, view_help_new(a, NULL, NULL));
 		return true;
+	case ACTION_REQUESTS:
+		app_push(a, view_requests_new(a, http_log(a->env->http)));
+		return true;
 	case ACTION_REDRAW:
 		clearok(curscr, TRUE);
 		a->relayout = true;
