@@ -910,6 +910,7 @@ static void call_finish(struct api_call *base, const struct http_response *resp)
 	res.status = resp->status;
 	res.body = resp->body;
 	res.body_len = resp->body_len;
+	res.retry_after = resp->retry_after;
 	if (api_response_ok(resp, &res.err)) {
 		if (c->kind == CALL_ROOM)
 			api_decode_room(resp->body, resp->body_len, &res.u.room, &res.err);

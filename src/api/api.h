@@ -34,6 +34,7 @@ struct api_result {
 	long status;
 	const char *body;      /* raw response body, valid during the callback */
 	size_t body_len;
+	const char *retry_after; /* the Retry-After header (429, 503), NULL when none */
 	union {
 		struct room room;       /* get, create, update */
 		struct room_page page;  /* list */

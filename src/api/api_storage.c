@@ -377,6 +377,7 @@ static void call_finish(struct api_call *base, const struct http_response *resp)
 	res.body = resp->body;
 	res.body_len = resp->body_len;
 	res.streamed = resp->streamed;
+	res.retry_after = resp->retry_after;
 	if (api_response_ok(resp, &res.err))
 		decode(c, &res);
 	c->done(&res, c->ud);

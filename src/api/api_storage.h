@@ -35,6 +35,7 @@ struct api_storage_result {
 	const char *body;
 	size_t body_len;
 	size_t streamed; /* api_storage_stream: bytes given to the sink */
+	const char *retry_after; /* the Retry-After header (429, 503), NULL when none */
 	struct active_user *users; /* GET /active-users */
 	size_t n_users;
 	struct version *versions; /* GET /versions */

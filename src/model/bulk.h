@@ -29,8 +29,8 @@
  *           return api_room_delete(a, id, bulk_api_done, ticket);
  *   }
  *
- * The http layer does not hand a response's headers up, so these two
- * cannot see a Retry-After: a send that knows it answers with bulk_answer.
+ * Both take a 429's Retry-After from the answer (the http layer hands it
+ * up); a send of its own kind answers with bulk_answer.
  *
  * model_release drops the caller's reference: the job goes on, and its
  * resource is evicted once nothing is left to send. model_free ends it at

@@ -181,6 +181,12 @@ static long retry_after_ms(const char *s, long cap)
 	return d > cap ? cap : (long)d;
 }
 
+/* A Retry-After value as a delay in ms; see http.h. */
+long http_retry_after_ms(const char *value)
+{
+	return value ? retry_after_ms(value, 24L * 3600 * 1000) : -1;
+}
+
 /* Exponential backoff with equal jitter: a delay in [b/2, b] where b is
  * base * 2^(attempt-1), capped at max. */
 static long backoff_ms(const struct retry_policy *p, int attempt, unsigned rnd)
@@ -563,6 +569,7 @@ static void rq_deliver(struct http *h, struct rq *r)
 	    .body = r->resp.data ? r->resp.data : "",
 	    .body_len = r->resp.len,
 	    .content_type = r->content_type[0] ? r->content_type : NULL,
+	    .retry_after = r->retry_after[0] ? r->retry_after : NULL,
 	    .attempts = r->attempts,
 	    .streamed = r->streamed,
 	    .err = r->err,

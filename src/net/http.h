@@ -18,6 +18,7 @@ struct http_response {
 	const char *body;     /* NUL-terminated, valid only during the callback */
 	size_t body_len;
 	const char *content_type; /* may be NULL */
+	const char *retry_after;  /* the Retry-After header, NULL when none */
 	int attempts;         /* 1 + retries made */
 	size_t streamed;      /* body bytes given to the request's sink (body is then empty) */
 	/* LB_OK when a response arrived, whatever its status; otherwise why not
@@ -158,6 +159,10 @@ void http_wait(struct http *h, int max_ms);
  * Returns the delay in ms before the next attempt, or -1 for no retry. */
 long http_retry_delay(const struct retry_policy *p, bool idempotent, int attempt,
 		      long status, const char *retry_after, unsigned rnd);
+
+/* A Retry-After value (seconds or an HTTP date) as a delay in ms from
+ * now, at most a day; -1 when it cannot be read. */
+long http_retry_after_ms(const char *value);
 
 /* "GET", "POST", ... */
 const char *http_method_name(enum http_method m);

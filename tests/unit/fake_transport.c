@@ -193,11 +193,19 @@ static bool sink_whole(const struct http_sink *k, const char *body, size_t len)
 /* Finish request k with an HTTP status and body. */
 bool fake_complete(struct fake_transport *f, size_t k, long status, const char *body)
 {
+	return fake_complete_retry_after(f, k, status, body, NULL);
+}
+
+/* The same, with a Retry-After header. */
+bool fake_complete_retry_after(struct fake_transport *f, size_t k, long status, const char *body,
+                               const char *retry_after)
+{
 	struct http_response resp;
 
 	memset(&resp, 0, sizeof(resp));
 	lb_error_clear(&resp.err);
 	resp.status = status;
+	resp.retry_after = retry_after;
 	resp.body = body ? body : "";
 	resp.body_len = body ? strlen(body) : 0;
 	resp.content_type = "application/json";

@@ -75,6 +75,9 @@ const char *fake_header(const struct fake_request *r, const char *name);
  * LB_CANCELLED; when it pauses, this waits for its wait_fd and drains it
  * until it takes the piece). */
 bool fake_complete(struct fake_transport *f, size_t k, long status, const char *body);
+/* The same, with a Retry-After header (seconds or an HTTP date). */
+bool fake_complete_retry_after(struct fake_transport *f, size_t k, long status, const char *body,
+			       const char *retry_after);
 /* Finish request k without a response: err status st (e.g. LB_NETWORK,
  * LB_TOO_LARGE) and message msg. */
 bool fake_fail(struct fake_transport *f, size_t k, enum lb_status st, const char *msg);
