@@ -35,11 +35,11 @@ declare -A libs=(
 	[curses]="ui/core ui/widget ui/views"
 )
 
-# Where each project header lives.
+# Where each project header (and X-macro table) lives.
 declare -A home
 while IFS= read -r h; do
 	home[$(basename "$h")]=$(dirname "$h")
-done < <(find src ui -name '*.h' | sort)
+done < <(find src ui -name '*.h' -o -name '*.def' | sort)
 
 bad=0
 complain() {

@@ -276,6 +276,11 @@ static int count_lost(struct model *m)
 	return model_storage_lost(m);
 }
 
+static int count_changes(struct model *m)
+{
+	return model_changes_in_flight(m);
+}
+
 /* A rewrite left unfinished: where its room's previous Storage is, and
  * the command that puts it back. */
 struct unfinished {
@@ -312,10 +317,11 @@ static int status_of_signal(int sig)
 }
 
 /* A signal came: stop what runs, finish or undo the rewrites of Storage in
- * progress for up to SIGNAL_WAIT_MS (a second signal stops waiting), and
- * say what is left. Returns the exit status: 128 + the signal, or 1 when a
- * room's previous Storage could not be put back (its file and the command
- * that restores it are printed). */
+ * progress and let the other changes in flight say whether they were done
+ * (they may be, whatever becomes of lbtui), for up to SIGNAL_WAIT_MS (a
+ * second signal stops waiting), and say what is left. Returns the exit
+ * status: 128 + the signal, or 1 when a room's previous Storage could not
+ * be put back (its file and the command that restores it are printed). */
 static int stop_on_signal(struct http *http, struct model *model, struct profile_set *profiles,
 			  struct cmd_ctx *ctx, struct batch *b)
 {
@@ -323,7 +329,7 @@ static int stop_on_signal(struct http *http, struct model *model, struct profile
 	long long deadline = now_ms() + SIGNAL_WAIT_MS;
 
 	each_model(model, profiles, model_storage_interrupt);
-	while (each_model(model, profiles, count_rewrites) > 0 && batch_signals < 2) {
+	while (each_model(model, profiles, count_changes) > 0 && batch_signals < 2) {
 		long long left = deadline - now_ms();
 		if (left <= 0)
 			break;
@@ -343,6 +349,10 @@ static int stop_on_signal(struct http *http, struct model *model, struct profile
 	}
 	if (each_model(model, profiles, count_lost) > 0)
 		return 1;
+	if (each_model(model, profiles, count_changes) > 0)
+		fputs("lbtui: stopped while a change was being sent: it may or may not have been "
+		      "applied; check before trying again\n",
+		      stderr);
 	if (!b->done || b->err.status == LB_OK)
 		fprintf(stderr, "lbtui: interrupted by %s\n",
 			sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP");
@@ -367,6 +377,7 @@ static int run_batch(struct http *http, struct model *model, struct profile_set 
 	ctx->host.note = batch_note;
 	ctx->host.done = batch_done;
 	ctx->host.profile_model = batch_profile_model;
+	ctx->stop = &batch_signal;
 	catch_batch_signals();
 	for (int i = 0; i < ncmds && !batch_signal; i++) {
 		b->done = false;
@@ -481,7 +492,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	struct http_options ho;
 	http_options_default(&ho);
-	ho.verbose = verbose;
+	/* The screen has the request log on @; stderr would draw over it. */
+	ho.verbose = verbose && ncmds > 0;
 	if (!env_seconds("LBTUI_CONNECT_TIMEOUT", &ho.connect_timeout_ms, &err) ||
 	    !env_seconds("LBTUI_TIMEOUT", &ho.total_timeout_ms, &err)) {
 		print_error(&err, json);

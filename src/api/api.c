@@ -738,23 +738,79 @@ char *api_room_update_body(const struct room_update *u)
 
 /* The shared request machinery (used by api_storage.c too). */
 
-char *api_room_url(const struct api *a, const char *room_id, const char *suffix, const char *query)
+/* Whether read-only mode refuses ep; see api.h. */
+bool api_refuses(const struct api *a, enum endpoint_id ep, struct lb_error *err)
 {
-	char *enc = url_encode(room_id ? room_id : "");
-	struct buf b;
-	bool ok;
+	const struct endpoint *e = endpoint_get(ep);
 
-	if (!enc)
-		return NULL;
-	buf_init(&b);
-	ok = buf_printf(&b, "%s/v2/rooms/%s%s", a->base_url, enc, suffix) &&
-	     (!query || !*query || buf_printf(&b, "?%s", query));
-	free(enc);
-	if (!ok) {
-		buf_free(&b);
-		return NULL;
+	if (!a || !a->read_only || !endpoint_has(ep, EPF_MUTATION))
+		return false;
+	if (err)
+		lb_error_set(err, LB_READONLY,
+		             "read-only mode: %s (%s %s) refused, nothing was sent", e->what,
+		             http_method_name(e->method), e->path);
+	return true;
+}
+
+void api_request_clear(struct api_request *r)
+{
+	if (!r)
+		return;
+	free(r->url);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The request to ep; see api.h. */
+bool api_request_build(const struct api *a, enum endpoint_id ep, const char *const *params,
+                       size_t n, const char *query, const void *body, size_t body_len,
+                       enum api_content ct, struct api_request *out, struct lb_error *err)
+{
+	const struct endpoint *e = endpoint_get(ep);
+	size_t h = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!e) {
+		lb_error_set(err, LB_USAGE, "no such endpoint");
+		return false;
 	}
-	return buf_steal(&b);
+	if (api_refuses(a, ep, err))
+		return false;
+	if (n != endpoint_params(e)) {
+		lb_error_set(err, LB_USAGE, "%s takes %zu path parameters, not %zu", e->name,
+		             endpoint_params(e), n);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!params[i] || !params[i][0]) {
+			lb_error_set(err, LB_USAGE, "%s: path parameter %zu of %s is empty",
+			             e->what, i + 1, e->path);
+			return false;
+		}
+	out->url = endpoint_url(e, a->base_url, params, n, query);
+	if (!out->url) {
+		lb_error_set(err, LB_NOMEM, "out of memory");
+		return false;
+	}
+	out->ep = e;
+	if (a->auth_header)
+		out->headers[h++] = a->auth_header;
+	out->headers[h++] = "Accept: application/json";
+	if (ct == API_CT_JSON)
+		out->headers[h++] = "Content-Type: application/json";
+	else if (ct == API_CT_OCTETS)
+		out->headers[h++] = "Content-Type: application/octet-stream";
+	if (a->user_agent_header)
+		out->headers[h++] = a->user_agent_header;
+	out->headers[h] = NULL;
+	out->http.method = e->method;
+	out->http.url = out->url;
+	out->http.headers = out->headers;
+	out->http.body = body;
+	out->http.body_len = body ? body_len : 0;
+	out->http.idempotent = (e->flags & EPF_IDEMPOTENT) != 0;
+	out->http.endpoint = e->name;
+	lb_error_clear(err);
+	return true;
 }
 
 static void on_http_done(const struct http_response *resp, void *ud)
@@ -769,59 +825,46 @@ static void on_http_done(const struct http_response *resp, void *ud)
 }
 
 /* Report an error before anything was sent, and free the call. */
-static http_id call_fail(struct api_call *call, enum lb_status st, const char *msg)
+static http_id call_fail(struct api_call *call, const struct lb_error *err)
 {
 	struct http_response resp;
 
 	memset(&resp, 0, sizeof(resp));
-	lb_error_set(&resp.err, st, "%s", msg);
+	resp.err = *err;
 	call->finish(call, &resp);
 	free(call);
 	return 0;
 }
 
-http_id api_submit(struct api *a, enum http_method method, const char *url, const void *body,
-                   size_t body_len, enum api_content ct, bool idempotent, struct api_call *call)
+http_id api_submit(struct api *a, enum endpoint_id ep, const char *const *params, size_t n,
+                   const char *query, const void *body, size_t body_len, enum api_content ct,
+                   struct api_call *call)
 {
-	const char *headers[6];
-	size_t h = 0;
-	struct http_request req;
+	struct api_request req;
+	struct lb_error err;
 	http_id id;
 
-	if (!url)
-		return call_fail(call, LB_NOMEM, "out of memory");
-	if (!a->transport.submit)
-		return call_fail(call, LB_NETWORK, "no transport to send the request");
-	if (a->auth_header)
-		headers[h++] = a->auth_header;
-	headers[h++] = "Accept: application/json";
-	if (ct == API_CT_JSON)
-		headers[h++] = "Content-Type: application/json";
-	else if (ct == API_CT_OCTETS)
-		headers[h++] = "Content-Type: application/octet-stream";
-	if (a->user_agent_header)
-		headers[h++] = a->user_agent_header;
-	headers[h] = NULL;
-
-	memset(&req, 0, sizeof(req));
-	req.method = method;
-	req.url = url;
-	req.headers = headers;
-	req.body = body;
-	req.body_len = body ? body_len : 0;
-	req.idempotent = idempotent;
-	req.done = on_http_done;
-	req.ud = call;
-	req.sink = call->sink;
+	if (!a->transport.submit) {
+		lb_error_set(&err, LB_NETWORK, "no transport to send the request");
+		return call_fail(call, &err);
+	}
+	if (!api_request_build(a, ep, params, n, query, body, body_len, ct, &req, &err))
+		return call_fail(call, &err);
+	req.http.done = on_http_done;
+	req.http.ud = call;
+	req.http.sink = call->sink;
 	call->submitting = true;
-	id = a->transport.submit(a->transport.ctx, &req);
+	id = a->transport.submit(a->transport.ctx, &req.http);
 	call->submitting = false;
+	api_request_clear(&req);
 	if (call->finished) {
 		free(call);
 		return 0;
 	}
-	if (id == 0)
-		return call_fail(call, LB_NETWORK, "the request could not be started");
+	if (id == 0) {
+		lb_error_set(&err, LB_NETWORK, "the request could not be started");
+		return call_fail(call, &err);
+	}
 	return id;
 }
 
@@ -891,17 +934,17 @@ static http_id fail_now(enum lb_status st, const char *msg, api_done_fn done, vo
 	return 0;
 }
 
-/* Submit a request to url with an optional JSON body, then free both. A
+/* Submit a request to ep with an optional JSON body, then free the body. A
  * request that needs a body and has none (NULL) is out of memory. */
-static http_id submit(struct api *a, enum http_method method, char *url, char *body,
-                      bool needs_body, bool idempotent, enum call_kind kind, api_done_fn done,
+static http_id submit(struct api *a, enum endpoint_id ep, const char *room_id, const char *query,
+                      char *body, bool needs_body, enum call_kind kind, api_done_fn done,
                       void *ud)
 {
 	struct call *c = (needs_body && !body) ? NULL : calloc(1, sizeof(*c));
+	const char *params[] = {room_id};
 	http_id id;
 
 	if (!c) {
-		free(url);
 		free(body);
 		return fail_now(LB_NOMEM, "out of memory", done, ud);
 	}
@@ -909,25 +952,10 @@ static http_id submit(struct api *a, enum http_method method, char *url, char *b
 	c->kind = kind;
 	c->done = done;
 	c->ud = ud;
-	id = api_submit(a, method, url, body, body ? strlen(body) : 0,
-	                body ? API_CT_JSON : API_CT_NONE, idempotent, &c->base);
-	free(url);
+	id = api_submit(a, ep, params, room_id ? 1 : 0, query, body, body ? strlen(body) : 0,
+	                body ? API_CT_JSON : API_CT_NONE, &c->base);
 	free(body);
 	return id;
-}
-
-/* base/v2/rooms followed by tail (a query string); NULL on allocation
- * failure. */
-static char *rooms_url(const struct api *a, const char *tail)
-{
-	struct buf b;
-
-	buf_init(&b);
-	if (!tail || !buf_printf(&b, "%s/v2/rooms%s", a->base_url, tail)) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_steal(&b);
 }
 
 /* GET /v2/rooms with the filter and the page cursor (NULL for the first). */
@@ -936,10 +964,14 @@ http_id api_rooms_list(struct api *a, const struct room_filter *f, const char *c
 {
 	static const struct room_filter none;
 	char *params = room_filter_params(f ? f : &none, cursor);
-	char *url = rooms_url(a, params);
+	http_id id;
 
+	if (!params)
+		return fail_now(LB_NOMEM, "out of memory", done, ud);
+	id = submit(a, EP_ROOMS_LIST, NULL, params[0] == '?' ? params + 1 : params, NULL, false,
+	            CALL_PAGE, done, ud);
 	free(params);
-	return submit(a, HTTP_GET, url, NULL, false, true, CALL_PAGE, done, ud);
+	return id;
 }
 
 /* POST /v2/rooms, or /v2/rooms?idempotent (get-or-create). Not retried: a
@@ -947,30 +979,28 @@ http_id api_rooms_list(struct api *a, const struct room_filter *f, const char *c
 http_id api_room_create(struct api *a, const struct room_create *c, bool idempotent,
                         api_done_fn done, void *ud)
 {
-	return submit(a, HTTP_POST, rooms_url(a, idempotent ? "?idempotent" : ""),
-	              api_room_create_body(c), true, false, CALL_ROOM, done, ud);
+	return submit(a, EP_ROOM_CREATE, NULL, idempotent ? "idempotent" : NULL,
+	              api_room_create_body(c), true, CALL_ROOM, done, ud);
 }
 
 /* GET /v2/rooms/{id} */
 http_id api_room_get(struct api *a, const char *id, api_done_fn done, void *ud)
 {
-	return submit(a, HTTP_GET, api_room_url(a, id, "", NULL), NULL, false, true, CALL_ROOM,
-	              done, ud);
+	return submit(a, EP_ROOM_GET, id ? id : "", NULL, NULL, false, CALL_ROOM, done, ud);
 }
 
 /* POST /v2/rooms/{id} */
 http_id api_room_update(struct api *a, const char *id, const struct room_update *u,
                         api_done_fn done, void *ud)
 {
-	return submit(a, HTTP_POST, api_room_url(a, id, "", NULL), api_room_update_body(u), true,
-	              false, CALL_ROOM, done, ud);
+	return submit(a, EP_ROOM_UPDATE, id ? id : "", NULL, api_room_update_body(u), true,
+	              CALL_ROOM, done, ud);
 }
 
 /* DELETE /v2/rooms/{id}; 204 and 200 are success. */
 http_id api_room_delete(struct api *a, const char *id, api_done_fn done, void *ud)
 {
-	return submit(a, HTTP_DELETE, api_room_url(a, id, "", NULL), NULL, false, false, CALL_NONE,
-	              done, ud);
+	return submit(a, EP_ROOM_DELETE, id ? id : "", NULL, NULL, false, CALL_NONE, done, ud);
 }
 
 /* Cancel a request; its callback gets LB_CANCELLED. False if unknown. */

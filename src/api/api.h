@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "endpoints.h"
 #include "error.h"
 #include "http.h"
 #include "query.h"
@@ -15,6 +16,9 @@ struct api {
 	char *base_url;    /* without trailing slash, e.g. https://api.liveblocks.io */
 	char *auth_header; /* "Authorization: Bearer sk_..." — never printed */
 	char *user_agent_header;
+	/* Refuse every request to an endpoint that changes the project
+	 * (EPF_MUTATION), before it is sent. */
+	bool read_only;
 };
 
 /* Set up; copies base_url and builds the auth header from secret. */
@@ -35,6 +39,33 @@ struct api_result {
 		struct room_page page;  /* list */
 	} u;
 };
+
+/* The Content-Type of a request body. */
+enum api_content { API_CT_NONE, API_CT_JSON, API_CT_OCTETS };
+
+/* A request built from an endpoint row. http points into the rest (do not
+ * copy the struct): http.done, http.ud and http.sink are the sender's. */
+struct api_request {
+	struct http_request http;
+	const struct endpoint *ep;
+	char *url;
+	const char *headers[6];
+};
+
+/* Whether read-only mode refuses endpoint ep (a mutation): err says so,
+ * naming the endpoint, when it is not NULL. The one place that decides. */
+bool api_refuses(const struct api *a, enum endpoint_id ep, struct lb_error *err);
+
+/* The request to endpoint ep: the URL from its path and the n params (see
+ * endpoint_url), the optional query (encoded, without '?'), the headers
+ * (the key, Accept, the body's Content-Type, User-Agent), the body (not
+ * copied), idempotent from the row. False with err set when read-only
+ * mode refuses it (LB_READONLY), a param is missing (LB_USAGE) or out of
+ * memory; out is then clear. Free with api_request_clear. */
+bool api_request_build(const struct api *a, enum endpoint_id ep, const char *const *params,
+		       size_t n, const char *query, const void *body, size_t body_len,
+		       enum api_content ct, struct api_request *out, struct lb_error *err);
+void api_request_clear(struct api_request *r);
 
 /* Every request function below calls done exactly once: later, or before it
  * returns (then it returns 0, e.g. when the request could not be built or

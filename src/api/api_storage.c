@@ -394,17 +394,15 @@ static http_id fail_now(enum lb_status st, const char *msg, api_storage_done_fn 
 	return 0;
 }
 
-/* Submit to base/v2/rooms/{id}{suffix}[?query], a 2xx body to sink when
- * there is one. Only reads are retried: a write may have been applied even
- * when no answer came. */
-static http_id send_to_sink(struct api *a, enum http_method method, const char *room_id,
-                            const char *suffix, const char *query, const void *body, size_t len,
+/* Submit a request to ep for the room (and a second path parameter, the
+ * version, when the path has one), a 2xx body to sink when there is one. */
+static http_id send_to_sink(struct api *a, enum endpoint_id ep, const char *room_id,
+                            const char *second, const char *query, const void *body, size_t len,
                             enum api_content ct, enum decode dec, const struct http_sink *sink,
                             api_storage_done_fn done, void *ud)
 {
 	struct call *c = calloc(1, sizeof(*c));
-	char *url;
-	http_id id;
+	const char *params[] = {room_id ? room_id : "", second ? second : ""};
 
 	if (!c)
 		return fail_now(LB_NOMEM, "out of memory", done, ud);
@@ -414,24 +412,22 @@ static http_id send_to_sink(struct api *a, enum http_method method, const char *
 	c->decode = dec;
 	c->done = done;
 	c->ud = ud;
-	url = api_room_url(a, room_id, suffix, query);
-	id = api_submit(a, method, url, body, len, ct, method == HTTP_GET, &c->base);
-	free(url);
-	return id;
+	return api_submit(a, ep, params, endpoint_params(endpoint_get(ep)), query, body, len, ct,
+	                  &c->base);
 }
 
-static http_id send_to(struct api *a, enum http_method method, const char *room_id,
-                       const char *suffix, const char *query, const void *body, size_t len,
-                       enum api_content ct, enum decode dec, api_storage_done_fn done, void *ud)
+static http_id send_to(struct api *a, enum endpoint_id ep, const char *room_id, const char *query,
+                       const void *body, size_t len, enum api_content ct, enum decode dec,
+                       api_storage_done_fn done, void *ud)
 {
-	return send_to_sink(a, method, room_id, suffix, query, body, len, ct, dec, NULL, done, ud);
+	return send_to_sink(a, ep, room_id, NULL, query, body, len, ct, dec, NULL, done, ud);
 }
 
 /* GET /storage[?format=json] */
 http_id api_storage_get(struct api *a, const char *room_id, bool simplified,
                         api_storage_done_fn done, void *ud)
 {
-	return send_to(a, HTTP_GET, room_id, "/storage", simplified ? "format=json" : NULL, NULL, 0,
+	return send_to(a, EP_STORAGE_GET, room_id, simplified ? "format=json" : NULL, NULL, 0,
 	               API_CT_NONE, DEC_NONE, done, ud);
 }
 
@@ -439,7 +435,7 @@ http_id api_storage_get(struct api *a, const char *room_id, bool simplified,
 http_id api_storage_stream(struct api *a, const char *room_id, bool simplified,
                            const struct http_sink *sink, api_storage_done_fn done, void *ud)
 {
-	return send_to_sink(a, HTTP_GET, room_id, "/storage", simplified ? "format=json" : NULL,
+	return send_to_sink(a, EP_STORAGE_GET, room_id, NULL, simplified ? "format=json" : NULL,
 	                    NULL, 0, API_CT_NONE, DEC_NONE, sink, done, ud);
 }
 
@@ -447,15 +443,15 @@ http_id api_storage_stream(struct api *a, const char *room_id, bool simplified,
 http_id api_storage_init(struct api *a, const char *room_id, const char *doc, size_t len,
                          api_storage_done_fn done, void *ud)
 {
-	return send_to(a, HTTP_POST, room_id, "/storage", NULL, doc ? doc : "", doc ? len : 0,
+	return send_to(a, EP_STORAGE_INIT, room_id, NULL, doc ? doc : "", doc ? len : 0,
 	               API_CT_JSON, DEC_NONE, done, ud);
 }
 
 /* DELETE /storage */
 http_id api_storage_delete(struct api *a, const char *room_id, api_storage_done_fn done, void *ud)
 {
-	return send_to(a, HTTP_DELETE, room_id, "/storage", NULL, NULL, 0, API_CT_NONE, DEC_NONE,
-	               done, ud);
+	return send_to(a, EP_STORAGE_DELETE, room_id, NULL, NULL, 0, API_CT_NONE, DEC_NONE, done,
+	               ud);
 }
 
 /* PATCH /storage/json-patch */
@@ -464,16 +460,15 @@ http_id api_storage_json_patch(struct api *a, const char *room_id, const char *p
 {
 	if (!patch_json)
 		return fail_now(LB_NOMEM, "out of memory", done, ud);
-	return send_to(a, HTTP_PATCH, room_id, "/storage/json-patch", NULL, patch_json,
-	               strlen(patch_json), API_CT_JSON, DEC_NONE, done, ud);
+	return send_to(a, EP_STORAGE_JSON_PATCH, room_id, NULL, patch_json, strlen(patch_json),
+	               API_CT_JSON, DEC_NONE, done, ud);
 }
 
 /* GET /ydoc?query */
 http_id api_ydoc_get(struct api *a, const char *room_id, const char *query,
                      api_storage_done_fn done, void *ud)
 {
-	return send_to(a, HTTP_GET, room_id, "/ydoc", query, NULL, 0, API_CT_NONE, DEC_NONE, done,
-	               ud);
+	return send_to(a, EP_YDOC_GET, room_id, query, NULL, 0, API_CT_NONE, DEC_NONE, done, ud);
 }
 
 /* GET /ydoc-binary[?guid=] */
@@ -486,8 +481,7 @@ http_id api_ydoc_binary(struct api *a, const char *room_id, const char *guid,
 
 	if (oom)
 		return fail_now(LB_NOMEM, "out of memory", done, ud);
-	id = send_to(a, HTTP_GET, room_id, "/ydoc-binary", q, NULL, 0, API_CT_NONE, DEC_NONE, done,
-	             ud);
+	id = send_to(a, EP_YDOC_BINARY, room_id, q, NULL, 0, API_CT_NONE, DEC_NONE, done, ud);
 	free(q);
 	return id;
 }
@@ -503,7 +497,7 @@ http_id api_ydoc_update(struct api *a, const char *room_id, const char *guid, co
 	if (oom)
 		return fail_now(LB_NOMEM, "out of memory", done, ud);
 	/* A zero-length body is still a body: the transport copies len bytes. */
-	id = send_to(a, HTTP_PUT, room_id, "/ydoc", q, update ? update : "", update ? len : 0,
+	id = send_to(a, EP_YDOC_UPDATE, room_id, q, update ? update : "", update ? len : 0,
 	             API_CT_OCTETS, DEC_NONE, done, ud);
 	free(q);
 	return id;
@@ -512,7 +506,7 @@ http_id api_ydoc_update(struct api *a, const char *room_id, const char *guid, co
 /* GET /active-users */
 http_id api_active_users(struct api *a, const char *room_id, api_storage_done_fn done, void *ud)
 {
-	return send_to(a, HTTP_GET, room_id, "/active-users", NULL, NULL, 0, API_CT_NONE, DEC_USERS,
+	return send_to(a, EP_ACTIVE_USERS_SDK, room_id, NULL, NULL, 0, API_CT_NONE, DEC_USERS,
 	               done, ud);
 }
 
@@ -533,8 +527,8 @@ http_id api_versions_list(struct api *a, const char *room_id, int limit, const c
 		buf_free(&q);
 		return fail_now(LB_NOMEM, "out of memory", done, ud);
 	}
-	id = send_to(a, HTTP_GET, room_id, "/versions", q.data, NULL, 0, API_CT_NONE, DEC_VERSIONS,
-	             done, ud);
+	id = send_to(a, EP_VERSIONS_LIST, room_id, q.data, NULL, 0, API_CT_NONE, DEC_VERSIONS, done,
+	             ud);
 	buf_free(&q);
 	return id;
 }
@@ -543,28 +537,16 @@ http_id api_versions_list(struct api *a, const char *room_id, int limit, const c
 http_id api_version_get(struct api *a, const char *room_id, const char *version_id,
                         bool reference_path, api_storage_done_fn done, void *ud)
 {
-	char *enc = url_encode(version_id ? version_id : "");
-	struct buf s;
-	http_id id;
-
-	buf_init(&s);
-	if (!enc || !buf_printf(&s, reference_path ? "/version/%s" : "/versions/%s/yjs", enc)) {
-		free(enc);
-		buf_free(&s);
-		return fail_now(LB_NOMEM, "out of memory", done, ud);
-	}
-	free(enc);
-	id = send_to(a, HTTP_GET, room_id, s.data, NULL, NULL, 0, API_CT_NONE, DEC_NONE, done, ud);
-	buf_free(&s);
-	return id;
+	return send_to_sink(a, reference_path ? EP_VERSION_GET : EP_VERSION_GET_SDK, room_id,
+	                    version_id, NULL, NULL, 0, API_CT_NONE, DEC_NONE, NULL, done, ud);
 }
 
 /* POST /versions {} or POST /version {} */
 http_id api_version_create(struct api *a, const char *room_id, bool reference_path,
                            api_storage_done_fn done, void *ud)
 {
-	return send_to(a, HTTP_POST, room_id, reference_path ? "/version" : "/versions", NULL, "{}",
-	               2, API_CT_JSON, DEC_VERSION_ID, done, ud);
+	return send_to(a, reference_path ? EP_VERSION_CREATE : EP_VERSION_CREATE_SDK, room_id,
+	               NULL, "{}", 2, API_CT_JSON, DEC_VERSION_ID, done, ud);
 }
 
 /* POST /upsert */
@@ -576,8 +558,8 @@ http_id api_room_upsert(struct api *a, const char *room_id, const struct room_up
 
 	if (!body)
 		return fail_now(LB_NOMEM, "out of memory", done, ud);
-	id = send_to(a, HTTP_POST, room_id, "/upsert", NULL, body, strlen(body), API_CT_JSON,
-	             DEC_ROOM, done, ud);
+	id = send_to(a, EP_ROOM_UPSERT, room_id, NULL, body, strlen(body), API_CT_JSON, DEC_ROOM,
+	             done, ud);
 	free(body);
 	return id;
 }
@@ -595,8 +577,8 @@ http_id api_room_update_id(struct api *a, const char *room_id, const char *new_i
 	cJSON_Delete(root);
 	if (!body)
 		return fail_now(LB_NOMEM, "out of memory", done, ud);
-	id = send_to(a, HTTP_POST, room_id, "/update-room-id", NULL, body, strlen(body),
-	             API_CT_JSON, DEC_ROOM, done, ud);
+	id = send_to(a, EP_ROOM_UPDATE_ID, room_id, NULL, body, strlen(body), API_CT_JSON, DEC_ROOM,
+	             done, ud);
 	free(body);
 	return id;
 }
@@ -604,8 +586,7 @@ http_id api_room_update_id(struct api *a, const char *room_id, const char *new_i
 /* GET /prewarm */
 http_id api_room_prewarm(struct api *a, const char *room_id, api_storage_done_fn done, void *ud)
 {
-	return send_to(a, HTTP_GET, room_id, "/prewarm", NULL, NULL, 0, API_CT_NONE, DEC_NONE, done,
-	               ud);
+	return send_to(a, EP_ROOM_PREWARM, room_id, NULL, NULL, 0, API_CT_NONE, DEC_NONE, done, ud);
 }
 
 /* POST /broadcast-event with any JSON, validated first. */
@@ -623,6 +604,6 @@ http_id api_room_broadcast(struct api *a, const char *room_id, const char *json,
 		return fail_now(LB_USAGE, msg, done, ud);
 	}
 	cJSON_Delete(root);
-	return send_to(a, HTTP_POST, room_id, "/broadcast-event", NULL, json, strlen(json),
-	               API_CT_JSON, DEC_NONE, done, ud);
+	return send_to(a, EP_BROADCAST_EVENT_SDK, room_id, NULL, json, strlen(json), API_CT_JSON,
+	               DEC_NONE, done, ud);
 }

@@ -544,8 +544,10 @@ static bool parse_args(const struct command *cmd, int argc, char **argv, char **
 			const char *value = NULL;
 			if (o->kind != OPT_FLAG) {
 				bool as_typed = o->kind == OPT_RAW && raw;
-				if (eq && as_typed && strchr(raw[i], '='))
-					value = raw_unquote(strchr(raw[i], '=') + 1);
+				char *typed = as_typed && eq ? raw_unquote(raw[i]) : NULL;
+				if (typed && strchr(typed, '='))
+					/* "--query=a b" is quoted whole: its value is a b. */
+					value = raw_unquote(strchr(typed, '=') + 1);
 				else if (eq)
 					value = eq + 1;
 				else if (i + 1 < argc && as_typed)
@@ -598,7 +600,7 @@ too_many:
  * (an empty room ID made `DELETE /v2/rooms/`). */
 static const struct id_arg {
 	const char *name;
-	size_t max_units; /* 0: no limit */
+	size_t max_units; /* for what the command creates; 0: no limit */
 	bool is_new;      /* names what the command creates: no control characters */
 	bool list;        /* comma-separated: each item is one */
 	bool keyed;       /* NAME=VALUE: NAME is the ID (cmd_split_kv reports the rest) */
@@ -623,11 +625,15 @@ static const struct id_arg *find_id_arg(const char *name, size_t n)
 	return NULL;
 }
 
-/* One value of an ID argument; what names it in messages. */
+/* One value of an ID argument; what names it in messages. What exists
+ * already is taken as the server has it, control characters and length
+ * (the dev server keeps IDs longer than the API takes): the rules are for
+ * what the command creates. */
 static bool check_id_value(const struct id_arg *k, const char *v, const char *what, bool creates,
                            struct lb_error *err)
 {
 	bool no_controls = k->is_new || (creates && !strcmp(k->name, "ID"));
+	size_t max_units = no_controls ? k->max_units : 0;
 
 	if (k->keyed) {
 		const char *eq = strchr(v, '=');
@@ -638,12 +644,12 @@ static bool check_id_value(const struct id_arg *k, const char *v, const char *wh
 			lb_error_set(err, LB_NOMEM, "out of memory");
 			return false;
 		}
-		bool ok = room_check_id(key, what, k->max_units, no_controls, err);
+		bool ok = room_check_id(key, what, max_units, no_controls, err);
 		free(key);
 		return ok;
 	}
 	if (!k->list || !*v)
-		return room_check_id(v, what, k->max_units, no_controls, err);
+		return room_check_id(v, what, max_units, no_controls, err);
 	for (const char *p = v;;) {
 		size_t n = strcspn(p, ",");
 		char *item = strndup(p, n);
@@ -651,7 +657,7 @@ static bool check_id_value(const struct id_arg *k, const char *v, const char *wh
 			lb_error_set(err, LB_NOMEM, "out of memory");
 			return false;
 		}
-		bool ok = room_check_id(item, what, k->max_units, no_controls, err);
+		bool ok = room_check_id(item, what, max_units, no_controls, err);
 		free(item);
 		if (!ok)
 			return false;

@@ -4,6 +4,7 @@
 #ifndef LB_CMD_H
 #define LB_CMD_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -81,6 +82,10 @@ struct cmd_ctx {
 	bool read_only;
 	int running;      /* commands not finished yet */
 	struct cmd_job *jobs; /* commands waiting on the model */
+	/* Batch mode: non-zero once a signal asks lbtui to stop, for what
+	 * waits on a pipe or a terminal (reading @-, printing to a reader
+	 * that takes nothing); NULL: nothing asks. */
+	const volatile sig_atomic_t *stop;
 };
 
 /* Parse and run one line. Returns at once; host.done is called when it

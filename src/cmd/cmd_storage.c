@@ -263,8 +263,30 @@ static bool readable_kind(int fd, const char *path, const struct stat *st, struc
 	return true;
 }
 
-/* Read a whole file ("-" for stdin) into a NUL-terminated buffer. */
-static bool read_file(const char *path, char **data, size_t *len, struct lb_error *err)
+/* Wait until fd is ready for events (or failed: the read or write that
+ * follows says how); false with errno EINTR once *stop is set. The flag
+ * is looked at every quarter second: a signal that came just before a
+ * blocking read or write would not end it, and a pipe or a terminal may
+ * never move. */
+static bool fd_ready(const volatile sig_atomic_t *stop, int fd, short events)
+{
+	for (;;) {
+		struct pollfd pfd = {.fd = fd, .events = events};
+
+		if (stop && *stop) {
+			errno = EINTR;
+			return false;
+		}
+		int rc = poll(&pfd, 1, 250);
+		if (rc > 0 || (rc < 0 && errno != EINTR))
+			return true;
+	}
+}
+
+/* Read a whole file ("-" for stdin) into a NUL-terminated buffer; stop
+ * (may be NULL): see fd_ready. */
+static bool read_file(const char *path, const volatile sig_atomic_t *stop, char **data, size_t *len,
+                      struct lb_error *err)
 {
 	bool is_stdin = !strcmp(path, "-");
 	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -284,6 +306,11 @@ static bool read_file(const char *path, char **data, size_t *len, struct lb_erro
 	if (!readable_kind(fd, path, &st, err))
 		goto fail;
 	for (;;) {
+		if (!fd_ready(stop, fd, POLLIN)) {
+			lb_error_set(err, LB_CANCELLED,
+			             "interrupted while reading %s: nothing was sent", path);
+			goto fail;
+		}
 		ssize_t n = read(fd, chunk, sizeof(chunk));
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -329,7 +356,7 @@ static bool read_input(struct cmd_ctx *c, const char *path, char **data, size_t 
 		lb_error_set(err, LB_USAGE, "- (stdin) works only with -e; give a file name");
 		return false;
 	}
-	return read_file(path, data, len, err);
+	return read_file(path, c->stop, data, len, err);
 }
 
 /* Refuse early (before any request) to overwrite a file without --force. */
@@ -679,7 +706,7 @@ bool cmd_edit_external(const char *initial, char **out, struct lb_error *err)
 	}
 	buf_free(&line);
 	size_t len;
-	bool ok = read_file(path, out, &len, err);
+	bool ok = read_file(path, NULL, out, &len, err);
 	unlink(path);
 	return ok;
 }
@@ -986,11 +1013,22 @@ static void print_done(const struct storage_result *res, void *ud)
 	if (!j->write_errno && !ts_mask_stream_end(&j->mask, print_bytes, j) && !j->write_errno)
 		j->write_errno = ENOMEM;
 	ts_mask_stream_free(&j->mask);
-	/* The rest, however long its reader takes (the transfer is over). */
-	if (!j->write_errno && j->pending.len > j->sent &&
-	    !write_fully(STDOUT_FILENO, j->pending.data + j->sent, j->pending.len - j->sent))
-		j->write_errno = errno ? errno : EIO;
+	/* The rest, however long its reader takes (the transfer is over),
+	 * unless it was cancelled (lbtui is stopping): then it is cut short
+	 * anyway, and waiting on a reader that takes nothing would hold up
+	 * the exit. */
+	if (err.status == LB_CANCELLED && !j->write_errno)
+		j->write_errno = EINTR;
+	while (!j->write_errno && print_held(j)) {
+		if (!fd_ready(j->c->stop, STDOUT_FILENO, POLLOUT))
+			j->write_errno = EINTR;
+		else
+			print_flush(j);
+	}
 	/* As print_json_text: a final newline, so that outputs stay one per line. */
+	if (!j->write_errno && err.status == LB_OK && !j->ends_in_newline && j->careful &&
+	    !fd_ready(j->c->stop, STDOUT_FILENO, POLLOUT))
+		j->write_errno = EINTR;
 	if (!j->write_errno && err.status == LB_OK && !j->ends_in_newline &&
 	    (j->careful ? !write_fully(STDOUT_FILENO, "\n", 1) : fputc('\n', stdout) == EOF))
 		j->write_errno = errno ? errno : EIO;
@@ -998,6 +1036,9 @@ static void print_done(const struct storage_result *res, void *ud)
 		j->write_errno = errno ? errno : EIO;
 	if (j->write_errno == EPIPE)
 		lb_error_clear(&err); /* the reader has all it wanted (| head) */
+	else if (j->write_errno == EINTR)
+		lb_error_set(&err, LB_CANCELLED,
+		             "interrupted: the rest of the document was not written");
 	else if (j->write_errno)
 		lb_error_set(&err, LB_USAGE, "cannot write the document to standard output: %s",
 		             strerror(j->write_errno));
@@ -1469,7 +1510,8 @@ static void edit_prepare(struct edit *e, const struct lson_doc *doc)
 	after = lson_patch_apply_opts(e->seen, e->seen_len, &e->patch,
 	                              e->rewrite ? LSON_PATCH_LITERAL : 0, &err);
 	if (!after) {
-		if (err.status != LB_NOMEM)
+		/* The server's document is not the user's mistake. */
+		if (err.status != LB_NOMEM && err.status != LB_DECODE)
 			err.status = LB_USAGE;
 		goto fail;
 	}

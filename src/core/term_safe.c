@@ -156,9 +156,30 @@ static size_t key_at(const char *s, size_t avail, bool *partial)
 	return 0;
 }
 
+#define BEFORE_N sizeof(((struct ts_mask_stream *)0)->before)
+
+/* The byte k (1 to BEFORE_N) places before s[h], from m->before when it
+ * precedes s. */
+static unsigned char byte_before(const struct ts_mask_stream *m, const char *s, size_t h, size_t k)
+{
+	return h >= k ? (unsigned char)s[h - k] : m->before[BEFORE_N - (k - h)];
+}
+
+/* Whether s[h] follows a JSON escape \uXXXX (a control character, or any
+ * character a server escapes). */
+static bool u_escape_before(const struct ts_mask_stream *m, const char *s, size_t h)
+{
+	for (size_t k = 1; k <= 4; k++) {
+		unsigned char c = byte_before(m, s, h, k);
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+			return false;
+	}
+	return byte_before(m, s, h, 5) == 'u' && byte_before(m, s, h, 6) == '\\';
+}
+
 /* Mask s[0..len), emitting what is settled. *used: how much of s was
  * settled; the rest (which may begin a secret) waits for more unless
- * at_end. m->before are the two bytes before s. */
+ * at_end. m->before are the bytes before s. */
 static bool mask_scan(struct ts_mask_stream *m, const char *s, size_t len, bool at_end,
                       ts_emit_fn emit, void *ud, size_t *used)
 {
@@ -187,12 +208,9 @@ static bool mask_scan(struct ts_mask_stream *m, const char *s, size_t len, bool 
 			break;
 		}
 		size_t h = (size_t)(hit - s);
-		unsigned char p1 = h >= 1 ? (unsigned char)s[h - 1] : m->before[1];
-		unsigned char p2 = h >= 2   ? (unsigned char)s[h - 2]
-		                   : h == 1 ? m->before[1]
-		                            : m->before[0];
-		/* After "\n" in JSON text a word starts too. */
-		bool word_start = !token_char(p1) || p2 == '\\';
+		/* After "\n" or "\u0001" in JSON text a word starts too. */
+		bool word_start = !token_char(byte_before(m, s, h, 1)) ||
+		                  byte_before(m, s, h, 2) == '\\' || u_escape_before(m, s, h);
 		size_t e = h + 3;
 		while (e < len && token_char((unsigned char)s[e]))
 			e++;
@@ -232,15 +250,14 @@ static bool mask_scan(struct ts_mask_stream *m, const char *s, size_t len, bool 
 	return true;
 }
 
-/* The two bytes before s[used], given those before s. */
+/* The bytes before s[used], given those before s. */
 static void remember_before(struct ts_mask_stream *m, const char *s, size_t used)
 {
-	if (used >= 2) {
-		m->before[0] = (unsigned char)s[used - 2];
-		m->before[1] = (unsigned char)s[used - 1];
-	} else if (used == 1) {
-		m->before[0] = m->before[1];
-		m->before[1] = (unsigned char)s[0];
+	if (used >= BEFORE_N) {
+		memcpy(m->before, s + used - BEFORE_N, BEFORE_N);
+	} else if (used > 0) {
+		memmove(m->before, m->before + used, BEFORE_N - used);
+		memcpy(m->before + BEFORE_N - used, s, used);
 	}
 }
 

@@ -20,7 +20,7 @@
  *   - every key registered with ts_add_secret, wherever it appears;
  *   - any token that looks like a secret key: "sk_" at the start of a word
  *     (after a character other than a letter, a digit, '_' or '-', or
- *     after an escape such as \n) followed by at least TS_TOKEN_MIN_BODY
+ *     after a JSON escape such as \n or \u0001) followed by at least TS_TOKEN_MIN_BODY
  *     letters, digits, '_' or '-' (or any of them at the very end of the
  *     text, which may have been cut in a key). "task_list", "sk_id" and a
  *     bare "sk_" stay.
@@ -54,7 +54,7 @@ char *ts_mask(const char *s, size_t len, size_t *out_len);
 struct ts_mask_stream {
 	char *held; /* bytes not settled yet */
 	size_t held_len, held_cap;
-	unsigned char before[2]; /* the two bytes before held (0 at the start) */
+	unsigned char before[6]; /* the six bytes before held (0 at the start) */
 	bool swallowing;         /* inside a token too long to hold, already masked */
 };
 /* emit gets the settled bytes, in order; false from it stops the stream

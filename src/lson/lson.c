@@ -1308,6 +1308,8 @@ void lson_summary(const struct lson_doc *d, int i, char *out, size_t n)
 
 			if (k)
 				buf_add(&b, ", ", 2);
+			if (!key[0])
+				key = "\"\""; /* the empty key, as the tree shows it */
 			buf_add(&b, key, utf8_cut(key, strlen(key), 32));
 			buf_add(&b, ": ", 2);
 			value_preview(d, c, &b);
@@ -2473,6 +2475,34 @@ char *lson_patch_apply(const char *plain_lson, size_t len, const struct patch *p
 	return lson_patch_apply_opts(plain_lson, len, p, 0, err);
 }
 
+/* The first \u escape in JSON text that cJSON cannot keep as it is: a
+ * NUL (its strings end there) or a UTF-16 surrogate without its pair
+ * (it refuses the text); NULL when there is none. Backslashes are only
+ * in strings, so escapes are found without tracking them. */
+static const char *unkeepable_escape(const char *s, size_t len)
+{
+	unsigned cp, lo;
+
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (s[i] != '\\')
+			continue;
+		if (s[i + 1] != 'u' || !read_hex4(s + i + 2, s + len, &cp)) {
+			i++;
+			continue;
+		}
+		if (cp == 0 || (cp >= 0xDC00 && cp <= 0xDFFF))
+			return s + i;
+		if (cp >= 0xD800 && cp <= 0xDBFF) {
+			if (i + 12 > len || s[i + 6] != '\\' || s[i + 7] != 'u' ||
+			    !read_hex4(s + i + 8, s + len, &lo) || lo < 0xDC00 || lo > 0xDFFF)
+				return s + i;
+			i += 6;
+		}
+		i += 5;
+	}
+	return NULL;
+}
+
 /* Parse the document for an applier (msg holds the failures): false
  * with err when it is not JSON or its root is not a LiveObject. */
 static bool ap_open(struct applier *ap, const char *plain_lson, size_t len, unsigned flags,
@@ -2487,6 +2517,18 @@ static bool ap_open(struct applier *ap, const char *plain_lson, size_t len, unsi
 	if (!plain_lson || !json_check(plain_lson, len, msg, msg_n)) {
 		lb_error_set(err, LB_DECODE, "the Storage document is not valid JSON: %s",
 		             plain_lson ? msg : "(nothing)");
+		return false;
+	}
+	/* Changed and written back, such a string would come out cut short
+	 * (a rewrite would write that into the room), or not at all. */
+	const char *esc = unkeepable_escape(plain_lson, len);
+	if (esc) {
+		lb_error_set(
+		    err, LB_DECODE,
+		    "the Storage document holds a string with %s (%.6s), which lbtui cannot "
+		    "keep as it is in a change: nothing was changed",
+		    !memcmp(esc, "\\u0000", 6) ? "a NUL character" : "a lone UTF-16 surrogate",
+		    esc);
 		return false;
 	}
 	ap->root = cJSON_ParseWithLength(plain_lson, len);
@@ -2634,6 +2676,76 @@ out:
 	return ok;
 }
 
+/* The node at tok[0..n) from root, or NULL. */
+static cJSON *cj_at(cJSON *root, char **tok, size_t n)
+{
+	cJSON *cur = root;
+
+	for (size_t k = 0; cur && k < n; k++)
+		cur = cj_lookup(cur, tok[k]);
+	return cur;
+}
+
+/* The tests for where a move puts its node. A move takes the node out
+ * first, so its path names a place in the document without it: the
+ * tests are made there, then their paths are named as the document
+ * before the move has them (the tests run before the op): past the taken
+ * item, an index of its list is one more. Their values are read there
+ * too, so that a node the move takes something out of is tested whole. */
+static bool guard_move_target(cJSON *root, const struct patch_op *op, struct patch *tests)
+{
+	char **from = NULL, **tok = NULL;
+	size_t nf = 0, nt = 0;
+	struct patch post = {0};
+	struct lb_error e;
+	char msg[256];
+	struct applier ap = {.msg = msg, .msg_n = sizeof(msg)};
+	cJSON *taken, *parent, *data = NULL;
+	long f = -1;
+	bool ok = true;
+
+	if (!op->from || !*op->from || !lson_pointer_split(op->from, &from, &nf, &e))
+		return !op->from || !*op->from || e.status != LB_NOMEM;
+	parent = cj_at(root, from, nf - 1);
+	if (parent && cj_container(parent, &data) == 'l')
+		f = parse_index(from[nf - 1], from[nf - 1] + strlen(from[nf - 1]));
+	ap.root = cJSON_Duplicate(root, 1);
+	ok = ap.root != NULL;
+	taken = ok ? cj_remove_at(&ap, from, nf) : NULL;
+	/* A from that does not resolve: the op fails on its own. */
+	if (taken)
+		ok = guard_pointer(ap.root, op->path, GUARD_WRITE, &post);
+	cJSON_Delete(taken);
+	cJSON_Delete(ap.root);
+	for (size_t i = 0; ok && i < post.n; i++) {
+		ok = lson_pointer_split(post.ops[i].path, &tok, &nt, &e);
+		if (!ok)
+			break;
+		bool same_list = f >= 0 && nt >= nf;
+		for (size_t k = 0; same_list && k + 1 < nf; k++)
+			same_list = !strcmp(tok[k], from[k]);
+		long idx =
+		    same_list ? parse_index(tok[nf - 1], tok[nf - 1] + strlen(tok[nf - 1])) : -1;
+		if (idx >= f && f >= 0) {
+			char *shifted = malloc(24);
+
+			ok = shifted != NULL;
+			if (ok) {
+				snprintf(shifted, 24, "%ld", idx + 1);
+				free(tok[nf - 1]);
+				tok[nf - 1] = shifted;
+			}
+		}
+		cJSON *node = ok ? cj_at(root, tok, nt) : NULL;
+		if (node)
+			ok = guard_add(tests, tok, nt, NULL, node);
+		lson_tokens_free(&tok, nt);
+	}
+	patch_clear(&post);
+	lson_tokens_free(&from, nf);
+	return ok;
+}
+
 /* Whether pointer a names b or one of b's ancestors. */
 static bool pointer_covers(const char *a, const char *b)
 {
@@ -2658,6 +2770,9 @@ static bool guard_op(cJSON *root, const struct patch_op *op, struct patch *out)
 		ok = guard_pointer(root, op->path, GUARD_WRITE, &tests);
 		break;
 	case PATCH_MOVE:
+		ok = guard_pointer(root, op->from, GUARD_READ, &tests) &&
+		     guard_move_target(root, op, &tests);
+		break;
 	case PATCH_COPY:
 		ok = guard_pointer(root, op->from, GUARD_READ, &tests) &&
 		     guard_pointer(root, op->path, GUARD_WRITE, &tests);

@@ -775,6 +775,9 @@ struct model *model_new(struct api *api, const struct model_options *o)
 		m->opt = *o;
 	else
 		model_options_default(&m->opt);
+	/* The api refuses every mutation from here on (api_refuses). */
+	if (m->opt.read_only && api)
+		api->read_only = true;
 	return m;
 }
 
@@ -816,6 +819,15 @@ void model_free(struct model **mp)
 	free(m->ls);
 	free(m);
 	*mp = NULL;
+}
+
+int model_changes_in_flight(const struct model *m)
+{
+	int n = 0;
+
+	for (const struct req *q = m ? m->reqs : NULL; q; q = q->next)
+		n += q->change;
+	return n;
 }
 
 /* Add a listener called after every change to any resource. */
@@ -1252,13 +1264,21 @@ static void on_mut_done(struct api_result *res, void *ud)
 	mi_leave(m);
 }
 
-static bool refuse_read_only(struct model *m, const char *what, model_done_fn done, void *ud)
+/* The endpoint a room mutation sends to. */
+static enum endpoint_id mut_endpoint(enum mut_kind kind)
+{
+	return kind == MUT_CREATE ? EP_ROOM_CREATE : kind == MUT_UPDATE ? EP_ROOM_UPDATE
+	                                                                : EP_ROOM_DELETE;
+}
+
+/* Read-only mode refuses a mutation before anything is made: the api
+ * decides, from the endpoint's row. */
+static bool refuse_read_only(struct model *m, enum mut_kind kind, model_done_fn done, void *ud)
 {
 	struct lb_error e;
 
-	if (!m->opt.read_only)
+	if (!api_refuses(m->api, mut_endpoint(kind), &e))
 		return false;
-	lb_error_set(&e, LB_READONLY, "read-only mode: %s refused, nothing was sent", what);
 	if (done)
 		done(&e, NULL, ud);
 	return true;
@@ -1287,6 +1307,7 @@ static http_id mut_send(struct model *m, enum mut_kind kind, const char *id,
 	q->mut = kind;
 	q->done = done;
 	q->ud = ud;
+	q->change = true;
 	q->starting = true;
 	if (kind == MUT_CREATE)
 		hid = api_room_create(m->api, c, idempotent, on_mut_done, q);
@@ -1303,16 +1324,24 @@ static http_id mut_send(struct model *m, enum mut_kind kind, const char *id,
 	return hid;
 }
 
-/* A mutation from a public entry point: refused in read-only mode (what
- * names it), else sent inside the model. */
-static http_id mut_start(struct model *m, const char *what, enum mut_kind kind, const char *id,
+/* A mutation from a public entry point: refused in read-only mode, else
+ * sent inside the model. */
+static http_id mut_start(struct model *m, enum mut_kind kind, const char *id,
                          const struct room_create *c, bool idempotent, const struct room_update *u,
                          model_done_fn done, void *ud)
 {
 	http_id hid;
 
-	if (refuse_read_only(m, what, done, ud))
+	if (refuse_read_only(m, kind, done, ud))
 		return 0;
+	if (m->storage_stopping) {
+		struct lb_error e;
+
+		lb_error_set(&e, LB_CANCELLED, "interrupted: nothing more is sent");
+		if (done)
+			done(&e, NULL, ud);
+		return 0;
+	}
 	mi_enter(m);
 	hid = mut_send(m, kind, id, c, idempotent, u, done, ud);
 	mi_leave(m);
@@ -1323,20 +1352,20 @@ static http_id mut_start(struct model *m, const char *what, enum mut_kind kind, 
 http_id model_room_create(struct model *m, const struct room_create *c, bool idempotent,
                           model_done_fn done, void *ud)
 {
-	return mut_start(m, "creating a room is", MUT_CREATE, c->id, c, idempotent, NULL, done, ud);
+	return mut_start(m, MUT_CREATE, c->id, c, idempotent, NULL, done, ud);
 }
 
 /* POST /v2/rooms/{id} through the model; see model.h. */
 http_id model_room_update(struct model *m, const char *id, const struct room_update *u,
                           model_done_fn done, void *ud)
 {
-	return mut_start(m, "updating a room is", MUT_UPDATE, id, NULL, false, u, done, ud);
+	return mut_start(m, MUT_UPDATE, id, NULL, false, u, done, ud);
 }
 
 /* DELETE /v2/rooms/{id} through the model; see model.h. */
 http_id model_room_delete(struct model *m, const char *id, model_done_fn done, void *ud)
 {
-	return mut_start(m, "deleting a room is", MUT_DELETE, id, NULL, false, NULL, done, ud);
+	return mut_start(m, MUT_DELETE, id, NULL, false, NULL, done, ud);
 }
 
 /* ------------------------------------------------------------------ */

@@ -29,6 +29,8 @@ enum res_kind {
 	RES_YDOC,         /* a room's Yjs document as JSON */
 	RES_ACTIVE_USERS, /* who is connected to a room */
 	RES_VERSIONS,     /* a room's Yjs version history (paginated) */
+	RES_FANOUT,       /* many reads run as one (fanout.h) */
+	RES_BULK,         /* many changes sent as one job (bulk.h) */
 };
 
 struct lson_doc;
@@ -148,6 +150,9 @@ size_t model_room_ids(struct model *m, const char *prefix, const char **out, siz
 /* Cached data in bytes, and requests in flight. */
 size_t model_bytes(const struct model *m);
 int model_busy_count(const struct model *m);
+/* Changes in flight (room and Storage changes, each of their requests):
+ * what a program stopping should wait for, since it may be done. */
+int model_changes_in_flight(const struct model *m);
 bool model_read_only(const struct model *m);
 
 #endif

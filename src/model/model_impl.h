@@ -31,6 +31,7 @@ struct req {
 	bool finished;    /* its callback ran while starting */
 	bool cancel_sent; /* api_cancel was called: the callback frees it */
 	bool counted;     /* counted in model.busy */
+	bool change;      /* it changes something: waited for when stopping */
 	/* list pages */
 	char *cursor;     /* the cursor sent, NULL for the first page */
 	int target_pages; /* pages to (re)load before the list is swapped in */
@@ -62,6 +63,7 @@ struct res_ops {
 struct model_internal {
 	struct model *m;
 	const struct res_ops *ops; /* NULL for rooms and room lists */
+	void *ext;                 /* a kind's own state (its ops->clear frees it) */
 	int refs;
 	unsigned long long used;   /* LRU stamp */
 	size_t bytes;              /* charged to model.bytes */
@@ -109,8 +111,9 @@ struct model {
 	 * yet, 1 yes, 2 no). */
 	int json_patch;
 	int version_paths; /* 1: the SDK's /versions paths, 2: the reference's /version */
-	/* model_storage.c: changes are being stopped (model_storage_interrupt);
-	 * rewrites that ended with the previous document only in a file. */
+	/* Changes are being stopped (model_storage_interrupt): new ones are
+	 * refused; rewrites that ended with the previous document only in a
+	 * file. */
 	bool storage_stopping;
 	int storage_lost;
 };

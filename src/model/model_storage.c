@@ -549,6 +549,7 @@ struct op {
 	char *saved;           /* the file keeping orig, written before the DELETE */
 	bool posted;           /* the POST of next went out */
 	bool restore_tried;    /* the POST of orig went out */
+	bool delete_unsure;    /* the DELETE went out and no answer said it was done */
 	bool interrupted;      /* model_storage_interrupt: undo rather than finish */
 	bool lost;             /* it ends with orig only in saved */
 	struct lb_error first; /* the first answer, when a second path is tried */
@@ -673,6 +674,21 @@ static bool reference_first(const struct model *m)
 	return m->version_paths == 2;
 }
 
+/* Whether o changes something on the server (not a read, not a probe). */
+static bool op_changes(const struct op *o)
+{
+	switch (o->kind) {
+	case OP_PROBE:
+	case OP_YDOC_BINARY:
+	case OP_VERSION_BINARY:
+	case OP_STORAGE_STREAM:
+	case OP_PREWARM:
+		return false;
+	default:
+		return true;
+	}
+}
+
 /* Send the request of o's current step. o may be finished and freed when
  * this returns. Returns the request's id (0 when it ended at once). */
 static http_id op_send(struct model *m, struct op *o)
@@ -688,6 +704,7 @@ static http_id op_send(struct model *m, struct op *o)
 	}
 	q->ext = o;
 	q->abandon = op_abandon;
+	q->change = op_changes(o);
 	q->starting = true;
 	switch (o->step) {
 	case ST_CHECK:
@@ -1028,6 +1045,18 @@ static void settled(struct model *m, struct op *o, struct api_storage_result *re
 		op_finish(m, o, &ok, NULL, 0, NULL, NULL);
 		return;
 	}
+	if (same_document(o->orig, o->orig_len, doc, res->body_len) && o->delete_unsure &&
+	    !o->restore_tried) {
+		/* The DELETE may only be on its way (a slow proxy): the copy is
+		 * all that would be left after it. */
+		snprintf(msg, sizeof(msg),
+		         "deleting the old Storage got no answer (%.300s); the Storage of room "
+		         "\"%.200s\" still holds the previous document, but the DELETE may yet "
+		         "reach it; nothing was written",
+		         first_why(o), o->room_id);
+		rewrite_lost(m, o, msg);
+		return;
+	}
 	if (same_document(o->orig, o->orig_len, doc, res->body_len)) {
 		rewrite_undone(m, o);
 		return;
@@ -1136,7 +1165,9 @@ static void patch_step(struct model *m, struct op *o, struct api_storage_result 
 			op_finish(m, o, &e, NULL, 0, NULL, NULL);
 			return;
 		}
-		/* No answer: the server may have deleted it all the same. */
+		/* No answer: the server may have deleted it all the same, or may
+		 * yet. */
+		o->delete_unsure = true;
 		e = res->err;
 		snprintf(prev, sizeof(prev), "%s", e.message);
 		snprintf(e.message, sizeof(e.message),
@@ -1245,6 +1276,13 @@ static void room_step(struct model *m, struct op *o, struct api_storage_result *
 			mi_replace_in_lists(m, NULL, &res->room);
 			mi_invalidate_lists(m);
 		}
+	} else if (res->err.status == LB_UNSURE) {
+		/* It may have been done: what is shown is read again. */
+		struct resource *r = mi_find_room(m, o->room_id);
+
+		if (r)
+			mi_invalidate(m, r);
+		mi_invalidate_lists(m);
 	} else if (o->kind == OP_RENAME) {
 		room_missing(m, o->room_id, &res->err);
 	}
@@ -1404,16 +1442,17 @@ static http_id refuse(storage_done_fn sdone, model_done_fn mdone, void *ud, enum
 	return 0;
 }
 
-/* Read-only mode refuses a change before anything is sent. */
-static bool read_only(struct model *m, const char *what, storage_done_fn sdone, model_done_fn mdone,
-                      void *ud)
+/* Read-only mode refuses a change before anything is sent (before a
+ * re-read, before a file is kept): the api decides, from the row of the
+ * endpoint the op changes. */
+static bool read_only(struct model *m, enum endpoint_id ep, storage_done_fn sdone,
+                      model_done_fn mdone, void *ud)
 {
-	char msg[160];
+	struct lb_error e;
 
-	if (!m->opt.read_only)
+	if (!api_refuses(m->api, ep, &e))
 		return false;
-	snprintf(msg, sizeof(msg), "read-only mode: %s refused, nothing was sent", what);
-	refuse(sdone, mdone, ud, LB_READONLY, msg);
+	refuse(sdone, mdone, ud, e.status, e.message);
 	return true;
 }
 
@@ -1444,19 +1483,21 @@ static http_id start(struct model *m, struct op *o, const char *arg)
 	return id;
 }
 
-/* A new op, or NULL after the callback was told why not. */
-static struct op *begin(struct model *m, enum op_kind kind, const char *room_id, const char *what,
-                        storage_done_fn sdone, model_done_fn mdone, void *ud)
+/* A new op that sends to ep first (for a change: the first endpoint that
+ * changes the project), or NULL after the callback was told why not. */
+static struct op *begin(struct model *m, enum op_kind kind, const char *room_id,
+                        enum endpoint_id ep, storage_done_fn sdone, model_done_fn mdone, void *ud)
 {
 	struct op *o;
+	bool change = endpoint_has(ep, EPF_MUTATION);
 
 	if (!m || !room_id || !*room_id) {
 		refuse(sdone, mdone, ud, LB_USAGE, "no room ID");
 		return NULL;
 	}
-	if (what && read_only(m, what, sdone, mdone, ud))
+	if (read_only(m, ep, sdone, mdone, ud))
 		return NULL;
-	if (what && m->storage_stopping) {
+	if (change && m->storage_stopping) {
 		refuse(sdone, mdone, ud, LB_CANCELLED, "interrupted: nothing more is sent");
 		return NULL;
 	}
@@ -1478,7 +1519,7 @@ int model_storage_has_json_patch(const struct model *m)
 http_id model_storage_probe(struct model *m, const char *room_id, storage_done_fn done, void *ud)
 {
 	/* Refused in read-only mode too: it is a PATCH, even if empty. */
-	struct op *o = begin(m, OP_PROBE, room_id, "a JSON-patch probe is", done, NULL, ud);
+	struct op *o = begin(m, OP_PROBE, room_id, EP_STORAGE_JSON_PATCH, done, NULL, ud);
 
 	if (o && !(o->patch_json = strdup("[]")))
 		return op_nomem(o);
@@ -1491,7 +1532,9 @@ static http_id storage_change(struct model *m, const char *room_id, const struct
                               bool literal, const char *seen_body, size_t seen_len,
                               storage_done_fn done, void *ud)
 {
-	struct op *o = begin(m, OP_PATCH, room_id, "changing Storage is", done, NULL, ud);
+	/* A rewrite's first change is the DELETE. */
+	struct op *o = begin(m, OP_PATCH, room_id, literal ? EP_STORAGE_DELETE : EP_STORAGE_JSON_PATCH,
+	                     done, NULL, ud);
 	struct lb_error err;
 	bool ok;
 
@@ -1545,20 +1588,21 @@ http_id model_storage_rewrite(struct model *m, const char *room_id, const struct
 /* A new op that sends plain_lson (validated first; copied into o->data),
  * or NULL after the callback was told why not. */
 static struct op *begin_document(struct model *m, enum op_kind kind, const char *room_id,
-                                 const char *what, const char *plain_lson, size_t len,
+                                 enum endpoint_id ep, const char *plain_lson, size_t len,
                                  storage_done_fn done, void *ud)
 {
 	struct lb_error err;
 	struct op *o;
 
-	if (m && !m->opt.read_only &&
+	/* Read-only mode says so first: the document would not be sent. */
+	if (m && !api_refuses(m->api, ep, NULL) &&
 	    (!plain_lson || !lson_validate_document(plain_lson, len, &err))) {
 		if (!plain_lson)
 			lb_error_set(&err, LB_USAGE, "no document");
 		refuse(done, NULL, ud, err.status == LB_OK ? LB_USAGE : err.status, err.message);
 		return NULL;
 	}
-	o = begin(m, kind, room_id, what, done, NULL, ud);
+	o = begin(m, kind, room_id, ep, done, NULL, ud);
 	if (o && !(o->data = copy_bytes(plain_lson, len))) {
 		op_nomem(o);
 		return NULL;
@@ -1572,7 +1616,7 @@ static struct op *begin_document(struct model *m, enum op_kind kind, const char 
 http_id model_storage_init(struct model *m, const char *room_id, const char *plain_lson, size_t len,
                            storage_done_fn done, void *ud)
 {
-	return start(m, begin_document(m, OP_INIT, room_id, "initializing Storage is", plain_lson,
+	return start(m, begin_document(m, OP_INIT, room_id, EP_STORAGE_INIT, plain_lson,
 	                               len, done, ud),
 	             NULL);
 }
@@ -1582,7 +1626,7 @@ http_id model_storage_replace(struct model *m, const char *room_id, const char *
                               size_t len, const char *seen_body, size_t seen_len,
                               storage_done_fn done, void *ud)
 {
-	struct op *o = begin_document(m, OP_REPLACE, room_id, "replacing Storage is", plain_lson,
+	struct op *o = begin_document(m, OP_REPLACE, room_id, EP_STORAGE_DELETE, plain_lson,
 	                              len, done, ud);
 
 	if (!o)
@@ -1598,7 +1642,7 @@ http_id model_storage_replace(struct model *m, const char *room_id, const char *
 /* DELETE /storage. */
 http_id model_storage_delete(struct model *m, const char *room_id, storage_done_fn done, void *ud)
 {
-	return start(m, begin(m, OP_DELETE, room_id, "deleting Storage is", done, NULL, ud), NULL);
+	return start(m, begin(m, OP_DELETE, room_id, EP_STORAGE_DELETE, done, NULL, ud), NULL);
 }
 
 /* The op of a request of this module, or NULL. */
@@ -1630,10 +1674,14 @@ int model_storage_interrupt(struct model *m)
 		o->interrupted = true;
 		if (o->first.status == LB_OK)
 			lb_error_set(&o->first, LB_CANCELLED, "interrupted");
-		/* The DELETE or the POST is not waited for: the re-read says what
-		 * it did. The rest goes on: the PATCH is atomic, the re-read
-		 * writes nothing, and a restore or its check is the way back. */
-		if (o->step == ST_REREAD || o->step == ST_DELETE || o->step == ST_POST)
+		/* The POST is not waited for: the re-read says what it did (a
+		 * POST that lands after it finds the Storage full, and is
+		 * refused). The DELETE is: one on its way could land after a read
+		 * found the old document, and leave nothing; once it answers, the
+		 * old document is put back. The rest goes on: the PATCH is atomic
+		 * (and says whether it was done), the re-read writes nothing, and
+		 * a restore or its check is the way back. */
+		if (o->step == ST_REREAD || o->step == ST_POST)
 			stop[n++] = q;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -1676,14 +1724,14 @@ int model_storage_lost(const struct model *m)
 http_id model_ydoc_binary(struct model *m, const char *room_id, const char *guid,
                           storage_done_fn done, void *ud)
 {
-	return start(m, begin(m, OP_YDOC_BINARY, room_id, NULL, done, NULL, ud), guid);
+	return start(m, begin(m, OP_YDOC_BINARY, room_id, EP_YDOC_BINARY, done, NULL, ud), guid);
 }
 
 /* GET /storage to a sink. */
 http_id model_storage_stream(struct model *m, const char *room_id, bool simplified,
                              const struct http_sink *sink, storage_done_fn done, void *ud)
 {
-	struct op *o = begin(m, OP_STORAGE_STREAM, room_id, NULL, done, NULL, ud);
+	struct op *o = begin(m, OP_STORAGE_STREAM, room_id, EP_STORAGE_GET, done, NULL, ud);
 
 	if (o) {
 		o->simplified = simplified;
@@ -1696,7 +1744,7 @@ http_id model_storage_stream(struct model *m, const char *room_id, bool simplifi
 http_id model_ydoc_update(struct model *m, const char *room_id, const char *guid,
                           const void *update, size_t len, storage_done_fn done, void *ud)
 {
-	struct op *o = begin(m, OP_YDOC_UPDATE, room_id, "sending a Yjs update is", done, NULL, ud);
+	struct op *o = begin(m, OP_YDOC_UPDATE, room_id, EP_YDOC_UPDATE, done, NULL, ud);
 
 	if (o && !(o->data = copy_bytes(update ? update : "", update ? len : 0)))
 		return op_nomem(o);
@@ -1711,14 +1759,15 @@ http_id model_version_binary(struct model *m, const char *room_id, const char *v
 {
 	if (!version_id || !*version_id)
 		return refuse(done, NULL, ud, LB_USAGE, "no version ID");
-	return start(m, begin(m, OP_VERSION_BINARY, room_id, NULL, done, NULL, ud), version_id);
+	return start(m, begin(m, OP_VERSION_BINARY, room_id, EP_VERSION_GET_SDK, done, NULL, ud),
+	             version_id);
 }
 
 /* POST a version snapshot (SDK path, then the reference's). */
 http_id model_version_create(struct model *m, const char *room_id, storage_done_fn done, void *ud)
 {
 	return start(
-	    m, begin(m, OP_VERSION_CREATE, room_id, "creating a version is", done, NULL, ud), NULL);
+	    m, begin(m, OP_VERSION_CREATE, room_id, EP_VERSION_CREATE_SDK, done, NULL, ud), NULL);
 }
 
 static bool copy_patch_map(struct room_patch_map *dst, const struct room_patch_map *src)
@@ -1755,7 +1804,7 @@ static bool copy_create(struct room_create *dst, const struct room_create *src)
 http_id model_room_upsert(struct model *m, const char *room_id, const struct room_update *update,
                           const struct room_create *create, model_done_fn done, void *ud)
 {
-	struct op *o = begin(m, OP_UPSERT, room_id, "upserting a room is", NULL, done, ud);
+	struct op *o = begin(m, OP_UPSERT, room_id, EP_ROOM_UPSERT, NULL, done, ud);
 
 	if (!o)
 		return 0;
@@ -1772,7 +1821,7 @@ http_id model_room_rename(struct model *m, const char *room_id, const char *new_
 {
 	struct op *o;
 
-	if (m && !m->opt.read_only) {
+	if (m && !api_refuses(m->api, EP_ROOM_UPDATE_ID, NULL)) {
 		if (!new_id || !*new_id)
 			return refuse(NULL, done, ud, LB_USAGE, "the new room ID is empty");
 		for (const char *p = new_id; *p; p++)
@@ -1783,20 +1832,20 @@ http_id model_room_rename(struct model *m, const char *room_id, const char *new_
 			return refuse(NULL, done, ud, LB_USAGE,
 			              "the new room ID is the same as the old one");
 	}
-	o = begin(m, OP_RENAME, room_id, "renaming a room is", NULL, done, ud);
+	o = begin(m, OP_RENAME, room_id, EP_ROOM_UPDATE_ID, NULL, done, ud);
 	return start(m, o, o ? new_id : NULL);
 }
 
 /* GET /prewarm (allowed in read-only mode: it changes nothing). */
 http_id model_room_prewarm(struct model *m, const char *room_id, storage_done_fn done, void *ud)
 {
-	return start(m, begin(m, OP_PREWARM, room_id, NULL, done, NULL, ud), NULL);
+	return start(m, begin(m, OP_PREWARM, room_id, EP_ROOM_PREWARM, done, NULL, ud), NULL);
 }
 
 /* POST /broadcast-event with any JSON. */
 http_id model_room_broadcast(struct model *m, const char *room_id, const char *json,
                              storage_done_fn done, void *ud)
 {
-	return start(m, begin(m, OP_BROADCAST, room_id, "broadcasting an event is", done, NULL, ud),
+	return start(m, begin(m, OP_BROADCAST, room_id, EP_BROADCAST_EVENT_SDK, done, NULL, ud),
 	             json ? json : "");
 }

@@ -109,8 +109,9 @@ http_id model_storage_probe(struct model *m, const char *room_id, storage_done_f
  * is followed by a re-read that decides: the new document is there
  * (success), the previous one is (nothing lost), or the Storage is empty
  * (the previous document is POSTed back once). When the previous document
- * is not in place at the end, res->previous holds it and res->saved names
- * the file; otherwise the file is removed. Storage resources of the room
+ * is not in place at the end, or may not stay (a DELETE without an answer
+ * may yet land), res->previous holds it and res->saved names the file;
+ * otherwise the file is removed. Storage resources of the room
  * are revalidated after. Functions with several requests return the first
  * one's id. */
 http_id model_storage_patch(struct model *m, const char *room_id, const struct patch *p,
@@ -138,8 +139,9 @@ http_id model_storage_replace(struct model *m, const char *room_id, const char *
 /* Stop the Storage changes in progress as safely as they allow (a
  * signal): one that has written nothing yet is cancelled; a rewrite that
  * has deleted, or may have deleted, the room's Storage stops waiting on
- * its DELETE or POST, reads the Storage back, and puts the previous
- * document back unless the new one turns out to be written. A JSON-patch
+ * its POST (its DELETE's answer is waited for: one that landed after a
+ * read would leave nothing), reads the Storage back, and puts the
+ * previous document back unless the new one turns out to be written. A JSON-patch
  * request, atomic, is left to end. Changes asked for afterwards are
  * refused. Returns model_storage_rewrites(m). */
 int model_storage_interrupt(struct model *m);

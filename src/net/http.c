@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "reqlog.h"
 #include "term_safe.h"
 #include "util.h"
 
@@ -45,6 +46,8 @@ struct rq {
 	http_done_fn done;
 	void *ud;
 	struct http_sink sink;
+	const char *endpoint;   /* for the log */
+	char *req_content_type; /* for the log: the body's type, NULL for none */
 
 	/* The current or last attempt. */
 	CURL *easy;
@@ -54,6 +57,8 @@ struct rq {
 	bool resend_refused; /* curl wanted to send it again: it was not */
 	long long due_ms;   /* RQ_WAITING: when the next attempt may start */
 	long long start_ms; /* when the current attempt started */
+	long long start_s;  /* the same on the wall clock, for the log */
+	curl_off_t received; /* body bytes of the attempt, for the log */
 	struct buf resp;
 	bool too_large;
 	bool nomem;
@@ -65,6 +70,9 @@ struct rq {
 	size_t streamed;    /* bytes given to the sink, over all attempts */
 	char content_type[128];
 	char retry_after[64];
+	/* What the log shows of the answer's headers. */
+	char warn[512];
+	char rate_limit[64], rate_remaining[64], rate_reset[64];
 	char errbuf[CURL_ERROR_SIZE];
 
 	/* The outcome, once RQ_DONE. */
@@ -96,6 +104,7 @@ struct http {
 	int in_flight;
 	uint32_t rnd;
 	bool closing; /* in http_free: refuse new requests */
+	struct reqlog *log;
 };
 
 static const char *const method_names[] = {
@@ -264,6 +273,7 @@ static struct rq *rq_find(struct http *h, http_id id)
 static void rq_free(struct rq *r)
 {
 	buf_free(&r->resp);
+	free(r->req_content_type);
 	curl_slist_free_all(r->headers);
 	free(r->url);
 	free(r->body);
@@ -413,6 +423,28 @@ static bool codings_bounded(struct rq *r, const char *value)
 	return true;
 }
 
+/* The headers the request log shows, when the line is one of them. */
+static bool log_header(struct rq *r, const char *p, size_t len)
+{
+	/* Several warnings keep the first. */
+	if (!r->warn[0] && header_value(p, len, "X-LB-Warn", r->warn, sizeof(r->warn)))
+		return true;
+	return header_value(p, len, "X-RateLimit-Limit", r->rate_limit, sizeof(r->rate_limit)) ||
+	       header_value(p, len, "X-RateLimit-Remaining", r->rate_remaining,
+	                    sizeof(r->rate_remaining)) ||
+	       header_value(p, len, "X-RateLimit-Reset", r->rate_reset, sizeof(r->rate_reset));
+}
+
+static void headers_forget(struct rq *r)
+{
+	r->content_type[0] = '\0';
+	r->retry_after[0] = '\0';
+	r->warn[0] = '\0';
+	r->rate_limit[0] = '\0';
+	r->rate_remaining[0] = '\0';
+	r->rate_reset[0] = '\0';
+}
+
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
 	struct rq *r = ud;
@@ -422,8 +454,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 	/* A new status line (after 1xx or a redirect) starts a new header set. */
 	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
 		r->answered = true;
-		r->content_type[0] = '\0';
-		r->retry_after[0] = '\0';
+		headers_forget(r);
 		r->codings = 0;
 	} else if (r->sink.take &&
 	           (header_value(p, len, "Content-Encoding", coding, sizeof(coding)) ||
@@ -431,8 +462,9 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 		if (!codings_bounded(r, coding))
 			return 0; /* the transfer ends before any of the body is decoded */
 	} else if (!header_value(p, len, "Content-Type", r->content_type,
-	                         sizeof(r->content_type))) {
-		header_value(p, len, "Retry-After", r->retry_after, sizeof(r->retry_after));
+	                         sizeof(r->content_type)) &&
+	           !header_value(p, len, "Retry-After", r->retry_after, sizeof(r->retry_after))) {
+		log_header(r, p, len);
 	}
 	return len;
 }
@@ -465,6 +497,12 @@ struct http *http_new(const struct http_options *o, struct lb_error *err)
 	h->idle = calloc((size_t)h->o.max_parallel, sizeof(*h->idle));
 	h->multi = curl_multi_init();
 	if (!h->idle || !h->multi || (o->user_agent && !h->user_agent)) {
+		http_free(&h);
+		lb_error_set(err, LB_NOMEM, "out of memory");
+		return NULL;
+	}
+	h->log = reqlog_new(REQLOG_MAX);
+	if (!h->log) {
 		http_free(&h);
 		lb_error_set(err, LB_NOMEM, "out of memory");
 		return NULL;
@@ -545,8 +583,7 @@ static void rq_reset_response(struct rq *r)
 	r->bad_coding[0] = '\0';
 	r->too_large = false;
 	r->nomem = false;
-	r->content_type[0] = '\0';
-	r->retry_after[0] = '\0';
+	headers_forget(r);
 	r->errbuf[0] = '\0';
 	r->status = 0;
 }
@@ -650,6 +687,8 @@ static bool rq_start(struct http *h, struct rq *r)
 	r->easy = e;
 	r->attempts++;
 	r->start_ms = now_ms();
+	r->start_s = wall_s();
+	r->received = 0;
 	list_push(h, r, RQ_RUNNING);
 	return true;
 }
@@ -681,6 +720,7 @@ http_id http_submit(struct http *h, const struct http_request *req)
 	r->done = req->done;
 	r->ud = req->ud;
 	r->sink = req->sink;
+	r->endpoint = req->endpoint;
 	buf_init(&r->resp);
 	r->url = strdup(req->url);
 	bool ok = r->url != NULL;
@@ -698,6 +738,8 @@ http_id http_submit(struct http *h, const struct http_request *req)
 		ok = n != NULL;
 		if (ok)
 			r->headers = n;
+		if (ok && !strncasecmp(*p, "Content-Type:", 13))
+			ok = (r->req_content_type = strdup(*p + 13 + strspn(*p + 13, " \t"))) != NULL;
 	}
 	if (ok) {
 		/* No 100-continue round trip before a body. */
@@ -717,12 +759,21 @@ http_id http_submit(struct http *h, const struct http_request *req)
 	return r->id;
 }
 
+static void log_attempt(struct http *h, struct rq *r, long status, const char *what,
+                        long retry_in);
+
 /* Cancel a request wherever it is; its callback runs before this returns. */
 bool http_cancel(struct http *h, http_id id)
 {
 	struct rq *r = h ? rq_find(h, id) : NULL;
 	if (!r)
 		return false;
+	/* An attempt on its way is in the log; one still queued never went. */
+	if (r->state == RQ_RUNNING) {
+		if (r->easy)
+			curl_easy_getinfo(r->easy, CURLINFO_SIZE_DOWNLOAD_T, &r->received);
+		log_attempt(h, r, 0, "cancelled", -1);
+	}
 	rq_detach(h, r);
 	list_del(h, r);
 	rq_reset_response(r);
@@ -757,6 +808,7 @@ void http_free(struct http **hp)
 	free(h->idle);
 	free(h->socks);
 	free(h->user_agent);
+	reqlog_free(&h->log);
 	free(h);
 	curl_global_cleanup();
 	*hp = NULL;
@@ -777,6 +829,12 @@ struct transport http_transport(struct http *h)
 {
 	struct transport t = {.ctx = h, .submit = transport_submit, .cancel = transport_cancel};
 	return t;
+}
+
+/* The client's request log. */
+struct reqlog *http_log(struct http *h)
+{
+	return h ? h->log : NULL;
 }
 
 /* Requests submitted and not finished. */
@@ -931,13 +989,17 @@ static void network_message(struct http *h, struct rq *r, CURLcode rc, long os_e
 	}
 }
 
-/* A request that is not idempotent went out and no answer came back. */
-static void unsure_outcome(struct http *h, struct rq *r, CURLcode rc)
+/* A request that is not idempotent went out and no answer came back, or
+ * one that was cut off (status: the one that came, 0 for none). */
+static void unsure_outcome(struct http *h, struct rq *r, CURLcode rc, long status)
 {
-	char where[200], why[300];
+	char where[200], why[300], net[256];
 
 	url_hostport(r->url, where, sizeof(where));
-	if (rc == CURLE_OPERATION_TIMEDOUT && !r->resend_refused)
+	if (status > 0) {
+		network_message(h, r, rc, 0, net, sizeof(net));
+		snprintf(why, sizeof(why), "%s (after HTTP %ld)", net, status);
+	} else if (rc == CURLE_OPERATION_TIMEDOUT && !r->resend_refused)
 		network_message(h, r, rc, 0, why, sizeof(why));
 	else
 		snprintf(why, sizeof(why),
@@ -949,26 +1011,85 @@ static void unsure_outcome(struct http *h, struct rq *r, CURLcode rc)
 	list_push(h, r, RQ_DONE);
 }
 
-/* Log one attempt: method, URL, status and time only. */
+/* A server's header value for the log: terminal-safe, NULL when absent. */
+static char *log_value(const char *raw)
+{
+	return raw[0] ? ts_sanitize(raw, strlen(raw)) : NULL;
+}
+
+/* Where the path begins in a URL: after "scheme://host[:port]". */
+static const char *url_path(const char *url)
+{
+	const char *p = strstr(url, "://");
+
+	p = p ? p + 3 : url;
+	p += strcspn(p, "/?#");
+	return p;
+}
+
+/* The first bytes of r's body for the log, unless they hold a secret. */
+static void log_body(struct rq *r, struct reqlog_entry *e)
+{
+	size_t keep = r->body_len < REQLOG_BODY_MAX ? r->body_len : REQLOG_BODY_MAX;
+	size_t masked_len;
+	char *masked;
+
+	e->body_total = r->body_len;
+	if (!r->body || r->body_len == 0)
+		return;
+	masked = ts_mask(r->body, keep, &masked_len);
+	if (masked || masked_len == (size_t)-1) {
+		free(masked);
+		e->body_secret = masked != NULL;
+		return;
+	}
+	if ((e->body = malloc(keep + 1))) {
+		memcpy(e->body, r->body, keep);
+		e->body[keep] = '\0';
+		e->body_len = keep;
+	}
+}
+
+/* Log one attempt (the request log, and stderr with -v): never a request
+ * header. what says why there is no status; retry_in is the delay before
+ * the next attempt, -1 for none. */
 static void log_attempt(struct http *h, struct rq *r, long status, const char *what, long retry_in)
 {
-	if (!h->o.verbose)
-		return;
-	long long ms = now_ms() - r->start_ms;
-	/* A cursor in the URL comes from the server, which may echo a key. */
+	struct reqlog_entry e;
 	size_t masked_len;
-	char *masked = ts_mask(r->url, strlen(r->url), &masked_len);
-	const char *url = masked ? masked : masked_len == (size_t)-1 ? "(URL not shown)" : r->url;
-	if (status)
-		fprintf(stderr, "http: %s %s %ld %lld ms", http_method_name(r->method), url, status,
-		        ms);
-	else
-		fprintf(stderr, "http: %s %s failed (%s) %lld ms", http_method_name(r->method), url,
-		        what, ms);
-	free(masked);
-	if (retry_in >= 0)
-		fprintf(stderr, ", retry in %ld ms", retry_in);
-	fputc('\n', stderr);
+
+	memset(&e, 0, sizeof(e));
+	e.at_s = r->start_s;
+	e.method = r->method;
+	/* A cursor in the URL comes from the server, which may echo a key. */
+	e.url = ts_mask(r->url, strlen(r->url), &masked_len);
+	if (!e.url && masked_len != (size_t)-1)
+		e.url = strdup(r->url);
+	if (!e.url)
+		return;
+	e.path = url_path(e.url);
+	e.endpoint = r->endpoint;
+	e.status = status;
+	if (what || !status)
+		e.failure = strdup(what ? what : "no answer");
+	e.ms = now_ms() - r->start_ms;
+	e.bytes = (long long)r->received;
+	e.retry = r->attempts > 0 ? r->attempts - 1 : 0;
+	e.retry_in_ms = retry_in;
+	e.warn = log_value(r->warn);
+	e.rate_limit = log_value(r->rate_limit);
+	e.rate_remaining = log_value(r->rate_remaining);
+	e.rate_reset = log_value(r->rate_reset);
+	e.retry_after = log_value(r->retry_after);
+	e.content_type = xstrdup(r->req_content_type);
+	log_body(r, &e);
+	if (h->o.verbose) {
+		char *line = reqlog_line(&e);
+		if (line)
+			fprintf(stderr, "%s\n", line);
+		free(line);
+	}
+	reqlog_add(h->log, &e);
 }
 
 /* A transfer of r ended with rc: retry it, or record the outcome. */
@@ -979,6 +1100,7 @@ static void attempt_finished(struct http *h, struct rq *r, CURLcode rc)
 
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
+	curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &r->received);
 	list_del(h, r);
 	rq_detach(h, r);
 
@@ -1035,12 +1157,14 @@ static void attempt_finished(struct http *h, struct rq *r, CURLcode rc)
 		return;
 	}
 
-	/* Sent, and no answer: done or not, nobody can tell. Never sent again. */
-	if (!r->idempotent && r->sends > 0 && status == 0) {
+	/* Sent, and no answer: done or not, nobody can tell. Never sent again.
+	 * An answer cut off says as little, unless it was a refusal (4xx): a
+	 * 2xx was done, a 5xx may come from a proxy after the server acted. */
+	if (!r->idempotent && r->sends > 0 && (status < 400 || status >= 500)) {
 		log_attempt(
 		    h, r, 0,
 		    r->resend_refused ? "no answer; not sent again" : curl_easy_strerror(rc), -1);
-		unsure_outcome(h, r, rc);
+		unsure_outcome(h, r, rc, status);
 		return;
 	}
 

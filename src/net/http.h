@@ -58,8 +58,8 @@ struct http_request {
 	/* Retry on 5xx, 429 and network errors. Set for GET; never for a
 	 * mutation unless the endpoint is known to be idempotent. Without it
 	 * the request goes out at most once, even when curl would send it
-	 * again on a new connection; sent without an answer, it ends with
-	 * LB_UNSURE. */
+	 * again on a new connection; sent without an answer, or with one cut
+	 * off that is not a 4xx, it ends with LB_UNSURE. */
 	bool idempotent;
 	http_done_fn done;          /* called exactly once, also on cancel */
 	void *ud;
@@ -71,6 +71,9 @@ struct http_request {
 	 * gzip or deflate is accepted, so that what curl decodes while paused
 	 * stays small. */
 	struct http_sink sink;
+	/* For the request log: the endpoint table's ID ("ROOM_GET"), a string
+	 * that lives as long as the program; NULL when there is none. */
+	const char *endpoint;
 };
 
 /* Requests are identified by a positive number; 0 means "not submitted". */
@@ -99,7 +102,9 @@ struct http_options {
 	int max_parallel;       /* transfers at once; the rest wait in a queue */
 	struct retry_policy retry;
 	const char *user_agent;
-	bool verbose;           /* never logs headers (the key is in one) */
+	/* Print each entry of the request log to stderr as it is added
+	 * (reqlog_line); never a request header (the key is in one). */
+	bool verbose;
 };
 
 /* Defaults: 5 s connect, 30 s total, 64 MiB cap, 8 parallel,
@@ -115,6 +120,11 @@ void http_free(struct http **h);
 
 /* A transport whose ctx is this client. */
 struct transport http_transport(struct http *h);
+
+struct reqlog;
+/* The client's request log (reqlog.h): every attempt that went out, the
+ * last REQLOG_MAX of them. */
+struct reqlog *http_log(struct http *h);
 
 /* Copy the request and queue it; 0 (and no callback) if it could not be
  * copied. Callbacks run only from http_process, http_wait, http_cancel and

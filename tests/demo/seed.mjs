@@ -7,7 +7,8 @@
 // groups and two AI copilots with knowledge sources. Some strings are meant
 // to stress a terminal: emoji, wide CJK, right-to-left text, very long
 // words, control characters and ANSI escape sequences.
-// Running it again on a seeded project does nothing.
+// Running it again on a seeded project does nothing. Whatever has a date
+// or an ID is created in the same order on every run (see SEED_CLOCK).
 
 import { Liveblocks } from "@liveblocks/node";
 import { pathToFileURL } from "node:url";
@@ -38,7 +39,16 @@ const USERS = ["alice", "bob", "carol", "dave", "erin", "frank", "مريم", "�
 
 const DAY = 86400000;
 const BASE_TIME = Date.parse("2025-03-01T09:00:00.000Z");
+
 const at = (days, minutes = 0) => new Date(BASE_TIME + days * DAY + minutes * 60000);
+
+/**
+ * A fixed clock for the emulator (startStack({ fixedClock: SEED_CLOCK })):
+ * with it, a seeded project is the same on every run, dates and IDs
+ * included, as tests that compare whole screens need. An hour before the
+ * first comment.
+ */
+export const SEED_CLOCK = "2025-03-01T08:00:00.000Z";
 
 const obj = (data) => ({ liveblocksType: "LiveObject", data });
 const list = (data) => ({ liveblocksType: "LiveList", data });
@@ -227,11 +237,12 @@ export async function seed({ baseUrl, secret = "sk_localdev", quiet = false, big
 	for (const g of groups) await lb.createGroup(g);
 	summary.groups = groups.length;
 
+	// Rooms one after the other, so that the list (newest first) is in the
+	// same order on every run; their Storage can go in parallel.
 	const all = rooms();
+	for (const { id, ...params } of all) await lb.createRoom(id, params);
 	await pool(all, 6, async (r) => {
-		const { id, ...params } = r;
-		await lb.createRoom(id, params);
-		if (id !== "acme:big-storage" && r.metadata.type !== "yjs") await lb.initializeStorageDocument(id, storageFor(r));
+		if (r.id !== "acme:big-storage" && r.metadata.type !== "yjs") await lb.initializeStorageDocument(r.id, storageFor(r));
 	});
 	summary.rooms = all.length;
 	await lb.initializeStorageDocument("acme:big-storage", bigDocument(bigRows));
@@ -256,7 +267,9 @@ export async function seed({ baseUrl, secret = "sk_localdev", quiet = false, big
 	threadRooms.forEach((roomId, ri) => {
 		for (let k = 0; k < 3; k++) threadJobs.push({ roomId, ri, k });
 	});
-	await pool(threadJobs, 4, async ({ roomId, ri, k }) => {
+	// One after the other too: thread and comment IDs and the order of
+	// notifications then follow the same sequence on every run.
+	for (const { roomId, ri, k } of threadJobs) {
 		const n = ri * 3 + k;
 		const author = USERS[n % USERS.length];
 		const other = USERS[(n + 3) % USERS.length];
@@ -287,7 +300,7 @@ export async function seed({ baseUrl, secret = "sk_localdev", quiet = false, big
 			await lb.addCommentReaction({ roomId, threadId: th.id, commentId: last.id, data: { emoji: "👍", userId: author } });
 		if (n % 3 === 2) await lb.markThreadAsResolved({ roomId, threadId: th.id, data: { userId: other } });
 		if (n % 7 === 0) await lb.subscribeToThread({ roomId, threadId: th.id, data: { userId: "erin" } });
-	});
+	}
 
 	// Custom notifications.
 	const custom = [

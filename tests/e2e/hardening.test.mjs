@@ -216,7 +216,7 @@ describe("IDs are checked before any request", () => {
 
 	test("a room ID longer than the API takes is refused too", async () => {
 		await resetCounts();
-		const r = await runBatch(["-e", `room delete ${"x".repeat(129)} --yes`], env);
+		const r = await runBatch(["-e", `room create ${"x".repeat(129)}`], env);
 		assert.equal(r.code, 2);
 		assert.match(r.stderr, /129 characters long; the API takes at most 128/);
 		assert.equal(await requestCount(), 0);

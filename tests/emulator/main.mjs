@@ -1,5 +1,6 @@
 // Command line: node tests/emulator/main.mjs --port PORT --upstream DEV_SERVER_URL
 //               [--data DIR] [--secret KEY]… [--log FILE] [--host HOST]
+//               [--fixed-clock ISO_DATE]
 // Prints "listening on http://127.0.0.1:PORT" when ready. On SIGTERM/SIGINT
 // it saves its state (with --data), prints the coverage report and exits.
 
@@ -9,7 +10,7 @@ import { formatReport } from "./endpoints.mjs";
 function usage(msg) {
 	if (msg) process.stderr.write(`emulator: ${msg}\n`);
 	process.stderr.write(
-		"usage: node tests/emulator/main.mjs --port PORT --upstream DEV_SERVER_URL [--data DIR] [--secret KEY] [--log FILE]\n",
+		"usage: node tests/emulator/main.mjs --port PORT --upstream DEV_SERVER_URL [--data DIR] [--secret KEY] [--log FILE] [--fixed-clock ISO_DATE]\n",
 	);
 	process.exit(2);
 }
@@ -44,6 +45,12 @@ function parseArgs(argv) {
 			case "--host":
 				opts.host = val();
 				break;
+			case "--fixed-clock": {
+				const v = val();
+				if (Number.isNaN(Date.parse(v))) usage(`invalid date '${v}'`);
+				opts.fixedClock = v;
+				break;
+			}
 			case "-h":
 			case "--help":
 				usage();

@@ -12,7 +12,7 @@ import http from "node:http";
 import net from "node:net";
 import { appendFileSync } from "node:fs";
 
-import { ApiError, errorResponse, sleep } from "./util.mjs";
+import { ApiError, FixedClock, errorResponse, sleep, withClock } from "./util.mjs";
 import { Router } from "./router.mjs";
 import { Store } from "./store.mjs";
 import { Upstream } from "./upstream.mjs";
@@ -97,7 +97,9 @@ function malform(body) {
  * Starts the emulator. Options: port (0 = free port), host (127.0.0.1),
  * upstream (dev server URL, required), dataDir (persist state there),
  * secrets (extra accepted secret keys), logFile (append one JSON line per
- * request), coverageFile (defaults to $LBTUI_EMULATOR_COVERAGE).
+ * request), coverageFile (defaults to $LBTUI_EMULATOR_COVERAGE), fixedClock
+ * (an ISO date: the dates and IDs the emulator makes are the same run after
+ * run; see FixedClock in util.mjs).
  * Resolves {url, port, close(), store, faults, stats, coverage}.
  */
 export async function startEmulator(opts = {}) {
@@ -109,6 +111,7 @@ export async function startEmulator(opts = {}) {
 	const coverage = new Coverage(opts.coverageFile);
 	const keys = new Set(["sk_localdev", ...(opts.secrets ?? [])]);
 	const router = new Router();
+	const clock = opts.fixedClock ? new FixedClock(opts.fixedClock) : null;
 
 	const env = { store, up };
 	const notifications = createNotifications(env);
@@ -286,7 +289,7 @@ export async function startEmulator(opts = {}) {
 	}
 
 	const server = http.createServer((req, res) => {
-		handle(req, res).catch((e) => {
+		withClock(clock, () => handle(req, res)).catch((e) => {
 			process.stderr.write(`emulator: ${e.stack ?? e}\n`);
 			if (!res.headersSent) send(res, errorResponse(new ApiError(500, "INTERNAL_ERROR", String(e.message ?? e))));
 			else res.destroy();

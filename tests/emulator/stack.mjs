@@ -13,13 +13,16 @@
 //            process: true  run the emulator as a child process (main.mjs)
 //                           instead of in this process,
 //            logFile: FILE  append one JSON line per request,
-//            seed: true     seed the demo project (tests/demo/seed.mjs) }
+//            seed: true     seed the demo project (tests/demo/seed.mjs),
+//            fixedClock: ISO  dates and IDs the emulator makes are the same
+//                           run after run (FixedClock in util.mjs): rooms
+//                           created through it get their createdAt from it }
 //
 // The dev server runs as `bun liveblocks/dist/index.js dev -P --no-persist`
 // in its own process group with stdin from /dev/null and TMPDIR in a
 // throwaway directory; stop() kills the whole group.
 //
-// As a command: `node tests/emulator/stack.mjs [--seed] [--data DIR] -- CMD ARGS…`
+// As a command: `node tests/emulator/stack.mjs [--seed] [--data DIR] [--fixed-clock ISO] -- CMD ARGS…`
 // runs CMD with LIVEBLOCKS_BASE_URL (the emulator), LIVEBLOCKS_SECRET_KEY and
 // LBTUI_DEV_SERVER_URL set, then stops both servers and exits with CMD's status.
 
@@ -127,6 +130,7 @@ async function startEmulatorProcess(devUrl, opts) {
 	const args = [join(HERE, "main.mjs"), "--port", "0", "--upstream", devUrl];
 	if (opts.dataDir) args.push("--data", opts.dataDir);
 	if (opts.logFile) args.push("--log", opts.logFile);
+	if (opts.fixedClock) args.push("--fixed-clock", opts.fixedClock);
 	const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"], detached: true });
 	const m = await waitForLine(child, /listening on (http:\/\/127\.0\.0\.1:\d+)/, "emulator");
 	child.stdout.resume(); // the coverage report printed on exit is not needed here
@@ -140,7 +144,7 @@ export async function startStack(opts = {}) {
 	try {
 		emu = opts.process
 			? await startEmulatorProcess(dev.url, opts)
-			: await startEmulator({ port: 0, upstream: dev.url, dataDir: opts.dataDir, logFile: opts.logFile });
+			: await startEmulator({ port: 0, upstream: dev.url, dataDir: opts.dataDir, logFile: opts.logFile, fixedClock: opts.fixedClock });
 	} catch (e) {
 		await dev.stop();
 		throw e;
@@ -176,8 +180,10 @@ async function cli(argv) {
 	const opts = { seed: own.includes("--seed") };
 	const di = own.indexOf("--data");
 	if (di >= 0) opts.dataDir = own[di + 1];
+	const ci = own.indexOf("--fixed-clock");
+	if (ci >= 0) opts.fixedClock = own[ci + 1];
 	if (cmd.length === 0) {
-		process.stderr.write("usage: node tests/emulator/stack.mjs [--seed] [--data DIR] -- CMD [ARGS…]\n");
+		process.stderr.write("usage: node tests/emulator/stack.mjs [--seed] [--data DIR] [--fixed-clock ISO] -- CMD [ARGS…]\n");
 		return 2;
 	}
 	const stack = await startStack(opts);

@@ -1,7 +1,8 @@
 // Shared helpers for the emulator: API errors, responses, IDs, validation
 // and cursor pagination.
 
-import { randomBytes } from "node:crypto";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { createHash, randomBytes } from "node:crypto";
 
 /** An error that becomes an API error response `{error, message, suggestion?}`. */
 export class ApiError extends Error {
@@ -51,23 +52,65 @@ export function errorResponse(err) {
 	return json(err.status, body);
 }
 
+/**
+ * A fixed clock for tests that compare whole answers (startEmulator's
+ * fixedClock): the dates the emulator makes start at one instant and move
+ * on one millisecond per date, and IDs come from a hash of their prefix and
+ * a counter instead of random bytes. The same requests in the same order
+ * then get the same answers, run after run. Each request runs with its
+ * emulator's clock (AsyncLocalStorage), so emulators in one process keep
+ * their own.
+ */
+export class FixedClock {
+	constructor(start) {
+		this.ms = Date.parse(start);
+		if (Number.isNaN(this.ms)) throw new Error(`fixed clock: '${start}' is not an ISO 8601 date`);
+		this.counters = new Map();
+	}
+
+	nextMs() {
+		return this.ms++;
+	}
+
+	/** size bytes, the same for the n-th call with the same stream. */
+	bytes(stream, size) {
+		const n = (this.counters.get(stream) ?? 0) + 1;
+		this.counters.set(stream, n);
+		const out = [];
+		for (let block = 0; out.length < size; block++)
+			out.push(...createHash("sha256").update(`${stream}\0${n}\0${block}`).digest());
+		return out.slice(0, size);
+	}
+}
+
+const fixedClock = new AsyncLocalStorage();
+
+/** Runs fn with clock (a FixedClock, or null for the real clock). */
+export const withClock = (clock, fn) => (clock ? fixedClock.run(clock, fn) : fn());
+
+/** True while a request runs with a fixed clock. */
+export const clockIsFixed = () => fixedClock.getStore() !== undefined;
+
 const ALPHABET = "useandom-26T198340PX75pxJACKVERYMINDBUSHWOLF_GQZbfghjklqvwyzrict";
 
-/** A 21-character nanoid-style random string. */
-export function nanoid(size = 21) {
-	const bytes = randomBytes(size);
+/** A 21-character nanoid-style random string (stream: which sequence of a fixed clock). */
+export function nanoid(size = 21, stream = "") {
+	const clock = fixedClock.getStore();
+	const bytes = clock ? clock.bytes(stream, size) : randomBytes(size);
 	let id = "";
 	for (let i = 0; i < size; i++) id += ALPHABET[bytes[i] & 63];
 	return id;
 }
 
 /** An ID with a Liveblocks-style prefix, e.g. `th_…`. */
-export const makeId = (prefix) => `${prefix}_${nanoid()}`;
+export const makeId = (prefix) => `${prefix}_${nanoid(21, prefix)}`;
 
 let lastNow = 0;
 
 /** The current time as ISO 8601, strictly increasing so creation order is total. */
 export function nowIso() {
+	const clock = fixedClock.getStore();
+	if (clock) return new Date(clock.nextMs()).toISOString();
 	lastNow = Math.max(Date.now(), lastNow + 1);
 	return new Date(lastNow).toISOString();
 }

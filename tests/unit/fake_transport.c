@@ -83,6 +83,7 @@ static http_id fake_submit(void *ctx, const struct http_request *req)
 	r->done = req->done;
 	r->ud = req->ud;
 	r->sink = req->sink;
+	r->endpoint = req->endpoint;
 	f->reqs[f->n++] = r;
 	return r->id;
 }

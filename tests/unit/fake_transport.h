@@ -41,6 +41,7 @@ struct fake_request {
 	http_done_fn done;
 	void *ud;
 	struct http_sink sink; /* as in http_request */
+	const char *endpoint;  /* as in http_request */
 };
 
 struct fake_transport {

@@ -275,6 +275,34 @@ static void test_ids_checked_before_any_request(void **state)
 	assert_string_equal(fake_req(&f->ft, 0)->url, "http://lb.test/v2/rooms/a%01z");
 }
 
+/* The 128-character limit is for a new ID: the dev server keeps longer
+ * ones, and such a room must be open to every command. */
+static void test_existing_long_id_taken(void **state)
+{
+	struct fixture *f = *state;
+	char id[201], line[300], url[300];
+
+	memset(id, 'x', 200);
+	id[200] = '\0';
+	snprintf(line, sizeof(line), "room show %s", id);
+	cmd_run(&f->ctx, line);
+	if (fake_count(&f->ft) != 1)
+		fail_msg("refused: %s", f->last.message);
+	snprintf(url, sizeof(url), "http://lb.test/v2/rooms/%s", id);
+	assert_string_equal(fake_req(&f->ft, 0)->url, url);
+	fake_cancel(&f->ft, 0);
+	snprintf(line, sizeof(line), "storage %s", id);
+	cmd_run(&f->ctx, line);
+	assert_int_equal(fake_count(&f->ft), 2);
+	fake_cancel(&f->ft, 1);
+	/* a new one is still refused */
+	snprintf(line, sizeof(line), "room create %s", id);
+	cmd_run(&f->ctx, line);
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_non_null(strstr(f->last.message, "at most 128"));
+	assert_int_equal(fake_count(&f->ft), 2);
+}
+
 static void test_tui_delete_asks_for_the_id(void **state)
 {
 	struct fixture *f = *state;
@@ -394,6 +422,8 @@ static void test_query_as_typed(void **state)
 		{"rooms --query 'metadata[\"k\"]:\"v\" roomId^\"a\"'",
 		 "query=metadata%5B%22k%22%5D%3A%22v%22%20roomId%5E%22a%22"},
 		{"rooms --query \"roomId^\\\"a\\\"\"", "query=roomId%5E%22a%22"},
+		{"rooms \"--query=roomId^\\\"a b\\\"\"", "query=roomId%5E%22a%20b%22"},
+		{"rooms '--query=roomId^\"a\"'", "query=roomId%5E%22a%22"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -713,6 +743,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tui_delete_asks_for_the_id, setup_tui, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_of_a_missing_room, setup_batch, teardown),
 		cmocka_unit_test_setup_teardown(test_file_arguments_bounded, setup_batch, teardown),
+		cmocka_unit_test_setup_teardown(test_existing_long_id_taken, setup_batch, teardown),
 		cmocka_unit_test_setup_teardown(test_ids_checked_before_any_request, setup_batch,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_create_body, setup_batch, teardown),

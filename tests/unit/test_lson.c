@@ -1267,10 +1267,10 @@ static void test_patch_guard(void **state)
 	/* appending with "-" depends on nothing */
 	CHECK_GUARD("[{\"op\":\"add\",\"path\":\"/tags/-\",\"value\":\"z\"}]",
 	            {PATCH_ADD, "/tags/-", NULL, "\"z\""});
-	/* a move: what it takes, and the place it goes (a test of the item
-	 * that is moved covers nothing else) */
+	/* a move: what it takes, and the place it goes, at the end of the
+	 * list once "a" is out: after "d" (a test of the item that is moved
+	 * covers nothing else) */
 	CHECK_GUARD("[{\"op\":\"test\",\"path\":\"/tags/0\",\"value\":\"a\"},"
-	            "{\"op\":\"test\",\"path\":\"/tags/2\",\"value\":\"c\"},"
 	            "{\"op\":\"test\",\"path\":\"/tags/3\",\"value\":\"d\"},"
 	            "{\"op\":\"move\",\"from\":\"/tags/0\",\"path\":\"/tags/3\"}]",
 	            {PATCH_MOVE, "/tags/3", "/tags/0", NULL});
@@ -1384,6 +1384,140 @@ static void test_patch_test_failures(void **state)
 	assert_int_equal(err.status, LB_DECODE);
 	patch_clear(&p);
 	patch_clear(&g);
+}
+
+/* A move takes its item out before it puts it anywhere, so where it goes
+ * is named in the list without it: the guard pins the item that is there
+ * then, and the neighbours the moved item will have. */
+static void test_patch_guard_move(void **state)
+{
+	/* shapes: three LiveObjects with a LiveList each; tags: a b c d */
+	static const char doc[] =
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{"
+	    "\"shapes\":{\"liveblocksType\":\"LiveList\",\"data\":["
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"n\":\"A\",\"kids\":"
+	    "{\"liveblocksType\":\"LiveList\",\"data\":[]}}},"
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"n\":\"B\",\"kids\":"
+	    "{\"liveblocksType\":\"LiveList\",\"data\":[]}}},"
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"n\":\"C\",\"kids\":"
+	    "{\"liveblocksType\":\"LiveList\",\"data\":[]}}}]},"
+	    "\"tags\":{\"liveblocksType\":\"LiveList\",\"data\":[\"a\",\"b\",\"c\",\"d\"]}}}";
+	struct patch p = {0}, g = {0};
+	struct lb_error err;
+	size_t n;
+	char *json, *out, *paths, *theirs;
+
+	(void)state;
+	/* "a" to /tags/2: between "c" and "d" (b c a d), so those two are
+	 * what it depends on: /tags/2 and /tags/3 as the tests read them,
+	 * before the move */
+	assert_true(patch_add(&p, PATCH_MOVE, "/tags/2", "/tags/0", NULL));
+	assert_true(lson_patch_guard(doc, strlen(doc), &p, 0, &g, &err));
+	json = patch_to_json(&g);
+	assert_string_equal(json, "[{\"op\":\"test\",\"path\":\"/tags/0\",\"value\":\"a\"},"
+	                          "{\"op\":\"test\",\"path\":\"/tags/2\",\"value\":\"c\"},"
+	                          "{\"op\":\"test\",\"path\":\"/tags/3\",\"value\":\"d\"},"
+	                          "{\"op\":\"move\",\"from\":\"/tags/0\",\"path\":\"/tags/2\"}]");
+	free(json);
+	/* someone put "x" between "c" and "d": refused, not put beside "x" */
+	theirs = strdup(doc);
+	assert_non_null(theirs);
+	memcpy(strstr(theirs, "\"d\"]"), "\"x\"]", 4);
+	assert_null(lson_patch_apply(theirs, strlen(theirs), &g, &err));
+	paths = lson_patch_test_failures(theirs, strlen(theirs), &g, 0, &n, &err);
+	assert_string_equal(paths, "/tags/3");
+	free(paths);
+	free(theirs);
+	patch_clear(&p);
+	patch_clear(&g);
+
+	/* shape A into the kids of the shape that follows it, C once A is out
+	 * of the way: C is pinned (at /shapes/2 before the move), not B */
+	assert_true(patch_add(&p, PATCH_MOVE, "/shapes/1/kids/0", "/shapes/0", NULL));
+	assert_true(lson_patch_guard(doc, strlen(doc), &p, 0, &g, &err));
+	json = patch_to_json(&g);
+	assert_non_null(strstr(json, "{\"op\":\"test\",\"path\":\"/shapes/2\",\"value\":"
+	                             "{\"liveblocksType\":\"LiveObject\",\"data\":{\"n\":\"C\""));
+	assert_null(strstr(json, "\"n\":\"B\""));
+	free(json);
+	/* the guarded patch does what the plain one does */
+	out = lson_patch_apply(doc, strlen(doc), &g, &err);
+	assert_non_null(out);
+	assert_non_null(strstr(out, "\"n\":\"C\",\"kids\":{\"liveblocksType\":\"LiveList\","
+	                            "\"data\":[{\"liveblocksType\":\"LiveObject\",\"data\":"
+	                            "{\"n\":\"A\""));
+	free(out);
+	/* C renamed meanwhile: refused */
+	theirs = strdup(doc);
+	assert_non_null(theirs);
+	memcpy(strstr(theirs, "\"n\":\"C\""), "\"n\":\"D\"", 7);
+	paths = lson_patch_test_failures(theirs, strlen(theirs), &g, 0, &n, &err);
+	assert_string_equal(paths, "/shapes/2");
+	free(paths);
+	free(theirs);
+	patch_clear(&p);
+	patch_clear(&g);
+
+	/* onto a key of the object it is taken from: that object's value is
+	 * tested as it is before the move, so the move still applies */
+	assert_true(patch_add(&p, PATCH_MOVE, "/shapes/1/n", "/shapes/1/kids", NULL));
+	assert_true(lson_patch_guard(doc, strlen(doc), &p, 0, &g, &err));
+	out = lson_patch_apply(doc, strlen(doc), &g, &err);
+	if (!out)
+		fail_msg("guarded move failed: %s", err.message);
+	free(out);
+	patch_clear(&p);
+	patch_clear(&g);
+}
+
+/* A string cJSON cannot keep (a NUL cuts it short, a lone surrogate is
+ * refused) makes a change refused with a clear message, rather than
+ * written back cut short (a rewrite posts the whole document) or reported
+ * as out of memory. */
+static void test_patch_unkeepable_strings(void **state)
+{
+	static const char *const bad[] = {
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"a\":\"x\\u0000y\",\"n\":1}}",
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"a\":\"x\\ud800\",\"n\":1}}",
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"a\":\"\\uDC00x\",\"n\":1}}",
+	    "{\"liveblocksType\":\"LiveObject\",\"data\":{\"a\":\"\\ud800\\u0041\",\"n\":1}}",
+	};
+	static const char *const why[] = {
+	    "a NUL character (\\u0000)",
+	    "a lone UTF-16 surrogate (\\ud800)",
+	    "a lone UTF-16 surrogate (\\uDC00)",
+	    "a lone UTF-16 surrogate (\\ud800)",
+	};
+	struct patch p = {0}, g = {0};
+	struct lb_error err;
+	size_t n;
+	char *out;
+
+	(void)state;
+	assert_true(patch_add(&p, PATCH_REPLACE, "/n", NULL, "2"));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		out = lson_patch_apply(bad[i], strlen(bad[i]), &p, &err);
+		if (out)
+			fail_msg("%s applied: %s", bad[i], out);
+		assert_int_equal(err.status, LB_DECODE);
+		assert_non_null(strstr(err.message, why[i]));
+		assert_non_null(strstr(err.message, "nothing was changed"));
+		assert_false(lson_patch_guard(bad[i], strlen(bad[i]), &p, 0, &g, &err));
+		assert_int_equal(err.status, LB_DECODE);
+		assert_null(lson_patch_test_failures(bad[i], strlen(bad[i]), &p, 0, &n, &err));
+		assert_int_equal(err.status, LB_DECODE);
+	}
+	/* A pair is one character; "\\u0000" after an escaped backslash is
+	 * text: both are kept as they are. */
+	static const char good[] = "{\"liveblocksType\":\"LiveObject\",\"data\":"
+	                           "{\"a\":\"\\ud83d\\ude00 \\\\u0000\",\"n\":1}}";
+	out = lson_patch_apply(good, strlen(good), &p, &err);
+	if (!out)
+		fail_msg("refused: %s", err.message);
+	assert_string_equal(out, "{\"liveblocksType\":\"LiveObject\",\"data\":"
+	                         "{\"a\":\"\xf0\x9f\x98\x80 \\\\u0000\",\"n\":2}}");
+	free(out);
+	patch_clear(&p);
 }
 
 /* Apply ops to DOC with flags; NULL with err on failure. */
@@ -1694,6 +1828,8 @@ int main(void)
 	    cmocka_unit_test(test_patch_apply_atomic),
 	    cmocka_unit_test(test_patch_guard),
 	    cmocka_unit_test(test_patch_test_failures),
+	    cmocka_unit_test(test_patch_guard_move),
+	    cmocka_unit_test(test_patch_unkeepable_strings),
 	    cmocka_unit_test(test_patch_apply_literal),
 	    cmocka_unit_test(test_validate_document),
 	    cmocka_unit_test(test_big_document),

@@ -591,6 +591,37 @@ static void test_mask_stream_any_cut(void **state)
 	ts_forget_secrets();
 }
 
+/* A JSON text may escape the character before a key as \uXXXX (JSON.stringify
+ * does for most control characters): decoded, that key is a word of its
+ * own and masked, so it is masked in the JSON text too, wherever a
+ * stream cuts it. */
+static void test_mask_after_unicode_escape(void **state)
+{
+	check_mask("{\"v\":\"\\u0001sk_demo_abcdefgh1234\"}",
+	           "{\"v\":\"\\u0001sk_demo_\u2026" "1234\"}");
+	check_mask("\\u65E5sk_live_0123456789abcdefXYZW", "\\u65E5sk_live_\u2026XYZW");
+	/* decoded, the same is masked */
+	check_mask("\001sk_demo_abcdefgh1234", "\001sk_demo_\u2026" "1234");
+	/* not an escape: a word goes on */
+	check_mask("u0001sk_demo_abcdefgh1234 \\u00zzsk_demo_abcdefgh1234",
+	           "u0001sk_demo_abcdefgh1234 \\u00zzsk_demo_abcdefgh1234");
+	static const char in[] = "[\"\\u001fsk_demo_abcdefgh1234\"]";
+	size_t len = strlen(in);
+	for (size_t a = 0; a <= len; a++) {
+		for (size_t b = a; b <= len; b++) {
+			struct ts_mask_stream m = {0};
+			char *got = calloc(1, 1);
+			assert_true(ts_mask_stream_feed(&m, in, a, to_buf, &got));
+			assert_true(ts_mask_stream_feed(&m, in + a, b - a, to_buf, &got));
+			assert_true(ts_mask_stream_feed(&m, in + b, len - b, to_buf, &got));
+			assert_true(ts_mask_stream_end(&m, to_buf, &got));
+			assert_string_equal(got, "[\"\\u001fsk_demo_\u2026" "1234\"]");
+			ts_mask_stream_free(&m);
+			free(got);
+		}
+	}
+}
+
 /* What the terminal shows and the JSON it prints are masked too; the
  * clipboard's JSON has no control character left at all. */
 static void test_mask_in_sanitize_and_json(void **state)
@@ -647,6 +678,7 @@ int main(void)
 	    cmocka_unit_test(test_mask_key_form),
 	    cmocka_unit_test(test_mask_stream_any_cut),
 	    cmocka_unit_test(test_mask_in_sanitize_and_json),
+	    cmocka_unit_test(test_mask_after_unicode_escape),
 	};
 
 	setlocale(LC_CTYPE, "C.UTF-8");

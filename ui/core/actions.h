@@ -28,6 +28,7 @@
 	_(HELP,         "help",         "Show the keys and commands") \
 	_(REFRESH,      "refresh",      "Reload from the server") \
 	_(REDRAW,       "redraw",       "Redraw the screen") \
+	_(REQUESTS,     "requests",     "Show the request log; Enter shows a request as a curl command") \
 	_(ROOM_CREATE,  "room-create",  "Create a room (command line)") \
 	_(ROOM_UPDATE,  "room-update",  "Update the selected room (command line)") \
 	_(ROOM_DELETE,  "room-delete",  "Delete the selected room (asks first)") \

@@ -250,6 +250,30 @@ static void say_about(struct app *a, enum subject subject, const void *res, cons
 	va_end(ap);
 }
 
+void app_error_about(struct app *a, const struct resource *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(a, true, SUBJECT_RESOURCE, r, fmt, ap);
+	va_end(ap);
+}
+
+void app_note(struct app *a, const char *fmt, ...)
+{
+	char raw[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	char *safe = ts_sanitize(raw, (size_t)-1);
+	snprintf(a->message, sizeof(a->message), "%s", safe ? safe : "");
+	free(safe);
+	a->message_error = false;
+	a->dirty = true;
+}
+
 unsigned app_messages_generation(struct app *a)
 {
 	return a->log_gen;
@@ -300,6 +324,30 @@ static void stack_changed(struct app *a)
 		forget_error(a);
 }
 
+static void tell_load_failed(struct app *a, struct resource *r)
+{
+	char msg[1600];
+	lb_error_format(&r->err, msg, sizeof(msg));
+	say_about(a, SUBJECT_RESOURCE, r, "%s failed: %s", r->has_data ? "reload" : "load", msg);
+}
+
+/* The load of the view now in front, if one runs, is the one whose
+ * failure is told: a view starts its load before it is pushed, and a fast
+ * failure may even have come before that (pushed: a new view). */
+static void watch_front_load(struct app *a, bool pushed)
+{
+	struct view *v = top(a);
+	struct resource *r = v && v->ops->busy ? v->ops->busy(v) : NULL;
+
+	if (r && r->busy) {
+		a->loading_res = r;
+		a->loading_page = r->paging;
+	} else if (r && pushed && !r->has_data && r->err.status != LB_OK &&
+		   r->err.status != LB_CANCELLED) {
+		tell_load_failed(a, r);
+	}
+}
+
 static void stack_push(struct app *a, struct view *v)
 {
 	if (a->depth == MAX_VIEWS) {
@@ -314,6 +362,7 @@ static void stack_push(struct app *a, struct view *v)
 	stack_changed(a);
 	a->stack[a->depth++] = v;
 	a->focus = PANE_LIST;
+	watch_front_load(a, true);
 }
 
 /* Views that are places (a list, a room, what is in a room, the keys,
@@ -329,24 +378,44 @@ static bool is_place(struct view *v)
 	return view_help_is_keys(v);
 }
 
+/* v's whole title (terminal-safe), however long its room's ID; NULL when
+ * out of memory. A title cut short would make two rooms whose IDs start
+ * alike one place. */
+static char *view_title(struct view *v)
+{
+	for (size_t n = 256; n <= (size_t)1 << 24; n *= 4) {
+		char *t = malloc(n);
+		if (!t)
+			return NULL;
+		t[0] = '\0';
+		v->ops->title(v, t, n);
+		if (strlen(t) + 1 < n)
+			return t;
+		free(t);
+	}
+	return NULL;
+}
+
 /* Where on the stack a place like v (same kind, same title) is, -1 when
  * nowhere. */
 static int find_place(struct app *a, struct view *v)
 {
-	char want[256], have[256];
+	char *want = is_place(v) ? view_title(v) : NULL;
+	int found = -1;
 
-	if (!is_place(v))
+	if (!want)
 		return -1;
-	v->ops->title(v, want, sizeof(want));
-	for (int i = a->depth - 1; i >= 0; i--) {
+	for (int i = a->depth - 1; i >= 0 && found < 0; i--) {
 		struct view *w = a->stack[i];
 		if (w->ops != v->ops || !is_place(w))
 			continue;
-		w->ops->title(w, have, sizeof(have));
-		if (!strcmp(want, have))
-			return i;
+		char *have = view_title(w);
+		if (have && !strcmp(want, have))
+			found = i;
+		free(have);
 	}
-	return -1;
+	free(want);
+	return found;
 }
 
 /* Pop the views above stack[i]. */
@@ -396,6 +465,7 @@ void app_pop(struct app *a)
 		a->confirm_view = NULL;
 	v->ops->free(v);
 	stack_changed(a);
+	watch_front_load(a, false);
 }
 
 void app_open_room(struct app *a, const char *id)
@@ -789,9 +859,7 @@ static void load_settled(struct app *a, struct resource *r)
 	}
 	if (!watched || a->loading_page || r->err.status == LB_CANCELLED)
 		return;
-	char msg[1600];
-	lb_error_format(&r->err, msg, sizeof(msg));
-	say_about(a, SUBJECT_RESOURCE, r, "%s failed: %s", r->has_data ? "reload" : "load", msg);
+	tell_load_failed(a, r);
 }
 
 static void on_model_change(struct resource *r, void *ud)
@@ -858,52 +926,49 @@ static void layout(struct app *a)
 		a->focus = PANE_LIST;
 }
 
-/* The path of views in cols columns: whole segments are dropped from the
- * left for "…" until it fits; only a last segment wider than all of it is
- * cut, keeping its end. */
-static void breadcrumbs(struct app *a, int cols, char *out, size_t n)
+/* The path of views in cols columns (the caller frees it): whole segments
+ * are dropped from the left for "…" until it fits; only a last segment
+ * wider than all of it is cut, keeping its end. */
+static char *breadcrumbs(struct app *a, int cols)
 {
 	static const char sep[] = " › ", more[] = "… › ";
-	char seg[MAX_VIEWS][256];
+	char *seg[MAX_VIEWS];
 	int width = 0, first = 0;
+	struct buf b;
 
-	out[0] = '\0';
-	if (a->depth == 0 || cols <= 0)
-		return;
+	buf_init(&b);
 	for (int i = 0; i < a->depth; i++) {
-		a->stack[i]->ops->title(a->stack[i], seg[i], sizeof(seg[i]));
-		width += ts_width(seg[i]) + (i ? ts_width(sep) : 0);
+		seg[i] = view_title(a->stack[i]);
+		width += ts_width(seg[i] ? seg[i] : "") + (i ? ts_width(sep) : 0);
 	}
 	while (width > cols && first < a->depth - 1) {
-		width -= ts_width(seg[first]) + ts_width(sep);
+		width -= ts_width(seg[first] ? seg[first] : "") + ts_width(sep);
 		if (first == 0)
 			width += ts_width(more);
 		first++;
 	}
-	size_t used = 0;
-	for (int i = first; i < a->depth; i++) {
-		const char *pre = i == first ? (first ? more : "") : sep;
-		int w = snprintf(out + used, n - used, "%s%s", pre, seg[i]);
-		if (w < 0 || (size_t)w >= n - used)
-			break;
-		used += (size_t)w;
-	}
-	if (width <= cols)
-		return;
-	/* One segment wider than the bar: its end matters most. */
-	const char *tail = seg[a->depth - 1];
-	while (*tail && ts_width(tail) > cols - 1) {
-		tail++;
-		while ((*tail & 0xC0) == 0x80)
+	if (cols > 0 && width <= cols) {
+		for (int i = first; i < a->depth; i++)
+			buf_printf(&b, "%s%s", i == first ? (first ? more : "") : sep,
+				   seg[i] ? seg[i] : "");
+	} else if (cols > 0 && a->depth > 0) {
+		/* One segment wider than the bar: its end matters most. */
+		const char *tail = seg[a->depth - 1] ? seg[a->depth - 1] : "";
+		while (*tail && ts_width(tail) > cols - 1) {
 			tail++;
+			while ((*tail & 0xC0) == 0x80)
+				tail++;
+		}
+		buf_printf(&b, "…%s", tail);
 	}
-	snprintf(out, n, "…%s", tail);
+	for (int i = 0; i < a->depth; i++)
+		free(seg[i]);
+	return buf_steal(&b);
 }
 
 static void draw_title(struct app *a)
 {
 	WINDOW *w = a->title_w;
-	char crumbs[MAX_VIEWS * 260];
 
 	draw_blank(w, 0, theme_attr(THEME_TITLE));
 	draw_safe(w, 0, 0, 7, " lbtui ", theme_attr(THEME_TITLE) | A_BOLD);
@@ -921,8 +986,9 @@ static void draw_title(struct app *a)
 	}
 	int rw = ts_width(right);
 	int cw = COLS - 8 - rw;
-	breadcrumbs(a, cw, crumbs, sizeof(crumbs));
-	draw_safe(w, 0, 8, cw, crumbs, theme_attr(THEME_TITLE));
+	char *crumbs = breadcrumbs(a, cw);
+	draw_safe(w, 0, 8, cw, crumbs ? crumbs : "", theme_attr(THEME_TITLE));
+	free(crumbs);
 	if (rw)
 		draw_safe(w, 0, COLS - rw, rw, right, theme_attr(THEME_TITLE) | A_BOLD);
 	wnoutrefresh(w);
@@ -1146,6 +1212,9 @@ static bool global_action(struct app *a, enum action act, int key)
 		/* app_push goes back to the keys when they are on the stack. */
 		app_push(a, view_help_new(a, NULL, NULL));
 		return true;
+	case ACTION_REQUESTS:
+		app_push(a, view_requests_new(a, http_log(a->env->http)));
+		return true;
 	case ACTION_REDRAW:
 		clearok(curscr, TRUE);
 		a->relayout = true;
@@ -1247,6 +1316,9 @@ static void pane_key(struct app *a, enum action act, int key)
 		case ACTION_PAGE_UP: a->detail_top -= h - 1; break;
 		case ACTION_PAGE_DOWN: a->detail_top += h - 1; break;
 		case ACTION_MOVE_FIRST: a->detail_top = 0; break;
+		/* h and Left of a tree: left of this pane is the tree, whose
+		 * nodes stay as they are. */
+		case ACTION_TREE_COLLAPSE: a->focus = PANE_LIST; break;
 		default:
 			if (v->ops->action)
 				v->ops->action(v, act);

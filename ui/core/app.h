@@ -51,6 +51,12 @@ void app_command(struct app *a, const char *line);
  * errors also go to the status bar until what they are about changes. */
 void app_message(struct app *a, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* An error about a load of r: it leaves the status bar when r loads. */
+void app_error_about(struct app *a, const struct resource *r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A passing word on the message line (which match of how many a search
+ * is at): not kept in :messages, where it would push out what matters. */
+void app_note(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Whether the view in front has its side detail pane at the terminal's
  * current size. */
 bool app_detail_pane(struct app *a);

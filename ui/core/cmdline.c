@@ -909,6 +909,12 @@ void cmdline_draw(struct cmdline *c, WINDOW *win, int y, int width, attr_t attr)
 		cursor_w = char_width(li->buffer[cur]);
 	if (cursor_w < 1)
 		cursor_w = 1;
+	/* All of it fits (the terminal grew): nothing stays out of sight. */
+	int line_w = 0;
+	for (i = 0; i < n; i++)
+		line_w += char_width(li->buffer[i]);
+	if (line_w + 1 <= avail)
+		c->hscroll = 0;
 	if (cursor_col < c->hscroll)
 		c->hscroll = cursor_col > avail / 4 ? cursor_col - avail / 4 : 0;
 	if (cursor_col + cursor_w > c->hscroll + avail)

@@ -153,6 +153,7 @@ void keymap_init(void)
 		{"generic", 'r', ACTION_REFRESH},
 		{"generic", KEY_F(5), ACTION_REFRESH},
 		{"generic", 'L' - 64, ACTION_REDRAW},
+		{"generic", '@', ACTION_REQUESTS},
 		{"rooms", 'c', ACTION_ROOM_CREATE},
 		{"rooms", 'e', ACTION_ROOM_UPDATE},
 		{"rooms", 'D', ACTION_ROOM_DELETE},
@@ -236,7 +237,8 @@ void keymap_init(void)
 bool keymap_bind(const char *view, const char *key, const char *action, struct lb_error *err)
 {
 	static const char *const views[] = {"generic", "rooms", "room", "storage", "ydoc",
-					    "versions", "users", "help", "pager", "messages"};
+					    "versions", "users", "help", "pager", "messages",
+					    "requests"};
 	bool known = false;
 	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++)
 		if (!strcmp(views[i], view))
@@ -244,7 +246,7 @@ bool keymap_bind(const char *view, const char *key, const char *action, struct l
 	if (!known) {
 		lb_error_set(err, LB_CONFIG,
 			     "bind: unknown view '%s' (generic, rooms, room, storage, ydoc, versions, "
-			     "users, help, pager, messages)",
+			     "users, help, pager, messages, requests)",
 			     view);
 		return false;
 	}

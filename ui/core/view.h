@@ -91,4 +91,8 @@ struct view *view_pager_new(struct app *app, const char *title, const char *text
 /* The recent messages (app_messages_text), kept current while shown. */
 struct view *view_messages_new(struct app *app);
 
+/* The request log (reqlog.h), newest first, kept current while shown. */
+struct reqlog;
+struct view *view_requests_new(struct app *app, struct reqlog *log);
+
 #endif

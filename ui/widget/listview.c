@@ -159,6 +159,17 @@ const void *listview_selected(struct view *v)
 	return lv->n_rows > 0 ? row_item(lv, lv->pos.cursor) : NULL;
 }
 
+/* Ask for the next page, remembering that it is one (its answer may come
+ * before model_more returns). */
+static void ask_more(struct view *v, struct resource *r)
+{
+	struct listview *lv = listview_of(v);
+	lv->page_loading = true;
+	model_more(app_model(v->app), r);
+	if (!r->busy || !r->paging)
+		lv->page_loading = false;
+}
+
 /* Load the next page before the cursor gets near the end (of the rows in
  * the server's order: sorted or filtered rows have no such end). */
 static void load_ahead(struct view *v)
@@ -168,7 +179,7 @@ static void load_ahead(struct view *v)
 	if (lv->spec->paged && in_server_order(lv) && !lv->more_held && r->has_data &&
 	    !r->complete && !r->paging && !r->busy &&
 	    lv->pos.cursor + 2 * lv->base.height >= lv->n_rows)
-		model_more(app_model(v->app), r);
+		ask_more(v, r);
 }
 
 static bool move_cursor(struct view *v, enum action a)
@@ -183,7 +194,7 @@ static bool move_cursor(struct view *v, enum action a)
 	lv->more_held = false;
 	follow(lv);
 	if (lv->to_end && !r->busy)
-		model_more(app_model(v->app), r);
+		ask_more(v, r);
 	else
 		load_ahead(v);
 	return true;
@@ -206,7 +217,7 @@ static bool go_on_to_end(struct view *v, struct resource *r)
 		return false;
 	}
 	if (!r->busy)
-		model_more(app_model(v->app), r);
+		ask_more(v, r);
 	return true;
 }
 
@@ -215,21 +226,30 @@ void listview_changed(struct view *v, struct resource *r)
 	if (!resview_settled(v, r))
 		return;
 	struct listview *lv = listview_of(v);
+	bool page_done = false;
+	if (r->busy) {
+		if (!lv->page_loading)
+			lv->page_failed = false; /* a reload tries again */
+	} else if (lv->page_loading) {
+		lv->page_loading = false;
+		lv->page_failed = r->err.status != LB_OK;
+		page_done = true;
+	}
 	follow(lv);
 	if (!lv->spec->paged || go_on_to_end(v, r))
 		return;
 	/* After a failed page the next try waits for the user (a move, or r):
-	 * asking again from here would repeat the failure without end. The
-	 * failure is told once, in case the last row is out of view. */
+	 * asking again from here would repeat the failure without end. Each
+	 * failed page is told, in case the last row is out of view, until r
+	 * loads again. */
 	if (r->err.status == LB_OK) {
-		lv->more_failed = false;
+		lv->page_failed = false;
 		load_ahead(v);
-	} else if (r->has_data && !r->complete && !r->paging && !lv->more_failed) {
+	} else if (page_done && r->has_data && !r->complete) {
 		char msg[700];
 		lb_error_format(&r->err, msg, sizeof(msg));
-		app_message(v->app, true, "could not load more: %s — move down or press r to retry",
-		            msg);
-		lv->more_failed = true;
+		app_error_about(v->app, r,
+		                "could not load more: %s — move down or press r to retry", msg);
 	}
 }
 
@@ -250,17 +270,16 @@ static void sort_by(struct view *v, int col, bool descending)
 	lv->rows_stale = true;
 	follow(lv);
 	if (col < 0) {
-		app_message(v->app, false, "in the server's order");
+		app_note(v->app, "in the server's order");
 		return;
 	}
 	const char *how = lv->descending ? "descending" : "ascending";
 	const char *title = table(lv)->cols[col].title;
 	if (partial(lv))
-		app_message(v->app, false,
-		            "sorted by %s, %s: the %d %s loaded so far (G loads the rest)", title,
-		            how, items(lv), lv->spec->noun);
+		app_note(v->app, "sorted by %s, %s: the %d %s loaded so far (G loads the rest)",
+		         title, how, items(lv), lv->spec->noun);
 	else
-		app_message(v->app, false, "sorted by %s, %s", title, how);
+		app_note(v->app, "sorted by %s, %s", title, how);
 }
 
 void listview_filter(struct view *v, const char *text)
@@ -275,11 +294,11 @@ void listview_filter(struct view *v, const char *text)
 	follow(lv);
 	if (lv->filter) {
 		char *safe = ts_sanitize(lv->filter, (size_t)-1);
-		app_message(v->app, false, "filter: %s (%d of %d%s)", safe ? safe : "", lv->n_rows,
-		            items(lv), partial(lv) ? " loaded" : "");
+		app_note(v->app, "filter: %s (%d of %d%s)", safe ? safe : "", lv->n_rows, items(lv),
+		         partial(lv) ? " loaded" : "");
 		free(safe);
 	} else if (had) {
-		app_message(v->app, false, "filter cleared: every row is shown");
+		app_note(v->app, "filter cleared: every row is shown");
 	}
 }
 
@@ -301,7 +320,7 @@ enum view_result listview_action(struct view *v, enum action a)
 		return VIEW_HANDLED;
 	case ACTION_SORT_INVERT:
 		if (lv->sort < 0)
-			app_message(v->app, false, "no sort column: < or > chooses one");
+			app_note(v->app, "no sort column: < or > chooses one");
 		else
 			sort_by(v, lv->sort, !lv->descending);
 		return VIEW_HANDLED;
@@ -399,13 +418,13 @@ bool listview_search(struct view *v, const char *pattern, int dir)
 	list_clamp(&lv->pos, lv->n_rows, lv->base.height);
 	remember(lv);
 	if (filtered(lv))
-		app_message(v->app, false, "match %d of %d in the %d %s shown", k + 1, lv->n_hits,
-		            lv->n_rows, lv->spec->noun);
+		app_note(v->app, "match %d of %d in the %d %s shown", k + 1, lv->n_hits, lv->n_rows,
+		         lv->spec->noun);
 	else if (partial(lv))
-		app_message(v->app, false, "match %d of %d in the %d %s loaded so far", k + 1,
-		            lv->n_hits, lv->n_rows, lv->spec->noun);
+		app_note(v->app, "match %d of %d in the %d %s loaded so far", k + 1, lv->n_hits,
+		         lv->n_rows, lv->spec->noun);
 	else
-		app_message(v->app, false, "match %d of %d", k + 1, lv->n_hits);
+		app_note(v->app, "match %d of %d", k + 1, lv->n_hits);
 	lv->more_held = false;
 	load_ahead(v);
 	return true;
@@ -528,7 +547,7 @@ static void draw_more(struct listview *lv, WINDOW *win)
 	int row = lv->n_rows - lv->pos.top;
 	if (!lv->spec->paged || !in_server_order(lv) || row >= lv->base.height || r->complete)
 		return;
-	if (!r->paging && r->err.status != LB_OK) {
+	if (!r->paging && lv->page_failed && r->err.status != LB_OK) {
 		char msg[700], line[800];
 		lb_error_format(&r->err, msg, sizeof(msg));
 		snprintf(line, sizeof(line),

@@ -54,9 +54,11 @@ struct listview {
 	int sel_index;
 	unsigned sel_version;
 	bool sel_known;
-	bool to_end;      /* G on a paged list: every page is being loaded */
-	bool more_held;   /* loading to the end was cancelled: no page until the user moves */
-	bool more_failed; /* the failure of the next page was told */
+	bool to_end;    /* G on a paged list: every page is being loaded */
+	bool more_held; /* loading to the end was cancelled: no page until the user moves */
+	/* A next page was asked for and has not come yet; the last one asked
+	 * for failed (a reload's failure is not one: app.c tells it). */
+	bool page_loading, page_failed;
 
 	/* The matches of the last search (rows, ascending). */
 	char *hits_pattern;

@@ -277,7 +277,7 @@ bool treeview_search(struct view *v, const char *pattern, int dir)
 	if (!tree_search(tv->tree, pattern, dir, tv->base.height))
 		return false;
 	size_t rank, total = tree_search_count(tv->tree, &rank);
-	app_message(v->app, false, "match %zu of %zu", rank, total);
+	app_note(v->app, "match %zu of %zu", rank, total);
 	return true;
 }
 

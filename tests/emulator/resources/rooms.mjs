@@ -3,10 +3,12 @@
 // update-organization-id, prewarm, active users, broadcast, presence.
 
 import {
+	clockIsFixed,
 	conflict,
 	empty,
 	isPlainObject,
 	json,
+	nowIso,
 	paginate,
 	parseLimit,
 	requireObject,
@@ -75,6 +77,11 @@ export function createRooms({ store, up }) {
 		const createdAt = store.s.roomCreatedAt[room.id];
 		return createdAt ? { ...room, createdAt } : room;
 	};
+
+	/** With a fixed clock, a new room's createdAt comes from it, not from the dev server. */
+	function stampCreation(roomId) {
+		if (clockIsFixed()) store.s.roomCreatedAt[roomId] = nowIso();
+	}
 
 	async function getRoomOr404(roomId) {
 		return decorate(await up.requireRoom(roomId));
@@ -218,6 +225,7 @@ export function createRooms({ store, up }) {
 			if (r.status !== 200) throw upstreamError(r);
 			if (!existed) {
 				store.deleteRoomData(body.id);
+				stampCreation(body.id);
 				store.changed();
 			}
 			return json(200, decorate(JSON.parse(r.body.toString("utf8"))));
@@ -258,6 +266,7 @@ export function createRooms({ store, up }) {
 				if (u[f] !== undefined) createBody[f] = { ...(createBody[f] ?? {}), ...strip(u[f]) };
 			const out = await up.json("POST", "/v2/rooms", { body: createBody });
 			store.deleteRoomData(roomId);
+			stampCreation(roomId);
 			store.changed();
 			return json(200, decorate(out));
 		},
