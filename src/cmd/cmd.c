@@ -17,8 +17,14 @@
 static void run_help(struct cmd_ctx *c, const struct command *cmd, struct args *a);
 static void run_quit(struct cmd_ctx *c, const struct command *cmd, struct args *a);
 static void run_messages(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_export(struct cmd_ctx *c, const struct command *cmd, struct args *a);
 
 const struct opt_spec cmd_no_opts[] = {
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct opt_spec export_opts[] = {
+	{"force", OPT_FLAG, NULL, "overwrite FILE if it exists"},
 	{NULL, 0, NULL, NULL},
 };
 
@@ -28,6 +34,9 @@ static const struct command core_commands[] = {
 	{"quit", "", 0, 0, false, run_quit, "Leave lbtui", cmd_no_opts, false},
 	{"messages", "", 0, 0, false, run_messages, "Show the recent messages in full", cmd_no_opts,
 	 false},
+	{"export", "FILE", 1, 1, false, run_export,
+	 "Write the rows of the list on screen, filtered and sorted, to FILE (.csv or .json)",
+	 export_opts, false},
 	{NULL, NULL, 0, 0, false, NULL, NULL, NULL, false},
 };
 
@@ -875,6 +884,25 @@ static void run_messages(struct cmd_ctx *c, const struct command *cmd, struct ar
 		return;
 	}
 	c->host.show_messages(c->host.ud);
+	cmd_finish_ok(c);
+}
+
+static void run_export(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	struct lb_error err;
+	char done[1024];
+
+	if (!c->host.export_list) {
+		cmd_finish_with(c, LB_USAGE, "export works on the screen; in batch mode use --json");
+		return;
+	}
+	lb_error_clear(&err);
+	if (!c->host.export_list(c->host.ud, a->pos[0], cmd_has_flag(a, "force"), done, sizeof(done),
+	                         &err)) {
+		cmd_finish(c, &err);
+		return;
+	}
+	cmd_sayf(c, "%s", done);
 	cmd_finish_ok(c);
 }
 

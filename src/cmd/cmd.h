@@ -68,6 +68,12 @@ struct cmd_host {
 	void (*quit)(void *ud);
 	/* `messages` in the TUI: the recent messages in full. */
 	void (*show_messages)(void *ud);
+	/* `export FILE`: the TUI writes the rows of the list in front to path
+	 * (CSV or JSON by its extension; over a file that exists only with
+	 * force) and says what it wrote into done (n bytes); false with err.
+	 * NULL in batch mode, which refuses. */
+	bool (*export_list)(void *ud, const char *path, bool force, char *done, size_t n,
+			    struct lb_error *err);
 };
 
 struct cmd_ctx {

@@ -689,6 +689,7 @@ enum setting {
 	SET_BASE_URL = 1 << 4,
 	SET_READ_ONLY = 1 << 5,
 	SET_SECRET_TIMEOUT = 1 << 6,
+	SET_MOUSE = 1 << 7,
 };
 
 struct parser {
@@ -863,11 +864,21 @@ static bool global_setting(struct parser *p, const char *key, const char *val)
 	}
 	if (strcmp(key, "theme") == 0)
 		return once(p, SET_THEME, key) && (set_str(&p->global_theme, val) || nomem(p));
+	if (strcmp(key, "mouse") == 0) {
+		bool on;
+
+		if (!once(p, SET_MOUSE, key))
+			return false;
+		if (!parse_bool(val, &on))
+			return perr(p, "mouse must be yes or no");
+		p->cfg->mouse_off = !on;
+		return true;
+	}
 	if (strcmp(key, "secret") == 0 || strcmp(key, "secret_command") == 0 ||
 	    strcmp(key, "secret_timeout") == 0 || strcmp(key, "base_url") == 0 ||
 	    strcmp(key, "read_only") == 0)
 		return perr(p, "%s belongs in a [profile NAME] section", key);
-	return perr_unknown(p, key, "(expected profile or theme)");
+	return perr_unknown(p, key, "(expected profile, theme or mouse)");
 }
 
 static bool profile_setting(struct parser *p, const char *key, const char *val)
@@ -935,6 +946,8 @@ static bool profile_setting(struct parser *p, const char *key, const char *val)
 			return false;
 		return !p->selected || set_str(&p->profile_theme, val) || nomem(p);
 	}
+	if (strcmp(key, "mouse") == 0)
+		return perr(p, "mouse is set for every profile: put it before the first section");
 	return perr_unknown(p, key,
 	                    "(expected secret, secret_command, secret_timeout, base_url, read_only "
 	                    "or theme)");

@@ -9,6 +9,7 @@
  *   # comment
  *   profile = local            # the profile used without --profile
  *   theme = default
+ *   mouse = no                 # leave the mouse to the terminal (default yes)
  *
  *   [profile prod]
  *   secret_command = pass show liveblocks/prod   # prints the key
@@ -65,6 +66,7 @@ struct config {
 	size_t n_bindings;
 	char *secret_command; /* the profile's secret_command, NULL if none */
 	int secret_timeout_s; /* how long it may take; 0: CONFIG_SECRET_TIMEOUT_S */
+	bool mouse_off;       /* mouse = no: clicks and the wheel are the terminal's */
 };
 
 /* What the command line said. */

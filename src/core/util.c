@@ -102,6 +102,34 @@ char *buf_steal(struct buf *b)
 	return p;
 }
 
+/* s as a JSON string, quotes included. */
+bool buf_json_string(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	bool ok = buf_add(b, "\"", 1);
+
+	for (const unsigned char *p = (const unsigned char *)s; ok && *p; p++) {
+		const char *esc = NULL;
+		switch (*p) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default: break;
+		}
+		if (esc) {
+			ok = buf_adds(b, esc);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			char u[7] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15], '\0'};
+			ok = buf_adds(b, u);
+		} else {
+			ok = buf_add(b, p, 1);
+		}
+	}
+	return ok && buf_add(b, "\"", 1);
+}
+
 /* Monotonic clock in milliseconds. */
 long long now_ms(void)
 {

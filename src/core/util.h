@@ -19,6 +19,9 @@ bool buf_adds(struct buf *b, const char *s);
 bool buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Hand the data to the caller (who frees it); the buffer becomes empty. */
 char *buf_steal(struct buf *b);
+/* Append s as a JSON string, quotes included: '"', '\\' and control
+ * characters escaped, every other byte as it is. */
+bool buf_json_string(struct buf *b, const char *s);
 
 /* Monotonic clock in milliseconds. */
 long long now_ms(void);

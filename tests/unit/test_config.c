@@ -210,6 +210,28 @@ static void test_parse_errors_name_line(void **state)
 	                  "/etc/x:4: unknown setting \"bogus\"");
 }
 
+static void test_mouse_setting(void **state)
+{
+	struct config cfg = {0};
+	struct lb_error err;
+
+	/* On unless the file says no. */
+	assert_true(config_parse(&cfg, sample, "/etc/x", NULL, &err));
+	assert_false(cfg.mouse_off);
+	config_clear(&cfg);
+	assert_true(config_parse(&cfg, "mouse = no\n[profile a]\nsecret = sk_localdev\n", "/etc/x",
+	                         "a", &err));
+	assert_true(cfg.mouse_off);
+	config_clear(&cfg);
+	assert_true(config_parse(&cfg, "mouse = yes\n", "/etc/x", NULL, &err));
+	assert_false(cfg.mouse_off);
+	config_clear(&cfg);
+	check_parse_error("mouse = sometimes\n", NULL, "/etc/x:1: mouse must be yes or no");
+	check_parse_error("mouse = no\nmouse = yes\n", NULL, "/etc/x:2: mouse is set twice");
+	check_parse_error("[profile a]\nmouse = no\n", "a",
+	                  "/etc/x:2: mouse is set for every profile: put it before the first section");
+}
+
 static void test_unknown_profile_lists_available(void **state)
 {
 	check_parse_error(sample, "staging",
@@ -828,6 +850,7 @@ int main(void)
 	    T(test_parse_no_profile),
 	    T(test_parse_errors_name_line),
 	    T(test_unknown_profile_lists_available),
+	    T(test_mouse_setting),
 	    T(test_parse_errors_do_not_echo_secrets),
 	    T(test_invalid_key_not_echoed),
 	    T(test_permissions),

@@ -20,6 +20,10 @@
 	_(SEARCH,       "search",       "Search keys and values; Enter jumps to the first match") \
 	_(FIND_NEXT,    "find-next",    "Go to the next match") \
 	_(FIND_PREV,    "find-prev",    "Go to the previous match") \
+	_(SORT_NEXT,    "sort-next",    "Sort by the next column to the right (after the last: the server's order)") \
+	_(SORT_PREV,    "sort-prev",    "Sort by the next column to the left (before the first: the server's order)") \
+	_(SORT_INVERT,  "sort-invert",  "Invert the order of the sort column") \
+	_(FILTER,       "filter",       "Show only the rows that contain a text (Esc or an empty one clears it)") \
 	_(PROMPT,       "prompt",       "Open the command line") \
 	_(HELP,         "help",         "Show the keys and commands") \
 	_(REFRESH,      "refresh",      "Reload from the server") \

@@ -18,6 +18,7 @@
 #include "cmdline.h"
 #include "draw.h"
 #include "keymap.h"
+#include "mouse.h"
 #include "term_safe.h"
 #include "theme.h"
 #include "util.h"
@@ -32,7 +33,7 @@
 #define BLINK_MS 150
 
 /* MODE_ASK: a line is typed in answer; MODE_CONFIRM: y or n, at once. */
-enum mode { MODE_NORMAL, MODE_COMMAND, MODE_SEARCH, MODE_ASK, MODE_CONFIRM };
+enum mode { MODE_NORMAL, MODE_COMMAND, MODE_SEARCH, MODE_FILTER, MODE_ASK, MODE_CONFIRM };
 enum pane { PANE_NAV, PANE_LIST, PANE_DETAIL };
 
 /* Commands run in these rather than in struct app: one still running when
@@ -118,6 +119,7 @@ struct app {
 	char host[256];
 	long long last_tick_ms;
 	int spinner;
+	struct mouse_state mouse;
 };
 
 /* What the navigator offers: the rooms, what is inside the room in front
@@ -496,6 +498,14 @@ void app_prompt_at(struct app *a, const char *initial, size_t cursor)
 			cmdline_feed(a->cl, KEY_LEFT, true);
 }
 
+void app_filter_prompt(struct app *a, const char *initial)
+{
+	a->mode = MODE_FILTER;
+	a->message[0] = '\0';
+	cmdline_open(a->cl, "\\", false, initial);
+	a->dirty = true;
+}
+
 void app_command(struct app *a, const char *line)
 {
 	const char *p = line;
@@ -790,6 +800,20 @@ static void host_done(void *ud, const struct lb_error *err)
 		say(a, false, SUBJECT_OTHER, NULL, msg);
 	else
 		say_about(a, SUBJECT_COMMAND, NULL, "%s", msg);
+}
+
+/* :export: the list in front writes its rows. */
+static bool host_export_list(void *ud, const char *path, bool force, char *done, size_t n,
+			     struct lb_error *err)
+{
+	struct view *v = top(ud);
+	if (!v || !v->ops->export_rows) {
+		lb_error_set(err, LB_USAGE,
+			     "export writes the rows of a list (rooms, versions, users): this view "
+			     "has none");
+		return false;
+	}
+	return v->ops->export_rows(v, path, force, done, n, err);
 }
 
 static void host_show_messages(void *ud)
@@ -1341,6 +1365,13 @@ static void line_key(struct app *a, wint_t ch, bool is_key)
 			}
 		}
 		break;
+	case MODE_FILTER: {
+		/* Esc clears the filter, as an empty one does. */
+		struct view *v = top(a);
+		if (v->ops->filter)
+			v->ops->filter(v, st == CMDLINE_DONE && line ? line : NULL);
+		break;
+	}
 	case MODE_ASK: {
 		void (*answer)(void *, const char *) = a->ask_answer;
 		a->ask_answer = NULL;
@@ -1390,6 +1421,31 @@ static void confirm_key(struct app *a, wint_t ch, bool is_key)
 	}
 }
 
+/* The mouse acts in the list pane, on the view in front, as a key would. */
+static void mouse_key(struct app *a)
+{
+	struct mouse_event evs[8];
+	int n = mouse_read(&a->mouse, evs, 8);
+
+	for (int i = 0; i < n && a->mode == MODE_NORMAL && a->list_w; i++) {
+		struct mouse_event *ev = &evs[i];
+		struct view *v = top(a);
+		if (!wmouse_trafo(a->list_w, &ev->y, &ev->x, FALSE))
+			continue;
+		a->message[0] = '\0';
+		a->focus = PANE_LIST;
+		a->dirty = true;
+		if (v->ops->mouse) {
+			v->ops->mouse(v, ev);
+		} else if (ev->kind == MOUSE_WHEEL_UP || ev->kind == MOUSE_WHEEL_DOWN) {
+			for (int k = 0; k < 3; k++)
+				pane_key(a, ev->kind == MOUSE_WHEEL_UP ? ACTION_MOVE_UP
+								       : ACTION_MOVE_DOWN,
+					 0);
+		}
+	}
+}
+
 static void handle_key(struct app *a, wint_t ch, bool is_key)
 {
 	if (is_key && ch == KEY_RESIZE) {
@@ -1403,6 +1459,10 @@ static void handle_key(struct app *a, wint_t ch, bool is_key)
 	if (!a->list_w && !a->relayout) {
 		if (!is_key && ch == 3 && a->mode == MODE_NORMAL)
 			app_quit(a);
+		return;
+	}
+	if (is_key && ch == KEY_MOUSE) {
+		mouse_key(a);
 		return;
 	}
 	if (a->mode == MODE_CONFIRM) {
@@ -1508,6 +1568,7 @@ int app_run(const struct app_env *env)
 		.edit_text = host_edit_text,
 		.current_room = host_current_room,
 		.show_messages = host_show_messages,
+		.export_list = host_export_list,
 		.done = host_done,
 		.quit = host_quit,
 	};
@@ -1534,6 +1595,8 @@ int app_run(const struct app_env *env)
 	nonl();
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
+	if (!env->cfg->mouse_off)
+		mouse_start();
 	if (!theme_load(env->cfg->theme, &err)) {
 		char msg[600];
 		app_message(a, true, "theme: %s", lb_error_format(&err, msg, sizeof(msg)));

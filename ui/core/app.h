@@ -42,6 +42,9 @@ void app_prompt(struct app *a, const char *initial);
 /* The same with the cursor at byte offset cursor of initial (on a
  * character boundary) instead of at its end. */
 void app_prompt_at(struct app *a, const char *initial, size_t cursor);
+/* Open the filter's line (its prompt a backslash) with initial typed:
+ * Enter gives the text to the view in front (its filter), Esc NULL. */
+void app_filter_prompt(struct app *a, const char *initial);
 /* Run a command as if typed. */
 void app_command(struct app *a, const char *line);
 /* A message on the last line (its first line; :messages keeps it whole);

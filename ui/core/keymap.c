@@ -212,12 +212,26 @@ void keymap_init(void)
 		{'M', ACTION_CLEAR_MARKS},
 	};
 	static const char *const tree_views[] = {"storage", "ydoc"};
+	/* The lists (listview.c) share theirs. */
+	static const struct {
+		int key;
+		enum action action;
+	} list_keys[] = {
+		{'>', ACTION_SORT_NEXT},
+		{'<', ACTION_SORT_PREV},
+		{'I', ACTION_SORT_INVERT},
+		{'\\', ACTION_FILTER},
+	};
+	static const char *const list_views[] = {"rooms", "versions", "users"};
 	n_bindings = 0;
 	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
 		add(defaults[i].view, defaults[i].key, defaults[i].action);
 	for (size_t v = 0; v < sizeof(tree_views) / sizeof(tree_views[0]); v++)
 		for (size_t i = 0; i < sizeof(tree_keys) / sizeof(tree_keys[0]); i++)
 			add(tree_views[v], tree_keys[i].key, tree_keys[i].action);
+	for (size_t v = 0; v < sizeof(list_views) / sizeof(list_views[0]); v++)
+		for (size_t i = 0; i < sizeof(list_keys) / sizeof(list_keys[0]); i++)
+			add(list_views[v], list_keys[i].key, list_keys[i].action);
 }
 
 bool keymap_bind(const char *view, const char *key, const char *action, struct lb_error *err)

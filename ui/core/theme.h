@@ -14,6 +14,7 @@
 	_(TITLE,          "title",          COLOR_BLACK,   COLOR_CYAN,   A_BOLD) \
 	_(BREADCRUMB,     "breadcrumb",     COLOR_CYAN,    -1,           A_BOLD) \
 	_(HEADER,         "header",         COLOR_YELLOW,  -1,           A_BOLD) \
+	_(HEADER_SORT,    "header-sort",    COLOR_BLACK,   COLOR_YELLOW, A_BOLD) \
 	_(CURSOR,         "cursor",         COLOR_BLACK,   COLOR_CYAN,   A_NORMAL) \
 	_(CURSOR_BLUR,    "cursor-blur",    COLOR_WHITE,   COLOR_BLUE,   A_NORMAL) \
 	_(NAV,            "nav",            COLOR_WHITE,   -1,           A_NORMAL) \

@@ -17,6 +17,13 @@ struct ydoc_options; /* model_storage.h */
 
 enum view_result { VIEW_IGNORED, VIEW_HANDLED };
 
+/* What the mouse did, where: row y, column x of the view's window. */
+enum mouse_kind { MOUSE_CLICK, MOUSE_DOUBLE_CLICK, MOUSE_WHEEL_UP, MOUSE_WHEEL_DOWN };
+struct mouse_event {
+	enum mouse_kind kind;
+	int y, x;
+};
+
 struct view {
 	const struct view_ops *ops;
 	struct app *app;
@@ -46,6 +53,16 @@ struct view_ops {
 	 * the ms until it wants to be called again, -1 for never. May be NULL. */
 	int (*tick)(struct view *v, long long now_ms);
 	void (*free)(struct view *v);
+	/* The mouse in the view's window (NULL: the wheel moves, as the keys
+	 * that move do). */
+	enum view_result (*mouse)(struct view *v, const struct mouse_event *ev);
+	/* Show only the rows that contain text; NULL or "" shows every row. */
+	void (*filter)(struct view *v, const char *text);
+	/* :export: write the rows shown to path (CSV or JSON by its extension;
+	 * over a file that exists only with force) and say what was written
+	 * into done (n bytes). False with err. NULL: the view is no list. */
+	bool (*export_rows)(struct view *v, const char *path, bool force, char *done, size_t n,
+			    struct lb_error *err);
 };
 
 struct view *view_rooms_new(struct app *app, const struct room_filter *f);

@@ -2,43 +2,115 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "app.h"
 #include "cmd.h"
 #include "draw.h"
+#include "listview.h"
 #include "output.h"
-#include "resview.h"
 #include "term_safe.h"
 #include "view.h"
 
 /* The list of rooms for one filter, with the selected room beside it. */
-struct rooms_view {
-	struct resview base; /* first: resview_of finds it */
-};
 
-static struct rooms_view *priv(struct view *v)
+/* The rooms of the list's resource: the one place that knows where the
+ * model keeps them. */
+static int rooms_count(const void *data)
 {
-	return v->priv;
+	return (int)((const struct resource *)data)->n_rooms;
 }
 
-static const struct room *selected(struct view *v)
+static const void *room_at(const void *data, int i)
 {
-	struct resource *r = resview_of(v)->res;
-	int i = resview_list_selected(v);
-	return i < 0 ? NULL : &r->rooms[i];
+	return &((const struct resource *)data)->rooms[i];
 }
 
-static int count(const struct resource *r)
-{
-	return (int)r->n_rooms;
-}
-
-static const char *id_of(const struct resource *r, int i, char *buf, size_t n)
+static const char *room_id(const void *item, char *buf, size_t n)
 {
 	(void)buf;
 	(void)n;
-	return r->rooms[i].id ? r->rooms[i].id : "";
+	const struct room *room = item;
+	return room->id ? room->id : "";
+}
+
+static const char *id_text(const void *item, int width, char *buf, size_t n)
+{
+	(void)width;
+	return room_id(item, buf, n);
+}
+
+/* A time to the minute, or the date alone in a column too narrow. */
+static const char *time_text(long long s, int width, char *buf, size_t n)
+{
+	output_time(s, buf, n);
+	if (width > 0 && width < 16 && strlen(buf) > 10)
+		buf[10] = '\0';
+	return buf;
+}
+
+static const char *created_text(const void *item, int width, char *buf, size_t n)
+{
+	return time_text(((const struct room *)item)->created_s, width, buf, n);
+}
+
+static long long created_number(const void *item)
+{
+	return ((const struct room *)item)->created_s;
+}
+
+static const char *last_text(const void *item, int width, char *buf, size_t n)
+{
+	return time_text(((const struct room *)item)->last_connection_s, width, buf, n);
+}
+
+static long long last_number(const void *item)
+{
+	return ((const struct room *)item)->last_connection_s;
+}
+
+static const char *access_text(const void *item, int width, char *buf, size_t n)
+{
+	(void)width;
+	room_access_summary(item, buf, n);
+	return buf;
+}
+
+static const char *metadata_text(const void *item, int width, char *buf, size_t n)
+{
+	(void)width;
+	room_metadata_summary(item, buf, n);
+	return buf;
+}
+
+/* By priority: the ID first, then the date it was created (the date alone
+ * when space is short), its access, its metadata (what is left), and the
+ * last connection only when there is room. */
+/* clang-format off */
+static const struct list_column columns[] = {
+    {.name = "id", .title = "ID", .want = 2, .min = 16, .prio = 0, .fit = true, .middle = true,
+     .el = THEME_ID, .text = id_text},
+    {.name = "createdAt", .title = "CREATED", .want = 16, .min = 10, .prio = 1, .el = THEME_DATE,
+     .text = created_text, .number = created_number},
+    {.name = "lastConnectionAt", .title = "LAST CONNECTION", .want = 16, .min = 16, .prio = 4,
+     .el = THEME_DATE, .text = last_text, .number = last_number},
+    {.name = "access", .title = "ACCESS", .want = 9, .min = 9, .prio = 2, .el = THEME_VALUE,
+     .text = access_text},
+    {.name = "metadata", .title = "METADATA", .want = 30, .min = 12, .prio = 3, .rest = true,
+     .el = THEME_MUTED, .text = metadata_text},
+};
+/* clang-format on */
+
+static const struct list_table rooms_table = {
+    .cols = columns,
+    .n_cols = sizeof(columns) / sizeof(columns[0]),
+    .count = rooms_count,
+    .item = room_at,
+    .id = room_id,
+};
+
+static const struct room *selected(struct view *v)
+{
+	return listview_selected(v);
 }
 
 static void rooms_title(struct view *v, char *out, size_t n)
@@ -53,110 +125,21 @@ static void rooms_title(struct view *v, char *out, size_t n)
 	free(safe);
 }
 
-/* Whether room i of the resource ctx matches pattern (list_match_fn). */
-static bool matches(const void *ctx, int i, const char *pattern)
-{
-	const struct room *r = &((const struct resource *)ctx)->rooms[i];
-	char meta[1024];
-	if (!pattern[0])
-		return false;
-	if (r->id && strcasestr(r->id, pattern))
-		return true;
-	room_metadata_summary(r, meta, sizeof(meta));
-	return strcasestr(meta, pattern) != NULL;
-}
-
-/* The list's columns, by priority: the ID first, then the date it was
- * created (the date alone when space is short), its access, its metadata
- * (what is left), and the last connection only when there is room. */
-enum { COL_ID, COL_CREATED, COL_LAST, COL_ACCESS, COL_META, N_COLS };
-
-static void fit_columns(struct view *v, int w, struct column *cols)
-{
-	struct rooms_view *rv = priv(v);
-	struct resource *r = rv->base.res;
-	const struct list_pos *p = &rv->base.list.pos;
-	int idw = 2;
-	for (int i = p->top; i < (int)r->n_rooms && i < p->top + rv->base.height; i++) {
-		int cw = draw_width(r->rooms[i].id);
-		if (cw > idw)
-			idw = cw;
-	}
-	/* However long, an ID leaves room for the date. */
-	if (idw > w - 11)
-		idw = w - 11;
-	cols[COL_ID] = (struct column){.want = idw, .min = 16, .prio = 0};
-	cols[COL_CREATED] = (struct column){.want = 16, .min = 10, .prio = 1};
-	cols[COL_LAST] = (struct column){.want = 16, .min = 16, .prio = 4};
-	cols[COL_ACCESS] = (struct column){.want = 9, .min = 9, .prio = 2};
-	cols[COL_META] = (struct column){.want = 30, .min = 12, .prio = 3, .rest = true};
-	columns_fit(cols, N_COLS, w);
-}
-
 /* "No rooms match roomId^"acme-"", or none at all. */
-static void draw_empty(struct view *v, WINDOW *win)
+static void rooms_empty(struct view *v, char *out, size_t n)
 {
-	char desc[256], line[320];
+	char desc[256];
 	room_filter_describe(&resview_of(v)->res->filter, desc, sizeof(desc));
 	if (desc[0])
-		snprintf(line, sizeof(line), "No rooms match %s", desc);
+		snprintf(out, n, "No rooms match %s", desc);
 	else
-		snprintf(line, sizeof(line), "No rooms yet — press c to create one");
-	draw_notice(win, line, theme_attr(THEME_MUTED));
+		snprintf(out, n, "No rooms yet — press c to create one");
 }
 
-static void rooms_draw(struct view *v, WINDOW *win, bool focused)
+static void rooms_count_status(struct view *v, char *out, size_t n)
 {
-	struct rooms_view *rv = priv(v);
-	struct resource *r = rv->base.res;
-	struct list_pos *p = &rv->base.list.pos;
-	int h = getmaxy(win), w = getmaxx(win);
-
-	rv->base.height = h > 1 ? h - 1 : 1;
-	if (!r->has_data) {
-		resview_draw_pending(win, r, "Loading rooms…");
-		return;
-	}
-	resview_list_follow(v);
-	struct column cols[N_COLS];
-	fit_columns(v, w, cols);
-	int datew = cols[COL_CREATED].width;
-
-	struct cell head[N_COLS] = {
-	    [COL_ID] = {"ID", cols[COL_ID].width, THEME_HEADER, false},
-	    [COL_CREATED] = {"CREATED", datew, THEME_HEADER, false},
-	    [COL_LAST] = {"LAST CONNECTION", cols[COL_LAST].width, THEME_HEADER, false},
-	    [COL_ACCESS] = {"ACCESS", cols[COL_ACCESS].width, THEME_HEADER, false},
-	    [COL_META] = {"METADATA", cols[COL_META].width, THEME_HEADER, false},
-	};
-	draw_cells(win, 0, head, N_COLS, 0);
-
-	if (r->n_rooms == 0) {
-		draw_empty(v, win);
-		return;
-	}
-	const char *pattern = app_search_pattern(v->app);
-	for (int row = 0; row < rv->base.height && p->top + row < (int)r->n_rooms; row++) {
-		int i = p->top + row;
-		const struct room *room = &r->rooms[i];
-		char created[32], last[32], access[256], meta[1024];
-		output_time(room->created_s, created, sizeof(created));
-		output_time(room->last_connection_s, last, sizeof(last));
-		if (datew < 16)
-			created[10] = '\0'; /* the date alone when space is short */
-		room_access_summary(room, access, sizeof(access));
-		room_metadata_summary(room, meta, sizeof(meta));
-		struct cell cells[N_COLS] = {
-		    [COL_ID] = {room->id, cols[COL_ID].width,
-		                matches(r, i, pattern) ? THEME_MATCH : THEME_ID, true},
-		    [COL_CREATED] = {created, datew, THEME_DATE, false},
-		    [COL_LAST] = {last, cols[COL_LAST].width, THEME_DATE, false},
-		    [COL_ACCESS] = {access, cols[COL_ACCESS].width, THEME_VALUE, false},
-		    [COL_META] = {meta, cols[COL_META].width, THEME_MUTED, false},
-		};
-		draw_cells(win, row + 1, cells, N_COLS, list_row_attr(p, i, focused));
-	}
-	resview_draw_more(v, win, "Loading more rooms…");
+	const struct resource *r = resview_of(v)->res;
+	snprintf(out, n, "%d%s rooms", rooms_count(r), r->complete ? "" : "+");
 }
 
 static void rooms_draw_detail(struct view *v, WINDOW *win, int top)
@@ -182,10 +165,8 @@ static void with_selected(struct view *v, const char *fmt, bool run)
 
 static enum view_result rooms_action(struct view *v, enum action a)
 {
-	struct resource *r = priv(v)->base.res;
+	struct resource *r = resview_of(v)->res;
 
-	if (resview_list_move(v, a))
-		return VIEW_HANDLED;
 	switch (a) {
 	case ACTION_ENTER: {
 		const struct room *room = selected(v);
@@ -212,7 +193,7 @@ static enum view_result rooms_action(struct view *v, enum action a)
 		return VIEW_HANDLED;
 	}
 	default:
-		return resview_action(v, r, a, true);
+		return listview_action(v, a);
 	}
 }
 
@@ -222,29 +203,32 @@ static const char *rooms_current_room(struct view *v)
 	return room ? room->id : NULL;
 }
 
-static void rooms_status(struct view *v, char *out, size_t n)
-{
-	struct resource *r = resview_of(v)->res;
-	char age[64];
-	if (resview_status_pending(r, r->has_data, out, n) ||
-	    resview_list_status_loading(v, out, n))
-		return;
-	resview_age(r, age, sizeof(age));
-	snprintf(out, n, "%zu%s rooms │ %s", r->n_rooms, r->complete ? "" : "+", age);
-}
+static const struct listview_spec rooms_spec = {
+    .table = &rooms_table,
+    .noun = "rooms",
+    .loading = "Loading rooms…",
+    .loading_more = "Loading more rooms…",
+    .paged = true,
+    .cancel_reload = true,
+    .empty = rooms_empty,
+    .count_status = rooms_count_status,
+};
 
 static const struct view_ops rooms_ops = {
-	.name = "rooms",
-	.title = rooms_title,
-	.draw = rooms_draw,
-	.draw_detail = rooms_draw_detail,
-	.action = rooms_action,
-	.changed = resview_list_changed,
-	.search = resview_list_search,
-	.current_room = rooms_current_room,
-	.status = rooms_status,
-	.busy = resview_busy,
-	.free = resview_free,
+    .name = "rooms",
+    .title = rooms_title,
+    .draw = listview_draw,
+    .draw_detail = rooms_draw_detail,
+    .action = rooms_action,
+    .changed = listview_changed,
+    .search = listview_search,
+    .current_room = rooms_current_room,
+    .status = listview_status,
+    .busy = resview_busy,
+    .free = listview_free,
+    .mouse = listview_mouse,
+    .filter = listview_filter,
+    .export_rows = listview_export,
 };
 
 struct view *view_rooms_new(struct app *app, const struct room_filter *f)
@@ -259,11 +243,6 @@ struct view *view_rooms_new(struct app *app, const struct room_filter *f)
 		memset(&want, 0, sizeof(want));
 	if (want.limit == 0)
 		want.limit = 100;
-	struct view *v = resview_new(app, &rooms_ops, sizeof(struct rooms_view), NULL,
-				     model_rooms(app_model(app), &want));
-	if (v) {
-		resview_of(v)->height = 20;
-		resview_list_init(v, count, id_of, matches, true, "rooms");
-	}
-	return v;
+	return listview_new(app, &rooms_ops, &rooms_spec, sizeof(struct listview), NULL,
+	                    model_rooms(app_model(app), &want));
 }

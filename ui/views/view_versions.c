@@ -1,69 +1,94 @@
 #include "lbconfig.h"
 
 #include <string.h>
-#include <strings.h>
 
 #include "app.h"
 #include "draw.h"
+#include "listview.h"
 #include "model_storage.h"
 #include "output.h"
-#include "resview.h"
-#include "tree.h"
 #include "view.h"
 
 /* The version history of a room's Yjs document, a page at a time. */
-struct versions_view {
-	struct resview base; /* first: resview_of finds it */
-};
 
-static struct versions_view *priv(struct view *v)
+/* The versions of the list's resource: the one place that knows where
+ * the model keeps them. */
+static int versions_count(const void *data)
 {
-	return v->priv;
+	return (int)((const struct resource *)data)->n_versions;
 }
 
-static const struct version *selected(struct view *v)
+static const void *version_at(const void *data, int i)
 {
-	struct resource *r = resview_of(v)->res;
-	int i = resview_list_selected(v);
-	return i < 0 ? NULL : &r->versions[i];
+	return &((const struct resource *)data)->versions[i];
 }
 
-static int count(const struct resource *r)
-{
-	return (int)r->n_versions;
-}
-
-static const char *id_of(const struct resource *r, int i, char *buf, size_t n)
+static const char *version_id(const void *item, char *buf, size_t n)
 {
 	(void)buf;
 	(void)n;
-	return r->versions[i].id ? r->versions[i].id : "";
+	const struct version *ver = item;
+	return ver->id ? ver->id : "";
 }
 
-static void authors(const struct version *ver, char *out, size_t n)
+static const char *id_text(const void *item, int width, char *buf, size_t n)
 {
+	(void)width;
+	return version_id(item, buf, n);
+}
+
+/* When it was made to the minute, or the date alone when space is short. */
+static const char *created_text(const void *item, int width, char *buf, size_t n)
+{
+	output_time(((const struct version *)item)->created_s, buf, n);
+	if (width > 0 && width < 16 && strlen(buf) > 10)
+		buf[10] = '\0';
+	return buf;
+}
+
+static long long created_number(const void *item)
+{
+	return ((const struct version *)item)->created_s;
+}
+
+static const char *authors_text(const void *item, int width, char *buf, size_t n)
+{
+	(void)width;
+	const struct version *ver = item;
 	size_t used = 0;
-	out[0] = '\0';
+	buf[0] = '\0';
 	for (size_t i = 0; i < ver->authors.n && used < n; i++) {
-		int w = snprintf(out + used, n - used, "%s%s", i ? ", " : "", ver->authors.v[i]);
+		int w = snprintf(buf + used, n - used, "%s%s", i ? ", " : "", ver->authors.v[i]);
 		if (w < 0)
 			break;
 		used += (size_t)w;
 	}
+	return buf;
 }
 
-/* Whether version i of the resource ctx matches pattern (list_match_fn). */
-static bool matches(const void *ctx, int i, const char *pattern)
+/* The ID first, then when it was made, then who made it. */
+/* clang-format off */
+static const struct list_column columns[] = {
+    {.name = "id", .title = "ID", .want = 2, .min = 12, .prio = 0, .fit = true, .middle = true,
+     .el = THEME_ID, .text = id_text},
+    {.name = "createdAt", .title = "CREATED", .want = 16, .min = 10, .prio = 1, .el = THEME_DATE,
+     .text = created_text, .number = created_number},
+    {.name = "authors", .title = "AUTHORS", .want = 20, .min = 8, .prio = 2, .rest = true,
+     .el = THEME_VALUE, .text = authors_text},
+};
+/* clang-format on */
+
+static const struct list_table versions_table = {
+    .cols = columns,
+    .n_cols = sizeof(columns) / sizeof(columns[0]),
+    .count = versions_count,
+    .item = version_at,
+    .id = version_id,
+};
+
+static const struct version *selected(struct view *v)
 {
-	const struct version *ver = &((const struct resource *)ctx)->versions[i];
-	if (!pattern[0])
-		return false;
-	if (ver->id && strcasestr(ver->id, pattern))
-		return true;
-	for (size_t k = 0; k < ver->authors.n; k++)
-		if (strcasestr(ver->authors.v[k], pattern))
-			return true;
-	return false;
+	return listview_selected(v);
 }
 
 static void versions_title(struct view *v, char *out, size_t n)
@@ -71,62 +96,16 @@ static void versions_title(struct view *v, char *out, size_t n)
 	resview_title(out, n, "versions", resview_of(v)->room);
 }
 
-static void versions_draw(struct view *v, WINDOW *win, bool focused)
+static void versions_empty(struct view *v, char *out, size_t n)
 {
-	struct versions_view *vv = priv(v);
-	struct resource *r = vv->base.res;
-	struct list_pos *p = &vv->base.list.pos;
-	int h = getmaxy(win), w = getmaxx(win);
+	(void)v;
+	snprintf(out, n, "No versions yet — press c to create a snapshot");
+}
 
-	vv->base.height = h > 1 ? h - 1 : 1;
-	if (!r->has_data) {
-		resview_draw_pending(win, r, "Loading versions…");
-		return;
-	}
-	resview_list_follow(v);
-	int idw = 2;
-	for (int i = p->top; i < (int)r->n_versions && i < p->top + vv->base.height; i++) {
-		int cw = draw_width(r->versions[i].id ? r->versions[i].id : "");
-		if (cw > idw)
-			idw = cw;
-	}
-	/* The ID first, then when it was made (the date alone when space is
-	 * short), then who made it. */
-	struct column cols[3] = {
-	    {.want = idw, .min = 12, .prio = 0},
-	    {.want = 16, .min = 10, .prio = 1},
-	    {.want = 20, .min = 8, .prio = 2, .rest = true},
-	};
-	columns_fit(cols, 3, w);
-	struct cell head[] = {
-	    {"ID", cols[0].width, THEME_HEADER, false},
-	    {"CREATED", cols[1].width, THEME_HEADER, false},
-	    {"AUTHORS", cols[2].width, THEME_HEADER, false},
-	};
-	draw_cells(win, 0, head, 3, 0);
-	if (r->n_versions == 0) {
-		draw_notice(win, "No versions yet — press c to create a snapshot",
-			    theme_attr(THEME_MUTED));
-		return;
-	}
-	const char *pattern = app_search_pattern(v->app);
-	for (int row = 0; row < vv->base.height && p->top + row < (int)r->n_versions; row++) {
-		int i = p->top + row;
-		const struct version *ver = &r->versions[i];
-		char created[32], who[1024];
-		output_time(ver->created_s, created, sizeof(created));
-		if (cols[1].width < 16)
-			created[10] = '\0';
-		authors(ver, who, sizeof(who));
-		struct cell cells[] = {
-		    {ver->id ? ver->id : "", cols[0].width,
-		     matches(r, i, pattern) ? THEME_MATCH : THEME_ID, true},
-		    {created, cols[1].width, THEME_DATE, false},
-		    {who, cols[2].width, THEME_VALUE, false},
-		};
-		draw_cells(win, row + 1, cells, 3, list_row_attr(p, i, focused));
-	}
-	resview_draw_more(v, win, "Loading more versions…");
+static void versions_count_status(struct view *v, char *out, size_t n)
+{
+	const struct resource *r = resview_of(v)->res;
+	snprintf(out, n, "%d%s versions", versions_count(r), r->complete ? "" : "+");
 }
 
 static void versions_draw_detail(struct view *v, WINDOW *win, int top)
@@ -164,11 +143,8 @@ static void versions_draw_detail(struct view *v, WINDOW *win, int top)
 
 static enum view_result versions_action(struct view *v, enum action a)
 {
-	struct versions_view *vv = priv(v);
-	struct resource *r = vv->base.res;
+	const char *room = resview_of(v)->room;
 
-	if (resview_list_move(v, a))
-		return VIEW_HANDLED;
 	switch (a) {
 	case ACTION_ENTER:
 	case ACTION_VERSION_EXPORT: {
@@ -176,56 +152,52 @@ static enum view_result versions_action(struct view *v, enum action a)
 		if (!ver || !ver->id)
 			app_message(v->app, false, "no version selected");
 		else
-			resview_command(v, "versions export %s %s ", vv->base.room, ver->id, false);
+			resview_command(v, "versions export %s %s ", room, ver->id, false);
 		return VIEW_HANDLED;
 	}
 	case ACTION_VERSION_CREATE:
-		resview_command(v, "versions create %s%s", vv->base.room, NULL, false);
+		resview_command(v, "versions create %s%s", room, NULL, false);
 		return VIEW_HANDLED;
 	default:
-		break;
+		return listview_action(v, a);
 	}
-	/* w alone here: this view has no interval keys. */
-	if (resview_watch_action(v, &vv->base.watch, a, NULL) == VIEW_HANDLED)
-		return VIEW_HANDLED;
-	return resview_action(v, r, a, !r->has_data);
 }
 
-static void versions_status(struct view *v, char *out, size_t n)
-{
-	struct versions_view *vv = priv(v);
-	struct resource *r = vv->base.res;
-	char age[64], wd[80];
-	if (resview_status_pending(r, r->has_data, out, n) ||
-	    resview_list_status_loading(v, out, n))
-		return;
-	resview_watch_status(&vv->base.watch, wd, sizeof(wd));
-	resview_age(r, age, sizeof(age));
-	snprintf(out, n, "%zu%s versions%s │ %s", r->n_versions, r->complete ? "" : "+", wd, age);
-}
+/* w alone here: this view has no interval keys. */
+static const struct listview_spec versions_spec = {
+    .table = &versions_table,
+    .noun = "versions",
+    .loading = "Loading versions…",
+    .loading_more = "Loading more versions…",
+    .paged = true,
+    .watch = true,
+    .empty = versions_empty,
+    .count_status = versions_count_status,
+};
 
 static const struct view_ops versions_ops = {
-	.name = "versions",
-	.title = versions_title,
-	.draw = versions_draw,
-	.draw_detail = versions_draw_detail,
-	.action = versions_action,
-	.changed = resview_list_changed,
-	.search = resview_list_search,
-	.current_room = resview_current_room,
-	.status = versions_status,
-	.busy = resview_busy,
-	.tick = resview_tick,
-	.free = resview_free,
+    .name = "versions",
+    .title = versions_title,
+    .draw = listview_draw,
+    .draw_detail = versions_draw_detail,
+    .action = versions_action,
+    .changed = listview_changed,
+    .search = listview_search,
+    .current_room = resview_current_room,
+    .status = listview_status,
+    .busy = resview_busy,
+    .tick = resview_tick,
+    .free = listview_free,
+    .mouse = listview_mouse,
+    .filter = listview_filter,
+    .export_rows = listview_export,
 };
 
 struct view *view_versions_new(struct app *app, const char *room)
 {
-	struct view *v = resview_new(app, &versions_ops, sizeof(struct versions_view), room,
-				     model_versions(app_model(app), room));
-	if (v) {
-		resview_list_init(v, count, id_of, matches, true, "versions");
+	struct view *v = listview_new(app, &versions_ops, &versions_spec, sizeof(struct listview),
+	                              room, model_versions(app_model(app), room));
+	if (v)
 		resview_start(v, false);
-	}
 	return v;
 }
