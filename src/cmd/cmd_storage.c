@@ -20,6 +20,7 @@
 #include "cmd_impl.h"
 #include "config.h"
 #include "diff.h"
+#include "files.h"
 #include "kept.h"
 #include "lson.h"
 #include "model_storage.h"
@@ -204,120 +205,6 @@ const struct command cmd_storage_commands[] = {
 
 /* ---- small helpers -------------------------------------------------------- */
 
-static void prefix_error(struct lb_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* Put a sentence before the error's message: "copy stopped at ...: <msg>". */
-static void prefix_error(struct lb_error *err, const char *fmt, ...)
-{
-	char head[1024], msg[sizeof(head) + sizeof(err->message) + 2];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(head, sizeof(head), fmt, ap);
-	va_end(ap);
-	snprintf(msg, sizeof(msg), "%s: %s", head, err->message);
-	size_t n = strlen(msg);
-	if (n >= sizeof(err->message))
-		n = sizeof(err->message) - 1;
-	memcpy(err->message, msg, n);
-	err->message[n] = '\0';
-}
-
-/* "512 bytes", "5.0 KiB", "1.2 MiB". */
-static void format_size(size_t n, char *out, size_t len)
-{
-	if (n < 1024)
-		snprintf(out, len, "%zu byte%s", n, n == 1 ? "" : "s");
-	else if (n < 1024 * 1024)
-		snprintf(out, len, "%.1f KiB", (double)n / 1024.0);
-	else
-		snprintf(out, len, "%.1f MiB", (double)n / (1024.0 * 1024.0));
-}
-
-/* Largest file lbtui reads (a Storage document, a Yjs update, an event). */
-#define MAX_FILE_BYTES ((size_t)512 * 1024 * 1024)
-
-/* What a file named with @ may be: a regular file no larger than the
- * limit (its size is known before a byte is read), a pipe, a socket or a
- * terminal (read until the limit is passed, not further). A device such
- * as /dev/zero never ends: refused before reading. */
-static bool readable_kind(int fd, const char *path, const struct stat *st, struct lb_error *err)
-{
-	char size[32];
-
-	if (S_ISDIR(st->st_mode)) {
-		lb_error_set(err, LB_USAGE, "%s is a directory: give a file name", path);
-		return false;
-	}
-	if (S_ISREG(st->st_mode) && (unsigned long long)st->st_size > MAX_FILE_BYTES) {
-		format_size((size_t)st->st_size, size, sizeof(size));
-		lb_error_set(err, LB_USAGE, "%s is too large (%s; at most 512 MiB)", path, size);
-		return false;
-	}
-	if ((S_ISCHR(st->st_mode) && !isatty(fd)) || S_ISBLK(st->st_mode)) {
-		lb_error_set(err, LB_USAGE, "%s is a device, not a file: give a file, a pipe or -",
-		             path);
-		return false;
-	}
-	return true;
-}
-
-/* Read a whole file ("-" for stdin) into a NUL-terminated buffer. */
-static bool read_file(const char *path, char **data, size_t *len, struct lb_error *err)
-{
-	bool is_stdin = !strcmp(path, "-");
-	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	struct stat st;
-	struct buf b;
-	char chunk[65536];
-
-	*data = NULL;
-	*len = 0;
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		lb_error_set(err, LB_USAGE, "cannot read %s: %s", path, strerror(errno));
-		if (fd >= 0 && !is_stdin)
-			close(fd);
-		return false;
-	}
-	buf_init(&b);
-	if (!readable_kind(fd, path, &st, err))
-		goto fail;
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			lb_error_set(err, LB_USAGE, "cannot read %s: %s", path, strerror(errno));
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		if (b.len + (size_t)n > MAX_FILE_BYTES) {
-			lb_error_set(err, LB_USAGE, "%s is too large (more than 512 MiB)", path);
-			goto fail;
-		}
-		if (!buf_add(&b, chunk, (size_t)n)) {
-			lb_error_set(err, LB_NOMEM, "out of memory reading %s", path);
-			goto fail;
-		}
-	}
-	if (!is_stdin)
-		close(fd);
-	*len = b.len;
-	*data = buf_steal(&b);
-	if (!*data) {
-		lb_error_set(err, LB_NOMEM, "out of memory");
-		return false;
-	}
-	return true;
-fail:
-	if (!is_stdin)
-		close(fd);
-	buf_free(&b);
-	return false;
-}
-
 /* A file named on the command line; "-" (stdin) only in batch mode, as the
  * TUI owns the terminal. */
 static bool read_input(struct cmd_ctx *c, const char *path, char **data, size_t *len,
@@ -329,72 +216,7 @@ static bool read_input(struct cmd_ctx *c, const char *path, char **data, size_t 
 		lb_error_set(err, LB_USAGE, "- (stdin) works only with -e; give a file name");
 		return false;
 	}
-	return read_file(path, data, len, err);
-}
-
-/* Refuse early (before any request) to overwrite a file without --force. */
-static bool check_writable(const char *path, bool force, struct lb_error *err)
-{
-	struct stat st;
-
-	if (!*path) {
-		lb_error_set(err, LB_USAGE, "FILE must not be empty");
-		return false;
-	}
-	if (stat(path, &st) == 0) {
-		if (S_ISDIR(st.st_mode)) {
-			lb_error_set(err, LB_USAGE, "%s is a directory: give a file name", path);
-			return false;
-		}
-		if (!force) {
-			lb_error_set(err, LB_USAGE, "%s exists: add --force to overwrite it", path);
-			return false;
-		}
-	}
-	return true;
-}
-
-/* Write all of p to fd, waiting as long as it takes. */
-static bool write_fully(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = EIO;
-			return false;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return true;
-}
-
-/* Write data to path; without force, never over an existing file. */
-static bool write_file(const char *path, const void *data, size_t len, bool force,
-                       struct lb_error *err)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0666);
-
-	if (fd < 0) {
-		if (errno == EEXIST)
-			lb_error_set(err, LB_USAGE, "%s exists: add --force to overwrite it", path);
-		else
-			lb_error_set(err, LB_USAGE, "cannot write %s: %s", path, strerror(errno));
-		return false;
-	}
-	if (!write_fully(fd, data, len)) {
-		lb_error_set(err, LB_USAGE, "cannot write %s: %s", path, strerror(errno));
-		close(fd);
-		return false;
-	}
-	if (close(fd) != 0) {
-		lb_error_set(err, LB_USAGE, "cannot write %s: %s", path, strerror(errno));
-		return false;
-	}
-	return true;
+	return file_read(path, data, len, err);
 }
 
 /* Say first in err that what was written in $EDITOR is in the file at
@@ -409,7 +231,7 @@ static void edited_saved_in(const char *path, struct lb_error *err)
 		strcpy(arg + 1, path);
 		q = cmd_quote(arg);
 	}
-	prefix_error(err, "what you wrote was saved (give it again as %s)", q ? q : path);
+	lb_error_prefix(err, "what you wrote was saved (give it again as %s)", q ? q : path);
 	free(q);
 	free(arg);
 }
@@ -428,7 +250,7 @@ static void keep_edited(const char *text, const char *room, struct lb_error *err
 		edited_saved_in(path, err);
 		free(path);
 	} else {
-		prefix_error(err, "what you wrote could not be saved (%s)", why.message);
+		lb_error_prefix(err, "what you wrote could not be saved (%s)", why.message);
 	}
 }
 
@@ -452,7 +274,7 @@ static void keep_previous(const struct cmd_ctx *c, const struct storage_result *
 		lb_error_set(&why, LB_NOMEM, "out of memory");
 	if (path) {
 		char *q_room = cmd_quote(room), *q_path = cmd_quote(path);
-		prefix_error(err,
+		lb_error_prefix(err,
 		             "the previous Storage of room %s was saved (put it back with: "
 		             "storage init %s %s%s%s%s)",
 		             room, q_room ? q_room : room, q_path ? q_path : path,
@@ -462,7 +284,7 @@ static void keep_previous(const struct cmd_ctx *c, const struct storage_result *
 		free(q_path);
 		free(path);
 	} else {
-		prefix_error(err, "the previous Storage of room %s could not be saved (%s)", room,
+		lb_error_prefix(err, "the previous Storage of room %s could not be saved (%s)", room,
 		             why.message);
 	}
 }
@@ -609,20 +431,11 @@ bool cmd_edit_external(const char *initial, char **out, struct lb_error *err)
 		             tmpdir, strerror(errno));
 		return false;
 	}
-	size_t left = strlen(initial);
-	const char *p = initial;
-	while (left > 0) {
-		ssize_t n = write(fd, p, left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			lb_error_set(err, LB_CONFIG, "cannot write %s: %s", path, strerror(errno));
-			close(fd);
-			unlink(path);
-			return false;
-		}
-		p += n;
-		left -= (size_t)n;
+	if (!fd_write_all(fd, initial, strlen(initial))) {
+		lb_error_set(err, LB_CONFIG, "cannot write %s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return false;
 	}
 	close(fd);
 
@@ -679,7 +492,7 @@ bool cmd_edit_external(const char *initial, char **out, struct lb_error *err)
 	}
 	buf_free(&line);
 	size_t len;
-	bool ok = read_file(path, out, &len, err);
+	bool ok = file_read(path, out, &len, err);
 	unlink(path);
 	return ok;
 }
@@ -988,11 +801,11 @@ static void print_done(const struct storage_result *res, void *ud)
 	ts_mask_stream_free(&j->mask);
 	/* The rest, however long its reader takes (the transfer is over). */
 	if (!j->write_errno && j->pending.len > j->sent &&
-	    !write_fully(STDOUT_FILENO, j->pending.data + j->sent, j->pending.len - j->sent))
+	    !fd_write_all(STDOUT_FILENO, j->pending.data + j->sent, j->pending.len - j->sent))
 		j->write_errno = errno ? errno : EIO;
 	/* As print_json_text: a final newline, so that outputs stay one per line. */
 	if (!j->write_errno && err.status == LB_OK && !j->ends_in_newline &&
-	    (j->careful ? !write_fully(STDOUT_FILENO, "\n", 1) : fputc('\n', stdout) == EOF))
+	    (j->careful ? !fd_write_all(STDOUT_FILENO, "\n", 1) : fputc('\n', stdout) == EOF))
 		j->write_errno = errno ? errno : EIO;
 	if (fflush(stdout) == EOF && !j->write_errno)
 		j->write_errno = errno ? errno : EIO;
@@ -1057,7 +870,7 @@ static bool storage_export_step(struct cmd_ctx *c, struct resource *r, void *ud)
 
 	if (load_failed(c, r, x->room))
 		goto out;
-	if (!write_file(x->file, r->body ? r->body : "", r->body ? r->body_len : 0, x->force,
+	if (!file_write(x->file, r->body ? r->body : "", r->body ? r->body_len : 0, x->force,
 	                &err)) {
 		cmd_finish(c, &err);
 		goto out;
@@ -1078,7 +891,7 @@ static void run_storage_export(struct cmd_ctx *c, const struct command *cmd, str
 	bool simplified;
 	bool force = cmd_has_flag(a, "force");
 
-	if (!format_simplified(a, &simplified, &err) || !check_writable(a->pos[1], force, &err)) {
+	if (!format_simplified(a, &simplified, &err) || !file_check_writable(a->pos[1], force, &err)) {
 		cmd_finish(c, &err);
 		return;
 	}
@@ -1898,7 +1711,7 @@ static void run_storage_init(struct cmd_ctx *c, const struct command *cmd, struc
 		return;
 	}
 	if (!lson_validate_document(o->data, o->len, &err)) {
-		prefix_error(&err, "%s is not a plain LSON Storage document", a->pos[1]);
+		lb_error_prefix(&err, "%s is not a plain LSON Storage document", a->pos[1]);
 		err.status = LB_USAGE;
 		room_op_finish(o, &err);
 		return;
@@ -2012,7 +1825,7 @@ static void download_done(const struct storage_result *res, void *ud)
 	struct cmd_ctx *c = d->c;
 	struct lb_error err = res->err;
 
-	if (err.status == LB_OK && write_file(d->file, res->body ? res->body : "",
+	if (err.status == LB_OK && file_write(d->file, res->body ? res->body : "",
 	                                      res->body ? res->body_len : 0, d->force, &err)) {
 		char size[32];
 		format_size(res->body_len, size, sizeof(size));
@@ -2027,7 +1840,7 @@ static void run_ydoc_export(struct cmd_ctx *c, const struct command *cmd, struct
 	struct lb_error err;
 	bool force = cmd_has_flag(a, "force");
 
-	if (!check_writable(a->pos[1], force, &err)) {
+	if (!file_check_writable(a->pos[1], force, &err)) {
 		cmd_finish(c, &err);
 		return;
 	}
@@ -2256,7 +2069,7 @@ static void run_versions_export(struct cmd_ctx *c, const struct command *cmd, st
 	struct lb_error err;
 	bool force = cmd_has_flag(a, "force");
 
-	if (!check_writable(a->pos[2], force, &err)) {
+	if (!file_check_writable(a->pos[2], force, &err)) {
 		cmd_finish(c, &err);
 		return;
 	}
@@ -2596,7 +2409,7 @@ static void copy_fail(struct copy *k, const struct lb_error *e)
 	struct lb_error err = *e;
 
 	if (k->stage && err.status != LB_OK)
-		prefix_error(&err, "copy stopped at %s", k->stage);
+		lb_error_prefix(&err, "copy stopped at %s", k->stage);
 	copy_free(k);
 	cmd_finish(c, &err);
 }
@@ -2778,7 +2591,7 @@ static void copy_got_yjs(const struct storage_result *res, void *ud)
 	if (res->err.status != LB_OK) {
 		if (!api_is_no_endpoint(&res->err)) {
 			struct lb_error err = res->err;
-			prefix_error(&err, "cannot read the Yjs document of room %s", k->from);
+			lb_error_prefix(&err, "cannot read the Yjs document of room %s", k->from);
 			copy_fail(k, &err);
 			return;
 		}

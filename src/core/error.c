@@ -48,6 +48,22 @@ void lb_error_set(struct lb_error *e, enum lb_status status, const char *fmt, ..
 	va_end(ap);
 }
 
+void lb_error_prefix(struct lb_error *e, const char *fmt, ...)
+{
+	char head[1024], msg[sizeof(head) + sizeof(e->message) + 2];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(head, sizeof(head), fmt, ap);
+	va_end(ap);
+	snprintf(msg, sizeof(msg), "%s: %s", head, e->message);
+	size_t n = strlen(msg);
+	if (n >= sizeof(e->message))
+		n = sizeof(e->message) - 1;
+	memcpy(e->message, msg, n);
+	e->message[n] = '\0';
+}
+
 /* Short description of a status ("network error"). */
 const char *lb_status_text(enum lb_status status)
 {

@@ -39,6 +39,10 @@ void lb_error_clear(struct lb_error *e);
 void lb_error_set(struct lb_error *e, enum lb_status status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Put a sentence before the message, keeping the rest of e:
+ * "copy stopped at the Storage: <message>". */
+void lb_error_prefix(struct lb_error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Short description of a status ("network error"). */
 const char *lb_status_text(enum lb_status status);
 

@@ -499,7 +499,7 @@ static int raw_member(const struct lson_node *nodes, int obj, const char *key, e
 	return -1;
 }
 
-static void format_size(double size, char *out, size_t n)
+static void live_file_size(double size, char *out, size_t n)
 {
 	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
 	int u = 0;
@@ -575,7 +575,7 @@ static const char *conv_file(struct conv *cv, int dt)
 	bool ok = true;
 
 	if (size >= 0)
-		format_size(strtod(nodes[size].value, NULL), sz, sizeof(sz));
+		live_file_size(strtod(nodes[size].value, NULL), sz, sizeof(sz));
 	b->len = 0;
 	raw_json(b, nodes, dt, &ok);
 	ok = ok && buf_add(b, "", 1);
