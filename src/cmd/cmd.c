@@ -103,6 +103,19 @@ void cmd_note(struct cmd_ctx *c, const char *text)
 		cmd_say(c, text);
 }
 
+void cmd_print_json(struct cmd_ctx *c, const char *json, size_t len)
+{
+	if (c->host.print_json) {
+		c->host.print_json(c->host.ud, json, len);
+		return;
+	}
+	char *text = strndup(json, len);
+	char *safe = text ? cmd_safe_lines(text) : NULL;
+	cmd_say(c, safe ? safe : "");
+	free(safe);
+	free(text);
+}
+
 void cmd_sayf(struct cmd_ctx *c, const char *fmt, ...)
 {
 	char msg[2048];

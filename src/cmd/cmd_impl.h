@@ -69,6 +69,9 @@ void cmd_finish_with(struct cmd_ctx *c, enum lb_status st, const char *fmt, ...)
 void cmd_say(struct cmd_ctx *c, const char *text);
 /* A remark beside the result (host.note, else host.print). */
 void cmd_note(struct cmd_ctx *c, const char *text);
+/* JSON for the user (host.print_json; without it, host.print made
+ * terminal-safe). */
+void cmd_print_json(struct cmd_ctx *c, const char *json, size_t len);
 /* Formatted text for the user, made terminal-safe (it may quote server
  * data). */
 void cmd_sayf(struct cmd_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

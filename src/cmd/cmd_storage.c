@@ -24,6 +24,7 @@
 #include "kept.h"
 #include "lson.h"
 #include "model_storage.h"
+#include "out.h"
 #include "output.h"
 #include "term_safe.h"
 #include "util.h"
@@ -389,12 +390,6 @@ static bool load_failed(struct cmd_ctx *c, struct resource *r, const char *room)
 	return true;
 }
 
-/* Where the document goes: stdout, secrets masked, escaped on a terminal. */
-static void print_json_text(const char *s, size_t len)
-{
-	output_json_text(stdout, s, len);
-}
-
 
 /* Destructive: the TUI asks to type the room ID; batch mode needs --yes. */
 static void confirm_typed(struct cmd_ctx *c, const char *what, const char *id, bool yes,
@@ -509,8 +504,6 @@ static bool value_text(struct cmd_ctx *c, const char *arg, bool edit, const char
 		bool ok;
 		if (c->host.edit_text)
 			ok = c->host.edit_text(c->host.ud, initial, out, err);
-		else if (!c->host.interactive && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
-			ok = cmd_edit_external(initial, out, err);
 		else {
 			lb_error_set(err, LB_USAGE,
 			             "--edit needs a terminal: give %s on the command "
@@ -590,7 +583,7 @@ static bool storage_print_step(struct cmd_ctx *c, struct resource *r, void *ud)
 {
 	if (load_failed(c, r, (const char *)ud))
 		return true;
-	print_json_text(r->body ? r->body : "", r->body ? r->body_len : 0);
+	cmd_print_json(c, r->body ? r->body : "", r->body ? r->body_len : 0);
 	cmd_finish_ok(c);
 	return true;
 }
@@ -662,87 +655,19 @@ static bool wait_holding(struct cmd_ctx *c, struct resource *r, cmd_step_fn step
 	return true;
 }
 
-/* Printing a document as it arrives. A file takes it at once. A pipe or a
- * socket is written only as far as its reader keeps up, and up to
- * PRINT_HOLD bytes it has not taken yet wait in memory, so a pager never
- * holds up a document of ordinary size until the server gives up on it.
- * Past that the transfer pauses until the reader has taken all but
- * PRINT_RESUME of them: memory stays bounded whatever the size of the
- * document and however slow its reader. */
-#define PRINT_HOLD   ((size_t)8 << 20)
-#define PRINT_RESUME ((size_t)2 << 20)
-
+/* Printing a document as it arrives: secrets are masked on the way to
+ * the host's stream, which keeps memory bounded however slow its reader
+ * (out.h): past what it may hold, the transfer pauses until the reader
+ * has caught up. */
 struct print_job {
 	struct cmd_ctx *c;
-	bool careful;       /* stdout is a pipe or a socket */
-	struct buf pending; /* careful: bytes its reader has not taken yet ... */
-	size_t sent;        /* ... of which the first `sent` are written */
+	struct out_stream *out;
 	bool ends_in_newline;
-	int write_errno; /* why stdout refused it, 0 when it did not */
+	bool nomem;                 /* the masking ran out of memory */
 	struct ts_mask_stream mask; /* secrets are masked on the way */
 };
 
-/* Write from *p what fd takes without waiting (a pipe that poll() calls
- * writable takes PIPE_BUF bytes). False with errno on a write error. */
-static bool write_ready(int fd, const char **p, size_t *len)
-{
-	while (*len > 0) {
-		struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-		int rc = poll(&pfd, 1, 0);
-		if (rc < 0 && errno == EINTR)
-			continue;
-		if (rc <= 0)
-			return true;
-		ssize_t w = write(fd, *p, *len < PIPE_BUF ? *len : PIPE_BUF);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return false;
-		*p += w;
-		*len -= (size_t)w;
-	}
-	return true;
-}
-
-static size_t print_held(const struct print_job *j)
-{
-	return j->pending.len - j->sent;
-}
-
-/* Write what the reader takes of what is held; false on a write error. */
-static bool print_flush(struct print_job *j)
-{
-	const char *q = j->pending.data + j->sent;
-	size_t left = print_held(j);
-
-	if (left && !write_ready(STDOUT_FILENO, &q, &left)) {
-		j->write_errno = errno;
-		return false;
-	}
-	j->sent = j->pending.len - left;
-	if (!left)
-		j->pending.len = j->sent = 0;
-	return true;
-}
-
-/* Keep len bytes for the reader, reusing the room of what it took before
- * touching memory past what PRINT_HOLD needs (pages once touched stay). */
-static bool print_hold(struct print_job *j, const char *p, size_t len)
-{
-	if (j->sent && j->pending.len + len > PRINT_HOLD + ((size_t)64 << 10)) {
-		memmove(j->pending.data, j->pending.data + j->sent, print_held(j));
-		j->pending.len -= j->sent;
-		j->sent = 0;
-	}
-	if (!buf_add(&j->pending, p, len)) {
-		j->write_errno = ENOMEM;
-		return false;
-	}
-	return true;
-}
-
-/* Bytes the masking let through, to stdout: written as far as the reader
- * takes them, the rest held. */
+/* Bytes the masking let through, to the stream. */
 static bool print_bytes(void *ud, const char *p, size_t len)
 {
 	struct print_job *j = ud;
@@ -750,71 +675,61 @@ static bool print_bytes(void *ud, const char *p, size_t len)
 	if (!len)
 		return true;
 	j->ends_in_newline = p[len - 1] == '\n';
-	if (!j->careful) {
-		if (fwrite(p, 1, len, stdout) != len) {
-			j->write_errno = errno ? errno : EIO;
-			return false;
-		}
-		return true;
-	}
-	if (!print_held(j) && !write_ready(STDOUT_FILENO, &p, &len)) {
-		j->write_errno = errno;
-		return false;
-	}
-	return !len || print_hold(j, p, len);
+	return out_stream_write(j->out, p, len);
 }
 
 static enum http_sink_rc print_take(const char *p, size_t len, void *ud)
 {
 	struct print_job *j = ud;
 
-	/* What is held goes first; past PRINT_HOLD the transfer waits. */
-	if (j->careful && !print_flush(j))
+	/* What is held goes first; past what it may hold the transfer waits. */
+	if (!out_stream_flush(j->out))
 		return HTTP_SINK_STOP;
-	if (j->careful && print_held(j) >= PRINT_HOLD)
+	if (out_stream_full(j->out))
 		return HTTP_SINK_PAUSE;
 	if (ts_mask_stream_feed(&j->mask, p, len, print_bytes, j))
 		return HTTP_SINK_TAKEN;
-	if (!j->write_errno)
-		j->write_errno = ENOMEM;
+	if (!out_stream_error(j->out))
+		j->nomem = true;
 	return HTTP_SINK_STOP;
 }
 
-/* Paused, and stdout can take more: go on once the reader has caught up. */
+/* Paused, and the stream can take more: go on once the reader has caught
+ * up. */
 static enum http_sink_rc print_drain(void *ud)
 {
 	struct print_job *j = ud;
 
-	if (!print_flush(j))
+	if (!out_stream_flush(j->out))
 		return HTTP_SINK_STOP;
-	return print_held(j) > PRINT_RESUME ? HTTP_SINK_PAUSE : HTTP_SINK_TAKEN;
+	return out_stream_caught_up(j->out) ? HTTP_SINK_TAKEN : HTTP_SINK_PAUSE;
 }
 
 static void print_done(const struct storage_result *res, void *ud)
 {
 	struct print_job *j = ud;
 	struct lb_error err = res->err;
+	bool failed = j->nomem || out_stream_error(j->out);
 
 	/* What the masking held back (a possible secret cut by a piece's end). */
-	if (!j->write_errno && !ts_mask_stream_end(&j->mask, print_bytes, j) && !j->write_errno)
-		j->write_errno = ENOMEM;
+	if (!failed && !ts_mask_stream_end(&j->mask, print_bytes, j)) {
+		failed = true;
+		j->nomem = !out_stream_error(j->out);
+	}
 	ts_mask_stream_free(&j->mask);
+	/* As cmd_print_json: a final newline, so that outputs stay one per
+	 * line. */
+	if (!failed && err.status == LB_OK && !j->ends_in_newline)
+		failed = !out_stream_write(j->out, "\n", 1);
 	/* The rest, however long its reader takes (the transfer is over). */
-	if (!j->write_errno && j->pending.len > j->sent &&
-	    !fd_write_all(STDOUT_FILENO, j->pending.data + j->sent, j->pending.len - j->sent))
-		j->write_errno = errno ? errno : EIO;
-	/* As print_json_text: a final newline, so that outputs stay one per line. */
-	if (!j->write_errno && err.status == LB_OK && !j->ends_in_newline &&
-	    (j->careful ? !fd_write_all(STDOUT_FILENO, "\n", 1) : fputc('\n', stdout) == EOF))
-		j->write_errno = errno ? errno : EIO;
-	if (fflush(stdout) == EOF && !j->write_errno)
-		j->write_errno = errno ? errno : EIO;
-	if (j->write_errno == EPIPE)
+	int write_errno = out_stream_close(&j->out, !failed);
+	if (j->nomem && !write_errno)
+		write_errno = ENOMEM;
+	if (write_errno == EPIPE)
 		lb_error_clear(&err); /* the reader has all it wanted (| head) */
-	else if (j->write_errno)
+	else if (write_errno)
 		lb_error_set(&err, LB_USAGE, "cannot write the document to standard output: %s",
-		             strerror(j->write_errno));
-	buf_free(&j->pending);
+		             strerror(write_errno));
 	cmd_finish(j->c, &err);
 	free(j);
 }
@@ -837,20 +752,20 @@ static void run_storage(struct cmd_ctx *c, const struct command *cmd, struct arg
 		return;
 	/* To a file or a pipe the bytes go through as they arrive; a terminal
 	 * gets the whole document made safe to show. */
-	if (!isatty(fileno(stdout))) {
+	struct out_stream *out = c->host.stream ? c->host.stream(c->host.ud) : NULL;
+	if (out) {
 		struct print_job *j = calloc(1, sizeof(*j));
 		if (!j) {
+			out_stream_close(&out, false);
 			cmd_finish_nomem(c);
 			return;
 		}
-		struct stat st;
 		j->c = c;
-		j->careful = fstat(STDOUT_FILENO, &st) == 0 &&
-		             (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
-		buf_init(&j->pending);
-		fflush(stdout);
-		struct http_sink sink = {
-		    .take = print_take, .drain = print_drain, .ud = j, .wait_fd = STDOUT_FILENO};
+		j->out = out;
+		struct http_sink sink = {.take = print_take,
+		                         .drain = print_drain,
+		                         .ud = j,
+		                         .wait_fd = out_stream_fd(out)};
 		model_storage_stream(c->model, room, simplified, &sink, print_done, j);
 		return;
 	}
@@ -1745,7 +1660,7 @@ static bool ydoc_print_step(struct cmd_ctx *c, struct resource *r, void *ud)
 		free(safe);
 		free(pretty);
 	} else {
-		print_json_text(r->body ? r->body : "", r->body ? r->body_len : 0);
+		cmd_print_json(c, r->body ? r->body : "", r->body ? r->body_len : 0);
 	}
 	cmd_finish_ok(c);
 	return true;
@@ -1906,13 +1821,13 @@ static void run_ydoc_update(struct cmd_ctx *c, const struct command *cmd, struct
 /* ---- versions, users ------------------------------------------------------ */
 
 /* Print a cJSON tree compactly (terminal-safe on a terminal). */
-static bool print_cjson(cJSON *root)
+static bool print_cjson(struct cmd_ctx *c, cJSON *root)
 {
 	char *text = root ? cJSON_PrintUnformatted(root) : NULL;
 	cJSON_Delete(root);
 	if (!text)
 		return false;
-	print_json_text(text, strlen(text));
+	cmd_print_json(c, text, strlen(text));
 	free(text);
 	return true;
 }
@@ -1922,7 +1837,8 @@ typedef bool (*json_item_fn)(cJSON *o, const struct resource *r, size_t i);
 
 /* Print {"data":[n items]}, with "nextCursor" for a paged list, compactly;
  * false when out of memory. */
-static bool print_data_json(const struct resource *r, size_t n, json_item_fn item, bool paged)
+static bool print_data_json(struct cmd_ctx *c, const struct resource *r, size_t n,
+                            json_item_fn item, bool paged)
 {
 	cJSON *root = cJSON_CreateObject();
 	cJSON *data = cJSON_AddArrayToObject(root, "data");
@@ -1946,32 +1862,7 @@ static bool print_data_json(const struct resource *r, size_t n, json_item_fn ite
 		cJSON_AddStringToObject(root, "nextCursor", r->next_cursor);
 	else if (paged)
 		cJSON_AddNullToObject(root, "nextCursor");
-	return print_cjson(root);
-}
-
-/* Widen an ID column to fit id as it is shown (at most 48 cells). */
-static void widen(int *w, const char *id)
-{
-	char *s = ts_sanitize(id, (size_t)-1);
-	int n = s ? ts_width(s) : 0;
-	if (n > *w)
-		*w = n > 48 ? 48 : n;
-	free(s);
-}
-
-/* One table row: the ID padded to idw cells, the middle column padded to
- * midw, the last column made terminal-safe and cut to 200 cells. */
-static void print_row(const char *id, int idw, const char *mid, int midw, const char *last)
-{
-	char cell[256], fit[1024];
-	char *sid = ts_sanitize(id, (size_t)-1);
-	char *slast = ts_sanitize(last, (size_t)-1);
-
-	ts_fit_pad(sid ? sid : "", idw, cell, sizeof(cell));
-	ts_fit(slast ? slast : "", 200, fit, sizeof(fit));
-	printf("%s  %-*s  %s\n", cell, midw, mid, fit);
-	free(sid);
-	free(slast);
+	return print_cjson(c, root);
 }
 
 static bool version_json(cJSON *o, const struct resource *r, size_t i)
@@ -1996,20 +1887,28 @@ static bool version_json(cJSON *o, const struct resource *r, size_t i)
 	return true;
 }
 
-static void print_versions_table(const struct resource *r)
+/* ID, CREATED, AUTHORS; false when out of memory. */
+static bool print_versions_table(struct cmd_ctx *c, const struct resource *r)
 {
+	struct buf b;
 	int idw = 2;
+	bool ok;
+
+	buf_init(&b);
 	for (size_t i = 0; i < r->n_versions; i++)
-		widen(&idw, r->versions[i].id ? r->versions[i].id : "");
-	print_row("ID", idw, "CREATED", 16, "AUTHORS");
-	for (size_t i = 0; i < r->n_versions; i++) {
+		output_id_width(&idw, r->versions[i].id ? r->versions[i].id : "");
+	ok = output_row(&b, "ID", idw, "CREATED", 16, "AUTHORS");
+	for (size_t i = 0; ok && i < r->n_versions; i++) {
 		const struct version *v = &r->versions[i];
 		char when[32], authors[1024];
 		output_time(v->created_s, when, sizeof(when));
 		strv_join(&v->authors, ", ", authors, sizeof(authors));
-		print_row(v->id ? v->id : "", idw, when, 16, v->authors.n ? authors : "-");
+		ok = output_row(&b, v->id ? v->id : "", idw, when, 16, v->authors.n ? authors : "-");
 	}
-	fflush(stdout);
+	if (ok)
+		cmd_say(c, b.data);
+	buf_free(&b);
+	return ok;
 }
 
 struct versions_job {
@@ -2032,12 +1931,15 @@ static bool versions_step(struct cmd_ctx *c, struct resource *r, void *ud)
 		return false;
 	}
 	if (c->host.json) {
-		if (!print_data_json(r, r->n_versions, version_json, true)) {
+		if (!print_data_json(c, r, r->n_versions, version_json, true)) {
 			cmd_finish_nomem(c);
 			return true;
 		}
 	} else {
-		print_versions_table(r);
+		if (!print_versions_table(c, r)) {
+			cmd_finish_nomem(c);
+			return true;
+		}
 		if (r->n_versions == 0)
 			cmd_note(c, "(no versions)");
 		if (!r->complete)
@@ -2092,7 +1994,7 @@ static void version_created(const struct storage_result *res, void *ud)
 		char *id = NULL;
 		struct lb_error derr;
 		if (c->host.json && res->body)
-			print_json_text(res->body, res->body_len);
+			cmd_print_json(c, res->body, res->body_len);
 		else if (res->body && api_decode_version_id(res->body, res->body_len, &id, &derr))
 			cmd_sayf(c, "created version %s of room %s", id, o->room);
 		else
@@ -2125,20 +2027,28 @@ static bool user_json(cJSON *o, const struct resource *r, size_t i)
 	return true;
 }
 
-static void print_users_table(const struct resource *r)
+/* ID, CONNECTION, INFO; false when out of memory. */
+static bool print_users_table(struct cmd_ctx *c, const struct resource *r)
 {
+	struct buf b;
 	int idw = 2;
+	bool ok;
+
+	buf_init(&b);
 	for (size_t i = 0; i < r->n_users; i++)
-		widen(&idw, r->users[i].id ? r->users[i].id : "(anonymous)");
-	print_row("ID", idw, "CONNECTION", 10, "INFO");
-	for (size_t i = 0; i < r->n_users; i++) {
+		output_id_width(&idw, r->users[i].id ? r->users[i].id : "(anonymous)");
+	ok = output_row(&b, "ID", idw, "CONNECTION", 10, "INFO");
+	for (size_t i = 0; ok && i < r->n_users; i++) {
 		const struct active_user *u = &r->users[i];
 		char conn[32];
 		snprintf(conn, sizeof(conn), "%d", u->connection_id);
-		print_row(u->id ? u->id : "(anonymous)", idw, conn, 10,
-		          u->info_json ? u->info_json : "{}");
+		ok = output_row(&b, u->id ? u->id : "(anonymous)", idw, conn, 10,
+		                u->info_json ? u->info_json : "{}");
 	}
-	fflush(stdout);
+	if (ok)
+		cmd_say(c, b.data);
+	buf_free(&b);
+	return ok;
 }
 
 static bool users_step(struct cmd_ctx *c, struct resource *r, void *ud)
@@ -2146,12 +2056,15 @@ static bool users_step(struct cmd_ctx *c, struct resource *r, void *ud)
 	if (load_failed(c, r, (const char *)ud))
 		return true;
 	if (c->host.json) {
-		if (!print_data_json(r, r->n_users, user_json, false)) {
+		if (!print_data_json(c, r, r->n_users, user_json, false)) {
 			cmd_finish_nomem(c);
 			return true;
 		}
 	} else {
-		print_users_table(r);
+		if (!print_users_table(c, r)) {
+			cmd_finish_nomem(c);
+			return true;
+		}
 		if (r->n_users == 0)
 			cmd_note(c, "(nobody is connected)");
 	}
@@ -2186,7 +2099,7 @@ static void room_done_cb(const struct lb_error *err, const struct room *room, vo
 
 	if (err->status == LB_OK) {
 		if (c->host.json && room && room->raw_json)
-			print_json_text(room->raw_json, strlen(room->raw_json));
+			cmd_print_json(c, room->raw_json, strlen(room->raw_json));
 		else
 			cmd_sayf(c, "%s%s", d->verb, room ? room->id : d->id);
 		if (d->show && c->host.interactive && c->host.show_room)

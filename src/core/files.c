@@ -129,8 +129,7 @@ bool fd_write_all(int fd, const void *data, size_t len)
 	return true;
 }
 
-bool file_write(const char *path, const void *data, size_t len, bool force,
-                struct lb_error *err)
+bool file_write(const char *path, const void *data, size_t len, bool force, struct lb_error *err)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0666);
 

@@ -25,8 +25,7 @@ bool file_read(const char *path, char **data, size_t *len, struct lb_error *err)
 bool file_check_writable(const char *path, bool force, struct lb_error *err);
 
 /* Write data to path; without force, never over an existing file. */
-bool file_write(const char *path, const void *data, size_t len, bool force,
-                struct lb_error *err);
+bool file_write(const char *path, const void *data, size_t len, bool force, struct lb_error *err);
 
 /* Write all of p to fd, waiting as long as it takes; false with errno. */
 bool fd_write_all(int fd, const void *p, size_t len);
