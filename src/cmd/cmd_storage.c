@@ -21,12 +21,14 @@
 #include "config.h"
 #include "diff.h"
 #include "files.h"
+#include "json.h"
 #include "kept.h"
 #include "lson.h"
 #include "model_storage.h"
 #include "out.h"
 #include "output.h"
 #include "term_safe.h"
+#include "utf8.h"
 #include "util.h"
 
 /* Commands for what lives inside a room (Storage, Yjs, versions, active
@@ -311,7 +313,7 @@ static bool check_json(const char *text, size_t len, const char *what, struct lb
 		if (*p == '\n') {
 			line++;
 			col = 1;
-		} else if (((unsigned char)*p & 0xc0) != 0x80) {
+		} else if (!utf8_is_continuation((unsigned char)*p)) {
 			col++;
 		}
 	}
@@ -1820,71 +1822,59 @@ static void run_ydoc_update(struct cmd_ctx *c, const struct command *cmd, struct
 
 /* ---- versions, users ------------------------------------------------------ */
 
-/* Print a cJSON tree compactly (terminal-safe on a terminal). */
-static bool print_cjson(struct cmd_ctx *c, cJSON *root)
-{
-	char *text = root ? cJSON_PrintUnformatted(root) : NULL;
-	cJSON_Delete(root);
-	if (!text)
-		return false;
-	cmd_print_json(c, text, strlen(text));
-	free(text);
-	return true;
-}
-
-/* Fill the object of item i of a list (false: out of memory). */
-typedef bool (*json_item_fn)(cJSON *o, const struct resource *r, size_t i);
+/* Write item i of a list as a JSON object. */
+typedef void (*json_item_fn)(struct json_writer *w, const struct resource *r, size_t i);
 
 /* Print {"data":[n items]}, with "nextCursor" for a paged list, compactly;
  * false when out of memory. */
 static bool print_data_json(struct cmd_ctx *c, const struct resource *r, size_t n,
                             json_item_fn item, bool paged)
 {
-	cJSON *root = cJSON_CreateObject();
-	cJSON *data = cJSON_AddArrayToObject(root, "data");
-	if (!data) {
-		cJSON_Delete(root);
-		return false;
+	struct buf b;
+	struct json_writer w;
+
+	buf_init(&b);
+	json_writer_init(&w, &b, false);
+	json_begin_object(&w);
+	json_key(&w, "data");
+	json_begin_array(&w);
+	for (size_t i = 0; i < n; i++)
+		item(&w, r, i);
+	json_end_array(&w);
+	if (paged) {
+		json_key(&w, "nextCursor");
+		json_string_or_null(&w, r->next_cursor);
 	}
-	for (size_t i = 0; i < n; i++) {
-		cJSON *o = cJSON_CreateObject();
-		if (!o) {
-			cJSON_Delete(root);
-			return false;
-		}
-		cJSON_AddItemToArray(data, o);
-		if (!item(o, r, i)) {
-			cJSON_Delete(root);
-			return false;
-		}
-	}
-	if (paged && r->next_cursor)
-		cJSON_AddStringToObject(root, "nextCursor", r->next_cursor);
-	else if (paged)
-		cJSON_AddNullToObject(root, "nextCursor");
-	return print_cjson(c, root);
+	json_end_object(&w);
+	if (w.ok)
+		cmd_print_json(c, b.data, b.len);
+	buf_free(&b);
+	return w.ok;
 }
 
-static bool version_json(cJSON *o, const struct resource *r, size_t i)
+static void version_json(struct json_writer *w, const struct resource *r, size_t i)
 {
 	const struct version *v = &r->versions[i];
 
-	cJSON_AddStringToObject(o, "type", "historyVersion");
-	cJSON_AddStringToObject(o, "kind", "yjs");
-	cJSON_AddStringToObject(o, "id", v->id ? v->id : "");
-	if (v->created_at)
-		cJSON_AddStringToObject(o, "createdAt", v->created_at);
-	else
-		cJSON_AddNullToObject(o, "createdAt");
-	cJSON *authors = cJSON_AddArrayToObject(o, "authors");
-	if (!authors)
-		return false;
+	json_begin_object(w);
+	json_key(w, "type");
+	json_string(w, "historyVersion");
+	json_key(w, "kind");
+	json_string(w, "yjs");
+	json_key(w, "id");
+	json_string(w, v->id ? v->id : "");
+	json_key(w, "createdAt");
+	json_string_or_null(w, v->created_at);
+	json_key(w, "authors");
+	json_begin_array(w);
 	for (size_t k = 0; k < v->authors.n; k++) {
-		cJSON *au = cJSON_CreateObject();
-		cJSON_AddStringToObject(au, "id", v->authors.v[k]);
-		cJSON_AddItemToArray(authors, au);
+		json_begin_object(w);
+		json_key(w, "id");
+		json_string(w, v->authors.v[k]);
+		json_end_object(w);
 	}
-	return true;
+	json_end_array(w);
+	json_end_object(w);
 }
 
 /* ID, CREATED, AUTHORS; false when out of memory. */
@@ -2012,19 +2002,21 @@ static void run_versions_create(struct cmd_ctx *c, const struct command *cmd, st
 	model_version_create(c->model, o->room, version_created, o);
 }
 
-static bool user_json(cJSON *o, const struct resource *r, size_t i)
+static void user_json(struct json_writer *w, const struct resource *r, size_t i)
 {
 	const struct active_user *u = &r->users[i];
 
-	cJSON_AddStringToObject(o, "type", "user");
-	if (u->id)
-		cJSON_AddStringToObject(o, "id", u->id);
-	else
-		cJSON_AddNullToObject(o, "id");
-	cJSON_AddNumberToObject(o, "connectionId", u->connection_id);
-	cJSON *info = u->info_json ? cJSON_Parse(u->info_json) : NULL;
-	cJSON_AddItemToObject(o, "info", info ? info : cJSON_CreateObject());
-	return true;
+	json_begin_object(w);
+	json_key(w, "type");
+	json_string(w, "user");
+	json_key(w, "id");
+	json_string_or_null(w, u->id);
+	json_key(w, "connectionId");
+	json_int(w, u->connection_id);
+	/* As the API sent it (compact JSON, from the decoder). */
+	json_key(w, "info");
+	json_raw(w, u->info_json ? u->info_json : "{}");
+	json_end_object(w);
 }
 
 /* ID, CONNECTION, INFO; false when out of memory. */

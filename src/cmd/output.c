@@ -8,8 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <cJSON.h>
-
+#include "json.h"
 #include "term_safe.h"
 #include "util.h"
 
@@ -107,52 +106,47 @@ void output_error_json(struct buf *b, const struct lb_error *err)
 	char *message = ts_sanitize(lb_error_format(err, line, sizeof(line)), (size_t)-1);
 	char *code =
 	    ts_sanitize(err->code[0] ? err->code : lb_status_name(err->status), (size_t)-1);
-	cJSON *o = cJSON_CreateObject();
-	char *text = NULL;
-	bool ok = o && message && code && cJSON_AddStringToObject(o, "error", code) &&
-	          cJSON_AddStringToObject(o, "message", message);
+	struct buf o;
+	struct json_writer w;
 
-	if (ok && err->http_status > 0)
-		ok = cJSON_AddNumberToObject(o, "status", (double)err->http_status) != NULL;
-	else if (ok)
-		ok = cJSON_AddNullToObject(o, "status") != NULL;
-	if (ok)
-		text = cJSON_PrintUnformatted(o);
-	buf_adds(b, text ? text
-	                 : "{\"error\":\"NOMEM\",\"message\":\"out of memory\",\"status\":null}");
+	buf_init(&o);
+	json_writer_init(&w, &o, false);
+	json_begin_object(&w);
+	json_key(&w, "error");
+	json_string(&w, code ? code : "");
+	json_key(&w, "message");
+	json_string(&w, message ? message : "");
+	json_key(&w, "status");
+	if (err->http_status > 0)
+		json_int(&w, err->http_status);
+	else
+		json_null(&w);
+	json_end_object(&w);
+	buf_adds(b, w.ok && code && message
+	                ? o.data
+	                : "{\"error\":\"NOMEM\",\"message\":\"out of memory\",\"status\":null}");
 	buf_adds(b, "\n");
-	free(text);
-	cJSON_Delete(o);
+	buf_free(&o);
 	free(code);
 	free(message);
 }
 
 bool output_rooms_json(struct buf *b, const struct room *rooms, size_t n, const char *next_cursor)
 {
-	bool ok = buf_adds(b, "{\"data\":[");
+	struct json_writer w;
 
-	for (size_t i = 0; ok && i < n; i++) {
-		if (i)
-			ok = buf_adds(b, ",");
-		ok = ok && buf_adds(b, rooms[i].raw_json ? rooms[i].raw_json : "null");
-	}
-	ok = ok && buf_adds(b, "],\"nextCursor\":");
-	if (next_cursor) {
-		/* Cursors are opaque tokens; escape what JSON needs anyway. */
-		ok = ok && buf_adds(b, "\"");
-		for (const char *p = next_cursor; ok && *p; p++) {
-			if (*p == '"' || *p == '\\')
-				ok = buf_printf(b, "\\%c", *p);
-			else if ((unsigned char)*p < 0x20)
-				ok = buf_printf(b, "\\u%04x", *p);
-			else
-				ok = buf_add(b, p, 1);
-		}
-		ok = ok && buf_adds(b, "\"");
-	} else {
-		ok = ok && buf_adds(b, "null");
-	}
-	return ok && buf_adds(b, "}\n");
+	json_writer_init(&w, b, false);
+	json_begin_object(&w);
+	json_key(&w, "data");
+	json_begin_array(&w);
+	for (size_t i = 0; i < n; i++)
+		json_raw(&w, rooms[i].raw_json ? rooms[i].raw_json : "null");
+	json_end_array(&w);
+	/* Cursors are opaque tokens; escape what JSON needs anyway. */
+	json_key(&w, "nextCursor");
+	json_string_or_null(&w, next_cursor);
+	json_end_object(&w);
+	return w.ok && buf_adds(b, "\n");
 }
 
 static bool add_line(char ***lines, size_t *n, size_t *cap, const char *fmt, ...)

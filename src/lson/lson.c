@@ -10,10 +10,10 @@
 #include "util.h"
 
 /* What the parts of the Storage module share (lson_impl.h): type names,
- * the strings every plain-LSON document repeats, JSON string quoting and
- * JSON Pointers. The parts: lson_parse.c (decoding), lson_print.c
- * (summaries, JSON text), lson_search.c, lson_diff.c, lson_patch.c (JSON
- * Patch, user values) and lson_validate.c (plain-LSON documents). */
+ * the strings every plain-LSON document repeats, and JSON Pointers. The
+ * parts: lson_parse.c (decoding), lson_print.c (summaries, JSON text),
+ * lson_search.c, lson_diff.c, lson_patch.c (JSON Patch, user values) and
+ * lson_validate.c (plain-LSON documents). */
 
 static const char *const type_names[] = {
 #define LSON_TYPE_NAME(t, name) name,
@@ -76,7 +76,7 @@ enum lson_type lson_live_type_of(const char *name)
 	return LSON_TYPE_COUNT;
 }
 
-/* ---- types, quoting ---------------------------------------------------------- */
+/* ---- types, pointers --------------------------------------------------------- */
 
 const char *lson_type_name(enum lson_type t)
 {
@@ -89,57 +89,6 @@ bool lson_is_container(enum lson_type t)
 {
 	return t == LSON_LIVE_OBJECT || t == LSON_LIVE_LIST || t == LSON_LIVE_MAP ||
 	       t == LSON_OBJECT || t == LSON_ARRAY;
-}
-
-/* Append s as a JSON string literal. */
-bool lson_json_quote(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	const char *run = s;
-	bool ok = buf_add(b, "\"", 1);
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		char esc[7];
-		size_t n = 2;
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		ok = ok && buf_add(b, run, (size_t)(s - run));
-		esc[0] = '\\';
-		switch (c) {
-		case '"':
-			esc[1] = '"';
-			break;
-		case '\\':
-			esc[1] = '\\';
-			break;
-		case '\n':
-			esc[1] = 'n';
-			break;
-		case '\t':
-			esc[1] = 't';
-			break;
-		case '\r':
-			esc[1] = 'r';
-			break;
-		case '\b':
-			esc[1] = 'b';
-			break;
-		case '\f':
-			esc[1] = 'f';
-			break;
-		default:
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			n = 6;
-		}
-		ok = ok && buf_add(b, esc, n);
-		run = s + 1;
-	}
-	ok = ok && buf_add(b, run, (size_t)(s - run));
-	return ok && buf_add(b, "\"", 1);
 }
 
 /* Append a pointer token with RFC 6901 escaping. */

@@ -1,6 +1,6 @@
 /* What the parts of the Storage module (src/lson/lson*.c) share: the
- * strings every plain-LSON document repeats, walking the node array,
- * quoting and JSON Pointers. Not for use outside src/lson. */
+ * strings every plain-LSON document repeats, walking the node array and
+ * JSON Pointers. Not for use outside src/lson. */
 #ifndef LB_LSON_IMPL_H
 #define LB_LSON_IMPL_H
 
@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "json.h"
 #include "lson.h"
 #include "util.h"
 
@@ -70,8 +71,6 @@ static inline bool lson_has_live_data(const struct lson_doc *d, const struct lso
 	return d->plain_lson && (nd->type == LSON_LIVE_TEXT || nd->type == LSON_LIVE_FILE);
 }
 
-/* Append s as a JSON string literal. */
-bool lson_json_quote(struct buf *b, const char *s);
 /* Append a pointer token with RFC 6901 escaping. */
 bool lson_pointer_append(struct buf *b, const char *tok);
 /* An array index token [t, e): "0" or digits without a leading zero; -1

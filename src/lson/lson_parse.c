@@ -7,6 +7,7 @@
 
 #include "lson.h"
 #include "lson_impl.h"
+#include "utf8.h"
 #include "util.h"
 
 /* The decoder is a direct parser, not cJSON: it writes the preorder node
@@ -171,26 +172,6 @@ static bool read_hex4(const char *p, const char *end, unsigned *out)
 	return true;
 }
 
-static char *put_utf8(char *o, unsigned cp)
-{
-	if (cp < 0x80) {
-		*o++ = (char)cp;
-	} else if (cp < 0x800) {
-		*o++ = (char)(0xC0 | cp >> 6);
-		*o++ = (char)(0x80 | (cp & 0x3F));
-	} else if (cp < 0x10000) {
-		*o++ = (char)(0xE0 | cp >> 12);
-		*o++ = (char)(0x80 | (cp >> 6 & 0x3F));
-		*o++ = (char)(0x80 | (cp & 0x3F));
-	} else {
-		*o++ = (char)(0xF0 | cp >> 18);
-		*o++ = (char)(0x80 | (cp >> 12 & 0x3F));
-		*o++ = (char)(0x80 | (cp >> 6 & 0x3F));
-		*o++ = (char)(0x80 | (cp & 0x3F));
-	}
-	return o;
-}
-
 /* A string at ps->p (on the opening quote) into the pool. \u0000 and lone
  * surrogates become U+FFFD, since values are C strings. */
 static bool parse_string(struct parser *ps, const char **out)
@@ -289,7 +270,7 @@ static bool parse_string(struct parser *ps, const char **out)
 				ps->saw_nul |= cp == 0;
 				cp = 0xFFFD;
 			}
-			o = put_utf8(o, cp);
+			o += utf8_encode(cp, o);
 			break;
 		default:
 			pool_unalloc(ps->in, raw + 1);
@@ -473,7 +454,7 @@ static int raw_json(struct buf *b, const struct lson_node *nodes, int i, bool *o
 			if (k)
 				*ok = *ok && buf_add(b, ",", 1);
 			if (nd->type == LSON_OBJECT) {
-				*ok = *ok && lson_json_quote(b, nodes[c].key);
+				*ok = *ok && json_quote(b, nodes[c].key);
 				*ok = *ok && buf_add(b, ":", 1);
 			}
 			c = raw_json(b, nodes, c, ok);
@@ -481,7 +462,7 @@ static int raw_json(struct buf *b, const struct lson_node *nodes, int i, bool *o
 		*ok = *ok && buf_add(b, nd->type == LSON_OBJECT ? "}" : "]", 1);
 		return c;
 	case LSON_STRING:
-		*ok = *ok && lson_json_quote(b, nd->value);
+		*ok = *ok && json_quote(b, nd->value);
 		return c;
 	default:
 		*ok = *ok && buf_adds(b, nd->value);

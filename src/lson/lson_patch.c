@@ -97,29 +97,36 @@ static char *json_minified(const char *text)
 char *patch_to_json(const struct patch *p)
 {
 	struct buf b;
-	bool ok;
+	struct json_writer w;
+	bool ok = true;
 
 	buf_init(&b);
-	ok = buf_add(&b, "[", 1);
+	json_writer_init(&w, &b, false);
+	json_begin_array(&w);
 	for (size_t i = 0; ok && i < p->n; i++) {
 		const struct patch_op *op = &p->ops[i];
 
-		ok = buf_printf(&b, "%s{\"op\":\"%s\"", i ? "," : "", patch_name(op->kind));
+		json_begin_object(&w);
+		json_key(&w, "op");
+		json_string(&w, patch_name(op->kind));
 		if (op->kind == PATCH_MOVE || op->kind == PATCH_COPY) {
-			ok = ok && buf_adds(&b, ",\"from\":") &&
-			     lson_json_quote(&b, op->from ? op->from : "");
+			json_key(&w, "from");
+			json_string(&w, op->from ? op->from : "");
 		}
-		ok = ok && buf_adds(&b, ",\"path\":") && lson_json_quote(&b, op->path ? op->path : "");
+		json_key(&w, "path");
+		json_string(&w, op->path ? op->path : "");
 		if (op->kind == PATCH_ADD || op->kind == PATCH_REPLACE || op->kind == PATCH_TEST) {
 			char *v = json_minified(op->value);
 
-			ok = ok && v && buf_adds(&b, ",\"value\":") && buf_adds(&b, v);
+			ok = v != NULL;
+			json_key(&w, "value");
+			json_raw(&w, v ? v : "null");
 			free(v);
 		}
-		ok = ok && buf_add(&b, "}", 1);
+		json_end_object(&w);
 	}
-	ok = ok && buf_add(&b, "]", 1);
-	if (!ok) {
+	json_end_array(&w);
+	if (!ok || !w.ok) {
 		buf_free(&b);
 		return NULL;
 	}

@@ -5,23 +5,15 @@
 #include <string.h>
 
 #include "lson.h"
+#include "json.h"
 #include "lson_impl.h"
+#include "utf8.h"
 #include "util.h"
 
 /* A document as text: one-line summaries for the tree, and subtrees as
  * JSON (compact or pretty, plain LSON or simplified). */
 
 /* ---- summaries -------------------------------------------------------------- */
-
-/* Cut point at most max bytes into s, not inside a UTF-8 sequence. */
-static size_t utf8_cut(const char *s, size_t len, size_t max)
-{
-	if (len <= max)
-		return len;
-	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-		max--;
-	return max;
-}
 
 /* s as a quoted, escaped preview of at most max content bytes. */
 static void quoted_preview(struct buf *b, const char *s, size_t max)
@@ -32,7 +24,7 @@ static void quoted_preview(struct buf *b, const char *s, size_t max)
 
 	buf_init(&tmp);
 	part = strndup(s, cut);
-	if (part && lson_json_quote(&tmp, part)) {
+	if (part && json_quote(&tmp, part)) {
 		if (cut < len && tmp.len > 0) {
 			tmp.len--; /* the closing quote */
 			buf_add(&tmp, "\xE2\x80\xA6\"", 4);
@@ -153,156 +145,99 @@ void lson_summary(const struct lson_doc *d, int i, char *out, size_t n)
 
 /* ---- subtree as JSON -------------------------------------------------------- */
 
-struct jw {
-	struct buf b;
-	bool ok;
-	bool pretty;
-	bool plain;
+/* The type names as JSON strings: they need no escaping. */
+static const char *const quoted_type_names[] = {
+#define LSON_TYPE_QUOTED(t, name) "\"" name "\"",
+    LSON_TYPES(LSON_TYPE_QUOTED)
+#undef LSON_TYPE_QUOTED
+};
+
+struct printer {
+	struct json_writer w;
+	bool plain; /* Live nodes as their plain-LSON wrappers */
 	const struct lson_doc *d;
 };
 
-static void jw_put(struct jw *w, const char *s, size_t n)
+static void print_node(struct printer *pr, int i);
+
+static void print_children(struct printer *pr, int i, bool keyed)
 {
-	w->ok = w->ok && buf_add(&w->b, s, n);
-}
-
-static void jw_puts(struct jw *w, const char *s)
-{
-	jw_put(w, s, strlen(s));
-}
-
-static void jw_nl(struct jw *w, int level)
-{
-	static const char spaces[] =
-	    "                                                                ";
-
-	if (!w->pretty)
-		return;
-	jw_put(w, "\n", 1);
-	for (int n = level * 2; n > 0; n -= 64)
-		jw_put(w, spaces, n > 64 ? 64 : (size_t)n);
-}
-
-/* Compact JSON text, with a space after ':' and ',' when pretty. */
-static void jw_json_text(struct jw *w, const char *s)
-{
-	const char *run = s;
-	bool in_str = false;
-
-	if (!w->pretty) {
-		jw_puts(w, s);
-		return;
-	}
-	for (; *s; s++) {
-		if (in_str) {
-			if (*s == '\\' && s[1])
-				s++;
-			else if (*s == '"')
-				in_str = false;
-		} else if (*s == '"') {
-			in_str = true;
-		} else if (*s == ':' || *s == ',') {
-			jw_put(w, run, (size_t)(s - run) + 1);
-			jw_put(w, " ", 1);
-			run = s + 1;
-		}
-	}
-	jw_puts(w, run);
-}
-
-static void jw_member_key(struct jw *w, const char *key)
-{
-	w->ok = w->ok && lson_json_quote(&w->b, key);
-	jw_put(w, w->pretty ? ": " : ":", w->pretty ? 2 : 1);
-}
-
-static void jw_node(struct jw *w, int i, int level);
-
-static void jw_children(struct jw *w, int i, int level, bool keyed)
-{
-	const struct lson_node *nd = &w->d->nodes[i];
+	const struct lson_node *nodes = pr->d->nodes;
 	int c = i + 1;
 
-	jw_put(w, keyed ? "{" : "[", 1);
-	for (int k = 0; k < nd->n_children; k++, c = lson_next_sibling(w->d->nodes, c)) {
-		if (k)
-			jw_put(w, ",", 1);
-		jw_nl(w, level + 1);
+	if (keyed)
+		json_begin_object(&pr->w);
+	else
+		json_begin_array(&pr->w);
+	for (int k = 0; k < nodes[i].n_children; k++, c = lson_next_sibling(nodes, c)) {
 		if (keyed)
-			jw_member_key(w, w->d->nodes[c].key ? w->d->nodes[c].key : "");
-		jw_node(w, c, level + 1);
+			json_key(&pr->w, nodes[c].key ? nodes[c].key : "");
+		print_node(pr, c);
 	}
-	if (nd->n_children)
-		jw_nl(w, level);
-	jw_put(w, keyed ? "}" : "]", 1);
+	if (keyed)
+		json_end_object(&pr->w);
+	else
+		json_end_array(&pr->w);
 }
 
-static void jw_node(struct jw *w, int i, int level)
+static void print_node(struct printer *pr, int i)
 {
-	const struct lson_node *nd = &w->d->nodes[i];
-	bool live = nd->type <= LSON_LIVE_FILE;
-	const char *extra = NULL;
+	const struct lson_node *nd = &pr->d->nodes[i];
+	struct json_writer *w = &pr->w;
+	bool wrapped = nd->type <= LSON_LIVE_FILE && pr->plain;
 
-	if (live && w->plain) {
-		jw_put(w, "{", 1);
-		jw_nl(w, level + 1);
-		jw_member_key(w, lson_s_lbtype);
-		jw_put(w, "\"", 1);
-		jw_puts(w, lson_type_name(nd->type));
-		jw_put(w, "\",", 2);
-		jw_nl(w, level + 1);
-		jw_member_key(w, lson_s_data);
+	if (wrapped) {
+		json_begin_object(w);
+		json_key(w, lson_s_lbtype);
+		json_literal(w, quoted_type_names[nd->type]);
+		json_key(w, lson_s_data);
 	}
 	switch (nd->type) {
 	case LSON_LIVE_OBJECT:
 	case LSON_LIVE_MAP:
 	case LSON_OBJECT:
-		jw_children(w, i, live && w->plain ? level + 1 : level, true);
+		print_children(pr, i, true);
 		break;
 	case LSON_LIVE_LIST:
 	case LSON_ARRAY:
-		jw_children(w, i, live && w->plain ? level + 1 : level, false);
+		print_children(pr, i, false);
 		break;
 	case LSON_LIVE_TEXT:
 	case LSON_LIVE_FILE:
-		jw_json_text(w, lson_live_data(nd));
-		if (nd->type == LSON_LIVE_TEXT)
-			extra = lson_live_extra(nd);
+		json_raw(w, lson_live_data(nd));
 		break;
 	case LSON_STRING:
-		w->ok = w->ok && lson_json_quote(&w->b, nd->value);
+		json_string(w, nd->value);
 		break;
 	default:
-		jw_puts(w, nd->value);
+		json_literal(w, nd->value);
 		break;
 	}
-	if (live && w->plain) {
-		if (extra && *extra) {
-			jw_put(w, ",", 1);
-			jw_nl(w, level + 1);
-			jw_member_key(w, lson_s_version);
-			jw_puts(w, extra);
+	if (wrapped) {
+		const char *extra = nd->type == LSON_LIVE_TEXT ? lson_live_extra(nd) : "";
+		if (*extra) {
+			json_key(w, lson_s_version);
+			json_raw(w, extra);
 		}
-		jw_nl(w, level);
-		jw_put(w, "}", 1);
+		json_end_object(w);
 	}
 }
 
 char *lson_subtree_json(const struct lson_doc *d, int i, bool as_plain_lson, bool pretty)
 {
-	struct jw w;
+	struct printer pr;
+	struct buf b;
 
 	if (!lson_valid_node(d, i))
 		return NULL;
-	buf_init(&w.b);
-	w.ok = true;
-	w.pretty = pretty;
-	w.plain = as_plain_lson && d->plain_lson;
-	w.d = d;
-	jw_node(&w, i, 0);
-	if (!w.ok) {
-		buf_free(&w.b);
+	buf_init(&b);
+	json_writer_init(&pr.w, &b, pretty);
+	pr.plain = as_plain_lson && d->plain_lson;
+	pr.d = d;
+	print_node(&pr, i);
+	if (!pr.w.ok) {
+		buf_free(&b);
 		return NULL;
 	}
-	return buf_steal(&w.b);
+	return buf_steal(&b);
 }
