@@ -35,6 +35,11 @@ static const struct command core_commands[] = {
 static const struct command *const families[] = {
 	cmd_room_commands,
 	cmd_storage_commands,
+	cmd_ydoc_commands,
+	cmd_versions_commands,
+	cmd_users_commands,
+	cmd_room_admin_commands,
+	cmd_room_copy_commands,
 	core_commands,
 };
 

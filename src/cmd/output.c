@@ -48,8 +48,7 @@ void output_id_width(int *w, const char *id)
 	free(s);
 }
 
-bool output_row(struct buf *b, const char *id, int idw, const char *mid, int midw,
-                const char *last)
+bool output_row(struct buf *b, const char *id, int idw, const char *mid, int midw, const char *last)
 {
 	char cell[256], fit[1024];
 	char *sid = ts_sanitize(id, (size_t)-1);
@@ -70,9 +69,8 @@ bool output_rooms_table(struct buf *b, const struct room *rooms, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		output_id_width(&idw, rooms[i].id);
-	ok = put_cell(b, "ID", idw, true) &&
-	     buf_printf(b, "  %-16s  %-16s  %-9s  %s\n", "CREATED", "LAST CONNECTION", "ACCESS",
-	                "METADATA");
+	ok = put_cell(b, "ID", idw, true) && buf_printf(b, "  %-16s  %-16s  %-9s  %s\n", "CREATED",
+	                                                "LAST CONNECTION", "ACCESS", "METADATA");
 	for (size_t i = 0; ok && i < n; i++) {
 		const struct room *r = &rooms[i];
 		output_time(r->created_s, when, sizeof(when));
@@ -147,6 +145,26 @@ bool output_rooms_json(struct buf *b, const struct room *rooms, size_t n, const 
 	json_string_or_null(&w, next_cursor);
 	json_end_object(&w);
 	return w.ok && buf_adds(b, "\n");
+}
+
+bool output_list_json(struct buf *b, const void *list, size_t n, output_item_fn item, bool paged,
+                      const char *next_cursor)
+{
+	struct json_writer w;
+
+	json_writer_init(&w, b, false);
+	json_begin_object(&w);
+	json_key(&w, "data");
+	json_begin_array(&w);
+	for (size_t i = 0; i < n; i++)
+		item(&w, list, i);
+	json_end_array(&w);
+	if (paged) {
+		json_key(&w, "nextCursor");
+		json_string_or_null(&w, next_cursor);
+	}
+	json_end_object(&w);
+	return w.ok;
 }
 
 static bool add_line(char ***lines, size_t *n, size_t *cap, const char *fmt, ...)

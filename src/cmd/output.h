@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "json.h"
 #include "room.h"
 #include "util.h"
 
@@ -18,8 +19,7 @@ bool output_rooms_table(struct buf *b, const struct room *rooms, size_t n);
 /* Every field of a room, one per line. */
 bool output_room_detail(struct buf *b, const struct room *r);
 /* {"data":[...rooms as the API sent them...],"nextCursor":null}, a newline. */
-bool output_rooms_json(struct buf *b, const struct room *rooms, size_t n,
-                       const char *next_cursor);
+bool output_rooms_json(struct buf *b, const struct room *rooms, size_t n, const char *next_cursor);
 /* One row of a three-column table: the ID padded to idw cells, the middle
  * column padded to midw, the last column made terminal-safe and cut to
  * 200 cells. */
@@ -27,6 +27,13 @@ bool output_row(struct buf *b, const char *id, int idw, const char *mid, int mid
                 const char *last);
 /* Widen an ID column to fit id as it is shown (at most 48 cells). */
 void output_id_width(int *w, const char *id);
+
+/* Write item i of list as a JSON object. */
+typedef void (*output_item_fn)(struct json_writer *w, const void *list, size_t i);
+/* {"data":[n items]}, with "nextCursor" (next_cursor or null) for a
+ * paged list, compact. */
+bool output_list_json(struct buf *b, const void *list, size_t n, output_item_fn item, bool paged,
+                      const char *next_cursor);
 
 /* With --json, an error as one JSON object and a newline:
  * {"error":CODE,"message":TEXT,"status":HTTP}: CODE is the API's code
