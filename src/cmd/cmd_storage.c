@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "cmd_impl.h"
-#include "diff.h"
 #include "files.h"
 #include "kept.h"
 #include "lson.h"
@@ -144,28 +143,6 @@ static bool check_pointer(const char *p, const char *what, bool root_ok, struct 
 		return false;
 	}
 	return true;
-}
-
-/* The JSON Pointer of the parent ("" for a top-level key). Caller frees. */
-static char *pointer_parent(const char *p)
-{
-	const char *slash = strrchr(p, '/');
-	return strndup(p, slash ? (size_t)(slash - p) : 0);
-}
-
-/* The longest common ancestor of two pointers, whole tokens. Caller frees. */
-static char *pointer_common(const char *a, const char *b)
-{
-	size_t i = 0, last = 0;
-
-	/* A boundary only where both paths have one: "/a" is not a parent
-	 * of "/ab". */
-	while (a[i] && a[i] == b[i]) {
-		i++;
-		if ((a[i] == '/' || a[i] == '\0') && (b[i] == '/' || b[i] == '\0'))
-			last = i;
-	}
-	return strndup(a, last);
 }
 
 /* ---- storage: view, print, export ------------------------------------------ */
@@ -373,11 +350,9 @@ static void run_storage_export(struct cmd_ctx *c, const struct command *cmd, str
 
 /* ---- storage set / insert / delete PATH / move ----------------------------- */
 
-enum edit_kind { EDIT_SET, EDIT_INSERT, EDIT_REMOVE, EDIT_MOVE };
-
 struct edit {
 	struct cmd_ctx *c;
-	enum edit_kind kind;
+	enum lson_edit_kind kind;
 	char *room;
 	char *path;  /* set, delete; insert: the LiveList; move: TO */
 	char *from;  /* move */
@@ -611,173 +586,86 @@ static bool plain_container(const struct edit *e)
 	return *p == '{' || *p == '[';
 }
 
-/* The before/after text of the subtree at pointer p ("" when absent). */
-static char *subtree_text(const struct lson_doc *d, const char *p)
+/* The value written in $EDITOR (--edit), starting from the current one:
+ * once written it stays what it is (previewed again after a refusal, it
+ * is not edited again). */
+static bool edit_value(struct edit *e, const struct lson_doc *doc, struct lb_error *err)
 {
-	int i = lson_find(d, p);
-	return i >= 0 ? lson_subtree_json(d, i, true, true) : strdup("");
+	int i = e->kind == LSON_EDIT_SET ? lson_find(doc, e->path) : -1;
+	char *initial = i >= 0 ? lson_subtree_json(doc, i, false, true)
+	                       : strdup(e->kind == LSON_EDIT_SET ? "null\n" : "{}\n");
+	bool ok = initial &&
+	          cmd_value_text(e->c, NULL, true, initial, "the value", e->room, &e->value, err);
+	free(initial);
+	if (!ok) {
+		if (err->status == LB_OK)
+			lb_error_set(err, LB_NOMEM, "out of memory");
+		return false;
+	}
+	/* Kept from now on, whatever becomes of the change (declined,
+	 * refused, cancelled); removed once it is applied. */
+	struct lb_error ignored;
+	e->kept = kept_save("edit", e->room, e->value, strlen(e->value), &ignored);
+	e->lson = lson_from_json(e->value, e->wrap, err);
+	if (!e->lson) {
+		err->status = err->status == LB_NOMEM ? LB_NOMEM : LB_USAGE;
+		return false;
+	}
+	e->rewrite = plain_container(e);
+	return true;
 }
 
-/* Build the patch from the loaded document, apply it locally and diff. */
+/* Turn the change into a patch on the loaded document, with its preview,
+ * and ask. */
 static void edit_prepare(struct edit *e, const struct lson_doc *doc)
 {
 	struct cmd_ctx *c = e->c;
 	struct lb_error err;
-	char *after = NULL, *anc = NULL, *before_text = NULL, *after_text = NULL;
-	struct lson_doc *adoc = NULL;
-	struct buf what;
+	struct lson_edit_preview pv;
+	struct buf where, title;
 
 	lb_error_clear(&err);
-	buf_init(&what);
-	/* Once written, a value stays what it is (previewed again after a
-	 * refusal, it is not edited again). */
-	if (e->edit && !e->lson) {
-		int i = e->kind == EDIT_SET ? lson_find(doc, e->path) : -1;
-		char *initial = i >= 0 ? lson_subtree_json(doc, i, false, true)
-		                       : strdup(e->kind == EDIT_SET ? "null\n" : "{}\n");
-		bool ok = initial && cmd_value_text(c, NULL, true, initial, "the value", e->room,
-		                                    &e->value, &err);
-		free(initial);
-		if (!ok) {
-			if (err.status == LB_OK)
-				lb_error_set(&err, LB_NOMEM, "out of memory");
-			goto fail;
-		}
-		/* Kept from now on, whatever becomes of the change (declined,
-		 * refused, cancelled); removed once it is applied. */
-		struct lb_error ignored;
-		e->kept = kept_save("edit", e->room, e->value, strlen(e->value), &ignored);
-		e->lson = lson_from_json(e->value, e->wrap, &err);
-		if (!e->lson) {
-			err.status = err.status == LB_NOMEM ? LB_NOMEM : LB_USAGE;
-			goto fail;
-		}
-		e->rewrite = plain_container(e);
+	if (e->edit && !e->lson && !edit_value(e, doc, &err)) {
+		edit_fail(e, &err);
+		return;
 	}
-
-	int i;
-	switch (e->kind) {
-	case EDIT_SET:
-		i = lson_find(doc, e->path);
-		if (i < 0) {
-			char *parent = pointer_parent(e->path);
-			int pi = parent ? lson_find(doc, parent) : -1;
-			free(parent);
-			if (pi < 0) {
-				lb_error_set(
-				    &err, LB_USAGE,
-				    "cannot set %s: its parent does not exist in the Storage "
-				    "of room %s (set the parent first)",
-				    e->path, e->room);
-				goto fail;
-			}
-		}
-		if (!patch_add(&e->patch, i >= 0 ? PATCH_REPLACE : PATCH_ADD, e->path, NULL,
-		               e->lson))
-			goto nomem;
-		buf_printf(&what, "%s %s", i >= 0 ? "replace" : "add", e->path);
-		break;
-	case EDIT_INSERT: {
-		i = lson_find(doc, e->path);
-		if (i < 0) {
-			lb_error_set(&err, LB_USAGE, "there is no %s in the Storage of room %s",
-			             e->path[0] ? e->path : "root", e->room);
-			goto fail;
-		}
-		if (doc->nodes[i].type != LSON_LIVE_LIST) {
-			lb_error_set(&err, LB_USAGE,
-			             "%s is a %s, not a LiveList: use 'storage set' to add a key",
-			             e->path[0] ? e->path : "the root",
-			             lson_type_name(doc->nodes[i].type));
-			goto fail;
-		}
-		if (strcmp(e->at, "-") && atol(e->at) > doc->nodes[i].n_children) {
-			lb_error_set(&err, LB_USAGE,
-			             "--at %s is past the end of %s (%d items): use 0 to %d, or - "
-			             "for the end",
-			             e->at, e->path, doc->nodes[i].n_children,
-			             doc->nodes[i].n_children);
-			goto fail;
-		}
-		struct buf full;
-		buf_init(&full);
-		if (!buf_printf(&full, "%s/%s", e->path, e->at) ||
-		    !patch_add(&e->patch, PATCH_ADD, full.data, NULL, e->lson)) {
-			buf_free(&full);
-			goto nomem;
-		}
-		buf_free(&full);
-		if (strcmp(e->at, "-"))
-			buf_printf(&what, "insert into %s at %s", e->path, e->at);
-		else
-			buf_printf(&what, "append to %s", e->path);
-		break;
+	buf_init(&where);
+	buf_printf(&where, "the Storage of room %s", e->room);
+	struct lson_edit change = {
+	    .kind = e->kind,
+	    .path = e->path,
+	    .from = e->from,
+	    .at = e->at,
+	    .value = e->lson,
+	    .literal = e->rewrite,
+	    .where = where.data ? where.data : "the Storage",
+	};
+	bool ok = lson_edit_preview(doc, e->seen, e->seen_len, &change, &pv, &err);
+	buf_free(&where);
+	if (!ok) {
+		edit_fail(e, &err);
+		return;
 	}
-	case EDIT_REMOVE:
-		if (lson_find(doc, e->path) < 0) {
-			lb_error_set(&err, LB_USAGE, "there is no %s in the Storage of room %s",
-			             e->path, e->room);
-			goto fail;
-		}
-		if (!patch_add(&e->patch, PATCH_REMOVE, e->path, NULL, NULL))
-			goto nomem;
-		buf_printf(&what, "delete %s", e->path);
-		break;
-	case EDIT_MOVE:
-		if (lson_find(doc, e->from) < 0) {
-			lb_error_set(&err, LB_USAGE, "there is no %s in the Storage of room %s",
-			             e->from, e->room);
-			goto fail;
-		}
-		if (!patch_add(&e->patch, PATCH_MOVE, e->path, e->from, NULL))
-			goto nomem;
-		buf_printf(&what, "move %s to %s", e->from, e->path);
-		break;
-	}
-
-	after = lson_patch_apply_opts(e->seen, e->seen_len, &e->patch,
-	                              e->rewrite ? LSON_PATCH_LITERAL : 0, &err);
-	if (!after) {
-		if (err.status != LB_NOMEM)
-			err.status = LB_USAGE;
-		goto fail;
-	}
-	if (e->kind == EDIT_INSERT) {
-		anc = strdup(e->path);
-	} else if (e->kind == EDIT_MOVE) {
-		char *pf = pointer_parent(e->from), *pt = pointer_parent(e->path);
-		anc = pf && pt ? pointer_common(pf, pt) : NULL;
-		free(pf);
-		free(pt);
-	} else {
-		anc = pointer_parent(e->path);
-	}
-	if (!anc)
-		goto nomem;
-	adoc = lson_parse(after, strlen(after), true, &err);
-	if (!adoc)
-		goto fail;
-	before_text = subtree_text(doc, anc);
-	after_text = subtree_text(adoc, anc);
-	if (!before_text || !after_text)
-		goto nomem;
-	if (!strcmp(before_text, after_text)) {
+	if (pv.unchanged) {
+		lson_edit_preview_clear(&pv);
 		cmd_sayf(c, "nothing to change: %s already holds that value in room %s", e->path,
 		         e->room);
-		struct lb_error okay;
-		lb_error_clear(&okay);
-		edit_fail(e, &okay);
-		goto out;
+		lb_error_clear(&err);
+		edit_fail(e, &err);
+		return;
 	}
-	e->diff = diff_unified(before_text, after_text, 3);
-	if (!e->diff)
-		goto nomem;
-	struct buf t;
-	buf_init(&t);
-	if (!buf_printf(&t, "Storage of room %s: %s", e->room, what.data ? what.data : "") ||
-	    !(e->title = buf_steal(&t))) {
-		buf_free(&t);
-		goto nomem;
+	buf_init(&title);
+	buf_printf(&title, "Storage of room %s: %s", e->room, pv.what);
+	e->title = buf_steal(&title);
+	e->patch = pv.patch;
+	e->diff = pv.diff;
+	pv.patch = (struct patch){0};
+	pv.diff = NULL;
+	lson_edit_preview_clear(&pv);
+	if (!e->title) {
+		lb_error_set(&err, LB_NOMEM, "out of memory");
+		edit_fail(e, &err);
+		return;
 	}
 	/* The screen asks first, so it finds out how the change would go; batch
 	 * mode says both ways and lets the change itself find out. A rewrite
@@ -786,18 +674,6 @@ static void edit_prepare(struct edit *e, const struct lson_doc *doc)
 		model_storage_probe(c->model, e->room, edit_probed, e);
 	else
 		edit_confirm(e);
-	goto out;
-nomem:
-	lb_error_set(&err, LB_NOMEM, "out of memory");
-fail:
-	edit_fail(e, &err);
-out:
-	buf_free(&what);
-	free(after);
-	free(anc);
-	free(before_text);
-	free(after_text);
-	lson_unref(&adoc);
 }
 
 static bool edit_loaded(struct cmd_ctx *c, struct resource *r, void *ud)
@@ -835,7 +711,7 @@ static bool edit_loaded(struct cmd_ctx *c, struct resource *r, void *ud)
 /* Read the arguments common to set, insert, delete PATH and move, check
  * them before any request, then load the document. */
 static void edit_run(struct cmd_ctx *c, const struct command *cmd, struct args *a,
-                     enum edit_kind kind)
+                     enum lson_edit_kind kind)
 {
 	struct lb_error err;
 
@@ -851,10 +727,10 @@ static void edit_run(struct cmd_ctx *c, const struct command *cmd, struct args *
 	e->kind = kind;
 	e->yes = cmd_has_flag(a, "yes");
 	e->room = strdup(a->pos[0]);
-	e->path = strdup(kind == EDIT_MOVE ? a->pos[2] : a->pos[1]);
+	e->path = strdup(kind == LSON_EDIT_MOVE ? a->pos[2] : a->pos[1]);
 	if (!e->room || !e->path)
 		goto nomem;
-	if (kind == EDIT_MOVE) {
+	if (kind == LSON_EDIT_MOVE) {
 		e->from = strdup(a->pos[1]);
 		if (!e->from)
 			goto nomem;
@@ -870,10 +746,10 @@ static void edit_run(struct cmd_ctx *c, const struct command *cmd, struct args *
 			lb_error_set(&err, LB_USAGE, "cannot move %s into itself", e->from);
 			goto fail;
 		}
-	} else if (!check_pointer(e->path, "PATH", kind == EDIT_INSERT, &err)) {
+	} else if (!check_pointer(e->path, "PATH", kind == LSON_EDIT_INSERT, &err)) {
 		goto fail;
 	}
-	if (kind == EDIT_SET || kind == EDIT_INSERT) {
+	if (kind == LSON_EDIT_SET || kind == LSON_EDIT_INSERT) {
 		int wraps = cmd_has_flag(a, "live") + cmd_has_flag(a, "live-map") +
 		            cmd_has_flag(a, "plain");
 		if (wraps > 1) {
@@ -909,7 +785,7 @@ static void edit_run(struct cmd_ctx *c, const struct command *cmd, struct args *
 			e->rewrite = plain_container(e);
 		}
 	}
-	if (kind == EDIT_INSERT) {
+	if (kind == LSON_EDIT_INSERT) {
 		const char *at = cmd_opt_value(a, "at");
 		if (!at)
 			at = "-";
@@ -939,17 +815,17 @@ fail:
 
 static void run_storage_set(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
-	edit_run(c, cmd, a, EDIT_SET);
+	edit_run(c, cmd, a, LSON_EDIT_SET);
 }
 
 static void run_storage_insert(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
-	edit_run(c, cmd, a, EDIT_INSERT);
+	edit_run(c, cmd, a, LSON_EDIT_INSERT);
 }
 
 static void run_storage_move(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
-	edit_run(c, cmd, a, EDIT_MOVE);
+	edit_run(c, cmd, a, LSON_EDIT_MOVE);
 }
 
 /* ---- storage delete ROOM / storage init ----------------------------------- */
@@ -972,7 +848,7 @@ static void storage_delete_go(void *state)
 static void run_storage_delete(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
 	if (a->npos == 2) {
-		edit_run(c, cmd, a, EDIT_REMOVE);
+		edit_run(c, cmd, a, LSON_EDIT_REMOVE);
 		return;
 	}
 	struct cmd_room_op *o = cmd_room_op_for(c, cmd, a->pos[0], NULL);
