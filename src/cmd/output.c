@@ -129,24 +129,6 @@ void output_error_json(struct buf *b, const struct lb_error *err)
 	free(message);
 }
 
-bool output_rooms_json(struct buf *b, const struct room *rooms, size_t n, const char *next_cursor)
-{
-	struct json_writer w;
-
-	json_writer_init(&w, b, false);
-	json_begin_object(&w);
-	json_key(&w, "data");
-	json_begin_array(&w);
-	for (size_t i = 0; i < n; i++)
-		json_raw(&w, rooms[i].raw_json ? rooms[i].raw_json : "null");
-	json_end_array(&w);
-	/* Cursors are opaque tokens; escape what JSON needs anyway. */
-	json_key(&w, "nextCursor");
-	json_string_or_null(&w, next_cursor);
-	json_end_object(&w);
-	return w.ok && buf_adds(b, "\n");
-}
-
 bool output_list_json(struct buf *b, const void *list, size_t n, output_item_fn item, bool paged,
                       const char *next_cursor)
 {
@@ -165,6 +147,19 @@ bool output_list_json(struct buf *b, const void *list, size_t n, output_item_fn 
 	}
 	json_end_object(&w);
 	return w.ok;
+}
+
+/* A room as the API sent it. */
+static void room_json(struct json_writer *w, const void *list, size_t i)
+{
+	const struct room *r = (const struct room *)list + i;
+
+	json_raw(w, r->raw_json ? r->raw_json : "null");
+}
+
+bool output_rooms_json(struct buf *b, const struct room *rooms, size_t n, const char *next_cursor)
+{
+	return output_list_json(b, rooms, n, room_json, true, next_cursor) && buf_adds(b, "\n");
 }
 
 static bool add_line(char ***lines, size_t *n, size_t *cap, const char *fmt, ...)
