@@ -174,14 +174,12 @@ static int usage_error(bool json, const char *fmt, ...) __attribute__((format(pr
 static int usage_error(bool json, const char *fmt, ...)
 {
 	struct lb_error err;
-	char msg[sizeof(err.message)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	lb_error_vset(&err, LB_USAGE, fmt, ap);
 	va_end(ap);
-	lb_error_set(&err, LB_USAGE, "%s", msg);
-	fprintf(stderr, "lbtui: %s\n", msg);
+	fprintf(stderr, "lbtui: %s\n", err.message);
 	if (json)
 		print_error_json(&err);
 	return 2;

@@ -84,13 +84,11 @@ void cmd_finish_nomem(struct cmd_ctx *c)
 void cmd_finish_with(struct cmd_ctx *c, enum lb_status st, const char *fmt, ...)
 {
 	struct lb_error err;
-	char msg[sizeof(err.message)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	lb_error_vset(&err, st, fmt, ap);
 	va_end(ap);
-	lb_error_set(&err, st, "%s", msg);
 	cmd_finish(c, &err);
 }
 

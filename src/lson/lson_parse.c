@@ -289,6 +289,19 @@ static bool parse_string(struct parser *ps, const char **out)
 	return true;
 }
 
+/* One digit or more at *q, which goes past them; on failure ps->p is
+ * where a digit was wanted. */
+static bool digits(struct parser *ps, const char **q)
+{
+	if (*q >= ps->end || !lson_is_digit(**q)) {
+		ps->p = *q;
+		return parse_fail(ps, "bad number");
+	}
+	while (*q < ps->end && lson_is_digit(**q))
+		(*q)++;
+	return true;
+}
+
 static bool parse_number(struct parser *ps, const char **out)
 {
 	const char *p = ps->p, *q = p, *end = ps->end;
@@ -296,34 +309,21 @@ static bool parse_number(struct parser *ps, const char **out)
 
 	if (q < end && *q == '-')
 		q++;
-	if (q < end && *q == '0') {
+	if (q < end && *q == '0')
 		q++;
-	} else if (q < end && lson_is_digit(*q)) {
-		while (q < end && lson_is_digit(*q))
-			q++;
-	} else {
-		ps->p = q;
-		return parse_fail(ps, "bad number");
-	}
+	else if (!digits(ps, &q))
+		return false;
 	if (q < end && *q == '.') {
 		q++;
-		if (q >= end || !lson_is_digit(*q)) {
-			ps->p = q;
-			return parse_fail(ps, "bad number");
-		}
-		while (q < end && lson_is_digit(*q))
-			q++;
+		if (!digits(ps, &q))
+			return false;
 	}
 	if (q < end && (*q == 'e' || *q == 'E')) {
 		q++;
 		if (q < end && (*q == '+' || *q == '-'))
 			q++;
-		if (q >= end || !lson_is_digit(*q)) {
-			ps->p = q;
-			return parse_fail(ps, "bad number");
-		}
-		while (q < end && lson_is_digit(*q))
-			q++;
+		if (!digits(ps, &q))
+			return false;
 	}
 	s = pool_alloc(ps->in, (size_t)(q - p) + 1);
 	if (!s)
