@@ -6,7 +6,9 @@
 #
 # and that the libraries stay where they belong: libcurl in src/net only,
 # cJSON in the decoders (src/api, src/lson, src/res, src/cmd), curses in
-# ui/ only. Prints each violation as FILE:LINE and exits 1 when there is one.
+# ui/ only; and that src/cmd never writes to standard output itself (it
+# goes through struct cmd_host). Prints each violation as FILE:LINE and
+# exits 1 when there is one.
 #
 #   scripts/check-layers.sh [TOP]
 set -uo pipefail
@@ -84,7 +86,34 @@ while IFS= read -r f; do
 	done <"$f"
 done < <(find src ui -name '*.[ch]' | sort)
 
+# The command layer speaks only through its host (struct cmd_host): no
+# stdout, no STDOUT_FILENO, no printf, puts or putchar in src/cmd, outside
+# comments.
+while IFS= read -r f; do
+	while IFS=: read -r n line; do
+		complain "$f:$n" "writes to standard output: src/cmd goes through its host ($line)"
+	done < <(awk '
+		{
+			out = ""; line = $0
+			while (line != "") {
+				if (incomment) {
+					i = index(line, "*/")
+					if (!i) { line = ""; break }
+					line = substr(line, i + 2); incomment = 0
+				} else {
+					i = index(line, "/*"); j = index(line, "//")
+					if (j && (!i || j < i)) { out = out substr(line, 1, j - 1); line = ""; break }
+					if (!i) { out = out line; line = ""; break }
+					out = out substr(line, 1, i - 1); line = substr(line, i + 2); incomment = 1
+				}
+			}
+			if (out ~ /(^|[^A-Za-z0-9_])(stdout|STDOUT_FILENO)([^A-Za-z0-9_]|$)/ ||
+			    out ~ /(^|[^A-Za-z0-9_])(printf|vprintf|puts|putchar)[ \t]*\(/)
+				print FNR ":" out
+		}' "$f")
+done < <(find src/cmd -name '*.[ch]' | sort)
+
 if [ "$bad" = 0 ]; then
-	echo "layers: every include goes down"
+	echo "layers: every include goes down; src/cmd writes nothing to stdout"
 fi
 exit "$bad"

@@ -19,6 +19,7 @@
 #include "http.h"
 #include "model.h"
 #include "model_storage.h"
+#include "out.h"
 #include "output.h"
 #include "term_safe.h"
 #include "util.h"
@@ -140,6 +141,19 @@ static void profiles_clear(struct profile_set *ps)
 	ps->n = 0;
 }
 
+/* With --json, an error as one JSON object on stdout. */
+static void print_error_json(const struct lb_error *err)
+{
+	struct buf b;
+
+	buf_init(&b);
+	output_error_json(&b, err);
+	if (b.data)
+		fputs(b.data, stdout);
+	fflush(stdout);
+	buf_free(&b);
+}
+
 /* Errors quote the server (codes, messages, IDs): make them safe for the
  * terminal like everything else. With --json the error is also one JSON
  * object on stdout, for the program reading it. */
@@ -151,7 +165,7 @@ static void print_error(const struct lb_error *err, bool json)
 	fprintf(stderr, "lbtui: %s\n", safe ? safe : lb_status_text(err->status));
 	free(safe);
 	if (json)
-		output_error_json(stdout, err);
+		print_error_json(err);
 }
 
 /* A usage error of the command line itself, before anything ran. */
@@ -160,16 +174,14 @@ static int usage_error(bool json, const char *fmt, ...) __attribute__((format(pr
 static int usage_error(bool json, const char *fmt, ...)
 {
 	struct lb_error err;
-	char msg[sizeof(err.message)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	lb_error_vset(&err, LB_USAGE, fmt, ap);
 	va_end(ap);
-	lb_error_set(&err, LB_USAGE, "%s", msg);
-	fprintf(stderr, "lbtui: %s\n", msg);
+	fprintf(stderr, "lbtui: %s\n", err.message);
 	if (json)
-		output_error_json(stdout, &err);
+		print_error_json(&err);
 	return 2;
 }
 
@@ -203,6 +215,24 @@ static void batch_print(void *ud, const char *text)
 	if (text[0] && text[strlen(text) - 1] != '\n')
 		fputc('\n', stdout);
 	fflush(stdout);
+}
+
+/* JSON from the server, secrets masked (and escaped on a terminal). */
+static void batch_print_json(void *ud, const char *json, size_t len)
+{
+	out_json_text(stdout, json, len);
+}
+
+/* A document as it arrives goes straight to a file or a pipe; a terminal
+ * gets it whole, made safe to show (print_json). */
+static struct out_stream *batch_stream(void *ud)
+{
+	return isatty(STDOUT_FILENO) ? NULL : out_stream_open(stdout);
+}
+
+static bool batch_edit_text(void *ud, const char *initial, char **out, struct lb_error *err)
+{
+	return cmd_edit_external(initial, out, err);
 }
 
 /* Remarks beside the result go to stderr: a pipe gets the result alone. */
@@ -374,7 +404,12 @@ static int run_batch(struct http *http, struct model *model, struct profile_set 
 	b->profiles = profiles;
 	ctx->host.json = json;
 	ctx->host.print = batch_print;
+	ctx->host.print_json = batch_print_json;
+	ctx->host.stream = batch_stream;
 	ctx->host.note = batch_note;
+	/* $EDITOR (--edit) needs a terminal to run on. */
+	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		ctx->host.edit_text = batch_edit_text;
 	ctx->host.done = batch_done;
 	ctx->host.profile_model = batch_profile_model;
 	ctx->stop = &batch_signal;
@@ -400,6 +435,7 @@ static int run_batch(struct http *http, struct model *model, struct profile_set 
 	cmd_clear(ctx);
 	/* What still runs ends when the models are freed: quietly. */
 	ctx->host.print = NULL;
+	ctx->host.print_json = NULL;
 	return rc;
 }
 

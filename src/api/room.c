@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "room.h"
+#include "utf8.h"
 
 /* Free the room's members (not the struct itself); times become -1. */
 void room_clear(struct room *r)
@@ -148,43 +149,6 @@ void room_page_clear(struct room_page *p)
 
 /* ---- IDs ---- */
 
-/* Decode one UTF-8 sequence at s (n bytes left); returns its length, 0 when
- * invalid. */
-static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
-{
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	size_t len;
-	unsigned min;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		*cp = s[0] & 0x1f;
-		min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		*cp = s[0] & 0x0f;
-		min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		*cp = s[0] & 0x07;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		*cp = (*cp << 6) | (s[i] & 0x3f);
-	}
-	if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 /* Check an ID given for the API before anything is sent. */
 bool room_check_id(const char *id, const char *what, size_t max_units, bool no_controls,
                    struct lb_error *err)
@@ -197,9 +161,9 @@ bool room_check_id(const char *id, const char *what, size_t max_units, bool no_c
 		return false;
 	}
 	for (size_t i = 0; i < n;) {
-		unsigned cp;
+		long cp;
 		size_t k = utf8_decode(p + i, n - i, &cp);
-		if (k == 0) {
+		if (cp < 0) {
 			lb_error_set(err, LB_USAGE, "%s is not valid UTF-8", what);
 			return false;
 		}

@@ -44,6 +44,11 @@ static const struct command core_commands[] = {
 static const struct command *const families[] = {
 	cmd_room_commands,
 	cmd_storage_commands,
+	cmd_ydoc_commands,
+	cmd_versions_commands,
+	cmd_users_commands,
+	cmd_room_admin_commands,
+	cmd_room_copy_commands,
 	core_commands,
 };
 
@@ -88,13 +93,11 @@ void cmd_finish_nomem(struct cmd_ctx *c)
 void cmd_finish_with(struct cmd_ctx *c, enum lb_status st, const char *fmt, ...)
 {
 	struct lb_error err;
-	char msg[sizeof(err.message)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	lb_error_vset(&err, st, fmt, ap);
 	va_end(ap);
-	lb_error_set(&err, st, "%s", msg);
 	cmd_finish(c, &err);
 }
 
@@ -110,6 +113,19 @@ void cmd_note(struct cmd_ctx *c, const char *text)
 		c->host.note(c->host.ud, text);
 	else
 		cmd_say(c, text);
+}
+
+void cmd_print_json(struct cmd_ctx *c, const char *json, size_t len)
+{
+	if (c->host.print_json) {
+		c->host.print_json(c->host.ud, json, len);
+		return;
+	}
+	char *text = strndup(json, len);
+	char *safe = text ? cmd_safe_lines(text) : NULL;
+	cmd_say(c, safe ? safe : "");
+	free(safe);
+	free(text);
 }
 
 void cmd_sayf(struct cmd_ctx *c, const char *fmt, ...)

@@ -12,6 +12,7 @@
 #include "model.h"
 
 struct ydoc_options; /* model_storage.h */
+struct out_stream;  /* out.h */
 
 /* Views of a room's contents a command can open in the TUI. */
 enum cmd_view {
@@ -26,8 +27,21 @@ struct cmd_host {
 	void *ud;
 	bool interactive;  /* the TUI: confirmations are asked, lists open views */
 	bool json;         /* batch --json: print the API's JSON */
-	/* Text for the user: batch prints it to stdout, the TUI shows it. */
+	/* Text for the user, terminal-safe (a message, a table, a preview):
+	 * batch prints it to stdout, the TUI shows it. Commands never write
+	 * to stdout themselves: everything they show goes through here,
+	 * print_json, note or stream. */
 	void (*print)(void *ud, const char *text);
+	/* JSON from the server, or built from what it sent (--json), as it
+	 * is: batch mode writes it to stdout with secrets masked, escaped
+	 * where a terminal would obey it, and a newline. NULL: it goes to
+	 * print, masked and made terminal-safe line by line. */
+	void (*print_json)(void *ud, const char *json, size_t len);
+	/* Where a document goes as it arrives (`storage ROOM` in batch mode
+	 * to a file or a pipe): a stream the command writes and closes
+	 * (out.h). NULL, or a NULL stream: the whole document is read first
+	 * and goes to print_json (a terminal, which gets it made safe). */
+	struct out_stream *(*stream)(void *ud);
 	/* A remark beside the result ("(more rooms: add --all ...)"): batch
 	 * mode prints it to stderr, so that piped output holds the result
 	 * alone. NULL: it goes to print (the TUI's message line). */
@@ -54,10 +68,10 @@ struct cmd_host {
 	struct model *(*profile_model)(void *ud, const char *profile, struct lb_error *err);
 	/* Let the user edit text in $EDITOR (`storage set --edit`, `room
 	 * broadcast --edit`): the TUI leaves the screen, calls
-	 * cmd_edit_external and restores the screen. *out is the edited text
-	 * (caller frees); false with err when the editor failed. NULL in batch
-	 * mode, where commands call cmd_edit_external themselves when stdin is
-	 * a terminal. */
+	 * cmd_edit_external and restores the screen; batch mode calls it when
+	 * stdin and stdout are a terminal. *out is the edited text (caller
+	 * frees); false with err when the editor failed. NULL where there is
+	 * no terminal to edit on: --edit is refused. */
 	bool (*edit_text)(void *ud, const char *initial, char **out, struct lb_error *err);
 	/* The room the user is on (default for `room show` etc.), may be NULL. */
 	const char *(*current_room)(void *ud);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "cmd.h"
+#include "output.h"
 #include "room.h"
 
 /* Options a command accepts: a flag, or an option taking a value. An
@@ -50,11 +51,19 @@ struct command {
 	bool room_arg;
 };
 
-/* The command families; each table ends with a NULL name. */
-extern const struct command cmd_room_commands[];
-extern const struct command cmd_storage_commands[]; /* storage, ydoc, versions, room admin */
+/* The command families, one file each; each table ends with a NULL name.
+ * cmd.c lists them (families[]). */
+extern const struct command cmd_room_commands[];       /* rooms, room show/create/update/delete */
+extern const struct command cmd_storage_commands[];    /* storage and its changes */
+extern const struct command cmd_ydoc_commands[];       /* ydoc, ydoc export, ydoc update */
+extern const struct command cmd_versions_commands[];   /* versions, versions export/create */
+extern const struct command cmd_users_commands[];      /* users */
+extern const struct command cmd_room_admin_commands[]; /* room upsert/rename/prewarm/broadcast */
+extern const struct command cmd_room_copy_commands[];  /* room copy */
 
 extern const struct opt_spec cmd_no_opts[];
+/* --yes alone. */
+extern const struct opt_spec cmd_yes_opts[];
 
 /* Finish the command being run: call host.done exactly once. */
 void cmd_finish(struct cmd_ctx *c, const struct lb_error *err);
@@ -69,6 +78,9 @@ void cmd_finish_with(struct cmd_ctx *c, enum lb_status st, const char *fmt, ...)
 void cmd_say(struct cmd_ctx *c, const char *text);
 /* A remark beside the result (host.note, else host.print). */
 void cmd_note(struct cmd_ctx *c, const char *text);
+/* JSON for the user (host.print_json; without it, host.print made
+ * terminal-safe). */
+void cmd_print_json(struct cmd_ctx *c, const char *json, size_t len);
 /* Formatted text for the user, made terminal-safe (it may quote server
  * data). */
 void cmd_sayf(struct cmd_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -153,5 +165,96 @@ const char *cmd_target_room(struct cmd_ctx *c, const struct command *cmd, struct
  * the server's current answer first. */
 typedef bool (*cmd_step_fn)(struct cmd_ctx *c, struct resource *r, void *ud);
 void cmd_wait(struct cmd_ctx *c, struct resource *r, bool refresh, cmd_step_fn step, void *ud);
+
+/* ---- what the families share (cmd_common.c) ----------------------------- */
+
+struct storage_result; /* model_storage.h */
+
+/* True when the resource of room settled without a fresh answer (the
+ * command is finished then, with the error, or "room ... not found"). */
+bool cmd_load_failed(struct cmd_ctx *c, struct resource *r, const char *room);
+/* Destructive, about a room: the TUI asks to type the room ID; batch mode
+ * needs yes. what ("delete the Storage of this room") names the change. */
+void cmd_confirm_room_id(struct cmd_ctx *c, const char *what, const char *id, bool yes,
+                         const char *refused, cmd_go_fn go, cmd_go_fn drop, void *state);
+/* The TUI without a view for it: refuse rather than print over the
+ * screen. True when finished. */
+bool cmd_need_view(struct cmd_ctx *c);
+/* The TUI opens the view, with the Yjs options ydoc (NULL for none)
+ * (true: finished). Batch mode refuses --watch with no_watch (true:
+ * finished), or goes on to print (false). */
+bool cmd_open_view(struct cmd_ctx *c, enum cmd_view view, const char *room,
+                   const struct ydoc_options *ydoc, bool watch, const char *no_watch);
+/* Wait for r (NULL: out of memory), then step with a copy of the room ID
+ * as ud. */
+void cmd_wait_room(struct cmd_ctx *c, struct resource *r, const char *room, cmd_step_fn step);
+/* Wait for r (NULL: out of memory, then false) and call step with a
+ * holder of state, which the job does not free: cmd_held(ud) gives it. */
+bool cmd_wait_holding(struct cmd_ctx *c, struct resource *r, cmd_step_fn step, void *state);
+void *cmd_held(void *ud);
+/* A list as JSON (output_list_json) to host.print_json; false when out
+ * of memory. */
+bool cmd_print_list_json(struct cmd_ctx *c, const void *list, size_t n, output_item_fn item,
+                         bool paged, const char *next_cursor);
+
+/* A change to a whole room (Storage, Yjs, a rename, a broadcast), run
+ * after a confirmation. */
+struct cmd_room_op {
+	struct cmd_ctx *c;
+	char *room;
+	char *arg;  /* init: the file name; rename: the new ID; ydoc: guid */
+	char *data; /* init: the document; ydoc update: the update */
+	size_t len;
+	char *seen; /* init --replace: the document the room had when asked */
+	size_t seen_len;
+	bool replace;
+	bool yes;
+};
+void cmd_room_op_free(void *state);
+/* NULL when out of memory. */
+struct cmd_room_op *cmd_room_op_new(struct cmd_ctx *c, const char *room, const char *arg);
+/* The room_op of a command about room (NULL after finishing: read-only,
+ * or out of memory). */
+struct cmd_room_op *cmd_room_op_for(struct cmd_ctx *c, const struct command *cmd, const char *room,
+                                    const char *arg);
+/* Free o and finish the command with err. */
+void cmd_room_op_finish(struct cmd_room_op *o, const struct lb_error *err);
+
+/* ---- files (cmd_files.c) --------------------------------------------------- */
+
+/* A file named on the command line (file_read); "-" (stdin) only in batch
+ * mode, as the TUI owns the terminal. */
+bool cmd_read_input(struct cmd_ctx *c, const char *path, char **data, size_t *len,
+                    struct lb_error *err);
+/* A download to a file (ydoc export, versions export): said as "exported
+ * WHAT to FILE (SIZE)" when written. */
+struct cmd_download;
+struct cmd_download *cmd_download_new(struct cmd_ctx *c, const char *file, bool force,
+                                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The model's answer: write the body, finish the command, free d (ud). */
+void cmd_download_done(const struct storage_result *res, void *ud);
+
+/* ---- values and $EDITOR (cmd_edit.c) ------------------------------------- */
+
+/* Where a JSON value comes from: the argument (JSON, @FILE, @-), or the
+ * editor (edit) starting from initial. *out is malloc'd; false with err
+ * when it is not one JSON value (what names it in messages; what was
+ * written in the editor is kept, for room). */
+bool cmd_value_text(struct cmd_ctx *c, const char *arg, bool edit, const char *initial,
+                    const char *what, const char *room, char **out, struct lb_error *err);
+/* What was written in $EDITOR did not make it to the server: keep it in a
+ * file and say first in err where, and how to give it again. */
+void cmd_keep_edited(const char *text, const char *room, struct lb_error *err);
+/* Say first in err that what was written in $EDITOR is in the file at
+ * path, and how to give it again. */
+void cmd_edited_saved_in(const char *path, struct lb_error *err);
+
+/* ---- Storage (cmd_storage.c) ------------------------------------------------ */
+
+/* After a change that failed with the room's previous document handed
+ * back: say first in err which file keeps it, with the command that puts
+ * it back (profile: its profile, NULL for this one). */
+void cmd_keep_previous(const struct cmd_ctx *c, const struct storage_result *res, const char *room,
+                       const char *profile, struct lb_error *err);
 
 #endif

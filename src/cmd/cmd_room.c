@@ -95,17 +95,33 @@ static bool rooms_step(struct cmd_ctx *c, struct resource *r, void *ud)
 		model_more(c->model, r);
 		return false;
 	}
+	struct buf b;
+	buf_init(&b);
+	bool ok = c->host.json ? output_rooms_json(&b, r->rooms, r->n_rooms, r->next_cursor)
+	                       : output_rooms_table(&b, r->rooms, r->n_rooms);
+	if (!ok) {
+		buf_free(&b);
+		cmd_finish_nomem(c);
+		return true;
+	}
 	if (c->host.json)
-		output_rooms_json(stdout, r->rooms, r->n_rooms, r->next_cursor);
+		cmd_print_json(c, b.data, b.len);
 	else
-		output_rooms_table(stdout, r->rooms, r->n_rooms);
-	fflush(stdout);
+		cmd_say(c, b.data);
+	buf_free(&b);
 	if (!c->host.json && r->n_rooms == 0)
 		note_no_rooms(c, &r->filter);
 	if (!c->host.json && !r->complete)
 		cmd_note(c, "(more rooms: add --all to load every page)");
 	cmd_finish_ok(c);
 	return true;
+}
+
+/* A room as the API sent it. */
+static void print_room_json(struct cmd_ctx *c, const struct room *room)
+{
+	const char *json = room->raw_json ? room->raw_json : "null";
+	cmd_print_json(c, json, strlen(json));
 }
 
 static bool room_show_step(struct cmd_ctx *c, struct resource *r, void *ud)
@@ -119,11 +135,19 @@ static bool room_show_step(struct cmd_ctx *c, struct resource *r, void *ud)
 	}
 	if (!r->has_data)
 		return false;
-	if (c->host.json)
-		output_room_json(stdout, &r->room);
-	else
-		output_room_detail(stdout, &r->room);
-	fflush(stdout);
+	if (c->host.json) {
+		print_room_json(c, &r->room);
+	} else {
+		struct buf b;
+		buf_init(&b);
+		if (!output_room_detail(&b, &r->room)) {
+			buf_free(&b);
+			cmd_finish_nomem(c);
+			return true;
+		}
+		cmd_say(c, b.len ? b.data : "");
+		buf_free(&b);
+	}
 	cmd_finish_ok(c);
 	return true;
 }
@@ -237,8 +261,7 @@ static void mutation_done(const struct lb_error *err, const struct room *room, v
 
 	if (err->status == LB_OK) {
 		if (c->host.json && room) {
-			output_room_json(stdout, room);
-			fflush(stdout);
+			print_room_json(c, room);
 		} else {
 			cmd_sayf(c, "%s room %s", m->verb, room ? room->id : m->id);
 		}

@@ -7,10 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-#include <cJSON.h>
-
+#include "json.h"
 #include "term_safe.h"
 #include "util.h"
 
@@ -26,163 +24,142 @@ void output_time(long long s, char *out, size_t n)
 	strftime(out, n, "%Y-%m-%d %H:%M", &tm);
 }
 
-/* A terminal-safe copy cut or padded to cols columns, written to f. */
-static void put_cell(FILE *f, const char *raw, int cols, bool pad)
+/* A terminal-safe copy of raw cut or padded to cols columns. */
+static bool put_cell(struct buf *b, const char *raw, int cols, bool pad)
 {
 	char *safe = ts_sanitize(raw ? raw : "", (size_t)-1);
 	char cell[1024];
-	if (!safe) {
-		fputs("?", f);
-		return;
-	}
+	if (!safe)
+		return buf_adds(b, "?");
 	if (pad)
 		ts_fit_pad(safe, cols, cell, sizeof(cell));
 	else
 		ts_fit(safe, cols, cell, sizeof(cell));
-	fputs(cell, f);
 	free(safe);
+	return buf_adds(b, cell);
 }
 
-static int id_width(const struct room *rooms, size_t n)
+void output_id_width(int *w, const char *id)
 {
-	int w = 2;
-	for (size_t i = 0; i < n; i++) {
-		char *safe = ts_sanitize(rooms[i].id, (size_t)-1);
-		if (safe) {
-			int cw = ts_width(safe);
-			if (cw > w)
-				w = cw;
-			free(safe);
-		}
-	}
-	return w > 48 ? 48 : w;
+	char *s = ts_sanitize(id, (size_t)-1);
+	int n = s ? ts_width(s) : 0;
+	if (n > *w)
+		*w = n > 48 ? 48 : n;
+	free(s);
 }
 
-void output_rooms_table(FILE *f, const struct room *rooms, size_t n)
+bool output_row(struct buf *b, const char *id, int idw, const char *mid, int midw, const char *last)
 {
-	int idw = id_width(rooms, n);
+	char cell[256], fit[1024];
+	char *sid = ts_sanitize(id, (size_t)-1);
+	char *slast = ts_sanitize(last, (size_t)-1);
+
+	ts_fit_pad(sid ? sid : "", idw, cell, sizeof(cell));
+	ts_fit(slast ? slast : "", 200, fit, sizeof(fit));
+	free(sid);
+	free(slast);
+	return buf_printf(b, "%s  %-*s  %s\n", cell, midw, mid, fit);
+}
+
+bool output_rooms_table(struct buf *b, const struct room *rooms, size_t n)
+{
+	int idw = 2;
 	char when[32], last[32], access[256], meta[1024];
+	bool ok;
 
-	put_cell(f, "ID", idw, true);
-	fprintf(f, "  %-16s  %-16s  %-9s  %s\n", "CREATED", "LAST CONNECTION", "ACCESS", "METADATA");
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
+		output_id_width(&idw, rooms[i].id);
+	ok = put_cell(b, "ID", idw, true) && buf_printf(b, "  %-16s  %-16s  %-9s  %s\n", "CREATED",
+	                                                "LAST CONNECTION", "ACCESS", "METADATA");
+	for (size_t i = 0; ok && i < n; i++) {
 		const struct room *r = &rooms[i];
 		output_time(r->created_s, when, sizeof(when));
 		output_time(r->last_connection_s, last, sizeof(last));
 		room_access_summary(r, access, sizeof(access));
 		room_metadata_summary(r, meta, sizeof(meta));
-		put_cell(f, r->id, idw, true);
-		fprintf(f, "  %-16s  %-16s  ", when, last);
-		put_cell(f, access, 9, true);
-		fputs("  ", f);
-		put_cell(f, meta, 200, false);
-		fputc('\n', f);
+		ok = put_cell(b, r->id, idw, true) &&
+		     buf_printf(b, "  %-16s  %-16s  ", when, last) &&
+		     put_cell(b, access, 9, true) && buf_adds(b, "  ") &&
+		     put_cell(b, meta, 200, false) && buf_adds(b, "\n");
 	}
+	return ok;
 }
 
-void output_room_detail(FILE *f, const struct room *r)
+bool output_room_detail(struct buf *b, const struct room *r)
 {
 	char **lines;
 	size_t n = output_room_lines(r, &lines);
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%s\n", lines[i]);
+	bool ok = true;
+
+	for (size_t i = 0; ok && i < n; i++)
+		ok = buf_printf(b, "%s\n", lines[i]);
 	output_lines_free(&lines, n);
-}
-
-/* JSON as the server sent it, secrets masked; on a terminal also escaped
- * where a terminal would obey it (C1 controls, bidi overrides). */
-void output_json_text(FILE *f, const char *s, size_t len)
-{
-	size_t safe_len = 0;
-	char *safe = isatty(fileno(f)) ? ts_json(s, len, &safe_len) : ts_mask(s, len, &safe_len);
-
-	if (!safe && safe_len == (size_t)-1)
-		return; /* out of memory: nothing unmasked goes out */
-	if (safe) {
-		s = safe;
-		len = safe_len;
-	}
-	fwrite(s, 1, len, f);
-	/* A newline, so that several -e outputs stay one per line. */
-	if (len == 0 || s[len - 1] != '\n')
-		fputc('\n', f);
-	fflush(f);
-	free(safe);
+	return ok;
 }
 
 /* An error as one JSON object, for programs reading --json output. */
-void output_error_json(FILE *f, const struct lb_error *err)
+void output_error_json(struct buf *b, const struct lb_error *err)
 {
 	char line[1024];
 	char *message = ts_sanitize(lb_error_format(err, line, sizeof(line)), (size_t)-1);
 	char *code =
 	    ts_sanitize(err->code[0] ? err->code : lb_status_name(err->status), (size_t)-1);
-	cJSON *o = cJSON_CreateObject();
-	char *text = NULL;
-	bool ok = o && message && code && cJSON_AddStringToObject(o, "error", code) &&
-	          cJSON_AddStringToObject(o, "message", message);
+	struct buf o;
+	struct json_writer w;
 
-	if (ok && err->http_status > 0)
-		ok = cJSON_AddNumberToObject(o, "status", (double)err->http_status) != NULL;
-	else if (ok)
-		ok = cJSON_AddNullToObject(o, "status") != NULL;
-	if (ok)
-		text = cJSON_PrintUnformatted(o);
-	fputs(text ? text : "{\"error\":\"NOMEM\",\"message\":\"out of memory\",\"status\":null}",
-	      f);
-	fputc('\n', f);
-	fflush(f);
-	free(text);
-	cJSON_Delete(o);
+	buf_init(&o);
+	json_writer_init(&w, &o, false);
+	json_begin_object(&w);
+	json_key(&w, "error");
+	json_string(&w, code ? code : "");
+	json_key(&w, "message");
+	json_string(&w, message ? message : "");
+	json_key(&w, "status");
+	if (err->http_status > 0)
+		json_int(&w, err->http_status);
+	else
+		json_null(&w);
+	json_end_object(&w);
+	buf_adds(b, w.ok && code && message
+	                ? o.data
+	                : "{\"error\":\"NOMEM\",\"message\":\"out of memory\",\"status\":null}");
+	buf_adds(b, "\n");
+	buf_free(&o);
 	free(code);
 	free(message);
 }
 
-static void put_json(FILE *f, struct buf *b)
+bool output_list_json(struct buf *b, const void *list, size_t n, output_item_fn item, bool paged,
+                      const char *next_cursor)
 {
-	output_json_text(f, b->data, b->len);
-	buf_free(b);
+	struct json_writer w;
+
+	json_writer_init(&w, b, false);
+	json_begin_object(&w);
+	json_key(&w, "data");
+	json_begin_array(&w);
+	for (size_t i = 0; i < n; i++)
+		item(&w, list, i);
+	json_end_array(&w);
+	if (paged) {
+		json_key(&w, "nextCursor");
+		json_string_or_null(&w, next_cursor);
+	}
+	json_end_object(&w);
+	return w.ok;
 }
 
-void output_rooms_json(FILE *f, const struct room *rooms, size_t n, const char *next_cursor)
+/* A room as the API sent it. */
+static void room_json(struct json_writer *w, const void *list, size_t i)
 {
-	struct buf b;
+	const struct room *r = (const struct room *)list + i;
 
-	buf_init(&b);
-	buf_adds(&b, "{\"data\":[");
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			buf_adds(&b, ",");
-		buf_adds(&b, rooms[i].raw_json ? rooms[i].raw_json : "null");
-	}
-	buf_adds(&b, "],\"nextCursor\":");
-	if (next_cursor) {
-		/* Cursors are opaque tokens; escape what JSON needs anyway. */
-		buf_adds(&b, "\"");
-		for (const char *p = next_cursor; *p; p++) {
-			if (*p == '"' || *p == '\\')
-				buf_printf(&b, "\\%c", *p);
-			else if ((unsigned char)*p < 0x20)
-				buf_printf(&b, "\\u%04x", *p);
-			else
-				buf_add(&b, p, 1);
-		}
-		buf_adds(&b, "\"");
-	} else {
-		buf_adds(&b, "null");
-	}
-	buf_adds(&b, "}\n");
-	put_json(f, &b);
+	json_raw(w, r->raw_json ? r->raw_json : "null");
 }
 
-void output_room_json(FILE *f, const struct room *r)
+bool output_rooms_json(struct buf *b, const struct room *rooms, size_t n, const char *next_cursor)
 {
-	struct buf b;
-
-	buf_init(&b);
-	buf_adds(&b, r->raw_json ? r->raw_json : "null");
-	buf_adds(&b, "\n");
-	put_json(f, &b);
+	return output_list_json(b, rooms, n, room_json, true, next_cursor) && buf_adds(b, "\n");
 }
 
 static bool add_line(char ***lines, size_t *n, size_t *cap, const char *fmt, ...)

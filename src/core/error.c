@@ -33,19 +33,40 @@ void lb_error_clear(struct lb_error *e)
 }
 
 /* Set status and a printf-style message; code and suggestion are cleared. */
-void lb_error_set(struct lb_error *e, enum lb_status status, const char *fmt, ...)
+void lb_error_vset(struct lb_error *e, enum lb_status status, const char *fmt, va_list ap)
 {
-	va_list ap;
-
 	if (!e)
 		return;
 	e->status = status;
 	e->http_status = 0;
 	e->code[0] = '\0';
 	e->suggestion[0] = '\0';
-	va_start(ap, fmt);
 	vsnprintf(e->message, sizeof(e->message), fmt, ap);
+}
+
+void lb_error_set(struct lb_error *e, enum lb_status status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	lb_error_vset(e, status, fmt, ap);
 	va_end(ap);
+}
+
+void lb_error_prefix(struct lb_error *e, const char *fmt, ...)
+{
+	char head[1024], msg[sizeof(head) + sizeof(e->message) + 2];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(head, sizeof(head), fmt, ap);
+	va_end(ap);
+	snprintf(msg, sizeof(msg), "%s: %s", head, e->message);
+	size_t n = strlen(msg);
+	if (n >= sizeof(e->message))
+		n = sizeof(e->message) - 1;
+	memcpy(e->message, msg, n);
+	e->message[n] = '\0';
 }
 
 /* Short description of a status ("network error"). */

@@ -2,6 +2,7 @@
 #ifndef LB_ERROR_H
 #define LB_ERROR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* X-macro: status, exit code in batch mode, short description. */
@@ -38,6 +39,13 @@ void lb_error_clear(struct lb_error *e);
 /* Set status and a printf-style message; code and suggestion are cleared. */
 void lb_error_set(struct lb_error *e, enum lb_status status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* lb_error_set with a va_list. */
+void lb_error_vset(struct lb_error *e, enum lb_status status, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+/* Put a sentence before the message, keeping the rest of e:
+ * "copy stopped at the Storage: <message>". */
+void lb_error_prefix(struct lb_error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Short description of a status ("network error"). */
 const char *lb_status_text(enum lb_status status);

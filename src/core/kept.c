@@ -9,23 +9,14 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "files.h"
 #include "kept.h"
 #include "util.h"
 
 /* Write all of data to the new file fd and flush it to disk. */
 static bool write_synced(int fd, const char *data, size_t len)
 {
-	while (len > 0) {
-		ssize_t w = write(fd, data, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		data += w;
-		len -= (size_t)w;
-	}
-	return fsync(fd) == 0;
+	return fd_write_all(fd, data, len) && fsync(fd) == 0;
 }
 
 /* A new file in dir named BASE.json, or BASE-2.json ... when taken.

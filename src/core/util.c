@@ -222,3 +222,13 @@ void format_age(long long seconds, char *out, size_t n)
 	else
 		snprintf(out, n, "%lldd", seconds / 86400);
 }
+
+void format_size(size_t bytes, char *out, size_t n)
+{
+	if (bytes < 1024)
+		snprintf(out, n, "%zu byte%s", bytes, bytes == 1 ? "" : "s");
+	else if (bytes < 1024 * 1024)
+		snprintf(out, n, "%.1f KiB", (double)bytes / 1024.0);
+	else
+		snprintf(out, n, "%.1f MiB", (double)bytes / (1024.0 * 1024.0));
+}

@@ -35,5 +35,7 @@ char *xstrdup(const char *s);
 long long iso8601_parse(const char *s);
 /* "3s", "5m", "2h", "4d" for an age in seconds. */
 void format_age(long long seconds, char *out, size_t n);
+/* "512 bytes", "5.0 KiB", "1.2 MiB" for a size in bytes. */
+void format_size(size_t bytes, char *out, size_t n);
 
 #endif

@@ -185,6 +185,49 @@ enum lson_wrap { LSON_WRAP_LIVE, LSON_WRAP_LIVE_MAP, LSON_WRAP_PLAIN };
  * LSON_PATCH_LITERAL keeps them plain. */
 char *lson_from_json(const char *json, enum lson_wrap wrap, struct lb_error *err);
 
+/* ---- a change to one place ------------------------------------------------ */
+
+/* What `storage set`, `insert`, `delete PATH` and `move` do. */
+enum lson_edit_kind { LSON_EDIT_SET, LSON_EDIT_INSERT, LSON_EDIT_REMOVE, LSON_EDIT_MOVE };
+
+struct lson_edit {
+	enum lson_edit_kind kind;
+	const char *path;  /* set, remove: the place; insert: the LiveList; move: where to */
+	const char *from;  /* move: what moves */
+	const char *at;    /* insert: "-" (the end) or an index */
+	const char *value; /* set, insert: plain LSON (lson_from_json) */
+	bool literal;      /* the value as it is (LSON_PATCH_LITERAL: plain JSON stays plain) */
+	const char *where; /* the document in messages: "the Storage of room r1" */
+};
+
+/* A change as a JSON patch with its preview. */
+struct lson_edit_preview {
+	struct patch patch; /* one op: add, replace, remove or move */
+	char *what;         /* "replace /a", "add /a", "insert into /l at 2", "append to /l",
+	                     * "delete /a", "move /a to /b" */
+	bool unchanged;     /* the document holds that already: nothing to send */
+	char *diff;         /* a unified diff (3 lines of context) of the pretty JSON of the
+	                     * closest container holding what changes; NULL when unchanged */
+};
+
+/* Turn e into a patch for doc (parsed from the plain LSON text[0..len)),
+ * apply it to the text as the server would, and diff the subtree it
+ * touches. False with err when what e names is not there ("there is no
+ * /x in the Storage of room r1"; a set's parent must exist, an insert's
+ * place be a LiveList and its index at most its length) or the patch does
+ * not apply (LB_USAGE), or out of memory. Free with
+ * lson_edit_preview_clear. */
+bool lson_edit_preview(const struct lson_doc *doc, const char *text, size_t len,
+                       const struct lson_edit *e, struct lson_edit_preview *out,
+                       struct lb_error *err);
+void lson_edit_preview_clear(struct lson_edit_preview *p);
+
+/* The JSON Pointer of a pointer's parent ("" for a top-level key); the
+ * longest common ancestor of two pointers, by whole tokens ("/a" is no
+ * ancestor of "/ab"). Caller frees. */
+char *lson_pointer_parent(const char *p);
+char *lson_pointer_common(const char *a, const char *b);
+
 /* Check that text is a valid plain LSON document for POST /storage: a
  * LiveObject root, well-formed Live* wrappers all the way down. False with
  * err (LB_USAGE, "not a valid Storage document: at /a/0: LiveList data

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "api_storage.h"
+#include "json.h"
 #include "kept.h"
 #include "model_impl.h"
 #include "model_storage.h"
@@ -77,25 +78,6 @@ static bool versions_append(struct version **v, size_t *n, size_t *cap, struct v
 	return true;
 }
 
-/* Escape s as the inside of a JSON string into b. */
-static bool json_escape(struct buf *b, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		bool ok;
-
-		if (c == '"' || c == '\\')
-			ok = buf_add(b, "\\", 1) && buf_add(b, s, 1);
-		else if (c < 0x20)
-			ok = buf_printf(b, "\\u%04x", c);
-		else
-			ok = buf_add(b, s, 1);
-		if (!ok)
-			return false;
-	}
-	return true;
-}
-
 /* The Yjs JSON. With a key and a type the server sends the bare value
  * (a string for a Y.Text ...); it is shown as {key: value} so the tree
  * always has an object at the root. */
@@ -111,7 +93,7 @@ static struct lson_doc *ydoc_parse(const char *body, size_t len, const char *key
 	if (i >= len || body[i] == '{')
 		return lson_parse(body, len, false, err);
 	buf_init(&b);
-	if (!buf_adds(&b, "{\"") || !json_escape(&b, key ? key : "value") || !buf_adds(&b, "\":") ||
+	if (!buf_adds(&b, "{") || !json_quote(&b, key ? key : "value") || !buf_adds(&b, ":") ||
 	    !buf_add(&b, body, len) || !buf_adds(&b, "}")) {
 		buf_free(&b);
 		lb_error_set(err, LB_NOMEM, "out of memory");

@@ -15,6 +15,7 @@
 #include "fake_transport.h"
 #include "model.h"
 #include "model_storage.h"
+#include "out.h"
 #include "util.h"
 
 struct fixture {
@@ -64,6 +65,18 @@ static void h_print(void *ud, const char *text)
 	snprintf(f->printed, sizeof(f->printed), "%s", text);
 	buf_adds(&f->said, text);
 	buf_adds(&f->said, "\n");
+}
+
+/* As batch mode: JSON and streamed documents to stdout (capture_start in
+ * test_cmd_storage.c redirects it). */
+static void h_print_json(void *ud, const char *json, size_t len)
+{
+	out_json_text(stdout, json, len);
+}
+
+static struct out_stream *h_stream(void *ud)
+{
+	return isatty(STDOUT_FILENO) ? NULL : out_stream_open(stdout);
 }
 
 static void h_done(void *ud, const struct lb_error *err)
@@ -148,8 +161,8 @@ static bool h_edit_text(void *ud, const char *initial, char **out, struct lb_err
 }
 
 /* read_only: this project; target_read_only: the other profile's. The TUI
- * (interactive) has every host callback, batch mode only print, done and
- * profile_model. */
+ * (interactive) has every host callback, batch mode only print,
+ * print_json, stream, done and profile_model. */
 static struct fixture *setup_with(bool read_only, bool interactive, bool target_read_only)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -173,6 +186,8 @@ static struct fixture *setup_with(bool read_only, bool interactive, bool target_
 	f->ctx.host.ud = f;
 	f->ctx.host.interactive = interactive;
 	f->ctx.host.print = h_print;
+	f->ctx.host.print_json = h_print_json;
+	f->ctx.host.stream = h_stream;
 	f->ctx.host.done = h_done;
 	f->ctx.host.profile_model = h_profile_model;
 	if (interactive) {

@@ -1731,6 +1731,168 @@ static void test_validate_document(void **state)
 
 /* ---- a 100,000-node document ------------------------------------------------------ */
 
+/* ---- a change to one place: patch and preview ----------------------------- */
+
+static const char EDIT_DOC[] = "{\"liveblocksType\":\"LiveObject\",\"data\":{\"title\":\"doc\","
+                               "\"list\":{\"liveblocksType\":\"LiveList\",\"data\":[\"a\",\"b\"]},"
+                               "\"obj\":{\"liveblocksType\":\"LiveObject\",\"data\":{\"x\":1}},"
+                               "\"plain\":{\"y\":[1]}}}";
+
+/* Preview e on EDIT_DOC; false with err when it is refused. */
+static bool preview(struct lson_edit e, struct lson_edit_preview *pv, struct lb_error *err)
+{
+	struct lson_doc *d = parse_ok(EDIT_DOC, true);
+
+	e.where = "the Storage of room r1";
+	lb_error_clear(err);
+	bool ok = lson_edit_preview(d, EDIT_DOC, strlen(EDIT_DOC), &e, pv, err);
+	lson_unref(&d);
+	return ok;
+}
+
+static void check_edit(struct lson_edit e, enum patch_kind kind, const char *path, const char *from,
+                       const char *what, const char *minus, const char *plus)
+{
+	struct lson_edit_preview pv;
+	struct lb_error err;
+
+	if (!preview(e, &pv, &err))
+		fail_msg("refused: %s", err.message);
+	assert_int_equal(pv.patch.n, 1);
+	assert_int_equal(pv.patch.ops[0].kind, kind);
+	assert_string_equal(pv.patch.ops[0].path, path);
+	if (from)
+		assert_string_equal(pv.patch.ops[0].from, from);
+	assert_string_equal(pv.what, what);
+	assert_false(pv.unchanged);
+	assert_non_null(pv.diff);
+	if (minus && !strstr(pv.diff, minus))
+		fail_msg("no '%s' in the diff:\n%s", minus, pv.diff);
+	if (plus && !strstr(pv.diff, plus))
+		fail_msg("no '%s' in the diff:\n%s", plus, pv.diff);
+	lson_edit_preview_clear(&pv);
+}
+
+static void check_edit_refused(struct lson_edit e, const char *want)
+{
+	struct lson_edit_preview pv;
+	struct lb_error err;
+
+	assert_false(preview(e, &pv, &err));
+	assert_int_equal(err.status, LB_USAGE);
+	if (!strstr(err.message, want))
+		fail_msg("'%s' is not in '%s'", want, err.message);
+	assert_int_equal(pv.patch.n, 0);
+	assert_null(pv.what);
+	assert_null(pv.diff);
+}
+
+static void test_edit_preview(void **state)
+{
+	(void)state;
+	/* set: replace what is there, add a key to a Live parent */
+	check_edit((struct lson_edit){.kind = LSON_EDIT_SET, .path = "/title", .value = "\"new\""},
+	           PATCH_REPLACE, "/title", NULL, "replace /title", "-     \"title\": \"doc\",",
+	           "+     \"title\": \"new\",");
+	check_edit((struct lson_edit){.kind = LSON_EDIT_SET, .path = "/obj/z", .value = "2"},
+	           PATCH_ADD, "/obj/z", NULL, "add /obj/z", "-     \"x\": 1\n", "+     \"z\": 2");
+	check_edit_refused(
+	    (struct lson_edit){.kind = LSON_EDIT_SET, .path = "/nope/z", .value = "1"},
+	    "cannot set /nope/z: its parent does not exist in the Storage of room "
+	    "r1 (set the parent first)");
+	/* insert: at the end, at an index, nowhere else than a LiveList */
+	check_edit(
+	    (struct lson_edit){
+	        .kind = LSON_EDIT_INSERT, .path = "/list", .at = "-", .value = "\"c\""},
+	    PATCH_ADD, "/list/-", NULL, "append to /list", "-     \"b\"\n", "+     \"c\"");
+	check_edit(
+	    (struct lson_edit){
+	        .kind = LSON_EDIT_INSERT, .path = "/list", .at = "0", .value = "\"z\""},
+	    PATCH_ADD, "/list/0", NULL, "insert into /list at 0", NULL, "+     \"z\",");
+	check_edit_refused(
+	    (struct lson_edit){.kind = LSON_EDIT_INSERT, .path = "/list", .at = "3", .value = "1"},
+	    "--at 3 is past the end of /list (2 items): use 0 to 2, or - for the end");
+	check_edit_refused(
+	    (struct lson_edit){.kind = LSON_EDIT_INSERT, .path = "/obj", .at = "-", .value = "1"},
+	    "/obj is a LiveObject, not a LiveList: use 'storage set' to add a key");
+	check_edit_refused(
+	    (struct lson_edit){.kind = LSON_EDIT_INSERT, .path = "/gone", .at = "-", .value = "1"},
+	    "there is no /gone in the Storage of room r1");
+	/* delete and move */
+	check_edit((struct lson_edit){.kind = LSON_EDIT_REMOVE, .path = "/list/0"}, PATCH_REMOVE,
+	           "/list/0", NULL, "delete /list/0", "-     \"a\",", NULL);
+	check_edit_refused((struct lson_edit){.kind = LSON_EDIT_REMOVE, .path = "/gone"},
+	                   "there is no /gone in the Storage of room r1");
+	check_edit(
+	    (struct lson_edit){.kind = LSON_EDIT_MOVE, .path = "/obj/title", .from = "/title"},
+	    PATCH_MOVE, "/obj/title", "/title", "move /title to /obj/title",
+	    "-     \"title\": \"doc\",", "+         \"title\": \"doc\"");
+	check_edit_refused(
+	    (struct lson_edit){.kind = LSON_EDIT_MOVE, .path = "/obj/t", .from = "/gone"},
+	    "there is no /gone in the Storage of room r1");
+	/* a patch the server would refuse: plain JSON is never traversed */
+	check_edit_refused(
+	    (struct lson_edit){.kind = LSON_EDIT_SET, .path = "/plain/y", .value = "2"},
+	    "op 0 (replace /plain/y): /plain is an object, not a LiveObject");
+}
+
+static void test_edit_preview_values(void **state)
+{
+	(void)state;
+	struct lson_edit_preview pv;
+	struct lb_error err;
+
+	/* What the document holds already: nothing to send. */
+	assert_true(
+	    preview((struct lson_edit){.kind = LSON_EDIT_SET, .path = "/title", .value = "\"doc\""},
+	            &pv, &err));
+	assert_true(pv.unchanged);
+	assert_null(pv.diff);
+	assert_int_equal(pv.patch.n, 1);
+	lson_edit_preview_clear(&pv);
+	/* An object becomes a LiveObject, as the server's JSON Patch reads it;
+	 * taken literally it stays plain JSON. */
+	check_edit(
+	    (struct lson_edit){.kind = LSON_EDIT_SET, .path = "/obj/p", .value = "{\"a\":1}"},
+	    PATCH_ADD, "/obj/p", NULL, "add /obj/p", NULL, "\"liveblocksType\": \"LiveObject\"");
+	assert_true(preview(
+	    (struct lson_edit){
+	        .kind = LSON_EDIT_SET, .path = "/obj/p", .value = "{\"a\":1}", .literal = true},
+	    &pv, &err));
+	assert_non_null(strstr(pv.diff, "+     \"p\": {\n+       \"a\": 1\n+     }"));
+	lson_edit_preview_clear(&pv);
+	/* The preview is of the closest container holding the change. */
+	assert_true(preview(
+	    (struct lson_edit){.kind = LSON_EDIT_SET, .path = "/obj/x", .value = "5"}, &pv, &err));
+	assert_string_equal(pv.diff, "@@ -1,6 +1,6 @@\n"
+	                             "  {\n"
+	                             "    \"liveblocksType\": \"LiveObject\",\n"
+	                             "    \"data\": {\n"
+	                             "-     \"x\": 1\n"
+	                             "+     \"x\": 5\n"
+	                             "    }\n"
+	                             "  }\n");
+	lson_edit_preview_clear(&pv);
+}
+
+static void test_pointer_parent_and_common(void **state)
+{
+	(void)state;
+	char *s;
+
+	assert_string_equal(s = lson_pointer_parent("/a/b"), "/a");
+	free(s);
+	assert_string_equal(s = lson_pointer_parent("/a"), "");
+	free(s);
+	assert_string_equal(s = lson_pointer_common("/a/b", "/a/c"), "/a");
+	free(s);
+	/* whole tokens: /a is not an ancestor of /ab */
+	assert_string_equal(s = lson_pointer_common("/a", "/ab"), "");
+	free(s);
+	assert_string_equal(s = lson_pointer_common("/a/b", "/a/b"), "/a/b");
+	free(s);
+}
+
 static void test_big_document(void **state)
 {
 	size_t len, n;
@@ -1832,6 +1994,9 @@ int main(void)
 	    cmocka_unit_test(test_patch_unkeepable_strings),
 	    cmocka_unit_test(test_patch_apply_literal),
 	    cmocka_unit_test(test_validate_document),
+	    cmocka_unit_test(test_edit_preview),
+	    cmocka_unit_test(test_edit_preview_values),
+	    cmocka_unit_test(test_pointer_parent_and_common),
 	    cmocka_unit_test(test_big_document),
 	};
 

@@ -1,0 +1,97 @@
+#include "lbconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cmd_impl.h"
+#include "json.h"
+#include "model_storage.h"
+#include "output.h"
+#include "util.h"
+
+/* The users connected to a room. */
+
+static void run_users(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+
+static const struct opt_spec users_opts[] = {
+    {"watch", OPT_FLAG, NULL, "re-read on an interval (TUI)"},
+    {NULL, 0, NULL, NULL},
+};
+
+const struct command cmd_users_commands[] = {
+    {"users", "[ROOM]", 0, 1, false, run_users, "List the users connected to a room", users_opts,
+     true},
+    {NULL, NULL, 0, 0, false, NULL, NULL, NULL, false},
+};
+
+static void user_json(struct json_writer *w, const void *list, size_t i)
+{
+	const struct active_user *u = &((const struct resource *)list)->users[i];
+
+	json_begin_object(w);
+	json_key(w, "type");
+	json_string(w, "user");
+	json_key(w, "id");
+	json_string_or_null(w, u->id);
+	json_key(w, "connectionId");
+	json_int(w, u->connection_id);
+	/* As the API sent it (compact JSON, from the decoder). */
+	json_key(w, "info");
+	json_raw(w, u->info_json ? u->info_json : "{}");
+	json_end_object(w);
+}
+
+/* ID, CONNECTION, INFO; false when out of memory. */
+static bool print_users_table(struct cmd_ctx *c, const struct resource *r)
+{
+	struct buf b;
+	int idw = 2;
+	bool ok;
+
+	buf_init(&b);
+	for (size_t i = 0; i < r->n_users; i++)
+		output_id_width(&idw, r->users[i].id ? r->users[i].id : "(anonymous)");
+	ok = output_row(&b, "ID", idw, "CONNECTION", 10, "INFO");
+	for (size_t i = 0; ok && i < r->n_users; i++) {
+		const struct active_user *u = &r->users[i];
+		char conn[32];
+		snprintf(conn, sizeof(conn), "%d", u->connection_id);
+		ok = output_row(&b, u->id ? u->id : "(anonymous)", idw, conn, 10,
+		                u->info_json ? u->info_json : "{}");
+	}
+	if (ok)
+		cmd_say(c, b.data);
+	buf_free(&b);
+	return ok;
+}
+
+static bool users_step(struct cmd_ctx *c, struct resource *r, void *ud)
+{
+	if (cmd_load_failed(c, r, (const char *)ud))
+		return true;
+	if (c->host.json) {
+		if (!cmd_print_list_json(c, r, r->n_users, user_json, false, NULL)) {
+			cmd_finish_nomem(c);
+			return true;
+		}
+	} else {
+		if (!print_users_table(c, r)) {
+			cmd_finish_nomem(c);
+			return true;
+		}
+		if (r->n_users == 0)
+			cmd_note(c, "(nobody is connected)");
+	}
+	cmd_finish_ok(c);
+	return true;
+}
+
+static void run_users(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	const char *room = cmd_target_room(c, cmd, a);
+	if (!room || cmd_need_view(c) ||
+	    cmd_open_view(c, CMD_VIEW_ACTIVE_USERS, room, NULL, cmd_has_flag(a, "watch"),
+	                  "--watch needs the screen: run lbtui without -e"))
+		return;
+	cmd_wait_room(c, model_active_users(c->model, room), room, users_step);
+}

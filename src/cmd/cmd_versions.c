@@ -1,0 +1,190 @@
+#include "lbconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_storage.h"
+#include "cmd_impl.h"
+#include "files.h"
+#include "json.h"
+#include "model_storage.h"
+#include "output.h"
+#include "util.h"
+
+/* Commands for a room's Yjs version history: list the versions, export
+ * one, create one. */
+
+static void run_versions(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_versions_export(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_versions_create(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+
+static const struct opt_spec versions_opts[] = {
+    {"all", OPT_FLAG, NULL, "load every page"},
+    {NULL, 0, NULL, NULL},
+};
+
+static const struct opt_spec force_opts[] = {
+    {"force", OPT_FLAG, NULL, "overwrite FILE if it exists"},
+    {NULL, 0, NULL, NULL},
+};
+
+const struct command cmd_versions_commands[] = {
+    {"versions", "[ROOM]", 0, 1, false, run_versions, "List a room's Yjs version history",
+     versions_opts, true},
+    {"versions export", "ROOM VERSION_ID FILE", 3, 3, false, run_versions_export,
+     "Write a version's Yjs document to FILE (binary)", force_opts, true},
+    {"versions create", "ROOM", 1, 1, true, run_versions_create,
+     "Create a version history snapshot of a room's Yjs document", cmd_no_opts, true},
+    {NULL, NULL, 0, 0, false, NULL, NULL, NULL, false},
+};
+
+static void version_json(struct json_writer *w, const void *list, size_t i)
+{
+	const struct version *v = &((const struct resource *)list)->versions[i];
+
+	json_begin_object(w);
+	json_key(w, "type");
+	json_string(w, "historyVersion");
+	json_key(w, "kind");
+	json_string(w, "yjs");
+	json_key(w, "id");
+	json_string(w, v->id ? v->id : "");
+	json_key(w, "createdAt");
+	json_string_or_null(w, v->created_at);
+	json_key(w, "authors");
+	json_begin_array(w);
+	for (size_t k = 0; k < v->authors.n; k++) {
+		json_begin_object(w);
+		json_key(w, "id");
+		json_string(w, v->authors.v[k]);
+		json_end_object(w);
+	}
+	json_end_array(w);
+	json_end_object(w);
+}
+
+/* ID, CREATED, AUTHORS; false when out of memory. */
+static bool print_versions_table(struct cmd_ctx *c, const struct resource *r)
+{
+	struct buf b;
+	int idw = 2;
+	bool ok;
+
+	buf_init(&b);
+	for (size_t i = 0; i < r->n_versions; i++)
+		output_id_width(&idw, r->versions[i].id ? r->versions[i].id : "");
+	ok = output_row(&b, "ID", idw, "CREATED", 16, "AUTHORS");
+	for (size_t i = 0; ok && i < r->n_versions; i++) {
+		const struct version *v = &r->versions[i];
+		char when[32], authors[1024];
+		output_time(v->created_s, when, sizeof(when));
+		strv_join(&v->authors, ", ", authors, sizeof(authors));
+		ok =
+		    output_row(&b, v->id ? v->id : "", idw, when, 16, v->authors.n ? authors : "-");
+	}
+	if (ok)
+		cmd_say(c, b.data);
+	buf_free(&b);
+	return ok;
+}
+
+struct versions_job {
+	bool all;
+	char room[];
+};
+
+static bool versions_step(struct cmd_ctx *c, struct resource *r, void *ud)
+{
+	struct versions_job *j = ud;
+
+	if (r->err.status != LB_OK && (!r->has_data || (j->all && !r->complete))) {
+		cmd_finish(c, &r->err);
+		return true;
+	}
+	if (cmd_load_failed(c, r, j->room))
+		return true;
+	if (j->all && !r->complete) {
+		model_more(c->model, r);
+		return false;
+	}
+	if (c->host.json) {
+		if (!cmd_print_list_json(c, r, r->n_versions, version_json, true, r->next_cursor)) {
+			cmd_finish_nomem(c);
+			return true;
+		}
+	} else {
+		if (!print_versions_table(c, r)) {
+			cmd_finish_nomem(c);
+			return true;
+		}
+		if (r->n_versions == 0)
+			cmd_note(c, "(no versions)");
+		if (!r->complete)
+			cmd_note(c, "(more versions: add --all to load every page)");
+	}
+	cmd_finish_ok(c);
+	return true;
+}
+
+static void run_versions(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	const char *room = cmd_target_room(c, cmd, a);
+	if (!room || cmd_need_view(c) || cmd_open_view(c, CMD_VIEW_VERSIONS, room, NULL, false, ""))
+		return;
+	struct versions_job *j = malloc(sizeof(*j) + strlen(room) + 1);
+	struct resource *r = j ? model_versions(c->model, room) : NULL;
+	if (!r) {
+		free(j);
+		cmd_finish_nomem(c);
+		return;
+	}
+	j->all = cmd_has_flag(a, "all");
+	strcpy(j->room, room);
+	cmd_wait(c, r, true, versions_step, j);
+}
+
+static void run_versions_export(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	struct lb_error err;
+	bool force = cmd_has_flag(a, "force");
+
+	if (!file_check_writable(a->pos[2], force, &err)) {
+		cmd_finish(c, &err);
+		return;
+	}
+	struct cmd_download *d =
+	    cmd_download_new(c, a->pos[2], force, "version %s of room %s", a->pos[1], a->pos[0]);
+	if (!d) {
+		cmd_finish_nomem(c);
+		return;
+	}
+	model_version_binary(c->model, a->pos[0], a->pos[1], cmd_download_done, d);
+}
+
+static void version_created(const struct storage_result *res, void *ud)
+{
+	struct cmd_room_op *o = ud;
+	struct cmd_ctx *c = o->c;
+	struct lb_error err = res->err;
+
+	if (err.status == LB_OK) {
+		char *id = NULL;
+		struct lb_error derr;
+		if (c->host.json && res->body)
+			cmd_print_json(c, res->body, res->body_len);
+		else if (res->body && api_decode_version_id(res->body, res->body_len, &id, &derr))
+			cmd_sayf(c, "created version %s of room %s", id, o->room);
+		else
+			cmd_sayf(c, "created a version of room %s", o->room);
+		free(id);
+	}
+	cmd_room_op_finish(o, &err);
+}
+
+static void run_versions_create(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	struct cmd_room_op *o = cmd_room_op_for(c, cmd, a->pos[0], NULL);
+	if (!o)
+		return;
+	model_version_create(c->model, o->room, version_created, o);
+}
