@@ -205,6 +205,12 @@ void mi_more_failed(struct model *m, struct resource *r, const struct lb_error *
 /* The next page was appended to the visible list: cursor (taken). */
 void mi_more_appended(struct model *m, struct resource *r, char *cursor);
 
+/* Bit masks of resource kinds, for invalidation. */
+#define KIND(k) (1u << (k))
+/* Held resources of these kinds (KIND bits) of the room go stale and
+ * reload, also from an error (model_storage.c). */
+void mi_invalidate_room_kinds(struct model *m, const char *room_id, unsigned kinds);
+
 /* Rooms. */
 /* No data any more, gone, with why. */
 void mi_mark_gone(struct model *m, struct resource *r, const struct lb_error *err);
