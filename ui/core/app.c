@@ -77,6 +77,7 @@ struct app {
 	struct cmd_ctx *cmd;     /* commands that change nothing */
 	struct cmd_ctx *changes; /* commands that change something */
 	struct cmdline *cl;
+	struct keymap *keymap;
 	enum mode mode;
 	void (*ask_answer)(void *ctx, const char *text);
 	void *ask_ctx;
@@ -139,6 +140,11 @@ static void app_quit(struct app *a);
 static struct view *top(struct app *a)
 {
 	return a->depth > 0 ? a->stack[a->depth - 1] : NULL;
+}
+
+const struct keymap *app_keymap(struct app *a)
+{
+	return a->keymap;
 }
 
 struct model *app_model(struct app *a)
@@ -1405,7 +1411,7 @@ static void confirm_key(struct app *a, wint_t ch, bool is_key)
 	struct view *v = top(a);
 	if (!a->confirm_view || v != a->confirm_view || (!is_key && ch >= 128))
 		return;
-	enum action act = keymap_lookup(v->ops->name, (int)ch);
+	enum action act = keymap_lookup(a->keymap, v->ops->name, (int)ch);
 	switch (act) {
 	case ACTION_MOVE_UP:
 	case ACTION_MOVE_DOWN:
@@ -1488,7 +1494,7 @@ static void handle_key(struct app *a, wint_t ch, bool is_key)
 	if (!is_key && ch >= 128)
 		return; /* no binding uses non-ASCII characters */
 	struct view *v = top(a);
-	enum action act = keymap_lookup(v->ops->name, key);
+	enum action act = keymap_lookup(a->keymap, v->ops->name, key);
 	if (act == ACTION_NONE)
 		return; /* a key that is not bound does nothing, not even clear */
 	a->message[0] = '\0';
@@ -1574,10 +1580,16 @@ int app_run(const struct app_env *env)
 	};
 	*a->changes = *a->cmd;
 
-	keymap_init();
+	a->keymap = keymap_new();
+	if (!a->keymap) {
+		fputs("lbtui: out of memory\n", stderr);
+		cmdline_free(&a->cl);
+		free(a);
+		return 1;
+	}
 	for (size_t i = 0; i < env->cfg->n_bindings; i++) {
 		const struct key_binding *b = &env->cfg->bindings[i];
-		if (!keymap_bind(b->view, b->key, b->action, &err)) {
+		if (!keymap_bind(a->keymap, b->view, b->key, b->action, &err)) {
 			char msg[600];
 			app_message(a, true, "config: %s", lb_error_format(&err, msg, sizeof(msg)));
 		}
@@ -1670,6 +1682,7 @@ int app_run(const struct app_env *env)
 	}
 	free_windows(a);
 	cmdline_free(&a->cl);
+	keymap_free(&a->keymap);
 	for (int k = 0; k < a->log_n; k++)
 		free(a->log[(a->log_start + k) % MAX_LOGGED].text);
 	free(a);

@@ -32,6 +32,8 @@ struct app;
 struct view;
 
 struct model *app_model(struct app *a);
+/* The keys in use (defaults and the config's bind lines). */
+const struct keymap *app_keymap(struct app *a);
 /* Push a view on the stack (the app owns it) / pop the top one. */
 void app_push(struct app *a, struct view *v);
 void app_pop(struct app *a);

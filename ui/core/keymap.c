@@ -13,8 +13,10 @@ struct binding {
 	enum action action;
 };
 
-static struct binding bindings[256];
-static size_t n_bindings;
+struct keymap {
+	struct binding *v;
+	size_t n, cap;
+};
 
 static const char *const action_names[] = {
 	"none",
@@ -97,23 +99,29 @@ int keymap_key_parse(const char *name)
 	return -1;
 }
 
-static bool add(const char *view, int key, enum action a)
+static bool add(struct keymap *km, const char *view, int key, enum action a)
 {
-	for (size_t i = 0; i < n_bindings; i++)
-		if (bindings[i].key == key && !strcmp(bindings[i].view, view)) {
-			bindings[i].action = a;
+	for (size_t i = 0; i < km->n; i++)
+		if (km->v[i].key == key && !strcmp(km->v[i].view, view)) {
+			km->v[i].action = a;
 			return true;
 		}
-	if (n_bindings >= sizeof(bindings) / sizeof(bindings[0]))
-		return false;
-	snprintf(bindings[n_bindings].view, sizeof(bindings[n_bindings].view), "%s", view);
-	bindings[n_bindings].key = key;
-	bindings[n_bindings].action = a;
-	n_bindings++;
+	if (km->n == km->cap) {
+		size_t cap = km->cap ? km->cap * 2 : 128;
+		struct binding *v = realloc(km->v, cap * sizeof(*v));
+		if (!v)
+			return false;
+		km->v = v;
+		km->cap = cap;
+	}
+	struct binding *b = &km->v[km->n++];
+	snprintf(b->view, sizeof(b->view), "%s", view);
+	b->key = key;
+	b->action = a;
 	return true;
 }
 
-void keymap_init(void)
+struct keymap *keymap_new(void)
 {
 	static const struct {
 		const char *view;
@@ -223,18 +231,32 @@ void keymap_init(void)
 		{'\\', ACTION_FILTER},
 	};
 	static const char *const list_views[] = {"rooms", "versions", "users"};
-	n_bindings = 0;
-	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
-		add(defaults[i].view, defaults[i].key, defaults[i].action);
-	for (size_t v = 0; v < sizeof(tree_views) / sizeof(tree_views[0]); v++)
-		for (size_t i = 0; i < sizeof(tree_keys) / sizeof(tree_keys[0]); i++)
-			add(tree_views[v], tree_keys[i].key, tree_keys[i].action);
-	for (size_t v = 0; v < sizeof(list_views) / sizeof(list_views[0]); v++)
-		for (size_t i = 0; i < sizeof(list_keys) / sizeof(list_keys[0]); i++)
-			add(list_views[v], list_keys[i].key, list_keys[i].action);
+	struct keymap *km = calloc(1, sizeof(*km));
+	bool ok = km != NULL;
+	for (size_t i = 0; ok && i < sizeof(defaults) / sizeof(defaults[0]); i++)
+		ok = add(km, defaults[i].view, defaults[i].key, defaults[i].action);
+	for (size_t v = 0; ok && v < sizeof(tree_views) / sizeof(tree_views[0]); v++)
+		for (size_t i = 0; ok && i < sizeof(tree_keys) / sizeof(tree_keys[0]); i++)
+			ok = add(km, tree_views[v], tree_keys[i].key, tree_keys[i].action);
+	for (size_t v = 0; ok && v < sizeof(list_views) / sizeof(list_views[0]); v++)
+		for (size_t i = 0; ok && i < sizeof(list_keys) / sizeof(list_keys[0]); i++)
+			ok = add(km, list_views[v], list_keys[i].key, list_keys[i].action);
+	if (!ok)
+		keymap_free(&km);
+	return km;
 }
 
-bool keymap_bind(const char *view, const char *key, const char *action, struct lb_error *err)
+void keymap_free(struct keymap **km)
+{
+	if (!*km)
+		return;
+	free((*km)->v);
+	free(*km);
+	*km = NULL;
+}
+
+bool keymap_bind(struct keymap *km, const char *view, const char *key, const char *action,
+		 struct lb_error *err)
 {
 	static const char *const views[] = {"generic", "rooms", "room", "storage", "ydoc",
 					    "versions", "users", "help", "pager", "messages",
@@ -262,36 +284,37 @@ bool keymap_bind(const char *view, const char *key, const char *action, struct l
 			     action);
 		return false;
 	}
-	if (!add(view, k, a)) {
-		lb_error_set(err, LB_CONFIG, "bind: too many bindings");
+	if (!add(km, view, k, a)) {
+		lb_error_set(err, LB_NOMEM, "bind: out of memory");
 		return false;
 	}
 	return true;
 }
 
-enum action keymap_lookup(const char *view, int key)
+enum action keymap_lookup(const struct keymap *km, const char *view, int key)
 {
-	for (size_t i = 0; i < n_bindings; i++)
-		if (bindings[i].key == key && !strcmp(bindings[i].view, view))
-			return bindings[i].action;
-	for (size_t i = 0; i < n_bindings; i++)
-		if (bindings[i].key == key && !strcmp(bindings[i].view, "generic"))
-			return bindings[i].action;
+	for (size_t i = 0; i < km->n; i++)
+		if (km->v[i].key == key && !strcmp(km->v[i].view, view))
+			return km->v[i].action;
+	for (size_t i = 0; i < km->n; i++)
+		if (km->v[i].key == key && !strcmp(km->v[i].view, "generic"))
+			return km->v[i].action;
 	return ACTION_NONE;
 }
 
-void keymap_keys_for(const char *view, enum action a, char *out, size_t n)
+void keymap_keys_for(const struct keymap *km, const char *view, enum action a, char *out,
+		     size_t n)
 {
 	size_t used = 0;
 	out[0] = '\0';
-	for (size_t i = 0; i < n_bindings; i++) {
-		const struct binding *b = &bindings[i];
+	for (size_t i = 0; i < km->n; i++) {
+		const struct binding *b = &km->v[i];
 		if (b->action != a)
 			continue;
 		if (strcmp(b->view, view) && strcmp(b->view, "generic"))
 			continue;
 		/* A generic key overridden in this view does not do a here. */
-		if (!strcmp(b->view, "generic") && keymap_lookup(view, b->key) != a)
+		if (!strcmp(b->view, "generic") && keymap_lookup(km, view, b->key) != a)
 			continue;
 		char name[32];
 		keymap_key_name(b->key, name, sizeof(name));

@@ -12,13 +12,17 @@
 
 /* Keys are ints: a character (< KEY_MIN) or a curses KEY_* code. */
 
-/* Install the default bindings. */
-void keymap_init(void);
-/* Bind (or rebind) a key, e.g. keymap_bind("rooms", "D", "room-delete").
+struct keymap;
+
+/* A keymap with the default bindings; NULL when out of memory. */
+struct keymap *keymap_new(void);
+void keymap_free(struct keymap **km);
+/* Bind (or rebind) a key, e.g. keymap_bind(km, "rooms", "D", "room-delete").
  * view is "generic" or a view name. */
-bool keymap_bind(const char *view, const char *key, const char *action, struct lb_error *err);
+bool keymap_bind(struct keymap *km, const char *view, const char *key, const char *action,
+		 struct lb_error *err);
 /* The action for key in view (falling back to "generic"), or ACTION_NONE. */
-enum action keymap_lookup(const char *view, int key);
+enum action keymap_lookup(const struct keymap *km, const char *view, int key);
 
 /* "j", "^L", "<Enter>", "<PgDn>" ... from a key code, and back. */
 void keymap_key_name(int key, char *out, size_t n);
@@ -30,6 +34,7 @@ enum action action_by_name(const char *name);
 
 /* Keys bound to an action in a view (generic ones included), as text like
  * "j, <Down>". Empty when none. */
-void keymap_keys_for(const char *view, enum action a, char *out, size_t n);
+void keymap_keys_for(const struct keymap *km, const char *view, enum action a, char *out,
+		     size_t n);
 
 #endif

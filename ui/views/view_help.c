@@ -65,7 +65,7 @@ static void push_text(struct help_view *hv, const char *text)
 	}
 }
 
-static void build_keys(struct help_view *hv)
+static void build_keys(struct help_view *hv, const struct keymap *km)
 {
 	static const struct {
 		const char *view;
@@ -83,12 +83,13 @@ static void build_keys(struct help_view *hv)
 		push_line(hv, sections[s].title);
 		for (int a = 1; a < ACTION_COUNT; a++) {
 			char keys[128], line[256], generic[128];
-			keymap_keys_for(sections[s].view, (enum action)a, keys, sizeof(keys));
+			keymap_keys_for(km, sections[s].view, (enum action)a, keys, sizeof(keys));
 			if (!keys[0])
 				continue;
 			/* Per-view sections list only what differs from everywhere. */
 			if (strcmp(sections[s].view, "generic")) {
-				keymap_keys_for("generic", (enum action)a, generic, sizeof(generic));
+				keymap_keys_for(km, "generic", (enum action)a, generic,
+						sizeof(generic));
 				if (!strcmp(generic, keys))
 					continue;
 			}
@@ -257,7 +258,7 @@ struct view *view_help_new(struct app *app, const char *title, const char *text)
 	if (text)
 		push_text(hv, text);
 	else
-		build_keys(hv);
+		build_keys(hv, app_keymap(app));
 	hv->keys = !text;
 	hv->height = 20; /* until the first draw */
 	v->ops = &help_ops;
