@@ -18,6 +18,7 @@
 #include "cmd_fixture.h"
 #include "output.h"
 #include "out.h"
+#include "scope.h"
 
 static const char room_json[] = "{\"type\":\"room\",\"id\":\"r1\",\"organizationId\":\"default\","
 				"\"createdAt\":\"2024-01-01T00:00:00.000Z\",\"metadata\":{},"
@@ -667,6 +668,107 @@ static void test_completion(void **state)
 	free_all(out, n);
 }
 
+/* ---- the scope ----------------------------------------------------------- */
+
+static const enum scope_part all_parts[] = {SCOPE_ROOM, SCOPE_USER, SCOPE_GROUP, SCOPE_COPILOT};
+#define N_PARTS (sizeof(all_parts) / sizeof(all_parts[0]))
+
+/* A scope holding every part ("r1", "u1", "g1", "c1") but without. */
+static struct scope every_part_but(enum scope_part without)
+{
+	struct scope s = {.room = "r1", .user = "u1", .group = "g1", .copilot = "c1"};
+	switch (without) {
+	case SCOPE_ROOM:
+		s.room = NULL;
+		break;
+	case SCOPE_USER:
+		s.user = NULL;
+		break;
+	case SCOPE_GROUP:
+		s.group = NULL;
+		break;
+	case SCOPE_COPILOT:
+		s.copilot = NULL;
+		break;
+	case SCOPE_NONE:
+		break;
+	}
+	return s;
+}
+
+static void test_scope_parts(void **state)
+{
+	static const char *const names[] = {"room", "user", "group", "copilot"};
+	static const char *const ids[] = {"r1", "u1", "g1", "c1"};
+	struct scope full = every_part_but(SCOPE_NONE), empty = {0};
+
+	(void)state;
+	for (size_t i = 0; i < N_PARTS; i++) {
+		assert_string_equal(scope_part_name(all_parts[i]), names[i]);
+		assert_string_equal(scope_get(&full, all_parts[i]), ids[i]);
+		assert_null(scope_get(&empty, all_parts[i]));
+		/* Each part is its own: leaving one out leaves the others. */
+		struct scope but = every_part_but(all_parts[i]);
+		assert_null(scope_get(&but, all_parts[i]));
+		for (size_t j = 0; j < N_PARTS; j++)
+			if (j != i)
+				assert_string_equal(scope_get(&but, all_parts[j]), ids[j]);
+	}
+	assert_string_equal(scope_part_name(SCOPE_NONE), "");
+	assert_string_equal(scope_part_name((enum scope_part)99), "");
+	assert_null(scope_get(&full, SCOPE_NONE));
+}
+
+static void assert_scope_name(const struct scope *s, const char *want)
+{
+	char *name = scope_name(s);
+	assert_non_null(name);
+	assert_string_equal(name, want);
+	free(name);
+}
+
+/* One part: its ID alone, as in a title ("storage acme-1"); more: each
+ * after its name; nothing: "". Terminal-safe either way. */
+static void test_scope_name(void **state)
+{
+	(void)state;
+	assert_scope_name(&(struct scope){0}, "");
+	assert_scope_name(&(struct scope){.room = "acme-1"}, "acme-1");
+	assert_scope_name(&(struct scope){.user = "ada"}, "ada");
+	assert_scope_name(&(struct scope){.group = "ops"}, "ops");
+	assert_scope_name(&(struct scope){.copilot = "cp_1"}, "cp_1");
+	assert_scope_name(&(struct scope){.room = "acme-1", .user = "ada"},
+	                  "room acme-1, user ada");
+	assert_scope_name(&(struct scope){.group = "ops", .copilot = "cp_1"},
+	                  "group ops, copilot cp_1");
+	assert_scope_name(&(struct scope){.room = "a\x1b[2Jb"}, "a\xe2\x90\x9b[2Jb");
+	assert_scope_name(&(struct scope){.room = "x\ny", .user = "\x1b"},
+	                  "room x\xe2\x90\xa4y, user \xe2\x90\x9b");
+}
+
+/* A copy owns its strings: it outlives what it was copied from. */
+static void test_scope_copy(void **state)
+{
+	char room[] = "r1", group[] = "g1";
+	struct scope from = {.room = room, .group = group}, copy;
+
+	(void)state;
+	assert_true(scope_copy(&copy, &from));
+	room[0] = 'x';
+	group[0] = 'x';
+	assert_string_equal(copy.room, "r1");
+	assert_string_equal(copy.group, "g1");
+	assert_null(copy.user);
+	assert_null(copy.copilot);
+	scope_free(&copy);
+	assert_null(copy.room);
+	assert_null(copy.group);
+	assert_true(scope_copy(&copy, &(struct scope){0}));
+	for (size_t i = 0; i < N_PARTS; i++)
+		assert_null(scope_get(&copy, all_parts[i]));
+	scope_free(&copy);
+}
+
 /* messages shows the screen's messages; batch mode has none to show. */
 static void test_messages(void **state)
 {
@@ -766,6 +868,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tui_lists_open_views, setup_tui, teardown),
 		cmocka_unit_test_setup_teardown(test_completion, setup_batch, teardown),
 		cmocka_unit_test_setup_teardown(test_messages, setup_batch, teardown),
+		cmocka_unit_test(test_scope_parts),
+		cmocka_unit_test(test_scope_name),
+		cmocka_unit_test(test_scope_copy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
