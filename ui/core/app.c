@@ -607,17 +607,23 @@ static void host_ask(void *ud, const char *prompt, void (*answer)(void *ctx, con
 	open_question(a, prompt, answer, ctx);
 }
 
-static const char *host_current_room(void *ud)
+/* What the view in front is about (views above others, as help or the
+ * request log, are about nothing: a command typed there acts on nothing
+ * unseen). */
+static void host_scope(void *ud, struct scope *out)
 {
 	struct view *v = top(ud);
-	return v && v->ops->current_room ? v->ops->current_room(v) : NULL;
+	*out = (struct scope){0};
+	if (v && v->ops->scope)
+		v->ops->scope(v, out);
 }
 
-static void host_show_view(void *ud, enum cmd_view which, const char *room,
+static void host_show_view(void *ud, enum cmd_view which, const struct scope *where,
 			   const struct ydoc_options *ydoc, bool watch)
 {
 	struct app *a = ud;
 	struct view *v = NULL;
+	const char *room = where->room;
 	switch (which) {
 	case CMD_VIEW_STORAGE: v = view_storage_new(a, room, false, watch); break;
 	case CMD_VIEW_STORAGE_JSON: v = view_storage_new(a, room, true, watch); break;
@@ -998,8 +1004,10 @@ static void draw_title(struct app *a)
 static int nav_list(struct app *a, enum nav_item *out)
 {
 	int n = 0;
+	struct scope s;
+	host_scope(a, &s);
 	out[n++] = NAV_ROOMS;
-	if (host_current_room(a)) {
+	if (s.room) {
 		out[n++] = NAV_STORAGE;
 		out[n++] = NAV_YDOC;
 		out[n++] = NAV_VERSIONS;
@@ -1171,7 +1179,9 @@ static void nav_open(struct app *a, int cursor)
 		return;
 	}
 	struct view *v = top(a);
-	char *room = xstrdup(host_current_room(a));
+	struct scope s;
+	host_scope(a, &s);
+	char *room = xstrdup(s.room);
 	if (!room)
 		return;
 	/* What is in a room are siblings: one takes the place of another
@@ -1566,7 +1576,7 @@ int app_run(const struct app_env *env)
 		.show_view = host_show_view,
 		.profile_model = host_profile_model,
 		.edit_text = host_edit_text,
-		.current_room = host_current_room,
+		.scope = host_scope,
 		.show_messages = host_show_messages,
 		.export_list = host_export_list,
 		.done = host_done,
