@@ -30,14 +30,14 @@ static const struct opt_spec export_opts[] = {
 
 static const struct command core_commands[] = {
 	{"help", "[COMMAND]", 0, 2, false, run_help, "Show the commands, or one in detail",
-	 cmd_no_opts, false},
-	{"quit", "", 0, 0, false, run_quit, "Leave lbtui", cmd_no_opts, false},
+	 cmd_no_opts, SCOPE_NONE},
+	{"quit", "", 0, 0, false, run_quit, "Leave lbtui", cmd_no_opts, SCOPE_NONE},
 	{"messages", "", 0, 0, false, run_messages, "Show the recent messages in full", cmd_no_opts,
-	 false},
+	 SCOPE_NONE},
 	{"export", "FILE", 1, 1, false, run_export,
 	 "Write the rows of the list on screen, filtered and sorted, to FILE (.csv or .json)",
-	 export_opts, false},
-	{NULL, NULL, 0, 0, false, NULL, NULL, NULL, false},
+	 export_opts, SCOPE_NONE},
+	{NULL, NULL, 0, 0, false, NULL, NULL, NULL, SCOPE_NONE},
 };
 
 /* Every family of commands, in the order help lists them. */
@@ -773,16 +773,19 @@ bool cmd_split_kv(const char *s, const char *opt, char **key, const char **value
 	return true;
 }
 
-const char *cmd_target_room(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+const char *cmd_target(struct cmd_ctx *c, const struct command *cmd, const struct args *a,
+                       enum scope_part part)
 {
-	if (a->npos > 0)
+	if (cmd->scope_arg == part && a->npos > 0)
 		return a->pos[0];
-	if (c->host.current_room) {
-		const char *id = c->host.current_room(c->host.ud);
+	if (c->host.scope) {
+		struct scope here = {0};
+		c->host.scope(c->host.ud, &here);
+		const char *id = scope_get(&here, part);
 		if (id)
 			return id;
 	}
-	cmd_finish_usage(c, "which room? (usage: %s ID)", cmd->name);
+	cmd_finish_with(c, LB_USAGE, "which %s? (usage: %s ID)", scope_part_name(part), cmd->name);
 	return NULL;
 }
 
@@ -1118,6 +1121,28 @@ static size_t add_candidate(char **out, size_t n, size_t max, const char *s, siz
 	return out[n] ? n + 1 : n;
 }
 
+/* The IDs the cache knows that start with prefix (at most max, the
+ * model's strings). */
+typedef size_t (*known_ids_fn)(struct model *m, const char *prefix, const char **out, size_t max);
+
+/* Where the IDs of each part of the scope come from, for completing a
+ * command's first argument (struct command's scope_arg). */
+static const struct {
+	enum scope_part part;
+	known_ids_fn ids;
+} id_sources[] = {
+    {SCOPE_ROOM, model_room_ids},
+};
+
+/* The source of the IDs of part, NULL when none. */
+static known_ids_fn known_ids(enum scope_part part)
+{
+	for (size_t i = 0; i < sizeof(id_sources) / sizeof(id_sources[0]); i++)
+		if (id_sources[i].part == part)
+			return id_sources[i].ids;
+	return NULL;
+}
+
 /* Is the next argument of cmd (argc words typed, the command's name
  * taking used of them) a Storage path: after the room of storage set,
  * insert, delete, and both ends of storage move? */
@@ -1185,6 +1210,7 @@ size_t cmd_complete(struct cmd_ctx *c, const char *line, size_t cursor, size_t *
 		cmd_argv_free(&argv);
 		return 0;
 	}
+	known_ids_fn known;
 	if (wlen >= 1 && word[0] == '-') {
 		for (const struct opt_spec *o = cmd->opts; o->name; o++) {
 			char opt[64];
@@ -1192,15 +1218,15 @@ size_t cmd_complete(struct cmd_ctx *c, const char *line, size_t cursor, size_t *
 			if (!strncmp(opt, word, wlen))
 				n = add_candidate(out, n, max, opt, strlen(opt));
 		}
-	} else if (cmd->room_arg && argc == used) {
-		/* The room ID argument: IDs from the cache, quoted as the command
+	} else if ((known = known_ids(cmd->scope_arg)) && argc == used) {
+		/* The ID argument: IDs from the cache, quoted as the command
 		 * line needs them, so that an ID with spaces stays one word and
 		 * one like "x --yes" cannot add an option. The typed prefix may
 		 * have begun a quote. */
 		bool quoted = wlen > 0 && (word[0] == '\'' || word[0] == '"');
 		char *prefix = quoted ? strndup(word + 1, wlen - 1) : strndup(word, wlen);
 		const char *ids[256];
-		size_t k = prefix ? model_room_ids(c->model, prefix, ids, 256) : 0;
+		size_t k = prefix ? known(c->model, prefix, ids, 256) : 0;
 		for (size_t i = 0; i < k; i++) {
 			if (ids[i][0] == '-')
 				continue; /* would read as an option */

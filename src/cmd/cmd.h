@@ -10,11 +10,13 @@
 
 #include "error.h"
 #include "model.h"
+#include "scope.h"
 
 struct ydoc_options; /* model_storage.h */
 struct out_stream;  /* out.h */
 
-/* Views of a room's contents a command can open in the TUI. */
+/* Views a command can open in the TUI, each about a part of a scope: the
+ * ones here about a room. */
 enum cmd_view {
 	CMD_VIEW_STORAGE,      /* the Storage tree (plain LSON) */
 	CMD_VIEW_STORAGE_JSON, /* the Storage tree from ?format=json */
@@ -58,10 +60,12 @@ struct cmd_host {
 	 * and goes on only with --yes. */
 	void (*confirm)(void *ud, const char *title, const char *preview, const char *question,
 			void (*answer)(void *ctx, bool yes), void *ctx);
-	/* The TUI opens a view of a room's contents (batch mode prints).
-	 * ydoc: the options of CMD_VIEW_YDOC (model_storage.h), NULL for the
-	 * whole document and for the other views; the host copies them. */
-	void (*show_view)(void *ud, enum cmd_view view, const char *room,
+	/* The TUI opens a view about what holds it (batch mode prints):
+	 * where holds the part of the scope the view is about (the room of
+	 * each view today). ydoc: the options of CMD_VIEW_YDOC
+	 * (model_storage.h), NULL for the whole document and for the other
+	 * views; the host copies them and where. */
+	void (*show_view)(void *ud, enum cmd_view view, const struct scope *where,
 			  const struct ydoc_options *ydoc, bool watch);
 	/* A model for another profile's project, on the same network client,
 	 * for `room copy --to-profile` (the host owns it); NULL with err. */
@@ -73,8 +77,11 @@ struct cmd_host {
 	 * frees); false with err when the editor failed. NULL where there is
 	 * no terminal to edit on: --edit is refused. */
 	bool (*edit_text)(void *ud, const char *initial, char **out, struct lb_error *err);
-	/* The room the user is on (default for `room show` etc.), may be NULL. */
-	const char *(*current_room)(void *ud);
+	/* What the user is on: the room of the view in front, or the one
+	 * selected in a list (the default of `room show` etc.); each part
+	 * NULL when there is none. The strings are the host's, good until the
+	 * screen changes. NULL: there is no scope (batch mode). */
+	void (*scope)(void *ud, struct scope *out);
 	/* The command finished; err is LB_OK on success. Called exactly once
 	 * per cmd_run. */
 	void (*done)(void *ud, const struct lb_error *err);
@@ -138,7 +145,8 @@ char *cmd_rooms_line(const struct room_filter *f, size_t *cursor);
 bool cmd_is_mutation(const char *line);
 
 /* Completion candidates for the word that ends at `cursor` in line: command
- * names, subcommands, options and room IDs from the cache. Fills out with
+ * names, subcommands, options, and the IDs the cache knows of the part of
+ * the scope a command's first argument is (room IDs). Fills out with
  * malloc'd strings (caller frees each), returns how many; *word_start is the
  * byte offset where the word being completed begins. */
 size_t cmd_complete(struct cmd_ctx *c, const char *line, size_t cursor, size_t *word_start,

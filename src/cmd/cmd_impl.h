@@ -47,8 +47,10 @@ struct command {
 	cmd_fn run;
 	const char *doc;
 	const struct opt_spec *opts;
-	/* The first positional argument is a room ID (completed from the cache). */
-	bool room_arg;
+	/* The part of the scope whose existing ID the first positional
+	 * argument is (completed from the cache; cmd_target's default),
+	 * SCOPE_NONE when it is none (no ID, or a new one). */
+	enum scope_part scope_arg;
 };
 
 /* The command families, one file each; each table ends with a NULL name.
@@ -154,9 +156,12 @@ bool cmd_default_public(struct room_create *rc, struct lb_error *err);
  * context is read-only. Call before building anything. */
 bool cmd_refuse_read_only(struct cmd_ctx *c, const struct command *cmd);
 
-/* The room a command is about: the argument, or the room the user is on;
- * NULL after finishing with a usage error. */
-const char *cmd_target_room(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+/* The ID of part (SCOPE_ROOM ...) a command is about: its first argument
+ * when the command names that part as its first argument (scope_arg) and
+ * it was given, else what the host's scope holds (the room the user is
+ * on); NULL after finishing with a usage error ("which room? ..."). */
+const char *cmd_target(struct cmd_ctx *c, const struct command *cmd, const struct args *a,
+                       enum scope_part part);
 
 /* Wait until a resource settles, then call step; step returns true when
  * the command is finished (it must have called cmd_finish*), false to keep
@@ -180,10 +185,10 @@ void cmd_confirm_room_id(struct cmd_ctx *c, const char *what, const char *id, bo
 /* The TUI without a view for it: refuse rather than print over the
  * screen. True when finished. */
 bool cmd_need_view(struct cmd_ctx *c);
-/* The TUI opens the view, with the Yjs options ydoc (NULL for none)
- * (true: finished). Batch mode refuses --watch with no_watch (true:
- * finished), or goes on to print (false). */
-bool cmd_open_view(struct cmd_ctx *c, enum cmd_view view, const char *room,
+/* The TUI opens the view about where, with the Yjs options ydoc (NULL
+ * for none) (true: finished). Batch mode refuses --watch with no_watch
+ * (true: finished), or goes on to print (false). */
+bool cmd_open_view(struct cmd_ctx *c, enum cmd_view view, const struct scope *where,
                    const struct ydoc_options *ydoc, bool watch, const char *no_watch);
 /* Wait for r (NULL: out of memory), then step with a copy of the room ID
  * as ud. */

@@ -52,15 +52,17 @@ static const struct opt_spec delete_opts[] = {
 };
 
 const struct command cmd_room_commands[] = {
-	{"rooms", "", 0, 0, false, run_rooms, "List rooms, with filters", rooms_opts, false},
+	{"rooms", "", 0, 0, false, run_rooms, "List rooms, with filters", rooms_opts,
+	 SCOPE_NONE},
 	{"room show", "[ID]", 0, 1, false, run_room_show, "Show every field of a room", cmd_no_opts,
-	 true},
-	{"room create", "ID", 1, 1, true, run_room_create, "Create a room", create_opts, false},
+	 SCOPE_ROOM},
+	{"room create", "ID", 1, 1, true, run_room_create, "Create a room", create_opts,
+	 SCOPE_NONE},
 	{"room update", "[ID]", 0, 1, true, run_room_update,
-	 "Change a room's metadata and accesses", update_opts, true},
+	 "Change a room's metadata and accesses", update_opts, SCOPE_ROOM},
 	{"room delete", "[ID]", 0, 1, true, run_room_delete,
-	 "Delete a room (asks you to type its ID)", delete_opts, true},
-	{NULL, NULL, 0, 0, false, NULL, NULL, NULL, false},
+	 "Delete a room (asks you to type its ID)", delete_opts, SCOPE_ROOM},
+	{NULL, NULL, 0, 0, false, NULL, NULL, NULL, SCOPE_NONE},
 };
 
 /* An empty list says so: "(no rooms)", "(no rooms match roomId^"x")". */
@@ -231,7 +233,7 @@ static void run_rooms(struct cmd_ctx *c, const struct command *cmd, struct args 
 
 static void run_room_show(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
-	const char *id = cmd_target_room(c, cmd, a);
+	const char *id = cmd_target(c, cmd, a, SCOPE_ROOM);
 	if (!id)
 		return;
 	if (c->host.interactive && c->host.show_room) {
@@ -322,7 +324,7 @@ static void run_room_update(struct cmd_ctx *c, const struct command *cmd, struct
 
 	if (cmd_refuse_read_only(c, cmd))
 		return;
-	const char *id = cmd_target_room(c, cmd, a);
+	const char *id = cmd_target(c, cmd, a, SCOPE_ROOM);
 	if (!id)
 		return;
 	memset(&u, 0, sizeof(u));
@@ -418,7 +420,7 @@ static void run_room_delete(struct cmd_ctx *c, const struct command *cmd, struct
 {
 	if (cmd_refuse_read_only(c, cmd))
 		return;
-	const char *id = cmd_target_room(c, cmd, a);
+	const char *id = cmd_target(c, cmd, a, SCOPE_ROOM);
 	if (!id)
 		return;
 	struct confirm *k = calloc(1, sizeof(*k));

@@ -37,15 +37,15 @@ static const struct opt_spec broadcast_opts[] = {
 
 const struct command cmd_room_admin_commands[] = {
     {"room upsert", "ID", 1, 1, true, run_room_upsert,
-     "Update a room, or create it if it does not exist", upsert_opts, true},
+     "Update a room, or create it if it does not exist", upsert_opts, SCOPE_ROOM},
     {"room rename", "ID NEW_ID", 2, 2, true, run_room_rename,
-     "Change a room's ID (asks you to type the old ID)", cmd_yes_opts, true},
+     "Change a room's ID (asks you to type the old ID)", cmd_yes_opts, SCOPE_ROOM},
     {"room prewarm", "[ID]", 0, 1, false, run_room_prewarm,
-     "Load a room on the server ahead of the first connection", cmd_no_opts, true},
+     "Load a room on the server ahead of the first connection", cmd_no_opts, SCOPE_ROOM},
     {"room broadcast", "ID [JSON]", 1, 2, true, run_room_broadcast,
      "Send an event to everyone in a room; JSON, @FILE or @- (stdin), or --edit", broadcast_opts,
-     true},
-    {NULL, NULL, 0, 0, false, NULL, NULL, NULL, false},
+     SCOPE_ROOM},
+    {NULL, NULL, 0, 0, false, NULL, NULL, NULL, SCOPE_NONE},
 };
 
 /* Done with a room mutation (upsert, rename). */
@@ -181,7 +181,7 @@ static void room_simple_done(const struct storage_result *res, void *ud)
 
 static void run_room_prewarm(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
-	const char *id = cmd_target_room(c, cmd, a);
+	const char *id = cmd_target(c, cmd, a, SCOPE_ROOM);
 	if (!id)
 		return;
 	struct cmd_room_op *o = cmd_room_op_for(c, cmd, id, "prewarmed room ");

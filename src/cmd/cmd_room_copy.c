@@ -26,8 +26,8 @@ static const struct opt_spec copy_opts[] = {
 const struct command cmd_room_copy_commands[] = {
     {"room copy", "ID NEW_ID", 2, 2, false, run_room_copy,
      "Copy metadata, accesses, Storage and Yjs to a new room, here or in another profile",
-     copy_opts, true},
-    {NULL, NULL, 0, 0, false, NULL, NULL, NULL, false},
+     copy_opts, SCOPE_ROOM},
+    {NULL, NULL, 0, 0, false, NULL, NULL, NULL, SCOPE_NONE},
 };
 
 /* Copy a room (metadata, accesses, Storage, Yjs) from this context's model

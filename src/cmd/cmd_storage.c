@@ -67,22 +67,22 @@ static const struct opt_spec export_opts[] = {
 const struct command cmd_storage_commands[] = {
     {"storage", "[ROOM]", 0, 1, false, run_storage,
      "Open a room's Storage tree (-e: print the document as the API returns it)", storage_opts,
-     true},
+     SCOPE_ROOM},
     {"storage set", "ROOM PATH [VALUE]", 2, 3, true, run_storage_set,
      "Set the value at a JSON Pointer PATH; VALUE is JSON, @FILE or @- (stdin), or --edit",
-     set_opts, true},
+     set_opts, SCOPE_ROOM},
     {"storage insert", "ROOM PATH [VALUE]", 2, 3, true, run_storage_insert,
-     "Insert VALUE into the LiveList at PATH (at the end, or --at INDEX)", insert_opts, true},
+     "Insert VALUE into the LiveList at PATH (at the end, or --at INDEX)", insert_opts, SCOPE_ROOM},
     {"storage delete", "ROOM [PATH]", 1, 2, true, run_storage_delete,
      "Delete the key or item at PATH; without PATH, the whole Storage (asks for the room ID)",
-     cmd_yes_opts, true},
+     cmd_yes_opts, SCOPE_ROOM},
     {"storage move", "ROOM FROM TO", 3, 3, true, run_storage_move,
-     "Move the value at FROM to TO (JSON Pointers)", cmd_yes_opts, true},
+     "Move the value at FROM to TO (JSON Pointers)", cmd_yes_opts, SCOPE_ROOM},
     {"storage init", "ROOM FILE", 2, 2, true, run_storage_init,
-     "Initialize a room's Storage from a plain LSON file", init_opts, true},
+     "Initialize a room's Storage from a plain LSON file", init_opts, SCOPE_ROOM},
     {"storage export", "ROOM FILE", 2, 2, false, run_storage_export,
-     "Write a room's Storage to FILE", export_opts, true},
-    {NULL, NULL, 0, 0, false, NULL, NULL, NULL, false},
+     "Write a room's Storage to FILE", export_opts, SCOPE_ROOM},
+    {NULL, NULL, 0, 0, false, NULL, NULL, NULL, SCOPE_NONE},
 };
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -269,10 +269,10 @@ static void run_storage(struct cmd_ctx *c, const struct command *cmd, struct arg
 		cmd_finish(c, &err);
 		return;
 	}
-	const char *room = cmd_target_room(c, cmd, a);
+	const char *room = cmd_target(c, cmd, a, SCOPE_ROOM);
 	if (!room || cmd_need_view(c) ||
-	    cmd_open_view(c, simplified ? CMD_VIEW_STORAGE_JSON : CMD_VIEW_STORAGE, room, NULL,
-	                  cmd_has_flag(a, "watch"),
+	    cmd_open_view(c, simplified ? CMD_VIEW_STORAGE_JSON : CMD_VIEW_STORAGE,
+	                  &(struct scope){.room = room}, NULL, cmd_has_flag(a, "watch"),
 	                  "--watch needs the screen: run lbtui without -e and type "
 	                  "'storage ROOM --watch'"))
 		return;

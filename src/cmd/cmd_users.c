@@ -20,8 +20,8 @@ static const struct opt_spec users_opts[] = {
 
 const struct command cmd_users_commands[] = {
     {"users", "[ROOM]", 0, 1, false, run_users, "List the users connected to a room", users_opts,
-     true},
-    {NULL, NULL, 0, 0, false, NULL, NULL, NULL, false},
+     SCOPE_ROOM},
+    {NULL, NULL, 0, 0, false, NULL, NULL, NULL, SCOPE_NONE},
 };
 
 static void user_json(struct json_writer *w, const void *list, size_t i)
@@ -88,9 +88,10 @@ static bool users_step(struct cmd_ctx *c, struct resource *r, void *ud)
 
 static void run_users(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
-	const char *room = cmd_target_room(c, cmd, a);
+	const char *room = cmd_target(c, cmd, a, SCOPE_ROOM);
 	if (!room || cmd_need_view(c) ||
-	    cmd_open_view(c, CMD_VIEW_ACTIVE_USERS, room, NULL, cmd_has_flag(a, "watch"),
+	    cmd_open_view(c, CMD_VIEW_ACTIVE_USERS, &(struct scope){.room = room}, NULL,
+	                  cmd_has_flag(a, "watch"),
 	                  "--watch needs the screen: run lbtui without -e"))
 		return;
 	cmd_wait_room(c, model_active_users(c->model, room), room, users_step);

@@ -30,12 +30,12 @@ static const struct opt_spec force_opts[] = {
 
 const struct command cmd_versions_commands[] = {
     {"versions", "[ROOM]", 0, 1, false, run_versions, "List a room's Yjs version history",
-     versions_opts, true},
+     versions_opts, SCOPE_ROOM},
     {"versions export", "ROOM VERSION_ID FILE", 3, 3, false, run_versions_export,
-     "Write a version's Yjs document to FILE (binary)", force_opts, true},
+     "Write a version's Yjs document to FILE (binary)", force_opts, SCOPE_ROOM},
     {"versions create", "ROOM", 1, 1, true, run_versions_create,
-     "Create a version history snapshot of a room's Yjs document", cmd_no_opts, true},
-    {NULL, NULL, 0, 0, false, NULL, NULL, NULL, false},
+     "Create a version history snapshot of a room's Yjs document", cmd_no_opts, SCOPE_ROOM},
+    {NULL, NULL, 0, 0, false, NULL, NULL, NULL, SCOPE_NONE},
 };
 
 static void version_json(struct json_writer *w, const void *list, size_t i)
@@ -128,8 +128,9 @@ static bool versions_step(struct cmd_ctx *c, struct resource *r, void *ud)
 
 static void run_versions(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
-	const char *room = cmd_target_room(c, cmd, a);
-	if (!room || cmd_need_view(c) || cmd_open_view(c, CMD_VIEW_VERSIONS, room, NULL, false, ""))
+	const char *room = cmd_target(c, cmd, a, SCOPE_ROOM);
+	if (!room || cmd_need_view(c) ||
+	    cmd_open_view(c, CMD_VIEW_VERSIONS, &(struct scope){.room = room}, NULL, false, ""))
 		return;
 	struct versions_job *j = malloc(sizeof(*j) + strlen(room) + 1);
 	struct resource *r = j ? model_versions(c->model, room) : NULL;

@@ -39,12 +39,12 @@ static const struct opt_spec ydoc_update_opts[] = {
 
 const struct command cmd_ydoc_commands[] = {
     {"ydoc", "[ROOM]", 0, 1, false, run_ydoc, "Show a room's Yjs document as JSON", ydoc_opts,
-     true},
+     SCOPE_ROOM},
     {"ydoc export", "ROOM FILE", 2, 2, false, run_ydoc_export,
-     "Write the Yjs document of a room to FILE as a binary update", ydoc_export_opts, true},
+     "Write the Yjs document of a room to FILE as a binary update", ydoc_export_opts, SCOPE_ROOM},
     {"ydoc update", "ROOM FILE", 2, 2, true, run_ydoc_update,
-     "Send a binary Yjs update from FILE to a room", ydoc_update_opts, true},
-    {NULL, NULL, 0, 0, false, NULL, NULL, NULL, false},
+     "Send a binary Yjs update from FILE to a room", ydoc_update_opts, SCOPE_ROOM},
+    {NULL, NULL, 0, 0, false, NULL, NULL, NULL, SCOPE_NONE},
 };
 
 static bool ydoc_type_ok(const char *t)
@@ -91,11 +91,12 @@ static void run_ydoc(struct cmd_ctx *c, const struct command *cmd, struct args *
 		cmd_finish_usage(c, "%s", "--type goes with --key KEY (the type of that key)");
 		return;
 	}
-	const char *room = cmd_target_room(c, cmd, a);
+	const char *room = cmd_target(c, cmd, a, SCOPE_ROOM);
 	if (!room)
 		return;
 	/* The TUI opens the tree with the options, watch mode included. */
-	if (cmd_open_view(c, CMD_VIEW_YDOC, room, &o, cmd_has_flag(a, "watch"),
+	if (cmd_open_view(c, CMD_VIEW_YDOC, &(struct scope){.room = room}, &o,
+	                  cmd_has_flag(a, "watch"),
 	                  "--watch needs the screen: run lbtui without -e"))
 		return;
 	cmd_wait_room(c, model_ydoc(c->model, room, &o), room, ydoc_print_step);

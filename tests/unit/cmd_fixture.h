@@ -48,6 +48,8 @@ struct fixture {
 	char view_key[256], view_type[64]; /* "" for NULL */
 	char shown_room[256];
 	int shown_rooms;
+	/* scope: what the user is on (the TUI: room "here") */
+	struct scope here;
 	/* edit_text */
 	int edits;
 	char *edit_initial;
@@ -107,13 +109,13 @@ static void h_confirm(void *ud, const char *title, const char *preview, const ch
 	f->yes_no_ctx = ctx;
 }
 
-static void h_show_view(void *ud, enum cmd_view view, const char *room,
+static void h_show_view(void *ud, enum cmd_view view, const struct scope *where,
 			const struct ydoc_options *ydoc, bool watch)
 {
 	struct fixture *f = ud;
 	f->views++;
 	f->view = view;
-	snprintf(f->view_room, sizeof(f->view_room), "%s", room);
+	snprintf(f->view_room, sizeof(f->view_room), "%s", where->room ? where->room : "");
 	f->view_watch = watch;
 	f->view_ydoc = ydoc != NULL;
 	f->view_formatting = ydoc && ydoc->formatting;
@@ -132,9 +134,9 @@ static void h_show_rooms(void *ud, const struct room_filter *flt)
 	((struct fixture *)ud)->shown_rooms++;
 }
 
-static const char *h_current_room(void *ud)
+static void h_scope(void *ud, struct scope *out)
 {
-	return "here";
+	*out = ((struct fixture *)ud)->here;
 }
 
 static struct model *h_profile_model(void *ud, const char *name, struct lb_error *err)
@@ -185,6 +187,7 @@ static struct fixture *setup_with(bool read_only, bool interactive, bool target_
 	f->ctx.read_only = read_only;
 	f->ctx.host.ud = f;
 	f->ctx.host.interactive = interactive;
+	f->here.room = "here";
 	f->ctx.host.print = h_print;
 	f->ctx.host.print_json = h_print_json;
 	f->ctx.host.stream = h_stream;
@@ -196,7 +199,7 @@ static struct fixture *setup_with(bool read_only, bool interactive, bool target_
 		f->ctx.host.show_view = h_show_view;
 		f->ctx.host.show_room = h_show_room;
 		f->ctx.host.show_rooms = h_show_rooms;
-		f->ctx.host.current_room = h_current_room;
+		f->ctx.host.scope = h_scope;
 		f->ctx.host.edit_text = h_edit_text;
 	}
 	snprintf(f->dir, sizeof(f->dir), "/tmp/lbtui-test-XXXXXX");

@@ -16,8 +16,10 @@
 #include <unistd.h>
 
 #include "cmd_fixture.h"
+#include "cmd_impl.h"
 #include "output.h"
 #include "out.h"
+#include "scope.h"
 
 static const char room_json[] = "{\"type\":\"room\",\"id\":\"r1\",\"organizationId\":\"default\","
 				"\"createdAt\":\"2024-01-01T00:00:00.000Z\",\"metadata\":{},"
@@ -640,6 +642,11 @@ static void test_completion(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(out[0], "'victim --yes'");
 	free_all(out, n);
+	/* A command whose first argument is no existing ID (a new room's)
+	 * is not offered the IDs of the cache. */
+	n = cmd_complete(&f->ctx, "room create al", 14, &start, out, 64);
+	assert_int_equal(n, 0);
+	free_all(out, n);
 	/* An ID that begins like an option is not offered. */
 	n = cmd_complete(&f->ctx, "room show ", 10, &start, out, 64);
 	assert_false(has(out, n, "--v"));
@@ -665,6 +672,206 @@ static void test_completion(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(out[0], "set");
 	free_all(out, n);
+}
+
+/* ---- the scope ----------------------------------------------------------- */
+
+static const enum scope_part all_parts[] = {SCOPE_ROOM, SCOPE_USER, SCOPE_GROUP, SCOPE_COPILOT};
+#define N_PARTS (sizeof(all_parts) / sizeof(all_parts[0]))
+
+/* A scope holding every part ("r1", "u1", "g1", "c1") but without. */
+static struct scope every_part_but(enum scope_part without)
+{
+	struct scope s = {.room = "r1", .user = "u1", .group = "g1", .copilot = "c1"};
+	switch (without) {
+	case SCOPE_ROOM:
+		s.room = NULL;
+		break;
+	case SCOPE_USER:
+		s.user = NULL;
+		break;
+	case SCOPE_GROUP:
+		s.group = NULL;
+		break;
+	case SCOPE_COPILOT:
+		s.copilot = NULL;
+		break;
+	case SCOPE_NONE:
+		break;
+	}
+	return s;
+}
+
+static void test_scope_parts(void **state)
+{
+	static const char *const names[] = {"room", "user", "group", "copilot"};
+	static const char *const ids[] = {"r1", "u1", "g1", "c1"};
+	struct scope full = every_part_but(SCOPE_NONE), empty = {0};
+
+	(void)state;
+	for (size_t i = 0; i < N_PARTS; i++) {
+		assert_string_equal(scope_part_name(all_parts[i]), names[i]);
+		assert_string_equal(scope_get(&full, all_parts[i]), ids[i]);
+		assert_null(scope_get(&empty, all_parts[i]));
+		/* Each part is its own: leaving one out leaves the others. */
+		struct scope but = every_part_but(all_parts[i]);
+		assert_null(scope_get(&but, all_parts[i]));
+		for (size_t j = 0; j < N_PARTS; j++)
+			if (j != i)
+				assert_string_equal(scope_get(&but, all_parts[j]), ids[j]);
+	}
+	assert_string_equal(scope_part_name(SCOPE_NONE), "");
+	assert_string_equal(scope_part_name((enum scope_part)99), "");
+	assert_null(scope_get(&full, SCOPE_NONE));
+}
+
+static void assert_scope_name(const struct scope *s, const char *want)
+{
+	char *name = scope_name(s);
+	assert_non_null(name);
+	assert_string_equal(name, want);
+	free(name);
+}
+
+/* One part: its ID alone, as in a title ("storage acme-1"); more: each
+ * after its name; nothing: "". Terminal-safe either way. */
+static void test_scope_name(void **state)
+{
+	(void)state;
+	assert_scope_name(&(struct scope){0}, "");
+	assert_scope_name(&(struct scope){.room = "acme-1"}, "acme-1");
+	assert_scope_name(&(struct scope){.user = "ada"}, "ada");
+	assert_scope_name(&(struct scope){.group = "ops"}, "ops");
+	assert_scope_name(&(struct scope){.copilot = "cp_1"}, "cp_1");
+	assert_scope_name(&(struct scope){.room = "acme-1", .user = "ada"},
+	                  "room acme-1, user ada");
+	assert_scope_name(&(struct scope){.group = "ops", .copilot = "cp_1"},
+	                  "group ops, copilot cp_1");
+	assert_scope_name(&(struct scope){.room = "a\x1b[2Jb"}, "a\xe2\x90\x9b[2Jb");
+	assert_scope_name(&(struct scope){.room = "x\ny", .user = "\x1b"},
+	                  "room x\xe2\x90\xa4y, user \xe2\x90\x9b");
+}
+
+/* A copy owns its strings: it outlives what it was copied from. */
+static void test_scope_copy(void **state)
+{
+	char room[] = "r1", group[] = "g1";
+	struct scope from = {.room = room, .group = group}, copy;
+
+	(void)state;
+	assert_true(scope_copy(&copy, &from));
+	room[0] = 'x';
+	group[0] = 'x';
+	assert_string_equal(copy.room, "r1");
+	assert_string_equal(copy.group, "g1");
+	assert_null(copy.user);
+	assert_null(copy.copilot);
+	scope_free(&copy);
+	assert_null(copy.room);
+	assert_null(copy.group);
+	assert_true(scope_copy(&copy, &(struct scope){0}));
+	for (size_t i = 0; i < N_PARTS; i++)
+		assert_null(scope_get(&copy, all_parts[i]));
+	scope_free(&copy);
+}
+
+/* cmd_target(part): a command's first argument when the command names
+ * that part as its first argument and it was given; else the part of the
+ * host's scope; else "which PART? (usage: ...)" and nothing else. */
+static void test_target_each_part(void **state)
+{
+	struct fixture *f = *state;
+	struct args given = {.npos = 1, .pos = {"typed"}}, none = {0};
+	char want[128];
+
+	for (size_t i = 0; i < N_PARTS; i++) {
+		enum scope_part part = all_parts[i];
+		enum scope_part other = all_parts[(i + 1) % N_PARTS];
+		struct command cmd = {.name = "thing show",
+		                      .args = "[ID]",
+		                      .max_pos = 1,
+		                      .opts = cmd_no_opts,
+		                      .scope_arg = part};
+
+		/* Given: the argument, whatever the scope holds. */
+		f->here = every_part_but(SCOPE_NONE);
+		assert_string_equal(cmd_target(&f->ctx, &cmd, &given, part), "typed");
+		f->here = (struct scope){0};
+		assert_string_equal(cmd_target(&f->ctx, &cmd, &given, part), "typed");
+		/* Not given: the scope's. */
+		f->here = every_part_but(other);
+		assert_string_equal(cmd_target(&f->ctx, &cmd, &none, part),
+		                    scope_get(&f->here, part));
+		assert_int_equal(f->done_calls, 0);
+
+		/* Missing from the scope, every other part there: asked for. */
+		f->here = every_part_but(part);
+		f->ctx.running++;
+		assert_null(cmd_target(&f->ctx, &cmd, &none, part));
+		assert_int_equal(f->done_calls, 1);
+		assert_int_equal(f->last.status, LB_USAGE);
+		snprintf(want, sizeof(want), "which %s? (usage: thing show ID)",
+		         scope_part_name(part));
+		assert_string_equal(f->last.message, want);
+
+		/* A command whose first argument is another part's ID takes
+		 * this part from the scope, never from that argument. */
+		cmd.scope_arg = other;
+		f->here = every_part_but(other);
+		assert_string_equal(cmd_target(&f->ctx, &cmd, &given, part),
+		                    scope_get(&f->here, part));
+		f->here = every_part_but(part);
+		f->ctx.running++;
+		assert_null(cmd_target(&f->ctx, &cmd, &given, part));
+		assert_int_equal(f->done_calls, 2);
+		assert_string_equal(f->last.message, want);
+		f->done_calls = 0;
+	}
+	assert_int_equal(f->ctx.running, 0);
+	assert_int_equal(fake_count(&f->ft), 0);
+}
+
+/* Batch mode has no scope: a part not given is asked for. */
+static void test_target_in_batch_mode(void **state)
+{
+	struct fixture *f = *state;
+	struct command cmd = {.name = "room show",
+	                      .args = "[ID]",
+	                      .max_pos = 1,
+	                      .opts = cmd_no_opts,
+	                      .scope_arg = SCOPE_ROOM};
+	struct args given = {.npos = 1, .pos = {"r9"}}, none = {0};
+
+	assert_null(f->ctx.host.scope);
+	assert_string_equal(cmd_target(&f->ctx, &cmd, &given, SCOPE_ROOM), "r9");
+	f->ctx.running++;
+	assert_null(cmd_target(&f->ctx, &cmd, &none, SCOPE_ROOM));
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_string_equal(f->last.message, "which room? (usage: room show ID)");
+	assert_int_equal(f->ctx.running, 0);
+}
+
+/* The commands that take the room from the screen: with the room in the
+ * scope they go to it; without, they ask which. */
+static void test_commands_take_the_room_of_the_scope(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const lines[] = {"room show", "storage", "ydoc", "versions", "users"};
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		f->here = (struct scope){.room = "r1"};
+		f->views = 0;
+		f->shown_room[0] = '\0';
+		cmd_run(&f->ctx, lines[i]);
+		assert_int_equal(f->last.status, LB_OK);
+		assert_true(!strcmp(f->shown_room, "r1") ||
+		            (f->views == 1 && !strcmp(f->view_room, "r1")));
+		f->here = (struct scope){.user = "u1", .group = "g1", .copilot = "c1"};
+		cmd_run(&f->ctx, lines[i]);
+		assert_int_equal(f->last.status, LB_USAGE);
+		assert_non_null(strstr(f->last.message, "which room? (usage: "));
+	}
+	assert_int_equal(fake_count(&f->ft), 0);
 }
 
 /* messages shows the screen's messages; batch mode has none to show. */
@@ -739,33 +946,42 @@ int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_split_quotes),
-		cmocka_unit_test(test_quote_roundtrip),
-		cmocka_unit_test(test_is_mutation_and_help),
-		cmocka_unit_test_setup_teardown(test_unknown_command_and_option, setup_batch, teardown),
-		cmocka_unit_test_setup_teardown(test_read_only_refuses_before_any_request, setup_ro,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_batch_delete_needs_yes, setup_batch, teardown),
-		cmocka_unit_test_setup_teardown(test_tui_delete_asks_for_the_id, setup_tui, teardown),
-		cmocka_unit_test_setup_teardown(test_delete_of_a_missing_room, setup_batch, teardown),
-		cmocka_unit_test_setup_teardown(test_file_arguments_bounded, setup_batch, teardown),
-		cmocka_unit_test_setup_teardown(test_existing_long_id_taken, setup_batch, teardown),
-		cmocka_unit_test_setup_teardown(test_ids_checked_before_any_request, setup_batch,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_create_body, setup_batch, teardown),
-		cmocka_unit_test_setup_teardown(test_update_body_with_deletions, setup_batch, teardown),
-		cmocka_unit_test_setup_teardown(test_rooms_filters_in_url, setup_batch, teardown),
-		cmocka_unit_test_setup_teardown(test_query_as_typed, setup_batch, teardown),
-		cmocka_unit_test_setup_teardown(test_rooms_line_round_trip, setup_batch, teardown),
-		cmocka_unit_test_setup_teardown(test_rooms_all_follows_every_page, setup_batch, teardown),
-		cmocka_unit_test_setup_teardown(test_rooms_page_error_fails_batch, setup_batch, teardown),
-		cmocka_unit_test_setup_teardown(test_failed_refresh_fails_batch, setup_batch, teardown),
-		cmocka_unit_test(test_room_json_on_a_terminal),
-		cmocka_unit_test(test_split_refuses_line_breaks),
-		cmocka_unit_test_setup_teardown(test_malformed_json_is_an_error, setup_batch, teardown),
-		cmocka_unit_test_setup_teardown(test_tui_lists_open_views, setup_tui, teardown),
-		cmocka_unit_test_setup_teardown(test_completion, setup_batch, teardown),
-		cmocka_unit_test_setup_teardown(test_messages, setup_batch, teardown),
+	    cmocka_unit_test(test_split_quotes),
+	    cmocka_unit_test(test_quote_roundtrip),
+	    cmocka_unit_test(test_is_mutation_and_help),
+	    cmocka_unit_test_setup_teardown(test_unknown_command_and_option, setup_batch, teardown),
+	    cmocka_unit_test_setup_teardown(test_read_only_refuses_before_any_request, setup_ro,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_batch_delete_needs_yes, setup_batch, teardown),
+	    cmocka_unit_test_setup_teardown(test_tui_delete_asks_for_the_id, setup_tui, teardown),
+	    cmocka_unit_test_setup_teardown(test_delete_of_a_missing_room, setup_batch, teardown),
+	    cmocka_unit_test_setup_teardown(test_file_arguments_bounded, setup_batch, teardown),
+	    cmocka_unit_test_setup_teardown(test_existing_long_id_taken, setup_batch, teardown),
+	    cmocka_unit_test_setup_teardown(test_ids_checked_before_any_request, setup_batch,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_create_body, setup_batch, teardown),
+	    cmocka_unit_test_setup_teardown(test_update_body_with_deletions, setup_batch, teardown),
+	    cmocka_unit_test_setup_teardown(test_rooms_filters_in_url, setup_batch, teardown),
+	    cmocka_unit_test_setup_teardown(test_query_as_typed, setup_batch, teardown),
+	    cmocka_unit_test_setup_teardown(test_rooms_line_round_trip, setup_batch, teardown),
+	    cmocka_unit_test_setup_teardown(test_rooms_all_follows_every_page, setup_batch,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_rooms_page_error_fails_batch, setup_batch,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_refresh_fails_batch, setup_batch, teardown),
+	    cmocka_unit_test(test_room_json_on_a_terminal),
+	    cmocka_unit_test(test_split_refuses_line_breaks),
+	    cmocka_unit_test_setup_teardown(test_malformed_json_is_an_error, setup_batch, teardown),
+	    cmocka_unit_test_setup_teardown(test_tui_lists_open_views, setup_tui, teardown),
+	    cmocka_unit_test_setup_teardown(test_completion, setup_batch, teardown),
+	    cmocka_unit_test_setup_teardown(test_messages, setup_batch, teardown),
+	    cmocka_unit_test(test_scope_parts),
+	    cmocka_unit_test(test_scope_name),
+	    cmocka_unit_test(test_scope_copy),
+	    cmocka_unit_test_setup_teardown(test_target_each_part, setup_tui, teardown),
+	    cmocka_unit_test_setup_teardown(test_target_in_batch_mode, setup_batch, teardown),
+	    cmocka_unit_test_setup_teardown(test_commands_take_the_room_of_the_scope, setup_tui,
+	                                    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -123,18 +123,6 @@ struct app {
 	struct mouse_state mouse;
 };
 
-/* What the navigator offers: the rooms, what is inside the room in front
- * (when there is one), help. */
-enum nav_item { NAV_ROOMS, NAV_STORAGE, NAV_YDOC, NAV_VERSIONS, NAV_USERS, NAV_HELP };
-#define N_NAV_MAX 6
-static const char *const nav_labels[N_NAV_MAX] = {
-	"Rooms", " Storage", " Yjs", " Versions", " Users", "Help",
-};
-/* The view name each item opens (for showing where the user is). */
-static const char *const nav_views[N_NAV_MAX] = {
-	"rooms", "storage", "ydoc", "versions", "users", "help",
-};
-
 static void app_quit(struct app *a);
 
 static struct view *top(struct app *a)
@@ -613,17 +601,23 @@ static void host_ask(void *ud, const char *prompt, void (*answer)(void *ctx, con
 	open_question(a, prompt, answer, ctx);
 }
 
-static const char *host_current_room(void *ud)
+/* What the view in front is about (views above others, as help or the
+ * request log, are about nothing: a command typed there acts on nothing
+ * unseen). */
+static void host_scope(void *ud, struct scope *out)
 {
 	struct view *v = top(ud);
-	return v && v->ops->current_room ? v->ops->current_room(v) : NULL;
+	*out = (struct scope){0};
+	if (v && v->ops->scope)
+		v->ops->scope(v, out);
 }
 
-static void host_show_view(void *ud, enum cmd_view which, const char *room,
+static void host_show_view(void *ud, enum cmd_view which, const struct scope *where,
 			   const struct ydoc_options *ydoc, bool watch)
 {
 	struct app *a = ud;
 	struct view *v = NULL;
+	const char *room = where->room;
 	switch (which) {
 	case CMD_VIEW_STORAGE: v = view_storage_new(a, room, false, watch); break;
 	case CMD_VIEW_STORAGE_JSON: v = view_storage_new(a, room, true, watch); break;
@@ -1000,19 +994,98 @@ static void draw_title(struct app *a)
 	wnoutrefresh(w);
 }
 
-/* The navigator's items now; returns how many. */
-static int nav_list(struct app *a, enum nav_item *out)
+/* ---- the navigator ------------------------------------------------------ */
+
+static void nav_rooms(struct app *a, const struct scope *s);
+static void nav_storage(struct app *a, const struct scope *s);
+static void nav_ydoc(struct app *a, const struct scope *s);
+static void nav_versions(struct app *a, const struct scope *s);
+static void nav_users(struct app *a, const struct scope *s);
+static void nav_help(struct app *a, const struct scope *s);
+
+/* What the navigator offers, in its order: the rooms, what belongs to
+ * each part of the scope in front (indented under it, shown only while
+ * the scope holds that part), help. A family adds its entries as rows. */
+static const struct nav_entry {
+	const char *label;
+	enum scope_part part; /* SCOPE_NONE: always there */
+	const char *view;     /* the view it opens: where the user is, drawn so */
+	const char *item;     /* the view of one of its items, also drawn so; or NULL */
+	void (*go)(struct app *a, const struct scope *s); /* s: the scope in front */
+} nav_entries[] = {
+    {"Rooms", SCOPE_NONE, "rooms", "room", nav_rooms},
+    {" Storage", SCOPE_ROOM, "storage", NULL, nav_storage},
+    {" Yjs", SCOPE_ROOM, "ydoc", NULL, nav_ydoc},
+    {" Versions", SCOPE_ROOM, "versions", NULL, nav_versions},
+    {" Users", SCOPE_ROOM, "users", NULL, nav_users},
+    {"Help", SCOPE_NONE, "help", NULL, nav_help},
+};
+#define N_NAV (sizeof(nav_entries) / sizeof(nav_entries[0]))
+
+/* The navigator's entries now; returns how many. */
+static int nav_list(struct app *a, const struct nav_entry **out)
 {
+	struct scope s;
 	int n = 0;
-	out[n++] = NAV_ROOMS;
-	if (host_current_room(a)) {
-		out[n++] = NAV_STORAGE;
-		out[n++] = NAV_YDOC;
-		out[n++] = NAV_VERSIONS;
-		out[n++] = NAV_USERS;
-	}
-	out[n++] = NAV_HELP;
+
+	host_scope(a, &s);
+	for (size_t i = 0; i < N_NAV; i++)
+		if (nav_entries[i].part == SCOPE_NONE || scope_get(&s, nav_entries[i].part))
+			out[n++] = &nav_entries[i];
 	return n;
+}
+
+/* Whether a view of this name is one of what belongs to a scope (the
+ * Storage of a room ...): those are siblings. */
+static bool in_scope_view(const char *name)
+{
+	for (size_t i = 0; i < N_NAV; i++)
+		if (nav_entries[i].part != SCOPE_NONE && !strcmp(nav_entries[i].view, name))
+			return true;
+	return false;
+}
+
+static void nav_rooms(struct app *a, const struct scope *s)
+{
+	(void)s;
+	/* Back to the root rooms list. */
+	while (a->depth > 1)
+		app_pop(a);
+}
+
+static void nav_help(struct app *a, const struct scope *s)
+{
+	(void)s;
+	app_push(a, view_help_new(a, NULL, NULL));
+}
+
+/* nv, what belongs to the scope, in front: in place of the sibling in
+ * front (app_push goes back to one already on the stack). */
+static void nav_show(struct app *a, struct view *nv)
+{
+	if (nv && in_scope_view(top(a)->ops->name) && find_place(a, nv) < 0)
+		app_pop(a);
+	app_push(a, nv);
+}
+
+static void nav_storage(struct app *a, const struct scope *s)
+{
+	nav_show(a, view_storage_new(a, s->room, false, false));
+}
+
+static void nav_ydoc(struct app *a, const struct scope *s)
+{
+	nav_show(a, view_ydoc_new(a, s->room, NULL, false));
+}
+
+static void nav_versions(struct app *a, const struct scope *s)
+{
+	nav_show(a, view_versions_new(a, s->room));
+}
+
+static void nav_users(struct app *a, const struct scope *s)
+{
+	nav_show(a, view_users_new(a, s->room));
 }
 
 static void draw_nav(struct app *a)
@@ -1023,21 +1096,22 @@ static void draw_nav(struct app *a)
 	werase(w);
 	int h = getmaxy(w);
 	struct view *v = top(a);
-	enum nav_item items[N_NAV_MAX];
+	const struct nav_entry *items[N_NAV];
 	int n = nav_list(a, items);
 	if (a->nav_cursor >= n)
 		a->nav_cursor = n - 1;
 	draw_safe(w, 0, 0, getmaxx(w), " Resources", theme_attr(THEME_HEADER));
 	for (int i = 0; i < n && i + 1 < h; i++) {
 		attr_t at = theme_attr(THEME_NAV);
-		bool current = v && (!strcmp(v->ops->name, nav_views[items[i]]) ||
-				     (items[i] == NAV_ROOMS && !strcmp(v->ops->name, "room")));
+		const char *name = v ? v->ops->name : "";
+		bool current = !strcmp(name, items[i]->view) ||
+			       (items[i]->item && !strcmp(name, items[i]->item));
 		if (a->focus == PANE_NAV && i == a->nav_cursor)
 			at = theme_attr(THEME_CURSOR);
 		else if (current)
 			at = theme_attr(THEME_NAV_SELECTED);
 		char item[64];
-		snprintf(item, sizeof(item), " %s", nav_labels[items[i]]);
+		snprintf(item, sizeof(item), " %s", items[i]->label);
 		draw_safe(w, i + 1, 0, getmaxx(w), item, at);
 	}
 	/* The border between the navigator and the list. */
@@ -1159,48 +1233,21 @@ static void draw(struct app *a)
 
 static void nav_open(struct app *a, int cursor)
 {
-	enum nav_item items[N_NAV_MAX];
+	const struct nav_entry *items[N_NAV];
 	int n = nav_list(a, items);
 	if (cursor < 0 || cursor >= n)
 		return;
-	enum nav_item it = items[cursor];
-	if (it == NAV_HELP) {
-		app_push(a, view_help_new(a, NULL, NULL));
-		a->focus = PANE_LIST;
+	const struct nav_entry *e = items[cursor];
+	struct scope here, s;
+	host_scope(a, &here);
+	/* A copy: going there may pop the view that holds the scope. */
+	if (!scope_copy(&s, &here))
 		return;
-	}
-	if (it == NAV_ROOMS) {
-		/* Back to the root rooms list. */
-		while (a->depth > 1)
-			app_pop(a);
-		a->focus = PANE_LIST;
-		return;
-	}
-	struct view *v = top(a);
-	char *room = xstrdup(host_current_room(a));
-	if (!room)
-		return;
-	/* What is in a room are siblings: one takes the place of another
-	 * (app_push goes back to one already on the stack). */
-	const char *name = v->ops->name;
-	bool sibling = !strcmp(name, "storage") || !strcmp(name, "ydoc") ||
-		       !strcmp(name, "versions") || !strcmp(name, "users");
-	if (strcmp(name, nav_views[it])) {
-		struct view *nv;
-		if (it == NAV_STORAGE)
-			nv = view_storage_new(a, room, false, false);
-		else if (it == NAV_YDOC)
-			nv = view_ydoc_new(a, room, NULL, false);
-		else if (it == NAV_VERSIONS)
-			nv = view_versions_new(a, room);
-		else
-			nv = view_users_new(a, room);
-		if (nv && sibling && find_place(a, nv) < 0)
-			app_pop(a);
-		app_push(a, nv);
-	}
+	/* What belongs to the scope is there already when in front. */
+	if (e->part == SCOPE_NONE || strcmp(top(a)->ops->name, e->view))
+		e->go(a, &s);
 	a->focus = PANE_LIST;
-	free(room);
+	scope_free(&s);
 }
 
 static bool global_action(struct app *a, enum action act, int key)
@@ -1299,7 +1346,7 @@ static void pane_key(struct app *a, enum action act, int key)
 	if (global_action(a, act, key))
 		return;
 	if (a->focus == PANE_NAV) {
-		enum nav_item items[N_NAV_MAX];
+		const struct nav_entry *items[N_NAV];
 		int n = nav_list(a, items);
 		if (act == ACTION_MOVE_UP && a->nav_cursor > 0)
 			a->nav_cursor--;
@@ -1572,7 +1619,7 @@ int app_run(const struct app_env *env)
 		.show_view = host_show_view,
 		.profile_model = host_profile_model,
 		.edit_text = host_edit_text,
-		.current_room = host_current_room,
+		.scope = host_scope,
 		.show_messages = host_show_messages,
 		.export_list = host_export_list,
 		.done = host_done,

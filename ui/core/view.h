@@ -11,6 +11,7 @@
 
 #include "actions.h"
 #include "model.h"
+#include "scope.h"
 
 struct app;
 struct ydoc_options; /* model_storage.h */
@@ -43,8 +44,10 @@ struct view_ops {
 	void (*changed)(struct view *v, struct resource *r);
 	/* Find the next (dir 1), previous (-1) or first from here (0) match. */
 	bool (*search)(struct view *v, const char *pattern, int dir);
-	/* The room this view is about or has selected, NULL when none. */
-	const char *(*current_room)(struct view *v);
+	/* What this view is about, or has selected (a list): its room ...;
+	 * the strings are the view's, good until it changes. NULL: about
+	 * nothing (help, a text, the request log). */
+	void (*scope)(struct view *v, struct scope *out);
 	/* A short line for the status bar: "120 rooms · 3s ago". */
 	void (*status)(struct view *v, char *out, size_t n);
 	/* The resource in flight for this view, to show progress. */

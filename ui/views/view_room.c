@@ -6,7 +6,6 @@
 #include "draw.h"
 #include "output.h"
 #include "resview.h"
-#include "term_safe.h"
 #include "view.h"
 
 /* Every field of one room. */
@@ -22,9 +21,9 @@ static struct room_view *priv(struct view *v)
 
 static void room_title(struct view *v, char *out, size_t n)
 {
-	char *safe = ts_sanitize(resview_of(v)->room, (size_t)-1);
-	snprintf(out, n, "%s", safe ? safe : "room");
-	free(safe);
+	char *name = scope_name(&resview_of(v)->scope);
+	snprintf(out, n, "%s", name ? name : "room");
+	free(name);
 }
 
 static void room_draw(struct view *v, WINDOW *win, bool focused)
@@ -64,7 +63,7 @@ static void room_draw(struct view *v, WINDOW *win, bool focused)
 static enum view_result room_action(struct view *v, enum action a)
 {
 	struct room_view *rv = priv(v);
-	const char *id = rv->base.room;
+	const char *id = rv->base.scope.room;
 
 	/* The end is found at the next draw, which clamps. */
 	if (scroll_move(&rv->top, rv->base.height, 1 << 20, a))
@@ -96,7 +95,7 @@ static const struct view_ops room_ops = {
 	.title = room_title,
 	.draw = room_draw,
 	.action = room_action,
-	.current_room = resview_current_room,
+	.scope = resview_scope,
 	.status = room_status,
 	.busy = resview_busy,
 	.free = resview_free,
@@ -104,6 +103,6 @@ static const struct view_ops room_ops = {
 
 struct view *view_room_new(struct app *app, const char *id)
 {
-	return resview_new(app, &room_ops, sizeof(struct room_view), id,
+	return resview_new(app, &room_ops, sizeof(struct room_view), &(struct scope){.room = id},
 			   model_room(app_model(app), id));
 }

@@ -197,10 +197,12 @@ static enum view_result rooms_action(struct view *v, enum action a)
 	}
 }
 
-static const char *rooms_current_room(struct view *v)
+/* The selected room: what `room show` and the navigator's entries are
+ * about. */
+static void rooms_scope(struct view *v, struct scope *out)
 {
 	const struct room *room = selected(v);
-	return room ? room->id : NULL;
+	*out = (struct scope){.room = room ? room->id : NULL};
 }
 
 static const struct listview_spec rooms_spec = {
@@ -222,7 +224,7 @@ static const struct view_ops rooms_ops = {
     .action = rooms_action,
     .changed = listview_changed,
     .search = listview_search,
-    .current_room = rooms_current_room,
+    .scope = rooms_scope,
     .status = listview_status,
     .busy = resview_busy,
     .free = listview_free,

@@ -28,7 +28,7 @@ static struct storage_view *priv(struct view *v)
 static void storage_title(struct view *v, char *out, size_t n)
 {
 	struct storage_view *sv = priv(v);
-	resview_title(out, n, sv->simplified ? "storage (json)" : "storage", sv->tv.base.room);
+	resview_title(v, out, n, sv->simplified ? "storage (json)" : "storage");
 }
 
 /* The command line with cmd, the room, path and tail (when not NULL), the
@@ -36,7 +36,7 @@ static void storage_title(struct view *v, char *out, size_t n)
 static void prompt_path(struct view *v, const char *cmd, const char *path, const char *tail,
 			size_t keep)
 {
-	char *qr = cmd_quote(priv(v)->tv.base.room);
+	char *qr = cmd_quote(priv(v)->tv.base.scope.room);
 	char *qp = path ? cmd_quote(path) : NULL;
 	struct buf b;
 	buf_init(&b);
@@ -171,7 +171,7 @@ static void toggle_format(struct view *v)
 {
 	struct storage_view *sv = priv(v);
 	struct model *m = app_model(v->app);
-	struct resource *r = model_storage(m, sv->tv.base.room, !sv->simplified);
+	struct resource *r = model_storage(m, sv->tv.base.scope.room, !sv->simplified);
 	if (!r) {
 		app_message(v->app, true, "out of memory");
 		return;
@@ -227,7 +227,8 @@ static const struct view_ops storage_ops = {
 
 struct view *view_storage_new(struct app *app, const char *room, bool simplified, bool watch)
 {
-	struct view *v = resview_new(app, &storage_ops, sizeof(struct storage_view), room,
+	struct view *v = resview_new(app, &storage_ops, sizeof(struct storage_view),
+				     &(struct scope){.room = room},
 				     model_storage(app_model(app), room, simplified));
 	if (v)
 		priv(v)->simplified = simplified;

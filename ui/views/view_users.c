@@ -180,7 +180,7 @@ static enum theme_element users_element(struct view *v, int col, const void *ite
 
 static void users_title(struct view *v, char *out, size_t n)
 {
-	resview_title(out, n, "users", resview_of(v)->room);
+	resview_title(v, out, n, "users");
 }
 
 static void users_empty(struct view *v, char *out, size_t n)
@@ -263,7 +263,7 @@ static const struct view_ops users_ops = {
     .action = listview_action,
     .changed = users_changed,
     .search = listview_search,
-    .current_room = resview_current_room,
+    .scope = resview_scope,
     .status = listview_status,
     .busy = users_busy,
     .tick = resview_tick,
@@ -275,7 +275,8 @@ static const struct view_ops users_ops = {
 
 struct view *view_users_new(struct app *app, const char *room)
 {
-	struct view *v = listview_new(app, &users_ops, &users_spec, sizeof(struct users_view), room,
+	struct view *v = listview_new(app, &users_ops, &users_spec, sizeof(struct users_view),
+	                              &(struct scope){.room = room},
 	                              model_active_users(app_model(app), room));
 	if (v)
 		resview_start(v, true);

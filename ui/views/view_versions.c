@@ -93,7 +93,7 @@ static const struct version *selected(struct view *v)
 
 static void versions_title(struct view *v, char *out, size_t n)
 {
-	resview_title(out, n, "versions", resview_of(v)->room);
+	resview_title(v, out, n, "versions");
 }
 
 static void versions_empty(struct view *v, char *out, size_t n)
@@ -143,7 +143,7 @@ static void versions_draw_detail(struct view *v, WINDOW *win, int top)
 
 static enum view_result versions_action(struct view *v, enum action a)
 {
-	const char *room = resview_of(v)->room;
+	const char *room = resview_of(v)->scope.room;
 
 	switch (a) {
 	case ACTION_ENTER:
@@ -183,7 +183,7 @@ static const struct view_ops versions_ops = {
     .action = versions_action,
     .changed = listview_changed,
     .search = listview_search,
-    .current_room = resview_current_room,
+    .scope = resview_scope,
     .status = listview_status,
     .busy = resview_busy,
     .tick = resview_tick,
@@ -196,7 +196,8 @@ static const struct view_ops versions_ops = {
 struct view *view_versions_new(struct app *app, const char *room)
 {
 	struct view *v = listview_new(app, &versions_ops, &versions_spec, sizeof(struct listview),
-	                              room, model_versions(app_model(app), room));
+	                              &(struct scope){.room = room},
+	                              model_versions(app_model(app), room));
 	if (v)
 		resview_start(v, false);
 	return v;

@@ -29,7 +29,7 @@ static struct ydoc_view *priv(struct view *v)
 static void ydoc_title(struct view *v, char *out, size_t n)
 {
 	struct ydoc_view *yv = priv(v);
-	resview_title(out, n, "ydoc", yv->tv.base.room);
+	resview_title(v, out, n, "ydoc");
 	if (!yv->formatting && !yv->key)
 		return;
 	char *key = yv->key ? ts_sanitize(yv->key, (size_t)-1) : NULL;
@@ -64,7 +64,8 @@ struct view *view_ydoc_new(struct app *app, const char *room, const struct ydoc_
 	static const struct ydoc_options none;
 	if (!o)
 		o = &none;
-	struct view *v = resview_new(app, &ydoc_ops, sizeof(struct ydoc_view), room,
+	struct view *v = resview_new(app, &ydoc_ops, sizeof(struct ydoc_view),
+				     &(struct scope){.room = room},
 				     model_ydoc(app_model(app), room, o));
 	if (!v)
 		return NULL;

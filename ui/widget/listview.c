@@ -19,10 +19,10 @@ struct listview *listview_of(struct view *v)
 }
 
 struct view *listview_new(struct app *app, const struct view_ops *ops,
-                          const struct listview_spec *spec, size_t size, const char *room,
-                          struct resource *res)
+                          const struct listview_spec *spec, size_t size,
+                          const struct scope *scope, struct resource *res)
 {
-	struct view *v = resview_new(app, ops, size, room, res);
+	struct view *v = resview_new(app, ops, size, scope, res);
 	if (v) {
 		struct listview *lv = listview_of(v);
 		lv->spec = spec;

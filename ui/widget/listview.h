@@ -72,12 +72,12 @@ struct listview {
 
 struct listview *listview_of(struct view *v);
 /* A list view with ops, spec and a zeroed private struct of size bytes
- * (at least a struct listview, which it begins with), about room (NULL
- * for none), showing res (its reference passes to the view). NULL when
- * out of memory, res included. */
+ * (at least a struct listview, which it begins with), about scope
+ * (copied; NULL for nothing), showing res (its reference passes to the
+ * view). NULL when out of memory, res included. */
 struct view *listview_new(struct app *app, const struct view_ops *ops,
-                          const struct listview_spec *spec, size_t size, const char *room,
-                          struct resource *res);
+                          const struct listview_spec *spec, size_t size,
+                          const struct scope *scope, struct resource *res);
 
 /* The item under the cursor, NULL when there is none. */
 const void *listview_selected(struct view *v);

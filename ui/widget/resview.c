@@ -17,12 +17,12 @@ struct resview *resview_of(struct view *v)
 }
 
 struct view *resview_new(struct app *app, const struct view_ops *ops, size_t size,
-			 const char *room, struct resource *res)
+			 const struct scope *scope, struct resource *res)
 {
 	struct view *v = calloc(1, sizeof(*v));
 	struct resview *rv = calloc(1, size);
 
-	if (!v || !rv || !res || (room && !(rv->room = strdup(room)))) {
+	if (!v || !rv || !res || (scope && !scope_copy(&rv->scope, scope))) {
 		model_release(app_model(app), &res);
 		free(rv);
 		free(v);
@@ -43,9 +43,9 @@ void resview_start(struct view *v, bool watch)
 	watch_init(&rv->watch, watch, now_ms());
 }
 
-const char *resview_current_room(struct view *v)
+void resview_scope(struct view *v, struct scope *out)
 {
-	return resview_of(v)->room;
+	*out = resview_of(v)->scope;
 }
 
 struct resource *resview_busy(struct view *v)
@@ -73,16 +73,16 @@ void resview_free(struct view *v)
 {
 	struct resview *rv = resview_of(v);
 	model_release(app_model(v->app), &rv->res);
-	free(rv->room);
+	scope_free(&rv->scope);
 	free(rv);
 	free(v);
 }
 
-void resview_title(char *out, size_t n, const char *what, const char *room)
+void resview_title(struct view *v, char *out, size_t n, const char *what)
 {
-	char *safe = ts_sanitize(room, (size_t)-1);
-	snprintf(out, n, "%s %s", what, safe ? safe : "");
-	free(safe);
+	char *name = scope_name(&resview_of(v)->scope);
+	snprintf(out, n, "%s %s", what, name ? name : "");
+	free(name);
 }
 
 void resview_draw_pending(WINDOW *win, const struct resource *r, const char *loading)

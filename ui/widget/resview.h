@@ -18,7 +18,7 @@
  * that the resview_* view functions serve in its struct view_ops. */
 struct resview {
 	struct resource *res;
-	char *room;         /* the room the view is about, NULL for none */
+	struct scope scope; /* what the view is about (its own copy) */
 	int height;         /* rows of the list at the last draw */
 	struct watch watch; /* off unless resview_start turns it on */
 };
@@ -26,17 +26,18 @@ struct resview {
 /* The resview at the start of v's private struct. */
 struct resview *resview_of(struct view *v);
 /* A view with ops and a zeroed private struct of size bytes that begins
- * with a struct resview, about room (NULL for none), showing res (its
- * reference passes to the view). NULL when out of memory, res included. */
+ * with a struct resview, about scope (copied; NULL for nothing), showing
+ * res (its reference passes to the view). NULL when out of memory, res
+ * included. */
 struct view *resview_new(struct app *app, const struct view_ops *ops, size_t size,
-			 const char *room, struct resource *res);
+			 const struct scope *scope, struct resource *res);
 /* Load v's resource now, guess the list's height until the first draw,
  * and watch it from the start when watch is set. */
 void resview_start(struct view *v, bool watch);
 
-/* struct view_ops functions: the room, the resource while it is busy, the
- * watch timer, and freeing (what the resview holds, its struct, v). */
-const char *resview_current_room(struct view *v);
+/* struct view_ops functions: the scope, the resource while it is busy,
+ * the watch timer, and freeing (what the resview holds, its struct, v). */
+void resview_scope(struct view *v, struct scope *out);
 struct resource *resview_busy(struct view *v);
 int resview_tick(struct view *v, long long now);
 void resview_free(struct view *v);
@@ -45,8 +46,8 @@ void resview_free(struct view *v);
  * learns it (back-off), true. */
 bool resview_settled(struct view *v, struct resource *r);
 
-/* "what room", the room made terminal-safe. */
-void resview_title(char *out, size_t n, const char *what, const char *room);
+/* "what ROOM": what, then v's scope (scope_name: terminal-safe). */
+void resview_title(struct view *v, char *out, size_t n, const char *what);
 
 /* The notice while r has nothing to show: its error with "press r to
  * retry", or loading (the text to show then). */

@@ -63,7 +63,7 @@ void treeview_free(struct view *v);
  * treeview_free). */
 #define TREEVIEW_OPS_BUT_FREE                                                                \
 	.draw = treeview_draw, .draw_detail = treeview_draw_detail, .changed = treeview_changed, \
-	.search = treeview_search, .current_room = resview_current_room,                        \
+	.search = treeview_search, .scope = resview_scope,                               \
 	.status = treeview_status, .busy = resview_busy, .tick = treeview_tick
 
 /* The struct view_ops members of a tree view but its name, title and
