@@ -559,6 +559,8 @@ int main(int argc, char **argv)
 	int rc;
 	struct cmd_ctx batch_ctx;
 	struct batch batch;
+	struct app_late late; /* until the model is freed */
+	memset(&late, 0, sizeof(late));
 	if (ncmds > 0) {
 		rc = run_batch(http, model, &profiles, cmds, ncmds, json, cfg.read_only, &batch_ctx,
 			       &batch);
@@ -575,13 +577,14 @@ int main(int argc, char **argv)
 		env.http = http;
 		env.profile_model = open_profile;
 		env.profile_ud = &profiles;
+		env.late = &late;
 		rc = app_run(&env);
 	}
 
 	profiles_clear(&profiles);
 	model_free(&model);
 	/* A change the user quit during ended only now. */
-	if (rc == 0 && app_late_failure())
+	if (rc == 0 && late.failure)
 		rc = 1;
 	api_clear(&api);
 	http_free(&http);

@@ -36,13 +36,6 @@
 enum mode { MODE_NORMAL, MODE_COMMAND, MODE_SEARCH, MODE_FILTER, MODE_ASK, MODE_CONFIRM };
 enum pane { PANE_NAV, PANE_LIST, PANE_DETAIL };
 
-/* Commands run in these rather than in struct app: one still running when
- * the app ends (a change the user chose not to wait for) is cancelled when
- * the model is freed, after app_run has returned, and must still find its
- * context then. Changes run in their own, so that quitting knows when one
- * is on its way. */
-static struct cmd_ctx app_cmd, app_changes;
-
 /* A question held back: either a typed answer (ask) or yes/no (yes_no). */
 struct waiting_question {
 	char *prompt;            /* ask */
@@ -722,20 +715,14 @@ static void quit_answered(void *ctx, bool yes)
 		app_message(a, false, "not quitting: the change is still being sent");
 }
 
-static bool late_failure;
-
-bool app_late_failure(void)
-{
-	return late_failure;
-}
-
 /* A change that ended after the screen closed (the user quit during it). */
 static void late_done(void *ud, const struct lb_error *err)
 {
-	(void)ud;
+	struct app_late *late = ud;
+
 	if (err->status == LB_OK)
 		return;
-	late_failure = true;
+	late->failure = true;
 	char *safe = ts_sanitize(err->message, (size_t)-1);
 	fprintf(stderr, "lbtui: a change did not finish: %s\n", safe ? safe : "");
 	free(safe);
@@ -1603,8 +1590,11 @@ int app_run(const struct app_env *env)
 	}
 	cmdline_set_completer(a->cl, complete, a);
 
-	a->cmd = &app_cmd;
-	a->changes = &app_changes;
+	/* Commands run in env->late rather than in struct app (see app.h);
+	 * changes in their own, so that quitting knows when one is on its
+	 * way. */
+	a->cmd = &env->late->cmd;
+	a->changes = &env->late->changes;
 	memset(a->cmd, 0, sizeof(*a->cmd));
 	a->cmd->model = env->model;
 	a->cmd->read_only = env->cfg->read_only;
@@ -1722,7 +1712,7 @@ int app_run(const struct app_env *env)
 	 * gone: a change says how it ended on stderr (it may name a file
 	 * holding a room's previous Storage). */
 	a->cmd->host = (struct cmd_host){0};
-	a->changes->host = (struct cmd_host){.done = late_done};
+	a->changes->host = (struct cmd_host){.ud = a->env->late, .done = late_done};
 	while (a->depth > 0) {
 		struct view *v = a->stack[--a->depth];
 		v->ops->free(v);

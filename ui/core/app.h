@@ -7,10 +7,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cmd.h"
 #include "config.h"
 #include "http.h"
 #include "model.h"
 #include "query.h"
+
+/* What outlives the screen: the command contexts, since a change the user
+ * quit during ends only when the model is freed, after app_run returned,
+ * and must still find its context then; and whether it failed (it said so
+ * on stderr). The caller keeps it until after model_free. */
+struct app_late {
+	struct cmd_ctx cmd;     /* commands that change nothing */
+	struct cmd_ctx changes; /* commands that change something */
+	bool failure;
+};
 
 struct app_env {
 	struct model *model;
@@ -20,13 +31,11 @@ struct app_env {
 	 * caller owns what it returns. */
 	struct model *(*profile_model)(void *ud, const char *profile, struct lb_error *err);
 	void *profile_ud;
+	struct app_late *late;
 };
 
 /* Run until the user quits; returns the exit status. */
 int app_run(const struct app_env *env);
-/* After app_run: did a change the user quit during end in an error (it
- * said so on stderr)? Known once the models are freed. */
-bool app_late_failure(void);
 
 struct app;
 struct view;
