@@ -28,10 +28,6 @@ enum op_kind {
 	OP_YDOC_UPDATE,
 	OP_VERSION_BINARY,
 	OP_VERSION_CREATE,
-	OP_UPSERT,
-	OP_RENAME,
-	OP_PREWARM,
-	OP_BROADCAST,
 	OP_STORAGE_STREAM,
 	OP_REPLACE,
 };
@@ -54,9 +50,6 @@ struct op {
 	enum storage_path path;
 	char *room_id;
 	char *arg; /* new ID, version ID, guid, event JSON */
-	struct room_update update;
-	struct room_create create;
-	bool has_create;
 	struct patch patch; /* with its tests when the document shown is known */
 	char *patch_json;
 	bool literal; /* values are plain LSON as they are (a rewrite) */
@@ -89,8 +82,6 @@ static void op_free(struct op *o)
 {
 	free(o->room_id);
 	free(o->arg);
-	room_update_clear(&o->update);
-	room_create_clear(&o->create);
 	patch_clear(&o->patch);
 	free(o->patch_json);
 	free(o->data);
@@ -204,7 +195,6 @@ static bool op_changes(const struct op *o)
 	case OP_YDOC_BINARY:
 	case OP_VERSION_BINARY:
 	case OP_STORAGE_STREAM:
-	case OP_PREWARM:
 		return false;
 	default:
 		return true;
@@ -270,19 +260,6 @@ static http_id op_send(struct model *m, struct op *o)
 			break;
 		case OP_VERSION_CREATE:
 			id = api_version_create(a, o->room_id, ref, on_op_done, q);
-			break;
-		case OP_UPSERT:
-			id = api_room_upsert(a, o->room_id, &o->update,
-			                     o->has_create ? &o->create : NULL, on_op_done, q);
-			break;
-		case OP_RENAME:
-			id = api_room_update_id(a, o->room_id, o->arg, on_op_done, q);
-			break;
-		case OP_PREWARM:
-			id = api_room_prewarm(a, o->room_id, on_op_done, q);
-			break;
-		case OP_BROADCAST:
-			id = api_room_broadcast(a, o->room_id, o->arg, on_op_done, q);
 			break;
 		case OP_REPLACE: /* starts with the re-read */
 			o->step = ST_REREAD;
@@ -747,70 +724,6 @@ static void version_step(struct model *m, struct op *o, struct api_storage_resul
 	op_finish(m, o, err, res->body, res->body_len, NULL, res->version_id);
 }
 
-/* After a rename: the room lives under the new ID; the old resource is
- * gone (renamed_to says where), lists show the new room and revalidate. */
-static void renamed(struct model *m, const char *old_id, const struct room *room)
-{
-	struct resource *old = mi_find_room(m, old_id);
-
-	mi_room_store(m, room);
-	mi_replace_in_lists(m, old_id, room);
-	if (old && room->id && strcmp(old_id, room->id) != 0) {
-		struct lb_error why;
-		char *to = strdup(room->id);
-
-		/* A GET in flight would answer 404 and hide the reason. */
-		model_cancel(m, old);
-		lb_error_set(&why, LB_HTTP, "room \"%s\" was renamed to \"%s\"", old_id, room->id);
-		snprintf(why.code, sizeof(why.code), "ROOM_RENAMED");
-		free(old->renamed_to);
-		old->renamed_to = to;
-		mi_mark_gone(m, old, &why);
-	}
-	mi_invalidate_lists(m);
-	mi_invalidate_room_data(m, old_id);
-}
-
-/* A 404 about the room itself: it is gone. */
-static void room_missing(struct model *m, const char *id, const struct lb_error *err)
-{
-	struct resource *r;
-
-	if (err->status != LB_HTTP || err->http_status != 404 ||
-	    strcmp(err->code, "ROOM_NOT_FOUND") != 0)
-		return;
-	r = mi_find_room(m, id);
-	if (r) {
-		model_cancel(m, r);
-		mi_mark_gone(m, r, err);
-	}
-	mi_remove_from_lists(m, id);
-	mi_invalidate_room_data(m, id);
-}
-
-static void room_step(struct model *m, struct op *o, struct api_storage_result *res)
-{
-	if (res->err.status == LB_OK) {
-		if (o->kind == OP_RENAME) {
-			renamed(m, o->room_id, &res->room);
-		} else {
-			mi_room_store(m, &res->room);
-			mi_replace_in_lists(m, NULL, &res->room);
-			mi_invalidate_lists(m);
-		}
-	} else if (res->err.status == LB_UNSURE) {
-		/* It may have been done: what is shown is read again. */
-		struct resource *r = mi_find_room(m, o->room_id);
-
-		if (r)
-			mi_invalidate(m, r);
-		mi_invalidate_lists(m);
-	} else if (o->kind == OP_RENAME) {
-		room_missing(m, o->room_id, &res->err);
-	}
-	op_finish(m, o, &res->err, NULL, 0, &res->room, NULL);
-}
-
 /* The Storage read back after an uncertain answer to a POST (init) or a
  * DELETE: done after all, or the first error with what is there. */
 static void write_settled(struct model *m, struct op *o, struct api_storage_result *res)
@@ -867,10 +780,6 @@ static void op_step_done(struct model *m, struct op *o, struct api_storage_resul
 	case OP_VERSION_CREATE:
 		version_step(m, o, res);
 		return;
-	case OP_UPSERT:
-	case OP_RENAME:
-		room_step(m, o, res);
-		return;
 	case OP_INIT:
 	case OP_DELETE:
 		o->invalidate = KIND(RES_STORAGE);
@@ -890,8 +799,6 @@ static void op_step_done(struct model *m, struct op *o, struct api_storage_resul
 		o->streamed = res->streamed;
 		break;
 	case OP_YDOC_BINARY:
-	case OP_PREWARM:
-	case OP_BROADCAST:
 		break;
 	}
 	op_finish(m, o, &res->err, res->body, res->body_len, NULL, NULL);
@@ -1290,84 +1197,4 @@ http_id model_version_create(struct model *m, const char *room_id, storage_done_
 {
 	return start(
 	    m, begin(m, OP_VERSION_CREATE, room_id, EP_VERSION_CREATE_SDK, done, NULL, ud), NULL);
-}
-
-static bool copy_patch_map(struct room_patch_map *dst, const struct room_patch_map *src)
-{
-	for (size_t i = 0; i < src->n; i++)
-		if (!room_patch_map_set(dst, src->v[i].key, &src->v[i].value, src->v[i].is_list,
-		                        src->v[i].unset))
-			return false;
-	return true;
-}
-
-/* Deep copies, so the caller's structs may go away before the answer. */
-static bool copy_update(struct room_update *dst, const struct room_update *src)
-{
-	dst->default_accesses_set = src->default_accesses_set;
-	return strv_copy(&dst->default_accesses, &src->default_accesses) &&
-	       copy_patch_map(&dst->users_accesses, &src->users_accesses) &&
-	       copy_patch_map(&dst->groups_accesses, &src->groups_accesses) &&
-	       copy_patch_map(&dst->metadata, &src->metadata);
-}
-
-static bool copy_create(struct room_create *dst, const struct room_create *src)
-{
-	dst->default_accesses_set = src->default_accesses_set;
-	return (!src->id || (dst->id = strdup(src->id))) &&
-	       (!src->organization_id || (dst->organization_id = strdup(src->organization_id))) &&
-	       strv_copy(&dst->default_accesses, &src->default_accesses) &&
-	       kvv_copy(&dst->users_accesses, &src->users_accesses) &&
-	       kvv_copy(&dst->groups_accesses, &src->groups_accesses) &&
-	       kvv_copy(&dst->metadata, &src->metadata);
-}
-
-/* POST /upsert: update the room, or create it with create. */
-http_id model_room_upsert(struct model *m, const char *room_id, const struct room_update *update,
-                          const struct room_create *create, model_done_fn done, void *ud)
-{
-	struct op *o = begin(m, OP_UPSERT, room_id, EP_ROOM_UPSERT, NULL, done, ud);
-
-	if (!o)
-		return 0;
-	o->has_create = create != NULL;
-	if ((update && !copy_update(&o->update, update)) ||
-	    (create && !copy_create(&o->create, create)))
-		return op_nomem(o);
-	return start(m, o, NULL);
-}
-
-/* POST /update-room-id; the room and its lists follow the new ID. */
-http_id model_room_rename(struct model *m, const char *room_id, const char *new_id,
-                          model_done_fn done, void *ud)
-{
-	struct op *o;
-
-	if (m && !api_refuses(m->api, EP_ROOM_UPDATE_ID, NULL)) {
-		if (!new_id || !*new_id)
-			return refuse(NULL, done, ud, LB_USAGE, "the new room ID is empty");
-		for (const char *p = new_id; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				return refuse(NULL, done, ud, LB_USAGE,
-				              "the new room ID contains a control character");
-		if (room_id && strcmp(room_id, new_id) == 0)
-			return refuse(NULL, done, ud, LB_USAGE,
-			              "the new room ID is the same as the old one");
-	}
-	o = begin(m, OP_RENAME, room_id, EP_ROOM_UPDATE_ID, NULL, done, ud);
-	return start(m, o, o ? new_id : NULL);
-}
-
-/* GET /prewarm (allowed in read-only mode: it changes nothing). */
-http_id model_room_prewarm(struct model *m, const char *room_id, storage_done_fn done, void *ud)
-{
-	return start(m, begin(m, OP_PREWARM, room_id, EP_ROOM_PREWARM, done, NULL, ud), NULL);
-}
-
-/* POST /broadcast-event with any JSON. */
-http_id model_room_broadcast(struct model *m, const char *room_id, const char *json,
-                             storage_done_fn done, void *ud)
-{
-	return start(m, begin(m, OP_BROADCAST, room_id, EP_BROADCAST_EVENT_SDK, done, NULL, ud),
-	             json ? json : "");
 }
