@@ -26,15 +26,12 @@ enum op_kind {
 	OP_DELETE,
 	OP_YDOC_BINARY,
 	OP_YDOC_UPDATE,
-	OP_VERSION_BINARY,
-	OP_VERSION_CREATE,
 	OP_STORAGE_STREAM,
 	OP_REPLACE,
 };
 
 enum op_step {
 	ST_MAIN,     /* the request itself (PATCH for a patch) */
-	ST_FALLBACK, /* the reference's path for versions */
 	ST_CHECK,    /* a refused PATCH: GET /storage to see what changed */
 	ST_REREAD,   /* read-modify-write: GET /storage */
 	ST_DELETE,   /* DELETE /storage */
@@ -49,7 +46,7 @@ struct op {
 	enum op_step step;
 	enum storage_path path;
 	char *room_id;
-	char *arg; /* new ID, version ID, guid, event JSON */
+	char *arg; /* guid */
 	struct patch patch; /* with its tests when the document shown is known */
 	char *patch_json;
 	bool literal; /* values are plain LSON as they are (a rewrite) */
@@ -181,19 +178,12 @@ static void op_abandon(struct req *q)
 
 static void on_op_done(struct api_storage_result *res, void *ud);
 
-/* Which version path to try first. */
-static bool reference_first(const struct model *m)
-{
-	return m->version_paths == 2;
-}
-
 /* Whether o changes something on the server (not a read, not a probe). */
 static bool op_changes(const struct op *o)
 {
 	switch (o->kind) {
 	case OP_PROBE:
 	case OP_YDOC_BINARY:
-	case OP_VERSION_BINARY:
 	case OP_STORAGE_STREAM:
 		return false;
 	default:
@@ -207,7 +197,6 @@ static http_id op_send(struct model *m, struct op *o)
 {
 	struct req *q = mi_req_new(m, NULL, REQ_MUTATION);
 	struct api *a = m->api;
-	bool ref = reference_first(m) != (o->step == ST_FALLBACK);
 	http_id id = 0;
 
 	if (!q) {
@@ -236,7 +225,6 @@ static http_id op_send(struct model *m, struct op *o)
 		id = api_storage_init(a, o->room_id, o->orig, o->orig_len, on_op_done, q);
 		break;
 	case ST_MAIN:
-	case ST_FALLBACK:
 		switch (o->kind) {
 		case OP_PATCH:
 		case OP_PROBE:
@@ -254,12 +242,6 @@ static http_id op_send(struct model *m, struct op *o)
 		case OP_YDOC_UPDATE:
 			id = api_ydoc_update(a, o->room_id, o->arg, o->data, o->data_len,
 			                     on_op_done, q);
-			break;
-		case OP_VERSION_BINARY:
-			id = api_version_get(a, o->room_id, o->arg, ref, on_op_done, q);
-			break;
-		case OP_VERSION_CREATE:
-			id = api_version_create(a, o->room_id, ref, on_op_done, q);
 			break;
 		case OP_REPLACE: /* starts with the re-read */
 			o->step = ST_REREAD;
@@ -691,37 +673,8 @@ static void patch_step(struct model *m, struct op *o, struct api_storage_result 
 	case ST_SETTLE:
 		settled(m, o, res);
 		return;
-	case ST_FALLBACK:
-		break;
 	}
 	op_finish(m, o, &res->err, NULL, 0, NULL, NULL);
-}
-
-/* Whether a 404/405 says the path does not exist (worth the other path). */
-static bool no_route(const struct lb_error *err)
-{
-	return api_is_no_endpoint(err) && err->http_status != 501;
-}
-
-/* Versions: the SDK's path, then the reference's on a missing route. */
-static void version_step(struct model *m, struct op *o, struct api_storage_result *res)
-{
-	const struct lb_error *err = &res->err;
-	bool ref = reference_first(m) != (o->step == ST_FALLBACK);
-
-	if (o->step == ST_MAIN && no_route(err)) {
-		o->first = *err;
-		o->step = ST_FALLBACK;
-		op_send(m, o);
-		return;
-	}
-	if (err->status == LB_OK)
-		m->version_paths = ref ? 2 : 1;
-	else if (o->step == ST_FALLBACK && no_route(err))
-		err = &o->first; /* the first answer says more */
-	if (o->kind == OP_VERSION_CREATE)
-		o->invalidate = KIND(RES_VERSIONS);
-	op_finish(m, o, err, res->body, res->body_len, NULL, res->version_id);
 }
 
 /* The Storage read back after an uncertain answer to a POST (init) or a
@@ -775,10 +728,6 @@ static void op_step_done(struct model *m, struct op *o, struct api_storage_resul
 		if (res->err.status == LB_OK)
 			m->json_patch = 1;
 		op_finish(m, o, &res->err, res->body, res->body_len, NULL, NULL);
-		return;
-	case OP_VERSION_BINARY:
-	case OP_VERSION_CREATE:
-		version_step(m, o, res);
 		return;
 	case OP_INIT:
 	case OP_DELETE:
@@ -1180,21 +1129,4 @@ http_id model_ydoc_update(struct model *m, const char *room_id, const char *guid
 	if (o)
 		o->data_len = update ? len : 0;
 	return start(m, o, guid);
-}
-
-/* GET a version's binary (SDK path, then the reference's). */
-http_id model_version_binary(struct model *m, const char *room_id, const char *version_id,
-                             storage_done_fn done, void *ud)
-{
-	if (!version_id || !*version_id)
-		return refuse(done, NULL, ud, LB_USAGE, "no version ID");
-	return start(m, begin(m, OP_VERSION_BINARY, room_id, EP_VERSION_GET_SDK, done, NULL, ud),
-	             version_id);
-}
-
-/* POST a version snapshot (SDK path, then the reference's). */
-http_id model_version_create(struct model *m, const char *room_id, storage_done_fn done, void *ud)
-{
-	return start(
-	    m, begin(m, OP_VERSION_CREATE, room_id, EP_VERSION_CREATE_SDK, done, NULL, ud), NULL);
 }
