@@ -24,8 +24,6 @@ enum op_kind {
 	OP_PROBE,
 	OP_INIT,
 	OP_DELETE,
-	OP_YDOC_BINARY,
-	OP_YDOC_UPDATE,
 	OP_STORAGE_STREAM,
 	OP_REPLACE,
 };
@@ -183,7 +181,6 @@ static bool op_changes(const struct op *o)
 {
 	switch (o->kind) {
 	case OP_PROBE:
-	case OP_YDOC_BINARY:
 	case OP_STORAGE_STREAM:
 		return false;
 	default:
@@ -235,13 +232,6 @@ static http_id op_send(struct model *m, struct op *o)
 			break;
 		case OP_DELETE:
 			id = api_storage_delete(a, o->room_id, on_op_done, q);
-			break;
-		case OP_YDOC_BINARY:
-			id = api_ydoc_binary(a, o->room_id, o->arg, on_op_done, q);
-			break;
-		case OP_YDOC_UPDATE:
-			id = api_ydoc_update(a, o->room_id, o->arg, o->data, o->data_len,
-			                     on_op_done, q);
 			break;
 		case OP_REPLACE: /* starts with the re-read */
 			o->step = ST_REREAD;
@@ -741,13 +731,8 @@ static void op_step_done(struct model *m, struct op *o, struct api_storage_resul
 			return;
 		}
 		break;
-	case OP_YDOC_UPDATE:
-		o->invalidate = KIND(RES_YDOC);
-		break;
 	case OP_STORAGE_STREAM:
 		o->streamed = res->streamed;
-		break;
-	case OP_YDOC_BINARY:
 		break;
 	}
 	op_finish(m, o, &res->err, res->body, res->body_len, NULL, NULL);
@@ -1098,13 +1083,6 @@ int model_storage_lost(const struct model *m)
 	return m ? m->storage_lost : 0;
 }
 
-/* GET /ydoc-binary into res->body. */
-http_id model_ydoc_binary(struct model *m, const char *room_id, const char *guid,
-                          storage_done_fn done, void *ud)
-{
-	return start(m, begin(m, OP_YDOC_BINARY, room_id, EP_YDOC_BINARY, done, NULL, ud), guid);
-}
-
 /* GET /storage to a sink. */
 http_id model_storage_stream(struct model *m, const char *room_id, bool simplified,
                              const struct http_sink *sink, storage_done_fn done, void *ud)
@@ -1116,17 +1094,4 @@ http_id model_storage_stream(struct model *m, const char *room_id, bool simplifi
 		o->sink = *sink;
 	}
 	return start(m, o, NULL);
-}
-
-/* PUT /ydoc with a binary update. */
-http_id model_ydoc_update(struct model *m, const char *room_id, const char *guid,
-                          const void *update, size_t len, storage_done_fn done, void *ud)
-{
-	struct op *o = begin(m, OP_YDOC_UPDATE, room_id, EP_YDOC_UPDATE, done, NULL, ud);
-
-	if (o && !(o->data = copy_bytes(update ? update : "", update ? len : 0)))
-		return op_nomem(o);
-	if (o)
-		o->data_len = update ? len : 0;
-	return start(m, o, guid);
 }
