@@ -21,10 +21,6 @@
 
 enum op_kind {
 	OP_PATCH,
-	OP_PROBE,
-	OP_INIT,
-	OP_DELETE,
-	OP_STORAGE_STREAM,
 	OP_REPLACE,
 };
 
@@ -67,10 +63,6 @@ struct op {
 	storage_done_fn sdone;
 	model_done_fn mdone;
 	void *ud;
-	/* OP_STORAGE_STREAM */
-	bool simplified;
-	struct http_sink sink;
-	size_t streamed;
 };
 
 static void op_free(struct op *o)
@@ -108,7 +100,6 @@ static void op_finish(struct model *m, struct op *o, const struct lb_error *err,
 		res.path = o->path;
 		res.body = body;
 		res.body_len = len;
-		res.streamed = o->streamed;
 		if (o->lost && o->orig) {
 			res.body = res.previous = o->orig;
 			res.body_len = res.previous_len = o->orig_len;
@@ -176,18 +167,6 @@ static void op_abandon(struct req *q)
 
 static void on_op_done(struct api_storage_result *res, void *ud);
 
-/* Whether o changes something on the server (not a read, not a probe). */
-static bool op_changes(const struct op *o)
-{
-	switch (o->kind) {
-	case OP_PROBE:
-	case OP_STORAGE_STREAM:
-		return false;
-	default:
-		return true;
-	}
-}
-
 /* Send the request of o's current step. o may be finished and freed when
  * this returns. Returns the request's id (0 when it ended at once). */
 static http_id op_send(struct model *m, struct op *o)
@@ -202,7 +181,7 @@ static http_id op_send(struct model *m, struct op *o)
 	}
 	q->ext = o;
 	q->abandon = op_abandon;
-	q->change = op_changes(o);
+	q->change = true;
 	q->starting = true;
 	switch (o->step) {
 	case ST_CHECK:
@@ -222,26 +201,7 @@ static http_id op_send(struct model *m, struct op *o)
 		id = api_storage_init(a, o->room_id, o->orig, o->orig_len, on_op_done, q);
 		break;
 	case ST_MAIN:
-		switch (o->kind) {
-		case OP_PATCH:
-		case OP_PROBE:
-			id = api_storage_json_patch(a, o->room_id, o->patch_json, on_op_done, q);
-			break;
-		case OP_INIT:
-			id = api_storage_init(a, o->room_id, o->data, o->data_len, on_op_done, q);
-			break;
-		case OP_DELETE:
-			id = api_storage_delete(a, o->room_id, on_op_done, q);
-			break;
-		case OP_REPLACE: /* starts with the re-read */
-			o->step = ST_REREAD;
-			id = api_storage_get(a, o->room_id, false, on_op_done, q);
-			break;
-		case OP_STORAGE_STREAM:
-			id = api_storage_stream(a, o->room_id, o->simplified, &o->sink, on_op_done,
-			                        q);
-			break;
-		}
+		id = api_storage_json_patch(a, o->room_id, o->patch_json, on_op_done, q);
 		break;
 	}
 	q->starting = false;
@@ -667,75 +627,9 @@ static void patch_step(struct model *m, struct op *o, struct api_storage_result 
 	op_finish(m, o, &res->err, NULL, 0, NULL, NULL);
 }
 
-/* The Storage read back after an uncertain answer to a POST (init) or a
- * DELETE: done after all, or the first error with what is there. */
-static void write_settled(struct model *m, struct op *o, struct api_storage_result *res)
-{
-	const char *doc = res->body ? res->body : "";
-	struct lb_error e;
-
-	if (res->err.status == LB_OK &&
-	    (o->kind == OP_INIT ? same_document(o->data, o->data_len, doc, res->body_len)
-	                        : empty_document(doc, res->body_len))) {
-		lb_error_clear(&e);
-		op_finish(m, o, &e, NULL, 0, NULL, NULL);
-		return;
-	}
-	if (res->err.status != LB_OK)
-		first_with(o, &e,
-		           "%.400s (and the Storage of room \"%.200s\" could not be read back "
-		           "to see whether it was done: %.300s)",
-		           o->first.message, o->room_id, res->err.message);
-	else if (o->kind == OP_INIT)
-		first_with(o, &e, "%.400s (read back, the Storage of room \"%.200s\" %s)",
-		           o->first.message, o->room_id,
-		           empty_document(doc, res->body_len) ? "is still empty"
-		                                              : "holds another document");
-	else
-		first_with(o, &e,
-		           "%.400s (read back, the Storage of room \"%.200s\" is still there)",
-		           o->first.message, o->room_id);
-	op_finish(m, o, &e, NULL, 0, NULL, NULL);
-}
-
 static void op_step_done(struct model *m, struct op *o, struct api_storage_result *res)
 {
-	switch (o->kind) {
-	case OP_PATCH:
-	case OP_REPLACE:
-		patch_step(m, o, res);
-		return;
-	case OP_PROBE:
-		if (api_is_no_endpoint(&res->err)) {
-			struct lb_error ok;
-
-			m->json_patch = 2;
-			o->path = STORAGE_READ_MODIFY_WRITE;
-			lb_error_clear(&ok);
-			op_finish(m, o, &ok, NULL, 0, NULL, NULL);
-			return;
-		}
-		if (res->err.status == LB_OK)
-			m->json_patch = 1;
-		op_finish(m, o, &res->err, res->body, res->body_len, NULL, NULL);
-		return;
-	case OP_INIT:
-	case OP_DELETE:
-		o->invalidate = KIND(RES_STORAGE);
-		if (o->step == ST_SETTLE) {
-			write_settled(m, o, res);
-			return;
-		}
-		if (res->err.status != LB_OK && !refused(&res->err)) {
-			settle(m, o, &res->err);
-			return;
-		}
-		break;
-	case OP_STORAGE_STREAM:
-		o->streamed = res->streamed;
-		break;
-	}
-	op_finish(m, o, &res->err, res->body, res->body_len, NULL, NULL);
+	patch_step(m, o, res);
 }
 
 static void on_op_done(struct api_storage_result *res, void *ud)
@@ -870,25 +764,6 @@ static struct op *begin(struct model *m, enum op_kind kind, const char *room_id,
 	return o;
 }
 
-/* 1 yes, 0 no, -1 not known yet. */
-int model_storage_has_json_patch(const struct model *m)
-{
-	if (!m || m->json_patch == 0)
-		return -1;
-	return m->json_patch == 1 ? 1 : 0;
-}
-
-/* Send an empty patch to learn whether the endpoint exists. */
-http_id model_storage_probe(struct model *m, const char *room_id, storage_done_fn done, void *ud)
-{
-	/* Refused in read-only mode too: it is a PATCH, even if empty. */
-	struct op *o = begin(m, OP_PROBE, room_id, EP_STORAGE_JSON_PATCH, done, NULL, ud);
-
-	if (o && !(o->patch_json = strdup("[]")))
-		return op_nomem(o);
-	return start(m, o, NULL);
-}
-
 /* A Storage change: JSON patch first unless literal or known to be
  * missing, else read-modify-write. */
 static http_id storage_change(struct model *m, const char *room_id, const struct patch *p,
@@ -975,15 +850,6 @@ static struct op *begin_document(struct model *m, enum op_kind kind, const char 
 	return o;
 }
 
-/* POST /storage with a validated plain LSON document. */
-http_id model_storage_init(struct model *m, const char *room_id, const char *plain_lson, size_t len,
-                           storage_done_fn done, void *ud)
-{
-	return start(m, begin_document(m, OP_INIT, room_id, EP_STORAGE_INIT, plain_lson,
-	                               len, done, ud),
-	             NULL);
-}
-
 /* Read-modify-write with the whole new document. */
 http_id model_storage_replace(struct model *m, const char *room_id, const char *plain_lson,
                               size_t len, const char *seen_body, size_t seen_len,
@@ -1000,12 +866,6 @@ http_id model_storage_replace(struct model *m, const char *room_id, const char *
 	o->path = STORAGE_READ_MODIFY_WRITE;
 	o->step = ST_REREAD;
 	return start(m, o, NULL);
-}
-
-/* DELETE /storage. */
-http_id model_storage_delete(struct model *m, const char *room_id, storage_done_fn done, void *ud)
-{
-	return start(m, begin(m, OP_DELETE, room_id, EP_STORAGE_DELETE, done, NULL, ud), NULL);
 }
 
 /* The op of a request of this module, or NULL. */
@@ -1081,17 +941,4 @@ void model_storage_each_rewrite(const struct model *m,
 int model_storage_lost(const struct model *m)
 {
 	return m ? m->storage_lost : 0;
-}
-
-/* GET /storage to a sink. */
-http_id model_storage_stream(struct model *m, const char *room_id, bool simplified,
-                             const struct http_sink *sink, storage_done_fn done, void *ud)
-{
-	struct op *o = begin(m, OP_STORAGE_STREAM, room_id, EP_STORAGE_GET, done, NULL, ud);
-
-	if (o) {
-		o->simplified = simplified;
-		o->sink = *sink;
-	}
-	return start(m, o, NULL);
 }
