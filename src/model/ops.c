@@ -97,13 +97,19 @@ static void op_fail(struct model *m, struct op *o, enum lb_status st, const char
 	op_finish(m, o, &end);
 }
 
+/* Whether o is in a step at risk: what op_keep kept may be all there is. */
+static bool at_risk(const struct op *o)
+{
+	return o->step && (o->step->flags & OP_AT_RISK);
+}
+
 /* The model is gone, or dropped the request: say what that left behind. */
 static void op_cancelled(struct op *o)
 {
 	struct op_end end;
 
 	memset(&end, 0, sizeof(end));
-	end.lost = o->step && (o->step->flags & OP_AT_RISK);
+	end.lost = at_risk(o);
 	lb_error_set(&end.err, LB_CANCELLED, "cancelled");
 	if (o->prog->cancelled)
 		o->prog->cancelled(o, o->step, &end);
@@ -117,6 +123,12 @@ static void op_abandon(struct req *q)
 	q->ext = NULL;
 	if (o)
 		op_cancelled(o);
+}
+
+/* The op of a request of the engine, or NULL. */
+static struct op *op_of(const struct req *q)
+{
+	return q->abandon == op_abandon ? q->ext : NULL;
 }
 
 /* Whether step may go out: a read always, anything else once. Recorded
@@ -321,4 +333,64 @@ bool op_keep(struct op *o, const char *kind, const char *doc, size_t len, struct
 	o->kept_doc = doc;
 	o->kept_len = len;
 	return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Stopping (model_storage.h) */
+
+int model_storage_interrupt(struct model *m)
+{
+	struct req **stop = NULL;
+	size_t n = 0;
+
+	if (!m)
+		return 0;
+	mi_enter(m);
+	m->storage_stopping = true;
+	/* Collected first: a cancel calls back at once, and the callback
+	 * changes the list. */
+	for (struct req *q = m->reqs; q; q = q->next)
+		n++;
+	stop = n ? calloc(n, sizeof(*stop)) : NULL;
+	n = 0;
+	for (struct req *q = m->reqs; stop && q; q = q->next) {
+		struct op *o = op_of(q);
+
+		if (o && o->prog->interrupt && o->prog->interrupt(o, o->step))
+			stop[n++] = q;
+	}
+	for (size_t i = 0; i < n; i++)
+		api_cancel(m->api, stop[i]->id);
+	free(stop);
+	mi_leave(m);
+	return model_storage_rewrites(m);
+}
+
+int model_storage_rewrites(const struct model *m)
+{
+	int n = 0;
+
+	for (struct req *q = m ? m->reqs : NULL; q; q = q->next) {
+		struct op *o = op_of(q);
+
+		if (o && at_risk(o))
+			n++;
+	}
+	return n;
+}
+
+void model_storage_each_rewrite(const struct model *m,
+                                void (*fn)(void *ud, const char *room, const char *saved), void *ud)
+{
+	for (struct req *q = m ? m->reqs : NULL; q; q = q->next) {
+		struct op *o = op_of(q);
+
+		if (o && at_risk(o))
+			fn(ud, o->room_id, o->kept);
+	}
+}
+
+int model_storage_lost(const struct model *m)
+{
+	return m ? m->storage_lost : 0;
 }

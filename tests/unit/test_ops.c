@@ -161,6 +161,23 @@ static const struct op_program toy_program = {
     .describe = toy_describe,
 };
 
+/* The same, stopped by a signal: the read in flight is cancelled. */
+static int interrupts;
+
+static bool toy_interrupt(struct op *o, const struct op_step *now)
+{
+	(void)o;
+	interrupts++;
+	return now == &toy_read;
+}
+
+static const struct op_program toy_stoppable = {
+    .name = "toy stoppable",
+    .state_size = sizeof(struct toy),
+    .changes = true,
+    .interrupt = toy_interrupt,
+};
+
 /* What the callback heard. */
 struct heard {
 	int calls;
@@ -168,8 +185,17 @@ struct heard {
 	enum storage_path path;
 	char previous[64];
 	char saved[256];
-	struct toy toy; /* the state, as it was at the end */
+	char rewrite_room[16]; /* what model_storage_each_rewrite said */
+	char rewrite_saved[256];
 };
+
+static void note_rewrite(void *ud, const char *room, const char *saved)
+{
+	struct heard *h = ud;
+
+	snprintf(h->rewrite_room, sizeof(h->rewrite_room), "%s", room);
+	snprintf(h->rewrite_saved, sizeof(h->rewrite_saved), "%s", saved ? saved : "");
+}
 
 static void on_done(const struct storage_result *res, void *ud)
 {
@@ -290,8 +316,15 @@ static void test_kept_copy(void **state)
 	const struct toy opts = {.keep = true};
 
 	toy_start(f, &h, &opts, EP_STORAGE_INIT);
+	assert_int_equal(model_storage_rewrites(f->m), 0);
 	assert_true(fake_complete(&f->ft, 0, 200, "{\"a\":1}"));
+	/* In the step at risk: counted, and named with its file. */
+	assert_int_equal(model_storage_rewrites(f->m), 1);
+	model_storage_each_rewrite(f->m, note_rewrite, &h);
+	assert_string_equal(h.rewrite_room, "r1");
+	assert_true(file_exists(h.rewrite_saved));
 	assert_true(fake_complete(&f->ft, 1, 200, "{}"));
+	assert_false(file_exists(h.rewrite_saved));
 	assert_int_equal(h.err.status, LB_OK);
 	assert_string_equal(h.previous, "");
 	assert_string_equal(h.saved, "");
@@ -306,6 +339,7 @@ static void test_kept_copy(void **state)
 	assert_non_null(strstr(h.saved, f->dir));
 	assert_true(file_exists(h.saved));
 	assert_int_equal(model_storage_lost(f->m), 1);
+	assert_int_equal(model_storage_rewrites(f->m), 0);
 }
 
 /* model_free with a request in flight: the callback hears LB_CANCELLED
@@ -334,6 +368,36 @@ static void test_model_free_in_flight(void **state)
 	/* Nothing more: the model's requests are gone with it. */
 	assert_int_equal(fake_count(&f->ft), 3);
 	f->m = model_new(&f->api, &f->o);
+}
+
+/* model_storage_interrupt: each op's program decides what to cancel;
+ * nothing that changes starts afterwards. */
+static void test_interrupt(void **state)
+{
+	struct fx *f = *state;
+	struct heard h = {0}, h2 = {0}, h3 = {0};
+	const struct op_done to = {.storage = on_done, .ud = &h};
+	const struct op_done to2 = {.storage = on_done, .ud = &h2};
+	const struct toy opts = {0};
+
+	op_run(f->m, op_new(f->m, &toy_stoppable, "r1", EP_STORAGE_INIT, &to), &toy_read);
+	toy_start(f, &h2, &opts, EP_STORAGE_INIT); /* no hook: left alone */
+	interrupts = 0;
+	assert_int_equal(model_storage_interrupt(f->m), 0);
+	assert_int_equal(interrupts, 1);
+	assert_true(fake_req(&f->ft, 0)->cancelled);
+	assert_false(fake_req(&f->ft, 1)->finished);
+	assert_int_equal(h.calls, 1);
+	assert_int_equal(h.err.status, LB_CANCELLED);
+	assert_int_equal(h2.calls, 0);
+	/* Nothing new that changes the project; a read still goes. */
+	toy_start(f, &h3, &opts, EP_STORAGE_INIT);
+	assert_int_equal(h3.calls, 1);
+	assert_int_equal(h3.err.status, LB_CANCELLED);
+	assert_string_equal(h3.err.message, "interrupted: nothing more is sent");
+	op_run(f->m, op_new(f->m, &toy_stoppable, "r1", EP_STORAGE_GET, &to2), &toy_read);
+	assert_int_equal(fake_count(&f->ft), 3);
+	fake_cancel_all(&f->ft);
 }
 
 static void test_no_room(void **state)
@@ -378,6 +442,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_build_failure_is_an_answer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_kept_copy, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_model_free_in_flight, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_interrupt, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_room, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_only, setup_read_only, teardown),
 	};
