@@ -155,9 +155,9 @@ static void refuse_resend(struct model *m, struct op *o, const struct op_step *s
 	memset(&end, 0, sizeof(end));
 	end.lost = (step->flags & OP_AT_RISK) != 0;
 	lb_error_set(&end.err, LB_UNSURE,
-	             "%s (%s %s) was not sent a second time: a change goes out at most once, and "
-	             "what the first one did is not known",
-	             e ? e->what : "a request", e ? http_method_name(e->method) : "",
+	             "%s: %s (%s %s) was not sent a second time: a change goes out at most once, "
+	             "and what the first one did is not known",
+	             o->prog->name, e ? e->what : "a request", e ? http_method_name(e->method) : "",
 	             e ? e->path : "");
 	op_finish(m, o, &end);
 }

@@ -82,7 +82,7 @@ struct op_step {
 };
 
 struct op_program {
-	const char *name;
+	const char *name; /* in the engine's own messages */
 	size_t state_size;
 	/* Free what the state holds (not the state itself); may be NULL. */
 	void (*clear)(void *state);

@@ -283,6 +283,7 @@ static void test_change_sent_once(void **state)
 	assert_int_equal(fake_count(&f->ft), 2);
 	assert_int_equal(h.calls, 1);
 	assert_int_equal(h.err.status, LB_UNSURE);
+	assert_non_null(strstr(h.err.message, "toy: Initialize Storage"));
 	assert_non_null(strstr(h.err.message, "was not sent a second time"));
 	/* A read goes as often as asked: the same program twice reads twice. */
 	toy_start(f, &h, &opts, EP_STORAGE_INIT);
