@@ -1,7 +1,7 @@
 /* The endpoint table against the emulator's list of the REST reference
  * (tests/emulator/endpoints.mjs), the request builder (path parameters,
  * retries and read-only refusal from the row), and every request of the
- * api layer going out through its row. */
+ * api layer going out through its row, api_send's included. */
 #include "lbconfig.h"
 
 #include <setjmp.h>
@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_send.h"
 #include "api_storage.h"
 #include "endpoints.h"
 #include "fake_transport.h"
@@ -523,6 +524,116 @@ static void test_api_functions_use_their_rows(void **state)
 	fake_cancel_all(&f->ft);
 }
 
+/* What api_send's callback heard. */
+struct heard {
+	int calls;
+	struct lb_error err;
+	char body[64];
+	size_t streamed;
+};
+
+static void on_heard(struct api_storage_result *res, void *ud)
+{
+	struct heard *h = ud;
+
+	h->calls++;
+	h->err = res->err;
+	snprintf(h->body, sizeof(h->body), "%.*s", (int)res->body_len,
+	         res->body ? res->body : "");
+	h->streamed = res->streamed;
+	/* Nothing decoded. */
+	assert_null(res->version_id);
+	assert_null(res->room.id);
+}
+
+static enum http_sink_rc take_all(const char *p, size_t len, void *ud)
+{
+	(void)p;
+	(void)len;
+	(void)ud;
+	return HTTP_SINK_TAKEN;
+}
+
+/* Any row, from its params, query and body; the answer as it came. */
+static void test_send_any_row(void **state)
+{
+	struct fx *f = *state;
+	struct heard h = {0};
+	struct api_send_args a = {.params = {"r 1", "vh/1"}};
+	struct http_sink sink = {.take = take_all};
+	const struct fake_request *r;
+
+	assert_int_not_equal(api_send(&f->api, EP_VERSION_GET, &a, on_heard, &h), 0);
+	check_sent(f, EP_VERSION_GET, BASE "/v2/rooms/r%201/version/vh%2F1");
+	assert_true(fake_complete(&f->ft, 0, 200, "{\"data\":{\"id\":\"vh_2\"}}"));
+	assert_int_equal(h.calls, 1);
+	assert_int_equal(h.err.status, LB_OK);
+	assert_string_equal(h.body, "{\"data\":{\"id\":\"vh_2\"}}");
+
+	a = (struct api_send_args){.params = {"r"}, .query = "guid=g",
+	                           .body = "\x01\x02", .body_len = 2, .ct = API_CT_OCTETS};
+	api_send(&f->api, EP_YDOC_UPDATE, &a, on_heard, &h);
+	check_sent(f, EP_YDOC_UPDATE, BASE "/v2/rooms/r/ydoc?guid=g");
+	r = fake_last(&f->ft);
+	assert_int_equal(r->body_len, 2);
+	assert_memory_equal(r->body, "\x01\x02", 2);
+	assert_string_equal(fake_header(r, "Content-Type"), "application/octet-stream");
+	/* An error answer is decoded into err. */
+	assert_true(fake_complete(&f->ft, 1, 404,
+	                          "{\"error\":\"ROOM_NOT_FOUND\",\"message\":\"no room\"}"));
+	assert_int_equal(h.calls, 2);
+	assert_int_equal(h.err.http_status, 404);
+	assert_string_equal(h.err.code, "ROOM_NOT_FOUND");
+
+	/* A 2xx body to the sink. */
+	a = (struct api_send_args){.params = {"r"}, .sink = &sink};
+	api_send(&f->api, EP_STORAGE_GET, &a, on_heard, &h);
+	check_sent(f, EP_STORAGE_GET, BASE "/v2/rooms/r/storage");
+	assert_true(fake_complete(&f->ft, 2, 200, "{\"a\":1}"));
+	assert_int_equal(h.calls, 3);
+	assert_int_equal(h.streamed, 7);
+
+	/* A missing param, or read-only mode on a change: refused at once,
+	 * nothing sent. */
+	a = (struct api_send_args){.params = {"r"}};
+	assert_int_equal(api_send(&f->api, EP_VERSION_GET, &a, on_heard, &h), 0);
+	assert_int_equal(h.calls, 4);
+	assert_int_equal(h.err.status, LB_USAGE);
+	f->api.read_only = true;
+	assert_int_equal(api_send(&f->api, EP_STORAGE_DELETE, &a, on_heard, &h), 0);
+	assert_int_equal(h.calls, 5);
+	assert_int_equal(h.err.status, LB_READONLY);
+	assert_int_equal(fake_count(&f->ft), 3);
+}
+
+static void on_refused(struct api_storage_result *res, void *ud)
+{
+	*(struct lb_error *)ud = res->err;
+}
+
+/* The same words as api_room_broadcast's refusal. */
+static void test_json_check(void **state)
+{
+	struct fx *f = *state;
+	static const char *const bad[] = {"{a: 1}", "{} {}", "[1,", "", "\"x"};
+	struct lb_error err, said;
+
+	assert_true(api_json_check("{\"a\":[1,2]}", "the event", &err));
+	assert_true(api_json_check(" 42 ", "the event", &err));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_false(api_json_check(bad[i], "the event", &err));
+		assert_int_equal(err.status, LB_USAGE);
+		api_room_broadcast(&f->api, "r", bad[i], on_refused, &said);
+		assert_int_equal(said.status, LB_USAGE);
+		assert_string_equal(err.message, said.message);
+	}
+	assert_false(api_json_check("{a: 1}", "the event", &err));
+	assert_string_equal(err.message, "the event is not valid JSON (at byte 2)");
+	assert_false(api_json_check(NULL, "the event", &err));
+	assert_string_equal(err.message, "the event is not valid JSON (at byte 0)");
+	assert_int_equal(fake_count(&f->ft), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -533,6 +644,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_build_takes_the_row, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_only_refuses_every_mutation, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_api_functions_use_their_rows, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_send_any_row, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_json_check, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
