@@ -1442,3 +1442,51 @@ bool model_read_only(const struct model *m)
 {
 	return m && m->opt.read_only;
 }
+
+/* ------------------------------------------------------------------ */
+/* Reading */
+
+static bool is_list(const struct resource *r)
+{
+	return r &&
+	       (r->kind == RES_ROOMS || r->kind == RES_VERSIONS || r->kind == RES_ACTIVE_USERS);
+}
+
+size_t model_count(const struct resource *r)
+{
+	if (!is_list(r))
+		return 0;
+	return r->kind == RES_ROOMS      ? r->n_rooms
+	       : r->kind == RES_VERSIONS ? r->n_versions
+	                                 : r->n_users;
+}
+
+bool model_complete(const struct resource *r)
+{
+	return is_list(r) && r->complete;
+}
+
+bool model_paging(const struct resource *r)
+{
+	return is_list(r) && r->paging;
+}
+
+const char *model_next_cursor(const struct resource *r)
+{
+	return is_list(r) ? r->next_cursor : NULL;
+}
+
+const struct room *model_room_at(const struct resource *r, size_t i)
+{
+	return r && r->kind == RES_ROOMS && i < r->n_rooms ? &r->rooms[i] : NULL;
+}
+
+const struct room *model_room_of(const struct resource *r)
+{
+	return r && r->kind == RES_ROOM && r->has_data ? &r->room : NULL;
+}
+
+const struct room_filter *model_rooms_filter(const struct resource *r)
+{
+	return r && r->kind == RES_ROOMS ? &r->filter : NULL;
+}

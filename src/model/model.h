@@ -132,6 +132,24 @@ void model_tick(struct model *m);
 /* Age of the data in seconds, -1 when never loaded. */
 long long model_age_s(const struct resource *r);
 
+/* Reading a resource's data. Each answers for the resources it names and
+ * gives 0, NULL or false for any other, and before data came. */
+/* Items in a list (rooms, versions, active users). */
+size_t model_count(const struct resource *r);
+/* Every page of a list is in. */
+bool model_complete(const struct resource *r);
+/* The next page of a list is loading. */
+bool model_paging(const struct resource *r);
+/* The cursor of a list's next page; NULL when complete. */
+const char *model_next_cursor(const struct resource *r);
+/* Room i of a list of rooms. The items of a list are one array:
+ * model_room_at(r, 0) is its first of model_count(r). */
+const struct room *model_room_at(const struct resource *r, size_t i);
+/* The room of model_room (the server's copy; NULL without one). */
+const struct room *model_room_of(const struct resource *r);
+/* The filter a rooms list was asked with. */
+const struct room_filter *model_rooms_filter(const struct resource *r);
+
 /* Mutations. done is called once with the error (LB_OK on success) and the
  * room the server returned (NULL for delete or on error). The room resource
  * is updated from the response, every rooms list is marked stale, and lists

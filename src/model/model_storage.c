@@ -473,3 +473,30 @@ void mi_invalidate_room_kinds(struct model *m, const char *room_id, unsigned kin
 			mi_invalidate(m, r);
 	}
 }
+
+/* ------------------------------------------------------------------ */
+/* Reading */
+
+const struct version *model_version_at(const struct resource *r, size_t i)
+{
+	return r && r->kind == RES_VERSIONS && i < r->n_versions ? &r->versions[i] : NULL;
+}
+
+const struct active_user *model_user_at(const struct resource *r, size_t i)
+{
+	return r && r->kind == RES_ACTIVE_USERS && i < r->n_users ? &r->users[i] : NULL;
+}
+
+struct lson_doc *model_document(const struct resource *r)
+{
+	return r && (r->kind == RES_STORAGE || r->kind == RES_YDOC) ? r->doc : NULL;
+}
+
+const char *model_body(const struct resource *r, size_t *len)
+{
+	bool doc = r && (r->kind == RES_STORAGE || r->kind == RES_YDOC) && r->body;
+
+	if (len)
+		*len = doc ? r->body_len : 0;
+	return doc ? r->body : NULL;
+}
