@@ -959,6 +959,21 @@ static http_id submit(struct api *a, enum endpoint_id ep, const char *room_id, c
 	return id;
 }
 
+/* A request without a body to ep, the answer left undecoded; see api.h. */
+http_id api_get(struct api *a, enum endpoint_id ep, const char *const *params, size_t n,
+                const char *query, api_done_fn done, void *ud)
+{
+	struct call *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return fail_now(LB_NOMEM, "out of memory", done, ud);
+	c->base.finish = call_finish;
+	c->kind = CALL_NONE;
+	c->done = done;
+	c->ud = ud;
+	return api_submit(a, ep, params, n, query, NULL, 0, API_CT_NONE, &c->base);
+}
+
 /* GET /v2/rooms with the filter and the page cursor (NULL for the first). */
 http_id api_rooms_list(struct api *a, const struct room_filter *f, const char *cursor,
                        api_done_fn done, void *ud)

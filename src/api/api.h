@@ -83,6 +83,13 @@ bool api_decode_room(const char *json, size_t len, struct room *out, struct lb_e
 bool api_decode_room_page(const char *json, size_t len, struct room_page *out,
 			  struct lb_error *err);
 
+/* A request to endpoint ep without a body (a GET), with its n path params
+ * and the query (encoded, without '?'; NULL or "" for none), whose answer
+ * the caller decodes: res->body on success, res->err otherwise (the API's
+ * error decoded). For the model, which reads every kind this way. */
+http_id api_get(struct api *a, enum endpoint_id ep, const char *const *params, size_t n,
+                const char *query, api_done_fn done, void *ud);
+
 /* GET /v2/rooms with the filter and the page cursor (NULL for the first). */
 http_id api_rooms_list(struct api *a, const struct room_filter *f, const char *cursor,
 		       api_done_fn done, void *ud);

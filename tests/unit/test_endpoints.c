@@ -523,6 +523,53 @@ static void test_api_functions_use_their_rows(void **state)
 	fake_cancel_all(&f->ft);
 }
 
+/* What api_get handed its callback. */
+struct got {
+	int calls;
+	enum lb_status status;
+	long http_status;
+	char body[64];
+};
+
+static void on_got(struct api_result *res, void *ud)
+{
+	struct got *g = ud;
+
+	g->calls++;
+	g->status = res->err.status;
+	g->http_status = res->err.http_status;
+	snprintf(g->body, sizeof(g->body), "%.*s", (int)res->body_len, res->body ? res->body : "");
+}
+
+static void test_get_leaves_the_answer_undecoded(void **state)
+{
+	struct fx *f = *state;
+	const char *room[] = {"a/b"};
+	struct got g = {0};
+
+	api_get(&f->api, EP_VERSIONS_LIST, room, 1, "limit=2&cursor=c%201", on_got, &g);
+	check_sent(f, EP_VERSIONS_LIST, BASE "/v2/rooms/a%2Fb/versions?limit=2&cursor=c%201");
+	assert_true(fake_complete(&f->ft, 0, 200, "not JSON at all"));
+	assert_int_equal(g.calls, 1);
+	assert_int_equal(g.status, LB_OK);
+	assert_string_equal(g.body, "not JSON at all");
+
+	/* An error answer is decoded as for any request. */
+	api_get(&f->api, EP_ROOMS_LIST, NULL, 0, NULL, on_got, &g);
+	check_sent(f, EP_ROOMS_LIST, BASE "/v2/rooms");
+	assert_true(
+	    fake_complete(&f->ft, 1, 404, "{\"error\":\"ROOM_NOT_FOUND\",\"message\":\"no\"}"));
+	assert_int_equal(g.calls, 2);
+	assert_int_equal(g.status, LB_HTTP);
+	assert_int_equal(g.http_status, 404);
+
+	/* A missing path param is refused before the transport. */
+	api_get(&f->api, EP_ROOM_GET, NULL, 0, NULL, on_got, &g);
+	assert_int_equal(g.calls, 3);
+	assert_int_equal(g.status, LB_USAGE);
+	assert_int_equal(fake_count(&f->ft), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -533,6 +580,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_build_takes_the_row, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_only_refuses_every_mutation, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_api_functions_use_their_rows, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_get_leaves_the_answer_undecoded, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
