@@ -33,10 +33,20 @@ enum res_kind {
 	RES_BULK,         /* many changes sent as one job (bulk.h) */
 };
 
-struct lson_doc;
+/* The items of a list resource (rooms, versions, active users): the
+ * kind's item type, in one array, and where its pages stand. Read it
+ * through model_count, model_room_at ... below. */
+struct model_list {
+	void *items;
+	size_t n;
+	size_t cap;        /* items allocated */
+	char *next_cursor; /* NULL when complete */
+	bool complete;     /* every page is loaded */
+	bool paging;       /* the next page is loading */
+};
 
 struct resource {
-	char *key;               /* "/v2/rooms?<filter key>" or "/v2/rooms/<id>" */
+	char *key;               /* "/v2/rooms?<filter key>", "/v2/rooms/<id>", ... */
 	enum res_kind kind;
 	enum res_state state;
 	bool busy;               /* a request is in flight for it */
@@ -46,38 +56,18 @@ struct resource {
 	struct lb_error err;     /* the last failure (kept while stale data shows) */
 	unsigned generation;     /* bumped on every change */
 
-	/* RES_ROOMS */
-	struct room_filter filter;
-	struct room *rooms;
-	size_t n_rooms;
-	char *next_cursor;       /* NULL when complete */
-	bool complete;           /* every page is loaded */
-	bool paging;             /* the next page is loading */
-
-	/* RES_ROOM, and the room of RES_STORAGE, RES_YDOC, RES_ACTIVE_USERS,
-	 * RES_VERSIONS */
+	/* The room it belongs to (RES_ROOM: that room); NULL for none. */
 	char *room_id;
-	struct room room;
 	bool gone;               /* deleted, renamed, or answered 404 */
 	char *renamed_to;        /* RES_ROOM: the new ID after a rename (gone) */
 
-	/* RES_STORAGE and RES_YDOC: the document as the API sent it, and
-	 * decoded (the model's reference; take your own with lson_ref to keep
-	 * a version across updates). RES_YDOC is decoded as plain JSON. */
-	char *body;
-	size_t body_len;
-	struct lson_doc *doc;
-	bool simplified;         /* RES_STORAGE: ?format=json */
-	bool body_only;          /* keep the body, decode nothing (doc stays NULL) */
-	char *ydoc_params;       /* RES_YDOC: the query string used ("" for none) */
-
-	/* RES_ACTIVE_USERS */
-	struct active_user *users;
-	size_t n_users;
-
-	/* RES_VERSIONS (pages follow next_cursor / complete / paging above) */
-	struct version *versions;
-	size_t n_versions;
+	/* Its data, by the shape of its kind (src/model/kind.h): a list's
+	 * items, or one object (the room, the document; a job's own state);
+	 * and what it was asked with (the rooms filter, the document's
+	 * options), owned by it and freed through its kind. */
+	struct model_list list;
+	void *obj;
+	void *args;
 
 	/* internal */
 	struct model_internal *priv;

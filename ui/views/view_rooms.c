@@ -116,7 +116,7 @@ static const struct room *selected(struct view *v)
 static void rooms_title(struct view *v, char *out, size_t n)
 {
 	char desc[256];
-	room_filter_describe(&resview_of(v)->res->filter, desc, sizeof(desc));
+	room_filter_describe(model_rooms_filter(resview_of(v)->res), desc, sizeof(desc));
 	char *safe = ts_sanitize(desc, (size_t)-1);
 	if (safe && safe[0])
 		snprintf(out, n, "rooms [%s]", safe);
@@ -129,7 +129,7 @@ static void rooms_title(struct view *v, char *out, size_t n)
 static void rooms_empty(struct view *v, char *out, size_t n)
 {
 	char desc[256];
-	room_filter_describe(&resview_of(v)->res->filter, desc, sizeof(desc));
+	room_filter_describe(model_rooms_filter(resview_of(v)->res), desc, sizeof(desc));
 	if (desc[0])
 		snprintf(out, n, "No rooms match %s", desc);
 	else
