@@ -2,7 +2,8 @@
  * beside the code it is about (rooms in model.c; documents, versions and
  * active users in model_storage.c; fanout.c; bulk.c), and the types of
  * the items they hold. The core of the model reads only these rows: a kind
- * added is a row and an item type, with nothing to change in the core.
+ * added is an identity (RES_*), a row and an item type, with nothing to
+ * change in the core.
  * Internal to the model: views and commands use model.h's accessors. */
 #ifndef LB_KIND_H
 #define LB_KIND_H
@@ -32,8 +33,8 @@ struct item_type {
 	 * never listed. */
 	bool (*decode_page)(const char *body, size_t len, const void *args, struct item_page *out,
 	                    struct lb_error *err);
-	/* One object into item (size bytes, zeroed); false with err set, and
-	 * the item cleared. NULL for a type never kept alone. */
+	/* One object into item (size bytes, zeroed); false with err set (the
+	 * caller clears the item). NULL for a type never kept alone. */
 	bool (*decode_one)(const char *body, size_t len, const void *args, void *item,
 	                   struct lb_error *err);
 	/* Free what the item holds (not the item itself). */

@@ -1,14 +1,11 @@
 #include "lbconfig.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "api_storage.h"
 #include "json.h"
-#include "kept.h"
 #include "model_impl.h"
 #include "model_storage.h"
 #include "util.h"
@@ -354,9 +351,9 @@ struct resource *model_storage(struct model *m, const char *room_id, bool simpli
 {
 	struct doc_args *a = storage_args(simplified, false);
 
-	return a ? get(m, &storage_kind, room_id, simplified ? "/storage?format=json" : "/storage",
-	               a)
-	         : NULL;
+	if (!a)
+		return NULL;
+	return get(m, &storage_kind, room_id, simplified ? "/storage?format=json" : "/storage", a);
 }
 
 /* Bytes only: printing needs no tree. New reference. */
@@ -364,9 +361,10 @@ struct resource *model_storage_body(struct model *m, const char *room_id, bool s
 {
 	struct doc_args *a = storage_args(simplified, true);
 
-	return a ? get(m, &storage_kind, room_id,
-	               simplified ? "/storage?format=json#body" : "/storage#body", a)
-	         : NULL;
+	if (!a)
+		return NULL;
+	return get(m, &storage_kind, room_id,
+	           simplified ? "/storage?format=json#body" : "/storage#body", a);
 }
 
 size_t model_storage_paths(struct model *m, const char *room_id, const char *prefix, char **out,
