@@ -582,6 +582,53 @@ static void test_versions_pagination(void **state)
 	model_release(f->m, &r);
 }
 
+/* The paged list is one for every list kind: a cursor the server gives
+ * again ends the version history as it ends the rooms list. */
+static void test_versions_cursor_again_ends(void **state)
+{
+	struct fx *f = *state;
+	struct resource *r = model_versions(f->m, "r1");
+
+	assert_true(complete_versions(f, 0, "c1", "vh_3", "vh_2"));
+	model_more(f->m, r);
+	expect_req(f, 1, HTTP_GET, ROOM "/versions?limit=50&cursor=c1");
+	assert_true(complete_versions(f, 1, "c1", "vh_1", NULL));
+	assert_int_equal(model_count(r), 3);
+	assert_true(model_complete(r));
+	assert_null(model_next_cursor(r));
+	model_more(f->m, r);
+	assert_int_equal(fake_count(&f->ft), 2);
+	model_release(f->m, &r);
+}
+
+/* Active users come in one page: a cursor is not followed, and the users
+ * shown stay while the list is read again. */
+static void test_active_users_one_page(void **state)
+{
+	struct fx *f = *state;
+	struct resource *r = model_active_users(f->m, "r1");
+
+	assert_true(fake_complete(&f->ft, 0, 200,
+	                          "{\"data\":[{\"type\":\"user\",\"id\":\"alice\","
+	                          "\"connectionId\":16}],\"nextCursor\":\"more\"}"));
+	assert_true(model_complete(r));
+	model_more(f->m, r);
+	assert_int_equal(fake_count(&f->ft), 1);
+	model_refresh(f->m, r);
+	expect_req(f, 1, HTTP_GET, ROOM "/active-users");
+	assert_int_equal(model_count(r), 1);
+	assert_string_equal(model_user_at(r, 0)->id, "alice");
+	assert_true(fake_complete(&f->ft, 1, 200,
+	                          "{\"data\":[{\"type\":\"user\",\"id\":\"bob\","
+	                          "\"connectionId\":17}]}"));
+	assert_int_equal(model_count(r), 1);
+	assert_string_equal(model_user_at(r, 0)->id, "bob");
+	/* Not a list of rooms or versions: those accessors say nothing. */
+	assert_null(model_room_at(r, 0));
+	assert_null(model_version_at(r, 0));
+	model_release(f->m, &r);
+}
+
 static void test_version_binary_fallback(void **state)
 {
 	struct fx *f = *state;
@@ -1775,6 +1822,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_ydoc_binary_and_update, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_active_users, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_versions_pagination, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_versions_cursor_again_ends, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_active_users_one_page, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_version_binary_fallback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_version_create, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_patch_json_patch, setup, teardown),
