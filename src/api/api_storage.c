@@ -21,22 +21,34 @@ static const cJSON *item(const cJSON *obj, const char *name)
 /* Free every user's strings and the array. */
 void active_users_free(struct active_user *v, size_t n)
 {
-	for (size_t i = 0; v && i < n; i++) {
-		free(v[i].id);
-		free(v[i].info_json);
-	}
+	for (size_t i = 0; v && i < n; i++)
+		active_user_clear(&v[i]);
 	free(v);
+}
+
+/* Free one user's strings; it is empty after. */
+void active_user_clear(struct active_user *u)
+{
+	free(u->id);
+	free(u->info_json);
+	memset(u, 0, sizeof(*u));
 }
 
 /* Free every version's strings and the array. */
 void versions_free(struct version *v, size_t n)
 {
-	for (size_t i = 0; v && i < n; i++) {
-		free(v[i].id);
-		free(v[i].created_at);
-		strv_free(&v[i].authors);
-	}
+	for (size_t i = 0; v && i < n; i++)
+		version_clear(&v[i]);
 	free(v);
+}
+
+/* Free one version's strings; it is empty after. */
+void version_clear(struct version *v)
+{
+	free(v->id);
+	free(v->created_at);
+	strv_free(&v->authors);
+	memset(v, 0, sizeof(*v));
 }
 
 /* Approximate heap bytes of a users array, for the memory budget. */

@@ -60,6 +60,9 @@ bool api_decode_version_id(const char *json, size_t len, char **id, struct lb_er
 /* Free arrays made by the decoders; approximate heap bytes they hold. */
 void active_users_free(struct active_user *v, size_t n);
 void versions_free(struct version *v, size_t n);
+/* Free what one of them holds (not the struct itself). */
+void active_user_clear(struct active_user *u);
+void version_clear(struct version *v);
 size_t active_users_bytes(const struct active_user *v, size_t n);
 size_t versions_bytes(const struct version *v, size_t n);
 

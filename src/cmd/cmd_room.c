@@ -93,14 +93,16 @@ static bool rooms_step(struct cmd_ctx *c, struct resource *r, void *ud)
 	}
 	if (!r->has_data)
 		return false;
-	if (all && !r->complete) {
+	if (all && !model_complete(r)) {
 		model_more(c->model, r);
 		return false;
 	}
 	struct buf b;
 	buf_init(&b);
-	bool ok = c->host.json ? output_rooms_json(&b, r->rooms, r->n_rooms, r->next_cursor)
-	                       : output_rooms_table(&b, r->rooms, r->n_rooms);
+	const struct room *rooms = model_room_at(r, 0);
+	size_t n = model_count(r);
+	bool ok = c->host.json ? output_rooms_json(&b, rooms, n, model_next_cursor(r))
+	                       : output_rooms_table(&b, rooms, n);
 	if (!ok) {
 		buf_free(&b);
 		cmd_finish_nomem(c);
@@ -111,9 +113,9 @@ static bool rooms_step(struct cmd_ctx *c, struct resource *r, void *ud)
 	else
 		cmd_say(c, b.data);
 	buf_free(&b);
-	if (!c->host.json && r->n_rooms == 0)
-		note_no_rooms(c, &r->filter);
-	if (!c->host.json && !r->complete)
+	if (!c->host.json && n == 0)
+		note_no_rooms(c, model_rooms_filter(r));
+	if (!c->host.json && !model_complete(r))
 		cmd_note(c, "(more rooms: add --all to load every page)");
 	cmd_finish_ok(c);
 	return true;
@@ -135,14 +137,15 @@ static bool room_show_step(struct cmd_ctx *c, struct resource *r, void *ud)
 		cmd_finish(c, &err);
 		return true;
 	}
-	if (!r->has_data)
+	const struct room *room = model_room_of(r);
+	if (!room)
 		return false;
 	if (c->host.json) {
-		print_room_json(c, &r->room);
+		print_room_json(c, room);
 	} else {
 		struct buf b;
 		buf_init(&b);
-		if (!output_room_detail(&b, &r->room)) {
+		if (!output_room_detail(&b, room)) {
 			buf_free(&b);
 			cmd_finish_nomem(c);
 			return true;

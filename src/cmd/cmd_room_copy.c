@@ -330,16 +330,18 @@ static bool copy_loaded(struct cmd_ctx *c, struct resource *r, void *ud)
 			return true;
 		}
 	}
-	if (!room_copy(&k->room, &r->room)) {
+	if (!room_copy(&k->room, model_room_of(r))) {
 		lb_error_set(&err, LB_NOMEM, "out of memory");
 		copy_fail(k, &err);
 		return true;
 	}
-	struct lson_doc *doc = s->doc ? lson_ref(s->doc) : NULL;
-	if (!doc && s->body)
-		doc = lson_parse(s->body, s->body_len, true, &err);
+	size_t len;
+	const char *body = model_body(s, &len);
+	struct lson_doc *doc = model_document(s) ? lson_ref(model_document(s)) : NULL;
+	if (!doc && body)
+		doc = lson_parse(body, len, true, &err);
 	if (!doc) {
-		if (!s->body)
+		if (!body)
 			lb_error_set(&err, LB_DECODE, "the Storage of room %s came without a body",
 			             k->from);
 		copy_fail(k, &err);
@@ -347,11 +349,11 @@ static bool copy_loaded(struct cmd_ctx *c, struct resource *r, void *ud)
 	}
 	if (doc->n > 1 && doc->nodes[0].n_children > 0) {
 		k->storage_nodes = doc->n - 1;
-		k->storage = malloc(s->body_len + 1);
+		k->storage = malloc(len + 1);
 		if (k->storage) {
-			memcpy(k->storage, s->body, s->body_len);
-			k->storage[s->body_len] = '\0';
-			k->storage_len = s->body_len;
+			memcpy(k->storage, body, len);
+			k->storage[len] = '\0';
+			k->storage_len = len;
 		}
 	}
 	lson_unref(&doc);

@@ -167,7 +167,9 @@ static bool storage_print_step(struct cmd_ctx *c, struct resource *r, void *ud)
 {
 	if (cmd_load_failed(c, r, (const char *)ud))
 		return true;
-	cmd_print_json(c, r->body ? r->body : "", r->body ? r->body_len : 0);
+	size_t len;
+	const char *body = model_body(r, &len);
+	cmd_print_json(c, body ? body : "", len);
 	cmd_finish_ok(c);
 	return true;
 }
@@ -311,13 +313,14 @@ static bool storage_export_step(struct cmd_ctx *c, struct resource *r, void *ud)
 
 	if (cmd_load_failed(c, r, x->room))
 		goto out;
-	if (!file_write(x->file, r->body ? r->body : "", r->body ? r->body_len : 0, x->force,
-	                &err)) {
+	size_t len;
+	const char *body = model_body(r, &len);
+	if (!file_write(x->file, body ? body : "", len, x->force, &err)) {
 		cmd_finish(c, &err);
 		goto out;
 	}
 	char size[32];
-	format_size(r->body_len, size, sizeof(size));
+	format_size(len, size, sizeof(size));
 	cmd_sayf(c, "exported the Storage of room %s to %s (%s)", x->room, x->file, size);
 	cmd_finish_ok(c);
 out:
@@ -694,20 +697,22 @@ static bool edit_loaded(struct cmd_ctx *c, struct resource *r, void *ud)
 		edit_free(e);
 		return true;
 	}
-	e->seen = malloc(r->body_len + 1);
-	if (!e->seen || !r->body) {
-		lb_error_set(&err, r->body ? LB_NOMEM : LB_DECODE,
-		             r->body ? "out of memory"
-		                     : "the Storage of room %s came without a body",
+	size_t len;
+	const char *body = model_body(r, &len);
+	e->seen = malloc(len + 1);
+	if (!e->seen || !body) {
+		lb_error_set(&err, body ? LB_NOMEM : LB_DECODE,
+		             body ? "out of memory" : "the Storage of room %s came without a body",
 		             e->room);
 		edit_fail(e, &err);
 		return true;
 	}
-	memcpy(e->seen, r->body, r->body_len);
-	e->seen[r->body_len] = '\0';
-	e->seen_len = r->body_len;
+	memcpy(e->seen, body, len);
+	e->seen[len] = '\0';
+	e->seen_len = len;
+	struct lson_doc *shown = model_document(r);
 	struct lson_doc *doc =
-	    r->doc ? lson_ref(r->doc) : lson_parse(e->seen, e->seen_len, true, &err);
+	    shown ? lson_ref(shown) : lson_parse(e->seen, e->seen_len, true, &err);
 	if (!doc) {
 		edit_fail(e, &err);
 		return true;
@@ -942,7 +947,8 @@ static bool storage_init_loaded(struct cmd_ctx *c, struct resource *r, void *ud)
 		cmd_room_op_free(o);
 		return true;
 	}
-	int keys = r->doc && r->doc->n ? r->doc->nodes[0].n_children : 0;
+	const struct lson_doc *doc = model_document(r);
+	int keys = doc && doc->n ? doc->nodes[0].n_children : 0;
 	if (keys == 0) {
 		storage_init_confirm(c, o);
 		return true;
@@ -959,15 +965,17 @@ static bool storage_init_loaded(struct cmd_ctx *c, struct resource *r, void *ud)
 		return true;
 	}
 	free(safe);
-	if (r->body && !(o->seen = malloc(r->body_len + 1))) {
+	size_t len;
+	const char *body = model_body(r, &len);
+	if (body && !(o->seen = malloc(len + 1))) {
 		cmd_room_op_free(o);
 		cmd_finish_nomem(c);
 		return true;
 	}
-	if (r->body) {
-		memcpy(o->seen, r->body, r->body_len);
-		o->seen[r->body_len] = '\0';
-		o->seen_len = r->body_len;
+	if (body) {
+		memcpy(o->seen, body, len);
+		o->seen[len] = '\0';
+		o->seen_len = len;
 	}
 	cmd_confirm_room_id(c, "replace the Storage of this room", o->room, o->yes,
 	                    "Storage not replaced", storage_replace_go, cmd_room_op_free, o);

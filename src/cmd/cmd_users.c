@@ -26,7 +26,7 @@ const struct command cmd_users_commands[] = {
 
 static void user_json(struct json_writer *w, const void *list, size_t i)
 {
-	const struct active_user *u = &((const struct resource *)list)->users[i];
+	const struct active_user *u = model_user_at(list, i);
 
 	json_begin_object(w);
 	json_key(w, "type");
@@ -49,11 +49,13 @@ static bool print_users_table(struct cmd_ctx *c, const struct resource *r)
 	bool ok;
 
 	buf_init(&b);
-	for (size_t i = 0; i < r->n_users; i++)
-		output_id_width(&idw, r->users[i].id ? r->users[i].id : "(anonymous)");
+	for (size_t i = 0; i < model_count(r); i++) {
+		const char *id = model_user_at(r, i)->id;
+		output_id_width(&idw, id ? id : "(anonymous)");
+	}
 	ok = output_row(&b, "ID", idw, "CONNECTION", 10, "INFO");
-	for (size_t i = 0; ok && i < r->n_users; i++) {
-		const struct active_user *u = &r->users[i];
+	for (size_t i = 0; ok && i < model_count(r); i++) {
+		const struct active_user *u = model_user_at(r, i);
 		char conn[32];
 		snprintf(conn, sizeof(conn), "%d", u->connection_id);
 		ok = output_row(&b, u->id ? u->id : "(anonymous)", idw, conn, 10,
@@ -70,7 +72,7 @@ static bool users_step(struct cmd_ctx *c, struct resource *r, void *ud)
 	if (cmd_load_failed(c, r, (const char *)ud))
 		return true;
 	if (c->host.json) {
-		if (!cmd_print_list_json(c, r, r->n_users, user_json, false, NULL)) {
+		if (!cmd_print_list_json(c, r, model_count(r), user_json, false, NULL)) {
 			cmd_finish_nomem(c);
 			return true;
 		}
@@ -79,7 +81,7 @@ static bool users_step(struct cmd_ctx *c, struct resource *r, void *ud)
 			cmd_finish_nomem(c);
 			return true;
 		}
-		if (r->n_users == 0)
+		if (model_count(r) == 0)
 			cmd_note(c, "(nobody is connected)");
 	}
 	cmd_finish_ok(c);

@@ -40,7 +40,7 @@ const struct command cmd_versions_commands[] = {
 
 static void version_json(struct json_writer *w, const void *list, size_t i)
 {
-	const struct version *v = &((const struct resource *)list)->versions[i];
+	const struct version *v = model_version_at(list, i);
 
 	json_begin_object(w);
 	json_key(w, "type");
@@ -71,11 +71,13 @@ static bool print_versions_table(struct cmd_ctx *c, const struct resource *r)
 	bool ok;
 
 	buf_init(&b);
-	for (size_t i = 0; i < r->n_versions; i++)
-		output_id_width(&idw, r->versions[i].id ? r->versions[i].id : "");
+	for (size_t i = 0; i < model_count(r); i++) {
+		const char *id = model_version_at(r, i)->id;
+		output_id_width(&idw, id ? id : "");
+	}
 	ok = output_row(&b, "ID", idw, "CREATED", 16, "AUTHORS");
-	for (size_t i = 0; ok && i < r->n_versions; i++) {
-		const struct version *v = &r->versions[i];
+	for (size_t i = 0; ok && i < model_count(r); i++) {
+		const struct version *v = model_version_at(r, i);
 		char when[32], authors[1024];
 		output_time(v->created_s, when, sizeof(when));
 		strv_join(&v->authors, ", ", authors, sizeof(authors));
@@ -97,18 +99,19 @@ static bool versions_step(struct cmd_ctx *c, struct resource *r, void *ud)
 {
 	struct versions_job *j = ud;
 
-	if (r->err.status != LB_OK && (!r->has_data || (j->all && !r->complete))) {
+	if (r->err.status != LB_OK && (!r->has_data || (j->all && !model_complete(r)))) {
 		cmd_finish(c, &r->err);
 		return true;
 	}
 	if (cmd_load_failed(c, r, j->room))
 		return true;
-	if (j->all && !r->complete) {
+	if (j->all && !model_complete(r)) {
 		model_more(c->model, r);
 		return false;
 	}
 	if (c->host.json) {
-		if (!cmd_print_list_json(c, r, r->n_versions, version_json, true, r->next_cursor)) {
+		if (!cmd_print_list_json(c, r, model_count(r), version_json, true,
+		                         model_next_cursor(r))) {
 			cmd_finish_nomem(c);
 			return true;
 		}
@@ -117,9 +120,9 @@ static bool versions_step(struct cmd_ctx *c, struct resource *r, void *ud)
 			cmd_finish_nomem(c);
 			return true;
 		}
-		if (r->n_versions == 0)
+		if (model_count(r) == 0)
 			cmd_note(c, "(no versions)");
-		if (!r->complete)
+		if (!model_complete(r))
 			cmd_note(c, "(more versions: add --all to load every page)");
 	}
 	cmd_finish_ok(c);

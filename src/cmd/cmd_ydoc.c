@@ -60,15 +60,18 @@ static bool ydoc_print_step(struct cmd_ctx *c, struct resource *r, void *ud)
 {
 	if (cmd_load_failed(c, r, (const char *)ud))
 		return true;
+	size_t len;
+	const char *body = model_body(r, &len);
+	const struct lson_doc *doc = model_document(r);
 	if (c->host.interactive) {
 		/* The TUI shows several lines in a pager of their own. */
-		char *pretty = r->doc ? lson_subtree_json(r->doc, 0, false, true) : NULL;
-		char *safe = cmd_safe_lines(pretty ? pretty : (r->body ? r->body : ""));
+		char *pretty = doc ? lson_subtree_json(doc, 0, false, true) : NULL;
+		char *safe = cmd_safe_lines(pretty ? pretty : (body ? body : ""));
 		cmd_say(c, safe ? safe : "");
 		free(safe);
 		free(pretty);
 	} else {
-		cmd_print_json(c, r->body ? r->body : "", r->body ? r->body_len : 0);
+		cmd_print_json(c, body ? body : "", len);
 	}
 	cmd_finish_ok(c);
 	return true;

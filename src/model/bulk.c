@@ -40,7 +40,7 @@ struct bulk {
 
 static struct bulk *bulk_of(const struct resource *r)
 {
-	return r && r->kind == RES_BULK && r->priv ? r->priv->ext : NULL;
+	return r && r->kind == RES_BULK ? r->obj : NULL;
 }
 
 static bool active(const struct bulk *b)
@@ -399,7 +399,7 @@ static void settle(struct model *m, struct bulk *b)
 /* ------------------------------------------------------------------ */
 /* The resource */
 
-/* res_ops.submit: a refresh or a load of a job sends nothing; its record
+/* The kind's submit: a refresh or a load of a job sends nothing; its record
  * is its own, never a copy of the server's. */
 static http_id ops_submit(struct model *m, struct req *q)
 {
@@ -436,16 +436,17 @@ static void bulk_free(struct bulk *b)
 static void ops_clear(struct model *m, struct resource *r)
 {
 	(void)m;
-	if (r->priv->ext)
-		bulk_free(r->priv->ext);
-	r->priv->ext = NULL;
+	if (r->obj)
+		bulk_free(r->obj);
+	r->obj = NULL;
 }
 
-static const struct res_ops bulk_ops = {
+static const struct kind bulk_kind = {
+    .name = "bulk job",
+    .id = RES_BULK,
+    .shape = KIND_JOB,
     .submit = ops_submit,
     .clear = ops_clear,
-    .discard = NULL,
-    .paged = false,
 };
 
 static struct bulk *bulk_new(const struct bulk_spec *sp)
@@ -523,7 +524,7 @@ struct resource *model_bulk(struct model *m, const struct bulk_spec *spec, struc
 		return NULL;
 	}
 	mi_enter(m);
-	r = mi_resource_add(m, bulk_key(), RES_BULK, &bulk_ops);
+	r = mi_resource_add(m, bulk_key(), &bulk_kind);
 	if (!r) {
 		mi_leave(m);
 		lb_error_set(err, LB_NOMEM, "out of memory");
@@ -532,7 +533,7 @@ struct resource *model_bulk(struct model *m, const struct bulk_spec *spec, struc
 	}
 	b->r = r;
 	b->pause_until = pause_of_model(m);
-	r->priv->ext = b;
+	r->obj = b;
 	r->priv->refs++;
 	r->priv->loaded = true;
 	r->has_data = true;

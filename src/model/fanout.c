@@ -42,7 +42,7 @@ struct fanout {
 
 static struct fanout *fanout_of(const struct resource *r)
 {
-	return r && r->kind == RES_FANOUT && r->priv ? r->priv->ext : NULL;
+	return r && r->kind == RES_FANOUT ? r->obj : NULL;
 }
 
 /* The outcome as one line, or NULL when memory is short (the status and
@@ -391,7 +391,7 @@ static void run_start(struct model *m, struct fanout *f)
 	settle(m, f);
 }
 
-/* res_ops.submit: a load of a fan-out is a run of its children; the
+/* The kind's submit: a load of a fan-out is a run of its children; the
  * load's own request ends here. */
 static http_id ops_submit(struct model *m, struct req *q)
 {
@@ -423,20 +423,21 @@ static void fanout_free(struct fanout *f)
 	free(f);
 }
 
-/* res_ops.clear: the resource goes (evicted when idle, or model_free). */
+/* The kind's clear: the resource goes (evicted when idle, or model_free). */
 static void ops_clear(struct model *m, struct resource *r)
 {
 	(void)m;
-	if (r->priv->ext)
-		fanout_free(r->priv->ext);
-	r->priv->ext = NULL;
+	if (r->obj)
+		fanout_free(r->obj);
+	r->obj = NULL;
 }
 
-static const struct res_ops fanout_ops = {
+static const struct kind fanout_kind = {
+    .name = "fan-out",
+    .id = RES_FANOUT,
+    .shape = KIND_JOB,
     .submit = ops_submit,
     .clear = ops_clear,
-    .discard = NULL,
-    .paged = false,
 };
 
 /* ------------------------------------------------------------------ */
@@ -514,12 +515,12 @@ struct resource *model_fanout(struct model *m, const char *key, const struct fan
 			spec->ud_free(spec->ud);
 	} else if ((f = fanout_new(spec)) == NULL) {
 		free(k);
-	} else if ((r = mi_resource_add(m, k, RES_FANOUT, &fanout_ops)) == NULL) {
+	} else if ((r = mi_resource_add(m, k, &fanout_kind)) == NULL) {
 		f->ud_free = NULL;
 		fanout_free(f);
 	} else {
 		f->r = r;
-		r->priv->ext = f;
+		r->obj = f;
 		mi_charge(m, r, fanout_bytes(f), 0);
 	}
 	if (r)

@@ -6,7 +6,13 @@
 
 #include "model.h"
 #include "model_impl.h"
+#include "api_send.h"
 #include "util.h"
+
+/* The rows of the room kinds and their item type, defined at the end. */
+static const struct item_type room_item;
+static const struct kind rooms_kind;
+static const struct kind room_kind;
 
 /* How the model is kept consistent while callbacks re-enter it:
  * - every public entry point and every transport callback runs between
@@ -60,15 +66,6 @@ void mi_charge(struct model *m, struct resource *r, size_t add, size_t sub)
 		sub = r->priv->bytes;
 	r->priv->bytes -= sub;
 	m->bytes -= sub;
-}
-
-static size_t rooms_bytes(const struct room *v, size_t n)
-{
-	size_t b = 0;
-
-	for (size_t i = 0; i < n; i++)
-		b += room_bytes(&v[i]);
-	return b;
 }
 
 /* Call every listener. */
@@ -142,63 +139,33 @@ void mi_req_free(struct req *q)
 /* ------------------------------------------------------------------ */
 /* Resources */
 
-static void shadow_discard(struct model *m, struct resource *r)
-{
-	struct model_internal *p = r->priv;
-
-	mi_charge(m, r, 0, rooms_bytes(p->shadow, p->n_shadow));
-	for (size_t i = 0; i < p->n_shadow; i++)
-		room_clear(&p->shadow[i]);
-	free(p->shadow);
-	p->shadow = NULL;
-	p->n_shadow = 0;
-	p->cap_shadow = 0;
-	p->shadow_pages = 0;
-}
-
-/* Drop the pages of a list (re)load in progress, whatever the kind. */
+/* Drop the pages of a list (re)load in progress. */
 static void discard(struct model *m, struct resource *r)
 {
-	if (r->kind == RES_ROOMS)
-		shadow_discard(m, r);
-	else if (r->priv->ops && r->priv->ops->discard)
-		r->priv->ops->discard(m, r);
-}
-
-static void rooms_free(struct resource *r)
-{
-	for (size_t i = 0; i < r->n_rooms; i++)
-		room_clear(&r->rooms[i]);
-	free(r->rooms);
-	r->rooms = NULL;
-	r->n_rooms = 0;
-	r->priv->cap_rooms = 0;
+	if (r->priv->kind->shape == KIND_LIST)
+		mi_list_discard(m, r);
 }
 
 static void resource_free(struct model *m, struct resource *r)
 {
+	const struct kind *k = r->priv->kind;
+
 	discard(m, r);
-	if (r->priv->ops && r->priv->ops->clear)
-		r->priv->ops->clear(m, r);
-	rooms_free(r);
-	room_filter_clear(&r->filter);
-	free(r->next_cursor);
-	mi_cursors_clear(r);
+	if (k->clear)
+		k->clear(m, r);
+	mi_list_free(r);
+	if (r->obj && k->item) {
+		k->item->clear(r->obj);
+		free(r->obj);
+	}
+	if (r->args && k->args_free)
+		k->args_free(r->args);
 	free(r->room_id);
 	free(r->renamed_to);
-	room_clear(&r->room);
 	free(r->key);
 	m->bytes -= r->priv->bytes < m->bytes ? r->priv->bytes : m->bytes;
 	free(r->priv);
 	free(r);
-}
-
-static struct resource *find(struct model *m, const char *key)
-{
-	for (size_t i = 0; i < m->n_res; i++)
-		if (strcmp(m->res[i]->key, key) == 0)
-			return m->res[i];
-	return NULL;
 }
 
 /* The resource of that kind and key, or NULL. */
@@ -234,9 +201,8 @@ static char *room_key(const char *id)
 	return buf_steal(&b);
 }
 
-/* A new, empty resource added to the model; takes key. */
-struct resource *mi_resource_add(struct model *m, char *key, enum res_kind kind,
-                                 const struct res_ops *ops)
+/* A new, empty resource of kind k added to the model; takes key. */
+struct resource *mi_resource_add(struct model *m, char *key, const struct kind *k)
 {
 	struct resource *r;
 
@@ -260,12 +226,10 @@ struct resource *mi_resource_add(struct model *m, char *key, enum res_kind kind,
 		return NULL;
 	}
 	r->key = key;
-	r->kind = kind;
+	r->kind = k->id;
 	r->state = RES_EMPTY;
-	r->room.created_s = -1;
-	r->room.last_connection_s = -1;
 	r->priv->m = m;
-	r->priv->ops = ops;
+	r->priv->kind = k;
 	m->res[m->n_res++] = r;
 	mi_charge(m, r, sizeof(*r) + sizeof(*r->priv) + strlen(key) + 1, 0);
 	mi_touch(m, r);
@@ -280,6 +244,44 @@ void mi_resource_drop_last(struct model *m, struct resource *r)
 	resource_free(m, r);
 }
 
+static void args_free(const struct kind *k, void *args)
+{
+	if (args && k->args_free)
+		k->args_free(args);
+}
+
+/* The resource of kind k and key, created when new, referenced. */
+struct resource *mi_get(struct model *m, const struct kind *k, char *key, const char *room_id,
+                        void *args)
+{
+	struct resource *r;
+
+	if (!key) {
+		args_free(k, args);
+		return NULL;
+	}
+	mi_enter(m);
+	r = mi_find(m, k->id, key);
+	if (r) {
+		free(key);
+		args_free(k, args);
+	} else if ((r = mi_resource_add(m, key, k)) == NULL) {
+		args_free(k, args);
+	} else {
+		r->args = args;
+		if (room_id && !(r->room_id = strdup(room_id))) {
+			mi_resource_drop_last(m, r);
+			r = NULL;
+		} else if (room_id) {
+			mi_charge(m, r, strlen(room_id) + 1, 0);
+		}
+	}
+	if (r)
+		mi_acquire(m, r);
+	mi_leave(m);
+	return r;
+}
+
 /* The RES_ROOM resource of a room, created when asked. */
 struct resource *mi_room_resource(struct model *m, const char *id, bool create)
 {
@@ -291,7 +293,7 @@ struct resource *mi_room_resource(struct model *m, const char *id, bool create)
 	copy = strdup(id);
 	if (!copy)
 		return NULL;
-	r = mi_resource_add(m, room_key(id), RES_ROOM, NULL);
+	r = mi_resource_add(m, room_key(id), &room_kind);
 	if (!r) {
 		free(copy);
 		return NULL;
@@ -300,46 +302,34 @@ struct resource *mi_room_resource(struct model *m, const char *id, bool create)
 	return r;
 }
 
-/* Make room for need items in a growable array (32 at first, doubling). */
-bool mi_reserve(void *v, size_t *cap, size_t need, size_t size, void **out)
+/* The one object of r (an object kind) becomes item, charged. */
+void mi_object_set(struct model *m, struct resource *r, void *item)
 {
-	size_t c = *cap ? *cap : 32;
-	void *nv;
+	const struct item_type *t = r->priv->kind->item;
+	void *old = r->obj;
 
-	*out = v;
-	if (need <= *cap)
-		return true;
-	while (c < need)
-		c *= 2;
-	nv = realloc(v, c * size);
-	if (!nv)
-		return false;
-	*out = nv;
-	*cap = c;
-	return true;
+	if (r->priv->kind->shape != KIND_OBJECT)
+		return;
+	mi_charge(m, r, item ? t->bytes(item) : 0, old ? t->bytes(old) : 0);
+	r->obj = item;
+	if (old) {
+		t->clear(old);
+		free(old);
+	}
 }
 
-/* Append n rooms to a growable array, moving them (the source slots are
- * zeroed so their owner frees nothing). */
-static bool rooms_append(struct room **v, size_t *n, size_t *cap, struct room *src, size_t k)
+/* The object of r when it is one item of type t, else NULL. */
+static const void *object_of(const struct resource *r, const struct item_type *t)
 {
-	void *nv;
-
-	if (!mi_reserve(*v, cap, *n + k, sizeof(**v), &nv))
-		return false;
-	*v = nv;
-	if (k) {
-		memcpy(*v + *n, src, k * sizeof(*src));
-		memset(src, 0, k * sizeof(*src));
-	}
-	*n += k;
-	return true;
+	if (!r || !r->priv || r->priv->kind->shape != KIND_OBJECT || r->priv->kind->item != t)
+		return NULL;
+	return r->obj;
 }
 
 /* ------------------------------------------------------------------ */
 /* Loading */
 
-static void on_load_done(struct api_result *res, void *ud);
+static void on_load_done(struct api_storage_result *res, void *ud);
 
 static void attach(struct resource *r, struct req *q)
 {
@@ -351,7 +341,65 @@ static void detach(struct resource *r)
 {
 	r->priv->req = NULL;
 	r->busy = false;
-	r->paging = false;
+	r->list.paging = false;
+}
+
+/* The query of a load: the page size, the cursor of the page asked for,
+ * then the arguments' own parameters; NULL when out of memory. */
+static char *load_query(const struct kind *k, const void *args, const char *cursor)
+{
+	int size = k->args_page_size ? k->args_page_size(args) : 0;
+	char *own = k->args_query ? k->args_query(args) : NULL;
+	bool ok = !k->args_query || own;
+	struct buf b;
+
+	buf_init(&b);
+	if (size <= 0)
+		size = k->paging.page_size;
+	if (ok && size > 0)
+		ok = buf_printf(&b, "limit=%d", size);
+	if (ok && cursor && k->paging.cursor_param) {
+		char *enc = url_encode(cursor);
+
+		ok = enc && (b.len == 0 || buf_adds(&b, "&")) &&
+		     buf_printf(&b, "%s=%s", k->paging.cursor_param, enc);
+		free(enc);
+	}
+	if (ok && own && *own)
+		ok = (b.len == 0 || buf_adds(&b, "&")) && buf_adds(&b, own);
+	free(own);
+	if (!ok) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+/* Send the GET of q's load from the row of its kind (the endpoint, the
+ * room as its path parameter, the query), or hand it to a job kind. */
+static http_id submit_load(struct model *m, struct req *q)
+{
+	struct resource *r = q->r;
+	const struct kind *k = r->priv->kind;
+	struct api_send_args args = {.params = {r->room_id}};
+	char *query;
+	http_id id;
+
+	if (k->submit)
+		return k->submit(m, q);
+	query = load_query(k, r->args, q->cursor);
+	if (!query) {
+		struct api_storage_result res;
+
+		memset(&res, 0, sizeof(res));
+		lb_error_set(&res.err, LB_NOMEM, "out of memory");
+		on_load_done(&res, q);
+		return 0;
+	}
+	args.query = query;
+	id = api_send(m->api, k->ep, &args, on_load_done, q);
+	free(query);
+	return id;
 }
 
 /* Submit q through the api (q is already attached). Returns false when q
@@ -359,16 +407,10 @@ static void detach(struct resource *r)
  * while being submitted. */
 static bool req_submit(struct model *m, struct req *q)
 {
-	struct resource *r = q->r;
 	http_id id;
 
 	q->starting = true;
-	if (r->priv->ops)
-		id = r->priv->ops->submit(m, q);
-	else if (r->kind == RES_ROOM)
-		id = api_room_get(m->api, r->room_id, on_load_done, q);
-	else
-		id = api_rooms_list(m->api, &r->filter, q->cursor, on_load_done, q);
+	id = submit_load(m, q);
 	q->starting = false;
 	if (q->finished) {
 		mi_req_free(q);
@@ -424,7 +466,7 @@ void mi_start_load(struct model *m, struct resource *r)
 	r->busy_since_ms = mi_now(m);
 	if (!r->has_data)
 		r->state = RES_LOADING;
-	if (r->kind == RES_ROOMS || (p->ops && p->ops->paged)) {
+	if (p->kind->shape == KIND_LIST) {
 		discard(m, r);
 		/* Revalidation reloads as many pages as are shown, into a shadow
 		 * list swapped in at the end, so the visible list never shrinks
@@ -482,8 +524,7 @@ void mi_load_failed(struct model *m, struct resource *r, const struct lb_error *
 /* The room was deleted, renamed or answered 404: no data, gone, with why. */
 void mi_mark_gone(struct model *m, struct resource *r, const struct lb_error *err)
 {
-	mi_charge(m, r, 0, room_bytes(&r->room));
-	room_clear(&r->room);
+	mi_object_set(m, r, NULL);
 	r->has_data = false;
 	r->gone = true;
 	r->state = RES_ERROR;
@@ -504,68 +545,29 @@ void mi_load_ok(struct model *m, struct resource *r)
 	mi_after_load(m, r);
 }
 
-static void room_loaded(struct model *m, struct resource *r, struct api_result *res)
+/* One object, decoded by its item type, replaces the one there was. */
+static void object_loaded(struct model *m, struct resource *r, struct api_storage_result *res)
 {
-	if (res->err.status == LB_HTTP && res->err.http_status == 404) {
-		char *id = strdup(r->room_id);
+	const struct item_type *t = r->priv->kind->item;
+	struct lb_error err = res->err;
+	void *item = NULL;
 
-		mi_mark_gone(m, r, &res->err);
-		if (id)
-			mi_remove_from_lists(m, id);
-		free(id);
+	if (err.status == LB_OK && !(item = calloc(1, t->size)))
+		lb_error_set(&err, LB_NOMEM, "out of memory");
+	if (item && !t->decode_one(res->body, res->body_len, r->args, item, &err)) {
+		t->clear(item);
+		free(item);
+		item = NULL;
+	}
+	if (!item) {
+		mi_load_fail(m, r, &err);
 		return;
 	}
-	if (res->err.status != LB_OK) {
-		mi_load_fail(m, r, &res->err);
-		return;
-	}
-	mi_charge(m, r, room_bytes(&res->u.room), room_bytes(&r->room));
-	room_clear(&r->room);
-	r->room = res->u.room;
-	memset(&res->u.room, 0, sizeof(res->u.room));
+	mi_object_set(m, r, item);
 	r->gone = false;
 	free(r->renamed_to);
 	r->renamed_to = NULL;
 	mi_load_ok(m, r);
-}
-
-void mi_cursors_clear(struct resource *r)
-{
-	struct model_internal *p = r->priv;
-
-	for (size_t i = 0; i < p->n_cursors; i++)
-		free(p->cursors[i]);
-	free(p->cursors);
-	p->cursors = NULL;
-	p->n_cursors = 0;
-}
-
-/* The next cursor of a page, or NULL at the end. */
-char *mi_take_cursor(struct resource *r, char **next, const char *sent)
-{
-	struct model_internal *p = r->priv;
-	char *c = *next;
-
-	*next = NULL;
-	if (!sent)
-		mi_cursors_clear(r);
-	if (!c)
-		return NULL;
-	bool again = sent && strcmp(c, sent) == 0;
-	for (size_t i = 0; i < p->n_cursors && !again; i++)
-		again = strcmp(p->cursors[i], c) == 0;
-	char **v = again ? NULL : realloc(p->cursors, (p->n_cursors + 1) * sizeof(*v));
-	char *copy = v ? strdup(c) : NULL;
-	if (v)
-		p->cursors = v;
-	if (!copy) {
-		/* Seen before; or no memory to remember it, and a list that
-		 * might never end is worse than one cut short. */
-		free(c);
-		return NULL;
-	}
-	p->cursors[p->n_cursors++] = copy;
-	return c;
 }
 
 /* A load failed: the error, then a reload if it was invalidated meanwhile. */
@@ -581,105 +583,6 @@ void mi_load_nomem(struct model *m, struct resource *r)
 
 	lb_error_set(&e, LB_NOMEM, "out of memory");
 	mi_load_fail(m, r, &e);
-}
-
-/* Go on with the next page of a (re)load, or say the shadow is complete. */
-bool mi_page_more(struct model *m, struct resource *r, struct req *q, char *cursor)
-{
-	enum start st;
-
-	if (!cursor || r->priv->shadow_pages >= q->target_pages)
-		return false;
-	/* Still the same load: the next page of the shadow. */
-	st = mi_start_page(m, r, cursor, q->target_pages);
-	free(cursor);
-	if (st == START_FAILED)
-		mi_load_nomem(m, r);
-	return true;
-}
-
-/* The shadow was swapped in: the list is loaded. */
-void mi_list_swapped(struct model *m, struct resource *r, char *cursor)
-{
-	struct model_internal *p = r->priv;
-
-	p->pages = p->shadow_pages;
-	p->shadow_pages = 0;
-	free(r->next_cursor);
-	r->next_cursor = cursor;
-	r->complete = cursor == NULL;
-	mi_load_ok(m, r);
-}
-
-/* The next page failed; the list keeps what it has. */
-void mi_more_failed(struct model *m, struct resource *r, const struct lb_error *err)
-{
-	if (err->status != LB_CANCELLED)
-		r->err = *err;
-	mi_changed(m, r);
-	mi_after_load(m, r);
-}
-
-/* The next page is in the visible list. */
-void mi_more_appended(struct model *m, struct resource *r, char *cursor)
-{
-	lb_error_clear(&r->err); /* an earlier page's failure is over */
-	r->priv->pages++;
-	free(r->next_cursor);
-	r->next_cursor = cursor;
-	r->complete = cursor == NULL;
-	mi_changed(m, r);
-	mi_after_load(m, r);
-}
-
-static void page_loaded(struct model *m, struct resource *r, struct req *q, struct api_result *res)
-{
-	struct model_internal *p = r->priv;
-	struct room_page *page = &res->u.page;
-	size_t add = rooms_bytes(page->rooms, page->n);
-	char *cursor;
-
-	if (res->err.status != LB_OK) {
-		mi_load_fail(m, r, &res->err);
-		return;
-	}
-	if (!rooms_append(&p->shadow, &p->n_shadow, &p->cap_shadow, page->rooms, page->n)) {
-		mi_load_nomem(m, r);
-		return;
-	}
-	mi_charge(m, r, add, 0);
-	p->shadow_pages++;
-	cursor = mi_take_cursor(r, &page->next_cursor, q->cursor);
-	if (mi_page_more(m, r, q, cursor))
-		return;
-	mi_charge(m, r, 0, rooms_bytes(r->rooms, r->n_rooms));
-	rooms_free(r);
-	r->rooms = p->shadow;
-	r->n_rooms = p->n_shadow;
-	p->cap_rooms = p->cap_shadow;
-	p->shadow = NULL;
-	p->n_shadow = p->cap_shadow = 0;
-	mi_list_swapped(m, r, cursor);
-}
-
-static void more_loaded(struct model *m, struct resource *r, struct req *q, struct api_result *res)
-{
-	struct model_internal *p = r->priv;
-	struct room_page *page = &res->u.page;
-	size_t add = rooms_bytes(page->rooms, page->n);
-	struct lb_error e;
-
-	if (res->err.status != LB_OK) {
-		mi_more_failed(m, r, &res->err);
-		return;
-	}
-	if (!rooms_append(&r->rooms, &r->n_rooms, &p->cap_rooms, page->rooms, page->n)) {
-		lb_error_set(&e, LB_NOMEM, "out of memory");
-		mi_more_failed(m, r, &e);
-		return;
-	}
-	mi_charge(m, r, add, 0);
-	mi_more_appended(m, r, mi_take_cursor(r, &page->next_cursor, q->cursor));
 }
 
 /* Start of a load callback: NULL when the model was freed (q is freed).
@@ -716,7 +619,7 @@ void mi_load_end(struct model *m, struct req *q)
 	mi_leave(m);
 }
 
-static void on_load_done(struct api_result *res, void *ud)
+static void on_load_done(struct api_storage_result *res, void *ud)
 {
 	struct req *q = ud;
 	struct resource *r;
@@ -725,12 +628,14 @@ static void on_load_done(struct api_result *res, void *ud)
 	if (!m)
 		return;
 	if (r) {
-		if (r->kind == RES_ROOM)
-			room_loaded(m, r, res);
-		else if (q->kind == REQ_MORE)
-			more_loaded(m, r, q, res);
+		const struct kind *k = r->priv->kind;
+
+		if (res->err.status == LB_HTTP && res->err.http_status == 404 && k->missing)
+			k->missing(m, r, &res->err);
+		else if (k->shape == KIND_LIST)
+			mi_list_loaded(m, r, q, res);
 		else
-			page_loaded(m, r, q, res);
+			object_loaded(m, r, res);
 	}
 	mi_load_end(m, q);
 }
@@ -892,7 +797,7 @@ void mi_acquire(struct model *m, struct resource *r)
 struct resource *model_rooms(struct model *m, const struct room_filter *f)
 {
 	static const struct room_filter none;
-	struct resource *r;
+	struct room_filter *args;
 	struct buf b;
 	char *fk;
 
@@ -908,21 +813,13 @@ struct resource *model_rooms(struct model *m, const struct room_filter *f)
 		return NULL;
 	}
 	free(fk);
-	mi_enter(m);
-	r = find(m, b.data);
-	if (r) {
+	args = malloc(sizeof(*args));
+	if (!args || !room_filter_copy(args, f)) {
+		free(args);
 		buf_free(&b);
-	} else {
-		r = mi_resource_add(m, buf_steal(&b), RES_ROOMS, NULL);
-		if (r && !room_filter_copy(&r->filter, f)) {
-			mi_resource_drop_last(m, r);
-			r = NULL;
-		}
+		return NULL;
 	}
-	if (r)
-		mi_acquire(m, r);
-	mi_leave(m);
-	return r;
+	return mi_get(m, &rooms_kind, buf_steal(&b), NULL, args);
 }
 
 /* One room, referenced; loads or revalidates it. */
@@ -984,13 +881,13 @@ void model_more(struct model *m, struct resource *r)
 {
 	struct req *q;
 
-	if (!m || !r || !(r->kind == RES_ROOMS || (r->priv->ops && r->priv->ops->paged)) ||
-	    !r->has_data || r->complete || !r->next_cursor || r->priv->req)
+	if (!m || !r || r->priv->kind->shape != KIND_LIST || !r->priv->kind->paging.cursor_param ||
+	    !r->has_data || r->list.complete || !r->list.next_cursor || r->priv->req)
 		return;
 	mi_enter(m);
 	mi_touch(m, r);
 	q = mi_req_new(m, r, REQ_MORE);
-	if (q && !(q->cursor = strdup(r->next_cursor))) {
+	if (q && !(q->cursor = strdup(r->list.next_cursor))) {
 		mi_req_unlink(m, q);
 		mi_req_free(q);
 		q = NULL;
@@ -998,7 +895,7 @@ void model_more(struct model *m, struct resource *r)
 	if (q) {
 		r->busy_since_ms = mi_now(m);
 		attach(r, q);
-		r->paging = true;
+		r->list.paging = true;
 		if (req_submit(m, q))
 			mi_changed(m, r);
 	}
@@ -1072,70 +969,17 @@ long long model_age_s(const struct resource *r)
 /* ------------------------------------------------------------------ */
 /* Mutations */
 
-static void remove_from(struct model *m, struct resource *r, struct room *v, size_t *n,
-                        const char *id, bool visible)
-{
-	for (size_t i = 0; i < *n;) {
-		if (v[i].id && strcmp(v[i].id, id) == 0) {
-			mi_charge(m, r, 0, room_bytes(&v[i]));
-			room_clear(&v[i]);
-			memmove(&v[i], &v[i + 1], (*n - i - 1) * sizeof(*v));
-			(*n)--;
-			if (visible)
-				r->generation++;
-		} else {
-			i++;
-		}
-	}
-}
-
 /* Drop the room from every cached list (and lists being reloaded). */
 void mi_remove_from_lists(struct model *m, const char *id)
 {
-	size_t n = m->n_res;
-
-	for (size_t i = 0; i < n && i < m->n_res; i++) {
-		struct resource *r = m->res[i];
-		unsigned gen = r->generation;
-
-		if (r->kind != RES_ROOMS)
-			continue;
-		remove_from(m, r, r->priv->shadow, &r->priv->n_shadow, id, false);
-		remove_from(m, r, r->rooms, &r->n_rooms, id, true);
-		if (r->generation != gen)
-			mi_notify(m, r);
-	}
+	mi_lists_remove(m, &room_item, id);
 }
 
 /* Put the server's copy of a room in the lists that show a room with
  * old_id (the room's own ID when old_id is NULL). */
 void mi_replace_in_lists(struct model *m, const char *old_id, const struct room *room)
 {
-	size_t n = m->n_res;
-
-	if (!old_id)
-		old_id = room->id;
-	for (size_t i = 0; i < n && i < m->n_res; i++) {
-		struct resource *r = m->res[i];
-		bool hit = false;
-
-		if (r->kind != RES_ROOMS)
-			continue;
-		for (size_t j = 0; j < r->n_rooms; j++) {
-			struct room copy;
-
-			if (!r->rooms[j].id || strcmp(r->rooms[j].id, old_id) != 0)
-				continue;
-			if (!room_copy(&copy, room))
-				continue;
-			mi_charge(m, r, room_bytes(&copy), room_bytes(&r->rooms[j]));
-			room_clear(&r->rooms[j]);
-			r->rooms[j] = copy;
-			hit = true;
-		}
-		if (hit)
-			mi_changed(m, r);
-	}
+	mi_lists_replace(m, &room_item, old_id, room);
 }
 
 /* Stale now: reloaded at once when held, after the current request when
@@ -1154,15 +998,11 @@ void mi_invalidate(struct model *m, struct resource *r)
 		mi_start_load(m, r);
 }
 
-/* Every list is stale now; the held ones reload, the busy ones reload
- * when their current request ends. */
+/* Every list of rooms is stale now; the held ones reload, the busy ones
+ * reload when their current request ends. */
 void mi_invalidate_lists(struct model *m)
 {
-	size_t n = m->n_res;
-
-	for (size_t i = 0; i < n && i < m->n_res; i++)
-		if (m->res[i]->kind == RES_ROOMS)
-			mi_invalidate(m, m->res[i]);
+	mi_lists_invalidate(m, &room_item);
 }
 
 /* What is cached inside a room (Storage, Yjs, users, versions) is stale:
@@ -1174,7 +1014,7 @@ void mi_invalidate_room_data(struct model *m, const char *id)
 	for (size_t i = 0; i < n && i < m->n_res; i++) {
 		struct resource *r = m->res[i];
 
-		if (r->priv->ops && r->room_id && strcmp(r->room_id, id) == 0)
+		if (r->kind != RES_ROOM && r->room_id && strcmp(r->room_id, id) == 0)
 			mi_invalidate(m, r);
 	}
 }
@@ -1183,13 +1023,13 @@ void mi_invalidate_room_data(struct model *m, const char *id)
 void mi_room_store(struct model *m, const struct room *room)
 {
 	struct resource *r = room->id ? mi_room_resource(m, room->id, true) : NULL;
-	struct room copy;
+	struct room *copy = r ? malloc(sizeof(*copy)) : NULL;
 
-	if (!r || !room_copy(&copy, room))
+	if (!copy || !room_copy(copy, room)) {
+		free(copy);
 		return;
-	mi_charge(m, r, room_bytes(&copy), room_bytes(&r->room));
-	room_clear(&r->room);
-	r->room = copy;
+	}
+	mi_object_set(m, r, copy);
 	r->has_data = true;
 	r->gone = false;
 	free(r->renamed_to);
@@ -1402,19 +1242,17 @@ size_t model_room_ids(struct model *m, const char *prefix, const char **out, siz
 		return 0;
 	for (size_t i = 0; i < m->n_res && ok; i++) {
 		const struct resource *r = m->res[i];
+		const struct room *room = object_of(r, &room_item);
 
-		if (r->kind == RES_ROOM) {
-			if (r->has_data && !r->gone && r->room.id &&
-			    strncmp(r->room.id, prefix ? prefix : "", plen) == 0)
-				ok = ids_push(&all, &n, &cap, r->room.id);
+		if (room) {
+			if (r->has_data && !r->gone && room->id &&
+			    strncmp(room->id, prefix ? prefix : "", plen) == 0)
+				ok = ids_push(&all, &n, &cap, room->id);
 			continue;
 		}
-		for (size_t j = 0; j < r->n_rooms && ok; j++) {
-			const char *id = r->rooms[j].id;
-
-			if (id && strncmp(id, prefix ? prefix : "", plen) == 0)
-				ok = ids_push(&all, &n, &cap, id);
-		}
+		for (size_t j = 0; (room = mi_list_at(r, &room_item, j)) && ok; j++)
+			if (room->id && strncmp(room->id, prefix ? prefix : "", plen) == 0)
+				ok = ids_push(&all, &n, &cap, room->id);
 	}
 	if (n > 1)
 		qsort((void *)all, n, sizeof(*all), cmp_str);
@@ -1442,3 +1280,151 @@ bool model_read_only(const struct model *m)
 {
 	return m && m->opt.read_only;
 }
+
+/* ------------------------------------------------------------------ */
+/* Reading */
+
+static bool is_list(const struct resource *r)
+{
+	return r && r->priv && r->priv->kind->shape == KIND_LIST;
+}
+
+size_t model_count(const struct resource *r)
+{
+	return is_list(r) ? r->list.n : 0;
+}
+
+bool model_complete(const struct resource *r)
+{
+	return is_list(r) && r->list.complete;
+}
+
+bool model_paging(const struct resource *r)
+{
+	return is_list(r) && r->list.paging;
+}
+
+const char *model_next_cursor(const struct resource *r)
+{
+	return is_list(r) ? r->list.next_cursor : NULL;
+}
+
+const struct room *model_room_at(const struct resource *r, size_t i)
+{
+	return mi_list_at(r, &room_item, i);
+}
+
+const struct room *model_room_of(const struct resource *r)
+{
+	return object_of(r, &room_item);
+}
+
+const struct room_filter *model_rooms_filter(const struct resource *r)
+{
+	return r && r->priv && r->priv->kind == &rooms_kind ? r->args : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* The room, and lists of rooms */
+
+static bool room_page_decode(const char *body, size_t len, const void *args, struct item_page *out,
+                             struct lb_error *err)
+{
+	struct room_page page;
+
+	(void)args;
+	if (!api_decode_room_page(body, len, &page, err))
+		return false;
+	out->items = page.rooms;
+	out->n = page.n;
+	out->next = page.next_cursor;
+	return true;
+}
+
+static bool room_decode(const char *body, size_t len, const void *args, void *item,
+                        struct lb_error *err)
+{
+	(void)args;
+	return api_decode_room(body, len, item, err);
+}
+
+static void room_item_clear(void *item)
+{
+	room_clear(item);
+}
+
+static size_t room_item_bytes(const void *item)
+{
+	return room_bytes(item);
+}
+
+static const char *room_item_id(const void *item)
+{
+	return ((const struct room *)item)->id;
+}
+
+static bool room_item_copy(void *dst, const void *src)
+{
+	return room_copy(dst, src);
+}
+
+static const struct item_type room_item = {
+    .name = "room",
+    .size = sizeof(struct room),
+    .decode_page = room_page_decode,
+    .decode_one = room_decode,
+    .clear = room_item_clear,
+    .bytes = room_item_bytes,
+    .id = room_item_id,
+    .copy = room_item_copy,
+};
+
+/* A rooms list's arguments are its filter, whose parameters are also its
+ * key (room_filter_key); its page size is the filter's limit. */
+static char *filter_query(const void *args)
+{
+	return room_filter_key(args);
+}
+
+static int filter_page_size(const void *args)
+{
+	return ((const struct room_filter *)args)->limit;
+}
+
+static void filter_free(void *args)
+{
+	room_filter_clear(args);
+	free(args);
+}
+
+static const struct kind rooms_kind = {
+    .name = "rooms",
+    .id = RES_ROOMS,
+    .shape = KIND_LIST,
+    .ep = EP_ROOMS_LIST,
+    .item = &room_item,
+    .paging = {.cursor_param = "startingAfter", .page_size = 0},
+    .args_query = filter_query,
+    .args_page_size = filter_page_size,
+    .args_free = filter_free,
+};
+
+/* A 404 to a room's GET: it is gone, and so is it from the lists. */
+static void room_missing(struct model *m, struct resource *r, const struct lb_error *err)
+{
+	char *id = strdup(r->room_id);
+
+	mi_mark_gone(m, r, err);
+	if (id)
+		mi_remove_from_lists(m, id);
+	free(id);
+}
+
+static const struct kind room_kind = {
+    .name = "room",
+    .id = RES_ROOM,
+    .shape = KIND_OBJECT,
+    .ep = EP_ROOM_GET,
+    .item = &room_item,
+    .missing = room_missing,
+};

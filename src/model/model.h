@@ -33,10 +33,20 @@ enum res_kind {
 	RES_BULK,         /* many changes sent as one job (bulk.h) */
 };
 
-struct lson_doc;
+/* The items of a list resource (rooms, versions, active users): the
+ * kind's item type, in one array, and where its pages stand. Read it
+ * through model_count, model_room_at ... below. */
+struct model_list {
+	void *items;
+	size_t n;
+	size_t cap;        /* items allocated */
+	char *next_cursor; /* NULL when complete */
+	bool complete;     /* every page is loaded */
+	bool paging;       /* the next page is loading */
+};
 
 struct resource {
-	char *key;               /* "/v2/rooms?<filter key>" or "/v2/rooms/<id>" */
+	char *key;               /* "/v2/rooms?<filter key>", "/v2/rooms/<id>", ... */
 	enum res_kind kind;
 	enum res_state state;
 	bool busy;               /* a request is in flight for it */
@@ -46,38 +56,18 @@ struct resource {
 	struct lb_error err;     /* the last failure (kept while stale data shows) */
 	unsigned generation;     /* bumped on every change */
 
-	/* RES_ROOMS */
-	struct room_filter filter;
-	struct room *rooms;
-	size_t n_rooms;
-	char *next_cursor;       /* NULL when complete */
-	bool complete;           /* every page is loaded */
-	bool paging;             /* the next page is loading */
-
-	/* RES_ROOM, and the room of RES_STORAGE, RES_YDOC, RES_ACTIVE_USERS,
-	 * RES_VERSIONS */
+	/* The room it belongs to (RES_ROOM: that room); NULL for none. */
 	char *room_id;
-	struct room room;
 	bool gone;               /* deleted, renamed, or answered 404 */
 	char *renamed_to;        /* RES_ROOM: the new ID after a rename (gone) */
 
-	/* RES_STORAGE and RES_YDOC: the document as the API sent it, and
-	 * decoded (the model's reference; take your own with lson_ref to keep
-	 * a version across updates). RES_YDOC is decoded as plain JSON. */
-	char *body;
-	size_t body_len;
-	struct lson_doc *doc;
-	bool simplified;         /* RES_STORAGE: ?format=json */
-	bool body_only;          /* keep the body, decode nothing (doc stays NULL) */
-	char *ydoc_params;       /* RES_YDOC: the query string used ("" for none) */
-
-	/* RES_ACTIVE_USERS */
-	struct active_user *users;
-	size_t n_users;
-
-	/* RES_VERSIONS (pages follow next_cursor / complete / paging above) */
-	struct version *versions;
-	size_t n_versions;
+	/* Its data, by the shape of its kind (src/model/kind.h): a list's
+	 * items, or one object (the room, the document; a job's own state);
+	 * and what it was asked with (the rooms filter, the document's
+	 * options), owned by it and freed through its kind. */
+	struct model_list list;
+	void *obj;
+	void *args;
 
 	/* internal */
 	struct model_internal *priv;
@@ -131,6 +121,24 @@ void model_tick(struct model *m);
 
 /* Age of the data in seconds, -1 when never loaded. */
 long long model_age_s(const struct resource *r);
+
+/* Reading a resource's data. Each answers for the resources it names and
+ * gives 0, NULL or false for any other, and before data came. */
+/* Items in a list (rooms, versions, active users). */
+size_t model_count(const struct resource *r);
+/* Every page of a list is in. */
+bool model_complete(const struct resource *r);
+/* The next page of a list is loading. */
+bool model_paging(const struct resource *r);
+/* The cursor of a list's next page; NULL when complete. */
+const char *model_next_cursor(const struct resource *r);
+/* Room i of a list of rooms. The items of a list are one array:
+ * model_room_at(r, 0) is its first of model_count(r). */
+const struct room *model_room_at(const struct resource *r, size_t i);
+/* The room of model_room (the server's copy; NULL without one). */
+const struct room *model_room_of(const struct resource *r);
+/* The filter a rooms list was asked with. */
+const struct room_filter *model_rooms_filter(const struct resource *r);
 
 /* Mutations. done is called once with the error (LB_OK on success) and the
  * room the server returned (NULL for delete or on error). The room resource

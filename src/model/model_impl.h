@@ -1,6 +1,7 @@
-/* The cache machinery of the model, shared by model.c (rooms) and
- * model_storage.c (what lives inside a room). Not for views or commands:
- * they use model.h and model_storage.h.
+/* The cache machinery of the model, shared by model.c (the core and the
+ * rooms), model_list.c (the paged list), model_storage.c (what lives
+ * inside a room), model_ops.c (changes to it), fanout.c and bulk.c. Not
+ * for views or commands: they use model.h and model_storage.h.
  *
  * Rules for code that uses it (the same model.c follows):
  * - every public entry point and every transport callback runs between
@@ -16,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "kind.h"
 #include "model.h"
 
 enum req_kind { REQ_LOAD, REQ_MORE, REQ_MUTATION };
@@ -47,23 +49,9 @@ struct req {
 	void (*abandon)(struct req *q);
 };
 
-/* What a resource kind defined outside model.c needs from the machinery. */
-struct res_ops {
-	/* Submit the load (REQ_LOAD, first page or revalidation) or next page
-	 * (REQ_MORE, from q->cursor) of q->r, with a callback that ends in
-	 * mi_load_begin / mi_load_end. Returns the api's id. */
-	http_id (*submit)(struct model *m, struct req *q);
-	/* Free the kind's own data (the byte count is settled by the model). */
-	void (*clear)(struct model *m, struct resource *r);
-	/* Paged kinds: drop the pages of a revalidation in progress. */
-	void (*discard)(struct model *m, struct resource *r);
-	bool paged; /* model_more applies */
-};
-
 struct model_internal {
 	struct model *m;
-	const struct res_ops *ops; /* NULL for rooms and room lists */
-	void *ext;                 /* a kind's own state (its ops->clear frees it) */
+	const struct kind *kind;   /* its row */
 	int refs;
 	unsigned long long used;   /* LRU stamp */
 	size_t bytes;              /* charged to model.bytes */
@@ -71,18 +59,11 @@ struct model_internal {
 	enum res_state prev_state; /* restored by model_cancel */
 	bool dirty;                /* invalidated while a load was in flight */
 	bool loaded;               /* loaded successfully at least once */
-	size_t cap_rooms;
-	int pages; /* pages in the visible list */
-	/* A list being (re)loaded: pages land here and are swapped in whole
-	 * (shadow for rooms, vshadow for versions). */
-	struct room *shadow;
-	size_t n_shadow;
-	size_t cap_shadow;
-	struct version *vshadow;
-	size_t n_vshadow;
-	size_t cap_vshadow;
-	int shadow_pages;    /* pages in the shadow */
-	size_t cap_versions; /* capacity of resource.versions */
+	int pages;                 /* pages in the visible list */
+	/* A list being (re)loaded: pages land here and are swapped in whole,
+	 * so the rows under the user's cursor never vanish meanwhile. */
+	struct model_list shadow;
+	int shadow_pages;
 	/* The cursors the server gave since the last first page: one it gives
 	 * again would start a loop, so it ends the list instead. */
 	char **cursors;
@@ -136,10 +117,15 @@ void mi_touch(struct model *m, struct resource *r);
 /* The resource of that kind and key, or NULL. */
 struct resource *mi_find(struct model *m, enum res_kind kind, const char *key);
 struct resource *mi_find_room(struct model *m, const char *id);
-/* A new, empty resource added to the model; takes key (freed on failure).
- * ops is NULL for the kinds of model.c. */
-struct resource *mi_resource_add(struct model *m, char *key, enum res_kind kind,
-                                 const struct res_ops *ops);
+/* A new, empty resource of kind k added to the model; takes key (freed on
+ * failure). */
+struct resource *mi_resource_add(struct model *m, char *key, const struct kind *k);
+/* The resource of kind k and key, referenced (mi_acquire), created when
+ * new with room_id (copied, may be NULL) and args (taken: freed through
+ * k when not used, also on failure). NULL when out of memory. Takes
+ * key. */
+struct resource *mi_get(struct model *m, const struct kind *k, char *key, const char *room_id,
+                        void *args);
 /* Remove a resource just added (the last one) and free it. */
 void mi_resource_drop_last(struct model *m, struct resource *r);
 /* The RES_ROOM resource of a room, created when asked. */
@@ -180,30 +166,31 @@ void mi_load_nomem(struct model *m, struct resource *r);
  * busy. */
 void mi_invalidate(struct model *m, struct resource *r);
 
-/* Paged lists (rooms, versions). */
-/* Make room for need items of size bytes in the growable array v (cap
- * allocated); *out is the array to use. False on allocation failure
- * (v unchanged). */
-bool mi_reserve(void *v, size_t *cap, size_t need, size_t size, void **out);
-/* The next cursor of a page of r (*next, taken), or NULL at the end: also
- * when the server answers with a cursor it gave before (the one it was
- * sent, or any since the first page), which would loop forever. */
-char *mi_take_cursor(struct resource *r, char **next, const char *sent);
-/* Forget r's cursors (resource_free). */
-void mi_cursors_clear(struct resource *r);
-/* A page of a (re)load is in the shadow (counted in shadow_pages). True
- * when the load goes on: the next page was requested with cursor (freed),
- * or that failed. False when the shadow is complete: swap it in, then call
- * mi_list_swapped. */
-bool mi_page_more(struct model *m, struct resource *r, struct req *q, char *cursor);
-/* The shadow is the visible list now: pages, cursor (taken), complete;
- * the load succeeded. */
-void mi_list_swapped(struct model *m, struct resource *r, char *cursor);
-/* The next page (model_more) failed: the list stays, with the error (none
- * for a cancel). */
-void mi_more_failed(struct model *m, struct resource *r, const struct lb_error *err);
-/* The next page was appended to the visible list: cursor (taken). */
-void mi_more_appended(struct model *m, struct resource *r, char *cursor);
+/* The one object of r becomes item (taken; NULL for none), charged; the
+ * old one is freed. */
+void mi_object_set(struct model *m, struct resource *r, void *item);
+
+/* The paged list (model_list.c), for every list kind. */
+/* The answer to one of its page requests (q: REQ_LOAD for a page of a
+ * first load or revalidation, which lands in the shadow list and is
+ * swapped in whole once complete; REQ_MORE for the next page, appended
+ * to what is shown). */
+void mi_list_loaded(struct model *m, struct resource *r, struct req *q,
+                    struct api_storage_result *res);
+/* Drop the pages of a (re)load in progress. */
+void mi_list_discard(struct model *m, struct resource *r);
+/* Free the items, the shadow and the cursors (the resource goes). */
+void mi_list_free(struct resource *r);
+/* Item i of r's list when r lists items of type t, else NULL. */
+const void *mi_list_at(const struct resource *r, const struct item_type *t, size_t i);
+/* Every list of items of type t, by the items' IDs: in each, the item
+ * with ID old_id becomes a copy of item (its own ID when old_id is NULL);
+ * the item with ID id goes, also from a list being reloaded; */
+void mi_lists_replace(struct model *m, const struct item_type *t, const char *old_id,
+                      const void *item);
+void mi_lists_remove(struct model *m, const struct item_type *t, const char *id);
+/* and each goes stale (held ones reload, busy ones after their request). */
+void mi_lists_invalidate(struct model *m, const struct item_type *t);
 
 /* Bit masks of resource kinds, for invalidation. */
 #define KIND(k) (1u << (k))
@@ -211,7 +198,7 @@ void mi_more_appended(struct model *m, struct resource *r, char *cursor);
  * reload, also from an error (model_storage.c). */
 void mi_invalidate_room_kinds(struct model *m, const char *room_id, unsigned kinds);
 
-/* Rooms. */
+/* Rooms: the room kinds' wrappers over the above. */
 /* No data any more, gone, with why. */
 void mi_mark_gone(struct model *m, struct resource *r, const struct lb_error *err);
 /* The room resource now holds the server's copy. */
@@ -219,11 +206,12 @@ void mi_room_store(struct model *m, const struct room *room);
 /* Put the server's copy in the lists that show a room with old_id (the
  * room's own ID when old_id is NULL). */
 void mi_replace_in_lists(struct model *m, const char *old_id, const struct room *room);
-/* Every list is stale; held ones reload. */
+/* Every list of rooms is stale; held ones reload. */
 void mi_invalidate_lists(struct model *m);
 /* Drop the room from every cached list. */
 void mi_remove_from_lists(struct model *m, const char *id);
-/* Held resources inside the room (kinds with ops) go stale and reload. */
+/* Held resources inside the room (all but the room itself) go stale and
+ * reload. */
 void mi_invalidate_room_data(struct model *m, const char *id);
 
 #endif

@@ -1,14 +1,11 @@
 #include "lbconfig.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "api_storage.h"
 #include "json.h"
-#include "kept.h"
 #include "model_impl.h"
 #include "model_storage.h"
 #include "util.h"
@@ -16,63 +13,74 @@
 /* Versions asked for per page. */
 #define VERSIONS_PAGE 50
 
-
 /* ------------------------------------------------------------------ */
-/* Resource data */
+/* Documents: a room's Storage and its Yjs document */
+
+/* What a Storage or Yjs resource was asked with. */
+struct doc_args {
+	bool simplified; /* Storage: ?format=json */
+	bool body_only;  /* keep the body, decode nothing */
+	char *query;     /* Yjs: the query string ("" for none) */
+	char *key;       /* Yjs: the one key asked for, decoded; NULL for none */
+};
+
+/* A document as the API sent it, and decoded (the model's reference;
+ * NULL with body_only). */
+struct document {
+	char *body;
+	size_t body_len;
+	struct lson_doc *doc;
+};
+
+static void doc_args_free(void *args)
+{
+	struct doc_args *a = args;
+
+	free(a->query);
+	free(a->key);
+	free(a);
+}
+
+static char *storage_query(const void *args)
+{
+	return strdup(((const struct doc_args *)args)->simplified ? "format=json" : "");
+}
+
+static char *ydoc_query(const void *args)
+{
+	return strdup(((const struct doc_args *)args)->query);
+}
+
+static void document_clear(void *item)
+{
+	struct document *d = item;
+
+	free(d->body);
+	lson_unref(&d->doc);
+	memset(d, 0, sizeof(*d));
+}
 
 /* What a decoded document costs: the body kept, the nodes, and the string
  * pool, which holds at most the text of the body. */
-static size_t doc_bytes(const struct lson_doc *d, size_t body_len)
+static size_t document_bytes(const void *item)
 {
-	return body_len + 1 + (d ? d->n * sizeof(struct lson_node) + body_len : 0);
+	const struct document *d = item;
+
+	return d->body_len + 1 + (d->doc ? d->doc->n * sizeof(struct lson_node) + d->body_len : 0);
 }
 
-static void vshadow_discard(struct model *m, struct resource *r)
+/* Keep the body (the answer's is only lent to the callback). */
+static bool keep_body(struct document *d, const char *body, size_t len, struct lb_error *err)
 {
-	struct model_internal *p = r->priv;
-
-	mi_charge(m, r, 0, versions_bytes(p->vshadow, p->n_vshadow));
-	versions_free(p->vshadow, p->n_vshadow);
-	p->vshadow = NULL;
-	p->n_vshadow = 0;
-	p->cap_vshadow = 0;
-	p->shadow_pages = 0;
-}
-
-static void data_clear(struct model *m, struct resource *r)
-{
-	(void)m;
-	free(r->body);
-	r->body = NULL;
-	r->body_len = 0;
-	lson_unref(&r->doc);
-	free(r->ydoc_params);
-	r->ydoc_params = NULL;
-	active_users_free(r->users, r->n_users);
-	r->users = NULL;
-	r->n_users = 0;
-	versions_free(r->versions, r->n_versions);
-	r->versions = NULL;
-	r->n_versions = 0;
-	r->priv->cap_versions = 0;
-}
-
-/* Move k versions to the end of a growable array (the source becomes
- * empty). */
-static bool versions_append(struct version **v, size_t *n, size_t *cap, struct version **src,
-                            size_t *k)
-{
-	void *nv;
-
-	if (!mi_reserve(*v, cap, *n + *k, sizeof(**v), &nv))
+	d->body = malloc(len + 1);
+	if (!d->body) {
+		lb_error_set(err, LB_NOMEM, "out of memory");
 		return false;
-	*v = nv;
-	if (*k)
-		memcpy(*v + *n, *src, *k * sizeof(**src));
-	*n += *k;
-	free(*src);
-	*src = NULL;
-	*k = 0;
+	}
+	if (len)
+		memcpy(d->body, body, len);
+	d->body[len] = '\0';
+	d->body_len = len;
 	return true;
 }
 
@@ -136,166 +144,162 @@ static char *query_key(const char *q)
 	return NULL;
 }
 
+/* Storage: plain LSON, or the simplified JSON. */
+static bool storage_decode(const char *body, size_t len, const void *args, void *item,
+                           struct lb_error *err)
+{
+	const struct doc_args *a = args;
+	struct document *d = item;
+
+	if (!keep_body(d, body, len, err))
+		return false;
+	if (a->body_only)
+		return true;
+	d->doc = lson_parse(d->body, len, !a->simplified, err);
+	return d->doc != NULL;
+}
+
+/* Yjs: plain JSON, a bare value shown under its key. */
+static bool ydoc_decode(const char *body, size_t len, const void *args, void *item,
+                        struct lb_error *err)
+{
+	const struct doc_args *a = args;
+	struct document *d = item;
+
+	if (!keep_body(d, body, len, err))
+		return false;
+	d->doc = ydoc_parse(d->body, len, a->key, err);
+	return d->doc != NULL;
+}
+
+static const struct item_type storage_item = {
+    .name = "Storage document",
+    .size = sizeof(struct document),
+    .decode_one = storage_decode,
+    .clear = document_clear,
+    .bytes = document_bytes,
+};
+
+static const struct item_type ydoc_item = {
+    .name = "Yjs document",
+    .size = sizeof(struct document),
+    .decode_one = ydoc_decode,
+    .clear = document_clear,
+    .bytes = document_bytes,
+};
+
+static const struct kind storage_kind = {
+    .name = "storage",
+    .id = RES_STORAGE,
+    .shape = KIND_OBJECT,
+    .ep = EP_STORAGE_GET,
+    .item = &storage_item,
+    .args_query = storage_query,
+    .args_free = doc_args_free,
+};
+
+static const struct kind ydoc_kind = {
+    .name = "ydoc",
+    .id = RES_YDOC,
+    .shape = KIND_OBJECT,
+    .ep = EP_YDOC_GET,
+    .item = &ydoc_item,
+    .args_query = ydoc_query,
+    .args_free = doc_args_free,
+};
+
 /* ------------------------------------------------------------------ */
-/* Loading */
+/* Version history and active users: lists */
 
-static void on_loaded(struct api_storage_result *res, void *ud);
-
-static http_id submit_load(struct model *m, struct req *q)
+static bool versions_decode(const char *body, size_t len, const void *args, struct item_page *out,
+                            struct lb_error *err)
 {
-	struct resource *r = q->r;
+	struct version *v;
 
-	switch (r->kind) {
-	case RES_STORAGE:
-		return api_storage_get(m->api, r->room_id, r->simplified, on_loaded, q);
-	case RES_YDOC:
-		return api_ydoc_get(m->api, r->room_id, r->ydoc_params, on_loaded, q);
-	case RES_ACTIVE_USERS:
-		return api_active_users(m->api, r->room_id, on_loaded, q);
-	default:
-		return api_versions_list(m->api, r->room_id, VERSIONS_PAGE, q->cursor, on_loaded,
-		                         q);
-	}
+	(void)args;
+	if (!api_decode_versions(body, len, &v, &out->n, &out->next, err))
+		return false;
+	out->items = v;
+	return true;
 }
 
-static const struct res_ops doc_ops = {submit_load, data_clear, NULL, false};
-static const struct res_ops users_ops = {submit_load, data_clear, NULL, false};
-static const struct res_ops versions_ops = {submit_load, data_clear, vshadow_discard, true};
-
-/* Storage or Yjs JSON: the new body and tree replace the old ones in one
- * step; the old tree lives on for whoever holds a reference to it. */
-static void doc_loaded(struct model *m, struct resource *r, struct api_storage_result *res)
+static void version_item_clear(void *item)
 {
-	struct lb_error err;
-	struct lson_doc *doc;
-	char *body, *key = NULL;
-	size_t len = res->body_len;
-
-	if (res->err.status != LB_OK) {
-		mi_load_fail(m, r, &res->err);
-		return;
-	}
-	body = malloc(len + 1);
-	if (!body) {
-		mi_load_nomem(m, r);
-		return;
-	}
-	if (len)
-		memcpy(body, res->body, len);
-	body[len] = '\0';
-	if (r->body_only) {
-		doc = NULL;
-	} else if (r->kind == RES_STORAGE) {
-		doc = lson_parse(body, len, !r->simplified, &err);
-	} else {
-		key = query_key(r->ydoc_params);
-		doc = ydoc_parse(body, len, key, &err);
-		free(key);
-	}
-	if (!doc && !r->body_only) {
-		free(body);
-		mi_load_fail(m, r, &err);
-		return;
-	}
-	mi_charge(m, r, doc_bytes(doc, len), r->body ? doc_bytes(r->doc, r->body_len) : 0);
-	free(r->body);
-	lson_unref(&r->doc);
-	r->body = body;
-	r->body_len = len;
-	r->doc = doc;
-	mi_load_ok(m, r);
+	version_clear(item);
 }
 
-static void users_loaded(struct model *m, struct resource *r, struct api_storage_result *res)
+static size_t version_item_bytes(const void *item)
 {
-	if (res->err.status != LB_OK) {
-		mi_load_fail(m, r, &res->err);
-		return;
-	}
-	mi_charge(m, r, active_users_bytes(res->users, res->n_users),
-	          active_users_bytes(r->users, r->n_users));
-	active_users_free(r->users, r->n_users);
-	r->users = res->users;
-	r->n_users = res->n_users;
-	res->users = NULL;
-	res->n_users = 0;
-	mi_load_ok(m, r);
+	return versions_bytes(item, 1);
 }
 
-/* A first page or revalidation lands in the shadow list, swapped in whole
- * once as many pages as were shown are there. */
-static void versions_loaded(struct model *m, struct resource *r, struct req *q,
-                            struct api_storage_result *res)
+static const char *version_item_id(const void *item)
 {
-	struct model_internal *p = r->priv;
-	size_t add = versions_bytes(res->versions, res->n_versions);
-	char *cursor;
-
-	if (res->err.status != LB_OK) {
-		mi_load_fail(m, r, &res->err);
-		return;
-	}
-	if (!versions_append(&p->vshadow, &p->n_vshadow, &p->cap_vshadow, &res->versions,
-	                     &res->n_versions)) {
-		mi_load_nomem(m, r);
-		return;
-	}
-	mi_charge(m, r, add, 0);
-	p->shadow_pages++;
-	cursor = mi_take_cursor(r, &res->next_cursor, q->cursor);
-	if (mi_page_more(m, r, q, cursor))
-		return;
-	mi_charge(m, r, 0, versions_bytes(r->versions, r->n_versions));
-	versions_free(r->versions, r->n_versions);
-	r->versions = p->vshadow;
-	r->n_versions = p->n_vshadow;
-	p->cap_versions = p->cap_vshadow;
-	p->vshadow = NULL;
-	p->n_vshadow = p->cap_vshadow = 0;
-	mi_list_swapped(m, r, cursor);
+	return ((const struct version *)item)->id;
 }
 
-/* The next page, appended to what is shown. */
-static void versions_more(struct model *m, struct resource *r, struct req *q,
-                          struct api_storage_result *res)
-{
-	size_t add = versions_bytes(res->versions, res->n_versions);
-	struct lb_error e;
+static const struct item_type version_item = {
+    .name = "version",
+    .size = sizeof(struct version),
+    .decode_page = versions_decode,
+    .clear = version_item_clear,
+    .bytes = version_item_bytes,
+    .id = version_item_id,
+};
 
-	if (res->err.status != LB_OK) {
-		mi_more_failed(m, r, &res->err);
-		return;
-	}
-	if (!versions_append(&r->versions, &r->n_versions, &r->priv->cap_versions, &res->versions,
-	                     &res->n_versions)) {
-		lb_error_set(&e, LB_NOMEM, "out of memory");
-		mi_more_failed(m, r, &e);
-		return;
-	}
-	mi_charge(m, r, add, 0);
-	mi_more_appended(m, r, mi_take_cursor(r, &res->next_cursor, q->cursor));
+static const struct kind versions_kind = {
+    .name = "versions",
+    .id = RES_VERSIONS,
+    .shape = KIND_LIST,
+    .ep = EP_VERSIONS_LIST,
+    .item = &version_item,
+    .paging = {.cursor_param = "cursor", .page_size = VERSIONS_PAGE},
+};
+
+static bool users_decode(const char *body, size_t len, const void *args, struct item_page *out,
+                         struct lb_error *err)
+{
+	struct active_user *v;
+
+	(void)args;
+	if (!api_decode_active_users(body, len, &v, &out->n, err))
+		return false;
+	out->items = v;
+	return true;
 }
 
-static void on_loaded(struct api_storage_result *res, void *ud)
+static void user_item_clear(void *item)
 {
-	struct req *q = ud;
-	struct resource *r;
-	struct model *m = mi_load_begin(q, &r);
-
-	if (!m)
-		return;
-	if (r) {
-		if (r->kind == RES_STORAGE || r->kind == RES_YDOC)
-			doc_loaded(m, r, res);
-		else if (r->kind == RES_ACTIVE_USERS)
-			users_loaded(m, r, res);
-		else if (q->kind == REQ_MORE)
-			versions_more(m, r, q, res);
-		else
-			versions_loaded(m, r, q, res);
-	}
-	mi_load_end(m, q);
+	active_user_clear(item);
 }
+
+static size_t user_item_bytes(const void *item)
+{
+	return active_users_bytes(item, 1);
+}
+
+static const char *user_item_id(const void *item)
+{
+	return ((const struct active_user *)item)->id;
+}
+
+static const struct item_type user_item = {
+    .name = "active user",
+    .size = sizeof(struct active_user),
+    .decode_page = users_decode,
+    .clear = user_item_clear,
+    .bytes = user_item_bytes,
+    .id = user_item_id,
+};
+
+static const struct kind users_kind = {
+    .name = "active users",
+    .id = RES_ACTIVE_USERS,
+    .shape = KIND_LIST,
+    .ep = EP_ACTIVE_USERS_SDK,
+    .item = &user_item,
+    .paging = {.cursor_param = NULL, .page_size = 0},
+};
 
 /* ------------------------------------------------------------------ */
 /* Resources */
@@ -318,61 +322,49 @@ static char *key_of(const char *room_id, const char *suffix)
 	return buf_steal(&b);
 }
 
-/* The resource of a kind for a room, created on first use, referenced. */
-static struct resource *get(struct model *m, enum res_kind kind, const char *room_id,
-                            const char *suffix, const struct res_ops *ops, bool simplified,
-                            const char *params)
+/* The resource of kind k for a room, created on first use, referenced;
+ * args are taken. */
+static struct resource *get(struct model *m, const struct kind *k, const char *room_id,
+                            const char *suffix, void *args)
 {
-	char *key;
-	struct resource *r;
-
-	if (!m || !room_id)
+	if (!m || !room_id) {
+		if (args && k->args_free)
+			k->args_free(args);
 		return NULL;
-	key = key_of(room_id, suffix);
-	if (!key)
-		return NULL;
-	mi_enter(m);
-	r = mi_find(m, kind, key);
-	if (r) {
-		free(key);
-	} else {
-		r = mi_resource_add(m, key, kind, ops);
-		if (r) {
-			r->simplified = simplified;
-			r->room_id = strdup(room_id);
-			r->ydoc_params = params ? strdup(params) : NULL;
-			if (!r->room_id || (params && !r->ydoc_params)) {
-				mi_resource_drop_last(m, r);
-				r = NULL;
-			} else {
-				mi_charge(m, r,
-				          strlen(room_id) + 1 + (params ? strlen(params) + 1 : 0),
-				          0);
-			}
-		}
 	}
-	if (r)
-		mi_acquire(m, r);
-	mi_leave(m);
-	return r;
+	return mi_get(m, k, key_of(room_id, suffix), room_id, args);
+}
+
+static struct doc_args *storage_args(bool simplified, bool body_only)
+{
+	struct doc_args *a = calloc(1, sizeof(*a));
+
+	if (a) {
+		a->simplified = simplified;
+		a->body_only = body_only;
+	}
+	return a;
 }
 
 /* A room's Storage, plain LSON or simplified. New reference. */
 struct resource *model_storage(struct model *m, const char *room_id, bool simplified)
 {
-	return get(m, RES_STORAGE, room_id, simplified ? "/storage?format=json" : "/storage",
-	           &doc_ops, simplified, NULL);
+	struct doc_args *a = storage_args(simplified, false);
+
+	if (!a)
+		return NULL;
+	return get(m, &storage_kind, room_id, simplified ? "/storage?format=json" : "/storage", a);
 }
 
 /* Bytes only: printing needs no tree. New reference. */
 struct resource *model_storage_body(struct model *m, const char *room_id, bool simplified)
 {
-	struct resource *r = get(m, RES_STORAGE, room_id,
-	                         simplified ? "/storage?format=json#body" : "/storage#body",
-	                         &doc_ops, simplified, NULL);
-	if (r)
-		r->body_only = true;
-	return r;
+	struct doc_args *a = storage_args(simplified, true);
+
+	if (!a)
+		return NULL;
+	return get(m, &storage_kind, room_id,
+	           simplified ? "/storage?format=json#body" : "/storage#body", a);
 }
 
 size_t model_storage_paths(struct model *m, const char *room_id, const char *prefix, char **out,
@@ -385,9 +377,8 @@ size_t model_storage_paths(struct model *m, const char *room_id, const char *pre
 		return 0;
 	for (size_t i = 0; i < m->n_res && !d; i++) {
 		const struct resource *r = m->res[i];
-		if (r->kind == RES_STORAGE && !r->body_only && r->doc && r->room_id &&
-		    !strcmp(r->room_id, room_id))
-			d = r->doc;
+		if (r->kind == RES_STORAGE && r->room_id && !strcmp(r->room_id, room_id))
+			d = model_document(r);
 	}
 	if (!d)
 		return 0;
@@ -421,38 +412,44 @@ size_t model_storage_paths(struct model *m, const char *room_id, const char *pre
 struct resource *model_ydoc(struct model *m, const char *room_id, const struct ydoc_options *o)
 {
 	static const struct ydoc_options none;
-	char *q, *suffix;
-	struct resource *r;
+	struct doc_args *a;
+	char *suffix;
 	struct buf b;
 
 	if (!o)
 		o = &none;
-	q = api_ydoc_query(o->formatting, o->key, o->type);
-	if (!q)
+	a = calloc(1, sizeof(*a));
+	if (!a || !(a->query = api_ydoc_query(o->formatting, o->key, o->type))) {
+		free(a);
 		return NULL;
+	}
+	a->key = query_key(a->query);
 	buf_init(&b);
-	if (!buf_printf(&b, "/ydoc%s%s", *q ? "?" : "", q)) {
-		free(q);
+	if (!buf_printf(&b, "/ydoc%s%s", *a->query ? "?" : "", a->query)) {
 		buf_free(&b);
+		doc_args_free(a);
 		return NULL;
 	}
 	suffix = buf_steal(&b);
-	r = suffix ? get(m, RES_YDOC, room_id, suffix, &doc_ops, false, q) : NULL;
+	if (!suffix) {
+		doc_args_free(a);
+		return NULL;
+	}
+	struct resource *r = get(m, &ydoc_kind, room_id, suffix, a);
 	free(suffix);
-	free(q);
 	return r;
 }
 
 /* Who is connected to a room. New reference. */
 struct resource *model_active_users(struct model *m, const char *room_id)
 {
-	return get(m, RES_ACTIVE_USERS, room_id, "/active-users", &users_ops, false, NULL);
+	return get(m, &users_kind, room_id, "/active-users", NULL);
 }
 
 /* A room's Yjs version history, paginated. New reference. */
 struct resource *model_versions(struct model *m, const char *room_id)
 {
-	return get(m, RES_VERSIONS, room_id, "/versions", &versions_ops, false, NULL);
+	return get(m, &versions_kind, room_id, "/versions", NULL);
 }
 
 /* Held resources of these kinds for the room go stale and reload (also
@@ -472,4 +469,41 @@ void mi_invalidate_room_kinds(struct model *m, const char *room_id, unsigned kin
 		else
 			mi_invalidate(m, r);
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading */
+
+const struct version *model_version_at(const struct resource *r, size_t i)
+{
+	return mi_list_at(r, &version_item, i);
+}
+
+const struct active_user *model_user_at(const struct resource *r, size_t i)
+{
+	return mi_list_at(r, &user_item, i);
+}
+
+static const struct document *document_of(const struct resource *r)
+{
+	if (!r || !r->priv || r->priv->kind->shape != KIND_OBJECT ||
+	    (r->priv->kind->item != &storage_item && r->priv->kind->item != &ydoc_item))
+		return NULL;
+	return r->obj;
+}
+
+struct lson_doc *model_document(const struct resource *r)
+{
+	const struct document *d = document_of(r);
+
+	return d ? d->doc : NULL;
+}
+
+const char *model_body(const struct resource *r, size_t *len)
+{
+	const struct document *d = document_of(r);
+
+	if (len)
+		*len = d ? d->body_len : 0;
+	return d ? d->body : NULL;
 }

@@ -45,6 +45,18 @@ struct resource *model_active_users(struct model *m, const char *room_id);
 /* GET /versions (paginated with model_more). New reference. */
 struct resource *model_versions(struct model *m, const char *room_id);
 
+/* Version i of a version history, connection i of the active users (see
+ * model_count). */
+const struct version *model_version_at(const struct resource *r, size_t i);
+const struct active_user *model_user_at(const struct resource *r, size_t i);
+/* A Storage or Yjs resource's document, decoded (NULL before it came, and
+ * always for model_storage_body); the model's reference: take your own
+ * with lson_ref to keep a version across updates. */
+struct lson_doc *model_document(const struct resource *r);
+/* The same document as the API sent it, NUL-terminated, its length in
+ * *len; NULL (and 0) before it came. */
+const char *model_body(const struct resource *r, size_t *len);
+
 /* ---- changes ------------------------------------------------------------- */
 
 /* How a Storage change was sent. */

@@ -634,6 +634,54 @@ static void test_json_check(void **state)
 	assert_int_equal(fake_count(&f->ft), 0);
 }
 
+/* What api_send handed its callback. */
+struct got {
+	int calls;
+	enum lb_status status;
+	long http_status;
+	char body[64];
+};
+
+static void on_got(struct api_storage_result *res, void *ud)
+{
+	struct got *g = ud;
+
+	g->calls++;
+	g->status = res->err.status;
+	g->http_status = res->err.http_status;
+	snprintf(g->body, sizeof(g->body), "%.*s", (int)res->body_len, res->body ? res->body : "");
+}
+
+static void test_get_leaves_the_answer_undecoded(void **state)
+{
+	struct fx *f = *state;
+	struct api_send_args room = {.params = {"a/b"}, .query = "limit=2&cursor=c%201"};
+	struct api_send_args none = {0};
+	struct got g = {0};
+
+	api_send(&f->api, EP_VERSIONS_LIST, &room, on_got, &g);
+	check_sent(f, EP_VERSIONS_LIST, BASE "/v2/rooms/a%2Fb/versions?limit=2&cursor=c%201");
+	assert_true(fake_complete(&f->ft, 0, 200, "not JSON at all"));
+	assert_int_equal(g.calls, 1);
+	assert_int_equal(g.status, LB_OK);
+	assert_string_equal(g.body, "not JSON at all");
+
+	/* An error answer is decoded as for any request. */
+	api_send(&f->api, EP_ROOMS_LIST, &none, on_got, &g);
+	check_sent(f, EP_ROOMS_LIST, BASE "/v2/rooms");
+	assert_true(
+	    fake_complete(&f->ft, 1, 404, "{\"error\":\"ROOM_NOT_FOUND\",\"message\":\"no\"}"));
+	assert_int_equal(g.calls, 2);
+	assert_int_equal(g.status, LB_HTTP);
+	assert_int_equal(g.http_status, 404);
+
+	/* A missing path param is refused before the transport. */
+	api_send(&f->api, EP_ROOM_GET, &none, on_got, &g);
+	assert_int_equal(g.calls, 3);
+	assert_int_equal(g.status, LB_USAGE);
+	assert_int_equal(fake_count(&f->ft), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -646,6 +694,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_api_functions_use_their_rows, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_send_any_row, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_json_check, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_get_leaves_the_answer_undecoded, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

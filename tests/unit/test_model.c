@@ -50,7 +50,7 @@ static void on_change(struct resource *r, void *ud)
 	h->calls++;
 	h->last = r;
 	h->last_generation = r->generation;
-	if (h->more_of == r && !r->busy && !r->complete && r->has_data) {
+	if (h->more_of == r && !r->busy && !model_complete(r) && r->has_data) {
 		h->more_calls++;
 		model_more(h->more_model, r);
 	}
@@ -149,8 +149,8 @@ static bool complete_page(struct fx *f, size_t k, const char *cursor, int n, ...
 
 static bool list_has(const struct resource *r, const char *id)
 {
-	for (size_t i = 0; i < r->n_rooms; i++)
-		if (strcmp(r->rooms[i].id, id) == 0)
+	for (size_t i = 0; i < model_count(r); i++)
+		if (strcmp(model_room_at(r, i)->id, id) == 0)
 			return true;
 	return false;
 }
@@ -239,10 +239,10 @@ static void test_loading_to_fresh(void **state)
 	assert_int_equal(r->state, RES_FRESH);
 	assert_false(r->busy);
 	assert_true(r->has_data);
-	assert_int_equal(r->n_rooms, 2);
-	assert_string_equal(r->rooms[1].id, "b");
-	assert_true(r->complete);
-	assert_null(r->next_cursor);
+	assert_int_equal(model_count(r), 2);
+	assert_string_equal(model_room_at(r, 1)->id, "b");
+	assert_true(model_complete(r));
+	assert_null(model_next_cursor(r));
 	assert_true(r->generation > gen);
 	assert_true(f->heard.calls > calls);
 	assert_ptr_equal(f->heard.last, r);
@@ -290,7 +290,7 @@ static void test_stale_while_revalidate(void **state)
 	assert_int_equal(r->state, RES_STALE);
 	assert_true(r->busy);
 	assert_true(r->has_data);
-	assert_int_equal(r->n_rooms, 2);
+	assert_int_equal(model_count(r), 2);
 	assert_true(r->generation > gen);
 	assert_int_equal(model_age_s(r), f->o.stale_after_ms / 1000);
 
@@ -298,8 +298,8 @@ static void test_stale_while_revalidate(void **state)
 	assert_true(complete_page(f, 1, NULL, 3, "c", "a", "b"));
 	assert_int_equal(r->state, RES_FRESH);
 	assert_false(r->busy);
-	assert_int_equal(r->n_rooms, 3);
-	assert_string_equal(r->rooms[0].id, "c");
+	assert_int_equal(model_count(r), 3);
+	assert_string_equal(model_room_at(r, 0)->id, "c");
 	assert_true(r->generation > gen);
 	assert_int_equal(model_age_s(r), 0);
 	model_release(f->m, &again);
@@ -313,7 +313,7 @@ static void test_old_fresh_revalidates_on_access(void **state)
 
 	assert_true(fake_complete(&f->ft, 0, 200, "{\"id\":\"a\"}"));
 	assert_int_equal(r->state, RES_FRESH);
-	assert_string_equal(r->room.id, "a");
+	assert_string_equal(model_room_of(r)->id, "a");
 	model_release(f->m, &r);
 	fake_now += f->o.stale_after_ms + 10;
 	/* No tick ran, but the data is too old: a revalidation starts. */
@@ -338,7 +338,7 @@ static void test_error_keeps_stale_data(void **state)
 	assert_int_equal(r->state, RES_STALE);
 	assert_false(r->busy);
 	assert_true(r->has_data);
-	assert_int_equal(r->n_rooms, 2);
+	assert_int_equal(model_count(r), 2);
 	assert_int_equal(r->err.status, LB_HTTP);
 	assert_int_equal(r->err.http_status, 503);
 	assert_string_equal(r->err.message, "down");
@@ -381,32 +381,32 @@ static void test_pagination(void **state)
 	assert_true(complete_page(f, 0, "c1", 2, "a", "b"));
 	assert_int_equal(model_pages(r), 1);
 	assert_int_equal(r->state, RES_FRESH);
-	assert_false(r->complete);
-	assert_string_equal(r->next_cursor, "c1");
+	assert_false(model_complete(r));
+	assert_string_equal(model_next_cursor(r), "c1");
 
 	model_more(f->m, r);
 	assert_int_equal(fake_count(&f->ft), 2);
 	assert_string_equal(fake_req(&f->ft, 1)->url, BASE "/v2/rooms?startingAfter=c1");
-	assert_true(r->paging);
+	assert_true(model_paging(r));
 	assert_true(r->busy);
 	model_more(f->m, r);
 	model_refresh(f->m, r);
 	assert_int_equal(fake_count(&f->ft), 2);
-	assert_int_equal(r->n_rooms, 2);
+	assert_int_equal(model_count(r), 2);
 
 	assert_true(complete_page(f, 1, "c2", 2, "c", "d"));
-	assert_false(r->paging);
+	assert_false(model_paging(r));
 	assert_false(r->busy);
-	assert_int_equal(r->n_rooms, 4);
-	assert_false(r->complete);
+	assert_int_equal(model_count(r), 4);
+	assert_false(model_complete(r));
 	model_more(f->m, r);
 	assert_string_equal(fake_req(&f->ft, 2)->url, BASE "/v2/rooms?startingAfter=c2");
 	assert_true(complete_page(f, 2, NULL, 1, "e"));
 	assert_int_equal(model_pages(r), 3);
-	assert_int_equal(r->n_rooms, 5);
-	assert_true(r->complete);
-	assert_null(r->next_cursor);
-	assert_string_equal(r->rooms[4].id, "e");
+	assert_int_equal(model_count(r), 5);
+	assert_true(model_complete(r));
+	assert_null(model_next_cursor(r));
+	assert_string_equal(model_room_at(r, 4)->id, "e");
 	model_more(f->m, r);
 	assert_int_equal(fake_count(&f->ft), 3);
 	model_release(f->m, &r);
@@ -429,8 +429,8 @@ static void test_pagination_with_filter_and_failed_page(void **state)
 	assert_string_equal(fake_req(&f->ft, 1)->url,
 	                    BASE "/v2/rooms?limit=2&startingAfter=k&query=roomId%5E%22a%22");
 	assert_true(fake_fail(&f->ft, 1, LB_NETWORK, "timeout"));
-	assert_false(r->paging);
-	assert_int_equal(r->n_rooms, 2);
+	assert_false(model_paging(r));
+	assert_int_equal(model_count(r), 2);
 	assert_int_equal(r->state, RES_FRESH);
 	assert_int_equal(r->err.status, LB_NETWORK);
 	/* The page can be asked for again. */
@@ -440,7 +440,7 @@ static void test_pagination_with_filter_and_failed_page(void **state)
 	/* A server that repeats the cursor ends the list instead of looping;
 	 * the page that came clears the failure before it. */
 	assert_true(complete_page(f, 2, "k", 1, "a3"));
-	assert_true(r->complete);
+	assert_true(model_complete(r));
 	assert_int_equal(r->err.status, LB_OK);
 	model_release(f->m, &r);
 }
@@ -455,12 +455,12 @@ static void test_pagination_cursor_cycle(void **state)
 	model_more(f->m, r);
 	assert_string_equal(fake_req(&f->ft, 1)->url, BASE "/v2/rooms?startingAfter=k1");
 	assert_true(complete_page(f, 1, "k2", 1, "b"));
-	assert_false(r->complete);
+	assert_false(model_complete(r));
 	model_more(f->m, r);
 	assert_string_equal(fake_req(&f->ft, 2)->url, BASE "/v2/rooms?startingAfter=k2");
 	assert_true(complete_page(f, 2, "k1", 1, "c"));
-	assert_true(r->complete);
-	assert_int_equal(r->n_rooms, 3);
+	assert_true(model_complete(r));
+	assert_int_equal(model_count(r), 3);
 	model_more(f->m, r);
 	assert_int_equal(fake_count(&f->ft), 3);
 
@@ -481,11 +481,11 @@ static void test_dev_server_single_page(void **state)
 
 	assert_true(fake_complete(&f->ft, 0, 200, body));
 	free(body);
-	assert_true(r->complete);
-	assert_int_equal(r->n_rooms, 3);
+	assert_true(model_complete(r));
+	assert_int_equal(model_count(r), 3);
 	model_more(f->m, r);
 	assert_int_equal(fake_count(&f->ft), 1);
-	assert_false(r->paging);
+	assert_false(model_paging(r));
 	model_release(f->m, &r);
 }
 
@@ -499,31 +499,31 @@ static void test_revalidate_keeps_pages(void **state)
 	assert_true(complete_page(f, 1, "c2", 2, "c", "d"));
 	model_more(f->m, r);
 	assert_true(complete_page(f, 2, "c3", 2, "e", "f"));
-	assert_int_equal(r->n_rooms, 6);
+	assert_int_equal(model_count(r), 6);
 
 	model_refresh(f->m, r);
 	assert_int_equal(fake_count(&f->ft), 4);
 	assert_string_equal(fake_req(&f->ft, 3)->url, BASE "/v2/rooms");
 	assert_true(complete_page(f, 3, "n1", 2, "new", "a"));
 	/* Still the old list while the reload runs. */
-	assert_int_equal(r->n_rooms, 6);
-	assert_string_equal(r->rooms[0].id, "a");
+	assert_int_equal(model_count(r), 6);
+	assert_string_equal(model_room_at(r, 0)->id, "a");
 	assert_true(r->busy);
-	assert_false(r->paging);
+	assert_false(model_paging(r));
 	assert_int_equal(fake_count(&f->ft), 5);
 	assert_string_equal(fake_req(&f->ft, 4)->url, BASE "/v2/rooms?startingAfter=n1");
 	model_more(f->m, r);
 	assert_int_equal(fake_count(&f->ft), 5);
 	assert_true(complete_page(f, 4, "n2", 2, "b", "c"));
-	assert_int_equal(r->n_rooms, 6);
+	assert_int_equal(model_count(r), 6);
 	assert_true(complete_page(f, 5, "n3", 2, "d", "e"));
 	/* Swapped in whole, as many pages as before. */
 	assert_false(r->busy);
 	assert_int_equal(r->state, RES_FRESH);
-	assert_int_equal(r->n_rooms, 6);
-	assert_string_equal(r->rooms[0].id, "new");
-	assert_string_equal(r->next_cursor, "n3");
-	assert_false(r->complete);
+	assert_int_equal(model_count(r), 6);
+	assert_string_equal(model_room_at(r, 0)->id, "new");
+	assert_string_equal(model_next_cursor(r), "n3");
+	assert_false(model_complete(r));
 	assert_int_equal(fake_count(&f->ft), 6);
 	model_release(f->m, &r);
 }
@@ -567,12 +567,12 @@ static void test_mutation_update(void **state)
 	room = model_room(f->m, "a");
 	assert_int_equal(fake_count(&f->ft), n);
 	assert_int_equal(room->state, RES_FRESH);
-	assert_string_equal(color_of(&room->room), "red");
+	assert_string_equal(color_of(model_room_of(room)), "red");
 	model_release(f->m, &room);
 
 	/* The held list shows the new copy now and revalidates; the other
 	 * list is only marked stale. */
-	assert_string_equal(color_of(&held->rooms[0]), "red");
+	assert_string_equal(color_of(model_room_at(held, 0)), "red");
 	assert_true(held->busy);
 	assert_int_equal(held->state, RES_STALE);
 	assert_int_equal(n, 4);
@@ -617,7 +617,7 @@ static void test_mutation_create(void **state)
 	room = model_room(f->m, "n");
 	assert_int_equal(fake_count(&f->ft), 3);
 	assert_true(room->has_data);
-	assert_int_equal(room->room.default_accesses.n, 1);
+	assert_int_equal(model_room_of(room)->default_accesses.n, 1);
 	model_release(f->m, &room);
 
 	/* A failed create changes nothing and says why. */
@@ -687,7 +687,7 @@ static void test_delete_removes_from_lists(void **state)
 	assert_int_equal(d.calls, 1);
 	assert_int_equal(d.err.status, LB_OK);
 	assert_false(d.had_room);
-	assert_int_equal(all->n_rooms, 2);
+	assert_int_equal(model_count(all), 2);
 	assert_false(list_has(all, "b"));
 	assert_true(all->generation > gen);
 	assert_true(room->gone);
@@ -700,7 +700,7 @@ static void test_delete_removes_from_lists(void **state)
 	assert_true(all->busy);
 	assert_int_equal(fake_count(&f->ft), 5);
 	some = model_rooms(f->m, &(struct room_filter){.prefix = "b"});
-	assert_int_equal(some->n_rooms, 0);
+	assert_int_equal(model_count(some), 0);
 	assert_int_equal(some->state, RES_STALE);
 	model_release(f->m, &some);
 	model_release(f->m, &room);
@@ -748,7 +748,7 @@ static void test_room_404_is_gone(void **state)
 	assert_int_equal(room->err.http_status, 404);
 	assert_string_equal(room->err.code, "ROOM_NOT_FOUND");
 	assert_false(list_has(all, "x"));
-	assert_int_equal(all->n_rooms, 1);
+	assert_int_equal(model_count(all), 1);
 	model_release(f->m, &room);
 	model_release(f->m, &all);
 }
@@ -829,7 +829,7 @@ static void test_lru_eviction(void **state)
 	assert_int_equal(r->state, RES_LOADING);
 	model_release(f->m, &r);
 	assert_true(held->has_data);
-	assert_string_equal(held->room.id, "held");
+	assert_string_equal(model_room_of(held)->id, "held");
 	model_release(f->m, &held);
 }
 
@@ -857,17 +857,17 @@ static void test_cancel(void **state)
 	model_refresh(f->m, r);
 	model_cancel(f->m, r);
 	assert_int_equal(r->state, RES_FRESH);
-	assert_int_equal(r->n_rooms, 2);
+	assert_int_equal(model_count(r), 2);
 	assert_false(r->busy);
 
 	/* Cancelling a page load keeps the pages loaded. */
 	model_more(f->m, r);
-	assert_true(r->paging);
+	assert_true(model_paging(r));
 	model_cancel(f->m, r);
-	assert_false(r->paging);
+	assert_false(model_paging(r));
 	assert_false(r->busy);
-	assert_int_equal(r->n_rooms, 2);
-	assert_string_equal(r->next_cursor, "c");
+	assert_int_equal(model_count(r), 2);
+	assert_string_equal(model_next_cursor(r), "c");
 	assert_int_equal(r->err.status, LB_OK);
 	model_cancel(f->m, r); /* nothing in flight: no-op */
 	assert_int_equal(fake_count(&f->ft), 4);
@@ -885,12 +885,12 @@ static void test_listener_reenters(void **state)
 	assert_true(complete_page(f, 0, "c1", 1, "a"));
 	assert_int_equal(fake_count(&f->ft), 2);
 	assert_int_equal(fake_pending(&f->ft), 1);
-	assert_true(r->paging);
+	assert_true(model_paging(r));
 	assert_true(complete_page(f, 1, "c2", 1, "b"));
 	assert_int_equal(fake_count(&f->ft), 3);
 	assert_true(complete_page(f, 2, NULL, 1, "c"));
-	assert_true(r->complete);
-	assert_int_equal(r->n_rooms, 3);
+	assert_true(model_complete(r));
+	assert_int_equal(model_count(r), 3);
 	assert_int_equal(fake_count(&f->ft), 3);
 	assert_int_equal(fake_pending(&f->ft), 0);
 	f->heard.more_of = NULL;
@@ -937,7 +937,7 @@ static void test_synchronous_transport(void **state)
 	r = model_rooms(m, NULL);
 	assert_int_equal(r->state, RES_FRESH);
 	assert_false(r->busy);
-	assert_int_equal(r->n_rooms, 1);
+	assert_int_equal(model_count(r), 1);
 	room = model_room(m, "s");
 	assert_int_equal(room->state, RES_FRESH);
 	model_room_delete(m, "s", on_done, &d);

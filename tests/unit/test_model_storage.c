@@ -245,6 +245,15 @@ static struct patch one_op(enum patch_kind kind, const char *path, const char *v
 	return p;
 }
 
+/* The length of a document resource's body. */
+static size_t body_len(const struct resource *r)
+{
+	size_t n;
+
+	model_body(r, &n);
+	return n;
+}
+
 /* Load the plain Storage of r1 with body. */
 static struct resource *loaded_storage(struct fx *f, const char *body)
 {
@@ -277,15 +286,15 @@ static void test_storage_load(void **state)
 	assert_int_equal(r->state, RES_FRESH);
 	assert_true(r->has_data);
 	assert_false(r->busy);
-	assert_string_equal(r->body, DOC1);
-	assert_int_equal(r->body_len, strlen(DOC1));
-	assert_non_null(r->doc);
-	assert_true(r->doc->plain_lson);
-	assert_int_equal(r->doc->nodes[0].type, LSON_LIVE_OBJECT);
-	assert_true(lson_find(r->doc, "/list/0") > 0);
+	assert_string_equal(model_body(r, NULL), DOC1);
+	assert_int_equal(body_len(r), strlen(DOC1));
+	assert_non_null(model_document(r));
+	assert_true(model_document(r)->plain_lson);
+	assert_int_equal(model_document(r)->nodes[0].type, LSON_LIVE_OBJECT);
+	assert_true(lson_find(model_document(r), "/list/0") > 0);
 	/* The body and the nodes are in the budget. */
 	assert_true(model_bytes(f->m) >=
-	            before + strlen(DOC1) + r->doc->n * sizeof(struct lson_node));
+	            before + strlen(DOC1) + model_document(r)->n * sizeof(struct lson_node));
 	assert_int_equal(model_age_s(r), 0);
 	model_release(f->m, &r);
 	assert_null(r);
@@ -301,12 +310,10 @@ static void test_storage_simplified_and_keys(void **state)
 	assert_int_equal(fake_count(&f->ft), 2);
 	expect_req(f, 0, HTTP_GET, BASE "/v2/rooms/a%2Fb/storage");
 	expect_req(f, 1, HTTP_GET, BASE "/v2/rooms/a%2Fb/storage?format=json");
-	assert_true(simple->simplified);
-	assert_false(plain->simplified);
 	assert_true(fake_complete(&f->ft, 1, 200, "{\"a\":1,\"list\":[\"x\"]}"));
 	assert_int_equal(simple->state, RES_FRESH);
-	assert_false(simple->doc->plain_lson);
-	assert_int_equal(simple->doc->nodes[0].type, LSON_OBJECT);
+	assert_false(model_document(simple)->plain_lson);
+	assert_int_equal(model_document(simple)->nodes[0].type, LSON_OBJECT);
 	/* Not a room resource: the room ID is not mistaken for a room. */
 	assert_int_equal(model_room_ids(f->m, "", (const char *[4]){0}, 4), 0);
 	model_release(f->m, &plain);
@@ -335,7 +342,7 @@ static void test_storage_revalidate_keeps_old_doc(void **state)
 {
 	struct fx *f = *state;
 	struct resource *r = loaded_storage(f, DOC1);
-	struct lson_doc *old = lson_ref(r->doc);
+	struct lson_doc *old = lson_ref(model_document(r));
 	unsigned gen = r->generation;
 	int i;
 
@@ -343,16 +350,16 @@ static void test_storage_revalidate_keeps_old_doc(void **state)
 	assert_int_equal(fake_count(&f->ft), 2);
 	/* Stale-while-revalidate: the old document stays meanwhile. */
 	assert_true(r->busy);
-	assert_ptr_equal(r->doc, old);
-	assert_string_equal(r->body, DOC1);
+	assert_ptr_equal(model_document(r), old);
+	assert_string_equal(model_body(r, NULL), DOC1);
 	assert_true(fake_complete(&f->ft, 1, 200, DOC2));
 	assert_int_equal(r->state, RES_FRESH);
 	assert_true(r->generation > gen);
-	assert_ptr_not_equal(r->doc, old);
-	assert_string_equal(r->body, DOC2);
-	i = lson_find(r->doc, "/a");
+	assert_ptr_not_equal(model_document(r), old);
+	assert_string_equal(model_body(r, NULL), DOC2);
+	i = lson_find(model_document(r), "/a");
 	assert_true(i > 0);
-	assert_string_equal(r->doc->nodes[i].value, "2");
+	assert_string_equal(model_document(r)->nodes[i].value, "2");
 	/* The holder's copy is intact (the sanitizers check the memory). */
 	i = lson_find(old, "/a");
 	assert_true(i > 0);
@@ -371,7 +378,7 @@ static void test_storage_errors(void **state)
 	assert_true(fake_complete(&f->ft, 0, 200, "{\"liveblocksType\":"));
 	assert_int_equal(r->state, RES_ERROR);
 	assert_int_equal(r->err.status, LB_DECODE);
-	assert_null(r->doc);
+	assert_null(model_document(r));
 	/* A failed resource is retried when asked for. */
 	model_need(f->m, r);
 	assert_int_equal(fake_count(&f->ft), 2);
@@ -383,8 +390,8 @@ static void test_storage_errors(void **state)
 	assert_int_equal(r->state, RES_STALE);
 	assert_int_equal(r->err.http_status, 404);
 	assert_string_equal(r->err.code, "ROOM_NOT_FOUND");
-	assert_non_null(r->doc);
-	assert_string_equal(r->body, DOC1);
+	assert_non_null(model_document(r));
+	assert_string_equal(model_body(r, NULL), DOC1);
 	model_release(f->m, &r);
 }
 
@@ -418,21 +425,19 @@ static void test_ydoc_options(void **state)
 
 	assert_ptr_not_equal(plain, keyed);
 	assert_int_equal(plain->kind, RES_YDOC);
-	assert_string_equal(plain->ydoc_params, "");
-	assert_string_equal(keyed->ydoc_params, "formatting=true&key=my%20key&type=ytext");
 	expect_req(f, 0, HTTP_GET, ROOM "/ydoc");
 	expect_req(f, 1, HTTP_GET, ROOM "/ydoc?formatting=true&key=my%20key&type=ytext");
 	assert_true(fake_complete(&f->ft, 0, 200, "{\"text\":\"hello\",\"n\":[1,2]}"));
 	assert_int_equal(plain->state, RES_FRESH);
-	assert_false(plain->doc->plain_lson);
-	assert_true(lson_find(plain->doc, "/n/1") > 0);
+	assert_false(model_document(plain)->plain_lson);
+	assert_true(lson_find(model_document(plain), "/n/1") > 0);
 	/* With a type the server sends the bare value: shown under its key. */
 	assert_true(fake_complete(&f->ft, 1, 200, "\"hello\""));
 	assert_int_equal(keyed->state, RES_FRESH);
-	assert_string_equal(keyed->body, "\"hello\"");
-	i = lson_find(keyed->doc, "/my key");
+	assert_string_equal(model_body(keyed, NULL), "\"hello\"");
+	i = lson_find(model_document(keyed), "/my key");
 	assert_true(i > 0);
-	assert_string_equal(keyed->doc->nodes[i].value, "hello");
+	assert_string_equal(model_document(keyed)->nodes[i].value, "hello");
 	/* The same options give the same resource. */
 	{
 		struct resource *again = model_ydoc(f->m, "r1", &o);
@@ -495,16 +500,16 @@ static void test_active_users(void **state)
 	                  "\"info\":{\"name\":\"Alice\"}},{\"type\":\"user\",\"id\":null,"
 	                  "\"connectionId\":20}]}"));
 	assert_int_equal(r->state, RES_FRESH);
-	assert_int_equal(r->n_users, 2);
-	assert_string_equal(r->users[0].id, "alice");
-	assert_int_equal(r->users[0].connection_id, 16);
-	assert_string_equal(r->users[0].info_json, "{\"name\":\"Alice\"}");
-	assert_null(r->users[1].id);
-	assert_null(r->users[1].info_json);
-	assert_int_equal(r->users[1].connection_id, 20);
+	assert_int_equal(model_count(r), 2);
+	assert_string_equal(model_user_at(r, 0)->id, "alice");
+	assert_int_equal(model_user_at(r, 0)->connection_id, 16);
+	assert_string_equal(model_user_at(r, 0)->info_json, "{\"name\":\"Alice\"}");
+	assert_null(model_user_at(r, 1)->id);
+	assert_null(model_user_at(r, 1)->info_json);
+	assert_int_equal(model_user_at(r, 1)->connection_id, 20);
 	model_refresh(f->m, r);
 	assert_true(fake_complete(&f->ft, 1, 200, "{\"data\":[]}"));
-	assert_int_equal(r->n_users, 0);
+	assert_int_equal(model_count(r), 0);
 	model_refresh(f->m, r);
 	assert_true(fake_complete(&f->ft, 2, 200, "{\"nope\":1}"));
 	assert_int_equal(r->err.status, LB_DECODE);
@@ -545,20 +550,20 @@ static void test_versions_pagination(void **state)
 	assert_int_equal(r->kind, RES_VERSIONS);
 	expect_req(f, 0, HTTP_GET, ROOM "/versions?limit=50");
 	assert_true(complete_versions(f, 0, "c 1", "vh_3", "vh_2"));
-	assert_int_equal(r->n_versions, 2);
-	assert_false(r->complete);
-	assert_string_equal(r->next_cursor, "c 1");
-	assert_string_equal(r->versions[0].id, "vh_3");
-	assert_int_equal(r->versions[0].authors.n, 1);
-	assert_string_equal(r->versions[0].authors.v[0], "u1");
-	assert_true(r->versions[0].created_s > 0);
+	assert_int_equal(model_count(r), 2);
+	assert_false(model_complete(r));
+	assert_string_equal(model_next_cursor(r), "c 1");
+	assert_string_equal(model_version_at(r, 0)->id, "vh_3");
+	assert_int_equal(model_version_at(r, 0)->authors.n, 1);
+	assert_string_equal(model_version_at(r, 0)->authors.v[0], "u1");
+	assert_true(model_version_at(r, 0)->created_s > 0);
 	model_more(f->m, r);
-	assert_true(r->paging);
+	assert_true(model_paging(r));
 	expect_req(f, 1, HTTP_GET, ROOM "/versions?limit=50&cursor=c%201");
 	assert_true(complete_versions(f, 1, NULL, "vh_1", NULL));
-	assert_int_equal(r->n_versions, 3);
-	assert_true(r->complete);
-	assert_string_equal(r->versions[2].id, "vh_1");
+	assert_int_equal(model_count(r), 3);
+	assert_true(model_complete(r));
+	assert_string_equal(model_version_at(r, 2)->id, "vh_1");
 	model_more(f->m, r); /* complete: nothing */
 	assert_int_equal(fake_count(&f->ft), 2);
 
@@ -566,14 +571,61 @@ static void test_versions_pagination(void **state)
 	model_refresh(f->m, r);
 	expect_req(f, 2, HTTP_GET, ROOM "/versions?limit=50");
 	assert_true(complete_versions(f, 2, "c2", "vh_4", "vh_3"));
-	assert_int_equal(r->n_versions, 3); /* not yet swapped */
-	assert_string_equal(r->versions[0].id, "vh_3");
+	assert_int_equal(model_count(r), 3); /* not yet swapped */
+	assert_string_equal(model_version_at(r, 0)->id, "vh_3");
 	expect_req(f, 3, HTTP_GET, ROOM "/versions?limit=50&cursor=c2");
 	assert_true(complete_versions(f, 3, NULL, "vh_2", "vh_1"));
-	assert_int_equal(r->n_versions, 4);
-	assert_string_equal(r->versions[0].id, "vh_4");
-	assert_true(r->complete);
+	assert_int_equal(model_count(r), 4);
+	assert_string_equal(model_version_at(r, 0)->id, "vh_4");
+	assert_true(model_complete(r));
 	assert_int_equal(r->state, RES_FRESH);
+	model_release(f->m, &r);
+}
+
+/* The paged list is one for every list kind: a cursor the server gives
+ * again ends the version history as it ends the rooms list. */
+static void test_versions_cursor_again_ends(void **state)
+{
+	struct fx *f = *state;
+	struct resource *r = model_versions(f->m, "r1");
+
+	assert_true(complete_versions(f, 0, "c1", "vh_3", "vh_2"));
+	model_more(f->m, r);
+	expect_req(f, 1, HTTP_GET, ROOM "/versions?limit=50&cursor=c1");
+	assert_true(complete_versions(f, 1, "c1", "vh_1", NULL));
+	assert_int_equal(model_count(r), 3);
+	assert_true(model_complete(r));
+	assert_null(model_next_cursor(r));
+	model_more(f->m, r);
+	assert_int_equal(fake_count(&f->ft), 2);
+	model_release(f->m, &r);
+}
+
+/* Active users come in one page: a cursor is not followed, and the users
+ * shown stay while the list is read again. */
+static void test_active_users_one_page(void **state)
+{
+	struct fx *f = *state;
+	struct resource *r = model_active_users(f->m, "r1");
+
+	assert_true(fake_complete(&f->ft, 0, 200,
+	                          "{\"data\":[{\"type\":\"user\",\"id\":\"alice\","
+	                          "\"connectionId\":16}],\"nextCursor\":\"more\"}"));
+	assert_true(model_complete(r));
+	model_more(f->m, r);
+	assert_int_equal(fake_count(&f->ft), 1);
+	model_refresh(f->m, r);
+	expect_req(f, 1, HTTP_GET, ROOM "/active-users");
+	assert_int_equal(model_count(r), 1);
+	assert_string_equal(model_user_at(r, 0)->id, "alice");
+	assert_true(fake_complete(&f->ft, 1, 200,
+	                          "{\"data\":[{\"type\":\"user\",\"id\":\"bob\","
+	                          "\"connectionId\":17}]}"));
+	assert_int_equal(model_count(r), 1);
+	assert_string_equal(model_user_at(r, 0)->id, "bob");
+	/* Not a list of rooms or versions: those accessors say nothing. */
+	assert_null(model_room_at(r, 0));
+	assert_null(model_version_at(r, 0));
 	model_release(f->m, &r);
 }
 
@@ -654,7 +706,7 @@ static void test_patch_json_patch(void **state)
 
 	assert_int_equal(model_storage_has_json_patch(f->m), -1);
 	assert_int_not_equal(
-	    model_storage_patch(f->m, "r1", &p, r->body, r->body_len, on_sdone, &s), 0);
+	    model_storage_patch(f->m, "r1", &p, model_body(r, NULL), body_len(r), on_sdone, &s), 0);
 	assert_int_equal(fake_count(&f->ft), 2);
 	req = fake_req(&f->ft, 1);
 	expect_req(f, 1, HTTP_PATCH, ROOM "/storage/json-patch");
@@ -741,7 +793,7 @@ static void check_fallback(struct fx *f, long status, const char *body)
 	struct sres s = {0};
 
 	assert_non_null(expect);
-	model_storage_patch(f->m, "r1", &p, r->body, r->body_len, on_sdone, &s);
+	model_storage_patch(f->m, "r1", &p, model_body(r, NULL), body_len(r), on_sdone, &s);
 	expect_req(f, 1, HTTP_PATCH, ROOM "/storage/json-patch");
 	assert_true(fake_complete(&f->ft, 1, status, body));
 	assert_int_equal(s.calls, 0);
@@ -1287,7 +1339,8 @@ static void test_rewrite_even_with_json_patch(void **state)
 	r = loaded_storage(f, DOC1);
 	assert_int_equal(fake_count(&f->ft), 2);
 	assert_int_not_equal(
-	    model_storage_rewrite(f->m, "r1", &p, r->body, r->body_len, on_sdone, &s), 0);
+	    model_storage_rewrite(f->m, "r1", &p, model_body(r, NULL), body_len(r), on_sdone, &s),
+	    0);
 	/* No PATCH, though the server has it: re-read, DELETE, POST. */
 	assert_int_equal(fake_count(&f->ft), 3);
 	expect_req(f, 2, HTTP_GET, ROOM "/storage");
@@ -1307,7 +1360,8 @@ static void test_rewrite_even_with_json_patch(void **state)
 	assert_int_equal(fake_count(&f->ft), 6);
 	expect_req(f, 5, HTTP_GET, ROOM "/storage");
 	assert_true(fake_complete(&f->ft, 5, 200, DOC1_PLAIN_O));
-	assert_int_equal(r->doc->nodes[lson_find(r->doc, "/o")].type, LSON_OBJECT);
+	assert_int_equal(model_document(r)->nodes[lson_find(model_document(r), "/o")].type,
+	                 LSON_OBJECT);
 
 	/* Changed since it was shown where it depends: refused, nothing
 	 * deleted. */
@@ -1425,7 +1479,7 @@ static void test_init_and_delete(void **state)
 	assert_int_equal(s.err.status, LB_OK);
 	expect_req(f, 2, HTTP_GET, ROOM "/storage");
 	assert_true(fake_complete(&f->ft, 2, 200, DOC2));
-	assert_string_equal(r->body, DOC2);
+	assert_string_equal(model_body(r, NULL), DOC2);
 
 	model_storage_delete(f->m, "r1", on_sdone, &s);
 	expect_req(f, 3, HTTP_DELETE, ROOM "/storage");
@@ -1554,8 +1608,8 @@ static void test_rename(void **state)
 	assert_string_equal(old->renamed_to, "new room");
 	assert_string_equal(old->err.code, "ROOM_RENAMED");
 	/* The list shows the new ID in the same place and revalidates. */
-	assert_int_equal(list->n_rooms, 2);
-	assert_string_equal(list->rooms[1].id, "new room");
+	assert_int_equal(model_count(list), 2);
+	assert_string_equal(model_room_at(list, 1)->id, "new room");
 	assert_true(list->busy);
 	expect_req(f, 3, HTTP_GET, BASE "/v2/rooms");
 	/* The new room is known without a request. */
@@ -1768,6 +1822,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_ydoc_binary_and_update, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_active_users, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_versions_pagination, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_versions_cursor_again_ends, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_active_users_one_page, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_version_binary_fallback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_version_create, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_patch_json_patch, setup, teardown),

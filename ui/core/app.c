@@ -328,7 +328,7 @@ static void watch_front_load(struct app *a, bool pushed)
 
 	if (r && r->busy) {
 		a->loading_res = r;
-		a->loading_page = r->paging;
+		a->loading_page = model_paging(r);
 	} else if (r && pushed && !r->has_data && r->err.status != LB_OK &&
 		   r->err.status != LB_CANCELLED) {
 		tell_load_failed(a, r);
@@ -832,7 +832,7 @@ static void load_settled(struct app *a, struct resource *r)
 	if (r->busy) {
 		if (v && v->ops->busy && v->ops->busy(v) == r) {
 			a->loading_res = r;
-			a->loading_page = r->paging;
+			a->loading_page = model_paging(r);
 		}
 		return;
 	}

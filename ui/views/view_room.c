@@ -49,7 +49,7 @@ static void room_draw(struct view *v, WINDOW *win, bool focused)
 		return;
 	}
 	char **lines;
-	size_t n = output_room_lines(&r->room, &lines);
+	size_t n = output_room_lines(model_room_of(r), &lines);
 	scroll_clamp(&rv->top, (int)n, h);
 	draw_field_lines(win, lines, (int)n, rv->top);
 	/* What else there is to see in the room. */

@@ -17,12 +17,12 @@
  * model keeps them. */
 static int rooms_count(const void *data)
 {
-	return (int)((const struct resource *)data)->n_rooms;
+	return (int)model_count(data);
 }
 
 static const void *room_at(const void *data, int i)
 {
-	return &((const struct resource *)data)->rooms[i];
+	return model_room_at(data, (size_t)i);
 }
 
 static const char *room_id(const void *item, char *buf, size_t n)
@@ -116,7 +116,7 @@ static const struct room *selected(struct view *v)
 static void rooms_title(struct view *v, char *out, size_t n)
 {
 	char desc[256];
-	room_filter_describe(&resview_of(v)->res->filter, desc, sizeof(desc));
+	room_filter_describe(model_rooms_filter(resview_of(v)->res), desc, sizeof(desc));
 	char *safe = ts_sanitize(desc, (size_t)-1);
 	if (safe && safe[0])
 		snprintf(out, n, "rooms [%s]", safe);
@@ -129,7 +129,7 @@ static void rooms_title(struct view *v, char *out, size_t n)
 static void rooms_empty(struct view *v, char *out, size_t n)
 {
 	char desc[256];
-	room_filter_describe(&resview_of(v)->res->filter, desc, sizeof(desc));
+	room_filter_describe(model_rooms_filter(resview_of(v)->res), desc, sizeof(desc));
 	if (desc[0])
 		snprintf(out, n, "No rooms match %s", desc);
 	else
@@ -139,7 +139,7 @@ static void rooms_empty(struct view *v, char *out, size_t n)
 static void rooms_count_status(struct view *v, char *out, size_t n)
 {
 	const struct resource *r = resview_of(v)->res;
-	snprintf(out, n, "%d%s rooms", rooms_count(r), r->complete ? "" : "+");
+	snprintf(out, n, "%d%s rooms", rooms_count(r), model_complete(r) ? "" : "+");
 }
 
 static void rooms_draw_detail(struct view *v, WINDOW *win, int top)
@@ -186,7 +186,7 @@ static enum view_result rooms_action(struct view *v, enum action a)
 	case ACTION_ROOM_FILTER: {
 		/* The current filter, to refine. */
 		size_t cursor;
-		char *line = cmd_rooms_line(&r->filter, &cursor);
+		char *line = cmd_rooms_line(model_rooms_filter(r), &cursor);
 		if (line)
 			app_prompt_at(v->app, line, cursor);
 		free(line);

@@ -33,12 +33,12 @@ static struct users_view *priv(struct view *v)
  * the model keeps them. */
 static int users_count(const void *data)
 {
-	return (int)((const struct resource *)data)->n_users;
+	return (int)model_count(data);
 }
 
 static const void *user_at(const void *data, int i)
 {
-	return &((const struct resource *)data)->users[i];
+	return model_user_at(data, (size_t)i);
 }
 
 static int cmp_int(const void *a, const void *b)

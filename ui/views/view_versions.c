@@ -15,12 +15,12 @@
  * the model keeps them. */
 static int versions_count(const void *data)
 {
-	return (int)((const struct resource *)data)->n_versions;
+	return (int)model_count(data);
 }
 
 static const void *version_at(const void *data, int i)
 {
-	return &((const struct resource *)data)->versions[i];
+	return model_version_at(data, (size_t)i);
 }
 
 static const char *version_id(const void *item, char *buf, size_t n)
@@ -105,7 +105,7 @@ static void versions_empty(struct view *v, char *out, size_t n)
 static void versions_count_status(struct view *v, char *out, size_t n)
 {
 	const struct resource *r = resview_of(v)->res;
-	snprintf(out, n, "%d%s versions", versions_count(r), r->complete ? "" : "+");
+	snprintf(out, n, "%d%s versions", versions_count(r), model_complete(r) ? "" : "+");
 }
 
 static void versions_draw_detail(struct view *v, WINDOW *win, int top)

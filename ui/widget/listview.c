@@ -67,7 +67,7 @@ static void rows_update(struct listview *lv)
 
 	if (lv->rows_built && !lv->rows_stale &&
 	    ((lv->rows_gen == r->generation && lv->rows_items == n) ||
-	     (lv->to_end && lv->rows && n >= lv->rows_items && !r->complete)))
+	     (lv->to_end && lv->rows && n >= lv->rows_items && !model_complete(r))))
 		return;
 	int *rows = NULL;
 	int shown = n;
@@ -166,7 +166,7 @@ static void ask_more(struct view *v, struct resource *r)
 	struct listview *lv = listview_of(v);
 	lv->page_loading = true;
 	model_more(app_model(v->app), r);
-	if (!r->busy || !r->paging)
+	if (!r->busy || !model_paging(r))
 		lv->page_loading = false;
 }
 
@@ -177,7 +177,7 @@ static void load_ahead(struct view *v)
 	struct listview *lv = listview_of(v);
 	struct resource *r = lv->base.res;
 	if (lv->spec->paged && in_server_order(lv) && !lv->more_held && r->has_data &&
-	    !r->complete && !r->paging && !r->busy &&
+	    !model_complete(r) && !model_paging(r) && !r->busy &&
 	    lv->pos.cursor + 2 * lv->base.height >= lv->n_rows)
 		ask_more(v, r);
 }
@@ -190,7 +190,7 @@ static bool move_cursor(struct view *v, enum action a)
 	follow(lv);
 	if (!list_move(&lv->pos, lv->n_rows, lv->base.height, a))
 		return false;
-	lv->to_end = lv->spec->paged && a == ACTION_MOVE_LAST && r->has_data && !r->complete;
+	lv->to_end = lv->spec->paged && a == ACTION_MOVE_LAST && r->has_data && !model_complete(r);
 	lv->more_held = false;
 	follow(lv);
 	if (lv->to_end && !r->busy)
@@ -212,7 +212,7 @@ static bool go_on_to_end(struct view *v, struct resource *r)
 		list_clamp(&lv->pos, lv->n_rows, lv->base.height);
 		remember(lv);
 	}
-	if (r->complete || (r->err.status != LB_OK && !r->busy)) {
+	if (model_complete(r) || (r->err.status != LB_OK && !r->busy)) {
 		lv->to_end = false;
 		return false;
 	}
@@ -245,7 +245,7 @@ void listview_changed(struct view *v, struct resource *r)
 	if (r->err.status == LB_OK) {
 		lv->page_failed = false;
 		load_ahead(v);
-	} else if (page_done && r->has_data && !r->complete) {
+	} else if (page_done && r->has_data && !model_complete(r)) {
 		char msg[700];
 		lb_error_format(&r->err, msg, sizeof(msg));
 		app_error_about(v->app, r,
@@ -258,7 +258,7 @@ void listview_changed(struct view *v, struct resource *r)
 /* "loaded so far" while pages remain: sorting and filtering see only those. */
 static bool partial(const struct listview *lv)
 {
-	return lv->spec->paged && !lv->base.res->complete;
+	return lv->spec->paged && !model_complete(lv->base.res);
 }
 
 static void sort_by(struct view *v, int col, bool descending)
@@ -336,7 +336,7 @@ enum view_result listview_action(struct view *v, enum action a)
 			 * for again until the user moves. */
 			lv->to_end = false;
 			lv->more_held = true;
-			if (r->paging)
+			if (model_paging(r))
 				model_cancel(app_model(v->app), r);
 			app_message(v->app, false,
 			            "stopped loading at %d %s — move down to load more", items(lv),
@@ -545,9 +545,9 @@ static void draw_more(struct listview *lv, WINDOW *win)
 {
 	const struct resource *r = lv->base.res;
 	int row = lv->n_rows - lv->pos.top;
-	if (!lv->spec->paged || !in_server_order(lv) || row >= lv->base.height || r->complete)
+	if (!lv->spec->paged || !in_server_order(lv) || row >= lv->base.height || model_complete(r))
 		return;
-	if (!r->paging && lv->page_failed && r->err.status != LB_OK) {
+	if (!model_paging(r) && lv->page_failed && r->err.status != LB_OK) {
 		char msg[700], line[800];
 		lb_error_format(&r->err, msg, sizeof(msg));
 		snprintf(line, sizeof(line),
@@ -555,7 +555,7 @@ static void draw_more(struct listview *lv, WINDOW *win)
 		draw_text(win, row + 1, 0, getmaxx(win), line, theme_attr(THEME_ERROR));
 		return;
 	}
-	draw_text(win, row + 1, 0, getmaxx(win), r->paging ? lv->spec->loading_more : "…",
+	draw_text(win, row + 1, 0, getmaxx(win), model_paging(r) ? lv->spec->loading_more : "…",
 	          theme_attr(THEME_LOADING));
 }
 

@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "draw.h"
+#include "model_storage.h"
 #include "resview.h"
 #include "term_safe.h"
 #include "util.h"
@@ -49,7 +50,7 @@ static bool doc_empty(const struct lson_doc *d)
 static bool hold_empty(struct treeview *tv, const struct resource *r, long long now)
 {
 	const struct lson_doc *shown = tree_doc(tv->tree);
-	if (!tv->base.watch.on || !shown || doc_empty(shown) || !doc_empty(r->doc) ||
+	if (!tv->base.watch.on || !shown || doc_empty(shown) || !doc_empty(model_document(r)) ||
 	    tv->untracked_next) {
 		tv->empty_held = false;
 		return false;
@@ -70,26 +71,28 @@ void treeview_take_doc(struct view *v)
 {
 	struct treeview *tv = treeview_of(v);
 	struct resource *r = tv->base.res;
-	if (!r->has_data || !r->doc)
+	struct lson_doc *doc = model_document(r);
+	if (!r->has_data || !doc)
 		return;
 	if (tv->seen_any && r->generation == tv->seen_gen)
 		return;
 	tv->seen_any = true;
 	tv->seen_gen = r->generation;
-	if (r->doc == tree_doc(tv->tree))
+	if (doc == tree_doc(tv->tree))
 		return;
 	if (hold_empty(tv, r, now_ms()))
 		return;
-	uint64_t h = r->body ? tree_hash_bytes(r->body, r->body_len) : 0;
-	if (tree_doc(tv->tree) && !tv->untracked_next && h == tv->body_hash &&
-	    r->body_len == tv->body_len)
+	size_t len;
+	const char *body = model_body(r, &len);
+	uint64_t h = body ? tree_hash_bytes(body, len) : 0;
+	if (tree_doc(tv->tree) && !tv->untracked_next && h == tv->body_hash && len == tv->body_len)
 		return; /* the same text again */
 	long long now = now_ms();
 	bool track = tree_doc(tv->tree) != NULL && !tv->untracked_next;
-	tree_set_doc(tv->tree, r->doc, track, now);
+	tree_set_doc(tv->tree, doc, track, now);
 	tv->untracked_next = false;
 	tv->body_hash = h;
-	tv->body_len = r->body_len;
+	tv->body_len = len;
 }
 
 void treeview_draw(struct view *v, WINDOW *win, bool focused)
