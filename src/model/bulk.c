@@ -38,9 +38,11 @@ struct bulk {
 	bool again;
 };
 
+static const struct kind bulk_kind;
+
 static struct bulk *bulk_of(const struct resource *r)
 {
-	return r && r->kind == RES_BULK ? r->obj : NULL;
+	return r && r->priv->kind == &bulk_kind ? r->obj : NULL;
 }
 
 static bool active(const struct bulk *b)
@@ -443,7 +445,6 @@ static void ops_clear(struct model *m, struct resource *r)
 
 static const struct kind bulk_kind = {
     .name = "bulk job",
-    .id = RES_BULK,
     .shape = KIND_JOB,
     .submit = ops_submit,
     .clear = ops_clear,

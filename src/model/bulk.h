@@ -1,6 +1,6 @@
 /* A bulk job: N changes (resolve or delete hundreds of comments across
  * many rooms) sent with a bounded number in flight, as one resource of
- * the model (kind RES_BULK) that listeners hear about after every item.
+ * the model (its kind "bulk job") that listeners hear about after every item.
  *
  * Guarantees:
  * - each item is sent at most once: nothing is retried on its own (the

@@ -40,9 +40,11 @@ struct fanout {
 	struct lb_error first; /* the first failure of the run */
 };
 
+static const struct kind fanout_kind;
+
 static struct fanout *fanout_of(const struct resource *r)
 {
-	return r && r->kind == RES_FANOUT ? r->obj : NULL;
+	return r && r->priv->kind == &fanout_kind ? r->obj : NULL;
 }
 
 /* The outcome as one line, or NULL when memory is short (the status and
@@ -434,7 +436,6 @@ static void ops_clear(struct model *m, struct resource *r)
 
 static const struct kind fanout_kind = {
     .name = "fan-out",
-    .id = RES_FANOUT,
     .shape = KIND_JOB,
     .submit = ops_submit,
     .clear = ops_clear,
@@ -508,7 +509,7 @@ struct resource *model_fanout(struct model *m, const char *key, const struct fan
 	if (!k)
 		goto refuse;
 	mi_enter(m);
-	r = key ? mi_find(m, RES_FANOUT, k) : NULL;
+	r = key ? mi_find(m, &fanout_kind, k) : NULL;
 	if (r) {
 		free(k);
 		if (spec->ud_free)

@@ -1,6 +1,6 @@
 /* A fan-out: one read made of N child requests (the threads of every room
  * matching a query, a GET for each of many IDs), run with a bounded number
- * in flight, as one resource of the model (kind RES_FANOUT). Each child
+ * in flight, as one resource of the model (its kind "fan-out"). Each child
  * has its own outcome: its answer (the body, or a value decoded from it),
  * or its error. Listeners hear of every child that ends; the progress
  * counts what ended, failed and how many bytes came; the results kept are

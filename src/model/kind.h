@@ -2,8 +2,8 @@
  * beside the code it is about (rooms in model.c; documents, versions and
  * active users in model_storage.c; fanout.c; bulk.c), and the types of
  * the items they hold. The core of the model reads only these rows: a kind
- * added is an identity (RES_*), a row and an item type, with nothing to
- * change in the core.
+ * added is a row and an item type (the row's address is its identity),
+ * with nothing to change in the core.
  * Internal to the model: views and commands use model.h's accessors. */
 #ifndef LB_KIND_H
 #define LB_KIND_H
@@ -64,7 +64,6 @@ struct kind_paging {
 
 struct kind {
 	const char *name;
-	enum res_kind id; /* RES_*: its identity, and its bit in KIND() masks */
 	enum kind_shape shape;
 	enum endpoint_id ep; /* the GET it reads (lists and objects) */
 	const struct item_type *item;

@@ -169,21 +169,21 @@ static void resource_free(struct model *m, struct resource *r)
 }
 
 /* The resource of that kind and key, or NULL. */
-struct resource *mi_find(struct model *m, enum res_kind kind, const char *key)
+struct resource *mi_find(struct model *m, const struct kind *kind, const char *key)
 {
 	for (size_t i = 0; i < m->n_res; i++)
-		if (m->res[i]->kind == kind && strcmp(m->res[i]->key, key) == 0)
+		if (m->res[i]->priv->kind == kind && strcmp(m->res[i]->key, key) == 0)
 			return m->res[i];
 	return NULL;
 }
 
-/* The RES_ROOM resource of a room, or NULL. */
+/* The resource of a room itself, or NULL. */
 struct resource *mi_find_room(struct model *m, const char *id)
 {
 	for (size_t i = 0; i < m->n_res; i++) {
 		struct resource *r = m->res[i];
 
-		if (r->kind == RES_ROOM && strcmp(r->room_id, id) == 0)
+		if (r->priv->kind == &room_kind && strcmp(r->room_id, id) == 0)
 			return r;
 	}
 	return NULL;
@@ -226,7 +226,6 @@ struct resource *mi_resource_add(struct model *m, char *key, const struct kind *
 		return NULL;
 	}
 	r->key = key;
-	r->kind = k->id;
 	r->state = RES_EMPTY;
 	r->priv->m = m;
 	r->priv->kind = k;
@@ -261,7 +260,7 @@ struct resource *mi_get(struct model *m, const struct kind *k, char *key, const 
 		return NULL;
 	}
 	mi_enter(m);
-	r = mi_find(m, k->id, key);
+	r = mi_find(m, k, key);
 	if (r) {
 		free(key);
 		args_free(k, args);
@@ -282,7 +281,7 @@ struct resource *mi_get(struct model *m, const struct kind *k, char *key, const 
 	return r;
 }
 
-/* The RES_ROOM resource of a room, created when asked. */
+/* The resource of a room itself, created when asked. */
 struct resource *mi_room_resource(struct model *m, const char *id, bool create)
 {
 	struct resource *r = mi_find_room(m, id);
@@ -1014,7 +1013,7 @@ void mi_invalidate_room_data(struct model *m, const char *id)
 	for (size_t i = 0; i < n && i < m->n_res; i++) {
 		struct resource *r = m->res[i];
 
-		if (r->kind != RES_ROOM && r->room_id && strcmp(r->room_id, id) == 0)
+		if (r->priv->kind != &room_kind && r->room_id && strcmp(r->room_id, id) == 0)
 			mi_invalidate(m, r);
 	}
 }
@@ -1289,6 +1288,11 @@ static bool is_list(const struct resource *r)
 	return r && r->priv && r->priv->kind->shape == KIND_LIST;
 }
 
+const char *model_kind_name(const struct resource *r)
+{
+	return r && r->priv ? r->priv->kind->name : "";
+}
+
 size_t model_count(const struct resource *r)
 {
 	return is_list(r) ? r->list.n : 0;
@@ -1399,7 +1403,6 @@ static void filter_free(void *args)
 
 static const struct kind rooms_kind = {
     .name = "rooms",
-    .id = RES_ROOMS,
     .shape = KIND_LIST,
     .ep = EP_ROOMS_LIST,
     .item = &room_item,
@@ -1422,7 +1425,6 @@ static void room_missing(struct model *m, struct resource *r, const struct lb_er
 
 static const struct kind room_kind = {
     .name = "room",
-    .id = RES_ROOM,
     .shape = KIND_OBJECT,
     .ep = EP_ROOM_GET,
     .item = &room_item,

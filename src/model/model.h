@@ -22,16 +22,6 @@ enum res_state {
 	RES_ERROR,   /* the last load failed and there is nothing to show */
 };
 
-enum res_kind {
-	RES_ROOMS,
-	RES_ROOM,
-	RES_STORAGE,      /* a room's Storage document (model_storage.h) */
-	RES_YDOC,         /* a room's Yjs document as JSON */
-	RES_ACTIVE_USERS, /* who is connected to a room */
-	RES_VERSIONS,     /* a room's Yjs version history (paginated) */
-	RES_FANOUT,       /* many reads run as one (fanout.h) */
-	RES_BULK,         /* many changes sent as one job (bulk.h) */
-};
 
 /* The items of a list resource (rooms, versions, active users): the
  * kind's item type, in one array, and where its pages stand. Read it
@@ -47,7 +37,6 @@ struct model_list {
 
 struct resource {
 	char *key;               /* "/v2/rooms?<filter key>", "/v2/rooms/<id>", ... */
-	enum res_kind kind;
 	enum res_state state;
 	bool busy;               /* a request is in flight for it */
 	bool has_data;
@@ -56,10 +45,10 @@ struct resource {
 	struct lb_error err;     /* the last failure (kept while stale data shows) */
 	unsigned generation;     /* bumped on every change */
 
-	/* The room it belongs to (RES_ROOM: that room); NULL for none. */
+	/* The room it belongs to (a room's own resource: that room); NULL for none. */
 	char *room_id;
 	bool gone;               /* deleted, renamed, or answered 404 */
-	char *renamed_to;        /* RES_ROOM: the new ID after a rename (gone) */
+	char *renamed_to;        /* a room's own: the new ID after a rename (gone) */
 
 	/* Its data, by the shape of its kind (src/model/kind.h): a list's
 	 * items, or one object (the room, the document; a job's own state);
@@ -124,6 +113,8 @@ long long model_age_s(const struct resource *r);
 
 /* Reading a resource's data. Each answers for the resources it names and
  * gives 0, NULL or false for any other, and before data came. */
+/* The name of its kind: "rooms", "room", "storage", "versions" ... */
+const char *model_kind_name(const struct resource *r);
 /* Items in a list (rooms, versions, active users). */
 size_t model_count(const struct resource *r);
 /* Every page of a list is in. */

@@ -115,7 +115,7 @@ void mi_touch(struct model *m, struct resource *r);
 
 /* Resources. */
 /* The resource of that kind and key, or NULL. */
-struct resource *mi_find(struct model *m, enum res_kind kind, const char *key);
+struct resource *mi_find(struct model *m, const struct kind *kind, const char *key);
 struct resource *mi_find_room(struct model *m, const char *id);
 /* A new, empty resource of kind k added to the model; takes key (freed on
  * failure). */
@@ -128,7 +128,7 @@ struct resource *mi_get(struct model *m, const struct kind *k, char *key, const 
                         void *args);
 /* Remove a resource just added (the last one) and free it. */
 void mi_resource_drop_last(struct model *m, struct resource *r);
-/* The RES_ROOM resource of a room, created when asked. */
+/* The resource of a room itself, created when asked. */
 struct resource *mi_room_resource(struct model *m, const char *id, bool create);
 /* Take a reference for a caller and load or revalidate as needed. */
 void mi_acquire(struct model *m, struct resource *r);
@@ -192,11 +192,13 @@ void mi_lists_remove(struct model *m, const struct item_type *t, const char *id)
 /* and each goes stale (held ones reload, busy ones after their request). */
 void mi_lists_invalidate(struct model *m, const struct item_type *t);
 
-/* Bit masks of resource kinds, for invalidation. */
-#define KIND(k) (1u << (k))
-/* Held resources of these kinds (KIND bits) of the room go stale and
- * reload, also from an error (model_storage.c). */
-void mi_invalidate_room_kinds(struct model *m, const char *room_id, unsigned kinds);
+/* The kinds of what a room holds that its changes invalidate
+ * (model_storage.c). */
+extern const struct kind storage_kind, ydoc_kind, versions_kind;
+
+/* Held resources of this kind in the room go stale and reload, also from
+ * an error (model_storage.c). */
+void mi_invalidate_room_kind(struct model *m, const char *room_id, const struct kind *k);
 
 /* Rooms: the room kinds' wrappers over the above. */
 /* No data any more, gone, with why. */

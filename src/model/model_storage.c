@@ -188,9 +188,8 @@ static const struct item_type ydoc_item = {
     .bytes = document_bytes,
 };
 
-static const struct kind storage_kind = {
+const struct kind storage_kind = {
     .name = "storage",
-    .id = RES_STORAGE,
     .shape = KIND_OBJECT,
     .ep = EP_STORAGE_GET,
     .item = &storage_item,
@@ -198,9 +197,8 @@ static const struct kind storage_kind = {
     .args_free = doc_args_free,
 };
 
-static const struct kind ydoc_kind = {
+const struct kind ydoc_kind = {
     .name = "ydoc",
-    .id = RES_YDOC,
     .shape = KIND_OBJECT,
     .ep = EP_YDOC_GET,
     .item = &ydoc_item,
@@ -247,9 +245,8 @@ static const struct item_type version_item = {
     .id = version_item_id,
 };
 
-static const struct kind versions_kind = {
+const struct kind versions_kind = {
     .name = "versions",
-    .id = RES_VERSIONS,
     .shape = KIND_LIST,
     .ep = EP_VERSIONS_LIST,
     .item = &version_item,
@@ -294,7 +291,6 @@ static const struct item_type user_item = {
 
 static const struct kind users_kind = {
     .name = "active users",
-    .id = RES_ACTIVE_USERS,
     .shape = KIND_LIST,
     .ep = EP_ACTIVE_USERS_SDK,
     .item = &user_item,
@@ -377,7 +373,7 @@ size_t model_storage_paths(struct model *m, const char *room_id, const char *pre
 		return 0;
 	for (size_t i = 0; i < m->n_res && !d; i++) {
 		const struct resource *r = m->res[i];
-		if (r->kind == RES_STORAGE && r->room_id && !strcmp(r->room_id, room_id))
+		if (r->priv->kind == &storage_kind && r->room_id && !strcmp(r->room_id, room_id))
 			d = model_document(r);
 	}
 	if (!d)
@@ -454,15 +450,14 @@ struct resource *model_versions(struct model *m, const char *room_id)
 
 /* Held resources of these kinds for the room go stale and reload (also
  * from an error: the change may be what makes them loadable). */
-void mi_invalidate_room_kinds(struct model *m, const char *room_id, unsigned kinds)
+void mi_invalidate_room_kind(struct model *m, const char *room_id, const struct kind *k)
 {
 	size_t n = m->n_res;
 
 	for (size_t i = 0; i < n && i < m->n_res; i++) {
 		struct resource *r = m->res[i];
 
-		if (!(kinds & KIND(r->kind)) || r->kind == RES_ROOM || r->kind == RES_ROOMS ||
-		    !r->room_id || strcmp(r->room_id, room_id) != 0)
+		if (r->priv->kind != k || !r->room_id || strcmp(r->room_id, room_id) != 0)
 			continue;
 		if (r->state == RES_ERROR && !r->priv->req && r->priv->refs > 0)
 			mi_start_load(m, r);

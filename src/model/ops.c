@@ -17,7 +17,7 @@ struct op {
 	const struct op_step *step; /* the step in flight (the last one sent) */
 	char *room_id;
 	struct op_done done;
-	unsigned invalidate;  /* KIND bits to revalidate at the end */
+	const struct kind *invalidate[OP_MAX_INVALIDATE]; /* to revalidate at the end */
 	char *kept;           /* the file op_keep wrote, NULL for none */
 	const char *kept_doc; /* what it holds (the program's bytes) */
 	size_t kept_len;
@@ -58,8 +58,8 @@ http_id op_refuse(const struct op_done *done, enum lb_status st, const char *msg
  * gone (nothing to revalidate). */
 static void op_finish(struct model *m, struct op *o, const struct op_end *end)
 {
-	if (m && o->invalidate)
-		mi_invalidate_room_kinds(m, o->room_id, o->invalidate);
+	for (size_t i = 0; m && i < OP_MAX_INVALIDATE && o->invalidate[i]; i++)
+		mi_invalidate_room_kind(m, o->room_id, o->invalidate[i]);
 	/* The copy made before a destructive step is only worth keeping when
 	 * what it holds is not in place. */
 	if (o->kept && !end->lost)
@@ -317,9 +317,13 @@ const char *op_room(const struct op *o)
 	return o->room_id;
 }
 
-void op_invalidate(struct op *o, unsigned kinds)
+void op_invalidate(struct op *o, const struct kind *k)
 {
-	o->invalidate |= kinds;
+	size_t i = 0;
+
+	while (i < OP_MAX_INVALIDATE - 1 && o->invalidate[i] && o->invalidate[i] != k)
+		i++;
+	o->invalidate[i] = k;
 }
 
 bool op_keep(struct op *o, const char *kind, const char *doc, size_t len, struct lb_error *err)

@@ -119,8 +119,10 @@ http_id op_run(struct model *m, struct op *o, const struct op_step *first);
 
 void *op_state(const struct op *o);
 const char *op_room(const struct op *o);
-/* Revalidate these kinds (KIND bits) of the room when o ends. */
-void op_invalidate(struct op *o, unsigned kinds);
+/* Revalidate what the room holds of kind k when o ends (up to
+ * OP_MAX_INVALIDATE kinds an op). */
+#define OP_MAX_INVALIDATE 4
+void op_invalidate(struct op *o, const struct kind *k);
 /* Keep doc (which must stay valid until o ends) in a file before a
  * destructive step (kept_save, kind "storage" for a room's Storage).
  * False with err (why the file could not be written). */

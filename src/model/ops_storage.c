@@ -250,7 +250,7 @@ static const struct op_step *written(struct op *o, struct api_storage_result *re
 {
 	struct write_op *st = op_state(o);
 
-	op_invalidate(o, KIND(RES_STORAGE));
+	op_invalidate(o, &storage_kind);
 	if (res->err.status != LB_OK && !refused(&res->err)) {
 		if (st->first.status == LB_OK)
 			st->first = res->err;
@@ -457,7 +457,7 @@ static const struct op_step *refuse_changed(struct op *o, const char *paths, str
 		             "written (look at it again and retry)",
 		             op_room(o));
 	snprintf(end->err.code, sizeof(end->err.code), "STORAGE_CHANGED");
-	op_invalidate(o, KIND(RES_STORAGE));
+	op_invalidate(o, &storage_kind);
 	return NULL;
 }
 
@@ -542,7 +542,7 @@ static const struct op_step *patch_answer(struct model *m, struct op *o,
 		st->first = res->err;
 		return &change_check;
 	}
-	op_invalidate(o, KIND(RES_STORAGE));
+	op_invalidate(o, &storage_kind);
 	return as_answered(end, res);
 }
 
@@ -553,7 +553,7 @@ static const struct op_step *check_answer(struct model *m, struct op *o,
 	struct change_op *st = op_state(o);
 	struct lb_error err;
 
-	op_invalidate(o, KIND(RES_STORAGE));
+	op_invalidate(o, &storage_kind);
 	if (res->err.status == LB_OK) {
 		size_t n = 0;
 		char *paths =
@@ -671,7 +671,7 @@ static const struct op_step *delete_done(struct model *m, struct op *o,
 	struct lb_error e;
 	char prev[sizeof(e.message)];
 
-	op_invalidate(o, KIND(RES_STORAGE));
+	op_invalidate(o, &storage_kind);
 	if (res->err.status == LB_OK) {
 		/* Stopping: put it back rather than go on. */
 		if (st->interrupted) {

@@ -111,7 +111,7 @@ static void created(struct op *o, struct api_storage_result *res)
 
 	if (res->err.status == LB_OK)
 		api_decode_version_id(res->body, res->body_len, &st->new_id, &res->err);
-	op_invalidate(o, KIND(RES_VERSIONS));
+	op_invalidate(o, &versions_kind);
 }
 
 static const struct op_step create_sdk, create_ref;

@@ -76,7 +76,7 @@ static const struct op_step *binary_answer(struct model *m, struct op *o,
 static const struct op_step *update_answer(struct model *m, struct op *o,
                                            struct api_storage_result *res, struct op_end *end)
 {
-	op_invalidate(o, KIND(RES_YDOC));
+	op_invalidate(o, &ydoc_kind);
 	return binary_answer(m, o, res, end);
 }
 

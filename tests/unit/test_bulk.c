@@ -57,7 +57,7 @@ static void on_change(struct resource *r, void *ud)
 {
 	struct seen *s = ud;
 
-	if (r->kind == RES_BULK)
+	if (!strcmp(model_kind_name(r), "bulk job"))
 		s->changes++;
 	note_pending(s);
 }
@@ -182,7 +182,7 @@ static void test_bounded_with_an_outcome_each(void **state)
 	struct bulk_progress p;
 	char line[200];
 
-	assert_int_equal(r->kind, RES_BULK);
+	assert_string_equal(model_kind_name(r), "bulk job");
 	assert_true(r->busy);
 	assert_int_equal(r->state, RES_LOADING);
 	assert_int_equal(fake_count(&f->ft), 4);

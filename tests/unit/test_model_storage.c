@@ -276,7 +276,7 @@ static void test_storage_load(void **state)
 	size_t before;
 
 	assert_non_null(r);
-	assert_int_equal(r->kind, RES_STORAGE);
+	assert_string_equal(model_kind_name(r), "storage");
 	assert_int_equal(r->state, RES_LOADING);
 	assert_string_equal(r->room_id, "r1");
 	assert_int_equal(fake_count(&f->ft), 1);
@@ -424,7 +424,7 @@ static void test_ydoc_options(void **state)
 	int i;
 
 	assert_ptr_not_equal(plain, keyed);
-	assert_int_equal(plain->kind, RES_YDOC);
+	assert_string_equal(model_kind_name(plain), "ydoc");
 	expect_req(f, 0, HTTP_GET, ROOM "/ydoc");
 	expect_req(f, 1, HTTP_GET, ROOM "/ydoc?formatting=true&key=my%20key&type=ytext");
 	assert_true(fake_complete(&f->ft, 0, 200, "{\"text\":\"hello\",\"n\":[1,2]}"));
@@ -547,7 +547,7 @@ static void test_versions_pagination(void **state)
 	struct fx *f = *state;
 	struct resource *r = model_versions(f->m, "r1");
 
-	assert_int_equal(r->kind, RES_VERSIONS);
+	assert_string_equal(model_kind_name(r), "versions");
 	expect_req(f, 0, HTTP_GET, ROOM "/versions?limit=50");
 	assert_true(complete_versions(f, 0, "c 1", "vh_3", "vh_2"));
 	assert_int_equal(model_count(r), 2);

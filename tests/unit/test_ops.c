@@ -131,7 +131,7 @@ static const struct op_step *toy_write_answer(struct model *m, struct op *o,
 	(void)m;
 	t->write_answers++;
 	t->write_heard = res->err;
-	op_invalidate(o, KIND(RES_STORAGE));
+	op_invalidate(o, &storage_kind);
 	if (t->resend)
 		return &toy_write;
 	end->err = res->err;
