@@ -2,6 +2,7 @@
 
 #include "cmd.h"
 #include "cmd_impl.h"
+#include "family.h"
 
 #include <histedit.h>
 #include <stdarg.h>
@@ -40,22 +41,12 @@ static const struct command core_commands[] = {
 	{NULL, NULL, 0, 0, false, NULL, NULL, NULL, SCOPE_NONE},
 };
 
-/* Every family of commands, in the order help lists them. */
-static const struct command *const families[] = {
-	cmd_room_commands,
-	cmd_storage_commands,
-	cmd_ydoc_commands,
-	cmd_versions_commands,
-	cmd_users_commands,
-	cmd_room_admin_commands,
-	cmd_room_copy_commands,
-	core_commands,
-};
-
-/* Iterate over every command of every family. */
+/* Every command: each family's (families.def), then the core's. */
 #define FOR_EACH_COMMAND(cmd)                                                                  \
-	for (size_t fam_ = 0; fam_ < sizeof(families) / sizeof(families[0]); fam_++)           \
-		for (const struct command *cmd = families[fam_]; cmd->name; cmd++)
+	for (size_t fam_ = 0; fam_ == 0 || lb_families[fam_ - 1]; fam_++)                      \
+		for (const struct command *cmd = lb_families[fam_] ? lb_families[fam_]->commands   \
+		                                                   : core_commands;                \
+		     cmd->name; cmd++)
 
 /* ---- finishing ---------------------------------------------------------- */
 
@@ -614,31 +605,35 @@ too_many:
  * the synopsis or the option gives their value. They are checked before a
  * command runs, so that no request goes out with an ID the API cannot take
  * (an empty room ID made `DELETE /v2/rooms/`). */
-static const struct id_arg {
-	const char *name;
-	size_t max_units; /* for what the command creates; 0: no limit */
-	bool is_new;      /* names what the command creates: no control characters */
-	bool list;        /* comma-separated: each item is one */
-	bool keyed;       /* NAME=VALUE: NAME is the ID (cmd_split_kv reports the rest) */
-} id_args[] = {
+static const struct id_arg id_args[] = {
     {"ID", ROOM_ID_MAX, false, false, false},
     {"ROOM", ROOM_ID_MAX, false, false, false},
     {"NEW_ID", ROOM_ID_MAX, true, false, false},
-    {"VERSION_ID", 0, false, false, false},
     {"USER", 0, false, false, false},
     {"GROUP", 0, false, true, false},
     {"ORG", 0, false, false, false},
     {"GUID", 0, false, false, false},
     {"USER=PERMS", 0, false, false, true},
     {"GROUP=PERMS", 0, false, false, true},
+    {NULL, 0, false, false, false},
 };
 
+static const struct id_arg *id_arg_in(const struct id_arg *t, const char *name, size_t n)
+{
+	for (; t && t->name; t++)
+		if (strlen(t->name) == n && !strncmp(t->name, name, n))
+			return t;
+	return NULL;
+}
+
+/* The core's names, then each family's. */
 static const struct id_arg *find_id_arg(const char *name, size_t n)
 {
-	for (size_t i = 0; i < sizeof(id_args) / sizeof(id_args[0]); i++)
-		if (strlen(id_args[i].name) == n && !strncmp(id_args[i].name, name, n))
-			return &id_args[i];
-	return NULL;
+	const struct id_arg *k = id_arg_in(id_args, name, n);
+
+	for (size_t i = 0; !k && lb_families[i]; i++)
+		k = id_arg_in(lb_families[i]->ids, name, n);
+	return k;
 }
 
 /* One value of an ID argument; what names it in messages. What exists
@@ -1076,6 +1071,11 @@ char *cmd_help(const char *name)
 		}
 		return buf_steal(&b);
 	}
+	/* A family's name ("versions", "room admin") says what it is about
+	 * first. */
+	for (size_t i = 0; lb_families[i]; i++)
+		if (!strcmp(lb_families[i]->name, name))
+			buf_printf(&b, "%s: %s\n", name, lb_families[i]->summary);
 	FOR_EACH_COMMAND(cmd) {
 		size_t n = strlen(name);
 		/* "room" shows the whole group. */

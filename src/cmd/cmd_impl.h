@@ -1,4 +1,4 @@
-/* What the command families (cmd_room.c, ...) share with the core in
+/* What the command families (src/res/rooms.c, ...) share with the core in
  * cmd.c: the command table types, option access, finishing a command, and
  * waiting on the model. Not for use outside src/cmd*.c. */
 #ifndef LB_CMD_IMPL_H
@@ -52,16 +52,6 @@ struct command {
 	 * SCOPE_NONE when it is none (no ID, or a new one). */
 	enum scope_part scope_arg;
 };
-
-/* The command families, one file each; each table ends with a NULL name.
- * cmd.c lists them (families[]). */
-extern const struct command cmd_room_commands[];       /* rooms, room show/create/update/delete */
-extern const struct command cmd_storage_commands[];    /* storage and its changes */
-extern const struct command cmd_ydoc_commands[];       /* ydoc, ydoc export, ydoc update */
-extern const struct command cmd_versions_commands[];   /* versions, versions export/create */
-extern const struct command cmd_users_commands[];      /* users */
-extern const struct command cmd_room_admin_commands[]; /* room upsert/rename/prewarm/broadcast */
-extern const struct command cmd_room_copy_commands[];  /* room copy */
 
 extern const struct opt_spec cmd_no_opts[];
 /* --yes alone. */
@@ -254,7 +244,7 @@ void cmd_keep_edited(const char *text, const char *room, struct lb_error *err);
  * path, and how to give it again. */
 void cmd_edited_saved_in(const char *path, struct lb_error *err);
 
-/* ---- Storage (cmd_storage.c) ------------------------------------------------ */
+/* ---- Storage (src/res/storage.c) --------------------------------------------- */
 
 /* After a change that failed with the room's previous document handed
  * back: say first in err which file keeps it, with the command that puts

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd_impl.h"
+#include "family.h"
 #include "output.h"
 #include "term_safe.h"
 #include "util.h"
@@ -51,7 +52,7 @@ static const struct opt_spec delete_opts[] = {
 	{NULL, 0, NULL, NULL},
 };
 
-const struct command cmd_room_commands[] = {
+static const struct command commands[] = {
 	{"rooms", "", 0, 0, false, run_rooms, "List rooms, with filters", rooms_opts,
 	 SCOPE_NONE},
 	{"room show", "[ID]", 0, 1, false, run_room_show, "Show every field of a room", cmd_no_opts,
@@ -485,3 +486,19 @@ char *cmd_rooms_line(const struct room_filter *f, size_t *cursor)
 		*cursor = b.len ? b.len - 1 : 0;
 	return buf_steal(&b);
 }
+
+static const enum endpoint_id endpoints[] = {
+    EP_ROOMS_LIST,
+    EP_ROOM_GET,
+    EP_ROOM_CREATE,
+    EP_ROOM_UPDATE,
+    EP_ROOM_DELETE,
+    EP_COUNT,
+};
+
+const struct family family_rooms = {
+    .name = "rooms",
+    .summary = "Rooms: list with filters, show, create, update, delete",
+    .commands = commands,
+    .endpoints = endpoints,
+};

@@ -5,6 +5,7 @@
 
 #include "api_storage.h"
 #include "cmd_impl.h"
+#include "family.h"
 #include "lson.h"
 #include "model_storage.h"
 #include "term_safe.h"
@@ -23,7 +24,7 @@ static const struct opt_spec copy_opts[] = {
     {NULL, 0, NULL, NULL},
 };
 
-const struct command cmd_room_copy_commands[] = {
+static const struct command commands[] = {
     {"room copy", "ID NEW_ID", 2, 2, false, run_room_copy,
      "Copy metadata, accesses, Storage and Yjs to a new room, here or in another profile",
      copy_opts, SCOPE_ROOM},
@@ -439,3 +440,20 @@ static void run_room_copy(struct cmd_ctx *c, const struct command *cmd, struct a
 		cmd_finish_nomem(c);
 	}
 }
+
+static const enum endpoint_id endpoints[] = {
+    EP_ROOM_GET,
+    EP_ROOM_CREATE,
+    EP_STORAGE_GET,
+    EP_STORAGE_INIT,
+    EP_YDOC_BINARY,
+    EP_YDOC_UPDATE,
+    EP_COUNT,
+};
+
+const struct family family_room_copy = {
+    .name = "room copy",
+    .summary = "A room copied with its Storage and Yjs, here or to another project",
+    .commands = commands,
+    .endpoints = endpoints,
+};

@@ -5,6 +5,7 @@
 
 #include "api_storage.h"
 #include "cmd_impl.h"
+#include "family.h"
 #include "files.h"
 #include "json.h"
 #include "model_storage.h"
@@ -28,7 +29,7 @@ static const struct opt_spec force_opts[] = {
     {NULL, 0, NULL, NULL},
 };
 
-const struct command cmd_versions_commands[] = {
+static const struct command commands[] = {
     {"versions", "[ROOM]", 0, 1, false, run_versions, "List a room's Yjs version history",
      versions_opts, SCOPE_ROOM},
     {"versions export", "ROOM VERSION_ID FILE", 3, 3, false, run_versions_export,
@@ -192,3 +193,25 @@ static void run_versions_create(struct cmd_ctx *c, const struct command *cmd, st
 		return;
 	model_version_create(c->model, o->room, version_created, o);
 }
+
+static const struct id_arg ids[] = {
+    {"VERSION_ID", 0, false, false, false},
+    {NULL, 0, false, false, false},
+};
+
+static const enum endpoint_id endpoints[] = {
+    EP_VERSIONS_LIST,
+    EP_VERSION_GET_SDK,
+    EP_VERSION_GET,
+    EP_VERSION_CREATE_SDK,
+    EP_VERSION_CREATE,
+    EP_COUNT,
+};
+
+const struct family family_versions = {
+    .name = "versions",
+    .summary = "A room's Yjs version history: list, export, create",
+    .commands = commands,
+    .ids = ids,
+    .endpoints = endpoints,
+};

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "cmd_impl.h"
+#include "family.h"
 #include "json.h"
 #include "model_storage.h"
 #include "output.h"
@@ -18,7 +19,7 @@ static const struct opt_spec users_opts[] = {
     {NULL, 0, NULL, NULL},
 };
 
-const struct command cmd_users_commands[] = {
+static const struct command commands[] = {
     {"users", "[ROOM]", 0, 1, false, run_users, "List the users connected to a room", users_opts,
      SCOPE_ROOM},
     {NULL, NULL, 0, 0, false, NULL, NULL, NULL, SCOPE_NONE},
@@ -98,3 +99,15 @@ static void run_users(struct cmd_ctx *c, const struct command *cmd, struct args 
 		return;
 	cmd_wait_room(c, model_active_users(c->model, room), room, users_step);
 }
+
+static const enum endpoint_id endpoints[] = {
+    EP_ACTIVE_USERS_SDK,
+    EP_COUNT,
+};
+
+const struct family family_users = {
+    .name = "users",
+    .summary = "Who is connected to a room",
+    .commands = commands,
+    .endpoints = endpoints,
+};

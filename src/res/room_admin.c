@@ -5,10 +5,11 @@
 #include <string.h>
 
 #include "cmd_impl.h"
+#include "family.h"
 #include "model_storage.h"
 #include "util.h"
 
-/* Room administration beside create, update and delete (cmd_room.c):
+/* Room administration beside create, update and delete (rooms.c):
  * upsert, rename, prewarm, broadcast an event. */
 
 static void run_room_upsert(struct cmd_ctx *c, const struct command *cmd, struct args *a);
@@ -35,7 +36,7 @@ static const struct opt_spec broadcast_opts[] = {
     {NULL, 0, NULL, NULL},
 };
 
-const struct command cmd_room_admin_commands[] = {
+static const struct command commands[] = {
     {"room upsert", "ID", 1, 1, true, run_room_upsert,
      "Update a room, or create it if it does not exist", upsert_opts, SCOPE_ROOM},
     {"room rename", "ID NEW_ID", 2, 2, true, run_room_rename,
@@ -228,3 +229,18 @@ static void run_room_broadcast(struct cmd_ctx *c, const struct command *cmd, str
 	if (!edit)
 		free(json);
 }
+
+static const enum endpoint_id endpoints[] = {
+    EP_ROOM_UPSERT,
+    EP_ROOM_UPDATE_ID,
+    EP_ROOM_PREWARM,
+    EP_BROADCAST_EVENT_SDK,
+    EP_COUNT,
+};
+
+const struct family family_room_admin = {
+    .name = "room admin",
+    .summary = "Room administration: upsert, rename, prewarm, broadcast",
+    .commands = commands,
+    .endpoints = endpoints,
+};

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd_impl.h"
+#include "family.h"
 #include "files.h"
 #include "kept.h"
 #include "lson.h"
@@ -64,7 +65,7 @@ static const struct opt_spec export_opts[] = {
     {NULL, 0, NULL, NULL},
 };
 
-const struct command cmd_storage_commands[] = {
+static const struct command commands[] = {
     {"storage", "[ROOM]", 0, 1, false, run_storage,
      "Open a room's Storage tree (-e: print the document as the API returns it)", storage_opts,
      SCOPE_ROOM},
@@ -1006,3 +1007,18 @@ static void run_storage_init(struct cmd_ctx *c, const struct command *cmd, struc
 		cmd_finish_nomem(c);
 	}
 }
+
+static const enum endpoint_id endpoints[] = {
+    EP_STORAGE_GET,
+    EP_STORAGE_INIT,
+    EP_STORAGE_DELETE,
+    EP_STORAGE_JSON_PATCH,
+    EP_COUNT,
+};
+
+const struct family family_storage = {
+    .name = "storage",
+    .summary = "A room's Storage document: read, search, change, restore",
+    .commands = commands,
+    .endpoints = endpoints,
+};

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd_impl.h"
+#include "family.h"
 #include "files.h"
 #include "lson.h"
 #include "model_storage.h"
@@ -37,7 +38,7 @@ static const struct opt_spec ydoc_update_opts[] = {
     {NULL, 0, NULL, NULL},
 };
 
-const struct command cmd_ydoc_commands[] = {
+static const struct command commands[] = {
     {"ydoc", "[ROOM]", 0, 1, false, run_ydoc, "Show a room's Yjs document as JSON", ydoc_opts,
      SCOPE_ROOM},
     {"ydoc export", "ROOM FILE", 2, 2, false, run_ydoc_export,
@@ -173,3 +174,17 @@ static void run_ydoc_update(struct cmd_ctx *c, const struct command *cmd, struct
 	cmd_confirm(c, title, preview, "Send this update?", cmd_has_flag(a, "yes"), ydoc_update_go,
 	            cmd_room_op_free, o);
 }
+
+static const enum endpoint_id endpoints[] = {
+    EP_YDOC_GET,
+    EP_YDOC_BINARY,
+    EP_YDOC_UPDATE,
+    EP_COUNT,
+};
+
+const struct family family_ydoc = {
+    .name = "ydoc",
+    .summary = "A room's Yjs document: read as JSON, export, update",
+    .commands = commands,
+    .endpoints = endpoints,
+};
