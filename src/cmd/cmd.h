@@ -15,16 +15,6 @@
 struct ydoc_options; /* model_storage.h */
 struct out_stream;  /* out.h */
 
-/* Views a command can open in the TUI, each about a part of a scope: the
- * ones here about a room. */
-enum cmd_view {
-	CMD_VIEW_STORAGE,      /* the Storage tree (plain LSON) */
-	CMD_VIEW_STORAGE_JSON, /* the Storage tree from ?format=json */
-	CMD_VIEW_YDOC,         /* the Yjs document as JSON */
-	CMD_VIEW_VERSIONS,     /* Yjs version history */
-	CMD_VIEW_ACTIVE_USERS, /* who is connected */
-};
-
 struct cmd_host {
 	void *ud;
 	bool interactive;  /* the TUI: confirmations are asked, lists open views */
@@ -60,13 +50,13 @@ struct cmd_host {
 	 * and goes on only with --yes. */
 	void (*confirm)(void *ud, const char *title, const char *preview, const char *question,
 			void (*answer)(void *ctx, bool yes), void *ctx);
-	/* The TUI opens a view about what holds it (batch mode prints):
-	 * where holds the part of the scope the view is about (the room of
-	 * each view today). ydoc: the options of CMD_VIEW_YDOC
-	 * (model_storage.h), NULL for the whole document and for the other
-	 * views; the host copies them and where. */
-	void (*show_view)(void *ud, enum cmd_view view, const struct scope *where,
-			  const struct ydoc_options *ydoc, bool watch);
+	/* The TUI opens the view of that name (ui/views/views.def: "storage",
+	 * "storage-json", "ydoc", "versions", "users" ...) about what holds
+	 * it (batch mode prints): where holds the part of the scope the view
+	 * is about. opts are the view's own (the Yjs options of "ydoc",
+	 * model_storage.h), NULL for none; the host copies them and where. */
+	void (*show_view)(void *ud, const char *view, const struct scope *where, const void *opts,
+	                  bool watch);
 	/* A model for another profile's project, on the same network client,
 	 * for `room copy --to-profile` (the host owns it); NULL with err. */
 	struct model *(*profile_model)(void *ud, const char *profile, struct lb_error *err);

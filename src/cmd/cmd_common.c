@@ -58,14 +58,14 @@ bool cmd_need_view(struct cmd_ctx *c)
 	return true;
 }
 
-/* The TUI opens the view about where, with the Yjs options ydoc (NULL
- * for none) (true: finished). Batch mode refuses --watch with no_watch
- * (true: finished), or goes on to print (false). */
-bool cmd_open_view(struct cmd_ctx *c, enum cmd_view view, const struct scope *where,
-                   const struct ydoc_options *ydoc, bool watch, const char *no_watch)
+/* The TUI opens the view of that name about where, with its options
+ * (NULL for none) (true: finished). Batch mode refuses --watch with
+ * no_watch (true: finished), or goes on to print (false). */
+bool cmd_open_view(struct cmd_ctx *c, const char *view, const struct scope *where,
+                   const void *opts, bool watch, const char *no_watch)
 {
 	if (c->host.interactive && c->host.show_view) {
-		c->host.show_view(c->host.ud, view, where, ydoc, watch);
+		c->host.show_view(c->host.ud, view, where, opts, watch);
 		cmd_finish_ok(c);
 		return true;
 	}

@@ -175,11 +175,11 @@ void cmd_confirm_room_id(struct cmd_ctx *c, const char *what, const char *id, bo
 /* The TUI without a view for it: refuse rather than print over the
  * screen. True when finished. */
 bool cmd_need_view(struct cmd_ctx *c);
-/* The TUI opens the view about where, with the Yjs options ydoc (NULL
- * for none) (true: finished). Batch mode refuses --watch with no_watch
- * (true: finished), or goes on to print (false). */
-bool cmd_open_view(struct cmd_ctx *c, enum cmd_view view, const struct scope *where,
-                   const struct ydoc_options *ydoc, bool watch, const char *no_watch);
+/* The TUI opens the view of that name (cmd_host.show_view) about where,
+ * with its options (NULL for none) (true: finished). Batch mode refuses
+ * --watch with no_watch (true: finished), or goes on to print (false). */
+bool cmd_open_view(struct cmd_ctx *c, const char *view, const struct scope *where,
+                   const void *opts, bool watch, const char *no_watch);
 /* Wait for r (NULL: out of memory), then step with a copy of the room ID
  * as ud. */
 void cmd_wait_room(struct cmd_ctx *c, struct resource *r, const char *room, cmd_step_fn step);

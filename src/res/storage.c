@@ -274,7 +274,7 @@ static void run_storage(struct cmd_ctx *c, const struct command *cmd, struct arg
 	}
 	const char *room = cmd_target(c, cmd, a, SCOPE_ROOM);
 	if (!room || cmd_need_view(c) ||
-	    cmd_open_view(c, simplified ? CMD_VIEW_STORAGE_JSON : CMD_VIEW_STORAGE,
+	    cmd_open_view(c, simplified ? "storage-json" : "storage",
 	                  &(struct scope){.room = room}, NULL, cmd_has_flag(a, "watch"),
 	                  "--watch needs the screen: run lbtui without -e and type "
 	                  "'storage ROOM --watch'"))

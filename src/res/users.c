@@ -93,7 +93,7 @@ static void run_users(struct cmd_ctx *c, const struct command *cmd, struct args 
 {
 	const char *room = cmd_target(c, cmd, a, SCOPE_ROOM);
 	if (!room || cmd_need_view(c) ||
-	    cmd_open_view(c, CMD_VIEW_ACTIVE_USERS, &(struct scope){.room = room}, NULL,
+	    cmd_open_view(c, "users", &(struct scope){.room = room}, NULL,
 	                  cmd_has_flag(a, "watch"),
 	                  "--watch needs the screen: run lbtui without -e"))
 		return;

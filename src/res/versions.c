@@ -134,7 +134,7 @@ static void run_versions(struct cmd_ctx *c, const struct command *cmd, struct ar
 {
 	const char *room = cmd_target(c, cmd, a, SCOPE_ROOM);
 	if (!room || cmd_need_view(c) ||
-	    cmd_open_view(c, CMD_VIEW_VERSIONS, &(struct scope){.room = room}, NULL, false, ""))
+	    cmd_open_view(c, "versions", &(struct scope){.room = room}, NULL, false, ""))
 		return;
 	struct versions_job *j = malloc(sizeof(*j) + strlen(room) + 1);
 	struct resource *r = j ? model_versions(c->model, room) : NULL;

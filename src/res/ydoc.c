@@ -99,7 +99,7 @@ static void run_ydoc(struct cmd_ctx *c, const struct command *cmd, struct args *
 	if (!room)
 		return;
 	/* The TUI opens the tree with the options, watch mode included. */
-	if (cmd_open_view(c, CMD_VIEW_YDOC, &(struct scope){.room = room}, &o,
+	if (cmd_open_view(c, "ydoc", &(struct scope){.room = room}, &o,
 	                  cmd_has_flag(a, "watch"),
 	                  "--watch needs the screen: run lbtui without -e"))
 		return;

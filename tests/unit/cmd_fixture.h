@@ -40,7 +40,7 @@ struct fixture {
 	void *yes_no_ctx;
 	/* show_view, show_room, show_rooms */
 	int views;
-	enum cmd_view view;
+	char view[32];
 	char view_room[256];
 	bool view_watch;
 	bool view_ydoc;           /* show_view had Yjs options: these */
@@ -109,12 +109,13 @@ static void h_confirm(void *ud, const char *title, const char *preview, const ch
 	f->yes_no_ctx = ctx;
 }
 
-static void h_show_view(void *ud, enum cmd_view view, const struct scope *where,
-			const struct ydoc_options *ydoc, bool watch)
+static void h_show_view(void *ud, const char *view, const struct scope *where, const void *opts,
+			bool watch)
 {
 	struct fixture *f = ud;
+	const struct ydoc_options *ydoc = strcmp(view, "ydoc") ? NULL : opts;
 	f->views++;
-	f->view = view;
+	snprintf(f->view, sizeof(f->view), "%s", view);
 	snprintf(f->view_room, sizeof(f->view_room), "%s", where->room ? where->room : "");
 	f->view_watch = watch;
 	f->view_ydoc = ydoc != NULL;

@@ -303,27 +303,27 @@ static void test_tui_opens_views(void **state)
 
 	cmd_run(&f->ctx, "storage r1");
 	assert_int_equal(f->views, 1);
-	assert_int_equal(f->view, CMD_VIEW_STORAGE);
+	assert_string_equal(f->view, "storage");
 	assert_string_equal(f->view_room, "r1");
 	assert_false(f->view_watch);
 
 	cmd_run(&f->ctx, "storage --format json --watch");
-	assert_int_equal(f->view, CMD_VIEW_STORAGE_JSON);
+	assert_string_equal(f->view, "storage-json");
 	assert_string_equal(f->view_room, "here");
 	assert_true(f->view_watch);
 
 	cmd_run(&f->ctx, "ydoc r1 --watch");
-	assert_int_equal(f->view, CMD_VIEW_YDOC);
+	assert_string_equal(f->view, "ydoc");
 	assert_true(f->view_watch);
 	assert_false(f->view_formatting);
 	assert_string_equal(f->view_key, "");
 	assert_string_equal(f->view_type, "");
 
 	cmd_run(&f->ctx, "versions r1");
-	assert_int_equal(f->view, CMD_VIEW_VERSIONS);
+	assert_string_equal(f->view, "versions");
 
 	cmd_run(&f->ctx, "users r1 --watch");
-	assert_int_equal(f->view, CMD_VIEW_ACTIVE_USERS);
+	assert_string_equal(f->view, "users");
 	assert_int_equal(f->views, 5);
 	assert_int_equal(fake_count(&f->ft), 0);
 	assert_int_equal(f->last.status, LB_OK);
@@ -361,7 +361,7 @@ static void test_tui_ydoc_options_open_view(void **state)
 	cmd_run(&f->ctx, "ydoc r1 --key text --type ytext");
 	assert_int_equal(f->last.status, LB_OK);
 	assert_int_equal(f->views, 1);
-	assert_int_equal(f->view, CMD_VIEW_YDOC);
+	assert_string_equal(f->view, "ydoc");
 	assert_string_equal(f->view_room, "r1");
 	assert_true(f->view_ydoc);
 	assert_false(f->view_formatting);

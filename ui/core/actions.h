@@ -1,6 +1,8 @@
-/* Every action a key can trigger, in one table: the enum, the names used
- * in the config file's `bind` lines, and the help text all come from here,
- * so the help screen can never disagree with the keymap. */
+/* The built-in actions, the ones every view or a kind of view (lists,
+ * trees) has, in one table: the enum, the names used in the config file's
+ * `bind` lines, and the help text all come from here, so the help screen
+ * can never disagree with the keymap. A view adds its own (opening it,
+ * its commands) in its registration (view.h), numbered after these. */
 #ifndef LB_ACTIONS_H
 #define LB_ACTIONS_H
 
@@ -29,14 +31,6 @@
 	_(REFRESH,      "refresh",      "Reload from the server") \
 	_(REDRAW,       "redraw",       "Redraw the screen") \
 	_(REQUESTS,     "requests",     "Show the request log; Enter shows a request as a curl command") \
-	_(ROOM_CREATE,  "room-create",  "Create a room (command line)") \
-	_(ROOM_UPDATE,  "room-update",  "Update the selected room (command line)") \
-	_(ROOM_DELETE,  "room-delete",  "Delete the selected room (asks first)") \
-	_(ROOM_FILTER,  "room-filter",  "Filter rooms on the server (command line)") \
-	_(OPEN_STORAGE, "open-storage", "Open the room's Storage tree") \
-	_(OPEN_YDOC,    "open-ydoc",    "Open the room's Yjs document") \
-	_(OPEN_VERSIONS,"open-versions","Open the room's Yjs version history") \
-	_(OPEN_USERS,   "open-users",   "Open the users connected to the room") \
 	_(TREE_EXPAND,  "expand",       "Expand the selected node (again: go to its first child)") \
 	_(TREE_COLLAPSE,"collapse",     "Collapse the selected node (again: go to its parent)") \
 	_(TREE_EXPAND_ALL, "expand-all", "Expand everything below the selected node") \
@@ -59,13 +53,7 @@
 	_(WATCH_FASTER, "watch-faster", "Watch more often") \
 	_(WATCH_SLOWER, "watch-slower", "Watch less often") \
 	_(CHANGE_LOG,   "change-log",   "Show the changes seen below the selected node") \
-	_(CLEAR_MARKS,  "clear-marks",  "Forget the change highlights") \
-	_(STORAGE_SET,  "storage-set",  "Set the selected value (command line)") \
-	_(STORAGE_INSERT, "storage-insert", "Insert into the list at the selection (command line)") \
-	_(STORAGE_DELETE, "storage-delete", "Delete the selected key or item (command line)") \
-	_(STORAGE_MOVE, "storage-move", "Move the selected key or item (command line)") \
-	_(VERSION_EXPORT, "version-export", "Export the selected version to a file (command line)") \
-	_(VERSION_CREATE, "version-create", "Create a snapshot of the Yjs document (command line)")
+	_(CLEAR_MARKS,  "clear-marks",  "Forget the change highlights")
 
 enum action {
 	ACTION_NONE,

@@ -357,12 +357,8 @@ static void stack_push(struct app *a, struct view *v)
  * (JSON, a command's output, a value) are not: two may share a title. */
 static bool is_place(struct view *v)
 {
-	static const char *const places[] = {"rooms",    "room",  "storage", "ydoc",
-					      "versions", "users", "messages"};
-	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++)
-		if (!strcmp(v->ops->name, places[i]))
-			return true;
-	return view_help_is_keys(v);
+	const struct view_info *vi = view_info_find(v->ops->name);
+	return (vi && vi->place) || view_help_is_keys(v);
 }
 
 /* v's whole title (terminal-safe), however long its room's ID; NULL when
@@ -605,18 +601,16 @@ static void host_scope(void *ud, struct scope *out)
 		v->ops->scope(v, out);
 }
 
-static void host_show_view(void *ud, enum cmd_view which, const struct scope *where,
-			   const struct ydoc_options *ydoc, bool watch)
+static void host_show_view(void *ud, const char *name, const struct scope *where,
+			   const void *opts, bool watch)
 {
 	struct app *a = ud;
-	struct view *v = NULL;
-	const char *room = where->room;
-	switch (which) {
-	case CMD_VIEW_STORAGE: v = view_storage_new(a, room, false, watch); break;
-	case CMD_VIEW_STORAGE_JSON: v = view_storage_new(a, room, true, watch); break;
-	case CMD_VIEW_YDOC: v = view_ydoc_new(a, room, ydoc, watch); break;
-	case CMD_VIEW_VERSIONS: v = view_versions_new(a, room); break;
-	case CMD_VIEW_ACTIVE_USERS: v = view_users_new(a, room); break;
+	const struct view_info *vi = view_info_find(name);
+	struct view *v = vi && vi->open ? vi->open(a, where, opts, watch) : NULL;
+
+	if (!vi || !vi->open) {
+		app_message(a, true, "no view named %s", name);
+		return;
 	}
 	/* Asked to watch: the view that may be on the stack does not. */
 	if (watch)
@@ -795,9 +789,14 @@ static bool host_export_list(void *ud, const char *path, bool force, char *done,
 {
 	struct view *v = top(ud);
 	if (!v || !v->ops->export_rows) {
-		lb_error_set(err, LB_USAGE,
-			     "export writes the rows of a list (rooms, versions, users): this view "
-			     "has none");
+		char lists[256] = "";
+		size_t used = 0;
+		for (size_t i = 0; lb_views[i] && used < sizeof(lists); i++)
+			if (lb_views[i]->keysets & VIEW_KEYS_LIST)
+				used += (size_t)snprintf(lists + used, sizeof(lists) - used, "%s%s",
+				                         used ? ", " : "", lb_views[i]->name);
+		lb_error_set(err, LB_USAGE, "export writes the rows of a list (%s): this view has none",
+			     lists);
 		return false;
 	}
 	return v->ops->export_rows(v, path, force, done, n, err);
@@ -983,42 +982,23 @@ static void draw_title(struct app *a)
 
 /* ---- the navigator ------------------------------------------------------ */
 
-static void nav_rooms(struct app *a, const struct scope *s);
-static void nav_storage(struct app *a, const struct scope *s);
-static void nav_ydoc(struct app *a, const struct scope *s);
-static void nav_versions(struct app *a, const struct scope *s);
-static void nav_users(struct app *a, const struct scope *s);
-static void nav_help(struct app *a, const struct scope *s);
-
-/* What the navigator offers, in its order: the rooms, what belongs to
- * each part of the scope in front (indented under it, shown only while
- * the scope holds that part), help. A family adds its entries as rows. */
-static const struct nav_entry {
-	const char *label;
-	enum scope_part part; /* SCOPE_NONE: always there */
-	const char *view;     /* the view it opens: where the user is, drawn so */
-	const char *item;     /* the view of one of its items, also drawn so; or NULL */
-	void (*go)(struct app *a, const struct scope *s); /* s: the scope in front */
-} nav_entries[] = {
-    {"Rooms", SCOPE_NONE, "rooms", "room", nav_rooms},
-    {" Storage", SCOPE_ROOM, "storage", NULL, nav_storage},
-    {" Yjs", SCOPE_ROOM, "ydoc", NULL, nav_ydoc},
-    {" Versions", SCOPE_ROOM, "versions", NULL, nav_versions},
-    {" Users", SCOPE_ROOM, "users", NULL, nav_users},
-    {"Help", SCOPE_NONE, "help", NULL, nav_help},
-};
-#define N_NAV (sizeof(nav_entries) / sizeof(nav_entries[0]))
+/* What the navigator offers, in the order of the views (views.def): each
+ * view with a nav_label, shown while the scope in front holds its part,
+ * indented under it (SCOPE_NONE: always there). */
+#define MAX_NAV 32
 
 /* The navigator's entries now; returns how many. */
-static int nav_list(struct app *a, const struct nav_entry **out)
+static int nav_list(struct app *a, const struct view_info **out)
 {
 	struct scope s;
 	int n = 0;
 
 	host_scope(a, &s);
-	for (size_t i = 0; i < N_NAV; i++)
-		if (nav_entries[i].part == SCOPE_NONE || scope_get(&s, nav_entries[i].part))
-			out[n++] = &nav_entries[i];
+	for (size_t i = 0; lb_views[i] && n < MAX_NAV; i++) {
+		const struct view_info *vi = lb_views[i];
+		if (vi->nav_label && (vi->nav_part == SCOPE_NONE || scope_get(&s, vi->nav_part)))
+			out[n++] = vi;
+	}
 	return n;
 }
 
@@ -1026,24 +1006,8 @@ static int nav_list(struct app *a, const struct nav_entry **out)
  * Storage of a room ...): those are siblings. */
 static bool in_scope_view(const char *name)
 {
-	for (size_t i = 0; i < N_NAV; i++)
-		if (nav_entries[i].part != SCOPE_NONE && !strcmp(nav_entries[i].view, name))
-			return true;
-	return false;
-}
-
-static void nav_rooms(struct app *a, const struct scope *s)
-{
-	(void)s;
-	/* Back to the root rooms list. */
-	while (a->depth > 1)
-		app_pop(a);
-}
-
-static void nav_help(struct app *a, const struct scope *s)
-{
-	(void)s;
-	app_push(a, view_help_new(a, NULL, NULL));
+	const struct view_info *vi = view_info_find(name);
+	return vi && vi->nav_label && vi->nav_part != SCOPE_NONE;
 }
 
 /* nv, what belongs to the scope, in front: in place of the sibling in
@@ -1055,24 +1019,21 @@ static void nav_show(struct app *a, struct view *nv)
 	app_push(a, nv);
 }
 
-static void nav_storage(struct app *a, const struct scope *s)
+/* Go to vi about s: what belongs to a scope in place of its sibling; a
+ * view about nothing back where it is on the stack (the first: the
+ * whole rooms list), else opened. */
+static void nav_go(struct app *a, const struct view_info *vi, const struct scope *s)
 {
-	nav_show(a, view_storage_new(a, s->room, false, false));
-}
-
-static void nav_ydoc(struct app *a, const struct scope *s)
-{
-	nav_show(a, view_ydoc_new(a, s->room, NULL, false));
-}
-
-static void nav_versions(struct app *a, const struct scope *s)
-{
-	nav_show(a, view_versions_new(a, s->room));
-}
-
-static void nav_users(struct app *a, const struct scope *s)
-{
-	nav_show(a, view_users_new(a, s->room));
+	if (vi->nav_part != SCOPE_NONE) {
+		nav_show(a, vi->open(a, s, NULL, false));
+		return;
+	}
+	for (int i = 0; i < a->depth; i++)
+		if (!strcmp(a->stack[i]->ops->name, vi->name)) {
+			pop_to(a, i);
+			return;
+		}
+	app_push(a, vi->open(a, s, NULL, false));
 }
 
 static void draw_nav(struct app *a)
@@ -1083,7 +1044,7 @@ static void draw_nav(struct app *a)
 	werase(w);
 	int h = getmaxy(w);
 	struct view *v = top(a);
-	const struct nav_entry *items[N_NAV];
+	const struct view_info *items[MAX_NAV];
 	int n = nav_list(a, items);
 	if (a->nav_cursor >= n)
 		a->nav_cursor = n - 1;
@@ -1091,14 +1052,15 @@ static void draw_nav(struct app *a)
 	for (int i = 0; i < n && i + 1 < h; i++) {
 		attr_t at = theme_attr(THEME_NAV);
 		const char *name = v ? v->ops->name : "";
-		bool current = !strcmp(name, items[i]->view) ||
-			       (items[i]->item && !strcmp(name, items[i]->item));
+		bool current = !strcmp(name, items[i]->name) ||
+			       (items[i]->item_view && !strcmp(name, items[i]->item_view));
 		if (a->focus == PANE_NAV && i == a->nav_cursor)
 			at = theme_attr(THEME_CURSOR);
 		else if (current)
 			at = theme_attr(THEME_NAV_SELECTED);
 		char item[64];
-		snprintf(item, sizeof(item), " %s", items[i]->label);
+		snprintf(item, sizeof(item), " %s%s", items[i]->nav_part != SCOPE_NONE ? " " : "",
+		         items[i]->nav_label);
 		draw_safe(w, i + 1, 0, getmaxx(w), item, at);
 	}
 	/* The border between the navigator and the list. */
@@ -1220,19 +1182,19 @@ static void draw(struct app *a)
 
 static void nav_open(struct app *a, int cursor)
 {
-	const struct nav_entry *items[N_NAV];
+	const struct view_info *items[MAX_NAV];
 	int n = nav_list(a, items);
 	if (cursor < 0 || cursor >= n)
 		return;
-	const struct nav_entry *e = items[cursor];
+	const struct view_info *e = items[cursor];
 	struct scope here, s;
 	host_scope(a, &here);
 	/* A copy: going there may pop the view that holds the scope. */
 	if (!scope_copy(&s, &here))
 		return;
 	/* What belongs to the scope is there already when in front. */
-	if (e->part == SCOPE_NONE || strcmp(top(a)->ops->name, e->view))
-		e->go(a, &s);
+	if (e->nav_part == SCOPE_NONE || strcmp(top(a)->ops->name, e->name))
+		nav_go(a, e, &s);
 	a->focus = PANE_LIST;
 	scope_free(&s);
 }
@@ -1326,6 +1288,84 @@ static bool global_action(struct app *a, enum action act, int key)
 	}
 }
 
+/* line with %r (the room of v's scope) and %i (its selected item's
+ * ID) put in as quoted words; NULL with a message when v has no such
+ * thing, or out of memory. Caller frees. */
+static char *expand_command(struct app *a, struct view *v, const char *line)
+{
+	struct scope s = {0};
+	char id[512];
+	struct buf b;
+
+	if (v->ops->scope)
+		v->ops->scope(v, &s);
+	buf_init(&b);
+	for (const char *p = line; *p; p++) {
+		const char *word = NULL;
+		if (p[0] != '%' || (p[1] != 'r' && p[1] != 'i')) {
+			buf_add(&b, p, 1);
+			continue;
+		}
+		if (*++p == 'r')
+			word = s.room;
+		else if (v->ops->selected_id && v->ops->selected_id(v, id, sizeof(id)))
+			word = id;
+		if (!word) {
+			const struct view_info *vi = view_info_find(v->ops->name);
+			app_message(a, false, "no %s selected",
+			            *p == 'r' ? "room" : vi && vi->item ? vi->item : "item");
+			buf_free(&b);
+			return NULL;
+		}
+		char *q = cmd_quote(word);
+		if (!q || !buf_adds(&b, q)) {
+			free(q);
+			buf_free(&b);
+			app_message(a, true, "out of memory");
+			return NULL;
+		}
+		free(q);
+	}
+	return buf_steal(&b);
+}
+
+/* A view's own action (an ID above ACTION_COUNT): open the view it opens
+ * about the scope in front, or put its command on the command line (or
+ * run it). False for a command the view handles itself. */
+static bool view_own_action(struct app *a, struct view *v, enum action act)
+{
+	const struct view_command *c;
+	const struct view_info *vi = view_action_owner(act, &c);
+	struct scope here, s;
+
+	if (!vi || (c && !c->line))
+		return false;
+	if (c) {
+		char *line = expand_command(a, v, c->line);
+		if (line && c->run)
+			app_command(a, line);
+		else if (line)
+			app_prompt(a, line);
+		free(line);
+		return true;
+	}
+	host_scope(a, &here);
+	/* A copy: the view that holds it may go. */
+	if (!scope_copy(&s, &here)) {
+		app_message(a, true, "out of memory");
+		return true;
+	}
+	app_push(a, vi->open(a, &s, NULL, false));
+	scope_free(&s);
+	return true;
+}
+
+bool app_view_action(struct app *a, const char *name)
+{
+	enum action act = view_action_id(name);
+	return act != ACTION_NONE && view_own_action(a, top(a), act);
+}
+
 static void pane_key(struct app *a, enum action act, int key)
 {
 	struct view *v = top(a);
@@ -1333,7 +1373,7 @@ static void pane_key(struct app *a, enum action act, int key)
 	if (global_action(a, act, key))
 		return;
 	if (a->focus == PANE_NAV) {
-		const struct nav_entry *items[N_NAV];
+		const struct view_info *items[MAX_NAV];
 		int n = nav_list(a, items);
 		if (act == ACTION_MOVE_UP && a->nav_cursor > 0)
 			a->nav_cursor--;
@@ -1366,6 +1406,10 @@ static void pane_key(struct app *a, enum action act, int key)
 		}
 		if (a->detail_top < 0)
 			a->detail_top = 0;
+		a->dirty = true;
+		return;
+	}
+	if (act >= ACTION_COUNT && view_own_action(a, v, act)) {
 		a->dirty = true;
 		return;
 	}

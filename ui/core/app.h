@@ -50,6 +50,9 @@ void app_open_room(struct app *a, const char *id);
 void app_open_rooms(struct app *a, const struct room_filter *f);
 /* Open the command line with text already typed. */
 void app_prompt(struct app *a, const char *initial);
+/* Do the view in front's own action of that name (view.h's commands and
+ * open actions): false when there is none to do here. */
+bool app_view_action(struct app *a, const char *name);
 /* The same with the cursor at byte offset cursor of initial (on a
  * character boundary) instead of at its end. */
 void app_prompt_at(struct app *a, const char *initial, size_t cursor);

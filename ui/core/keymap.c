@@ -1,6 +1,7 @@
 #include "lbconfig.h"
 
 #include "keymap.h"
+#include "view.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -32,14 +33,27 @@ static const char *const action_helps[] = {
 #undef ACTION_HELP
 };
 
+/* Actions above ACTION_COUNT are the views' own (view.h). */
 const char *action_name(enum action a)
 {
-	return a < ACTION_COUNT ? action_names[a] : "none";
+	const struct view_command *c;
+	const struct view_info *vi;
+
+	if (a < ACTION_COUNT)
+		return action_names[a];
+	vi = view_action_owner(a, &c);
+	return c ? c->name : vi ? vi->open_action : "none";
 }
 
 const char *action_help(enum action a)
 {
-	return a < ACTION_COUNT ? action_helps[a] : "";
+	const struct view_command *c;
+	const struct view_info *vi;
+
+	if (a < ACTION_COUNT)
+		return action_helps[a];
+	vi = view_action_owner(a, &c);
+	return c ? c->help : vi ? vi->open_help : "";
 }
 
 enum action action_by_name(const char *name)
@@ -47,7 +61,12 @@ enum action action_by_name(const char *name)
 	for (int a = 1; a < ACTION_COUNT; a++)
 		if (!strcmp(action_names[a], name))
 			return (enum action)a;
-	return ACTION_NONE;
+	return view_action_id(name);
+}
+
+int action_count(void)
+{
+	return ACTION_COUNT + view_action_count();
 }
 
 /* Named keys as written in the config file and shown in the help. */
@@ -162,29 +181,6 @@ struct keymap *keymap_new(void)
 		{"generic", KEY_F(5), ACTION_REFRESH},
 		{"generic", 'L' - 64, ACTION_REDRAW},
 		{"generic", '@', ACTION_REQUESTS},
-		{"rooms", 'c', ACTION_ROOM_CREATE},
-		{"rooms", 'e', ACTION_ROOM_UPDATE},
-		{"rooms", 'D', ACTION_ROOM_DELETE},
-		{"rooms", 'F', ACTION_ROOM_FILTER},
-		{"room", 'e', ACTION_ROOM_UPDATE},
-		{"room", 'D', ACTION_ROOM_DELETE},
-		{"room", 's', ACTION_OPEN_STORAGE},
-		{"room", 'y', ACTION_OPEN_YDOC},
-		{"room", 'v', ACTION_OPEN_VERSIONS},
-		{"room", 'u', ACTION_OPEN_USERS},
-		{"storage", 'f', ACTION_TOGGLE_FORMAT},
-		{"storage", 'e', ACTION_STORAGE_SET},
-		{"storage", 'i', ACTION_STORAGE_INSERT},
-		{"storage", 'd', ACTION_STORAGE_DELETE},
-		{"storage", KEY_DC, ACTION_STORAGE_DELETE},
-		{"storage", 'm', ACTION_STORAGE_MOVE},
-		{"versions", 'x', ACTION_VERSION_EXPORT},
-		{"versions", 'c', ACTION_VERSION_CREATE},
-		{"versions", 'w', ACTION_WATCH},
-		{"users", 'w', ACTION_WATCH},
-		{"users", '+', ACTION_WATCH_FASTER},
-		{"users", '=', ACTION_WATCH_FASTER},
-		{"users", '-', ACTION_WATCH_SLOWER},
 	};
 	/* The tree views (Storage, Yjs) share their keys. */
 	static const struct {
@@ -219,7 +215,6 @@ struct keymap *keymap_new(void)
 		{'L', ACTION_CHANGE_LOG},
 		{'M', ACTION_CLEAR_MARKS},
 	};
-	static const char *const tree_views[] = {"storage", "ydoc"};
 	/* The lists (listview.c) share theirs. */
 	static const struct {
 		int key;
@@ -230,17 +225,29 @@ struct keymap *keymap_new(void)
 		{'I', ACTION_SORT_INVERT},
 		{'\\', ACTION_FILTER},
 	};
-	static const char *const list_views[] = {"rooms", "versions", "users"};
 	struct keymap *km = calloc(1, sizeof(*km));
 	bool ok = km != NULL;
 	for (size_t i = 0; ok && i < sizeof(defaults) / sizeof(defaults[0]); i++)
 		ok = add(km, defaults[i].view, defaults[i].key, defaults[i].action);
-	for (size_t v = 0; ok && v < sizeof(tree_views) / sizeof(tree_views[0]); v++)
-		for (size_t i = 0; ok && i < sizeof(tree_keys) / sizeof(tree_keys[0]); i++)
-			ok = add(km, tree_views[v], tree_keys[i].key, tree_keys[i].action);
-	for (size_t v = 0; ok && v < sizeof(list_views) / sizeof(list_views[0]); v++)
-		for (size_t i = 0; ok && i < sizeof(list_keys) / sizeof(list_keys[0]); i++)
-			ok = add(km, list_views[v], list_keys[i].key, list_keys[i].action);
+	/* Each view's, as it registers them (view.h). */
+	for (size_t v = 0; ok && lb_views[v]; v++) {
+		const struct view_info *vi = lb_views[v];
+
+		if (vi->keysets & VIEW_KEYS_TREE)
+			for (size_t i = 0; ok && i < sizeof(tree_keys) / sizeof(tree_keys[0]); i++)
+				ok = add(km, vi->name, tree_keys[i].key, tree_keys[i].action);
+		if (vi->keysets & VIEW_KEYS_LIST)
+			for (size_t i = 0; ok && i < sizeof(list_keys) / sizeof(list_keys[0]); i++)
+				ok = add(km, vi->name, list_keys[i].key, list_keys[i].action);
+		for (const struct view_key *k = vi->keys; ok && k && k->action; k++)
+			ok = add(km, vi->name, k->key, action_by_name(k->action));
+		/* Its open action, in the view of the part it belongs to. */
+		if (ok && vi->open_action && vi->open_key) {
+			const struct view_info *from = view_of_part(vi->nav_part);
+			if (from)
+				ok = add(km, from->name, vi->open_key, action_by_name(vi->open_action));
+		}
+	}
 	if (!ok)
 		keymap_free(&km);
 	return km;
@@ -258,18 +265,13 @@ void keymap_free(struct keymap **km)
 bool keymap_bind(struct keymap *km, const char *view, const char *key, const char *action,
 		 struct lb_error *err)
 {
-	static const char *const views[] = {"generic", "rooms", "room", "storage", "ydoc",
-					    "versions", "users", "help", "pager", "messages",
-					    "requests"};
-	bool known = false;
-	for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++)
-		if (!strcmp(views[i], view))
-			known = true;
-	if (!known) {
-		lb_error_set(err, LB_CONFIG,
-			     "bind: unknown view '%s' (generic, rooms, room, storage, ydoc, versions, "
-			     "users, help, pager, messages, requests)",
-			     view);
+	if (strcmp(view, "generic") && !view_info_find(view)) {
+		char names[512] = "generic";
+		size_t used = strlen(names);
+		for (size_t i = 0; lb_views[i] && used < sizeof(names); i++)
+			used += (size_t)snprintf(names + used, sizeof(names) - used, ", %s",
+			                         lb_views[i]->name);
+		lb_error_set(err, LB_CONFIG, "bind: unknown view '%s' (%s)", view, names);
 		return false;
 	}
 	int k = keymap_key_parse(key);

@@ -31,6 +31,8 @@ int keymap_key_parse(const char *name);
 const char *action_name(enum action a);
 const char *action_help(enum action a);
 enum action action_by_name(const char *name);
+/* Every action ID is below this: the built-in ones, then the views' own. */
+int action_count(void);
 
 /* Keys bound to an action in a view (generic ones included), as text like
  * "j, <Down>". Empty when none. */

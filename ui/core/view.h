@@ -59,6 +59,9 @@ struct view_ops {
 	/* The mouse in the view's window (NULL: the wheel moves, as the keys
 	 * that move do). */
 	enum view_result (*mouse)(struct view *v, const struct mouse_event *ev);
+	/* The ID of the selected item into out (%i of a view command); false
+	 * when none is selected. NULL: the view has no items. */
+	bool (*selected_id)(struct view *v, char *out, size_t n);
 	/* Show only the rows that contain text; NULL or "" shows every row. */
 	void (*filter)(struct view *v, const char *text);
 	/* :export: write the rows shown to path (CSV or JSON by its extension;
@@ -68,19 +71,84 @@ struct view_ops {
 			    struct lb_error *err);
 };
 
+/* A view's own action: a command line built from what the view is on and
+ * put on the command line (or run), or, without a line, one the view's
+ * action callback handles (view_action_is). Bound to keys like the
+ * built-in actions (`bind VIEW KEY NAME`) and listed in the help. */
+struct view_command {
+	const char *name; /* "version-export"; NULL ends a table */
+	const char *help;
+	/* %r: the room, %i: the ID of the selected item, each quoted as a
+	 * word; NULL: the view handles it. */
+	const char *line;
+	bool run; /* run it at once (it asks first itself) rather than prefill */
+};
+
+/* A key a view has by default: one of its own commands or a built-in
+ * action, by name. */
+struct view_key {
+	int key;
+	const char *action; /* NULL ends a table */
+};
+
+/* Key sets views share. */
+enum view_keyset { VIEW_KEYS_LIST = 1 << 0, VIEW_KEYS_TREE = 1 << 1 };
+
+/* A view registers itself with one of these (in its own file) and a row
+ * VIEW(name) in ui/views/views.def: the app, the keymap, the navigator
+ * and the help read every view from there. */
+struct view_info {
+	const char *name;       /* "versions": its keymap context, show_view's name */
+	const char *keys_title; /* its section of the help ("Keys in ..."); NULL: none */
+	/* Open it about where (the part its scope is), with its own options
+	 * (cmd_host.show_view), watching or not; NULL when out of memory. */
+	struct view *(*open)(struct app *a, const struct scope *where, const void *opts,
+	                     bool watch);
+	/* Its entry in the navigator ("Versions"), shown while the scope in
+	 * front holds nav_part (SCOPE_NONE: always); NULL: none. */
+	const char *nav_label;
+	enum scope_part nav_part;
+	/* The view of one of its items, drawn as where the user is too. */
+	const char *item_view;
+	/* The action that opens it from the view of its part ("room" for a
+	 * room's): its name ("open-versions"), default key, help, and hint
+	 * in that view ("v versions"); NULL name: none. */
+	const char *open_action;
+	int open_key;
+	const char *open_help;
+	const char *open_hint;
+	const char *item;                    /* what its items are: "version" */
+	unsigned keysets;                    /* enum view_keyset */
+	const struct view_key *keys;         /* its other default keys */
+	const struct view_command *commands; /* its own actions */
+	/* Going to one that is on the stack goes back to it (a list, a
+	 * room, what is in a room), rather than opening another. */
+	bool place;
+	/* The part of a scope it is the view of (the room view: SCOPE_ROOM):
+	 * where the open actions of what belongs to that part are bound. */
+	enum scope_part view_of;
+};
+
+/* Every view, in the navigator's order (views.def), then NULL. */
+extern const struct view_info *const lb_views[];
+/* The view registered under name, or NULL. */
+const struct view_info *view_info_find(const char *name);
+/* The view of a part of a scope (the room view for SCOPE_ROOM), or NULL. */
+const struct view_info *view_of_part(enum scope_part p);
+/* The view that offers action (an ID above ACTION_COUNT: its open-NAME
+ * action or one of its commands); *command is the command, NULL for the
+ * open action. NULL for a built-in action. */
+const struct view_info *view_action_owner(enum action a, const struct view_command **command);
+/* The ID of a view's action by name ("open-versions", "version-export"),
+ * ACTION_NONE when no view has one. */
+enum action view_action_id(const char *name);
+/* Whether action a is the view's own command name. */
+bool view_action_is(enum action a, const char *name);
+/* The views' actions: how many there are after ACTION_COUNT. */
+int view_action_count(void);
+
 struct view *view_rooms_new(struct app *app, const struct room_filter *f);
 struct view *view_room_new(struct app *app, const char *id);
-/* A room's Storage tree (simplified: from ?format=json); watch: start in
- * watch mode. */
-struct view *view_storage_new(struct app *app, const char *room, bool simplified, bool watch);
-/* A room's Yjs document as a tree, with watch mode; o: formatting, a
- * single key, a type override (copied), NULL for the whole document. */
-struct view *view_ydoc_new(struct app *app, const char *room, const struct ydoc_options *o,
-			   bool watch);
-/* Version history of a room's Yjs document. */
-struct view *view_versions_new(struct app *app, const char *room);
-/* Users connected to a room, refreshed like watch mode. */
-struct view *view_users_new(struct app *app, const char *room);
 
 /* The keys and commands (text NULL), or the given text under title. */
 struct view *view_help_new(struct app *app, const char *title, const char *text);

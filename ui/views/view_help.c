@@ -67,27 +67,22 @@ static void push_text(struct help_view *hv, const char *text)
 
 static void build_keys(struct help_view *hv, const struct keymap *km)
 {
-	static const struct {
-		const char *view;
-		const char *title;
-	} sections[] = {
-		{"generic", "#Keys everywhere"},
-		{"rooms", "#Keys in the rooms list"},
-		{"room", "#Keys in a room"},
-		{"storage", "#Keys in a Storage tree"},
-		{"ydoc", "#Keys in a Yjs document"},
-		{"versions", "#Keys in the version history"},
-		{"users", "#Keys in the connected users"},
-	};
-	for (size_t s = 0; s < sizeof(sections) / sizeof(sections[0]); s++) {
-		push_line(hv, sections[s].title);
-		for (int a = 1; a < ACTION_COUNT; a++) {
+	/* Everywhere, then each view that has a section (views.def). */
+	for (size_t s = 0; s == 0 || lb_views[s - 1]; s++) {
+		const struct view_info *vi = s ? lb_views[s - 1] : NULL;
+		const char *view = vi ? vi->name : "generic";
+		char title[128];
+		if (vi && !vi->keys_title)
+			continue;
+		snprintf(title, sizeof(title), "#%s", vi ? vi->keys_title : "Keys everywhere");
+		push_line(hv, title);
+		for (int a = 1; a < action_count(); a++) {
 			char keys[128], line[256], generic[128];
-			keymap_keys_for(km, sections[s].view, (enum action)a, keys, sizeof(keys));
+			keymap_keys_for(km, view, (enum action)a, keys, sizeof(keys));
 			if (!keys[0])
 				continue;
 			/* Per-view sections list only what differs from everywhere. */
-			if (strcmp(sections[s].view, "generic")) {
+			if (vi) {
 				keymap_keys_for(km, "generic", (enum action)a, generic,
 						sizeof(generic));
 				if (!strcmp(generic, keys))
@@ -320,3 +315,19 @@ struct view *view_preview_new(struct app *app, const char *title, const char *te
 	free(wrapped);
 	return v;
 }
+
+static struct view *help_open(struct app *app, const struct scope *where, const void *opts,
+                              bool watch)
+{
+	(void)where;
+	(void)opts;
+	(void)watch;
+	return view_help_new(app, NULL, NULL);
+}
+
+/* The keys and commands; a text shown by a command is this view too. */
+const struct view_info view_info_help = {
+    .name = "help",
+    .open = help_open,
+    .nav_label = "Help",
+};

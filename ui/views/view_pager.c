@@ -275,3 +275,14 @@ struct view *view_messages_new(struct app *app)
 	}
 	return v;
 }
+
+/* A text read whole: opened by the app, registered for its keys. */
+const struct view_info view_info_pager = {
+    .name = "pager",
+};
+
+/* The recent messages: opened by the app, registered for its keys. */
+const struct view_info view_info_messages = {
+    .name = "messages",
+    .place = true,
+};

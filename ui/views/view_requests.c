@@ -393,3 +393,8 @@ struct view *view_requests_new(struct app *app, struct reqlog *log)
 	v->priv = rv;
 	return v;
 }
+
+/* The request log: opened by the app, registered for its keys. */
+const struct view_info view_info_requests = {
+    .name = "requests",
+};

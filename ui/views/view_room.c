@@ -52,35 +52,31 @@ static void room_draw(struct view *v, WINDOW *win, bool focused)
 	size_t n = output_room_lines(model_room_of(r), &lines);
 	scroll_clamp(&rv->top, (int)n, h);
 	draw_field_lines(win, lines, (int)n, rv->top);
-	/* What else there is to see in the room. */
-	if ((int)n - rv->top + 1 < h)
-		draw_safe(win, (int)n - rv->top + 1, 1, w - 1,
-			  "s Storage · y Yjs · v versions · u connected users · e update · D delete",
-			  theme_attr(THEME_MUTED));
+	/* What else there is to see in the room: what belongs to a room
+	 * (each view's hint), then what can be done to it. */
+	if ((int)n - rv->top + 1 < h) {
+		char hint[256] = "";
+		size_t used = 0;
+		for (size_t i = 0; lb_views[i] && used < sizeof(hint); i++)
+			if (lb_views[i]->nav_part == SCOPE_ROOM && lb_views[i]->open_hint)
+				used += (size_t)snprintf(hint + used, sizeof(hint) - used, "%s · ",
+				                         lb_views[i]->open_hint);
+		snprintf(hint + (used < sizeof(hint) ? used : sizeof(hint) - 1),
+		         sizeof(hint) - (used < sizeof(hint) ? used : sizeof(hint) - 1),
+		         "e update · D delete");
+		draw_safe(win, (int)n - rv->top + 1, 1, w - 1, hint, theme_attr(THEME_MUTED));
+	}
 	output_lines_free(&lines, n);
 }
 
 static enum view_result room_action(struct view *v, enum action a)
 {
 	struct room_view *rv = priv(v);
-	const char *id = rv->base.scope.room;
 
 	/* The end is found at the next draw, which clamps. */
 	if (scroll_move(&rv->top, rv->base.height, 1 << 20, a))
 		return VIEW_HANDLED;
-	switch (a) {
-	case ACTION_ROOM_UPDATE: resview_command(v, "room update %s ", id, NULL, false); break;
-	case ACTION_ROOM_DELETE: resview_command(v, "room delete %s", id, NULL, true); break;
-	case ACTION_OPEN_STORAGE:
-		app_push(v->app, view_storage_new(v->app, id, false, false));
-		break;
-	case ACTION_OPEN_YDOC: app_push(v->app, view_ydoc_new(v->app, id, NULL, false)); break;
-	case ACTION_OPEN_VERSIONS: app_push(v->app, view_versions_new(v->app, id)); break;
-	case ACTION_OPEN_USERS: app_push(v->app, view_users_new(v->app, id)); break;
-	default:
-		return resview_action(v, rv->base.res, a, true);
-	}
-	return VIEW_HANDLED;
+	return resview_action(v, rv->base.res, a, true);
 }
 
 static void room_status(struct view *v, char *out, size_t n)
@@ -106,3 +102,27 @@ struct view *view_room_new(struct app *app, const char *id)
 	return resview_new(app, &room_ops, sizeof(struct room_view), &(struct scope){.room = id},
 			   model_room(app_model(app), id));
 }
+
+static struct view *room_open(struct app *app, const struct scope *where, const void *opts,
+                              bool watch)
+{
+	(void)opts;
+	(void)watch;
+	return view_room_new(app, where->room);
+}
+
+/* Its changes are the rooms list's (view_rooms.c). */
+static const struct view_key room_keys[] = {
+    {'e', "room-update"},
+    {'D', "room-delete"},
+    {0, NULL},
+};
+
+const struct view_info view_info_room = {
+    .name = "room",
+    .keys_title = "Keys in a room",
+    .open = room_open,
+    .keys = room_keys,
+    .place = true,
+    .view_of = SCOPE_ROOM,
+};

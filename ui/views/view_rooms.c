@@ -153,16 +153,6 @@ static void rooms_draw_detail(struct view *v, WINDOW *win, int top)
 	output_lines_free(&lines, n);
 }
 
-/* fmt with the selected room (resview_command). */
-static void with_selected(struct view *v, const char *fmt, bool run)
-{
-	const struct room *room = selected(v);
-	if (room)
-		resview_command(v, fmt, room->id, NULL, run);
-	else
-		app_message(v->app, false, "no room selected");
-}
-
 static enum view_result rooms_action(struct view *v, enum action a)
 {
 	struct resource *r = resview_of(v)->res;
@@ -174,16 +164,10 @@ static enum view_result rooms_action(struct view *v, enum action a)
 			app_open_room(v->app, room->id);
 		return VIEW_HANDLED;
 	}
-	case ACTION_ROOM_CREATE:
-		app_prompt(v->app, "room create ");
-		return VIEW_HANDLED;
-	case ACTION_ROOM_UPDATE:
-		with_selected(v, "room update %s ", false);
-		return VIEW_HANDLED;
-	case ACTION_ROOM_DELETE:
-		with_selected(v, "room delete %s", true);
-		return VIEW_HANDLED;
-	case ACTION_ROOM_FILTER: {
+	default:
+		break;
+	}
+	if (view_action_is(a, "room-filter")) {
 		/* The current filter, to refine. */
 		size_t cursor;
 		char *line = cmd_rooms_line(model_rooms_filter(r), &cursor);
@@ -192,9 +176,7 @@ static enum view_result rooms_action(struct view *v, enum action a)
 		free(line);
 		return VIEW_HANDLED;
 	}
-	default:
-		return listview_action(v, a);
-	}
+	return listview_action(v, a);
 }
 
 /* The selected room: what `room show` and the navigator's entries are
@@ -231,6 +213,7 @@ static const struct view_ops rooms_ops = {
     .mouse = listview_mouse,
     .filter = listview_filter,
     .export_rows = listview_export,
+    .selected_id = listview_selected_id,
 };
 
 struct view *view_rooms_new(struct app *app, const struct room_filter *f)
@@ -248,3 +231,42 @@ struct view *view_rooms_new(struct app *app, const struct room_filter *f)
 	return listview_new(app, &rooms_ops, &rooms_spec, sizeof(struct listview), NULL,
 	                    model_rooms(app_model(app), &want));
 }
+
+/* opts: the filter (struct room_filter), NULL for every room. */
+static struct view *rooms_open(struct app *app, const struct scope *where, const void *opts,
+                               bool watch)
+{
+	(void)where;
+	(void)watch;
+	return view_rooms_new(app, opts);
+}
+
+/* %r is the selected room. */
+static const struct view_command rooms_commands[] = {
+    {"room-create", "Create a room (command line)", "room create ", false},
+    {"room-update", "Update the selected room (command line)", "room update %r ", false},
+    {"room-delete", "Delete the selected room (asks first)", "room delete %r", true},
+    {"room-filter", "Filter rooms on the server (command line)", NULL, false},
+    {NULL, NULL, NULL, false},
+};
+
+static const struct view_key rooms_keys[] = {
+    {'c', "room-create"},
+    {'e', "room-update"},
+    {'D', "room-delete"},
+    {'F', "room-filter"},
+    {0, NULL},
+};
+
+const struct view_info view_info_rooms = {
+    .name = "rooms",
+    .keys_title = "Keys in the rooms list",
+    .open = rooms_open,
+    .nav_label = "Rooms",
+    .item_view = "room",
+    .item = "room",
+    .keysets = VIEW_KEYS_LIST,
+    .keys = rooms_keys,
+    .commands = rooms_commands,
+    .place = true,
+};

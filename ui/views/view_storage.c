@@ -197,25 +197,25 @@ static enum view_result storage_action(struct view *v, enum action a)
 	case ACTION_TOGGLE_FORMAT:
 		toggle_format(v);
 		return VIEW_HANDLED;
-	case ACTION_STORAGE_SET:
+	default:
+		break;
+	}
+	if (view_action_is(a, "storage-set")) {
 		if (tree_doc(t))
 			edit_set(v);
-		return VIEW_HANDLED;
-	case ACTION_STORAGE_INSERT:
+	} else if (view_action_is(a, "storage-insert")) {
 		if (tree_doc(t))
 			edit_insert(v);
-		return VIEW_HANDLED;
-	case ACTION_STORAGE_DELETE:
+	} else if (view_action_is(a, "storage-delete")) {
 		if (tree_doc(t) && selected_below_root(v, "delete") > 0)
 			prompt_node(v, "storage delete", NULL, 0);
-		return VIEW_HANDLED;
-	case ACTION_STORAGE_MOVE:
+	} else if (view_action_is(a, "storage-move")) {
 		if (tree_doc(t))
 			edit_move(v);
-		return VIEW_HANDLED;
-	default:
+	} else {
 		return VIEW_IGNORED;
 	}
+	return VIEW_HANDLED;
 }
 
 static const struct view_ops storage_ops = {
@@ -225,7 +225,7 @@ static const struct view_ops storage_ops = {
 	TREEVIEW_OPS,
 };
 
-struct view *view_storage_new(struct app *app, const char *room, bool simplified, bool watch)
+static struct view *storage_new(struct app *app, const char *room, bool simplified, bool watch)
 {
 	struct view *v = resview_new(app, &storage_ops, sizeof(struct storage_view),
 				     &(struct scope){.room = room},
@@ -234,3 +234,60 @@ struct view *view_storage_new(struct app *app, const char *room, bool simplified
 		priv(v)->simplified = simplified;
 	return treeview_open(v, "Loading Storage…", watch);
 }
+
+static struct view *storage_open(struct app *app, const struct scope *where, const void *opts,
+                                 bool watch)
+{
+	(void)opts;
+	return storage_new(app, where->room, false, watch);
+}
+
+/* The same tree from ?format=json. */
+static struct view *storage_json_open(struct app *app, const struct scope *where,
+                                      const void *opts, bool watch)
+{
+	(void)opts;
+	return storage_new(app, where->room, true, watch);
+}
+
+/* Its changes, each built from the selected node by the view. */
+static const struct view_command storage_commands[] = {
+    {"storage-set", "Set the selected value (command line)", NULL, false},
+    {"storage-insert", "Insert into the list at the selection (command line)", NULL, false},
+    {"storage-delete", "Delete the selected key or item (command line)", NULL, false},
+    {"storage-move", "Move the selected key or item (command line)", NULL, false},
+    {NULL, NULL, NULL, false},
+};
+
+static const struct view_key storage_keys[] = {
+    {'f', "toggle-format"},
+    {'e', "storage-set"},
+    {'i', "storage-insert"},
+    {'d', "storage-delete"},
+    {KEY_DC, "storage-delete"},
+    {'m', "storage-move"},
+    {0, NULL},
+};
+
+const struct view_info view_info_storage = {
+    .name = "storage",
+    .keys_title = "Keys in a Storage tree",
+    .open = storage_open,
+    .nav_label = "Storage",
+    .nav_part = SCOPE_ROOM,
+    .open_action = "open-storage",
+    .open_key = 's',
+    .open_help = "Open the room's Storage tree",
+    .open_hint = "s Storage",
+    .keysets = VIEW_KEYS_TREE,
+    .keys = storage_keys,
+    .commands = storage_commands,
+    .place = true,
+};
+
+/* Opened by `storage --json`; its keys are the Storage tree's. */
+const struct view_info view_info_storage_json = {
+    .name = "storage-json",
+    .open = storage_json_open,
+    .place = true,
+};

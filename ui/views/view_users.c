@@ -271,14 +271,42 @@ static const struct view_ops users_ops = {
     .mouse = listview_mouse,
     .filter = listview_filter,
     .export_rows = listview_export,
+    .selected_id = listview_selected_id,
 };
 
-struct view *view_users_new(struct app *app, const char *room)
+static struct view *users_open(struct app *app, const struct scope *where, const void *opts,
+                               bool watch)
 {
+	(void)opts;
+	(void)watch;
 	struct view *v = listview_new(app, &users_ops, &users_spec, sizeof(struct users_view),
-	                              &(struct scope){.room = room},
-	                              model_active_users(app_model(app), room));
+	                              &(struct scope){.room = where->room},
+	                              model_active_users(app_model(app), where->room));
 	if (v)
 		resview_start(v, true);
 	return v;
 }
+
+static const struct view_key users_keys[] = {
+    {'w', "watch"},
+    {'+', "watch-faster"},
+    {'=', "watch-faster"},
+    {'-', "watch-slower"},
+    {0, NULL},
+};
+
+const struct view_info view_info_users = {
+    .name = "users",
+    .keys_title = "Keys in the connected users",
+    .open = users_open,
+    .nav_label = "Users",
+    .nav_part = SCOPE_ROOM,
+    .open_action = "open-users",
+    .open_key = 'u',
+    .open_help = "Open the users connected to the room",
+    .open_hint = "u connected users",
+    .item = "user",
+    .keysets = VIEW_KEYS_LIST,
+    .keys = users_keys,
+    .place = true,
+};

@@ -141,26 +141,12 @@ static void versions_draw_detail(struct view *v, WINDOW *win, int top)
 	}
 }
 
+/* Enter exports the selected version, as x does. */
 static enum view_result versions_action(struct view *v, enum action a)
 {
-	const char *room = resview_of(v)->scope.room;
-
-	switch (a) {
-	case ACTION_ENTER:
-	case ACTION_VERSION_EXPORT: {
-		const struct version *ver = selected(v);
-		if (!ver || !ver->id)
-			app_message(v->app, false, "no version selected");
-		else
-			resview_command(v, "versions export %s %s ", room, ver->id, false);
+	if (a == ACTION_ENTER && app_view_action(v->app, "version-export"))
 		return VIEW_HANDLED;
-	}
-	case ACTION_VERSION_CREATE:
-		resview_command(v, "versions create %s%s", room, NULL, false);
-		return VIEW_HANDLED;
-	default:
-		return listview_action(v, a);
-	}
+	return listview_action(v, a);
 }
 
 /* w alone here: this view has no interval keys. */
@@ -191,14 +177,50 @@ static const struct view_ops versions_ops = {
     .mouse = listview_mouse,
     .filter = listview_filter,
     .export_rows = listview_export,
+    .selected_id = listview_selected_id,
 };
 
-struct view *view_versions_new(struct app *app, const char *room)
+static struct view *versions_open(struct app *app, const struct scope *where, const void *opts,
+                                  bool watch)
 {
+	(void)opts;
+	(void)watch;
 	struct view *v = listview_new(app, &versions_ops, &versions_spec, sizeof(struct listview),
-	                              &(struct scope){.room = room},
-	                              model_versions(app_model(app), room));
+	                              &(struct scope){.room = where->room},
+	                              model_versions(app_model(app), where->room));
 	if (v)
 		resview_start(v, false);
 	return v;
 }
+
+static const struct view_command versions_commands[] = {
+    {"version-export", "Export the selected version to a file (command line)",
+     "versions export %r %i ", false},
+    {"version-create", "Create a snapshot of the Yjs document (command line)",
+     "versions create %r", false},
+    {NULL, NULL, NULL, false},
+};
+
+static const struct view_key versions_keys[] = {
+    {'x', "version-export"},
+    {'c', "version-create"},
+    {'w', "watch"},
+    {0, NULL},
+};
+
+const struct view_info view_info_versions = {
+    .name = "versions",
+    .keys_title = "Keys in the version history",
+    .open = versions_open,
+    .nav_label = "Versions",
+    .nav_part = SCOPE_ROOM,
+    .open_action = "open-versions",
+    .open_key = 'v',
+    .open_help = "Open the room's Yjs version history",
+    .open_hint = "v versions",
+    .item = "version",
+    .keysets = VIEW_KEYS_LIST,
+    .keys = versions_keys,
+    .commands = versions_commands,
+    .place = true,
+};

@@ -58,12 +58,13 @@ static const struct view_ops ydoc_ops = {
 	.free = ydoc_free,
 };
 
-struct view *view_ydoc_new(struct app *app, const char *room, const struct ydoc_options *o,
-			   bool watch)
+/* opts: the Yjs options (model_storage.h), NULL for the whole document. */
+static struct view *ydoc_open(struct app *app, const struct scope *where, const void *opts,
+                              bool watch)
 {
 	static const struct ydoc_options none;
-	if (!o)
-		o = &none;
+	const struct ydoc_options *o = opts ? opts : &none;
+	const char *room = where->room;
 	struct view *v = resview_new(app, &ydoc_ops, sizeof(struct ydoc_view),
 				     &(struct scope){.room = room},
 				     model_ydoc(app_model(app), room, o));
@@ -78,3 +79,17 @@ struct view *view_ydoc_new(struct app *app, const char *room, const struct ydoc_
 	}
 	return treeview_open(v, "Loading the Yjs document…", watch);
 }
+
+const struct view_info view_info_ydoc = {
+    .name = "ydoc",
+    .keys_title = "Keys in a Yjs document",
+    .open = ydoc_open,
+    .nav_label = "Yjs",
+    .nav_part = SCOPE_ROOM,
+    .open_action = "open-ydoc",
+    .open_key = 'y',
+    .open_help = "Open the room's Yjs document",
+    .open_hint = "y Yjs",
+    .keysets = VIEW_KEYS_TREE,
+    .place = true,
+};

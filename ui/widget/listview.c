@@ -159,6 +159,18 @@ const void *listview_selected(struct view *v)
 	return lv->n_rows > 0 ? row_item(lv, lv->pos.cursor) : NULL;
 }
 
+bool listview_selected_id(struct view *v, char *out, size_t n)
+{
+	const void *item = listview_selected(v);
+	const char *id = item ? table(listview_of(v))->id(item, out, n) : NULL;
+
+	if (!id || !*id)
+		return false;
+	if (id != out)
+		snprintf(out, n, "%s", id);
+	return true;
+}
+
 /* Ask for the next page, remembering that it is one (its answer may come
  * before model_more returns). */
 static void ask_more(struct view *v, struct resource *r)

@@ -88,6 +88,7 @@ enum view_result listview_action(struct view *v, enum action a);
 
 /* struct view_ops functions. */
 void listview_draw(struct view *v, WINDOW *win, bool focused);
+bool listview_selected_id(struct view *v, char *out, size_t n);
 void listview_changed(struct view *v, struct resource *r);
 bool listview_search(struct view *v, const char *pattern, int dir);
 void listview_status(struct view *v, char *out, size_t n);
