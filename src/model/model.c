@@ -1288,6 +1288,24 @@ static bool is_list(const struct resource *r)
 	return r && r->priv && r->priv->kind->shape == KIND_LIST;
 }
 
+int mi_learned(const struct model *m, const void *what)
+{
+	for (size_t i = 0; i < MI_MAX_LEARNED && m->learned[i].what; i++)
+		if (m->learned[i].what == what)
+			return m->learned[i].value;
+	return 0;
+}
+
+void mi_learn(struct model *m, const void *what, int value)
+{
+	size_t i = 0;
+
+	while (i < MI_MAX_LEARNED - 1 && m->learned[i].what && m->learned[i].what != what)
+		i++;
+	m->learned[i].what = what;
+	m->learned[i].value = value;
+}
+
 const char *model_kind_name(const struct resource *r)
 {
 	return r && r->priv ? r->priv->kind->name : "";

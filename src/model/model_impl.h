@@ -75,6 +75,9 @@ struct listener {
 	void *ud;
 };
 
+/* How many things mi_learn keeps. */
+#define MI_MAX_LEARNED 8
+
 struct model {
 	struct api *api;
 	struct model_options opt;
@@ -88,10 +91,11 @@ struct model {
 	int busy;
 	unsigned long long clock;
 	int depth;
-	/* model_storage.c: what the server turned out to have (0 not known
-	 * yet, 1 yes, 2 no). */
-	int json_patch;
-	int version_paths; /* 1: the SDK's /versions paths, 2: the reference's /version */
+	/* What the server turned out to have (mi_learned). */
+	struct learned {
+		const void *what;
+		int value;
+	} learned[MI_MAX_LEARNED];
 	/* Changes are being stopped (model_storage_interrupt): new ones are
 	 * refused; rewrites that ended with the previous document only in a
 	 * file. */
@@ -195,6 +199,20 @@ void mi_lists_invalidate(struct model *m, const struct item_type *t);
 /* The kinds of what a room holds that its changes invalidate
  * (model_storage.c). */
 extern const struct kind storage_kind, ydoc_kind, versions_kind;
+
+/* The resource of kind k in a room, keyed "/v2/rooms/<encoded room><suffix>"
+ * (suffix tells apart resources of one kind: "/storage?format=json"),
+ * created on first use with args (taken), referenced. NULL when out of
+ * memory or without a model or a room. */
+struct resource *mi_room_get(struct model *m, const struct kind *k, const char *room_id,
+                             const char *suffix, void *args);
+
+/* What the server turned out to have, by a key a family owns (the
+ * address of one of its rows or steps): 0 not known yet, else what the
+ * family stored with mi_learn (which path it answers on, whether it takes
+ * a request). Kept for the model's life. */
+int mi_learned(const struct model *m, const void *what);
+void mi_learn(struct model *m, const void *what, int value);
 
 /* Held resources of this kind in the room go stale and reload, also from
  * an error (model_storage.c). */

@@ -319,9 +319,9 @@ static char *key_of(const char *room_id, const char *suffix)
 }
 
 /* The resource of kind k for a room, created on first use, referenced;
- * args are taken. */
-static struct resource *get(struct model *m, const struct kind *k, const char *room_id,
-                            const char *suffix, void *args)
+ * args are taken. See model_impl.h. */
+struct resource *mi_room_get(struct model *m, const struct kind *k, const char *room_id,
+                             const char *suffix, void *args)
 {
 	if (!m || !room_id) {
 		if (args && k->args_free)
@@ -349,7 +349,7 @@ struct resource *model_storage(struct model *m, const char *room_id, bool simpli
 
 	if (!a)
 		return NULL;
-	return get(m, &storage_kind, room_id, simplified ? "/storage?format=json" : "/storage", a);
+	return mi_room_get(m, &storage_kind, room_id, simplified ? "/storage?format=json" : "/storage", a);
 }
 
 /* Bytes only: printing needs no tree. New reference. */
@@ -359,7 +359,7 @@ struct resource *model_storage_body(struct model *m, const char *room_id, bool s
 
 	if (!a)
 		return NULL;
-	return get(m, &storage_kind, room_id,
+	return mi_room_get(m, &storage_kind, room_id,
 	           simplified ? "/storage?format=json#body" : "/storage#body", a);
 }
 
@@ -431,7 +431,7 @@ struct resource *model_ydoc(struct model *m, const char *room_id, const struct y
 		doc_args_free(a);
 		return NULL;
 	}
-	struct resource *r = get(m, &ydoc_kind, room_id, suffix, a);
+	struct resource *r = mi_room_get(m, &ydoc_kind, room_id, suffix, a);
 	free(suffix);
 	return r;
 }
@@ -439,13 +439,13 @@ struct resource *model_ydoc(struct model *m, const char *room_id, const struct y
 /* Who is connected to a room. New reference. */
 struct resource *model_active_users(struct model *m, const char *room_id)
 {
-	return get(m, &users_kind, room_id, "/active-users", NULL);
+	return mi_room_get(m, &users_kind, room_id, "/active-users", NULL);
 }
 
 /* A room's Yjs version history, paginated. New reference. */
 struct resource *model_versions(struct model *m, const char *room_id)
 {
-	return get(m, &versions_kind, room_id, "/versions", NULL);
+	return mi_room_get(m, &versions_kind, room_id, "/versions", NULL);
 }
 
 /* Held resources of these kinds for the room go stale and reload (also

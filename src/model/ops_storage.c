@@ -19,6 +19,10 @@
 
 /* Two plain LSON documents are the same: equal bytes, or trees with no
  * difference. */
+/* The key of whether the server takes a JSON Patch (mi_learned): 1 yes,
+ * 2 no. */
+static const char json_patch_learned = 0;
+
 static bool same_document(const char *a, size_t alen, const char *b, size_t blen)
 {
 	struct lb_error err;
@@ -175,12 +179,12 @@ static const struct op_step *probe_answer(struct model *m, struct op *o,
                                           struct api_storage_result *res, struct op_end *end)
 {
 	if (api_is_no_endpoint(&res->err)) {
-		m->json_patch = 2;
+		mi_learn(m, &json_patch_learned, 2);
 		((struct probe_op *)op_state(o))->path = STORAGE_READ_MODIFY_WRITE;
 		return NULL;
 	}
 	if (res->err.status == LB_OK)
-		m->json_patch = 1;
+		mi_learn(m, &json_patch_learned, 1);
 	return as_answered(end, res);
 }
 
@@ -202,9 +206,9 @@ static const struct op_program probe_program = {
 /* 1 yes, 0 no, -1 not known yet. */
 int model_storage_has_json_patch(const struct model *m)
 {
-	if (!m || m->json_patch == 0)
+	if (!m || mi_learned(m, &json_patch_learned) == 0)
 		return -1;
-	return m->json_patch == 1 ? 1 : 0;
+	return mi_learned(m, &json_patch_learned) == 1 ? 1 : 0;
 }
 
 /* Send an empty patch to learn whether the endpoint exists. */
@@ -530,14 +534,14 @@ static const struct op_step *patch_answer(struct model *m, struct op *o,
 	struct change_op *st = op_state(o);
 
 	if (api_is_no_endpoint(&res->err)) {
-		m->json_patch = 2;
+		mi_learn(m, &json_patch_learned, 2);
 		st->path = STORAGE_READ_MODIFY_WRITE;
 		if (stop_before_writing(m, o, end))
 			return NULL;
 		return &change_reread;
 	}
 	if (res->err.status == LB_OK)
-		m->json_patch = 1;
+		mi_learn(m, &json_patch_learned, 1);
 	if (res->err.http_status == 422 && has_tests(st)) {
 		st->first = res->err;
 		return &change_check;
@@ -898,7 +902,7 @@ static http_id storage_change(struct model *m, const char *room_id, const struct
 	if (!ok || (!literal && !st->patch_json))
 		return op_drop(o, LB_NOMEM, "out of memory");
 	st->literal = literal;
-	if (literal || m->json_patch == 2) {
+	if (literal || mi_learned(m, &json_patch_learned) == 2) {
 		st->path = STORAGE_READ_MODIFY_WRITE;
 		return op_run(m, o, &change_reread);
 	}

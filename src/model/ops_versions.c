@@ -7,8 +7,11 @@
 
 /* Version history as programs of the engine (ops.h): a version's binary
  * and a new snapshot. Each has two steps, the SDK's path and the
- * reference's: the one the model last found first (model.version_paths),
+ * reference's: the one the model last found first (mi_learned),
  * the other when the server has no such route. */
+
+/* The key of which paths answered last: 1 the SDK's, 2 the reference's. */
+static const char version_paths = 0;
 
 struct version_op {
 	char *version_id; /* the binary's */
@@ -47,7 +50,7 @@ static const struct op_step *version_answer(struct model *m, struct op *o,
 	}
 	end->err = res->err;
 	if (res->err.status == LB_OK)
-		m->version_paths = ref ? 2 : 1;
+		mi_learn(m, &version_paths, ref ? 2 : 1);
 	else if (st->second && no_route(&res->err))
 		end->err = st->first; /* the first answer says more */
 	end->body = res->body;
@@ -147,7 +150,7 @@ static const struct op_program version_create_program = {
 /* Whether the model found the reference's paths last. */
 static bool reference_first(const struct model *m)
 {
-	return m->version_paths == 2;
+	return mi_learned(m, &version_paths) == 2;
 }
 
 /* GET a version's binary (SDK path, then the reference's). */
