@@ -58,7 +58,7 @@ http_id op_refuse(const struct op_done *done, enum lb_status st, const char *msg
  * gone (nothing to revalidate). */
 static void op_finish(struct model *m, struct op *o, const struct op_end *end)
 {
-	for (size_t i = 0; m && i < OP_MAX_INVALIDATE && o->invalidate[i]; i++)
+	for (size_t i = 0; m && *o->room_id && i < OP_MAX_INVALIDATE && o->invalidate[i]; i++)
 		mi_invalidate_room_kind(m, o->room_id, o->invalidate[i]);
 	/* The copy made before a destructive step is only worth keeping when
 	 * what it holds is not in place. */
@@ -103,8 +103,9 @@ static bool at_risk(const struct op *o)
 	return o->step && (o->step->flags & OP_AT_RISK);
 }
 
-/* The model is gone, or dropped the request: say what that left behind. */
-static void op_cancelled(struct op *o)
+/* The model is gone: say what that left behind. said: the transport's
+ * answer to the cancelled request, NULL when it no longer knew it. */
+static void op_cancelled(struct op *o, const struct lb_error *said)
 {
 	struct op_end end;
 
@@ -112,7 +113,7 @@ static void op_cancelled(struct op *o)
 	end.lost = at_risk(o);
 	lb_error_set(&end.err, LB_CANCELLED, "cancelled");
 	if (o->prog->cancelled)
-		o->prog->cancelled(o, o->step, &end);
+		o->prog->cancelled(o, o->step, said, &end);
 	op_finish(NULL, o, &end);
 }
 
@@ -122,7 +123,7 @@ static void op_abandon(struct req *q)
 
 	q->ext = NULL;
 	if (o)
-		op_cancelled(o);
+		op_cancelled(o, NULL);
 }
 
 /* The op of a request of the engine, or NULL. */
@@ -189,7 +190,8 @@ static http_id op_send(struct model *m, struct op *o, const struct op_step *step
 	q->change = o->prog->changes;
 	q->starting = true;
 	memset(&args, 0, sizeof(args));
-	args.params[0] = o->room_id;
+	if (!o->prog->outside_room)
+		args.params[0] = o->room_id;
 	if (!step->build || step->build(o, &args, made, &err)) {
 		id = api_send(m->api, step->ep, &args, on_answer, q);
 	} else {
@@ -221,7 +223,7 @@ static void on_answer(struct api_storage_result *res, void *ud)
 	if (!m) {
 		/* The model is being freed: report, start nothing. */
 		if (o)
-			op_cancelled(o);
+			op_cancelled(o, &res->err);
 		if (q->starting)
 			q->finished = true;
 		else
@@ -254,7 +256,7 @@ struct op *op_new(struct model *m, const struct op_program *prog, const char *ro
 	struct lb_error e;
 	struct op *o;
 
-	if (!m || !room_id || !*room_id) {
+	if (!m || (!prog->outside_room && (!room_id || !*room_id))) {
 		op_refuse(done, LB_USAGE, "no room ID");
 		return NULL;
 	}
@@ -272,7 +274,7 @@ struct op *op_new(struct model *m, const struct op_program *prog, const char *ro
 	if (o) {
 		o->prog = prog;
 		o->done = *done;
-		o->room_id = strdup(room_id);
+		o->room_id = strdup(room_id ? room_id : "");
 		o->state = calloc(1, prog->state_size ? prog->state_size : 1);
 	}
 	if (!o || !o->room_id || !o->state) {

@@ -1,5 +1,6 @@
-/* Changes to what lives in a room (model_storage.h), each a small program
- * that one engine runs.
+/* Changes to the project (model.h, model_storage.h): to what lives in a
+ * room, to a room itself, and to what is outside any room (a room to
+ * create), each a small program that one engine runs.
  *
  * A program is a table of steps. A step names the endpoint it sends (a
  * row of endpoints.def), a function that fills the request from the op's
@@ -9,9 +10,10 @@
  * of its own, allocated and freed by the engine.
  *
  * The engine does what every change needs, the same way for all:
- * - refusal before anything is sent: no room, read-only mode (the api's
- *   answer for the endpoint whose MUTATION flag applies), a model that
- *   is stopping (model_storage_interrupt);
+ * - refusal before anything is sent: no room (for a program inside
+ *   one), read-only mode (the api's answer for the endpoint whose
+ *   MUTATION flag applies), a model that is stopping
+ *   (model_storage_interrupt);
  * - each request on the model's books (REQ_MUTATION), sent through the
  *   api, its answer to the step; a request the api could not build or
  *   start is answered like any other (its err says why);
@@ -70,7 +72,8 @@ struct op_step {
 	enum endpoint_id ep; /* what it sends */
 	unsigned flags;      /* enum op_step_flag */
 	/* Fill args from o's state; they come with the room as the first
-	 * path parameter, which is all a step with no build sends. Strings
+	 * path parameter (none for a program outside rooms), which is all a
+	 * step with no build sends. Strings
 	 * made here go in made[], freed once the request is sent. False with
 	 * err: nothing is sent, and answer hears err as the answer. */
 	bool (*build)(struct op *o, struct api_send_args *args, char *made[2],
@@ -89,13 +92,20 @@ struct op_program {
 	/* It changes the project (model_changes_in_flight waits for it when
 	 * stopping). */
 	bool changes;
+	/* It is not a change inside an existing room (a room to create; a
+	 * user's inbox, a group): op_new takes it without a room ID, and its
+	 * steps fill the path parameters they need. An ID it is given still
+	 * names the room it is about (op_room). */
+	bool outside_room;
 	/* Optional: what the program adds to every result it ends with (which
 	 * way a Storage change went, bytes streamed). */
 	void (*describe)(const struct op *o, struct storage_result *res);
-	/* Optional: the message of a cancel (model_free, or the transport
-	 * dropping the request) during step now; end->lost is set already
-	 * when now is at risk. Default: "cancelled". */
-	void (*cancelled)(struct op *o, const struct op_step *now, struct op_end *end);
+	/* Optional: the message of a cancel by model_free during step now;
+	 * said is what the transport answered the cancelled request with
+	 * (NULL when it no longer knew it); end->lost is set already when now
+	 * is at risk. Default: "cancelled". */
+	void (*cancelled)(struct op *o, const struct op_step *now, const struct lb_error *said,
+	                  struct op_end *end);
 	/* Optional: a signal (model_storage_interrupt) while o waits in step
 	 * now. True: cancel the request in flight (its answer comes as
 	 * LB_CANCELLED). */
@@ -106,7 +116,8 @@ struct op_program {
 http_id op_refuse(const struct op_done *done, enum lb_status st, const char *msg);
 
 /* A new op of prog for the room, its state zeroed; or NULL once done was
- * told why not: no room ID (LB_USAGE), read-only mode refusing guard
+ * told why not: no room ID (LB_USAGE; room_id may be NULL for a program
+ * outside rooms), read-only mode refusing guard
  * (the first endpoint the op would change the project with), a model
  * that is stopping when guard is a MUTATION, out of memory. */
 struct op *op_new(struct model *m, const struct op_program *prog, const char *room_id,
@@ -118,6 +129,7 @@ http_id op_drop(struct op *o, enum lb_status st, const char *msg);
 http_id op_run(struct model *m, struct op *o, const struct op_step *first);
 
 void *op_state(const struct op *o);
+/* The room the op is about; "" when it has none. */
 const char *op_room(const struct op *o);
 /* Revalidate what the room holds of kind k when o ends (up to
  * OP_MAX_INVALIDATE kinds an op). */

@@ -824,8 +824,10 @@ static void change_describe(const struct op *o, struct storage_result *res)
 }
 
 /* Cancelled after the DELETE went out: say what that left behind. */
-static void change_cancelled(struct op *o, const struct op_step *now, struct op_end *end)
+static void change_cancelled(struct op *o, const struct op_step *now, const struct lb_error *said,
+                             struct op_end *end)
 {
+	(void)said;
 	if (now == &change_delete)
 		lb_error_set(&end->err, LB_CANCELLED,
 		             "cancelled while the Storage of room \"%s\" was being deleted: it may "

@@ -435,6 +435,103 @@ static void test_read_only(void **state)
 	assert_int_equal(h.err.status, LB_READONLY);
 }
 
+/* ---- a program outside rooms ---- */
+
+struct outside {
+	char said[64]; /* what the transport said of a cancel */
+	bool heard_cancel;
+};
+
+static bool outside_build(struct op *o, struct api_send_args *args, char *made[2],
+                          struct lb_error *err)
+{
+	(void)o;
+	(void)made;
+	(void)err;
+	args->body = "{}";
+	args->body_len = 2;
+	args->ct = API_CT_JSON;
+	return true;
+}
+
+static const struct op_step *outside_answer(struct model *m, struct op *o,
+                                            struct api_storage_result *res, struct op_end *end)
+{
+	(void)m;
+	op_invalidate(o, &storage_kind);
+	end->err = res->err;
+	return NULL;
+}
+
+static struct outside *outside_seen;
+
+static void outside_cancelled(struct op *o, const struct op_step *now, const struct lb_error *said,
+                              struct op_end *end)
+{
+	(void)o;
+	(void)now;
+	(void)end;
+	outside_seen->heard_cancel = true;
+	snprintf(outside_seen->said, sizeof(outside_seen->said), "%.60s",
+	         said ? said->message : "");
+}
+
+static const struct op_step outside_create = {
+    .ep = EP_ROOM_CREATE, .build = outside_build, .answer = outside_answer};
+/* A step that leaves its path parameter to the engine. */
+static const struct op_step outside_get = {.ep = EP_ROOM_GET, .answer = outside_answer};
+
+static const struct op_program outside_program = {
+    .name = "outside",
+    .changes = true,
+    .outside_room = true,
+    .cancelled = outside_cancelled,
+};
+
+/* A change not inside a room starts without a room ID; the ID it may be
+ * given names it and is not a path parameter; the cancel hook hears what
+ * the transport said. */
+static void test_outside_a_room(void **state)
+{
+	struct fx *f = *state;
+	struct heard h = {0};
+	struct outside seen = {0};
+	const struct op_done to = {.storage = on_done, .ud = &h};
+	struct op *o = op_new(f->m, &outside_program, NULL, EP_ROOM_CREATE, &to);
+
+	outside_seen = &seen;
+	assert_non_null(o);
+	assert_string_equal(op_room(o), "");
+	assert_int_not_equal(op_run(f->m, o, &outside_create), 0);
+	expect_req(f, 0, HTTP_POST, BASE "/v2/rooms");
+	assert_true(fake_complete(&f->ft, 0, 200, "{\"id\":\"n\"}"));
+	assert_int_equal(h.calls, 1);
+	assert_int_equal(h.err.status, LB_OK);
+
+	o = op_new(f->m, &outside_program, "n", EP_ROOM_CREATE, &to);
+	assert_string_equal(op_room(o), "n");
+	assert_int_equal(op_run(f->m, o, &outside_get), 0);
+	assert_int_equal(h.calls, 2);
+	assert_int_equal(h.err.status, LB_USAGE);
+	assert_int_equal(fake_count(&f->ft), 1);
+
+	/* Read-only and stopping still refuse it first. */
+	model_storage_interrupt(f->m);
+	assert_null(op_new(f->m, &outside_program, NULL, EP_ROOM_CREATE, &to));
+	assert_int_equal(h.calls, 3);
+	assert_string_equal(h.err.message, "interrupted: nothing more is sent");
+
+	model_free(&f->m);
+	f->m = model_new(&f->api, &f->o);
+	op_run(f->m, op_new(f->m, &outside_program, NULL, EP_ROOM_CREATE, &to), &outside_create);
+	model_free(&f->m);
+	assert_int_equal(h.calls, 4);
+	assert_int_equal(h.err.status, LB_CANCELLED);
+	assert_true(seen.heard_cancel);
+	assert_string_equal(seen.said, "request cancelled");
+	f->m = model_new(&f->api, &f->o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,6 +542,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_model_free_in_flight, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_interrupt, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_room, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_outside_a_room, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_only, setup_read_only, teardown),
 	};
 
