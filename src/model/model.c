@@ -132,7 +132,6 @@ void mi_req_unlink(struct model *m, struct req *q)
 void mi_req_free(struct req *q)
 {
 	free(q->cursor);
-	free(q->room_id);
 	free(q);
 }
 
@@ -706,14 +705,8 @@ void model_free(struct model **mp)
 		q->cancel_sent = true;
 		if (!api_cancel(m->api, q->id)) {
 			/* Unknown to the transport: nobody will call back. */
-			if (q->abandon) {
+			if (q->abandon)
 				q->abandon(q);
-			} else if (q->kind == REQ_MUTATION && q->done) {
-				struct lb_error e;
-
-				lb_error_set(&e, LB_CANCELLED, "cancelled");
-				q->done(&e, NULL, q->ud);
-			}
 			mi_req_free(q);
 		}
 	}
@@ -966,7 +959,7 @@ long long model_age_s(const struct resource *r)
 }
 
 /* ------------------------------------------------------------------ */
-/* Mutations */
+/* What changes do to rooms in the cache (their programs: ops_room.c) */
 
 /* Drop the room from every cached list (and lists being reloaded). */
 void mi_remove_from_lists(struct model *m, const char *id)
@@ -1042,169 +1035,6 @@ void mi_room_store(struct model *m, const struct room *room)
 	else
 		r->state = RES_FRESH;
 	mi_changed(m, r);
-}
-
-static void room_deleted(struct model *m, const char *id, const struct lb_error *why)
-{
-	struct resource *r = mi_find_room(m, id);
-
-	if (r) {
-		if (r->priv->req)
-			r->priv->dirty = true;
-		mi_mark_gone(m, r, why);
-	}
-	mi_remove_from_lists(m, id);
-	mi_invalidate_room_data(m, id);
-}
-
-static void on_mut_done(struct api_result *res, void *ud)
-{
-	struct req *q = ud;
-	struct model *m = q->m;
-	const struct room *room = NULL;
-
-	if (!m) {
-		if (q->done)
-			q->done(&res->err, NULL, q->ud);
-		mi_req_free(q);
-		return;
-	}
-	mi_enter(m);
-	mi_req_unlink(m, q);
-	if (res->err.status == LB_OK) {
-		if (q->mut == MUT_DELETE) {
-			struct lb_error why;
-
-			lb_error_set(&why, LB_HTTP, "room \"%s\" was deleted", q->room_id);
-			room_deleted(m, q->room_id, &why);
-		} else {
-			room = &res->u.room;
-			mi_room_store(m, room);
-			if (q->mut == MUT_UPDATE)
-				mi_replace_in_lists(m, NULL, room);
-		}
-		mi_invalidate_lists(m);
-	} else if (res->err.status == LB_HTTP && res->err.http_status == 404 &&
-	           q->mut != MUT_CREATE && q->room_id) {
-		room_deleted(m, q->room_id, &res->err);
-	} else if (res->err.status == LB_UNSURE) {
-		/* It may have been applied: what is shown is read again. */
-		struct resource *r = q->room_id ? mi_find_room(m, q->room_id) : NULL;
-		if (r)
-			mi_invalidate(m, r);
-		mi_invalidate_lists(m);
-	}
-	if (q->done)
-		q->done(&res->err, room, q->ud);
-	if (q->starting)
-		q->finished = true;
-	else
-		mi_req_free(q);
-	mi_leave(m);
-}
-
-/* The endpoint a room mutation sends to. */
-static enum endpoint_id mut_endpoint(enum mut_kind kind)
-{
-	return kind == MUT_CREATE ? EP_ROOM_CREATE : kind == MUT_UPDATE ? EP_ROOM_UPDATE
-	                                                                : EP_ROOM_DELETE;
-}
-
-/* Read-only mode refuses a mutation before anything is made: the api
- * decides, from the endpoint's row. */
-static bool refuse_read_only(struct model *m, enum mut_kind kind, model_done_fn done, void *ud)
-{
-	struct lb_error e;
-
-	if (!api_refuses(m->api, mut_endpoint(kind), &e))
-		return false;
-	if (done)
-		done(&e, NULL, ud);
-	return true;
-}
-
-static http_id mut_send(struct model *m, enum mut_kind kind, const char *id,
-                        const struct room_create *c, bool idempotent, const struct room_update *u,
-                        model_done_fn done, void *ud)
-{
-	struct req *q;
-	http_id hid;
-
-	q = mi_req_new(m, NULL, REQ_MUTATION);
-	if (!q || (id && !(q->room_id = strdup(id)))) {
-		struct lb_error e;
-
-		if (q) {
-			mi_req_unlink(m, q);
-			mi_req_free(q);
-		}
-		lb_error_set(&e, LB_NOMEM, "out of memory");
-		if (done)
-			done(&e, NULL, ud);
-		return 0;
-	}
-	q->mut = kind;
-	q->done = done;
-	q->ud = ud;
-	q->change = true;
-	q->starting = true;
-	if (kind == MUT_CREATE)
-		hid = api_room_create(m->api, c, idempotent, on_mut_done, q);
-	else if (kind == MUT_UPDATE)
-		hid = api_room_update(m->api, id, u, on_mut_done, q);
-	else
-		hid = api_room_delete(m->api, id, on_mut_done, q);
-	q->starting = false;
-	if (q->finished) {
-		mi_req_free(q);
-		return 0;
-	}
-	q->id = hid;
-	return hid;
-}
-
-/* A mutation from a public entry point: refused in read-only mode, else
- * sent inside the model. */
-static http_id mut_start(struct model *m, enum mut_kind kind, const char *id,
-                         const struct room_create *c, bool idempotent, const struct room_update *u,
-                         model_done_fn done, void *ud)
-{
-	http_id hid;
-
-	if (refuse_read_only(m, kind, done, ud))
-		return 0;
-	if (m->storage_stopping) {
-		struct lb_error e;
-
-		lb_error_set(&e, LB_CANCELLED, "interrupted: nothing more is sent");
-		if (done)
-			done(&e, NULL, ud);
-		return 0;
-	}
-	mi_enter(m);
-	hid = mut_send(m, kind, id, c, idempotent, u, done, ud);
-	mi_leave(m);
-	return hid;
-}
-
-/* POST /v2/rooms through the model; see model.h. */
-http_id model_room_create(struct model *m, const struct room_create *c, bool idempotent,
-                          model_done_fn done, void *ud)
-{
-	return mut_start(m, MUT_CREATE, c->id, c, idempotent, NULL, done, ud);
-}
-
-/* POST /v2/rooms/{id} through the model; see model.h. */
-http_id model_room_update(struct model *m, const char *id, const struct room_update *u,
-                          model_done_fn done, void *ud)
-{
-	return mut_start(m, MUT_UPDATE, id, NULL, false, u, done, ud);
-}
-
-/* DELETE /v2/rooms/{id} through the model; see model.h. */
-http_id model_room_delete(struct model *m, const char *id, model_done_fn done, void *ud)
-{
-	return mut_start(m, MUT_DELETE, id, NULL, false, NULL, done, ud);
 }
 
 /* ------------------------------------------------------------------ */

@@ -1,6 +1,6 @@
 /* The cache machinery of the model, shared by model.c (the core and the
  * rooms), model_list.c (the paged list), model_storage.c (what lives
- * inside a room), model_ops.c (changes to it), fanout.c and bulk.c. Not
+ * inside a room), ops.c and its programs (changes), fanout.c and bulk.c. Not
  * for views or commands: they use model.h and model_storage.h.
  *
  * Rules for code that uses it (the same model.c follows):
@@ -21,7 +21,6 @@
 #include "model.h"
 
 enum req_kind { REQ_LOAD, REQ_MORE, REQ_MUTATION };
-enum mut_kind { MUT_CREATE, MUT_UPDATE, MUT_DELETE };
 
 struct req {
 	struct req *prev, *next; /* in model.reqs while the model waits for it */
@@ -37,11 +36,6 @@ struct req {
 	/* list pages */
 	char *cursor;     /* the cursor sent, NULL for the first page */
 	int target_pages; /* pages to (re)load before the list is swapped in */
-	/* room mutations (model.c) */
-	enum mut_kind mut;
-	char *room_id;
-	model_done_fn done;
-	void *ud;
 	/* Requests of other modules: their state, and what model_free calls
 	 * when it drops a request no callback will ever end (the owner reports
 	 * LB_CANCELLED and frees ext; the model frees q). */

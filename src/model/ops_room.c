@@ -8,17 +8,19 @@
 #include "ops.h"
 #include "util.h"
 
-/* Room administration as programs of the engine (ops.h): upsert and
- * rename (one step each, the room in the answer kept in the model),
- * prewarm and broadcast (one step, the answer as it came). */
+/* Rooms and their administration as programs of the engine (ops.h):
+ * create, update, upsert and rename (one step each, the room in the
+ * answer kept in the model), delete (one step, the room dropped from
+ * the lists), prewarm and broadcast (one step, the answer as it came). */
 
 /* ------------------------------------------------------------------ */
-/* Upsert and rename */
+/* Create, update, delete, upsert and rename */
 
 struct room_change {
 	struct room_update update;
 	struct room_create create;
 	bool has_create;
+	bool idempotent;  /* create: ?idempotent, get-or-create */
 	char *new_id;     /* rename */
 	struct room room; /* the server's copy from the answer */
 };
@@ -33,20 +35,46 @@ static void room_change_clear(void *state)
 	room_clear(&st->room);
 }
 
+/* A JSON body made for the request, or out of memory. */
+static bool json_body(struct api_send_args *args, char *made[2], char *body, struct lb_error *err)
+{
+	made[0] = body;
+	if (!body) {
+		lb_error_set(err, LB_NOMEM, "out of memory");
+		return false;
+	}
+	args->body = body;
+	args->body_len = strlen(body);
+	args->ct = API_CT_JSON;
+	return true;
+}
+
+static bool build_create(struct op *o, struct api_send_args *args, char *made[2],
+                         struct lb_error *err)
+{
+	struct room_change *st = op_state(o);
+
+	if (st->idempotent)
+		args->query = "idempotent";
+	return json_body(args, made, api_room_create_body(&st->create), err);
+}
+
+static bool build_update(struct op *o, struct api_send_args *args, char *made[2],
+                         struct lb_error *err)
+{
+	struct room_change *st = op_state(o);
+
+	return json_body(args, made, api_room_update_body(&st->update), err);
+}
+
 static bool build_upsert(struct op *o, struct api_send_args *args, char *made[2],
                          struct lb_error *err)
 {
 	struct room_change *st = op_state(o);
 
-	made[0] = api_room_upsert_body(&st->update, st->has_create ? &st->create : NULL);
-	if (!made[0]) {
-		lb_error_set(err, LB_NOMEM, "out of memory");
-		return false;
-	}
-	args->body = made[0];
-	args->body_len = strlen(made[0]);
-	args->ct = API_CT_JSON;
-	return true;
+	return json_body(args, made,
+	                 api_room_upsert_body(&st->update, st->has_create ? &st->create : NULL),
+	                 err);
 }
 
 /* {"newRoomId":"..."} */
@@ -116,6 +144,33 @@ static void room_missing(struct model *m, const char *id, const struct lb_error 
 	mi_invalidate_room_data(m, id);
 }
 
+/* The room was deleted, or a change to it answered 404: its resource is
+ * gone with why (reloaded after a GET in flight, which may say
+ * otherwise), it leaves every list, and what is read inside it reloads. */
+static void room_deleted(struct model *m, const char *id, const struct lb_error *why)
+{
+	struct resource *r = mi_find_room(m, id);
+
+	if (r) {
+		if (r->priv->req)
+			r->priv->dirty = true;
+		mi_mark_gone(m, r, why);
+	}
+	mi_remove_from_lists(m, id);
+	mi_invalidate_room_data(m, id);
+}
+
+/* An outcome not known: the change may have been done, so what is shown
+ * of the room and the lists is read again. */
+static void reread_unsure(struct model *m, struct op *o)
+{
+	struct resource *r = mi_find_room(m, op_room(o));
+
+	if (r)
+		mi_invalidate(m, r);
+	mi_invalidate_lists(m);
+}
+
 /* The answer holds the room: decoded, kept in the model; an outcome not
  * known reads again what is shown. */
 static void room_answered(struct model *m, struct op *o, struct api_storage_result *res,
@@ -125,16 +180,71 @@ static void room_answered(struct model *m, struct op *o, struct api_storage_resu
 
 	if (res->err.status == LB_OK)
 		api_decode_room(res->body, res->body_len, &st->room, &res->err);
-	if (res->err.status == LB_UNSURE) {
-		/* It may have been done: what is shown is read again. */
-		struct resource *r = mi_find_room(m, op_room(o));
-
-		if (r)
-			mi_invalidate(m, r);
-		mi_invalidate_lists(m);
-	}
+	if (res->err.status == LB_UNSURE)
+		reread_unsure(m, o);
 	end->err = res->err;
 	end->room = &st->room;
+}
+
+/* The server's copy of the room in the model and in the lists that show
+ * it; every list of rooms goes stale. */
+static void room_kept(struct model *m, const struct room *room)
+{
+	mi_room_store(m, room);
+	mi_replace_in_lists(m, NULL, room);
+	mi_invalidate_lists(m);
+}
+
+static bool is_404(const struct lb_error *err)
+{
+	return err->status == LB_HTTP && err->http_status == 404;
+}
+
+/* A new room is kept; the lists, which may or may not show it, reload. */
+static const struct op_step *create_answer(struct model *m, struct op *o,
+                                           struct api_storage_result *res, struct op_end *end)
+{
+	struct room_change *st = op_state(o);
+
+	room_answered(m, o, res, end);
+	if (res->err.status == LB_OK) {
+		mi_room_store(m, &st->room);
+		mi_invalidate_lists(m);
+	}
+	return NULL;
+}
+
+static const struct op_step *update_answer(struct model *m, struct op *o,
+                                           struct api_storage_result *res, struct op_end *end)
+{
+	struct room_change *st = op_state(o);
+
+	room_answered(m, o, res, end);
+	if (res->err.status == LB_OK)
+		room_kept(m, &st->room);
+	else if (is_404(&res->err))
+		room_deleted(m, op_room(o), &res->err);
+	return NULL;
+}
+
+/* No room in the answer: the room is gone when the server says it is
+ * deleted or has none. */
+static const struct op_step *delete_answer(struct model *m, struct op *o,
+                                           struct api_storage_result *res, struct op_end *end)
+{
+	end->err = res->err;
+	if (res->err.status == LB_OK) {
+		struct lb_error why;
+
+		lb_error_set(&why, LB_HTTP, "room \"%s\" was deleted", op_room(o));
+		room_deleted(m, op_room(o), &why);
+		mi_invalidate_lists(m);
+	} else if (is_404(&res->err)) {
+		room_deleted(m, op_room(o), &res->err);
+	} else if (res->err.status == LB_UNSURE) {
+		reread_unsure(m, o);
+	}
+	return NULL;
 }
 
 static const struct op_step *upsert_answer(struct model *m, struct op *o,
@@ -143,11 +253,8 @@ static const struct op_step *upsert_answer(struct model *m, struct op *o,
 	struct room_change *st = op_state(o);
 
 	room_answered(m, o, res, end);
-	if (res->err.status == LB_OK) {
-		mi_room_store(m, &st->room);
-		mi_replace_in_lists(m, NULL, &st->room);
-		mi_invalidate_lists(m);
-	}
+	if (res->err.status == LB_OK)
+		room_kept(m, &st->room);
 	return NULL;
 }
 
@@ -164,10 +271,51 @@ static const struct op_step *rename_answer(struct model *m, struct op *o,
 	return NULL;
 }
 
+static const struct op_step create_step = {
+    .ep = EP_ROOM_CREATE, .build = build_create, .answer = create_answer};
+static const struct op_step update_step = {
+    .ep = EP_ROOM_UPDATE, .build = build_update, .answer = update_answer};
+static const struct op_step delete_step = {.ep = EP_ROOM_DELETE, .answer = delete_answer};
 static const struct op_step upsert_step = {
     .ep = EP_ROOM_UPSERT, .build = build_upsert, .answer = upsert_answer};
 static const struct op_step rename_step = {
     .ep = EP_ROOM_UPDATE_ID, .build = build_rename, .answer = rename_answer};
+
+/* Cancelled by model_free: what the transport said, as these changes
+ * have always told their callers. */
+static void said_cancelled(struct op *o, const struct op_step *now, const struct lb_error *said,
+                           struct op_end *end)
+{
+	(void)o;
+	(void)now;
+	if (said)
+		end->err = *said;
+}
+
+/* A room to create is not inside a room: its ID, when given, only names
+ * what the op is about. */
+static const struct op_program create_program = {
+    .name = "room create",
+    .state_size = sizeof(struct room_change),
+    .clear = room_change_clear,
+    .changes = true,
+    .outside_room = true,
+    .cancelled = said_cancelled,
+};
+
+static const struct op_program update_program = {
+    .name = "room update",
+    .state_size = sizeof(struct room_change),
+    .clear = room_change_clear,
+    .changes = true,
+    .cancelled = said_cancelled,
+};
+
+static const struct op_program delete_program = {
+    .name = "room delete",
+    .changes = true,
+    .cancelled = said_cancelled,
+};
 
 static const struct op_program upsert_program = {
     .name = "upsert",
@@ -254,6 +402,43 @@ http_id model_room_rename(struct model *m, const char *room_id, const char *new_
 	if (o && !(((struct room_change *)op_state(o))->new_id = strdup(new_id)))
 		return op_drop(o, LB_NOMEM, "out of memory");
 	return op_run(m, o, &rename_step);
+}
+
+/* POST /v2/rooms through the model; see model.h. */
+http_id model_room_create(struct model *m, const struct room_create *c, bool idempotent,
+                          model_done_fn done, void *ud)
+{
+	const struct op_done to = {.room = done, .ud = ud};
+	struct op *o = op_new(m, &create_program, c->id, EP_ROOM_CREATE, &to);
+	struct room_change *st;
+
+	if (!o)
+		return 0;
+	st = op_state(o);
+	st->idempotent = idempotent;
+	if (!copy_create(&st->create, c))
+		return op_drop(o, LB_NOMEM, "out of memory");
+	return op_run(m, o, &create_step);
+}
+
+/* POST /v2/rooms/{id} through the model; see model.h. */
+http_id model_room_update(struct model *m, const char *id, const struct room_update *u,
+                          model_done_fn done, void *ud)
+{
+	const struct op_done to = {.room = done, .ud = ud};
+	struct op *o = op_new(m, &update_program, id, EP_ROOM_UPDATE, &to);
+
+	if (o && !copy_update(&((struct room_change *)op_state(o))->update, u))
+		return op_drop(o, LB_NOMEM, "out of memory");
+	return op_run(m, o, &update_step);
+}
+
+/* DELETE /v2/rooms/{id} through the model; see model.h. */
+http_id model_room_delete(struct model *m, const char *id, model_done_fn done, void *ud)
+{
+	const struct op_done to = {.room = done, .ud = ud};
+
+	return op_run(m, op_new(m, &delete_program, id, EP_ROOM_DELETE, &to), &delete_step);
 }
 
 /* ------------------------------------------------------------------ */

@@ -13,6 +13,7 @@
 
 #include "fake_transport.h"
 #include "model.h"
+#include "model_storage.h"
 #include "util.h"
 
 #define BASE "http://lb.test"
@@ -777,6 +778,166 @@ static void test_read_only(void **state)
 	room_create_clear(&c);
 }
 
+/* A create without ?idempotent is a POST the server may apply even when
+ * no answer came: it goes out once, is never retried, and an outcome not
+ * known reads again what is shown rather than sending it again. */
+static void test_create_sent_at_most_once(void **state)
+{
+	struct fx *f = *state;
+	struct resource *held = model_rooms(f->m, NULL), *room = model_room(f->m, "n");
+	struct room_create c = {0};
+	struct done_rec d = {0};
+
+	assert_true(complete_page(f, 0, NULL, 1, "a"));
+	assert_true(fake_complete(&f->ft, 1, 200, "{\"id\":\"n\"}"));
+	c.id = strdup("n");
+	assert_int_not_equal(model_room_create(f->m, &c, false, on_done, &d), 0);
+	assert_int_equal(fake_count(&f->ft), 3);
+	assert_int_equal(fake_req(&f->ft, 2)->method, HTTP_POST);
+	assert_string_equal(fake_req(&f->ft, 2)->url, BASE "/v2/rooms");
+	assert_false(fake_req(&f->ft, 2)->idempotent);
+	assert_non_null(strstr(fake_req(&f->ft, 2)->body, "\"id\":\"n\""));
+	assert_int_equal(model_changes_in_flight(f->m), 1);
+	assert_true(fake_fail(&f->ft, 2, LB_UNSURE, "no answer"));
+	assert_int_equal(d.calls, 1);
+	assert_int_equal(d.err.status, LB_UNSURE);
+	assert_string_equal(d.err.message, "no answer");
+	assert_false(d.had_room);
+	assert_int_equal(model_changes_in_flight(f->m), 0);
+	/* The list and the room are read again; no second POST. */
+	assert_int_equal(fake_count(&f->ft), 5);
+	for (size_t k = 3; k < 5; k++)
+		assert_int_equal(fake_req(&f->ft, k)->method, HTTP_GET);
+	assert_true(held->busy);
+	assert_true(room->busy);
+
+	/* Get-or-create: ?idempotent, still a POST the transport never
+	 * retries on its own. */
+	assert_int_not_equal(model_room_create(f->m, &c, true, on_done, &d), 0);
+	assert_int_equal(fake_count(&f->ft), 6);
+	assert_string_equal(fake_req(&f->ft, 5)->url, BASE "/v2/rooms?idempotent");
+	assert_false(fake_req(&f->ft, 5)->idempotent);
+	fake_cancel_all(&f->ft);
+	assert_int_equal(d.calls, 2);
+	room_create_clear(&c);
+	model_release(f->m, &room);
+	model_release(f->m, &held);
+}
+
+/* Once the model is stopping (a signal), no room change starts: nothing
+ * is sent and each says so. */
+static void test_stopping_refuses_room_changes(void **state)
+{
+	struct fx *f = *state;
+	struct room_create c = {.id = "n"};
+	struct room_update u = {0};
+	struct done_rec d = {0};
+
+	assert_int_equal(model_storage_interrupt(f->m), 0);
+	assert_int_equal(model_room_create(f->m, &c, false, on_done, &d), 0);
+	assert_int_equal(d.calls, 1);
+	assert_int_equal(d.err.status, LB_CANCELLED);
+	assert_string_equal(d.err.message, "interrupted: nothing more is sent");
+	assert_int_equal(model_room_update(f->m, "n", &u, on_done, &d), 0);
+	assert_int_equal(d.calls, 2);
+	assert_string_equal(d.err.message, "interrupted: nothing more is sent");
+	assert_int_equal(model_room_delete(f->m, "n", on_done, &d), 0);
+	assert_int_equal(d.calls, 3);
+	assert_int_equal(d.err.status, LB_CANCELLED);
+	assert_string_equal(d.err.message, "interrupted: nothing more is sent");
+	assert_false(d.had_room);
+	assert_int_equal(fake_count(&f->ft), 0);
+	assert_int_equal(model_busy_count(f->m), 0);
+}
+
+/* Read-only mode says so before anything, a model that is stopping too,
+ * naming what would have been sent. */
+static void test_read_only_refuses_room_changes_first(void **state)
+{
+	struct fx *f = *state;
+	struct room_create c = {.id = "n"};
+	struct room_update u = {0};
+	struct done_rec d = {0};
+
+	model_storage_interrupt(f->m);
+	assert_int_equal(model_room_create(f->m, &c, false, on_done, &d), 0);
+	assert_string_equal(
+	    d.err.message,
+	    "read-only mode: Create room (POST /v2/rooms) refused, nothing was sent");
+	assert_int_equal(model_room_update(f->m, "n", &u, on_done, &d), 0);
+	assert_string_equal(
+	    d.err.message,
+	    "read-only mode: Update room (POST /v2/rooms/{roomId}) refused, nothing was sent");
+	assert_int_equal(model_room_delete(f->m, "n", on_done, &d), 0);
+	assert_string_equal(
+	    d.err.message,
+	    "read-only mode: Delete room (DELETE /v2/rooms/{roomId}) refused, nothing was sent");
+	assert_int_equal(d.calls, 3);
+	assert_int_equal(d.err.status, LB_READONLY);
+	assert_int_equal(fake_count(&f->ft), 0);
+}
+
+/* An update the server answers 404: the room is gone, from every list
+ * too, with the server's words; the callback has no room. */
+static void test_update_of_a_missing_room(void **state)
+{
+	struct fx *f = *state;
+	struct resource *all = model_rooms(f->m, NULL);
+	struct resource *room = model_room(f->m, "x");
+	struct room_update u = {0};
+	struct done_rec d = {0};
+
+	assert_true(complete_page(f, 0, NULL, 2, "x", "y"));
+	assert_true(fake_complete(&f->ft, 1, 200, "{\"id\":\"x\"}"));
+	u.default_accesses_set = true;
+	model_room_update(f->m, "x", &u, on_done, &d);
+	assert_string_equal(fake_req(&f->ft, 2)->body, "{\"defaultAccesses\":[]}");
+	assert_true(fake_complete(&f->ft, 2, 404,
+	                          "{\"error\":\"ROOM_NOT_FOUND\",\"message\":\"Room with id "
+	                          "\\\"x\\\" not found.\"}"));
+	assert_int_equal(d.calls, 1);
+	assert_int_equal(d.err.http_status, 404);
+	assert_string_equal(d.err.message, "Room with id \"x\" not found.");
+	assert_false(d.had_room);
+	assert_true(room->gone);
+	assert_int_equal(room->err.http_status, 404);
+	assert_false(list_has(all, "x"));
+	assert_int_equal(model_count(all), 1);
+
+	/* An answer that is not a room: said, and nothing changes. */
+	model_room_update(f->m, "y", &u, on_done, &d);
+	assert_true(fake_complete(&f->ft, 3, 200, "{\"id\":"));
+	assert_int_equal(d.calls, 2);
+	assert_int_equal(d.err.status, LB_DECODE);
+	assert_false(d.had_room);
+	assert_true(list_has(all, "y"));
+	assert_false(all->busy);
+	room_update_clear(&u);
+	model_release(f->m, &room);
+	model_release(f->m, &all);
+}
+
+/* model_free while a room change is in flight: its callback hears, once,
+ * what the transport said of the cancelled request. */
+static void test_free_during_a_room_change(void **state)
+{
+	struct fx *f = *state;
+	struct room_update u = {0};
+	struct done_rec d = {0}, d2 = {0};
+
+	model_room_update(f->m, "a", &u, on_done, &d);
+	model_room_delete(f->m, "b", on_done, &d2);
+	assert_int_equal(model_changes_in_flight(f->m), 2);
+	model_free(&f->m);
+	assert_int_equal(d.calls, 1);
+	assert_int_equal(d.err.status, LB_CANCELLED);
+	assert_string_equal(d.err.message, "request cancelled");
+	assert_false(d.had_room);
+	assert_int_equal(d2.calls, 1);
+	assert_string_equal(d2.err.message, "request cancelled");
+	assert_int_equal(fake_pending(&f->ft), 0);
+}
+
 static void test_lru_eviction(void **state)
 {
 	struct fx *f = *state;
@@ -1012,6 +1173,12 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_unsure_delete_rereads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_room_404_is_gone, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_only, setup_read_only, teardown),
+	    cmocka_unit_test_setup_teardown(test_create_sent_at_most_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stopping_refuses_room_changes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_read_only_refuses_room_changes_first,
+	                                    setup_read_only, teardown),
+	    cmocka_unit_test_setup_teardown(test_update_of_a_missing_room, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_free_during_a_room_change, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lru_eviction, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_listener_reenters, setup, teardown),
