@@ -298,12 +298,7 @@ void bulk_answer(void *ticket, const struct lb_error *err, long status, long ret
 	item_done(ticket, err, status, retry_after_ms);
 }
 
-void bulk_api_done(struct api_result *res, void *ticket)
-{
-	item_done(ticket, &res->err, res->status, http_retry_after_ms(res->retry_after));
-}
-
-void bulk_storage_done(struct api_storage_result *res, void *ticket)
+void bulk_api_done(struct api_storage_result *res, void *ticket)
 {
 	item_done(ticket, &res->err, res->status, http_retry_after_ms(res->retry_after));
 }

@@ -19,17 +19,18 @@
  *   flight finish and say how;
  * - read-only mode refuses the job before anything is sent.
  *
- * An item is sent by the spec's send function, which calls one of the
- * api's request functions with bulk_api_done (or bulk_storage_done) as
- * its callback and the ticket as its ud:
+ * An item is sent by the spec's send function, which calls api_send
+ * with bulk_api_done as its callback and the ticket as its ud:
  *
  *   static http_id delete_room(struct api *a, size_t i, const char *id, void *ud,
  *                              void *ticket)
  *   {
- *           return api_room_delete(a, id, bulk_api_done, ticket);
+ *           const struct api_send_args args = {.params = {id}};
+ *
+ *           return api_send(a, EP_ROOM_DELETE, &args, bulk_api_done, ticket);
  *   }
  *
- * Both take a 429's Retry-After from the answer (the http layer hands it
+ * It takes a 429's Retry-After from the answer (the http layer hands it
  * up); a send of its own kind answers with bulk_answer.
  *
  * model_release drops the caller's reference: the job goes on, and its
@@ -41,8 +42,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "api.h"
-#include "api_storage.h"
+#include "api_send.h"
 #include "model.h"
 
 #define BULK_MAX_IN_FLIGHT  4
@@ -50,9 +50,8 @@
 #define BULK_MAX_WAIT_MS    300000 /* the longest wait, whatever the server says */
 #define BULK_MAX_RATE_LIMIT 10     /* 429s for one item before it fails */
 
-/* Send item i (arg is its string from spec.args): call an api request
- * function with bulk_api_done or bulk_storage_done and ud = ticket, and
- * return what it returns. */
+/* Send item i (arg is its string from spec.args): call api_send with
+ * bulk_api_done and ud = ticket, and return what it returns. */
 typedef http_id (*bulk_send_fn)(struct api *a, size_t i, const char *arg, void *ud, void *ticket);
 
 struct bulk_spec {
@@ -110,10 +109,8 @@ struct bulk_progress {
  * goes, or at once on failure). */
 struct resource *model_bulk(struct model *m, const struct bulk_spec *spec, struct lb_error *err);
 
-/* Callbacks for the api's request functions (api_done_fn,
- * api_storage_done_fn): ud is the ticket. */
-void bulk_api_done(struct api_result *res, void *ticket);
-void bulk_storage_done(struct api_storage_result *res, void *ticket);
+/* The callback for api_send (api_storage_done_fn): ud is the ticket. */
+void bulk_api_done(struct api_storage_result *res, void *ticket);
 /* The same for any other way of sending: the item's outcome, its HTTP
  * status (0 when no answer came), and for a 429 the Retry-After in
  * milliseconds (-1 when not given). */

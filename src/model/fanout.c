@@ -236,12 +236,7 @@ void fanout_answer(void *ticket, const struct lb_error *err, long status, const 
 	child_done(ticket, err, status, body, body ? len : 0);
 }
 
-void fanout_api_done(struct api_result *res, void *ticket)
-{
-	child_done(ticket, &res->err, res->status, res->body, res->body ? res->body_len : 0);
-}
-
-void fanout_storage_done(struct api_storage_result *res, void *ticket)
+void fanout_api_done(struct api_storage_result *res, void *ticket)
 {
 	child_done(ticket, &res->err, res->status, res->body, res->body ? res->body_len : 0);
 }

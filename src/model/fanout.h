@@ -6,14 +6,16 @@
  * counts what ended, failed and how many bytes came; the results kept are
  * bounded, and no child starts while they are over the bound.
  *
- * A child is sent by the spec's submit function, which calls one of the
- * api's request functions with fanout_api_done (or fanout_storage_done)
- * as its callback and the ticket it was given as its ud:
+ * A child is sent by the spec's submit function, which calls api_send
+ * with fanout_api_done as its callback and the ticket it was given as
+ * its ud:
  *
  *   static http_id get_room(struct api *a, size_t i, const char *id, void *ud,
  *                           void *ticket)
  *   {
- *           return api_room_get(a, id, fanout_api_done, ticket);
+ *           const struct api_send_args args = {.params = {id}};
+ *
+ *           return api_send(a, EP_ROOM_GET, &args, fanout_api_done, ticket);
  *   }
  *
  * The model's rules hold: model_release drops the caller's reference (the
@@ -27,8 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "api.h"
-#include "api_storage.h"
+#include "api_send.h"
 #include "model.h"
 
 /* At most this many children in flight unless the spec says otherwise. */
@@ -37,9 +38,8 @@
  * otherwise. */
 #define FANOUT_MAX_KEPT (8u << 20)
 
-/* Send child i (arg is its string from spec.args): call an api request
- * function with fanout_api_done or fanout_storage_done and ud = ticket,
- * and return what it returns. */
+/* Send child i (arg is its string from spec.args): call api_send with
+ * fanout_api_done and ud = ticket, and return what it returns. */
 typedef http_id (*fanout_submit_fn)(struct api *a, size_t i, const char *arg, void *ud,
                                     void *ticket);
 /* Turn an answer's body into the value kept for the item (NULL with err
@@ -109,10 +109,8 @@ struct fanout_progress {
  * out of memory. */
 struct resource *model_fanout(struct model *m, const char *key, const struct fanout_spec *spec);
 
-/* Callbacks for the api's request functions (api_done_fn,
- * api_storage_done_fn): ud is the ticket. */
-void fanout_api_done(struct api_result *res, void *ticket);
-void fanout_storage_done(struct api_storage_result *res, void *ticket);
+/* The callback for api_send (api_storage_done_fn): ud is the ticket. */
+void fanout_api_done(struct api_storage_result *res, void *ticket);
 /* The same for any other way of sending: the child's answer (status 0 and
  * no body when none came). */
 void fanout_answer(void *ticket, const struct lb_error *err, long status, const char *body,

@@ -81,7 +81,9 @@ static http_id delete_room(struct api *a, size_t i, const char *id, void *ud, vo
 {
 	(void)i;
 	(void)ud;
-	return api_room_delete(a, id, bulk_api_done, ticket);
+	const struct api_send_args args = {.params = {id}};
+
+	return api_send(a, EP_ROOM_DELETE, &args, bulk_api_done, ticket);
 }
 
 static int setup_opts(void **state, size_t budget, bool read_only)
@@ -500,13 +502,25 @@ static void test_read_only_refuses(void **state)
 	assert_int_equal(f->seen.ud_freed, 1);
 }
 
+/* An update whose answer is read as the room it returns: a 2xx that is
+ * not one ends with the decoder's error. */
+static void room_updated(struct api_storage_result *res, void *ticket)
+{
+	struct room room;
+
+	if (res->err.status == LB_OK && api_decode_room(res->body, res->body_len, &room, &res->err))
+		room_clear(&room);
+	bulk_api_done(res, ticket);
+}
+
 static http_id update_room(struct api *a, size_t i, const char *id, void *ud, void *ticket)
 {
-	struct room_update u = {0};
+	const struct api_send_args args = {
+	    .params = {id}, .body = "{}", .body_len = 2, .ct = API_CT_JSON};
 
 	(void)i;
 	(void)ud;
-	return api_room_update(a, id, &u, bulk_api_done, ticket);
+	return api_send(a, EP_ROOM_UPDATE, &args, room_updated, ticket);
 }
 
 static void test_what_an_answer_says(void **state)

@@ -86,7 +86,9 @@ static http_id get_room(struct api *a, size_t i, const char *id, void *ud, void 
 {
 	(void)i;
 	(void)ud;
-	return api_room_get(a, id, fanout_api_done, ticket);
+	const struct api_send_args args = {.params = {id}};
+
+	return api_send(a, EP_ROOM_GET, &args, fanout_api_done, ticket);
 }
 
 static int setup_budget(void **state, size_t budget)
