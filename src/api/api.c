@@ -736,7 +736,7 @@ char *api_room_update_body(const struct room_update *u)
 /* ------------------------------------------------------------------ */
 /* Requests */
 
-/* The shared request machinery (used by api_storage.c too). */
+/* The shared request machinery (used by api_send.c). */
 
 /* Whether read-only mode refuses ep; see api.h. */
 bool api_refuses(const struct api *a, enum endpoint_id ep, struct lb_error *err)
@@ -882,127 +882,7 @@ bool api_response_ok(const struct http_response *resp, struct lb_error *err)
 }
 
 /* ------------------------------------------------------------------ */
-/* Requests */
-
-enum call_kind { CALL_ROOM, CALL_PAGE, CALL_NONE };
-
-/* One request in flight; freed after its callback. */
-struct call {
-	struct api_call base; /* first: the api frees it */
-	enum call_kind kind;
-	api_done_fn done;
-	void *ud;
-};
-
-static void result_init(struct api_result *res)
-{
-	memset(res, 0, sizeof(*res));
-	res->u.room.created_s = -1;
-	res->u.room.last_connection_s = -1;
-}
-
-static void call_finish(struct api_call *base, const struct http_response *resp)
-{
-	struct call *c = (struct call *)base;
-	struct api_result res;
-
-	result_init(&res);
-	res.status = resp->status;
-	res.body = resp->body;
-	res.body_len = resp->body_len;
-	res.retry_after = resp->retry_after;
-	if (api_response_ok(resp, &res.err)) {
-		if (c->kind == CALL_ROOM)
-			api_decode_room(resp->body, resp->body_len, &res.u.room, &res.err);
-		else if (c->kind == CALL_PAGE)
-			api_decode_room_page(resp->body, resp->body_len, &res.u.page, &res.err);
-	}
-	c->done(&res, c->ud);
-	if (c->kind == CALL_ROOM)
-		room_clear(&res.u.room);
-	else if (c->kind == CALL_PAGE)
-		room_page_clear(&res.u.page);
-}
-
-/* Call done at once with an error (the request never started). */
-static http_id fail_now(enum lb_status st, const char *msg, api_done_fn done, void *ud)
-{
-	struct api_result res;
-
-	result_init(&res);
-	lb_error_set(&res.err, st, "%s", msg);
-	done(&res, ud);
-	return 0;
-}
-
-/* Submit a request to ep with an optional JSON body, then free the body. A
- * request that needs a body and has none (NULL) is out of memory. */
-static http_id submit(struct api *a, enum endpoint_id ep, const char *room_id, const char *query,
-                      char *body, bool needs_body, enum call_kind kind, api_done_fn done,
-                      void *ud)
-{
-	struct call *c = (needs_body && !body) ? NULL : calloc(1, sizeof(*c));
-	const char *params[] = {room_id};
-	http_id id;
-
-	if (!c) {
-		free(body);
-		return fail_now(LB_NOMEM, "out of memory", done, ud);
-	}
-	c->base.finish = call_finish;
-	c->kind = kind;
-	c->done = done;
-	c->ud = ud;
-	id = api_submit(a, ep, params, room_id ? 1 : 0, query, body, body ? strlen(body) : 0,
-	                body ? API_CT_JSON : API_CT_NONE, &c->base);
-	free(body);
-	return id;
-}
-
-/* GET /v2/rooms with the filter and the page cursor (NULL for the first). */
-http_id api_rooms_list(struct api *a, const struct room_filter *f, const char *cursor,
-                       api_done_fn done, void *ud)
-{
-	static const struct room_filter none;
-	char *params = room_filter_params(f ? f : &none, cursor);
-	http_id id;
-
-	if (!params)
-		return fail_now(LB_NOMEM, "out of memory", done, ud);
-	id = submit(a, EP_ROOMS_LIST, NULL, params[0] == '?' ? params + 1 : params, NULL, false,
-	            CALL_PAGE, done, ud);
-	free(params);
-	return id;
-}
-
-/* POST /v2/rooms, or /v2/rooms?idempotent (get-or-create). Not retried: a
- * POST may have been applied even when no answer came. */
-http_id api_room_create(struct api *a, const struct room_create *c, bool idempotent,
-                        api_done_fn done, void *ud)
-{
-	return submit(a, EP_ROOM_CREATE, NULL, idempotent ? "idempotent" : NULL,
-	              api_room_create_body(c), true, CALL_ROOM, done, ud);
-}
-
-/* GET /v2/rooms/{id} */
-http_id api_room_get(struct api *a, const char *id, api_done_fn done, void *ud)
-{
-	return submit(a, EP_ROOM_GET, id ? id : "", NULL, NULL, false, CALL_ROOM, done, ud);
-}
-
-/* POST /v2/rooms/{id} */
-http_id api_room_update(struct api *a, const char *id, const struct room_update *u,
-                        api_done_fn done, void *ud)
-{
-	return submit(a, EP_ROOM_UPDATE, id ? id : "", NULL, api_room_update_body(u), true,
-	              CALL_ROOM, done, ud);
-}
-
-/* DELETE /v2/rooms/{id}; 204 and 200 are success. */
-http_id api_room_delete(struct api *a, const char *id, api_done_fn done, void *ud)
-{
-	return submit(a, EP_ROOM_DELETE, id ? id : "", NULL, NULL, false, CALL_NONE, done, ud);
-}
+/* Cancelling */
 
 /* Cancel a request; its callback gets LB_CANCELLED. False if unknown. */
 bool api_cancel(struct api *a, http_id id)

@@ -1,5 +1,7 @@
-/* One function per REST endpoint: builds the request, decodes the response
- * into typed structs, maps errors. Asynchronous through a transport. */
+/* The API layer: a request to any row of the endpoint table is built by
+ * api_request_build and sent by api_send (api_send.h), asynchronously
+ * through a transport; pure decoders turn an answer into typed structs,
+ * and api_decode_error an error answer into an lb_error. */
 #ifndef LB_API_H
 #define LB_API_H
 
@@ -25,21 +27,6 @@ struct api {
 bool api_init(struct api *a, struct transport t, const char *base_url, const char *secret,
 	      struct lb_error *err);
 void api_clear(struct api *a);
-
-/* Result of one call, handed to the callback. Decoded data is owned by the
- * callback's caller only during the call: move what you keep (set the
- * pointers you took to NULL / zero). */
-struct api_result {
-	struct lb_error err;   /* LB_OK on success */
-	long status;
-	const char *body;      /* raw response body, valid during the callback */
-	size_t body_len;
-	const char *retry_after; /* the Retry-After header (429, 503), NULL when none */
-	union {
-		struct room room;       /* get, create, update */
-		struct room_page page;  /* list */
-	} u;
-};
 
 /* The Content-Type of a request body. */
 enum api_content { API_CT_NONE, API_CT_JSON, API_CT_OCTETS };
@@ -68,11 +55,6 @@ bool api_request_build(const struct api *a, enum endpoint_id ep, const char *con
 		       enum api_content ct, struct api_request *out, struct lb_error *err);
 void api_request_clear(struct api_request *r);
 
-/* Every request function below calls done exactly once: later, or before it
- * returns (then it returns 0, e.g. when the request could not be built or
- * started). A returned id can be passed to api_cancel. */
-typedef void (*api_done_fn)(struct api_result *res, void *ud);
-
 /* Decode an error response into err: status, the API's error/message/
  * suggestion, or the dev server's "reason"; a readable sentence when the
  * body is not JSON. */
@@ -82,10 +64,6 @@ void api_decode_error(long status, const char *body, size_t len, struct lb_error
 bool api_decode_room(const char *json, size_t len, struct room *out, struct lb_error *err);
 bool api_decode_room_page(const char *json, size_t len, struct room_page *out,
 			  struct lb_error *err);
-
-/* GET /v2/rooms with the filter and the page cursor (NULL for the first). */
-http_id api_rooms_list(struct api *a, const struct room_filter *f, const char *cursor,
-		       api_done_fn done, void *ud);
 
 /* What a create or update request carries. */
 struct room_create {
@@ -122,21 +100,13 @@ void room_update_clear(struct room_update *u);
 bool room_patch_map_set(struct room_patch_map *m, const char *key, const struct strv *value,
 			bool is_list, bool unset);
 
-/* Request bodies, exposed for tests. Caller frees. */
+/* The bodies of POST /v2/rooms and POST /v2/rooms/{id}. Caller frees;
+ * NULL on allocation failure. */
 char *api_room_create_body(const struct room_create *c);
 char *api_room_update_body(const struct room_update *u);
 
-/* POST /v2/rooms (idempotent: ?idempotent, get-or-create). */
-http_id api_room_create(struct api *a, const struct room_create *c, bool idempotent,
-			api_done_fn done, void *ud);
-/* GET /v2/rooms/{id} */
-http_id api_room_get(struct api *a, const char *id, api_done_fn done, void *ud);
-/* POST /v2/rooms/{id} */
-http_id api_room_update(struct api *a, const char *id, const struct room_update *u,
-			api_done_fn done, void *ud);
-/* DELETE /v2/rooms/{id} */
-http_id api_room_delete(struct api *a, const char *id, api_done_fn done, void *ud);
-
+/* Cancel a request api_send started (its id); its callback gets
+ * LB_CANCELLED. False when the transport does not know it. */
 bool api_cancel(struct api *a, http_id id);
 
 #endif

@@ -1,6 +1,6 @@
-/* What the endpoint modules (api.c, api_storage.c) share: whole-body JSON
- * parsing, and sending a request through the transport. Not for
- * use outside src/api*.c. */
+/* What the api modules (api.c, api_send.c, api_storage.c) share:
+ * whole-body JSON parsing, and sending a request through the transport.
+ * Not for use outside src/api*.c. */
 #ifndef LB_API_IMPL_H
 #define LB_API_IMPL_H
 

@@ -20,8 +20,6 @@ static void send_finish(struct api_call *base, const struct http_response *resp)
 	struct api_storage_result res;
 
 	memset(&res, 0, sizeof(res));
-	res.room.created_s = -1;
-	res.room.last_connection_s = -1;
 	res.status = resp->status;
 	res.body = resp->body;
 	res.body_len = resp->body_len;

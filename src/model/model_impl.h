@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "api_send.h"
 #include "kind.h"
 #include "model.h"
 

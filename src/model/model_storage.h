@@ -92,7 +92,7 @@ typedef void (*storage_done_fn)(const struct storage_result *res, void *ud);
 /* Read a room's Storage once, straight to sink as it arrives, past the
  * cache (nothing is kept, so a document of any size costs no memory):
  * for printing or saving it. done hears the outcome; res->streamed says
- * how many bytes went to the sink. See api_storage_stream. */
+ * how many bytes went to the sink. See api_send_args.sink. */
 http_id model_storage_stream(struct model *m, const char *room_id, bool simplified,
 			     const struct http_sink *sink, storage_done_fn done, void *ud);
 

@@ -413,6 +413,36 @@ static void test_pagination(void **state)
 	model_release(f->m, &r);
 }
 
+/* Every part of a filter, and a cursor, in the list's requests: encoded,
+ * the page size and the cursor first. */
+static void test_filtered_list_url(void **state)
+{
+	struct fx *f = *state;
+	struct room_filter flt = {0};
+	struct resource *r;
+
+	flt.limit = 50;
+	flt.prefix = strdup("team a/");
+	flt.user_id = strdup("bob smith");
+	assert_true(strv_push(&flt.group_ids, "x"));
+	assert_true(strv_push(&flt.group_ids, "y z"));
+	flt.organization_id = strdup("org-1");
+	r = model_rooms(f->m, &flt);
+	room_filter_clear(&flt);
+	assert_string_equal(fake_req(&f->ft, 0)->url,
+	                    BASE "/v2/rooms?limit=50&query=roomId%5E%22team%20a%2F%22"
+	                         "&userId=bob%20smith&groupIds=x,y%20z&organizationId=org-1");
+	assert_true(fake_req(&f->ft, 0)->idempotent);
+	assert_true(complete_page(f, 0, "W1s/+=", 1, "team a/1"));
+	model_more(f->m, r);
+	assert_string_equal(fake_req(&f->ft, 1)->url,
+	                    BASE "/v2/rooms?limit=50&startingAfter=W1s%2F%2B%3D"
+	                         "&query=roomId%5E%22team%20a%2F%22&userId=bob%20smith"
+	                         "&groupIds=x,y%20z&organizationId=org-1");
+	fake_cancel_all(&f->ft);
+	model_release(f->m, &r);
+}
+
 static void test_pagination_with_filter_and_failed_page(void **state)
 {
 	struct fx *f = *state;
@@ -1161,6 +1191,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_old_fresh_revalidates_on_access, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_error_keeps_stale_data, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pagination, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_filtered_list_url, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pagination_with_filter_and_failed_page, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_pagination_cursor_cycle, setup, teardown),

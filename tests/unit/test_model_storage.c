@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "api_send.h"
 #include "api_storage.h"
 #include "fake_transport.h"
 #include "model.h"
@@ -1701,6 +1702,7 @@ static void test_prewarm_and_broadcast(void **state)
 {
 	struct fx *f = *state;
 	struct sres s = {0};
+	struct lb_error err;
 
 	model_room_prewarm(f->m, "r1", on_sdone, &s);
 	expect_req(f, 0, HTTP_GET, ROOM "/prewarm");
@@ -1715,10 +1717,12 @@ static void test_prewarm_and_broadcast(void **state)
 	assert_true(fake_complete(&f->ft, 1, 204, NULL));
 	assert_int_equal(s.calls, 2);
 	assert_int_equal(s.err.status, LB_OK);
-	/* Not JSON: refused before sending. */
+	/* Not JSON: refused before sending, in api_json_check's words. */
 	model_room_broadcast(f->m, "r1", "{type: 1}", on_sdone, &s);
 	assert_int_equal(s.calls, 3);
 	assert_int_equal(s.err.status, LB_USAGE);
+	assert_false(api_json_check("{type: 1}", "the event", &err));
+	assert_string_equal(s.err.message, err.message);
 	assert_int_equal(fake_count(&f->ft), 2);
 	/* No room: refused before sending. */
 	model_room_prewarm(f->m, "", on_sdone, &s);
