@@ -6,6 +6,8 @@
 #               versions (fuzz_api.c)
 #   query_term  the terminal-safe layer, cmd_split/cmd_quote, query_quote
 #               and url_encode (fuzz_query_term.c)
+#   ...         every tests/fuzz/fuzz_NAME.c is a target NAME: a family's
+#               decoders get a target of their own by adding its file
 #
 #   tests/fuzz/run.sh [SECONDS [TARGET...]]
 #
@@ -21,8 +23,8 @@ set -eu
 
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-lson api query_term}
 here=$(cd "$(dirname "$0")" && pwd)
+targets=${*:-$(cd "$here" && ls fuzz_*.c | sed 's/^fuzz_//; s/\.c$//' | tr '\n' ' ')}
 top=$(cd "$here/../.." && pwd)
 out=${OUT:-/tmp/lbtui-fuzz}
 cc=${CC:-clang-14}
@@ -77,7 +79,10 @@ run()
 		done
 	fi
 	set -- -max_total_time="$seconds" -max_len="$max_len" -timeout=10 \
-		-dict="$here/$t.dict" -artifact_prefix="$out/$t/"
+		-artifact_prefix="$out/$t/"
+	if [ -f "$here/$t.dict" ]; then
+		set -- "$@" -dict="$here/$t.dict"
+	fi
 	if [ "$jobs" -gt 1 ]; then
 		set -- "$@" -jobs="$jobs" -workers="$jobs"
 	fi
@@ -86,7 +91,7 @@ run()
 
 for t in $targets; do
 	if [ ! -f "$here/fuzz_$t.c" ]; then
-		echo "run.sh: unknown target '$t' (lson, api, query_term)" >&2
+		echo "run.sh: unknown target '$t' (no tests/fuzz/fuzz_$t.c)" >&2
 		exit 2
 	fi
 done
