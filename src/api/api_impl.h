@@ -10,10 +10,8 @@
 #include <cJSON.h>
 
 #include "api.h"
+#include "decode.h"
 
-/* Parse JSON that must span the whole input (trailing blanks allowed);
- * NULL with err set (LB_DECODE, saying where it breaks) otherwise. */
-cJSON *api_parse_json(const char *json, size_t len, struct lb_error *err);
 
 /* One request in flight. A module embeds it as the first member of its own
  * call struct, allocated with malloc: the api frees it with free(). */
