@@ -5,6 +5,7 @@
 #ifndef LB_TEST_CMD_FIXTURE_H
 #define LB_TEST_CMD_FIXTURE_H
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,5 +253,92 @@ static int teardown(void **state)
 	free(f);
 	return 0;
 }
+
+/* ---- helpers of the tests ------------------------------------------------ */
+
+/* Send what the command prints on stdout to a file until capture_end. */
+static inline void capture_start(struct fixture *f)
+{
+	fflush(stdout);
+	snprintf(f->out_path, sizeof(f->out_path), "%s/stdout", f->dir);
+	int fd = open(f->out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	f->saved_stdout = dup(STDOUT_FILENO);
+	assert_true(f->saved_stdout >= 0);
+	assert_true(dup2(fd, STDOUT_FILENO) >= 0);
+	close(fd);
+}
+
+static inline char *slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	struct buf b;
+	char chunk[4096];
+	size_t n;
+
+	assert_non_null(fp);
+	buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(fp);
+	if (len)
+		*len = b.len;
+	return buf_steal(&b);
+}
+
+static inline const char *capture_end(struct fixture *f)
+{
+	fflush(stdout);
+	assert_true(dup2(f->saved_stdout, STDOUT_FILENO) >= 0);
+	close(f->saved_stdout);
+	f->saved_stdout = -1;
+	free(f->out);
+	f->out = slurp(f->out_path, NULL);
+	return f->out;
+}
+
+/* Answer request k of a transport and let the commands go on. */
+static inline void reply(struct fixture *f, struct fake_transport *ft, size_t k, long status,
+                  const char *body)
+{
+	assert_true(fake_complete(ft, k, status, body));
+	cmd_step(&f->ctx);
+}
+
+static inline void expect(const struct fake_transport *ft, size_t k, enum http_method method,
+                   const char *url)
+{
+	const struct fake_request *r = fake_req(ft, k);
+	assert_non_null(r);
+	assert_int_equal(r->method, method);
+	assert_string_equal(r->url, url);
+}
+
+static inline char *path_in(struct fixture *f, const char *name)
+{
+	static char path[256];
+	snprintf(path, sizeof(path), "%s/%s", f->dir, name);
+	return path;
+}
+
+static inline void write_text(const char *path, const char *text, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(text, 1, len, fp), len);
+	fclose(fp);
+}
+
+static inline void reset_said(struct fixture *f)
+{
+	buf_free(&f->said);
+	buf_init(&f->said);
+}
+
+static inline const char *said(struct fixture *f)
+{
+	return f->said.len ? f->said.data : "";
+}
+
 
 #endif
