@@ -34,23 +34,6 @@ void active_user_clear(struct active_user *u)
 	memset(u, 0, sizeof(*u));
 }
 
-/* Free every version's strings and the array. */
-void versions_free(struct version *v, size_t n)
-{
-	for (size_t i = 0; v && i < n; i++)
-		version_clear(&v[i]);
-	free(v);
-}
-
-/* Free one version's strings; it is empty after. */
-void version_clear(struct version *v)
-{
-	free(v->id);
-	free(v->created_at);
-	strv_free(&v->authors);
-	memset(v, 0, sizeof(*v));
-}
-
 /* Approximate heap bytes of a users array, for the memory budget. */
 size_t active_users_bytes(const struct active_user *v, size_t n)
 {
@@ -59,20 +42,6 @@ size_t active_users_bytes(const struct active_user *v, size_t n)
 	for (size_t i = 0; v && i < n; i++)
 		b += (v[i].id ? strlen(v[i].id) + 1 : 0) +
 		     (v[i].info_json ? strlen(v[i].info_json) + 1 : 0);
-	return b;
-}
-
-/* Approximate heap bytes of a versions array, for the memory budget. */
-size_t versions_bytes(const struct version *v, size_t n)
-{
-	size_t b = n * sizeof(*v);
-
-	for (size_t i = 0; v && i < n; i++) {
-		b += (v[i].id ? strlen(v[i].id) + 1 : 0) +
-		     (v[i].created_at ? strlen(v[i].created_at) + 1 : 0);
-		for (size_t j = 0; j < v[i].authors.n; j++)
-			b += sizeof(char *) + strlen(v[i].authors.v[j]) + 1;
-	}
 	return b;
 }
 
@@ -131,105 +100,6 @@ oom:
 	cJSON_Delete(root);
 	lb_error_set(err, LB_NOMEM, "out of memory");
 	return false;
-}
-
-/* {nextCursor, data:[{id, createdAt, authors:[{id}]}]}. */
-bool api_decode_versions(const char *json, size_t len, struct version **out, size_t *n,
-                         char **next_cursor, struct lb_error *err)
-{
-	cJSON *root = api_parse_json(json, len, err);
-	const cJSON *data, *it;
-	struct version *v = NULL;
-	size_t k = 0, count;
-	const char *cursor;
-
-	*out = NULL;
-	*n = 0;
-	*next_cursor = NULL;
-	if (!root)
-		return false;
-	data = item(root, "data");
-	if (!cJSON_IsObject(root) || !cJSON_IsArray(data)) {
-		cJSON_Delete(root);
-		lb_error_set(err, LB_DECODE, "the server sent versions without a \"data\" array");
-		return false;
-	}
-	count = (size_t)cJSON_GetArraySize(data);
-	if (count && !(v = calloc(count, sizeof(*v))))
-		goto oom;
-	cJSON_ArrayForEach(it, data)
-	{
-		const char *id = cJSON_GetStringValue(item(it, "id"));
-		const char *created = cJSON_GetStringValue(item(it, "createdAt"));
-		const cJSON *authors = item(it, "authors"), *a;
-		const cJSON *list = cJSON_IsArray(authors) ? authors : NULL;
-
-		if (!id) {
-			versions_free(v, k);
-			cJSON_Delete(root);
-			lb_error_set(err, LB_DECODE,
-			             "the server sent a version without an \"id\" (item %zu)",
-			             k + 1);
-			return false;
-		}
-		v[k].created_s = -1;
-		if (!(v[k].id = strdup(id)) || (created && !(v[k].created_at = strdup(created))))
-			goto oom_v;
-		v[k].created_s = iso8601_parse(created);
-		cJSON_ArrayForEach(a, list)
-		{
-			const char *aid = cJSON_IsString(a) ? a->valuestring
-			                                    : cJSON_GetStringValue(item(a, "id"));
-
-			if (aid && !strv_push(&v[k].authors, aid))
-				goto oom_v;
-		}
-		k++;
-	}
-	cursor = cJSON_GetStringValue(item(root, "nextCursor"));
-	if (cursor && *cursor && !(*next_cursor = strdup(cursor)))
-		goto oom_v0;
-	cJSON_Delete(root);
-	*out = v;
-	*n = k;
-	lb_error_clear(err);
-	return true;
-oom_v:
-	versions_free(v, k + 1);
-	goto oom;
-oom_v0:
-	versions_free(v, k);
-oom:
-	cJSON_Delete(root);
-	lb_error_set(err, LB_NOMEM, "out of memory");
-	return false;
-}
-
-/* {"data":{"id":"vh_..."}}, or {"id":...}. */
-bool api_decode_version_id(const char *json, size_t len, char **id, struct lb_error *err)
-{
-	cJSON *root = api_parse_json(json, len, err);
-	const char *s;
-
-	*id = NULL;
-	if (!root)
-		return false;
-	s = cJSON_GetStringValue(item(item(root, "data"), "id"));
-	if (!s)
-		s = cJSON_GetStringValue(item(root, "id"));
-	if (!s) {
-		cJSON_Delete(root);
-		lb_error_set(err, LB_DECODE, "the server did not send the new version's \"id\"");
-		return false;
-	}
-	*id = strdup(s);
-	cJSON_Delete(root);
-	if (!*id) {
-		lb_error_set(err, LB_NOMEM, "out of memory");
-		return false;
-	}
-	lb_error_clear(err);
-	return true;
 }
 
 /* No endpoint: 501, or 404/405 not about a missing room or resource. */

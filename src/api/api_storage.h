@@ -1,6 +1,5 @@
-/* What lives inside a room, as the API says it: the decoders of active
- * users and version history, the new version's ID, the Yjs query, the
- * upsert body, and whether an error says an endpoint is missing. The
+/* What lives inside a room, as the API says it: the decoder of active
+ * users, the Yjs query, the upsert body, and whether an error says an endpoint is missing. The
  * requests go through api_send (api_send.h). */
 #ifndef LB_API_STORAGE_H
 #define LB_API_STORAGE_H
@@ -16,29 +15,15 @@ struct active_user {
 	char *info_json;   /* the "info" object as compact JSON, may be NULL */
 };
 
-struct version {
-	char *id;          /* "vh_..." */
-	char *created_at;
-	long long created_s;
-	struct strv authors;
-};
-
 /* Decoders, pure. False with err set (LB_DECODE) on bad input. */
 bool api_decode_active_users(const char *json, size_t len, struct active_user **out, size_t *n,
                              struct lb_error *err);
-bool api_decode_versions(const char *json, size_t len, struct version **out, size_t *n,
-                         char **next_cursor, struct lb_error *err);
-/* {"data":{"id":"vh_..."}} (the id is also accepted at the top level). */
-bool api_decode_version_id(const char *json, size_t len, char **id, struct lb_error *err);
 
 /* Free arrays made by the decoders; approximate heap bytes they hold. */
 void active_users_free(struct active_user *v, size_t n);
-void versions_free(struct version *v, size_t n);
 /* Free what one of them holds (not the struct itself). */
 void active_user_clear(struct active_user *u);
-void version_clear(struct version *v);
 size_t active_users_bytes(const struct active_user *v, size_t n);
-size_t versions_bytes(const struct version *v, size_t n);
 
 /* Whether an error says the server has no such endpoint (a 501, or a
  * 404/405 that is not about a missing room or resource): the dev server

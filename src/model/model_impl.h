@@ -193,7 +193,7 @@ void mi_lists_invalidate(struct model *m, const struct item_type *t);
 
 /* The kinds of what a room holds that its changes invalidate
  * (model_storage.c). */
-extern const struct kind storage_kind, ydoc_kind, versions_kind;
+extern const struct kind storage_kind, ydoc_kind;
 
 /* The resource of kind k in a room, keyed "/v2/rooms/<encoded room><suffix>"
  * (suffix tells apart resources of one kind: "/storage?format=json"),

@@ -10,8 +10,6 @@
 #include "model_storage.h"
 #include "util.h"
 
-/* Versions asked for per page. */
-#define VERSIONS_PAGE 50
 
 /* ------------------------------------------------------------------ */
 /* Documents: a room's Storage and its Yjs document */
@@ -207,51 +205,7 @@ const struct kind ydoc_kind = {
 };
 
 /* ------------------------------------------------------------------ */
-/* Version history and active users: lists */
-
-static bool versions_decode(const char *body, size_t len, const void *args, struct item_page *out,
-                            struct lb_error *err)
-{
-	struct version *v;
-
-	(void)args;
-	if (!api_decode_versions(body, len, &v, &out->n, &out->next, err))
-		return false;
-	out->items = v;
-	return true;
-}
-
-static void version_item_clear(void *item)
-{
-	version_clear(item);
-}
-
-static size_t version_item_bytes(const void *item)
-{
-	return versions_bytes(item, 1);
-}
-
-static const char *version_item_id(const void *item)
-{
-	return ((const struct version *)item)->id;
-}
-
-static const struct item_type version_item = {
-    .name = "version",
-    .size = sizeof(struct version),
-    .decode_page = versions_decode,
-    .clear = version_item_clear,
-    .bytes = version_item_bytes,
-    .id = version_item_id,
-};
-
-const struct kind versions_kind = {
-    .name = "versions",
-    .shape = KIND_LIST,
-    .ep = EP_VERSIONS_LIST,
-    .item = &version_item,
-    .paging = {.cursor_param = "cursor", .page_size = VERSIONS_PAGE},
-};
+/* Active users: a list of one page */
 
 static bool users_decode(const char *body, size_t len, const void *args, struct item_page *out,
                          struct lb_error *err)
@@ -442,11 +396,6 @@ struct resource *model_active_users(struct model *m, const char *room_id)
 	return mi_room_get(m, &users_kind, room_id, "/active-users", NULL);
 }
 
-/* A room's Yjs version history, paginated. New reference. */
-struct resource *model_versions(struct model *m, const char *room_id)
-{
-	return mi_room_get(m, &versions_kind, room_id, "/versions", NULL);
-}
 
 /* Held resources of these kinds for the room go stale and reload (also
  * from an error: the change may be what makes them loadable). */
@@ -469,10 +418,6 @@ void mi_invalidate_room_kind(struct model *m, const char *room_id, const struct 
 /* ------------------------------------------------------------------ */
 /* Reading */
 
-const struct version *model_version_at(const struct resource *r, size_t i)
-{
-	return mi_list_at(r, &version_item, i);
-}
 
 const struct active_user *model_user_at(const struct resource *r, size_t i)
 {

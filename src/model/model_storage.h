@@ -1,5 +1,5 @@
 /* The model for what lives inside a room: Storage, the Yjs document,
- * active users, version history; and the changes made to them. Same rules
+ * active users; and the changes made to them. Same rules
  * as model.h: resources answer from the cache at once, load or revalidate
  * in the background, one request per resource, listeners hear every
  * change, mutations refuse at once in read-only mode. */
@@ -42,12 +42,7 @@ struct resource *model_ydoc(struct model *m, const char *room_id, const struct y
 /* GET /active-users. New reference. */
 struct resource *model_active_users(struct model *m, const char *room_id);
 
-/* GET /versions (paginated with model_more). New reference. */
-struct resource *model_versions(struct model *m, const char *room_id);
-
-/* Version i of a version history, connection i of the active users (see
- * model_count). */
-const struct version *model_version_at(const struct resource *r, size_t i);
+/* Connection i of the active users (see model_count). */
 const struct active_user *model_user_at(const struct resource *r, size_t i);
 /* A Storage or Yjs resource's document, decoded (NULL before it came, and
  * always for model_storage_body); the model's reference: take your own
@@ -85,7 +80,7 @@ struct storage_result {
 	/* With previous: the file that has kept it since before the DELETE
 	 * (kept_save), which the caller names; NULL when there is none. */
 	const char *saved;
-	const char *id;       /* model_version_create: the new version's ID */
+	const char *id;       /* a change that makes something: its ID */
 };
 typedef void (*storage_done_fn)(const struct storage_result *res, void *ud);
 
@@ -183,15 +178,6 @@ http_id model_ydoc_binary(struct model *m, const char *room_id, const char *guid
 			  storage_done_fn done, void *ud);
 http_id model_ydoc_update(struct model *m, const char *room_id, const char *guid,
 			  const void *update, size_t len, storage_done_fn done, void *ud);
-
-/* Versions: GET /versions/{id}/yjs (binary) and POST /versions (a
- * snapshot; res->body is the response JSON). The reference also names
- * /version/{id} and POST /version; the model tries the SDK's paths first
- * and the reference's on 404. */
-http_id model_version_binary(struct model *m, const char *room_id, const char *version_id,
-			     storage_done_fn done, void *ud);
-http_id model_version_create(struct model *m, const char *room_id, storage_done_fn done,
-			     void *ud);
 
 /* Room administration. */
 http_id model_room_upsert(struct model *m, const char *room_id, const struct room_update *update,

@@ -1,6 +1,6 @@
 /* libFuzzer target for the REST decoders: api_decode_error, api_decode_room,
- * api_decode_room_page (src/api.h) and api_decode_active_users,
- * api_decode_versions, api_decode_version_id (src/api_storage.h), with the
+ * api_decode_room_page (src/api.h) and api_decode_active_users
+ * (src/api_storage.h), with the
  * room helpers their results go through (copy, summaries, sizes). The input
  * is the response body, passed without a terminating NUL so that reading
  * past it is caught. A decoded room must decode again from its raw_json to
@@ -9,7 +9,8 @@
  * line that is not cut inside a character, and failures leave the outputs
  * empty. The body also goes, as the answer of a fake transport, to api_send
  * for the rows whose answers are decoded (a room, the rooms list, active
- * users, versions, a new version, a renamed room, the Storage): its
+ * users, a renamed room, the Storage; and rows whose answer it does not
+ * decode): its
  * callback must see the body as it came with the error api_decode_error
  * gives, and decoding a 2xx body there with the row's decoder must give
  * what a direct decode gives. A broken invariant aborts. Build and run
@@ -372,45 +373,6 @@ static void fuzz_active_users(const char *body, size_t len)
 	active_users_free(v, n);
 }
 
-static void fuzz_versions(const char *body, size_t len)
-{
-	struct version *v = (struct version *)1;
-	size_t n = 12345;
-	char *cursor = (char *)1;
-	struct lb_error err;
-
-	if (!api_decode_versions(body, len, &v, &n, &cursor, &err)) {
-		check_failure(&err);
-		CHECK(v == NULL && n == 0 && cursor == NULL);
-		return;
-	}
-	CHECK(err.status == LB_OK);
-	CHECK(n == 0 || v != NULL);
-	CHECK(cursor == NULL || cursor[0] != '\0');
-	for (size_t i = 0; i < n; i++) {
-		CHECK(v[i].id != NULL);
-		CHECK(v[i].created_s == iso8601_parse(v[i].created_at));
-		check_strv(&v[i].authors);
-	}
-	CHECK(versions_bytes(v, n) >= n * sizeof(*v));
-	versions_free(v, n);
-	free(cursor);
-}
-
-static void fuzz_version_id(const char *body, size_t len)
-{
-	char *id = (char *)1;
-	struct lb_error err;
-
-	if (!api_decode_version_id(body, len, &id, &err)) {
-		check_failure(&err);
-		CHECK(id == NULL);
-		return;
-	}
-	CHECK(err.status == LB_OK && id != NULL);
-	free(id);
-}
-
 /* ---- the same bodies through the request functions ------------------- */
 
 /* A transport that keeps the request; the test answers it. */
@@ -454,8 +416,6 @@ static void expected_decode(int kind, const char *body, size_t len, struct lb_er
 	struct room r;
 	struct room_page p;
 	struct active_user *u;
-	struct version *v;
-	char *cursor, *id;
 	size_t n;
 
 	lb_error_clear(err);
@@ -472,16 +432,6 @@ static void expected_decode(int kind, const char *body, size_t len, struct lb_er
 	case 2:
 		if (api_decode_active_users(body, len, &u, &n, err))
 			active_users_free(u, n);
-		break;
-	case 3:
-		if (api_decode_versions(body, len, &v, &n, &cursor, err)) {
-			versions_free(v, n);
-			free(cursor);
-		}
-		break;
-	case 4:
-		if (api_decode_version_id(body, len, &id, err))
-			free(id);
 		break;
 	default:
 		break; /* the body is not decoded */
@@ -595,8 +545,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_room(body, size);
 	fuzz_room_page(body, size);
 	fuzz_active_users(body, size);
-	fuzz_versions(body, size);
-	fuzz_version_id(body, size);
 	fuzz_requests(body, size, size ? data[0] : 0);
 	free(body);
 	return 0;

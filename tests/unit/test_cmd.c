@@ -247,9 +247,6 @@ static void test_ids_checked_before_any_request(void **state)
 		"storage export '' out.json",
 		"ydoc ''",
 		"ydoc export r1 f --guid ''",
-		"versions ''",
-		"versions export r1 '' f",
-		"versions create ''",
 		"users ''",
 		"rooms --user ''",
 		"rooms --group ''",
@@ -856,7 +853,7 @@ static void test_target_in_batch_mode(void **state)
 static void test_commands_take_the_room_of_the_scope(void **state)
 {
 	struct fixture *f = *state;
-	static const char *const lines[] = {"room show", "storage", "ydoc", "versions", "users"};
+	static const char *const lines[] = {"room show", "storage", "ydoc", "users"};
 
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
 		f->here = (struct scope){.room = "r1"};

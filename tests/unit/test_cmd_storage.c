@@ -1,4 +1,4 @@
-/* Commands for Storage, Yjs, versions, active users and room
+/* Commands for Storage, Yjs, active users and room
  * administration: the requests they make (URLs, methods, bodies), their
  * previews, confirmation in batch and TUI, read-only refusal, the
  * read-modify-write fallback, files, and copying across two projects. */
@@ -233,12 +233,9 @@ static void test_tui_opens_views(void **state)
 	assert_string_equal(f->view_key, "");
 	assert_string_equal(f->view_type, "");
 
-	cmd_run(&f->ctx, "versions r1");
-	assert_string_equal(f->view, "versions");
-
 	cmd_run(&f->ctx, "users r1 --watch");
 	assert_string_equal(f->view, "users");
-	assert_int_equal(f->views, 5);
+	assert_int_equal(f->views, 4);
 	assert_int_equal(fake_count(&f->ft), 0);
 	assert_int_equal(f->last.status, LB_OK);
 
@@ -257,7 +254,7 @@ static void test_tui_opens_views(void **state)
 
 	/* With no view to open, a single key of the Yjs document is text. */
 	cmd_run(&f->ctx, "ydoc r1 --key shapes --type yarray");
-	assert_int_equal(f->views, 5);
+	assert_int_equal(f->views, 4);
 	expect(&f->ft, 0, HTTP_GET, "http://lb.test/v2/rooms/r1/ydoc?key=shapes&type=yarray");
 	reply(f, &f->ft, 0, 200, "[1,2]");
 	assert_int_equal(f->last.status, LB_OK);
@@ -741,9 +738,9 @@ static void test_read_only_refuses_before_any_request(void **state)
 	    "storage set r1 /title 1 --yes",  "storage insert r1 /shapes 1 --yes",
 	    "storage delete r1 /title --yes", "storage move r1 /shapes/0 /shapes/1 --yes",
 	    "storage delete r1 --yes",        "storage init r1 %s --replace --yes",
-	    "ydoc update r1 %s --yes",        "versions create r1",
-	    "room upsert r1 --set a=b",       "room rename r1 r2 --yes",
-	    "room broadcast r1 '{}'",         "room copy r1 r2 --yes",
+	    "ydoc update r1 %s --yes",        "room upsert r1 --set a=b",
+	    "room rename r1 r2 --yes",        "room broadcast r1 '{}'",
+	    "room copy r1 r2 --yes",
 	};
 	for (size_t i = 0; i < sizeof(fmt) / sizeof(fmt[0]); i++) {
 		char line[512];
@@ -1203,69 +1200,7 @@ static void test_tui_ydoc_update_confirms(void **state)
 	assert_int_equal(f->last.status, LB_OK);
 }
 
-/* ---- versions, users ------------------------------------------------------ */
-
-static void test_versions(void **state)
-{
-	struct fixture *f = *state;
-	char file[256], line[600];
-	size_t len;
-
-	cmd_run(&f->ctx, "versions r1 --all");
-	assert_true(strstr(fake_req(&f->ft, 0)->url, "http://lb.test/v2/rooms/r1/versions") ==
-	            fake_req(&f->ft, 0)->url);
-	reply(f, &f->ft, 0, 200,
-	      "{\"data\":[{\"type\":\"historyVersion\",\"kind\":\"yjs\",\"id\":\"vh_1\","
-	      "\"createdAt\":\"2024-05-01T10:00:00.000Z\",\"authors\":[{\"id\":\"alice\"}]}],"
-	      "\"nextCursor\":\"c1\"}");
-	assert_int_equal(fake_count(&f->ft), 2);
-	assert_non_null(strstr(fake_req(&f->ft, 1)->url, "cursor=c1"));
-	/* The table is text for the user: the host prints it. */
-	reset_said(f);
-	reply(f, &f->ft, 1, 200,
-	      "{\"data\":[{\"id\":\"vh_2\",\"createdAt\":\"2024-05-02T10:00:00.000Z\","
-	      "\"authors\":[]}],\"nextCursor\":null}");
-	const char *out = said(f);
-	assert_int_equal(f->last.status, LB_OK);
-	assert_non_null(strstr(out, "ID"));
-	assert_non_null(strstr(out, "CREATED"));
-	assert_non_null(strstr(out, "AUTHORS"));
-	assert_non_null(strstr(out, "vh_1"));
-	assert_non_null(strstr(out, "2024-05-01 10:00"));
-	assert_non_null(strstr(out, "alice"));
-	assert_non_null(strstr(out, "vh_2"));
-
-	f->ctx.host.json = true;
-	cmd_run(&f->ctx, "versions r1");
-	capture_start(f);
-	if (fake_pending(&f->ft))
-		reply(f, &f->ft, 2, 200,
-		      "{\"data\":[{\"id\":\"vh_1\",\"createdAt\":\"2024-05-01T10:00:00.000Z\","
-		      "\"authors\":[{\"id\":\"alice\"}]}],\"nextCursor\":null}");
-	out = capture_end(f);
-	assert_int_equal(f->last.status, LB_OK);
-	assert_non_null(strstr(out, "\"id\":\"vh_1\""));
-	assert_non_null(strstr(out, "\"authors\":[{\"id\":\"alice\"}]"));
-	assert_non_null(strstr(out, "\"nextCursor\":null"));
-	f->ctx.host.json = false;
-
-	size_t k = fake_count(&f->ft);
-	snprintf(file, sizeof(file), "%s", path_in(f, "v.bin"));
-	snprintf(line, sizeof(line), "versions export r1 vh_1 %s", file);
-	cmd_run(&f->ctx, line);
-	expect(&f->ft, k, HTTP_GET, "http://lb.test/v2/rooms/r1/versions/vh_1/yjs");
-	reply(f, &f->ft, k, 200, "\x07\x08");
-	assert_int_equal(f->last.status, LB_OK);
-	char *bytes = slurp(file, &len);
-	assert_int_equal(len, 2);
-	free(bytes);
-
-	cmd_run(&f->ctx, "versions create r1");
-	expect(&f->ft, k + 1, HTTP_POST, "http://lb.test/v2/rooms/r1/versions");
-	reply(f, &f->ft, k + 1, 200, "{\"data\":{\"id\":\"vh_3\"}}");
-	assert_int_equal(f->last.status, LB_OK);
-	assert_non_null(strstr(said(f), "created version vh_3 of room r1"));
-}
+/* ---- users ---------------------------------------------------------------- */
 
 static void test_users(void **state)
 {
@@ -1677,8 +1612,8 @@ static void test_help_lists_the_commands(void **state)
 	static const char *const names[] = {
 	    "storage [ROOM]",  "storage set",    "storage insert",  "storage delete",
 	    "storage move",    "storage init",   "storage export",  "ydoc [ROOM]",
-	    "ydoc export",     "ydoc update",    "versions [ROOM]", "versions export",
-	    "versions create", "users",          "room upsert",     "room rename",
+	    "ydoc export",     "ydoc update",    "users",           "room upsert",
+	    "room rename",
 	    "room prewarm",    "room broadcast", "room copy",
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -1739,7 +1674,6 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_storage_export, setup_batch, teardown),
 	    cmocka_unit_test_setup_teardown(test_ydoc_batch, setup_batch, teardown),
 	    cmocka_unit_test_setup_teardown(test_tui_ydoc_update_confirms, setup_tui, teardown),
-	    cmocka_unit_test_setup_teardown(test_versions, setup_batch, teardown),
 	    cmocka_unit_test_setup_teardown(test_users, setup_batch, teardown),
 	    cmocka_unit_test_setup_teardown(test_room_upsert, setup_batch, teardown),
 	    cmocka_unit_test_setup_teardown(test_room_rename, setup_batch, teardown),
