@@ -77,7 +77,7 @@ test("prints the ready line, keeps state across restarts with --data, reports co
 	const lines = readFileSync(cov, "utf8").trim().split("\n");
 	assert.deepEqual(lines.sort(), ["GET /groups/:groupId", "POST /groups", "POST /groups/:groupId/add-members"]);
 	const summary = execFileSync(process.execPath, [join(HERE, "coverage.mjs"), cov, "--quiet"], { encoding: "utf8" });
-	assert.equal(summary, "endpoints exercised: 3/75\n");
+	assert.equal(summary, "endpoints exercised: 3/75\nlbtui endpoints: 0/75\n");
 });
 
 test("without --data the state is in memory only", async () => {

@@ -1,7 +1,8 @@
 // Prints the accumulated endpoint coverage of a test run:
 //   LBTUI_EMULATOR_COVERAGE=FILE node tests/emulator/coverage.mjs [FILE] [--quiet]
 // The first line is "endpoints exercised: N/75"; the endpoints never hit
-// follow unless --quiet is given.
+// follow unless --quiet is given; the last line is "lbtui endpoints:
+// N/75", those lbtui itself reached (its User-Agent).
 
 import { formatReport, readCoverageFile } from "./endpoints.mjs";
 
@@ -13,4 +14,4 @@ if (!file) {
 	process.exit(2);
 }
 const rep = readCoverageFile(file);
-process.stdout.write((quiet ? rep.line : formatReport(rep)) + "\n");
+process.stdout.write((quiet ? rep.line : formatReport(rep)) + "\n" + rep.lbtuiLine + "\n");

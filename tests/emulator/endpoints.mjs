@@ -121,45 +121,68 @@ export class Coverage {
 	constructor(file = process.env.LBTUI_EMULATOR_COVERAGE) {
 		this.file = file || null;
 		this.hits = new Map();
+		this.lbtuiHits = new Set();
 	}
 
-	record(method, pathname) {
+	/** Counts a request; byLbtui: lbtui sent it (its User-Agent), which
+	 * the file keeps as a line "lbtui ENDPOINT" beside the endpoint's. */
+	record(method, pathname, byLbtui = false) {
 		const ep = referenceEndpoint(method, pathname);
 		if (!ep) return null;
 		const n = this.hits.get(ep) ?? 0;
 		this.hits.set(ep, n + 1);
-		if (n === 0 && this.file) {
-			try {
-				appendFileSync(this.file, ep + "\n");
-			} catch {
-				/* a coverage file that cannot be written must not break requests */
-			}
+		if (n === 0) this.append(ep);
+		if (byLbtui && !this.lbtuiHits.has(ep)) {
+			this.lbtuiHits.add(ep);
+			this.append(LBTUI_PREFIX + ep);
 		}
 		return ep;
 	}
 
+	append(line) {
+		if (!this.file) return;
+		try {
+			appendFileSync(this.file, line + "\n");
+		} catch {
+			/* a coverage file that cannot be written must not break requests */
+		}
+	}
+
 	report() {
-		return summarize(this.hits.keys());
+		return summarize(this.hits.keys(), this.lbtuiHits);
 	}
 }
 
-/** Builds {exercised, total, missing, line} from a list of hit endpoints. */
-export function summarize(hitList) {
+const LBTUI_PREFIX = "lbtui ";
+
+/** Builds {exercised, total, missing, line, lbtui, lbtuiMissing,
+ * lbtuiLine} from the hit endpoints and those lbtui itself hit. */
+export function summarize(hitList, lbtuiList = []) {
 	const hit = new Set(hitList);
+	const byLbtui = new Set(lbtuiList);
 	const missing = REFERENCE_ENDPOINTS.filter((e) => !hit.has(e));
+	const lbtuiMissing = REFERENCE_ENDPOINTS.filter((e) => !byLbtui.has(e));
 	const exercised = REFERENCE_ENDPOINTS.length - missing.length;
+	const lbtui = REFERENCE_ENDPOINTS.length - lbtuiMissing.length;
 	return {
 		exercised,
 		total: REFERENCE_ENDPOINTS.length,
 		missing,
 		line: `endpoints exercised: ${exercised}/${REFERENCE_ENDPOINTS.length}`,
+		lbtui,
+		lbtuiMissing,
+		lbtuiLine: `lbtui endpoints: ${lbtui}/${REFERENCE_ENDPOINTS.length}`,
 	};
 }
 
 /** Reads a coverage file written by Coverage (one endpoint per line). */
 export function readCoverageFile(file) {
 	if (!existsSync(file)) return summarize([]);
-	return summarize(readFileSync(file, "utf8").split("\n").filter(Boolean));
+	const lines = readFileSync(file, "utf8").split("\n").filter(Boolean);
+	return summarize(
+		lines.filter((l) => !l.startsWith(LBTUI_PREFIX)),
+		lines.filter((l) => l.startsWith(LBTUI_PREFIX)).map((l) => l.slice(LBTUI_PREFIX.length)),
+	);
 }
 
 /** Formats a report as the summary line followed by the endpoints never hit. */

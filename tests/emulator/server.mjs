@@ -196,7 +196,7 @@ export async function startEmulator(opts = {}) {
 		const routeKey = match ? `${method} ${match.route.template}` : ep ? `${method} /v2${ep.split(" ")[1]}` : `${method} ${path}`;
 		const entry = { time: new Date().toISOString(), method, path, query: url.search, route: routeKey };
 		stats.record(routeKey, `${method} ${path}`, entry);
-		coverage.record(method, path);
+		coverage.record(method, path, /^lbtui\//.test(req.headers["user-agent"] || ""));
 		const finish = (status) => {
 			entry.status = status;
 			entry.ms = Math.round((performance.now() - t0) * 10) / 10;
