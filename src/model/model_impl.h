@@ -138,6 +138,40 @@ struct req *mi_req_new(struct model *m, struct resource *r, enum req_kind kind);
 /* Take q off the model's list (the model no longer waits for it). */
 void mi_req_unlink(struct model *m, struct req *q);
 void mi_req_free(struct req *q);
+/* q no longer counts as busy; it stays on the model's list. */
+void mi_req_uncount(struct model *m, struct req *q);
+/* The life of a request of any owner (a load, an op, a job's item), whose
+ * answer may come before the call that sends it returns:
+ *
+ *   q->starting = true;
+ *   if (!mi_req_sent(q, api_send(m->api, ep, &args, on_answer, q)))
+ *           return;   (it ended inside: q is freed)
+ *
+ *   static void on_answer(struct api_storage_result *res, void *ud)
+ *   {
+ *           struct req *q = ud;
+ *           struct mine *o = q->ext;      (taken before anything else)
+ *           struct model *m;
+ *
+ *           q->ext = NULL;
+ *           m = mi_answer_begin(q);       (NULL: the model was freed)
+ *           ...
+ *           mi_answer_end(m, q);
+ *   }
+ *
+ * mi_req_sent: false when q's callback already ran inside the call (q is
+ * freed), else q->id is set. */
+bool mi_req_sent(struct req *q, http_id id);
+/* NULL when the model was freed (nothing entered); else the model,
+ * entered, with q off its list. */
+struct model *mi_answer_begin(struct req *q);
+/* q is freed, or left to mi_req_sent when the callback ran inside the
+ * call that sends it; m (when not NULL) is left. */
+void mi_answer_end(struct model *m, struct req *q);
+/* Cancel q at the transport, or once it is sent when it is being sent.
+ * False when no answer will come: q is then off the model's list and
+ * freed, and its owner reports the cancel itself. */
+bool mi_req_cancel(struct model *m, struct req *q);
 
 /* Loading. */
 /* Start the first load or a revalidation (no-op while one is in flight). */
