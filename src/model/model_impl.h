@@ -1,7 +1,8 @@
 /* The cache machinery of the model, shared by model.c (the core and the
  * rooms), model_list.c (the paged list), model_storage.c (what lives
- * inside a room), ops.c and its programs (changes), fanout.c and bulk.c. Not
- * for views or commands: they use model.h and model_storage.h.
+ * inside a room), ops.c and its programs (changes), job.c and its
+ * policies (fan-outs, bulk jobs). Not for views or commands: they use
+ * model.h and model_storage.h.
  *
  * Rules for code that uses it (the same model.c follows):
  * - every public entry point and every transport callback runs between
@@ -9,8 +10,9 @@
  *   outermost call leaves, so no pointer held up the stack goes stale;
  * - data changes are followed by mi_changed() once the resource is
  *   consistent (listeners may re-enter the model);
- * - a request is a struct req owned by its callback; a load's callback
- *   starts with mi_load_begin() and ends with mi_load_end(). */
+ * - a request is a struct req owned by its callback, which starts with
+ *   mi_answer_begin() and ends with mi_answer_end() (a load's:
+ *   mi_load_begin(), mi_load_end()). */
 #ifndef LB_MODEL_IMPL_H
 #define LB_MODEL_IMPL_H
 
