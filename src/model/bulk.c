@@ -1,149 +1,39 @@
 #include "lbconfig.h"
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bulk.h"
+#include "job.h"
 #include "model_impl.h"
 #include "util.h"
 
-/* An item's slot: what callers see, and its request while in flight. */
-struct slot {
-	struct bulk_item it;
-	struct bulk *b;
-	struct req *q; /* NULL unless in flight */
-};
+/* A bulk job is a job (job.h) of changes: each item goes out at most once
+ * but for a 429, what failed is kept for bulk_retry, and a 429 pauses
+ * every bulk job of the model. */
+
+_Static_assert(sizeof(enum bulk_state) == sizeof(int), "a bulk item's state is a job item's");
 
 struct bulk {
-	struct resource *r;
-	struct slot *slots;
-	size_t n;
-	bulk_send_fn send;
-	void (*item_ended)(struct resource *r, size_t i, void *ud);
-	void *ud;
-	void (*ud_free)(void *ud);
-	size_t max_in_flight;
-	long wait_ms;
-	long max_wait_ms;
+	struct job job;
 	int max_rate_limited;
-
-	size_t count[BULK_CANCELLED + 1]; /* items in each state */
-	size_t next;                      /* no slot below it is queued */
-	long long pause_until;            /* no send before (model clock), 0: none */
-	int streak;                       /* 429s in a row without Retry-After: each waits longer */
-	bool cancelled;                   /* bulk_cancel: nothing more is sent */
-	bool pumping;                     /* inside settle: a nested call only asks again */
-	bool again;
 };
 
-static const struct kind bulk_kind;
+static const struct job_policy bulk_policy;
 
 static struct bulk *bulk_of(const struct resource *r)
 {
-	return r && r->priv->kind == &bulk_kind ? r->obj : NULL;
+	return (struct bulk *)job_of(r, &bulk_policy.kind);
 }
 
-static bool active(const struct bulk *b)
+static struct bulk_item *item(const struct bulk *b, size_t i)
 {
-	return b->count[BULK_QUEUED] + b->count[BULK_IN_FLIGHT] > 0;
-}
-
-static void set_state(struct bulk *b, struct slot *s, enum bulk_state st)
-{
-	b->count[s->it.state]--;
-	b->count[st]++;
-	s->it.state = st;
-	if (st == BULK_QUEUED && (size_t)(s - b->slots) < b->next)
-		b->next = (size_t)(s - b->slots);
-}
-
-/* Keep the outcome's words as one line (NULL: none); the bytes are charged
- * to the resource while the model lives. */
-static void set_error(struct model *m, struct bulk *b, struct slot *s, const struct lb_error *e)
-{
-	size_t old = s->it.error ? strlen(s->it.error) + 1 : 0;
-	char buf[1600];
-
-	free(s->it.error);
-	s->it.error = e ? strdup(lb_error_format(e, buf, sizeof(buf))) : NULL;
-	s->it.status = e ? e->status : LB_OK;
-	if (m)
-		mi_charge(m, b->r, s->it.error ? strlen(s->it.error) + 1 : 0, old);
-}
-
-/* Tell who listens that item i ended. */
-static void announce(struct model *m, struct bulk *b, size_t i)
-{
-	if (b->item_ended)
-		b->item_ended(b->r, i, b->ud);
-	mi_changed(m, b->r);
+	return job_at(&b->job, i);
 }
 
 /* ------------------------------------------------------------------ */
-/* Rate limit */
-
-/* Every bulk job of the model waits until at least `until`: a 429 is about
- * the key, whichever job got it. */
-static void pause_all(struct model *m, long long until)
-{
-	size_t n = m->n_res;
-
-	for (size_t i = 0; i < n && i < m->n_res; i++) {
-		struct bulk *o = bulk_of(m->res[i]);
-
-		if (o && o->pause_until < until) {
-			o->pause_until = until;
-			mi_changed(m, o->r);
-		}
-	}
-}
-
-/* The latest pause of any job of the model (0: none), for a new job. */
-static long long pause_of_model(const struct model *m)
-{
-	long long until = 0;
-
-	for (size_t i = 0; i < m->n_res; i++) {
-		const struct bulk *o = bulk_of(m->res[i]);
-
-		if (o && o->pause_until > until)
-			until = o->pause_until;
-	}
-	return until;
-}
-
-static bool paused(struct model *m, struct bulk *b)
-{
-	if (b->pause_until == 0)
-		return false;
-	if (mi_now(m) < b->pause_until)
-		return true;
-	b->pause_until = 0;
-	return false;
-}
-
-/* How long to wait after a 429: what the server said, or a wait that
- * doubles with each 429 in a row that said nothing; never above the cap. */
-static long long rate_limit_wait(struct bulk *b, long retry_after_ms)
-{
-	long long d;
-
-	if (retry_after_ms >= 0) {
-		d = retry_after_ms;
-	} else {
-		d = b->wait_ms;
-		for (int i = 0; i < b->streak && d < b->max_wait_ms; i++)
-			d *= 2;
-		if (d < b->max_wait_ms)
-			b->streak++;
-	}
-	return d < b->max_wait_ms ? d : b->max_wait_ms;
-}
-
-/* ------------------------------------------------------------------ */
-/* Outcomes */
+/* The policy */
 
 enum outcome { O_DONE, O_FAILED, O_UNKNOWN, O_RATE_LIMITED };
 
@@ -169,320 +59,114 @@ static enum outcome classify(const struct lb_error *err, long status)
 	}
 }
 
-/* A 429: back to the queue, unless the job is cancelled or the item was
- * refused too often; and every job waits. True when the item ended. */
-static bool rate_limited(struct model *m, struct bulk *b, struct slot *s,
-                         const struct lb_error *err, long retry_after_ms)
+/* A 429 says the server did not act: back to the queue, unless the job
+ * is cancelled or the item was refused too often (the core pauses the
+ * sends). */
+static void rate_limited(struct bulk *b, size_t i, const struct lb_error *err)
 {
+	struct bulk_item *it = item(b, i);
 	struct lb_error e = *err;
-	long long until = mi_now(m) + rate_limit_wait(b, retry_after_ms);
-	bool ended = true;
 
 	if (e.status == LB_OK) {
 		lb_error_set(&e, LB_HTTP, "rate limited");
 		e.http_status = 429;
 	}
-	s->it.rate_limited++;
-	if (b->cancelled) {
-		set_error(m, b, s, &e);
-		set_state(b, s, BULK_CANCELLED);
-	} else if (s->it.rate_limited > b->max_rate_limited) {
-		set_error(m, b, s, &e);
-		set_state(b, s, BULK_FAILED);
-	} else {
-		set_error(m, b, s, NULL);
-		set_state(b, s, BULK_QUEUED);
-		ended = false;
-	}
-	/* Whatever became of this item, the server said to slow down. */
-	pause_all(m, until);
-	return ended;
+	it->rate_limited++;
+	if (b->job.stopped)
+		job_item_set(&b->job, i, BULK_CANCELLED, &e);
+	else if (it->rate_limited > b->max_rate_limited)
+		job_item_set(&b->job, i, BULK_FAILED, &e);
+	else
+		job_item_set(&b->job, i, BULK_QUEUED, NULL);
 }
 
-/* Record how item s's send ended. */
-static void outcome(struct model *m, struct bulk *b, struct slot *s, const struct lb_error *err,
-                    long status, long retry_after_ms)
+static void answered(struct job *j, size_t i, const struct job_answer *a)
 {
-	enum outcome o = classify(err, status);
+	enum outcome o = classify(a->err, a->status);
 	struct lb_error e;
-	size_t i = (size_t)(s - b->slots);
 
-	s->it.http_status = status;
 	if (o == O_RATE_LIMITED) {
-		if (rate_limited(m, b, s, err, retry_after_ms))
-			announce(m, b, i);
-		else
-			mi_changed(m, b->r);
-		return;
-	}
-	b->streak = 0;
-	if (o == O_DONE) {
+		rate_limited((struct bulk *)j, i, a->err);
+	} else if (o == O_DONE) {
 		/* The note of a 2xx whose body could not be read is kept. */
-		set_error(m, b, s, err->status == LB_OK ? NULL : err);
-		set_state(b, s, BULK_DONE);
-	} else if (o == O_UNKNOWN && err->status == LB_CANCELLED) {
+		job_item_set(j, i, BULK_DONE, a->err->status == LB_OK ? NULL : a->err);
+	} else if (o == O_UNKNOWN && a->err->status == LB_CANCELLED) {
 		lb_error_set(&e, LB_UNSURE,
 		             "cancelled after it was handed to the network, so it may or may not "
 		             "have been applied; check before trying again");
-		set_error(m, b, s, &e);
-		set_state(b, s, BULK_UNKNOWN);
+		job_item_set(j, i, BULK_UNKNOWN, &e);
 	} else {
-		set_error(m, b, s, err);
-		set_state(b, s, o == O_UNKNOWN ? BULK_UNKNOWN : BULK_FAILED);
-	}
-	announce(m, b, i);
-}
-
-/* ------------------------------------------------------------------ */
-/* Sending */
-
-static void settle(struct model *m, struct bulk *b);
-
-/* In flight while the model is freed: nobody can tell what became of it. */
-static void item_orphaned(struct slot *s)
-{
-	struct lb_error e;
-
-	s->q = NULL;
-	lb_error_set(&e, LB_UNSURE, "the program stopped waiting for the answer");
-	set_error(NULL, s->b, s, &e);
-	set_state(s->b, s, BULK_UNKNOWN);
-}
-
-static void item_abandon(struct req *q)
-{
-	struct slot *s = q->ext;
-
-	q->ext = NULL;
-	if (s)
-		item_orphaned(s);
-}
-
-static void item_done(struct req *q, const struct lb_error *err, long status, long retry_after_ms)
-{
-	struct slot *s = q->ext;
-	struct model *m = q->m;
-
-	q->ext = NULL;
-	if (!m) {
-		if (s)
-			item_orphaned(s);
-		if (q->starting)
-			q->finished = true;
-		else
-			mi_req_free(q);
-		return;
-	}
-	mi_enter(m);
-	mi_req_unlink(m, q);
-	if (s) {
-		s->q = NULL;
-		outcome(m, s->b, s, err, status, retry_after_ms);
-		settle(m, s->b);
-	}
-	if (q->starting)
-		q->finished = true;
-	else
-		mi_req_free(q);
-	mi_leave(m);
-}
-
-void bulk_answer(void *ticket, const struct lb_error *err, long status, long retry_after_ms)
-{
-	struct lb_error ok;
-
-	if (!err) {
-		lb_error_clear(&ok);
-		err = &ok;
-	}
-	item_done(ticket, err, status, retry_after_ms);
-}
-
-void bulk_api_done(struct api_storage_result *res, void *ticket)
-{
-	item_done(ticket, &res->err, res->status, http_retry_after_ms(res->retry_after));
-}
-
-/* Send item s. It may end before this returns. */
-static void send_item(struct model *m, struct bulk *b, struct slot *s)
-{
-	struct req *q = mi_req_new(m, NULL, REQ_MUTATION);
-	size_t i = (size_t)(s - b->slots);
-	struct lb_error e;
-	http_id id;
-
-	if (!q) {
-		lb_error_set(&e, LB_NOMEM, "out of memory: not sent");
-		set_error(m, b, s, &e);
-		set_state(b, s, BULK_FAILED);
-		announce(m, b, i);
-		return;
-	}
-	q->ext = s;
-	q->abandon = item_abandon;
-	s->q = q;
-	set_state(b, s, BULK_IN_FLIGHT);
-	s->it.sends++;
-	q->starting = true;
-	id = b->send(m->api, i, s->it.arg, b->ud, q);
-	q->starting = false;
-	if (q->finished) {
-		mi_req_free(q);
-		return;
-	}
-	q->id = id;
-	if (id == 0) {
-		/* Handed over and neither answered nor started: a send function
-		 * that broke the api's rule. Whether it went out nobody knows. q
-		 * stays on the model's books, uncounted, in case an answer comes
-		 * after all. */
-		if (q->counted) {
-			q->counted = false;
-			m->busy--;
-		}
-		q->ext = NULL;
-		s->q = NULL;
-		lb_error_set(&e, LB_UNSURE, "the request was handed over and no answer will come");
-		set_error(m, b, s, &e);
-		set_state(b, s, BULK_UNKNOWN);
-		announce(m, b, i);
+		job_item_set(j, i, o == O_UNKNOWN ? BULK_UNKNOWN : BULK_FAILED, a->err);
 	}
 }
 
-static struct slot *next_queued(struct bulk *b)
+static void sending(struct job *j, size_t i)
 {
-	while (b->next < b->n && b->slots[b->next].it.state != BULK_QUEUED)
-		b->next++;
-	return b->next < b->n ? &b->slots[b->next] : NULL;
+	item((struct bulk *)j, i)->sends++;
 }
 
 /* The resource says whether the job still has work. */
-static void show_activity(struct model *m, struct bulk *b)
+static void settled(struct job *j)
 {
-	struct resource *r = b->r;
-	bool busy = active(b);
+	struct resource *r = j->r;
+	bool busy = job_active(j);
 
 	if (r->busy == busy && r->state == (busy ? RES_LOADING : RES_FRESH))
 		return;
 	r->busy = busy;
 	r->state = busy ? RES_LOADING : RES_FRESH;
 	if (busy)
-		r->busy_since_ms = mi_now(m);
-	r->fetched_ms = mi_now(m);
-	mi_changed(m, r);
+		r->busy_since_ms = mi_now(j->m);
+	r->fetched_ms = mi_now(j->m);
+	mi_changed(j->m, r);
 }
 
-/* Send what may be sent. Re-entered from an item that ends at once, it
- * only asks the outer call to look again. */
-static void settle(struct model *m, struct bulk *b)
+/* A refresh or a load of a job sends nothing; its record is its own,
+ * never a copy of the server's. */
+static void load(struct job *j)
 {
-	struct slot *s;
+	struct resource *r = j->r;
 
-	if (b->pumping) {
-		b->again = true;
-		return;
-	}
-	b->pumping = true;
-	do {
-		b->again = false;
-		while (!b->cancelled && b->count[BULK_IN_FLIGHT] < b->max_in_flight &&
-		       !paused(m, b) && (s = next_queued(b)) != NULL)
-			send_item(m, b, s);
-	} while (b->again);
-	b->pumping = false;
-	show_activity(m, b);
+	r->busy = job_active(j);
+	r->state = r->busy ? RES_LOADING : RES_FRESH;
+	r->fetched_ms = mi_now(j->m);
+	mi_changed(j->m, r);
 }
+
+static const struct job_policy bulk_policy = {
+    .kind = {.name = "bulk job", JOB_KIND_HOOKS},
+    .size = sizeof(struct bulk),
+    .item_size = sizeof(struct bulk_item),
+    .changes = true,
+    .cancelled = BULK_CANCELLED,
+    .answered = answered,
+    .sending = sending,
+    .settled = settled,
+    .load = load,
+};
 
 /* ------------------------------------------------------------------ */
-/* The resource */
-
-/* The kind's submit: a refresh or a load of a job sends nothing; its record
- * is its own, never a copy of the server's. */
-static http_id ops_submit(struct model *m, struct req *q)
-{
-	struct resource *r;
-	struct bulk *b;
-
-	if (!mi_load_begin(q, &r))
-		return 0;
-	if (r && (b = bulk_of(r)) != NULL) {
-		r->busy = active(b);
-		r->state = r->busy ? RES_LOADING : RES_FRESH;
-		r->fetched_ms = mi_now(m);
-		mi_changed(m, r);
-	}
-	mi_load_end(m, q);
-	return 0;
-}
-
-static void bulk_free(struct bulk *b)
-{
-	for (size_t i = 0; i < b->n; i++) {
-		/* Items in flight were answered or abandoned before. */
-		if (b->slots[i].q)
-			b->slots[i].q->ext = NULL;
-		free(b->slots[i].it.arg);
-		free(b->slots[i].it.error);
-	}
-	free(b->slots);
-	if (b->ud_free)
-		b->ud_free(b->ud);
-	free(b);
-}
-
-static void ops_clear(struct model *m, struct resource *r)
-{
-	(void)m;
-	if (r->obj)
-		bulk_free(r->obj);
-	r->obj = NULL;
-}
-
-static const struct kind bulk_kind = {
-    .name = "bulk job",
-    .shape = KIND_JOB,
-    .submit = ops_submit,
-    .clear = ops_clear,
-};
+/* Public */
 
 static struct bulk *bulk_new(const struct bulk_spec *sp)
 {
-	struct bulk *b = calloc(1, sizeof(*b));
+	const struct job_spec js = {
+	    .n = sp->n,
+	    .args = sp->args,
+	    .send = sp->send,
+	    .item_ended = sp->item_ended,
+	    .ud = sp->ud,
+	    .ud_free = sp->ud_free,
+	    .max_in_flight = sp->max_in_flight > 0 ? (size_t)sp->max_in_flight : BULK_MAX_IN_FLIGHT,
+	    .wait_ms = sp->wait_ms > 0 ? sp->wait_ms : BULK_WAIT_MS,
+	    .max_wait_ms = sp->max_wait_ms > 0 ? sp->max_wait_ms : BULK_MAX_WAIT_MS,
+	};
+	struct bulk *b = (struct bulk *)job_new(&bulk_policy, &js);
 
-	if (!b || !(b->slots = calloc(sp->n ? sp->n : 1, sizeof(*b->slots)))) {
-		free(b);
-		return NULL;
-	}
-	b->n = sp->n;
-	for (size_t i = 0; i < sp->n; i++) {
-		struct slot *s = &b->slots[i];
-
-		s->b = b;
-		s->it.state = BULK_QUEUED;
-		if (sp->args && sp->args[i] && !(s->it.arg = strdup(sp->args[i]))) {
-			bulk_free(b); /* ud_free is not set yet: the caller's ud stays */
-			return NULL;
-		}
-	}
-	b->count[BULK_QUEUED] = sp->n;
-	b->send = sp->send;
-	b->item_ended = sp->item_ended;
-	b->ud = sp->ud;
-	b->ud_free = sp->ud_free;
-	b->max_in_flight = sp->max_in_flight > 0 ? (size_t)sp->max_in_flight : BULK_MAX_IN_FLIGHT;
-	b->wait_ms = sp->wait_ms > 0 ? sp->wait_ms : BULK_WAIT_MS;
-	b->max_wait_ms = sp->max_wait_ms > 0 ? sp->max_wait_ms : BULK_MAX_WAIT_MS;
-	b->max_rate_limited = sp->max_rate_limited > 0 ? sp->max_rate_limited : BULK_MAX_RATE_LIMIT;
+	if (b)
+		b->max_rate_limited =
+		    sp->max_rate_limited > 0 ? sp->max_rate_limited : BULK_MAX_RATE_LIMIT;
 	return b;
-}
-
-static size_t bulk_bytes(const struct bulk *b)
-{
-	size_t n = sizeof(*b) + b->n * sizeof(*b->slots);
-
-	for (size_t i = 0; i < b->n; i++)
-		n += b->slots[i].it.arg ? strlen(b->slots[i].it.arg) + 1 : 0;
-	return n;
 }
 
 static char *bulk_key(void)
@@ -520,49 +204,37 @@ struct resource *model_bulk(struct model *m, const struct bulk_spec *spec, struc
 		return NULL;
 	}
 	mi_enter(m);
-	r = mi_resource_add(m, bulk_key(), &bulk_kind);
+	r = job_add(m, &b->job, bulk_key()); /* frees b and ud when it fails */
 	if (!r) {
 		mi_leave(m);
 		lb_error_set(err, LB_NOMEM, "out of memory");
-		bulk_free(b); /* frees ud */
 		return NULL;
 	}
-	b->r = r;
-	b->pause_until = pause_of_model(m);
-	r->obj = b;
 	r->priv->refs++;
 	r->priv->loaded = true;
 	r->has_data = true;
 	r->state = RES_EMPTY;
-	mi_charge(m, r, bulk_bytes(b), 0);
-	settle(m, b);
+	job_settle(&b->job);
 	mi_leave(m);
 	return r;
+}
+
+void bulk_api_done(struct api_storage_result *res, void *ticket)
+{
+	job_api_done(res, ticket);
+}
+
+void bulk_answer(void *ticket, const struct lb_error *err, long status, long retry_after_ms)
+{
+	job_answer(ticket, err, status, NULL, 0, retry_after_ms);
 }
 
 void bulk_cancel(struct model *m, struct resource *r)
 {
 	struct bulk *b = bulk_of(r);
-	struct lb_error e;
 
-	if (!m || !b || b->cancelled || !active(b))
-		return;
-	mi_enter(m);
-	b->cancelled = true;
-	lb_error_set(&e, LB_CANCELLED, "cancelled: not sent");
-	for (size_t i = 0; i < b->n; i++) {
-		struct slot *s = &b->slots[i];
-
-		if (s->it.state != BULK_QUEUED)
-			continue;
-		set_error(m, b, s, &e);
-		set_state(b, s, BULK_CANCELLED);
-		if (b->item_ended)
-			b->item_ended(r, i, b->ud);
-	}
-	mi_changed(m, r);
-	settle(m, b);
-	mi_leave(m);
+	if (m && b)
+		job_cancel(&b->job);
 }
 
 size_t bulk_retry(struct model *m, struct resource *r, unsigned what)
@@ -573,55 +245,43 @@ size_t bulk_retry(struct model *m, struct resource *r, unsigned what)
 	if (!m || !b)
 		return 0;
 	mi_enter(m);
-	for (size_t i = 0; i < b->n; i++) {
-		struct slot *s = &b->slots[i];
-		enum bulk_state st = s->it.state;
+	for (size_t i = 0; i < b->job.n; i++) {
+		struct bulk_item *it = item(b, i);
+		enum bulk_state st = it->state;
 
 		if (!((st == BULK_FAILED && (what & BULK_RETRY_FAILED)) ||
 		      (st == BULK_UNKNOWN && (what & BULK_RETRY_UNKNOWN)) ||
 		      (st == BULK_CANCELLED && (what & BULK_RETRY_CANCELLED))))
 			continue;
-		set_error(m, b, s, NULL);
-		s->it.http_status = 0;
-		s->it.rate_limited = 0;
-		set_state(b, s, BULK_QUEUED);
+		job_item_set(&b->job, i, BULK_QUEUED, NULL);
+		it->http_status = 0;
+		it->rate_limited = 0;
 		n++;
 	}
-	if (n) {
-		b->cancelled = false;
-		mi_changed(m, r);
-		settle(m, b);
-	}
+	if (n)
+		job_go(&b->job);
 	mi_leave(m);
 	return n;
-}
-
-static long long wait_left(const struct bulk *b)
-{
-	long long left;
-
-	if (!b->pause_until || !b->count[BULK_QUEUED] || b->cancelled)
-		return 0;
-	left = b->pause_until - mi_now(b->r->priv->m);
-	return left > 0 ? left : 0;
 }
 
 bool bulk_progress(const struct resource *r, struct bulk_progress *p)
 {
 	const struct bulk *b = bulk_of(r);
+	const struct job *j;
 
 	if (!b || !p)
 		return false;
+	j = &b->job;
 	memset(p, 0, sizeof(*p));
-	p->total = b->n;
-	p->done = b->count[BULK_DONE];
-	p->failed = b->count[BULK_FAILED];
-	p->unknown = b->count[BULK_UNKNOWN];
-	p->cancelled = b->count[BULK_CANCELLED];
-	p->queued = b->count[BULK_QUEUED];
-	p->in_flight = b->count[BULK_IN_FLIGHT];
-	p->wait_ms = wait_left(b);
-	p->cancelling = b->cancelled && p->in_flight > 0;
+	p->total = j->n;
+	p->done = j->count[BULK_DONE];
+	p->failed = j->count[BULK_FAILED];
+	p->unknown = j->count[BULK_UNKNOWN];
+	p->cancelled = j->count[BULK_CANCELLED];
+	p->queued = j->count[BULK_QUEUED];
+	p->in_flight = j->count[BULK_IN_FLIGHT];
+	p->wait_ms = job_wait_left(j);
+	p->cancelling = j->stopped && p->in_flight > 0;
 	return true;
 }
 
@@ -656,53 +316,20 @@ const struct bulk_item *bulk_item(const struct resource *r, size_t i)
 {
 	const struct bulk *b = bulk_of(r);
 
-	return b && i < b->n ? &b->slots[i].it : NULL;
+	return b ? item(b, i) : NULL;
 }
 
 int bulk_timeout_ms(struct model *m)
 {
-	long long best = -1;
-
-	for (size_t i = 0; m && i < m->n_res; i++) {
-		const struct bulk *b = bulk_of(m->res[i]);
-
-		if (!b || !b->pause_until || !b->count[BULK_QUEUED] || b->cancelled)
-			continue;
-		long long left = wait_left(b);
-		if (best < 0 || left < best)
-			best = left;
-	}
-	return best > INT_MAX ? INT_MAX : (int)best;
+	return job_timeout_ms(m);
 }
 
 void bulk_tick(struct model *m)
 {
-	size_t n;
-
-	if (!m)
-		return;
-	mi_enter(m);
-	n = m->n_res;
-	for (size_t i = 0; i < n && i < m->n_res; i++) {
-		struct bulk *b = bulk_of(m->res[i]);
-
-		if (b && b->pause_until && !paused(m, b)) {
-			mi_changed(m, b->r);
-			settle(m, b);
-		}
-	}
-	mi_leave(m);
+	job_tick(m);
 }
 
 size_t bulk_pending(const struct model *m)
 {
-	size_t n = 0;
-
-	for (size_t i = 0; m && i < m->n_res; i++) {
-		const struct bulk *b = bulk_of(m->res[i]);
-
-		if (b)
-			n += b->count[BULK_QUEUED] + b->count[BULK_IN_FLIGHT];
-	}
-	return n;
+	return job_pending(m, &bulk_policy.kind);
 }

@@ -71,24 +71,22 @@ struct bulk_spec {
 };
 
 enum bulk_state {
-	BULK_QUEUED,
-	BULK_IN_FLIGHT,
-	BULK_DONE,
+	BULK_QUEUED = JOB_QUEUED,
+	BULK_IN_FLIGHT = JOB_IN_FLIGHT,
+	BULK_DONE = JOB_ENDED,
 	BULK_FAILED,    /* not applied: the server refused, or it never went out */
 	BULK_UNKNOWN,   /* sent without an answer: maybe applied */
 	BULK_CANCELLED, /* never sent */
 };
 
 struct bulk_item {
-	char *arg;
-	enum bulk_state state;
-	enum lb_status status; /* of its last outcome */
-	long http_status;      /* 0 when no answer came */
-	char *error;           /* one line (lb_error_format): why it failed, is unknown
-	                        * or was cancelled; for a done item NULL, or what was
-	                        * wrong with an answer that said it was applied */
-	int sends;             /* times it went to the transport */
-	int rate_limited;      /* 429s it got since it was queued */
+	/* arg, state, status (of its last outcome), http_status (0 when no
+	 * answer came), error (model.h): one line saying why it failed, is
+	 * unknown or was cancelled; for a done item NULL, or what was wrong
+	 * with an answer that said it was applied */
+	JOB_ITEM_HEAD(enum bulk_state);
+	int sends;        /* times it went to the transport */
+	int rate_limited; /* 429s it got since it was queued */
 };
 
 struct bulk_progress {

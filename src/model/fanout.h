@@ -65,9 +65,9 @@ struct fanout_spec {
 };
 
 enum fanout_state {
-	FANOUT_QUEUED, /* not sent yet in this run */
-	FANOUT_IN_FLIGHT,
-	FANOUT_OK,
+	FANOUT_QUEUED = JOB_QUEUED, /* not sent yet in this run */
+	FANOUT_IN_FLIGHT = JOB_IN_FLIGHT,
+	FANOUT_OK = JOB_ENDED,
 	FANOUT_FAILED,
 	FANOUT_CANCELLED, /* cancelled in flight, or never sent */
 };
@@ -76,12 +76,10 @@ enum fanout_state {
  * again keeps it until the new answer replaces it, and a failure leaves
  * it. */
 struct fanout_item {
-	char *arg;
-	enum fanout_state state;
-	enum lb_status status; /* of its last outcome */
-	long http_status;      /* 0 when no answer came */
-	char *error;           /* one line (lb_error_format), NULL unless it failed */
-	char *body;            /* NUL-terminated; kept with spec.keep_body */
+	/* arg, state, status (of its last outcome), http_status (0 when no
+	 * answer came), error (one line, NULL unless it failed): model.h */
+	JOB_ITEM_HEAD(enum fanout_state);
+	char *body; /* NUL-terminated; kept with spec.keep_body */
 	size_t body_len;
 	void *value; /* from spec.decode */
 	size_t value_bytes;

@@ -1,7 +1,7 @@
 /* The kinds of resource the model holds, each a row of its own defined
  * beside the code it is about (rooms in model.c; documents, versions and
- * active users in model_storage.c; fanout.c; bulk.c), and the types of
- * the items they hold. The core of the model reads only these rows: a kind
+ * active users in model_storage.c; the jobs' in fanout.c and bulk.c), and
+ * the types of the items they hold. The core of the model reads only these rows: a kind
  * added is a row and an item type (the row's address is its identity),
  * with nothing to change in the core.
  * Internal to the model: views and commands use model.h's accessors. */
@@ -52,7 +52,7 @@ struct item_type {
 enum kind_shape {
 	KIND_LIST,   /* a list of items read a page at a time (resource.list) */
 	KIND_OBJECT, /* one item (resource.obj) */
-	KIND_JOB,    /* many requests as one, run by its own hooks (fan-out, bulk) */
+	KIND_JOB,    /* many requests as one, run by the job core (job.h): fan-out, bulk */
 };
 
 /* How a list asks for its pages: the query parameter that carries the

@@ -112,6 +112,15 @@ struct req *mi_req_new(struct model *m, struct resource *r, enum req_kind kind)
 	return q;
 }
 
+/* q no longer counts as busy; it stays on the model's list. */
+void mi_req_uncount(struct model *m, struct req *q)
+{
+	if (q->counted) {
+		q->counted = false;
+		m->busy--;
+	}
+}
+
 /* Take q off the model's list (the model no longer waits for it). */
 void mi_req_unlink(struct model *m, struct req *q)
 {
@@ -122,10 +131,7 @@ void mi_req_unlink(struct model *m, struct req *q)
 	if (q->next)
 		q->next->prev = q->prev;
 	q->prev = q->next = NULL;
-	if (q->counted) {
-		q->counted = false;
-		m->busy--;
-	}
+	mi_req_uncount(m, q);
 }
 
 /* Free a request record. */
@@ -133,6 +139,59 @@ void mi_req_free(struct req *q)
 {
 	free(q->cursor);
 	free(q);
+}
+
+/* The call that sent q (with q->starting set) returned id: false when
+ * q's callback already ran inside it (q is freed), else q->id is set. */
+bool mi_req_sent(struct req *q, http_id id)
+{
+	q->starting = false;
+	if (q->finished) {
+		mi_req_free(q);
+		return false;
+	}
+	q->id = id;
+	return true;
+}
+
+/* Cancel q at the transport, or once it is sent when it is being sent.
+ * False when no answer will come: q is then off the model's list and
+ * freed, and its owner reports the cancel itself. */
+bool mi_req_cancel(struct model *m, struct req *q)
+{
+	q->cancel_sent = true;
+	if (q->starting || api_cancel(m->api, q->id))
+		return true;
+	mi_req_unlink(m, q);
+	mi_req_free(q);
+	return false;
+}
+
+/* Start of a request's callback (its owner's state already taken from
+ * q->ext): NULL when the model was freed, with nothing entered; else the
+ * model, entered, with q off its list. */
+struct model *mi_answer_begin(struct req *q)
+{
+	struct model *m = q->m;
+
+	if (m) {
+		mi_enter(m);
+		mi_req_unlink(m, q);
+	}
+	return m;
+}
+
+/* End of the callback (m from mi_answer_begin, NULL or not): q is freed,
+ * or left to mi_req_sent when the callback ran inside the call that sends
+ * it; the model is left. */
+void mi_answer_end(struct model *m, struct req *q)
+{
+	if (q->starting)
+		q->finished = true;
+	else
+		mi_req_free(q);
+	if (m)
+		mi_leave(m);
 }
 
 /* ------------------------------------------------------------------ */
@@ -405,22 +464,12 @@ static http_id submit_load(struct model *m, struct req *q)
  * while being submitted. */
 static bool req_submit(struct model *m, struct req *q)
 {
-	http_id id;
-
 	q->starting = true;
-	id = submit_load(m, q);
-	q->starting = false;
-	if (q->finished) {
-		mi_req_free(q);
+	if (!mi_req_sent(q, submit_load(m, q)))
 		return false;
-	}
-	q->id = id;
 	if (q->cancel_sent) {
 		/* Cancelled by a callback while it was being submitted. */
-		if (!api_cancel(m->api, id)) {
-			mi_req_unlink(m, q);
-			mi_req_free(q);
-		}
+		mi_req_cancel(m, q);
 		return false;
 	}
 	return true;
@@ -588,16 +637,14 @@ void mi_load_nomem(struct model *m, struct resource *r)
  * resource to update (NULL when the request was cancelled). */
 struct model *mi_load_begin(struct req *q, struct resource **rp)
 {
-	struct model *m = q->m;
 	struct resource *r = q->r;
+	struct model *m = mi_answer_begin(q);
 
 	*rp = NULL;
 	if (!m) {
-		mi_req_free(q);
+		mi_answer_end(NULL, q);
 		return NULL;
 	}
-	mi_enter(m);
-	mi_req_unlink(m, q);
 	if (r) {
 		q->r = NULL;
 		detach(r);
@@ -610,11 +657,7 @@ struct model *mi_load_begin(struct req *q, struct resource **rp)
  * when the callback ran inside the submission. */
 void mi_load_end(struct model *m, struct req *q)
 {
-	if (q->starting)
-		q->finished = true;
-	else
-		mi_req_free(q);
-	mi_leave(m);
+	mi_answer_end(m, q);
 }
 
 static void on_load_done(struct api_storage_result *res, void *ud)
@@ -914,15 +957,8 @@ void model_cancel(struct model *m, struct resource *r)
 		discard(m, r);
 		r->state = r->priv->prev_state;
 	}
-	if (q->counted) {
-		q->counted = false;
-		m->busy--;
-	}
-	q->cancel_sent = true;
-	if (!q->starting && !api_cancel(m->api, q->id)) {
-		mi_req_unlink(m, q);
-		mi_req_free(q);
-	}
+	mi_req_uncount(m, q);
+	mi_req_cancel(m, q);
 	mi_changed(m, r);
 	mi_leave(m);
 }

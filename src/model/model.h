@@ -62,6 +62,32 @@ struct resource {
 	struct model_internal *priv;
 };
 
+/* One item of a job (a fan-out, a bulk job) as the model's job core keeps
+ * it. The items of each kind of job start with JOB_ITEM_HEAD: the same
+ * fields under the same names, their state in the kind's own enum. */
+#define JOB_ITEM_FIELDS(state_type)                                                                \
+	char *arg;             /* what the item is about */                                        \
+	state_type state;      /* JOB_QUEUED, JOB_IN_FLIGHT, or how it ended */                    \
+	enum lb_status status; /* of its last outcome */                                           \
+	long http_status;      /* 0 when no answer came */                                         \
+	char *error;           /* one line (lb_error_format), NULL when none */
+
+struct job_item {
+	JOB_ITEM_FIELDS(int)
+};
+
+#define JOB_ITEM_HEAD(state_type)                                                                  \
+	union {                                                                                    \
+		struct job_item job;                                                               \
+		struct {                                                                           \
+			JOB_ITEM_FIELDS(state_type)                                                \
+		};                                                                                 \
+	}
+
+/* The states every job's items pass through; from JOB_ENDED on, each job
+ * names how its items end. */
+enum { JOB_QUEUED, JOB_IN_FLIGHT, JOB_ENDED };
+
 struct model_options {
 	size_t memory_budget;    /* bytes of cached data; LRU eviction above it */
 	long long stale_after_ms;/* a fresh resource becomes stale after this */

@@ -1,7 +1,8 @@
 /* The cache machinery of the model, shared by model.c (the core and the
  * rooms), model_list.c (the paged list), model_storage.c (what lives
- * inside a room), ops.c and its programs (changes), fanout.c and bulk.c. Not
- * for views or commands: they use model.h and model_storage.h.
+ * inside a room), ops.c and its programs (changes), job.c and its
+ * policies (fan-outs, bulk jobs). Not for views or commands: they use
+ * model.h and model_storage.h.
  *
  * Rules for code that uses it (the same model.c follows):
  * - every public entry point and every transport callback runs between
@@ -9,8 +10,9 @@
  *   outermost call leaves, so no pointer held up the stack goes stale;
  * - data changes are followed by mi_changed() once the resource is
  *   consistent (listeners may re-enter the model);
- * - a request is a struct req owned by its callback; a load's callback
- *   starts with mi_load_begin() and ends with mi_load_end(). */
+ * - a request is a struct req owned by its callback, which starts with
+ *   mi_answer_begin() and ends with mi_answer_end() (a load's:
+ *   mi_load_begin(), mi_load_end()). */
 #ifndef LB_MODEL_IMPL_H
 #define LB_MODEL_IMPL_H
 
@@ -138,6 +140,40 @@ struct req *mi_req_new(struct model *m, struct resource *r, enum req_kind kind);
 /* Take q off the model's list (the model no longer waits for it). */
 void mi_req_unlink(struct model *m, struct req *q);
 void mi_req_free(struct req *q);
+/* q no longer counts as busy; it stays on the model's list. */
+void mi_req_uncount(struct model *m, struct req *q);
+/* The life of a request of any owner (a load, an op, a job's item), whose
+ * answer may come before the call that sends it returns:
+ *
+ *   q->starting = true;
+ *   if (!mi_req_sent(q, api_send(m->api, ep, &args, on_answer, q)))
+ *           return;   (it ended inside: q is freed)
+ *
+ *   static void on_answer(struct api_storage_result *res, void *ud)
+ *   {
+ *           struct req *q = ud;
+ *           struct mine *o = q->ext;      (taken before anything else)
+ *           struct model *m;
+ *
+ *           q->ext = NULL;
+ *           m = mi_answer_begin(q);       (NULL: the model was freed)
+ *           ...
+ *           mi_answer_end(m, q);
+ *   }
+ *
+ * mi_req_sent: false when q's callback already ran inside the call (q is
+ * freed), else q->id is set. */
+bool mi_req_sent(struct req *q, http_id id);
+/* NULL when the model was freed (nothing entered); else the model,
+ * entered, with q off its list. */
+struct model *mi_answer_begin(struct req *q);
+/* q is freed, or left to mi_req_sent when the callback ran inside the
+ * call that sends it; m (when not NULL) is left. */
+void mi_answer_end(struct model *m, struct req *q);
+/* Cancel q at the transport, or once it is sent when it is being sent.
+ * False when no answer will come: q is then off the model's list and
+ * freed, and its owner reports the cancel itself. */
+bool mi_req_cancel(struct model *m, struct req *q);
 
 /* Loading. */
 /* Start the first load or a revalidation (no-op while one is in flight). */

@@ -204,35 +204,21 @@ static http_id op_send(struct model *m, struct op *o, const struct op_step *step
 	}
 	free(made[0]);
 	free(made[1]);
-	q->starting = false;
-	if (q->finished) {
-		mi_req_free(q);
-		return 0;
-	}
-	q->id = id;
-	return id;
+	return mi_req_sent(q, id) ? id : 0;
 }
 
 static void on_answer(struct api_storage_result *res, void *ud)
 {
 	struct req *q = ud;
 	struct op *o = q->ext;
-	struct model *m = q->m;
+	struct model *m;
 
 	q->ext = NULL;
-	if (!m) {
+	m = mi_answer_begin(q);
+	if (!m && o) {
 		/* The model is being freed: report, start nothing. */
-		if (o)
-			op_cancelled(o, &res->err);
-		if (q->starting)
-			q->finished = true;
-		else
-			mi_req_free(q);
-		return;
-	}
-	mi_enter(m);
-	mi_req_unlink(m, q);
-	if (o) {
+		op_cancelled(o, &res->err);
+	} else if (o) {
 		struct op_end end;
 		const struct op_step *next;
 
@@ -243,11 +229,7 @@ static void on_answer(struct api_storage_result *res, void *ud)
 		else
 			op_finish(m, o, &end);
 	}
-	if (q->starting)
-		q->finished = true;
-	else
-		mi_req_free(q);
-	mi_leave(m);
+	mi_answer_end(m, q);
 }
 
 struct op *op_new(struct model *m, const struct op_program *prog, const char *room_id,

@@ -13,6 +13,7 @@
 
 #include "bulk.h"
 #include "fake_transport.h"
+#include "fanout.h"
 #include "model.h"
 
 #define BASE         "http://lb.test"
@@ -33,6 +34,9 @@ struct seen {
 	size_t n_ended;
 	size_t peak_pending;
 	int ud_freed;
+	/* Items sent some other way than api_send: their tickets. */
+	void *tickets[32];
+	int lose; /* items delete_but_lose_first loses, from the first */
 };
 
 struct fx {
@@ -84,6 +88,41 @@ static http_id delete_room(struct api *a, size_t i, const char *id, void *ud, vo
 	const struct api_send_args args = {.params = {id}};
 
 	return api_send(a, EP_ROOM_DELETE, &args, bulk_api_done, ticket);
+}
+
+/* Send item i some other way: the transport knows nothing of it, and its
+ * answer comes through bulk_answer. */
+static http_id delete_own_way(struct api *a, size_t i, const char *id, void *ud, void *ticket)
+{
+	struct seen *s = ud;
+
+	(void)a;
+	(void)id;
+	s->tickets[i] = ticket;
+	return (http_id)(1000 + i);
+}
+
+/* Breaks the api's rule for item 0 while s->lose says so: it takes the
+ * request and neither answers nor starts it. */
+static http_id delete_but_lose_first(struct api *a, size_t i, const char *id, void *ud,
+                                     void *ticket)
+{
+	struct seen *s = ud;
+
+	if (i == 0 && s->lose > 0) {
+		s->lose--;
+		return 0;
+	}
+	return delete_room(a, i, id, ud, ticket);
+}
+
+static http_id get_room(struct api *a, size_t i, const char *id, void *ud, void *ticket)
+{
+	const struct api_send_args args = {.params = {id}};
+
+	(void)i;
+	(void)ud;
+	return api_send(a, EP_ROOM_GET, &args, fanout_api_done, ticket);
 }
 
 static int setup_opts(void **state, size_t budget, bool read_only)
@@ -634,6 +673,112 @@ static void test_listeners_hear_each_item(void **state)
 	model_release(f->m, &r);
 }
 
+static void test_an_item_handed_over_without_answer(void **state)
+{
+	struct fx *f = *state;
+	struct bulk_spec s = spec_for(f, 0, 3, 0);
+	struct resource *r;
+	const struct bulk_item *it;
+
+	s.send = delete_but_lose_first;
+	f->seen.lose = 1;
+	r = start(f, &s);
+	/* Whether it went out nobody knows: unknown, not failed, and not a
+	 * request the model waits for. */
+	it = bulk_item(r, 0);
+	assert_int_equal(it->state, BULK_UNKNOWN);
+	assert_int_equal(it->status, LB_UNSURE);
+	assert_int_equal(it->sends, 1);
+	assert_non_null(strstr(it->error, "no answer will come"));
+	assert_int_equal(fake_count(&f->ft), 2);
+	assert_int_equal(model_busy_count(f->m), 2);
+	complete(f, 0, 204, NULL);
+	complete(f, 1, 204, NULL);
+	assert_false(r->busy);
+	assert_int_equal(bulk_retry(f->m, r, BULK_RETRY_FAILED), 0);
+	/* Sent again only when asked by name. */
+	assert_int_equal(bulk_retry(f->m, r, BULK_RETRY_UNKNOWN), 1);
+	assert_int_equal(fake_count(&f->ft), 3);
+	complete(f, 2, 204, NULL);
+	assert_int_equal(bulk_item(r, 0)->state, BULK_DONE);
+	assert_int_equal(bulk_item(r, 0)->sends, 2);
+	assert_int_equal(model_busy_count(f->m), 0);
+	model_release(f->m, &r);
+}
+
+static void test_answers_another_way(void **state)
+{
+	struct fx *f = *state;
+	struct bulk_spec s = spec_for(f, 0, 3, 0);
+	struct resource *r;
+	struct bulk_progress p;
+	struct lb_error err;
+
+	s.send = delete_own_way;
+	r = start(f, &s);
+	assert_int_equal(fake_count(&f->ft), 0);
+	assert_int_equal(bulk_pending(f->m), 3);
+	bulk_answer(f->seen.tickets[1], NULL, 204, -1);
+	lb_error_set(&err, LB_HTTP, "rate limited");
+	err.http_status = 429;
+	bulk_answer(f->seen.tickets[0], &err, 429, 2000);
+	lb_error_set(&err, LB_UNSURE, "no answer");
+	bulk_answer(f->seen.tickets[2], &err, 0, -1);
+	assert_int_equal(bulk_item(r, 1)->state, BULK_DONE);
+	assert_int_equal(bulk_item(r, 2)->state, BULK_UNKNOWN);
+	/* The Retry-After it was given holds every send. */
+	assert_int_equal(bulk_item(r, 0)->state, BULK_QUEUED);
+	assert_int_equal(bulk_timeout_ms(f->m), 2000);
+	fake_now += 2000;
+	bulk_tick(f->m);
+	assert_int_equal(bulk_item(r, 0)->sends, 2);
+	bulk_answer(f->seen.tickets[0], NULL, 204, -1);
+	assert_true(bulk_progress(r, &p));
+	assert_int_equal(p.done, 2);
+	assert_int_equal(p.unknown, 1);
+	assert_false(r->busy);
+	assert_int_equal(model_busy_count(f->m), 0);
+	model_release(f->m, &r);
+}
+
+static void test_429_pauses_bulk_jobs_only(void **state)
+{
+	struct fx *f = *state;
+	struct bulk_spec sb = spec_for(f, 0, 2, 1);
+	struct fanout_spec sf = {0};
+	struct resource *b, *fo;
+	struct fanout_progress p;
+
+	b = start(f, &sb);
+	assert_true(fake_complete_retry_after(&f->ft, 0, 429, RATE_LIMITED, "5"));
+	assert_int_equal(bulk_timeout_ms(f->m), 5000);
+	/* A fan-out of reads does not wait for the changes' pause. */
+	sf.n = 3;
+	sf.args = f->args[1];
+	sf.submit = get_room;
+	sf.keep_body = true;
+	fo = model_fanout(f->m, NULL, &sf);
+	assert_int_equal(fake_count(&f->ft), 4);
+	/* Nor does a 429 to one of its reads pause anything: it failed. */
+	assert_true(fake_complete_retry_after(&f->ft, 1, 429, RATE_LIMITED, "60"));
+	assert_true(fake_complete(&f->ft, 2, 200, "{\"id\":\"b-1\"}"));
+	assert_true(fake_complete(&f->ft, 3, 200, "{\"id\":\"b-2\"}"));
+	assert_int_equal(fanout_item(fo, 0)->state, FANOUT_FAILED);
+	assert_int_equal(fanout_item(fo, 0)->http_status, 429);
+	assert_true(fanout_progress(fo, &p));
+	assert_false(p.running);
+	assert_int_equal(bulk_timeout_ms(f->m), 5000);
+	assert_int_equal(bulk_pending(f->m), 2);
+	fake_now += 5000;
+	bulk_tick(f->m);
+	assert_int_equal(fake_count(&f->ft), 5);
+	complete(f, 4, 204, NULL);
+	complete(f, 5, 204, NULL);
+	assert_int_equal(bulk_pending(f->m), 0);
+	model_release(f->m, &fo);
+	model_release(f->m, &b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -651,6 +796,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_what_an_answer_says, setup, teardown),
 	    cmocka_unit_test(test_synchronous_transport),
 	    cmocka_unit_test_setup_teardown(test_listeners_hear_each_item, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_an_item_handed_over_without_answer, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_answers_another_way, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_429_pauses_bulk_jobs_only, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

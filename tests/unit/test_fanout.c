@@ -37,6 +37,11 @@ struct seen {
 	struct model *cancel_m;
 	struct resource *cancel_r;
 	size_t cancel_after;
+	/* When set (child index + 1), cancel it while that child is sent. */
+	size_t cancel_sending;
+	/* Children sent some other way than api_send: their tickets. */
+	void *tickets[64];
+	bool own_way; /* get_own_way sends the child with api_send after all */
 };
 
 struct fx {
@@ -89,6 +94,26 @@ static http_id get_room(struct api *a, size_t i, const char *id, void *ud, void 
 	const struct api_send_args args = {.params = {id}};
 
 	return api_send(a, EP_ROOM_GET, &args, fanout_api_done, ticket);
+}
+
+/* Send child i some other way: the transport knows nothing of it, and its
+ * answer comes through fanout_answer. */
+static http_id get_own_way(struct api *a, size_t i, const char *id, void *ud, void *ticket)
+{
+	struct seen *s = ud;
+
+	if (s->cancel_sending == i + 1)
+		fanout_cancel(s->cancel_m, s->cancel_r);
+	if (!s->own_way)
+		return get_room(a, i, id, ud, ticket);
+	s->tickets[i] = ticket;
+	return (http_id)(1000 + i);
+}
+
+/* Child 1 breaks the api's rule: neither an answer nor a request. */
+static http_id get_but_lose_one(struct api *a, size_t i, const char *id, void *ud, void *ticket)
+{
+	return i == 1 ? 0 : get_room(a, i, id, ud, ticket);
 }
 
 static int setup_budget(void **state, size_t budget)
@@ -606,6 +631,110 @@ static void test_stale_and_needed_again(void **state)
 	model_release(f->m, &r);
 }
 
+static void test_a_child_never_started(void **state)
+{
+	struct fx *f = *state;
+	struct fanout_spec s = spec_for(f, 3, 0);
+	struct resource *r;
+	const struct fanout_item *it;
+
+	s.submit = get_but_lose_one;
+	r = model_fanout(f->m, "lost", &s);
+	/* It failed at once, counted as a failure, not as a request. */
+	assert_int_equal(fake_count(&f->ft), 2);
+	assert_int_equal(model_busy_count(f->m), 2);
+	it = fanout_item(r, 1);
+	assert_int_equal(it->state, FANOUT_FAILED);
+	assert_int_equal(it->status, LB_NETWORK);
+	assert_int_equal(it->http_status, 0);
+	assert_non_null(strstr(it->error, "could not be started"));
+	assert_int_equal(f->seen.n_ended, 1);
+	assert_int_equal(f->seen.ended[0], 1);
+	answer(f, 0);
+	answer(f, 2);
+	assert_false(r->busy);
+	assert_int_equal(r->state, RES_STALE);
+	assert_int_equal(r->err.status, LB_NETWORK);
+	assert_int_equal(model_busy_count(f->m), 0);
+	model_release(f->m, &r);
+}
+
+static void test_answers_another_way(void **state)
+{
+	struct fx *f = *state;
+	struct fanout_spec s = spec_for(f, 4, 0);
+	struct resource *r;
+	struct fanout_progress p;
+	struct lb_error err;
+
+	s.submit = get_own_way;
+	f->seen.own_way = true;
+	r = model_fanout(f->m, "own way", &s);
+	assert_int_equal(fake_count(&f->ft), 0);
+	assert_int_equal(model_busy_count(f->m), 4);
+	fanout_answer(f->seen.tickets[2], NULL, 200, "{\"id\":\"room-2\"}", 15);
+	lb_error_set(&err, LB_NETWORK, "connection reset");
+	fanout_answer(f->seen.tickets[0], &err, 0, NULL, 0);
+	assert_string_equal(fanout_item(r, 2)->body, "{\"id\":\"room-2\"}");
+	assert_int_equal(fanout_item(r, 2)->http_status, 200);
+	assert_int_equal(fanout_item(r, 0)->state, FANOUT_FAILED);
+	assert_non_null(strstr(fanout_item(r, 0)->error, "connection reset"));
+	/* A cancel reaches no transport: the two left end cancelled at once. */
+	fanout_cancel(f->m, r);
+	assert_int_equal(f->ft.cancel_calls, 2);
+	assert_int_equal(fanout_item(r, 1)->state, FANOUT_CANCELLED);
+	assert_int_equal(fanout_item(r, 3)->state, FANOUT_CANCELLED);
+	assert_int_equal(model_busy_count(f->m), 0);
+	assert_true(fanout_progress(r, &p));
+	assert_int_equal(p.ok, 1);
+	assert_int_equal(p.failed, 1);
+	assert_int_equal(p.cancelled, 2);
+	assert_false(p.running);
+	/* The first failure is the run's error, not the cancel after it. */
+	assert_int_equal(r->state, RES_STALE);
+	assert_int_equal(r->err.status, LB_NETWORK);
+	model_release(f->m, &r);
+}
+
+static void test_cancel_while_a_child_is_sent(void **state)
+{
+	struct fx *f = *state;
+	struct fanout_spec s = spec_for(f, 4, 1);
+	struct resource *r;
+
+	s.submit = get_own_way;
+	f->seen.cancel_m = f->m;
+	f->seen.cancel_sending = 2; /* child 1 */
+	r = model_fanout(f->m, "sending", &s);
+	f->seen.cancel_r = r;
+	/* Sent some other way, unknown to the transport: nobody will answer
+	 * it, so it ends cancelled as soon as it is sent. */
+	f->seen.own_way = true;
+	assert_true(fake_complete(&f->ft, 0, 200, "{\"id\":\"room-0\"}"));
+	assert_int_equal(fanout_item(r, 1)->state, FANOUT_CANCELLED);
+	assert_int_equal(fanout_item(r, 1)->status, LB_CANCELLED);
+	assert_null(strstr(fanout_item(r, 1)->error, "not sent"));
+	assert_non_null(strstr(fanout_item(r, 3)->error, "not sent"));
+	assert_int_equal(fanout_item(r, 3)->state, FANOUT_CANCELLED);
+	assert_int_equal(model_busy_count(f->m), 0);
+	assert_int_equal(f->seen.n_ended, 4);
+	assert_false(r->busy);
+	assert_int_equal(r->err.status, LB_CANCELLED);
+	/* Run again, the child sent with api_send: cancelled at the transport
+	 * once it is sent. */
+	f->seen.own_way = false;
+	model_refresh(f->m, r);
+	assert_int_equal(fake_count(&f->ft), 2);
+	assert_true(fake_complete(&f->ft, 1, 200, "{\"id\":\"room-0\"}"));
+	assert_int_equal(fake_count(&f->ft), 3);
+	assert_true(fake_req(&f->ft, 2)->cancelled);
+	assert_int_equal(fanout_item(r, 1)->state, FANOUT_CANCELLED);
+	assert_int_equal(fanout_item(r, 2)->state, FANOUT_CANCELLED);
+	assert_int_equal(model_busy_count(f->m), 0);
+	assert_false(r->busy);
+	model_release(f->m, &r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -621,6 +750,9 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test(test_synchronous_transport),
 	    cmocka_unit_test_setup_teardown(test_stale_and_needed_again, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_a_child_never_started, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_answers_another_way, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel_while_a_child_is_sent, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
