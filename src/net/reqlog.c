@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "term_safe.h"
+#include "utf8.h"
 #include "util.h"
 
 struct listener {
@@ -200,19 +201,11 @@ static bool body_is_text(const struct reqlog_entry *e)
 	if (e->content_type && strstr(e->content_type, "octet-stream"))
 		return false;
 	while (i < e->body_len) {
-		unsigned char c = p[i];
-		size_t n = c < 0x80             ? 1
-		           : (c & 0xE0) == 0xC0 ? 2
-		           : (c & 0xF0) == 0xE0 ? 3
-		           : (c & 0xF8) == 0xF0 ? 4
-		                                : 0;
-		if (n == 0 || i + n > e->body_len)
+		long c;
+		size_t n = utf8_decode(p + i, e->body_len - i, &c);
+
+		if (c < 0 || (c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0x7f)
 			return false;
-		if (n == 1 && ((c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0x7f))
-			return false;
-		for (size_t k = 1; k < n; k++)
-			if ((p[i + k] & 0xC0) != 0x80)
-				return false;
 		i += n;
 	}
 	return true;

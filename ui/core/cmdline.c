@@ -13,6 +13,7 @@
 #include <wctype.h>
 
 #include "cmdline.h"
+#include "utf8.h"
 
 #define CTL(c)       ((c)&0x1f)
 #define KEY_ESC      27
@@ -60,81 +61,28 @@ struct cmdline {
 static void finish(struct cmdline *c, enum cmdline_state state);
 static void search_end(struct cmdline *c);
 
-/* UTF-8 encoding of one code point into out (4 bytes room); returns length. */
+/* A wide character as UTF-8 into out (4 bytes room; one that is no code
+ * point becomes U+FFFD); returns the length. */
 static size_t utf8_put(char *out, wchar_t wc)
 {
 	unsigned long u = (unsigned long)wc;
 
 	if (u > 0x10ffff || (u >= 0xd800 && u <= 0xdfff))
 		u = 0xfffd;
-	if (u < 0x80) {
-		out[0] = (char)u;
-		return 1;
-	}
-	if (u < 0x800) {
-		out[0] = (char)(0xc0 | (u >> 6));
-		out[1] = (char)(0x80 | (u & 0x3f));
-		return 2;
-	}
-	if (u < 0x10000) {
-		out[0] = (char)(0xe0 | (u >> 12));
-		out[1] = (char)(0x80 | ((u >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (u & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | (u >> 18));
-	out[1] = (char)(0x80 | ((u >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((u >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (u & 0x3f));
-	return 4;
+	return utf8_encode(u, out);
 }
 
-/* Decode one UTF-8 sequence at s (n bytes available) into *wc; returns the
- * bytes used (at least 1; an invalid byte becomes U+FFFD). */
+/* One character of s (n > 0 bytes) into *wc, an ill-formed one as U+FFFD;
+ * returns the bytes used. */
 static size_t utf8_get(const char *s, size_t n, wchar_t *wc)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned long u;
-	size_t len, i;
+	long cp;
+	size_t used = utf8_decode((const unsigned char *)s, n, &cp);
 
-	if (p[0] < 0x80) {
-		*wc = p[0];
-		return 1;
-	}
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		len = 2;
-		u = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		u = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		u = p[0] & 0x07;
-	} else {
-		*wc = 0xfffd;
-		return 1;
-	}
-	if (len > n) {
-		*wc = 0xfffd;
-		return 1;
-	}
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80) {
-			*wc = 0xfffd;
-			return 1;
-		}
-		u = (u << 6) | (p[i] & 0x3f);
-	}
-	if ((len == 3 && u < 0x800) || (len == 4 && (u < 0x10000 || u > 0x10ffff)) ||
-	    (u >= 0xd800 && u <= 0xdfff)) {
-		*wc = 0xfffd;
-		return len;
-	}
-	*wc = (wchar_t)u;
-	return len;
+	*wc = cp < 0 ? 0xfffd : (wchar_t)cp;
+	return used;
 }
 
-/* Wide string [s, s+n) as malloc'd UTF-8; NULL when out of memory. */
 static char *wide_to_utf8(const wchar_t *s, size_t n)
 {
 	char *out = malloc(n * 4 + 1);
