@@ -6,8 +6,8 @@
 #
 # and that the libraries stay where they belong: libcurl in src/net only,
 # cJSON in the decoders (src/api, src/lson, src/res, src/cmd), curses in
-# ui/ only; and that src/cmd never writes to standard output itself (it
-# goes through struct cmd_host). Prints each violation as FILE:LINE and
+# ui/ only; and that src/cmd and src/res never write to standard output (they
+# go through struct cmd_host). Prints each violation as FILE:LINE and
 # exits 1 when there is one.
 #
 #   scripts/check-layers.sh [TOP]
@@ -91,7 +91,7 @@ done < <(find src ui -name '*.[ch]' | sort)
 # comments.
 while IFS= read -r f; do
 	while IFS=: read -r n line; do
-		complain "$f:$n" "writes to standard output: src/cmd goes through its host ($line)"
+		complain "$f:$n" "writes to standard output: commands go through their host ($line)"
 	done < <(awk '
 		{
 			out = ""; line = $0
@@ -111,9 +111,9 @@ while IFS= read -r f; do
 			    out ~ /(^|[^A-Za-z0-9_])(printf|vprintf|puts|putchar)[ \t]*\(/)
 				print FNR ":" out
 		}' "$f")
-done < <(find src/cmd -name '*.[ch]' | sort)
+done < <(find src/cmd src/res -name '*.[ch]' | sort)
 
 if [ "$bad" = 0 ]; then
-	echo "layers: every include goes down; src/cmd writes nothing to stdout"
+	echo "layers: every include goes down; src/cmd and src/res write nothing to stdout"
 fi
 exit "$bad"
