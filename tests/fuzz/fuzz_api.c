@@ -17,6 +17,8 @@
  * with tests/fuzz/run.sh. */
 #include "lbconfig.h"
 
+#include "fuzz.h"
+
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -36,15 +38,6 @@
 #include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, __FILE__,         \
-			        __LINE__);                                                         \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
 
 /* Strict UTF-8 (no overlongs, surrogates or values above U+10FFFF). */
 static bool valid_utf8(const char *s, size_t len)
@@ -245,12 +238,6 @@ static void check_room(const struct room *r)
 	CHECK(room_non_finite(r) || same_room(&again, r));
 	CHECK(strcmp(again.raw_json, r->raw_json) == 0 || room_non_finite(r));
 	room_clear(&again);
-}
-
-static void check_failure(const struct lb_error *err)
-{
-	CHECK(err->status == LB_DECODE || err->status == LB_NOMEM);
-	CHECK(TERMINATED(err->message) && err->message[0] != '\0');
 }
 
 static void fuzz_error(const char *body, size_t len, unsigned sel)

@@ -21,6 +21,8 @@
  *  - query_quote and url_encode decode back to their input. */
 #include "lbconfig.h"
 
+#include "fuzz.h"
+
 #include <locale.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -36,15 +38,6 @@
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, __FILE__,         \
-			        __LINE__);                                                         \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
 
 #define ELLIPSIS  "\xe2\x80\xa6"
 #define MAX_WORDS 16

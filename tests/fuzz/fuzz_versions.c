@@ -7,6 +7,8 @@
  * tests/fuzz/run.sh SECONDS versions. */
 #include "lbconfig.h"
 
+#include "fuzz.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,21 +18,6 @@
 #include "versions.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, __FILE__,         \
-			        __LINE__);                                                         \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
-
-static void check_failure(const struct lb_error *err)
-{
-	CHECK(err->status == LB_DECODE || err->status == LB_NOMEM);
-	CHECK(memchr(err->message, '\0', sizeof(err->message)) && err->message[0] != '\0');
-}
 
 static void fuzz_page(const char *body, size_t len)
 {
