@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cJSON.h>
+
 #include "cmd_impl.h"
 #include "family.h"
 #include "json.h"
@@ -25,14 +27,19 @@
 static const struct op_step *delete_read(struct model *m, struct op *o,
                                          struct api_storage_result *res, struct op_end *end);
 
+static const struct op_step *edit_read(struct model *m, struct op *o,
+                                       struct api_storage_result *res, struct op_end *end);
+
 static const struct op_step get_step = {
-    .ep = EP_COMMENT_GET, .build = thread_op_build, .answer = thread_op_read};
+    .ep = EP_COMMENT_GET, .build = thread_op_build_read, .answer = thread_op_read};
+static const struct op_step edit_get_step = {
+    .ep = EP_COMMENT_GET, .build = thread_op_build_read, .answer = edit_read};
 static const struct op_step create_step = {
     .ep = EP_COMMENT_CREATE, .build = thread_op_build, .answer = thread_op_created};
 static const struct op_step edit_step = {
     .ep = EP_COMMENT_UPDATE, .build = thread_op_build, .answer = thread_op_answer};
 static const struct op_step delete_get_step = {
-    .ep = EP_COMMENT_GET, .build = thread_op_build, .answer = delete_read};
+    .ep = EP_COMMENT_GET, .build = thread_op_build_read, .answer = delete_read};
 static const struct op_step delete_step = {
     .ep = EP_COMMENT_DELETE, .build = thread_op_build, .answer = thread_op_deleted};
 static const struct op_step react_step = {
@@ -45,6 +52,50 @@ static const struct op_step *delete_read(struct model *m, struct op *o,
 {
 	(void)m;
 	return thread_op_delete_read(o, res, end, "comment", &delete_step);
+}
+
+/* The body of a comment's JSON, and whether it is deleted. */
+static cJSON *body_of_comment(const char *json, size_t len, bool *deleted)
+{
+	cJSON *root = json ? cJSON_ParseWithLength(json, len) : NULL;
+	cJSON *body = cJSON_DetachItemFromObjectCaseSensitive(root, "body");
+
+	*deleted = cJSON_GetObjectItemCaseSensitive(root, "deletedAt") != NULL;
+	cJSON_Delete(root);
+	return body;
+}
+
+/* An edit's read: the body it replaces must be the one that was shown,
+ * else nothing is sent. */
+static const struct op_step *edit_read(struct model *m, struct op *o,
+                                       struct api_storage_result *res, struct op_end *end)
+{
+	struct thread_op *st = op_state(o);
+	bool was_deleted, deleted;
+	cJSON *seen, *now;
+	bool same;
+
+	(void)m;
+	if (res->err.status != LB_OK) {
+		end->err = res->err;
+		lb_error_prefix(&end->err, "the comment was not edited");
+		return NULL;
+	}
+	seen = body_of_comment(st->seen, strlen(st->seen), &was_deleted);
+	now = body_of_comment(res->body, res->body_len, &deleted);
+	same = !deleted && !was_deleted && seen && now && cJSON_Compare(seen, now, true);
+	cJSON_Delete(seen);
+	cJSON_Delete(now);
+	if (same)
+		return &edit_step;
+	lb_error_set(&end->err, LB_HTTP,
+	             deleted ? "the comment was deleted since it was shown; it was not edited"
+	                     : "the comment changed since it was shown; it was not edited (look at "
+	                       "it again and retry)");
+	snprintf(end->err.code, sizeof(end->err.code), "COMMENT_CHANGED");
+	op_invalidate(o, &threads_kind);
+	op_invalidate(o, &thread_kind);
+	return NULL;
 }
 
 #define COMMENT_PROGRAM(var, label, is_change)                                                     \
@@ -127,15 +178,19 @@ http_id model_comment_create(struct model *m, const char *room_id, const char *t
 }
 
 http_id model_comment_edit(struct model *m, const char *room_id, const char *thread_id,
-                           const char *comment_id, const char *body_json, storage_done_fn done,
-                           void *ud)
+                           const char *comment_id, const char *body_json, const char *seen_json,
+                           storage_done_fn done, void *ud)
 {
 	const struct op_done to = {.storage = done, .ud = ud};
+	char *body;
 
 	if (!thread_json_given(body_json, "the comment body", &to))
 		return 0;
-	return run_with(m, &edit_program, &edit_step, room_id, thread_id, comment_id,
-	                body_with("body", body_json, true, NULL, NULL, false), done, ud);
+	if (!(body = body_with("body", body_json, true, NULL, NULL, false)))
+		return op_refuse(&to, LB_NOMEM, "out of memory");
+	return thread_op_run(m, &edit_program, seen_json ? &edit_get_step : &edit_step,
+	                     EP_COMMENT_UPDATE, room_id, thread_id, comment_id, body, seen_json,
+	                     done, ud);
 }
 
 http_id model_comment_delete(struct model *m, const char *room_id, const char *thread_id,

@@ -180,7 +180,8 @@ static bool paragraph_text(const cJSON *children, struct buf *b)
 		else if (type && !strcmp(type, "link") &&
 		         (text || cJSON_GetStringValue(item(n, "url"))))
 			ok = buf_adds(b, text ? text : cJSON_GetStringValue(item(n, "url")));
-		else if (type && !strcmp(type, "mention") && cJSON_GetStringValue(item(n, "id")))
+		else if (type && !strcmp(type, "mention") && cJSON_GetStringValue(item(n, "id")) &&
+		         *cJSON_GetStringValue(item(n, "id")))
 			ok = buf_printf(b, "@%s", cJSON_GetStringValue(item(n, "id")));
 		if (!ok)
 			return false;
@@ -980,6 +981,18 @@ bool thread_op_build(struct op *o, struct api_send_args *args, char *made[2], st
 	return true;
 }
 
+bool thread_op_build_read(struct op *o, struct api_send_args *args, char *made[2],
+                          struct lb_error *err)
+{
+	struct thread_op *st = op_state(o);
+
+	(void)made;
+	(void)err;
+	args->params[1] = st->thread_id;
+	args->params[2] = st->comment_id;
+	return true;
+}
+
 /* The "id" of a created thread or comment, from the answer. */
 static char *new_id_of(const struct api_storage_result *res)
 {
@@ -1133,7 +1146,7 @@ static const struct op_step *delete_read(struct model *m, struct op *o,
 static const struct op_step create_step = {
     .ep = EP_THREAD_CREATE, .build = thread_op_build, .answer = thread_op_created};
 static const struct op_step delete_get_step = {
-    .ep = EP_THREAD_GET, .build = thread_op_build, .answer = delete_read};
+    .ep = EP_THREAD_GET, .build = thread_op_build_read, .answer = delete_read};
 static const struct op_step delete_step = {
     .ep = EP_THREAD_DELETE, .build = thread_op_build, .answer = thread_op_deleted};
 static const struct op_step resolve_step = {
@@ -1147,9 +1160,9 @@ static const struct op_step subscribe_step = {
 static const struct op_step unsubscribe_step = {
     .ep = EP_THREAD_UNSUBSCRIBE, .build = thread_op_build, .answer = thread_op_answer};
 static const struct op_step subscriptions_step = {
-    .ep = EP_THREAD_SUBSCRIPTIONS, .build = thread_op_build, .answer = thread_op_read};
+    .ep = EP_THREAD_SUBSCRIPTIONS, .build = thread_op_build_read, .answer = thread_op_read};
 static const struct op_step participants_step = {
-    .ep = EP_THREAD_PARTICIPANTS, .build = thread_op_build, .answer = thread_op_read};
+    .ep = EP_THREAD_PARTICIPANTS, .build = thread_op_build_read, .answer = thread_op_read};
 
 static const struct op_step *delete_read(struct model *m, struct op *o,
                                          struct api_storage_result *res, struct op_end *end)

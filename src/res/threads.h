@@ -174,10 +174,13 @@ http_id model_comment_get(struct model *m, const char *room_id, const char *thre
 http_id model_comment_create(struct model *m, const char *room_id, const char *thread_id,
                              const char *user_id, const char *body_json, storage_done_fn done,
                              void *ud);
-/* POST /comments/{id} {body}. */
+/* POST /comments/{id} {body}, once the comment is read again and found
+ * with the body seen_json (the comment the user was shown; NULL: no
+ * check) has: another body, or a deleted comment, is refused (LB_HTTP,
+ * code COMMENT_CHANGED) and nothing is sent. */
 http_id model_comment_edit(struct model *m, const char *room_id, const char *thread_id,
-                           const char *comment_id, const char *body_json, storage_done_fn done,
-                           void *ud);
+                           const char *comment_id, const char *body_json, const char *seen_json,
+                           storage_done_fn done, void *ud);
 /* DELETE a comment as model_thread_delete deletes a thread (code
  * COMMENT_CHANGED; seen_json: the comment the user was shown). */
 http_id model_comment_delete(struct model *m, const char *room_id, const char *thread_id,

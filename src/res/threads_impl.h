@@ -31,6 +31,9 @@ void thread_op_clear(void *state);
 void thread_op_describe(const struct op *o, struct storage_result *res);
 /* The thread and the comment as path parameters, the body as JSON. */
 bool thread_op_build(struct op *o, struct api_send_args *args, char *made[2], struct lb_error *err);
+/* The same for a read: no body. */
+bool thread_op_build_read(struct op *o, struct api_send_args *args, char *made[2],
+                          struct lb_error *err);
 /* A one-step change or read ends with its answer; a change makes the
  * room's threads and the threads held read again. */
 const struct op_step *thread_op_answer(struct model *m, struct op *o,

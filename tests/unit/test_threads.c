@@ -587,7 +587,7 @@ static void test_comment_changes(void **state)
 	              "{\"userId\":\"alice\",\"body\":" BODY("re") "}");
 	fake_complete(&f->ft, 1, 200, comment);
 	assert_string_equal(t.id, "cm_9");
-	model_comment_edit(f->m, "r1", "th_1", "cm_9", BODY("re2"), on_tdone, &t);
+	model_comment_edit(f->m, "r1", "th_1", "cm_9", BODY("re2"), NULL, on_tdone, &t);
 	expect_change(f, 2, HTTP_POST, ROOM "/threads/th_1/comments/cm_9",
 	              "{\"body\":" BODY("re2") "}");
 	fake_complete(&f->ft, 2, 200, comment);
@@ -606,6 +606,45 @@ static void test_comment_changes(void **state)
 	model_comment_create(f->m, "r1", "th_1", NULL, BODY("re"), on_tdone, &t);
 	assert_int_equal(t.err.status, LB_USAGE);
 	assert_int_equal(fake_count(&f->ft), 5);
+}
+
+/* An edit replaces the body that was shown, or nothing: the comment is
+ * read again first (a read: no body), and another body, or a deleted
+ * comment, is refused; a reaction added meanwhile is no reason to refuse. */
+static void test_edit_checks_what_was_shown(void **state)
+{
+	struct fx *f = *state;
+	struct tres t = {0};
+	const char *seen = "{\"id\":\"cm_1\",\"reactions\":[],\"body\":" BODY("old") "}";
+
+	model_comment_edit(f->m, "r1", "th_1", "cm_1", BODY("new"), seen, on_tdone, &t);
+	expect_change(f, 0, HTTP_GET, ROOM "/threads/th_1/comments/cm_1", NULL);
+	assert_true(fake_complete(&f->ft, 0, 200,
+	                          "{\"id\":\"cm_1\",\"reactions\":[{\"emoji\":\"x\",\"users\":[]}],"
+	                          "\"body\":" BODY("old") "}"));
+	expect_change(f, 1, HTTP_POST, ROOM "/threads/th_1/comments/cm_1",
+	              "{\"body\":" BODY("new") "}");
+	assert_true(fake_complete(&f->ft, 1, 200, "{\"id\":\"cm_1\"}"));
+	assert_int_equal(t.err.status, LB_OK);
+	size_t k = fake_count(&f->ft);
+
+	model_comment_edit(f->m, "r1", "th_1", "cm_1", BODY("new"), seen, on_tdone, &t);
+	assert_true(fake_complete(&f->ft, k, 200, "{\"id\":\"cm_1\",\"body\":" BODY("other") "}"));
+	assert_int_equal(t.err.status, LB_HTTP);
+	assert_string_equal(t.err.code, "COMMENT_CHANGED");
+	assert_string_equal(t.err.message, "the comment changed since it was shown; it was not "
+	                                   "edited (look at it again and retry)");
+	model_comment_edit(f->m, "r1", "th_1", "cm_1", BODY("new"), seen, on_tdone, &t);
+	for (size_t i = k + 1; i < fake_count(&f->ft); i++)
+		if (fake_req(&f->ft, i)->method == HTTP_GET && !fake_req(&f->ft, i)->finished &&
+		    strstr(fake_req(&f->ft, i)->url, "/comments/cm_1"))
+			assert_true(fake_complete(
+			    &f->ft, i, 200,
+			    "{\"id\":\"cm_1\",\"deletedAt\":\"2024-01-01T00:00:00Z\"}"));
+	assert_string_equal(t.err.message,
+	                    "the comment was deleted since it was shown; it was not edited");
+	for (size_t i = k; i < fake_count(&f->ft); i++)
+		assert_int_equal(fake_req(&f->ft, i)->method, HTTP_GET);
 }
 
 /* A POST goes out once: an answer that says nothing for sure is told as
@@ -759,7 +798,7 @@ static void test_read_only(void **state)
 	model_thread_metadata(f->m, "r1", "th_1", "a", "{}", on_tdone, &t);
 	model_thread_subscribe(f->m, "r1", "th_1", "a", true, on_tdone, &t);
 	model_comment_create(f->m, "r1", "th_1", "a", BODY("x"), on_tdone, &t);
-	model_comment_edit(f->m, "r1", "th_1", "cm_1", BODY("x"), on_tdone, &t);
+	model_comment_edit(f->m, "r1", "th_1", "cm_1", BODY("x"), NULL, on_tdone, &t);
 	model_comment_delete(f->m, "r1", "th_1", "cm_1", NULL, on_tdone, &t);
 	model_comment_react(f->m, "r1", "th_1", "cm_1", "a", "x", true, on_tdone, &t);
 	model_comment_react(f->m, "r1", "th_1", "cm_1", "a", "x", false, on_tdone, &t);
@@ -789,6 +828,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_threads_kind, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_thread_changes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_comment_changes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_edit_checks_what_was_shown, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_post_at_most_once, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_delete_keeps_first, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_delete_refuses_what_changed, setup, teardown),
