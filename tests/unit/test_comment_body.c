@@ -1,0 +1,538 @@
+/* Comment bodies (src/res/comment_body.h): the API's JSON both ways, plain
+ * text, the screen's lines (every node type, nesting, wrapping with wide
+ * characters, narrow widths, terminal safety). */
+#include "lbconfig.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "comment_body.h"
+#include "json.h"
+#include "util.h"
+
+/* A body from JSON that must decode. */
+static struct cbody *body(const char *json)
+{
+	struct cbody *b = NULL;
+	struct lb_error err;
+
+	if (!cbody_decode(json, strlen(json), &b, &err))
+		fail_msg("%s: %s", json, err.message);
+	return b;
+}
+
+/* The body's JSON, compact. Caller frees. */
+static char *json_of(const struct cbody *b)
+{
+	char *s = cbody_encode(b);
+
+	assert_non_null(s);
+	return s;
+}
+
+static void assert_json(const struct cbody *b, const char *want)
+{
+	char *s = json_of(b);
+
+	assert_string_equal(s, want);
+	free(s);
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+static const char *const every_node =
+    "{\"version\":1,\"content\":["
+    "{\"type\":\"paragraph\",\"children\":["
+    "{\"text\":\"plain\"},"
+    "{\"text\":\"all\",\"bold\":true,\"italic\":true,\"strikethrough\":true,\"code\":true},"
+    "{\"text\":\"off\",\"bold\":false},"
+    "{\"type\":\"link\",\"url\":\"https://example.com\",\"text\":\"site\"},"
+    "{\"type\":\"link\",\"url\":\"https://example.com/bare\"},"
+    "{\"type\":\"mention\",\"kind\":\"user\",\"id\":\"alice\"},"
+    "{\"type\":\"mention\",\"kind\":\"group\",\"id\":\"team\",\"userIds\":[\"a\",\"b\"]},"
+    "{\"type\":\"mention\",\"id\":\"legacy\"}]},"
+    "{\"type\":\"paragraph\",\"children\":[]}]}";
+
+static void test_decode_every_node(void **state)
+{
+	struct cbody *b = body(every_node);
+	const struct cbody_inline *c;
+
+	(void)state;
+	assert_int_equal(b->n, 2);
+	assert_int_equal(b->content[0].n, 8);
+	assert_int_equal(b->content[1].n, 0);
+	c = b->content[0].children;
+	assert_int_equal(c[0].type, CBODY_TEXT);
+	assert_string_equal(c[0].text, "plain");
+	assert_int_equal(c[0].on, 0);
+	assert_int_equal(c[0].set, 0);
+	assert_int_equal(c[1].on, CBODY_FLAGS);
+	assert_int_equal(c[1].set, CBODY_FLAGS);
+	assert_int_equal(c[2].on, 0);
+	assert_int_equal(c[2].set, CBODY_BOLD);
+	assert_int_equal(c[3].type, CBODY_LINK);
+	assert_string_equal(c[3].url, "https://example.com");
+	assert_string_equal(c[3].text, "site");
+	assert_null(c[4].text);
+	assert_int_equal(c[5].type, CBODY_MENTION);
+	assert_int_equal(c[5].kind, CBODY_KIND_USER);
+	assert_string_equal(c[5].id, "alice");
+	assert_false(c[5].has_user_ids);
+	assert_int_equal(c[6].kind, CBODY_KIND_GROUP);
+	assert_true(c[6].has_user_ids);
+	assert_int_equal(c[6].user_ids.n, 2);
+	assert_string_equal(c[6].user_ids.v[1], "b");
+	assert_int_equal(c[7].kind, CBODY_KIND_NONE);
+	cbody_free(&b);
+	assert_null(b);
+}
+
+static void test_encode_is_the_api_shape(void **state)
+{
+	struct cbody *b = body(every_node), *again = NULL;
+	struct lb_error err;
+	char *s = json_of(b);
+
+	(void)state;
+	/* Keys in the API's order, flags only where they were, false kept. */
+	assert_string_equal(s, every_node);
+	assert_true(cbody_decode(s, strlen(s), &again, &err));
+	assert_true(cbody_equal(b, again));
+	free(s);
+	cbody_free(&again);
+	cbody_free(&b);
+}
+
+static void test_decode_keeps_what_is_absent_absent(void **state)
+{
+	struct cbody *b;
+
+	(void)state;
+	/* Key order and white space do not matter; unnamed keys are dropped. */
+	b = body(" { \"content\" : [ { \"children\" : [ { \"italic\" : true , \"text\" : \"x\" ,"
+	         " \"extra\" : 1 } ] , \"type\" : \"paragraph\" } ] , \"version\" : 1 } ");
+	assert_json(b, "{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":["
+	               "{\"text\":\"x\",\"italic\":true}]}]}");
+	cbody_free(&b);
+	b = body("{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":["
+	         "{\"type\":\"link\",\"url\":\"u\",\"text\":\"\"},"
+	         "{\"type\":\"mention\",\"kind\":\"group\",\"id\":\"g\",\"userIds\":[]}]}]}");
+	assert_json(b, "{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":["
+	               "{\"type\":\"link\",\"url\":\"u\",\"text\":\"\"},"
+	               "{\"type\":\"mention\",\"kind\":\"group\",\"id\":\"g\",\"userIds\":[]}]}]}");
+	cbody_free(&b);
+	b = body("{\"version\":1,\"content\":[]}");
+	assert_int_equal(b->n, 0);
+	assert_json(b, "{\"version\":1,\"content\":[]}");
+	cbody_free(&b);
+}
+
+static void test_decode_errors_say_where(void **state)
+{
+	static const struct {
+		const char *json, *says;
+	} cases[] = {
+	    {"", "malformed JSON"},
+	    {"{\"version\":1,\"content\":[", "malformed JSON"},
+	    {"[]", "comment body: not an object"},
+	    {"{\"content\":[]}", "\"version\" is not 1"},
+	    {"{\"version\":2,\"content\":[]}", "\"version\" is not 1"},
+	    {"{\"version\":1}", "\"content\" is not an array"},
+	    {"{\"version\":1,\"content\":[1]}", "content[0]: not an object"},
+	    {"{\"version\":1,\"content\":[{\"type\":\"heading\",\"children\":[]}]}",
+	     "content[0]: not a paragraph"},
+	    {"{\"version\":1,\"content\":[{\"type\":\"paragraph\"}]}",
+	     "content[0]: \"children\" is not an array"},
+	    {"{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{}]}]}",
+	     "content[0].children[0]: no \"text\""},
+	    {"{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"text\":1}]}]}",
+	     "content[0].children[0]: \"text\" is not a string"},
+	    {"{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"text\":\"\"},"
+	     "{\"text\":\"x\",\"bold\":\"yes\"}]}]}",
+	     "content[0].children[1]: \"bold\" is not a boolean"},
+	    {"{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"type\":\"image\","
+	     "\"url\":\"x\"}]}]}",
+	     "content[0].children[0]: unknown inline type \"image\""},
+	    {"{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"type\":7}]}]}",
+	     "\"type\" is not a string"},
+	    {"{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"type\":\"link\"}]}]}",
+	     "no \"url\""},
+	    {"{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"type\":\"link\","
+	     "\"url\":\"u\",\"text\":null}]}]}",
+	     "\"text\" is not a string"},
+	    {"{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"type\":"
+	     "\"mention\",\"kind\":\"team\",\"id\":\"x\"}]}]}",
+	     "\"kind\" is not \"user\" or \"group\""},
+	    {"{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"type\":"
+	     "\"mention\",\"kind\":\"user\"}]}]}",
+	     "no \"id\""},
+	    {"{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"type\":"
+	     "\"mention\",\"id\":\"g\",\"userIds\":\"a\"}]}]}",
+	     "\"userIds\" is not an array"},
+	    {"{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"type\":"
+	     "\"mention\",\"id\":\"g\",\"userIds\":[\"a\",2]}]}]}",
+	     "\"userIds\" holds something else than strings"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cbody *b = (struct cbody *)1;
+		struct lb_error err;
+
+		assert_false(cbody_decode(cases[i].json, strlen(cases[i].json), &b, &err));
+		assert_null(b);
+		assert_int_equal(err.status, LB_DECODE);
+		if (!strstr(err.message, cases[i].says))
+			fail_msg("%s: \"%s\" does not say \"%s\"", cases[i].json, err.message,
+			         cases[i].says);
+	}
+}
+
+static void test_write_inside_a_request(void **state)
+{
+	struct cbody *b = body("{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":"
+	                       "[{\"text\":\"hi \\\"you\\\"\\n\"}]}]}");
+	struct buf out;
+	struct json_writer w;
+
+	(void)state;
+	buf_init(&out);
+	json_writer_init(&w, &out, false);
+	json_begin_object(&w);
+	json_key(&w, "userId");
+	json_string(&w, "u1");
+	json_key(&w, "body");
+	cbody_write(&w, b);
+	json_end_object(&w);
+	assert_true(w.ok);
+	assert_string_equal(out.data, "{\"userId\":\"u1\",\"body\":{\"version\":1,\"content\":[{\"type\":"
+	                              "\"paragraph\",\"children\":[{\"text\":\"hi \\\"you\\\"\\n\"}]}]}}");
+	buf_free(&out);
+	cbody_free(&b);
+}
+
+static void test_equal_sees_every_difference(void **state)
+{
+	static const char *const variants[] = {
+	    "{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"text\":\"a\"}]}]}",
+	    "{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"text\":\"b\"}]}]}",
+	    "{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"text\":\"a\","
+	    "\"bold\":true}]}]}",
+	    "{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"text\":\"a\","
+	    "\"bold\":false}]}]}",
+	    "{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"type\":\"link\","
+	    "\"url\":\"a\"}]}]}",
+	    "{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"type\":\"link\","
+	    "\"url\":\"a\",\"text\":\"\"}]}]}",
+	    "{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"type\":"
+	    "\"mention\",\"id\":\"a\"}]}]}",
+	    "{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"type\":"
+	    "\"mention\",\"kind\":\"user\",\"id\":\"a\"}]}]}",
+	    "{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"type\":"
+	    "\"mention\",\"kind\":\"user\",\"id\":\"a\",\"userIds\":[]}]}]}",
+	    "{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"type\":"
+	    "\"mention\",\"kind\":\"user\",\"id\":\"a\",\"userIds\":[\"x\"]}]}]}",
+	    "{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[]}]}",
+	    "{\"version\":1,\"content\":[]}",
+	};
+	size_t n = sizeof(variants) / sizeof(variants[0]);
+
+	(void)state;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < n; k++) {
+			struct cbody *a = body(variants[i]), *b = body(variants[k]);
+
+			assert_int_equal(cbody_equal(a, b), i == k);
+			cbody_free(&a);
+			cbody_free(&b);
+		}
+}
+
+/* ---- plain text ----------------------------------------------------------- */
+
+static const char *names(void *ud, enum cbody_kind kind, const char *id)
+{
+	(void)ud;
+	if (!strcmp(id, "alice") && kind != CBODY_KIND_GROUP)
+		return "Alice A.";
+	if (!strcmp(id, "team") && kind == CBODY_KIND_GROUP)
+		return "The Team";
+	return NULL;
+}
+
+static void test_plain_is_the_sdks_format(void **state)
+{
+	struct cbody *b = body(every_node);
+	char *s;
+
+	(void)state;
+	s = cbody_plain(b, NULL, NULL);
+	assert_string_equal(s, "plainalloffsitehttps://example.com/bare@alice@team@legacy\n");
+	free(s);
+	s = cbody_plain(b, names, NULL);
+	assert_string_equal(s, "plainalloffsitehttps://example.com/bare@Alice A.@The Team@legacy\n");
+	free(s);
+	cbody_free(&b);
+	b = body("{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"text\":\"a\"},"
+	         "{\"type\":\"mention\",\"kind\":\"user\",\"id\":\"\"},{\"text\":\"\\u001b[31m\"}]},"
+	         "{\"type\":\"paragraph\",\"children\":[{\"text\":\"b\\nc\"}]}]}");
+	s = cbody_plain(b, NULL, NULL);
+	/* An empty mention is left out; text is as it is (made safe by whoever
+	 * prints it). */
+	assert_string_equal(s, "a\x1b[31m\nb\nc");
+	free(s);
+	cbody_free(&b);
+	b = body("{\"version\":1,\"content\":[]}");
+	s = cbody_plain(b, NULL, NULL);
+	assert_string_equal(s, "");
+	free(s);
+	cbody_free(&b);
+}
+
+/* ---- the screen ----------------------------------------------------------- */
+
+/* The lines as text, "|" between lines, runs as they are. */
+static char *lines_text(const struct cbody_lines *l)
+{
+	struct buf out;
+
+	buf_init(&out);
+	for (size_t i = 0; i < l->n; i++) {
+		if (i)
+			buf_adds(&out, "|");
+		for (size_t k = 0; k < l->lines[i].n; k++)
+			buf_adds(&out, l->lines[i].runs[k].text);
+	}
+	return buf_steal(&out);
+}
+
+/* Render, check what every render must hold, and compare the text. */
+static void render_check(const struct cbody *b, int width, cbody_name_fn fn, const char *want,
+                         struct cbody_lines *keep)
+{
+	struct cbody_lines l;
+	char *text;
+
+	assert_true(cbody_render(b, width, fn, NULL, &l));
+	for (size_t i = 0; i < l.n; i++) {
+		int cols = 0;
+
+		for (size_t k = 0; k < l.lines[i].n; k++) {
+			const struct cbody_run *r = &l.lines[i].runs[k];
+
+			assert_true(r->text[0] != '\0');
+			for (const char *p = r->text; *p; p++)
+				assert_true((unsigned char)*p >= 0x20 && (unsigned char)*p != 0x7f);
+			if (k > 0)
+				assert_int_not_equal(r->style, l.lines[i].runs[k - 1].style);
+			cols += r->cols;
+		}
+		assert_int_equal(cols, l.lines[i].cols);
+		/* Only a wide character alone may be wider than the line. */
+		if (cols > (width < 1 ? 1 : width))
+			assert_true(l.lines[i].n == 1 && cols == 2);
+	}
+	text = lines_text(&l);
+	if (want && strcmp(text, want))
+		fail_msg("width %d: got \"%s\", want \"%s\"", width, text, want);
+	free(text);
+	if (keep)
+		*keep = l;
+	else
+		cbody_lines_free(&l);
+}
+
+static void test_render_every_node_and_nesting(void **state)
+{
+	struct cbody *b = body("{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":["
+	                       "{\"text\":\"b\",\"bold\":true},"
+	                       "{\"text\":\"bi\",\"bold\":true,\"italic\":true},"
+	                       "{\"text\":\"s\",\"strikethrough\":true},"
+	                       "{\"text\":\"c\",\"code\":true,\"bold\":false},"
+	                       "{\"type\":\"link\",\"url\":\"https://l.example\",\"text\":\"L\"},"
+	                       "{\"type\":\"mention\",\"kind\":\"user\",\"id\":\"alice\"},"
+	                       "{\"type\":\"mention\",\"kind\":\"group\",\"id\":\"team\"},"
+	                       "{\"type\":\"mention\",\"id\":\"old\"}]}]}");
+	struct cbody_lines l;
+	const struct cbody_run *r;
+
+	(void)state;
+	render_check(b, 80, NULL, "bbiscL[1]@alice@team@old||[1] https://l.example", &l);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.lines[1].n, 0);
+	r = l.lines[0].runs;
+	assert_int_equal(l.lines[0].n, 9);
+	assert_int_equal(r[0].style, CBODY_S_BOLD);
+	assert_int_equal(r[1].style, CBODY_S_BOLD | CBODY_S_ITALIC);
+	assert_int_equal(r[2].style, CBODY_S_STRIKE);
+	assert_int_equal(r[3].style, CBODY_S_CODE);
+	assert_string_equal(r[4].text, "L");
+	assert_int_equal(r[4].style, CBODY_S_LINK);
+	assert_string_equal(r[5].text, "[1]");
+	assert_int_equal(r[5].style, CBODY_S_FOOTNOTE);
+	assert_string_equal(r[6].text, "@alice");
+	assert_int_equal(r[6].style, CBODY_S_USER);
+	assert_string_equal(r[7].text, "@team");
+	assert_int_equal(r[7].style, CBODY_S_GROUP);
+	assert_int_equal(r[8].style, CBODY_S_USER);
+	assert_int_equal(l.lines[2].runs[0].style, CBODY_S_FOOTNOTE);
+	assert_string_equal(l.lines[2].runs[1].text, "https://l.example");
+	assert_int_equal(l.lines[2].runs[1].style, CBODY_S_FOOTNOTE | CBODY_S_LINK);
+	cbody_lines_free(&l);
+	/* Names from the resolver. */
+	render_check(b, 80, names, "bbiscL[1]@Alice A.@The Team@old||[1] https://l.example", NULL);
+	cbody_free(&b);
+}
+
+static void test_render_links_and_footnotes(void **state)
+{
+	struct cbody *b = body("{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":["
+	                       "{\"text\":\"see \"},"
+	                       "{\"type\":\"link\",\"url\":\"https://a.example\",\"text\":\"a\"},"
+	                       "{\"text\":\" and \"},"
+	                       "{\"type\":\"link\",\"url\":\"https://b.example\"},"
+	                       "{\"text\":\" and \"},"
+	                       "{\"type\":\"link\",\"url\":\"https://a.example\",\"text\":\"again\"}]},"
+	                       "{\"type\":\"paragraph\",\"children\":[{\"type\":\"mention\","
+	                       "\"kind\":\"user\",\"id\":\"\"}]}]}");
+
+	(void)state;
+	/* One number per URL; a link without text shows its URL; an empty
+	 * mention shows nothing (its paragraph is an empty line). */
+	render_check(b, 80, NULL,
+	             "see a[1] and https://b.example[2] and again[1]|||"
+	             "|[1] https://a.example|[2] https://b.example",
+	             NULL);
+	cbody_free(&b);
+}
+
+static void test_render_paragraphs_and_breaks(void **state)
+{
+	struct cbody *b = body("{\"version\":1,\"content\":["
+	                       "{\"type\":\"paragraph\",\"children\":[{\"text\":\"one\\ntwo\"}]},"
+	                       "{\"type\":\"paragraph\",\"children\":[]},"
+	                       "{\"type\":\"paragraph\",\"children\":[{\"text\":\"  indented\\n\\nx\"}]}"
+	                       "]}");
+
+	(void)state;
+	/* A blank line between paragraphs; the empty one is an empty line. */
+	render_check(b, 40, NULL, "one|two||||  indented||x", NULL);
+	cbody_free(&b);
+	b = body("{\"version\":1,\"content\":[]}");
+	render_check(b, 40, NULL, "", NULL);
+	cbody_free(&b);
+}
+
+static void test_render_wraps_at_words(void **state)
+{
+	struct cbody *b = body("{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":["
+	                       "{\"text\":\"the quick \"},{\"text\":\"brown\",\"bold\":true},"
+	                       "{\"text\":\" fox jumps over\"}]}]}");
+	struct cbody_lines l;
+
+	(void)state;
+	render_check(b, 10, NULL, "the quick|brown fox|jumps over", &l);
+	/* The bold word keeps its style on its line. */
+	assert_string_equal(l.lines[1].runs[0].text, "brown");
+	assert_int_equal(l.lines[1].runs[0].style, CBODY_S_BOLD);
+	cbody_lines_free(&l);
+	render_check(b, 15, NULL, "the quick brown|fox jumps over", NULL);
+	render_check(b, 3, NULL, "the|qui|ck|bro|wn|fox|jum|ps|ove|r", NULL);
+	cbody_free(&b);
+	/* A word across two styles is one word; a long one is cut. */
+	b = body("{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":["
+	         "{\"text\":\"ab\"},{\"text\":\"cd\",\"italic\":true},{\"text\":\" e\"}]}]}");
+	render_check(b, 4, NULL, "abcd|e", NULL);
+	render_check(b, 3, NULL, "abc|d e", NULL);
+	cbody_free(&b);
+	/* A link's marker stays with its text. */
+	b = body("{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":["
+	         "{\"text\":\"go \"},{\"type\":\"link\",\"url\":\"u\",\"text\":\"here\"}]}]}");
+	render_check(b, 8, NULL, "go|here[1]||[1] u", NULL);
+	cbody_free(&b);
+}
+
+static void test_render_wide_characters(void **state)
+{
+	struct cbody *b = body("{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":["
+	                       "{\"text\":\"日本語のテキスト\"}]}]}");
+	struct cbody_lines l;
+
+	(void)state;
+	render_check(b, 5, NULL, "日本|語の|テキ|スト", &l);
+	for (size_t i = 0; i < l.n; i++)
+		assert_int_equal(l.lines[i].cols, 4);
+	cbody_lines_free(&l);
+	render_check(b, 4, NULL, "日本|語の|テキ|スト", NULL);
+	/* Narrower than a wide character: one a line. */
+	render_check(b, 1, NULL, "日|本|語|の|テ|キ|ス|ト", NULL);
+	render_check(b, 0, NULL, "日|本|語|の|テ|キ|ス|ト", NULL);
+	render_check(b, -5, NULL, "日|本|語|の|テ|キ|ス|ト", NULL);
+	cbody_free(&b);
+	/* Emoji are wide; ASCII words around them still wrap at spaces; a
+	 * combining mark stays on its letter. */
+	b = body("{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":["
+	         "{\"text\":\"ok 😀😀 cafe\\u0301 x\"}]}]}");
+	render_check(b, 4, NULL, "ok|😀😀|cafe\xcc\x81|x", NULL);
+	render_check(b, 3, NULL, "ok|😀|😀|caf|e\xcc\x81 x", NULL);
+	render_check(b, 1, NULL, "o|k|😀|😀|c|a|f|e\xcc\x81|x", NULL);
+	cbody_free(&b);
+	b = body("{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":["
+	         "{\"text\":\"a中文b\"}]}]}");
+	render_check(b, 3, NULL, "a中|文b", NULL);
+	cbody_free(&b);
+}
+
+static void test_render_is_terminal_safe(void **state)
+{
+	struct cbody *b = body(
+	    "{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":["
+	    "{\"text\":\"red\\u001b[31m \\u0007bell \\u009b c1 \\u202e bidi\\ttab\"},"
+	    "{\"type\":\"link\",\"url\":\"https://x/\\u001b]0;title\\u0007\",\"text\":\"\\u001bL\"},"
+	    "{\"type\":\"mention\",\"kind\":\"user\",\"id\":\"\\u001b[2J\"}]}]}");
+	struct cbody_lines l;
+	char *text;
+
+	(void)state;
+	render_check(b, 200, NULL, NULL, &l);
+	text = lines_text(&l);
+	assert_null(strchr(text, 0x1b));
+	assert_null(strchr(text, 0x07));
+	assert_null(strchr(text, '\t'));
+	assert_null(strstr(text, "\xc2\x9b"));
+	assert_null(strstr(text, "\xe2\x80\xae"));
+	assert_non_null(strstr(text, "red\xe2\x90\x9b[31m")); /* the visible ␛ */
+	assert_non_null(strstr(text, "@\xe2\x90\x9b[2J"));
+	free(text);
+	cbody_lines_free(&l);
+	cbody_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_decode_every_node),
+	    cmocka_unit_test(test_encode_is_the_api_shape),
+	    cmocka_unit_test(test_decode_keeps_what_is_absent_absent),
+	    cmocka_unit_test(test_decode_errors_say_where),
+	    cmocka_unit_test(test_write_inside_a_request),
+	    cmocka_unit_test(test_equal_sees_every_difference),
+	    cmocka_unit_test(test_plain_is_the_sdks_format),
+	    cmocka_unit_test(test_render_every_node_and_nesting),
+	    cmocka_unit_test(test_render_links_and_footnotes),
+	    cmocka_unit_test(test_render_paragraphs_and_breaks),
+	    cmocka_unit_test(test_render_wraps_at_words),
+	    cmocka_unit_test(test_render_wide_characters),
+	    cmocka_unit_test(test_render_is_terminal_safe),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
