@@ -12,6 +12,8 @@
  *   JSON      cbody_decode / cbody_from_json and cbody_encode / cbody_write:
  *             decode then encode gives the same JSON up to key order and
  *             white space.
+ *   text      cbody_to_text and cbody_from_text: lbtui's own syntax for
+ *             $EDITOR, lossless (below).
  *   screen    cbody_render: lines of styled runs at a width; cbody_plain:
  *             the SDK's stringifyCommentBody format "plain". */
 #ifndef LB_COMMENT_BODY_H
@@ -98,6 +100,51 @@ void cbody_write(struct json_writer *w, const struct cbody *b);
 void cbody_free(struct cbody **b);
 /* Whether two bodies are the same node for node. */
 bool cbody_equal(const struct cbody *a, const struct cbody *b);
+
+/* ---- the text form, lossless ---------------------------------------------
+ *
+ * For $EDITOR and for editing an existing comment: cbody_from_text
+ * (cbody_to_text(b)) is b, node for node, for every body cbody_decode
+ * returns. The syntax:
+ *
+ *   Paragraphs are separated by one blank line ("\n\n"); one more blank
+ *   line between two paragraphs is an empty paragraph (so is one at the
+ *   start or the end). A single line break is a line break inside the
+ *   text. "" is a body with no paragraphs, "\" a body of one empty
+ *   paragraph. One final line break (editors add one; cbody_to_text
+ *   writes one) is ignored; CR LF reads as LF; a NUL byte reads as U+FFFD
+ *   (no string of a body can hold one).
+ *
+ *   **bold**  _italic_ (or *italic*)  ~~strikethrough~~  `code`
+ *     Each marker turns its flag on or off; they combine and nest
+ *     (**_both_**). Inside `code` nothing but \` \\ \{ and the markers
+ *     below has a meaning; `` is an empty code text.
+ *   [text](url)   a link; [](url) a link without text, [{}](url) one
+ *                 whose text is empty. In the text \] \[ \\; in the URL
+ *                 \) \( \\.
+ *   @id           a user mention, for an id of letters, digits and _ . @ -
+ *                 that starts with a letter, digit or _, after the start,
+ *                 a space or punctuation other than _ . - (so a@b.com is
+ *                 no mention); a final . or - is not part of the id.
+ *   @{user:id}  @{group:id}  @{id}   any mention (@{id}: no "kind");
+ *                 @{group:id|u1,u2} with userIds ([] is "|", [""] "|,":
+ *                 one final empty item is dropped). In the braces \} \|
+ *                 \, \: \\.
+ *   {}            ends a text here: two texts side by side with the same
+ *                 flags ("a{}b"), an empty text ("{}", "**{}**").
+ *   {bisc}        the same, and the text it ends has bold, italic,
+ *                 strikethrough, code present and false (one letter each).
+ *   \X            X itself, for any ASCII punctuation X; "\" before a
+ *                 line break or CR keeps it in the text (two line breaks
+ *                 in a row, one at the end of a paragraph). A "\" before
+ *                 anything else is a backslash.
+ *
+ * cbody_to_text escapes whatever would otherwise be read as syntax, and
+ * writes @id only where it reads back as the same mention. cbody_from_text
+ * never fails on text: what is not syntax is text (an unclosed marker ends
+ * with its paragraph). NULL only when out of memory (err LB_NOMEM). */
+char *cbody_to_text(const struct cbody *b);
+struct cbody *cbody_from_text(const char *text, size_t len, struct lb_error *err);
 
 /* ---- showing a body ------------------------------------------------------ */
 

@@ -1,6 +1,7 @@
 /* Comment bodies (src/res/comment_body.h): the API's JSON both ways, plain
  * text, the screen's lines (every node type, nesting, wrapping with wide
- * characters, narrow widths, terminal safety). */
+ * characters, narrow widths, terminal safety), the lossless text form and
+ * its escapes. */
 #include "lbconfig.h"
 
 #include <setjmp.h>
@@ -516,6 +517,267 @@ static void test_render_is_terminal_safe(void **state)
 	cbody_free(&b);
 }
 
+/* ---- the text form -------------------------------------------------------- */
+
+/* body -> text is want, and text -> body is body again. */
+static void text_is(const char *json, const char *want)
+{
+	struct cbody *b = body(json), *again;
+	struct lb_error err;
+	char *text = cbody_to_text(b);
+
+	assert_non_null(text);
+	if (strcmp(text, want))
+		fail_msg("%s: text \"%s\", want \"%s\"", json, text, want);
+	again = cbody_from_text(text, strlen(text), &err);
+	assert_non_null(again);
+	if (!cbody_equal(b, again)) {
+		char *got = json_of(again);
+
+		fail_msg("%s: read back as %s", json, got);
+	}
+	free(text);
+	cbody_free(&again);
+	cbody_free(&b);
+}
+
+#define P(children) "{\"type\":\"paragraph\",\"children\":[" children "]}"
+#define BODY(paragraphs) "{\"version\":1,\"content\":[" paragraphs "]}"
+
+static void test_text_form_syntax(void **state)
+{
+	(void)state;
+	text_is(BODY(""), "");
+	text_is(BODY(P("")), "\\\n");
+	text_is(BODY(P("") "," P("")), "\n\n\n");
+	text_is(BODY(P("{\"text\":\"a\"}") "," P("") "," P("{\"text\":\"b\"}")), "a\n\n\n\nb\n");
+	text_is(BODY(P("{\"text\":\"hello world\"}")), "hello world\n");
+	text_is(BODY(P("{\"text\":\"x\",\"bold\":true}")), "**x**\n");
+	text_is(BODY(P("{\"text\":\"x\",\"bold\":true,\"italic\":true,\"strikethrough\":true,"
+	               "\"code\":true}")),
+	        "**_~~`x`~~_**\n");
+	text_is(BODY(P("{\"text\":\"a\"},{\"text\":\"b\"}")), "a{}b\n");
+	text_is(BODY(P("{\"text\":\"\"}")), "{}\n");
+	text_is(BODY(P("{\"text\":\"\",\"code\":true}")), "``\n");
+	text_is(BODY(P("{\"text\":\"a\",\"bold\":true},{\"text\":\"b\",\"bold\":true}")),
+	        "**a****b**\n");
+	text_is(BODY(P("{\"text\":\"x\",\"bold\":false,\"code\":false}")), "x{bc}\n");
+	text_is(BODY(P("{\"text\":\"x\",\"code\":true,\"italic\":false}")), "`x{i}`\n");
+	text_is(BODY(P("{\"text\":\" * _ ~ ` [ \\\\ {} {b} \"}")),
+	        " \\* \\_ \\~ \\` \\[ \\\\ \\{} \\{b} \n");
+	text_is(BODY(P("{\"text\":\"`{}\\\\\",\"code\":true}")), "`\\`\\{}\\\\`\n");
+	text_is(BODY(P("{\"text\":\"a\\nb\\n\\nc\\n\"}")), "a\nb\n\\\nc\\\n\n");
+	text_is(BODY(P("{\"text\":\"\\r\\n\"}")), "\\\r\\\n\n");
+	text_is(BODY(P("{\"type\":\"mention\",\"kind\":\"user\",\"id\":\"alice\"},"
+	               "{\"text\":\", hi\"}")),
+	        "@alice, hi\n");
+	text_is(BODY(P("{\"type\":\"mention\",\"kind\":\"user\",\"id\":\"alice\"},"
+	               "{\"text\":\"x\"}")),
+	        "@{user:alice}x\n");
+	text_is(BODY(P("{\"text\":\"a\"},{\"type\":\"mention\",\"kind\":\"user\",\"id\":\"b\"}")),
+	        "a@{user:b}\n");
+	text_is(BODY(P("{\"type\":\"mention\",\"kind\":\"user\",\"id\":\"end.\"}")),
+	        "@{user:end.}\n");
+	text_is(BODY(P("{\"type\":\"mention\",\"kind\":\"group\",\"id\":\"team\"}")),
+	        "@{group:team}\n");
+	text_is(BODY(P("{\"type\":\"mention\",\"kind\":\"group\",\"id\":\"t\",\"userIds\":"
+	               "[\"a\",\"b,c\"]}")),
+	        "@{group:t|a,b\\,c}\n");
+	text_is(BODY(P("{\"type\":\"mention\",\"kind\":\"group\",\"id\":\"t\",\"userIds\":[]}")),
+	        "@{group:t|}\n");
+	text_is(BODY(P("{\"type\":\"mention\",\"kind\":\"group\",\"id\":\"t\",\"userIds\":[\"\"]}")),
+	        "@{group:t|,}\n");
+	text_is(BODY(P("{\"type\":\"mention\",\"id\":\"user:x\"}")), "@{user\\:x}\n");
+	text_is(BODY(P("{\"type\":\"mention\",\"kind\":\"user\",\"id\":\"a}b|c\"}")),
+	        "@{user:a\\}b\\|c}\n");
+	text_is(BODY(P("{\"type\":\"link\",\"url\":\"https://e.x/(a)\",\"text\":\"t [1]\"}")),
+	        "[t \\[1\\]](https://e.x/\\(a\\))\n");
+	text_is(BODY(P("{\"type\":\"link\",\"url\":\"u\"}")), "[](u)\n");
+	text_is(BODY(P("{\"type\":\"link\",\"url\":\"u\",\"text\":\"\"}")), "[{}](u)\n");
+	text_is(BODY(P("{\"text\":\"mail a@b.c @x @{y\"}")), "mail a@b.c \\@x \\@{y\n");
+}
+
+/* Reads of what a person types, and text that is no syntax at all. */
+static void test_text_form_reading(void **state)
+{
+	static const struct {
+		const char *text, *json;
+	} cases[] = {
+	    {"hi\n", BODY(P("{\"text\":\"hi\"}"))},
+	    {"a\r\nb\r\n\r\nc", BODY(P("{\"text\":\"a\\nb\"}") "," P("{\"text\":\"c\"}"))},
+	    {"*i* _i_ **b** ~s~ ~~s~~",
+	     BODY(P("{\"text\":\"i\",\"italic\":true},{\"text\":\" \"},{\"text\":\"i\",\"italic\":"
+	            "true},{\"text\":\" \"},{\"text\":\"b\",\"bold\":true},{\"text\":\" ~s~ \"},"
+	            "{\"text\":\"s\",\"strikethrough\":true}"))},
+	    {"**bold _both_**", BODY(P("{\"text\":\"bold \",\"bold\":true},{\"text\":\"both\","
+	                               "\"bold\":true,\"italic\":true}"))},
+	    {"**unclosed", BODY(P("{\"text\":\"unclosed\",\"bold\":true}"))},
+	    {"`a*b_c`", BODY(P("{\"text\":\"a*b_c\",\"code\":true}"))},
+	    {"hi @bob.", BODY(P("{\"text\":\"hi \"},{\"type\":\"mention\",\"kind\":\"user\","
+	                        "\"id\":\"bob\"},{\"text\":\".\"}"))},
+	    {"x@y.z", BODY(P("{\"text\":\"x@y.z\"}"))},
+	    {"@{team", BODY(P("{\"text\":\"@{team\"}"))},
+	    {"[a](b", BODY(P("{\"text\":\"[a](b\"}"))},
+	    {"[a] (b)", BODY(P("{\"text\":\"[a] (b)\"}"))},
+	    {"C:\\dir\\file", BODY(P("{\"text\":\"C:\\\\dir\\\\file\"}"))},
+	    {"trailing \\", BODY(P("{\"text\":\"trailing \\\\\"}"))},
+	    {"{x}", BODY(P("{\"text\":\"{x}\"}"))},
+	    {"a\n\n\nb", BODY(P("{\"text\":\"a\"}") "," P("{\"text\":\"\\nb\"}"))},
+	    {"\\", BODY(P(""))},
+	    {"", BODY("")},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct lb_error err;
+		struct cbody *got = cbody_from_text(cases[i].text, strlen(cases[i].text), &err);
+		struct cbody *want = body(cases[i].json);
+
+		assert_non_null(got);
+		if (!cbody_equal(got, want)) {
+			char *g = json_of(got);
+
+			fail_msg("\"%s\": got %s, want %s", cases[i].text, g, cases[i].json);
+		}
+		cbody_free(&got);
+		cbody_free(&want);
+	}
+}
+
+/* A small generator, the same run after run. */
+static uint32_t rnd_state = 12345;
+static uint32_t rnd(uint32_t n)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return (rnd_state >> 8) % n;
+}
+
+static void random_string(struct buf *b)
+{
+	static const char *const pieces[] = {"a", "b", " ", "*", "**", "_", "~", "~~", "`", "\\",
+	                                     "[", "]", "(", ")", "{", "}", "{}", "{b}", "@", "@x",
+	                                     "@{", "|", ",", ":", "\n", "\n\n", "\r", "\r\n",
+	                                     "é", "😀", "user:", "group:", ".", "-", "\t"};
+	size_t n = rnd(8);
+
+	for (size_t i = 0; i < n; i++)
+		buf_adds(b, pieces[rnd(sizeof(pieces) / sizeof(pieces[0]))]);
+}
+
+/* Random bodies, of every node and flag: body -> text -> body is the body. */
+static void test_text_form_is_lossless(void **state)
+{
+	static const char *const keys[] = {"bold", "italic", "strikethrough", "code"};
+
+	(void)state;
+	for (int round = 0; round < 3000; round++) {
+		struct buf j;
+		size_t paras = rnd(4);
+
+		buf_init(&j);
+		buf_adds(&j, "{\"version\":1,\"content\":[");
+		for (size_t p = 0; p < paras; p++) {
+			size_t n = rnd(6);
+
+			buf_adds(&j, p ? ",{\"type\":\"paragraph\",\"children\":["
+			               : "{\"type\":\"paragraph\",\"children\":[");
+			for (size_t k = 0; k < n; k++) {
+				struct buf s;
+				uint32_t t = rnd(10);
+
+				buf_init(&s);
+				random_string(&s);
+				if (k)
+					buf_adds(&j, ",");
+				if (t < 6) {
+					buf_adds(&j, "{\"text\":");
+					buf_json_string(&j, s.data);
+					for (int f = 0; f < 4; f++) {
+						uint32_t v = rnd(4);
+
+						if (v < 2)
+							buf_printf(&j, ",\"%s\":%s", keys[f],
+							           v ? "true" : "false");
+					}
+					buf_adds(&j, "}");
+				} else if (t < 8) {
+					buf_adds(&j, "{\"type\":\"link\",\"url\":");
+					buf_json_string(&j, s.data);
+					if (rnd(2)) {
+						buf_adds(&j, ",\"text\":");
+						s.len = 0;
+						random_string(&s);
+						buf_json_string(&j, s.len ? s.data : "");
+					}
+					buf_adds(&j, "}");
+				} else {
+					static const char *const kinds[] = {"", ",\"kind\":\"user\"",
+					                                    ",\"kind\":\"group\""};
+
+					buf_printf(&j, "{\"type\":\"mention\"%s,\"id\":", kinds[rnd(3)]);
+					buf_json_string(&j, s.data);
+					if (rnd(3) == 0) {
+						size_t m = rnd(3);
+
+						buf_adds(&j, ",\"userIds\":[");
+						for (size_t u = 0; u < m; u++) {
+							s.len = 0;
+							random_string(&s);
+							if (u)
+								buf_adds(&j, ",");
+							buf_json_string(&j, s.len ? s.data : "");
+						}
+						buf_adds(&j, "]");
+					}
+					buf_adds(&j, "}");
+				}
+				buf_free(&s);
+			}
+			buf_adds(&j, "]}");
+		}
+		buf_adds(&j, "]}");
+		{
+			struct cbody *b = body(j.data), *again;
+			struct lb_error err;
+			char *text = cbody_to_text(b);
+
+			assert_non_null(text);
+			again = cbody_from_text(text, strlen(text), &err);
+			if (!cbody_equal(b, again))
+				fail_msg("%s -> \"%s\" is not the same body", j.data, text);
+			free(text);
+			cbody_free(&again);
+			cbody_free(&b);
+		}
+		buf_free(&j);
+	}
+}
+
+/* Any bytes read as a body, and that body writes a text that reads back as
+ * itself. */
+static void test_text_form_reads_anything(void **state)
+{
+	(void)state;
+	for (int round = 0; round < 3000; round++) {
+		char bytes[64];
+		size_t n = rnd(sizeof(bytes));
+		struct lb_error err;
+		struct cbody *b, *again;
+		char *text;
+
+		for (size_t i = 0; i < n; i++)
+			bytes[i] = rnd(4) ? "*_~`\\[](){}@|,:\n\r ab"[rnd(21)] : (char)rnd(256);
+		b = cbody_from_text(bytes, n, &err);
+		assert_non_null(b);
+		text = cbody_to_text(b);
+		again = cbody_from_text(text, strlen(text), &err);
+		assert_true(cbody_equal(b, again));
+		free(text);
+		cbody_free(&again);
+		cbody_free(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -532,6 +794,10 @@ int main(void)
 	    cmocka_unit_test(test_render_wraps_at_words),
 	    cmocka_unit_test(test_render_wide_characters),
 	    cmocka_unit_test(test_render_is_terminal_safe),
+	    cmocka_unit_test(test_text_form_syntax),
+	    cmocka_unit_test(test_text_form_reading),
+	    cmocka_unit_test(test_text_form_is_lossless),
+	    cmocka_unit_test(test_text_form_reads_anything),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
