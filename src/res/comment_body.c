@@ -18,6 +18,34 @@
 #include "utf8.h"
 #include "util.h"
 
+/* ---- Unicode classes ----------------------------------------------------- */
+
+bool cm_in_ranges(const struct cm_range *r, size_t n, long cp)
+{
+	size_t lo = 0, hi = n;
+
+	if (cp < 0)
+		return false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if ((uint32_t)cp < r[mid].lo)
+			hi = mid;
+		else if ((uint32_t)cp > r[mid].hi)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+bool cm_is_js_space(long cp)
+{
+	return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0xA0 || cp == 0x1680 ||
+	       (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
+	       cp == 0x205F || cp == 0x3000 || cp == 0xFEFF;
+}
+
 /* ---- building ------------------------------------------------------------ */
 
 /* Arrays grow to the next power of two: room is made when n is 0 or a

@@ -8,10 +8,13 @@
  *   Link       {type: "link", url, text?}
  *   Mention    {type: "mention", kind: "user"|"group", id, userIds?}
  *
- * Conversions:
+ * Four conversions:
  *   JSON      cbody_decode / cbody_from_json and cbody_encode / cbody_write:
  *             decode then encode gives the same JSON up to key order and
  *             white space.
+ *   markdown  cbody_from_markdown: exactly what the SDK's
+ *             markdownToCommentBody (@liveblocks/node 3.24.2) makes of
+ *             the text, node for node. Lossy, as the SDK is.
  *   text      cbody_to_text and cbody_from_text: lbtui's own syntax for
  *             $EDITOR, lossless (below).
  *   screen    cbody_render: lines of styled runs at a width; cbody_plain:
@@ -100,6 +103,26 @@ void cbody_write(struct json_writer *w, const struct cbody *b);
 void cbody_free(struct cbody **b);
 /* Whether two bodies are the same node for node. */
 bool cbody_equal(const struct cbody *a, const struct cbody *b);
+
+/* ---- markdown, as the SDK reads it ---------------------------------------
+ *
+ * The marked lexer (GFM) the SDK runs, followed as the SDK's
+ * markdownToCommentBody walks its tokens: ** and __ bold, * and _ italic,
+ * ~~ strikethrough, backticks code, combined when nested; [text](url),
+ * reference links, <autolinks> and bare http://, https://, www. links whose
+ * URL passes sanitizeUrl (anything else stays text); @id a user mention,
+ * never inside code or links; images, headings, lists, quotes and tables
+ * kept as text; fenced code a plain paragraph; paragraphs on blank lines.
+ *
+ * NULL with err set: LB_USAGE when the text nests deeper than lbtui follows
+ * (CBODY_MAX_DEPTH), LB_NOMEM. Where lbtui cannot do what the SDK does:
+ * Unicode case folding and IDNA mapping and validity beyond lower-case
+ * ASCII and Punycode (a reference label "Ä", a host "ÄBC.de" or
+ * "xn--abc"), lbtui folds ASCII only; a NUL, and a half of a surrogate
+ * pair (the SDK splits one where a backslash escapes an emoji next to
+ * emphasis), become U+FFFD, as no UTF-8 string can hold them. */
+#define CBODY_MAX_DEPTH 100
+struct cbody *cbody_from_markdown(const char *md, size_t len, struct lb_error *err);
 
 /* ---- the text form, lossless ---------------------------------------------
  *

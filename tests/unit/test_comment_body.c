@@ -1,7 +1,9 @@
 /* Comment bodies (src/res/comment_body.h): the API's JSON both ways, plain
  * text, the screen's lines (every node type, nesting, wrapping with wide
  * characters, narrow widths, terminal safety), the lossless text form and
- * its escapes. */
+ * its escapes, markdown as the SDK reads it, and the SDK's URL check. The
+ * node for node comparison with the SDK itself is
+ * tests/e2e/comment_body.test.mjs. */
 #include "lbconfig.h"
 
 #include <setjmp.h>
@@ -15,6 +17,7 @@
 #include <cmocka.h>
 
 #include "comment_body.h"
+#include "comment_impl.h"
 #include "json.h"
 #include "util.h"
 
@@ -778,6 +781,130 @@ static void test_text_form_reads_anything(void **state)
 	}
 }
 
+/* ---- markdown ------------------------------------------------------------- */
+
+static void markdown_is(const char *md, const char *want)
+{
+	struct lb_error err;
+	struct cbody *b = cbody_from_markdown(md, strlen(md), &err);
+	char *got;
+
+	if (!b)
+		fail_msg("\"%s\": %s", md, err.message);
+	got = json_of(b);
+	if (strcmp(got, want))
+		fail_msg("\"%s\":\n got  %s\n want %s", md, got, want);
+	free(got);
+	cbody_free(&b);
+}
+
+/* The SDK's behaviour as api-contract.md section 3 describes it (the
+ * corpus test checks hundreds more against the SDK itself). */
+static void test_markdown_as_the_sdk(void **state)
+{
+	(void)state;
+	markdown_is("", BODY(""));
+	markdown_is("**b** __b__ *i* _i_ ~~s~~ `c`",
+	            BODY(P("{\"text\":\"b\",\"bold\":true},{\"text\":\" \"},{\"text\":\"b\","
+	                   "\"bold\":true},{\"text\":\" \"},{\"text\":\"i\",\"italic\":true},"
+	                   "{\"text\":\" \"},{\"text\":\"i\",\"italic\":true},{\"text\":\" \"},"
+	                   "{\"text\":\"s\",\"strikethrough\":true},{\"text\":\" \"},"
+	                   "{\"text\":\"c\",\"code\":true}")));
+	markdown_is("**a _b_**", BODY(P("{\"text\":\"a \",\"bold\":true},{\"text\":\"b\",\"bold\":"
+	                                "true,\"italic\":true}")));
+	markdown_is("one\n\ntwo", BODY(P("{\"text\":\"one\"}") "," P("{\"text\":\"two\"}")));
+	markdown_is("hi @alice", BODY(P("{\"text\":\"hi \"},{\"type\":\"mention\",\"kind\":"
+	                                "\"user\",\"id\":\"alice\"}")));
+	markdown_is("a@b.com", BODY(P("{\"text\":\"a@b.com\"}")));
+	markdown_is("@user:1", BODY(P("{\"type\":\"mention\",\"kind\":\"user\",\"id\":\"user\"},"
+	                              "{\"text\":\":1\"}")));
+	markdown_is("`@not`", BODY(P("{\"text\":\"@not\",\"code\":true}")));
+	markdown_is("[x](javascript:alert(1))", BODY(P("{\"text\":\"x\"}")));
+	markdown_is("[x](https://e.x)",
+	            BODY(P("{\"type\":\"link\",\"url\":\"https://e.x\",\"text\":\"x\"}")));
+	markdown_is("www.e.x", BODY(P("{\"type\":\"link\",\"url\":\"http://www.e.x\",\"text\":"
+	                              "\"www.e.x\"}")));
+	markdown_is("<a@b.co>", BODY(P("{\"text\":\"a@b.co\"}")));
+	markdown_is("![i](p.png)", BODY(P("{\"text\":\"![i](p.png)\"}")));
+	markdown_is("```\n**x**\n```", BODY(P("{\"text\":\"**x**\"}")));
+	markdown_is("# T", BODY(P("{\"text\":\"# \"},{\"text\":\"T\"}")));
+	markdown_is("> q", BODY(P("{\"text\":\"> \"},{\"text\":\"q\"}")));
+	markdown_is("- a\n- b", BODY(P("{\"text\":\"- \"},{\"text\":\"a\"}") "," P(
+	                                 "{\"text\":\"- \"},{\"text\":\"b\"}")));
+	markdown_is("a\\*b", BODY(P("{\"text\":\"a\"},{\"text\":\"*\"},{\"text\":\"b\"}")));
+	markdown_is("a\r\nb", BODY(P("{\"text\":\"a\\nb\"}")));
+	/* Invalid UTF-8 reads as U+FFFD, as node reads a file. */
+	markdown_is("x\xff", BODY(P("{\"text\":\"x\xef\xbf\xbd\"}")));
+}
+
+static void test_markdown_refuses_deep_nesting(void **state)
+{
+	struct buf md;
+	struct lb_error err;
+	struct cbody *b;
+
+	(void)state;
+	buf_init(&md);
+	for (int i = 0; i < CBODY_MAX_DEPTH + 10; i++)
+		buf_adds(&md, "> ");
+	buf_adds(&md, "deep");
+	b = cbody_from_markdown(md.data, md.len, &err);
+	assert_null(b);
+	assert_int_equal(err.status, LB_USAGE);
+	assert_non_null(strstr(err.message, "nests deeper"));
+	buf_free(&md);
+	/* Just within the limit is fine. */
+	buf_init(&md);
+	for (int i = 0; i < 20; i++)
+		buf_adds(&md, "> ");
+	buf_adds(&md, "*a **b** a*");
+	b = cbody_from_markdown(md.data, md.len, &err);
+	assert_non_null(b);
+	cbody_free(&b);
+	buf_free(&md);
+}
+
+static void url_is(const char *in, const char *want)
+{
+	bool rejected;
+	char *got = cm_sanitize_url(in, strlen(in), &rejected);
+
+	if (!want) {
+		if (got)
+			fail_msg("\"%s\": got \"%s\", want it refused", in, got);
+		assert_true(rejected);
+		return;
+	}
+	if (!got)
+		fail_msg("\"%s\": refused, want \"%s\"", in, want);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_sanitize_url(void **state)
+{
+	(void)state;
+	url_is("https://example.com", "https://example.com");
+	url_is("https://example.com/", "https://example.com/");
+	url_is("HTTP://EXAMPLE.COM:80/a/./b/../c?q=a b#f", "http://example.com/a/c?q=a%20b#f");
+	url_is("www.example.com", "https://www.example.com");
+	url_is("https://user:pw@example.com:8080/", "https://example.com:8080/");
+	url_is("/relative/path/", "/relative/path/");
+	url_is("../up", "/up");
+	url_is("#", "#");
+	url_is("#top", "#top");
+	url_is("https://0x7f.1/", "https://127.0.0.1/");
+	url_is("https://[2001:db8:0:0:0:0:0:1]/", "https://[2001:db8::1]/");
+	url_is("https://münchen.de/", "https://xn--mnchen-3ya.de/");
+	url_is("javascript:alert(1)", NULL);
+	url_is("mailto:a@b.c", NULL);
+	url_is("ftp://e.x", NULL);
+	url_is("", NULL);
+	url_is("https://exa mple.com", NULL);
+	url_is("https://256.0.0.1/", NULL);
+	url_is("https://xn--/", NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -798,6 +925,9 @@ int main(void)
 	    cmocka_unit_test(test_text_form_reading),
 	    cmocka_unit_test(test_text_form_is_lossless),
 	    cmocka_unit_test(test_text_form_reads_anything),
+	    cmocka_unit_test(test_markdown_as_the_sdk),
+	    cmocka_unit_test(test_markdown_refuses_deep_nesting),
+	    cmocka_unit_test(test_sanitize_url),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
