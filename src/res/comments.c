@@ -7,6 +7,7 @@
 #include <cJSON.h>
 
 #include "cmd_impl.h"
+#include "comment_body.h"
 #include "family.h"
 #include "json.h"
 #include "output.h"
@@ -220,6 +221,8 @@ http_id model_comment_react(struct model *m, const char *room_id, const char *th
 /* Commands */
 
 static void run_comment_show(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_comment_add(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_comment_edit(struct cmd_ctx *c, const struct command *cmd, struct args *a);
 static void run_comment_delete(struct cmd_ctx *c, const struct command *cmd, struct args *a);
 static void run_comment_react(struct cmd_ctx *c, const struct command *cmd, struct args *a);
 
@@ -244,9 +247,22 @@ static const struct opt_spec as_opts[] = {
     {NULL, 0, NULL, NULL},
 };
 
+static const struct opt_spec write_opts[] = {
+    {"edit", OPT_FLAG, NULL, "write the comment in $EDITOR, in lbtui's text form"},
+    {"file", OPT_VALUE, "FILE", "read the text from FILE (markdown; with --edit, start from it)"},
+    AS_OPT,
+    YES_OPT,
+    {NULL, 0, NULL, NULL},
+};
+
 static const struct command commands[] = {
     {"comment show", "[ROOM] THREAD COMMENT", 2, 3, false, run_comment_show, "Show a comment",
      yes_opts, SCOPE_ROOM},
+    {"comment add", "[ROOM] THREAD TEXT", 1, 3, true, run_comment_add,
+     "Reply in a thread: TEXT as markdown, --file FILE, or --edit", write_opts, SCOPE_ROOM},
+    {"comment edit", "[ROOM] THREAD COMMENT TEXT", 2, 4, true, run_comment_edit,
+     "Change a comment's text: TEXT as markdown, --file FILE, or --edit (starts from it)",
+     write_opts, SCOPE_ROOM},
     {"comment delete", "[ROOM] THREAD COMMENT", 2, 3, true, run_comment_delete,
      "Delete a comment, permanently (a copy is saved first)", yes_opts, SCOPE_ROOM},
     {"comment react", "[ROOM] THREAD COMMENT EMOJI", 3, 4, true, run_comment_react,
@@ -265,12 +281,17 @@ static char *comment_text(const struct comment *cm)
 	char *safe;
 
 	buf_init(&b);
-	if (!buf_printf(&b, "comment %s of thread %s in room %s\n", cm->id,
+	char *text = thread_comment_plain(cm);
+
+	if (!text ||
+	    !buf_printf(&b, "comment %s of thread %s in room %s\n", cm->id,
 	                cm->thread_id ? cm->thread_id : "-", cm->room_id ? cm->room_id : "-") ||
-	    !thread_comment_text(&b, cm, cm->preview)) {
+	    !thread_comment_text(&b, cm, text)) {
+		free(text);
 		buf_free(&b);
 		return NULL;
 	}
+	free(text);
 	safe = cmd_safe_lines(b.data);
 	buf_free(&b);
 	return safe;
@@ -306,6 +327,223 @@ static void run_comment_show(struct cmd_ctx *c, const struct command *cmd, struc
 	    !(t = thread_cmd_new(c, cmd, ta.room, ta.rest[0], ta.rest[1])))
 		return;
 	model_comment_get(c->model, t->room, t->thread, t->comment, shown, t);
+}
+
+/* ---- comment add, comment edit ---- */
+
+/* "NAME ROOM THREAD [COMMENT] --as USER", quoted: the command that sends
+ * a text again. NULL when out of memory. */
+static char *resend_of(const char *name, const struct thread_cmd *t)
+{
+	const char *words[] = {t->room, t->thread, t->comment, "--as", t->user};
+	struct buf b;
+
+	buf_init(&b);
+	buf_adds(&b, name);
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (!words[i])
+			continue;
+		char *q = i == 3 ? strdup(words[i]) : cmd_quote(words[i]);
+		buf_printf(&b, " %s", q ? q : "''");
+		free(q);
+	}
+	return buf_steal(&b);
+}
+
+/* The command's thread_cmd with who it writes as and how to send again. */
+static struct thread_cmd *write_cmd(struct cmd_ctx *c, const struct command *cmd,
+                                    const struct args *a, int nfixed, struct thread_args *ta)
+{
+	bool option = cmd_has_flag(a, "edit") || cmd_opt_value(a, "file");
+	struct thread_cmd *t;
+	const char *user;
+
+	if (!thread_args_get(c, cmd, a, nfixed + !option, ta) || !(user = thread_writer(c, cmd, a)))
+		return NULL;
+	if (ta->n < nfixed) {
+		cmd_finish_with(c, LB_USAGE, "'%s' needs %s (usage: %s %s)", cmd->name, cmd->args,
+		                cmd->name, cmd->args);
+		return NULL;
+	}
+	if (option && ta->n > nfixed) {
+		cmd_finish_usage(
+		    c, "%s", "give the text on the command line, or --edit or --file, not both");
+		return NULL;
+	}
+	t = thread_cmd_new(c, cmd, ta->room, ta->rest[0], nfixed > 1 ? ta->rest[1] : NULL);
+	if (!t)
+		return NULL;
+	t->user = strdup(user);
+	if (!t->user || !(t->resend = resend_of(cmd->name, t))) {
+		thread_cmd_nomem(t);
+		return NULL;
+	}
+	return t;
+}
+
+static void comment_added(const struct storage_result *res, void *ud)
+{
+	struct thread_cmd *t = ud;
+	char line[1024];
+
+	snprintf(line, sizeof(line), "added comment %s to thread %s of room %s (as %s)",
+	         res->id ? res->id : "?", t->thread, t->room, t->user);
+	thread_write_answered(t, res, line);
+}
+
+static void add_go(void *state)
+{
+	struct thread_cmd *t = state;
+
+	model_comment_create(t->c->model, t->room, t->thread, t->user, t->body, comment_added, t);
+}
+
+static void run_comment_add(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	struct thread_args ta;
+	struct thread_cmd *t = write_cmd(c, cmd, a, 1, &ta);
+	struct lb_error err;
+	char *shown, what[1024];
+
+	if (!t)
+		return;
+	if (!thread_text_read(t, ta.n > 1 ? ta.rest[1] : NULL, cmd_opt_value(a, "file"),
+	                      cmd_has_flag(a, "edit"), NULL, &shown, &err)) {
+		thread_cmd_finish(t, &err);
+		return;
+	}
+	snprintf(what, sizeof(what), "Reply in thread %s of room %s as %s:", t->thread, t->room,
+	         t->user);
+	thread_write_confirm(t, "comment add", what, shown, cmd_has_flag(a, "yes"), add_go);
+	free(shown);
+}
+
+/* comment edit: what the command line said, kept while the comment is
+ * read. */
+struct edit_job {
+	struct thread_cmd *t;
+	char *text; /* TEXT, NULL with --edit or --file */
+	char *file; /* --file */
+	bool edit, yes;
+};
+
+static void edited(const struct storage_result *res, void *ud)
+{
+	struct thread_cmd *t = ud;
+	char line[1024];
+
+	snprintf(line, sizeof(line), "edited comment %s of thread %s in room %s", t->comment,
+	         t->thread, t->room);
+	thread_write_answered(t, res, line);
+}
+
+static void edit_go(void *state)
+{
+	struct thread_cmd *t = state;
+
+	model_comment_edit(t->c->model, t->room, t->thread, t->comment, t->body, t->seen, edited,
+	                   t);
+}
+
+/* The comment as it is: who wrote it, its text to start from. */
+static void edit_loaded(const struct storage_result *res, void *ud)
+{
+	struct edit_job *j = ud;
+	struct thread_cmd *t = j->t;
+	struct lb_error err = res->err;
+	struct cbody *old = NULL;
+	struct comment cm;
+	char *initial = NULL, *shown = NULL, what[1400];
+
+	memset(&cm, 0, sizeof(cm));
+	if (err.status != LB_OK || !comment_decode(res->body, res->body_len, &cm, &err)) {
+		lb_error_prefix(&err, "the comment was not edited");
+		goto fail;
+	}
+	if (cm.deleted_at || !cm.body_json) {
+		lb_error_set(&err, LB_USAGE, "comment %s is deleted: there is nothing to edit",
+		             t->comment);
+		goto fail;
+	}
+	/* The API keeps the comment its author's: an edit in another name
+	 * would put words in their mouth without saying so. */
+	if (cm.user_id && strcmp(cm.user_id, t->user)) {
+		lb_error_set(&err, LB_USAGE,
+		             "comment %s was written by %s and lbtui writes as %s: give --as %s to "
+		             "edit it in their name",
+		             t->comment, cm.user_id, t->user, cm.user_id);
+		goto fail;
+	}
+	if (!cbody_decode(cm.body_json, strlen(cm.body_json), &old, &err)) {
+		if (j->edit) {
+			lb_error_prefix(&err,
+			                "lbtui cannot edit this comment without changing what it "
+			                "does not understand");
+			goto fail;
+		}
+	} else if (!(initial = cbody_to_text(old))) {
+		lb_error_set(&err, LB_NOMEM, "out of memory");
+		goto fail;
+	}
+	if (!(t->seen = strndup(res->body, res->body_len)))
+		goto nomem;
+	if (!thread_text_read(t, j->text, j->file, j->edit, initial, &shown, &err))
+		goto fail;
+	/* Nothing changed: nothing to send. */
+	struct cbody *now = NULL;
+	struct lb_error ignored;
+	if (old && cbody_decode(t->body, strlen(t->body), &now, &ignored) &&
+	    cbody_equal(old, now)) {
+		cbody_free(&now);
+		lb_error_set(&err, LB_CANCELLED, "the text is the same; nothing was sent");
+		goto fail;
+	}
+	cbody_free(&now);
+	snprintf(what, sizeof(what),
+	         "Edit comment %s of thread %s in room %s, as %s; its text becomes:", t->comment,
+	         t->thread, t->room, t->user);
+	thread_write_confirm(t, "comment edit", what, shown, j->yes, edit_go);
+	goto done;
+nomem:
+	lb_error_set(&err, LB_NOMEM, "out of memory");
+fail:
+	thread_cmd_finish(t, &err);
+done:
+	comment_clear(&cm);
+	cbody_free(&old);
+	free(initial);
+	free(shown);
+	free(j->text);
+	free(j->file);
+	free(j);
+}
+
+static void run_comment_edit(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	struct thread_args ta;
+	struct thread_cmd *t = write_cmd(c, cmd, a, 2, &ta);
+	struct edit_job *j;
+
+	if (!t)
+		return;
+	j = calloc(1, sizeof(*j));
+	if (j) {
+		j->t = t;
+		j->edit = cmd_has_flag(a, "edit");
+		j->yes = cmd_has_flag(a, "yes");
+		j->text = ta.n > 2 ? strdup(ta.rest[2]) : NULL;
+		j->file = cmd_opt_value(a, "file") ? strdup(cmd_opt_value(a, "file")) : NULL;
+	}
+	if (!j || (ta.n > 2 && !j->text) || (cmd_opt_value(a, "file") && !j->file)) {
+		if (j) {
+			free(j->text);
+			free(j->file);
+		}
+		free(j);
+		thread_cmd_nomem(t);
+		return;
+	}
+	model_comment_get(c->model, t->room, t->thread, t->comment, edit_loaded, j);
 }
 
 /* ---- comment delete ---- */

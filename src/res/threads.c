@@ -10,6 +10,7 @@
 #include <cJSON.h>
 
 #include "cmd_impl.h"
+#include "comment_body.h"
 #include "decode.h"
 #include "family.h"
 #include "json.h"
@@ -1394,6 +1395,9 @@ void thread_cmd_free(void *state)
 	free(t->user);
 	free(t->arg);
 	free(t->seen);
+	free(t->body);
+	free(t->metadata);
+	free(t->resend);
 	free(t);
 }
 
@@ -1500,10 +1504,185 @@ void thread_keep_draft(const char *text, const char *room, const char *resend, s
 		return;
 	}
 	char *q = cmd_quote(path);
-	lb_error_prefix(err, "your text is saved in %s; send it again with: %s --file %s", path,
-	                resend, q ? q : path);
+	if (err->status == LB_UNSURE)
+		lb_error_prefix(
+		    err,
+		    "your text is saved in %s (look whether it arrived before sending it "
+		    "again with: %s --file %s)",
+		    path, resend, q ? q : path);
+	else
+		lb_error_prefix(err, "your text is saved in %s (send it again with: %s --file %s)",
+		                path, resend, q ? q : path);
 	free(q);
 	free(path);
+}
+
+/* Whether a body says nothing: no link, no mention, no text but blanks. */
+static bool body_says_nothing(const struct cbody *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		for (size_t j = 0; j < b->content[i].n; j++) {
+			const struct cbody_inline *in = &b->content[i].children[j];
+			if (in->type != CBODY_TEXT || in->text[strspn(in->text, " \t\r\n")])
+				return false;
+		}
+	return true;
+}
+
+/* What is typed: TEXT, --file FILE, or $EDITOR. */
+static bool typed_text(struct thread_cmd *t, const char *text, const char *file, bool edit,
+                       const char *initial, struct lb_error *err)
+{
+	struct cmd_ctx *c = t->c;
+	char *start = NULL;
+	size_t len;
+	bool ok;
+
+	if (edit) {
+		if (!c->host.edit_text) {
+			lb_error_set(
+			    err, LB_USAGE,
+			    "--edit needs a terminal: give the text on the command line, or "
+			    "--file FILE");
+			return false;
+		}
+		if (file && !cmd_read_input(c, file, &start, &len, err))
+			return false;
+		ok = c->host.edit_text(c->host.ud, start ? start : (initial ? initial : ""),
+		                       &t->arg, err);
+		free(start);
+		t->edited = ok;
+		return ok;
+	}
+	if (file)
+		return cmd_read_input(c, file, &t->arg, &len, err);
+	if (!text) {
+		lb_error_set(err, LB_USAGE, "give the text, --file FILE or --edit");
+		return false;
+	}
+	if (!(t->arg = strdup(text))) {
+		lb_error_set(err, LB_NOMEM, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+bool thread_text_read(struct thread_cmd *t, const char *text, const char *file, bool edit,
+                      const char *initial, char **shown, struct lb_error *err)
+{
+	struct cbody *b;
+
+	*shown = NULL;
+	if (!typed_text(t, text, file, edit, initial, err))
+		return false;
+	b = t->edited ? cbody_from_text(t->arg, strlen(t->arg), err)
+	              : cbody_from_markdown(t->arg, strlen(t->arg), err);
+	if (!b)
+		return false;
+	if (body_says_nothing(b)) {
+		cbody_free(&b);
+		lb_error_set(err, t->edited ? LB_CANCELLED : LB_USAGE,
+		             "the comment is empty; nothing was sent");
+		return false;
+	}
+	t->body = cbody_encode(b);
+	*shown = cbody_to_text(b);
+	cbody_free(&b);
+	if (!t->body || !*shown) {
+		free(*shown);
+		*shown = NULL;
+		lb_error_set(err, LB_NOMEM, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+/* The command that sends the text again, --edit when it was typed there. */
+static const char *resend_line(struct thread_cmd *t)
+{
+	if (t->edited && t->resend && !strstr(t->resend, " --edit")) {
+		size_t n = strlen(t->resend);
+		char *more = realloc(t->resend, n + sizeof(" --edit"));
+		if (more) {
+			strcpy(more + n, " --edit");
+			t->resend = more;
+		}
+	}
+	return t->resend ? t->resend : "";
+}
+
+/* The question was answered no (or batch mode had no --yes): what was
+ * typed in $EDITOR is kept; TEXT is still on the command line. */
+static void write_dropped(void *state)
+{
+	struct thread_cmd *t = state;
+
+	if (t->edited) {
+		struct lb_error said;
+
+		lb_error_set(&said, LB_CANCELLED, "not sent");
+		thread_keep_draft(t->arg, t->room, resend_line(t), &said);
+		char *safe = ts_sanitize(said.message, (size_t)-1);
+		cmd_note(t->c, safe ? safe : said.message);
+		free(safe);
+	}
+	thread_cmd_free(t);
+}
+
+void thread_write_confirm(struct thread_cmd *t, const char *title, const char *what,
+                          const char *shown, bool yes, cmd_go_fn go)
+{
+	struct buf b;
+	struct lb_error no;
+
+	buf_init(&b);
+	buf_printf(&b, "%s\n", what);
+	for (const char *p = shown; *p;) {
+		size_t n = strcspn(p, "\n");
+		buf_adds(&b, "  ");
+		buf_add(&b, p, n);
+		buf_adds(&b, "\n");
+		p += n + (p[n] == '\n');
+	}
+	if (!b.data) {
+		write_dropped(t);
+		cmd_finish_nomem(t->c);
+		return;
+	}
+	lb_error_set(&no, LB_CANCELLED, "not sent");
+	cmd_confirm_else(t->c, title, b.data, "Send it?", yes, &no, go, write_dropped, t);
+	buf_free(&b);
+}
+
+void thread_write_answered(struct thread_cmd *t, const struct storage_result *res,
+                           const char *sentence)
+{
+	struct storage_result kept = *res;
+
+	if (res->err.status != LB_OK)
+		thread_keep_draft(t->arg, t->room, resend_line(t), &kept.err);
+	thread_cmd_answered(t, &kept, sentence);
+}
+
+char *thread_comment_plain(const struct comment *cm)
+{
+	struct cbody *b = NULL;
+	struct lb_error err;
+	char *text;
+
+	if (!cm->body_json)
+		return strdup("");
+	if (!cbody_decode(cm->body_json, strlen(cm->body_json), &b, &err)) {
+		struct buf out;
+
+		buf_init(&out);
+		buf_printf(&out, "%s\n(lbtui cannot show all of this comment: %s)", cm->preview,
+		           err.message);
+		return buf_steal(&out);
+	}
+	text = cbody_plain(b, NULL, NULL);
+	cbody_free(&b);
+	return text;
 }
 
 /* Lines of a comment for a thread's text: who wrote it and when, edited
@@ -1559,6 +1738,7 @@ bool thread_comment_text(struct buf *b, const struct comment *cm, const char *bo
 
 static void run_threads(struct cmd_ctx *c, const struct command *cmd, struct args *a);
 static void run_thread_show(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+static void run_thread_create(struct cmd_ctx *c, const struct command *cmd, struct args *a);
 static void run_thread_delete(struct cmd_ctx *c, const struct command *cmd, struct args *a);
 static void run_thread_resolve(struct cmd_ctx *c, const struct command *cmd, struct args *a);
 static void run_thread_metadata(struct cmd_ctx *c, const struct command *cmd, struct args *a);
@@ -1589,6 +1769,16 @@ static const struct opt_spec yes_opts[] = {
     {NULL, 0, NULL, NULL},
 };
 
+static const struct opt_spec create_opts[] = {
+    {"edit", OPT_FLAG, NULL, "write the comment in $EDITOR, in lbtui's text form"},
+    {"file", OPT_VALUE, "FILE", "read the text from FILE (markdown; with --edit, start from it)"},
+    {"metadata", OPT_VALUE, "KEY=VALUE",
+     "the thread's metadata (repeatable; as thread metadata --set)"},
+    AS_OPT,
+    YES_OPT,
+    {NULL, 0, NULL, NULL},
+};
+
 static const struct opt_spec as_opts[] = {
     AS_OPT,
     YES_OPT,
@@ -1614,6 +1804,9 @@ static const struct command commands[] = {
      threads_opts, SCOPE_ROOM},
     {"thread show", "[ROOM] THREAD", 1, 2, false, run_thread_show, "Show a thread and its comments",
      yes_opts, SCOPE_ROOM},
+    {"thread create", "[ROOM] TEXT", 0, 2, true, run_thread_create,
+     "Start a thread: its first comment is TEXT as markdown, --file FILE, or --edit", create_opts,
+     SCOPE_ROOM},
     {"thread delete", "[ROOM] THREAD", 1, 2, true, run_thread_delete,
      "Delete a thread and its comments, permanently (a copy is saved first)", yes_opts, SCOPE_ROOM},
     {"thread resolve", "[ROOM] THREAD", 1, 2, true, run_thread_resolve, "Mark a thread as resolved",
@@ -1813,7 +2006,7 @@ static bool say_thread(struct cmd_ctx *c, const struct thread *t)
 	char *safe;
 
 	buf_init(&b);
-	if (!thread_text(&b, t, NULL)) {
+	if (!thread_text(&b, t, thread_comment_plain)) {
 		buf_free(&b);
 		return false;
 	}
@@ -1856,6 +2049,128 @@ static void run_thread_show(struct cmd_ctx *c, const struct command *cmd, struct
 	if (!thread_args_get(c, cmd, a, 1, &ta))
 		return;
 	cmd_wait_room(c, model_thread(c->model, ta.room, ta.rest[0]), ta.room, show_step);
+}
+
+/* ---- thread create ---- */
+
+/* The values of every --NAME option. False when out of memory. */
+static bool opt_values(const struct args *a, const char *name, struct strv *out)
+{
+	for (int i = 0; i < a->nopt; i++)
+		if (!strcmp(a->opt[i].spec->name, name) && !strv_push(out, a->opt[i].value))
+			return false;
+	return true;
+}
+
+static void thread_created(const struct storage_result *res, void *ud)
+{
+	struct thread_cmd *t = ud;
+	char line[1024];
+
+	snprintf(line, sizeof(line), "created thread %s in room %s (as %s)",
+	         res->id ? res->id : "?", t->room, t->user);
+	thread_write_answered(t, res, line);
+}
+
+static void create_go(void *state)
+{
+	struct thread_cmd *t = state;
+
+	model_thread_create(t->c->model, t->room, t->user, t->body, t->metadata, thread_created, t);
+}
+
+/* "NAME ROOM ... --as USER": a command line that sends a write again, the
+ * words quoted; NULL when out of memory. */
+static char *resend_of(const char *name, const char *const *words, size_t n, const char *user)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_adds(&b, name);
+	for (size_t i = 0; i < n; i++) {
+		char *q = cmd_quote(words[i]);
+		buf_printf(&b, " %s", q ? q : "''");
+		free(q);
+	}
+	char *q = cmd_quote(user);
+	buf_printf(&b, " --as %s", q ? q : "''");
+	free(q);
+	return buf_steal(&b);
+}
+
+/* Whether the text comes from an option (--edit, --file), not TEXT. */
+static bool text_from_option(const struct args *a)
+{
+	return cmd_has_flag(a, "edit") || cmd_opt_value(a, "file");
+}
+
+static void run_thread_create(struct cmd_ctx *c, const struct command *cmd, struct args *a)
+{
+	struct thread_args ta;
+	struct strv set = {0}, none = {0};
+	struct thread_cmd *t;
+	struct lb_error err;
+	struct buf meta;
+	const char *user;
+	char *shown = NULL, what[1400], summary[1024];
+	bool option = text_from_option(a);
+
+	if (!thread_args_get(c, cmd, a, option ? 0 : 1, &ta) || !(user = thread_writer(c, cmd, a)))
+		return;
+	if (option && ta.n) {
+		cmd_finish_usage(c, "%s",
+		                 "give the text on the command line, or --edit or --file, "
+		                 "not both");
+		return;
+	}
+	buf_init(&meta);
+	if (!opt_values(a, "metadata", &set)) {
+		strv_free(&set);
+		cmd_finish_nomem(c);
+		return;
+	}
+	bool ok = !set.n || thread_metadata_build(&set, &none, &meta, &err);
+	if (!ok) {
+		strv_free(&set);
+		buf_free(&meta);
+		cmd_finish(c, &err);
+		return;
+	}
+	if (!(t = thread_cmd_new(c, cmd, ta.room, NULL, NULL))) {
+		strv_free(&set);
+		buf_free(&meta);
+		return;
+	}
+	t->user = strdup(user);
+	t->metadata = set.n ? buf_steal(&meta) : NULL;
+	bool lost = set.n && !t->metadata;
+	t->resend = resend_of("thread create", &ta.room, 1, user);
+	for (size_t i = 0; t->resend && i < set.n; i++) {
+		char *q = cmd_quote(set.v[i]);
+		struct buf r;
+		buf_init(&r);
+		buf_printf(&r, "%s --metadata %s", t->resend, q ? q : "''");
+		free(q);
+		free(t->resend);
+		t->resend = buf_steal(&r);
+	}
+	strv_free(&set);
+	buf_free(&meta);
+	if (!t->user || !t->resend || lost) {
+		thread_cmd_nomem(t);
+		return;
+	}
+	if (!thread_text_read(t, ta.n ? ta.rest[0] : NULL, cmd_opt_value(a, "file"),
+	                      cmd_has_flag(a, "edit"), NULL, &shown, &err)) {
+		thread_cmd_finish(t, &err);
+		return;
+	}
+	thread_metadata_summary(t->metadata, summary, sizeof(summary));
+	snprintf(what, sizeof(what),
+	         "Start a thread in room %s as %s%s%s, with this comment:", t->room, t->user,
+	         summary[0] ? ", metadata " : "", summary);
+	thread_write_confirm(t, "thread create", what, shown, cmd_has_flag(a, "yes"), create_go);
+	free(shown);
 }
 
 /* ---- thread delete ---- */
@@ -1987,15 +2302,6 @@ static bool metadata_show_step(struct cmd_ctx *c, struct resource *r, void *ud)
 		cmd_sayf(c, "metadata of thread %s: %s", t->id, meta[0] ? meta : "(none)");
 	}
 	cmd_finish_ok(c);
-	return true;
-}
-
-/* The values of every --NAME option. False when out of memory. */
-static bool opt_values(const struct args *a, const char *name, struct strv *out)
-{
-	for (int i = 0; i < a->nopt; i++)
-		if (!strcmp(a->opt[i].spec->name, name) && !strv_push(out, a->opt[i].value))
-			return false;
 	return true;
 }
 

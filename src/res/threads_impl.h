@@ -92,9 +92,14 @@ struct thread_cmd {
 	struct cmd_ctx *c;
 	char *room, *thread, *comment;
 	char *user;
-	char *arg;  /* the emoji; the text a write sends */
-	char *seen; /* a delete: what the question showed */
+	char *arg;  /* the emoji; the text a write sends, as typed */
+	char *seen; /* a delete, an edit: what the question showed */
 	bool flag;  /* resolve or unresolve, subscribe or unsubscribe ... */
+	/* A write of a comment: */
+	bool edited;    /* arg was typed in $EDITOR, in lbtui's text form */
+	char *body;     /* the body made of it (JSON) */
+	char *metadata; /* a thread's (JSON), NULL for none */
+	char *resend;   /* the command that sends it again, without the text */
 };
 /* NULL after finishing (read-only, out of memory). */
 struct thread_cmd *thread_cmd_new(struct cmd_ctx *c, const struct command *cmd, const char *room,
@@ -114,6 +119,27 @@ void thread_cmd_confirm_delete(struct thread_cmd *t, const char *title, const ch
                                bool yes, cmd_go_fn go);
 /* A delete answered: where what it deleted is kept, or why it failed. */
 void thread_cmd_deleted(struct thread_cmd *t, const struct storage_result *res, const char *what);
+
+/* The text a write sends (t->arg) and the body made of it (t->body): text
+ * as markdown (the SDK's markdownToCommentBody), file (--file) read as
+ * markdown, or edit (--edit): $EDITOR in lbtui's lossless text form,
+ * starting from file or from initial (an edited comment's text). *shown: the
+ * body in the text form, for the question. False with err: nothing to
+ * send (no text, an empty comment, the editor failed). */
+bool thread_text_read(struct thread_cmd *t, const char *text, const char *file, bool edit,
+                      const char *initial, char **shown, struct lb_error *err);
+/* Ask before sending a write: what it is (what) and the body it sends
+ * (shown). Batch mode prints them and needs --yes. Then go(t), or t is
+ * freed, what was typed in $EDITOR kept as a draft first. */
+void thread_write_confirm(struct thread_cmd *t, const char *title, const char *what,
+                          const char *shown, bool yes, cmd_go_fn go);
+/* A write answered: the sentence (or the API's object with --json), or
+ * the error, with the text kept as a draft. Finishes the command. */
+void thread_write_answered(struct thread_cmd *t, const struct storage_result *res,
+                           const char *sentence);
+/* The comment body's plain text (the SDK's plain format); a body lbtui
+ * cannot read shows its first line and says so. NULL: out of memory. */
+char *thread_comment_plain(const struct comment *cm);
 
 /* The text of a write that did not make it, kept in a draft file of the
  * state directory (mode 600): err then says first where, and the command

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { Liveblocks } from "@liveblocks/node";
+import { Liveblocks, markdownToCommentBody } from "@liveblocks/node";
 import { startStack } from "../emulator/stack.mjs";
 import { createRoom, makeHome, rest, runBatch, serverEnv, uniq } from "./harness.mjs";
 
@@ -246,6 +246,93 @@ describe("writing", () => {
 	});
 });
 
+describe("writing comments", () => {
+	test("thread create: the text becomes the body the SDK's markdownToCommentBody makes; shown first", async () => {
+		const text = "Hi **team**, _please_ ~~ignore~~ see `code` and [docs](https://liveblocks.io) @bob\n\nsecond paragraph";
+		const q = `'${text.replace(/'/g, "'\\''")}'`;
+		const posts = await count("POST", `/v2/rooms/${ROOM}/threads`);
+		let r = await lbtui(`thread create ${ROOM} ${q} --as alice --metadata status=open --metadata n=2`);
+		assert.equal(r.code, 2);
+		assert.match(r.stdout, new RegExp(`^Start a thread in room ${ROOM} as alice, metadata status=open, n=2, with this comment:\n  Hi \\*\\*team\\*\\*`));
+		assert.match(r.stderr, /add --yes to apply/);
+		assert.equal(await count("POST", `/v2/rooms/${ROOM}/threads`), posts);
+		r = await lbtui(`thread create ${ROOM} ${q} --as alice --metadata status=open --metadata n=2 --yes`, "--json");
+		assert.equal(r.code, 0, r.stderr);
+		const made = JSON.parse(r.stdout);
+		assert.equal(await count("POST", `/v2/rooms/${ROOM}/threads`), posts + 1);
+		const th = await lb.getThread({ roomId: ROOM, threadId: made.id });
+		assert.deepEqual(th.metadata, { status: "open", n: 2 });
+		assert.equal(th.comments[0].userId, "alice");
+		assert.deepEqual(th.comments[0].body, markdownToCommentBody(text));
+		// Shown back as plain text, paragraph by paragraph.
+		r = await lbtui(`thread show ${ROOM} ${made.id}`);
+		assert.match(r.stdout, /\n    Hi team, please ignore see code and docs @bob\n    second paragraph\n/);
+	});
+
+	test("comment add and comment edit; an edit is made in the author's name only", async () => {
+		const { thread } = await seedThread();
+		let r = await lbtui(`comment add ${ROOM} ${thread.id} 'a **reply**' --as carol --yes`);
+		assert.equal(r.code, 0, r.stderr);
+		const m = /added comment (cm_\S+) to thread /.exec(r.stdout);
+		assert.ok(m, r.stdout);
+		const id = m[1];
+		let c = await lb.getComment({ roomId: ROOM, threadId: thread.id, commentId: id });
+		assert.deepEqual(c.body, markdownToCommentBody("a **reply**"));
+		r = await lbtui(`comment edit ${ROOM} ${thread.id} ${id} 'edited _text_' --as dave --yes`);
+		assert.equal(r.code, 2);
+		assert.match(r.stderr, new RegExp(`comment ${id} was written by carol and lbtui writes as dave`));
+		r = await lbtui(`comment edit ${ROOM} ${thread.id} ${id} 'edited _text_' --as carol --yes`, "--json");
+		assert.equal(r.code, 0, r.stderr);
+		assert.ok(JSON.parse(r.stdout).editedAt);
+		c = await lb.getComment({ roomId: ROOM, threadId: thread.id, commentId: id });
+		assert.deepEqual(c.body, markdownToCommentBody("edited _text_"));
+		r = await lbtui(`comment show ${ROOM} ${thread.id} ${id}`);
+		assert.match(r.stdout, new RegExp(`${id}  carol  \\S+ \\S+  \\(edited \\S+ \\S+\\)\n    edited text\n`));
+		assert.equal(await count("POST", `/v2/rooms/${ROOM}/threads/${thread.id}/comments/${id}`), 1);
+	});
+
+	test("a failed POST keeps the draft, the emulator counted exactly one POST, and --file sends it again", async () => {
+		const { thread } = await seedThread();
+		const p = `/v2/rooms/${ROOM}/threads/${thread.id}/comments`;
+		const home = makeHome();
+		const posts = await count("POST", p); // the seeding's reply
+		await rest(stack.url, "POST", "/__emulator/faults", { method: "POST", path: p, type: "status", status: 503, count: 1 });
+		let r = await runBatch(["-e", `comment add ${ROOM} ${thread.id} 'do not **lose** me' --as erin --yes`], env, { home });
+		assert.equal(r.code, 1);
+		assert.equal(await count("POST", p), posts + 1);
+		const files = kept(home);
+		assert.equal(files.length, 1);
+		assert.match(path.basename(files[0]), new RegExp(`^draft-${ROOM}-\\d{8}-\\d{6}\\.txt$`));
+		assert.equal(fs.readFileSync(files[0], "utf8"), "do not **lose** me");
+		assert.equal(fs.statSync(files[0]).mode & 0o777, 0o600);
+		const again = new RegExp(`your text is saved in ${files[0].replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(send it again with: (comment add ${ROOM} ${thread.id} --as erin --file [^)\\s]+)\\)`);
+		const m = again.exec(r.stderr);
+		assert.ok(m, r.stderr);
+		r = await runBatch(["-e", `${m[1]} --yes`], env, { home });
+		assert.equal(r.code, 0, r.stderr);
+		assert.equal(await count("POST", p), posts + 2);
+		const t = await lb.getThread({ roomId: ROOM, threadId: thread.id });
+		assert.deepEqual(t.comments.at(-1).body, markdownToCommentBody("do not **lose** me"));
+		fs.rmSync(home, { recursive: true, force: true });
+	});
+
+	test("a POST whose answer is lost is not sent again: one comment, and the draft says to look first", async () => {
+		const { thread } = await seedThread();
+		const p = `/v2/rooms/${ROOM}/threads/${thread.id}/comments`;
+		const home = makeHome();
+		const posts = await count("POST", p); // the seeding's reply
+		await rest(stack.url, "POST", "/__emulator/faults", { method: "POST", path: p, type: "drop", after: true, count: 1 });
+		const r = await runBatch(["-e", `comment add ${ROOM} ${thread.id} 'only once' --as erin --yes`], env, { home });
+		assert.equal(r.code, 1);
+		assert.match(r.stderr, /look whether it arrived before sending it again/);
+		assert.equal(await count("POST", p), posts + 1);
+		const t = await lb.getThread({ roomId: ROOM, threadId: thread.id });
+		assert.equal(t.comments.filter((c) => c.userId === "erin").length, 1);
+		assert.equal(kept(home).length, 1);
+		fs.rmSync(home, { recursive: true, force: true });
+	});
+});
+
 describe("deleting", () => {
 	test("thread delete: refused without --yes; with it the thread is saved first, then deleted", async () => {
 		const { thread } = await seedThread({ status: "spam" }, "buy now");
@@ -330,6 +417,9 @@ test("read-only: every write is refused before any request", async () => {
 		`thread subscribe ${ROOM} ${thread.id} --user a`,
 		`comment delete ${ROOM} ${thread.id} ${reply.id} --yes`,
 		`comment react ${ROOM} ${thread.id} ${reply.id} x --as a`,
+		`thread create ${ROOM} hi --as a --yes`,
+		`comment add ${ROOM} ${thread.id} hi --as a --yes`,
+		`comment edit ${ROOM} ${thread.id} ${reply.id} hi --as bob --yes`,
 	];
 	await rest(stack.url, "DELETE", "/__emulator/requests");
 	for (const line of lines) {

@@ -4,8 +4,11 @@
  * a write is made as (--as, the profile's user, or a usage error that says
  * how), metadata checked before sending, deletes asked with what goes and
  * refused in batch mode without --yes, reactions, subscriptions and
- * participants, the room of the scope, IDs checked and read-only refused
- * before any request, and the help. */
+ * participants; comments written as markdown or in $EDITOR's text form,
+ * shown before they are sent, an edit in the author's name that starts
+ * from the comment's text, a failed write's text kept as a draft and sent
+ * again with --file; the room of the scope, IDs checked and read-only
+ * refused before any request, and the help. */
 #include "lbconfig.h"
 /* cmocka needs these first, in this order. */
 /* clang-format off */
@@ -425,11 +428,18 @@ static void test_read_only_refuses(void **state)
 {
 	struct fixture *f = *state;
 	static const char *const lines[] = {
-	    "thread delete r1 th_1 --yes",           "thread resolve r1 th_1 --as a",
-	    "thread unresolve r1 th_1 --as a",       "thread metadata r1 th_1 --set a=1 --as a",
-	    "thread subscribe r1 th_1 --user a",     "thread unsubscribe r1 th_1 --user a",
-	    "comment delete r1 th_1 cm_1 --yes",     "comment react r1 th_1 cm_1 x --as a",
+	    "thread delete r1 th_1 --yes",
+	    "thread resolve r1 th_1 --as a",
+	    "thread unresolve r1 th_1 --as a",
+	    "thread metadata r1 th_1 --set a=1 --as a",
+	    "thread subscribe r1 th_1 --user a",
+	    "thread unsubscribe r1 th_1 --user a",
+	    "comment delete r1 th_1 cm_1 --yes",
+	    "comment react r1 th_1 cm_1 x --as a",
 	    "comment unreact r1 th_1 cm_1 x --as a",
+	    "thread create r1 hello --as a --yes",
+	    "comment add r1 th_1 hello --as a --yes",
+	    "comment edit r1 th_1 cm_1 hello --as a --yes",
 	};
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
 		cmd_run(&f->ctx, lines[i]);
@@ -444,6 +454,178 @@ static void test_read_only_refuses(void **state)
 	assert_int_equal(f->last.status, LB_OK);
 }
 
+/* The body a write sends is made of TEXT as the SDK's markdown makes it,
+ * shown first: batch mode prints it and needs --yes. */
+static void test_comment_add(void **state)
+{
+	struct fixture *f = *state;
+
+	reset_said(f);
+	cmd_run(&f->ctx, "comment add r1 th_1 'Hello **world** @bob' --as alice");
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_string_equal(f->last.message, "add --yes to apply");
+	assert_non_null(strstr(said(f), "Reply in thread th_1 of room r1 as alice:\n"
+	                                "  Hello **world** @bob\n"));
+	assert_int_equal(fake_count(&f->ft), 0);
+	/* Nothing typed in $EDITOR: no draft for a text on the command line. */
+	assert_int_equal(kept_count(f), 0);
+
+	cmd_run(&f->ctx, "comment add r1 th_1 'Hello **world** @bob' --as alice --yes");
+	expect(&f->ft, 0, HTTP_POST, R "/threads/th_1/comments");
+	assert_string_equal(
+	    fake_req(&f->ft, 0)->body,
+	    "{\"userId\":\"alice\",\"body\":{\"version\":1,\"content\":[{\"type\":"
+	    "\"paragraph\",\"children\":[{\"text\":\"Hello \"},{\"text\":\"world\","
+	    "\"bold\":true},{\"text\":\" \"},{\"type\":\"mention\",\"kind\":\"user\","
+	    "\"id\":\"bob\"}]}]}}");
+	reset_said(f);
+	reply(f, &f->ft, 0, 200, "{\"type\":\"comment\",\"id\":\"cm_7\",\"threadId\":\"th_1\"}");
+	assert_int_equal(f->last.status, LB_OK);
+	assert_string_equal(said(f), "added comment cm_7 to thread th_1 of room r1 (as alice)\n");
+	/* Nothing to send. */
+	cmd_run(&f->ctx, "comment add r1 th_1 '   ' --as alice --yes");
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_string_equal(f->last.message, "the comment is empty; nothing was sent");
+	cmd_run(&f->ctx, "comment add r1 th_1 --as alice --yes");
+	assert_int_equal(f->last.status, LB_USAGE);
+	cmd_run(&f->ctx, "comment add r1 th_1 text --edit --as alice --yes");
+	assert_int_equal(f->last.status, LB_USAGE);
+	/* --edit needs a terminal (batch mode here has none). */
+	cmd_run(&f->ctx, "comment add r1 th_1 --edit --as alice --yes");
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_non_null(strstr(f->last.message, "--edit needs a terminal"));
+	assert_int_equal(fake_count(&f->ft), 1);
+}
+
+/* A failed send keeps the text in a draft and says how to send it
+ * again; --file sends it. */
+static void test_failed_write_keeps_the_draft(void **state)
+{
+	struct fixture *f = *state;
+	char path[512], line[800];
+
+	cmd_run(&f->ctx, "comment add r1 th_1 '_keep_ me' --as alice --yes");
+	reply(f, &f->ft, 0, 503, "{\"error\":\"UNAVAILABLE\",\"message\":\"busy\"}");
+	assert_int_equal(f->last.http_status, 503);
+	assert_int_equal(fake_count(&f->ft), 1);
+	const char *m = f->last.message;
+	const char *p = strstr(m, "your text is saved in ");
+	assert_non_null(p);
+	p += strlen("your text is saved in ");
+	snprintf(path, sizeof(path), "%.*s", (int)strcspn(p, " "), p);
+	char *text = slurp(path, NULL);
+	assert_string_equal(text, "_keep_ me");
+	free(text);
+	snprintf(line, sizeof(line),
+	         "(send it again with: comment add r1 th_1 --as alice --file %s)", path);
+	assert_non_null(strstr(m, line));
+	assert_non_null(strstr(m, "busy"));
+
+	snprintf(line, sizeof(line), "comment add r1 th_1 --as alice --file %s --yes", path);
+	cmd_run(&f->ctx, line);
+	expect(&f->ft, 1, HTTP_POST, R "/threads/th_1/comments");
+	assert_non_null(strstr(fake_req(&f->ft, 1)->body, "{\"text\":\"keep\",\"italic\":true}"));
+	/* An answer that may have landed says to look first. */
+	fake_fail(&f->ft, 1, LB_UNSURE, "no answer");
+	cmd_step(&f->ctx);
+	assert_int_equal(f->last.status, LB_UNSURE);
+	assert_non_null(strstr(f->last.message, "look whether it arrived before sending it again"));
+}
+
+/* On the screen --edit opens $EDITOR with lbtui's text form; the question
+ * shows the body; no keeps what was written. */
+static void test_edit_on_the_screen(void **state)
+{
+	struct fixture *f = *state;
+
+	f->edit_result = "**bold** and @{group:eng}\n";
+	cmd_run(&f->ctx, "thread create r1 --edit --as alice --metadata status=open");
+	assert_int_equal(f->edits, 1);
+	assert_string_equal(f->edit_initial, "");
+	assert_int_equal(f->confirms, 1);
+	assert_non_null(
+	    strstr(f->preview, "Start a thread in room r1 as alice, metadata status=open"));
+	assert_non_null(strstr(f->preview, "  **bold** and @{group:eng}"));
+	f->yes_no(f->yes_no_ctx, false);
+	assert_int_equal(f->last.status, LB_CANCELLED);
+	assert_int_equal(fake_count(&f->ft), 0);
+	/* What was written in the editor is kept. */
+	assert_int_equal(kept_count(f), 1);
+
+	cmd_run(&f->ctx, "thread create r1 --edit --as alice --metadata status=open");
+	f->yes_no(f->yes_no_ctx, true);
+	expect(&f->ft, 0, HTTP_POST, R "/threads");
+	assert_string_equal(
+	    fake_req(&f->ft, 0)->body,
+	    "{\"comment\":{\"userId\":\"alice\",\"body\":{\"version\":1,\"content\":"
+	    "[{\"type\":\"paragraph\",\"children\":[{\"text\":\"bold\",\"bold\":true},"
+	    "{\"text\":\" and \"},{\"type\":\"mention\",\"kind\":\"group\",\"id\":"
+	    "\"eng\"}]}]}},\"metadata\":{\"status\":\"open\"}}");
+	reply(f, &f->ft, 0, 200, "{\"type\":\"thread\",\"id\":\"th_5\"}");
+	assert_int_equal(f->last.status, LB_OK);
+	assert_non_null(strstr(f->printed, "created thread th_5 in room r1 (as alice)"));
+}
+
+#define MINE                                                                                       \
+	"{\"type\":\"comment\",\"id\":\"cm_1\",\"threadId\":\"th_1\",\"userId\":\"alice\","        \
+	"\"body\":{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"text\":"    \
+	"\"old \"},{\"text\":\"words\",\"italic\":true}]}]}}"
+
+/* An edit starts from the comment's text, is made in its author's name
+ * only, and goes out where the comment still says what was shown. */
+static void test_comment_edit(void **state)
+{
+	struct fixture *f = *state;
+
+	f->edit_result = "new _words_\n";
+	cmd_run(&f->ctx, "comment edit r1 th_1 cm_1 --edit --as bob");
+	expect(&f->ft, 0, HTTP_GET, R "/threads/th_1/comments/cm_1");
+	reply(f, &f->ft, 0, 200, MINE);
+	assert_int_equal(f->last.status, LB_USAGE);
+	assert_string_equal(f->last.message,
+	                    "comment cm_1 was written by alice and lbtui writes as "
+	                    "bob: give --as alice to edit it in their name");
+	assert_int_equal(f->edits, 0);
+
+	cmd_run(&f->ctx, "comment edit r1 th_1 cm_1 --edit --as alice");
+	reply(f, &f->ft, 1, 200, MINE);
+	assert_string_equal(f->edit_initial, "old _words_\n");
+	assert_non_null(
+	    strstr(f->preview, "Edit comment cm_1 of thread th_1 in room r1, as alice"));
+	assert_non_null(strstr(f->preview, "  new _words_"));
+	f->yes_no(f->yes_no_ctx, true);
+	/* Read again, then sent. */
+	expect(&f->ft, 2, HTTP_GET, R "/threads/th_1/comments/cm_1");
+	reply(f, &f->ft, 2, 200, MINE);
+	expect(&f->ft, 3, HTTP_POST, R "/threads/th_1/comments/cm_1");
+	assert_string_equal(
+	    fake_req(&f->ft, 3)->body,
+	    "{\"body\":{\"version\":1,\"content\":[{\"type\":\"paragraph\","
+	    "\"children\":[{\"text\":\"new \"},{\"text\":\"words\",\"italic\":true}]}"
+	    "]}}");
+	reply(f, &f->ft, 3, 200, MINE);
+	assert_int_equal(f->last.status, LB_OK);
+
+	/* The same text: nothing to send. */
+	f->edit_result = "old _words_";
+	cmd_run(&f->ctx, "comment edit r1 th_1 cm_1 --edit --as alice");
+	reply(f, &f->ft, 4, 200, MINE);
+	assert_int_equal(f->last.status, LB_CANCELLED);
+	assert_string_equal(f->last.message, "the text is the same; nothing was sent");
+	/* Changed meanwhile: not sent, and what was written is kept. */
+	f->edit_result = "newer";
+	cmd_run(&f->ctx, "comment edit r1 th_1 cm_1 --edit --as alice");
+	reply(f, &f->ft, 5, 200, MINE);
+	f->yes_no(f->yes_no_ctx, true);
+	reply(f, &f->ft, 6, 200,
+	      "{\"id\":\"cm_1\",\"userId\":\"alice\",\"body\":{\"version\":1,\"content\":[]}}");
+	assert_string_equal(f->last.code, "COMMENT_CHANGED");
+	assert_non_null(strstr(f->last.message, "your text is saved in "));
+	assert_non_null(
+	    strstr(f->last.message, "comment edit r1 th_1 cm_1 --as alice --edit --file "));
+	assert_int_equal(fake_count(&f->ft), 7);
+}
+
 /* A write that failed keeps its text in a draft file (mode 600) and says
  * where, and the command that sends it again. */
 static void test_draft_kept(void **state)
@@ -453,14 +635,14 @@ static void test_draft_kept(void **state)
 	struct stat st;
 
 	(void)state; /* its XDG_STATE_HOME */
-	lb_error_set(&err, LB_UNSURE, "outcome unknown");
+	lb_error_set(&err, LB_HTTP, "503 UNAVAILABLE");
 	thread_keep_draft("**hello** @bob\nsecond line", "r 1", "comment add 'r 1' th_1 --as alice",
 	                  &err);
-	assert_int_equal(err.status, LB_UNSURE);
+	assert_int_equal(err.status, LB_HTTP);
 	const char *at = strstr(err.message, "/state/lbtui/draft-r_1-");
 	assert_non_null(at);
 	const char *start = strstr(err.message, "saved in ") + strlen("saved in ");
-	size_t n = strcspn(start, ";");
+	size_t n = strcspn(start, " ");
 	snprintf(path, sizeof(path), "%.*s", (int)n, start);
 	assert_non_null(strstr(path, ".txt"));
 	assert_int_equal(stat(path, &st), 0);
@@ -469,9 +651,10 @@ static void test_draft_kept(void **state)
 	assert_string_equal(text, "**hello** @bob\nsecond line");
 	free(text);
 	char want[600];
-	snprintf(want, sizeof(want),
-	         "send it again with: comment add 'r 1' th_1 --as alice --file %s: outcome unknown",
-	         path);
+	snprintf(
+	    want, sizeof(want),
+	    "(send it again with: comment add 'r 1' th_1 --as alice --file %s): 503 UNAVAILABLE",
+	    path);
 	assert_non_null(strstr(err.message, want));
 	/* Nothing typed, nothing kept. */
 	lb_error_set(&err, LB_HTTP, "x");
@@ -517,6 +700,11 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_thread_delete_tui, setup_tui, teardown),
 	    cmocka_unit_test_setup_teardown(test_comment_show_and_react, setup_batch, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_only_refuses, setup_ro, teardown),
+	    cmocka_unit_test_setup_teardown(test_comment_add, setup_batch, teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_write_keeps_the_draft, setup_batch,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_edit_on_the_screen, setup_tui, teardown),
+	    cmocka_unit_test_setup_teardown(test_comment_edit, setup_tui, teardown),
 	    cmocka_unit_test_setup_teardown(test_draft_kept, setup_batch, teardown),
 	    cmocka_unit_test(test_help),
 	};
