@@ -393,13 +393,14 @@ static int stop_on_signal(struct http *http, struct model *model, struct profile
  * outlive the call: a change still running when it returns (after a
  * signal) reports to them when the model is freed. */
 static int run_batch(struct http *http, struct model *model, struct profile_set *profiles,
-		     char **cmds, int ncmds, bool json, bool read_only, struct cmd_ctx *ctx,
+		     char **cmds, int ncmds, bool json, const struct config *cfg, struct cmd_ctx *ctx,
 		     struct batch *b)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	memset(b, 0, sizeof(*b));
 	ctx->model = model;
-	ctx->read_only = read_only;
+	ctx->read_only = cfg->read_only;
+	ctx->user = cfg->user;
 	ctx->host.ud = b;
 	b->profiles = profiles;
 	ctx->host.json = json;
@@ -562,8 +563,7 @@ int main(int argc, char **argv)
 	struct app_late late; /* until the model is freed */
 	memset(&late, 0, sizeof(late));
 	if (ncmds > 0) {
-		rc = run_batch(http, model, &profiles, cmds, ncmds, json, cfg.read_only, &batch_ctx,
-			       &batch);
+		rc = run_batch(http, model, &profiles, cmds, ncmds, json, &cfg, &batch_ctx, &batch);
 	} else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fputs("lbtui: the screen needs a terminal; to run a command without one, use "
 		      "-e COMMAND\n",

@@ -235,7 +235,11 @@ void cmd_confirm_else(struct cmd_ctx *c, const char *title, const char *preview,
 		return;
 	}
 	if (yes) {
-		if (!c->host.interactive)
+		/* With --json the preview goes beside the result: the output
+		 * holds JSON alone. */
+		if (!c->host.interactive && c->host.json)
+			cmd_note(c, safe);
+		else if (!c->host.interactive)
 			cmd_say(c, safe);
 		free(safe);
 		go(state);
@@ -259,7 +263,10 @@ void cmd_confirm_else(struct cmd_ctx *c, const char *title, const char *preview,
 		free(safe);
 		return;
 	}
-	cmd_say(c, safe);
+	if (c->host.json)
+		cmd_note(c, safe);
+	else
+		cmd_say(c, safe);
 	free(safe);
 	drop(state);
 	cmd_finish_with(c, LB_USAGE, "add --yes to apply");
@@ -678,6 +685,22 @@ static bool check_id_value(const struct id_arg *k, const char *v, const char *wh
 	}
 }
 
+/* How many words the synopsis to skip because they were left out: the
+ * optional ones it starts with ("[ROOM] THREAD" given one argument: that
+ * one is THREAD). */
+static int left_out(const char *synopsis, int npos)
+{
+	int words = 0, optional = 0;
+	bool leading = true;
+
+	for (const char *w = synopsis; *(w += strspn(w, " ")); w += strcspn(w, " ")) {
+		words++;
+		leading = leading && *w == '[';
+		optional += leading;
+	}
+	return npos < words ? (words - npos < optional ? words - npos : optional) : 0;
+}
+
 /* Every ID among the arguments and options of cmd, before it runs. */
 static bool check_ids(const struct command *cmd, const struct args *a, struct lb_error *err)
 {
@@ -685,6 +708,10 @@ static bool check_ids(const struct command *cmd, const struct args *a, struct lb
 	const char *w = cmd->args;
 	char what[128];
 
+	for (int skip = left_out(w, a->npos); skip > 0; skip--) {
+		w += strspn(w, " ");
+		w += strcspn(w, " ");
+	}
 	for (int i = 0; i < a->npos && *w; i++) {
 		/* The synopsis names positional i: "ROOM PATH [VALUE]". */
 		w += strspn(w, " [");

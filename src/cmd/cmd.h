@@ -91,6 +91,10 @@ struct cmd_ctx {
 	struct model *model;
 	struct cmd_host host;
 	bool read_only;
+	/* Who comments, reactions and the other writes about threads are
+	 * written as when a command gives no --as: the profile's user =
+	 * setting; NULL when it has none. */
+	const char *user;
 	int running;      /* commands not finished yet */
 	struct cmd_job *jobs; /* commands waiting on the model */
 	/* Batch mode: non-zero once a signal asks lbtui to stop, for what

@@ -87,6 +87,7 @@ void config_clear(struct config *cfg)
 	free(cfg->history_path);
 	bindings_free(cfg);
 	free(cfg->secret_command);
+	free(cfg->user);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -690,6 +691,7 @@ enum setting {
 	SET_READ_ONLY = 1 << 5,
 	SET_SECRET_TIMEOUT = 1 << 6,
 	SET_MOUSE = 1 << 7,
+	SET_USER = 1 << 8,
 };
 
 struct parser {
@@ -876,7 +878,7 @@ static bool global_setting(struct parser *p, const char *key, const char *val)
 	}
 	if (strcmp(key, "secret") == 0 || strcmp(key, "secret_command") == 0 ||
 	    strcmp(key, "secret_timeout") == 0 || strcmp(key, "base_url") == 0 ||
-	    strcmp(key, "read_only") == 0)
+	    strcmp(key, "read_only") == 0 || strcmp(key, "user") == 0)
 		return perr(p, "%s belongs in a [profile NAME] section", key);
 	return perr_unknown(p, key, "(expected profile, theme or mouse)");
 }
@@ -946,11 +948,16 @@ static bool profile_setting(struct parser *p, const char *key, const char *val)
 			return false;
 		return !p->selected || set_str(&p->profile_theme, val) || nomem(p);
 	}
+	if (strcmp(key, "user") == 0) {
+		if (!once(p, SET_USER, key))
+			return false;
+		return !p->selected || set_str(&cfg->user, val) || nomem(p);
+	}
 	if (strcmp(key, "mouse") == 0)
 		return perr(p, "mouse is set for every profile: put it before the first section");
 	return perr_unknown(p, key,
-	                    "(expected secret, secret_command, secret_timeout, base_url, read_only "
-	                    "or theme)");
+	                    "(expected secret, secret_command, secret_timeout, base_url, read_only, "
+	                    "theme or user)");
 }
 
 /* "bind VIEW KEY ACTION [# comment]"; '#' may itself be the KEY. */

@@ -17,6 +17,7 @@
  *   base_url = https://api.liveblocks.io
  *   read_only = yes
  *   theme = light
+ *   user = moderator-1     # who comments, reactions ... are written as
  *
  *   [profile local]
  *   secret = sk_localdev
@@ -67,6 +68,7 @@ struct config {
 	char *secret_command; /* the profile's secret_command, NULL if none */
 	int secret_timeout_s; /* how long it may take; 0: CONFIG_SECRET_TIMEOUT_S */
 	bool mouse_off;       /* mouse = no: clicks and the wheel are the terminal's */
+	char *user;           /* the profile's user: who lbtui writes comments as; NULL if none */
 };
 
 /* What the command line said. */

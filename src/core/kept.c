@@ -19,19 +19,19 @@ static bool write_synced(int fd, const char *data, size_t len)
 	return fd_write_all(fd, data, len) && fsync(fd) == 0;
 }
 
-/* A new file in dir named BASE.json, or BASE-2.json ... when taken.
+/* A new file in dir named BASE.EXT, or BASE-2.EXT ... when taken.
  * Returns the path (caller frees), or NULL with err. */
-static char *save_new_file(const char *dir, const char *base, const void *data, size_t len,
-                           struct lb_error *err)
+static char *save_new_file(const char *dir, const char *base, const char *ext, const void *data,
+                           size_t len, struct lb_error *err)
 {
 	for (int n = 1; n < 100; n++) {
 		struct buf path;
 
 		buf_init(&path);
 		if (n == 1)
-			buf_printf(&path, "%s/%s.json", dir, base);
+			buf_printf(&path, "%s/%s.%s", dir, base, ext);
 		else
-			buf_printf(&path, "%s/%s-%d.json", dir, base, n);
+			buf_printf(&path, "%s/%s-%d.%s", dir, base, n, ext);
 		if (!path.data) {
 			lb_error_set(err, LB_NOMEM, "out of memory");
 			return NULL;
@@ -61,12 +61,18 @@ static char *save_new_file(const char *dir, const char *base, const void *data, 
 		}
 		return buf_steal(&path);
 	}
-	lb_error_set(err, LB_CONFIG, "%s/%s.json and 98 more names are taken", dir, base);
+	lb_error_set(err, LB_CONFIG, "%s/%s.%s and 98 more names are taken", dir, base, ext);
 	return NULL;
 }
 
 char *kept_save(const char *kind, const char *room, const void *data, size_t len,
                 struct lb_error *err)
+{
+	return kept_save_as(kind, room, "json", data, len, err);
+}
+
+char *kept_save_as(const char *kind, const char *room, const char *ext, const void *data,
+                   size_t len, struct lb_error *err)
 {
 	char name[128], stamp[32], base[256];
 	size_t k = 0;
@@ -87,12 +93,12 @@ char *kept_save(const char *kind, const char *room, const void *data, size_t len
 	if (!dir)
 		lb_error_set(err, LB_CONFIG, "no state directory: set HOME or XDG_STATE_HOME");
 	else if (config_make_dir(dir, err))
-		path = save_new_file(dir, base, data, len, err);
+		path = save_new_file(dir, base, ext, data, len, err);
 	free(dir);
 	if (!path) {
 		const char *tmp = getenv("TMPDIR");
 		struct lb_error ignored;
-		path = save_new_file(tmp && *tmp ? tmp : "/tmp", base, data, len, &ignored);
+		path = save_new_file(tmp && *tmp ? tmp : "/tmp", base, ext, data, len, &ignored);
 	}
 	return path;
 }

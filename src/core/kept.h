@@ -1,5 +1,7 @@
 /* Keeping what nothing else holds any more: a room's Storage before a
- * rewrite deletes it, a value written in $EDITOR until it is applied. */
+ * rewrite deletes it, a thread or a comment before it is deleted, a value
+ * written in $EDITOR until it is applied, a comment whose sending
+ * failed. */
 #ifndef LB_KEPT_H
 #define LB_KEPT_H
 
@@ -15,5 +17,8 @@
  * with err (why the state directory failed). */
 char *kept_save(const char *kind, const char *room, const void *data, size_t len,
                 struct lb_error *err);
+/* The same with another extension than json ("txt"). */
+char *kept_save_as(const char *kind, const char *room, const char *ext, const void *data,
+                   size_t len, struct lb_error *err);
 
 #endif

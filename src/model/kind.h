@@ -1,7 +1,8 @@
 /* The kinds of resource the model holds, each a row of its own defined
- * beside the code it is about (rooms in model.c; documents, versions and
- * active users in model_storage.c; the jobs' in fanout.c and bulk.c), and
- * the types of the items they hold. The core of the model reads only these rows: a kind
+ * beside the code it is about (rooms in model.c; documents and active
+ * users in model_storage.c; versions and threads in their families'
+ * files; the jobs' in fanout.c and bulk.c), and the types of
+ * the items they hold. The core of the model reads only these rows: a kind
  * added is a row and an item type (the row's address is its identity),
  * with nothing to change in the core.
  * Internal to the model: views and commands use model.h's accessors. */
@@ -75,6 +76,9 @@ struct kind {
 	char *(*args_query)(const void *args);
 	int (*args_page_size)(const void *args);
 	void (*args_free)(void *args);
+	/* The path parameter after the room, from the arguments, for a GET
+	 * whose path names more than the room (a thread's ID). Optional. */
+	const char *(*args_param)(const void *args);
 	/* A 404 to its load: the thing itself is gone (a room). NULL: a
 	 * failure like any other. */
 	void (*missing)(struct model *m, struct resource *r, const struct lb_error *err);

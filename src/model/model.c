@@ -444,6 +444,8 @@ static http_id submit_load(struct model *m, struct req *q)
 
 	if (k->submit)
 		return k->submit(m, q);
+	if (k->args_param)
+		args.params[1] = k->args_param(r->args);
 	query = load_query(k, r->args, q->cursor);
 	if (!query) {
 		struct api_storage_result res;

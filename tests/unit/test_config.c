@@ -232,6 +232,29 @@ static void test_mouse_setting(void **state)
 	                  "/etc/x:2: mouse is set for every profile: put it before the first section");
 }
 
+/* user = in a profile: who comments are written as; only the selected
+ * profile's counts, and it belongs in a profile. */
+static void test_user_setting(void **state)
+{
+	struct config cfg = {0};
+	struct lb_error err;
+	const char *text = "[profile a]\nsecret = sk_localdev\nuser = mod-1\n"
+	                   "[profile b]\nsecret = sk_localdev\nuser = other\n[profile c]\n"
+	                   "secret = sk_localdev\n";
+
+	assert_true(config_parse(&cfg, text, "/etc/x", "a", &err));
+	assert_string_equal(cfg.user, "mod-1");
+	config_clear(&cfg);
+	assert_true(config_parse(&cfg, text, "/etc/x", "b", &err));
+	assert_string_equal(cfg.user, "other");
+	config_clear(&cfg);
+	assert_true(config_parse(&cfg, text, "/etc/x", "c", &err));
+	assert_null(cfg.user);
+	config_clear(&cfg);
+	check_parse_error("user = mod-1\n", NULL, "/etc/x:1: user belongs in a [profile");
+	check_parse_error("[profile a]\nuser = x\nuser = y\n", "a", "/etc/x:3: user is set twice");
+}
+
 static void test_unknown_profile_lists_available(void **state)
 {
 	check_parse_error(sample, "staging",
@@ -851,6 +874,7 @@ int main(void)
 	    T(test_parse_errors_name_line),
 	    T(test_unknown_profile_lists_available),
 	    T(test_mouse_setting),
+	    T(test_user_setting),
 	    T(test_parse_errors_do_not_echo_secrets),
 	    T(test_invalid_key_not_echoed),
 	    T(test_permissions),

@@ -1642,6 +1642,7 @@ int app_run(const struct app_env *env)
 	memset(a->cmd, 0, sizeof(*a->cmd));
 	a->cmd->model = env->model;
 	a->cmd->read_only = env->cfg->read_only;
+	a->cmd->user = env->cfg->user;
 	a->cmd->host = (struct cmd_host){
 		.ud = a,
 		.interactive = true,
