@@ -226,16 +226,6 @@ static void run_comment_edit(struct cmd_ctx *c, const struct command *cmd, struc
 static void run_comment_delete(struct cmd_ctx *c, const struct command *cmd, struct args *a);
 static void run_comment_react(struct cmd_ctx *c, const struct command *cmd, struct args *a);
 
-#define YES_OPT                                                                                    \
-	{                                                                                          \
-		"yes", OPT_FLAG, NULL,                                                             \
-		    "do not ask (batch mode needs it where a question is asked)"                   \
-	}
-#define AS_OPT                                                                                     \
-	{                                                                                          \
-		"as", OPT_VALUE, "USER", "write as USER (default: user = in the profile)"          \
-	}
-
 static const struct opt_spec yes_opts[] = {
     YES_OPT,
     {NULL, 0, NULL, NULL},

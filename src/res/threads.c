@@ -1745,16 +1745,6 @@ static void run_thread_metadata(struct cmd_ctx *c, const struct command *cmd, st
 static void run_thread_subscribe(struct cmd_ctx *c, const struct command *cmd, struct args *a);
 static void run_thread_read(struct cmd_ctx *c, const struct command *cmd, struct args *a);
 
-#define YES_OPT                                                                                    \
-	{                                                                                          \
-		"yes", OPT_FLAG, NULL,                                                             \
-		    "do not ask (batch mode needs it where a question is asked)"                   \
-	}
-#define AS_OPT                                                                                     \
-	{                                                                                          \
-		"as", OPT_VALUE, "USER", "write as USER (default: user = in the profile)"          \
-	}
-
 static const struct opt_spec threads_opts[] = {
     {"query", OPT_RAW, "QUERY",
      "filter with the thread query language, e.g. metadata[\"status\"]:\"open\""},

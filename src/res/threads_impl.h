@@ -152,4 +152,15 @@ void thread_keep_draft(const char *text, const char *room, const char *resend,
  * edited, reactions, attachments; body_text: the body as plain text. */
 bool thread_comment_text(struct buf *b, const struct comment *cm, const char *body_text);
 
+/* The options the commands of both families take: --yes, --as USER. */
+#define YES_OPT                                                                                    \
+	{                                                                                          \
+		"yes", OPT_FLAG, NULL,                                                             \
+		    "do not ask (batch mode needs it where a question is asked)"                   \
+	}
+#define AS_OPT                                                                                     \
+	{                                                                                          \
+		"as", OPT_VALUE, "USER", "write as USER (default: user = in the profile)"          \
+	}
+
 #endif
