@@ -3968,17 +3968,17 @@ static void paragraph_of(struct lexer *lx, const struct tok *t, int list_depth, 
 		for (size_t i = 0; i < t->items.n; i++) {
 			const struct tok *item = t->items.v[i];
 			struct str lp = list_prefix(lx, list_depth, t, i, item);
-			size_t at_ = lx->body->n;
+			size_t para = lx->body->n;
 
 			paragraphs(lx, &item->tokens, list_depth + 1, 0);
-			if (lx->body->n == at_) {
+			if (lx->body->n == para) {
 				struct cbody_paragraph *p = new_paragraph(lx);
 
 				add_text(lx, p, cat(lx, qp, lp), 0);
 				continue;
 			}
-			prepend(lx, at_, cat(lx, qp, lp));
-			for (size_t k = at_ + 1; k < lx->body->n; k++)
+			prepend(lx, para, cat(lx, qp, lp));
+			for (size_t k = para + 1; k < lx->body->n; k++)
 				prepend(lx, k, qp);
 		}
 		break;
