@@ -151,8 +151,8 @@ struct cbody *cbody_from_markdown(const char *md, size_t len, struct lb_error *e
  *                 no mention); a final . or - is not part of the id.
  *   @{user:id}  @{group:id}  @{id}   any mention (@{id}: no "kind");
  *                 @{group:id|u1,u2} with userIds ([] is "|", [""] "|,":
- *                 one final empty item is dropped). In the braces \} \|
- *                 \, \: \\.
+ *                 one final empty item is dropped). In the braces \{ \}
+ *                 \| \, \: \\.
  *   {}            ends a text here: two texts side by side with the same
  *                 flags ("a{}b"), an empty text ("{}", "**{}**").
  *   {bisc}        the same, and the text it ends has bold, italic,

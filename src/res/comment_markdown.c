@@ -205,9 +205,21 @@ static struct str from(struct str s, size_t i)
 	return sub(s, i, s.n);
 }
 
+/* a and b joined. Where b already follows a in memory (two views of one
+ * source, the usual case when a lexer joins what it read in pieces), the
+ * result is a view over both: nothing is copied, so joining one piece at
+ * a time stays linear. */
 static struct str cat(struct lexer *lx, struct str a, struct str b)
 {
-	u16 *p = alloc(lx, (a.n + b.n + 1) * sizeof(u16));
+	u16 *p;
+
+	if (a.n && b.n && (uintptr_t)(a.p + a.n) == (uintptr_t)b.p)
+		return (struct str){a.p, a.n + b.n};
+	if (!b.n)
+		return a;
+	if (!a.n)
+		return b;
+	p = alloc(lx, (a.n + b.n + 1) * sizeof(u16));
 
 	if (a.n)
 		memcpy(p, a.p, a.n * sizeof(u16));
@@ -227,9 +239,12 @@ static struct str lit(struct lexer *lx, const char *s)
 	return (struct str){p, n};
 }
 
-static struct str cat3(struct lexer *lx, struct str a, const char *mid, struct str b)
+/* a, "\n" and b joined (a view when they follow each other in memory). */
+static struct str cat_nl(struct lexer *lx, struct str a, struct str b)
 {
-	return cat(lx, cat(lx, a, lit(lx, mid)), b);
+	if (a.n && b.n && (uintptr_t)(a.p + a.n + 1) == (uintptr_t)b.p && a.p[a.n] == '\n')
+		return (struct str){a.p, a.n + 1 + b.n};
+	return cat(lx, cat(lx, a, lit(lx, "\n")), b);
 }
 
 /* A growing string. */
@@ -1862,14 +1877,11 @@ static struct str *split_lines(struct lexer *lx, struct str s, size_t *n)
 
 static struct str join_lines(struct lexer *lx, struct str *v, size_t n)
 {
-	struct sbuf b = {0};
+	struct str s = {0};
 
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			sb_ch(lx, &b, '\n');
-		sb_str(lx, &b, v[i]);
-	}
-	return sb_view(&b);
+	for (size_t i = 0; i < n; i++)
+		s = i ? cat_nl(lx, s, v[i]) : v[i];
+	return s;
 }
 
 static bool blockquote_start(struct str line)
@@ -1879,11 +1891,12 @@ static bool blockquote_start(struct str line)
 	return at(line, k) == '>' && k < line.n;
 }
 
-/* A blockquote's lines made its text: lazy "===" / "---" lines indented
- * (so they stay text), then the ">" markers removed. */
-static struct str blockquote_text(struct lexer *lx, struct str raw)
+/* A blockquote's lines made its text, appended to b: lazy "===" / "---"
+ * lines indented (so they stay text), then the ">" markers removed. */
+static struct str blockquote_text(struct lexer *lx, struct str raw, struct sbuf *bp)
 {
-	struct sbuf a = {0}, b = {0};
+	struct sbuf a = {0}, *b = bp;
+	size_t start = b->n;
 	struct str t;
 
 	/* /\n {0,3}((?:=+|-+) *)(?=\n|$)/g -> "\n    $1" */
@@ -1922,25 +1935,31 @@ static struct str blockquote_text(struct lexer *lx, struct str raw)
 				if (i >= t.n)
 					break;
 				/* what follows is no line start (it follows ">" or a blank) */
-				sb_ch(lx, &b, t.p[i++]);
+				sb_ch(lx, b, t.p[i++]);
 				continue;
 			}
 		}
-		sb_ch(lx, &b, t.p[i++]);
+		sb_ch(lx, b, t.p[i++]);
 	}
-	return sb_view(&b);
+	return (struct str){b->p + start, b->n - start};
 }
 
 static struct tok *tk_blockquote(struct lexer *lx, struct str s)
 {
 	size_t end = m_blockquote(s), nlines;
 	struct str *lines, raw = {0}, text = {0};
+	struct sbuf tb = {0};
 	struct tok *t;
 	bool have = false;
 
 	if (!end)
 		return NULL;
-	enter(lx);
+	/* The texts of the blockquote's pieces go one after the other into
+	 * one buffer big enough for all of them (a "---" line may grow by
+	 * four spaces), so that the text, and a paragraph that goes on from
+	 * one piece to the next, are views and not copies. */
+	tb.cap = 6 * end + 16;
+	tb.p = alloc(lx, tb.cap * sizeof(u16));
 	t = new_tok(lx, T_BLOCKQUOTE);
 	lines = split_lines(lx, rtrim_ch(sub(s, 0, end), '\n'), &nlines);
 	while (nlines > 0) {
@@ -1958,9 +1977,11 @@ static struct tok *tk_blockquote(struct lexer *lx, struct str s)
 		current_raw = join_lines(lx, lines, i);
 		lines += i;
 		nlines -= i;
-		current_text = blockquote_text(lx, current_raw);
-		raw = have ? cat3(lx, raw, "\n", current_raw) : current_raw;
-		text = have ? cat3(lx, text, "\n", current_text) : current_text;
+		if (have)
+			sb_ch(lx, &tb, '\n');
+		current_text = blockquote_text(lx, current_raw, &tb);
+		raw = have ? cat_nl(lx, raw, current_raw) : current_raw;
+		text = have ? cat_nl(lx, text, current_text) : current_text;
 		have = true;
 		top = lx->top;
 		lx->top = true;
@@ -1972,8 +1993,7 @@ static struct tok *tk_blockquote(struct lexer *lx, struct str s)
 		if (last && last->type == T_CODE) {
 			break;
 		} else if (last && last->type == T_BLOCKQUOTE) {
-			struct str new_text =
-			    cat3(lx, last->raw, "\n", join_lines(lx, lines, nlines));
+			struct str new_text = cat_nl(lx, last->raw, join_lines(lx, lines, nlines));
 			struct tok *nt = tk_blockquote(lx, new_text);
 
 			t->tokens.v[t->tokens.n - 1] = nt;
@@ -1986,8 +2006,7 @@ static struct tok *tk_blockquote(struct lexer *lx, struct str s)
 			    nt->text);
 			break;
 		} else if (last && last->type == T_LIST) {
-			struct str new_text =
-			    cat3(lx, last->raw, "\n", join_lines(lx, lines, nlines));
+			struct str new_text = cat_nl(lx, last->raw, join_lines(lx, lines, nlines));
 			struct tok *nt = tk_list(lx, new_text);
 
 			if (!nt)
@@ -2006,7 +2025,6 @@ static struct tok *tk_blockquote(struct lexer *lx, struct str s)
 	}
 	t->raw = raw;
 	t->text = text;
-	leave(lx);
 	return t;
 }
 
@@ -2258,12 +2276,10 @@ static struct tok *tk_list(struct lexer *lx, struct str s)
 		lastitem->text = trim_end(lastitem->text);
 	}
 	list->raw = trim_end(sb_view(&list_raw));
-	enter(lx);
 	for (size_t i = 0; i < list->items.n; i++) {
 		lx->top = false;
 		block_tokens(lx, list->items.v[i]->text, &list->items.v[i]->tokens, false);
 	}
-	leave(lx);
 	return list;
 }
 
@@ -2281,10 +2297,15 @@ static struct toks *block_tokens(struct lexer *lx, struct str src, struct toks *
 			t->raw = sub(src, 0, n);
 			src = from(src, n);
 			last = last_tok(tokens);
-			if (n == 1 && last)
-				last->raw = cat(lx, last->raw, lit(lx, "\n"));
-			else
+			if (n == 1 && last) {
+				/* marked adds "\n" to the last token's raw; only a list's
+				 * and a quote's raw is ever read again (when a quote
+				 * reads them anew), so only theirs is kept. */
+				if (last->type == T_LIST || last->type == T_BLOCKQUOTE)
+					last->raw = cat(lx, last->raw, lit(lx, "\n"));
+			} else {
 				push_tok(lx, tokens, t);
+			}
 			continue;
 		}
 		if ((n = m_code(src)) != 0) {
@@ -2294,8 +2315,7 @@ static struct toks *block_tokens(struct lexer *lx, struct str src, struct toks *
 			src = from(src, n);
 			last = last_tok(tokens);
 			if (last && (last->type == T_PARAGRAPH || last->type == T_TEXT)) {
-				last->raw = cat3(lx, last->raw, "\n", t->raw);
-				last->text = cat3(lx, last->text, "\n", t->text);
+				last->text = cat_nl(lx, last->text, t->text);
 				lx->queue[lx->nqueue - 1].src = last->text;
 			} else {
 				push_tok(lx, tokens, t);
@@ -2334,8 +2354,7 @@ static struct toks *block_tokens(struct lexer *lx, struct str src, struct toks *
 			src = from(src, n);
 			last = last_tok(tokens);
 			if (last && (last->type == T_PARAGRAPH || last->type == T_TEXT)) {
-				last->raw = cat3(lx, last->raw, "\n", raw);
-				last->text = cat3(lx, last->text, "\n", raw);
+				last->text = cat_nl(lx, last->text, raw);
 				lx->queue[lx->nqueue - 1].src = last->text;
 			} else {
 				struct str tag = def_key(lx, label);
@@ -2376,8 +2395,7 @@ static struct toks *block_tokens(struct lexer *lx, struct str src, struct toks *
 			t->text = t->raw;
 			last = last_tok(tokens);
 			if (last_paragraph_clipped && last && last->type == T_PARAGRAPH) {
-				last->raw = cat3(lx, last->raw, "\n", t->raw);
-				last->text = cat3(lx, last->text, "\n", t->text);
+				last->text = cat_nl(lx, last->text, t->text);
 				lx->queue[lx->nqueue - 1].src = last->text;
 			} else {
 				queue_inline(lx, t->text, &t->tokens);
@@ -2393,8 +2411,7 @@ static struct toks *block_tokens(struct lexer *lx, struct str src, struct toks *
 		src = from(src, n);
 		last = last_tok(tokens);
 		if (last && last->type == T_TEXT) {
-			last->raw = cat3(lx, last->raw, "\n", t->raw);
-			last->text = cat3(lx, last->text, "\n", t->text);
+			last->text = cat_nl(lx, last->text, t->text);
 			lx->queue[lx->nqueue - 1].src = last->text;
 		} else {
 			queue_inline(lx, t->text, &t->tokens);
@@ -3951,17 +3968,17 @@ static void paragraph_of(struct lexer *lx, const struct tok *t, int list_depth, 
 		for (size_t i = 0; i < t->items.n; i++) {
 			const struct tok *item = t->items.v[i];
 			struct str lp = list_prefix(lx, list_depth, t, i, item);
-			size_t at_ = lx->body->n;
+			size_t para = lx->body->n;
 
 			paragraphs(lx, &item->tokens, list_depth + 1, 0);
-			if (lx->body->n == at_) {
+			if (lx->body->n == para) {
 				struct cbody_paragraph *p = new_paragraph(lx);
 
 				add_text(lx, p, cat(lx, qp, lp), 0);
 				continue;
 			}
-			prepend(lx, at_, cat(lx, qp, lp));
-			for (size_t k = at_ + 1; k < lx->body->n; k++)
+			prepend(lx, para, cat(lx, qp, lp));
+			for (size_t k = para + 1; k < lx->body->n; k++)
 				prepend(lx, k, qp);
 		}
 		break;

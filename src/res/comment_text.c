@@ -271,13 +271,13 @@ static void write_mention(struct writer *w, const struct cbody_inline *in,
 		puts_(w, "user:");
 	else if (in->kind == CBODY_KIND_GROUP)
 		puts_(w, "group:");
-	put_escaped(w, in->id, in->kind == CBODY_KIND_NONE ? "\\}|:" : "\\}|", false);
+	put_escaped(w, in->id, in->kind == CBODY_KIND_NONE ? "\\{}|:" : "\\{}|", false);
 	if (in->has_user_ids) {
 		puts_(w, "|");
 		for (size_t i = 0; i < in->user_ids.n; i++) {
 			if (i > 0)
 				puts_(w, ",");
-			put_escaped(w, in->user_ids.v[i], "\\}|,", false);
+			put_escaped(w, in->user_ids.v[i], "\\{}|,", false);
 		}
 		if (in->user_ids.n > 0 && in->user_ids.v[in->user_ids.n - 1][0] == '\0')
 			puts_(w, ","); /* one final empty item is dropped when read */
@@ -375,11 +375,15 @@ static size_t escape_at(const char *s, size_t n, size_t i, char *c)
 
 /* Read up to an unescaped character of `stops` into out; "{}" is dropped
  * (and sets *marker) when braces_marker. Returns where it stopped, n when
- * no stop came. */
-static size_t read_until(const char *s, size_t n, size_t i, const char *stops, bool braces_marker,
-                         struct buf *out, bool *marker, bool *ok)
+ * no stop came or an unescaped character of `fails` came first (what
+ * cbody_to_text always escapes there: giving up at it keeps reading
+ * linear). */
+static size_t read_until(const char *s, size_t n, size_t i, const char *stops, const char *fails,
+                         bool braces_marker, struct buf *out, bool *marker, bool *ok)
 {
 	while (i < n && !strchr(stops, s[i])) {
+		if (s[i] && strchr(fails, s[i]))
+			return n;
 		char c;
 		size_t e = escape_at(s, n, i, &c);
 
@@ -407,10 +411,10 @@ static size_t read_link(struct reader *r, const char *s, size_t n, size_t i)
 
 	buf_init(&text);
 	buf_init(&url);
-	j = read_until(s, n, i + 1, "]", true, &text, &marker, &ok);
+	j = read_until(s, n, i + 1, "]", "[", true, &text, &marker, &ok);
 	if (j + 1 >= n || s[j + 1] != '(')
 		goto fail;
-	j = read_until(s, n, j + 2, ")", false, &url, &marker, &ok);
+	j = read_until(s, n, j + 2, ")", "(", false, &url, &marker, &ok);
 	if (j >= n)
 		goto fail;
 	flush(r, false, 0);
@@ -450,7 +454,7 @@ static bool read_user_ids(const char *s, size_t from, size_t to, struct strv *id
 
 	buf_init(&item);
 	while (ok && i < to) {
-		i = read_until(s, to, i, ",", false, &item, &marker, &ok);
+		i = read_until(s, to, i, ",", "", false, &item, &marker, &ok);
 		if (i < to || item.len > 0)
 			ok = ok && strv_push(ids, item.data);
 		item.len = 0;
@@ -482,14 +486,14 @@ static size_t read_long_mention(struct reader *r, const char *s, size_t n, size_
 		j += 6;
 	}
 	buf_init(&id);
-	j = read_until(s, n, j, "}|", false, &id, &marker, &ok);
+	j = read_until(s, n, j, "}|", "{", false, &id, &marker, &ok);
 	if (j < n && s[j] == '|') {
 		struct buf skip;
 
 		has_ids = true;
 		ids_from = j + 1;
 		buf_init(&skip);
-		j = read_until(s, n, ids_from, "}", false, &skip, &marker, &ok);
+		j = read_until(s, n, ids_from, "}", "{", false, &skip, &marker, &ok);
 		buf_free(&skip);
 		ids_to = j;
 	}

@@ -162,12 +162,14 @@ static void test_decode_errors_say_where(void **state)
 	    {"{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"text\":\"\"},"
 	     "{\"text\":\"x\",\"bold\":\"yes\"}]}]}",
 	     "content[0].children[1]: \"bold\" is not a boolean"},
-	    {"{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"type\":\"image\","
+	    {"{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"type\":"
+	     "\"image\","
 	     "\"url\":\"x\"}]}]}",
 	     "content[0].children[0]: unknown inline type \"image\""},
 	    {"{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"type\":7}]}]}",
 	     "\"type\" is not a string"},
-	    {"{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"type\":\"link\"}]}]}",
+	    {"{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"type\":\"link\"}"
+	     "]}]}",
 	     "no \"url\""},
 	    {"{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"type\":\"link\","
 	     "\"url\":\"u\",\"text\":null}]}]}",
@@ -217,8 +219,9 @@ static void test_write_inside_a_request(void **state)
 	cbody_write(&w, b);
 	json_end_object(&w);
 	assert_true(w.ok);
-	assert_string_equal(out.data, "{\"userId\":\"u1\",\"body\":{\"version\":1,\"content\":[{\"type\":"
-	                              "\"paragraph\",\"children\":[{\"text\":\"hi \\\"you\\\"\\n\"}]}]}}");
+	assert_string_equal(out.data,
+	                    "{\"userId\":\"u1\",\"body\":{\"version\":1,\"content\":[{\"type\":"
+	                    "\"paragraph\",\"children\":[{\"text\":\"hi \\\"you\\\"\\n\"}]}]}}");
 	buf_free(&out);
 	cbody_free(&b);
 }
@@ -226,8 +229,10 @@ static void test_write_inside_a_request(void **state)
 static void test_equal_sees_every_difference(void **state)
 {
 	static const char *const variants[] = {
-	    "{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"text\":\"a\"}]}]}",
-	    "{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"text\":\"b\"}]}]}",
+	    "{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"text\":\"a\"}]}]"
+	    "}",
+	    "{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"text\":\"b\"}]}]"
+	    "}",
 	    "{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"text\":\"a\","
 	    "\"bold\":true}]}]}",
 	    "{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"text\":\"a\","
@@ -282,12 +287,14 @@ static void test_plain_is_the_sdks_format(void **state)
 	assert_string_equal(s, "plainalloffsitehttps://example.com/bare@alice@team@legacy\n");
 	free(s);
 	s = cbody_plain(b, names, NULL);
-	assert_string_equal(s, "plainalloffsitehttps://example.com/bare@Alice A.@The Team@legacy\n");
+	assert_string_equal(s,
+	                    "plainalloffsitehttps://example.com/bare@Alice A.@The Team@legacy\n");
 	free(s);
 	cbody_free(&b);
-	b = body("{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"text\":\"a\"},"
-	         "{\"type\":\"mention\",\"kind\":\"user\",\"id\":\"\"},{\"text\":\"\\u001b[31m\"}]},"
-	         "{\"type\":\"paragraph\",\"children\":[{\"text\":\"b\\nc\"}]}]}");
+	b = body(
+	    "{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":[{\"text\":\"a\"},"
+	    "{\"type\":\"mention\",\"kind\":\"user\",\"id\":\"\"},{\"text\":\"\\u001b[31m\"}]},"
+	    "{\"type\":\"paragraph\",\"children\":[{\"text\":\"b\\nc\"}]}]}");
 	s = cbody_plain(b, NULL, NULL);
 	/* An empty mention is left out; text is as it is (made safe by whoever
 	 * prints it). */
@@ -398,15 +405,16 @@ static void test_render_every_node_and_nesting(void **state)
 
 static void test_render_links_and_footnotes(void **state)
 {
-	struct cbody *b = body("{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":["
-	                       "{\"text\":\"see \"},"
-	                       "{\"type\":\"link\",\"url\":\"https://a.example\",\"text\":\"a\"},"
-	                       "{\"text\":\" and \"},"
-	                       "{\"type\":\"link\",\"url\":\"https://b.example\"},"
-	                       "{\"text\":\" and \"},"
-	                       "{\"type\":\"link\",\"url\":\"https://a.example\",\"text\":\"again\"}]},"
-	                       "{\"type\":\"paragraph\",\"children\":[{\"type\":\"mention\","
-	                       "\"kind\":\"user\",\"id\":\"\"}]}]}");
+	struct cbody *b =
+	    body("{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":["
+	         "{\"text\":\"see \"},"
+	         "{\"type\":\"link\",\"url\":\"https://a.example\",\"text\":\"a\"},"
+	         "{\"text\":\" and \"},"
+	         "{\"type\":\"link\",\"url\":\"https://b.example\"},"
+	         "{\"text\":\" and \"},"
+	         "{\"type\":\"link\",\"url\":\"https://a.example\",\"text\":\"again\"}]},"
+	         "{\"type\":\"paragraph\",\"children\":[{\"type\":\"mention\","
+	         "\"kind\":\"user\",\"id\":\"\"}]}]}");
 
 	(void)state;
 	/* One number per URL; a link without text shows its URL; an empty
@@ -420,11 +428,12 @@ static void test_render_links_and_footnotes(void **state)
 
 static void test_render_paragraphs_and_breaks(void **state)
 {
-	struct cbody *b = body("{\"version\":1,\"content\":["
-	                       "{\"type\":\"paragraph\",\"children\":[{\"text\":\"one\\ntwo\"}]},"
-	                       "{\"type\":\"paragraph\",\"children\":[]},"
-	                       "{\"type\":\"paragraph\",\"children\":[{\"text\":\"  indented\\n\\nx\"}]}"
-	                       "]}");
+	struct cbody *b =
+	    body("{\"version\":1,\"content\":["
+	         "{\"type\":\"paragraph\",\"children\":[{\"text\":\"one\\ntwo\"}]},"
+	         "{\"type\":\"paragraph\",\"children\":[]},"
+	         "{\"type\":\"paragraph\",\"children\":[{\"text\":\"  indented\\n\\nx\"}]}"
+	         "]}");
 
 	(void)state;
 	/* A blank line between paragraphs; the empty one is an empty line. */
@@ -497,11 +506,12 @@ static void test_render_wide_characters(void **state)
 
 static void test_render_is_terminal_safe(void **state)
 {
-	struct cbody *b = body(
-	    "{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":["
-	    "{\"text\":\"red\\u001b[31m \\u0007bell \\u009b c1 \\u202e bidi\\ttab\"},"
-	    "{\"type\":\"link\",\"url\":\"https://x/\\u001b]0;title\\u0007\",\"text\":\"\\u001bL\"},"
-	    "{\"type\":\"mention\",\"kind\":\"user\",\"id\":\"\\u001b[2J\"}]}]}");
+	struct cbody *b =
+	    body("{\"version\":1,\"content\":[{\"type\":\"paragraph\",\"children\":["
+	         "{\"text\":\"red\\u001b[31m \\u0007bell \\u009b c1 \\u202e bidi\\ttab\"},"
+	         "{\"type\":\"link\",\"url\":\"https://x/"
+	         "\\u001b]0;title\\u0007\",\"text\":\"\\u001bL\"},"
+	         "{\"type\":\"mention\",\"kind\":\"user\",\"id\":\"\\u001b[2J\"}]}]}");
 	struct cbody_lines l;
 	char *text;
 
@@ -544,7 +554,7 @@ static void text_is(const char *json, const char *want)
 	cbody_free(&b);
 }
 
-#define P(children) "{\"type\":\"paragraph\",\"children\":[" children "]}"
+#define P(children)      "{\"type\":\"paragraph\",\"children\":[" children "]}"
 #define BODY(paragraphs) "{\"version\":1,\"content\":[" paragraphs "]}"
 
 static void test_text_form_syntax(void **state)
@@ -588,8 +598,9 @@ static void test_text_form_syntax(void **state)
 	        "@{group:t|a,b\\,c}\n");
 	text_is(BODY(P("{\"type\":\"mention\",\"kind\":\"group\",\"id\":\"t\",\"userIds\":[]}")),
 	        "@{group:t|}\n");
-	text_is(BODY(P("{\"type\":\"mention\",\"kind\":\"group\",\"id\":\"t\",\"userIds\":[\"\"]}")),
-	        "@{group:t|,}\n");
+	text_is(
+	    BODY(P("{\"type\":\"mention\",\"kind\":\"group\",\"id\":\"t\",\"userIds\":[\"\"]}")),
+	    "@{group:t|,}\n");
 	text_is(BODY(P("{\"type\":\"mention\",\"id\":\"user:x\"}")), "@{user\\:x}\n");
 	text_is(BODY(P("{\"type\":\"mention\",\"kind\":\"user\",\"id\":\"a}b|c\"}")),
 	        "@{user:a\\}b\\|c}\n");
@@ -657,10 +668,10 @@ static uint32_t rnd(uint32_t n)
 
 static void random_string(struct buf *b)
 {
-	static const char *const pieces[] = {"a", "b", " ", "*", "**", "_", "~", "~~", "`", "\\",
-	                                     "[", "]", "(", ")", "{", "}", "{}", "{b}", "@", "@x",
-	                                     "@{", "|", ",", ":", "\n", "\n\n", "\r", "\r\n",
-	                                     "é", "😀", "user:", "group:", ".", "-", "\t"};
+	static const char *const pieces[] = {
+	    "a",  "b",    " ",  "*",    "**", "_",   "~",     "~~",     "`",  "\\", "[", "]",
+	    "(",  ")",    "{",  "}",    "{}", "{b}", "@",     "@x",     "@{", "|",  ",", ":",
+	    "\n", "\n\n", "\r", "\r\n", "é",  "😀",   "user:", "group:", ".",  "-",  "\t"};
 	size_t n = rnd(8);
 
 	for (size_t i = 0; i < n; i++)
@@ -714,10 +725,11 @@ static void test_text_form_is_lossless(void **state)
 					}
 					buf_adds(&j, "}");
 				} else {
-					static const char *const kinds[] = {"", ",\"kind\":\"user\"",
-					                                    ",\"kind\":\"group\""};
+					static const char *const kinds[] = {
+					    "", ",\"kind\":\"user\"", ",\"kind\":\"group\""};
 
-					buf_printf(&j, "{\"type\":\"mention\"%s,\"id\":", kinds[rnd(3)]);
+					buf_printf(
+					    &j, "{\"type\":\"mention\"%s,\"id\":", kinds[rnd(3)]);
 					buf_json_string(&j, s.data);
 					if (rnd(3) == 0) {
 						size_t m = rnd(3);
@@ -830,7 +842,7 @@ static void test_markdown_as_the_sdk(void **state)
 	markdown_is("# T", BODY(P("{\"text\":\"# \"},{\"text\":\"T\"}")));
 	markdown_is("> q", BODY(P("{\"text\":\"> \"},{\"text\":\"q\"}")));
 	markdown_is("- a\n- b", BODY(P("{\"text\":\"- \"},{\"text\":\"a\"}") "," P(
-	                                 "{\"text\":\"- \"},{\"text\":\"b\"}")));
+	                            "{\"text\":\"- \"},{\"text\":\"b\"}")));
 	markdown_is("a\\*b", BODY(P("{\"text\":\"a\"},{\"text\":\"*\"},{\"text\":\"b\"}")));
 	markdown_is("a\r\nb", BODY(P("{\"text\":\"a\\nb\"}")));
 	/* Invalid UTF-8 reads as U+FFFD, as node reads a file. */
@@ -853,13 +865,16 @@ static void test_markdown_refuses_deep_nesting(void **state)
 	assert_int_equal(err.status, LB_USAGE);
 	assert_non_null(strstr(err.message, "nests deeper"));
 	buf_free(&md);
-	/* Just within the limit is fine. */
+	/* Within the limit, a level of quote is a level. */
 	buf_init(&md);
-	for (int i = 0; i < 20; i++)
+	for (int i = 0; i < 90; i++)
 		buf_adds(&md, "> ");
 	buf_adds(&md, "*a **b** a*");
 	b = cbody_from_markdown(md.data, md.len, &err);
 	assert_non_null(b);
+	assert_int_equal(b->n, 1);
+	assert_int_equal(strlen(b->content[0].children[0].text), 180);
+	assert_int_equal(b->content[0].children[2].on, CBODY_ITALIC | CBODY_BOLD);
 	cbody_free(&b);
 	buf_free(&md);
 }
