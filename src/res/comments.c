@@ -99,20 +99,11 @@ static const struct op_step *edit_read(struct model *m, struct op *o,
 	return NULL;
 }
 
-#define COMMENT_PROGRAM(var, label, is_change)                                                     \
-	static const struct op_program var = {                                                     \
-	    .name = label,                                                                         \
-	    .state_size = sizeof(struct thread_op),                                                \
-	    .clear = thread_op_clear,                                                              \
-	    .changes = is_change,                                                                  \
-	    .describe = thread_op_describe,                                                        \
-	}
-
-COMMENT_PROGRAM(get_program, "comment read", false);
-COMMENT_PROGRAM(create_program, "comment add", true);
-COMMENT_PROGRAM(edit_program, "comment edit", true);
-COMMENT_PROGRAM(delete_program, "comment delete", true);
-COMMENT_PROGRAM(react_program, "comment react", true);
+THREAD_OP_PROGRAM(get_program, "comment read", false);
+THREAD_OP_PROGRAM(create_program, "comment add", true);
+THREAD_OP_PROGRAM(edit_program, "comment edit", true);
+THREAD_OP_PROGRAM(delete_program, "comment delete", true);
+THREAD_OP_PROGRAM(react_program, "comment react", true);
 
 /* {"userId":...,"body":...}, {"body":...}, {"emoji":...,"userId":...}:
  * a member given as JSON when raw. NULL when out of memory. */

@@ -1172,21 +1172,12 @@ static const struct op_step *delete_read(struct model *m, struct op *o,
 	return thread_op_delete_read(o, res, end, "thread", &delete_step);
 }
 
-#define THREAD_PROGRAM(var, label, is_change)                                                      \
-	static const struct op_program var = {                                                     \
-	    .name = label,                                                                         \
-	    .state_size = sizeof(struct thread_op),                                                \
-	    .clear = thread_op_clear,                                                              \
-	    .changes = is_change,                                                                  \
-	    .describe = thread_op_describe,                                                        \
-	}
-
-THREAD_PROGRAM(create_program, "thread create", true);
-THREAD_PROGRAM(delete_program, "thread delete", true);
-THREAD_PROGRAM(resolve_program, "thread resolve", true);
-THREAD_PROGRAM(metadata_program, "thread metadata", true);
-THREAD_PROGRAM(subscribe_program, "thread subscribe", true);
-THREAD_PROGRAM(read_program, "thread read", false);
+THREAD_OP_PROGRAM(create_program, "thread create", true);
+THREAD_OP_PROGRAM(delete_program, "thread delete", true);
+THREAD_OP_PROGRAM(resolve_program, "thread resolve", true);
+THREAD_OP_PROGRAM(metadata_program, "thread metadata", true);
+THREAD_OP_PROGRAM(subscribe_program, "thread subscribe", true);
+THREAD_OP_PROGRAM(read_program, "thread read", false);
 
 /* {"userId":USER} and more members: NULL-ended name, value pairs, a
  * value given as JSON when its name starts with '='. NULL when out of

@@ -163,4 +163,15 @@ bool thread_comment_text(struct buf *b, const struct comment *cm, const char *bo
 		"as", OPT_VALUE, "USER", "write as USER (default: user = in the profile)"          \
 	}
 
+/* A program of the engine over struct thread_op, the state every thread
+ * and comment change keeps. */
+#define THREAD_OP_PROGRAM(var, label, is_change)                                                   \
+	static const struct op_program var = {                                                     \
+	    .name = label,                                                                         \
+	    .state_size = sizeof(struct thread_op),                                                \
+	    .clear = thread_op_clear,                                                              \
+	    .changes = is_change,                                                                  \
+	    .describe = thread_op_describe,                                                        \
+	}
+
 #endif
