@@ -1945,6 +1945,11 @@ static void run_threads(struct cmd_ctx *c, const struct command *cmd, struct arg
 		return;
 	char *query = thread_query_build(cmd_opt_value(a, "query"),
 	                                 resolved ? 1 : (unresolved ? 0 : -1), &nomem);
+	if (!nomem &&
+	    cmd_open_view(c, "threads", &(struct scope){.room = ta.room}, query, false, "")) {
+		free(query);
+		return;
+	}
 	struct resource *r = nomem ? NULL : model_threads(c->model, ta.room, query);
 	free(query);
 	cmd_wait_room(c, r, ta.room, threads_step);
