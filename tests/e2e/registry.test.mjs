@@ -56,7 +56,7 @@ describe("views' own actions", () => {
 		const t = start();
 		await inRoom(t);
 		const hint = t.screen().find((r) => r.includes("e update · D delete"));
-		assert.match(hint, /s Storage · y Yjs · v versions · u connected users · e update · D delete/);
+		assert.match(hint, /s Storage · y Yjs · v versions · u users · t threads · e update · D delete/);
 		// The navigator lists the same views under the room.
 		const nav = t.screen().map((r) => r.slice(0, 16));
 		const at = (label) => nav.findIndex((r) => r.includes(label));
@@ -117,7 +117,7 @@ describe("views' own actions", () => {
 		const t = start({ home, cols: 220 });
 		await t.waitFor(/ \d+\+? rooms │/);
 		t.command(":messages");
-		await t.waitFor(/unknown view 'nowhere' \(generic, rooms, room, storage, storage-json, ydoc, versions, users, help, pager, messages, requests\)/);
+		await t.waitFor(/unknown view 'nowhere' \(generic, rooms, room, storage, storage-json, ydoc, versions, users, threads, help, pager, messages, requests\)/);
 		await t.waitFor(/unknown action 'no-such-action'/);
 		assert.equal(await t.exit(), 0);
 	});
