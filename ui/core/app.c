@@ -687,6 +687,31 @@ static void ask_waiting(struct app *a)
 	waiting_free(&q);
 }
 
+void app_ask(struct app *a, const char *prompt, void (*answer)(void *ctx, const char *text),
+             void *ctx)
+{
+	host_ask(a, prompt, answer, ctx);
+}
+
+void app_confirm(struct app *a, const char *title, const char *preview, const char *question,
+                 void (*answer)(void *ctx, bool yes), void *ctx)
+{
+	host_confirm(a, title, preview, question, answer, ctx);
+}
+
+bool app_has_view(struct app *a, const struct view *v)
+{
+	for (int i = 0; i < a->depth; i++)
+		if (a->stack[i] == v)
+			return true;
+	return false;
+}
+
+const char *app_user(struct app *a)
+{
+	return a->cmd->user;
+}
+
 /* Leaving: every question that waited is answered "no". */
 static void refuse_waiting(struct app *a)
 {

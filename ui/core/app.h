@@ -61,6 +61,18 @@ void app_prompt_at(struct app *a, const char *initial, size_t cursor);
 void app_filter_prompt(struct app *a, const char *initial);
 /* Run a command as if typed. */
 void app_command(struct app *a, const char *line);
+/* Ask on the command line (answer(ctx, NULL) when cancelled), or show a
+ * preview and ask yes or no, as commands do: one question at a time. ctx
+ * must live until the answer; app_has_view tells whether the view that
+ * asked is still there. */
+void app_ask(struct app *a, const char *prompt, void (*answer)(void *ctx, const char *text),
+             void *ctx);
+void app_confirm(struct app *a, const char *title, const char *preview, const char *question,
+                 void (*answer)(void *ctx, bool yes), void *ctx);
+bool app_has_view(struct app *a, const struct view *v);
+/* Who lbtui writes comments and the other changes to threads as: the
+ * profile's user =, NULL when it has none. */
+const char *app_user(struct app *a);
 /* A message on the last line (its first line; :messages keeps it whole);
  * errors also go to the status bar until what they are about changes. */
 void app_message(struct app *a, bool error, const char *fmt, ...)

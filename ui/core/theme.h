@@ -53,7 +53,8 @@
 	_(REMOVED,        "removed",        COLOR_WHITE,   COLOR_RED,    A_NORMAL) \
 	_(DIFF_ADD,       "diff-add",       COLOR_GREEN,   -1,           A_NORMAL) \
 	_(DIFF_DEL,       "diff-del",       COLOR_RED,     -1,           A_NORMAL) \
-	_(DIFF_HUNK,      "diff-hunk",      COLOR_CYAN,    -1,           A_BOLD)
+	_(DIFF_HUNK,      "diff-hunk",      COLOR_CYAN,    -1,           A_BOLD) \
+	_(TAGGED,         "tagged",         COLOR_MAGENTA, -1,           A_BOLD)
 
 enum theme_element {
 #define THEME_ENUM(e, name, fg, bg, attr) THEME_##e,

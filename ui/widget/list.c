@@ -121,9 +121,12 @@ int list_rows(const struct list_table *t, const void *data, const struct list_or
 	if (!v)
 		return -1;
 	bool filtered = o->filter && o->filter[0];
-	for (int i = 0; i < n; i++)
-		if (!filtered || list_item_matches(t, t->item(data, i), o->filter))
+	for (int i = 0; i < n; i++) {
+		const void *item = t->item(data, i);
+		if ((!filtered || list_item_matches(t, item, o->filter)) &&
+		    (!o->keep || o->keep(item, o->keep_ud)))
 			v[shown++] = i;
+	}
 	if (o->sort >= 0 && o->sort < t->n_cols && shown > 1) {
 		struct sort_keys k;
 		int *tmp = malloc((size_t)shown * sizeof(*tmp));

@@ -53,6 +53,9 @@ struct list_order {
 	int sort;           /* the sort column, -1 for the order of the data */
 	bool descending;    /* the sort column's order inverted (equal items keep theirs) */
 	const char *filter; /* only the items that contain it; NULL or "" for all */
+	/* Only the items it keeps too (a view's own filter); NULL: all. */
+	bool (*keep)(const void *item, void *ud);
+	void *keep_ud;
 };
 
 /* Whether any column's whole text of item contains pattern, ignoring case. */

@@ -46,7 +46,7 @@ static int items(const struct listview *lv)
 
 static bool filtered(const struct listview *lv)
 {
-	return lv->filter != NULL;
+	return lv->filter != NULL || lv->keep != NULL;
 }
 
 /* The rows follow the order of the pages: the next page goes below. */
@@ -72,8 +72,11 @@ static void rows_update(struct listview *lv)
 	int *rows = NULL;
 	int shown = n;
 	if (!in_server_order(lv) && n > 0) {
-		struct list_order o = {
-		    .sort = lv->sort, .descending = lv->descending, .filter = lv->filter};
+		struct list_order o = {.sort = lv->sort,
+		                       .descending = lv->descending,
+		                       .filter = lv->filter,
+		                       .keep = lv->keep,
+		                       .keep_ud = lv->keep_ud};
 		shown = list_rows(table(lv), r, &o, &rows);
 	}
 	free(lv->rows);
@@ -536,6 +539,7 @@ static void draw_row(struct view *v, WINDOW *win, int y, int row, const struct c
 	const void *item = row_item(lv, row);
 	const char *pattern = app_search_pattern(v->app);
 	struct cell cells[LIST_MAX_COLS];
+	bool tagged = lv->spec->taggable && listview_is_tagged(v, item);
 
 	for (int c = 0; c < t->n_cols; c++) {
 		const struct list_column *col = &t->cols[c];
@@ -546,6 +550,12 @@ static void draw_row(struct view *v, WINDOW *win, int y, int row, const struct c
 		                       ? col->text(item, cols[c].width,
 		                                   texts + (size_t)c * LIST_TEXT_MAX, LIST_TEXT_MAX)
 		                       : "";
+		if (lv->spec->taggable && !strcmp(col->name, "tag")) {
+			text = tagged ? "*" : "";
+			el = THEME_TAGGED;
+		} else if (tagged && el != THEME_MATCH) {
+			el = THEME_TAGGED;
+		}
 		cells[c] = (struct cell){text, cols[c].width, el, col->middle};
 	}
 	draw_cells(win, y, cells, t->n_cols, attr);
@@ -740,9 +750,122 @@ bool listview_export(struct view *v, const char *path, bool force, char *done, s
 	return true;
 }
 
+void listview_keep(struct view *v, bool (*keep)(const void *item, void *ud), void *ud)
+{
+	struct listview *lv = listview_of(v);
+
+	follow(lv);
+	lv->keep = keep;
+	lv->keep_ud = ud;
+	lv->rows_stale = true;
+	follow(lv);
+}
+
+int listview_rows(struct view *v)
+{
+	struct listview *lv = listview_of(v);
+
+	if (!lv->base.res->has_data)
+		return 0;
+	follow(lv);
+	return lv->n_rows;
+}
+
+const void *listview_row_item(struct view *v, int row)
+{
+	struct listview *lv = listview_of(v);
+
+	return row >= 0 && row < lv->n_rows ? row_item(lv, row) : NULL;
+}
+
+/* ---- tags ------------------------------------------------------------------ */
+
+/* Where id is in the sorted tags, or where it would go (*found false). */
+static size_t tag_find(const struct listview *lv, const char *id, bool *found)
+{
+	size_t lo = 0, hi = lv->n_tags;
+
+	*found = false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(lv->tags[mid], id);
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+bool listview_is_tagged(struct view *v, const void *item)
+{
+	struct listview *lv = listview_of(v);
+	char buf[LIST_TEXT_MAX];
+	bool found = false;
+
+	if (item && lv->n_tags)
+		tag_find(lv, table(lv)->id(item, buf, sizeof(buf)), &found);
+	return found;
+}
+
+bool listview_tag_set(struct view *v, const void *item, bool tagged)
+{
+	struct listview *lv = listview_of(v);
+	char buf[LIST_TEXT_MAX];
+	bool found;
+
+	if (!item)
+		return true;
+	const char *id = table(lv)->id(item, buf, sizeof(buf));
+	size_t at = tag_find(lv, id, &found);
+	if (found == tagged)
+		return true;
+	if (!tagged) {
+		free(lv->tags[at]);
+		memmove(lv->tags + at, lv->tags + at + 1, (lv->n_tags - at - 1) * sizeof(*lv->tags));
+		lv->n_tags--;
+		return true;
+	}
+	if (lv->n_tags == lv->cap_tags) {
+		size_t cap = lv->cap_tags ? lv->cap_tags * 2 : 16;
+		char **more = realloc(lv->tags, cap * sizeof(*more));
+		if (!more)
+			return false;
+		lv->tags = more;
+		lv->cap_tags = cap;
+	}
+	char *copy = strdup(id);
+	if (!copy)
+		return false;
+	memmove(lv->tags + at + 1, lv->tags + at, (lv->n_tags - at) * sizeof(*lv->tags));
+	lv->tags[at] = copy;
+	lv->n_tags++;
+	return true;
+}
+
+void listview_untag_all(struct view *v)
+{
+	struct listview *lv = listview_of(v);
+
+	for (size_t i = 0; i < lv->n_tags; i++)
+		free(lv->tags[i]);
+	lv->n_tags = 0;
+}
+
+size_t listview_tag_count(struct view *v)
+{
+	return listview_of(v)->n_tags;
+}
+
 void listview_free(struct view *v)
 {
 	struct listview *lv = listview_of(v);
+	listview_untag_all(v);
+	free(lv->tags);
 	free(lv->rows);
 	free(lv->filter);
 	free(lv->sel_id);

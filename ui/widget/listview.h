@@ -29,6 +29,9 @@ struct listview_spec {
 	void (*count_status)(struct view *v, char *out, size_t n);
 	/* A cell's element when it depends on the item; NULL: the column's. */
 	enum theme_element (*element)(struct view *v, int col, const void *item);
+	/* Rows can be tagged (mutt's t): the column named "tag" shows a mark
+	 * on a tagged row, which is drawn in the theme's "tagged". */
+	bool taggable;
 };
 
 /* The start of every list view's private struct. */
@@ -48,6 +51,12 @@ struct listview {
 	int sort; /* the sort column, -1: the server's order */
 	bool descending;
 	char *filter; /* NULL: every row */
+	/* The view's own filter (listview_keep); NULL: none. */
+	bool (*keep)(const void *item, void *ud);
+	void *keep_ud;
+	/* The IDs of the tagged items, sorted (strcmp). */
+	char **tags;
+	size_t n_tags, cap_tags;
 
 	/* The selected item, followed through every change of the rows. */
 	char *sel_id;
@@ -97,5 +106,20 @@ void listview_filter(struct view *v, const char *text);
 bool listview_export(struct view *v, const char *path, bool force, char *done, size_t n,
                      struct lb_error *err);
 void listview_free(struct view *v);
+
+/* Show only the items keep keeps (with the text filter, if any); NULL
+ * shows them all again. */
+void listview_keep(struct view *v, bool (*keep)(const void *item, void *ud), void *ud);
+/* The rows shown, and the item of one. */
+int listview_rows(struct view *v);
+const void *listview_row_item(struct view *v, int row);
+
+/* Tags (spec.taggable): whether item is tagged; tag or untag it (false
+ * when out of memory); untag every item; how many IDs are tagged. Tags
+ * are kept by the items' IDs, so they hold through reloads and sorts. */
+bool listview_is_tagged(struct view *v, const void *item);
+bool listview_tag_set(struct view *v, const void *item, bool tagged);
+void listview_untag_all(struct view *v);
+size_t listview_tag_count(struct view *v);
 
 #endif
