@@ -707,11 +707,6 @@ bool app_has_view(struct app *a, const struct view *v)
 	return false;
 }
 
-const char *app_user(struct app *a)
-{
-	return a->cmd->user;
-}
-
 /* Leaving: every question that waited is answered "no". */
 static void refuse_waiting(struct app *a)
 {

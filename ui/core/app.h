@@ -70,9 +70,6 @@ void app_ask(struct app *a, const char *prompt, void (*answer)(void *ctx, const 
 void app_confirm(struct app *a, const char *title, const char *preview, const char *question,
                  void (*answer)(void *ctx, bool yes), void *ctx);
 bool app_has_view(struct app *a, const struct view *v);
-/* Who lbtui writes comments and the other changes to threads as: the
- * profile's user =, NULL when it has none. */
-const char *app_user(struct app *a);
 /* A message on the last line (its first line; :messages keeps it whole);
  * errors also go to the status bar until what they are about changes. */
 void app_message(struct app *a, bool error, const char *fmt, ...)
