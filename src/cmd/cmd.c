@@ -958,6 +958,39 @@ static void group_words(const char *group, struct buf *b)
 
 /* ---- entry points --------------------------------------------------------- */
 
+/* --json is lbtui's option, and every command takes it too (`-e 'queue
+ * --json'`): in batch mode it prints JSON from that command on; on the
+ * screen, where views show the data, it changes nothing. The words after
+ * a bare -- are the command's own. */
+static void take_json_option(struct cmd_ctx *c, int *argc, char **argv, char **raw)
+{
+	int out = 0;
+	bool rest = false;
+
+	for (int i = 0; i < *argc; i++) {
+		bool is_json = !rest && i > 0 && !strcmp(argv[i], "--json");
+		rest = rest || !strcmp(argv[i], "--");
+		if (is_json) {
+			if (!c->host.interactive)
+				c->host.json = true;
+			free(argv[i]);
+			if (raw)
+				free(raw[i]);
+			continue;
+		}
+		argv[out] = argv[i];
+		if (raw)
+			raw[out] = raw[i];
+		out++;
+	}
+	for (int i = out; i < *argc; i++) {
+		argv[i] = NULL;
+		if (raw)
+			raw[i] = NULL;
+	}
+	*argc = out;
+}
+
 void cmd_run(struct cmd_ctx *c, const char *line)
 {
 	struct lb_error err;
@@ -972,6 +1005,7 @@ void cmd_run(struct cmd_ctx *c, const char *line)
 		return;
 	}
 	lb_error_clear(&err);
+	take_json_option(c, &argc, argv, raw);
 	if (argc > 0 && !(cmd = find_command(argc, argv, &used))) {
 		if (is_group_word(argv[0])) {
 			struct buf subs;

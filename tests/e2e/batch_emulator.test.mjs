@@ -176,3 +176,17 @@ describe("faults", () => {
 		assert.match(r.stderr, /large|size|too/i);
 	});
 });
+
+describe("--json inside -e", () => {
+	test("every command takes --json as lbtui does; after -- it is the command's word", async () => {
+		let r = await runBatch(["-e", `room show ${P}-a --json`], env);
+		assert.equal(r.code, 0, r.stderr);
+		assert.equal(JSON.parse(r.stdout).id, `${P}-a`);
+		r = await runBatch(["-e", `threads ${P}-a --json`], env);
+		assert.equal(r.code, 0, r.stderr);
+		assert.deepEqual(JSON.parse(r.stdout), { data: [] });
+		r = await runBatch(["-e", `threads ${P}-a -- --json`], env);
+		assert.equal(r.code, 2);
+		assert.match(r.stderr, /too many arguments/);
+	});
+});
