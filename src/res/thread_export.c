@@ -38,6 +38,7 @@ enum export_format export_format_of(const char *path)
 struct md {
 	struct buf *b;
 	bool line_start;
+	bool one_line; /* a heading or a list item: line breaks become spaces */
 	bool ok;
 };
 
@@ -60,7 +61,13 @@ static void md_text(struct md *m, const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 
-		if (c == '\n') {
+		if (c == '\r' && i + 1 < n && s[i + 1] == '\n')
+			continue; /* CR LF is one line break */
+		if ((c == '\n' || c == '\r') && m->one_line) {
+			md_add(m, " ", 1);
+			continue;
+		}
+		if (c == '\n' || c == '\r') {
 			md_add(m, "\\\n", 2);
 			continue;
 		}
@@ -104,7 +111,8 @@ static void md_code(struct md *m, const char *s, size_t n)
 		md_add(m, "`", 1);
 	if (pad)
 		md_add(m, " ", 1);
-	md_add(m, s, n);
+	for (size_t i = 0; i < n; i++)
+		md_add(m, m->one_line && (s[i] == '\n' || s[i] == '\r') ? " " : s + i, 1);
 	if (pad)
 		md_add(m, " ", 1);
 	for (size_t k = 0; k <= longest; k++)
@@ -305,6 +313,7 @@ static void md_comment(struct md *m, const struct comment *c)
 	struct cbody *b = NULL;
 	struct lb_error err;
 
+	m->one_line = true;
 	md_adds(m, "\n## ");
 	md_texts(m, c->user_id ? c->user_id : "(no author)");
 	md_adds(m, ", ");
@@ -319,6 +328,7 @@ static void md_comment(struct md *m, const struct comment *c)
 	md_adds(m, " (");
 	md_codes(m, c->id);
 	md_adds(m, ")\n\n");
+	m->one_line = false;
 	if (c->deleted_at) {
 		md_adds(m, "_This comment was deleted._\n");
 	} else if (c->body_json && cbody_decode(c->body_json, strlen(c->body_json), &b, &err)) {
@@ -331,6 +341,7 @@ static void md_comment(struct md *m, const struct comment *c)
 		md_texts(m, err.message);
 		md_adds(m, ")_\n");
 	}
+	m->one_line = true;
 	md_reactions(m, c);
 	md_attachments(m, c);
 	if (c->metadata_json && strcmp(c->metadata_json, "{}")) {
@@ -338,10 +349,12 @@ static void md_comment(struct md *m, const struct comment *c)
 		md_metadata(m, c->metadata_json);
 		md_adds(m, "\n");
 	}
+	m->one_line = false;
 }
 
 static void md_thread(struct md *m, const struct thread *t)
 {
+	m->one_line = true;
 	md_adds(m, "# Thread ");
 	md_codes(m, t->id);
 	md_adds(m, " in room ");
@@ -356,6 +369,7 @@ static void md_thread(struct md *m, const struct thread *t)
 	if (!md_metadata(m, t->metadata_json))
 		md_adds(m, "none");
 	md_adds(m, "\n");
+	m->one_line = false;
 	for (size_t i = 0; i < t->n_comments; i++)
 		md_comment(m, &t->comments[i]);
 }

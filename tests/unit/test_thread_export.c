@@ -192,6 +192,47 @@ static void test_markdown(void **state)
 	buf_free(&b);
 }
 
+/* Line breaks in the server's strings: a hard break in a body (CR LF as
+ * one), a space where Markdown wants one line (a heading, a list item). */
+static void test_line_breaks(void **state)
+{
+	static const char json[] =
+	    "{\"type\":\"thread\",\"id\":\"th\\n3\",\"roomId\":\"r\\r\\n3\","
+	    "\"comments\":[{\"type\":\"comment\",\"id\":\"cm\\n1\",\"userId\":\"a\\nb\","
+	    "\"createdAt\":\"2024\\n\",\"body\":{\"version\":1,\"content\":[{\"type\":"
+	    "\"paragraph\",\"children\":[{\"text\":\"x\\r\\ny\\rz\"}]}]},"
+	    "\"reactions\":[{\"emoji\":\"\\n\",\"users\":[{\"id\":\"u\\nv\"}]}],"
+	    "\"attachments\":[{\"type\":\"attachment\",\"id\":\"at\",\"name\":\"n\\r\\nm\","
+	    "\"size\":1}]}]}";
+	struct thread t;
+	const struct thread *p = &t;
+	struct lb_error err;
+	struct buf b;
+
+	(void)state;
+	assert_true(thread_decode(json, strlen(json), &t, &err));
+	buf_init(&b);
+	assert_true(threads_export(&p, 1, EXPORT_MARKDOWN, &b, &err));
+	assert_string_equal(b.data, "# Thread `th 3` in room `r  3`\n"
+	                            "\n"
+	                            "- Resolved: no\n"
+	                            "- Created: unknown\n"
+	                            "- Updated: unknown\n"
+	                            "- Metadata: none\n"
+	                            "\n"
+	                            "## a b, 2024  (`cm 1`)\n"
+	                            "\n"
+	                            "x\\\ny\\\nz\n"
+	                            "\n"
+	                            "Reactions:   1 (u v)\n"
+	                            "\n"
+	                            "Attachments:\n"
+	                            "\n"
+	                            "- n m (1 byte, `at`)\n");
+	buf_free(&b);
+	thread_clear(&t);
+}
+
 static void test_json_round_trip(void **state)
 {
 	struct fx *f = *state;
@@ -224,6 +265,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_format_of),
 	    cmocka_unit_test_setup_teardown(test_markdown, setup, teardown),
+	    cmocka_unit_test(test_line_breaks),
 	    cmocka_unit_test_setup_teardown(test_json_round_trip, setup, teardown),
 	};
 
