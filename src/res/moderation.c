@@ -215,8 +215,38 @@ char *mod_describe(const struct mod_request *rq, const struct mod_target *t, siz
 /* ------------------------------------------------------------------ */
 /* Checks before anything is sent */
 
-/* A JSON object of what a metadata change may hold: at most 50 keys,
- * each a string, number, boolean or null. */
+/* Characters of s as the API counts them (UTF-16 units). */
+static size_t utf16_units(const char *s)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p & 0xC0) != 0x80)
+			n += (*p & 0xF8) == 0xF0 ? 2 : 1;
+	return n;
+}
+
+/* Why a metadata value v (of key k) cannot be sent, into err; false when
+ * it can. */
+static bool metadata_item_bad(const cJSON *v, const char *what, struct lb_error *err)
+{
+	if (!cJSON_IsString(v) && !cJSON_IsNumber(v) && !cJSON_IsBool(v) && !cJSON_IsNull(v))
+		lb_error_set(err, LB_USAGE,
+		             "%s is not an object of strings, numbers, booleans and nulls", what);
+	else if (utf16_units(v->string) > THREAD_METADATA_KEY_MAX)
+		lb_error_set(err, LB_USAGE, "%s: the key '%.60s...' is longer than %d characters",
+		             what, v->string, THREAD_METADATA_KEY_MAX);
+	else if (cJSON_IsString(v) && utf16_units(v->valuestring) > THREAD_METADATA_VALUE_MAX)
+		lb_error_set(err, LB_USAGE, "%s: the value of '%.60s' is longer than %d characters",
+		             what, v->string, THREAD_METADATA_VALUE_MAX);
+	else
+		return false;
+	return true;
+}
+
+/* A JSON object of what a metadata change may hold (the API's limits): at
+ * most 50 keys of up to 40 characters, each a string of up to 4,000, a
+ * number, a boolean or null. */
 static bool metadata_ok(const char *json, const char *what, struct lb_error *err)
 {
 	cJSON *root = json ? cJSON_Parse(json) : NULL;
@@ -224,19 +254,19 @@ static bool metadata_ok(const char *json, const char *what, struct lb_error *err
 	int keys = 0;
 	bool ok = cJSON_IsObject(root);
 
-	cJSON_ArrayForEach(v, (ok ? root : NULL))
-	{
-		keys++;
-		ok = ok &&
-		     (cJSON_IsString(v) || cJSON_IsNumber(v) || cJSON_IsBool(v) || cJSON_IsNull(v));
-	}
-	cJSON_Delete(root);
 	if (!ok)
 		lb_error_set(err, LB_USAGE,
 		             "%s is not an object of strings, numbers, booleans and nulls", what);
-	else if (keys == 0)
+	cJSON_ArrayForEach(v, (ok ? root : NULL))
+	{
+		keys++;
+		if (ok && metadata_item_bad(v, what, err))
+			ok = false;
+	}
+	cJSON_Delete(root);
+	if (ok && keys == 0)
 		lb_error_set(err, LB_USAGE, "%s changes nothing", what);
-	else if (keys > THREAD_METADATA_MAX_KEYS)
+	else if (ok && keys > THREAD_METADATA_MAX_KEYS)
 		lb_error_set(err, LB_USAGE, "%s has %d keys; the API takes at most %d", what, keys,
 		             THREAD_METADATA_MAX_KEYS);
 	return ok && keys > 0 && keys <= THREAD_METADATA_MAX_KEYS;

@@ -612,6 +612,50 @@ static void test_refused_before_sending(void **state)
 	targets_free(&ts);
 }
 
+/* The API's metadata limits, checked before anything is sent: keys of 40
+ * characters (an emoji counts two, as the API counts), values of 4,000. */
+static void test_metadata_limits(void **state)
+{
+	struct fx *f = *state;
+	struct mod_request rq = {.action = MOD_METADATA, .user_id = "mod"};
+	struct targets ts = {0};
+	char big[4002], json[4200];
+	struct resource *r;
+	struct lb_error err;
+
+	add_thread(&ts, "r1", "th_1", false, NULL);
+	rq.metadata_json = "{\"0123456789012345678901234567890123456789x\":1}";
+	refused(f, &rq, &ts, LB_USAGE, "the metadata: the key '0123456789");
+	rq.metadata_json = "{\"012345678901234567890123456789012345678👍\":1}";
+	refused(f, &rq, &ts, LB_USAGE, "is longer than 40 characters");
+	memset(big, 'v', 4001);
+	big[4001] = '\0';
+	snprintf(json, sizeof(json), "{\"k\":\"%s\"}", big);
+	rq.metadata_json = json;
+	refused(f, &rq, &ts, LB_USAGE, "the value of 'k' is longer than 4000 characters");
+	/* 51 keys. */
+	size_t at = (size_t)snprintf(json, sizeof(json), "{");
+	for (int k = 0; k < 51; k++)
+		at += (size_t)snprintf(json + at, sizeof(json) - at, "%s\"k%d\":%d", k ? "," : "",
+		                       k, k);
+	snprintf(json + at, sizeof(json) - at, "}");
+	refused(f, &rq, &ts, LB_USAGE, "the metadata has 51 keys; the API takes at most 50");
+	snprintf(json, sizeof(json), "{\"k\":\"%s\"}", big);
+	ts.t[0].metadata_json = json;
+	rq.metadata_json = NULL;
+	refused(f, &rq, &ts, LB_USAGE, "the metadata of item 1: the value of 'k' is longer");
+	/* At the limits: sent. */
+	big[4000] = '\0';
+	snprintf(json, sizeof(json), "{\"k\":\"%s\",\"0123456789012345678901234567890123456👍\":1}",
+	         big);
+	r = model_moderate(f->m, &rq, ts.t, ts.n, NULL, &err);
+	assert_non_null(r);
+	assert_int_equal(fake_count(&f->ft), 1);
+	answer_all(f, 200, "{}");
+	model_release(f->m, &r);
+	targets_free(&ts);
+}
+
 static void test_read_only(void **state)
 {
 	struct fx *f = *state;
@@ -895,6 +939,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_cancel_between_read_and_delete, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_model_freed_in_flight, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refused_before_sending, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_metadata_limits, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_only, setup_read_only, teardown),
 	    cmocka_unit_test_setup_teardown(test_undo_resolve_and_unresolve, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_undo_reactions, setup, teardown),
