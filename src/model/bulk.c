@@ -229,6 +229,28 @@ void bulk_answer(void *ticket, const struct lb_error *err, long status, long ret
 	job_answer(ticket, err, status, NULL, 0, retry_after_ms);
 }
 
+bool bulk_ticket(void *ticket, void **ud, size_t *i)
+{
+	struct job *j;
+
+	if (!job_ticket(ticket, &j, i) || j->pol != &bulk_policy)
+		return false;
+	*ud = j->spec.ud;
+	return true;
+}
+
+void bulk_send_next(void *ticket, bulk_send_fn send)
+{
+	job_send_next(ticket, send);
+}
+
+void *bulk_ud(const struct resource *r)
+{
+	const struct bulk *b = bulk_of(r);
+
+	return b ? b->job.spec.ud : NULL;
+}
+
 void bulk_cancel(struct model *m, struct resource *r)
 {
 	struct bulk *b = bulk_of(r);

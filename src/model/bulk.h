@@ -114,6 +114,22 @@ void bulk_api_done(struct api_storage_result *res, void *ticket);
  * milliseconds (-1 when not given). */
 void bulk_answer(void *ticket, const struct lb_error *err, long status, long retry_after_ms);
 
+/* An item sent as two requests, a read and then the change (a delete
+ * that first checks what it deletes): the send function sends the read
+ * with a callback of its own and the ticket as its ud, and returns what
+ * api_send returns. That callback asks bulk_ticket for the spec's ud and
+ * the item (false: the model or the job is gone; it ends with
+ * bulk_api_done(res, ticket) then), and ends the item with bulk_api_done
+ * or bulk_answer, or sends the change with bulk_send_next, whose send
+ * calls api_send with bulk_api_done as a one-request send does. A job
+ * cancelled meanwhile sends nothing more: the item ends cancelled. An
+ * item's sends count its first requests. */
+bool bulk_ticket(void *ticket, void **ud, size_t *i);
+void bulk_send_next(void *ticket, bulk_send_fn send);
+/* The spec's ud of job r (what its items are about); NULL for another
+ * resource. */
+void *bulk_ud(const struct resource *r);
+
 /* Send nothing more: queued items end cancelled; those in flight finish.
  * (model_cancel does nothing to a job.) */
 void bulk_cancel(struct model *m, struct resource *r);

@@ -293,6 +293,35 @@ void job_answer(void *ticket, const struct lb_error *err, long status, const cha
 	item_answer(ticket, &a);
 }
 
+/* q, item i's request, was handed to the transport as id: an answer
+ * that came inside, a send that broke the api's rule, a cancel asked for
+ * meanwhile. */
+static void sent(struct job *j, size_t i, struct req *q, http_id id)
+{
+	struct model *m = j->m;
+	struct job_slot *s = &j->slots[i];
+
+	if (!mi_req_sent(q, id))
+		return;
+	if (id == 0) {
+		/* Neither answered nor started: a send function that broke the
+		 * api's rule. q stays on the model's books, uncounted, in case
+		 * an answer comes after all. */
+		mi_req_uncount(m, q);
+		q->ext = NULL;
+		s->q = NULL;
+		if (j->pol->changes)
+			ended_unanswered(j, i, LB_UNSURE,
+			                 "the request was handed over and no answer will come");
+		else
+			ended_unanswered(j, i, LB_NETWORK, "the request could not be started");
+	} else if (q->cancel_sent && !mi_req_cancel(m, q)) {
+		/* Cancelled while it was being sent, and nobody will answer. */
+		s->q = NULL;
+		ended_unanswered(j, i, LB_CANCELLED, "cancelled");
+	}
+}
+
 /* Send item i. It may end before this returns. */
 static void send_item(struct job *j, size_t i)
 {
@@ -313,25 +342,52 @@ static void send_item(struct job *j, size_t i)
 		j->pol->sending(j, i);
 	q->starting = true;
 	id = j->spec.send(m->api, i, head(j, i)->arg, j->spec.ud, q);
-	if (!mi_req_sent(q, id))
+	sent(j, i, q, id);
+}
+
+bool job_ticket(void *ticket, struct job **j, size_t *i)
+{
+	struct req *q = ticket;
+	struct job_slot *s = q ? q->ext : NULL;
+
+	if (!s || !q->m)
+		return false;
+	*j = s->j;
+	*i = (size_t)(s - s->j->slots);
+	return true;
+}
+
+void job_send_next(void *ticket, job_send_fn send)
+{
+	struct req *q = ticket;
+	struct lb_error e;
+	struct model *m;
+	struct job *j;
+	size_t i;
+
+	if (!job_ticket(ticket, &j, &i)) {
+		/* Gone: the core frees what is left. */
+		lb_error_set(&e, LB_CANCELLED, "cancelled");
+		job_answer(ticket, &e, 0, NULL, 0, -1);
 		return;
-	if (id == 0) {
-		/* Neither answered nor started: a send function that broke the
-		 * api's rule. q stays on the model's books, uncounted, in case
-		 * an answer comes after all. */
-		mi_req_uncount(m, q);
-		q->ext = NULL;
-		s->q = NULL;
-		if (j->pol->changes)
-			ended_unanswered(j, i, LB_UNSURE,
-			                 "the request was handed over and no answer will come");
-		else
-			ended_unanswered(j, i, LB_NETWORK, "the request could not be started");
-	} else if (q->cancel_sent && !mi_req_cancel(m, q)) {
-		/* Cancelled while it was being sent, and nobody will answer. */
-		s->q = NULL;
-		ended_unanswered(j, i, LB_CANCELLED, "cancelled");
 	}
+	if (j->stopped || q->cancel_sent) {
+		/* Nothing more is sent: the item ends as one never sent. */
+		q->ext = NULL;
+		m = mi_answer_begin(q);
+		j->slots[i].q = NULL;
+		lb_error_set(&e, LB_CANCELLED, "cancelled: not sent");
+		job_item_set(j, i, j->pol->cancelled, &e);
+		announce(j, i);
+		job_settle(j);
+		mi_answer_end(m, q);
+		return;
+	}
+	m = j->m;
+	mi_enter(m);
+	q->starting = true;
+	sent(j, i, q, send(m->api, i, head(j, i)->arg, j->spec.ud, q));
+	mi_leave(m);
 }
 
 static bool next_queued(struct job *j, size_t *i)

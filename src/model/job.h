@@ -146,6 +146,16 @@ void job_settle(struct job *j);
  * left or it was cancelled already. */
 void job_cancel(struct job *j);
 
+/* The job and the item of a ticket whose request has not been answered
+ * to the core; false when the model or the job is gone. */
+bool job_ticket(void *ticket, struct job **j, size_t *i);
+/* An item sent as two requests: its first was answered to the sender's
+ * own callback, which sends the second with send, as the first was sent
+ * (its request becomes the item's, for a cancel). A job stopped
+ * meanwhile sends nothing: the item ends in the policy's cancelled
+ * state. */
+void job_send_next(void *ticket, job_send_fn send);
+
 /* The callback for api_send (api_storage_done_fn): ud is the ticket. */
 void job_api_done(struct api_storage_result *res, void *ticket);
 /* The same from any other way of sending (err NULL: LB_OK). */

@@ -18,6 +18,7 @@
 #include "kind.h"
 #include "output.h"
 #include "term_safe.h"
+#include "thread_export.h"
 #include "threads.h"
 #include "threads_impl.h"
 #include "utf8.h"
@@ -1780,6 +1781,12 @@ static const struct opt_spec subscribe_opts[] = {
     {NULL, 0, NULL, NULL},
 };
 
+static const struct opt_spec export_opts[] = {
+    {"force", OPT_FLAG, NULL, "overwrite FILE if it exists"},
+    YES_OPT,
+    {NULL, 0, NULL, NULL},
+};
+
 static const struct command commands[] = {
     {"threads", "[ROOM]", 0, 1, false, run_threads, "List a room's comment threads, newest first",
      threads_opts, SCOPE_ROOM},
@@ -1805,6 +1812,8 @@ static const struct command commands[] = {
     {"thread participants", "[ROOM] THREAD", 1, 2, false, run_thread_read,
      "List a thread's participants (authors and mentioned users; deprecated by the API)", yes_opts,
      SCOPE_ROOM},
+    {"thread export", "[ROOM] THREAD FILE", 2, 3, false, thread_export_run,
+     "Write a thread to FILE: Markdown (.md) or the API's JSON (.json)", export_opts, SCOPE_ROOM},
     {NULL, NULL, 0, 0, false, NULL, NULL, NULL, SCOPE_NONE},
 };
 
