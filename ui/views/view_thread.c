@@ -903,6 +903,24 @@ static void resolve_toggle(struct view *v)
 	                tv->base.scope.room, tv->base.scope.thread, true);
 }
 
+/* comment add ROOM THREAD '' with the cursor between the quotes: the
+ * text is one word however many it holds. */
+static void reply_prompt(struct view *v)
+{
+	struct thread_view *tv = priv(v);
+	char *room = cmd_quote(tv->base.scope.room), *thread = cmd_quote(tv->base.scope.thread);
+	struct buf b;
+
+	buf_init(&b);
+	if (room && thread && buf_printf(&b, "comment add %s %s ''", room, thread))
+		app_prompt_at(v->app, b.data, b.len - 1);
+	else
+		app_message(v->app, true, "out of memory");
+	buf_free(&b);
+	free(room);
+	free(thread);
+}
+
 static enum view_result thread_action(struct view *v, enum action a)
 {
 	struct thread_view *tv = priv(v);
@@ -912,6 +930,10 @@ static enum view_result thread_action(struct view *v, enum action a)
 		return picker_action(v, a);
 	if (view_action_is(a, "comment-next") || view_action_is(a, "comment-prev")) {
 		select_comment(v, view_action_is(a, "comment-next") ? 1 : -1);
+		return VIEW_HANDLED;
+	}
+	if (view_action_is(a, "comment-reply")) {
+		reply_prompt(v);
 		return VIEW_HANDLED;
 	}
 	if (view_action_is(a, "comment-react")) {
@@ -1125,8 +1147,8 @@ static struct view *thread_open(struct app *app, const struct scope *where, cons
 static const struct view_command thread_commands[] = {
     {"comment-next", "Select the next comment", NULL, false},
     {"comment-prev", "Select the previous comment", NULL, false},
-    {"comment-reply", "Reply: type the text (markdown) on the command line", "comment add %r %t ",
-     false},
+    {"comment-reply", "Reply: type the text (markdown) between the quotes on the command line",
+     NULL, false},
     {"comment-reply-editor", "Reply in $EDITOR (lbtui's text form)", "comment add %r %t --edit",
      true},
     {"comment-edit", "Edit the selected comment in $EDITOR", "comment edit %r %t %i --edit", true},
