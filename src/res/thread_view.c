@@ -41,7 +41,8 @@ bool group_decode(const char *json, size_t len, struct group_info *out, struct l
 		goto fail;
 	}
 	if (members && !cJSON_IsArray(members)) {
-		lb_error_set(err, LB_DECODE, "the server sent a group whose \"members\" is not a list");
+		lb_error_set(err, LB_DECODE,
+		             "the server sent a group whose \"members\" is not a list");
 		goto fail;
 	}
 	if (!(out->id = strdup(id)))
@@ -49,11 +50,13 @@ bool group_decode(const char *json, size_t len, struct group_info *out, struct l
 	cJSON_ArrayForEach(m, members)
 	{
 		/* {id, addedAt}; a bare string is taken as the ID too. */
-		const char *member = cJSON_IsString(m) ? cJSON_GetStringValue(m)
-		                                       : cJSON_GetStringValue(
-		                                             cJSON_GetObjectItemCaseSensitive(m, "id"));
+		const char *member =
+		    cJSON_IsString(m)
+		        ? cJSON_GetStringValue(m)
+		        : cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "id"));
 		if (!member) {
-			lb_error_set(err, LB_DECODE, "the server sent a group member without an \"id\"");
+			lb_error_set(err, LB_DECODE,
+			             "the server sent a group member without an \"id\"");
 			goto fail;
 		}
 		if (!strv_push(&out->members, member))
@@ -146,8 +149,8 @@ bool comment_group_mentions(const struct comment *cm, struct strv *out)
 	for (size_t p = 0; ok && p < b->n; p++)
 		for (size_t i = 0; ok && i < b->content[p].n; i++) {
 			const struct cbody_inline *in = &b->content[p].children[i];
-			if (in->type == CBODY_MENTION && in->kind == CBODY_KIND_GROUP && in->id[0] &&
-			    !has(out, in->id))
+			if (in->type == CBODY_MENTION && in->kind == CBODY_KIND_GROUP &&
+			    in->id[0] && !has(out, in->id))
 				ok = strv_push(out, in->id);
 		}
 	cbody_free(&b);
@@ -255,7 +258,8 @@ static bool md_body(struct buf *b, const struct comment *cm, struct strv *urls)
 			return false;
 		/* What lbtui cannot read whole: its first line, and why. */
 		return md_text(b, cm->preview) &&
-		       buf_printf(b, "\n\n(lbtui cannot show all of this comment: %s)\n", err.message);
+		       buf_printf(b, "\n\n(lbtui cannot show all of this comment: %s)\n",
+		                  err.message);
 	}
 	for (size_t p = 0; ok && p < body->n; p++) {
 		ok = (p == 0 || buf_adds(b, "\n\n"));

@@ -19,16 +19,20 @@
 
 #define GROUP_JSON                                                                                 \
 	"{\"type\":\"group\",\"id\":\"eng\",\"organizationId\":\"default\","                       \
-	"\"createdAt\":\"2024-05-01T10:00:00.000Z\",\"updatedAt\":\"2024-05-01T10:00:00.000Z\","    \
-	"\"scopes\":{\"mention\":true},"                                                            \
-	"\"members\":[{\"id\":\"ada\",\"addedAt\":\"2024-05-01T10:00:00.000Z\"},"                   \
+	"\"createdAt\":\"2024-05-01T10:00:00.000Z\",\"updatedAt\":\"2024-05-01T10:00:00.000Z\","   \
+	"\"scopes\":{\"mention\":true},"                                                           \
+	"\"members\":[{\"id\":\"ada\",\"addedAt\":\"2024-05-01T10:00:00.000Z\"},"                  \
 	"{\"id\":\"bob\",\"addedAt\":\"2024-05-01T10:00:00.000Z\"}]}"
 
 /* A comment whose body is json (NULL: deleted). */
 static struct comment comment_with(const char *json)
 {
-	struct comment c = {.id = "cm_1", .body_json = (char *)json, .preview = "",
-	                    .created_s = -1, .edited_s = -1, .deleted_s = -1};
+	struct comment c = {.id = "cm_1",
+	                    .body_json = (char *)json,
+	                    .preview = "",
+	                    .created_s = -1,
+	                    .edited_s = -1,
+	                    .deleted_s = -1};
 	if (!json)
 		c.deleted_at = "2024-05-01T10:00:00.000Z";
 	return c;
@@ -101,8 +105,8 @@ static void test_group_get(void **state)
 
 	/* A group that does not exist: the 404 as it came. */
 	model_group_get(f->m, "ghost", on_done, &h);
-	assert_true(fake_complete(&f->ft, 1, 404,
-	                          "{\"error\":\"GROUP_NOT_FOUND\",\"message\":\"Group not found\"}"));
+	assert_true(fake_complete(
+	    &f->ft, 1, 404, "{\"error\":\"GROUP_NOT_FOUND\",\"message\":\"Group not found\"}"));
 	assert_int_equal(h.calls, 2);
 	assert_int_equal(h.err.status, LB_HTTP);
 	assert_int_equal(h.err.http_status, 404);
@@ -158,27 +162,27 @@ static void test_group_mentions(void **state)
 }
 
 #define RICH_THREAD                                                                                \
-	"{\"type\":\"thread\",\"id\":\"th_1\",\"roomId\":\"r1\","                                   \
-	"\"createdAt\":\"2024-05-01T10:00:00.000Z\",\"updatedAt\":\"2024-05-02T11:00:00.000Z\","    \
-	"\"metadata\":{\"status\":\"open\"},\"resolved\":true,\"comments\":["                       \
-	"{\"type\":\"comment\",\"id\":\"cm_1\",\"userId\":\"ada\","                                 \
-	"\"createdAt\":\"2024-05-01T10:00:00.000Z\",\"editedAt\":\"2024-05-01T10:05:00.000Z\","     \
-	"\"body\":{\"version\":1,\"content\":["                                                     \
-	"{\"type\":\"paragraph\",\"children\":[{\"text\":\"a *star* \"},"                           \
-	"{\"text\":\"b\",\"bold\":true},{\"text\":\" \"},{\"text\":\"bi\",\"bold\":true,"           \
-	"\"italic\":true},{\"text\":\" \"},{\"text\":\"s\",\"strikethrough\":true},"                \
+	"{\"type\":\"thread\",\"id\":\"th_1\",\"roomId\":\"r1\","                                  \
+	"\"createdAt\":\"2024-05-01T10:00:00.000Z\",\"updatedAt\":\"2024-05-02T11:00:00.000Z\","   \
+	"\"metadata\":{\"status\":\"open\"},\"resolved\":true,\"comments\":["                      \
+	"{\"type\":\"comment\",\"id\":\"cm_1\",\"userId\":\"ada\","                                \
+	"\"createdAt\":\"2024-05-01T10:00:00.000Z\",\"editedAt\":\"2024-05-01T10:05:00.000Z\","    \
+	"\"body\":{\"version\":1,\"content\":["                                                    \
+	"{\"type\":\"paragraph\",\"children\":[{\"text\":\"a *star* \"},"                          \
+	"{\"text\":\"b\",\"bold\":true},{\"text\":\" \"},{\"text\":\"bi\",\"bold\":true,"          \
+	"\"italic\":true},{\"text\":\" \"},{\"text\":\"s\",\"strikethrough\":true},"               \
 	"{\"text\":\" \"},{\"text\":\"x`y\",\"code\":true},{\"text\":\" \"},"                      \
-	"{\"type\":\"link\",\"url\":\"https://x.io\",\"text\":\"docs\"},{\"text\":\" \"},"          \
-	"{\"type\":\"link\",\"url\":\"https://x.io\"},{\"text\":\"\\nnext\"}]},"                    \
-	"{\"type\":\"paragraph\",\"children\":[{\"type\":\"mention\",\"kind\":\"user\","            \
-	"\"id\":\"bob\"},{\"text\":\" \"},{\"type\":\"mention\",\"kind\":\"group\","                \
-	"\"id\":\"eng\"}]}]},"                                                                      \
-	"\"reactions\":[{\"emoji\":\"👍\",\"createdAt\":\"2024-05-01T10:01:00.000Z\","            \
+	"{\"type\":\"link\",\"url\":\"https://x.io\",\"text\":\"docs\"},{\"text\":\" \"},"         \
+	"{\"type\":\"link\",\"url\":\"https://x.io\"},{\"text\":\"\\nnext\"}]},"                   \
+	"{\"type\":\"paragraph\",\"children\":[{\"type\":\"mention\",\"kind\":\"user\","           \
+	"\"id\":\"bob\"},{\"text\":\" \"},{\"type\":\"mention\",\"kind\":\"group\","               \
+	"\"id\":\"eng\"}]}]},"                                                                     \
+	"\"reactions\":[{\"emoji\":\"👍\",\"createdAt\":\"2024-05-01T10:01:00.000Z\","           \
 	"\"users\":[{\"id\":\"bob\"},{\"id\":\"carol\"}]}],"                                       \
-	"\"attachments\":[{\"type\":\"attachment\",\"id\":\"at_1\",\"name\":\"a.pdf\","             \
-	"\"size\":2048,\"mimeType\":\"application/pdf\"}],\"metadata\":{\"pinned\":true}},"         \
-	"{\"type\":\"comment\",\"id\":\"cm_2\",\"userId\":\"bob\","                                 \
-	"\"createdAt\":\"2024-05-01T10:02:00.000Z\",\"deletedAt\":\"2024-05-01T10:03:00.000Z\","    \
+	"\"attachments\":[{\"type\":\"attachment\",\"id\":\"at_1\",\"name\":\"a.pdf\","            \
+	"\"size\":2048,\"mimeType\":\"application/pdf\"}],\"metadata\":{\"pinned\":true}},"        \
+	"{\"type\":\"comment\",\"id\":\"cm_2\",\"userId\":\"bob\","                                \
+	"\"createdAt\":\"2024-05-01T10:02:00.000Z\",\"deletedAt\":\"2024-05-01T10:03:00.000Z\","   \
 	"\"reactions\":[],\"attachments\":[]}]}"
 
 static void test_markdown(void **state)

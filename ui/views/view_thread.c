@@ -71,7 +71,7 @@ struct picker {
 	int n;
 	struct {
 		char emoji[80];
-		bool mine; /* the writing user reacted with it already */
+		bool mine;  /* the writing user reacted with it already */
 		bool other; /* free entry */
 	} items[PICKER_MAX];
 };
@@ -155,7 +155,8 @@ static bool run_add_safe(struct tline *l, char *safe, unsigned body, enum theme_
 		return false;
 	}
 	l->runs = r;
-	l->runs[l->n++] = (struct trun){.text = safe, .body = body, .el = el, .cols = ts_width(safe)};
+	l->runs[l->n++] =
+	    (struct trun){.text = safe, .body = body, .el = el, .cols = ts_width(safe)};
 	return true;
 }
 
@@ -166,7 +167,7 @@ static bool run_add(struct tline *l, const char *raw, enum theme_element el)
 }
 
 static bool run_addf(struct tline *l, enum theme_element el, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static bool run_addf(struct tline *l, enum theme_element el, const char *fmt, ...)
 {
@@ -216,10 +217,12 @@ static bool lay_header(struct thread_view *tv, const struct thread *t)
 	thread_metadata_summary(t->metadata_json, meta, sizeof(meta));
 	l = line_new(tv, -1, HEAD_X);
 	ok = l && run_add(l, "Thread ", THEME_HEADER) && run_add(l, t->id, THEME_ID) &&
-	     run_add(l, "  in room ", THEME_MUTED) && run_add(l, t->room_id ? t->room_id : "-", THEME_ID);
+	     run_add(l, "  in room ", THEME_MUTED) &&
+	     run_add(l, t->room_id ? t->room_id : "-", THEME_ID);
 	l = ok ? line_new(tv, -1, HEAD_X) : NULL;
-	ok = l && run_add(l, t->resolved ? "resolved" : "unresolved",
-	                  t->resolved ? THEME_MESSAGE : THEME_STALE) &&
+	ok = l &&
+	     run_add(l, t->resolved ? "resolved" : "unresolved",
+	             t->resolved ? THEME_MESSAGE : THEME_STALE) &&
 	     run_addf(l, THEME_MUTED, " · %zu comment%s%s%s", live, live == 1 ? "" : "s",
 	              t->visibility ? " · " : "", t->visibility ? t->visibility : "");
 	l = ok ? line_new(tv, -1, HEAD_X) : NULL;
@@ -252,7 +255,8 @@ static bool lay_body(struct thread_view *tv, int ci, const struct comment *cm, i
 
 	if (!cbody_decode(cm->body_json, strlen(cm->body_json), &b, &err)) {
 		char why[1200];
-		snprintf(why, sizeof(why), "(lbtui cannot show all of this comment: %s)", err.message);
+		snprintf(why, sizeof(why), "(lbtui cannot show all of this comment: %s)",
+		         err.message);
 		struct tline *l = line_new(tv, ci, BODY_X);
 		ok = l && run_add(l, cm->preview, THEME_VALUE);
 		l = ok ? line_new(tv, ci, BODY_X) : NULL;
@@ -297,9 +301,10 @@ static bool lay_attachments(struct thread_view *tv, int ci, const struct comment
 		struct tline *l = line_new(tv, ci, BODY_X);
 		if (at->size >= 0)
 			format_size((size_t)at->size, size, sizeof(size));
-		ok = l && run_add(l, "attachment ", THEME_KEY) &&
-		     run_add(l, at->name ? at->name : (at->id ? at->id : "?"), THEME_VALUE) &&
-		     run_addf(l, THEME_MUTED, "  %s  %s", at->mime_type ? at->mime_type : "?", size);
+		ok =
+		    l && run_add(l, "attachment ", THEME_KEY) &&
+		    run_add(l, at->name ? at->name : (at->id ? at->id : "?"), THEME_VALUE) &&
+		    run_addf(l, THEME_MUTED, "  %s  %s", at->mime_type ? at->mime_type : "?", size);
 	}
 	return ok;
 }
@@ -317,8 +322,8 @@ static bool lay_groups(struct thread_view *tv, int ci, const struct comment *cm)
 		if (!g)
 			continue;
 		l = line_new(tv, ci, BODY_X);
-		ok = l && run_add(l, "@", THEME_MENTION_GROUP) && run_add(l, g->id, THEME_MENTION_GROUP) &&
-		     run_add(l, ": ", THEME_MUTED);
+		ok = l && run_add(l, "@", THEME_MENTION_GROUP) &&
+		     run_add(l, g->id, THEME_MENTION_GROUP) && run_add(l, ": ", THEME_MUTED);
 		if (!ok)
 			break;
 		if (g->loading) {
@@ -425,10 +430,10 @@ static attr_t body_attr(unsigned style)
 		unsigned bit;
 		enum theme_element el;
 	} order[] = {
-	    {CBODY_S_CODE, THEME_COMMENT_CODE},         {CBODY_S_FOOTNOTE, THEME_COMMENT_FOOTNOTE},
-	    {CBODY_S_LINK, THEME_COMMENT_LINK},         {CBODY_S_GROUP, THEME_MENTION_GROUP},
-	    {CBODY_S_USER, THEME_MENTION_USER},         {CBODY_S_STRIKE, THEME_COMMENT_STRIKE},
-	    {CBODY_S_ITALIC, THEME_COMMENT_ITALIC},     {CBODY_S_BOLD, THEME_COMMENT_BOLD},
+	    {CBODY_S_CODE, THEME_COMMENT_CODE},     {CBODY_S_FOOTNOTE, THEME_COMMENT_FOOTNOTE},
+	    {CBODY_S_LINK, THEME_COMMENT_LINK},     {CBODY_S_GROUP, THEME_MENTION_GROUP},
+	    {CBODY_S_USER, THEME_MENTION_USER},     {CBODY_S_STRIKE, THEME_COMMENT_STRIKE},
+	    {CBODY_S_ITALIC, THEME_COMMENT_ITALIC}, {CBODY_S_BOLD, THEME_COMMENT_BOLD},
 	};
 	enum theme_element els[sizeof(order) / sizeof(order[0]) + 1];
 	size_t n = 0;
@@ -521,7 +526,8 @@ static void draw_picker(struct view *v, WINDOW *win)
 	const char *user = app_user(v->app);
 	char title[160];
 
-	snprintf(title, sizeof(title), " React as %s — Enter sends, Esc closes ", user ? user : "?");
+	snprintf(title, sizeof(title), " React as %s — Enter sends, Esc closes ",
+	         user ? user : "?");
 	for (int y = 0; y < bh && y0 + y < h; y++)
 		draw_safe(win, y0 + y, x0, bw, "", theme_attr(THEME_STATUS));
 	draw_text(win, y0, x0, bw, title, theme_attr(THEME_STATUS) | A_BOLD);
@@ -555,16 +561,21 @@ static void thread_draw(struct view *v, WINDOW *win, bool focused)
 	}
 	layout(v, w);
 	scroll_clamp(&tv->top, (int)tv->n_lines, h);
+	int was = tv->sel;
 	follow_scroll(tv);
+	if (tv->sel != was)
+		remember_selection(v);
 	for (int y = 0; y < h && tv->top + y < (int)tv->n_lines; y++) {
 		const struct tline *l = &tv->lines[tv->top + y];
 		if (l->comment >= 0 && l->comment == tv->sel)
 			draw_safe(win, y, 0, 1, "▌",
-			          theme_attr(focused ? THEME_CURSOR : THEME_CURSOR_BLUR) & ~A_REVERSE);
+			          theme_attr(focused ? THEME_CURSOR : THEME_CURSOR_BLUR) &
+			              ~A_REVERSE);
 		draw_line(win, y, w, l, pattern);
 	}
 	if (r->gone)
-		draw_safe(win, 0, 0, w, "This thread is gone (deleted): what shows is the last read",
+		draw_safe(win, 0, 0, w,
+		          "This thread is gone (deleted): what shows is the last read",
 		          theme_attr(THEME_ERROR));
 	if (tv->picker.open)
 		draw_picker(v, win);
@@ -620,7 +631,8 @@ static void subscribers_read(const struct storage_result *res, void *ud)
 	free(tv->subs_error);
 	tv->subs_error = NULL;
 	strv_free(&tv->subscribers);
-	if (err.status == LB_OK && thread_subscriptions_decode(res->body, res->body_len, &s, &n, &err)) {
+	if (err.status == LB_OK &&
+	    thread_subscriptions_decode(res->body, res->body_len, &s, &n, &err)) {
 		for (size_t i = 0; i < n; i++)
 			strv_push(&tv->subscribers, s[i].user_id ? s[i].user_id : "?");
 		thread_subscriptions_free(s, n);
@@ -710,7 +722,8 @@ static void load_groups(struct view *v)
 	struct strv ids = {0};
 
 	if (!cm || !comment_group_mentions(cm, &ids)) {
-		app_message(v->app, !cm ? false : true, "%s", !cm ? "no comment selected" : "out of memory");
+		app_message(v->app, !cm ? false : true, "%s",
+		            !cm ? "no comment selected" : "out of memory");
 		return;
 	}
 	if (!ids.n)
@@ -752,7 +765,8 @@ static bool picker_has(const struct picker *p, const char *emoji)
 static void picker_add(struct picker *p, const struct comment *cm, const char *emoji,
                        const char *user)
 {
-	if (p->n >= PICKER_MAX - 1 || picker_has(p, emoji) || strlen(emoji) >= sizeof(p->items[0].emoji))
+	if (p->n >= PICKER_MAX - 1 || picker_has(p, emoji) ||
+	    strlen(emoji) >= sizeof(p->items[0].emoji))
 		return;
 	snprintf(p->items[p->n].emoji, sizeof(p->items[0].emoji), "%s", emoji);
 	p->items[p->n].mine = reacted_by(cm, emoji, user);
@@ -767,8 +781,8 @@ static void picker_open(struct view *v)
 	const char *user = app_user(v->app);
 
 	if (!cm || cm->deleted_at) {
-		app_message(v->app, false, "%s", cm ? "a deleted comment takes no reactions"
-		                                      : "no comment selected");
+		app_message(v->app, false, "%s",
+		            cm ? "a deleted comment takes no reactions" : "no comment selected");
 		return;
 	}
 	*p = (struct picker){.open = true};
@@ -1154,10 +1168,8 @@ static const struct view_command thread_commands[] = {
     {"comment-edit", "Edit the selected comment in $EDITOR", "comment edit %r %t %i --edit", true},
     {"comment-delete", "Delete the selected comment (asks first; a copy is saved)",
      "comment delete %r %t %i", true},
-    {"comment-react", "React to the selected comment: a picker of emoji, or type one", NULL,
-     false},
-    {"group-members", "Show the members of the groups the selected comment mentions", NULL,
-     false},
+    {"comment-react", "React to the selected comment: a picker of emoji, or type one", NULL, false},
+    {"group-members", "Show the members of the groups the selected comment mentions", NULL, false},
     {"resolve-toggle", "Resolve the thread, or unresolve it", NULL, false},
     {"delete-thread", "Delete the thread (asks first; a copy is saved)", "thread delete %r %t",
      true},
@@ -1173,24 +1185,12 @@ static const struct view_command thread_commands[] = {
 };
 
 static const struct view_key thread_keys[] = {
-    {KEY_DOWN, "comment-next"},
-    {KEY_UP, "comment-prev"},
-    {']', "comment-next"},
-    {'[', "comment-prev"},
-    {'c', "comment-reply"},
-    {'C', "comment-reply-editor"},
-    {'e', "comment-edit"},
-    {'d', "comment-delete"},
-    {'+', "comment-react"},
-    {'m', "group-members"},
-    {'R', "resolve-toggle"},
-    {'D', "delete-thread"},
-    {'M', "thread-metadata-set"},
-    {'s', "thread-subscribe"},
-    {'u', "thread-unsubscribe"},
-    {'S', "subscribers"},
-    {'P', "thread-participants"},
-    {0, NULL},
+    {KEY_DOWN, "comment-next"},   {KEY_UP, "comment-prev"},     {']', "comment-next"},
+    {'[', "comment-prev"},        {'c', "comment-reply"},       {'C', "comment-reply-editor"},
+    {'e', "comment-edit"},        {'d', "comment-delete"},      {'+', "comment-react"},
+    {'m', "group-members"},       {'R', "resolve-toggle"},      {'D', "delete-thread"},
+    {'M', "thread-metadata-set"}, {'s', "thread-subscribe"},    {'u', "thread-unsubscribe"},
+    {'S', "subscribers"},         {'P', "thread-participants"}, {0, NULL},
 };
 
 const struct view_info view_info_thread = {
