@@ -50,6 +50,7 @@ char *scope_name(const struct scope *s)
 
 	for (enum scope_part p = SCOPE_ROOM; p <= SCOPE_LAST; p++)
 		held += scope_get(s, p) != NULL;
+	held += s->thread != NULL;
 	buf_init(&b);
 	for (enum scope_part p = SCOPE_ROOM; p <= SCOPE_LAST && ok; p++) {
 		const char *id = scope_get(s, p);
@@ -61,6 +62,12 @@ char *scope_name(const struct scope *s)
 			     buf_printf(&b, "%s%s %s", b.len ? ", " : "", part_names[p], safe);
 		else
 			ok = safe && buf_adds(&b, safe);
+		free(safe);
+	}
+	if (ok && s->thread) {
+		char *safe = ts_sanitize(s->thread, (size_t)-1);
+		ok = safe && (held > 1 ? buf_printf(&b, "%sthread %s", b.len ? ", " : "", safe)
+		                       : buf_adds(&b, safe));
 		free(safe);
 	}
 	if (!ok) {
@@ -80,6 +87,10 @@ bool scope_copy(struct scope *dst, const struct scope *src)
 			return false;
 		}
 	}
+	if (src->thread && !(dst->thread = strdup(src->thread))) {
+		scope_free(dst);
+		return false;
+	}
 	return true;
 }
 
@@ -90,4 +101,6 @@ void scope_free(struct scope *s)
 		free((char *)*where);
 		*where = NULL;
 	}
+	free((char *)s->thread);
+	s->thread = NULL;
 }

@@ -21,9 +21,12 @@ enum scope_part {
 #define SCOPE_LAST SCOPE_COPILOT
 
 /* Each part an ID, or NULL when the scope holds none. A scope handed
- * around borrows its strings; one filled by scope_copy owns them. */
+ * around borrows its strings; one filled by scope_copy owns them. thread
+ * is no part (nothing is navigated by it): the thread of the room a view
+ * shows, what %t of a view's command stands for. */
 struct scope {
 	const char *room, *user, *group, *copilot;
+	const char *thread;
 };
 
 /* "room", "user", "group", "copilot" (for messages: "which room?"); ""
@@ -33,7 +36,8 @@ const char *scope_part_name(enum scope_part p);
 const char *scope_get(const struct scope *s, enum scope_part p);
 /* The scope for a title or a message, terminal-safe: the ID alone when s
  * holds one part ("acme-1"), each ID after its part's name when it holds
- * more ("room acme-1, user ada"), "" when none. NULL when out of memory;
+ * more ("room acme-1, user ada"; a thread last: "room acme-1, thread
+ * th_1"), "" when none. NULL when out of memory;
  * caller frees. */
 char *scope_name(const struct scope *s);
 /* dst owning copies of the IDs of src (NULL stays NULL); false when out

@@ -2041,7 +2041,9 @@ static void run_thread_show(struct cmd_ctx *c, const struct command *cmd, struct
 {
 	struct thread_args ta;
 
-	if (!thread_args_get(c, cmd, a, 1, &ta))
+	if (!thread_args_get(c, cmd, a, 1, &ta) ||
+	    cmd_open_view(c, "thread", &(struct scope){.room = ta.room, .thread = ta.rest[0]}, NULL,
+	                  false, ""))
 		return;
 	cmd_wait_room(c, model_thread(c->model, ta.room, ta.rest[0]), ta.room, show_step);
 }

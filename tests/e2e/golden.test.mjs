@@ -177,6 +177,18 @@ const VIEWS = [
 		},
 	},
 	{
+		name: "thread",
+		async open(t) {
+			await top(t);
+			// The room's thread with the most comments (the oldest of
+			// those): replies, reactions, styles.
+			const threads = await rest(stack.url, "GET", `/v2/rooms/${encodeURIComponent("acme:readme")}/threads`);
+			const most = Math.max(...threads.body.data.map((th) => th.comments.length));
+			const id = threads.body.data.filter((th) => th.comments.length === most).at(-1).id;
+			await run(t, `:thread show acme:readme ${id}`, `Thread ${id}`);
+		},
+	},
+	{
 		name: "help",
 		async open(t) {
 			await top(t);

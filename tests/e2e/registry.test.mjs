@@ -103,6 +103,7 @@ describe("views' own actions", () => {
 		await t.waitFor(/ \d+\+? rooms │/);
 		t.write("?");
 		await t.waitFor(/Keys everywhere/);
+		await t.waitIdle(); // the whole screen, not the first rows of it
 		const s = t.screen().join("\n");
 		const section = (title) => s.slice(s.indexOf(title), s.indexOf("#", s.indexOf(title) + 1) >>> 0);
 		assert.match(s, /Keys in a room[\s\S]*v\s+Open the room's Yjs version history/);
@@ -117,7 +118,7 @@ describe("views' own actions", () => {
 		const t = start({ home, cols: 220 });
 		await t.waitFor(/ \d+\+? rooms │/);
 		t.command(":messages");
-		await t.waitFor(/unknown view 'nowhere' \(generic, rooms, room, storage, storage-json, ydoc, versions, users, threads, help, pager, messages, requests\)/);
+		await t.waitFor(/unknown view 'nowhere' \(generic, rooms, room, storage, storage-json, ydoc, versions, thread, users, threads, queue, help, pager, messages, requests\)/);
 		await t.waitFor(/unknown action 'no-such-action'/);
 		assert.equal(await t.exit(), 0);
 	});

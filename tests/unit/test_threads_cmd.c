@@ -170,7 +170,14 @@ static void test_room_of_the_scope(void **state)
 {
 	struct fixture *f = *state;
 
+	/* On the screen thread show opens the thread view, about the room of
+	 * the scope; the view reads the thread. */
 	cmd_run(&f->ctx, "thread show th_1");
+	assert_int_equal(f->views, 1);
+	assert_string_equal(f->view, "thread");
+	assert_string_equal(f->view_room, "here");
+	assert_int_equal(fake_count(&f->ft), 0);
+	cmd_run(&f->ctx, "thread metadata th_1");
 	expect(&f->ft, 0, HTTP_GET, "http://lb.test/v2/rooms/here/threads/th_1");
 	reply(f, &f->ft, 0, 200, THREAD);
 	cmd_run(&f->ctx, "comment show th_1 cm_1");

@@ -133,6 +133,11 @@ struct model *app_model(struct app *a)
 	return a->model;
 }
 
+const char *app_user(struct app *a)
+{
+	return a->env->cfg->user;
+}
+
 void app_dirty(struct app *a)
 {
 	a->dirty = true;
@@ -1308,9 +1313,9 @@ static bool global_action(struct app *a, enum action act, int key)
 	}
 }
 
-/* line with %r (the room of v's scope) and %i (its selected item's
- * ID) put in as quoted words; NULL with a message when v has no such
- * thing, or out of memory. Caller frees. */
+/* line with %r (the room of v's scope), %t (its thread) and %i (its
+ * selected item's ID) put in as quoted words; NULL with a message when v
+ * has no such thing, or out of memory. Caller frees. */
 static char *expand_command(struct app *a, struct view *v, const char *line)
 {
 	struct scope s = {0};
@@ -1322,18 +1327,23 @@ static char *expand_command(struct app *a, struct view *v, const char *line)
 	buf_init(&b);
 	for (const char *p = line; *p; p++) {
 		const char *word = NULL;
-		if (p[0] != '%' || (p[1] != 'r' && p[1] != 'i')) {
+		if (p[0] != '%' || !p[1] || !strchr("rit", p[1])) {
 			buf_add(&b, p, 1);
 			continue;
 		}
 		if (*++p == 'r')
 			word = s.room;
+		else if (*p == 't')
+			word = s.thread;
 		else if (v->ops->selected_id && v->ops->selected_id(v, id, sizeof(id)))
 			word = id;
 		if (!word) {
 			const struct view_info *vi = view_info_find(v->ops->name);
 			app_message(a, false, "no %s selected",
-			            *p == 'r' ? "room" : vi && vi->item ? vi->item : "item");
+			            *p == 'r'   ? "room"
+			            : *p == 't' ? "thread"
+			            : vi && vi->item ? vi->item
+			                             : "item");
 			buf_free(&b);
 			return NULL;
 		}

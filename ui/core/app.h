@@ -41,6 +41,9 @@ struct app;
 struct view;
 
 struct model *app_model(struct app *a);
+/* Who writes comments and reactions (user = in the profile); NULL when
+ * not set (a write then needs --as). */
+const char *app_user(struct app *a);
 /* The keys in use (defaults and the config's bind lines). */
 const struct keymap *app_keymap(struct app *a);
 /* Push a view on the stack (the app owns it) / pop the top one. */

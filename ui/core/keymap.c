@@ -239,8 +239,11 @@ struct keymap *keymap_new(void)
 		if (vi->keysets & VIEW_KEYS_LIST)
 			for (size_t i = 0; ok && i < sizeof(list_keys) / sizeof(list_keys[0]); i++)
 				ok = add(km, vi->name, list_keys[i].key, list_keys[i].action);
-		for (const struct view_key *k = vi->keys; ok && k && k->action; k++)
-			ok = add(km, vi->name, k->key, action_by_name(k->action));
+		for (const struct view_key *k = vi->keys; ok && k && k->action; k++) {
+			enum action own = view_key_action(vi, k->action);
+			ok = add(km, vi->name, k->key,
+			         own != ACTION_NONE ? own : action_by_name(k->action));
+		}
 		/* Its open action, in the view of the part it belongs to. */
 		if (ok && vi->open_action && vi->open_key) {
 			const struct view_info *from = view_of_part(vi->nav_part);

@@ -33,6 +33,9 @@ static const struct style builtin[THEME_COUNT] = {
  * without colour. */
 static attr_t resolved[THEME_COUNT];
 static bool applied;
+/* Which elements the theme gives a colour of their own (not both the
+ * terminal's default). */
+static bool coloured[THEME_COUNT];
 
 static const struct {
 	const char *name;
@@ -186,6 +189,7 @@ static void apply(const struct style *styles)
 	for (i = 0; i < THEME_COUNT; i++) {
 		short fg = styles[i].fg, bg = styles[i].bg;
 
+		coloured[i] = use_color && (fg != COLOR_DEFAULT || bg != COLOR_DEFAULT);
 		if (!use_color) {
 			resolved[i] = mono_attr((enum theme_element)i, &styles[i]);
 			continue;
@@ -216,6 +220,24 @@ attr_t theme_attr(enum theme_element e)
 	if (!applied)
 		return mono_attr(e, &builtin[e]);
 	return resolved[e];
+}
+
+attr_t theme_attr_combined(const enum theme_element *els, size_t n)
+{
+	attr_t attrs = A_NORMAL, color = 0;
+	bool have_color = false;
+
+	for (size_t i = 0; i < n; i++) {
+		attr_t a = theme_attr(els[i]);
+
+		attrs |= a & ~A_COLOR;
+		if (!have_color && applied && (int)els[i] >= 0 && els[i] < THEME_COUNT &&
+		    coloured[els[i]]) {
+			color = a & A_COLOR;
+			have_color = true;
+		}
+	}
+	return attrs | color;
 }
 
 static const char *base_name(const char *path)

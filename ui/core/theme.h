@@ -5,6 +5,7 @@
 
 #include <curses.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "error.h"
 
@@ -54,7 +55,16 @@
 	_(DIFF_ADD,       "diff-add",       COLOR_GREEN,   -1,           A_NORMAL) \
 	_(DIFF_DEL,       "diff-del",       COLOR_RED,     -1,           A_NORMAL) \
 	_(DIFF_HUNK,      "diff-hunk",      COLOR_CYAN,    -1,           A_BOLD) \
-	_(TAGGED,         "tagged",         COLOR_MAGENTA, -1,           A_BOLD)
+	_(TAGGED,         "tagged",         COLOR_MAGENTA, -1,           A_BOLD) \
+	_(COMMENT_AUTHOR, "comment-author", COLOR_YELLOW,  -1,           A_BOLD) \
+	_(COMMENT_BOLD,   "comment-bold",   -1,            -1,           A_BOLD) \
+	_(COMMENT_ITALIC, "comment-italic", -1,            -1,           A_ITALIC) \
+	_(COMMENT_STRIKE, "comment-strike", -1,            -1,           A_DIM) \
+	_(COMMENT_CODE,   "comment-code",   COLOR_GREEN,   -1,           A_NORMAL) \
+	_(COMMENT_LINK,   "comment-link",   COLOR_BLUE,    -1,           A_UNDERLINE) \
+	_(COMMENT_FOOTNOTE, "comment-footnote", COLOR_CYAN, -1,          A_NORMAL) \
+	_(MENTION_USER,   "mention-user",   COLOR_CYAN,    -1,           A_BOLD) \
+	_(MENTION_GROUP,  "mention-group",  COLOR_MAGENTA, -1,           A_BOLD)
 
 enum theme_element {
 #define THEME_ENUM(e, name, fg, bg, attr) THEME_##e,
@@ -75,6 +85,12 @@ bool theme_load(const char *name, struct lb_error *err);
 
 /* The attributes (colour pair included) of an element. */
 attr_t theme_attr(enum theme_element e);
+
+/* The attributes of several elements at once (a comment's text both
+ * bold and a link): every element's attributes, and the colour of the
+ * first of them whose theme gives it a colour (the element's own fg or
+ * bg), none when none does. */
+attr_t theme_attr_combined(const enum theme_element *els, size_t n);
 
 /* Element by its theme-file name, -1 if unknown. */
 int theme_element_by_name(const char *name);

@@ -142,6 +142,10 @@ const struct view_info *view_action_owner(enum action a, const struct view_comma
 /* The ID of a view's action by name ("open-versions", "version-export"),
  * ACTION_NONE when no view has one. */
 enum action view_action_id(const char *name);
+/* The ID of vi's own command of that name, ACTION_NONE when it has
+ * none: a view's keys name its own commands first, whatever another view
+ * calls its own. */
+enum action view_key_action(const struct view_info *vi, const char *name);
 /* Whether action a is the view's own command name. */
 bool view_action_is(enum action a, const char *name);
 /* The views' actions: how many there are after ACTION_COUNT. */

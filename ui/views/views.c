@@ -86,6 +86,21 @@ enum action view_action_id(const char *name)
 	return ACTION_NONE;
 }
 
+enum action view_key_action(const struct view_info *vi, const char *name)
+{
+	int id = ACTION_COUNT;
+
+	for (size_t i = 0; lb_views[i]; i++) {
+		const struct view_info *w = lb_views[i];
+
+		id += w->open_action ? 1 : 0;
+		for (const struct view_command *c = w->commands; c && c->name; c++, id++)
+			if (w == vi && !strcmp(c->name, name))
+				return (enum action)id;
+	}
+	return ACTION_NONE;
+}
+
 bool view_action_is(enum action a, const char *name)
 {
 	const struct view_command *c;
