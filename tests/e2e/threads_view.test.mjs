@@ -77,6 +77,14 @@ describe("the threads of a room on the screen", { concurrency: 1 }, () => {
 		const stateX = (r) => r.text.indexOf(r.text.includes("resolved") ? "resolved" : "open");
 		assert.ok(t.cell(stateX(old), old.y).dim, "resolved not muted");
 		assert.ok(!t.cell(stateX(busy), busy.y).dim, "open muted");
+		// Enter reads the selected thread; q comes back to the list.
+		t.key("Down");
+		await t.waitIdle();
+		t.key("Enter");
+		await t.waitFor("a reply");
+		assert.match(t.row(0), /threads .*› .*Busy thread|thread/);
+		t.write("q");
+		await t.waitFor("3 threads, 2 open");
 	});
 
 	test("t in a room opens its threads; --unresolved filters on the server", async () => {
