@@ -7,6 +7,7 @@
 
 #include <cmocka.h>
 
+#include "cmd.h"
 #include "job.h"
 #include "model_fixture.h"
 #include "model_impl.h"
@@ -514,6 +515,197 @@ static void test_cancel_and_free_in_flight(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* The command, through a host that records what it was given */
+
+struct seen_host {
+	struct buf out;   /* print and print_json */
+	struct buf notes; /* note */
+	int progress;     /* lines given */
+	int cleared;      /* progress(NULL) */
+	char line[256];   /* the last line */
+	int done;
+	struct lb_error err;
+	char view[32];
+	struct queue_spec spec; /* show_view's options, copied */
+	char prefix[64];
+};
+
+static void h_print(void *ud, const char *text)
+{
+	struct seen_host *h = ud;
+
+	buf_adds(&h->out, text);
+	buf_adds(&h->out, "\n");
+}
+
+static void h_json(void *ud, const char *json, size_t len)
+{
+	buf_add(&((struct seen_host *)ud)->out, json, len);
+}
+
+static void h_note(void *ud, const char *text)
+{
+	struct seen_host *h = ud;
+
+	buf_adds(&h->notes, text);
+	buf_adds(&h->notes, "\n");
+}
+
+static void h_progress(void *ud, const char *line)
+{
+	struct seen_host *h = ud;
+
+	if (!line) {
+		h->cleared++;
+		return;
+	}
+	h->progress++;
+	snprintf(h->line, sizeof(h->line), "%s", line);
+}
+
+static void h_done(void *ud, const struct lb_error *err)
+{
+	struct seen_host *h = ud;
+
+	h->done++;
+	h->err = *err;
+}
+
+static void h_show_view(void *ud, const char *view, const struct scope *where, const void *opts,
+                        bool watch)
+{
+	struct seen_host *h = ud;
+	const struct queue_spec *spec = opts;
+
+	(void)where;
+	(void)watch;
+	snprintf(h->view, sizeof(h->view), "%s", view);
+	h->spec = *spec;
+	snprintf(h->prefix, sizeof(h->prefix), "%s", spec->prefix ? spec->prefix : "");
+	h->spec.prefix = NULL;
+	h->spec.room_query = NULL;
+	h->spec.thread_query = NULL;
+}
+
+/* Batch mode (json: --json), or the screen (interactive). */
+static struct cmd_ctx batch_ctx(struct fx *f, struct seen_host *h, bool json, bool interactive)
+{
+	struct cmd_ctx c = {0};
+
+	memset(h, 0, sizeof(*h));
+	buf_init(&h->out);
+	buf_init(&h->notes);
+	c.model = f->m;
+	c.host.ud = h;
+	c.host.json = json;
+	c.host.interactive = interactive;
+	c.host.print = h_print;
+	c.host.print_json = h_json;
+	c.host.note = h_note;
+	c.host.progress = h_progress;
+	c.host.done = h_done;
+	if (interactive)
+		c.host.show_view = h_show_view;
+	return c;
+}
+
+static void seen_host_free(struct seen_host *h)
+{
+	buf_free(&h->out);
+	buf_free(&h->notes);
+}
+
+static void test_command_table_and_progress(void **state)
+{
+	struct fx *f = *state;
+	struct seen_host h;
+	struct cmd_ctx c = batch_ctx(f, &h, false, false);
+
+	cmd_run(&c, "queue --prefix p --unresolved");
+	/* While it runs: how far it is, on the progress line. */
+	assert_int_equal(h.done, 0);
+	assert_int_equal(h.progress, 1);
+	assert_string_equal(h.line, "rooms 0/0+ · 0 threads");
+	expect_req(f, 0, HTTP_GET, ROOMS "limit=100&query=roomId%5E%22p%22");
+	answer_page(f, "p1 p2", NULL);
+	expect_req(f, 1, HTTP_GET, BASE "/v2/rooms/p1/threads?query=resolved%3Afalse");
+	answer_room(f, "p1", "th_1@1");
+	answer_room(f, "p2", "th_2@62");
+	cmd_step(&c);
+	assert_int_equal(h.done, 1);
+	assert_int_equal(h.err.status, LB_OK);
+	assert_int_equal(h.cleared, 1);
+	assert_non_null(h.out.data);
+	h.out.data[h.out.len] = '\0';
+	assert_non_null(strstr(h.out.data, "ROOM  THREAD  AUTHOR  TEXT"));
+	assert_non_null(strstr(h.out.data, "COMMENTS  RESOLVED  CREATED\n"
+	                                   "p2    th_2    alice   text of th_2"));
+	assert_non_null(strstr(h.out.data, "       1  no        2024-01-01 00:01\n"
+	                                   "p1    th_1    alice   text of th_1"));
+	assert_int_equal(h.notes.len, 0);
+	seen_host_free(&h);
+}
+
+static void test_command_json_with_failures(void **state)
+{
+	struct fx *f = *state;
+	struct seen_host h;
+	struct cmd_ctx c = batch_ctx(f, &h, true, false);
+	char *body = threads_body("r1", "th_1@1");
+	struct buf want;
+
+	cmd_run(&c, "queue --rooms metadata[\"t\"]:\"x\" --threads metadata[\"s\"]:\"open\"");
+	expect_req(f, 0, HTTP_GET, ROOMS "limit=100&query=metadata%5B%22t%22%5D%3A%22x%22");
+	answer_page(f, "r1 r2", NULL);
+	expect_req(f, 1, HTTP_GET,
+	           BASE "/v2/rooms/r1/threads?query=metadata%5B%22s%22%5D%3A%22open%22");
+	assert_true(fake_complete(&f->ft, 1, 200, body));
+	assert_true(fake_complete(&f->ft, 2, 503, "{\"error\":\"DOWN\",\"message\":\"later\"}"));
+	cmd_step(&c);
+	assert_int_equal(h.done, 1);
+	/* Exit 1, the document saying what failed. */
+	assert_int_equal(h.err.status, LB_PARTIAL);
+	assert_string_equal(h.err.message, "the threads of 1 of 2 rooms could not be read");
+	h.out.data[h.out.len] = '\0';
+	buf_init(&want);
+	/* The API's thread as it came, then the failure. */
+	buf_printf(&want, "{\"data\":[%.*s],\"failures\":[{\"roomId\":\"r2\",\"error\":\"",
+	           (int)(strlen(body) - strlen("{\"data\":[") - 2), body + strlen("{\"data\":["));
+	assert_int_equal(strncmp(h.out.data, want.data, want.len), 0);
+	assert_non_null(strstr(h.out.data, "503 DOWN: later\"}]}"));
+	h.notes.data[h.notes.len] = '\0';
+	assert_non_null(strstr(h.notes.data, "room r2: 503 DOWN: later"));
+	assert_int_equal(lb_status_exit_code(h.err.status), 1);
+	assert_int_equal(h.progress, 1);
+	buf_free(&want);
+	free(body);
+	seen_host_free(&h);
+}
+
+static void test_command_usage_and_screen(void **state)
+{
+	struct fx *f = *state;
+	struct seen_host h;
+	struct cmd_ctx c = batch_ctx(f, &h, false, false);
+
+	cmd_run(&c, "queue --prefix p --rooms x");
+	assert_int_equal(h.done, 1);
+	assert_int_equal(h.err.status, LB_USAGE);
+	assert_int_equal(fake_count(&f->ft), 0);
+	seen_host_free(&h);
+	/* On the screen: the queue view, with the spec; nothing loaded here. */
+	c = batch_ctx(f, &h, false, true);
+	cmd_run(&c, "queue --prefix p --unresolved");
+	assert_int_equal(h.done, 1);
+	assert_int_equal(h.err.status, LB_OK);
+	assert_string_equal(h.view, "queue");
+	assert_string_equal(h.prefix, "p");
+	assert_true(h.spec.unresolved);
+	assert_int_equal(fake_count(&f->ft), 0);
+	seen_host_free(&h);
+}
+
+/* ------------------------------------------------------------------ */
 /* job_append on the job core */
 
 struct tjob {
@@ -620,6 +812,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_refresh_runs_again, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cursor_given_again_ends, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cancel_and_free_in_flight, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_command_table_and_progress, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_command_json_with_failures, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_command_usage_and_screen, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_job_append_while_in_flight, setup, teardown),
 	};
 
