@@ -1,6 +1,7 @@
 #include "lbconfig.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <getopt.h>
 #include <locale.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 #include "model_storage.h"
 #include "out.h"
 #include "output.h"
+#include "queue.h"
 #include "term_safe.h"
 #include "util.h"
 
@@ -157,14 +159,18 @@ static void print_error_json(const struct lb_error *err)
 /* Errors quote the server (codes, messages, IDs): make them safe for the
  * terminal like everything else. With --json the error is also one JSON
  * object on stdout, for the program reading it. */
+static void progress_clear(void);
+
 static void print_error(const struct lb_error *err, bool json)
 {
 	char msg[1024];
 	char *safe = ts_sanitize(lb_error_format(err, msg, sizeof(msg)), (size_t)-1);
 
+	progress_clear();
 	fprintf(stderr, "lbtui: %s\n", safe ? safe : lb_status_text(err->status));
 	free(safe);
-	if (json)
+	/* A command that partly failed printed its document, which says so. */
+	if (json && err->status != LB_PARTIAL)
 		print_error_json(err);
 }
 
@@ -235,10 +241,34 @@ static bool batch_edit_text(void *ud, const char *initial, char **out, struct lb
 	return cmd_edit_external(initial, out, err);
 }
 
+/* Whether a progress line is on stderr (a terminal), to be cleared
+ * before anything else is written there. */
+static bool progress_shown;
+
+static void progress_clear(void)
+{
+	if (progress_shown)
+		fputs("\r\033[K", stderr);
+	progress_shown = false;
+}
+
+/* How a long command goes, on one line of stderr that the next replaces
+ * (set only when stderr is a terminal). */
+static void batch_progress(void *ud, const char *line)
+{
+	progress_clear();
+	if (line && *line) {
+		fputs(line, stderr);
+		progress_shown = true;
+	}
+	fflush(stderr);
+}
+
 /* Remarks beside the result go to stderr: a pipe gets the result alone. */
 static void batch_note(void *ud, const char *text)
 {
 	fflush(stdout);
+	progress_clear();
 	fputs(text, stderr);
 	if (text[0] && text[strlen(text) - 1] != '\n')
 		fputc('\n', stderr);
@@ -408,6 +438,8 @@ static int run_batch(struct http *http, struct model *model, struct profile_set 
 	ctx->host.print_json = batch_print_json;
 	ctx->host.stream = batch_stream;
 	ctx->host.note = batch_note;
+	if (isatty(STDERR_FILENO))
+		ctx->host.progress = batch_progress;
 	/* $EDITOR (--edit) needs a terminal to run on. */
 	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
 		ctx->host.edit_text = batch_edit_text;
@@ -421,7 +453,18 @@ static int run_batch(struct http *http, struct model *model, struct profile_set 
 		cmd_run(ctx, cmds[i]);
 		while (!b->done && !batch_signal) {
 			int t = http_timeout_ms(http);
-			http_wait(http, t < 0 || t > 1000 ? 1000 : t);
+			int wake = model_timeout_ms(model); /* a job waiting out a 429 */
+
+			if (wake >= 0 && (t < 0 || wake < t))
+				t = wake;
+			if (t < 0 || t > 1000)
+				t = 1000;
+			if (http_in_flight(http) > 0)
+				http_wait(http, t);
+			else if (wake >= 0)
+				poll(NULL, 0, t);
+			if (wake >= 0)
+				model_tick(model);
 			cmd_step(ctx);
 		}
 		if (batch_signal)
@@ -529,6 +572,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	struct http_options ho;
 	http_options_default(&ho);
+	/* As many transfers at once as the widest job (the queue's reads). */
+	ho.max_parallel = QUEUE_MAX_IN_FLIGHT;
 	/* The screen has the request log on @; stderr would draw over it. */
 	ho.verbose = verbose && ncmds > 0;
 	if (!env_seconds("LBTUI_CONNECT_TIMEOUT", &ho.connect_timeout_ms, &err) ||

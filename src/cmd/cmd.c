@@ -832,14 +832,18 @@ struct cmd_job {
 	struct cmd_ctx *c;
 	struct resource *res;
 	cmd_step_fn step;
+	cmd_progress_fn progress; /* NULL: none */
 	void *ud;
 	struct cmd_job *next;
 };
 
 static bool job_step(struct cmd_job *j)
 {
-	if (j->res->busy)
+	if (j->res->busy) {
+		if (j->progress)
+			j->progress(j->c, j->res, j->ud);
 		return false;
+	}
 	return j->step(j->c, j->res, j->ud);
 }
 
@@ -874,6 +878,12 @@ void cmd_clear(struct cmd_ctx *c)
 
 void cmd_wait(struct cmd_ctx *c, struct resource *r, bool refresh, cmd_step_fn step, void *ud)
 {
+	cmd_wait_progress(c, r, refresh, step, NULL, ud);
+}
+
+void cmd_wait_progress(struct cmd_ctx *c, struct resource *r, bool refresh, cmd_step_fn step,
+                       cmd_progress_fn progress, void *ud)
+{
 	struct cmd_job *j = calloc(1, sizeof(*j));
 	if (!j) {
 		model_release(c->model, &r);
@@ -884,6 +894,7 @@ void cmd_wait(struct cmd_ctx *c, struct resource *r, bool refresh, cmd_step_fn s
 	j->c = c;
 	j->res = r;
 	j->step = step;
+	j->progress = progress;
 	j->ud = ud;
 	if (refresh && r->state != RES_LOADING && !r->busy)
 		model_refresh(c->model, r);

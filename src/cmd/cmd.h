@@ -72,6 +72,11 @@ struct cmd_host {
 	 * NULL when there is none. The strings are the host's, good until the
 	 * screen changes. NULL: there is no scope (batch mode). */
 	void (*scope)(void *ud, struct scope *out);
+	/* How a long command is going, one line that replaces the one
+	 * before ("rooms 120/1000 · 412 threads"), terminal-safe; NULL: clear
+	 * it. Batch mode shows it on stderr when that is a terminal; NULL
+	 * where it is not shown (the TUI's views show their own). */
+	void (*progress)(void *ud, const char *line);
 	/* The command finished; err is LB_OK on success. Called exactly once
 	 * per cmd_run. */
 	void (*done)(void *ud, const struct lb_error *err);

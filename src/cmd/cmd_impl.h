@@ -160,6 +160,11 @@ const char *cmd_target(struct cmd_ctx *c, const struct command *cmd, const struc
  * the server's current answer first. */
 typedef bool (*cmd_step_fn)(struct cmd_ctx *c, struct resource *r, void *ud);
 void cmd_wait(struct cmd_ctx *c, struct resource *r, bool refresh, cmd_step_fn step, void *ud);
+/* cmd_wait that also calls progress at each cmd_step while r is busy (to
+ * say how a long load goes: host.progress). */
+typedef void (*cmd_progress_fn)(struct cmd_ctx *c, struct resource *r, void *ud);
+void cmd_wait_progress(struct cmd_ctx *c, struct resource *r, bool refresh, cmd_step_fn step,
+                       cmd_progress_fn progress, void *ud);
 
 /* ---- what the families share (cmd_common.c) ----------------------------- */
 

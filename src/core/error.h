@@ -17,7 +17,8 @@
 	_(DECODE,    1, "unexpected response") \
 	_(TOO_LARGE, 1, "response too large") \
 	_(CANCELLED, 1, "cancelled") \
-	_(NOMEM,     1, "out of memory")
+	_(NOMEM,     1, "out of memory") \
+	_(PARTIAL,   1, "partly failed")
 
 enum lb_status {
 #define LB_STATUS_ENUM(name, exit, text) LB_##name,

@@ -299,10 +299,11 @@ void job_answer(void *ticket, const struct lb_error *err, long status, const cha
 static void sent(struct job *j, size_t i, struct req *q, http_id id)
 {
 	struct model *m = j->m;
-	struct job_slot *s = &j->slots[i];
+	struct job_slot *s;
 
 	if (!mi_req_sent(q, id))
 		return;
+	s = &j->slots[i]; /* what answered inside may have appended items */
 	if (id == 0) {
 		/* Neither answered nor started: a send function that broke the
 		 * api's rule. q stays on the model's books, uncounted, in case
@@ -540,6 +541,7 @@ struct job *job_new(const struct job_policy *pol, const struct job_spec *sp)
 		return NULL;
 	}
 	j->n = sp->n;
+	j->cap = n;
 	j->count[JOB_QUEUED] = sp->n;
 	for (size_t i = 0; i < sp->n; i++) {
 		j->slots[i].j = j;
@@ -551,6 +553,61 @@ struct job *job_new(const struct job_policy *pol, const struct job_spec *sp)
 	j->spec = *sp;
 	j->spec.args = NULL;
 	return j;
+}
+
+/* Room for at least want items, doubling. */
+static bool job_grow(struct job *j, size_t want)
+{
+	size_t cap = j->cap ? j->cap : 1;
+	struct job_slot *slots;
+	void *items;
+
+	if (want <= j->cap)
+		return true;
+	while (cap < want)
+		cap *= 2;
+	slots = realloc(j->slots, cap * sizeof(*slots));
+	if (!slots)
+		return false;
+	j->slots = slots;
+	/* A request's ticket points at its slot. */
+	for (size_t i = 0; i < j->n; i++)
+		if (slots[i].q)
+			slots[i].q->ext = &slots[i];
+	memset(slots + j->cap, 0, (cap - j->cap) * sizeof(*slots));
+	items = realloc(j->items, cap * j->pol->item_size);
+	if (!items)
+		return false; /* the slots stay larger: harmless */
+	j->items = items;
+	memset((char *)items + j->cap * j->pol->item_size, 0, (cap - j->cap) * j->pol->item_size);
+	j->cap = cap;
+	return true;
+}
+
+bool job_append(struct job *j, size_t n, const char *const *args)
+{
+	size_t bytes = 0;
+
+	if (!job_grow(j, j->n + n))
+		return false;
+	for (size_t k = 0; k < n; k++) {
+		struct job_item *it = head(j, j->n + k);
+
+		if (args && args[k] && !(it->arg = strdup(args[k]))) {
+			while (k-- > 0) {
+				free(head(j, j->n + k)->arg);
+				head(j, j->n + k)->arg = NULL;
+			}
+			return false;
+		}
+		j->slots[j->n + k].j = j;
+		bytes += sizeof(*j->slots) + j->pol->item_size + (it->arg ? strlen(it->arg) + 1 : 0);
+	}
+	j->n += n;
+	j->count[JOB_QUEUED] += n;
+	if (j->m)
+		mi_charge(j->m, j->r, bytes, 0);
+	return true;
 }
 
 static size_t job_bytes(const struct job *j)

@@ -100,6 +100,7 @@ struct job {
 	struct model *m;
 	struct resource *r;
 	size_t n;
+	size_t cap;               /* items and slots allocated (job_append grows them) */
 	void *items;              /* n items of pol->item_size */
 	struct job_slot *slots;   /* n: each item's request while in flight */
 	size_t count[JOB_STATES]; /* items in each state */
@@ -118,6 +119,12 @@ struct job {
  * but for its struct job. NULL when out of memory (spec->ud is the
  * caller's then). */
 struct job *job_new(const struct job_policy *pol, const struct job_spec *spec);
+/* n more items at the end (args: n strings, copied, or NULL), queued; the
+ * items and slots move (job_at's pointers go stale), requests in flight
+ * follow. For what arrives while the job runs (the rooms of a listing,
+ * page by page). The caller sends them with job_settle (after an answer,
+ * the core does). False when out of memory: nothing is added. */
+bool job_append(struct job *j, size_t n, const char *const *args);
 /* j as a new resource of the model keyed key (taken), paused as long as
  * the latest pause of a job of its kind, its memory charged. NULL when
  * out of memory: j is freed, and its ud. Inside mi_enter. */

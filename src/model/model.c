@@ -7,6 +7,7 @@
 #include "model.h"
 #include "model_impl.h"
 #include "api_send.h"
+#include "job.h"
 #include "util.h"
 
 /* The rows of the room kinds and their item type, defined at the end. */
@@ -965,13 +966,15 @@ void model_cancel(struct model *m, struct resource *r)
 	mi_leave(m);
 }
 
-/* Mark fresh resources older than the limit stale. */
+/* Mark fresh resources older than the limit stale, and let the jobs
+ * whose wait after a 429 is over send again. */
 void model_tick(struct model *m)
 {
 	size_t n;
 
 	if (!m)
 		return;
+	job_tick(m);
 	mi_enter(m);
 	n = m->n_res;
 	for (size_t i = 0; i < n && i < m->n_res; i++) {
@@ -983,6 +986,11 @@ void model_tick(struct model *m)
 		}
 	}
 	mi_leave(m);
+}
+
+int model_timeout_ms(struct model *m)
+{
+	return job_timeout_ms(m);
 }
 
 /* Age of the data in seconds, -1 when never loaded. */

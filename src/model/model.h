@@ -131,8 +131,13 @@ void model_more(struct model *m, struct resource *r);
 int model_pages(const struct resource *r);
 /* Cancel what is in flight for it; it keeps what it had. */
 void model_cancel(struct model *m, struct resource *r);
-/* Mark fresh resources older than the limit stale (call from a timer). */
+/* Mark fresh resources older than the limit stale, and resume the jobs
+ * (fan-outs, bulk jobs, the moderation queue) whose wait after a 429 is
+ * over (call from a timer). */
 void model_tick(struct model *m);
+/* For the loop: milliseconds until a job waiting out a 429 may send
+ * again (0: now; then call model_tick), -1 when none waits. */
+int model_timeout_ms(struct model *m);
 
 /* Age of the data in seconds, -1 when never loaded. */
 long long model_age_s(const struct resource *r);
