@@ -189,6 +189,25 @@ const VIEWS = [
 		},
 	},
 	{
+		name: "threads",
+		async open(t) {
+			await top(t);
+			await run(t, ":threads acme:readme", / threads, \d+ open/);
+		},
+	},
+	{
+		name: "queue",
+		async open(t) {
+			await top(t);
+			await run(t, ":queue --prefix acme:", (s) => /rooms (\d+)\/\1 · \d+ threads/.test(s) && !/Listing rooms/.test(s));
+			// The cursor stayed on the row that came first: the newest.
+			t.write("g");
+			await t.waitIdle();
+			t.key("Ctrl-L");
+			await t.waitIdle();
+		},
+	},
+	{
 		name: "help",
 		async open(t) {
 			await top(t);

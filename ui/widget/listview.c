@@ -358,7 +358,7 @@ enum view_result listview_action(struct view *v, enum action a)
 			            lv->spec->noun);
 			return VIEW_HANDLED;
 		}
-		if (filtered(lv)) {
+		if (lv->filter) {
 			listview_filter(v, NULL);
 			return VIEW_HANDLED;
 		}
