@@ -302,8 +302,11 @@ static void queue_draw_detail(struct view *v, WINDOW *win, int top)
 	output_time(t->updated_s, updated, sizeof(updated));
 	thread_metadata_summary(t->metadata_json, meta, sizeof(meta));
 	const char *keys[] = {"Room", "Thread", "State", "Created", "Updated", "Metadata"};
-	const char *vals[] = {t->room_id ? t->room_id : "", t->id ? t->id : "",
-	                      t->resolved ? "resolved" : "open", created, updated,
+	const char *vals[] = {t->room_id ? t->room_id : "",
+	                      t->id ? t->id : "",
+	                      t->resolved ? "resolved" : "open",
+	                      created,
+	                      updated,
 	                      meta[0] ? meta : "(none)"};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++, row++)
 		if (row >= 0 && row < h) {
@@ -397,7 +400,8 @@ static void job_report(struct view *v)
 	}
 	size_t bad = bp.failed + bp.unknown + bp.cancelled;
 	if (bad)
-		app_message(v->app, true, "%s %zu of %zu; %zu failed (still tagged: ; retries) — %s",
+		app_message(v->app, true,
+		            "%s %zu of %zu; %zu failed (still tagged: ; retries) — %s",
 		            action_verb(q->job_action), bp.done, bp.total, bad, why);
 	else if (q->job_saved)
 		app_message(v->app, false, "%s %zu of %zu; kept in %s", action_verb(q->job_action),
@@ -479,8 +483,9 @@ static struct plan *plan_new(struct view *v, enum mod_action a)
 		}
 	}
 	if (p->n == 0) {
-		app_message(v->app, false, tagged ? "no thread is tagged (t tags, T tags a pattern)"
-		                                  : "no thread selected");
+		app_message(v->app, false,
+		            tagged ? "no thread is tagged (t tags, T tags a pattern)"
+		                   : "no thread selected");
 		plan_free(p);
 		return NULL;
 	}
@@ -491,7 +496,6 @@ struct pending {
 	struct app *app;
 	struct view *v;
 	struct plan *plan;
-	bool undo;
 };
 
 static void pending_free(struct pending *pd)
@@ -566,7 +570,7 @@ static void plan_ask(struct view *v, struct plan *p, bool undo)
 		app_message(v->app, true, "out of memory");
 		return;
 	}
-	*pd = (struct pending){.app = v->app, .v = v, .plan = p, .undo = undo};
+	*pd = (struct pending){.app = v->app, .v = v, .plan = p};
 	buf_init(&preview);
 	buf_printf(&preview, "%s%s\n\n", undo ? "Undo: " : "", what);
 	for (size_t i = 0; i < p->n && i < 200; i++) {
@@ -578,8 +582,10 @@ static void plan_ask(struct view *v, struct plan *p, bool undo)
 		buf_printf(&preview, "  … and %zu more\n", p->n - 200);
 	char question[600];
 	snprintf(question, sizeof(question), "%s%s?", undo ? "Undo: " : "", what);
-	question[0] = (char)(question[0] >= 'a' && question[0] <= 'z' ? question[0] - 32 : question[0]);
-	app_confirm(v->app, "bulk change", preview.data ? preview.data : "", question, confirmed, pd);
+	question[0] =
+	    (char)(question[0] >= 'a' && question[0] <= 'z' ? question[0] - 32 : question[0]);
+	app_confirm(v->app, "bulk change", preview.data ? preview.data : "", question, confirmed,
+	            pd);
 	buf_free(&preview);
 	free(what);
 }
@@ -624,8 +630,8 @@ static void with_writer(struct view *v, struct plan *p)
 			return;
 		}
 		*pd = (struct pending){.app = v->app, .v = v, .plan = p};
-		app_ask(v->app, "write as user (user = in the profile saves asking): ", writer_given,
-		        pd);
+		app_ask(v->app,
+		        "write as user (user = in the profile saves asking): ", writer_given, pd);
 		return;
 	}
 	if (user && !(p->user = strdup(user))) {
@@ -719,12 +725,15 @@ static void act(struct view *v, enum mod_action a)
 		}
 		*pd = (struct pending){.app = v->app, .v = v, .plan = p};
 		if (a == MOD_METADATA)
-			app_ask(v->app, "metadata (KEY=VALUE sets, KEY= removes): ", metadata_given, pd);
+			app_ask(v->app, "metadata (KEY=VALUE sets, KEY= removes): ", metadata_given,
+			        pd);
 		else
-			app_ask(v->app,
-			        a == MOD_REACT ? "react with (👍 ❤️ 🎉 😄 👀 🚀 ✅ or any emoji): "
-			                       : "remove the reaction: ",
-			        emoji_given, pd);
+			app_ask(
+			    v->app,
+			    a == MOD_REACT
+			        ? "react with (👍 ❤️ 🎉 😄 👀 🚀 ✅ or any emoji): "
+			        : "remove the reaction: ",
+			    emoji_given, pd);
 		return;
 	}
 	with_writer(v, p);
@@ -843,13 +852,12 @@ static void limit_given(void *ctx, const char *text)
 
 static void ask_limit(struct view *v)
 {
-	struct queue_view *q = priv(v);
 	struct pending *pd = calloc(1, sizeof(*pd));
 	if (!pd)
 		return;
 	*pd = (struct pending){.app = v->app, .v = v};
-	(void)q;
-	app_ask(v->app, "limit to (~a author ~b text ~r room ~d age ~R reactions ~D deleted ~U open): ",
+	app_ask(v->app,
+	        "limit to (~a author ~b text ~r room ~d age ~R reactions ~D deleted ~U open): ",
 	        limit_given, pd);
 }
 
@@ -933,7 +941,8 @@ static enum view_result queue_action(struct view *v, enum action a)
 		app_note(v->app, "every tag cleared");
 	} else if (view_action_is(a, "queue-on-tagged")) {
 		if (!listview_tag_count(v)) {
-			app_message(v->app, false, "no thread is tagged (t tags, T tags a pattern)");
+			app_message(v->app, false,
+			            "no thread is tagged (t tags, T tags a pattern)");
 		} else {
 			q->on_tagged = true;
 			app_note(v->app, "; the next action is for the %zu tagged threads",
@@ -1082,9 +1091,9 @@ static char *dup_or_null(const char *s)
 static struct view *queue_new(struct app *app, const struct queue_opts *o)
 {
 	struct resource *r = model_queue(app_model(app), &o->spec);
-	struct view *v = r ? listview_new(app, &queue_ops, &queue_spec_ui, sizeof(struct queue_view),
-	                                  NULL, r)
-	                   : NULL;
+	struct view *v =
+	    r ? listview_new(app, &queue_ops, &queue_spec_ui, sizeof(struct queue_view), NULL, r)
+	      : NULL;
 	if (!v)
 		return NULL;
 	struct queue_view *q = priv(v);

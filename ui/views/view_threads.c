@@ -244,8 +244,9 @@ static void threads_draw_detail(struct view *v, WINDOW *win, int top)
 	thread_metadata_summary(t->metadata_json, meta, sizeof(meta));
 	snprintf(count, sizeof(count), "%lld", comments_number(t));
 	const char *keys[] = {"Thread", "State", "Created", "Updated", "Comments", "Metadata"};
-	const char *vals[] = {t->id ? t->id : "", t->resolved ? "resolved" : "open", created,
-	                      updated, count, meta[0] ? meta : "(none)"};
+	const char *vals[] = {
+	    t->id ? t->id : "",       t->resolved ? "resolved" : "open", created, updated, count,
+	    meta[0] ? meta : "(none)"};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++, row++) {
 		if (row < 0 || row >= h)
 			continue;
@@ -278,7 +279,8 @@ static enum view_result threads_action(struct view *v, enum action a)
 		if (!t)
 			app_message(v->app, false, "no thread selected");
 		else
-			app_view_action(v->app, t->resolved ? "thread-unresolve" : "thread-resolve");
+			app_view_action(v->app,
+			                t->resolved ? "thread-unresolve" : "thread-resolve");
 		return VIEW_HANDLED;
 	}
 	return listview_action(v, a);
@@ -332,8 +334,7 @@ static const struct view_command threads_commands[] = {
      false},
     {"thread-reply", "Reply to the selected thread (command line; --edit for $EDITOR)",
      "comment add %r %i ", false},
-    {"thread-resolve", "Resolve the selected thread (command line)", "thread resolve %r %i",
-     false},
+    {"thread-resolve", "Resolve the selected thread (command line)", "thread resolve %r %i", false},
     {"thread-unresolve", "Reopen the selected thread (command line)", "thread unresolve %r %i",
      false},
     {"thread-toggle-resolved", "Resolve the selected thread, or reopen a resolved one", NULL,
@@ -346,9 +347,9 @@ static const struct view_command threads_commands[] = {
 };
 
 static const struct view_key threads_keys[] = {
-    {'c', "thread-create"},   {'a', "thread-reply"},    {'x', "thread-toggle-resolved"},
-    {'m', "thread-metadata"}, {'d', "thread-delete"},   {'w', "watch"},
-    {'+', "watch-faster"},    {'-', "watch-slower"},    {0, NULL},
+    {'c', "thread-create"},   {'a', "thread-reply"},  {'x', "thread-toggle-resolved"},
+    {'m', "thread-metadata"}, {'d', "thread-delete"}, {'w', "watch"},
+    {'+', "watch-faster"},    {'-', "watch-slower"},  {0, NULL},
 };
 
 const struct view_info view_info_threads = {
