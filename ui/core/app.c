@@ -1757,6 +1757,10 @@ int app_run(const struct app_env *env)
 			timeout = tick;
 		if (view_wait >= 0 && view_wait < timeout)
 			timeout = view_wait;
+		/* A job waiting out a 429 sends again when its pause is over. */
+		int job_wait = model_timeout_ms(env->model);
+		if (job_wait >= 0 && job_wait < timeout)
+			timeout = job_wait;
 		int rc = poll(fds, (nfds_t)n, timeout);
 		if (rc < 0 && errno != EINTR)
 			break;
@@ -1766,7 +1770,8 @@ int app_run(const struct app_env *env)
 		read_keys(a);
 		http_process(env->http, fds + 1, n - 1);
 		long long now = now_ms();
-		if (now - a->last_tick_ms >= (any_busy(a) ? 100 : 1000)) {
+		if (now - a->last_tick_ms >= (any_busy(a) ? 100 : 1000) ||
+		    model_timeout_ms(env->model) == 0) {
 			a->last_tick_ms = now;
 			a->spinner++;
 			model_tick(env->model);
