@@ -16,6 +16,7 @@
 #include "pattern.h"
 #include "queue.h"
 #include "term_safe.h"
+#include "thread_cells.h"
 #include "thread_export.h"
 #include "threads.h"
 #include "view.h"
@@ -68,20 +69,6 @@ static const void *row_at(const void *data, int i)
 	return queue_thread_at(data, (size_t)i);
 }
 
-static const char *thread_id(const void *item, char *buf, size_t n)
-{
-	(void)buf;
-	(void)n;
-	const struct thread *t = item;
-	return t->id ? t->id : "";
-}
-
-static const char *id_text(const void *item, int width, char *buf, size_t n)
-{
-	(void)width;
-	return thread_id(item, buf, n);
-}
-
 static const char *tag_text(const void *item, int width, char *buf, size_t n)
 {
 	(void)item;
@@ -91,125 +78,28 @@ static const char *tag_text(const void *item, int width, char *buf, size_t n)
 	return "";
 }
 
-static const char *room_text(const void *item, int width, char *buf, size_t n)
-{
-	(void)width;
-	(void)buf;
-	(void)n;
-	const struct thread *t = item;
-	return t->room_id ? t->room_id : "";
-}
-
-static const struct comment *first(const struct thread *t)
-{
-	return t->n_comments ? &t->comments[0] : NULL;
-}
-
-static const char *author_text(const void *item, int width, char *buf, size_t n)
-{
-	(void)width;
-	(void)buf;
-	(void)n;
-	const struct comment *c = first(item);
-	return c && c->user_id ? c->user_id : "";
-}
-
-static const char *line_text(const void *item, int width, char *buf, size_t n)
-{
-	(void)width;
-	(void)buf;
-	(void)n;
-	const struct comment *c = first(item);
-	if (!c)
-		return "";
-	return c->deleted_at ? "(deleted)" : (c->preview ? c->preview : "");
-}
-
-static long long comments_number(const void *item)
-{
-	const struct thread *t = item;
-	long long k = 0;
-	for (size_t i = 0; i < t->n_comments; i++)
-		k += !t->comments[i].deleted_at;
-	return k;
-}
-
-static const char *comments_text(const void *item, int width, char *buf, size_t n)
-{
-	(void)width;
-	snprintf(buf, n, "%lld", comments_number(item));
-	return buf;
-}
-
-static long long reactions_number(const void *item)
-{
-	const struct thread *t = item;
-	size_t k = 0;
-	for (size_t i = 0; i < t->n_comments; i++)
-		k += comment_reaction_count(&t->comments[i]);
-	return (long long)k;
-}
-
-static const char *reactions_text(const void *item, int width, char *buf, size_t n)
-{
-	(void)width;
-	long long k = reactions_number(item);
-	if (k == 0)
-		return "";
-	snprintf(buf, n, "%lld", k);
-	return buf;
-}
-
-static const char *state_text(const void *item, int width, char *buf, size_t n)
-{
-	(void)width;
-	(void)buf;
-	(void)n;
-	return ((const struct thread *)item)->resolved ? "resolved" : "open";
-}
-
-static const char *metadata_text(const void *item, int width, char *buf, size_t n)
-{
-	(void)width;
-	thread_metadata_summary(((const struct thread *)item)->metadata_json, buf, n);
-	return buf;
-}
-
-static const char *created_text(const void *item, int width, char *buf, size_t n)
-{
-	output_time(((const struct thread *)item)->created_s, buf, n);
-	if (width > 0 && width < 16 && strlen(buf) > 10)
-		buf[10] = '\0';
-	return buf;
-}
-
-static long long created_number(const void *item)
-{
-	return ((const struct thread *)item)->created_s;
-}
-
 /* clang-format off */
 static const struct list_column columns[] = {
     {.name = "tag", .title = " ", .want = 1, .min = 1, .prio = 0, .el = THEME_TAGGED,
      .text = tag_text},
     {.name = "room", .title = "ROOM", .want = 14, .min = 6, .prio = 0, .fit = true, .middle = true,
-     .el = THEME_ID, .text = room_text},
+     .el = THEME_ID, .text = thread_cell_room},
     {.name = "author", .title = "AUTHOR", .want = 10, .min = 5, .prio = 1, .fit = true,
-     .el = THEME_ID, .text = author_text},
+     .el = THEME_ID, .text = thread_cell_author},
     {.name = "text", .title = "FIRST LINE", .want = 30, .min = 10, .prio = 0, .rest = true,
-     .el = THEME_VALUE, .text = line_text},
+     .el = THEME_VALUE, .text = thread_cell_first_line},
     {.name = "comments", .title = "#", .want = 3, .min = 3, .prio = 1, .el = THEME_VALUE,
-     .text = comments_text, .number = comments_number},
+     .text = thread_cell_comments, .number = thread_comments_number},
     {.name = "reactions", .title = "REACT", .want = 5, .min = 5, .prio = 2, .el = THEME_VALUE,
-     .text = reactions_text, .number = reactions_number},
+     .text = thread_cell_reactions, .number = thread_reactions_number},
     {.name = "resolved", .title = "STATE", .want = 8, .min = 4, .prio = 1, .el = THEME_KEY,
-     .text = state_text},
+     .text = thread_cell_state},
     {.name = "createdAt", .title = "CREATED", .want = 16, .min = 10, .prio = 2, .el = THEME_DATE,
-     .text = created_text, .number = created_number},
+     .text = thread_cell_created, .number = thread_created_number},
     {.name = "metadata", .title = "METADATA", .want = 20, .min = 8, .prio = 3,
-     .el = THEME_MUTED, .text = metadata_text},
+     .el = THEME_MUTED, .text = thread_cell_metadata},
     {.name = "id", .title = "ID", .want = 12, .min = 8, .prio = 5, .fit = true, .middle = true,
-     .el = THEME_ID, .text = id_text},
+     .el = THEME_ID, .text = thread_cell_id},
 };
 /* clang-format on */
 
@@ -218,14 +108,14 @@ static const struct list_table queue_table = {
     .n_cols = sizeof(columns) / sizeof(columns[0]),
     .count = rows_count,
     .item = row_at,
-    .id = thread_id,
+    .id = thread_cell_key,
 };
 
 static enum theme_element queue_element(struct view *v, int col, const void *item)
 {
 	(void)v;
 	if (strcmp(columns[col].name, "resolved") == 0)
-		return ((const struct thread *)item)->resolved ? THEME_MUTED : THEME_KEY;
+		return thread_state_element(item);
 	return columns[col].el;
 }
 
@@ -293,35 +183,8 @@ static void queue_count_status(struct view *v, char *out, size_t n)
 static void queue_draw_detail(struct view *v, WINDOW *win, int top)
 {
 	const struct thread *t = selected(v);
-	if (!t)
-		return;
-	int h = getmaxy(win), w = getmaxx(win), row = -top;
-	char created[32], updated[32], meta[1024];
-
-	output_time(t->created_s, created, sizeof(created));
-	output_time(t->updated_s, updated, sizeof(updated));
-	thread_metadata_summary(t->metadata_json, meta, sizeof(meta));
-	const char *keys[] = {"Room", "Thread", "State", "Created", "Updated", "Metadata"};
-	const char *vals[] = {t->room_id ? t->room_id : "",
-	                      t->id ? t->id : "",
-	                      t->resolved ? "resolved" : "open",
-	                      created,
-	                      updated,
-	                      meta[0] ? meta : "(none)"};
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++, row++)
-		if (row >= 0 && row < h) {
-			draw_safe(win, row, 1, 9, keys[i], theme_attr(THEME_KEY));
-			draw_text(win, row, 11, w - 11, vals[i], theme_attr(THEME_VALUE));
-		}
-	row++;
-	for (size_t i = 0; i < t->n_comments && row < h; i++, row++) {
-		const struct comment *c = &t->comments[i];
-		if (row < 0)
-			continue;
-		draw_safe(win, row, 1, 12, c->user_id ? c->user_id : "-", theme_attr(THEME_ID));
-		draw_text(win, row, 14, w - 14, c->deleted_at ? "(deleted)" : c->preview,
-		          theme_attr(c->deleted_at ? THEME_MUTED : THEME_VALUE));
-	}
+	if (t)
+		thread_draw_summary(win, top, t, true, NULL);
 }
 
 /* ---- bulk jobs ------------------------------------------------------------ */
@@ -462,7 +325,7 @@ static struct plan *plan_new(struct view *v, enum mod_action a)
 		const struct thread *t = tagged ? queue_thread_at(r, i) : selected(v);
 		if (!t || (tagged && !listview_is_tagged(v, t)))
 			continue;
-		const struct comment *c = first(t);
+		const struct comment *c = t->n_comments ? &t->comments[0] : NULL;
 		bool on_comment = a == MOD_REACT || a == MOD_UNREACT || a == MOD_DELETE_COMMENT;
 		if (on_comment && !c)
 			continue;

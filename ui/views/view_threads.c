@@ -9,6 +9,7 @@
 #include "listview.h"
 #include "output.h"
 #include "term_safe.h"
+#include "thread_cells.h"
 #include "threads.h"
 #include "view.h"
 
@@ -26,150 +27,28 @@ static const void *thread_at(const void *data, int i)
 	return model_thread_at(data, (size_t)i);
 }
 
-static const char *thread_id(const void *item, char *buf, size_t n)
-{
-	(void)buf;
-	(void)n;
-	const struct thread *t = item;
-	return t->id ? t->id : "";
-}
-
-/* The comment that started it, or NULL. */
-static const struct comment *first(const struct thread *t)
-{
-	return t->n_comments ? &t->comments[0] : NULL;
-}
-
-static const char *author_text(const void *item, int width, char *buf, size_t n)
-{
-	(void)width;
-	(void)buf;
-	(void)n;
-	const struct comment *c = first(item);
-	return c && c->user_id ? c->user_id : "";
-}
-
-static const char *first_line_text(const void *item, int width, char *buf, size_t n)
-{
-	(void)width;
-	(void)buf;
-	(void)n;
-	const struct comment *c = first(item);
-	if (!c)
-		return "";
-	if (c->deleted_at)
-		return "(deleted)";
-	return c->preview ? c->preview : "";
-}
-
-/* Comments that are not deleted. */
-static long long comments_number(const void *item)
-{
-	const struct thread *t = item;
-	long long n = 0;
-	for (size_t i = 0; i < t->n_comments; i++)
-		n += !t->comments[i].deleted_at;
-	return n;
-}
-
-static const char *comments_text(const void *item, int width, char *buf, size_t n)
-{
-	(void)width;
-	snprintf(buf, n, "%lld", comments_number(item));
-	return buf;
-}
-
-static long long reactions_number(const void *item)
-{
-	const struct thread *t = item;
-	size_t sum = 0;
-	for (size_t i = 0; i < t->n_comments; i++)
-		sum += comment_reaction_count(&t->comments[i]);
-	return (long long)sum;
-}
-
-static const char *reactions_text(const void *item, int width, char *buf, size_t n)
-{
-	(void)width;
-	long long k = reactions_number(item);
-	if (k == 0)
-		return "";
-	snprintf(buf, n, "%lld", k);
-	return buf;
-}
-
-static const char *resolved_text(const void *item, int width, char *buf, size_t n)
-{
-	(void)width;
-	(void)buf;
-	(void)n;
-	return ((const struct thread *)item)->resolved ? "resolved" : "open";
-}
-
-static const char *metadata_text(const void *item, int width, char *buf, size_t n)
-{
-	(void)width;
-	thread_metadata_summary(((const struct thread *)item)->metadata_json, buf, n);
-	return buf;
-}
-
-/* To the minute, or the date alone when space is short. */
-static const char *when(long long s, int width, char *buf, size_t n)
-{
-	output_time(s, buf, n);
-	if (width > 0 && width < 16 && strlen(buf) > 10)
-		buf[10] = '\0';
-	return buf;
-}
-
-static const char *id_text(const void *item, int width, char *buf, size_t n)
-{
-	(void)width;
-	return thread_id(item, buf, n);
-}
-
-static const char *created_text(const void *item, int width, char *buf, size_t n)
-{
-	return when(((const struct thread *)item)->created_s, width, buf, n);
-}
-
-static long long created_number(const void *item)
-{
-	return ((const struct thread *)item)->created_s;
-}
-
-static const char *updated_text(const void *item, int width, char *buf, size_t n)
-{
-	return when(((const struct thread *)item)->updated_s, width, buf, n);
-}
-
-static long long updated_number(const void *item)
-{
-	return ((const struct thread *)item)->updated_s;
-}
-
 /* Who and what first; the counts and the state next; the dates and the
  * ID go first when the terminal is narrow. */
 /* clang-format off */
 static const struct list_column columns[] = {
     {.name = "author", .title = "AUTHOR", .want = 12, .min = 6, .prio = 0, .fit = true,
-     .el = THEME_ID, .text = author_text},
+     .el = THEME_ID, .text = thread_cell_author},
     {.name = "text", .title = "FIRST LINE", .want = 30, .min = 12, .prio = 0, .rest = true,
-     .el = THEME_VALUE, .text = first_line_text},
+     .el = THEME_VALUE, .text = thread_cell_first_line},
     {.name = "comments", .title = "#", .want = 3, .min = 3, .prio = 1, .el = THEME_VALUE,
-     .text = comments_text, .number = comments_number},
+     .text = thread_cell_comments, .number = thread_comments_number},
     {.name = "reactions", .title = "REACT", .want = 5, .min = 5, .prio = 1, .el = THEME_VALUE,
-     .text = reactions_text, .number = reactions_number},
+     .text = thread_cell_reactions, .number = thread_reactions_number},
     {.name = "resolved", .title = "STATE", .want = 8, .min = 4, .prio = 1, .el = THEME_KEY,
-     .text = resolved_text},
+     .text = thread_cell_state},
     {.name = "metadata", .title = "METADATA", .want = 20, .min = 8, .prio = 3,
-     .el = THEME_MUTED, .text = metadata_text},
+     .el = THEME_MUTED, .text = thread_cell_metadata},
     {.name = "createdAt", .title = "CREATED", .want = 16, .min = 10, .prio = 2, .el = THEME_DATE,
-     .text = created_text, .number = created_number},
+     .text = thread_cell_created, .number = thread_created_number},
     {.name = "updatedAt", .title = "UPDATED", .want = 16, .min = 10, .prio = 5, .el = THEME_DATE,
-     .text = updated_text, .number = updated_number},
+     .text = thread_cell_updated, .number = thread_updated_number},
     {.name = "id", .title = "ID", .want = 12, .min = 8, .prio = 6, .fit = true, .middle = true,
-     .el = THEME_ID, .text = id_text},
+     .el = THEME_ID, .text = thread_cell_id},
 };
 /* clang-format on */
 
@@ -178,7 +57,7 @@ static const struct list_table threads_table = {
     .n_cols = sizeof(columns) / sizeof(columns[0]),
     .count = threads_count,
     .item = thread_at,
-    .id = thread_id,
+    .id = thread_cell_key,
 };
 
 static const struct thread *selected(struct view *v)
@@ -225,7 +104,7 @@ static enum theme_element threads_element(struct view *v, int col, const void *i
 {
 	(void)v;
 	if (strcmp(columns[col].name, "resolved") == 0)
-		return ((const struct thread *)item)->resolved ? THEME_MUTED : THEME_KEY;
+		return thread_state_element(item);
 	return columns[col].el;
 }
 
@@ -234,38 +113,10 @@ static enum theme_element threads_element(struct view *v, int col, const void *i
 static void threads_draw_detail(struct view *v, WINDOW *win, int top)
 {
 	const struct thread *t = selected(v);
-	if (!t)
-		return;
-	int h = getmaxy(win), w = getmaxx(win), row = -top;
-	char created[32], updated[32], meta[1024], count[32];
-
-	output_time(t->created_s, created, sizeof(created));
-	output_time(t->updated_s, updated, sizeof(updated));
-	thread_metadata_summary(t->metadata_json, meta, sizeof(meta));
-	snprintf(count, sizeof(count), "%lld", comments_number(t));
-	const char *keys[] = {"Thread", "State", "Created", "Updated", "Comments", "Metadata"};
-	const char *vals[] = {
-	    t->id ? t->id : "",       t->resolved ? "resolved" : "open", created, updated, count,
-	    meta[0] ? meta : "(none)"};
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++, row++) {
-		if (row < 0 || row >= h)
-			continue;
-		draw_safe(win, row, 1, 9, keys[i], theme_attr(THEME_KEY));
-		draw_text(win, row, 11, w - 11, vals[i], theme_attr(THEME_VALUE));
-	}
-	row++;
-	for (size_t i = 0; i < t->n_comments && row < h; i++, row++) {
-		const struct comment *c = &t->comments[i];
-		if (row < 0)
-			continue;
-		draw_safe(win, row, 1, 12, c->user_id ? c->user_id : "-", theme_attr(THEME_ID));
-		draw_text(win, row, 14, w - 14, c->deleted_at ? "(deleted)" : c->preview,
-		          theme_attr(c->deleted_at ? THEME_MUTED : THEME_VALUE));
-	}
-	if (row >= 0 && row + 1 < h)
-		draw_text(win, row + 1, 1, w - 1,
-		          "Enter: read · c: new thread · a: reply · x: resolve · d: delete",
-		          theme_attr(THEME_MUTED));
+	if (t)
+		thread_draw_summary(
+		    win, top, t, false,
+		    "Enter: read · c: new thread · a: reply · x: resolve · d: delete");
 }
 
 /* x resolves an open thread and reopens a resolved one. */
