@@ -304,15 +304,15 @@ static void plan_free(struct plan *p)
 	free(p);
 }
 
-/* The targets of action a: the rows tagged (every item of the queue,
- * shown or not) or the selected one. NULL with a message when none. */
+/* The targets of action a: the tagged rows shown, or the selected one.
+ * NULL with a message when none. */
 static struct plan *plan_new(struct view *v, enum mod_action a)
 {
 	struct queue_view *q = priv(v);
-	const struct resource *r = resview_of(v)->res;
 	struct plan *p = calloc(1, sizeof(*p));
 	bool tagged = q->on_tagged;
-	size_t n = tagged ? queue_count(r) : 1;
+	/* The tagged rows shown: what a limit hides is left alone. */
+	size_t n = tagged ? (size_t)listview_rows(v) : 1;
 
 	q->on_tagged = false;
 	if (!p || !(p->t = calloc(n ? n : 1, sizeof(*p->t)))) {
@@ -322,7 +322,7 @@ static struct plan *plan_new(struct view *v, enum mod_action a)
 	}
 	p->rq.action = a;
 	for (size_t i = 0; i < n; i++) {
-		const struct thread *t = tagged ? queue_thread_at(r, i) : selected(v);
+		const struct thread *t = tagged ? listview_row_item(v, (int)i) : selected(v);
 		if (!t || (tagged && !listview_is_tagged(v, t)))
 			continue;
 		const struct comment *c = t->n_comments ? &t->comments[0] : NULL;
