@@ -76,7 +76,7 @@ function navigator(t) {
 	return { entries, current };
 }
 
-const ROOM_ENTRIES = ["Rooms", "Storage", "Yjs", "Versions", "Users", "Help"];
+const ROOM_ENTRIES = ["Rooms", "Storage", "Yjs", "Versions", "Users", "Threads", "Queue", "Help"];
 
 const lastRow = (t) => t.row(-1).trimEnd();
 
@@ -180,7 +180,7 @@ describe("the scope of the screen", () => {
 		t.write("?");
 		await t.waitFor(() => t.row(0).trimEnd().endsWith("› help"));
 		await t.waitIdle();
-		assert.deepEqual(navigator(t), { entries: ["Rooms", "Help"], current: "Help" });
+		assert.deepEqual(navigator(t), { entries: ["Rooms", "Queue", "Help"], current: "Help" });
 		await checkCompletion(t);
 		// :storage asks which room rather than act on the one under help.
 		t.command(":storage");
