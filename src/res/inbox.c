@@ -720,7 +720,7 @@ static bool note_row(struct buf *b, const struct inbox_note *n, int idw)
 	return buf_adds(b, "  ") && notify_cell(b, n->id, idw, true) &&
 	       notify_cell(b, n->kind, 12, true) &&
 	       notify_cell(b, n->room_id ? n->room_id : "-", 20, true) &&
-	       notify_cell(b, inbox_note_subject(n), 20, true) && notify_cell(b, when, 16, true) &&
+	       notify_cell(b, inbox_note_subject(n), 26, true) && notify_cell(b, when, 16, true) &&
 	       notify_cell(b, age, 4, true) &&
 	       notify_cell(b, n->unread ? "unread" : "read", 6, true) &&
 	       notify_cell(b, detail, 60, false) && buf_adds(b, "\n");
@@ -740,7 +740,7 @@ static bool inbox_table(struct buf *b, const struct resource *r)
 		output_id_width(&idw, model_inbox_at(r, i)->id);
 	ok = buf_adds(b, "  ") && notify_cell(b, "ID", idw, true) &&
 	     notify_cell(b, "KIND", 12, true) && notify_cell(b, "ROOM", 20, true) &&
-	     notify_cell(b, "SUBJECT", 20, true) && notify_cell(b, "NOTIFIED", 16, true) &&
+	     notify_cell(b, "SUBJECT", 26, true) && notify_cell(b, "NOTIFIED", 16, true) &&
 	     notify_cell(b, "AGE", 4, true) && notify_cell(b, "STATE", 6, true) &&
 	     buf_adds(b, "DETAIL\n");
 	for (size_t s = 0; ok && s < 4; s++) {
