@@ -815,7 +815,10 @@ static void run_inbox(struct cmd_ctx *c, const struct command *cmd, struct args 
 	struct inbox_job *j;
 	struct resource *r;
 
-	if (!user)
+	if (!user || cmd_open_view(c, "inbox", &(struct scope){.user = user},
+	                           &(struct inbox_view_opts){cmd_has_flag(a, "unread"),
+	                                                     cmd_opt_value(a, "org")},
+	                           false, ""))
 		return;
 	j = malloc(sizeof(*j) + strlen(user) + 1);
 	r = j ? model_inbox(c->model, user, cmd_has_flag(a, "unread"), cmd_opt_value(a, "org"))

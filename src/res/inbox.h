@@ -64,6 +64,11 @@ bool inbox_trigger_body(const char *user, const char *kind, const char *room, co
 /* A user's inbox, newest first, 50 a page (model_more for the next):
  * unread only, of one organization (NULL: all). New reference. */
 struct resource *model_inbox(struct model *m, const char *user, bool unread, const char *org);
+/* The options `inbox` hands its view on the screen (borrowed). */
+struct inbox_view_opts {
+	bool unread;
+	const char *org;
+};
 /* Notification i of an inbox; NULL for another resource. */
 const struct inbox_note *model_inbox_at(const struct resource *r, size_t i);
 

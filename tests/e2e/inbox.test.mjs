@@ -11,7 +11,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Liveblocks } from "@liveblocks/node";
 import { startStack } from "../emulator/stack.mjs";
-import { createRoom, makeHome, rest, runBatch, serverEnv, uniq } from "./harness.mjs";
+import { createRoom, makeHome, rest, runBatch, serverEnv, spawnLbtui, uniq } from "./harness.mjs";
 
 let stack;
 let env;
@@ -27,7 +27,10 @@ before(async () => {
 	await createRoom(stack.url, ROOM);
 });
 
+const running = [];
+
 after(async () => {
+	for (const t of running) await t.close();
 	if (stack) await stack.stop();
 });
 
@@ -289,5 +292,45 @@ describe("triggering", () => {
 		r = await lbtui("notification trigger u $k --subject s --data {}");
 		assert.equal(r.code, 1);
 		assert.match(r.stderr, /422/);
+	});
+});
+
+describe("on the screen", () => {
+	test(":inbox USER shows the sections, read ones muted; Enter reads the thread, d asks before deleting", async () => {
+		const user = uniq("jo");
+		const th = await seedInbox(user);
+		const mention = (await rawInbox(user)).find((n) => n.kind === "textMention");
+		await rest(stack.url, "POST", `/v2/inbox-notifications/${mention.id}/read`);
+		const t = spawnLbtui({ cols: 160, rows: 30, env: serverEnv(stack.url, { LBTUI_USER: "" }) });
+		running.push(t);
+		await t.waitFor("rooms");
+		t.command(`:inbox ${user}`);
+		await t.waitFor("3 notifications, 2 unread");
+		const s = t.screen();
+		const y = (text) => s.findIndex((r) => r.includes(text));
+		assert.match(t.screenText(), /SECTION\s+KIND\s+ROOM\s+SUBJECT\s+NOTIFIED\s+STATE/);
+		// Unread first (the custom one, newest, then the thread), then Mentions.
+		assert.ok(y("$deploy") < y(" thread ") && y(" thread ") < y("textMention"), t.dump());
+		assert.match(s[y("textMention")], /Mentions\s+textMention/);
+		assert.match(s[y("$deploy")], /Unread\s+\$deploy/);
+		const mx = s[y("textMention")].indexOf("textMention");
+		assert.ok(t.cell(mx, y("textMention")).dim, "a read notification is not muted");
+		// The custom one points to no thread.
+		t.key("Enter");
+		await t.waitFor("points to no thread");
+		// The thread notification opens the thread view.
+		t.key("Down");
+		await t.waitIdle();
+		t.key("Enter");
+		await t.waitFor("me too");
+		assert.match(t.screenText(), new RegExp(th.id.slice(0, 10)));
+		t.write("q");
+		await t.waitFor("notifications, 2 unread");
+		// d asks first; n keeps it.
+		t.write("d");
+		await t.waitFor("Delete it?");
+		t.write("n");
+		await t.waitForGone("Delete it?");
+		assert.equal((await rawInbox(user)).length, 3);
 	});
 });
