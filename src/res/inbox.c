@@ -991,6 +991,17 @@ static void delete_all_go(void *state)
 	notify_op_run(n->c->model, &run, all_deleted, n);
 }
 
+/* Nothing was deleted: the copy made for the question would only be
+ * clutter. */
+static void delete_all_refused(void *state)
+{
+	struct notify_cmd *n = state;
+
+	if (n->body)
+		unlink(n->body);
+	notify_cmd_free(n);
+}
+
 /* The notifications as one JSON array, to keep. */
 static char *notes_json(const struct resource *r)
 {
@@ -1043,7 +1054,7 @@ static bool delete_all_counted(struct cmd_ctx *c, struct resource *r, void *ud)
 	         n->count == 1 ? "" : "s", n->user, n->id ? " in organization " : "",
 	         n->id ? n->id : "", kept ? "They are saved in " : "", kept ? kept : "",
 	         kept ? "\n" : "");
-	free(kept);
+	n->body = kept; /* what a "no" takes away again */
 	lb_error_set(&no, LB_CANCELLED, "not deleted");
 	{
 		char question[128];
@@ -1051,7 +1062,7 @@ static bool delete_all_counted(struct cmd_ctx *c, struct resource *r, void *ud)
 		snprintf(question, sizeof(question), "Delete %zu notification%s?", n->count,
 		         n->count == 1 ? "" : "s");
 		cmd_confirm_else(c, "delete all notifications", preview, question, n->yes, &no,
-		                 delete_all_go, notify_cmd_free, n);
+		                 delete_all_go, delete_all_refused, n);
 	}
 	return true;
 }

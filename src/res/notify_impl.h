@@ -64,7 +64,7 @@ struct notify_cmd {
 	char *user;
 	char *room;
 	char *id;
-	char *body; /* what goes out, once confirmed */
+	char *body; /* what goes out, once confirmed; delete-all: the file kept */
 	char *query;
 	size_t count;
 	bool yes;

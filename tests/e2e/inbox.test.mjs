@@ -214,6 +214,7 @@ describe("deleting", () => {
 		assert.equal(r.code, 2);
 		assert.match(r.stdout, new RegExp(`Delete all 3 inbox notifications of user ${user}`));
 		assert.equal(await count("DELETE", p), 0);
+		assert.equal(kept(home).length, 0, "a refused delete-all leaves its copy behind");
 
 		r = await lbtuiHome(home, `notification delete-all ${user} --yes`);
 		assert.equal(r.code, 0, r.stderr);
