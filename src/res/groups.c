@@ -519,18 +519,31 @@ static void run_groups(struct cmd_ctx *c, const struct command *cmd, struct args
 	groups_request(j);
 }
 
-/* The group's ID, organization, creation and members, a line each. */
+/* The group's ID, organization, creation and members, a line each, as
+ * one text (the screen shows it on a page of its own). */
 static void print_group(struct cmd_ctx *c, const struct group_info *g)
 {
 	char when[32];
+	struct buf b;
+	char *safe;
 
+	buf_init(&b);
 	output_time(g->created_s, when, sizeof(when));
-	cmd_sayf(c, "group         %s", g->id);
-	cmd_sayf(c, "organization  %s", g->organization_id ? g->organization_id : "-");
-	cmd_sayf(c, "created       %s", when);
-	cmd_sayf(c, "members       %zu", g->members.n);
+	buf_printf(&b, "group         %s\n", g->id);
+	buf_printf(&b, "organization  %s\n", g->organization_id ? g->organization_id : "-");
+	buf_printf(&b, "created       %s\n", when);
+	buf_printf(&b, "members       %zu\n", g->members.n);
 	for (size_t i = 0; i < g->members.n; i++)
-		cmd_sayf(c, "  %s", g->members.v[i]);
+		buf_printf(&b, "  %s\n", g->members.v[i]);
+	if (b.len && b.data[b.len - 1] == '\n')
+		b.data[--b.len] = '\0';
+	safe = b.data ? cmd_safe_lines(b.data) : NULL;
+	if (safe)
+		cmd_say(c, safe);
+	else
+		cmd_note(c, "out of memory");
+	free(safe);
+	buf_free(&b);
 }
 
 /* The answer of show, create, add and remove: a group. */
