@@ -154,7 +154,8 @@ test("404, 422 and 403 answers are said, and the exit code fails", async () => {
 
 test("read-only mode refuses a change before anything is sent", async () => {
 	await control("DELETE", "/requests");
-	const r = await run(`group create ${uniq("ro")}`, ["--read-only"]);
+	const r = await run(`group create ${uniq("ro")} --member ada`, ["--read-only"]);
 	assert.notEqual(r.code, 0);
+	assert.match(r.stderr, /read-only/);
 	assert.equal(await count("POST", "/v2/groups"), 0);
 });
