@@ -10,6 +10,8 @@
 #include "decode.h"
 #include "family.h"
 #include "groups.h"
+#include "kind.h"
+#include "model_impl.h"
 #include "ops.h"
 #include "output.h"
 #include "query.h"
@@ -143,6 +145,70 @@ fail:
 	groups_free(g, k);
 	cJSON_Delete(root);
 	return false;
+}
+
+/* ---- the model: the project's groups, read a page at a time ------------ */
+
+static bool groups_decode(const char *body, size_t len, const void *args, struct item_page *out,
+                          struct lb_error *err)
+{
+	struct group_info *g;
+
+	(void)args;
+	if (!group_page_decode(body, len, &g, &out->n, &out->next, err))
+		return false;
+	out->items = g;
+	return true;
+}
+
+static void group_item_clear(void *item)
+{
+	group_info_clear(item);
+}
+
+static size_t group_item_bytes(const void *item)
+{
+	const struct group_info *g = item;
+	size_t b = sizeof(*g) + strlen(g->id) + 1 +
+	           (g->organization_id ? strlen(g->organization_id) + 1 : 0);
+
+	for (size_t i = 0; i < g->members.n; i++)
+		b += sizeof(char *) + strlen(g->members.v[i]) + 1;
+	return b;
+}
+
+static const char *group_item_id(const void *item)
+{
+	return ((const struct group_info *)item)->id;
+}
+
+static const struct item_type group_item = {
+    .name = "group",
+    .size = sizeof(struct group_info),
+    .decode_page = groups_decode,
+    .clear = group_item_clear,
+    .bytes = group_item_bytes,
+    .id = group_item_id,
+};
+
+static const struct kind groups_kind = {
+    .name = "groups",
+    .shape = KIND_LIST,
+    .ep = EP_GROUPS_LIST,
+    .item = &group_item,
+    .paging = {.cursor_param = "startingAfter", .page_size = GROUPS_PAGE},
+};
+
+struct resource *model_groups(struct model *m)
+{
+	char *key = strdup("/v2/groups");
+
+	return key ? mi_get(m, &groups_kind, key, NULL, NULL) : NULL;
+}
+
+const struct group_info *model_group_at(const struct resource *r, size_t i)
+{
+	return mi_list_at(r, &group_item, i);
 }
 
 /* ---- one request outside any room --------------------------------------- */
@@ -516,6 +582,10 @@ static void run_groups(struct cmd_ctx *c, const struct command *cmd, struct args
 	}
 	j->user = user;
 	j->all = cmd_has_flag(a, "all");
+	if (!user && cmd_open_view(c, "groups", &(struct scope){0}, NULL, false, "")) {
+		group_job_free(j);
+		return;
+	}
 	groups_request(j);
 }
 

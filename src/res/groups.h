@@ -31,6 +31,10 @@ void groups_free(struct group_info *g, size_t n);
 bool group_page_decode(const char *json, size_t len, struct group_info **out, size_t *n,
                        char **next_cursor, struct lb_error *err);
 
+/* The project's groups, a page of 100 at a time (the view's list). */
+struct resource *model_groups(struct model *m);
+const struct group_info *model_group_at(const struct resource *r, size_t i);
+
 /* One request outside any room: ep with up to two path parameters (p0,
  * p1, NULL for none), an encoded query and a JSON body (NULL for none).
  * done hears the answer's body or why not. A change is refused in

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { Liveblocks } from "@liveblocks/node";
 import { startStack } from "../emulator/stack.mjs";
-import { runBatch, serverEnv, uniq } from "./harness.mjs";
+import { cursorLine, runBatch, serverEnv, spawnLbtui, uniq } from "./harness.mjs";
 
 let stack, lb;
 
@@ -158,4 +158,40 @@ test("read-only mode refuses a change before anything is sent", async () => {
 	assert.notEqual(r.code, 0);
 	assert.match(r.stderr, /read-only/);
 	assert.equal(await count("POST", "/v2/groups"), 0);
+});
+
+test("on the screen: :groups lists them, Enter shows the members, d deletes after the ID is typed", async () => {
+	const g = uniq("scr"), other = uniq("scr");
+	await lb.createGroup({ groupId: g, memberIds: ["ada", "bob"] });
+	await lb.createGroup({ groupId: other, memberIds: ["cy"] });
+	const t = spawnLbtui({ cols: 160, rows: 30, env: serverEnv(stack.url) });
+	try {
+		await t.waitFor(/rooms/);
+		t.command(":groups");
+		await t.waitFor(new RegExp(`${other} +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d cy`));
+		await t.waitFor(new RegExp(`${g} +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d ada, bob`));
+		await t.waitIdle();
+		// Newest first: the other one is selected; go down to g.
+		for (let i = 0; i < 5 && !cursorLine(t).includes(g); i++) {
+			t.key("Down");
+			await t.waitIdle();
+		}
+		assert.ok(cursorLine(t).includes(g), t.dump("g selected"));
+		t.key("Enter");
+		await t.waitFor(new RegExp(`group +${g}`));
+		await t.waitFor(/members +2/);
+		assert.match(t.screenText(), /│ +ada\s*$/m);
+		assert.match(t.screenText(), /│ +bob\s*$/m);
+		t.write("q");
+		await t.waitFor(/ groups │/);
+		await t.waitIdle();
+		t.write("d");
+		await t.waitFor(new RegExp(`Delete group ${g}\\? Type its ID to confirm`));
+		t.command(g);
+		await t.waitFor(new RegExp(`deleted group ${g}`));
+		await assert.rejects(lb.getGroup({ groupId: g }), /not found|404/i);
+		assert.equal(await t.exit(), 0);
+	} finally {
+		await t.close();
+	}
 });
