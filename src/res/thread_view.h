@@ -1,6 +1,6 @@
 /* What the thread view (ui/views/view_thread.c) reads beyond the thread
  * itself (threads.h): the members of a group a comment mentions, read on
- * demand; the group mentions of a comment; and a thread written out as
+ * demand (groups.h); the group mentions of a comment; and a thread written out as
  * Markdown for :export. Pure but for model_group_get. */
 #ifndef LB_THREAD_VIEW_H
 #define LB_THREAD_VIEW_H
@@ -8,28 +8,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "groups.h"
 #include "model_storage.h"
 #include "strv.h"
 #include "threads.h"
 #include "util.h"
-
-/* A group as GET /v2/groups/{id} answers it: {type: "group", id,
- * organizationId, createdAt, updatedAt, scopes, members: [{id, addedAt}]};
- * what the view shows of it. */
-struct group_info {
-	char *id;
-	struct strv members; /* member IDs, in the server's order */
-};
-
-/* Decode a group (pure): false with err (LB_DECODE) when json is not one,
- * out empty then. */
-bool group_decode(const char *json, size_t len, struct group_info *out, struct lb_error *err);
-void group_info_clear(struct group_info *g);
-
-/* GET /v2/groups/{groupId}: a read, outside any room. done hears the
- * answer's body (res->body) or why not; a 404 is LB_HTTP with http_status
- * 404. */
-http_id model_group_get(struct model *m, const char *group_id, storage_done_fn done, void *ud);
 
 /* The IDs of the groups a comment's body mentions, each once, in the
  * order they first appear, appended to out. A deleted comment, or a body
