@@ -837,10 +837,11 @@ static void pager_done(const struct storage_result *res, void *ud)
 	while ((it = cJSON_DetachItemFromArray(data, 0)))
 		cJSON_AddItemToArray(p->items, it);
 	cursor = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "nextCursor"));
+	bool more = cursor && *cursor;
 	free(p->next);
-	p->next = cursor && *cursor ? strdup(cursor) : NULL;
+	p->next = more ? strdup(cursor) : NULL;
 	cJSON_Delete(root);
-	if (cursor && *cursor && !p->next) {
+	if (more && !p->next) {
 		pager_free(p);
 		cmd_finish_nomem(c);
 	} else if (p->all && p->next)
