@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ai_cmd.h"
 #include "cmd_impl.h"
@@ -20,6 +21,25 @@ static void run_knowledge(struct cmd_ctx *c, const struct command *cmd, struct a
 static void run_knowledge_show(struct cmd_ctx *c, const struct command *cmd, struct args *a);
 static void run_knowledge_delete(struct cmd_ctx *c, const struct command *cmd, struct args *a);
 static void run_knowledge_add_web(struct cmd_ctx *c, const struct command *cmd, struct args *a);
+/* The Content-Type of a file to upload, from its name's extension. */
+static enum api_content file_content(const char *name)
+{
+	static const struct {
+		const char *ext;
+		enum api_content ct;
+	} types[] = {
+	    {".md", API_CT_MARKDOWN},  {".markdown", API_CT_MARKDOWN}, {".txt", API_CT_TEXT},
+	    {".text", API_CT_TEXT},    {".html", API_CT_HTML},         {".htm", API_CT_HTML},
+	    {".pdf", API_CT_PDF},      {".json", API_CT_JSON},
+	};
+	const char *dot = strrchr(name, '.');
+
+	for (size_t i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strcasecmp(dot, types[i].ext))
+			return types[i].ct;
+	return API_CT_OCTETS;
+}
+
 static void run_knowledge_add_file(struct cmd_ctx *c, const struct command *cmd, struct args *a);
 static void run_knowledge_links(struct cmd_ctx *c, const struct command *cmd, struct args *a);
 static void run_knowledge_read(struct cmd_ctx *c, const struct command *cmd, struct args *a);
@@ -324,7 +344,7 @@ static void run_knowledge_add_file(struct cmd_ctx *c, const struct command *cmd,
 		cmd_finish_usage(c, "%s is empty: nothing to upload", a->pos[1]);
 		return;
 	}
-	ai_call(c, EP_KNOWLEDGE_FILE_CREATE, a->pos[0], name, NULL, data, len, API_CT_OCTETS,
+	ai_call(c, EP_KNOWLEDGE_FILE_CREATE, a->pos[0], name, NULL, data, len, file_content(name),
 	        source_added, name);
 	free(data);
 }

@@ -119,10 +119,19 @@ test("add-file uploads the bytes as they are; read prints the Markdown the serve
 	const id = r.stdout.match(/^added knowledge source (ks_\S+) \(notes\.md\)$/m)[1];
 	assert.equal(await sdk.getFileKnowledgeSourceMarkdown({ copilotId: copilot.id, knowledgeSourceId: id }), text);
 	assert.equal(await count("PUT", "/v2/ai/copilots/*/knowledge/file/notes.md"), 1);
+	const kept = await sdk.getKnowledgeSource({ copilotId: copilot.id, knowledgeSourceId: id });
+	assert.deepEqual(kept.file, { name: "notes.md", mimeType: "text/markdown" });
 
 	const named = await lb(`knowledge add-file ${copilot.id} - --name from-stdin.txt`, [], { input: "plain text" });
 	assert.equal(named.code, 0, named.stderr);
 	assert.match(named.stdout, /\(from-stdin\.txt\)$/m);
+	const bin = path.join(dir, "data.bin");
+	fs.writeFileSync(bin, Buffer.from([0, 1, 2, 255]));
+	const b = await lb(`knowledge add-file ${copilot.id} ${bin}`);
+	assert.equal(b.code, 0, b.stderr);
+	const types = Object.fromEntries((await sources()).filter((k) => k.file).map((k) => [k.file.name, k.file.mimeType]));
+	assert.equal(types["from-stdin.txt"], "text/plain");
+	assert.equal(types["data.bin"], "application/octet-stream");
 
 	const rd = await lb(`knowledge read ${copilot.id} ${id}`);
 	assert.equal(rd.code, 0, rd.stderr);
