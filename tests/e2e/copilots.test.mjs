@@ -9,7 +9,7 @@ import path from "node:path";
 import { after, before, beforeEach, test } from "node:test";
 import { Liveblocks } from "@liveblocks/node";
 import { startStack } from "../emulator/stack.mjs";
-import { makeHome, runBatch, serverEnv, tempDir } from "./harness.mjs";
+import { makeHome, runBatch, serverEnv, spawnLbtui, tempDir } from "./harness.mjs";
 
 let stack, sdk, dir;
 
@@ -261,4 +261,34 @@ test("read-only mode refuses a create before anything is sent", async () => {
 	assert.notEqual(r.code, 0);
 	assert.match(r.stderr, /read-only/);
 	assert.equal(await count("POST", "/v2/ai/copilots"), 0);
+});
+
+test("on the screen: a copilot edited after :, the list and its fields shown; the key on no screen and in no file, history included", async () => {
+	const a = await seed({ name: "Screen" });
+	const key = "prov-key-SCREEN-a1b2c3d4e5f60718";
+	const home = makeHome();
+	const t = spawnLbtui({ home, env: serverEnv(stack.url) });
+	try {
+		await t.waitFor(/Rooms|rooms/);
+		t.command(`:copilot update ${a.id} --system-prompt 'Edited on screen' --api-key-from ${keyFile(key)}`);
+		await t.waitFor(new RegExp(`updated copilot ${a.id}`));
+		assert.equal(stored(a.id).systemPrompt, "Edited on screen");
+		assert.equal(stored(a.id).providerApiKey, key);
+		t.command(`:copilot show ${a.id}`);
+		await t.waitFor(/Edited on screen/);
+		assert.match(t.screenText(), /provider API key: +\(write-only/);
+		assert.ok(!t.output.includes(key));
+		t.key("Esc");
+		t.command(":copilots");
+		await t.waitFor(/PROVIDER\/MODEL/);
+		assert.match(t.screenText(), new RegExp(`${a.id} +openai/gpt-4o-mini +Screen`));
+		t.key("Esc");
+		assert.equal(await t.exit(), 0);
+	} finally {
+		await t.close();
+	}
+	assert.ok(!t.output.includes(key));
+	const history = fs.readFileSync(path.join(home, ".local", "state", "lbtui", "history"), "utf8");
+	assert.match(history, /copilot\\040update/);
+	assertNowhere(home, key);
 });
