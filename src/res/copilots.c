@@ -13,6 +13,7 @@
 #include "copilots.h"
 #include "decode.h"
 #include "family.h"
+#include "kind.h"
 #include "ops.h"
 #include "query.h"
 #include "term_safe.h"
@@ -53,10 +54,20 @@ static bool take_json(char **dst, const cJSON *obj, const char *name)
 
 void copilot_clear(struct copilot *c)
 {
-	char **s[] = {&c->id,         &c->name,           &c->description,     &c->provider,
-	              &c->model,      &c->system_prompt,  &c->knowledge_prompt, &c->compatible_name,
-	              &c->base_url,   &c->created_at,     &c->updated_at,      &c->last_used_at,
-	              &c->settings_json, &c->provider_options_json};
+	char **s[] = {&c->id,
+	              &c->name,
+	              &c->description,
+	              &c->provider,
+	              &c->model,
+	              &c->system_prompt,
+	              &c->knowledge_prompt,
+	              &c->compatible_name,
+	              &c->base_url,
+	              &c->created_at,
+	              &c->updated_at,
+	              &c->last_used_at,
+	              &c->settings_json,
+	              &c->provider_options_json};
 
 	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
 		free(*s[i]);
@@ -185,9 +196,9 @@ bool copilot_page_decode(const char *json, size_t len, struct copilot **out, siz
 
 void knowledge_source_clear(struct knowledge_source *k)
 {
-	char **s[] = {&k->id,         &k->url,        &k->link_type,      &k->file_name,
-	              &k->mime_type,  &k->status,     &k->error_message,  &k->created_at,
-	              &k->updated_at, &k->last_indexed_at};
+	char **s[] = {
+	    &k->id,     &k->url,           &k->link_type,  &k->file_name,  &k->mime_type,
+	    &k->status, &k->error_message, &k->created_at, &k->updated_at, &k->last_indexed_at};
 
 	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
 		free(*s[i]);
@@ -209,7 +220,8 @@ static bool source_from(const cJSON *o, void *out, struct lb_error *err)
 
 	memset(k, 0, sizeof(*k));
 	if (!cJSON_GetStringValue(item(o, "id"))) {
-		lb_error_set(err, LB_DECODE, "the server sent a knowledge source without an \"id\"");
+		lb_error_set(err, LB_DECODE,
+		             "the server sent a knowledge source without an \"id\"");
 		return false;
 	}
 	k->web = (type && !strcmp(type, "ai-knowledge-web-source")) || (!type && link);
@@ -245,8 +257,8 @@ bool knowledge_source_decode(const char *json, size_t len, struct knowledge_sour
 	return ok;
 }
 
-bool knowledge_page_decode(const char *json, size_t len, struct knowledge_source **out,
-                           size_t *n, char **next_cursor, struct lb_error *err)
+bool knowledge_page_decode(const char *json, size_t len, struct knowledge_source **out, size_t *n,
+                           char **next_cursor, struct lb_error *err)
 {
 	return page_decode(json, len, "knowledge sources", sizeof(**out), source_from,
 	                   sources_free_v, (void **)out, n, next_cursor, err);
@@ -291,13 +303,13 @@ static void links_free_v(void *l, size_t n)
 bool knowledge_links_decode(const char *json, size_t len, struct knowledge_link **out, size_t *n,
                             char **next_cursor, struct lb_error *err)
 {
-	return page_decode(json, len, "links", sizeof(**out), link_from, links_free_v,
-	                   (void **)out, n, next_cursor, err);
+	return page_decode(json, len, "links", sizeof(**out), link_from, links_free_v, (void **)out,
+	                   n, next_cursor, err);
 }
 
 /* A string field of the answer's object (malloc'd); false with err. */
-static bool string_field_decode(const char *json, size_t len, const char *name,
-                                const char *what, char **out, struct lb_error *err)
+static bool string_field_decode(const char *json, size_t len, const char *name, const char *what,
+                                char **out, struct lb_error *err)
 {
 	cJSON *root = api_parse_json(json, len, err);
 	const char *s;
@@ -321,8 +333,7 @@ static bool string_field_decode(const char *json, size_t len, const char *name,
 	return true;
 }
 
-bool knowledge_markdown_decode(const char *json, size_t len, char **content,
-                               struct lb_error *err)
+bool knowledge_markdown_decode(const char *json, size_t len, char **content, struct lb_error *err)
 {
 	return string_field_decode(json, len, "content", "the file's Markdown", content, err);
 }
@@ -337,8 +348,8 @@ bool ai_id_decode(const char *json, size_t len, char **id, struct lb_error *err)
 
 /* text as a number into obj[key]; integer: a whole number; false with
  * err naming --opt. */
-static bool add_number(cJSON *obj, const char *key, const char *text, const char *opt,
-                       bool integer, struct lb_error *err)
+static bool add_number(cJSON *obj, const char *key, const char *text, const char *opt, bool integer,
+                       struct lb_error *err)
 {
 	char *end;
 	double v;
@@ -442,16 +453,15 @@ static bool needs_provider(const struct copilot_edit *e, const char *opt, const 
 {
 	if (e->provider && (!strcmp(e->provider, p1) || (p2 && !strcmp(e->provider, p2))))
 		return true;
-	lb_error_set(err, LB_USAGE, "--%s is an option of provider %s%s%s: give --provider", opt, p1,
-	             p2 ? " or " : "", p2 ? p2 : "");
+	lb_error_set(err, LB_USAGE, "--%s is an option of provider %s%s%s: give --provider", opt,
+	             p1, p2 ? " or " : "", p2 ? p2 : "");
 	return false;
 }
 
-static bool provider_options_build(const struct copilot_edit *e, cJSON *body,
-                                   struct lb_error *err)
+static bool provider_options_build(const struct copilot_edit *e, cJSON *body, struct lb_error *err)
 {
-	bool named = e->reasoning_effort || e->thinking_budget || e->thinking_off ||
-	             e->web_search_domains.n;
+	bool named =
+	    e->reasoning_effort || e->thinking_budget || e->thinking_off || e->web_search_domains.n;
 	cJSON *po, *p;
 
 	if (!named && !e->provider_options_json)
@@ -554,12 +564,13 @@ static bool add_string(cJSON *body, const char *key, const char *value)
 	return !value || cJSON_AddStringToObject(body, key, value);
 }
 
-bool copilot_body_build(const struct copilot_edit *e, bool create, char **out,
-                        struct lb_error *err)
+bool copilot_body_build(const struct copilot_edit *e, bool create, char **out, struct lb_error *err)
 {
-	static const char *const required[][2] = {
-	    {"name", "name"}, {"provider", "provider"}, {"model", "model"},
-	    {"system-prompt", "system prompt"}, {"api-key-from", "provider API key"}};
+	static const char *const required[][2] = {{"name", "name"},
+	                                          {"provider", "provider"},
+	                                          {"model", "model"},
+	                                          {"system-prompt", "system prompt"},
+	                                          {"api-key-from", "provider API key"}};
 	const char *given[] = {e->name, e->provider, e->model, e->system_prompt, e->api_key};
 	cJSON *body;
 	bool ok;
@@ -602,6 +613,84 @@ bool copilot_body_build(const struct copilot_edit *e, bool create, char **out,
 }
 
 /* ------------------------------------------------------------------ */
+/* The model: the project's copilots, read a page at a time */
+
+static bool copilots_decode(const char *body, size_t len, const void *args, struct item_page *out,
+                            struct lb_error *err)
+{
+	struct copilot *v;
+
+	(void)args;
+	if (!copilot_page_decode(body, len, &v, &out->n, &out->next, err))
+		return false;
+	out->items = v;
+	return true;
+}
+
+static void copilot_item_clear(void *it)
+{
+	copilot_clear(it);
+}
+
+static size_t copilot_item_bytes(const void *it)
+{
+	const struct copilot *c = it;
+	const char *s[] = {c->id,
+	                   c->name,
+	                   c->description,
+	                   c->provider,
+	                   c->model,
+	                   c->system_prompt,
+	                   c->knowledge_prompt,
+	                   c->compatible_name,
+	                   c->base_url,
+	                   c->created_at,
+	                   c->updated_at,
+	                   c->last_used_at,
+	                   c->settings_json,
+	                   c->provider_options_json};
+	size_t b = sizeof(*c);
+
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		b += s[i] ? strlen(s[i]) + 1 : 0;
+	return b;
+}
+
+static const char *copilot_item_id(const void *it)
+{
+	return ((const struct copilot *)it)->id;
+}
+
+static const struct item_type copilot_item = {
+    .name = "copilot",
+    .size = sizeof(struct copilot),
+    .decode_page = copilots_decode,
+    .clear = copilot_item_clear,
+    .bytes = copilot_item_bytes,
+    .id = copilot_item_id,
+};
+
+static const struct kind copilots_kind = {
+    .name = "copilots",
+    .shape = KIND_LIST,
+    .ep = EP_COPILOTS_LIST,
+    .item = &copilot_item,
+    .paging = {.cursor_param = "startingAfter", .page_size = 50},
+};
+
+struct resource *model_copilots(struct model *m)
+{
+	char *key = strdup("/v2/ai/copilots");
+
+	return key ? mi_get(m, &copilots_kind, key, NULL, NULL) : NULL;
+}
+
+const struct copilot *model_copilot_at(const struct resource *r, size_t i)
+{
+	return mi_list_at(r, &copilot_item, i);
+}
+
+/* ------------------------------------------------------------------ */
 /* Requests: one program outside rooms, a step per endpoint */
 
 struct ai_op {
@@ -624,8 +713,7 @@ static void ai_op_clear(void *state)
 	free(st->body);
 }
 
-static bool ai_build(struct op *o, struct api_send_args *args, char *made[2],
-                     struct lb_error *err)
+static bool ai_build(struct op *o, struct api_send_args *args, char *made[2], struct lb_error *err)
 {
 	struct ai_op *st = op_state(o);
 
@@ -651,12 +739,15 @@ static const struct op_step *ai_answer(struct model *m, struct op *o,
 	return NULL;
 }
 
-#define AI_STEP(e) {.ep = EP_##e, .build = ai_build, .answer = ai_answer}
+#define AI_STEP(e)                                                                                 \
+	{                                                                                          \
+		.ep = EP_##e, .build = ai_build, .answer = ai_answer                               \
+	}
 static const struct op_step ai_steps[] = {
-    AI_STEP(COPILOTS_LIST),        AI_STEP(COPILOT_CREATE),        AI_STEP(COPILOT_GET),
-    AI_STEP(COPILOT_UPDATE),       AI_STEP(COPILOT_DELETE),        AI_STEP(KNOWLEDGE_LIST),
-    AI_STEP(KNOWLEDGE_GET),        AI_STEP(KNOWLEDGE_WEB_CREATE),  AI_STEP(KNOWLEDGE_FILE_CREATE),
-    AI_STEP(KNOWLEDGE_FILE_GET),   AI_STEP(KNOWLEDGE_FILE_DELETE), AI_STEP(KNOWLEDGE_WEB_DELETE),
+    AI_STEP(COPILOTS_LIST),       AI_STEP(COPILOT_CREATE),        AI_STEP(COPILOT_GET),
+    AI_STEP(COPILOT_UPDATE),      AI_STEP(COPILOT_DELETE),        AI_STEP(KNOWLEDGE_LIST),
+    AI_STEP(KNOWLEDGE_GET),       AI_STEP(KNOWLEDGE_WEB_CREATE),  AI_STEP(KNOWLEDGE_FILE_CREATE),
+    AI_STEP(KNOWLEDGE_FILE_GET),  AI_STEP(KNOWLEDGE_FILE_DELETE), AI_STEP(KNOWLEDGE_WEB_DELETE),
     AI_STEP(KNOWLEDGE_WEB_LINKS),
 };
 #undef AI_STEP
@@ -759,7 +850,7 @@ void ai_call(struct cmd_ctx *c, enum endpoint_id ep, const char *p0, const char 
 }
 
 /* Items asked for per page (the API's most with --all). */
-#define AI_PAGE 50
+#define AI_PAGE     50
 #define AI_PAGE_ALL 100
 
 struct ai_pager {
@@ -831,7 +922,8 @@ static void pager_done(const struct storage_result *res, void *ud)
 	if (!cJSON_IsArray(data)) {
 		cJSON_Delete(root);
 		pager_free(p);
-		cmd_finish_with(c, LB_DECODE, "%s", "the server sent a list without a \"data\" array");
+		cmd_finish_with(c, LB_DECODE, "%s",
+		                "the server sent a list without a \"data\" array");
 		return;
 	}
 	while ((it = cJSON_DetachItemFromArray(data, 0)))
@@ -942,8 +1034,7 @@ static const struct command commands[] = {
     {"copilot show", "ID", 1, 1, false, run_copilot_show, "Show an AI copilot", cmd_no_opts,
      SCOPE_NONE},
     {"copilot delete", "ID", 1, 1, true, run_copilot_delete,
-     "Delete an AI copilot and its knowledge (asks you to type its ID)", cmd_yes_opts,
-     SCOPE_NONE},
+     "Delete an AI copilot and its knowledge (asks you to type its ID)", cmd_yes_opts, SCOPE_NONE},
     {"copilot create", "", 0, 0, true, run_copilot_create,
      "Create an AI copilot (the provider's key from --api-key-from FILE or -)", edit_opts,
      SCOPE_NONE},
@@ -992,7 +1083,7 @@ static bool print_copilots(struct cmd_ctx *c, const char *json, size_t len, bool
 static void run_copilots(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
 	(void)cmd;
-	if (cmd_need_view(c))
+	if (cmd_open_view(c, "copilots", &(struct scope){0}, NULL, false, ""))
 		return;
 	ai_list(c, EP_COPILOTS_LIST, NULL, NULL, cmd_has_flag(a, "all"), print_copilots);
 }
@@ -1003,8 +1094,7 @@ static bool field_line(struct buf *b, const char *label, const char *value)
 }
 
 /* The copilot's fields, one a line ("name: ..."), made safe. */
-static void copilot_show_ok(struct cmd_ctx *c, const struct storage_result *res,
-                            const char *arg)
+static void copilot_show_ok(struct cmd_ctx *c, const struct storage_result *res, const char *arg)
 {
 	struct copilot cp;
 	struct lb_error err;
@@ -1032,7 +1122,8 @@ static void copilot_show_ok(struct cmd_ctx *c, const struct storage_result *res,
 	                                            : (cp.always_use_knowledge ? "yes" : "no")) &&
 	     field_line(&b, "settings:", cp.settings_json) &&
 	     field_line(&b, "provider options:", cp.provider_options_json) &&
-	     field_line(&b, "created:", cp.created_at) && field_line(&b, "updated:", cp.updated_at) &&
+	     field_line(&b, "created:", cp.created_at) &&
+	     field_line(&b, "updated:", cp.updated_at) &&
 	     field_line(&b, "last used:", cp.last_used_at) &&
 	     field_line(&b, "system prompt:", cp.system_prompt ? "" : NULL) &&
 	     (!cp.system_prompt || buf_printf(&b, "%s\n", cp.system_prompt)) &&
@@ -1057,8 +1148,7 @@ static void run_copilot_show(struct cmd_ctx *c, const struct command *cmd, struc
 	        NULL);
 }
 
-static void copilot_deleted(struct cmd_ctx *c, const struct storage_result *res,
-                            const char *arg)
+static void copilot_deleted(struct cmd_ctx *c, const struct storage_result *res, const char *arg)
 {
 	(void)res;
 	cmd_sayf(c, "deleted copilot %s", arg);
@@ -1251,7 +1341,7 @@ static void run_copilot_update(struct cmd_ctx *c, const struct command *cmd, str
 }
 
 static const enum endpoint_id endpoints[] = {
-    EP_COPILOTS_LIST, EP_COPILOT_CREATE, EP_COPILOT_GET,
+    EP_COPILOTS_LIST,  EP_COPILOT_CREATE, EP_COPILOT_GET,
     EP_COPILOT_UPDATE, EP_COPILOT_DELETE, EP_COUNT,
 };
 

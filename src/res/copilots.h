@@ -31,10 +31,15 @@ bool copilot_decode(const char *json, size_t len, struct copilot *out, struct lb
 bool copilot_page_decode(const char *json, size_t len, struct copilot **out, size_t *n,
                          char **next_cursor, struct lb_error *err);
 
+/* The project's copilots, paginated (model.h's list accessors). New
+ * reference. */
+struct resource *model_copilots(struct model *m);
+const struct copilot *model_copilot_at(const struct resource *r, size_t i);
+
 struct knowledge_source {
 	char *id;
-	bool web; /* else a file */
-	char *url, *link_type;      /* web: the link and individual_link|crawl|sitemap */
+	bool web;                    /* else a file */
+	char *url, *link_type;       /* web: the link and individual_link|crawl|sitemap */
 	char *file_name, *mime_type; /* file */
 	char *status, *error_message;
 	char *created_at, *updated_at, *last_indexed_at;
@@ -44,8 +49,8 @@ void knowledge_source_clear(struct knowledge_source *k);
 void knowledge_sources_free(struct knowledge_source *k, size_t n);
 bool knowledge_source_decode(const char *json, size_t len, struct knowledge_source *out,
                              struct lb_error *err);
-bool knowledge_page_decode(const char *json, size_t len, struct knowledge_source **out,
-                           size_t *n, char **next_cursor, struct lb_error *err);
+bool knowledge_page_decode(const char *json, size_t len, struct knowledge_source **out, size_t *n,
+                           char **next_cursor, struct lb_error *err);
 
 struct knowledge_link {
 	char *id, *url, *status, *last_indexed_at;
@@ -55,8 +60,7 @@ void knowledge_links_free(struct knowledge_link *l, size_t n);
 bool knowledge_links_decode(const char *json, size_t len, struct knowledge_link **out, size_t *n,
                             char **next_cursor, struct lb_error *err);
 /* {id, content}: a file source's Markdown (malloc'd). */
-bool knowledge_markdown_decode(const char *json, size_t len, char **content,
-                               struct lb_error *err);
+bool knowledge_markdown_decode(const char *json, size_t len, char **content, struct lb_error *err);
 /* {id} of what a create made (malloc'd). */
 bool ai_id_decode(const char *json, size_t len, char **id, struct lb_error *err);
 

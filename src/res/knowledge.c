@@ -28,9 +28,9 @@ static enum api_content file_content(const char *name)
 		const char *ext;
 		enum api_content ct;
 	} types[] = {
-	    {".md", API_CT_MARKDOWN},  {".markdown", API_CT_MARKDOWN}, {".txt", API_CT_TEXT},
-	    {".text", API_CT_TEXT},    {".html", API_CT_HTML},         {".htm", API_CT_HTML},
-	    {".pdf", API_CT_PDF},      {".json", API_CT_JSON},
+	    {".md", API_CT_MARKDOWN}, {".markdown", API_CT_MARKDOWN}, {".txt", API_CT_TEXT},
+	    {".text", API_CT_TEXT},   {".html", API_CT_HTML},         {".htm", API_CT_HTML},
+	    {".pdf", API_CT_PDF},     {".json", API_CT_JSON},
 	};
 	const char *dot = strrchr(name, '.');
 
@@ -63,13 +63,12 @@ static const struct opt_spec file_opts[] = {
 static const struct command commands[] = {
     {"knowledge", "COPILOT", 1, 1, false, run_knowledge, "List a copilot's knowledge sources",
      list_opts, SCOPE_NONE},
-    {"knowledge show", "COPILOT SOURCE", 2, 2, false, run_knowledge_show,
-     "Show a knowledge source", cmd_no_opts, SCOPE_NONE},
+    {"knowledge show", "COPILOT SOURCE", 2, 2, false, run_knowledge_show, "Show a knowledge source",
+     cmd_no_opts, SCOPE_NONE},
     {"knowledge delete", "COPILOT SOURCE", 2, 2, true, run_knowledge_delete,
      "Delete a knowledge source (asks you to type its ID)", cmd_yes_opts, SCOPE_NONE},
     {"knowledge add-web", "COPILOT URL", 2, 2, true, run_knowledge_add_web,
-     "Add a web page (or a crawl, or a sitemap) to a copilot's knowledge", web_opts,
-     SCOPE_NONE},
+     "Add a web page (or a crawl, or a sitemap) to a copilot's knowledge", web_opts, SCOPE_NONE},
     {"knowledge add-file", "COPILOT FILE", 2, 2, true, run_knowledge_add_file,
      "Upload a file to a copilot's knowledge", file_opts, SCOPE_NONE},
     {"knowledge links", "COPILOT SOURCE", 2, 2, false, run_knowledge_links,
@@ -158,14 +157,14 @@ static void source_show_ok(struct cmd_ctx *c, const struct storage_result *res, 
 		return;
 	}
 	buf_init(&b);
-	bool ok = field_line(&b, "id:", k.id) &&
-	          field_line(&b, "kind:", k.web ? "web source" : "file source") &&
-	          field_line(&b, "url:", k.url) && field_line(&b, "link type:", k.link_type) &&
-	          field_line(&b, "file:", k.file_name) && field_line(&b, "type:", k.mime_type) &&
-	          field_line(&b, "status:", k.status) && field_line(&b, "error:", k.error_message) &&
-	          field_line(&b, "created:", k.created_at) &&
-	          field_line(&b, "updated:", k.updated_at) &&
-	          field_line(&b, "last indexed:", k.last_indexed_at);
+	bool ok =
+	    field_line(&b, "id:", k.id) &&
+	    field_line(&b, "kind:", k.web ? "web source" : "file source") &&
+	    field_line(&b, "url:", k.url) && field_line(&b, "link type:", k.link_type) &&
+	    field_line(&b, "file:", k.file_name) && field_line(&b, "type:", k.mime_type) &&
+	    field_line(&b, "status:", k.status) && field_line(&b, "error:", k.error_message) &&
+	    field_line(&b, "created:", k.created_at) && field_line(&b, "updated:", k.updated_at) &&
+	    field_line(&b, "last indexed:", k.last_indexed_at);
 	char *safe = ok ? cmd_safe_lines(b.data) : NULL;
 	if (safe)
 		cmd_say(c, safe);
@@ -226,8 +225,7 @@ static void source_delete_seen(const struct storage_result *res, void *ud)
 	char prompt[1024], mid[128];
 	const char *what;
 
-	if (err.status != LB_OK ||
-	    !knowledge_source_decode(res->body, res->body_len, &k, &err)) {
+	if (err.status != LB_OK || !knowledge_source_decode(res->body, res->body_len, &k, &err)) {
 		source_delete_free(d);
 		cmd_finish(c, &err);
 		return;
@@ -235,8 +233,9 @@ static void source_delete_seen(const struct storage_result *res, void *ud)
 	d->web = k.web;
 	source_what(&k, mid, sizeof(mid), &what);
 	char *safe = ai_safe(what), *sid = ai_safe(d->source);
-	snprintf(prompt, sizeof(prompt), "Delete knowledge source %s (%s %s)? Type its ID to confirm: ",
-	         sid ? sid : "", mid, safe ? safe : "");
+	snprintf(prompt, sizeof(prompt),
+	         "Delete knowledge source %s (%s %s)? Type its ID to confirm: ", sid ? sid : "",
+	         mid, safe ? safe : "");
 	free(safe);
 	free(sid);
 	knowledge_source_clear(&k);
@@ -369,7 +368,8 @@ static bool print_links(struct cmd_ctx *c, const char *json, size_t len, bool mo
 		output_id_width(&idw, v[i].id ? v[i].id : "-");
 	ok = output_row(&b, "ID", idw, "STATUS", 10, "URL");
 	for (size_t i = 0; ok && i < n; i++) {
-		char *sid = ai_safe(v[i].id ? v[i].id : "-"), *st = ai_safe(v[i].status ? v[i].status : "-");
+		char *sid = ai_safe(v[i].id ? v[i].id : "-"),
+		     *st = ai_safe(v[i].status ? v[i].status : "-");
 		ok = sid && st && output_row(&b, sid, idw, st, 10, v[i].url);
 		free(sid);
 		free(st);
@@ -430,8 +430,8 @@ static const struct id_arg ids[] = {
 };
 
 static const enum endpoint_id endpoints[] = {
-    EP_KNOWLEDGE_LIST,        EP_KNOWLEDGE_GET,      EP_KNOWLEDGE_WEB_CREATE,
-    EP_KNOWLEDGE_FILE_CREATE, EP_KNOWLEDGE_FILE_GET, EP_KNOWLEDGE_FILE_DELETE,
+    EP_KNOWLEDGE_LIST,        EP_KNOWLEDGE_GET,       EP_KNOWLEDGE_WEB_CREATE,
+    EP_KNOWLEDGE_FILE_CREATE, EP_KNOWLEDGE_FILE_GET,  EP_KNOWLEDGE_FILE_DELETE,
     EP_KNOWLEDGE_WEB_DELETE,  EP_KNOWLEDGE_WEB_LINKS, EP_COUNT,
 };
 

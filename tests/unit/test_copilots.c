@@ -39,7 +39,8 @@ static void test_copilot_decode(void **state)
 {
 	const char *json =
 	    "{\"type\":\"copilot\",\"id\":\"co_1\",\"name\":\"Docs\",\"provider\":\"openai\","
-	    "\"providerModel\":\"gpt-4o\",\"systemPrompt\":\"Be brief\",\"alwaysUseKnowledge\":true,"
+	    "\"providerModel\":\"gpt-4o\",\"systemPrompt\":\"Be "
+	    "brief\",\"alwaysUseKnowledge\":true,"
 	    "\"settings\":{\"temperature\":0.5},\"providerOptions\":null,"
 	    "\"createdAt\":\"2025-01-01T00:00:00.000Z\"}";
 	struct copilot c;
@@ -121,10 +122,11 @@ static void test_knowledge_decode(void **state)
 	assert_string_equal(next, "c");
 	knowledge_links_free(l, n);
 	free(next);
-	assert_false(knowledge_links_decode("{\"data\":[{\"id\":\"x\"}]}", 21, &l, &n, &next, &err));
+	assert_false(
+	    knowledge_links_decode("{\"data\":[{\"id\":\"x\"}]}", 21, &l, &n, &next, &err));
 
-	assert_true(knowledge_markdown_decode("{\"id\":\"ks_2\",\"content\":\"# Hi\\n\"}", 32, &s,
-	                                      &err));
+	assert_true(
+	    knowledge_markdown_decode("{\"id\":\"ks_2\",\"content\":\"# Hi\\n\"}", 32, &s, &err));
 	assert_string_equal(s, "# Hi\n");
 	free(s);
 	assert_false(knowledge_markdown_decode("{\"id\":\"ks_2\"}", 13, &s, &err));
@@ -253,8 +255,8 @@ static void test_body_update(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_copilot_decode),   cmocka_unit_test(test_copilot_page),
-	    cmocka_unit_test(test_knowledge_decode), cmocka_unit_test(test_body_create),
+	    cmocka_unit_test(test_copilot_decode),        cmocka_unit_test(test_copilot_page),
+	    cmocka_unit_test(test_knowledge_decode),      cmocka_unit_test(test_body_create),
 	    cmocka_unit_test(test_body_provider_options), cmocka_unit_test(test_body_update),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
