@@ -816,6 +816,7 @@ bool api_request_build(const struct api *a, enum endpoint_id ep, const char *con
 	out->http.body = body;
 	out->http.body_len = body ? body_len : 0;
 	out->http.idempotent = (e->flags & EPF_IDEMPOTENT) != 0;
+	out->http.secret_body = (e->flags & EPF_SECRET_BODY) != 0;
 	out->http.endpoint = e->name;
 	lb_error_clear(err);
 	return true;

@@ -9,7 +9,7 @@ import path from "node:path";
 import { after, before, beforeEach, test } from "node:test";
 import { Liveblocks } from "@liveblocks/node";
 import { startStack } from "../emulator/stack.mjs";
-import { makeHome, runBatch, serverEnv, spawnLbtui, tempDir } from "./harness.mjs";
+import { cursorLine, makeHome, runBatch, serverEnv, spawnLbtui, tempDir } from "./harness.mjs";
 
 let stack, sdk, dir;
 
@@ -278,6 +278,19 @@ test("on the screen: a copilot edited after :, the list and its fields shown; th
 		await t.waitFor(/Edited on screen/);
 		assert.match(t.screenText(), /provider API key: +\(write-only/);
 		assert.ok(!t.output.includes(key));
+		t.key("Esc");
+		// The request log and the update's request as a curl command.
+		t.write("@");
+		await t.waitFor(new RegExp(`POST .*${a.id}`));
+		for (let i = 0; i < 10 && !/^POST /.test(cursorLine(t)); i++) {
+			t.key("Down");
+			await t.flushed();
+			await t.waitIdle();
+		}
+		assert.match(cursorLine(t), new RegExp(`^POST +/v2/ai/copilots/${a.id}`));
+		t.key("Enter");
+		await t.waitFor(/looks like a secret key/);
+		t.key("Esc");
 		t.key("Esc");
 		t.command(":copilots");
 		await t.waitFor(/PROVIDER\/MODEL/);
