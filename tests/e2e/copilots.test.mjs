@@ -124,10 +124,11 @@ test("copilot create sends every field; the key from a file lands on the server 
 			`--always-use-knowledge on --api-key-from ${keyFile(key)} --temperature 0.4 --max-tokens 800 ` +
 			"--top-p 0.9 --top-k 40 --frequency-penalty 0.1 --presence-penalty 0.2 --stop END --stop STOP " +
 			"--seed 7 --max-retries 2 --thinking-budget 2048 --web-search-domain example.com",
-		[],
+		["-v"],
 		{ home },
 	);
 	assert.equal(r.code, 0, r.stderr);
+	assert.match(r.stderr, /POST .*\/v2\/ai\/copilots/);
 	const m = r.stdout.match(/^created copilot (co_\S+) \(Docs\)$/m);
 	assert.ok(m, r.stdout);
 	const c = stored(m[1]);
