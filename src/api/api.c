@@ -799,6 +799,14 @@ bool api_request_build(const struct api *a, enum endpoint_id ep, const char *con
 		out->headers[h++] = "Content-Type: application/json";
 	else if (ct == API_CT_OCTETS)
 		out->headers[h++] = "Content-Type: application/octet-stream";
+	else if (ct == API_CT_MARKDOWN)
+		out->headers[h++] = "Content-Type: text/markdown";
+	else if (ct == API_CT_TEXT)
+		out->headers[h++] = "Content-Type: text/plain";
+	else if (ct == API_CT_HTML)
+		out->headers[h++] = "Content-Type: text/html";
+	else if (ct == API_CT_PDF)
+		out->headers[h++] = "Content-Type: application/pdf";
 	if (a->user_agent_header)
 		out->headers[h++] = a->user_agent_header;
 	out->headers[h] = NULL;
@@ -808,6 +816,7 @@ bool api_request_build(const struct api *a, enum endpoint_id ep, const char *con
 	out->http.body = body;
 	out->http.body_len = body ? body_len : 0;
 	out->http.idempotent = (e->flags & EPF_IDEMPOTENT) != 0;
+	out->http.secret_body = (e->flags & EPF_SECRET_BODY) != 0;
 	out->http.endpoint = e->name;
 	lb_error_clear(err);
 	return true;

@@ -28,8 +28,16 @@ bool api_init(struct api *a, struct transport t, const char *base_url, const cha
 	      struct lb_error *err);
 void api_clear(struct api *a);
 
-/* The Content-Type of a request body. */
-enum api_content { API_CT_NONE, API_CT_JSON, API_CT_OCTETS };
+/* The Content-Type of a request body (an uploaded file's: its own). */
+enum api_content {
+	API_CT_NONE,
+	API_CT_JSON,
+	API_CT_OCTETS,
+	API_CT_MARKDOWN,
+	API_CT_TEXT,
+	API_CT_HTML,
+	API_CT_PDF,
+};
 
 /* A request built from an endpoint row. http points into the rest (do not
  * copy the struct): http.done, http.ud and http.sink are the sender's. */

@@ -11,6 +11,7 @@
 /* The flag words of endpoints.def. */
 #define IDEMPOTENT  EPF_IDEMPOTENT
 #define MUTATION    EPF_MUTATION
+#define SECRET_BODY EPF_SECRET_BODY
 #define DESTRUCTIVE EPF_DESTRUCTIVE
 
 static const struct endpoint table[EP_COUNT] = {

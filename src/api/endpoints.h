@@ -15,6 +15,7 @@ enum endpoint_flag {
 	EPF_IDEMPOTENT = 1 << 0,  /* retried: a read */
 	EPF_MUTATION = 1 << 1,    /* changes the project: refused in read-only mode */
 	EPF_DESTRUCTIVE = 1 << 2, /* removes something the project held */
+	EPF_SECRET_BODY = 1 << 3, /* its body holds a secret: the request log never keeps it */
 };
 
 enum endpoint_id {

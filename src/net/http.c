@@ -43,6 +43,7 @@ struct rq {
 	char *body;
 	size_t body_len;
 	bool idempotent;
+	bool secret_body;
 	http_done_fn done;
 	void *ud;
 	struct http_sink sink;
@@ -724,6 +725,7 @@ http_id http_submit(struct http *h, const struct http_request *req)
 	r->h = h;
 	r->method = req->method;
 	r->idempotent = req->idempotent;
+	r->secret_body = req->secret_body;
 	r->done = req->done;
 	r->ud = req->ud;
 	r->sink = req->sink;
@@ -1044,6 +1046,10 @@ static void log_body(struct rq *r, struct reqlog_entry *e)
 	e->body_total = r->body_len;
 	if (!r->body || r->body_len == 0)
 		return;
+	if (r->secret_body) {
+		e->body_secret = true;
+		return;
+	}
 	masked = ts_mask(r->body, keep, &masked_len);
 	if (masked || masked_len == (size_t)-1) {
 		free(masked);

@@ -62,6 +62,9 @@ struct http_request {
 	 * again on a new connection; sent without an answer, or with one cut
 	 * off that is not a 4xx, it ends with LB_UNSURE. */
 	bool idempotent;
+	/* Its body holds a secret the layer cannot recognise (a provider's
+	 * key): the request log keeps none of it. */
+	bool secret_body;
 	http_done_fn done;          /* called exactly once, also on cancel */
 	void *ud;
 	/* Optional (sink.take not NULL): a 2xx body goes to sink as it

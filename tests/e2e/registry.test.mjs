@@ -121,6 +121,7 @@ describe("views' own actions", () => {
 		await t.waitFor(/unknown view 'nowhere' \(generic, rooms, room, storage, storage-json, ydoc, versions, thread, users, threads, queue, help, pager, messages, requests(, [a-z-]+)*\)/);
 		await t.waitFor(/unknown view 'nowhere' \([^)]*\bgroups\b/);
 		await t.waitFor(/unknown view 'nowhere' \([^)]*\binbox\b/);
+		await t.waitFor(/unknown view 'nowhere' \([^)]*\bcopilots\b/);
 		await t.waitFor(/unknown action 'no-such-action'/);
 		assert.equal(await t.exit(), 0);
 	});

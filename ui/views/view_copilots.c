@@ -1,0 +1,212 @@
+#include "lbconfig.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "copilots.h"
+#include "draw.h"
+#include "listview.h"
+#include "output.h"
+#include "view.h"
+
+/* The project's AI copilots, a page at a time; the selected one's fields
+ * beside the list, its knowledge and its changes a key away. The
+ * provider's key is never sent back, so never drawn. */
+
+static int copilots_count(const void *data)
+{
+	return (int)model_count(data);
+}
+
+static const void *copilot_at(const void *data, int i)
+{
+	return model_copilot_at(data, (size_t)i);
+}
+
+static const char *copilot_id(const void *item, char *buf, size_t n)
+{
+	(void)buf;
+	(void)n;
+	const struct copilot *c = item;
+	return c->id ? c->id : "";
+}
+
+static const char *id_text(const void *item, int width, char *buf, size_t n)
+{
+	(void)width;
+	return copilot_id(item, buf, n);
+}
+
+static const char *provider_text(const void *item, int width, char *buf, size_t n)
+{
+	(void)width;
+	const struct copilot *c = item;
+	snprintf(buf, n, "%s/%s", c->provider ? c->provider : "-", c->model ? c->model : "-");
+	return buf;
+}
+
+static const char *name_text(const void *item, int width, char *buf, size_t n)
+{
+	(void)width;
+	(void)buf;
+	(void)n;
+	const struct copilot *c = item;
+	return c->name ? c->name : "";
+}
+
+/* clang-format off */
+static const struct list_column columns[] = {
+    {.name = "id", .title = "ID", .want = 2, .min = 12, .prio = 0, .fit = true, .middle = true,
+     .el = THEME_ID, .text = id_text},
+    {.name = "provider", .title = "PROVIDER/MODEL", .want = 28, .min = 10, .prio = 2,
+     .el = THEME_VALUE, .text = provider_text},
+    {.name = "name", .title = "NAME", .want = 20, .min = 8, .prio = 1, .rest = true,
+     .el = THEME_VALUE, .text = name_text},
+};
+/* clang-format on */
+
+static const struct list_table copilots_table = {
+    .cols = columns,
+    .n_cols = sizeof(columns) / sizeof(columns[0]),
+    .count = copilots_count,
+    .item = copilot_at,
+    .id = copilot_id,
+};
+
+static void copilots_title(struct view *v, char *out, size_t n)
+{
+	(void)v;
+	snprintf(out, n, "copilots");
+}
+
+static void copilots_empty(struct view *v, char *out, size_t n)
+{
+	(void)v;
+	snprintf(out, n, "No copilots yet — press c to create one");
+}
+
+static void copilots_count_status(struct view *v, char *out, size_t n)
+{
+	const struct resource *r = resview_of(v)->res;
+	snprintf(out, n, "%d%s copilots", copilots_count(r), model_complete(r) ? "" : "+");
+}
+
+static void copilots_draw_detail(struct view *v, WINDOW *win, int top)
+{
+	const struct copilot *c = listview_selected(v);
+	if (!c)
+		return;
+	int h = getmaxy(win), w = getmaxx(win);
+	const struct {
+		const char *key, *value;
+	} lines[] = {
+	    {"ID", c->id},
+	    {"Name", c->name},
+	    {"About", c->description},
+	    {"Provider", c->provider},
+	    {"Model", c->model},
+	    {"Compat.", c->compatible_name},
+	    {"Base URL", c->base_url},
+	    {"API key", "(write-only)"},
+	    {"Knowledge", c->always_use_knowledge < 0 ? NULL
+	                  : c->always_use_knowledge   ? "always used"
+	                                              : "used when asked"},
+	    {"Settings", c->settings_json},
+	    {"Options", c->provider_options_json},
+	    {"System", c->system_prompt},
+	    {"K. prompt", c->knowledge_prompt},
+	    {"Created", c->created_at},
+	    {"Updated", c->updated_at},
+	    {"", ""},
+	    {"", "Enter: show · e: edit · K: knowledge · c: new · D: delete"},
+	};
+	int n = (int)(sizeof(lines) / sizeof(lines[0])), row = 0;
+	for (int i = top; i < n && row < h; i++) {
+		if (!lines[i].value)
+			continue;
+		draw_safe(win, row, 1, 9, lines[i].key, theme_attr(THEME_KEY));
+		draw_text(win, row, 11, w - 11, lines[i].value,
+		          theme_attr(i == n - 1 ? THEME_MUTED : THEME_VALUE));
+		row++;
+	}
+}
+
+/* Enter shows the selected copilot, as `copilot show` does. */
+static enum view_result copilots_action(struct view *v, enum action a)
+{
+	if (a == ACTION_ENTER && app_view_action(v->app, "copilot-show"))
+		return VIEW_HANDLED;
+	return listview_action(v, a);
+}
+
+static const struct listview_spec copilots_spec = {
+    .table = &copilots_table,
+    .noun = "copilots",
+    .loading = "Loading copilots…",
+    .loading_more = "Loading more copilots…",
+    .paged = true,
+    .empty = copilots_empty,
+    .count_status = copilots_count_status,
+};
+
+static const struct view_ops copilots_ops = {
+    .name = "copilots",
+    .title = copilots_title,
+    .draw = listview_draw,
+    .draw_detail = copilots_draw_detail,
+    .action = copilots_action,
+    .changed = listview_changed,
+    .search = listview_search,
+    .status = listview_status,
+    .busy = resview_busy,
+    .tick = resview_tick,
+    .free = listview_free,
+    .mouse = listview_mouse,
+    .filter = listview_filter,
+    .export_rows = listview_export,
+    .selected_id = listview_selected_id,
+};
+
+static struct view *copilots_open(struct app *app, const struct scope *where, const void *opts,
+                                  bool watch)
+{
+	(void)where;
+	(void)opts;
+	(void)watch;
+	struct view *v = listview_new(app, &copilots_ops, &copilots_spec, sizeof(struct listview),
+	                              NULL, model_copilots(app_model(app)));
+	if (v)
+		resview_start(v, false);
+	return v;
+}
+
+/* %i is the selected copilot. */
+static const struct view_command copilots_commands[] = {
+    {"copilot-show", "Show the selected copilot's fields", "copilot show %i", true},
+    {"copilot-knowledge", "List the selected copilot's knowledge sources", "knowledge %i", true},
+    {"copilot-create", "Create a copilot (command line; the key from a file)",
+     "copilot create --name  --provider  --model  --system-prompt  --api-key-from ", false},
+    {"copilot-update", "Change the selected copilot (command line)", "copilot update %i ", false},
+    {"copilot-delete", "Delete the selected copilot (asks first)", "copilot delete %i", true},
+    {NULL, NULL, NULL, false},
+};
+
+static const struct view_key copilots_keys[] = {
+    {'K', "copilot-knowledge"},
+    {'c', "copilot-create"},
+    {'e', "copilot-update"},
+    {'D', "copilot-delete"},
+    {0, NULL},
+};
+
+const struct view_info view_info_copilots = {
+    .name = "copilots",
+    .keys_title = "Keys in the copilots list",
+    .open = copilots_open,
+    .item = "copilot",
+    .keysets = VIEW_KEYS_LIST,
+    .keys = copilots_keys,
+    .commands = copilots_commands,
+    .place = true,
+};
