@@ -235,6 +235,56 @@ cJSON *api_parse_json(const char *json, size_t len, struct lb_error *err)
 	return NULL;
 }
 
+bool api_decode_page(const char *json, size_t len, const char *what, size_t item_size,
+                     api_item_from_fn item_from, void (*item_clear)(void *item), void **out,
+                     size_t *n, char **next, struct lb_error *err)
+{
+	cJSON *root = api_parse_json(json, len, err);
+	const cJSON *data, *it;
+	const char *cursor;
+	char *items = NULL;
+	size_t k = 0, count;
+
+	*out = NULL;
+	*n = 0;
+	*next = NULL;
+	if (!root)
+		return false;
+	data = cJSON_GetObjectItemCaseSensitive(root, "data");
+	if (!cJSON_IsObject(root) || !cJSON_IsArray(data)) {
+		cJSON_Delete(root);
+		lb_error_set(err, LB_DECODE, "the server sent %s without a \"data\" array", what);
+		return false;
+	}
+	count = (size_t)cJSON_GetArraySize(data);
+	if (count && !(items = calloc(count, item_size)))
+		goto oom;
+	cJSON_ArrayForEach(it, data)
+	{
+		if (!item_from(it, items + k * item_size, k, err)) {
+			k++; /* the failed one may hold part of itself */
+			goto fail;
+		}
+		k++;
+	}
+	cursor = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "nextCursor"));
+	if (cursor && *cursor && !(*next = strdup(cursor)))
+		goto oom;
+	cJSON_Delete(root);
+	*out = items;
+	*n = k;
+	lb_error_clear(err);
+	return true;
+oom:
+	lb_error_set(err, LB_NOMEM, "out of memory");
+fail:
+	for (size_t i = 0; i < k; i++)
+		item_clear(items + i * item_size);
+	free(items);
+	cJSON_Delete(root);
+	return false;
+}
+
 /* Decode an error response: the API's {error, message, suggestion}, the dev
  * server's {error, reason}, or the body text when it is not JSON. */
 void api_decode_error(long status, const char *body, size_t len, struct lb_error *err)

@@ -124,74 +124,22 @@ bool copilot_decode(const char *json, size_t len, struct copilot *out, struct lb
 	return ok;
 }
 
-/* A page {nextCursor, data:[...]}: each item through from into an array
- * of size-byte items, freed with free_fn on failure. */
-static bool page_decode(const char *json, size_t len, const char *what, size_t size,
-                        bool (*from)(const cJSON *, void *, struct lb_error *),
-                        void (*free_fn)(void *, size_t), void **out, size_t *n, char **next,
-                        struct lb_error *err)
+static bool copilot_item_from(const cJSON *o, void *c, size_t index, struct lb_error *err)
 {
-	cJSON *root = api_parse_json(json, len, err);
-	const cJSON *data, *it;
-	const char *cursor;
-	char *items = NULL;
-	size_t k = 0;
-
-	*out = NULL;
-	*n = 0;
-	*next = NULL;
-	if (!root)
-		return false;
-	data = item(root, "data");
-	if (!cJSON_IsArray(data)) {
-		cJSON_Delete(root);
-		lb_error_set(err, LB_DECODE, "the server sent %s without a \"data\" array", what);
-		return false;
-	}
-	if (cJSON_GetArraySize(data) > 0 &&
-	    !(items = calloc((size_t)cJSON_GetArraySize(data), size))) {
-		cJSON_Delete(root);
-		lb_error_set(err, LB_NOMEM, "out of memory");
-		return false;
-	}
-	cJSON_ArrayForEach(it, data)
-	{
-		if (!from(it, items + k * size, err)) {
-			free_fn(items, k);
-			cJSON_Delete(root);
-			return false;
-		}
-		k++;
-	}
-	cursor = cJSON_GetStringValue(item(root, "nextCursor"));
-	if (cursor && *cursor && !(*next = strdup(cursor))) {
-		free_fn(items, k);
-		cJSON_Delete(root);
-		lb_error_set(err, LB_NOMEM, "out of memory");
-		return false;
-	}
-	cJSON_Delete(root);
-	*out = items;
-	*n = k;
-	lb_error_clear(err);
-	return true;
-}
-
-static bool copilot_from_v(const cJSON *o, void *c, struct lb_error *err)
-{
+	(void)index;
 	return copilot_from(o, c, err);
 }
 
-static void copilots_free_v(void *c, size_t n)
+static void copilot_item_clear(void *c)
 {
-	copilots_free(c, n);
+	copilot_clear(c);
 }
 
 bool copilot_page_decode(const char *json, size_t len, struct copilot **out, size_t *n,
                          char **next_cursor, struct lb_error *err)
 {
-	return page_decode(json, len, "copilots", sizeof(**out), copilot_from_v, copilots_free_v,
-	                   (void **)out, n, next_cursor, err);
+	return api_decode_page(json, len, "copilots", sizeof(**out), copilot_item_from,
+	                       copilot_item_clear, (void **)out, n, next_cursor, err);
 }
 
 void knowledge_source_clear(struct knowledge_source *k)
@@ -236,9 +184,15 @@ static bool source_from(const cJSON *o, void *out, struct lb_error *err)
 	return false;
 }
 
-static void sources_free_v(void *k, size_t n)
+static bool source_item_from(const cJSON *o, void *out, size_t index, struct lb_error *err)
 {
-	knowledge_sources_free(k, n);
+	(void)index;
+	return source_from(o, out, err);
+}
+
+static void source_item_clear(void *k)
+{
+	knowledge_source_clear(k);
 }
 
 bool knowledge_source_decode(const char *json, size_t len, struct knowledge_source *out,
@@ -260,25 +214,33 @@ bool knowledge_source_decode(const char *json, size_t len, struct knowledge_sour
 bool knowledge_page_decode(const char *json, size_t len, struct knowledge_source **out, size_t *n,
                            char **next_cursor, struct lb_error *err)
 {
-	return page_decode(json, len, "knowledge sources", sizeof(**out), source_from,
-	                   sources_free_v, (void **)out, n, next_cursor, err);
+	return api_decode_page(json, len, "knowledge sources", sizeof(**out), source_item_from,
+	                       source_item_clear, (void **)out, n, next_cursor, err);
+}
+
+static void link_clear(void *item)
+{
+	struct knowledge_link *l = item;
+
+	free(l->id);
+	free(l->url);
+	free(l->status);
+	free(l->last_indexed_at);
+	memset(l, 0, sizeof(*l));
 }
 
 void knowledge_links_free(struct knowledge_link *l, size_t n)
 {
-	for (size_t i = 0; l && i < n; i++) {
-		free(l[i].id);
-		free(l[i].url);
-		free(l[i].status);
-		free(l[i].last_indexed_at);
-	}
+	for (size_t i = 0; l && i < n; i++)
+		link_clear(&l[i]);
 	free(l);
 }
 
-static bool link_from(const cJSON *o, void *out, struct lb_error *err)
+static bool link_from(const cJSON *o, void *out, size_t index, struct lb_error *err)
 {
 	struct knowledge_link *l = out;
 
+	(void)index;
 	memset(l, 0, sizeof(*l));
 	if (!cJSON_GetStringValue(item(o, "url"))) {
 		lb_error_set(err, LB_DECODE, "the server sent a link without a \"url\"");
@@ -287,24 +249,16 @@ static bool link_from(const cJSON *o, void *out, struct lb_error *err)
 	if (take(&l->id, o, "id") && take(&l->url, o, "url") && take(&l->status, o, "status") &&
 	    take(&l->last_indexed_at, o, "lastIndexedAt"))
 		return true;
-	free(l->id);
-	free(l->url);
-	free(l->status);
-	memset(l, 0, sizeof(*l));
+	link_clear(l);
 	lb_error_set(err, LB_NOMEM, "out of memory");
 	return false;
-}
-
-static void links_free_v(void *l, size_t n)
-{
-	knowledge_links_free(l, n);
 }
 
 bool knowledge_links_decode(const char *json, size_t len, struct knowledge_link **out, size_t *n,
                             char **next_cursor, struct lb_error *err)
 {
-	return page_decode(json, len, "links", sizeof(**out), link_from, links_free_v, (void **)out,
-	                   n, next_cursor, err);
+	return api_decode_page(json, len, "links", sizeof(**out), link_from, link_clear,
+	                       (void **)out, n, next_cursor, err);
 }
 
 /* A string field of the answer's object (malloc'd); false with err. */
@@ -625,11 +579,6 @@ static bool copilots_decode(const char *body, size_t len, const void *args, stru
 		return false;
 	out->items = v;
 	return true;
-}
-
-static void copilot_item_clear(void *it)
-{
-	copilot_clear(it);
 }
 
 static size_t copilot_item_bytes(const void *it)

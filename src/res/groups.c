@@ -102,49 +102,22 @@ bool group_decode(const char *json, size_t len, struct group_info *out, struct l
 	return ok;
 }
 
+static bool group_item_from(const cJSON *o, void *out, size_t index, struct lb_error *err)
+{
+	(void)index;
+	return group_from_json(o, out, err);
+}
+
+static void group_item_clear(void *item)
+{
+	group_info_clear(item);
+}
+
 bool group_page_decode(const char *json, size_t len, struct group_info **out, size_t *n,
                        char **next_cursor, struct lb_error *err)
 {
-	cJSON *root = api_parse_json(json, len, err);
-	const cJSON *data, *it;
-	struct group_info *g = NULL;
-	const char *cursor;
-	size_t k = 0, count;
-
-	*out = NULL;
-	*n = 0;
-	*next_cursor = NULL;
-	if (!root)
-		return false;
-	data = cJSON_GetObjectItemCaseSensitive(root, "data");
-	if (!cJSON_IsObject(root) || !cJSON_IsArray(data)) {
-		cJSON_Delete(root);
-		lb_error_set(err, LB_DECODE, "the server sent groups without a \"data\" array");
-		return false;
-	}
-	count = (size_t)cJSON_GetArraySize(data);
-	if (count && !(g = calloc(count, sizeof(*g))))
-		goto oom;
-	cJSON_ArrayForEach(it, data)
-	{
-		if (!group_from_json(it, &g[k], err))
-			goto fail;
-		k++;
-	}
-	cursor = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "nextCursor"));
-	if (cursor && *cursor && !(*next_cursor = strdup(cursor)))
-		goto oom;
-	cJSON_Delete(root);
-	*out = g;
-	*n = k;
-	lb_error_clear(err);
-	return true;
-oom:
-	lb_error_set(err, LB_NOMEM, "out of memory");
-fail:
-	groups_free(g, k);
-	cJSON_Delete(root);
-	return false;
+	return api_decode_page(json, len, "groups", sizeof(**out), group_item_from,
+	                       group_item_clear, (void **)out, n, next_cursor, err);
 }
 
 /* ---- the model: the project's groups, read a page at a time ------------ */
@@ -159,11 +132,6 @@ static bool groups_decode(const char *body, size_t len, const void *args, struct
 		return false;
 	out->items = g;
 	return true;
-}
-
-static void group_item_clear(void *item)
-{
-	group_info_clear(item);
 }
 
 static size_t group_item_bytes(const void *item)

@@ -148,54 +148,21 @@ oom:
 	return false;
 }
 
+static bool note_item_from(const cJSON *o, void *out, size_t index, struct lb_error *err)
+{
+	return note_from(o, out, index, err);
+}
+
+static void note_item_clear(void *item)
+{
+	inbox_note_clear(item);
+}
+
 bool inbox_page_decode(const char *json, size_t len, struct inbox_note **out, size_t *n,
                        char **next_cursor, struct lb_error *err)
 {
-	cJSON *root = api_parse_json(json, len, err);
-	const cJSON *data, *it;
-	struct inbox_note *v = NULL;
-	size_t k = 0, count;
-	const char *cursor;
-
-	*out = NULL;
-	*n = 0;
-	*next_cursor = NULL;
-	if (!root)
-		return false;
-	data = item(root, "data");
-	if (!cJSON_IsObject(root) || !cJSON_IsArray(data)) {
-		cJSON_Delete(root);
-		lb_error_set(err, LB_DECODE,
-		             "the server sent inbox notifications without a \"data\" array");
-		return false;
-	}
-	count = (size_t)cJSON_GetArraySize(data);
-	if (count && !(v = calloc(count, sizeof(*v)))) {
-		cJSON_Delete(root);
-		lb_error_set(err, LB_NOMEM, "out of memory");
-		return false;
-	}
-	cJSON_ArrayForEach(it, data)
-	{
-		if (!note_from(it, &v[k], k, err)) {
-			inbox_notes_free(v, k + 1);
-			cJSON_Delete(root);
-			return false;
-		}
-		k++;
-	}
-	cursor = cJSON_GetStringValue(item(root, "nextCursor"));
-	if (cursor && *cursor && !(*next_cursor = strdup(cursor))) {
-		inbox_notes_free(v, k);
-		cJSON_Delete(root);
-		lb_error_set(err, LB_NOMEM, "out of memory");
-		return false;
-	}
-	cJSON_Delete(root);
-	*out = v;
-	*n = k;
-	lb_error_clear(err);
-	return true;
+	return api_decode_page(json, len, "inbox notifications", sizeof(**out), note_item_from,
+	                       note_item_clear, (void **)out, n, next_cursor, err);
 }
 
 bool inbox_note_decode(const char *json, size_t len, struct inbox_note *out, struct lb_error *err)
@@ -329,11 +296,6 @@ static bool inbox_decode(const char *body, size_t len, const void *args, struct 
 		return false;
 	out->items = v;
 	return true;
-}
-
-static void note_item_clear(void *it)
-{
-	inbox_note_clear(it);
 }
 
 static size_t note_item_bytes(const void *it)

@@ -248,61 +248,24 @@ bool room_subscription_decode(const char *json, size_t len, struct room_subscrip
 	return ok;
 }
 
-static void subscriptions_free(struct room_subscription *v, size_t n)
+static bool subscription_item_from(const cJSON *o, void *out, size_t index,
+                                   struct lb_error *err)
 {
-	for (size_t i = 0; v && i < n; i++)
-		room_subscription_clear(&v[i]);
-	free(v);
+	(void)index;
+	return subscription_from(o, out, true, err);
+}
+
+static void subscription_item_clear(void *item)
+{
+	room_subscription_clear(item);
 }
 
 bool room_subscription_page_decode(const char *json, size_t len, struct room_subscription **out,
                                    size_t *n, char **next_cursor, struct lb_error *err)
 {
-	cJSON *root = api_parse_json(json, len, err);
-	const cJSON *data, *it;
-	struct room_subscription *v = NULL;
-	size_t k = 0, count;
-	const char *cursor;
-
-	*out = NULL;
-	*n = 0;
-	*next_cursor = NULL;
-	if (!root)
-		return false;
-	data = item(root, "data");
-	if (!cJSON_IsObject(root) || !cJSON_IsArray(data)) {
-		cJSON_Delete(root);
-		lb_error_set(err, LB_DECODE,
-		             "the server sent room subscription settings without a \"data\" array");
-		return false;
-	}
-	count = (size_t)cJSON_GetArraySize(data);
-	if (count && !(v = calloc(count, sizeof(*v)))) {
-		cJSON_Delete(root);
-		lb_error_set(err, LB_NOMEM, "out of memory");
-		return false;
-	}
-	cJSON_ArrayForEach(it, data)
-	{
-		if (!subscription_from(it, &v[k], true, err)) {
-			subscriptions_free(v, k + 1);
-			cJSON_Delete(root);
-			return false;
-		}
-		k++;
-	}
-	cursor = cJSON_GetStringValue(item(root, "nextCursor"));
-	if (cursor && *cursor && !(*next_cursor = strdup(cursor))) {
-		subscriptions_free(v, k);
-		cJSON_Delete(root);
-		lb_error_set(err, LB_NOMEM, "out of memory");
-		return false;
-	}
-	cJSON_Delete(root);
-	*out = v;
-	*n = k;
-	lb_error_clear(err);
-	return true;
+	return api_decode_page(json, len, "room subscription settings", sizeof(**out),
+	                       subscription_item_from, subscription_item_clear, (void **)out, n,
+	                       next_cursor, err);
 }
 
 static bool one_of(const char *v, const char *const *allowed)
@@ -368,11 +331,6 @@ static bool subs_decode(const char *body, size_t len, const void *args, struct i
 	return true;
 }
 
-static void sub_item_clear(void *it)
-{
-	room_subscription_clear(it);
-}
-
 static size_t sub_item_bytes(const void *it)
 {
 	const struct room_subscription *s = it;
@@ -389,7 +347,7 @@ static const struct item_type sub_item = {
     .name = "room subscription settings",
     .size = sizeof(struct room_subscription),
     .decode_page = subs_decode,
-    .clear = sub_item_clear,
+    .clear = subscription_item_clear,
     .bytes = sub_item_bytes,
     .id = sub_item_id,
 };

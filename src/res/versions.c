@@ -64,76 +64,48 @@ size_t versions_bytes(const struct version *v, size_t n)
 	return b;
 }
 
-/* {nextCursor, data:[{id, createdAt, authors:[{id}]}]}. */
+/* One version {id, createdAt, authors:[{id}]}. */
+static bool version_from(const cJSON *o, void *out, size_t index, struct lb_error *err)
+{
+	struct version *v = out;
+	const char *id = cJSON_GetStringValue(item(o, "id"));
+	const char *created = cJSON_GetStringValue(item(o, "createdAt"));
+	const cJSON *authors = item(o, "authors"), *a;
+	const cJSON *list = cJSON_IsArray(authors) ? authors : NULL;
+
+	if (!id) {
+		lb_error_set(err, LB_DECODE, "the server sent a version without an \"id\" (item %zu)",
+		             index + 1);
+		return false;
+	}
+	v->created_s = -1;
+	if (!(v->id = strdup(id)) || (created && !(v->created_at = strdup(created))))
+		goto oom;
+	v->created_s = iso8601_parse(created);
+	cJSON_ArrayForEach(a, list)
+	{
+		const char *aid =
+		    cJSON_IsString(a) ? a->valuestring : cJSON_GetStringValue(item(a, "id"));
+
+		if (aid && !strv_push(&v->authors, aid))
+			goto oom;
+	}
+	return true;
+oom:
+	lb_error_set(err, LB_NOMEM, "out of memory");
+	return false;
+}
+
+static void version_item_clear(void *item)
+{
+	version_clear(item);
+}
+
 bool version_page_decode(const char *json, size_t len, struct version **out, size_t *n,
                          char **next_cursor, struct lb_error *err)
 {
-	cJSON *root = api_parse_json(json, len, err);
-	const cJSON *data, *it;
-	struct version *v = NULL;
-	size_t k = 0, count;
-	const char *cursor;
-
-	*out = NULL;
-	*n = 0;
-	*next_cursor = NULL;
-	if (!root)
-		return false;
-	data = item(root, "data");
-	if (!cJSON_IsObject(root) || !cJSON_IsArray(data)) {
-		cJSON_Delete(root);
-		lb_error_set(err, LB_DECODE, "the server sent versions without a \"data\" array");
-		return false;
-	}
-	count = (size_t)cJSON_GetArraySize(data);
-	if (count && !(v = calloc(count, sizeof(*v))))
-		goto oom;
-	cJSON_ArrayForEach(it, data)
-	{
-		const char *id = cJSON_GetStringValue(item(it, "id"));
-		const char *created = cJSON_GetStringValue(item(it, "createdAt"));
-		const cJSON *authors = item(it, "authors"), *a;
-		const cJSON *list = cJSON_IsArray(authors) ? authors : NULL;
-
-		if (!id) {
-			versions_free(v, k);
-			cJSON_Delete(root);
-			lb_error_set(err, LB_DECODE,
-			             "the server sent a version without an \"id\" (item %zu)",
-			             k + 1);
-			return false;
-		}
-		v[k].created_s = -1;
-		if (!(v[k].id = strdup(id)) || (created && !(v[k].created_at = strdup(created))))
-			goto oom_v;
-		v[k].created_s = iso8601_parse(created);
-		cJSON_ArrayForEach(a, list)
-		{
-			const char *aid = cJSON_IsString(a) ? a->valuestring
-			                                    : cJSON_GetStringValue(item(a, "id"));
-
-			if (aid && !strv_push(&v[k].authors, aid))
-				goto oom_v;
-		}
-		k++;
-	}
-	cursor = cJSON_GetStringValue(item(root, "nextCursor"));
-	if (cursor && *cursor && !(*next_cursor = strdup(cursor)))
-		goto oom_v0;
-	cJSON_Delete(root);
-	*out = v;
-	*n = k;
-	lb_error_clear(err);
-	return true;
-oom_v:
-	versions_free(v, k + 1);
-	goto oom;
-oom_v0:
-	versions_free(v, k);
-oom:
-	cJSON_Delete(root);
-	lb_error_set(err, LB_NOMEM, "out of memory");
-	return false;
+	return api_decode_page(json, len, "versions", sizeof(**out), version_from,
+	                       version_item_clear, (void **)out, n, next_cursor, err);
 }
 
 /* {"data":{"id":"vh_..."}}, or {"id":...}. */
@@ -176,11 +148,6 @@ static bool versions_decode(const char *body, size_t len, const void *args, stru
 		return false;
 	out->items = v;
 	return true;
-}
-
-static void version_item_clear(void *item)
-{
-	version_clear(item);
 }
 
 static size_t version_item_bytes(const void *item)

@@ -14,6 +14,7 @@
 #include <cJSON.h>
 
 #include "api.h"
+#include "decode.h"
 #include "api_send.h"
 #include "term_safe.h"
 #include "fake_transport.h"
@@ -828,6 +829,84 @@ static void test_room_helpers(void **state)
 	room_clear(&c);
 }
 
+/* ---- api_decode_page ---------------------------------------------------- */
+
+struct named {
+	char *name;
+};
+
+static int named_cleared;
+
+static bool named_from(const cJSON *o, void *out, size_t index, struct lb_error *err)
+{
+	const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "name"));
+	struct named *n = out;
+
+	if (!name) {
+		lb_error_set(err, LB_DECODE, "item %zu has no name", index + 1);
+		return false;
+	}
+	n->name = strdup(name);
+	return n->name != NULL;
+}
+
+static void named_clear(void *item)
+{
+	struct named *n = item;
+
+	free(n->name);
+	n->name = NULL;
+	named_cleared++;
+}
+
+static void test_api_decode_page(void **state)
+{
+	struct lb_error err;
+	struct named *v;
+	size_t n;
+	char *next;
+	const char *ok = "{\"data\":[{\"name\":\"a\"},{\"name\":\"b\"}],\"nextCursor\":\"c2\"}";
+	const char *last = "{\"data\":[],\"nextCursor\":null}";
+	const char *bad_item = "{\"data\":[{\"name\":\"a\"},{},{\"name\":\"c\"}]}";
+
+	(void)state;
+	assert_true(api_decode_page(ok, strlen(ok), "names", sizeof(*v), named_from, named_clear,
+	                            (void **)&v, &n, &next, &err));
+	assert_int_equal(n, 2);
+	assert_string_equal(v[1].name, "b");
+	assert_string_equal(next, "c2");
+	named_clear(&v[0]);
+	named_clear(&v[1]);
+	free(v);
+	free(next);
+
+	assert_true(api_decode_page(last, strlen(last), "names", sizeof(*v), named_from,
+	                            named_clear, (void **)&v, &n, &next, &err));
+	assert_int_equal(n, 0);
+	assert_null(next);
+	free(v);
+
+	/* The failed item is cleared with the ones before it, nothing is
+	 * returned, and the item's message comes through. */
+	named_cleared = 0;
+	assert_false(api_decode_page(bad_item, strlen(bad_item), "names", sizeof(*v), named_from,
+	                             named_clear, (void **)&v, &n, &next, &err));
+	assert_int_equal(named_cleared, 2);
+	assert_null(v);
+	assert_int_equal(n, 0);
+	assert_string_equal(err.message, "item 2 has no name");
+
+	assert_false(api_decode_page("{\"data\":{}}", 11, "names", sizeof(*v), named_from,
+	                             named_clear, (void **)&v, &n, &next, &err));
+	assert_int_equal(err.status, LB_DECODE);
+	assert_non_null(strstr(err.message, "names without a \"data\" array"));
+	assert_false(api_decode_page("[1]", 3, "names", sizeof(*v), named_from, named_clear,
+	                             (void **)&v, &n, &next, &err));
+	assert_false(api_decode_page("{\"data\":[", 9, "names", sizeof(*v), named_from,
+	                             named_clear, (void **)&v, &n, &next, &err));
+	assert_non_null(strstr(err.message, "malformed JSON"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -854,6 +933,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 	    cmocka_unit_test(test_submit_refused),
 	    cmocka_unit_test(test_room_helpers),
+	    cmocka_unit_test(test_api_decode_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
