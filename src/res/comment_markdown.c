@@ -778,56 +778,71 @@ static size_t m_block_tag_open(struct str s, size_t i, bool ci)
 	return 0;
 }
 
+/* The starts of a block that the paragraph and the table rows share in
+ * their negative lookaheads, at i with k leading spaces. */
+static bool heading_starts(struct str s, size_t i, size_t k)
+{
+	size_t h = 0;
+
+	while (at(s, i + k + h) == '#')
+		h++;
+	return h >= 1 && h <= 6 && (i + k + h == s.n || is_space(s.p[i + k + h]));
+}
+
+/* A fence of three or more ` or ~ at j, on a line that ends (a ` fence
+ * with no ` after it). */
+static bool fence_starts(struct str s, size_t j)
+{
+	u16 c = at(s, j);
+	size_t r = 0, e;
+
+	if (c != '`' && c != '~')
+		return false;
+	while (at(s, j + r) == c)
+		r++;
+	if (r < 3)
+		return false;
+	e = line_end(s, j + r);
+	if (e >= s.n)
+		return false;
+	if (c == '`')
+		for (size_t x = j + r; x < e; x++)
+			if (s.p[x] == '`')
+				return false;
+	return true;
+}
+
+/* A bullet, or an ordered item numbered 1, at j followed by a space. */
+static bool first_item_starts(struct str s, size_t j)
+{
+	u16 c = at(s, j);
+
+	if ((c == '*' || c == '+' || c == '-') && at(s, j + 1) == ' ' && j + 1 < s.n)
+		return true;
+	return c == '1' && (at(s, j + 1) == '.' || at(s, j + 1) == ')') && at(s, j + 2) == ' ' &&
+	       j + 2 < s.n;
+}
+
+/* Block HTML that may interrupt: a block tag, or a raw one, or a comment. */
+static bool html_interrupts(struct str s, size_t i)
+{
+	return m_block_tag_open(s, i, false) || starts_lit(s, i, "<script") ||
+	       starts_lit(s, i, "<pre") || starts_lit(s, i, "<style") ||
+	       starts_lit(s, i, "<textarea") || starts_lit(s, i, "<!--");
+}
+
 /* The interruptions of a paragraph at the start of a line (i), as the
  * negative lookahead of marked's paragraph rule has them; with_table for
  * the GFM rule. */
 static bool m_table_head(struct str s, size_t i);
 static bool interrupts_paragraph(struct str s, size_t i, bool with_table)
 {
-	size_t k = spaces(s, i, 3), h = 0;
-	u16 c;
+	size_t k = spaces(s, i, 3), sp = i;
 
-	if (m_hr(s, i))
+	if (m_hr(s, i) || heading_starts(s, i, k) || (with_table && m_table_head(s, i)) ||
+	    at(s, i + k) == '>' || fence_starts(s, i + k) || first_item_starts(s, i + k) ||
+	    html_interrupts(s, i))
 		return true;
-	while (at(s, i + k + h) == '#')
-		h++;
-	if (h >= 1 && h <= 6 && (i + k + h == s.n || is_space(s.p[i + k + h])))
-		return true;
-	if (with_table && m_table_head(s, i))
-		return true;
-	c = at(s, i + k);
-	if (c == '>')
-		return true;
-	if (c == '`' || c == '~') {
-		size_t r = 0, e;
-
-		while (at(s, i + k + r) == c)
-			r++;
-		if (r >= 3) {
-			e = line_end(s, i + k + r);
-			if (e < s.n) {
-				bool ok = true;
-
-				if (c == '`')
-					for (size_t j = i + k + r; j < e; j++)
-						if (s.p[j] == '`')
-							ok = false;
-				if (ok)
-					return true;
-			}
-		}
-	}
-	if ((c == '*' || c == '+' || c == '-') && at(s, i + k + 1) == ' ' && i + k + 1 < s.n)
-		return true;
-	if (c == '1' && (at(s, i + k + 1) == '.' || at(s, i + k + 1) == ')') &&
-	    at(s, i + k + 2) == ' ' && i + k + 2 < s.n)
-		return true;
-	if (m_block_tag_open(s, i, false))
-		return true;
-	if (starts_lit(s, i, "<script") || starts_lit(s, i, "<pre") || starts_lit(s, i, "<style") ||
-	    starts_lit(s, i, "<textarea") || starts_lit(s, i, "<!--"))
-		return true;
-	size_t sp = i;
 	while (sp < s.n && s.p[sp] == ' ')
 		sp++;
 	return sp > i && at(s, sp) == '\n' && sp < s.n;
@@ -932,55 +947,19 @@ static bool m_table_head(struct str s, size_t i)
 /* Does a table row stop at i (the negative lookahead of the rows)? */
 static bool stops_rows(struct str s, size_t i)
 {
-	size_t sp = i, k = spaces(s, i, 3), h = 0;
-	u16 c;
+	size_t sp = i, k = spaces(s, i, 3);
 
 	while (at(s, sp) == ' ')
 		sp++;
 	if (sp < s.n && s.p[sp] == '\n')
 		return true; /*  *\n */
-	if (m_hr(s, i))
-		return true;
-	while (at(s, i + k + h) == '#')
-		h++;
-	if (h >= 1 && h <= 6 && (i + k + h == s.n || is_space(s.p[i + k + h])))
-		return true;
-	c = at(s, i + k);
-	if (c == '>' && i + k < s.n)
+	if (m_hr(s, i) || heading_starts(s, i, k) || (at(s, i + k) == '>' && i + k < s.n))
 		return true;
 	if (spaces(s, i, 4) == 4 && i + 4 < s.n && s.p[i + 4] != '\n')
 		return true;
 	if (k < 4 && at(s, i + k) == '\t' && i + k + 1 < s.n && s.p[i + k + 1] != '\n')
 		return true;
-	if (c == '`' || c == '~') {
-		size_t r = 0, e;
-
-		while (at(s, i + k + r) == c)
-			r++;
-		if (r >= 3) {
-			e = line_end(s, i + k + r);
-			if (e < s.n) {
-				bool ok = true;
-
-				if (c == '`')
-					for (size_t j = i + k + r; j < e; j++)
-						if (s.p[j] == '`')
-							ok = false;
-				if (ok)
-					return true;
-			}
-		}
-	}
-	if ((c == '*' || c == '+' || c == '-') && at(s, i + k + 1) == ' ' && i + k + 1 < s.n)
-		return true;
-	if (c == '1' && (at(s, i + k + 1) == '.' || at(s, i + k + 1) == ')') &&
-	    at(s, i + k + 2) == ' ' && i + k + 2 < s.n)
-		return true;
-	if (m_block_tag_open(s, i, false))
-		return true;
-	return starts_lit(s, i, "<script") || starts_lit(s, i, "<pre") ||
-	       starts_lit(s, i, "<style") || starts_lit(s, i, "<textarea") ||
-	       starts_lit(s, i, "<!--");
+	return fence_starts(s, i + k) || first_item_starts(s, i + k) || html_interrupts(s, i);
 }
 
 /* marked's splitCells. */
