@@ -4,7 +4,8 @@
 #   src/core  <- src/net, src/lson <- src/api <- src/model <- src/cmd
 #             <- src/res (one file a family) <- ui/core, ui/widget <- ui/views
 #
-# and that the libraries stay where they belong: libcurl in src/net only,
+# and that the libraries stay where they belong: libcurl (and libwslay and
+# nettle, for the WebSocket) in src/net only,
 # cJSON in the decoders (src/api, src/lson, src/res, src/cmd), curses in
 # ui/ only; and that src/cmd and src/res never write to standard output (they
 # go through struct cmd_host). Prints each violation as FILE:LINE and
@@ -35,6 +36,8 @@ declare -A libs=(
 	[curl]="src/net"
 	[cjson]="src/api src/lson src/cmd src/res"
 	[curses]="ui/core ui/widget ui/views"
+	[wslay]="src/net"
+	[nettle]="src/net"
 )
 
 # Where each project header (and X-macro table) lives.
@@ -78,6 +81,8 @@ while IFS= read -r f; do
 			curl/*) lib=curl ;;
 			cJSON.h | cjson/*) lib=cjson ;;
 			curses.h | ncurses.h | ncursesw/*) lib=curses ;;
+			wslay/*) lib=wslay ;;
+			nettle/*) lib=nettle ;;
 			esac
 			if [ -n "$lib" ] && [[ " ${libs[$lib]} " != *" $dir "* ]]; then
 				complain "$f:$n" "includes <$h>: only ${libs[$lib]} may"

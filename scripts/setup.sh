@@ -64,6 +64,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 APT_PACKAGES=(
 	gcc g++ make libc6-dev autoconf automake libtool pkg-config
 	libncurses-dev libcurl4-openssl-dev libcjson-dev libedit-dev libcmocka-dev
+	libwslay-dev nettle-dev
 	curl ca-certificates time python3 jq
 )
 

@@ -56,9 +56,9 @@ build()
 	files=$(core_sources)
 	# shellcheck disable=SC2046,SC2086 # word splitting is wanted
 	"$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		$extra -I"$out" $(for d in "$src"/*/; do printf ' -I%s' "$d"; done) $(pkg-config --cflags libcurl libcjson libedit) \
+		$extra -I"$out" $(for d in "$src"/*/; do printf ' -I%s' "$d"; done) $(pkg-config --cflags libcurl libcjson libedit nettle) \
 		-o "$out/$t/fuzz_$t" "$here/fuzz_$t.c" $files \
-		$(pkg-config --libs libcurl libcjson libedit) -lm
+		$(pkg-config --libs libcurl libcjson libedit nettle) -lwslay -lm
 }
 
 run()

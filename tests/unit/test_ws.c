@@ -1,0 +1,607 @@
+#include "lbconfig.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <nettle/base64.h>
+#include <nettle/sha1.h>
+
+#include "util.h"
+#include "ws.h"
+
+/* The client against a small WebSocket server on a thread: it writes its
+ * answers and frames byte by byte as the RFC has them, so that the
+ * client's handshake and libwslay's framing meet something that is not
+ * themselves. */
+
+enum scenario {
+	SC_CONVERSATION, /* the upgrade, frames of every kind, a close 4109 */
+	SC_REFUSED,      /* 403 */
+	SC_BAD_ACCEPT,   /* 101 with the wrong Sec-WebSocket-Accept */
+	SC_DROP,         /* 101, then the connection ends without a close frame */
+	SC_SILENT,       /* accepts, never answers */
+	SC_TOO_BIG,      /* a message longer than the client allows */
+};
+
+#define BIG_LEN (17u << 20) /* more than 16 MiB, in one message */
+
+struct server {
+	enum scenario sc;
+	int listen_fd;
+	int port;
+	pthread_t thread;
+	char request[4096];
+	/* What the server read from the client after the upgrade. */
+	char first_text[256];
+	char pong[16];
+	int close_code; /* in the client's close frame */
+	bool ok;        /* the script ran to its end */
+};
+
+static bool write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n) {
+		ssize_t k = write(fd, c, n);
+		if (k <= 0)
+			return false;
+		c += k;
+		n -= (size_t)k;
+	}
+	return true;
+}
+
+static bool read_all(int fd, void *p, size_t n)
+{
+	char *c = p;
+
+	while (n) {
+		ssize_t k = read(fd, c, n);
+		if (k <= 0)
+			return false;
+		c += k;
+		n -= (size_t)k;
+	}
+	return true;
+}
+
+/* An unmasked server frame: its header into out, the length of it. */
+static size_t frame_head(uint8_t *out, bool fin, int opcode, size_t len)
+{
+	size_t n = 0;
+
+	out[n++] = (uint8_t)((fin ? 0x80 : 0) | opcode);
+	if (len < 126) {
+		out[n++] = (uint8_t)len;
+	} else if (len < 65536) {
+		out[n++] = 126;
+		out[n++] = (uint8_t)(len >> 8);
+		out[n++] = (uint8_t)len;
+	} else {
+		out[n++] = 127;
+		for (int i = 7; i >= 0; i--)
+			out[n++] = (uint8_t)((uint64_t)len >> (8 * i));
+	}
+	return n;
+}
+
+static bool send_frame(int fd, bool fin, int opcode, const void *p, size_t len)
+{
+	uint8_t h[14];
+	size_t n = frame_head(h, fin, opcode, len);
+
+	return write_all(fd, h, n) && write_all(fd, p, len);
+}
+
+/* A client frame (masked, as the RFC requires): opcode and payload. */
+static bool read_frame(int fd, int *opcode, char *out, size_t max, size_t *len)
+{
+	uint8_t h[2], mask[4], ext[8];
+	uint64_t n;
+
+	if (!read_all(fd, h, 2) || !(h[1] & 0x80))
+		return false;
+	*opcode = h[0] & 0x0f;
+	n = h[1] & 0x7f;
+	if (n == 126) {
+		if (!read_all(fd, ext, 2))
+			return false;
+		n = (uint64_t)ext[0] << 8 | ext[1];
+	} else if (n == 127) {
+		if (!read_all(fd, ext, 8))
+			return false;
+		n = 0;
+		for (int i = 0; i < 8; i++)
+			n = n << 8 | ext[i];
+	}
+	if (n > max || !read_all(fd, mask, 4) || !read_all(fd, out, (size_t)n))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		out[i] ^= (char)mask[i % 4];
+	*len = (size_t)n;
+	return true;
+}
+
+static void accept_for(const char *request, char out[29])
+{
+	static const char guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+	const char *k = strstr(request, "Sec-WebSocket-Key: ");
+	char key[64] = "";
+	struct sha1_ctx sha;
+	uint8_t digest[SHA1_DIGEST_SIZE];
+
+	if (k)
+		sscanf(k + 19, "%63[^\r]", key);
+	sha1_init(&sha);
+	sha1_update(&sha, strlen(key), (const uint8_t *)key);
+	sha1_update(&sha, sizeof(guid) - 1, (const uint8_t *)guid);
+	sha1_digest(&sha, sizeof(digest), digest);
+	base64_encode_raw(out, sizeof(digest), digest);
+	out[28] = '\0';
+}
+
+static void conversation(struct server *s, int fd)
+{
+	char buf[256], *big;
+	size_t len;
+	int op;
+	static const char hello[] = "hello";
+
+	/* The first frame goes out with the headers, in one write. */
+	{
+		uint8_t h[14];
+		size_t n = frame_head(h, true, 1, sizeof(hello) - 1);
+		char accept[29], head[512];
+		int hl;
+
+		accept_for(s->request, accept);
+		hl = snprintf(head, sizeof(head),
+		              "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+		              "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
+		              accept);
+		memcpy(head + hl, h, n);
+		memcpy(head + hl + n, hello, sizeof(hello) - 1);
+		if (!write_all(fd, head, (size_t)hl + n + sizeof(hello) - 1))
+			return;
+	}
+	if (!read_frame(fd, &op, buf, sizeof(buf) - 1, &len) || op != 1)
+		return;
+	buf[len] = '\0';
+	snprintf(s->first_text, sizeof(s->first_text), "%s", buf);
+	if (!send_frame(fd, false, 1, "frag", 4) || !send_frame(fd, true, 0, "ment", 4) ||
+	    !send_frame(fd, true, 9, "p", 1))
+		return;
+	if (!read_frame(fd, &op, buf, sizeof(buf) - 1, &len) || op != 10)
+		return;
+	buf[len] = '\0';
+	snprintf(s->pong, sizeof(s->pong), "%.15s", buf);
+	if (!send_frame(fd, true, 2, "\x01\x02", 2))
+		return;
+	if (!(big = malloc(BIG_LEN)))
+		return;
+	memset(big, 'x', BIG_LEN);
+	big[0] = '[';
+	big[BIG_LEN - 1] = ']';
+	/* In two fragments, as a client of the room may send it. */
+	if (!send_frame(fd, false, 1, big, BIG_LEN / 2) ||
+	    !send_frame(fd, true, 0, big + BIG_LEN / 2, BIG_LEN - BIG_LEN / 2)) {
+		free(big);
+		return;
+	}
+	free(big);
+	{
+		static const char reason[] = "\x10\x05token expired"; /* 4101 */
+		if (!send_frame(fd, true, 8, reason, sizeof(reason) - 1))
+			return;
+	}
+	if (!read_frame(fd, &op, buf, sizeof(buf), &len) || op != 8 || len < 2)
+		return;
+	s->close_code = (uint8_t)buf[0] << 8 | (uint8_t)buf[1];
+	s->ok = true;
+}
+
+static void *serve(void *arg)
+{
+	struct server *s = arg;
+	int fd = accept(s->listen_fd, NULL, NULL);
+	size_t n = 0;
+	char accept_key[29], head[512];
+
+	if (fd < 0)
+		return NULL;
+	while (n < sizeof(s->request) - 1 && !strstr(s->request, "\r\n\r\n")) {
+		ssize_t k = read(fd, s->request + n, sizeof(s->request) - 1 - n);
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+		s->request[n] = '\0';
+	}
+	accept_for(s->request, accept_key);
+	switch (s->sc) {
+	case SC_CONVERSATION:
+		conversation(s, fd);
+		break;
+	case SC_REFUSED:
+		s->ok = write_all(fd, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n", 45);
+		break;
+	case SC_BAD_ACCEPT:
+		snprintf(head, sizeof(head),
+		         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+		         "Connection: Upgrade\r\nSec-WebSocket-Accept: AAAA%s\r\n\r\n",
+		         accept_key + 4);
+		s->ok = write_all(fd, head, strlen(head));
+		break;
+	case SC_DROP:
+	case SC_TOO_BIG:
+		snprintf(head, sizeof(head),
+		         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+		         "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
+		         accept_key);
+		s->ok = write_all(fd, head, strlen(head));
+		if (s->sc == SC_TOO_BIG) {
+			char big[2000];
+			int op;
+			size_t len;
+
+			memset(big, 'y', sizeof(big));
+			s->ok = send_frame(fd, true, 1, big, sizeof(big)) &&
+			        read_frame(fd, &op, big, sizeof(big), &len) && op == 8;
+			if (s->ok)
+				s->close_code = (uint8_t)big[0] << 8 | (uint8_t)big[1];
+		}
+		break;
+	case SC_SILENT:
+		s->ok = true;
+		sleep(1);
+		break;
+	}
+	close(fd);
+	return NULL;
+}
+
+static void server_start(struct server *s, enum scenario sc)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t al = sizeof(a);
+
+	memset(s, 0, sizeof(*s));
+	s->sc = sc;
+	s->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(s->listen_fd >= 0);
+	assert_int_equal(bind(s->listen_fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(s->listen_fd, 1), 0);
+	assert_int_equal(getsockname(s->listen_fd, (struct sockaddr *)&a, &al), 0);
+	s->port = ntohs(a.sin_port);
+	assert_int_equal(pthread_create(&s->thread, NULL, serve, s), 0);
+}
+
+static void server_stop(struct server *s)
+{
+	pthread_join(s->thread, NULL);
+	close(s->listen_fd);
+}
+
+/* ---- the client's side --------------------------------------------------- */
+
+struct client {
+	bool opened, closed;
+	int code;
+	char reason[64];
+	struct lb_error err;
+	char *messages[8];
+	size_t lens[8];
+	int n;
+	struct ws *w;
+};
+
+static void on_open(void *ud)
+{
+	struct client *c = ud;
+	struct lb_error err;
+
+	c->opened = true;
+	assert_true(ws_send_text(c->w, "[{\"type\":200}]", 14, &err));
+}
+
+static void on_message(void *ud, const char *text, size_t len)
+{
+	struct client *c = ud;
+
+	if (c->n < 8) {
+		c->messages[c->n] = malloc(len + 1);
+		memcpy(c->messages[c->n], text, len);
+		c->messages[c->n][len] = '\0';
+		c->lens[c->n++] = len;
+	}
+}
+
+static void on_closed(void *ud, int code, const char *reason, const struct lb_error *err)
+{
+	struct client *c = ud;
+
+	c->closed = true;
+	c->code = code;
+	snprintf(c->reason, sizeof(c->reason), "%s", reason);
+	c->err = *err;
+}
+
+static const struct ws_events events = {on_open, on_message, on_closed};
+
+/* Run the client's loop until it is closed, or max_ms. */
+static void run(struct client *c, int max_ms)
+{
+	long long end = now_ms() + max_ms;
+
+	while (!c->closed && now_ms() < end) {
+		struct pollfd fds[WS_POLLFDS_MAX];
+		int n = ws_pollfds(c->w, fds, WS_POLLFDS_MAX);
+		int t = ws_timeout_ms(c->w);
+
+		if (t < 0 || t > 50)
+			t = 50;
+		poll(fds, (nfds_t)n, t);
+		ws_process(c->w, fds, n);
+	}
+}
+
+static void client_connect(struct client *c, const char *url, const struct ws_options *o)
+{
+	struct lb_error err;
+
+	memset(c, 0, sizeof(*c));
+	c->w = ws_connect(url, o, &events, c, &err);
+	assert_non_null(c->w);
+}
+
+static void client_free(struct client *c)
+{
+	for (int i = 0; i < c->n; i++)
+		free(c->messages[i]);
+	ws_free(&c->w);
+}
+
+static void test_accept_key(void **state)
+{
+	char out[29];
+
+	(void)state;
+	/* RFC 6455 §1.3 */
+	ws_accept_key("dGhlIHNhbXBsZSBub25jZQ==", out);
+	assert_string_equal(out, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+}
+
+static void test_conversation(void **state)
+{
+	struct server s;
+	struct client c;
+	struct ws_options o;
+	struct ws_stats st;
+	char url[128];
+
+	(void)state;
+	server_start(&s, SC_CONVERSATION);
+	ws_options_default(&o);
+	o.user_agent = "lbtui-test";
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/v8?roomId=r1&tok=abc", s.port);
+	client_connect(&c, url, &o);
+	run(&c, 20000);
+	server_stop(&s);
+
+	assert_true(s.ok);
+	assert_non_null(strstr(s.request, "GET /v8?roomId=r1&tok=abc HTTP/1.1\r\n"));
+	assert_non_null(strstr(s.request, "Sec-WebSocket-Version: 13\r\n"));
+	assert_non_null(strstr(s.request, "Upgrade: websocket\r\n"));
+	assert_non_null(strstr(s.request, "User-Agent: lbtui-test\r\n"));
+	assert_null(strstr(s.request, "Sec-WebSocket-Extensions"));
+	assert_true(c.opened);
+	assert_string_equal(s.first_text, "[{\"type\":200}]");
+	assert_string_equal(s.pong, "p");
+	/* The frame that came with the headers, the fragmented one, the big one. */
+	assert_int_equal(c.n, 3);
+	assert_string_equal(c.messages[0], "hello");
+	assert_string_equal(c.messages[1], "fragment");
+	assert_int_equal(c.lens[2], BIG_LEN);
+	assert_int_equal(c.messages[2][0], '[');
+	assert_int_equal(c.messages[2][BIG_LEN - 1], ']');
+	assert_true(c.closed);
+	assert_int_equal(c.code, 4101);
+	assert_string_equal(c.reason, "token expired");
+	assert_int_equal(c.err.status, LB_OK);
+	assert_int_equal(s.close_code, 4101); /* the client echoed the code */
+	ws_get_stats(c.w, &st);
+	assert_int_equal(st.ignored, 1);
+	assert_int_equal(st.pings, 1);
+	assert_int_equal(st.messages, 3);
+	client_free(&c);
+}
+
+static void test_refused(void **state)
+{
+	struct server s;
+	struct client c;
+	struct ws_options o;
+	char url[128];
+
+	(void)state;
+	server_start(&s, SC_REFUSED);
+	ws_options_default(&o);
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/v8?tok=secret-token-x", s.port);
+	client_connect(&c, url, &o);
+	run(&c, 5000);
+	server_stop(&s);
+	assert_true(c.closed);
+	assert_false(c.opened);
+	assert_int_equal(c.err.status, LB_HTTP);
+	assert_int_equal(c.err.http_status, 403);
+	assert_non_null(strstr(c.err.message, "refused the WebSocket upgrade (HTTP 403)"));
+	assert_null(strstr(c.err.message, "secret-token-x"));
+	client_free(&c);
+}
+
+static void test_bad_accept(void **state)
+{
+	struct server s;
+	struct client c;
+	struct ws_options o;
+	char url[128];
+
+	(void)state;
+	server_start(&s, SC_BAD_ACCEPT);
+	ws_options_default(&o);
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", s.port);
+	client_connect(&c, url, &o);
+	run(&c, 5000);
+	server_stop(&s);
+	assert_true(c.closed);
+	assert_false(c.opened);
+	assert_int_equal(c.err.status, LB_DECODE);
+	assert_non_null(strstr(c.err.message, "Sec-WebSocket-Accept"));
+	client_free(&c);
+}
+
+static void test_drop(void **state)
+{
+	struct server s;
+	struct client c;
+	struct ws_options o;
+	char url[128];
+
+	(void)state;
+	server_start(&s, SC_DROP);
+	ws_options_default(&o);
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", s.port);
+	client_connect(&c, url, &o);
+	run(&c, 5000);
+	server_stop(&s);
+	assert_true(c.opened);
+	assert_true(c.closed);
+	assert_int_equal(c.code, 0);
+	assert_int_equal(c.err.status, LB_NETWORK);
+	client_free(&c);
+}
+
+static void test_silent(void **state)
+{
+	struct server s;
+	struct client c;
+	struct ws_options o;
+	char url[128];
+	long long t0;
+
+	(void)state;
+	server_start(&s, SC_SILENT);
+	ws_options_default(&o);
+	o.connect_timeout_ms = 300;
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", s.port);
+	t0 = now_ms();
+	client_connect(&c, url, &o);
+	run(&c, 5000);
+	assert_true(c.closed);
+	assert_true(now_ms() - t0 < 900);
+	server_stop(&s);
+	assert_int_equal(c.err.status, LB_NETWORK);
+	assert_non_null(strstr(c.err.message, "did not open in time"));
+	client_free(&c);
+}
+
+static void test_too_big(void **state)
+{
+	struct server s;
+	struct client c;
+	struct ws_options o;
+	char url[128];
+
+	(void)state;
+	server_start(&s, SC_TOO_BIG);
+	ws_options_default(&o);
+	o.max_message = 1024;
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", s.port);
+	client_connect(&c, url, &o);
+	run(&c, 5000);
+	server_stop(&s);
+	assert_true(c.closed);
+	assert_int_equal(c.n, 0);
+	assert_int_equal(s.close_code, 1009);
+	assert_int_equal(c.err.status, LB_TOO_LARGE);
+	client_free(&c);
+}
+
+static void test_no_server(void **state)
+{
+	struct server s;
+	struct client c;
+	struct ws_options o;
+	char url[128];
+	int port;
+
+	(void)state;
+	/* A port that was listening a moment ago and is not any more. */
+	server_start(&s, SC_SILENT);
+	port = s.port;
+	{
+		struct client k;
+		struct ws_options ko;
+		char u[64];
+
+		ws_options_default(&ko);
+		ko.connect_timeout_ms = 200;
+		snprintf(u, sizeof(u), "ws://127.0.0.1:%d/", port);
+		client_connect(&k, u, &ko);
+		run(&k, 2000);
+		client_free(&k);
+	}
+	server_stop(&s);
+	ws_options_default(&o);
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/", port);
+	client_connect(&c, url, &o);
+	run(&c, 5000);
+	assert_true(c.closed);
+	assert_false(c.opened);
+	assert_int_equal(c.err.status, LB_NETWORK);
+	assert_non_null(strstr(c.err.message, "could not connect"));
+	client_free(&c);
+}
+
+static void test_bad_url(void **state)
+{
+	struct ws_options o;
+	struct lb_error err;
+	struct client c = {0};
+
+	(void)state;
+	ws_options_default(&o);
+	assert_null(ws_connect("http://127.0.0.1/", &o, &events, &c, &err));
+	assert_int_equal(err.status, LB_USAGE);
+	assert_null(ws_connect("not a url", &o, &events, &c, &err));
+	assert_int_equal(err.status, LB_USAGE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_accept_key), cmocka_unit_test(test_conversation),
+	    cmocka_unit_test(test_refused),    cmocka_unit_test(test_bad_accept),
+	    cmocka_unit_test(test_drop),       cmocka_unit_test(test_silent),
+	    cmocka_unit_test(test_too_big),    cmocka_unit_test(test_no_server),
+	    cmocka_unit_test(test_bad_url),
+	};
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
