@@ -1,0 +1,926 @@
+#include "lbconfig.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "live_tree.h"
+#include "lson_impl.h"
+#include "util.h"
+
+/* The node types of compact nodes (@liveblocks/core's CrdtType). */
+enum node_type { NT_OBJECT, NT_LIST, NT_MAP, NT_REGISTER, NT_TEXT, NT_FILE, NT_COUNT };
+
+struct node {
+	char *id;
+	enum node_type type;
+	struct node *parent;
+	char *key;   /* the parent key: an object's or map's key, a list position */
+	char *parent_id; /* while loading: the parent may come later */
+	cJSON *data; /* an object's plain fields; a register's value; text, file: as sent */
+	/* Children, sorted by key (positions sort as strings, as the SDK's
+	 * `<` sorts them). */
+	struct node **kids;
+	size_t n_kids, cap_kids;
+	struct node *next_in_bucket;
+};
+
+struct live_tree {
+	struct node **buckets;
+	size_t n_buckets, n_nodes;
+	struct node *root;
+	bool linked;
+};
+
+/* ---- positions (@liveblocks/core's lib/position.ts) --------------------- */
+
+#define POS_MIN 32
+#define POS_MAX 126
+#define POS_DIGITS (POS_MAX - POS_MIN + 1)
+
+static char *pos_before(const char *pos)
+{
+	size_t last = strlen(pos) - 1;
+
+	for (size_t i = 0; i <= last; i++) {
+		unsigned char c = (unsigned char)pos[i];
+		char *out;
+
+		if (c <= POS_MIN)
+			continue;
+		if (i < last)
+			return strndup(pos, i + 1);
+		if (!(out = malloc(i + 3)))
+			return NULL;
+		memcpy(out, pos, i);
+		if (c == POS_MIN + 1) {
+			out[i] = (char)POS_MIN;
+			out[i + 1] = (char)POS_MAX;
+			out[i + 2] = '\0';
+		} else {
+			out[i] = (char)(c - 1);
+			out[i + 1] = '\0';
+		}
+		return out;
+	}
+	return strdup("!");
+}
+
+/* pos + 1 in its first viewport digits, NULL when it carries out. */
+static char *pos_increment(const char *pos, size_t viewport)
+{
+	size_t len = strlen(pos);
+	char *out = malloc(viewport + 1);
+	int carry = 1;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < viewport; i++)
+		out[i] = (char)(i < len ? pos[i] - POS_MIN : 0);
+	for (size_t i = viewport; i-- > 0 && carry;) {
+		int sum = out[i] + carry;
+
+		carry = sum >= POS_DIGITS;
+		out[i] = (char)(carry ? 0 : sum);
+	}
+	if (carry) {
+		free(out);
+		return NULL;
+	}
+	for (size_t i = 0; i < viewport; i++)
+		out[i] = (char)(out[i] + POS_MIN);
+	out[viewport] = '\0';
+	while (viewport > 1 && out[viewport - 1] == POS_MIN)
+		out[--viewport] = '\0';
+	return out;
+}
+
+static char *pos_append_one(const char *pos)
+{
+	size_t len = strlen(pos);
+	char *out = malloc(len + 2);
+
+	if (out) {
+		memcpy(out, pos, len);
+		out[len] = '!';
+		out[len + 1] = '\0';
+	}
+	return out;
+}
+
+static char *pos_after(const char *pos)
+{
+	size_t len = strlen(pos), viewport = 2;
+	char *trimmed, *out;
+
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)pos[i] < POS_MIN || (unsigned char)pos[i] > POS_MAX)
+			return pos_append_one(pos);
+	while (len > 1 && pos[len - 1] == POS_MIN)
+		len--;
+	if (len == 0 || (len == 1 && pos[0] == POS_MIN))
+		return strdup("!");
+	if (!(trimmed = strndup(pos, len)))
+		return NULL;
+	if (len > 2)
+		viewport = 2 + (len - 2 + 2) / 3 * 3;
+	if (!(out = pos_increment(trimmed, viewport)))
+		out = pos_increment(trimmed, viewport + 3);
+	if (!out)
+		out = pos_append_one(trimmed);
+	free(trimmed);
+	return out;
+}
+
+/* Between lo and hi, lo < hi (hi "" reads as all nines). */
+static char *pos_between_ordered(const char *lo, const char *hi)
+{
+	size_t lo_len = strlen(lo), hi_len = strlen(hi);
+
+	for (size_t i = 0;; i++) {
+		int lc = i < lo_len ? (unsigned char)lo[i] : POS_MIN;
+		int hc = i < hi_len ? (unsigned char)hi[i] : POS_MAX;
+		char *out;
+
+		if (lc == hc)
+			continue;
+		if (hc - lc == 1) {
+			/* lo's first i + 1 digits, then between the rest and nines. */
+			char *rest = pos_between_ordered(i + 1 < lo_len ? lo + i + 1 : "", "");
+			size_t rest_len;
+
+			if (!rest)
+				return NULL;
+			rest_len = strlen(rest);
+			if (!(out = malloc(i + 1 + rest_len + 1))) {
+				free(rest);
+				return NULL;
+			}
+			for (size_t k = 0; k <= i; k++)
+				out[k] = k < lo_len ? lo[k] : (char)POS_MIN;
+			memcpy(out + i + 1, rest, rest_len + 1);
+			free(rest);
+			return out;
+		}
+		if (!(out = malloc(i + 2)))
+			return NULL;
+		for (size_t k = 0; k < i; k++)
+			out[k] = k < lo_len ? lo[k] : (char)POS_MIN;
+		out[i] = (char)((hc + lc) >> 1);
+		out[i + 1] = '\0';
+		return out;
+	}
+}
+
+char *live_position(const char *lo, const char *hi)
+{
+	int cmp;
+
+	if (lo && hi) {
+		cmp = strcmp(lo, hi);
+		if (cmp == 0)
+			return pos_after(lo);
+		return cmp < 0 ? pos_between_ordered(lo, hi) : pos_between_ordered(hi, lo);
+	}
+	if (lo)
+		return pos_after(lo);
+	if (hi)
+		return pos_before(hi);
+	return strdup("!");
+}
+
+/* ---- the node map ------------------------------------------------------------ */
+
+static size_t hash(const char *s)
+{
+	uint64_t h = 1469598103934665603u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return (size_t)h;
+}
+
+static struct node *find(const struct live_tree *t, const char *id)
+{
+	if (!id || !t->n_buckets)
+		return NULL;
+	for (struct node *n = t->buckets[hash(id) & (t->n_buckets - 1)]; n; n = n->next_in_bucket)
+		if (!strcmp(n->id, id))
+			return n;
+	return NULL;
+}
+
+static bool grow(struct live_tree *t)
+{
+	size_t nb = t->n_buckets ? t->n_buckets * 2 : 1024;
+	struct node **b = calloc(nb, sizeof(*b));
+
+	if (!b)
+		return false;
+	for (size_t i = 0; i < t->n_buckets; i++)
+		for (struct node *n = t->buckets[i], *next; n; n = next) {
+			size_t k = hash(n->id) & (nb - 1);
+
+			next = n->next_in_bucket;
+			n->next_in_bucket = b[k];
+			b[k] = n;
+		}
+	free(t->buckets);
+	t->buckets = b;
+	t->n_buckets = nb;
+	return true;
+}
+
+static bool insert_hash(struct live_tree *t, struct node *n)
+{
+	size_t k;
+
+	if (t->n_nodes + 1 > t->n_buckets / 4 * 3 && !grow(t))
+		return false;
+	k = hash(n->id) & (t->n_buckets - 1);
+	n->next_in_bucket = t->buckets[k];
+	t->buckets[k] = n;
+	t->n_nodes++;
+	return true;
+}
+
+static void remove_hash(struct live_tree *t, struct node *n)
+{
+	struct node **p = &t->buckets[hash(n->id) & (t->n_buckets - 1)];
+
+	for (; *p; p = &(*p)->next_in_bucket)
+		if (*p == n) {
+			*p = n->next_in_bucket;
+			t->n_nodes--;
+			return;
+		}
+}
+
+static void node_free(struct node *n)
+{
+	free(n->id);
+	free(n->key);
+	free(n->parent_id);
+	cJSON_Delete(n->data);
+	free(n->kids);
+	free(n);
+}
+
+/* Unhash and free n and everything below it. */
+static void free_subtree(struct live_tree *t, struct node *n)
+{
+	for (size_t i = 0; i < n->n_kids; i++)
+		free_subtree(t, n->kids[i]);
+	remove_hash(t, n);
+	if (t->root == n)
+		t->root = NULL;
+	node_free(n);
+}
+
+/* ---- children ----------------------------------------------------------------- */
+
+/* The first child whose key is not below key. */
+static size_t lower_bound(const struct node *p, const char *key)
+{
+	size_t lo = 0, hi = p->n_kids;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (strcmp(p->kids[mid]->key, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct node *kid_at(const struct node *p, const char *key)
+{
+	size_t i = lower_bound(p, key);
+
+	return i < p->n_kids && !strcmp(p->kids[i]->key, key) ? p->kids[i] : NULL;
+}
+
+static size_t kid_index(const struct node *p, const struct node *n)
+{
+	for (size_t i = lower_bound(p, n->key); i < p->n_kids; i++)
+		if (p->kids[i] == n)
+			return i;
+	for (size_t i = 0; i < p->n_kids; i++)
+		if (p->kids[i] == n)
+			return i;
+	return p->n_kids;
+}
+
+/* Put n among p's children by its key (after those with an equal one). */
+static bool attach(struct node *p, struct node *n)
+{
+	size_t i = lower_bound(p, n->key);
+
+	while (i < p->n_kids && !strcmp(p->kids[i]->key, n->key))
+		i++;
+	if (p->n_kids == p->cap_kids) {
+		size_t cap = p->cap_kids ? p->cap_kids * 2 : 4;
+		struct node **k = realloc(p->kids, cap * sizeof(*k));
+
+		if (!k)
+			return false;
+		p->kids = k;
+		p->cap_kids = cap;
+	}
+	memmove(p->kids + i + 1, p->kids + i, (p->n_kids - i) * sizeof(*p->kids));
+	p->kids[i] = n;
+	p->n_kids++;
+	n->parent = p;
+	return true;
+}
+
+static void detach(struct node *n)
+{
+	struct node *p = n->parent;
+	size_t i;
+
+	if (!p)
+		return;
+	i = kid_index(p, n);
+	if (i < p->n_kids) {
+		memmove(p->kids + i, p->kids + i + 1, (p->n_kids - i - 1) * sizeof(*p->kids));
+		p->n_kids--;
+	}
+	n->parent = NULL;
+}
+
+/* ---- printing -------------------------------------------------------------------- */
+
+static cJSON *to_json(const struct node *n, bool plain);
+
+/* Add each child of n to out (an object by key, or an array). */
+static bool add_kids(const struct node *n, cJSON *out, bool plain)
+{
+	for (size_t i = 0; i < n->n_kids; i++) {
+		cJSON *v = to_json(n->kids[i], plain);
+
+		if (!v)
+			return false;
+		if (cJSON_IsArray(out))
+			cJSON_AddItemToArray(out, v);
+		else
+			cJSON_AddItemToObject(out, n->kids[i]->key, v);
+	}
+	return true;
+}
+
+static cJSON *wrap(const char *type, cJSON *data)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || !data || !cJSON_AddStringToObject(o, "liveblocksType", type)) {
+		cJSON_Delete(o);
+		cJSON_Delete(data);
+		return NULL;
+	}
+	cJSON_AddItemToObject(o, "data", data);
+	return o;
+}
+
+static cJSON *to_json(const struct node *n, bool plain)
+{
+	cJSON *v = NULL;
+
+	switch (n->type) {
+	case NT_OBJECT:
+		v = n->data ? cJSON_Duplicate(n->data, true) : cJSON_CreateObject();
+		if (v && !add_kids(n, v, plain)) {
+			cJSON_Delete(v);
+			return NULL;
+		}
+		return plain ? v : wrap("LiveObject", v);
+	case NT_MAP:
+		v = cJSON_CreateObject();
+		if (v && !add_kids(n, v, plain)) {
+			cJSON_Delete(v);
+			return NULL;
+		}
+		return plain ? v : wrap("LiveMap", v);
+	case NT_LIST:
+		v = cJSON_CreateArray();
+		if (v && !add_kids(n, v, plain)) {
+			cJSON_Delete(v);
+			return NULL;
+		}
+		return plain ? v : wrap("LiveList", v);
+	case NT_REGISTER:
+		return n->data ? cJSON_Duplicate(n->data, true) : cJSON_CreateNull();
+	case NT_TEXT:
+	case NT_FILE:
+		v = n->data ? cJSON_Duplicate(n->data, true) : cJSON_CreateNull();
+		return plain ? v : wrap(n->type == NT_TEXT ? "LiveText" : "LiveFile", v);
+	case NT_COUNT:
+		break;
+	}
+	return NULL;
+}
+
+cJSON *live_tree_to_json(const struct live_tree *t, bool plain_json)
+{
+	return t->root ? to_json(t->root, plain_json) : NULL;
+}
+
+/* Compact plain JSON of v (NULL for none). */
+static char *print(const cJSON *v)
+{
+	char *p, *out;
+
+	if (!v)
+		return NULL;
+	p = cJSON_PrintUnformatted(v);
+	out = p ? strdup(p) : NULL;
+	cJSON_free(p);
+	return out;
+}
+
+static char *print_node(const struct node *n)
+{
+	cJSON *v = to_json(n, true);
+	char *out = print(v);
+
+	cJSON_Delete(v);
+	return out;
+}
+
+/* The JSON Pointer of n, with key below it when not NULL. */
+static char *pointer(const struct node *n, const char *key)
+{
+	struct buf b;
+	const struct node *chain[512];
+	size_t depth = 0;
+	bool ok = true;
+
+	buf_init(&b);
+	for (const struct node *c = n; c && c->parent && depth < 512; c = c->parent)
+		chain[depth++] = c;
+	while (ok && depth-- > 0) {
+		const struct node *c = chain[depth];
+
+		if (c->parent->type == NT_LIST)
+			ok = buf_printf(&b, "/%zu", kid_index(c->parent, c));
+		else
+			ok = lson_pointer_append(&b, c->key);
+	}
+	if (ok && key)
+		ok = lson_pointer_append(&b, key);
+	/* The root is the empty pointer. */
+	if (ok && !b.data)
+		ok = buf_add(&b, "", 0) && b.data;
+	if (!ok) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+void live_change_clear(struct live_change *c)
+{
+	free(c->path);
+	free(c->from);
+	free(c->before);
+	free(c->after);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ---- loading ---------------------------------------------------------------------- */
+
+struct live_tree *live_tree_new(void)
+{
+	return calloc(1, sizeof(struct live_tree));
+}
+
+void live_tree_free(struct live_tree **tp)
+{
+	struct live_tree *t = *tp;
+
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n_buckets; i++)
+		for (struct node *n = t->buckets[i], *next; n; n = next) {
+			next = n->next_in_bucket;
+			node_free(n);
+		}
+	free(t->buckets);
+	free(t);
+	*tp = NULL;
+}
+
+size_t live_tree_size(const struct live_tree *t)
+{
+	return t->n_nodes;
+}
+
+static struct node *node_new(const char *id, enum node_type type, const char *key,
+                             const cJSON *data)
+{
+	struct node *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	n->type = type;
+	if (!(n->id = strdup(id)) || (key && !(n->key = strdup(key))) ||
+	    (data && !(n->data = cJSON_Duplicate(data, true)))) {
+		node_free(n);
+		return NULL;
+	}
+	return n;
+}
+
+bool live_tree_add_nodes(struct live_tree *t, const cJSON *nodes, struct lb_error *err)
+{
+	const cJSON *it;
+
+	if (!cJSON_IsArray(nodes)) {
+		lb_error_set(err, LB_DECODE, "%s", "a Storage message without a list of nodes");
+		return false;
+	}
+	cJSON_ArrayForEach(it, nodes)
+	{
+		const char *id = cJSON_GetStringValue(cJSON_GetArrayItem(it, 0));
+		const cJSON *second = cJSON_GetArrayItem(it, 1);
+		struct node *n;
+
+		if (!cJSON_IsArray(it) || !id) {
+			lb_error_set(err, LB_DECODE, "%s", "a Storage node that is not [id, ...]");
+			return false;
+		}
+		if (find(t, id))
+			continue;
+		if (cJSON_IsObject(second)) {
+			/* The root: ["root", {data}] */
+			n = node_new(id, NT_OBJECT, NULL, second);
+		} else {
+			const cJSON *type = second, *parent = cJSON_GetArrayItem(it, 2),
+			            *key = cJSON_GetArrayItem(it, 3);
+
+			if (!cJSON_IsNumber(type) || type->valueint < 0 || type->valueint >= NT_COUNT ||
+			    !cJSON_IsString(parent) || !cJSON_IsString(key)) {
+				lb_error_set(err, LB_DECODE, "the Storage node \"%.64s\" is not one", id);
+				return false;
+			}
+			n = node_new(id, (enum node_type)type->valueint, key->valuestring,
+			             cJSON_GetArrayItem(it, 4));
+			if (n && !(n->parent_id = strdup(parent->valuestring))) {
+				node_free(n);
+				n = NULL;
+			}
+		}
+		if (!n || !insert_hash(t, n)) {
+			if (n)
+				node_free(n);
+			lb_error_set(err, LB_NOMEM, "%s", "out of memory");
+			return false;
+		}
+		if (!n->parent_id)
+			t->root = n;
+	}
+	return true;
+}
+
+bool live_tree_link(struct live_tree *t, struct lb_error *err)
+{
+	struct node **orphans = NULL;
+	size_t n_orphans = 0;
+	bool ok = true;
+
+	if (!t->root) {
+		lb_error_set(err, LB_DECODE, "%s", "the room's Storage came without its root");
+		return false;
+	}
+	for (size_t i = 0; i < t->n_buckets; i++)
+		for (struct node *n = t->buckets[i]; n; n = n->next_in_bucket) {
+			struct node *p;
+
+			if (!n->parent_id)
+				continue;
+			p = find(t, n->parent_id);
+			free(n->parent_id);
+			n->parent_id = NULL;
+			if (p && p->type != NT_REGISTER && p->type != NT_TEXT && p->type != NT_FILE) {
+				ok = ok && attach(p, n);
+			} else {
+				struct node **o = realloc(orphans, (n_orphans + 1) * sizeof(*o));
+
+				if (!o) {
+					ok = false;
+					continue;
+				}
+				orphans = o;
+				orphans[n_orphans++] = n;
+			}
+		}
+	/* A node whose parent never came is no part of the tree (the SDK
+	 * drops it too). */
+	for (size_t i = 0; i < n_orphans; i++)
+		free_subtree(t, orphans[i]);
+	free(orphans);
+	t->linked = true;
+	if (!ok)
+		lb_error_set(err, LB_NOMEM, "%s", "out of memory");
+	return ok;
+}
+
+/* ---- ops ------------------------------------------------------------------------- */
+
+static const char *str_member(const cJSON *o, const char *name)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
+}
+
+/* Move n (in a list) from its position to key, as the SDK shifts an item
+ * whose position another takes: between key and the item after it. */
+static bool shift(struct node *n)
+{
+	struct node *p = n->parent;
+	size_t i = kid_index(p, n);
+	const char *next = NULL;
+	char *pos;
+
+	for (size_t k = i + 1; k < p->n_kids && !next; k++)
+		if (strcmp(p->kids[k]->key, n->key))
+			next = p->kids[k]->key;
+	if (!(pos = live_position(n->key, next)))
+		return false;
+	detach(n);
+	free(n->key);
+	n->key = pos;
+	return attach(p, n);
+}
+
+/* A change's texts; false when out of memory. */
+static bool change_set(struct live_change *out, int op, char *path, char *before, char *after,
+                       bool had_before, bool has_after)
+{
+	out->op = op;
+	out->path = path;
+	out->before = before;
+	out->after = after;
+	return path && (before || !had_before) && (after || !has_after);
+}
+
+static const enum node_type create_types[] = {
+    [LIVE_OP_CREATE_OBJECT] = NT_OBJECT,
+    [LIVE_OP_CREATE_LIST] = NT_LIST,
+    [LIVE_OP_CREATE_MAP] = NT_MAP,
+    [LIVE_OP_CREATE_REGISTER] = NT_REGISTER,
+};
+
+static int apply_create(struct live_tree *t, int code, const cJSON *op, struct live_change *out)
+{
+	const char *id = str_member(op, "id"), *parent_id = str_member(op, "parentId");
+	const char *key = str_member(op, "parentKey"), *intent = str_member(op, "intent");
+	const char *deleted_id = str_member(op, "deletedId");
+	const cJSON *data = cJSON_GetObjectItemCaseSensitive(op, "data");
+	struct node *p = find(t, parent_id), *old = NULL, *n;
+	char *before = NULL;
+
+	if (!id || !key || !p || find(t, id) || p->type == NT_REGISTER || p->type == NT_TEXT ||
+	    p->type == NT_FILE)
+		return 0;
+	if (code == LIVE_OP_CREATE_OBJECT && data && !cJSON_IsObject(data))
+		return 0;
+	if (!(n = node_new(id, create_types[code], key, code == LIVE_OP_CREATE_LIST ||
+	                                                        code == LIVE_OP_CREATE_MAP
+	                                                    ? NULL
+	                                                    : data)))
+		return -1;
+	if (code == LIVE_OP_CREATE_REGISTER && !n->data && !(n->data = cJSON_CreateNull()))
+		goto nomem;
+	if (p->type == NT_LIST) {
+		struct node *gone = deleted_id ? find(t, deleted_id) : NULL;
+		struct node *taken = kid_at(p, key);
+
+		if (intent && !strcmp(intent, "set") && gone && gone->parent == p) {
+			/* A list set: the item it replaces goes. */
+			if (!(before = print_node(gone)))
+				goto nomem;
+			old = gone;
+			if (taken == gone)
+				taken = NULL;
+		}
+		if (taken && !shift(taken))
+			goto nomem;
+	} else {
+		old = kid_at(p, key);
+		if (old && !(before = print_node(old)))
+			goto nomem;
+		if (!old && p->type == NT_OBJECT && p->data) {
+			cJSON *plain = cJSON_DetachItemFromObjectCaseSensitive(p->data, key);
+
+			if (plain && !(before = print(plain))) {
+				cJSON_Delete(plain);
+				goto nomem;
+			}
+			cJSON_Delete(plain);
+		}
+	}
+	if (old) {
+		detach(old);
+		free_subtree(t, old);
+	}
+	if (!insert_hash(t, n))
+		goto nomem;
+	if (!attach(p, n)) {
+		remove_hash(t, n);
+		goto nomem;
+	}
+	return change_set(out, code, pointer(n, NULL), before, print_node(n), before != NULL, true)
+	           ? 1
+	           : -1;
+nomem:
+	free(before);
+	node_free(n);
+	return -1;
+}
+
+static int apply_update_object(struct live_tree *t, const cJSON *op, struct live_change *out)
+{
+	struct node *n = find(t, str_member(op, "id"));
+	const cJSON *data = cJSON_GetObjectItemCaseSensitive(op, "data"), *it;
+	cJSON *before, *after;
+	bool one = cJSON_GetArraySize(data) == 1;
+	int rc = 1;
+
+	if (!n || n->type != NT_OBJECT || !cJSON_IsObject(data) || !data->child)
+		return 0;
+	if (!n->data && !(n->data = cJSON_CreateObject()))
+		return -1;
+	before = cJSON_CreateObject();
+	after = cJSON_CreateObject();
+	if (!before || !after)
+		rc = -1;
+	cJSON_ArrayForEach(it, data)
+	{
+		struct node *kid = kid_at(n, it->string);
+		cJSON *old = cJSON_GetObjectItemCaseSensitive(n->data, it->string);
+		cJSON *copy = cJSON_Duplicate(it, true);
+
+		if (rc < 0 || !copy) {
+			cJSON_Delete(copy);
+			rc = -1;
+			break;
+		}
+		if (kid) {
+			cJSON *was = to_json(kid, true);
+
+			if (was)
+				cJSON_AddItemToObject(before, it->string, was);
+			detach(kid);
+			free_subtree(t, kid);
+		} else if (old) {
+			cJSON_AddItemToObject(before, it->string, cJSON_Duplicate(old, true));
+		}
+		cJSON_AddItemToObject(after, it->string, cJSON_Duplicate(it, true));
+		if (old)
+			cJSON_ReplaceItemViaPointer(n->data, old, copy);
+		else
+			cJSON_AddItemToObject(n->data, it->string, copy);
+	}
+	if (rc > 0) {
+		const char *k = data->child->string;
+		const cJSON *b = one ? cJSON_GetObjectItemCaseSensitive(before, k) : before;
+
+		if (!change_set(out, LIVE_OP_UPDATE_OBJECT, pointer(n, one ? k : NULL),
+		                b ? print(b) : NULL,
+		                print(one ? cJSON_GetObjectItemCaseSensitive(after, k) : after),
+		                b != NULL, true))
+			rc = -1;
+	}
+	cJSON_Delete(before);
+	cJSON_Delete(after);
+	return rc;
+}
+
+static int apply_delete_key(struct live_tree *t, const cJSON *op, struct live_change *out)
+{
+	struct node *n = find(t, str_member(op, "id")), *kid;
+	const char *key = str_member(op, "key");
+	cJSON *plain;
+	char *path, *before;
+
+	if (!n || n->type != NT_OBJECT || !key)
+		return 0;
+	if ((kid = kid_at(n, key))) {
+		if (!(path = pointer(kid, NULL)) || !(before = print_node(kid))) {
+			free(path);
+			return -1;
+		}
+		detach(kid);
+		free_subtree(t, kid);
+	} else if (n->data && (plain = cJSON_GetObjectItemCaseSensitive(n->data, key))) {
+		if (!(path = pointer(n, key)) || !(before = print(plain))) {
+			free(path);
+			return -1;
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(n->data, key);
+	} else {
+		return 0;
+	}
+	change_set(out, LIVE_OP_DELETE_OBJECT_KEY, path, before, NULL, true, false);
+	return 1;
+}
+
+static int apply_delete(struct live_tree *t, const cJSON *op, struct live_change *out)
+{
+	struct node *n = find(t, str_member(op, "id"));
+	char *path, *before;
+
+	if (!n || !n->parent)
+		return 0;
+	if (!(path = pointer(n, NULL)) || !(before = print_node(n))) {
+		free(path);
+		return -1;
+	}
+	detach(n);
+	free_subtree(t, n);
+	change_set(out, LIVE_OP_DELETE_CRDT, path, before, NULL, true, false);
+	return 1;
+}
+
+static int apply_set_parent_key(struct live_tree *t, const cJSON *op, struct live_change *out)
+{
+	struct node *n = find(t, str_member(op, "id")), *p, *taken;
+	const char *key = str_member(op, "parentKey");
+	char *from, *k;
+
+	if (!n || !key || !(p = n->parent) || p->type != NT_LIST || !strcmp(n->key, key))
+		return 0;
+	if (!(from = pointer(n, NULL)))
+		return -1;
+	if ((taken = kid_at(p, key)) && !shift(taken)) {
+		free(from);
+		return -1;
+	}
+	if (!(k = strdup(key))) {
+		free(from);
+		return -1;
+	}
+	detach(n);
+	free(n->key);
+	n->key = k;
+	if (!attach(p, n)) {
+		free(from);
+		return -1;
+	}
+	out->from = from;
+	return change_set(out, LIVE_OP_SET_PARENT_KEY, pointer(n, NULL), NULL, print_node(n), false,
+	                  true)
+	           ? 1
+	           : -1;
+}
+
+bool live_tree_apply(struct live_tree *t, const cJSON *op, struct live_change *out, bool *ignored,
+                     struct lb_error *err)
+{
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(op, "type");
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	*ignored = false;
+	lb_error_clear(err);
+	if (!t->root || !cJSON_IsNumber(type)) {
+		*ignored = true;
+		return false;
+	}
+	switch (type->valueint) {
+	case LIVE_OP_CREATE_OBJECT:
+	case LIVE_OP_CREATE_LIST:
+	case LIVE_OP_CREATE_MAP:
+	case LIVE_OP_CREATE_REGISTER:
+		rc = apply_create(t, type->valueint, op, out);
+		break;
+	case LIVE_OP_UPDATE_OBJECT:
+		rc = apply_update_object(t, op, out);
+		break;
+	case LIVE_OP_DELETE_OBJECT_KEY:
+		rc = apply_delete_key(t, op, out);
+		break;
+	case LIVE_OP_DELETE_CRDT:
+		rc = apply_delete(t, op, out);
+		break;
+	case LIVE_OP_SET_PARENT_KEY:
+		rc = apply_set_parent_key(t, op, out);
+		break;
+	default:
+		/* INIT is the client's own; text and file ops are not applied
+		 * here (a re-read shows them). */
+		*ignored = true;
+		return false;
+	}
+	if (rc < 0) {
+		live_change_clear(out);
+		lb_error_set(err, LB_NOMEM, "%s", "out of memory");
+		return false;
+	}
+	if (rc == 0)
+		*ignored = true;
+	return rc > 0;
+}
