@@ -182,6 +182,15 @@ static const char *group_item_id(const void *item)
 	return ((const struct group_info *)item)->id;
 }
 
+static void group_item_user_ids(const void *item, void (*add)(void *ctx, const char *id),
+                                void *ctx)
+{
+	const struct group_info *g = item;
+
+	for (size_t i = 0; i < g->members.n; i++)
+		add(ctx, g->members.v[i]);
+}
+
 static const struct item_type group_item = {
     .name = "group",
     .size = sizeof(struct group_info),
@@ -189,6 +198,7 @@ static const struct item_type group_item = {
     .clear = group_item_clear,
     .bytes = group_item_bytes,
     .id = group_item_id,
+    .user_ids = group_item_user_ids,
 };
 
 static const struct kind groups_kind = {
@@ -365,7 +375,7 @@ static const struct command commands[] = {
     {"group remove", "GROUP_ID USER...", 2, 8, true, run_group_members,
      "Remove members from a group", cmd_no_opts, SCOPE_NONE},
     {"user-groups", "USER", 1, 1, false, run_groups, "List the groups a user is in", all_opts,
-     SCOPE_NONE},
+     SCOPE_USER},
     {NULL, NULL, 0, 0, false, NULL, NULL, NULL, SCOPE_NONE},
 };
 

@@ -400,6 +400,7 @@ static const struct kind subs_kind = {
     .ep = EP_USER_ROOM_SUBSCRIPTION_SETTINGS,
     .item = &sub_item,
     .paging = {.cursor_param = "startingAfter", .page_size = SUBSCRIPTIONS_PAGE},
+    .about_user = true,
 };
 
 struct resource *model_room_subscriptions(struct model *m, const char *user)
