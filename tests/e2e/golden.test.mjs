@@ -280,6 +280,13 @@ const VIEWS = [
 			t.write("h");
 		},
 	},
+	{
+		name: "settings",
+		async open(t) {
+			await top(t);
+			await run(t, ":settings alice", /KIND\s+email[\s\S]*\$deploymentFailed/);
+		},
+	},
 ];
 
 // --- capturing and comparing ---------------------------------------------------
