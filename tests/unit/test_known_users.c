@@ -19,20 +19,20 @@
 #include "threads.h"
 
 #define ROOM_JSON                                                                                  \
-	"{\"type\":\"room\",\"id\":\"r1\",\"createdAt\":\"2024-01-01T00:00:00.000Z\","              \
-	"\"defaultAccesses\":[],\"usersAccesses\":{\"ann\":[\"room:write\"],"                       \
-	"\"zed\":[\"room:read\"]},\"groupsAccesses\":{\"g-team\":[\"room:write\"]},"                \
+	"{\"type\":\"room\",\"id\":\"r1\",\"createdAt\":\"2024-01-01T00:00:00.000Z\","             \
+	"\"defaultAccesses\":[],\"usersAccesses\":{\"ann\":[\"room:write\"],"                      \
+	"\"zed\":[\"room:read\"]},\"groupsAccesses\":{\"g-team\":[\"room:write\"]},"               \
 	"\"metadata\":{}}"
 
 #define THREAD_JSON                                                                                \
-	"{\"type\":\"thread\",\"id\":\"th_1\",\"roomId\":\"r1\","                                   \
-	"\"createdAt\":\"2024-05-01T10:00:00.000Z\",\"metadata\":{},\"resolved\":false,"            \
-	"\"comments\":[{\"type\":\"comment\",\"id\":\"cm_1\",\"threadId\":\"th_1\","                \
-	"\"roomId\":\"r1\",\"userId\":\"bob\",\"createdAt\":\"2024-05-01T10:00:00.000Z\","          \
+	"{\"type\":\"thread\",\"id\":\"th_1\",\"roomId\":\"r1\","                                  \
+	"\"createdAt\":\"2024-05-01T10:00:00.000Z\",\"metadata\":{},\"resolved\":false,"           \
+	"\"comments\":[{\"type\":\"comment\",\"id\":\"cm_1\",\"threadId\":\"th_1\","               \
+	"\"roomId\":\"r1\",\"userId\":\"bob\",\"createdAt\":\"2024-05-01T10:00:00.000Z\","         \
 	"\"reactions\":[],\"attachments\":[],\"body\":{\"version\":1,\"content\":["                \
-	"{\"type\":\"paragraph\",\"children\":[{\"text\":\"hi \"},"                                 \
-	"{\"type\":\"mention\",\"kind\":\"user\",\"id\":\"cat\"},"                                  \
-	"{\"type\":\"mention\",\"id\":\"abe\"},"                                                    \
+	"{\"type\":\"paragraph\",\"children\":[{\"text\":\"hi \"},"                                \
+	"{\"type\":\"mention\",\"kind\":\"user\",\"id\":\"cat\"},"                                 \
+	"{\"type\":\"mention\",\"id\":\"abe\"},"                                                   \
 	"{\"type\":\"mention\",\"kind\":\"group\",\"id\":\"g-ops\",\"userIds\":[\"dee\"]}]}]}}]}"
 
 static const char *const *ids_of(struct fx *f, const char *prefix, size_t *n)

@@ -48,7 +48,7 @@ struct settings_view {
 	unsigned seen; /* the generation of the settings the changes are over */
 };
 
-#define KIND_COL 2
+#define KIND_COL  2
 #define CHANNEL_W 10
 
 static struct settings_view *priv(struct view *v)
@@ -156,7 +156,8 @@ static void settings_draw(struct view *v, WINDOW *win, bool focused)
 	for (int ch = 0; ch < NOTIFY_CHANNELS && y < h - 1; ch++) {
 		if (s->enabled[ch])
 			continue;
-		snprintf(line, sizeof(line), "%s: not enabled for this project", notify_channels[ch]);
+		snprintf(line, sizeof(line), "%s: not enabled for this project",
+		         notify_channels[ch]);
 		draw_text(win, y++, KIND_COL, w - KIND_COL, line, theme_attr(THEME_MUTED));
 	}
 	if (y < h)
@@ -288,13 +289,15 @@ static enum view_result settings_action(struct view *v, enum action a)
 	}
 	if (view_action_is(a, "cell-left") || view_action_is(a, "cell-right")) {
 		sv->col += view_action_is(a, "cell-left") ? -1 : 1;
-		sv->col = sv->col < 0 ? 0 : sv->col >= NOTIFY_CHANNELS ? NOTIFY_CHANNELS - 1 : sv->col;
+		sv->col = sv->col < 0                  ? 0
+		          : sv->col >= NOTIFY_CHANNELS ? NOTIFY_CHANNELS - 1
+		                                       : sv->col;
 		return VIEW_HANDLED;
 	}
 	if (a == ACTION_MOVE_UP || a == ACTION_MOVE_DOWN || a == ACTION_MOVE_FIRST ||
 	    a == ACTION_MOVE_LAST) {
-		sv->row = a == ACTION_MOVE_UP     ? sv->row - 1
-		          : a == ACTION_MOVE_DOWN ? sv->row + 1
+		sv->row = a == ACTION_MOVE_UP      ? sv->row - 1
+		          : a == ACTION_MOVE_DOWN  ? sv->row + 1
 		          : a == ACTION_MOVE_FIRST ? 0
 		                                   : rows - 1;
 		sv->row = sv->row >= rows ? rows - 1 : sv->row;
@@ -388,9 +391,8 @@ static const struct view_command settings_commands[] = {
 };
 
 static const struct view_key settings_keys[] = {
-    {' ', "setting-toggle"},   {'R', "settings-reset"}, {'h', "cell-left"},
-    {KEY_LEFT, "cell-left"},   {'l', "cell-right"},     {KEY_RIGHT, "cell-right"},
-    {0, NULL},
+    {' ', "setting-toggle"}, {'R', "settings-reset"},   {'h', "cell-left"}, {KEY_LEFT, "cell-left"},
+    {'l', "cell-right"},     {KEY_RIGHT, "cell-right"}, {0, NULL},
 };
 
 const struct view_info view_info_settings = {
