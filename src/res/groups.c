@@ -216,6 +216,30 @@ struct resource *model_groups(struct model *m)
 	return key ? mi_get(m, &groups_kind, key, NULL, NULL) : NULL;
 }
 
+static const struct kind user_groups_kind = {
+    .name = "user groups",
+    .shape = KIND_LIST,
+    .ep = EP_USER_GROUPS,
+    .item = &group_item,
+    .paging = {.cursor_param = "startingAfter", .page_size = GROUPS_PAGE},
+    .about_user = true,
+};
+
+struct resource *model_user_groups(struct model *m, const char *user)
+{
+	char *enc;
+	struct buf key;
+
+	if (!m || !user || !*user || !(enc = url_encode(user)))
+		return NULL;
+	buf_init(&key);
+	buf_printf(&key, "/v2/users/%s/groups", enc);
+	free(enc);
+	if (!key.data)
+		return NULL;
+	return mi_get(m, &user_groups_kind, buf_steal(&key), user, NULL);
+}
+
 const struct group_info *model_group_at(const struct resource *r, size_t i)
 {
 	return mi_list_at(r, &group_item, i);
@@ -592,7 +616,8 @@ static void run_groups(struct cmd_ctx *c, const struct command *cmd, struct args
 	}
 	j->user = user;
 	j->all = cmd_has_flag(a, "all");
-	if (!user && cmd_open_view(c, "groups", &(struct scope){0}, NULL, false, "")) {
+	if (cmd_open_view(c, "groups", &(struct scope){.user = user ? a->pos[0] : NULL}, NULL,
+	                  false, "")) {
 		group_job_free(j);
 		return;
 	}

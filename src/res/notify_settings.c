@@ -931,7 +931,8 @@ static void run_subscriptions(struct cmd_ctx *c, const struct command *cmd, stru
 	bool *all;
 	struct resource *r;
 
-	if (!user)
+	if (!user ||
+	    cmd_open_view(c, "subscriptions", &(struct scope){.user = user}, NULL, false, ""))
 		return;
 	all = malloc(sizeof(*all));
 	r = all ? model_room_subscriptions(c->model, user) : NULL;
