@@ -312,10 +312,14 @@ static enum view_result settings_action(struct view *v, enum action a)
 static void settings_changed(struct view *v, struct resource *r)
 {
 	struct settings_view *sv = priv(v);
+	const struct notify_settings *s = model_notification_settings_of(r);
 
-	if (!resview_settled(v, r) || !r->has_data || r->generation == sv->seen)
+	if (!resview_settled(v, r) || !s || r->generation == sv->seen)
 		return;
 	sv->seen = r->generation;
+	/* The custom kinds may have changed: keep the cursor on a row. */
+	if (sv->row >= (int)s->kinds.n)
+		sv->row = s->kinds.n ? (int)s->kinds.n - 1 : 0;
 	for (struct cell_change *c = sv->changes, *next; c; c = next) {
 		next = c->next;
 		if (!c->pending)
