@@ -1204,6 +1204,7 @@ static const struct {
 	known_ids_fn ids;
 } id_sources[] = {
     {SCOPE_ROOM, model_room_ids},
+    {SCOPE_USER, model_user_ids},
 };
 
 /* The source of the IDs of part, NULL when none. */

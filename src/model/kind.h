@@ -48,6 +48,10 @@ struct item_type {
 	/* A deep copy into dst; false on allocation failure (dst then holds
 	 * nothing). NULL for a type never copied. */
 	bool (*copy)(void *dst, const void *src);
+	/* The users the item names (who has access, who wrote or is
+	 * mentioned, who is a member), each handed to add; the strings are
+	 * the item's. NULL: none. For completing user IDs. */
+	void (*user_ids)(const void *item, void (*add)(void *ctx, const char *id), void *ctx);
 };
 
 enum kind_shape {
@@ -82,6 +86,9 @@ struct kind {
 	/* A 404 to its load: the thing itself is gone (a room). NULL: a
 	 * failure like any other. */
 	void (*missing)(struct model *m, struct resource *r, const struct lb_error *err);
+	/* The resource is about a user (/v2/users/{userId}/...), whom its
+	 * room_id holds: a user ID the cache has seen. */
+	bool about_user;
 	/* KIND_JOB: start a load (a run) of q->r, ending q as a load's
 	 * callback does (mi_load_begin ... mi_load_end); and free the state
 	 * it keeps in resource.obj. */

@@ -1138,6 +1138,54 @@ size_t model_room_ids(struct model *m, const char *prefix, const char **out, siz
 	return k;
 }
 
+/* What model_user_ids gathers: the IDs that start with the prefix. */
+struct user_ids {
+	const char *prefix;
+	size_t plen;
+	const char **all;
+	size_t n, cap;
+	bool ok;
+};
+
+static void user_ids_add(void *ctx, const char *id)
+{
+	struct user_ids *u = ctx;
+
+	if (u->ok && id && *id && strncmp(id, u->prefix, u->plen) == 0)
+		u->ok = ids_push(&u->all, &u->n, &u->cap, id);
+}
+
+size_t model_user_ids(struct model *m, const char *prefix, const char **out, size_t max)
+{
+	struct user_ids u = {.prefix = prefix ? prefix : "", .ok = true};
+	size_t k = 0;
+
+	if (!m || !out || max == 0)
+		return 0;
+	u.plen = strlen(u.prefix);
+	for (size_t i = 0; i < m->n_res && u.ok; i++) {
+		const struct resource *r = m->res[i];
+		const struct kind *kind = r->priv->kind;
+		const struct item_type *t = kind->item;
+
+		if (kind->about_user)
+			user_ids_add(&u, r->room_id);
+		if (!t || !t->user_ids || !r->has_data)
+			continue;
+		if (kind->shape == KIND_OBJECT && r->obj)
+			t->user_ids(r->obj, user_ids_add, &u);
+		for (size_t j = 0; kind->shape == KIND_LIST && j < r->list.n && u.ok; j++)
+			t->user_ids((const char *)r->list.items + j * t->size, user_ids_add, &u);
+	}
+	if (u.n > 1)
+		qsort((void *)u.all, u.n, sizeof(*u.all), cmp_str);
+	for (size_t i = 0; i < u.n && k < max; i++)
+		if (k == 0 || strcmp(out[k - 1], u.all[i]) != 0)
+			out[k++] = u.all[i];
+	free((void *)u.all);
+	return k;
+}
+
 /* Cached data in bytes. */
 size_t model_bytes(const struct model *m)
 {
@@ -1266,6 +1314,15 @@ static bool room_item_copy(void *dst, const void *src)
 	return room_copy(dst, src);
 }
 
+/* Who has access to the room. */
+static void room_user_ids(const void *item, void (*add)(void *ctx, const char *id), void *ctx)
+{
+	const struct room *room = item;
+
+	for (size_t i = 0; i < room->users_accesses.n; i++)
+		add(ctx, room->users_accesses.v[i].key);
+}
+
 static const struct item_type room_item = {
     .name = "room",
     .size = sizeof(struct room),
@@ -1275,6 +1332,7 @@ static const struct item_type room_item = {
     .bytes = room_item_bytes,
     .id = room_item_id,
     .copy = room_item_copy,
+    .user_ids = room_user_ids,
 };
 
 /* A rooms list's arguments are its filter, whose parameters are also its

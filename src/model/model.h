@@ -176,6 +176,10 @@ http_id model_room_delete(struct model *m, const char *id, model_done_fn done, v
 /* Room IDs known to the cache (for completion), sorted, deduplicated;
  * the strings belong to the model and are valid until the next change. */
 size_t model_room_ids(struct model *m, const char *prefix, const char **out, size_t max);
+/* User IDs known to the cache (room accesses, comment authors and
+ * mentions, group members, the users of inboxes and settings read, active
+ * users), as model_room_ids. */
+size_t model_user_ids(struct model *m, const char *prefix, const char **out, size_t max);
 
 /* Cached data in bytes, and requests in flight. */
 size_t model_bytes(const struct model *m);

@@ -234,6 +234,12 @@ static const char *user_item_id(const void *item)
 	return ((const struct active_user *)item)->id;
 }
 
+static void user_item_user_ids(const void *item, void (*add)(void *ctx, const char *id),
+                               void *ctx)
+{
+	add(ctx, ((const struct active_user *)item)->id);
+}
+
 static const struct item_type user_item = {
     .name = "active user",
     .size = sizeof(struct active_user),
@@ -241,6 +247,7 @@ static const struct item_type user_item = {
     .clear = user_item_clear,
     .bytes = user_item_bytes,
     .id = user_item_id,
+    .user_ids = user_item_user_ids,
 };
 
 static const struct kind users_kind = {

@@ -150,6 +150,15 @@ static const char *group_item_id(const void *item)
 	return ((const struct group_info *)item)->id;
 }
 
+static void group_item_user_ids(const void *item, void (*add)(void *ctx, const char *id),
+                                void *ctx)
+{
+	const struct group_info *g = item;
+
+	for (size_t i = 0; i < g->members.n; i++)
+		add(ctx, g->members.v[i]);
+}
+
 static const struct item_type group_item = {
     .name = "group",
     .size = sizeof(struct group_info),
@@ -157,6 +166,7 @@ static const struct item_type group_item = {
     .clear = group_item_clear,
     .bytes = group_item_bytes,
     .id = group_item_id,
+    .user_ids = group_item_user_ids,
 };
 
 static const struct kind groups_kind = {
@@ -172,6 +182,30 @@ struct resource *model_groups(struct model *m)
 	char *key = strdup("/v2/groups");
 
 	return key ? mi_get(m, &groups_kind, key, NULL, NULL) : NULL;
+}
+
+static const struct kind user_groups_kind = {
+    .name = "user groups",
+    .shape = KIND_LIST,
+    .ep = EP_USER_GROUPS,
+    .item = &group_item,
+    .paging = {.cursor_param = "startingAfter", .page_size = GROUPS_PAGE},
+    .about_user = true,
+};
+
+struct resource *model_user_groups(struct model *m, const char *user)
+{
+	char *enc;
+	struct buf key;
+
+	if (!m || !user || !*user || !(enc = url_encode(user)))
+		return NULL;
+	buf_init(&key);
+	buf_printf(&key, "/v2/users/%s/groups", enc);
+	free(enc);
+	if (!key.data)
+		return NULL;
+	return mi_get(m, &user_groups_kind, buf_steal(&key), user, NULL);
 }
 
 const struct group_info *model_group_at(const struct resource *r, size_t i)
@@ -333,7 +367,7 @@ static const struct command commands[] = {
     {"group remove", "GROUP_ID USER...", 2, 8, true, run_group_members,
      "Remove members from a group", cmd_no_opts, SCOPE_NONE},
     {"user-groups", "USER", 1, 1, false, run_groups, "List the groups a user is in", all_opts,
-     SCOPE_NONE},
+     SCOPE_USER},
     {NULL, NULL, 0, 0, false, NULL, NULL, NULL, SCOPE_NONE},
 };
 
@@ -550,7 +584,8 @@ static void run_groups(struct cmd_ctx *c, const struct command *cmd, struct args
 	}
 	j->user = user;
 	j->all = cmd_has_flag(a, "all");
-	if (!user && cmd_open_view(c, "groups", &(struct scope){0}, NULL, false, "")) {
+	if (cmd_open_view(c, "groups", &(struct scope){.user = user ? a->pos[0] : NULL}, NULL,
+	                  false, "")) {
 		group_job_free(j);
 		return;
 	}

@@ -34,6 +34,9 @@ bool group_page_decode(const char *json, size_t len, struct group_info **out, si
 /* The project's groups, a page of 100 at a time (the view's list). */
 struct resource *model_groups(struct model *m);
 const struct group_info *model_group_at(const struct resource *r, size_t i);
+/* The groups a user is in (GET /v2/users/{userId}/groups), a page of 100
+ * at a time; model_group_at reads them. */
+struct resource *model_user_groups(struct model *m, const char *user);
 
 /* One request outside any room: ep with up to two path parameters (p0,
  * p1, NULL for none), an encoded query and a JSON body (NULL for none).

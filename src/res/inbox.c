@@ -308,6 +308,12 @@ static const char *note_item_id(const void *it)
 	return ((const struct inbox_note *)it)->id;
 }
 
+/* Who mentioned the user. */
+static void note_item_user_ids(const void *it, void (*add)(void *ctx, const char *id), void *ctx)
+{
+	add(ctx, ((const struct inbox_note *)it)->created_by);
+}
+
 static const struct item_type note_item = {
     .name = "inbox notification",
     .size = sizeof(struct inbox_note),
@@ -315,6 +321,7 @@ static const struct item_type note_item = {
     .clear = note_item_clear,
     .bytes = note_item_bytes,
     .id = note_item_id,
+    .user_ids = note_item_user_ids,
 };
 
 /* query=unread:true, organizationId=ORG; "" for neither. */
@@ -349,6 +356,7 @@ static const struct kind inbox_kind = {
     .paging = {.cursor_param = "startingAfter", .page_size = INBOX_PAGE},
     .args_query = inbox_query,
     .args_free = inbox_args_free,
+    .about_user = true,
 };
 
 struct resource *model_inbox(struct model *m, const char *user, bool unread, const char *org)

@@ -358,7 +358,65 @@ static const struct kind subs_kind = {
     .ep = EP_USER_ROOM_SUBSCRIPTION_SETTINGS,
     .item = &sub_item,
     .paging = {.cursor_param = "startingAfter", .page_size = SUBSCRIPTIONS_PAGE},
+    .about_user = true,
 };
+
+static bool settings_decode_one(const char *body, size_t len, const void *args, void *item,
+                                struct lb_error *err)
+{
+	(void)args;
+	return notify_settings_decode(body, len, item, err);
+}
+
+static void settings_item_clear(void *it)
+{
+	notify_settings_clear(it);
+}
+
+static size_t settings_item_bytes(const void *it)
+{
+	const struct notify_settings *s = it;
+
+	return sizeof(*s) + strv_bytes(&s->kinds) + NOTIFY_CHANNELS * s->kinds.n * sizeof(bool);
+}
+
+static const struct item_type settings_item = {
+    .name = "notification settings",
+    .size = sizeof(struct notify_settings),
+    .decode_one = settings_decode_one,
+    .clear = settings_item_clear,
+    .bytes = settings_item_bytes,
+};
+
+static const struct kind settings_kind = {
+    .name = "notification settings",
+    .shape = KIND_OBJECT,
+    .ep = EP_NOTIFICATION_SETTINGS_GET,
+    .item = &settings_item,
+    .about_user = true,
+};
+
+struct resource *model_notification_settings(struct model *m, const char *user)
+{
+	char *enc;
+	struct buf key;
+
+	if (!m || !user || !*user || !(enc = url_encode(user)))
+		return NULL;
+	buf_init(&key);
+	buf_printf(&key, "/v2/users/%s/notification-settings", enc);
+	free(enc);
+	if (!key.data)
+		return NULL;
+	return mi_get(m, &settings_kind, buf_steal(&key), user, NULL);
+}
+
+const struct notify_settings *model_notification_settings_of(const struct resource *r)
+{
+	if (!r || !r->priv || r->priv->kind != &settings_kind)
+		return NULL;
+	return r->obj;
+}
 
 struct resource *model_room_subscriptions(struct model *m, const char *user)
 {
@@ -482,6 +540,38 @@ static const struct op_step settings_keep_step = {
 static const struct op_step settings_delete_step = {
     .ep = EP_NOTIFICATION_SETTINGS_DELETE, .build = notify_op_build, .answer = notify_op_answer};
 
+http_id model_notification_setting_set(struct model *m, const char *user, int ch, const char *kind,
+                                       bool on, storage_done_fn done, void *ud)
+{
+	const struct op_done to = {.storage = done, .ud = ud};
+	struct strv specs = {0};
+	struct lb_error err;
+	char spec[256];
+	struct buf body;
+
+	if (!user || !*user || ch < 0 || ch >= NOTIFY_CHANNELS || !kind)
+		return op_refuse(&to, LB_USAGE, "no user, channel or kind");
+	snprintf(spec, sizeof(spec), "%s.%s=%s", notify_channels[ch], kind, on ? "on" : "off");
+	buf_init(&body);
+	if (!strv_push(&specs, spec)) {
+		lb_error_set(&err, LB_NOMEM, "out of memory");
+	} else if (notify_settings_body(&specs, &body, &err)) {
+		struct notify_run run = {.prog = &notify_change_program,
+		                         .first = &settings_update_step,
+		                         .guard = EP_NOTIFICATION_SETTINGS_UPDATE,
+		                         .user = user,
+		                         .params = {user},
+		                         .stale = {&settings_kind},
+		                         .body = buf_steal(&body)};
+
+		strv_free(&specs);
+		return notify_op_run(m, &run, done, ud);
+	}
+	strv_free(&specs);
+	buf_free(&body);
+	return op_refuse(&to, err.status, err.message);
+}
+
 static void settings_reset_go(void *state)
 {
 	struct notify_cmd *n = state;
@@ -490,6 +580,7 @@ static void settings_reset_go(void *state)
 	                         .guard = EP_NOTIFICATION_SETTINGS_DELETE,
 	                         .user = n->user,
 	                         .params = {n->user},
+	                         .stale = {&settings_kind},
 	                         .keep_kind = "notification-settings",
 	                         .next = &settings_delete_step};
 
@@ -516,6 +607,11 @@ static void run_settings(struct cmd_ctx *c, const struct command *cmd, struct ar
 	if (reset && specs.n) {
 		strv_free(&specs);
 		cmd_finish_usage(c, "%s", "--reset and --set do not go together");
+		return;
+	}
+	if (!reset && !specs.n &&
+	    cmd_open_view(c, "settings", &(struct scope){.user = user}, NULL, false, "")) {
+		strv_free(&specs);
 		return;
 	}
 	if ((reset || specs.n) &&
@@ -554,6 +650,7 @@ static void run_settings(struct cmd_ctx *c, const struct command *cmd, struct ar
 	                                           : EP_NOTIFICATION_SETTINGS_GET,
 	                         .user = user,
 	                         .params = {user},
+	                         .stale = {&settings_kind},
 	                         .body = body.len ? buf_steal(&body) : NULL};
 	buf_free(&body);
 	notify_op_run(c->model, &run, settings_answered, n);
@@ -792,7 +889,8 @@ static void run_subscriptions(struct cmd_ctx *c, const struct command *cmd, stru
 	bool *all;
 	struct resource *r;
 
-	if (!user)
+	if (!user ||
+	    cmd_open_view(c, "subscriptions", &(struct scope){.user = user}, NULL, false, ""))
 		return;
 	all = malloc(sizeof(*all));
 	r = all ? model_room_subscriptions(c->model, user) : NULL;

@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "model.h"
+#include "model_storage.h"
 #include "strv.h"
 #include "util.h"
 
@@ -53,6 +54,18 @@ void room_subscription_clear(struct room_subscription *s);
  * (either may be NULL, not both). */
 bool room_subscription_body(const char *threads, const char *mentions, struct buf *out,
                             struct lb_error *err);
+
+/* A user's notification settings (GET /users/{u}/notification-settings),
+ * one object; a change through settings or the grid makes it reload. */
+struct resource *model_notification_settings(struct model *m, const char *user);
+/* Its grid; NULL before it came or for another resource. */
+const struct notify_settings *model_notification_settings_of(const struct resource *r);
+/* Turn kind on or off in channel ch (the partial update POST
+ * notification-settings with only that channel.kind); done hears the
+ * server's answer (the whole settings) or why not. The kind is checked
+ * first (thread, textMention or a $kind). */
+http_id model_notification_setting_set(struct model *m, const char *user, int ch, const char *kind,
+                                       bool on, storage_done_fn done, void *ud);
 
 /* GET /users/{u}/room-subscription-settings, a page at a time. */
 struct resource *model_room_subscriptions(struct model *m, const char *user);

@@ -80,6 +80,7 @@ void comment_clear(struct comment *c)
 	}
 	free(c->attachments);
 	free(c->metadata_json);
+	strv_free(&c->mentions);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -119,7 +120,7 @@ static size_t comment_bytes(const struct comment *c)
 	size_t b = str_bytes(c->id) + str_bytes(c->thread_id) + str_bytes(c->room_id) +
 	           str_bytes(c->user_id) + str_bytes(c->created_at) + str_bytes(c->edited_at) +
 	           str_bytes(c->deleted_at) + str_bytes(c->body_json) + str_bytes(c->preview) +
-	           str_bytes(c->metadata_json);
+	           str_bytes(c->metadata_json) + strv_bytes(&c->mentions);
 
 	for (size_t i = 0; i < c->n_reactions; i++)
 		b += sizeof(c->reactions[i]) + str_bytes(c->reactions[i].emoji) +
@@ -280,6 +281,45 @@ oom:
 	return false;
 }
 
+static bool mention_push(struct strv *v, const char *id)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (!strcmp(v->v[i], id))
+			return true;
+	return strv_push(v, id);
+}
+
+/* The users a body's mentions name, into out: a user mention's ID (one
+ * without a kind is a user's), and the userIds a mention carries. */
+static bool body_mentions(const cJSON *node, struct strv *out)
+{
+	const char *type = cJSON_GetStringValue(item(node, "type"));
+	const cJSON *child;
+
+	if (cJSON_IsObject(node) && type && !strcmp(type, "mention")) {
+		const char *kind = cJSON_GetStringValue(item(node, "kind"));
+		const char *id = cJSON_GetStringValue(item(node, "id"));
+		const cJSON *u;
+
+		if (id && *id && (!kind || !strcmp(kind, "user")) && !mention_push(out, id))
+			return false;
+		cJSON_ArrayForEach(u, item(node, "userIds"))
+		{
+			if (cJSON_IsString(u) && *u->valuestring && !mention_push(out, u->valuestring))
+				return false;
+		}
+		return true;
+	}
+	const cJSON *parent = (cJSON_IsObject(node) || cJSON_IsArray(node)) ? node : NULL;
+
+	cJSON_ArrayForEach(child, parent)
+	{
+		if (!body_mentions(child, out))
+			return false;
+	}
+	return true;
+}
+
 /* One comment object into c (zeroed); the caller clears c on failure. */
 static bool comment_from(const cJSON *it, struct comment *c, struct lb_error *err)
 {
@@ -302,7 +342,7 @@ static bool comment_from(const cJSON *it, struct comment *c, struct lb_error *er
 	c->deleted_s = iso8601_parse(c->deleted_at);
 	if (cJSON_IsObject(body) && !c->deleted_at) {
 		if (!(c->body_json = compact(body, true, "{}")) ||
-		    !(c->preview = body_preview(body)))
+		    !(c->preview = body_preview(body)) || !body_mentions(body, &c->mentions))
 			goto oom;
 	} else if (!(c->preview = strdup(""))) {
 		goto oom;

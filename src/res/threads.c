@@ -65,6 +65,19 @@ static const char *thread_item_id(const void *item)
 	return ((const struct thread *)item)->id;
 }
 
+/* Who wrote its comments and whom they mention. */
+static void thread_item_user_ids(const void *item, void (*add)(void *ctx, const char *id),
+                                 void *ctx)
+{
+	const struct thread *t = item;
+
+	for (size_t i = 0; i < t->n_comments; i++) {
+		add(ctx, t->comments[i].user_id);
+		for (size_t k = 0; k < t->comments[i].mentions.n; k++)
+			add(ctx, t->comments[i].mentions.v[k]);
+	}
+}
+
 static const struct item_type thread_item = {
     .name = "thread",
     .size = sizeof(struct thread),
@@ -73,6 +86,7 @@ static const struct item_type thread_item = {
     .clear = thread_item_clear,
     .bytes = thread_item_bytes,
     .id = thread_item_id,
+    .user_ids = thread_item_user_ids,
 };
 
 /* A room's threads are asked with their query (a string, NULL for none)

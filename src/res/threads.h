@@ -50,6 +50,7 @@ struct comment {
 	struct attachment *attachments;
 	size_t n_attachments;
 	char *metadata_json; /* compact; "{}" when none */
+	struct strv mentions; /* the users the body mentions (and a group mention's userIds) */
 };
 
 struct thread {

@@ -259,9 +259,9 @@ static const struct opt_spec room_token_opts[] = {
 
 static const struct command commands[] = {
     {"token authorize", "USER", 1, 1, false, run_authorize,
-     "An access token for USER with permissions on rooms", authorize_opts, SCOPE_NONE},
+     "An access token for USER with permissions on rooms", authorize_opts, SCOPE_USER},
     {"token identify", "USER", 1, 1, false, run_identify, "An ID token for USER with groups",
-     identify_opts, SCOPE_NONE},
+     identify_opts, SCOPE_USER},
     {"token room", "ROOM [USER]", 1, 2, false, run_room_token,
      "A single-room token (deprecated endpoints)", room_token_opts, SCOPE_ROOM},
     {NULL, NULL, 0, 0, false, NULL, NULL, NULL, SCOPE_NONE},

@@ -280,6 +280,27 @@ const VIEWS = [
 			t.write("h");
 		},
 	},
+	{
+		name: "settings",
+		async open(t) {
+			await top(t);
+			await run(t, ":settings alice", /KIND\s+email[\s\S]*\$deploymentFailed/);
+		},
+	},
+	{
+		name: "user",
+		async open(t) {
+			await top(t);
+			await run(t, ":user alice", /unread of[\s\S]*engineering[\s\S]*\$deploymentFail[\s\S]*acme:readme/);
+		},
+	},
+	{
+		name: "subscriptions",
+		async open(t) {
+			await top(t);
+			await run(t, ":subscriptions alice", /acme:readme\s+replies_and_mentions\s+mine/);
+		},
+	},
 ];
 
 // --- capturing and comparing ---------------------------------------------------

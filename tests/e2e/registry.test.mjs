@@ -122,6 +122,9 @@ describe("views' own actions", () => {
 		await t.waitFor(/unknown view 'nowhere' \([^)]*\bgroups\b/);
 		await t.waitFor(/unknown view 'nowhere' \([^)]*\binbox\b/);
 		await t.waitFor(/unknown view 'nowhere' \([^)]*\bcopilots\b/);
+		await t.waitFor(/unknown view 'nowhere' \([^)]*\bsettings\b/);
+		await t.waitFor(/unknown view 'nowhere' \([^)]*\bsubscriptions\b/);
+		await t.waitFor(/unknown view 'nowhere' \([^)]*\buser\b/);
 		await t.waitFor(/unknown action 'no-such-action'/);
 		assert.equal(await t.exit(), 0);
 	});

@@ -81,14 +81,18 @@ static const struct list_table groups_table = {
 
 static void groups_title(struct view *v, char *out, size_t n)
 {
-	(void)v;
-	snprintf(out, n, "groups");
+	if (resview_of(v)->scope.user)
+		resview_title(v, out, n, "groups of");
+	else
+		snprintf(out, n, "groups");
 }
 
 static void groups_empty(struct view *v, char *out, size_t n)
 {
-	(void)v;
-	snprintf(out, n, "No groups yet — :group create ID --member USER");
+	if (resview_of(v)->scope.user)
+		snprintf(out, n, "In no group — :group add GROUP_ID USER");
+	else
+		snprintf(out, n, "No groups yet — :group create ID --member USER");
 }
 
 static void groups_count_status(struct view *v, char *out, size_t n)
@@ -175,11 +179,13 @@ static const struct view_ops groups_ops = {
 static struct view *groups_open(struct app *app, const struct scope *where, const void *opts,
                                 bool watch)
 {
-	(void)where;
 	(void)opts;
 	(void)watch;
-	struct view *v = listview_new(app, &groups_ops, &groups_spec, sizeof(struct listview),
-	                              &(struct scope){0}, model_groups(app_model(app)));
+	/* A user's groups when where names a user, else the project's. */
+	const char *user = where ? where->user : NULL;
+	struct view *v = listview_new(
+	    app, &groups_ops, &groups_spec, sizeof(struct listview), &(struct scope){.user = user},
+	    user ? model_user_groups(app_model(app), user) : model_groups(app_model(app)));
 	if (v)
 		resview_start(v, false);
 	return v;
