@@ -280,6 +280,15 @@ const VIEWS = [
 			t.write("h");
 		},
 	},
+	{
+		name: "knowledge",
+		async open(t) {
+			await top(t);
+			const list = await rest(stack.url, "GET", "/v2/ai/copilots");
+			const docs = list.body.data.find((c) => c.name === "Acme Docs Assistant");
+			await run(t, `:knowledge ${docs.id}`, (s) => s.includes("handbook.md") && idle(t));
+		},
+	},
 ];
 
 // --- capturing and comparing ---------------------------------------------------
