@@ -359,15 +359,40 @@ test("n: the key's file, then a new copilot's fields in $EDITOR; cancel sends no
 	assertNowhere(home, key);
 });
 
-test("k opens the selected copilot's knowledge", async () => {
+test("k opens the selected copilot's knowledge; the navigator offers it too", async () => {
 	const a = await seed({ name: "Knows" });
 	await sdk.createWebKnowledgeSource({ copilotId: a.id, url: "https://knows.example.com", type: "individual_link" });
 	const t = spawnLbtui({ env: serverEnv(stack.url), cols: 140, rows: 40 });
 	try {
 		await openOn(t, a.id);
+		assert.ok(t.screen().some((r) => /^ +Knowledge +│/.test(r)), t.dump());
 		t.write("k");
 		await t.waitFor(/https:\/\/knows\.example\.com/);
 		assert.match(t.screenText(), new RegExp(`knowledge ${a.id}`));
+	} finally {
+		await t.close();
+	}
+});
+
+test("a POST that gets no answer is not sent again nor offered again; what was written stays in its file", async () => {
+	const a = await seed({ name: "Dropped" });
+	const ed = editor([`j.name = "Maybe";`]);
+	const home = makeHome();
+	const t = spawnLbtui({ home, env: { ...serverEnv(stack.url), ...ed.env }, cols: 240, rows: 40 });
+	try {
+		await openOn(t, a.id);
+		await control("DELETE", "/requests");
+		await control("POST", "/faults", { method: "POST", path: "/v2/ai/copilots/*", type: "drop", after: true, count: 1 });
+		t.write("e");
+		await t.waitFor(/Apply this change\? \[y\/N\]/, { timeout: 10000 });
+		t.write("y");
+		await t.waitFor(/outcome unknown/, { timeout: 15000 });
+		assert.doesNotMatch(t.row(-1), /Edit it again/);
+		assert.match(t.screenText(), /what you wrote was saved/);
+		await t.waitIdle({ quiet: 300 });
+		assert.equal(await count("POST", "/v2/ai/copilots/*"), 1);
+		assert.equal(stored(a.id).name, "Maybe", "the server did it, once");
+		assert.equal(keptFiles(home).length, 1);
 	} finally {
 		await t.close();
 	}

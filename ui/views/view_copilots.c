@@ -210,6 +210,13 @@ static enum view_result copilots_action(struct view *v, enum action a)
 	return listview_action(v, a);
 }
 
+/* The selected copilot: the navigator offers its knowledge. */
+static void copilots_scope(struct view *v, struct scope *out)
+{
+	const struct copilot *c = listview_selected(v);
+	*out = (struct scope){.copilot = c ? c->id : NULL};
+}
+
 static const struct listview_spec copilots_spec = {
     .table = &copilots_table,
     .noun = "copilots",
@@ -228,6 +235,7 @@ static const struct view_ops copilots_ops = {
     .action = copilots_action,
     .changed = listview_changed,
     .search = listview_search,
+    .scope = copilots_scope,
     .status = listview_status,
     .busy = resview_busy,
     .tick = resview_tick,
