@@ -166,6 +166,97 @@ static void json_where(const char *text, const char *stop, char *out, size_t n)
 	snprintf(out, n, "line %d, column %d", line, col);
 }
 
+/* settings' members this knows (the options of `copilot create`): each
+ * a number but stopSequences, a list of strings. Others go as written. */
+static bool check_settings(const cJSON *settings, struct lb_error *err)
+{
+	static const char *const numbers[] = {"maxTokens", "temperature",      "topP",
+	                                      "topK",      "frequencyPenalty", "presencePenalty",
+	                                      "seed",      "maxRetries"};
+
+	for (const cJSON *m = settings->child; m; m = m->next) {
+		if (one_of(m->string, numbers, sizeof(numbers) / sizeof(numbers[0])) &&
+		    !cJSON_IsNumber(m)) {
+			lb_error_set(err, LB_USAGE, "settings.%s is a number", m->string);
+			return false;
+		}
+		if (!strcmp(m->string, "stopSequences")) {
+			bool ok = cJSON_IsArray(m);
+			for (const cJSON *x = ok ? m->child : NULL; x; x = x->next)
+				ok = ok && cJSON_IsString(x);
+			if (!ok) {
+				lb_error_set(err, LB_USAGE,
+				             "settings.stopSequences is a list of strings");
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+/* A budget of tokens: a number, 0 or more. */
+static bool budget_ok(const cJSON *o, const char *name)
+{
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(o, name);
+	return cJSON_IsNumber(b) && b->valuedouble >= 0;
+}
+
+/* providerOptions as the reference has them: openai's reasoningEffort
+ * (low, medium, high), anthropic's thinking ({type: enabled,
+ * budgetTokens} or {type: disabled}), google's thinkingConfig
+ * ({thinkingBudget}); each an object. */
+static bool check_provider_options(const cJSON *po, struct lb_error *err)
+{
+	static const char *const efforts[] = {"low", "medium", "high"};
+
+	for (const cJSON *p = po->child; p; p = p->next) {
+		if (!one_of(p->string, option_providers,
+		            sizeof(option_providers) / sizeof(option_providers[0]))) {
+			lb_error_set(
+			    err, LB_USAGE,
+			    "providerOptions has options for openai, anthropic and google, "
+			    "not \"%s\"",
+			    p->string);
+			return false;
+		}
+		if (!cJSON_IsObject(p)) {
+			lb_error_set(err, LB_USAGE, "providerOptions.%s is an object", p->string);
+			return false;
+		}
+		const cJSON *effort = cJSON_GetObjectItemCaseSensitive(p, "reasoningEffort");
+		const cJSON *thinking = cJSON_GetObjectItemCaseSensitive(p, "thinking");
+		const cJSON *config = cJSON_GetObjectItemCaseSensitive(p, "thinkingConfig");
+		const char *type =
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(thinking, "type"));
+		if (effort &&
+		    !(cJSON_IsString(effort) &&
+		      one_of(effort->valuestring, efforts, sizeof(efforts) / sizeof(efforts[0])))) {
+			lb_error_set(err, LB_USAGE,
+			             "providerOptions.%s.reasoningEffort is low, medium or high",
+			             p->string);
+			return false;
+		}
+		if (thinking &&
+		    !(type && ((!strcmp(type, "enabled") && budget_ok(thinking, "budgetTokens")) ||
+		               !strcmp(type, "disabled")))) {
+			lb_error_set(err, LB_USAGE,
+			             "providerOptions.%s.thinking is {\"type\": \"enabled\", "
+			             "\"budgetTokens\": N} or {\"type\": \"disabled\"}",
+			             p->string);
+			return false;
+		}
+		if (config && !budget_ok(config, "thinkingBudget")) {
+			lb_error_set(
+			    err, LB_USAGE,
+			    "providerOptions.%s.thinkingConfig is {\"thinkingBudget\": N}, N 0 "
+			    "or more",
+			    p->string);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* One field's value: its type, null only where the API takes it (or
  * where it was null and stays so), a known provider. */
 static bool check_field(size_t i, const cJSON *v, const cJSON *was, bool create,
@@ -215,17 +306,10 @@ static bool check_field(size_t i, const cJSON *v, const cJSON *was, bool create,
 		lb_error_set(err, LB_USAGE, "providerBaseUrl is an http:// or https:// URL");
 		return false;
 	}
+	if (!strcmp(name, "settings"))
+		return check_settings(v, err);
 	if (!strcmp(name, "providerOptions"))
-		for (const cJSON *p = v->child; p; p = p->next)
-			if (!one_of(p->string, option_providers,
-			            sizeof(option_providers) / sizeof(option_providers[0]))) {
-				lb_error_set(
-				    err, LB_USAGE,
-				    "providerOptions has options for openai, anthropic and "
-				    "google, not \"%s\"",
-				    p->string);
-				return false;
-			}
+		return check_provider_options(v, err);
 	return true;
 }
 

@@ -96,6 +96,14 @@ static void test_refusals_before_sending(void **state)
 	    {"{\"colour\":\"red\"}", "\"colour\" is not a field"},
 	    {"{\"provider\":\"openai-compatible\"}", "compatibleProviderName"},
 	    {"{\"providerBaseUrl\":\"ftp://x\"}", "providerBaseUrl is an http"},
+	    {"{\"settings\":{\"temperature\":\"warm\"}}", "settings.temperature is a number"},
+	    {"{\"settings\":{\"stopSequences\":[1]}}", "settings.stopSequences is a list"},
+	    {"{\"providerOptions\":{\"openai\":{\"reasoningEffort\":\"max\"}}}",
+	     "providerOptions.openai.reasoningEffort is low, medium or high"},
+	    {"{\"providerOptions\":{\"anthropic\":{\"thinking\":{\"type\":\"enabled\"}}}}",
+	     "providerOptions.anthropic.thinking is"},
+	    {"{\"providerOptions\":{\"google\":{\"thinkingConfig\":{\"thinkingBudget\":-1}}}}",
+	     "providerOptions.google.thinkingConfig is"},
 	};
 	size_t k = 0;
 
@@ -105,6 +113,8 @@ static void test_refusals_before_sending(void **state)
 		reply(f, &f->ft, k++, 200, copilot);
 		/* The screen offers to edit again; no: finished, nothing sent. */
 		assert_int_equal(f->confirms, (int)i + 1);
+		if (!strstr(f->preview, cases[i].says))
+			print_message("case %zu: %s\n", i, f->preview);
 		assert_non_null(strstr(f->preview, cases[i].says));
 		assert_non_null(strstr(f->preview, "Edit it again"));
 		f->yes_no(f->yes_no_ctx, false);
