@@ -374,7 +374,13 @@ static bool print_links(struct cmd_ctx *c, const char *json, size_t len, bool mo
 		free(sid);
 		free(st);
 	}
-	if (ok)
+	/* The screen reads them in the pager, a text of their own. */
+	if (ok && c->host.interactive && c->host.show_view)
+		c->host.show_view(
+		    c->host.ud, "pager", &(struct scope){0},
+		    &(struct pager_view_opts){.title = "links of a web source", .text = b.data},
+		    false);
+	else if (ok)
 		cmd_say(c, b.data);
 	buf_free(&b);
 	knowledge_links_free(v, n);
@@ -410,7 +416,7 @@ static void markdown_ok(struct cmd_ctx *c, const struct storage_result *res, con
 	/* The screen reads it in the pager, which makes it safe itself. */
 	if (c->host.interactive && c->host.show_view) {
 		char title[256];
-		snprintf(title, sizeof(title), "knowledge %s", arg);
+		snprintf(title, sizeof(title), "Markdown of %s", arg);
 		c->host.show_view(c->host.ud, "pager", &(struct scope){0},
 		                  &(struct pager_view_opts){.title = title, .text = md}, false);
 		free(md);

@@ -158,7 +158,7 @@ test("Enter: a file's Markdown in the pager, a web source's links", async () => 
 		await control("DELETE", "/requests");
 		t.key("Enter");
 		await t.waitFor(/A paragraph long enough/);
-		assert.match(t.row(0), /knowledge ks_/);
+		assert.match(t.row(0), /knowledge co_\S+ › Markdown of ks_/);
 		assert.match(t.screenText(), /# Notes/);
 		// An escape in the file is shown as text, not obeyed.
 		const rows = t.screen();
@@ -172,6 +172,7 @@ test("Enter: a file's Markdown in the pager, a web source's links", async () => 
 		await select(t, "read.example.com");
 		t.key("Enter");
 		await t.waitFor(/https:\/\/read\.example\.com\/getting-started/);
+		assert.match(t.row(0), /knowledge co_\S+ › links of a web source/);
 		assert.match(t.screenText(), /https:\/\/read\.example\.com\/faq/);
 		assert.equal(await count("GET", `/v2/ai/copilots/${c.id}/knowledge/web/*/links`), 1);
 	} finally {
