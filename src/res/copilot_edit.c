@@ -322,8 +322,9 @@ static const cJSON *after(const cJSON *edited, const cJSON *old, const char *nam
 
 /* Check what was written against the fields as they were and make the
  * body: the fields that changed (a new copilot: every one given). A
- * field left out stays as it is. NULL with err naming the field. */
-static cJSON *changes_of(const struct cedit *e, struct lb_error *err)
+ * field left out stays as it is. NULL with err naming the field;
+ * *holds_key when the key was written among them. */
+static cJSON *changes_of(const struct cedit *e, bool *holds_key, struct lb_error *err)
 {
 	const char *end = NULL;
 	cJSON *edited = cJSON_ParseWithOpts(e->text, &end, false), *body;
@@ -356,7 +357,7 @@ static cJSON *changes_of(const struct cedit *e, struct lb_error *err)
 			cJSON_Delete(edited);
 			return NULL;
 		}
-		if (!strcmp(f->string, "providerApiKey"))
+		if ((*holds_key = !strcmp(f->string, "providerApiKey")))
 			lb_error_set(
 			    err, LB_USAGE,
 			    "providerApiKey is write-only and never written here: set it "
@@ -472,11 +473,12 @@ static void cedit_refused(struct cedit *e, const struct lb_error *why, const cha
 		cmd_edited_saved_in(e->kept, &no);
 	lb_error_format(why, msg, sizeof(msg));
 	buf_init(&b);
-	buf_printf(
-	    &b,
-	    "%s refused the change: %s\n\nNothing was changed. What you wrote is kept in %s.\n"
-	    "Edit it again (from what you wrote)?\n",
-	    who, msg, e->kept ? e->kept : "no file (it could not be saved)");
+	buf_printf(&b, "%s refused the change: %s\n\nNothing was changed. ", who, msg);
+	if (e->kept)
+		buf_printf(&b, "What you wrote is kept in %s.\n", e->kept);
+	else
+		buf_printf(&b, "What you wrote is in no file.\n");
+	buf_printf(&b, "Edit it again (from what you wrote)?\n");
 	if (!b.data) {
 		cedit_nomem(e);
 		return;
@@ -540,10 +542,18 @@ static void cedit_check(struct cedit *e)
 {
 	struct cmd_ctx *c = e->c;
 	struct lb_error err;
-	cJSON *body = changes_of(e, &err);
+	bool holds_key = false;
+	cJSON *body = changes_of(e, &holds_key, &err);
 	char *preview, title[256];
 
 	if (!body) {
+		/* A key written among the fields is not kept in a file: the
+		 * editor gets it again, where it can be taken out. */
+		if (holds_key && e->kept) {
+			unlink(e->kept);
+			free(e->kept);
+			e->kept = NULL;
+		}
 		if (err.status == LB_NOMEM)
 			cedit_nomem(e);
 		else

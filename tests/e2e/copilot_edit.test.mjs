@@ -274,12 +274,16 @@ test("checked before anything is sent: bad JSON, an unknown provider, the key as
 		await t.waitFor(/what you wrote was saved/);
 		assert.equal(await count("POST", "/v2/ai/copilots/*"), 0);
 		assert.equal(stored(a.id).name, "Checked");
-		// Once more, with the key written as a field: refused, never sent.
+		// Once more, with the key written as a field: refused, never sent,
+		// and not kept in a file.
 		t.write("e");
 		await t.waitFor(/providerApiKey is write-only/, { timeout: 10000 });
+		assert.match(t.screenText(), /What you wrote is in no file/);
 		t.write("n");
+		await t.waitFor(/cancelled: usage error: providerApiKey|providerApiKey is write-only/);
 		assert.equal(await count("POST", "/v2/ai/copilots/*"), 0);
 		assert.equal(stored(a.id).providerApiKey, "seed-key-0123456789");
+		assertNowhere(t.home, "typed-key-in-the-editor");
 	} finally {
 		await t.close();
 	}
