@@ -269,3 +269,31 @@ test("k in the copilots view opens the selected copilot's knowledge; 404 for a c
 		await t.close();
 	}
 });
+
+test("the server's 422 and 403 said on the screen; the list as it was", async () => {
+	const c = await copilot("Refused");
+	await addFile(c.id, "stays.md", "# Stays\n");
+	const t = spawnLbtui({ env: serverEnv(stack.url), cols: 200, rows: 30 });
+	try {
+		await open(t, c.id, "stays.md");
+		t.write("w");
+		await t.waitFor(/URL:/);
+		t.write("not-a-url\r");
+		await t.waitFor(/a sitemap\?/);
+		t.write("l\r");
+		await t.waitFor(/422.*'url'/);
+		assert.equal(await count("POST", `/v2/ai/copilots/${c.id}/knowledge/web`), 1);
+		await control("POST", "/faults", { method: "DELETE", path: "/v2/ai/copilots/*/knowledge/**", type: "status", status: 403, count: 1 });
+		await select(t, "stays.md");
+		t.write("d");
+		await t.waitFor(/Type its ID/);
+		t.write(`${sourcesOf(c.id)[0].id}\r`);
+		await t.waitFor(/403/);
+		assert.equal(sourcesOf(c.id).length, 1);
+		await t.waitIdle();
+		assert.match(t.screenText(), /file +stays\.md +ready/);
+		assert.match(t.row(-2), /│ 1 source │/);
+	} finally {
+		await t.close();
+	}
+});

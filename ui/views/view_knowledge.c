@@ -144,7 +144,9 @@ static void knowledge_empty(struct view *v, char *out, size_t n)
 static void knowledge_count_status(struct view *v, char *out, size_t n)
 {
 	const struct resource *r = resview_of(v)->res;
-	snprintf(out, n, "%d%s sources", sources_count(r), model_complete(r) ? "" : "+");
+	int k = sources_count(r);
+	snprintf(out, n, "%d%s source%s", k, model_complete(r) ? "" : "+",
+	         k == 1 && model_complete(r) ? "" : "s");
 }
 
 /* A source whose indexing failed stands out; one still ingesting is
