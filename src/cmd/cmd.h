@@ -92,6 +92,13 @@ struct cmd_host {
 			    struct lb_error *err);
 };
 
+/* The options of the "pager" view (cmd_host.show_view): a text read
+ * whole under a title, both raw (the pager makes them safe); borrowed. */
+struct pager_view_opts {
+	const char *title;
+	const char *text;
+};
+
 struct cmd_ctx {
 	struct model *model;
 	struct cmd_host host;

@@ -24,6 +24,16 @@ typedef bool (*ai_print_fn)(struct cmd_ctx *c, const char *json, size_t len, boo
 void ai_list(struct cmd_ctx *c, enum endpoint_id ep, const char *p0, const char *p1, bool all,
              ai_print_fn print);
 
+/* The provider's key from FILE or stdin ("-"): one line, its end
+ * trimmed; registered as a secret so that nothing shows it. *key is
+ * malloc'd; false with err. */
+bool ai_read_api_key(struct cmd_ctx *c, const char *from, char **key, struct lb_error *err);
+
+/* `copilot create --edit` (id NULL) and `copilot update ID --edit`
+ * (copilot_edit.c): the fields in $EDITOR, checked, previewed, asked,
+ * sent once; the command is finished after. */
+void copilot_edit_run(struct cmd_ctx *c, const struct args *a, const char *id);
+
 /* A string made terminal-safe (malloc'd; NULL when out of memory). */
 char *ai_safe(const char *s);
 

@@ -14,6 +14,7 @@
 #include "decode.h"
 #include "family.h"
 #include "kind.h"
+#include "model_impl.h"
 #include "ops.h"
 #include "query.h"
 #include "term_safe.h"
@@ -639,10 +640,80 @@ const struct copilot *model_copilot_at(const struct resource *r, size_t i)
 	return mi_list_at(r, &copilot_item, i);
 }
 
+/* A copilot's knowledge sources, a page at a time. The resource's
+ * room_id holds the copilot's ID: the model's loads send it as the first
+ * path parameter. */
+
+static bool sources_decode(const char *body, size_t len, const void *args, struct item_page *out,
+                           struct lb_error *err)
+{
+	struct knowledge_source *v;
+
+	(void)args;
+	if (!knowledge_page_decode(body, len, &v, &out->n, &out->next, err))
+		return false;
+	out->items = v;
+	return true;
+}
+
+static size_t source_item_bytes(const void *it)
+{
+	const struct knowledge_source *k = it;
+	const char *s[] = {
+	    k->id,     k->url,           k->link_type,  k->file_name,  k->mime_type,
+	    k->status, k->error_message, k->created_at, k->updated_at, k->last_indexed_at};
+	size_t b = sizeof(*k);
+
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		b += s[i] ? strlen(s[i]) + 1 : 0;
+	return b;
+}
+
+static const char *source_item_id(const void *it)
+{
+	return ((const struct knowledge_source *)it)->id;
+}
+
+static const struct item_type source_item = {
+    .name = "knowledge source",
+    .size = sizeof(struct knowledge_source),
+    .decode_page = sources_decode,
+    .clear = source_item_clear,
+    .bytes = source_item_bytes,
+    .id = source_item_id,
+};
+
+static const struct kind knowledge_kind = {
+    .name = "knowledge",
+    .shape = KIND_LIST,
+    .ep = EP_KNOWLEDGE_LIST,
+    .item = &source_item,
+    .paging = {.cursor_param = "startingAfter", .page_size = 50},
+};
+
+struct resource *model_knowledge(struct model *m, const char *copilot)
+{
+	char *enc;
+	struct buf key;
+
+	if (!m || !copilot || !*copilot || !(enc = url_encode(copilot)))
+		return NULL;
+	buf_init(&key);
+	buf_printf(&key, "/v2/ai/copilots/%s/knowledge", enc);
+	free(enc);
+	return key.data ? mi_get(m, &knowledge_kind, buf_steal(&key), copilot, NULL) : NULL;
+}
+
+const struct knowledge_source *model_knowledge_at(const struct resource *r, size_t i)
+{
+	return mi_list_at(r, &source_item, i);
+}
+
 /* ------------------------------------------------------------------ */
 /* Requests: one program outside rooms, a step per endpoint */
 
 struct ai_op {
+	enum endpoint_id ep;
 	char *params[2];
 	char *query;
 	char *body;
@@ -680,11 +751,28 @@ static bool ai_build(struct op *o, struct api_send_args *args, char *made[2], st
 static const struct op_step *ai_answer(struct model *m, struct op *o,
                                        struct api_storage_result *res, struct op_end *end)
 {
-	(void)m;
-	(void)o;
+	const struct ai_op *st = op_state(o);
+
 	end->err = res->err;
 	end->body = res->body;
 	end->body_len = res->body_len;
+	/* What a change may have touched is read again where it is shown
+	 * (a refusal too: it costs a read, and says what is there). */
+	switch (st->ep) {
+	case EP_COPILOT_CREATE:
+	case EP_COPILOT_UPDATE:
+	case EP_COPILOT_DELETE:
+		mi_lists_invalidate(m, &copilot_item);
+		break;
+	case EP_KNOWLEDGE_WEB_CREATE:
+	case EP_KNOWLEDGE_FILE_CREATE:
+	case EP_KNOWLEDGE_FILE_DELETE:
+	case EP_KNOWLEDGE_WEB_DELETE:
+		mi_lists_invalidate(m, &source_item);
+		break;
+	default:
+		break;
+	}
 	return NULL;
 }
 
@@ -743,6 +831,7 @@ http_id ai_request(struct model *m, enum endpoint_id ep, const char *p0, const c
 	if (!o)
 		return 0;
 	st = op_state(o);
+	st->ep = ep;
 	st->ct = ct;
 	if (!dup_or_null(&st->params[0], p0) || !dup_or_null(&st->params[1], p1) ||
 	    !dup_or_null(&st->query, query))
@@ -973,6 +1062,8 @@ static const struct opt_spec edit_opts[] = {
     {"no-thinking", OPT_FLAG, NULL, "anthropic: thinking disabled"},
     {"web-search-domain", OPT_VALUE, "DOMAIN", "openai, anthropic: web search allowed domain (repeatable)"},
     {"clear", OPT_VALUE, "FIELD", "update: set description, knowledge-prompt, settings or provider-options to null (repeatable)"},
+    {"edit", OPT_FLAG, NULL, "write every field (but the key) as JSON in $EDITOR; a diff is shown and asked"},
+    {"yes", OPT_FLAG, NULL, "--edit: apply what was written without asking"},
     {NULL, 0, NULL, NULL},
 };
 /* clang-format on */
@@ -1157,9 +1248,7 @@ static bool opt_values(const struct args *a, const char *name, struct strv *out)
 	return true;
 }
 
-/* The provider's key from FILE or stdin ("-"): one line, its end
- * trimmed; registered as a secret so that nothing shows it. */
-static bool read_api_key(struct cmd_ctx *c, const char *from, char **key, struct lb_error *err)
+bool ai_read_api_key(struct cmd_ctx *c, const char *from, char **key, struct lb_error *err)
 {
 	size_t len;
 
@@ -1236,7 +1325,7 @@ static bool edit_from_args(struct cmd_ctx *c, const struct args *a, struct copil
 		lb_error_set(err, LB_NOMEM, "out of memory");
 		return false;
 	}
-	if (from && !read_api_key(c, from, key, err))
+	if (from && !ai_read_api_key(c, from, key, err))
 		return false;
 	e->api_key = *key;
 	return true;
@@ -1267,6 +1356,15 @@ static void run_copilot_edit(struct cmd_ctx *c, const struct command *cmd, struc
 
 	if (cmd_refuse_read_only(c, cmd))
 		return;
+	if (cmd_has_flag(a, "edit")) {
+		copilot_edit_run(c, a, id);
+		return;
+	}
+	if (cmd_has_flag(a, "yes")) {
+		cmd_finish_usage(c, "%s",
+		                 "--yes goes with --edit (the options are applied as given)");
+		return;
+	}
 	if (!edit_from_args(c, a, &e, &key, &err) || !copilot_body_build(&e, !id, &body, &err)) {
 		edit_clear(&e, key);
 		cmd_finish(c, &err);

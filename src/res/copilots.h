@@ -52,6 +52,11 @@ bool knowledge_source_decode(const char *json, size_t len, struct knowledge_sour
 bool knowledge_page_decode(const char *json, size_t len, struct knowledge_source **out, size_t *n,
                            char **next_cursor, struct lb_error *err);
 
+/* A copilot's knowledge sources, paginated (model.h's list accessors).
+ * New reference; NULL without a copilot or when out of memory. */
+struct resource *model_knowledge(struct model *m, const char *copilot);
+const struct knowledge_source *model_knowledge_at(const struct resource *r, size_t i);
+
 struct knowledge_link {
 	char *id, *url, *status, *last_indexed_at;
 };

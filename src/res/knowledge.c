@@ -131,7 +131,7 @@ static bool print_sources(struct cmd_ctx *c, const char *json, size_t len, bool 
 static void run_knowledge(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
 	(void)cmd;
-	if (cmd_need_view(c))
+	if (cmd_open_view(c, "knowledge", &(struct scope){.copilot = a->pos[0]}, NULL, false, ""))
 		return;
 	ai_list(c, EP_KNOWLEDGE_LIST, a->pos[0], NULL, cmd_has_flag(a, "all"), print_sources);
 }
@@ -374,7 +374,13 @@ static bool print_links(struct cmd_ctx *c, const char *json, size_t len, bool mo
 		free(sid);
 		free(st);
 	}
-	if (ok)
+	/* The screen reads them in the pager, a text of their own. */
+	if (ok && c->host.interactive && c->host.show_view)
+		c->host.show_view(
+		    c->host.ud, "pager", &(struct scope){0},
+		    &(struct pager_view_opts){.title = "links of a web source", .text = b.data},
+		    false);
+	else if (ok)
 		cmd_say(c, b.data);
 	buf_free(&b);
 	knowledge_links_free(v, n);
@@ -399,13 +405,21 @@ static void markdown_ok(struct cmd_ctx *c, const struct storage_result *res, con
 	char *md = NULL, *safe;
 	struct lb_error err;
 
-	(void)arg;
 	if (c->host.json) {
 		cmd_print_json(c, res->body, res->body_len);
 		return;
 	}
 	if (!knowledge_markdown_decode(res->body, res->body_len, &md, &err)) {
 		cmd_note(c, err.message);
+		return;
+	}
+	/* The screen reads it in the pager, which makes it safe itself. */
+	if (c->host.interactive && c->host.show_view) {
+		char title[256];
+		snprintf(title, sizeof(title), "Markdown of %s", arg);
+		c->host.show_view(c->host.ud, "pager", &(struct scope){0},
+		                  &(struct pager_view_opts){.title = title, .text = md}, false);
+		free(md);
 		return;
 	}
 	safe = cmd_safe_lines(md);
@@ -420,7 +434,7 @@ static void run_knowledge_read(struct cmd_ctx *c, const struct command *cmd, str
 	if (cmd_need_view(c))
 		return;
 	ai_call(c, EP_KNOWLEDGE_FILE_GET, a->pos[0], a->pos[1], NULL, NULL, 0, API_CT_NONE,
-	        markdown_ok, NULL);
+	        markdown_ok, a->pos[1]);
 }
 
 static const struct id_arg ids[] = {

@@ -301,6 +301,15 @@ const VIEWS = [
 			await run(t, ":subscriptions alice", /acme:readme\s+replies_and_mentions\s+mine/);
 		},
 	},
+	{
+		name: "knowledge",
+		async open(t) {
+			await top(t);
+			const list = await rest(stack.url, "GET", "/v2/ai/copilots");
+			const docs = list.body.data.find((c) => c.name === "Acme Docs Assistant");
+			await run(t, `:knowledge ${docs.id}`, (s) => s.includes("handbook.md") && idle(t));
+		},
+	},
 ];
 
 // --- capturing and comparing ---------------------------------------------------

@@ -1,13 +1,16 @@
 #include "lbconfig.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "cmd.h"
 #include "copilots.h"
 #include "draw.h"
 #include "listview.h"
 #include "output.h"
+#include "util.h"
 #include "view.h"
 
 /* The project's AI copilots, a page at a time; the selected one's fields
@@ -83,7 +86,7 @@ static void copilots_title(struct view *v, char *out, size_t n)
 static void copilots_empty(struct view *v, char *out, size_t n)
 {
 	(void)v;
-	snprintf(out, n, "No copilots yet — press c to create one");
+	snprintf(out, n, "No copilots yet — press n to create one");
 }
 
 static void copilots_count_status(struct view *v, char *out, size_t n)
@@ -119,7 +122,7 @@ static void copilots_draw_detail(struct view *v, WINDOW *win, int top)
 	    {"Created", c->created_at},
 	    {"Updated", c->updated_at},
 	    {"", ""},
-	    {"", "Enter: show · e: edit · K: knowledge · c: new · D: delete"},
+	    {"", "Enter: show · e: edit · K: set key · k: knowledge · n: new · D: delete"},
 	};
 	int n = (int)(sizeof(lines) / sizeof(lines[0])), row = 0;
 	for (int i = top; i < n && row < h; i++) {
@@ -132,12 +135,86 @@ static void copilots_draw_detail(struct view *v, WINDOW *win, int top)
 	}
 }
 
-/* Enter shows the selected copilot, as `copilot show` does. */
+/* What n and K ask (a file holding the provider's key), kept until the
+ * answer: the view may be gone by then. id: the copilot whose key K
+ * sets; NULL: n, a new copilot. */
+struct key_question {
+	struct app *app;
+	char *id;
+};
+
+/* The key is read from the file by the command, never typed here: the
+ * line run (and kept in the history) holds the file's path only. */
+static void key_file_given(void *ctx, const char *text)
+{
+	struct key_question *q = ctx;
+	const char *path = text ? text + strspn(text, " \t") : "";
+	char *qid = q->id ? cmd_quote(q->id) : NULL, *qpath = *path ? cmd_quote(path) : NULL;
+	struct buf line;
+
+	buf_init(&line);
+	if (qpath && q->id && qid)
+		buf_printf(&line, "copilot update %s --api-key-from %s", qid, qpath);
+	else if (qpath && !q->id)
+		buf_printf(&line, "copilot create --edit --api-key-from %s", qpath);
+	if (line.data)
+		app_command(q->app, line.data);
+	else if (*path)
+		app_message(q->app, true, "out of memory");
+	buf_free(&line);
+	free(qpath);
+	free(qid);
+	free(q->id);
+	free(q);
+}
+
+static void ask_key_file(struct view *v, const char *id)
+{
+	struct key_question *q = calloc(1, sizeof(*q));
+	char prompt[512];
+
+	if (!q || (id && !(q->id = strdup(id)))) {
+		free(q);
+		app_message(v->app, true, "out of memory");
+		return;
+	}
+	q->app = v->app;
+	if (id)
+		snprintf(
+		    prompt, sizeof(prompt),
+		    "file holding the new provider API key of %s (the key itself is never typed): ",
+		    id);
+	else
+		snprintf(prompt, sizeof(prompt),
+		         "new copilot: file holding its provider API key (the key itself is never "
+		         "typed): ");
+	app_ask(v->app, prompt, key_file_given, q);
+}
+
+/* Enter shows the selected copilot, as `copilot show` does; n and K ask
+ * for the file that holds a provider's key. */
 static enum view_result copilots_action(struct view *v, enum action a)
 {
+	const struct copilot *c = listview_selected(v);
+
 	if (a == ACTION_ENTER && app_view_action(v->app, "copilot-show"))
 		return VIEW_HANDLED;
+	if (view_action_is(a, "copilot-new")) {
+		ask_key_file(v, NULL);
+		return VIEW_HANDLED;
+	}
+	if (view_action_is(a, "copilot-key") && c && c->id) {
+		ask_key_file(v, c->id);
+		return VIEW_HANDLED;
+	}
 	return listview_action(v, a);
+}
+
+/* The selected copilot: the navigator offers its knowledge. */
+static void copilots_scope(struct view *v, struct scope *out)
+{
+	const struct copilot *c = listview_selected(v);
+	*out = (struct scope){.copilot = c ? c->id : NULL};
 }
 
 static const struct listview_spec copilots_spec = {
@@ -158,6 +235,7 @@ static const struct view_ops copilots_ops = {
     .action = copilots_action,
     .changed = listview_changed,
     .search = listview_search,
+    .scope = copilots_scope,
     .status = listview_status,
     .busy = resview_busy,
     .tick = resview_tick,
@@ -184,18 +262,24 @@ static struct view *copilots_open(struct app *app, const struct scope *where, co
 /* %i is the selected copilot. */
 static const struct view_command copilots_commands[] = {
     {"copilot-show", "Show the selected copilot's fields", "copilot show %i", true},
-    {"copilot-knowledge", "List the selected copilot's knowledge sources", "knowledge %i", true},
+    {"copilot-knowledge", "The selected copilot's knowledge sources", "knowledge %i", true},
     {"copilot-create", "Create a copilot (command line; the key from a file)",
      "copilot create --name  --provider  --model  --system-prompt  --api-key-from ", false},
     {"copilot-update", "Change the selected copilot (command line)", "copilot update %i ", false},
     {"copilot-delete", "Delete the selected copilot (asks first)", "copilot delete %i", true},
+    {"copilot-edit", "Edit the selected copilot's fields in $EDITOR (previewed, then asked)",
+     "copilot update %i --edit", true},
+    {"copilot-new", "Create a copilot in $EDITOR (asks for the file holding its key)", NULL, false},
+    {"copilot-key", "Set the selected copilot's provider API key (asks for the file holding it)",
+     NULL, false},
     {NULL, NULL, NULL, false},
 };
 
 static const struct view_key copilots_keys[] = {
-    {'K', "copilot-knowledge"},
-    {'c', "copilot-create"},
-    {'e', "copilot-update"},
+    {'k', "copilot-knowledge"},
+    {'n', "copilot-new"},
+    {'e', "copilot-edit"},
+    {'K', "copilot-key"},
     {'D', "copilot-delete"},
     {0, NULL},
 };

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "cmd.h"
 #include "draw.h"
 #include "term_safe.h"
 #include "view.h"
@@ -276,9 +277,23 @@ struct view *view_messages_new(struct app *app)
 	return v;
 }
 
-/* A text read whole: opened by the app, registered for its keys. */
+/* opts: struct pager_view_opts (cmd.h), a command's text (a knowledge
+ * file's Markdown). */
+static struct view *pager_open(struct app *app, const struct scope *where, const void *opts,
+                               bool watch)
+{
+	const struct pager_view_opts *o = opts;
+
+	(void)where;
+	(void)watch;
+	return o ? view_pager_new(app, o->title ? o->title : "text", o->text) : NULL;
+}
+
+/* A text read whole: opened by the app and by commands, registered for
+ * its keys. */
 const struct view_info view_info_pager = {
     .name = "pager",
+    .open = pager_open,
 };
 
 /* The recent messages: opened by the app, registered for its keys. */
