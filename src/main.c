@@ -459,7 +459,8 @@ static int run_batch(struct http *http, struct model *model, struct profile_set 
 				t = wake;
 			if (t < 0 || t > 1000)
 				t = 1000;
-			if (http_in_flight(http) > 0)
+			/* A live socket (a source of the client) waits there too. */
+			if (http_in_flight(http) > 0 || http_sources(http) > 0)
 				http_wait(http, t);
 			else if (wake >= 0)
 				poll(NULL, 0, t);

@@ -106,6 +106,10 @@ struct http {
 	uint32_t rnd;
 	bool closing; /* in http_free: refuse new requests */
 	struct reqlog *log;
+	struct http_source *sources;
+	int nsources;
+	/* Bumped when a source is removed: a walk over them starts again. */
+	unsigned sources_gen;
 };
 
 static const char *const method_names[] = {
@@ -1210,7 +1214,59 @@ static void attempt_finished(struct http *h, struct rq *r, CURLcode rc)
 /* How many pollfds http_pollfds may fill. */
 int http_pollfds_max(const struct http *h)
 {
-	return h->nsocks + h->lists[RQ_RUNNING].n;
+	int n = h->nsocks + h->lists[RQ_RUNNING].n;
+
+	for (const struct http_source *s = h->sources; s; s = s->next)
+		n += s->max_fds;
+	return n;
+}
+
+void http_add_source(struct http *h, struct http_source *s)
+{
+	s->next = h->sources;
+	h->sources = s;
+	h->nsources++;
+}
+
+void http_remove_source(struct http *h, struct http_source *s)
+{
+	for (struct http_source **p = &h->sources; *p; p = &(*p)->next)
+		if (*p == s) {
+			*p = s->next;
+			s->next = NULL;
+			h->nsources--;
+			h->sources_gen++;
+			return;
+		}
+}
+
+int http_sources(const struct http *h)
+{
+	return h ? h->nsources : 0;
+}
+
+/* Each source once, its descriptors among fds; one may remove itself (or
+ * another) while processing: the walk then starts again, skipping those
+ * already done this pass. */
+static void sources_process(struct http *h, const struct pollfd *fds, int nfds)
+{
+	struct http_source *done[64];
+	int ndone = 0;
+
+again:
+	for (struct http_source *s = h->sources; s; s = s->next) {
+		unsigned gen = h->sources_gen;
+		bool seen = false;
+
+		for (int i = 0; i < ndone; i++)
+			seen |= done[i] == s;
+		if (seen || ndone == 64)
+			continue;
+		done[ndone++] = s;
+		s->process(s->ud, fds, nfds);
+		if (gen != h->sources_gen)
+			goto again;
+	}
 }
 
 /* Fill up to max pollfds with curl's sockets and paused sinks' fds;
@@ -1232,6 +1288,8 @@ int http_pollfds(struct http *h, struct pollfd *fds, int max)
 		fds[n].revents = 0;
 		n++;
 	}
+	for (struct http_source *s = h->sources; s && n < max; s = s->next)
+		n += s->pollfds(s->ud, fds + n, max - n);
 	return n;
 }
 
@@ -1273,13 +1331,19 @@ int http_timeout_ms(struct http *h)
 	if (h->lists[RQ_DONE].n > 0 ||
 	    (h->lists[RQ_QUEUED].n > 0 && h->lists[RQ_RUNNING].n < h->o.max_parallel))
 		return 0;
-	long long due = h->timer_due;
+	long long due = h->timer_due, now = now_ms();
 	for (struct rq *r = h->lists[RQ_WAITING].head; r; r = r->next)
 		if (due < 0 || r->due_ms < due)
 			due = r->due_ms;
+	for (struct http_source *s = h->sources; s; s = s->next) {
+		int t = s->timeout_ms(s->ud);
+
+		if (t >= 0 && (due < 0 || now + t < due))
+			due = now + t;
+	}
 	if (due < 0)
 		return -1;
-	long long d = due - now_ms();
+	long long d = due - now;
 	if (d < 0)
 		return 0;
 	return d > INT_MAX ? INT_MAX : (int)d;
@@ -1339,6 +1403,7 @@ void http_process(struct http *h, const struct pollfd *fds, int nfds)
 
 	retries_due(h);
 	pump(h);
+	sources_process(h, fds, nfds);
 
 	/* Callbacks last: they may submit and cancel; each is popped first. */
 	struct rq *r;
@@ -1353,7 +1418,7 @@ void http_process(struct http *h, const struct pollfd *fds, int nfds)
  * in flight. */
 void http_wait(struct http *h, int max_ms)
 {
-	if (!h || h->in_flight == 0)
+	if (!h || (h->in_flight == 0 && h->nsources == 0))
 		return;
 	int n = http_pollfds_max(h);
 	struct pollfd one[16];

@@ -151,9 +151,28 @@ int http_pollfds(struct http *h, struct pollfd *fds, int max);
 int http_timeout_ms(struct http *h);
 void http_process(struct http *h, const struct pollfd *fds, int nfds);
 
-/* Block in poll() on the client's own sockets for at most max_ms and process
- * what is ready (batch mode). Returns at once when nothing is in flight. */
+/* Block in poll() on the client's own sockets (and its sources') for at
+ * most max_ms and process what is ready (batch mode). Returns at once
+ * when nothing is in flight and no source is added. */
 void http_wait(struct http *h, int max_ms);
+
+/* Something else on the program's loop (a WebSocket, ws.h): its
+ * descriptors and its timer go with the client's, so that the loops that
+ * drive the client (the TUI's, batch mode's http_wait) drive it too. The
+ * owner keeps the struct alive while it is added. */
+struct http_source {
+	int (*pollfds)(void *ud, struct pollfd *fds, int max);
+	int (*timeout_ms)(void *ud); /* -1: none */
+	void (*process)(void *ud, const struct pollfd *fds, int nfds);
+	void *ud;
+	int max_fds;
+	struct http_source *next; /* the client's */
+};
+void http_add_source(struct http *h, struct http_source *s);
+/* Safe from the source's own process callback. */
+void http_remove_source(struct http *h, struct http_source *s);
+/* How many sources are added. */
+int http_sources(const struct http *h);
 
 /* The retry decision, pure so it can be tested. attempt is the number of
  * attempts made so far (1 after the first). status is the HTTP status, 0 on

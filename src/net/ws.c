@@ -56,6 +56,8 @@ struct ws {
 	char *close_reason;
 	struct lb_error fail; /* why it failed, once it did */
 	struct ws_stats stats;
+	struct http *loop; /* the client it is attached to, NULL: none */
+	struct http_source source;
 };
 
 void ws_options_default(struct ws_options *o)
@@ -710,12 +712,40 @@ void ws_close(struct ws *w, int code)
 	w->deadline = now_ms() + WS_CLOSE_WAIT_MS;
 }
 
+static int source_pollfds(void *ud, struct pollfd *fds, int max)
+{
+	return ws_pollfds(ud, fds, max);
+}
+
+static int source_timeout(void *ud)
+{
+	return ws_timeout_ms(ud);
+}
+
+static void source_process(void *ud, const struct pollfd *fds, int nfds)
+{
+	ws_process(ud, fds, nfds);
+}
+
+void ws_attach(struct ws *w, struct http *h)
+{
+	w->source = (struct http_source){.pollfds = source_pollfds,
+	                                 .timeout_ms = source_timeout,
+	                                 .process = source_process,
+	                                 .ud = w,
+	                                 .max_fds = WS_POLLFDS_MAX};
+	w->loop = h;
+	http_add_source(h, &w->source);
+}
+
 void ws_free(struct ws **wp)
 {
 	struct ws *w = *wp;
 
 	if (!w)
 		return;
+	if (w->loop)
+		http_remove_source(w->loop, &w->source);
 	if (w->ctx)
 		wslay_event_context_free(w->ctx);
 	if (w->multi && w->easy)

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "http.h"
 
 /* What the socket tells its owner. The callbacks run from ws_process;
  * none of them may call ws_free (free after ws_process returns). */
@@ -53,6 +54,11 @@ struct ws *ws_connect(const char *url, const struct ws_options *o, const struct 
 int ws_pollfds(struct ws *w, struct pollfd *fds, int max);
 int ws_timeout_ms(struct ws *w);
 void ws_process(struct ws *w, const struct pollfd *fds, int nfds);
+
+/* Put the socket on the client's loop (http_add_source): the loops that
+ * drive the client drive it, without ws_pollfds and ws_process of their
+ * own. ws_free takes it off. */
+void ws_attach(struct ws *w, struct http *h);
 
 /* Whether the upgrade succeeded and the socket is not closing. */
 bool ws_is_open(const struct ws *w);

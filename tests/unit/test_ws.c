@@ -578,6 +578,42 @@ static void test_no_server(void **state)
 	client_free(&c);
 }
 
+/* On the HTTP client's loop: http_wait drives the socket, and freeing it
+ * takes it off the loop. */
+static void test_attached(void **state)
+{
+	struct server s;
+	struct client c;
+	struct ws_options o;
+	struct http_options ho;
+	struct lb_error err;
+	struct http *h;
+	char url[128];
+	long long end;
+
+	(void)state;
+	http_options_default(&ho);
+	h = http_new(&ho, &err);
+	assert_non_null(h);
+	server_start(&s, SC_CONVERSATION);
+	ws_options_default(&o);
+	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/v8", s.port);
+	client_connect(&c, url, &o);
+	ws_attach(c.w, h);
+	assert_int_equal(http_sources(h), 1);
+	assert_int_equal(http_in_flight(h), 0);
+	end = now_ms() + 20000;
+	while (!c.closed && now_ms() < end)
+		http_wait(h, 100);
+	server_stop(&s);
+	assert_true(s.ok);
+	assert_int_equal(c.n, 3);
+	assert_int_equal(c.code, 4101);
+	client_free(&c);
+	assert_int_equal(http_sources(h), 0);
+	http_free(&h);
+}
+
 static void test_bad_url(void **state)
 {
 	struct ws_options o;
@@ -599,7 +635,7 @@ int main(void)
 	    cmocka_unit_test(test_refused),    cmocka_unit_test(test_bad_accept),
 	    cmocka_unit_test(test_drop),       cmocka_unit_test(test_silent),
 	    cmocka_unit_test(test_too_big),    cmocka_unit_test(test_no_server),
-	    cmocka_unit_test(test_bad_url),
+	    cmocka_unit_test(test_bad_url),    cmocka_unit_test(test_attached),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
