@@ -480,8 +480,14 @@ static void pump(struct ws *w, bool readable)
 
 	if (readable || w->early_off < w->early_len)
 		rc = wslay_event_recv(w->ctx);
-	if (rc == 0 && wslay_event_want_write(w->ctx))
-		rc = wslay_event_send(w->ctx);
+	/* Even after a failed read: what it failed on may have queued a
+	 * close frame to tell the server why (1009, 1002). */
+	if (!w->eof && wslay_event_want_write(w->ctx)) {
+		int sent = wslay_event_send(w->ctx);
+
+		if (rc == 0)
+			rc = sent;
+	}
 	if (rc == WSLAY_ERR_NOMEM) {
 		fail(w, LB_NOMEM, 0, "%s", "out of memory");
 		return;
@@ -764,4 +770,45 @@ void ws_free(struct ws **wp)
 void ws_get_stats(const struct ws *w, struct ws_stats *out)
 {
 	*out = w->stats;
+}
+
+char *ws_url(const char *base, const char *path, const char *const *query)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *url = NULL, *out = NULL;
+
+	if (!u || curl_url_set(u, CURLUPART_URL, base, 0) ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) ||
+	    (strcmp(scheme, "http") && strcmp(scheme, "https")))
+		goto done;
+	if (curl_url_set(u, CURLUPART_SCHEME, strcmp(scheme, "http") ? "https" : "http", 0) ||
+	    curl_url_set(u, CURLUPART_PATH, path, 0) || curl_url_set(u, CURLUPART_QUERY, NULL, 0) ||
+	    curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0))
+		goto done;
+	for (; query && query[0] && query[1]; query += 2) {
+		char *pair = NULL;
+
+		if (asprintf(&pair, "%s=%s", query[0], query[1]) < 0)
+			goto done;
+		if (curl_url_set(u, CURLUPART_QUERY, pair, CURLU_APPENDQUERY | CURLU_URLENCODE)) {
+			free(pair);
+			goto done;
+		}
+		free(pair);
+	}
+	if (curl_url_get(u, CURLUPART_URL, &url, 0))
+		goto done;
+	/* http: and https: were kept for curl_url, which knows ws: only
+	 * where curl was built with WebSockets. */
+	if (!strncmp(url, "https:", 6)) {
+		if (asprintf(&out, "wss:%s", url + 6) < 0)
+			out = NULL;
+	} else if (asprintf(&out, "ws:%s", url + 5) < 0) {
+		out = NULL;
+	}
+done:
+	curl_free(scheme);
+	curl_free(url);
+	curl_url_cleanup(u);
+	return out;
 }

@@ -84,6 +84,12 @@ struct ws_stats {
 };
 void ws_get_stats(const struct ws *w, struct ws_stats *out);
 
+/* The socket URL for an HTTP base URL: http: becomes ws:, https: wss:,
+ * the path replaced, then each name and value of query (pairs, NULL
+ * ending them) URL-encoded. NULL when base is no http(s) URL or out of
+ * memory. Caller frees. */
+char *ws_url(const char *base, const char *path, const char *const *query);
+
 /* The Sec-WebSocket-Accept for a Sec-WebSocket-Key (RFC 6455 §4.2.2),
  * into out (at least 29 bytes). */
 void ws_accept_key(const char *key, char out[29]);
