@@ -12,6 +12,7 @@
 #include "family.h"
 #include "groups.h"
 #include "output.h"
+#include "token_info.h"
 #include "tokens.h"
 #include "util.h"
 
@@ -206,9 +207,10 @@ bool jwt_decode(const char *token, struct jwt *out, struct lb_error *err)
 	return true;
 }
 
-void expiry_text(long long exp, long long now, char *out, size_t n)
+/* How long d seconds is, in the largest unit that keeps it at 2 or
+ * more (or 1 minute): "45 seconds", "59 minutes", "3 days". */
+static void span_text(long long d, char *out, size_t n)
 {
-	long long d = exp >= now ? exp - now : now - exp;
 	const char *unit = "second";
 	long long v = d;
 
@@ -222,10 +224,149 @@ void expiry_text(long long exp, long long now, char *out, size_t n)
 		v = d / 60;
 		unit = "minute";
 	}
-	if (exp >= now)
-		snprintf(out, n, "in %lld %s%s", v, unit, v == 1 ? "" : "s");
-	else
-		snprintf(out, n, "expired %lld %s%s ago", v, unit, v == 1 ? "" : "s");
+	snprintf(out, n, "%lld %s%s", v, unit, v == 1 ? "" : "s");
+}
+
+void expiry_text(long long exp, long long now, char *out, size_t n)
+{
+	char span[48];
+
+	span_text(exp >= now ? exp - now : now - exp, span, sizeof(span));
+	snprintf(out, n, exp >= now ? "in %s" : "expired %s ago", span);
+}
+
+void token_when(long long t, long long now, char *out, size_t n)
+{
+	char span[48];
+
+	span_text(t >= now ? t - now : now - t, span, sizeof(span));
+	snprintf(out, n, t > now ? "in %s" : "%s ago", span);
+}
+
+/* ---- a token for the screen ------------------------------------------- */
+
+void token_info_clear(struct token_info *t)
+{
+	free(t->alg);
+	free(t->typ);
+	free(t->kid);
+	free(t->kind);
+	free(t->user);
+	free(t->user_info);
+	free(t->groups);
+	free(t->org);
+	free(t->room);
+	free(t->scopes);
+	for (size_t i = 0; i < t->n_perms; i++) {
+		free(t->perms[i].pattern);
+		free(t->perms[i].perms);
+	}
+	free(t->perms);
+	*t = (struct token_info){0};
+}
+
+/* The first of two members of o that is there: a or else b. */
+static const cJSON *member(const cJSON *o, const char *a, const char *b)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
+	return v || !b ? v : cJSON_GetObjectItemCaseSensitive(o, b);
+}
+
+/* A copy of a string member into *out (NULL when absent or no string);
+ * false when out of memory. */
+static bool take_str(const cJSON *v, char **out)
+{
+	const char *s = cJSON_GetStringValue(v);
+	*out = s ? strdup(s) : NULL;
+	return !s || *out;
+}
+
+/* A value as text into *out: an array of strings as "a, b", anything
+ * else as JSON on one line; NULL when absent. False when out of memory. */
+static bool take_text(const cJSON *v, char **out)
+{
+	struct buf b;
+	const cJSON *e;
+
+	*out = NULL;
+	if (!v || cJSON_IsNull(v))
+		return true;
+	if (!cJSON_IsArray(v)) {
+		char *json = cJSON_PrintUnformatted(v);
+		*out = json ? strdup(json) : NULL;
+		cJSON_free(json);
+		return *out != NULL;
+	}
+	buf_init(&b);
+	buf_adds(&b, "");
+	cJSON_ArrayForEach(e, v)
+	{
+		char *json = cJSON_IsString(e) ? NULL : cJSON_PrintUnformatted(e);
+		const char *text = json ? json : cJSON_GetStringValue(e);
+		buf_printf(&b, "%s%s", e == v->child ? "" : ", ", text ? text : "");
+		cJSON_free(json);
+	}
+	*out = buf_steal(&b);
+	return *out != NULL;
+}
+
+static bool take_perms(const cJSON *perms, struct token_info *t)
+{
+	const cJSON *p;
+	size_t n = (size_t)cJSON_GetArraySize(perms);
+
+	if (!cJSON_IsObject(perms) || n == 0)
+		return true;
+	if (!(t->perms = calloc(n, sizeof(*t->perms))))
+		return false;
+	cJSON_ArrayForEach(p, perms)
+	{
+		struct token_perm *row = &t->perms[t->n_perms++];
+		if (!(row->pattern = strdup(p->string ? p->string : "")) ||
+		    !take_text(p, &row->perms))
+			return false;
+	}
+	return true;
+}
+
+static bool take_time(const cJSON *v, long long *out)
+{
+	if (!cJSON_IsNumber(v))
+		return false;
+	*out = (long long)v->valuedouble;
+	return true;
+}
+
+bool token_info_decode(const char *token, struct token_info *out, struct lb_error *err)
+{
+	struct jwt j;
+	const cJSON *h, *c;
+	bool ok;
+
+	*out = (struct token_info){0};
+	if (!jwt_decode(token, &j, err))
+		return false;
+	h = j.header;
+	c = j.claims;
+	ok = take_str(member(h, "alg", NULL), &out->alg) &&
+	     take_str(member(h, "typ", NULL), &out->typ) &&
+	     take_str(member(h, "kid", NULL), &out->kid) &&
+	     take_str(member(c, "k", NULL), &out->kind) &&
+	     take_str(member(c, "uid", "id"), &out->user) &&
+	     take_text(member(c, "ui", "userInfo"), &out->user_info) &&
+	     take_text(member(c, "gids", "groupIds"), &out->groups) &&
+	     take_str(member(c, "tid", "organizationId"), &out->org) &&
+	     take_str(member(c, "roomId", NULL), &out->room) &&
+	     take_text(member(c, "scopes", NULL), &out->scopes) &&
+	     take_perms(member(c, "perms", NULL), out);
+	out->has_iat = take_time(member(c, "iat", NULL), &out->iat);
+	out->has_exp = take_time(member(c, "exp", NULL), &out->exp);
+	jwt_clear(&j);
+	if (!ok) {
+		token_info_clear(out);
+		lb_error_set(err, LB_NOMEM, "out of memory");
+	}
+	return ok;
 }
 
 /* ---- commands ----------------------------------------------------------- */
