@@ -43,4 +43,13 @@ void expiry_text(long long exp, long long now, char *out, size_t n);
  * (expiry_text says "expired 3 minutes ago" of an expiry). */
 void token_when(long long t, long long now, char *out, size_t n);
 
+/* What the token view is opened with (cmd_host.show_view "token"): the
+ * token, what asked for it, and whether that is one of the deprecated
+ * single-room endpoints (its path then). The view copies them. */
+struct token_view_opts {
+	const char *token;
+	const char *what;       /* "access token for ada" */
+	const char *deprecated; /* "POST /v2/rooms/{roomId}/authorize", or NULL */
+};
+
 #endif

@@ -9,8 +9,10 @@
 
 #include "api_send.h"
 #include "cmd_impl.h"
+#include "endpoints.h"
 #include "family.h"
 #include "groups.h"
+#include "http.h"
 #include "output.h"
 #include "token_info.h"
 #include "tokens.h"
@@ -410,7 +412,9 @@ static const struct command commands[] = {
 
 struct token_job {
 	struct cmd_ctx *c;
+	enum endpoint_id ep;
 	bool deprecated;
+	char what[160]; /* "access token for ada" */
 };
 
 /* A claim that is a string, or NULL. */
@@ -499,6 +503,22 @@ static void print_token(struct cmd_ctx *c, const char *token)
 	buf_free(&b);
 }
 
+/* The screen: the token view, which shows the token shortened and its
+ * claims, so that the token is never put in a message or on a page kept
+ * in the messages. True when it was opened (the command is finished). */
+static bool show_token(struct token_job *j, const char *token)
+{
+	const struct endpoint *e = endpoint_get(j->ep);
+	char path[160];
+	struct token_view_opts o = {.token = token, .what = j->what};
+
+	if (j->deprecated && e) {
+		snprintf(path, sizeof(path), "%s %s", http_method_name(e->method), e->path);
+		o.deprecated = path;
+	}
+	return cmd_open_view(j->c, "token", NULL, &o, false, NULL);
+}
+
 static void token_done(const struct storage_result *res, void *ud)
 {
 	struct token_job *j = ud;
@@ -509,6 +529,11 @@ static void token_done(const struct storage_result *res, void *ud)
 		cJSON *root = cJSON_ParseWithLength(res->body, res->body_len);
 		const char *token =
 		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "token"));
+		if (token && c->host.interactive && show_token(j, token)) {
+			cJSON_Delete(root);
+			free(j);
+			return;
+		}
 		if (c->host.json)
 			cmd_print_json(c, res->body, res->body_len);
 		else if (token)
@@ -558,7 +583,7 @@ oom:
 
 /* Send body (freed here) to ep about p0. */
 static void token_send(struct cmd_ctx *c, enum endpoint_id ep, const char *p0, cJSON *body,
-                       bool deprecated)
+                       bool deprecated, const char *what)
 {
 	char *text = body ? cJSON_PrintUnformatted(body) : NULL;
 	struct token_job *j = text ? calloc(1, sizeof(*j)) : NULL;
@@ -570,13 +595,16 @@ static void token_send(struct cmd_ctx *c, enum endpoint_id ep, const char *p0, c
 		return;
 	}
 	j->c = c;
+	j->ep = ep;
 	j->deprecated = deprecated;
+	snprintf(j->what, sizeof(j->what), "%s", what);
 	model_send_outside(c->model, ep, p0, NULL, NULL, text, token_done, j);
 	cJSON_free(text);
 }
 
 static void run_authorize(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
+	char what[160];
 	cJSON *body = cJSON_CreateObject();
 	cJSON *perms = body ? cJSON_AddObjectToObject(body, "permissions") : NULL;
 	struct lb_error err;
@@ -600,11 +628,13 @@ static void run_authorize(struct cmd_ctx *c, const struct command *cmd, struct a
 		cmd_finish(c, &err);
 		return;
 	}
-	token_send(c, EP_AUTHORIZE_USER, NULL, body, false);
+	snprintf(what, sizeof(what), "access token for %s", a->pos[0]);
+	token_send(c, EP_AUTHORIZE_USER, NULL, body, false, what);
 }
 
 static void run_identify(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
+	char what[160];
 	cJSON *body = cJSON_CreateObject();
 	struct lb_error err;
 
@@ -619,11 +649,13 @@ static void run_identify(struct cmd_ctx *c, const struct command *cmd, struct ar
 		cmd_finish(c, &err);
 		return;
 	}
-	token_send(c, EP_IDENTIFY_USER, NULL, body, false);
+	snprintf(what, sizeof(what), "ID token for %s", a->pos[0]);
+	token_send(c, EP_IDENTIFY_USER, NULL, body, false, what);
 }
 
 static void run_room_token(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
+	char what[160];
 	bool public = cmd_has_flag(a, "public");
 	cJSON *body = cJSON_CreateObject();
 	struct lb_error err;
@@ -660,7 +692,10 @@ static void run_room_token(struct cmd_ctx *c, const struct command *cmd, struct 
 			return;
 		}
 	}
-	token_send(c, public ? EP_ROOM_PUBLIC_AUTHORIZE : EP_ROOM_AUTHORIZE, a->pos[0], body, true);
+	snprintf(what, sizeof(what), "%s token for room %s%s%s", public ? "public" : "room",
+	         a->pos[0], a->npos > 1 ? " as " : "", a->npos > 1 ? a->pos[1] : "");
+	token_send(c, public ? EP_ROOM_PUBLIC_AUTHORIZE : EP_ROOM_AUTHORIZE, a->pos[0], body, true,
+	           what);
 }
 
 static const enum endpoint_id endpoints[] = {

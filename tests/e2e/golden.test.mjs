@@ -280,6 +280,13 @@ const VIEWS = [
 			t.write("h");
 		},
 	},
+	{
+		name: "token",
+		async open(t) {
+			await top(t);
+			await run(t, `:token authorize ada --room 'acme:*=room:read,comments:read' --room acme:readme=room:write --info '{"name":"Ada"}'`, /acme:readme\s+room:write/);
+		},
+	},
 ];
 
 // --- capturing and comparing ---------------------------------------------------

@@ -122,6 +122,7 @@ describe("views' own actions", () => {
 		await t.waitFor(/unknown view 'nowhere' \([^)]*\bgroups\b/);
 		await t.waitFor(/unknown view 'nowhere' \([^)]*\binbox\b/);
 		await t.waitFor(/unknown view 'nowhere' \([^)]*\bcopilots\b/);
+		await t.waitFor(/unknown view 'nowhere' \([^)]*\btoken\b/);
 		await t.waitFor(/unknown action 'no-such-action'/);
 		assert.equal(await t.exit(), 0);
 	});
