@@ -9,9 +9,12 @@
 
 #include "api_send.h"
 #include "cmd_impl.h"
+#include "endpoints.h"
 #include "family.h"
 #include "groups.h"
+#include "http.h"
 #include "output.h"
+#include "token_info.h"
 #include "tokens.h"
 #include "util.h"
 
@@ -206,9 +209,10 @@ bool jwt_decode(const char *token, struct jwt *out, struct lb_error *err)
 	return true;
 }
 
-void expiry_text(long long exp, long long now, char *out, size_t n)
+/* How long d seconds is, in the largest unit that keeps it at 2 or
+ * more (or 1 minute): "45 seconds", "59 minutes", "3 days". */
+static void span_text(long long d, char *out, size_t n)
 {
-	long long d = exp >= now ? exp - now : now - exp;
 	const char *unit = "second";
 	long long v = d;
 
@@ -222,10 +226,149 @@ void expiry_text(long long exp, long long now, char *out, size_t n)
 		v = d / 60;
 		unit = "minute";
 	}
-	if (exp >= now)
-		snprintf(out, n, "in %lld %s%s", v, unit, v == 1 ? "" : "s");
-	else
-		snprintf(out, n, "expired %lld %s%s ago", v, unit, v == 1 ? "" : "s");
+	snprintf(out, n, "%lld %s%s", v, unit, v == 1 ? "" : "s");
+}
+
+void expiry_text(long long exp, long long now, char *out, size_t n)
+{
+	char span[48];
+
+	span_text(exp >= now ? exp - now : now - exp, span, sizeof(span));
+	snprintf(out, n, exp >= now ? "in %s" : "expired %s ago", span);
+}
+
+void token_when(long long t, long long now, char *out, size_t n)
+{
+	char span[48];
+
+	span_text(t >= now ? t - now : now - t, span, sizeof(span));
+	snprintf(out, n, t > now ? "in %s" : "%s ago", span);
+}
+
+/* ---- a token for the screen ------------------------------------------- */
+
+void token_info_clear(struct token_info *t)
+{
+	free(t->alg);
+	free(t->typ);
+	free(t->kid);
+	free(t->kind);
+	free(t->user);
+	free(t->user_info);
+	free(t->groups);
+	free(t->org);
+	free(t->room);
+	free(t->scopes);
+	for (size_t i = 0; i < t->n_perms; i++) {
+		free(t->perms[i].pattern);
+		free(t->perms[i].perms);
+	}
+	free(t->perms);
+	*t = (struct token_info){0};
+}
+
+/* The first of two members of o that is there: a or else b. */
+static const cJSON *member(const cJSON *o, const char *a, const char *b)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
+	return v || !b ? v : cJSON_GetObjectItemCaseSensitive(o, b);
+}
+
+/* A copy of a string member into *out (NULL when absent or no string);
+ * false when out of memory. */
+static bool take_str(const cJSON *v, char **out)
+{
+	const char *s = cJSON_GetStringValue(v);
+	*out = s ? strdup(s) : NULL;
+	return !s || *out;
+}
+
+/* A value as text into *out: an array of strings as "a, b", anything
+ * else as JSON on one line; NULL when absent. False when out of memory. */
+static bool take_text(const cJSON *v, char **out)
+{
+	struct buf b;
+	const cJSON *e;
+
+	*out = NULL;
+	if (!v || cJSON_IsNull(v))
+		return true;
+	if (!cJSON_IsArray(v)) {
+		char *json = cJSON_PrintUnformatted(v);
+		*out = json ? strdup(json) : NULL;
+		cJSON_free(json);
+		return *out != NULL;
+	}
+	buf_init(&b);
+	buf_adds(&b, "");
+	cJSON_ArrayForEach(e, v)
+	{
+		char *json = cJSON_IsString(e) ? NULL : cJSON_PrintUnformatted(e);
+		const char *text = json ? json : cJSON_GetStringValue(e);
+		buf_printf(&b, "%s%s", e == v->child ? "" : ", ", text ? text : "");
+		cJSON_free(json);
+	}
+	*out = buf_steal(&b);
+	return *out != NULL;
+}
+
+static bool take_perms(const cJSON *perms, struct token_info *t)
+{
+	const cJSON *p;
+	size_t n = (size_t)cJSON_GetArraySize(perms);
+
+	if (!cJSON_IsObject(perms) || n == 0)
+		return true;
+	if (!(t->perms = calloc(n, sizeof(*t->perms))))
+		return false;
+	cJSON_ArrayForEach(p, perms)
+	{
+		struct token_perm *row = &t->perms[t->n_perms++];
+		if (!(row->pattern = strdup(p->string ? p->string : "")) ||
+		    !take_text(p, &row->perms))
+			return false;
+	}
+	return true;
+}
+
+static bool take_time(const cJSON *v, long long *out)
+{
+	if (!cJSON_IsNumber(v))
+		return false;
+	*out = (long long)v->valuedouble;
+	return true;
+}
+
+bool token_info_decode(const char *token, struct token_info *out, struct lb_error *err)
+{
+	struct jwt j;
+	const cJSON *h, *c;
+	bool ok;
+
+	*out = (struct token_info){0};
+	if (!jwt_decode(token, &j, err))
+		return false;
+	h = j.header;
+	c = j.claims;
+	ok = take_str(member(h, "alg", NULL), &out->alg) &&
+	     take_str(member(h, "typ", NULL), &out->typ) &&
+	     take_str(member(h, "kid", NULL), &out->kid) &&
+	     take_str(member(c, "k", NULL), &out->kind) &&
+	     take_str(member(c, "uid", "id"), &out->user) &&
+	     take_text(member(c, "ui", "userInfo"), &out->user_info) &&
+	     take_text(member(c, "gids", "groupIds"), &out->groups) &&
+	     take_str(member(c, "tid", "organizationId"), &out->org) &&
+	     take_str(member(c, "roomId", NULL), &out->room) &&
+	     take_text(member(c, "scopes", NULL), &out->scopes) &&
+	     take_perms(member(c, "perms", NULL), out);
+	out->has_iat = take_time(member(c, "iat", NULL), &out->iat);
+	out->has_exp = take_time(member(c, "exp", NULL), &out->exp);
+	jwt_clear(&j);
+	if (!ok) {
+		token_info_clear(out);
+		lb_error_set(err, LB_NOMEM, "out of memory");
+	}
+	return ok;
 }
 
 /* ---- commands ----------------------------------------------------------- */
@@ -269,7 +412,9 @@ static const struct command commands[] = {
 
 struct token_job {
 	struct cmd_ctx *c;
+	enum endpoint_id ep;
 	bool deprecated;
+	char what[160]; /* "access token for ada" */
 };
 
 /* A claim that is a string, or NULL. */
@@ -358,6 +503,22 @@ static void print_token(struct cmd_ctx *c, const char *token)
 	buf_free(&b);
 }
 
+/* The screen: the token view, which shows the token shortened and its
+ * claims, so that the token is never put in a message or on a page kept
+ * in the messages. True when it was opened (the command is finished). */
+static bool show_token(struct token_job *j, const char *token)
+{
+	const struct endpoint *e = endpoint_get(j->ep);
+	char path[160];
+	struct token_view_opts o = {.token = token, .what = j->what};
+
+	if (j->deprecated && e) {
+		snprintf(path, sizeof(path), "%s %s", http_method_name(e->method), e->path);
+		o.deprecated = path;
+	}
+	return cmd_open_view(j->c, "token", NULL, &o, false, NULL);
+}
+
 static void token_done(const struct storage_result *res, void *ud)
 {
 	struct token_job *j = ud;
@@ -368,6 +529,11 @@ static void token_done(const struct storage_result *res, void *ud)
 		cJSON *root = cJSON_ParseWithLength(res->body, res->body_len);
 		const char *token =
 		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "token"));
+		if (token && c->host.interactive && show_token(j, token)) {
+			cJSON_Delete(root);
+			free(j);
+			return;
+		}
 		if (c->host.json)
 			cmd_print_json(c, res->body, res->body_len);
 		else if (token)
@@ -417,7 +583,7 @@ oom:
 
 /* Send body (freed here) to ep about p0. */
 static void token_send(struct cmd_ctx *c, enum endpoint_id ep, const char *p0, cJSON *body,
-                       bool deprecated)
+                       bool deprecated, const char *what)
 {
 	char *text = body ? cJSON_PrintUnformatted(body) : NULL;
 	struct token_job *j = text ? calloc(1, sizeof(*j)) : NULL;
@@ -429,13 +595,16 @@ static void token_send(struct cmd_ctx *c, enum endpoint_id ep, const char *p0, c
 		return;
 	}
 	j->c = c;
+	j->ep = ep;
 	j->deprecated = deprecated;
+	snprintf(j->what, sizeof(j->what), "%s", what);
 	model_send_outside(c->model, ep, p0, NULL, NULL, text, token_done, j);
 	cJSON_free(text);
 }
 
 static void run_authorize(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
+	char what[160];
 	cJSON *body = cJSON_CreateObject();
 	cJSON *perms = body ? cJSON_AddObjectToObject(body, "permissions") : NULL;
 	struct lb_error err;
@@ -459,11 +628,13 @@ static void run_authorize(struct cmd_ctx *c, const struct command *cmd, struct a
 		cmd_finish(c, &err);
 		return;
 	}
-	token_send(c, EP_AUTHORIZE_USER, NULL, body, false);
+	snprintf(what, sizeof(what), "access token for %s", a->pos[0]);
+	token_send(c, EP_AUTHORIZE_USER, NULL, body, false, what);
 }
 
 static void run_identify(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
+	char what[160];
 	cJSON *body = cJSON_CreateObject();
 	struct lb_error err;
 
@@ -478,11 +649,13 @@ static void run_identify(struct cmd_ctx *c, const struct command *cmd, struct ar
 		cmd_finish(c, &err);
 		return;
 	}
-	token_send(c, EP_IDENTIFY_USER, NULL, body, false);
+	snprintf(what, sizeof(what), "ID token for %s", a->pos[0]);
+	token_send(c, EP_IDENTIFY_USER, NULL, body, false, what);
 }
 
 static void run_room_token(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
+	char what[160];
 	bool public = cmd_has_flag(a, "public");
 	cJSON *body = cJSON_CreateObject();
 	struct lb_error err;
@@ -519,7 +692,10 @@ static void run_room_token(struct cmd_ctx *c, const struct command *cmd, struct 
 			return;
 		}
 	}
-	token_send(c, public ? EP_ROOM_PUBLIC_AUTHORIZE : EP_ROOM_AUTHORIZE, a->pos[0], body, true);
+	snprintf(what, sizeof(what), "%s token for room %s%s%s", public ? "public" : "room",
+	         a->pos[0], a->npos > 1 ? " as " : "", a->npos > 1 ? a->pos[1] : "");
+	token_send(c, public ? EP_ROOM_PUBLIC_AUTHORIZE : EP_ROOM_AUTHORIZE, a->pos[0], body, true,
+	           what);
 }
 
 static const enum endpoint_id endpoints[] = {

@@ -10,6 +10,7 @@
 #include <cJSON.h>
 
 #include "error.h"
+#include "token_info.h"
 
 /* The most room patterns one access token takes. */
 #define TOKEN_MAX_PATTERNS 10
@@ -36,9 +37,5 @@ struct jwt {
 };
 bool jwt_decode(const char *token, struct jwt *out, struct lb_error *err);
 void jwt_clear(struct jwt *j);
-
-/* "in 59 minutes", "in 2 hours", "expired 3 minutes ago" for an expiry
- * at exp seen at now (seconds since the epoch). */
-void expiry_text(long long exp, long long now, char *out, size_t n);
 
 #endif

@@ -44,6 +44,11 @@ export const NORMALISE = [
 	{ re: /\b\d+[smhd] ago\b/g, to: "0s ago" },
 	// The time of day of a message in :messages.
 	{ re: /\b\d\d:\d\d:\d\d(?= (?:info|error) )/g, to: "hh:mm:ss" },
+	// The token view: the end of the token (its claims and signature
+	// change with each), and when it was issued and expires (the server's
+	// clock, not the emulator's fixed one).
+	{ re: /(?<=\btoken {9}eyJ[\w-]{9}…)[\w.-]{6}(?= \()/g, to: "TOKEN." },
+	{ re: /(?<=(?:issued|expires) +)\d{4}-\d\d-\d\d \d\d:\d\d \([^)]*\)/g, to: "YYYY-MM-DD hh:mm (when)" },
 ];
 
 function colour(n, isDefault, isPalette) {

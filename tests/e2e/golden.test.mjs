@@ -310,6 +310,13 @@ const VIEWS = [
 			await run(t, `:knowledge ${docs.id}`, (s) => s.includes("handbook.md") && idle(t));
 		},
 	},
+	{
+		name: "token",
+		async open(t) {
+			await top(t);
+			await run(t, `:token authorize ada --room 'acme:*=room:read,comments:read' --room acme:readme=room:write --info '{"name":"Ada"}'`, /acme:readme\s+room:write/);
+		},
+	},
 ];
 
 // --- capturing and comparing ---------------------------------------------------

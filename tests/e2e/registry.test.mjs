@@ -126,6 +126,7 @@ describe("views' own actions", () => {
 		await t.waitFor(/unknown view 'nowhere' \([^)]*\bsubscriptions\b/);
 		await t.waitFor(/unknown view 'nowhere' \([^)]*\buser\b/);
 		await t.waitFor(/unknown view 'nowhere' \([^)]*\bknowledge\b/);
+		await t.waitFor(/unknown view 'nowhere' \([^)]*\btoken\b/);
 		await t.waitFor(/unknown action 'no-such-action'/);
 		assert.equal(await t.exit(), 0);
 	});

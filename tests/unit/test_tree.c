@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "clipboard.h"
 #include "draw.h"
 #include "lson.h"
 #include "tree.h"
@@ -532,7 +533,7 @@ static int with_stdout(int fd, const char *text, size_t len)
 	int saved = dup(STDOUT_FILENO);
 	assert_true(saved >= 0);
 	assert_true(dup2(fd, STDOUT_FILENO) >= 0);
-	int rc = tree_clipboard_copy(text, len);
+	int rc = clipboard_copy(text, len);
 	assert_true(dup2(saved, STDOUT_FILENO) >= 0);
 	close(saved);
 	return rc;
@@ -569,11 +570,11 @@ static void clipboard_copy_reasons(void **state)
 	assert_string_equal(seq + 7, "L2FcdTAwMWJbMjAxflx1MDAwYWVjaG8gUFdORURcdTAwMGE=");
 
 	/* Too much for a terminal: nothing is written. */
-	char *big = malloc(TREE_CLIPBOARD_MAX + 1);
+	char *big = malloc(CLIPBOARD_MAX + 1);
 	assert_non_null(big);
-	memset(big, 'a', TREE_CLIPBOARD_MAX + 1);
+	memset(big, 'a', CLIPBOARD_MAX + 1);
 	assert_int_equal(pipe(p), 0);
-	assert_int_equal(with_stdout(p[1], big, TREE_CLIPBOARD_MAX + 1), E2BIG);
+	assert_int_equal(with_stdout(p[1], big, CLIPBOARD_MAX + 1), E2BIG);
 	close(p[1]);
 	assert_int_equal(read(p[0], got, sizeof(got)), 0);
 	close(p[0]);

@@ -104,17 +104,6 @@ size_t tree_utf8_cut(const char *s, size_t max);
 /* FNV-1a hash of n bytes. */
 uint64_t tree_hash_bytes(const char *s, size_t n);
 
-/* The most tree_clipboard_copy sends (terminals drop longer OSC 52
- * payloads anyway). */
-#define TREE_CLIPBOARD_MAX (1024 * 1024)
-
-/* Copy text to the terminal's clipboard with OSC 52 (on standard output),
- * made safe first as ts_json_line makes it: secrets masked, every control
- * character (newlines too), C1 and bidi control a \u escape. 0 when sent,
- * else why not: E2BIG when longer than TREE_CLIPBOARD_MAX, ENOMEM, or the
- * errno of writing to the terminal. */
-int tree_clipboard_copy(const char *text, size_t len);
-
 /* ---- watch mode ----------------------------------------------------------- */
 
 #define WATCH_DEFAULT_MS 1000

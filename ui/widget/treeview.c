@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "clipboard.h"
 #include "draw.h"
 #include "model_storage.h"
 #include "resview.h"
@@ -149,7 +150,7 @@ static void copy(struct view *v, bool json)
 	if (!text)
 		return;
 	size_t len = strlen(text);
-	int rc = tree_clipboard_copy(text, len);
+	int rc = clipboard_copy(text, len);
 	if (rc == 0) {
 		if (json)
 			app_message(v->app, false, "copied %zu bytes of JSON", len);
@@ -159,7 +160,7 @@ static void copy(struct view *v, bool json)
 	} else if (rc == E2BIG) {
 		app_message(v->app, true,
 			    "could not copy: %zu bytes is too much for the terminal (at most %d)",
-			    len, TREE_CLIPBOARD_MAX);
+			    len, CLIPBOARD_MAX);
 	} else if (rc == ENOMEM) {
 		app_message(v->app, true, "could not copy: out of memory");
 	} else {
