@@ -92,6 +92,13 @@ struct cmd_host {
 			    struct lb_error *err);
 };
 
+/* The options of the "pager" view (show_view): a text read whole, and its
+ * title; terminal-safe. */
+struct cmd_text_view {
+	const char *title;
+	const char *text;
+};
+
 struct cmd_ctx {
 	struct model *model;
 	struct cmd_host host;

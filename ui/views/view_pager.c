@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "cmd.h"
 #include "draw.h"
 #include "term_safe.h"
 #include "view.h"
@@ -276,9 +277,22 @@ struct view *view_messages_new(struct app *app)
 	return v;
 }
 
-/* A text read whole: opened by the app, registered for its keys. */
+/* Opened by a command (show_view "pager"): opts is its cmd_text_view. */
+static struct view *pager_open(struct app *app, const struct scope *where, const void *opts,
+                               bool watch)
+{
+	const struct cmd_text_view *t = opts;
+
+	(void)where;
+	(void)watch;
+	return t ? view_pager_new(app, t->title ? t->title : "", t->text) : NULL;
+}
+
+/* A text read whole: opened by the app or a command, registered for its
+ * keys. */
 const struct view_info view_info_pager = {
     .name = "pager",
+    .open = pager_open,
 };
 
 /* The recent messages: opened by the app, registered for its keys. */
