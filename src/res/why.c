@@ -636,23 +636,32 @@ static void why_answered(const struct storage_result *res, void *ud)
 	why_send(w);
 }
 
+/* The query of a step's page: the inbox 50 at a time, the cursor of the
+ * page before. False when out of memory. */
+static bool page_query(const struct why_cmd *w, struct buf *q)
+{
+	char *enc = NULL;
+	bool ok = true;
+
+	if (w->step == WHY_INBOX)
+		ok = buf_adds(q, "limit=50");
+	if (ok && w->cursor)
+		ok = (enc = url_encode(w->cursor)) &&
+		     buf_printf(q, "%sstartingAfter=%s", q->len ? "&" : "", enc);
+	free(enc);
+	return ok;
+}
+
 static void why_send(struct why_cmd *w)
 {
 	enum why_step s = w->step;
 	const char *p[3];
 	struct buf q;
-	char *enc = w->cursor ? url_encode(w->cursor) : NULL;
 
 	step_params(w, s, p);
 	buf_init(&q);
-	if (s == WHY_INBOX)
-		buf_adds(&q, "limit=50");
-	if (enc)
-		buf_printf(&q, "%sstartingAfter=%s", q.len ? "&" : "", enc);
-	free(enc);
-	if ((w->cursor && !q.len) ||
-	    (w->pages == 0 && !w->request[s] &&
-	     !(w->request[s] = request_line(s, p, q.len ? q.data : NULL)))) {
+	if (!page_query(w, &q) ||
+	    (!w->request[s] && !(w->request[s] = request_line(s, p, q.len ? q.data : NULL)))) {
 		struct cmd_ctx *c = w->c;
 
 		buf_free(&q);

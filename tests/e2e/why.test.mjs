@@ -158,6 +158,20 @@ describe("batch", () => {
 		assert.match(r.stderr, /no conclusion/);
 	});
 
+	test("the inbox is read page by page: the notification about the thread on the second is found", async () => {
+		const ada = uniq("ada");
+		const th = await thread(mention(ada));
+		// 55 newer notifications push the mention to the second page of 50.
+		for (let i = 0; i < 55; i++)
+			await lb.triggerInboxNotification({ userId: ada, kind: "$build", subjectId: `b${i}`, activityData: { n: i } });
+		await rest(stack.url, "DELETE", "/__emulator/requests");
+		const r = await lbtui(`why ${ada} ${ROOM} ${th.id}`);
+		assert.equal(r.code, 0, r.stderr);
+		assert.match(r.stdout, /   1 of 56 notifications read are about the thread\n   in_\S+  textMention  unread/);
+		assert.match(conclusion(r.stdout), new RegExp(`^${ada} was notified about thread ${th.id}`));
+		assert.equal(await count("GET", `/v2/users/${ada}/inbox-notifications`), 2);
+	});
+
 	test("it takes three arguments", async () => {
 		const r = await lbtui("why ada");
 		assert.notEqual(r.code, 0);
