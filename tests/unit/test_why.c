@@ -166,6 +166,35 @@ static void test_notified_channels_unknown(void **state)
 	why_trace_clear(&t);
 }
 
+static void test_notified_twice(void **state)
+{
+	struct why_trace t;
+	bool notified;
+	char *c;
+
+	(void)state;
+	load(&t, THREAD(COMMENT("cm_1", "bob", "2026-01-01T00:00:00.000Z", BODY(USER("ada")))),
+	     "{\"data\":[" SUB("ada", "2025-12-01T00:00:00.000Z") "]}", "all", "mine");
+	inbox(&t, "{\"nextCursor\":null,\"data\":["
+	          "{\"kind\":\"thread\",\"id\":\"in_2\",\"roomId\":\"r1\",\"threadId\":\"th_1\","
+	          "\"notifiedAt\":\"2026-01-01T00:00:00.000Z\",\"readAt\":null},"
+	          "{\"kind\":\"textMention\",\"id\":\"in_1\",\"roomId\":\"r1\",\"notifiedAt\":"
+	          "\"2026-01-01T00:00:00.000Z\","
+	          "\"readAt\":\"2026-01-02T00:00:00.000Z\",\"createdBy\":\"bob\",\"mentionId\":"
+	          "\"cm_1\"}]}");
+	c = conclude(&t, &notified);
+	assert_true(notified);
+	assert_string_equal(
+	    c, "ada was notified about thread th_1: inbox notifications in_2 (thread, unread), "
+	       "in_1 (textMention by bob, read).\n"
+	       "Channels for thread notifications: email on, slack not enabled in the project, "
+	       "teams off, webPush on.\n"
+	       "Channels for textMention notifications: email off, slack not enabled in the "
+	       "project, teams on, webPush on.");
+	free(c);
+	why_trace_clear(&t);
+}
+
 static void test_thread_unreadable(void **state)
 {
 	static const struct {
@@ -258,6 +287,18 @@ static void test_mentions_none(void **state)
 	free(c);
 	why_trace_clear(&t);
 
+	/* Both silenced: both said. */
+	load(&t, THREAD(COMMENT("cm_1", "bob", "2026-01-01T00:00:00.000Z", BODY(USER("ada")))),
+	     "{\"data\":[]}", "none", "none");
+	inbox(&t, "{\"nextCursor\":null,\"data\":[]}");
+	c = conclude(&t, &notified);
+	assert_string_equal(
+	    c, "ada was not notified of the mention because their room subscription "
+	       "setting in r1 is textMentions=none.\nada was not notified because their "
+	       "room subscription setting in r1 is threads=none.");
+	free(c);
+	why_trace_clear(&t);
+
 	/* Mentioned and subscribed: the thread notification was due. */
 	load(&t, THREAD(COMMENT("cm_1", "bob", "2026-01-01T00:00:00.000Z", BODY(USER("ada")))),
 	     "{\"data\":[" SUB("ada", "2025-12-01T00:00:00.000Z") "]}", "replies_and_mentions",
@@ -324,7 +365,18 @@ static void test_nobody_since(void **state)
 	free(c);
 	why_trace_clear(&t);
 
-	/* threads=all without a subscription, and no comment by others. */
+	/* threads=all without a subscription, every comment deleted. */
+	load(&t, THREAD(COMMENT("cm_1", "bob", "2026-01-01T00:00:00.000Z", "null")),
+	     "{\"data\":[]}", "all", "mine");
+	t.thread_v.comments[0].deleted_at = strdup("2026-01-02T00:00:00.000Z");
+	inbox(&t, "{\"nextCursor\":null,\"data\":[]}");
+	c = conclude(&t, &notified);
+	assert_string_equal(
+	    c, "ada was not notified because nobody else has commented on thread th_1.");
+	free(c);
+	why_trace_clear(&t);
+
+	/* Their own comment, and one by others deleted. */
 	load(&t,
 	     THREAD(COMMENT("cm_1", "ada", "2026-01-01T00:00:00.000Z", BODY(TEXT("x"))) "," COMMENT(
 	         "cm_2", "bob", "2026-01-01T00:00:00.000Z", "null")),
@@ -356,6 +408,19 @@ static void test_should_have_been(void **state)
 	    c, "ada should have been notified about thread th_1 (mentioned as group eng "
 	       "in cm_1), but their inbox holds no notification about it: it may have "
 	       "been deleted.");
+	free(c);
+	why_trace_clear(&t);
+
+	/* Subscribed and mentioned directly. */
+	load(&t, THREAD(COMMENT("cm_1", "bob", "2026-01-01T00:00:00.000Z", BODY(USER("ada")))),
+	     "{\"data\":[" SUB("ada", "2025-12-01T00:00:00.000Z") "]}", "replies_and_mentions",
+	     "mine");
+	inbox(&t, "{\"nextCursor\":null,\"data\":[]}");
+	c = conclude(&t, &notified);
+	assert_string_equal(
+	    c, "ada should have been notified about thread th_1 (subscribed, mentioned in "
+	       "cm_1), but their inbox holds no notification about it: it may have been "
+	       "deleted.");
 	free(c);
 	why_trace_clear(&t);
 
@@ -456,6 +521,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_notified_with_channels),
 	    cmocka_unit_test(test_notified_channels_unknown),
+	    cmocka_unit_test(test_notified_twice),
 	    cmocka_unit_test(test_thread_unreadable),
 	    cmocka_unit_test(test_own_comments),
 	    cmocka_unit_test(test_threads_none),
