@@ -607,7 +607,18 @@ static void why_answered(const struct storage_result *res, void *ud)
 		nomem(&err);
 	if (err.status == LB_OK)
 		decode_answer(w, s, res->body, res->body_len, &err);
-	w->t.err[s] = err;
+	/* A later page that fails leaves what the pages before said, with
+	 * pages left unread. */
+	if (err.status != LB_OK && err.status != LB_NOMEM && paged && w->pages > 0) {
+		if (s == WHY_GROUPS)
+			w->t.more_groups = true;
+		else
+			w->t.more_inbox = true;
+		free(w->cursor);
+		w->cursor = NULL;
+	} else {
+		w->t.err[s] = err;
+	}
 	if (err.status == LB_NOMEM) {
 		struct cmd_ctx *c = w->c;
 
@@ -621,10 +632,10 @@ static void why_answered(const struct storage_result *res, void *ud)
 		why_send(w);
 		return;
 	}
-	if (s == WHY_GROUPS)
-		w->t.more_groups = err.status == LB_OK && w->cursor;
-	if (s == WHY_INBOX)
-		w->t.more_inbox = err.status == LB_OK && w->cursor;
+	if (s == WHY_GROUPS && w->cursor)
+		w->t.more_groups = true;
+	if (s == WHY_INBOX && w->cursor)
+		w->t.more_inbox = true;
 	free(w->cursor);
 	w->cursor = NULL;
 	w->pages = 0;

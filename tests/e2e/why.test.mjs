@@ -172,6 +172,18 @@ describe("batch", () => {
 		assert.equal(await count("GET", `/v2/users/${ada}/inbox-notifications`), 2);
 	});
 
+	test("a later page that fails leaves what the first said, with older pages not read", async () => {
+		const ada = uniq("ada");
+		for (let i = 0; i < 55; i++)
+			await lb.triggerInboxNotification({ userId: ada, kind: "$build", subjectId: `b${i}`, activityData: { n: i } });
+		const th = await thread(mention(ada));
+		await fault({ method: "GET", path: `/v2/users/${ada}/inbox-notifications`, type: "status", status: 403, skip: 1 });
+		const r = await lbtui(`why ${ada} ${ROOM} ${th.id}`);
+		assert.equal(r.code, 0, r.stderr);
+		assert.match(r.stdout, /   1 of 50 notifications read are about the thread \(older pages not read\)\n/);
+		assert.match(conclusion(r.stdout), new RegExp(`^${ada} was notified about thread ${th.id}`));
+	});
+
 	test("it takes three arguments", async () => {
 		const r = await lbtui("why ada");
 		assert.notEqual(r.code, 0);
