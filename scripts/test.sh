@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install, build (plain and with sanitizers) and run every test of lbtui:
 # the cmocka unit tests, the emulator's tests and the end-to-end tests.
+# The end-to-end run keeps what lbtui leaves on disk (LBTUI_AUDIT_DIR) and
+# ends with the secrets audit of it (tests/e2e/secrets_audit.test.mjs).
 # The last line printed is "N passed, N failed", counting every test case.
 #
 #   scripts/test.sh [--unit] [--emulator] [--e2e] [--no-setup]
@@ -169,9 +171,21 @@ if [ "$RUN_E2E" = 1 ]; then
 	section "end-to-end tests"
 	export LBTUI_BIN="${LBTUI_E2E_BIN:-$ROOT/build-san/lbtui}"
 	echo "binary: $LBTUI_BIN"
+	# Every home, history, kept file and batch stderr of the run stays in
+	# one directory; the audit reads it once everything else has run.
+	export LBTUI_AUDIT_DIR="$WORK/audit"
+	mkdir -p "$LBTUI_AUDIT_DIR"
+	AUDIT_TEST="$ROOT/tests/e2e/secrets_audit.test.mjs"
+	E2E_FILES=()
 	shopt -s nullglob
-	node_tests e2e "$ROOT"/tests/e2e/*.test.mjs
+	for f in "$ROOT"/tests/e2e/*.test.mjs; do
+		[ "$f" != "$AUDIT_TEST" ] && E2E_FILES+=("$f")
+	done
 	shopt -u nullglob
+	node_tests e2e "${E2E_FILES[@]}"
+	section "secrets audit (history, logs, request logs, kept files)"
+	node_tests audit "$AUDIT_TEST"
+	unset LBTUI_AUDIT_DIR
 fi
 
 summary

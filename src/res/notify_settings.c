@@ -18,6 +18,7 @@
 #include "output.h"
 #include "term_safe.h"
 #include "util.h"
+#include "why.h"
 
 /* How a user is notified: the channel settings (a grid of channel ×
  * kind), the room subscription settings (per room and user, and a user's
@@ -475,6 +476,9 @@ static const struct command commands[] = {
      "subscription on the deprecated notification-settings paths", subscription_opts, SCOPE_ROOM},
     {"subscriptions", "[USER]", 0, 1, false, run_subscriptions,
      "A user's room subscription settings across rooms", subscriptions_opts, SCOPE_USER},
+    {"why", "USER ROOM THREAD", 3, 3, false, run_why,
+     "Why a user was (not) notified about a thread: what the API shows, and a conclusion",
+     cmd_no_opts, SCOPE_USER},
     {NULL, NULL, 0, 0, false, NULL, NULL, NULL, SCOPE_NONE},
 };
 

@@ -194,7 +194,7 @@ test("the key from stdin, openai-compatible with its base URL; an update with a 
 });
 
 test("the key is never taken as an argument, nor from an empty file", async () => {
-	const r = await lb("copilot create --name N --provider openai --model gpt-4o --system-prompt S --api-key sk-in-the-clear");
+	const r = await lb("copilot create --name N --provider openai --model gpt-4o --system-prompt S --api-key prov-key-ARGUMENT-0a1b2c3d4e");
 	assert.equal(r.code, 2);
 	const empty = path.join(dir, "empty-key");
 	fs.writeFileSync(empty, "\n");
@@ -258,7 +258,7 @@ test("copilot delete asks first: nothing goes out without --yes; with it the cop
 });
 
 test("read-only mode refuses a create before anything is sent", async () => {
-	const r = await lb(`copilot create --name N --provider openai --model gpt-4o --system-prompt S --api-key-from ${keyFile("k-ro-1234")}`, ["--read-only"]);
+	const r = await lb(`copilot create --name N --provider openai --model gpt-4o --system-prompt S --api-key-from ${keyFile("prov-key-READONLY-1234abcd")}`, ["--read-only"]);
 	assert.notEqual(r.code, 0);
 	assert.match(r.stderr, /read-only/);
 	assert.equal(await count("POST", "/v2/ai/copilots"), 0);

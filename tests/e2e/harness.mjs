@@ -63,19 +63,54 @@ function within(promise, ms) {
 		.finally(() => clearTimeout(timer));
 }
 
-/** A fresh private directory under the system temp dir. */
+/**
+ * LBTUI_AUDIT_DIR, when set: every directory the harness makes (homes with
+ * their history and state, scratch directories) goes under DIR/tmp and
+ * stays there, and the stderr of every batch run (lbtui's log, with -v its
+ * request log) is kept in DIR/logs, for tests/e2e/secrets_audit.test.mjs to
+ * read after the run. Read at each call, so a test can set it.
+ */
+export function auditDir() {
+	return process.env.LBTUI_AUDIT_DIR ? path.resolve(process.env.LBTUI_AUDIT_DIR) : null;
+}
+
+let logSeq = 0;
+
+/** Keep what a batch run wrote on stderr, under the audit directory. */
+function keepLog(stderr) {
+	const dir = auditDir();
+	if (!dir || !stderr)
+		return;
+	fs.mkdirSync(path.join(dir, "logs"), { recursive: true });
+	// Named after the test file that ran it, to find the test from a finding.
+	const from = path.basename(process.argv[1] || "node", ".mjs");
+	fs.writeFileSync(path.join(dir, "logs", `${from}-${process.pid}-${++logSeq}.stderr.log`), stderr);
+}
+
+/** Remove a directory the harness made, unless it is kept for the audit. */
+function removeMade(dir) {
+	if (!auditDir())
+		fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** A fresh private directory under the system temp dir (the audit
+ * directory's tmp/ when LBTUI_AUDIT_DIR is set). */
 export function tempDir(prefix = "lbtui-e2e-") {
-	return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+	const audit = auditDir();
+	const base = audit ? path.join(audit, "tmp") : os.tmpdir();
+	if (audit)
+		fs.mkdirSync(base, { recursive: true });
+	return fs.mkdtempSync(path.join(base, prefix));
 }
 
 const homes = new Set(); // removed when the process exits
 process.on("exit", () => {
 	for (const h of homes)
-		fs.rmSync(h, { recursive: true, force: true });
+		removeMade(h);
 });
 
 /** A throwaway HOME with XDG config and state directories (removed when
- * the test process exits). */
+ * the test process exits, unless kept for the audit). */
 export function makeHome() {
 	const home = tempDir("lbtui-home-");
 	homes.add(home);
@@ -201,8 +236,9 @@ export async function runBatch(args, env = {}, opts = {}) {
 	});
 	const san = sanitizerReports(sanDir, stderr);
 	fs.rmSync(sanDir, { recursive: true, force: true });
+	keepLog(stderr);
 	if (!opts.home)
-		fs.rmSync(home, { recursive: true, force: true });
+		removeMade(home);
 	if (san)
 		throw new Error(`sanitizer report from lbtui ${args.join(" ")}:\n${san}`);
 	return result;
@@ -250,8 +286,9 @@ export async function runShell(line, env = {}, opts = {}) {
 	const san = sanitizerReports(sanDir, stderr);
 	fs.rmSync(sanDir, { recursive: true, force: true });
 	fs.rmSync(binDir, { recursive: true, force: true });
+	keepLog(stderr);
 	if (!opts.home)
-		fs.rmSync(home, { recursive: true, force: true });
+		removeMade(home);
 	if (san)
 		throw new Error(`sanitizer report from ${line}:\n${san}`);
 	return result;
@@ -561,7 +598,7 @@ class Lbtui {
 		const san = this.sanitizerText();
 		fs.rmSync(this.sanDir, { recursive: true, force: true });
 		if (this.ownHome)
-			fs.rmSync(this.home, { recursive: true, force: true });
+			removeMade(this.home);
 		if (san)
 			throw new Error(`sanitizer report from lbtui:\n${san}`);
 	}

@@ -134,15 +134,68 @@ static bool word_char(wchar_t c)
 	return iswalnum((wint_t)c) || c == L'_';
 }
 
-/* A pasted secret key must never reach the history file: a word that
- * starts with "sk_" (sk_prod_…, sk_dev_…, sk_localdev), not "sk_" inside
- * a word such as task_list. */
+/* A letter, digit, '_' or '-': what keys and tokens are made of. */
+static bool key_char(wchar_t c)
+{
+	return word_char(c) || c == L'-';
+}
+
+/* Whether s[i..n) starts with the ASCII word w at the start of a word. */
+static bool word_at(const wchar_t *s, size_t n, size_t i, const char *w)
+{
+	size_t k = 0;
+
+	if (i > 0 && key_char(s[i - 1]))
+		return false;
+	for (; w[k]; k++)
+		if (i + k >= n || s[i + k] != (wchar_t)(unsigned char)w[k])
+			return false;
+	return true;
+}
+
+/* How many key characters follow s[i]. */
+static size_t key_run(const wchar_t *s, size_t n, size_t i)
+{
+	size_t k = 0;
+
+	while (i + k < n && key_char(s[i + k]))
+		k++;
+	return k;
+}
+
+/* A JWT at s[i]: "eyJ…" "." "eyJ…" (its header and claims). */
+static bool jwt_at(const wchar_t *s, size_t n, size_t i)
+{
+	size_t head;
+
+	if (!word_at(s, n, i, "eyJ"))
+		return false;
+	head = key_run(s, n, i);
+	return i + head < n && s[i + head] == L'.' && word_at(s, n, i + head + 1, "eyJ") &&
+	       key_run(s, n, i + head + 1) >= 8;
+}
+
+/* What must never reach the history file: a secret key, a word that starts
+ * with "sk_" (sk_prod_…, sk_dev_…, sk_localdev), not "sk_" inside a word such
+ * as task_list; a token (a JWT); an AI provider's key in the shapes providers
+ * give them ("sk-…", "sk-ant-…", "AIza…"); and whatever follows --api-key,
+ * the option lbtui refuses because it would be a key on the command line. */
 static bool has_secret(const wchar_t *s, size_t n)
 {
-	for (size_t i = 0; i + 3 < n; i++)
-		if (s[i] == L's' && s[i + 1] == L'k' && s[i + 2] == L'_' &&
+	for (size_t i = 0; i < n; i++) {
+		if (i + 3 < n && s[i] == L's' && s[i + 1] == L'k' && s[i + 2] == L'_' &&
 		    (i == 0 || !word_char(s[i - 1])) && word_char(s[i + 3]))
 			return true;
+		if (word_at(s, n, i, "sk-") && key_run(s, n, i + 3) >= 16)
+			return true;
+		if (word_at(s, n, i, "AIza") && key_run(s, n, i + 4) >= 30)
+			return true;
+		if (jwt_at(s, n, i))
+			return true;
+		if (word_at(s, n, i, "--api-key") &&
+		    (i + 9 == n || s[i + 9] == L' ' || s[i + 9] == L'='))
+			return true;
+	}
 	return false;
 }
 
