@@ -432,7 +432,7 @@ static char *preview_of(const struct cedit *e, const cJSON *body)
 		ok = ok && diff_line(&b, '+', f->string, f);
 	}
 	if (ok && e->key)
-		ok = buf_printf(&b, "+ %-22s (read from %s; write-only, never shown)\n",
+		ok = buf_printf(&b, "+ %-22s (write-only, never shown; read from %s)\n",
 		                "providerApiKey", e->key_from);
 	if (ok)
 		ok = buf_printf(&b,

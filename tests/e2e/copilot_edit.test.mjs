@@ -337,7 +337,7 @@ test("n: the key's file, then a new copilot's fields in $EDITOR; cancel sends no
 		await t.waitFor(/Create this copilot\? \[y\/N\]/, { timeout: 10000 });
 		const s = t.screenText();
 		assert.match(s, /\+ name +"Drafted"/);
-		assert.match(s, /\+ providerApiKey +\(read from .* never shown\)/);
+		assert.match(s, /\+ providerApiKey +\(write-only, never shown; read from \//);
 		assert.ok(!s.includes(key));
 		t.write("n");
 		await t.waitFor(/cancelled: what you wrote was saved/);

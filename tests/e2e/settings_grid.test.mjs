@@ -8,6 +8,8 @@
 
 import assert from "node:assert/strict";
 import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Liveblocks } from "@liveblocks/node";
 import { startStack } from "../emulator/stack.mjs";
@@ -146,7 +148,10 @@ describe("the settings grid", () => {
 		assert.equal(await count("DELETE", `/v2/users/${user}/notification-settings`), 0);
 		t.write("y");
 		// A copy is kept first and named; the grid reads the defaults again.
-		await t.waitFor(new RegExp(`saved in .*notification-settings-${user}`));
+		await t.waitFor(/saved in \//);
+		const state = path.join(t.home, ".local", "state", "lbtui");
+		assert.ok(fs.readdirSync(state).some((f) => f.startsWith(`notification-settings-${user}`)),
+			"the copy named on the message line is there");
 		await t.waitFor(() => gridRow(t, "thread").words[3] === "on");
 		assert.deepEqual(gridRow(t, "textMention").words, ["on", "on", "on", "on"]);
 		assert.equal(await count("DELETE", `/v2/users/${user}/notification-settings`), 1);

@@ -283,3 +283,17 @@ void draw_notice(WINDOW *win, const char *text, attr_t attr)
 	draw_safe(win, h / 2, x, w - x, safe, attr);
 	free(safe);
 }
+
+void draw_detail_lines(WINDOW *win, int top, const struct detail_line *lines, int n)
+{
+	int h = getmaxy(win), w = getmaxx(win), row = 0;
+
+	for (int i = top < 0 ? 0 : top; i < n && row < h; i++) {
+		if (!lines[i].value)
+			continue;
+		draw_safe(win, row, 1, 9, lines[i].key, theme_attr(THEME_KEY));
+		draw_text(win, row, 11, w - 11, lines[i].value,
+		          theme_attr(i == n - 1 ? THEME_MUTED : THEME_VALUE));
+		row++;
+	}
+}

@@ -90,6 +90,15 @@ int draw_width(const char *raw);
  * in one colour, values in another. */
 void draw_field_lines(WINDOW *win, char *const *lines, int n, int top);
 
+/* A line of a detail pane: its label and its raw value (NULL: the line
+ * is left out). */
+struct detail_line {
+	const char *key, *value;
+};
+/* Draw lines from the top-th on, labels in a column of their own; the
+ * last line is the pane's hint of keys, muted. */
+void draw_detail_lines(WINDOW *win, int top, const struct detail_line *lines, int n);
+
 /* A centered one-line notice ("Loading rooms…", "No rooms"). */
 void draw_notice(WINDOW *win, const char *text, attr_t attr);
 

@@ -89,21 +89,12 @@ static void copilots_empty(struct view *v, char *out, size_t n)
 	snprintf(out, n, "No copilots yet — press n to create one");
 }
 
-static void copilots_count_status(struct view *v, char *out, size_t n)
-{
-	const struct resource *r = resview_of(v)->res;
-	snprintf(out, n, "%d%s copilots", copilots_count(r), model_complete(r) ? "" : "+");
-}
-
 static void copilots_draw_detail(struct view *v, WINDOW *win, int top)
 {
 	const struct copilot *c = listview_selected(v);
 	if (!c)
 		return;
-	int h = getmaxy(win), w = getmaxx(win);
-	const struct {
-		const char *key, *value;
-	} lines[] = {
+	const struct detail_line lines[] = {
 	    {"ID", c->id},
 	    {"Name", c->name},
 	    {"About", c->description},
@@ -124,15 +115,7 @@ static void copilots_draw_detail(struct view *v, WINDOW *win, int top)
 	    {"", ""},
 	    {"", "Enter: show · e: edit · K: set key · k: knowledge · n: new · D: delete"},
 	};
-	int n = (int)(sizeof(lines) / sizeof(lines[0])), row = 0;
-	for (int i = top; i < n && row < h; i++) {
-		if (!lines[i].value)
-			continue;
-		draw_safe(win, row, 1, 9, lines[i].key, theme_attr(THEME_KEY));
-		draw_text(win, row, 11, w - 11, lines[i].value,
-		          theme_attr(i == n - 1 ? THEME_MUTED : THEME_VALUE));
-		row++;
-	}
+	draw_detail_lines(win, top, lines, (int)(sizeof(lines) / sizeof(lines[0])));
 }
 
 /* What n and K ask (a file holding the provider's key), kept until the
@@ -224,7 +207,6 @@ static const struct listview_spec copilots_spec = {
     .loading_more = "Loading more copilots…",
     .paged = true,
     .empty = copilots_empty,
-    .count_status = copilots_count_status,
 };
 
 static const struct view_ops copilots_ops = {

@@ -95,25 +95,16 @@ static void groups_empty(struct view *v, char *out, size_t n)
 		snprintf(out, n, "No groups yet — :group create ID --member USER");
 }
 
-static void groups_count_status(struct view *v, char *out, size_t n)
-{
-	const struct resource *r = resview_of(v)->res;
-	snprintf(out, n, "%d%s groups", groups_count(r), model_complete(r) ? "" : "+");
-}
-
 /* The selected group: its organization, when it was made, its members. */
 static void groups_draw_detail(struct view *v, WINDOW *win, int top)
 {
 	const struct group_info *g = listview_selected(v);
 	if (!g)
 		return;
-	int h = getmaxy(win), w = getmaxx(win);
 	char created[32], count[32];
 	output_time(g->created_s, created, sizeof(created));
 	snprintf(count, sizeof(count), "%zu", g->members.n);
-	struct {
-		const char *key, *value;
-	} lines[64];
+	struct detail_line lines[64];
 	int n = 0;
 	lines[n].key = "ID";
 	lines[n++].value = g->id;
@@ -131,11 +122,7 @@ static void groups_draw_detail(struct view *v, WINDOW *win, int top)
 	lines[n++].value = "";
 	lines[n].key = "";
 	lines[n++].value = "Enter: the members · d: delete";
-	for (int row = 0; row < h && top + row < n; row++) {
-		draw_safe(win, row, 1, 9, lines[top + row].key, theme_attr(THEME_KEY));
-		draw_text(win, row, 11, w - 11, lines[top + row].value,
-		          theme_attr(top + row == n - 1 ? THEME_MUTED : THEME_VALUE));
-	}
+	draw_detail_lines(win, top, lines, n);
 }
 
 /* Enter shows the selected group and its members. */
@@ -154,26 +141,14 @@ static const struct listview_spec groups_spec = {
     .paged = true,
     .watch = true,
     .empty = groups_empty,
-    .count_status = groups_count_status,
 };
 
 static const struct view_ops groups_ops = {
     .name = "groups",
     .title = groups_title,
-    .draw = listview_draw,
+    LISTVIEW_OPS,
     .draw_detail = groups_draw_detail,
     .action = groups_action,
-    .changed = listview_changed,
-    .search = listview_search,
-    .scope = resview_scope,
-    .status = listview_status,
-    .busy = resview_busy,
-    .tick = resview_tick,
-    .free = listview_free,
-    .mouse = listview_mouse,
-    .filter = listview_filter,
-    .export_rows = listview_export,
-    .selected_id = listview_selected_id,
 };
 
 static struct view *groups_open(struct app *app, const struct scope *where, const void *opts,

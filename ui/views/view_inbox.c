@@ -198,9 +198,7 @@ static void inbox_draw_detail(struct view *v, WINDOW *win, int top)
 		return;
 	output_time(note->notified_s, when, sizeof(when));
 	detail_text(note, 0, detail, sizeof(detail));
-	const struct {
-		const char *key, *value;
-	} lines[] = {
+	const struct detail_line lines[] = {
 	    {"ID", note->id},
 	    {"Kind", note->kind},
 	    {"Room", note->room_id ? note->room_id : "-"},
@@ -212,13 +210,7 @@ static void inbox_draw_detail(struct view *v, WINDOW *win, int top)
 	    {"", note->thread_id ? "Enter: read the thread · d: delete · D: delete all"
 	                         : "d: delete · D: delete all"},
 	};
-	int h = getmaxy(win), w = getmaxx(win), n = (int)(sizeof(lines) / sizeof(*lines));
-
-	for (int row = 0; row < h && top + row < n; row++) {
-		draw_safe(win, row, 1, 9, lines[top + row].key, theme_attr(THEME_KEY));
-		draw_text(win, row, 11, w - 11, lines[top + row].value,
-		          theme_attr(top + row == n - 1 ? THEME_MUTED : THEME_VALUE));
-	}
+	draw_detail_lines(win, top, lines, (int)(sizeof(lines) / sizeof(lines[0])));
 }
 
 static const char *user_of(struct view *v)
@@ -267,20 +259,9 @@ static const struct listview_spec inbox_spec = {
 static const struct view_ops inbox_ops = {
     .name = "inbox",
     .title = inbox_title,
-    .draw = listview_draw,
+    LISTVIEW_OPS,
     .draw_detail = inbox_draw_detail,
     .action = inbox_action,
-    .changed = listview_changed,
-    .search = listview_search,
-    .scope = resview_scope,
-    .status = listview_status,
-    .busy = resview_busy,
-    .tick = resview_tick,
-    .free = listview_free,
-    .mouse = listview_mouse,
-    .filter = listview_filter,
-    .export_rows = listview_export,
-    .selected_id = listview_selected_id,
 };
 
 /* opts: struct inbox_view_opts (the filters of `inbox`), or NULL. */

@@ -168,9 +168,7 @@ static void knowledge_draw_detail(struct view *v, WINDOW *win, int top)
 	const struct knowledge_source *k = listview_selected(v);
 	if (!k)
 		return;
-	const struct {
-		const char *key, *value;
-	} lines[] = {
+	const struct detail_line lines[] = {
 	    {"ID", k->id},
 	    {"Type", k->web ? "web source" : "file source"},
 	    {"URL", k->url},
@@ -186,17 +184,7 @@ static void knowledge_draw_detail(struct view *v, WINDOW *win, int top)
 	    {"", k->web ? "Enter: links · d: delete · w: add web · f: add file"
 	                : "Enter: read · d: delete · w: add web · f: add file"},
 	};
-	int h = getmaxy(win), w = getmaxx(win), n = (int)(sizeof(lines) / sizeof(lines[0]));
-	int row = 0;
-
-	for (int i = top; i < n && row < h; i++) {
-		if (!lines[i].value)
-			continue;
-		draw_safe(win, row, 1, 9, lines[i].key, theme_attr(THEME_KEY));
-		draw_text(win, row, 11, w - 11, lines[i].value,
-		          theme_attr(i == n - 1 ? THEME_MUTED : THEME_VALUE));
-		row++;
-	}
+	draw_detail_lines(win, top, lines, (int)(sizeof(lines) / sizeof(lines[0])));
 }
 
 /* ---- adding: the questions, then the command ------------------------------ */
@@ -340,20 +328,9 @@ static const struct listview_spec knowledge_spec = {
 static const struct view_ops knowledge_ops = {
     .name = "knowledge",
     .title = knowledge_title,
-    .draw = listview_draw,
+    LISTVIEW_OPS,
     .draw_detail = knowledge_draw_detail,
     .action = knowledge_action,
-    .changed = listview_changed,
-    .search = listview_search,
-    .scope = resview_scope,
-    .status = listview_status,
-    .busy = resview_busy,
-    .tick = resview_tick,
-    .free = listview_free,
-    .mouse = listview_mouse,
-    .filter = listview_filter,
-    .export_rows = listview_export,
-    .selected_id = listview_selected_id,
 };
 
 static struct view *knowledge_open(struct app *app, const struct scope *where, const void *opts,

@@ -136,12 +136,6 @@ static void rooms_empty(struct view *v, char *out, size_t n)
 		snprintf(out, n, "No rooms yet — press c to create one");
 }
 
-static void rooms_count_status(struct view *v, char *out, size_t n)
-{
-	const struct resource *r = resview_of(v)->res;
-	snprintf(out, n, "%d%s rooms", rooms_count(r), model_complete(r) ? "" : "+");
-}
-
 static void rooms_draw_detail(struct view *v, WINDOW *win, int top)
 {
 	const struct room *room = selected(v);
@@ -195,7 +189,6 @@ static const struct listview_spec rooms_spec = {
     .paged = true,
     .cancel_reload = true,
     .empty = rooms_empty,
-    .count_status = rooms_count_status,
 };
 
 static const struct view_ops rooms_ops = {

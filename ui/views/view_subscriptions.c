@@ -82,13 +82,6 @@ static void subs_empty(struct view *v, char *out, size_t n)
 	snprintf(out, n, "No room subscription settings: the defaults apply everywhere");
 }
 
-static void subs_count_status(struct view *v, char *out, size_t n)
-{
-	const struct resource *r = resview_of(v)->res;
-
-	snprintf(out, n, "%d%s rooms", subs_count(r), model_complete(r) ? "" : "+");
-}
-
 static enum view_result subs_action(struct view *v, enum action a)
 {
 	const struct room_subscription *s = listview_selected(v);
@@ -113,25 +106,13 @@ static const struct listview_spec subs_spec = {
     .paged = true,
     .watch = true,
     .empty = subs_empty,
-    .count_status = subs_count_status,
 };
 
 static const struct view_ops subs_ops = {
     .name = "subscriptions",
     .title = subs_title,
-    .draw = listview_draw,
+    LISTVIEW_OPS,
     .action = subs_action,
-    .changed = listview_changed,
-    .search = listview_search,
-    .scope = resview_scope,
-    .status = listview_status,
-    .busy = resview_busy,
-    .tick = resview_tick,
-    .free = listview_free,
-    .mouse = listview_mouse,
-    .filter = listview_filter,
-    .export_rows = listview_export,
-    .selected_id = listview_selected_id,
 };
 
 static struct view *subs_open(struct app *app, const struct scope *where, const void *opts,

@@ -151,20 +151,9 @@ static const struct listview_spec threads_spec = {
 static const struct view_ops threads_ops = {
     .name = "threads",
     .title = threads_title,
-    .draw = listview_draw,
+    LISTVIEW_OPS,
     .draw_detail = threads_draw_detail,
     .action = threads_action,
-    .changed = listview_changed,
-    .search = listview_search,
-    .scope = resview_scope,
-    .status = listview_status,
-    .busy = resview_busy,
-    .tick = resview_tick,
-    .free = listview_free,
-    .mouse = listview_mouse,
-    .filter = listview_filter,
-    .export_rows = listview_export,
-    .selected_id = listview_selected_id,
 };
 
 /* opts: the thread query (NULL: every thread). */

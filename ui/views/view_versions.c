@@ -102,23 +102,14 @@ static void versions_empty(struct view *v, char *out, size_t n)
 	snprintf(out, n, "No versions yet — press c to create a snapshot");
 }
 
-static void versions_count_status(struct view *v, char *out, size_t n)
-{
-	const struct resource *r = resview_of(v)->res;
-	snprintf(out, n, "%d%s versions", versions_count(r), model_complete(r) ? "" : "+");
-}
-
 static void versions_draw_detail(struct view *v, WINDOW *win, int top)
 {
 	const struct version *ver = selected(v);
 	if (!ver)
 		return;
-	int h = getmaxy(win), w = getmaxx(win);
 	char created[32];
 	output_time(ver->created_s, created, sizeof(created));
-	struct {
-		const char *key, *value;
-	} lines[64];
+	struct detail_line lines[64];
 	int n = 0;
 	lines[n].key = "ID";
 	lines[n++].value = ver->id ? ver->id : "";
@@ -134,11 +125,7 @@ static void versions_draw_detail(struct view *v, WINDOW *win, int top)
 	lines[n++].value = "";
 	lines[n].key = "";
 	lines[n++].value = "Enter or x: export to a file · c: new snapshot";
-	for (int row = 0; row < h && top + row < n; row++) {
-		draw_safe(win, row, 1, 9, lines[top + row].key, theme_attr(THEME_KEY));
-		draw_text(win, row, 11, w - 11, lines[top + row].value,
-			  theme_attr(top + row == n - 1 ? THEME_MUTED : THEME_VALUE));
-	}
+	draw_detail_lines(win, top, lines, n);
 }
 
 /* Enter exports the selected version, as x does. */
@@ -158,26 +145,14 @@ static const struct listview_spec versions_spec = {
     .paged = true,
     .watch = true,
     .empty = versions_empty,
-    .count_status = versions_count_status,
 };
 
 static const struct view_ops versions_ops = {
     .name = "versions",
     .title = versions_title,
-    .draw = listview_draw,
+    LISTVIEW_OPS,
     .draw_detail = versions_draw_detail,
     .action = versions_action,
-    .changed = listview_changed,
-    .search = listview_search,
-    .scope = resview_scope,
-    .status = listview_status,
-    .busy = resview_busy,
-    .tick = resview_tick,
-    .free = listview_free,
-    .mouse = listview_mouse,
-    .filter = listview_filter,
-    .export_rows = listview_export,
-    .selected_id = listview_selected_id,
 };
 
 static struct view *versions_open(struct app *app, const struct scope *where, const void *opts,

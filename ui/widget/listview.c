@@ -647,7 +647,11 @@ void listview_status(struct view *v, char *out, size_t n)
 		         items(lv), lv->spec->noun);
 		return;
 	}
-	lv->spec->count_status(v, head, sizeof(head));
+	if (lv->spec->count_status)
+		lv->spec->count_status(v, head, sizeof(head));
+	else
+		snprintf(head, sizeof(head), "%d%s %s", items(lv), model_complete(r) ? "" : "+",
+		         lv->spec->noun);
 	if (lv->filter) {
 		char *safe = ts_sanitize(lv->filter, (size_t)-1);
 		snprintf(filter, sizeof(filter), " │ filter: %.200s (%d of %d%s)", safe ? safe : "",

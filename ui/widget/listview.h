@@ -25,7 +25,9 @@ struct listview_spec {
 	const char *watch_interval; /* what + and - change ("refresh"); NULL: they do nothing */
 	/* The notice when the resource has no item at all. */
 	void (*empty)(struct view *v, char *out, size_t n);
-	/* The start of the status line: "6 rooms", "3 connected │ +1 −0". */
+	/* The start of the status line: "3 connected │ +1 −0"; NULL: how
+	 * many items are loaded, "+" while there are more, and noun ("6
+	 * rooms", "50+ versions"). */
 	void (*count_status)(struct view *v, char *out, size_t n);
 	/* A cell's element when it depends on the item; NULL: the column's. */
 	enum theme_element (*element)(struct view *v, int col, const void *item);
@@ -121,5 +123,15 @@ bool listview_is_tagged(struct view *v, const void *item);
 bool listview_tag_set(struct view *v, const void *item, bool tagged);
 void listview_untag_all(struct view *v);
 size_t listview_tag_count(struct view *v);
+
+/* The view_ops members every list view has alike, for its table
+ * (`LISTVIEW_OPS, .title = ..., .action = ...`): a view that does one of
+ * these its own way lists its members one by one. */
+#define LISTVIEW_OPS                                                                           \
+	.draw = listview_draw, .changed = listview_changed, .search = listview_search,          \
+	.scope = resview_scope, .status = listview_status, .busy = resview_busy,               \
+	.tick = resview_tick, .free = listview_free, .mouse = listview_mouse,                  \
+	.filter = listview_filter, .export_rows = listview_export,                             \
+	.selected_id = listview_selected_id
 
 #endif
