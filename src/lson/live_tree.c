@@ -18,6 +18,7 @@ struct node {
 	struct node *parent;
 	char *key;   /* the parent key: an object's or map's key, a list position */
 	char *parent_id; /* while loading: the parent may come later */
+	bool reached;    /* while linking: reached from the root */
 	cJSON *data; /* an object's plain fields; a register's value; text, file: as sent */
 	/* Children, sorted by key (positions sort as strings, as the SDK's
 	 * `<` sorts them). */
@@ -585,10 +586,32 @@ bool live_tree_add_nodes(struct live_tree *t, const cJSON *nodes, struct lb_erro
 	return true;
 }
 
+/* Mark what the root reaches (a stack, not recursion: a deep document
+ * must not exhaust the C stack). */
+static bool mark_reached(struct live_tree *t)
+{
+	struct node **stack = malloc(t->n_nodes * sizeof(*stack));
+	size_t top = 0;
+
+	if (!stack)
+		return false;
+	t->root->reached = true;
+	stack[top++] = t->root;
+	while (top) {
+		struct node *n = stack[--top];
+
+		for (size_t i = 0; i < n->n_kids; i++)
+			if (!n->kids[i]->reached && top < t->n_nodes) {
+				n->kids[i]->reached = true;
+				stack[top++] = n->kids[i];
+			}
+	}
+	free(stack);
+	return true;
+}
+
 bool live_tree_link(struct live_tree *t, struct lb_error *err)
 {
-	struct node **orphans = NULL;
-	size_t n_orphans = 0;
 	bool ok = true;
 
 	if (!t->root) {
@@ -604,24 +627,29 @@ bool live_tree_link(struct live_tree *t, struct lb_error *err)
 			p = find(t, n->parent_id);
 			free(n->parent_id);
 			n->parent_id = NULL;
-			if (p && p->type != NT_REGISTER && p->type != NT_TEXT && p->type != NT_FILE) {
+			if (p && p != n && p->type != NT_REGISTER && p->type != NT_TEXT &&
+			    p->type != NT_FILE)
 				ok = ok && attach(p, n);
-			} else {
-				struct node **o = realloc(orphans, (n_orphans + 1) * sizeof(*o));
-
-				if (!o) {
-					ok = false;
-					continue;
-				}
-				orphans = o;
-				orphans[n_orphans++] = n;
-			}
 		}
-	/* A node whose parent never came is no part of the tree (the SDK
-	 * drops it too). */
-	for (size_t i = 0; i < n_orphans; i++)
-		free_subtree(t, orphans[i]);
-	free(orphans);
+	/* What the root does not reach is no part of the tree (a node whose
+	 * parent never came, one under a register, a cycle): the SDK drops
+	 * it too. Each goes alone: what hangs on it is unreached as well. */
+	if (ok && !(ok = mark_reached(t)))
+		goto out;
+	for (size_t i = 0; i < t->n_buckets; i++)
+		for (struct node **pn = &t->buckets[i]; *pn;) {
+			struct node *n = *pn;
+
+			if (n->reached) {
+				n->reached = false;
+				pn = &n->next_in_bucket;
+				continue;
+			}
+			*pn = n->next_in_bucket;
+			t->n_nodes--;
+			node_free(n);
+		}
+out:
 	t->linked = true;
 	if (!ok)
 		lb_error_set(err, LB_NOMEM, "%s", "out of memory");

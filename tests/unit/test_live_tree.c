@@ -273,6 +273,21 @@ static void test_bad_nodes(void **state)
 	cJSON_Delete(bad);
 	cJSON_Delete(orphan);
 	live_tree_free(&t);
+
+	/* Nodes that are their own parent, or each other's, are no part of
+	 * it either, and an op on them changes nothing. */
+	{
+		struct live_tree *c = load("[[\"root\",{}],[\"x\",0,\"x\",\"self\"],"
+		                           "[\"a\",0,\"b\",\"k\"],[\"b\",0,\"a\",\"k\"],"
+		                           "[\"r\",3,\"a\",\"v\",1]]");
+		struct live_change ch;
+
+		assert_int_equal(live_tree_size(c), 1);
+		assert_false(apply(c, "{\"type\":5,\"id\":\"x\"}", &ch));
+		assert_false(apply(c, "{\"type\":3,\"id\":\"a\",\"data\":{\"z\":1}}", &ch));
+		assert_plain(c, "{}");
+		live_tree_free(&c);
+	}
 }
 
 int main(void)
