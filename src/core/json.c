@@ -1,6 +1,8 @@
 #include "lbconfig.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
@@ -197,4 +199,37 @@ void json_raw(struct json_writer *w, const char *s)
 		}
 	}
 	put(w, run, strlen(run));
+}
+
+bool json_is_number(const char *s, bool *plain)
+{
+	const char *p = s;
+	size_t d;
+
+	if (plain)
+		*plain = false;
+	if (*p == '-')
+		p++;
+	if (*p == '0')
+		p++;
+	else if (*p >= '1' && *p <= '9')
+		p += strspn(p, "0123456789");
+	else
+		return false;
+	if (*p == '.') {
+		if (!(d = strspn(++p, "0123456789")))
+			return false;
+		p += d;
+	}
+	if (plain)
+		*plain = *p == '\0';
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (!(d = strspn(p, "0123456789")))
+			return false;
+		p += d;
+	}
+	return *p == '\0' && isfinite(strtod(s, NULL));
 }

@@ -45,4 +45,9 @@ void json_raw(struct json_writer *w, const char *json);
 /* A scalar's JSON text (a number, true, false, null) as it is. */
 void json_literal(struct json_writer *w, const char *text);
 
+/* Whether s is a JSON number that strtod reads as a finite one ("1",
+ * "-2.5", "1e3"; not "007", "0x1", "inf" or "1."); *plain (when not NULL):
+ * one without an exponent, as the thread query language writes them. */
+bool json_is_number(const char *s, bool *plain);
+
 #endif

@@ -11,6 +11,7 @@
 #include <cJSON.h>
 
 #include "comment_body.h"
+#include "json.h"
 #include "pattern.h"
 #include "query.h"
 #include "utf8.h"
@@ -118,40 +119,6 @@ static size_t columns(const char *s, size_t n)
 		cols++;
 	}
 	return cols;
-}
-
-/* Whether s is a JSON number; *plain: one the query language reads too
- * (-?(digits?".")?digits, no exponent). */
-static bool is_number(const char *s, bool *plain)
-{
-	const char *p = s;
-
-	*plain = false;
-	if (*p == '-')
-		p++;
-	if (*p == '0')
-		p++;
-	else if (*p >= '1' && *p <= '9')
-		p += strspn(p, "0123456789");
-	else
-		return false;
-	if (*p == '.') {
-		size_t d = strspn(++p, "0123456789");
-		if (!d)
-			return false;
-		p += d;
-	}
-	*plain = *p == '\0';
-	if (*p == 'e' || *p == 'E') {
-		p++;
-		if (*p == '+' || *p == '-')
-			p++;
-		size_t d = strspn(p, "0123456789");
-		if (!d)
-			return false;
-		p += d;
-	}
-	return *p == '\0' && isfinite(strtod(s, NULL));
 }
 
 /* ------------------------------------------------------------------ */
@@ -376,7 +343,7 @@ static bool meta_term(struct parser *ps, struct node *n, size_t at)
 	if (n->op == M_EQ && (!strcmp(v, "true") || !strcmp(v, "false"))) {
 		n->vk = V_BOOL;
 		n->truth = v[0] == 't';
-	} else if (n->op != M_PREFIX && is_number(v, &n->plain)) {
+	} else if (n->op != M_PREFIX && json_is_number(v, &n->plain)) {
 		n->vk = V_NUMBER;
 		n->num = strtod(v, NULL);
 	} else if (n->op != M_EQ && n->op != M_PREFIX) {

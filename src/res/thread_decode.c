@@ -655,38 +655,6 @@ static long utf16_units(const char *s)
 	return units;
 }
 
-/* Whether s is a JSON number strtod reads as a finite one ("1", "-2.5",
- * "1e3"; not "007", "0x1", "inf" or "1."). */
-static bool is_number(const char *s)
-{
-	const char *p = s;
-
-	if (*p == '-')
-		p++;
-	if (*p == '0')
-		p++;
-	else if (*p >= '1' && *p <= '9')
-		p += strspn(p, "0123456789");
-	else
-		return false;
-	if (*p == '.') {
-		size_t d = strspn(++p, "0123456789");
-		if (!d)
-			return false;
-		p += d;
-	}
-	if (*p == 'e' || *p == 'E') {
-		p++;
-		if (*p == '+' || *p == '-')
-			p++;
-		size_t d = strspn(p, "0123456789");
-		if (!d)
-			return false;
-		p += d;
-	}
-	return *p == '\0' && isfinite(strtod(s, NULL));
-}
-
 /* Whether key is in keys[0..n). */
 static bool has_key(char *const *keys, size_t n, const char *key)
 {
@@ -727,7 +695,7 @@ static bool check_key(const char *key, char *const *seen, size_t n, struct lb_er
  * text). */
 static bool write_value(struct json_writer *w, const char *key, const char *v, struct lb_error *err)
 {
-	if (!strcmp(v, "true") || !strcmp(v, "false") || is_number(v)) {
+	if (!strcmp(v, "true") || !strcmp(v, "false") || json_is_number(v, NULL)) {
 		json_literal(w, v);
 		return true;
 	}

@@ -168,6 +168,24 @@ static void test_utf8_encode_and_cut(void **state)
 	assert_false(utf8_is_continuation(0xC3));
 }
 
+static void test_is_number(void **state)
+{
+	static const char *const yes[] = {"0", "1", "-2.5", "1e3", "1E-2", "-0.0", "123456789"};
+	static const char *const no[] = {"", "-", "007", "0x1", "inf", "1.", ".5", "1e", "+1",
+	                                 "1 ", "NaN", "1e999"};
+	bool plain;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		assert_true(json_is_number(yes[i], NULL));
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		assert_false(json_is_number(no[i], &plain));
+	assert_true(json_is_number("-2.5", &plain));
+	assert_true(plain);
+	assert_true(json_is_number("1e3", &plain));
+	assert_false(plain);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +194,7 @@ int main(void)
 	    cmocka_unit_test(test_writer_top_level_scalar),
 	    cmocka_unit_test(test_utf8_decode),
 	    cmocka_unit_test(test_utf8_encode_and_cut),
+	    cmocka_unit_test(test_is_number),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
