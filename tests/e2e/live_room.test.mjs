@@ -5,7 +5,7 @@
 // gives. Presence, broadcast events, a server-side close and a refused
 // token are seen as such.
 
-import { test, before, after } from "node:test";
+import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -13,7 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 
-import { startDevServer } from "../emulator/stack.mjs";
+import { startDevServer, startStack } from "../emulator/stack.mjs";
 import { SECRET } from "./harness.mjs";
 import { openLiveRoom, LiveList, LiveMap, LiveObject } from "./live.mjs";
 
@@ -55,8 +55,8 @@ async function token(room, userId = "lbtui") {
 }
 
 /** The tool watching room: its events as they come, and commands. */
-async function watch(room, tok) {
-	const child = spawn(toolPath(), [dev.url, room], {
+async function watch(room, tok, base = dev.url) {
+	const child = spawn(toolPath(), [base, room], {
 		env: { ...process.env, LIVE_TOKEN: tok },
 		stdio: ["pipe", "pipe", "inherit"],
 	});
@@ -212,4 +212,54 @@ test("a refused token is said once and not retried", async () => {
 	const stats = await w.ask("stats", "reconnects");
 	assert.equal(stats.reconnects, 0);
 	await w.quit();
+});
+
+describe("through the emulator, which proxies the room's socket to the dev server", () => {
+	let stack;
+	before(async () => {
+		stack = await startStack();
+	});
+	after(async () => {
+		await stack?.stop();
+	});
+
+	async function emu(method, p) {
+		const r = await fetch(`${stack.url}/__emulator${p}`, { method });
+		const text = await r.text();
+		return text ? JSON.parse(text) : null;
+	}
+
+	test("a live watch reads Storage once, then only the socket; a dropped socket opens again and Storage is fetched again", async () => {
+		const room = "live-via-emulator";
+		const live = await openLiveRoom(stack.devUrl, room, { initialStorage: { n: 0 } });
+		const tok = (await (await fetch(`${stack.url}/v2/authorize-user`, {
+			method: "POST",
+			headers: { Authorization: `Bearer ${SECRET}`, "Content-Type": "application/json" },
+			body: JSON.stringify({ userId: "lbtui", permissions: { [room]: ["room:read"] } }),
+		})).json()).token;
+		await emu("DELETE", "/requests");
+		const w = await watch(room, tok, stack.url);
+		await w.until((e) => "loaded" in e, "loaded");
+		for (let i = 1; i <= 10; i++) {
+			await burst(w, live, 1, () => live.root.set("n", i));
+		}
+		assert.equal((await emu("GET", "/requests?method=GET&path=/v8")).count, 1, "one socket");
+		assert.equal((await emu("GET", `/requests?method=GET&path=/v2/rooms/*/storage`)).count, 0, "no Storage GET while live");
+
+		// The network fails under the socket: it opens again, Storage
+		// comes again, and what changed meanwhile is there.
+		const dropped = await emu("POST", "/sockets/drop");
+		assert.ok(dropped.dropped >= 1);
+		await w.until((e) => e.state === "retrying", "retrying");
+		live.root.set("n", 99);
+		await live.synced();
+		await w.until((e, i) => "loaded" in e && i > w.events.findIndex((x) => x.state === "retrying"), "loaded again");
+		const tree = await w.tree();
+		assert.equal(tree.data.n, 99);
+		const stats = await w.ask("stats", "reconnects");
+		assert.equal(stats.reconnects, 1);
+		assert.equal((await emu("GET", "/requests?method=GET&path=/v8")).count, 2, "one more socket");
+		await w.quit();
+		await live.leave();
+	});
 });

@@ -6,7 +6,7 @@ import { ApiError, empty, errorResponse, json } from "./util.mjs";
 import { patternToRegExp } from "./faults.mjs";
 
 export function createControl(emu) {
-	const { faults, stats, coverage, store, up } = emu;
+	const { faults, stats, coverage, store, up, roomSockets } = emu;
 
 	function countMatching(method, pattern) {
 		const re = patternToRegExp(pattern);
@@ -39,6 +39,18 @@ export function createControl(emu) {
 			if (!faults.remove(decodeURIComponent(fm[1])))
 				throw new ApiError(404, "RESOURCE_NOT_FOUND", `No fault rule "${fm[1]}"`);
 			return empty(204);
+		}
+
+		// Drop every room socket it proxies, as a network that fails would
+		// (no close frame): how many went.
+		if (sub === "/sockets/drop" && method === "POST") {
+			const n = roomSockets?.size ?? 0;
+			for (const [a, b] of [...(roomSockets ?? [])]) {
+				a.destroy();
+				b.destroy();
+			}
+			roomSockets?.clear();
+			return json(200, { dropped: n });
 		}
 
 		if (sub === "/requests") {

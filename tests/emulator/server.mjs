@@ -127,7 +127,9 @@ export async function startEmulator(opts = {}) {
 	])
 		mod.register(router);
 
-	const emu = { store, up, faults, stats, coverage };
+	// The room sockets proxied to the dev server, each [client, upstream].
+	const roomSockets = new Set();
+	const emu = { store, up, faults, stats, coverage, roomSockets };
 	const control = createControl(emu);
 	const stalled = new Set();
 	const sockets = new Set();
@@ -301,8 +303,13 @@ export async function startEmulator(opts = {}) {
 		s.on("close", () => sockets.delete(s));
 	});
 
-	// WebSocket upgrades (the client SDK's /v7 room connections) go to the dev server.
+	// WebSocket upgrades (the client SDK's /v7 and /v8 room connections) go
+	// to the dev server. Each is counted like a request (GET /v8 ...), so
+	// a test can see a watcher's socket, and that nothing polls beside it;
+	// the query (it holds the token) is not kept.
 	server.on("upgrade", (req, socket, head) => {
+		const path = new URL(req.url, "http://emulator").pathname;
+		stats.record(`GET ${path} (upgrade)`, `GET ${path}`, { time: new Date().toISOString(), method: "GET", path, query: "", route: `GET ${path} (upgrade)` });
 		const upSock = net.connect(Number(up.base.port), up.base.hostname, () => {
 			let raw = `${req.method} ${req.url} HTTP/1.1\r\n`;
 			for (let i = 0; i < req.rawHeaders.length; i += 2) raw += `${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`;
@@ -310,14 +317,17 @@ export async function startEmulator(opts = {}) {
 			if (head.length) upSock.write(head);
 			socket.pipe(upSock).pipe(socket);
 		});
+		const pair = [socket, upSock];
+		roomSockets.add(pair);
 		const kill = () => {
+			roomSockets.delete(pair);
 			socket.destroy();
 			upSock.destroy();
 		};
 		upSock.on("error", kill);
 		socket.on("error", kill);
-		socket.on("close", () => upSock.destroy());
-		upSock.on("close", () => socket.destroy());
+		socket.on("close", kill);
+		upSock.on("close", kill);
 	});
 
 	await new Promise((resolve, reject) => {
