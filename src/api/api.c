@@ -235,6 +235,24 @@ cJSON *api_parse_json(const char *json, size_t len, struct lb_error *err)
 	return NULL;
 }
 
+bool api_decode_one(const char *json, size_t len, size_t item_size, api_item_from_fn item_from,
+                    void (*item_clear)(void *item), void *out, struct lb_error *err)
+{
+	cJSON *root = api_parse_json(json, len, err);
+	bool ok;
+
+	memset(out, 0, item_size);
+	if (!root)
+		return false;
+	ok = item_from(root, out, 0, err);
+	cJSON_Delete(root);
+	if (ok)
+		lb_error_clear(err);
+	else
+		item_clear(out);
+	return ok;
+}
+
 bool api_decode_page(const char *json, size_t len, const char *what, size_t item_size,
                      api_item_from_fn item_from, void (*item_clear)(void *item), void **out,
                      size_t *n, char **next, struct lb_error *err)

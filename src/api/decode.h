@@ -28,4 +28,10 @@ bool api_decode_page(const char *json, size_t len, const char *what, size_t item
                      api_item_from_fn item_from, void (*item_clear)(void *item), void **out,
                      size_t *n, char **next, struct lb_error *err);
 
+/* One object (a whole answer) through item_from into out (item_size
+ * bytes, zeroed first); on failure out is cleared with item_clear and err
+ * says why. */
+bool api_decode_one(const char *json, size_t len, size_t item_size, api_item_from_fn item_from,
+                    void (*item_clear)(void *item), void *out, struct lb_error *err);
+
 #endif

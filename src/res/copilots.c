@@ -109,22 +109,6 @@ static bool copilot_from(const cJSON *o, struct copilot *c, struct lb_error *err
 	return false;
 }
 
-bool copilot_decode(const char *json, size_t len, struct copilot *out, struct lb_error *err)
-{
-	cJSON *root = api_parse_json(json, len, err);
-	bool ok;
-
-	memset(out, 0, sizeof(*out));
-	out->always_use_knowledge = -1;
-	if (!root)
-		return false;
-	ok = copilot_from(root, out, err);
-	cJSON_Delete(root);
-	if (ok)
-		lb_error_clear(err);
-	return ok;
-}
-
 static bool copilot_item_from(const cJSON *o, void *c, size_t index, struct lb_error *err)
 {
 	(void)index;
@@ -141,6 +125,12 @@ bool copilot_page_decode(const char *json, size_t len, struct copilot **out, siz
 {
 	return api_decode_page(json, len, "copilots", sizeof(**out), copilot_item_from,
 	                       copilot_item_clear, (void **)out, n, next_cursor, err);
+}
+
+bool copilot_decode(const char *json, size_t len, struct copilot *out, struct lb_error *err)
+{
+	return api_decode_one(json, len, sizeof(*out), copilot_item_from, copilot_item_clear, out,
+	                      err);
 }
 
 void knowledge_source_clear(struct knowledge_source *k)
@@ -196,27 +186,18 @@ static void source_item_clear(void *k)
 	knowledge_source_clear(k);
 }
 
-bool knowledge_source_decode(const char *json, size_t len, struct knowledge_source *out,
-                             struct lb_error *err)
-{
-	cJSON *root = api_parse_json(json, len, err);
-	bool ok;
-
-	memset(out, 0, sizeof(*out));
-	if (!root)
-		return false;
-	ok = source_from(root, out, err);
-	cJSON_Delete(root);
-	if (ok)
-		lb_error_clear(err);
-	return ok;
-}
-
 bool knowledge_page_decode(const char *json, size_t len, struct knowledge_source **out, size_t *n,
                            char **next_cursor, struct lb_error *err)
 {
 	return api_decode_page(json, len, "knowledge sources", sizeof(**out), source_item_from,
 	                       source_item_clear, (void **)out, n, next_cursor, err);
+}
+
+bool knowledge_source_decode(const char *json, size_t len, struct knowledge_source *out,
+                             struct lb_error *err)
+{
+	return api_decode_one(json, len, sizeof(*out), source_item_from, source_item_clear, out,
+	                      err);
 }
 
 static void link_clear(void *item)

@@ -89,19 +89,6 @@ oom:
 	return false;
 }
 
-bool group_decode(const char *json, size_t len, struct group_info *out, struct lb_error *err)
-{
-	cJSON *root = api_parse_json(json, len, err);
-	bool ok;
-
-	memset(out, 0, sizeof(*out));
-	if (!root)
-		return false;
-	ok = group_from_json(root, out, err);
-	cJSON_Delete(root);
-	return ok;
-}
-
 static bool group_item_from(const cJSON *o, void *out, size_t index, struct lb_error *err)
 {
 	(void)index;
@@ -118,6 +105,11 @@ bool group_page_decode(const char *json, size_t len, struct group_info **out, si
 {
 	return api_decode_page(json, len, "groups", sizeof(**out), group_item_from,
 	                       group_item_clear, (void **)out, n, next_cursor, err);
+}
+
+bool group_decode(const char *json, size_t len, struct group_info *out, struct lb_error *err)
+{
+	return api_decode_one(json, len, sizeof(*out), group_item_from, group_item_clear, out, err);
 }
 
 /* ---- the model: the project's groups, read a page at a time ------------ */

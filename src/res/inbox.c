@@ -167,19 +167,7 @@ bool inbox_page_decode(const char *json, size_t len, struct inbox_note **out, si
 
 bool inbox_note_decode(const char *json, size_t len, struct inbox_note *out, struct lb_error *err)
 {
-	cJSON *root = api_parse_json(json, len, err);
-	bool ok;
-
-	memset(out, 0, sizeof(*out));
-	if (!root)
-		return false;
-	ok = note_from(root, out, 0, err);
-	cJSON_Delete(root);
-	if (!ok)
-		inbox_note_clear(out);
-	else
-		lb_error_clear(err);
-	return ok;
+	return api_decode_one(json, len, sizeof(*out), note_item_from, note_item_clear, out, err);
 }
 
 bool inbox_kind_check(const char *kind, struct lb_error *err)

@@ -231,24 +231,6 @@ static bool subscription_from(const cJSON *it, struct room_subscription *s, bool
 	return true;
 }
 
-bool room_subscription_decode(const char *json, size_t len, struct room_subscription *out,
-                              struct lb_error *err)
-{
-	cJSON *root = api_parse_json(json, len, err);
-	bool ok;
-
-	memset(out, 0, sizeof(*out));
-	if (!root)
-		return false;
-	ok = subscription_from(root, out, false, err);
-	cJSON_Delete(root);
-	if (!ok)
-		room_subscription_clear(out);
-	else
-		lb_error_clear(err);
-	return ok;
-}
-
 static bool subscription_item_from(const cJSON *o, void *out, size_t index,
                                    struct lb_error *err)
 {
@@ -267,6 +249,20 @@ bool room_subscription_page_decode(const char *json, size_t len, struct room_sub
 	return api_decode_page(json, len, "room subscription settings", sizeof(**out),
 	                       subscription_item_from, subscription_item_clear, (void **)out, n,
 	                       next_cursor, err);
+}
+
+/* One room's settings: the answer names no room. */
+static bool subscription_one_from(const cJSON *o, void *out, size_t index, struct lb_error *err)
+{
+	(void)index;
+	return subscription_from(o, out, false, err);
+}
+
+bool room_subscription_decode(const char *json, size_t len, struct room_subscription *out,
+                              struct lb_error *err)
+{
+	return api_decode_one(json, len, sizeof(*out), subscription_one_from,
+	                      subscription_item_clear, out, err);
 }
 
 static bool one_of(const char *v, const char *const *allowed)

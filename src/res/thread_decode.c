@@ -403,38 +403,37 @@ oom:
 	return false;
 }
 
+static bool thread_one_from(const cJSON *o, void *out, size_t index, struct lb_error *err)
+{
+	(void)index;
+	return thread_from(o, out, err);
+}
+
+static void thread_one_clear(void *t)
+{
+	thread_clear(t);
+}
+
 bool thread_decode(const char *json, size_t len, struct thread *out, struct lb_error *err)
 {
-	cJSON *root = api_parse_json(json, len, err);
-	bool ok;
+	return api_decode_one(json, len, sizeof(*out), thread_one_from, thread_one_clear, out, err);
+}
 
-	memset(out, 0, sizeof(*out));
-	if (!root)
-		return false;
-	ok = thread_from(root, out, err);
-	cJSON_Delete(root);
-	if (!ok)
-		thread_clear(out);
-	else
-		lb_error_clear(err);
-	return ok;
+static bool comment_one_from(const cJSON *o, void *out, size_t index, struct lb_error *err)
+{
+	(void)index;
+	return comment_from(o, out, err);
+}
+
+static void comment_one_clear(void *c)
+{
+	comment_clear(c);
 }
 
 bool comment_decode(const char *json, size_t len, struct comment *out, struct lb_error *err)
 {
-	cJSON *root = api_parse_json(json, len, err);
-	bool ok;
-
-	memset(out, 0, sizeof(*out));
-	if (!root)
-		return false;
-	ok = comment_from(root, out, err);
-	cJSON_Delete(root);
-	if (!ok)
-		comment_clear(out);
-	else
-		lb_error_clear(err);
-	return ok;
+	return api_decode_one(json, len, sizeof(*out), comment_one_from, comment_one_clear, out,
+	                      err);
 }
 
 bool thread_list_decode(const char *json, size_t len, struct thread **out, size_t *n,
