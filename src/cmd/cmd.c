@@ -106,6 +106,19 @@ void cmd_note(struct cmd_ctx *c, const char *text)
 		cmd_say(c, text);
 }
 
+void cmd_note_list_end(struct cmd_ctx *c, size_t n, bool more, const char *none,
+                       const char *noun)
+{
+	char text[160];
+
+	if (n == 0)
+		cmd_note(c, none);
+	if (more) {
+		snprintf(text, sizeof(text), "(more %s: add --all to load every page)", noun);
+		cmd_note(c, text);
+	}
+}
+
 void cmd_print_json(struct cmd_ctx *c, const char *json, size_t len)
 {
 	if (c->host.print_json) {

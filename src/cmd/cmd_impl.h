@@ -70,6 +70,11 @@ void cmd_finish_with(struct cmd_ctx *c, enum lb_status st, const char *fmt, ...)
 void cmd_say(struct cmd_ctx *c, const char *text);
 /* A remark beside the result (host.note, else host.print). */
 void cmd_note(struct cmd_ctx *c, const char *text);
+/* The remarks after a list of n items: none (e.g. "(no groups)") when it
+ * is empty, and, when more pages were not read, that --all reads them
+ * ("(more groups: add --all to load every page)"; noun names them). */
+void cmd_note_list_end(struct cmd_ctx *c, size_t n, bool more, const char *none,
+                       const char *noun);
 /* JSON for the user (host.print_json; without it, host.print made
  * terminal-safe). */
 void cmd_print_json(struct cmd_ctx *c, const char *json, size_t len);

@@ -1094,10 +1094,8 @@ static bool print_copilots(struct cmd_ctx *c, const char *json, size_t len, bool
 		cmd_say(c, b.data);
 	buf_free(&b);
 	copilots_free(v, n);
-	if (ok && n == 0)
-		cmd_note(c, "(no copilots)");
-	if (ok && more)
-		cmd_note(c, "(more copilots: add --all to load every page)");
+	if (ok)
+		cmd_note_list_end(c, n, more, "(no copilots)", "copilots");
 	return ok;
 }
 

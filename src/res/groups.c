@@ -519,10 +519,7 @@ static void groups_print(struct group_job *j)
 			cmd_finish_nomem(c);
 			return;
 		}
-		if (!j->n)
-			cmd_note(c, "(no groups)");
-		if (j->next)
-			cmd_note(c, "(more groups: add --all to load every page)");
+		cmd_note_list_end(c, j->n, j->next != NULL, "(no groups)", "groups");
 	}
 	group_job_finish(j, NULL);
 }

@@ -759,10 +759,8 @@ static bool inbox_step(struct cmd_ctx *c, struct resource *r, void *ud)
 	}
 	cmd_say(c, b.data);
 	buf_free(&b);
-	if (model_count(r) == 0)
-		cmd_note(c, "(no notifications)");
-	if (!model_complete(r))
-		cmd_note(c, "(more notifications: add --all to load every page)");
+	cmd_note_list_end(c, model_count(r), !model_complete(r), "(no notifications)",
+	                  "notifications");
 	cmd_finish_ok(c);
 	return true;
 }

@@ -121,10 +121,8 @@ static bool print_sources(struct cmd_ctx *c, const char *json, size_t len, bool 
 		cmd_say(c, b.data);
 	buf_free(&b);
 	knowledge_sources_free(v, n);
-	if (ok && n == 0)
-		cmd_note(c, "(no knowledge sources)");
-	if (ok && more)
-		cmd_note(c, "(more sources: add --all to load every page)");
+	if (ok)
+		cmd_note_list_end(c, n, more, "(no knowledge sources)", "sources");
 	return ok;
 }
 
@@ -384,10 +382,8 @@ static bool print_links(struct cmd_ctx *c, const char *json, size_t len, bool mo
 		cmd_say(c, b.data);
 	buf_free(&b);
 	knowledge_links_free(v, n);
-	if (ok && n == 0)
-		cmd_note(c, "(no links)");
-	if (ok && more)
-		cmd_note(c, "(more links: add --all to load every page)");
+	if (ok)
+		cmd_note_list_end(c, n, more, "(no links)", "links");
 	return ok;
 }
 

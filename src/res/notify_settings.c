@@ -875,10 +875,8 @@ static bool subscriptions_step(struct cmd_ctx *c, struct resource *r, void *ud)
 	}
 	cmd_say(c, b.data);
 	buf_free(&b);
-	if (model_count(r) == 0)
-		cmd_note(c, "(no room subscription settings: the defaults apply everywhere)");
-	if (!model_complete(r))
-		cmd_note(c, "(more rooms: add --all to load every page)");
+	cmd_note_list_end(c, model_count(r), !model_complete(r),
+	                  "(no room subscription settings: the defaults apply everywhere)", "rooms");
 	cmd_finish_ok(c);
 	return true;
 }

@@ -473,10 +473,7 @@ static bool versions_step(struct cmd_ctx *c, struct resource *r, void *ud)
 			cmd_finish_nomem(c);
 			return true;
 		}
-		if (model_count(r) == 0)
-			cmd_note(c, "(no versions)");
-		if (!model_complete(r))
-			cmd_note(c, "(more versions: add --all to load every page)");
+		cmd_note_list_end(c, model_count(r), !model_complete(r), "(no versions)", "versions");
 	}
 	cmd_finish_ok(c);
 	return true;
