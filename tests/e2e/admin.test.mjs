@@ -12,17 +12,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startStack } from "../emulator/stack.mjs";
 import { YUpdate } from "../demo/yupdate.mjs";
-import {
-	SECRET,
-	createRoom,
-	makeHome,
-	rest,
-	runBatch,
-	serverEnv,
-	startDevServer,
-	tempDir,
-	uniq,
-} from "./harness.mjs";
+import { SECRET, createRoom, makeHome, rest, runBatch, serverEnv, startDevServer, tempDir, uniq, emulatorControl } from "./harness.mjs";
 
 const AUTH = { Authorization: `Bearer ${SECRET}` };
 
@@ -56,16 +46,7 @@ function q(value) {
 
 // --- the emulator's control endpoint ----------------------------------------
 
-async function control(stack, method, p, body) {
-	const r = await fetch(stack.control + p, {
-		method,
-		headers: body !== undefined ? { "Content-Type": "application/json" } : {},
-		body: body !== undefined ? JSON.stringify(body) : undefined,
-	});
-	const text = await r.text();
-	assert.ok(r.status < 300, `${method} /__emulator${p}: ${r.status} ${text}`);
-	return text ? JSON.parse(text) : null;
-}
+const control = emulatorControl;
 
 const resetCounts = (stack) => control(stack, "DELETE", "/requests");
 

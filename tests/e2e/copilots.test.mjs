@@ -9,7 +9,7 @@ import path from "node:path";
 import { after, before, beforeEach, test } from "node:test";
 import { Liveblocks } from "@liveblocks/node";
 import { startStack } from "../emulator/stack.mjs";
-import { cursorLine, makeHome, runBatch, serverEnv, spawnLbtui, tempDir } from "./harness.mjs";
+import { cursorLine, makeHome, runBatch, serverEnv, spawnLbtui, tempDir, emulatorControl } from "./harness.mjs";
 
 let stack, sdk, dir;
 
@@ -24,16 +24,8 @@ after(async () => {
 	if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function control(method, p, body) {
-	const r = await fetch(stack.control + p, {
-		method,
-		headers: body !== undefined ? { "Content-Type": "application/json" } : {},
-		body: body !== undefined ? JSON.stringify(body) : undefined,
-	});
-	const text = await r.text();
-	assert.ok(r.status < 300, `${method} /__emulator${p}: ${r.status} ${text}`);
-	return text ? JSON.parse(text) : null;
-}
+/** The emulator's control endpoint (harness.mjs). */
+const control = (method, p, body) => emulatorControl(stack, method, p, body);
 
 beforeEach(async () => {
 	await control("DELETE", "/faults");

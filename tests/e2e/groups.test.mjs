@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { Liveblocks } from "@liveblocks/node";
 import { startStack } from "../emulator/stack.mjs";
-import { cursorLine, runBatch, serverEnv, spawnLbtui, uniq } from "./harness.mjs";
+import { cursorLine, runBatch, serverEnv, spawnLbtui, uniq, emulatorControl } from "./harness.mjs";
 
 let stack, lb;
 
@@ -24,16 +24,8 @@ function run(cmd, extra = [], env = {}) {
 	return runBatch(["-e", cmd, ...extra], serverEnv(stack.url, env));
 }
 
-async function control(method, p, body) {
-	const r = await fetch(stack.control + p, {
-		method,
-		headers: body !== undefined ? { "Content-Type": "application/json" } : {},
-		body: body !== undefined ? JSON.stringify(body) : undefined,
-	});
-	const text = await r.text();
-	assert.ok(r.status < 300, `${method} /__emulator${p}: ${r.status} ${text}`);
-	return text ? JSON.parse(text) : null;
-}
+/** The emulator's control endpoint (harness.mjs). */
+const control = (method, p, body) => emulatorControl(stack, method, p, body);
 
 async function count(method, p) {
 	const r = await control("GET", `/requests?method=${method}&path=${encodeURIComponent(p)}`);

@@ -7,6 +7,7 @@
 // Sanitizer builds are supported: reports are written to files in a private
 // directory and any report makes the run throw, so the test fails.
 
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
@@ -746,6 +747,22 @@ export async function startDevServer({ timeout = 15000 } = {}) {
  * One REST call with the dev key: rest(url, "POST", "/v2/rooms", body) →
  * {status, body} (body parsed when JSON).
  */
+/**
+ * A request to the emulator's control endpoint (stack.control + p: fault
+ * rules, request counters ...); its JSON answer, null when empty. Fails the
+ * test on an answer that is not 2xx.
+ */
+export async function emulatorControl(stack, method, p, body) {
+	const r = await fetch(stack.control + p, {
+		method,
+		headers: body !== undefined ? { "Content-Type": "application/json" } : {},
+		body: body !== undefined ? JSON.stringify(body) : undefined,
+	});
+	const text = await r.text();
+	assert.ok(r.status < 300, `${method} /__emulator${p}: ${r.status} ${text}`);
+	return text ? JSON.parse(text) : null;
+}
+
 export async function rest(baseUrl, method, p, body) {
 	const r = await fetch(baseUrl + p, {
 		method,

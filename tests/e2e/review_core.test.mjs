@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, afterEach, before, describe, test } from "node:test";
 import { startStack } from "../emulator/stack.mjs";
-import { createRoom, lbtuiBin, makeHome, rest, runBatch, serverEnv, tempDir, uniq } from "./harness.mjs";
+import { createRoom, lbtuiBin, makeHome, rest, runBatch, serverEnv, tempDir, uniq, emulatorControl } from "./harness.mjs";
 
 let stack;
 
@@ -29,16 +29,8 @@ afterEach(async () => {
 const obj = (data) => ({ liveblocksType: "LiveObject", data });
 const list = (data) => ({ liveblocksType: "LiveList", data });
 
-async function control(method, p, body) {
-	const r = await fetch(stack.control + p, {
-		method,
-		headers: body !== undefined ? { "Content-Type": "application/json" } : {},
-		body: body !== undefined ? JSON.stringify(body) : undefined,
-	});
-	const text = await r.text();
-	assert.ok(r.status < 300, `${method} /__emulator${p}: ${r.status} ${text}`);
-	return text ? JSON.parse(text) : null;
-}
+/** The emulator's control endpoint (harness.mjs). */
+const control = (method, p, body) => emulatorControl(stack, method, p, body);
 
 const fault = (rule) => control("POST", "/faults", rule);
 

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { startStack } from "../emulator/stack.mjs";
-import { createRoom, makeHome, runBatch, serverEnv, spawnLbtui, uniq } from "./harness.mjs";
+import { createRoom, makeHome, runBatch, serverEnv, spawnLbtui, uniq, emulatorControl } from "./harness.mjs";
 
 let stack;
 const running = [];
@@ -29,16 +29,8 @@ function run(cmd, extra = [], env = {}, opts = {}) {
 	return runBatch(["-e", cmd, ...extra], serverEnv(stack.url, env), opts);
 }
 
-async function control(method, p, body) {
-	const r = await fetch(stack.control + p, {
-		method,
-		headers: body !== undefined ? { "Content-Type": "application/json" } : {},
-		body: body !== undefined ? JSON.stringify(body) : undefined,
-	});
-	const text = await r.text();
-	assert.ok(r.status < 300, `${method} /__emulator${p}: ${r.status} ${text}`);
-	return text ? JSON.parse(text) : null;
-}
+/** The emulator's control endpoint (harness.mjs). */
+const control = (method, p, body) => emulatorControl(stack, method, p, body);
 
 async function count(method, p) {
 	return (await control("GET", `/requests?method=${method}&path=${encodeURIComponent(p)}`)).count;
