@@ -118,6 +118,9 @@ static struct model *open_profile(void *ud, const char *name, struct lb_error *e
 	struct model_options mo;
 	model_options_default(&mo);
 	mo.read_only = o->cfg.read_only;
+	mo.http = ps->http;
+	mo.watch_user = o->cfg.watch_user;
+	mo.watch_poll = o->cfg.watch_poll;
 	o->model = model_new(&o->api, &mo);
 	o->name = strdup(name);
 	if (!o->model || !o->name) {
@@ -597,6 +600,9 @@ int main(int argc, char **argv)
 	struct model_options mo;
 	model_options_default(&mo);
 	mo.read_only = cfg.read_only;
+	mo.http = http;
+	mo.watch_user = cfg.watch_user;
+	mo.watch_poll = cfg.watch_poll;
 	struct model *model = model_new(&api, &mo);
 
 	struct profile_set profiles;
