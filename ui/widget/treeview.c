@@ -224,7 +224,7 @@ static void change_log(struct view *v)
 {
 	struct treeview *tv = treeview_of(v);
 	char *path = tree_selected_path(tv->tree);
-	char *log = tv->live ? treeview_live_log(tv, path ? path : "")
+	char *log = treeview_live_pushing(tv) ? treeview_live_log(tv, path ? path : "")
 	                     : tree_change_log(tv->tree, path ? path : "", now_ms(), 0);
 	if (log && log[0]) {
 		char title[512];
@@ -341,15 +341,19 @@ void treeview_status(struct view *v, char *out, size_t n)
 {
 	struct treeview *tv = treeview_of(v);
 	const struct lson_doc *d = tree_doc(tv->tree);
-	char age[64], wd[320], marks[96] = "", deleted[32] = "", held[48] = "";
+	char age[64], wd[80], marks[96] = "", deleted[32] = "", held[48] = "";
 	if (!d && treeview_live_pushing(tv)) {
 		snprintf(out, n, "%s", "loading over the room's socket");
 		return;
 	}
 	if (resview_status_pending(tv->base.res, d != NULL, out, n))
 		return;
-	if (!treeview_live_describe(tv, true, wd, sizeof(wd)))
+	char live[300];
+	bool is_live = treeview_live_describe(tv, true, live, sizeof(live));
+	if (!is_live)
 		resview_watch_status(&tv->base.watch, wd, sizeof(wd));
+	else
+		wd[0] = '\0';
 	size_t changes = tree_change_count(tv->tree), ghosts = tree_ghosts(tv->tree);
 	if (ghosts)
 		snprintf(deleted, sizeof(deleted), ", %zu deleted", ghosts);
@@ -358,11 +362,14 @@ void treeview_status(struct view *v, char *out, size_t n)
 		         changes == 1 ? "" : "s", deleted);
 	if (tv->empty_held)
 		snprintf(held, sizeof(held), " │ empty on the server? checking");
-	if (treeview_live_pushing(tv))
-		snprintf(age, sizeof(age), "%s", "now");
-	else
-		resview_age(tv->base.res, age, sizeof(age));
-	snprintf(out, n, "%zu node%s%s%s%s │ %s", d->n, d->n == 1 ? "" : "s", wd, held, marks, age);
+	if (treeview_live_pushing(tv)) {
+		/* What is shown is as of the last op: no age. */
+		snprintf(out, n, "%zu node%s%s%s │ %s", d->n, d->n == 1 ? "" : "s", held, marks, live);
+		return;
+	}
+	resview_age(tv->base.res, age, sizeof(age));
+	snprintf(out, n, "%zu node%s%s%s%s%s%s │ %s", d->n, d->n == 1 ? "" : "s", wd,
+	         is_live ? " │ " : "", is_live ? live : "", held, marks, age);
 }
 
 void treeview_free(struct view *v)

@@ -66,8 +66,9 @@ void treeview_live_stop(struct view *v);
 bool treeview_live_pushing(const struct treeview *tv);
 /* The live document when it is newer than the one shown: true, shown. */
 bool treeview_live_take(struct view *v);
-/* "[live (push) 12 ops/s ▁▂▅]" for the breadcrumb line, " │ live (push) …"
- * for the status line: into out, false when no live watch is on. */
+/* "live (push)" or "polling every 1 s" for the breadcrumb line; for the
+ * status line the rate and the sparkline ("12 ops/s ▁▂▅") or the polling
+ * interval: into out, false when no live watch is on. */
 bool treeview_live_describe(const struct treeview *tv, bool status, char *out, size_t n);
 /* The op log at or below path, newest message first: text for a view. */
 char *treeview_live_log(const struct treeview *tv, const char *path);

@@ -128,8 +128,12 @@ bool treeview_live_describe(const struct treeview *tv, bool status, char *out, s
 	if (mode == LIVE_WATCH_POLLING) {
 		char iv[32];
 
+		/* The status line keeps watch mode's short " │ watch 1s". */
+		if (status)
+			return false;
+
 		snprintf(iv, sizeof(iv), "%.2g", tv->base.watch.current_ms / 1000.0);
-		snprintf(out, n, "%spolling every %s s%s", status ? " │ " : "", iv,
+		snprintf(out, n, "polling every %s s%s", iv,
 		         tv->base.watch.failing ? " (failing)" : tv->base.watch.slow ? " (slow)" : "");
 		return true;
 	}
@@ -138,10 +142,11 @@ bool treeview_live_describe(const struct treeview *tv, bool status, char *out, s
 		snprintf(out, n, "%s", live_watch_mode_name(mode));
 		return true;
 	}
-	live_watch_sparkline(&st, 20, spark, sizeof(spark));
+	/* The mode is on the breadcrumb line; here the rate, the last 12 s. */
+	live_watch_sparkline(&st, 12, spark, sizeof(spark));
 	if (st.unknown || st.ignored)
 		snprintf(extra, sizeof(extra), ", %zu unknown", st.unknown + st.ignored);
-	snprintf(out, n, " │ %s %.3g ops/s %s%s", live_watch_mode_name(mode), st.rate, spark, extra);
+	snprintf(out, n, "%.3g ops/s %s%s", st.rate, spark, extra);
 	return true;
 }
 
