@@ -866,7 +866,7 @@ struct cmd_job {
 
 static bool job_step(struct cmd_job *j)
 {
-	if (j->res->busy) {
+	if (j->res && j->res->busy) {
 		if (j->progress)
 			j->progress(j->c, j->res, j->ud);
 		return false;
@@ -924,7 +924,7 @@ static void wait_job(struct cmd_ctx *c, struct resource *r, bool refresh, cmd_st
 	j->progress = progress;
 	j->ud = ud;
 	j->ud_free = ud_free;
-	if (refresh && r->state != RES_LOADING && !r->busy)
+	if (refresh && r && r->state != RES_LOADING && !r->busy)
 		model_refresh(c->model, r);
 	j->next = c->jobs;
 	c->jobs = j;

@@ -171,7 +171,8 @@ void cmd_wait(struct cmd_ctx *c, struct resource *r, bool refresh, cmd_step_fn s
  * say how a long load goes: host.progress). */
 typedef void (*cmd_progress_fn)(struct cmd_ctx *c, struct resource *r, void *ud);
 /* cmd_wait without a refresh where ud is freed by ud_free (when step
- * finishes, or when the commands are dropped at exit). */
+ * finishes, or when the commands are dropped at exit); r may be NULL
+ * (step is then called on every cmd_step with r NULL). */
 void cmd_wait_free(struct cmd_ctx *c, struct resource *r, cmd_step_fn step, void *ud,
                    void (*ud_free)(void *ud));
 void cmd_wait_progress(struct cmd_ctx *c, struct resource *r, bool refresh, cmd_step_fn step,

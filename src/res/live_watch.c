@@ -18,9 +18,6 @@
 /* The document is rebuilt from the live tree at most this share of the
  * time: after a rebuild that took c ms, the next waits DOC_BUDGET * c. */
 #define DOC_BUDGET 20
-/* A new token asked for this soon after the last one means the server
- * will not take any: polling instead. */
-#define TOKEN_AGAIN_MS 5000
 
 struct listener {
 	live_watch_fn fn;
@@ -61,8 +58,9 @@ struct live_watch {
 	struct live_room *live;
 	http_id token_req;
 	bool token_pending, token_due, refetch_due;
-	long long token_asked_ms;
+	bool token_unproven; /* the newest token has not opened the room yet */
 	http_id verify_req;
+	unsigned checks; /* re-reads compared */
 
 	struct listener *ls;
 	size_t n_ls;
@@ -511,6 +509,7 @@ static void on_state(void *ud, enum live_state s, const char *why)
 			set_mode(w, LIVE_WATCH_STARTING, NULL);
 		break;
 	case LIVE_LIVE:
+		w->token_unproven = false;
 		set_mode(w, LIVE_WATCH_PUSH, NULL);
 		break;
 	case LIVE_RETRYING:
@@ -518,6 +517,13 @@ static void on_state(void *ud, enum live_state s, const char *why)
 		set_mode(w, LIVE_WATCH_RETRYING, line);
 		break;
 	case LIVE_TOKEN:
+		if (w->token_unproven) {
+			/* A new token that never opened the room: no point asking again. */
+			snprintf(line, sizeof(line), "no push (%s, with a new token): polling instead",
+			         why ? why : "the server wants another token");
+			set_mode(w, LIVE_WATCH_POLLING, line);
+			break;
+		}
 		/* Not from the room's callback: the timer asks. */
 		w->token_due = true;
 		set_mode(w, LIVE_WATCH_RETRYING, "the token expired: asking for a new one");
@@ -561,6 +567,7 @@ static void token_done(struct api_storage_result *res, void *ud)
 		return;
 	}
 	lb_error_clear(&err);
+	w->token_unproven = true;
 	if (w->live ? !live_room_set_token(w->live, tok, &err)
 	            : !(w->live = live_room_open(model_options_of(w->m)->http,
 	                                         model_api(w->m)->base_url, w->room, tok, &ev, w,
@@ -579,17 +586,7 @@ static void ask_token(struct live_watch *w)
 	const char *user = model_options_of(w->m)->watch_user;
 	cJSON *body = cJSON_CreateObject(), *perms = cJSON_CreateObject(), *list;
 	char *text = NULL;
-	long long now = now_ms();
 
-	if (w->token_asked_ms && now - w->token_asked_ms < TOKEN_AGAIN_MS) {
-		cJSON_Delete(body);
-		cJSON_Delete(perms);
-		live_room_free(&w->live);
-		set_mode(w, LIVE_WATCH_POLLING,
-		         "no push (the server took no new token): polling instead");
-		return;
-	}
-	w->token_asked_ms = now;
 	if (body && perms && cJSON_AddStringToObject(body, "userId", user ? user : CONFIG_WATCH_USER) &&
 	    (list = cJSON_AddArrayToObject(perms, w->room)) &&
 	    cJSON_AddItemToArray(list, cJSON_CreateString("room:read")) &&
@@ -633,12 +630,15 @@ static void verify_done(struct api_storage_result *res, void *ud)
 	}
 	got = cJSON_ParseWithLength(res->body, res->body_len);
 	mine = live_tree_to_json(t, w->plain_json);
+	w->checks++;
 	if (got && mine && cJSON_Compare(got, mine, true)) {
-		snprintf(w->reason, sizeof(w->reason), "%s",
-		         "the live tree is what a re-read of Storage gives");
+		snprintf(w->reason, sizeof(w->reason),
+		         "check %u: the live tree is what a re-read of Storage gives", w->checks);
 	} else {
-		snprintf(w->reason, sizeof(w->reason), "%s",
-		         "the live tree and a re-read of Storage disagree: fetching Storage again");
+		snprintf(w->reason, sizeof(w->reason),
+		         "check %u: the live tree and a re-read of Storage disagree: fetching Storage "
+		         "again",
+		         w->checks);
 		w->refetch_due = true;
 	}
 	w->reason_serial++;

@@ -26,7 +26,11 @@ struct printer {
 	struct live_watch *live;
 	unsigned long printed;    /* the serial of the last op printed */
 	unsigned long message;    /* of the last op printed */
-	struct resource *res;     /* polling: the document re-read */
+	struct resource *res;     /* polling: the document re-read (taken when polling starts:
+	                             taking it reads it) */
+	const char *room;         /* room_copy */
+	char *room_copy;
+	bool simplified;
 	struct lson_doc *shown;   /* polling: the last read */
 	unsigned seen_gen;
 	long long due_ms;         /* polling: the next re-read */
@@ -210,15 +214,22 @@ static void print_deltas(struct printer *p, struct lson_doc *doc)
 	lson_deltas_free(&d, n);
 }
 
-static bool step(struct cmd_ctx *c, struct resource *r, void *ud)
+static bool step(struct cmd_ctx *c, struct resource *unused, void *ud)
 {
 	struct printer *p = ud;
+	struct resource *r;
 	long long now = now_ms();
 	char msg[600];
 
-	(void)c;
+	(void)unused;
 	if (!p->polling)
 		return false;
+	if (!p->res) {
+		if (!(p->res = model_storage(c->model, p->room, p->simplified)))
+			return false;
+		p->due_ms = now + POLL_MS;
+	}
+	r = p->res;
 	if (r->has_data && r->generation != p->seen_gen && model_document(r)) {
 		struct lson_doc *doc = model_document(r);
 
@@ -247,28 +258,30 @@ static void printer_free(void *ud)
 		live_watch_close(&p->live);
 	}
 	lson_unref(&p->shown);
+	model_release(p->c->model, &p->res);
+	free(p->room_copy);
 	free(p);
 }
 
 void storage_watch_print(struct cmd_ctx *c, const char *room, bool simplified, bool poll)
 {
 	struct printer *p = calloc(1, sizeof(*p));
-	struct resource *r = model_storage(c->model, room, simplified);
 	struct lb_error err;
 
-	if (!p || !r) {
+	if (!p || !(p->room_copy = strdup(room))) {
 		free(p);
-		model_release(c->model, &r);
 		cmd_finish_nomem(c);
 		return;
 	}
 	p->c = c;
+	p->room = p->room_copy;
+	p->simplified = simplified;
 	if (!(p->live = live_watch_open(c->model, room, simplified, false, poll, &err)) ||
 	    !live_watch_listen(p->live, on_live, p)) {
 		if (p->live)
 			live_watch_close(&p->live);
+		free(p->room_copy);
 		free(p);
-		model_release(c->model, &r);
 		cmd_finish_nomem(c);
 		return;
 	}
@@ -276,5 +289,5 @@ void storage_watch_print(struct cmd_ctx *c, const char *room, bool simplified, b
 	          live_watch_mode(p->live) == LIVE_WATCH_POLLING ? "by polling every 1 s"
 	                                                         : "through the room's socket");
 	on_live(p, LIVE_WATCH_STATE);
-	cmd_wait_free(c, r, step, p, printer_free);
+	cmd_wait_free(c, NULL, step, p, printer_free);
 }

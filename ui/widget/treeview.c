@@ -37,6 +37,9 @@ struct view *treeview_open(struct view *v, const char *loading, bool watch)
 		tv->base.height = 20;
 		watch_init(&tv->base.watch, false, now_ms());
 		treeview_live_start(v);
+		/* Taking the resource began a read the socket makes needless. */
+		if (treeview_live_pushing(tv) && tv->base.res->busy)
+			model_cancel(app_model(v->app), tv->base.res);
 	} else {
 		resview_start(v, watch);
 	}
