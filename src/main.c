@@ -460,8 +460,11 @@ static int run_batch(struct http *http, struct model *model, struct profile_set 
 
 			if (wake >= 0 && (t < 0 || wake < t))
 				t = wake;
-			if (t < 0 || t > 1000)
-				t = 1000;
+			/* A live watch says when it needs the loop (its sources'
+			 * timers): idle, it sleeps until the next heartbeat. */
+			int most = http_sources(http) > 0 ? 60000 : 1000;
+			if (t < 0 || t > most)
+				t = most;
 			/* A live socket (a source of the client) waits there too. */
 			if (http_in_flight(http) > 0 || http_sources(http) > 0)
 				http_wait(http, t);

@@ -8,6 +8,7 @@
 #include <cJSON.h>
 
 #include "cmd_impl.h"
+#include "http.h"
 #include "live_watch.h"
 #include "lson.h"
 #include "model_storage.h"
@@ -23,6 +24,9 @@
 
 struct printer {
 	struct cmd_ctx *c;
+	struct http *http;        /* the loop: polling wakes it with timer */
+	struct http_source timer;
+	bool timer_on;
 	struct live_watch *live;
 	unsigned long printed;    /* the serial of the last op printed */
 	unsigned long message;    /* of the last op printed */
@@ -158,12 +162,44 @@ static void print_new_ops(struct printer *p)
 	}
 }
 
+static int timer_fds(void *ud, struct pollfd *fds, int max)
+{
+	(void)ud;
+	(void)fds;
+	(void)max;
+	return 0;
+}
+
+/* The next re-read is due: the loop wakes, and cmd_step (after it) reads. */
+static int timer_timeout(void *ud)
+{
+	struct printer *p = ud;
+	long long now = now_ms();
+
+	return p->due_ms <= now ? 0 : (int)(p->due_ms - now);
+}
+
+static void timer_process(void *ud, const struct pollfd *fds, int nfds)
+{
+	(void)ud;
+	(void)fds;
+	(void)nfds;
+}
+
 static void start_polling(struct printer *p)
 {
 	if (p->polling)
 		return;
 	p->polling = true;
 	p->due_ms = 0;
+	if (p->http) {
+		p->timer = (struct http_source){.pollfds = timer_fds,
+		                                .timeout_ms = timer_timeout,
+		                                .process = timer_process,
+		                                .ud = p};
+		http_add_source(p->http, &p->timer);
+		p->timer_on = true;
+	}
 }
 
 static void on_live(void *ud, unsigned what)
@@ -253,6 +289,8 @@ static void printer_free(void *ud)
 {
 	struct printer *p = ud;
 
+	if (p->timer_on)
+		http_remove_source(p->http, &p->timer);
 	if (p->live) {
 		live_watch_unlisten(p->live, on_live, p);
 		live_watch_close(&p->live);
@@ -274,6 +312,7 @@ void storage_watch_print(struct cmd_ctx *c, const char *room, bool simplified, b
 		return;
 	}
 	p->c = c;
+	p->http = model_options_of(c->model)->http;
 	p->room = p->room_copy;
 	p->simplified = simplified;
 	if (!(p->live = live_watch_open(c->model, room, simplified, false, poll, &err)) ||

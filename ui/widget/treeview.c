@@ -253,7 +253,7 @@ int treeview_tick(struct view *v, long long now)
 	if (next >= 0 && (wait < 0 || next < wait))
 		wait = next;
 	struct treeview *tv = treeview_of(v);
-	if (treeview_live_pushing(tv)) {
+	if (treeview_live_moving(tv, now)) {
 		/* The rate and the sparkline move on each second. */
 		int second = (int)(1000 - now % 1000);
 		if (now / 1000 != tv->live_sec) {

@@ -64,6 +64,9 @@ bool treeview_live_start(struct view *v);
 void treeview_live_stop(struct view *v);
 /* Whether the live watch pushes (or is getting ready to). */
 bool treeview_live_pushing(const struct treeview *tv);
+/* Whether the rate or the sparkline still change from second to second
+ * (ops came in the time they show): redraws each second only then. */
+bool treeview_live_moving(const struct treeview *tv, long long now);
 /* The live document when it is newer than the one shown: true, shown. */
 bool treeview_live_take(struct view *v);
 /* "live (push)" or "polling every 1 s" for the breadcrumb line; for the

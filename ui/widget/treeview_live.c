@@ -116,6 +116,23 @@ bool treeview_live_take(struct view *v)
 	return true;
 }
 
+/* The sparkline's width on the status line, in seconds. */
+#define SPARK_COLS 12
+
+bool treeview_live_moving(const struct treeview *tv, long long now)
+{
+	struct live_watch_stats st;
+
+	if (!treeview_live_pushing(tv))
+		return false;
+	live_watch_get_stats(tv->live, now, &st);
+	/* One more second than shown: the last op has to scroll out. */
+	for (int i = LIVE_WATCH_SPARK - SPARK_COLS - 1; i < LIVE_WATCH_SPARK; i++)
+		if (st.spark[i])
+			return true;
+	return false;
+}
+
 bool treeview_live_describe(const struct treeview *tv, bool status, char *out, size_t n)
 {
 	struct live_watch_stats st;
@@ -143,7 +160,7 @@ bool treeview_live_describe(const struct treeview *tv, bool status, char *out, s
 		return true;
 	}
 	/* The mode is on the breadcrumb line; here the rate, the last 12 s. */
-	live_watch_sparkline(&st, 12, spark, sizeof(spark));
+	live_watch_sparkline(&st, SPARK_COLS, spark, sizeof(spark));
 	if (st.unknown || st.ignored)
 		snprintf(extra, sizeof(extra), ", %zu unknown", st.unknown + st.ignored);
 	snprintf(out, n, "%.3g ops/s %s%s", st.rate, spark, extra);
