@@ -647,6 +647,12 @@ static void verify_done(struct api_storage_result *res, void *ud)
 	w->pending |= LIVE_WATCH_STATE;
 }
 
+void live_watch_refetch(struct live_watch *w)
+{
+	if (w->mode == LIVE_WATCH_PUSH)
+		w->refetch_due = true;
+}
+
 void live_watch_verify(struct live_watch *w)
 {
 	if (w->mode != LIVE_WATCH_PUSH || w->verify_req)

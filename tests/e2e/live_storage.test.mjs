@@ -389,4 +389,34 @@ describe("w in the Storage tree (official dev server)", () => {
 			await c.leave();
 		}
 	});
+
+	test("an edit from the tree while watching live shows in the live tree (a server that does not push REST changes is caught up)", async () => {
+		const room = await roomWith({ counter: 1 });
+		const t = start();
+		await t.waitFor(/ \d+\+? rooms │/);
+		t.command(`:storage ${room} --watch`);
+		await t.waitFor(/counter number 1/);
+		await t.waitFor(() => /\[live \(push\)\]/.test(t.row(1)));
+		t.write("j");
+		await t.waitIdle();
+		t.write("e");
+		await t.waitFor(() => t.row(-1).includes(`:storage set ${room} /counter 1`));
+		t.key("Backspace");
+		t.command("5");
+		await t.waitFor(/Apply this change\? \[y\/N\]/);
+		t.write("y");
+		await t.waitFor(/counter number 5/, { timeout: 8000 });
+		assert.match(t.row(1), /\[live \(push\)\]/);
+		// And it is the live tree, not a re-read shown over it: a client's
+		// next change lands on top of it.
+		const c = await openLiveRoom(stack.devUrl, room);
+		try {
+			c.root.set("other", 1);
+			await c.synced();
+			await t.waitFor(/other number 1/, { timeout: 3000 });
+			assert.match(t.screenText(), /counter number 5/);
+		} finally {
+			await c.leave();
+		}
+	});
 });
