@@ -216,6 +216,36 @@ describe("storage ROOM --watch on the command line (through the emulator)", () =
 		}
 	});
 
+	test("a server close (1011) reconnects; a token expiry whose new token is refused falls back to polling", async () => {
+		const room = await roomWith({ n: 0 });
+		const alice = await openLiveRoom(stack.devUrl, room);
+		try {
+			await emu("DELETE", "/requests");
+			const w = watchBatch(room);
+			await live(w);
+			await sleep(500);
+			await emu("POST", "/sockets/close?code=1011");
+			await w.until((x) => x.notes.some((n) => /the server closed the room's socket \(1011\): connecting again/.test(n)), "the reconnection note");
+			for (let k = 0; k < 100 && (await count("GET", "/v8")) < 2; k++) await sleep(50);
+			await sleep(500);
+			alice.root.set("n", 1);
+			await alice.synced();
+			await w.until((x) => x.ops.some((o) => o.after === 1), "an op after the reconnection");
+
+			await emu("POST", "/faults", { method: "POST", path: "/v2/authorize-user", type: "status", status: 403, count: 1 });
+			await emu("POST", "/sockets/close?code=4109");
+			await w.until((x) => x.notes.some((n) => /no push \(could not get a token: .*403.*\): polling instead/.test(n)), "the fallback note");
+			// The first re-read is what later ones are compared with.
+			for (let k = 0; k < 100 && (await count("GET", "/v2/rooms/*/storage")) < 2; k++) await sleep(50);
+			alice.root.set("n", 2);
+			await alice.synced();
+			await w.until((x) => x.ops.some((o) => o.op === "changed" && o.path === "/n" && o.after === 2), "a polled change");
+			await w.stop();
+		} finally {
+			await alice.leave();
+		}
+	});
+
 	test("a refused token falls back to polling and says why once", async () => {
 		const room = await roomWith({ n: 0 });
 		await emu("POST", "/faults", { method: "POST", path: "/v2/authorize-user", type: "status", status: 403, count: 1 });
@@ -238,6 +268,7 @@ describe("storage ROOM --watch on the command line (through the emulator)", () =
 		await sleep(600);
 		await emu("POST", "/sockets/close?code=4001");
 		await w.until((x) => x.notes.some((n) => /no push \(the server closed the room's socket \(4001\)\): polling instead/.test(n)), "the fallback note");
+		await sleep(1500); // the first re-read, which later ones are compared with
 		assert.equal((await rest(stack.url, "PATCH", `/v2/rooms/${room}/storage/json-patch`, [{ op: "add", path: "/m", value: 1 }])).status, 200);
 		await w.until((x) => x.ops.some((o) => o.path === "/m" && o.op === "added"), "a polled change");
 		await w.stop();
