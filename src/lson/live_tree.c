@@ -429,6 +429,150 @@ cJSON *live_tree_to_json(const struct live_tree *t, bool plain_json)
 	return t->root ? to_json(t->root, plain_json) : NULL;
 }
 
+/* ---- the document, without JSON text ----------------------------------------- */
+
+/* The builder is fed what to_json makes, value for value in the order
+ * cJSON_PrintUnformatted prints it, so the document is the one lson_parse
+ * makes of that text. */
+
+struct doc_build {
+	struct lson_builder *b;
+	bool plain;
+	const char *failed; /* what went wrong outside the builder, or NULL */
+};
+
+/* v as cJSON_PrintUnformatted prints it: an array's items without their
+ * keys, nothing of a scalar's children. */
+static bool build_json(struct doc_build *db, const cJSON *v, const char *key)
+{
+	struct lson_builder *b = db->b;
+	const cJSON *it;
+
+	switch (v->type & 0xFF) {
+	case cJSON_Object:
+	case cJSON_Array: {
+		bool object = cJSON_IsObject(v);
+
+		if (!lson_builder_open(b, object ? LSON_OBJECT : LSON_ARRAY, key))
+			return false;
+		cJSON_ArrayForEach(it, v)
+		{
+			if (!build_json(db, it, object ? (it->string ? it->string : "") : NULL))
+				return false;
+		}
+		return lson_builder_close(b);
+	}
+	case cJSON_String:
+		return lson_builder_leaf(b, LSON_STRING, key, v->valuestring,
+		                         v->valuestring ? strlen(v->valuestring) : 0);
+	case cJSON_Number: {
+		/* cJSON's own text of the number (1e400 is "null"), printed into
+		 * a buffer (it needs 26 bytes at most): no allocation per number. */
+		cJSON num = {.type = cJSON_Number, .valueint = v->valueint,
+		             .valuedouble = v->valuedouble};
+		char text[64];
+
+		if (!cJSON_PrintPreallocated(&num, text, sizeof(text), false)) {
+			db->failed = "a number cJSON cannot print";
+			return false;
+		}
+		if (!strcmp(text, "null"))
+			return lson_builder_leaf(b, LSON_NULL, key, NULL, 0);
+		return lson_builder_leaf(b, LSON_NUMBER, key, text, strlen(text));
+	}
+	case cJSON_True:
+		return lson_builder_leaf(b, LSON_BOOL, key, "true", 4);
+	case cJSON_False:
+		return lson_builder_leaf(b, LSON_BOOL, key, "false", 5);
+	case cJSON_NULL:
+		return lson_builder_leaf(b, LSON_NULL, key, NULL, 0);
+	default:
+		/* cJSON's parser makes no other kind */
+		db->failed = "a value that is not JSON";
+		return false;
+	}
+}
+
+/* A value made by to_json (the odd shapes), walked as JSON. */
+static bool build_via_json(struct doc_build *db, const struct node *n, const char *key)
+{
+	cJSON *v = to_json(n, db->plain);
+	bool ok;
+
+	if (!v) {
+		db->failed = "out of memory";
+		return false;
+	}
+	ok = build_json(db, v, key);
+	cJSON_Delete(v);
+	return ok;
+}
+
+static bool build_node(struct doc_build *db, const struct node *n, const char *key)
+{
+	static const enum lson_type live[] = {
+	    [NT_OBJECT] = LSON_LIVE_OBJECT, [NT_LIST] = LSON_LIVE_LIST, [NT_MAP] = LSON_LIVE_MAP};
+	static const enum lson_type plain[] = {
+	    [NT_OBJECT] = LSON_OBJECT, [NT_LIST] = LSON_ARRAY, [NT_MAP] = LSON_OBJECT};
+	const cJSON *it;
+
+	switch (n->type) {
+	case NT_OBJECT:
+		/* to_json prints data that is not an object without the children */
+		if (n->data && !cJSON_IsObject(n->data))
+			return build_via_json(db, n, key);
+		/* fall through */
+	case NT_LIST:
+	case NT_MAP:
+		if (!lson_builder_open(db->b, db->plain ? plain[n->type] : live[n->type], key))
+			return false;
+		if (n->type == NT_OBJECT && n->data) {
+			cJSON_ArrayForEach(it, n->data)
+			{
+				if (!build_json(db, it, it->string ? it->string : ""))
+					return false;
+			}
+		}
+		for (size_t i = 0; i < n->n_kids; i++)
+			if (!build_node(db, n->kids[i], n->type == NT_LIST ? NULL : n->kids[i]->key))
+				return false;
+		return lson_builder_close(db->b);
+	case NT_REGISTER:
+		return n->data ? build_json(db, n->data, key)
+		               : lson_builder_leaf(db->b, LSON_NULL, key, NULL, 0);
+	case NT_TEXT:
+	case NT_FILE:
+		if (db->plain)
+			return n->data ? build_json(db, n->data, key)
+			               : lson_builder_leaf(db->b, LSON_NULL, key, NULL, 0);
+		/* the wrapper, which the builder decodes as lson_parse does */
+		return build_via_json(db, n, key);
+	case NT_COUNT:
+		break;
+	}
+	db->failed = "a node of an unknown type";
+	return false;
+}
+
+struct lson_doc *live_tree_to_doc(const struct live_tree *t, bool plain_json, struct lb_error *err)
+{
+	/* a node holds a few plain values on average */
+	struct doc_build db = {lson_builder_new(!plain_json, t->n_nodes * 4 + 16), plain_json, NULL};
+
+	if (!t->root) {
+		lson_builder_free(&db.b);
+		lb_error_set(err, LB_DECODE, "%s", "the room's Storage has not come yet");
+		return NULL;
+	}
+	if (db.b && !build_node(&db, t->root, NULL) && db.failed) {
+		lson_builder_free(&db.b);
+		lb_error_set(err, strcmp(db.failed, "out of memory") ? LB_DECODE : LB_NOMEM,
+		             "the room's Storage as a document: %s", db.failed);
+		return NULL;
+	}
+	return lson_builder_finish(&db.b, err);
+}
+
 /* Compact plain JSON of v (NULL for none). */
 static char *print(const cJSON *v)
 {
