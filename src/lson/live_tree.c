@@ -1,5 +1,6 @@
 #include "lbconfig.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -441,6 +442,75 @@ struct doc_build {
 	const char *failed; /* what went wrong outside the builder, or NULL */
 };
 
+/* The text cJSON prints for d when d is the double nearest to a decimal
+ * of at most 15 significant digits written without an exponent (0.0001
+ * to 999999999999999, 0): "7400.01", "-3", "0.0005". Into out (at least
+ * 32 bytes); its length, or 0 when d is not such a number. cJSON prints
+ * "%1.15g", which rounds d's exact value to 15 significant digits: that
+ * decimal, since d lies within half an ulp of it, far less than half a
+ * 15th digit; and it reads back as d, so cJSON keeps it. Worth it:
+ * printf's exact floating-point path and cJSON's check by sscanf cost
+ * more than all the rest of a document. */
+static size_t short_decimal(double d, char *out)
+{
+	static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8, 1e9,
+	                               1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
+	const int n_pow = (int)(sizeof(pow10) / sizeof(pow10[0]));
+	double a = fabs(d);
+	unsigned long long m = 0, ip, fp, scale;
+	char digits[24], *p = out;
+	int k, nd = 0;
+
+	if (d == 0 && !signbit(d)) {
+		memcpy(out, "0", 2);
+		return 1;
+	}
+	if (!(a >= 1e-4 && a < 1e15))
+		return 0;
+	/* the fewest decimals that give d back */
+	for (k = 0; k < n_pow; k++) {
+		double x = a * pow10[k];
+		unsigned long long r;
+
+		if (x >= 1e15)
+			return 0;
+		/* x rounded (exact below 2^53, with no libm) */
+		r = (unsigned long long)x;
+		if (x - (double)r >= 0.5)
+			r++;
+		if ((double)r / pow10[k] == a) {
+			m = r;
+			break;
+		}
+	}
+	if (k == n_pow || m == 0)
+		return 0;
+	scale = (unsigned long long)pow10[k];
+	ip = m / scale;
+	fp = m % scale;
+	/* "%g" writes an exponent below 0.0001 */
+	if (ip == 0 && fp < scale / 10000)
+		return 0;
+	if (d < 0)
+		*p++ = '-';
+	do
+		digits[nd++] = (char)('0' + ip % 10);
+	while (ip /= 10);
+	while (nd > 0)
+		*p++ = digits[--nd];
+	if (fp) {
+		*p++ = '.';
+		for (int i = k - 1; i >= 0; i--, fp /= 10)
+			digits[i] = (char)('0' + fp % 10);
+		while (k > 0 && digits[k - 1] == '0')
+			k--;
+		memcpy(p, digits, (size_t)k);
+		p += k;
+	}
+	*p = '\0';
+	return (size_t)(p - out);
+}
+
 /* v as cJSON_PrintUnformatted prints it: an array's items without their
  * keys, nothing of a scalar's children. */
 static bool build_json(struct doc_build *db, const cJSON *v, const char *key)
@@ -466,12 +536,15 @@ static bool build_json(struct doc_build *db, const cJSON *v, const char *key)
 		return lson_builder_leaf(b, LSON_STRING, key, v->valuestring,
 		                         v->valuestring ? strlen(v->valuestring) : 0);
 	case cJSON_Number: {
-		/* cJSON's own text of the number (1e400 is "null"), printed into
-		 * a buffer (it needs 26 bytes at most): no allocation per number. */
-		cJSON num = {.type = cJSON_Number, .valueint = v->valueint,
-		             .valuedouble = v->valuedouble};
+		/* Else cJSON's own text of the number (1e400 is "null"), printed
+		 * into a buffer (it needs 26 bytes at most): no allocation. */
+		cJSON num = {
+		    .type = cJSON_Number, .valueint = v->valueint, .valuedouble = v->valuedouble};
 		char text[64];
+		size_t len = short_decimal(v->valuedouble, text);
 
+		if (len)
+			return lson_builder_leaf(b, LSON_NUMBER, key, text, len);
 		if (!cJSON_PrintPreallocated(&num, text, sizeof(text), false)) {
 			db->failed = "a number cJSON cannot print";
 			return false;
@@ -534,7 +607,8 @@ static bool build_node(struct doc_build *db, const struct node *n, const char *k
 			}
 		}
 		for (size_t i = 0; i < n->n_kids; i++)
-			if (!build_node(db, n->kids[i], n->type == NT_LIST ? NULL : n->kids[i]->key))
+			if (!build_node(db, n->kids[i],
+			                n->type == NT_LIST ? NULL : n->kids[i]->key))
 				return false;
 		return lson_builder_close(db->b);
 	case NT_REGISTER:
@@ -557,7 +631,8 @@ static bool build_node(struct doc_build *db, const struct node *n, const char *k
 struct lson_doc *live_tree_to_doc(const struct live_tree *t, bool plain_json, struct lb_error *err)
 {
 	/* a node holds a few plain values on average */
-	struct doc_build db = {lson_builder_new(!plain_json, t->n_nodes * 4 + 16), plain_json, NULL};
+	struct doc_build db = {lson_builder_new(!plain_json, t->n_nodes * 4 + 16), plain_json,
+	                       NULL};
 
 	if (!t->root) {
 		lson_builder_free(&db.b);

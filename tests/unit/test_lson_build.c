@@ -480,6 +480,99 @@ static void test_random_trees(void **state)
 	}
 }
 
+/* Numbers come out as cJSON prints them: short decimals (written without
+ * printf), the others (exponents, 17 digits, -0, huge, tiny). */
+static void test_number_texts(void **state)
+{
+	static const double fixed[] = {0,
+	                               -0.0,
+	                               1,
+	                               -1,
+	                               0.1,
+	                               0.2,
+	                               0.1 + 0.2,
+	                               1.0 / 3,
+	                               2.0 / 3,
+	                               1e-4,
+	                               -1e-4,
+	                               9.99999999999999e-5,
+	                               0.000100000000000001,
+	                               0.00012345678901234,
+	                               0.000123456789012345,
+	                               1e-5,
+	                               5e-5,
+	                               0.00051,
+	                               999999999999999,
+	                               999999999999999.9,
+	                               1e15,
+	                               1e15 - 1,
+	                               1e15 + 1,
+	                               99999999999999.9,
+	                               9007199254740992.0,
+	                               9007199254740993.0,
+	                               123456.789e3,
+	                               7400.01,
+	                               0.5,
+	                               2.5,
+	                               1e21,
+	                               1e22,
+	                               1.7976931348623157e308,
+	                               5e-324,
+	                               2.2250738585072014e-308,
+	                               4.35,
+	                               4.345,
+	                               1.005,
+	                               0.15,
+	                               12345678901234.5,
+	                               1234567890123.45,
+	                               0.999999999999999,
+	                               0.9999999999999999,
+	                               100.0,
+	                               -2147483648.0,
+	                               2147483647.0,
+	                               2147483648.5,
+	                               1e14 + 0.5,
+	                               3.0000000000000004};
+	cJSON *root = cJSON_CreateArray(), *data = cJSON_CreateObject(),
+	      *nums = cJSON_CreateArray();
+	cJSON *nodes = cJSON_CreateArray();
+	struct live_tree *t = live_tree_new();
+	struct lb_error err;
+	double scale = 1;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		cJSON_AddItemToArray(nums, cJSON_CreateNumber(fixed[i]));
+		cJSON_AddItemToArray(nums, cJSON_CreateNumber(-fixed[i]));
+	}
+	for (int i = 0; i < 3000; i++) {
+		uint64_t bits =
+		    (uint64_t)rnd(1u << 31) << 33 ^ (uint64_t)rnd(1u << 31) << 2 ^ rnd(4);
+		double any;
+		char text[40];
+
+		/* short decimals of 1 to 16 digits at every scale */
+		snprintf(text, sizeof(text), "%.*fe%d", (int)rnd(16), (double)rnd(1000) / 100,
+		         (int)rnd(24) - 8);
+		cJSON_AddItemToArray(nums, cJSON_CreateNumber(strtod(text, NULL)));
+		cJSON_AddItemToArray(nums, cJSON_CreateNumber(i * 0.37 + 0.01));
+		cJSON_AddItemToArray(nums, cJSON_CreateNumber((double)i / 100 * scale));
+		memcpy(&any, &bits, sizeof(any));
+		if (any == any && any - any == 0)
+			cJSON_AddItemToArray(nums, cJSON_CreateNumber(any));
+		scale = scale > 1e17 ? 1e-9 : scale * 10;
+	}
+	cJSON_AddItemToObject(data, "nums", nums);
+	cJSON_AddItemToArray(root, cJSON_CreateString("root"));
+	cJSON_AddItemToArray(root, data);
+	cJSON_AddItemToArray(nodes, root);
+	assert_true(live_tree_add_nodes(t, nodes, &err));
+	assert_true(live_tree_link(t, &err));
+	cJSON_Delete(nodes);
+	check(t);
+	live_tree_free(&t);
+}
+
 /* ---- the builder itself ------------------------------------------------------------ */
 
 static struct lson_doc *parse(const char *json, bool plain_lson)
@@ -682,6 +775,7 @@ int main(void)
 	    cmocka_unit_test(test_ops),
 	    cmocka_unit_test(test_depth_limit),
 	    cmocka_unit_test(test_random_trees),
+	    cmocka_unit_test(test_number_texts),
 	    cmocka_unit_test(test_builder_strings),
 	    cmocka_unit_test(test_builder_live),
 	    cmocka_unit_test(test_builder_misuse),
