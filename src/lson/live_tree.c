@@ -628,11 +628,21 @@ static bool build_node(struct doc_build *db, const struct node *n, const char *k
 	return false;
 }
 
+/* About how many nodes the document of n has (the values of objects'
+ * data counted, not what they hold), so that the builder makes room once. */
+static size_t doc_size(const struct node *n)
+{
+	size_t size = 1 + (n->type == NT_OBJECT ? (size_t)cJSON_GetArraySize(n->data) : 0);
+
+	for (size_t i = 0; i < n->n_kids; i++)
+		size += doc_size(n->kids[i]);
+	return size;
+}
+
 struct lson_doc *live_tree_to_doc(const struct live_tree *t, bool plain_json, struct lb_error *err)
 {
-	/* a node holds a few plain values on average */
-	struct doc_build db = {lson_builder_new(!plain_json, t->n_nodes * 4 + 16), plain_json,
-	                       NULL};
+	struct doc_build db = {lson_builder_new(!plain_json, t->root ? doc_size(t->root) : 0),
+	                       plain_json, NULL};
 
 	if (!t->root) {
 		lson_builder_free(&db.b);
