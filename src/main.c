@@ -118,6 +118,9 @@ static struct model *open_profile(void *ud, const char *name, struct lb_error *e
 	struct model_options mo;
 	model_options_default(&mo);
 	mo.read_only = o->cfg.read_only;
+	mo.http = ps->http;
+	mo.watch_user = o->cfg.watch_user;
+	mo.watch_poll = o->cfg.watch_poll;
 	o->model = model_new(&o->api, &mo);
 	o->name = strdup(name);
 	if (!o->model || !o->name) {
@@ -457,8 +460,11 @@ static int run_batch(struct http *http, struct model *model, struct profile_set 
 
 			if (wake >= 0 && (t < 0 || wake < t))
 				t = wake;
-			if (t < 0 || t > 1000)
-				t = 1000;
+			/* A live watch says when it needs the loop (its sources'
+			 * timers): idle, it sleeps until the next heartbeat. */
+			int most = http_sources(http) > 0 ? 60000 : 1000;
+			if (t < 0 || t > most)
+				t = most;
 			/* A live socket (a source of the client) waits there too. */
 			if (http_in_flight(http) > 0 || http_sources(http) > 0)
 				http_wait(http, t);
@@ -597,6 +603,9 @@ int main(int argc, char **argv)
 	struct model_options mo;
 	model_options_default(&mo);
 	mo.read_only = cfg.read_only;
+	mo.http = http;
+	mo.watch_user = cfg.watch_user;
+	mo.watch_poll = cfg.watch_poll;
 	struct model *model = model_new(&api, &mo);
 
 	struct profile_set profiles;

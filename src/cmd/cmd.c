@@ -145,6 +145,19 @@ void cmd_sayf(struct cmd_ctx *c, const char *fmt, ...)
 	free(safe);
 }
 
+void cmd_notef(struct cmd_ctx *c, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	char *safe = ts_sanitize(msg, (size_t)-1);
+	cmd_note(c, safe ? safe : msg);
+	free(safe);
+}
+
 char *cmd_safe_lines(const char *text)
 {
 	struct buf b, line;
@@ -847,12 +860,13 @@ struct cmd_job {
 	cmd_step_fn step;
 	cmd_progress_fn progress; /* NULL: none */
 	void *ud;
+	void (*ud_free)(void *ud);
 	struct cmd_job *next;
 };
 
 static bool job_step(struct cmd_job *j)
 {
-	if (j->res->busy) {
+	if (j->res && j->res->busy) {
 		if (j->progress)
 			j->progress(j->c, j->res, j->ud);
 		return false;
@@ -869,7 +883,7 @@ void cmd_step(struct cmd_ctx *c)
 		if (job_step(j)) {
 			*pp = j->next;
 			model_release(c->model, &j->res);
-			free(j->ud);
+			j->ud_free(j->ud);
 			free(j);
 			continue;
 		}
@@ -883,7 +897,7 @@ void cmd_clear(struct cmd_ctx *c)
 		struct cmd_job *j = c->jobs;
 		c->jobs = j->next;
 		model_release(c->model, &j->res);
-		free(j->ud);
+		j->ud_free(j->ud);
 		free(j);
 		c->running--;
 	}
@@ -894,13 +908,13 @@ void cmd_wait(struct cmd_ctx *c, struct resource *r, bool refresh, cmd_step_fn s
 	cmd_wait_progress(c, r, refresh, step, NULL, ud);
 }
 
-void cmd_wait_progress(struct cmd_ctx *c, struct resource *r, bool refresh, cmd_step_fn step,
-                       cmd_progress_fn progress, void *ud)
+static void wait_job(struct cmd_ctx *c, struct resource *r, bool refresh, cmd_step_fn step,
+                     cmd_progress_fn progress, void *ud, void (*ud_free)(void *))
 {
 	struct cmd_job *j = calloc(1, sizeof(*j));
 	if (!j) {
 		model_release(c->model, &r);
-		free(ud);
+		ud_free(ud);
 		cmd_finish_nomem(c);
 		return;
 	}
@@ -909,11 +923,24 @@ void cmd_wait_progress(struct cmd_ctx *c, struct resource *r, bool refresh, cmd_
 	j->step = step;
 	j->progress = progress;
 	j->ud = ud;
-	if (refresh && r->state != RES_LOADING && !r->busy)
+	j->ud_free = ud_free;
+	if (refresh && r && r->state != RES_LOADING && !r->busy)
 		model_refresh(c->model, r);
 	j->next = c->jobs;
 	c->jobs = j;
 	cmd_step(c);
+}
+
+void cmd_wait_progress(struct cmd_ctx *c, struct resource *r, bool refresh, cmd_step_fn step,
+                       cmd_progress_fn progress, void *ud)
+{
+	wait_job(c, r, refresh, step, progress, ud, free);
+}
+
+void cmd_wait_free(struct cmd_ctx *c, struct resource *r, cmd_step_fn step, void *ud,
+                   void (*ud_free)(void *ud))
+{
+	wait_job(c, r, false, step, NULL, ud, ud_free);
 }
 
 static void run_help(struct cmd_ctx *c, const struct command *cmd, struct args *a)

@@ -81,6 +81,8 @@ void cmd_print_json(struct cmd_ctx *c, const char *json, size_t len);
 /* Formatted text for the user, made terminal-safe (it may quote server
  * data). */
 void cmd_sayf(struct cmd_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* cmd_note of formatted text, made terminal-safe. */
+void cmd_notef(struct cmd_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A terminal-safe copy of a multi-line text: each line sanitized, tabs as
  * two spaces. Caller frees. */
 char *cmd_safe_lines(const char *text);
@@ -168,6 +170,11 @@ void cmd_wait(struct cmd_ctx *c, struct resource *r, bool refresh, cmd_step_fn s
 /* cmd_wait that also calls progress at each cmd_step while r is busy (to
  * say how a long load goes: host.progress). */
 typedef void (*cmd_progress_fn)(struct cmd_ctx *c, struct resource *r, void *ud);
+/* cmd_wait without a refresh where ud is freed by ud_free (when step
+ * finishes, or when the commands are dropped at exit); r may be NULL
+ * (step is then called on every cmd_step with r NULL). */
+void cmd_wait_free(struct cmd_ctx *c, struct resource *r, cmd_step_fn step, void *ud,
+                   void (*ud_free)(void *ud));
 void cmd_wait_progress(struct cmd_ctx *c, struct resource *r, bool refresh, cmd_step_fn step,
                        cmd_progress_fn progress, void *ud);
 

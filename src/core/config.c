@@ -88,6 +88,7 @@ void config_clear(struct config *cfg)
 	bindings_free(cfg);
 	free(cfg->secret_command);
 	free(cfg->user);
+	free(cfg->watch_user);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -692,6 +693,8 @@ enum setting {
 	SET_SECRET_TIMEOUT = 1 << 6,
 	SET_MOUSE = 1 << 7,
 	SET_USER = 1 << 8,
+	SET_WATCH = 1 << 9,
+	SET_WATCH_USER = 1 << 10,
 };
 
 struct parser {
@@ -711,6 +714,7 @@ struct parser {
 	char *global_theme;
 	char *profile_theme;
 	bool profile_read_only;
+	int global_watch, profile_watch; /* watch =: 0 unset, 1 push, 2 poll */
 };
 
 static bool perr(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -854,6 +858,20 @@ static bool once(struct parser *p, unsigned bit, const char *key)
 	return true;
 }
 
+/* "watch = push | poll" into *out (1, 2). */
+static bool watch_setting(struct parser *p, const char *val, int *out)
+{
+	if (!once(p, SET_WATCH, "watch"))
+		return false;
+	if (strcmp(val, "push") == 0)
+		*out = 1;
+	else if (strcmp(val, "poll") == 0)
+		*out = 2;
+	else
+		return perr(p, "watch must be push or poll");
+	return true;
+}
+
 static bool global_setting(struct parser *p, const char *key, const char *val)
 {
 	if (strcmp(key, "profile") == 0) {
@@ -876,11 +894,14 @@ static bool global_setting(struct parser *p, const char *key, const char *val)
 		p->cfg->mouse_off = !on;
 		return true;
 	}
+	if (strcmp(key, "watch") == 0)
+		return watch_setting(p, val, &p->global_watch);
 	if (strcmp(key, "secret") == 0 || strcmp(key, "secret_command") == 0 ||
 	    strcmp(key, "secret_timeout") == 0 || strcmp(key, "base_url") == 0 ||
-	    strcmp(key, "read_only") == 0 || strcmp(key, "user") == 0)
+	    strcmp(key, "read_only") == 0 || strcmp(key, "user") == 0 ||
+	    strcmp(key, "watch_user") == 0)
 		return perr(p, "%s belongs in a [profile NAME] section", key);
-	return perr_unknown(p, key, "(expected profile, theme or mouse)");
+	return perr_unknown(p, key, "(expected profile, theme, mouse or watch)");
 }
 
 static bool profile_setting(struct parser *p, const char *key, const char *val)
@@ -953,11 +974,27 @@ static bool profile_setting(struct parser *p, const char *key, const char *val)
 			return false;
 		return !p->selected || set_str(&cfg->user, val) || nomem(p);
 	}
+	if (strcmp(key, "watch_user") == 0) {
+		if (!once(p, SET_WATCH_USER, key))
+			return false;
+		if (!val[0])
+			return perr(p, "watch_user must not be empty");
+		return !p->selected || set_str(&cfg->watch_user, val) || nomem(p);
+	}
+	if (strcmp(key, "watch") == 0) {
+		int w;
+
+		if (!watch_setting(p, val, &w))
+			return false;
+		if (p->selected)
+			p->profile_watch = w;
+		return true;
+	}
 	if (strcmp(key, "mouse") == 0)
 		return perr(p, "mouse is set for every profile: put it before the first section");
 	return perr_unknown(p, key,
 	                    "(expected secret, secret_command, secret_timeout, base_url, read_only, "
-	                    "theme or user)");
+	                    "theme, user, watch or watch_user)");
 }
 
 /* "bind VIEW KEY ACTION [# comment]"; '#' may itself be the KEY. */
@@ -1099,6 +1136,8 @@ bool config_parse(struct config *cfg, const char *text, const char *path, const 
 		ok = nomem(&p);
 	if (ok)
 		cfg->read_only = cfg->read_only || p.profile_read_only;
+	if (ok)
+		cfg->watch_poll = (p.profile_watch ? p.profile_watch : p.global_watch) == 2;
 	if (ok && path && !set_str(&cfg->config_path, path))
 		ok = nomem(&p);
 	parser_free(&p);

@@ -69,7 +69,13 @@ struct config {
 	int secret_timeout_s; /* how long it may take; 0: CONFIG_SECRET_TIMEOUT_S */
 	bool mouse_off;       /* mouse = no: clicks and the wheel are the terminal's */
 	char *user;           /* the profile's user: who lbtui writes comments as; NULL if none */
+	/* The user ID a live watch's token is made for (each may count as an
+	 * active user on the bill); NULL: CONFIG_WATCH_USER. */
+	char *watch_user;
+	bool watch_poll;      /* watch = poll: watch by re-reading, not by the room's socket */
 };
+
+#define CONFIG_WATCH_USER "lbtui"
 
 /* What the command line said. */
 struct config_args {

@@ -1141,6 +1141,7 @@ bool live_tree_apply(struct live_tree *t, const cJSON *op, struct live_change *o
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
+	out->actor = -1;
 	*ignored = false;
 	lb_error_clear(err);
 	if (!t->root || !cJSON_IsNumber(type)) {

@@ -35,6 +35,7 @@ enum live_op {
  * after as compact plain JSON (NULL: there was none, or is none). */
 struct live_change {
 	int op;        /* enum live_op */
+	int actor;     /* the connection that made it (its opId), -1 when unknown */
 	char *path;
 	char *from;    /* a move: where the item was */
 	char *before;

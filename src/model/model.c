@@ -1204,6 +1204,16 @@ bool model_read_only(const struct model *m)
 	return m && m->opt.read_only;
 }
 
+struct api *model_api(struct model *m)
+{
+	return m->api;
+}
+
+const struct model_options *model_options_of(const struct model *m)
+{
+	return &m->opt;
+}
+
 /* ------------------------------------------------------------------ */
 /* Reading */
 

@@ -94,6 +94,12 @@ struct model_options {
 	bool read_only;          /* every mutation refuses with LB_READONLY */
 	/* Monotonic milliseconds; NULL = now_ms(). Tests pass a fake clock. */
 	long long (*clock_ms)(void);
+	/* Live watching (src/res/live_watch.h): the loop a room's socket joins
+	 * (NULL: no socket, watches poll), the user ID its token is made for
+	 * (NULL: "lbtui"), and watch = poll. They must outlive the model. */
+	struct http *http;
+	const char *watch_user;
+	bool watch_poll;
 };
 
 void model_options_default(struct model_options *o); /* 16 MiB, 30 s */
@@ -188,5 +194,8 @@ int model_busy_count(const struct model *m);
  * what a program stopping should wait for, since it may be done. */
 int model_changes_in_flight(const struct model *m);
 bool model_read_only(const struct model *m);
+/* What a live watch needs of the model: its API, its options. */
+struct api *model_api(struct model *m);
+const struct model_options *model_options_of(const struct model *m);
 
 #endif

@@ -88,20 +88,37 @@ struct user_ctx {
 	struct live_room *r;
 	int actor;
 	const char *id;
-	bool full;
+	bool full; /* a presence: whole; a user: there before the watch */
+	bool can_write;
 };
 
 static void joined_json(void *ctx, const char *json)
 {
 	struct user_ctx *u = ctx;
 
-	u->r->ev.joined(u->r->ud, u->actor, u->id, json);
+	u->r->ev.joined(u->r->ud, u->actor, u->id, json, u->full, u->can_write);
 }
 
-static void joined(struct live_room *r, int actor, const cJSON *user)
+/* Whether scopes let a connection change Storage. */
+static bool scopes_write(const cJSON *scopes)
+{
+	const cJSON *s;
+
+	cJSON_ArrayForEach(s, (cJSON_IsArray(scopes) ? scopes : NULL))
+	{
+		const char *v = cJSON_GetStringValue(s);
+
+		if (v && (!strcmp(v, "room:write") || !strcmp(v, "room:*")))
+			return true;
+	}
+	return false;
+}
+
+static void joined(struct live_room *r, int actor, const cJSON *user, bool already)
 {
 	struct user_ctx u = {r, actor, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(user, "id")),
-	                     false};
+	                     already,
+	                     scopes_write(cJSON_GetObjectItemCaseSensitive(user, "scopes"))};
 
 	if (r->ev.joined)
 		with_json(cJSON_GetObjectItemCaseSensitive(user, "info"), joined_json, &u);
@@ -121,7 +138,23 @@ static void event_json(void *ctx, const char *json)
 	u->r->ev.event(u->r->ud, u->actor, json);
 }
 
-static void storage_ops(struct live_room *r, const cJSON *ops)
+/* The connection that made an op: its opId is "actor:clock". */
+static int op_actor(const cJSON *op)
+{
+	const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(op, "opId"));
+	char *end;
+	long a;
+
+	if (!id)
+		return -1;
+	a = strtol(id, &end, 10);
+	return end != id && *end == ':' && a >= 0 && a <= 1 << 30 ? (int)a : -1;
+}
+
+/* frame_actor: the client whose other messages came in the same frame
+ * (the server relays a client's flush as one frame; ops carry no actor
+ * of their own), -1 when none did. */
+static void storage_ops(struct live_room *r, const cJSON *ops, int frame_actor)
 {
 	const cJSON *op;
 	bool first = true;
@@ -135,6 +168,9 @@ static void storage_ops(struct live_room *r, const cJSON *ops)
 		bool ignored;
 
 		if (live_tree_apply(r->tree, op, &c, &ignored, &err)) {
+			c.actor = op_actor(op);
+			if (c.actor < 0)
+				c.actor = frame_actor;
 			r->stats.ops++;
 			if (r->ev.change)
 				r->ev.change(r->ud, &c, first, now_ms());
@@ -167,10 +203,10 @@ static void storage_end(struct live_room *r)
 		r->ev.loaded(r->ud, r->tree);
 }
 
-static void one_message(struct live_room *r, const cJSON *m)
+static void one_message(struct live_room *r, const cJSON *m, int frame_actor)
 {
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(m, "type");
-	struct user_ctx u = {r, actor_of(m), NULL, true};
+	struct user_ctx u = {r, actor_of(m), NULL, true, false};
 	struct lb_error err;
 
 	switch (cJSON_IsNumber(type) ? type->valueint : -1) {
@@ -178,11 +214,11 @@ static void one_message(struct live_room *r, const cJSON *m)
 		const cJSON *users = cJSON_GetObjectItemCaseSensitive(m, "users"), *it;
 
 		cJSON_ArrayForEach(it, (cJSON_IsObject(users) ? users : NULL))
-			joined(r, atoi(it->string), it);
+			joined(r, atoi(it->string), it, true);
 		break;
 	}
 	case MSG_USER_JOINED:
-		joined(r, u.actor, m);
+		joined(r, u.actor, m, false);
 		break;
 	case MSG_USER_LEFT:
 		if (r->ev.left)
@@ -211,7 +247,7 @@ static void one_message(struct live_room *r, const cJSON *m)
 		storage_end(r);
 		break;
 	case MSG_UPDATE_STORAGE:
-		storage_ops(r, cJSON_GetObjectItemCaseSensitive(m, "ops"));
+		storage_ops(r, cJSON_GetObjectItemCaseSensitive(m, "ops"), frame_actor);
 		break;
 	default:
 		r->stats.unknown++;
@@ -236,10 +272,22 @@ static void on_message(void *ud, const char *text, size_t len)
 		return;
 	}
 	if (cJSON_IsArray(root)) {
+		int frame_actor = -1;
+
 		cJSON_ArrayForEach(m, root)
-			one_message(r, m);
+		{
+			const cJSON *type = cJSON_GetObjectItemCaseSensitive(m, "type");
+			int t = cJSON_IsNumber(type) ? type->valueint : -1;
+
+			if ((t == MSG_UPDATE_PRESENCE || t == MSG_BROADCASTED_EVENT) && actor_of(m) >= 0) {
+				frame_actor = actor_of(m);
+				break;
+			}
+		}
+		cJSON_ArrayForEach(m, root)
+			one_message(r, m, frame_actor);
 	} else {
-		one_message(r, root);
+		one_message(r, root, -1);
 	}
 	cJSON_Delete(root);
 }
@@ -248,16 +296,33 @@ static void on_message(void *ud, const char *text, size_t len)
 
 static bool connect_socket(struct live_room *r, struct lb_error *err);
 
+/* Ask for Storage: the one message the watcher sends but the heartbeat. */
+static bool send_fetch(struct live_room *r, struct lb_error *err)
+{
+	static const char fetch[] = "[{\"type\":200}]";
+
+	live_tree_free(&r->next);
+	return ws_send_text(r->ws, fetch, sizeof(fetch) - 1, err);
+}
+
 static void on_open(void *ud)
 {
 	struct live_room *r = ud;
-	static const char fetch[] = "[{\"type\":200}]";
 	struct lb_error err;
 
 	r->ping_due = now_ms() + LIVE_PING_MS;
 	set_state(r, LIVE_LOADING, NULL);
-	if (!ws_send_text(r->ws, fetch, sizeof(fetch) - 1, &err))
+	if (!send_fetch(r, &err))
 		ws_close(r->ws, 1000);
+}
+
+bool live_room_refetch(struct live_room *r, struct lb_error *err)
+{
+	if (!ws_is_open(r->ws)) {
+		lb_error_set(err, LB_NETWORK, "%s", "the room's socket is not open");
+		return false;
+	}
+	return send_fetch(r, err);
 }
 
 static void on_closed(void *ud, int code, const char *reason, const struct lb_error *err)

@@ -29,11 +29,17 @@ struct live_room_events {
 	/* Storage came whole (the first time and after each reconnection). */
 	void (*loaded)(void *ud, const struct live_tree *t);
 	/* One op applied; first is true for the first op of a message (the
-	 * ops a client sent together), at_ms when it was applied. */
+	 * ops a client sent together), at_ms when it was applied. Ops carry
+	 * no author: c->actor is the client whose presence or event came in
+	 * the same frame (the server relays a client's flush as one), -1
+	 * when none did. */
 	void (*change)(void *ud, const struct live_change *c, bool first, long long at_ms);
-	/* Someone is connected (from the room's state or a join): actor is
-	 * their connection, info_json their user info ("null" when none). */
-	void (*joined)(void *ud, int actor, const char *user_id, const char *info_json);
+	/* Someone is connected: actor is their connection, info_json their
+	 * user info ("null" when none); already is true when they were there
+	 * before the watch (the room's state), false for a join; can_write
+	 * when their scopes let them change Storage. */
+	void (*joined)(void *ud, int actor, const char *user_id, const char *info_json,
+	               bool already, bool can_write);
 	void (*left)(void *ud, int actor);
 	/* A connection's presence, or a part of it (full false). */
 	void (*presence)(void *ud, int actor, const char *json, bool full);
@@ -52,6 +58,9 @@ struct live_room *live_room_open(struct http *h, const char *base_url, const cha
 /* After LIVE_TOKEN: connect again with a new token (not from a
  * callback of the room). */
 bool live_room_set_token(struct live_room *r, const char *token, struct lb_error *err);
+/* Fetch Storage again over the open socket (after a disagreement with a
+ * re-read): the tree is replaced when it has come. */
+bool live_room_refetch(struct live_room *r, struct lb_error *err);
 /* Close the socket and free; *r is NULL after. Not from a callback. */
 void live_room_free(struct live_room **r);
 

@@ -47,8 +47,13 @@ struct live_op_entry {
 	bool first;            /* the first op of its message */
 	long long at_ms;       /* monotonic time it was applied */
 	long long wall_ms;     /* the same, as milliseconds since the epoch */
-	int actor;             /* the connection that made it, -1 when unknown */
-	const char *user_id;   /* its user, NULL when unknown (a REST change: actor -1) */
+	/* Who made it. The server does not say: it is the client whose
+	 * presence or event came with the ops, or (guessed) the only
+	 * connection that may write; -1 when neither tells (a change through
+	 * the REST API, or one of several writers). */
+	int actor;
+	bool guessed;
+	const char *user_id;   /* the actor's user, NULL when unknown */
 	const char *kind;      /* "set", "delete", "insert", "move", "create", "update" */
 	const char *path;      /* JSON Pointer, as the REST tree has it */
 	const char *from;      /* a move: where it was; else NULL */
@@ -62,6 +67,7 @@ struct live_user {
 	const char *user_id;   /* NULL when the server gave none */
 	const char *info;      /* their user info, compact JSON ("null" when none) */
 	const char *presence;  /* compact JSON, "null" until known */
+	bool can_write;        /* their scopes let them change Storage */
 	long long joined_ms;   /* wall clock; 0 when they were there before the watch */
 	long long updated_ms;  /* wall clock of the last presence change; 0 when none */
 };
@@ -98,6 +104,11 @@ struct live_watch_stats {
 };
 
 struct live_watch;
+
+/* How a command asks a view to watch (its opts): poll forces polling. */
+struct live_watch_opts {
+	bool poll;
+};
 
 /* Watch room with m's settings (its API, its loop, watch_user, watch =
  * poll). plain_json: the document as ?format=json gives it, else plain
@@ -152,6 +163,10 @@ void live_watch_get_stats(const struct live_watch *w, long long now, struct live
 /* "▁▂▅█" of spark, one character a second (the last cols seconds): UTF-8
  * into out. */
 void live_watch_sparkline(const struct live_watch_stats *s, int cols, char *out, size_t n);
+
+/* Fetch Storage again over the socket (a re-read made elsewhere, after
+ * an edit through REST, disagreed with the live tree). */
+void live_watch_refetch(struct live_watch *w);
 
 /* Check the live tree against a REST re-read of Storage: when they
  * disagree, Storage is fetched again over the socket and the reason says

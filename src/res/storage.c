@@ -10,9 +10,11 @@
 #include "family.h"
 #include "files.h"
 #include "kept.h"
+#include "live_watch.h"
 #include "lson.h"
 #include "model_storage.h"
 #include "out.h"
+#include "storage_watch.h"
 #include "term_safe.h"
 #include "util.h"
 
@@ -30,7 +32,9 @@ static void run_storage_export(struct cmd_ctx *c, const struct command *cmd, str
 
 static const struct opt_spec storage_opts[] = {
     {"format", OPT_VALUE, "FORMAT", "json (simplified) or plain-lson (the default)"},
-    {"watch", OPT_FLAG, NULL, "re-read on an interval and highlight changes (TUI)"},
+    {"watch", OPT_FLAG, NULL,
+     "follow changes live through the room's socket (the op log on the command line)"},
+    {"poll", OPT_FLAG, NULL, "with --watch: re-read every second instead of the socket"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -272,12 +276,21 @@ static void run_storage(struct cmd_ctx *c, const struct command *cmd, struct arg
 		cmd_finish(c, &err);
 		return;
 	}
+	bool watch = cmd_has_flag(a, "watch"), poll = cmd_has_flag(a, "poll");
+	if (poll && !watch) {
+		cmd_finish_usage(c, "%s", "--poll goes with --watch");
+		return;
+	}
 	const char *room = cmd_target(c, cmd, a, SCOPE_ROOM);
-	if (!room || cmd_need_view(c) ||
-	    cmd_open_view(c, simplified ? "storage-json" : "storage",
-	                  &(struct scope){.room = room}, NULL, cmd_has_flag(a, "watch"),
-	                  "--watch needs the screen: run lbtui without -e and type "
-	                  "'storage ROOM --watch'"))
+	if (!room || cmd_need_view(c))
+		return;
+	if (watch && !(c->host.interactive && c->host.show_view)) {
+		storage_watch_print(c, room, simplified, poll);
+		return;
+	}
+	if (cmd_open_view(c, simplified ? "storage-json" : "storage",
+	                  &(struct scope){.room = room}, &(struct live_watch_opts){.poll = poll},
+	                  watch, NULL))
 		return;
 	/* To a file or a pipe the bytes go through as they arrive; a terminal
 	 * gets the whole document made safe to show. */

@@ -321,11 +321,11 @@ describe("watch mode shows what someone else changed", () => {
 		return id;
 	}
 
-	async function watch(t, id) {
+	async function watch(t, id, poll = false) {
 		await ready(t);
-		t.command(`:storage ${id} --watch`);
+		t.command(`:storage ${id} --watch${poll ? " --poll" : ""}`);
 		await t.waitFor(/root LiveObject \d+ keys/);
-		await t.waitFor(() => /\[watch 1s\]/.test(t.row(1)));
+		await t.waitFor(() => (poll ? /\[polling every 1 s\]/ : /\[live \(push\)\]/).test(t.row(1)));
 	}
 
 	const rowIndex = (t, re) => t.screen().findIndex((r) => re.test(r));
@@ -366,8 +366,9 @@ describe("watch mode shows what someone else changed", () => {
 			t.write("e");
 			await t.waitFor(/deleted by someone else: nothing to set/);
 			assert.ok(!t.row(-1).startsWith(":"), t.dump());
+			// The op log: who, when, and each op with its old and new value.
 			t.write("L");
-			await t.waitFor(/\/extra: removed \(was "gone soon"\)/);
+			await t.waitFor(/delete +\/extra: "gone soon" → ∅/);
 			t.write("q");
 			await t.waitFor(/extra deleted/);
 			// Ten seconds on, it is gone; the count stays until M.
@@ -381,11 +382,11 @@ describe("watch mode shows what someone else changed", () => {
 		}
 	});
 
-	test("a rewrite seen between its DELETE and its POST is diffed against the last full document", async () => {
+	test("polling: a rewrite seen between its DELETE and its POST is diffed against the last full document", async () => {
 		const rows = (changed) => list(Array.from({ length: 200 }, (_, i) => obj({ score: i === 100 ? changed : i })));
 		const id = await roomWith(obj({ rows: rows(100), name: "scores" }));
 		const t = start();
-		await watch(t, id);
+		await watch(t, id, true);
 		const reads = () => requests("GET", `/v2/rooms/${id}/storage`);
 		// Another client rewrites the document: DELETE, then POST with one
 		// score changed; lbtui reads it while it is empty.

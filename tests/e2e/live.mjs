@@ -22,12 +22,26 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Enter roomId on the server at baseUrl with the dev public key. Resolves
  * once Storage is loaded: {client, room, root, synced(), leave()}.
  * opts: {initialStorage (used when the room has none), throttle = 16,
- * timeout = 10000}.
+ * timeout = 10000, userId and userInfo (to enter as that user)}.
  */
 export async function openLiveRoom(baseUrl, roomId, opts = {}) {
 	const timeout = opts.timeout ?? 10000;
+	// With a userId the client is that user (a token of
+	// POST /v2/authorize-user with write access), else anonymous.
+	const auth = opts.userId
+		? {
+				authEndpoint: async (room) => {
+					const r = await fetch(`${baseUrl}/v2/authorize-user`, {
+						method: "POST",
+						headers: { Authorization: "Bearer sk_localdev", "Content-Type": "application/json" },
+						body: JSON.stringify({ userId: opts.userId, userInfo: opts.userInfo, permissions: { [room ?? roomId]: ["room:write"] } }),
+					});
+					return await r.json();
+				},
+			}
+		: { publicApiKey: "pk_localdev" };
 	const client = createClient({
-		publicApiKey: "pk_localdev",
+		...auth,
 		baseUrl,
 		polyfills: { WebSocket },
 		throttle: opts.throttle ?? 16,

@@ -179,11 +179,11 @@ describe("failures are told", () => {
 		assert.equal(await t.exit(), 0);
 	});
 
-	test("a failing watch tick shows the server's message", async () => {
+	test("a failing watch tick (--poll) shows the server's message", async () => {
 		const id = await roomWith(obj({ n: 1 }), "watch");
 		const t = start();
-		await openStorage(t, id, " --watch");
-		await t.waitFor(() => /\[watch 1s\]/.test(t.row(1)));
+		await openStorage(t, id, " --watch --poll");
+		await t.waitFor(() => /\[polling every 1 s\]/.test(t.row(1)));
 		await fault({ method: "GET", path: "/v2/rooms/*/storage", type: "status", status: 503 });
 		await t.waitFor(() => /reload failed: 503 INJECTED_FAULT/.test(t.row(-1)), { timeout: 6000 });
 		// The tree keeps what it had.

@@ -462,14 +462,14 @@ describe("editing from the tree", () => {
 });
 
 describe("watch mode with a live client (official dev server)", () => {
-	test("a change from @liveblocks/client shows highlighted within two intervals; L lists it", async (ctx) => {
+	test("polling (--poll): a change from @liveblocks/client shows highlighted within two intervals; L lists it", async (ctx) => {
 		const id = await roomWith(obj({ counter: 1, shapes: list([obj({ x: 10 })]) }));
 		const live = await openLiveRoom(stack.devUrl, id);
 		try {
 			const t = start();
-			await openStorage(t, id, " --watch");
+			await openStorage(t, id, " --watch --poll");
 			await t.waitFor(/counter number 1/);
-			await t.waitFor(() => /\[watch 1s\]/.test(t.row(1)));
+			await t.waitFor(() => /\[polling every 1 s\]/.test(t.row(1)));
 			t.write("2");
 			await t.waitFor(/\[0\] LiveObject/);
 			const s = Date.now();
@@ -515,29 +515,28 @@ describe("watch mode with a live client (official dev server)", () => {
 			t.write("M");
 			await t.waitForGone(() => /\(L log, M clear\)/.test(t.row(-2)));
 			t.write("w");
-			await t.waitForGone(() => /\[watch/.test(t.row(1)));
+			await t.waitForGone(() => /\[polling/.test(t.row(1)));
 		} finally {
 			await live.leave();
 		}
 	});
 
-	test("- and + change the interval", async () => {
+	test("- and + change the polling interval", async () => {
 		const id = await roomWith();
 		const t = start();
-		await openStorage(t, id);
-		t.write("w");
-		await t.waitFor(() => /\[watch 1s\]/.test(t.row(1)));
+		await openStorage(t, id, " --watch --poll");
+		await t.waitFor(() => /\[polling every 1 s\]/.test(t.row(1)));
 		t.write("-");
-		await t.waitFor(() => /\[watch 2s\]/.test(t.row(1)));
+		await t.waitFor(() => /\[polling every 2 s\]/.test(t.row(1)));
 		t.write("++");
-		await t.waitFor(() => /\[watch 0\.5s\]/.test(t.row(1)));
+		await t.waitFor(() => /\[polling every 0\.5 s\]/.test(t.row(1)));
 	});
 
-	test("watch backs off while the server is slow or failing, and comes back when it recovers", async () => {
+	test("polling backs off while the server is slow or failing, and comes back when it recovers", async () => {
 		const id = await roomWith(DOC, stack.url);
 		const t = start(stack.url);
-		await openStorage(t, id, " --watch");
-		await t.waitFor(() => /\[watch 1s\]/.test(t.row(1)));
+		await openStorage(t, id, " --watch --poll");
+		await t.waitFor(() => /\[polling every 1 s\]/.test(t.row(1)));
 		const fault = async (rule) => {
 			const r = await fetch(`${stack.control}/faults`, {
 				method: "POST",
@@ -550,15 +549,15 @@ describe("watch mode with a live client (official dev server)", () => {
 		try {
 			// Answers slower than the interval double it.
 			await fault({ type: "latency", latencyMs: 1300 });
-			await t.waitFor(() => /\[watch 2s \(slow\)\]/.test(t.row(1)), { timeout: 8000 });
+			await t.waitFor(() => /\[polling every 2 s \(slow\)\]/.test(t.row(1)), { timeout: 8000 });
 			await clear();
-			await t.waitFor(() => /\[watch 1s\]/.test(t.row(1)), { timeout: 8000 });
+			await t.waitFor(() => /\[polling every 1 s\]/.test(t.row(1)), { timeout: 8000 });
 			// Failures too; what was shown stays on screen.
 			await fault({ type: "status", status: 500 });
-			await t.waitFor(() => /\[watch \d+s \(failing\)\]/.test(t.row(1)), { timeout: 15000 });
+			await t.waitFor(() => /\[polling every \d+ s \(failing\)\]/.test(t.row(1)), { timeout: 15000 });
 			assert.match(t.screenText(), /counter number 1/);
 			await clear();
-			await t.waitFor(() => /\[watch 1s\]/.test(t.row(1)), { timeout: 20000 });
+			await t.waitFor(() => /\[polling every 1 s\]/.test(t.row(1)), { timeout: 20000 });
 		} finally {
 			await clear();
 		}

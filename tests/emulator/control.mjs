@@ -53,6 +53,23 @@ export function createControl(emu) {
 			return json(200, { dropped: n });
 		}
 
+		// A server-side close with a code (4109: the token expired), as a
+		// close frame to each client; the upstream side is cut.
+		if (sub === "/sockets/close" && method === "POST") {
+			const code = Number(query.get("code") ?? 1000);
+			if (!Number.isInteger(code) || code < 1000 || code > 4999)
+				return json(422, { error: "code must be a close code (1000-4999)" });
+			const n = roomSockets?.size ?? 0;
+			for (const [a, b] of [...(roomSockets ?? [])]) {
+				b.unpipe?.();
+				a.unpipe?.();
+				b.destroy();
+				a.end(Buffer.from([0x88, 2, code >> 8, code & 0xff]));
+			}
+			roomSockets?.clear();
+			return json(200, { closed: n });
+		}
+
 		if (sub === "/requests") {
 			if (method === "DELETE") {
 				stats.reset();

@@ -66,15 +66,19 @@ static void on_change(void *ud, const struct live_change *c, bool first, long lo
 	if (c->after)
 		cJSON_AddStringToObject(o, "after", c->after);
 	cJSON_AddBoolToObject(o, "first", first);
+	cJSON_AddNumberToObject(o, "actor", c->actor);
 	line(o);
 }
 
-static void on_joined(void *ud, int actor, const char *user, const char *info)
+static void on_joined(void *ud, int actor, const char *user, const char *info, bool already,
+                      bool can_write)
 {
 	cJSON *o = cJSON_CreateObject();
 
 	(void)ud;
 	cJSON_AddNumberToObject(o, "joined", actor);
+	cJSON_AddBoolToObject(o, "already", already);
+	cJSON_AddBoolToObject(o, "can_write", can_write);
 	cJSON_AddStringToObject(o, "user", user ? user : "");
 	cJSON_AddRawToObject(o, "info", info);
 	line(o);

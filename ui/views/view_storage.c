@@ -6,6 +6,7 @@
 
 #include "app.h"
 #include "cmd.h"
+#include "live_watch.h"
 #include "model_storage.h"
 #include "resview.h"
 #include "treeview.h"
@@ -176,12 +177,18 @@ static void toggle_format(struct view *v)
 		app_message(v->app, true, "out of memory");
 		return;
 	}
+	bool live = sv->tv.live != NULL;
+	treeview_live_stop(v);
 	model_release(m, &sv->tv.base.res);
 	sv->tv.base.res = r;
 	sv->simplified = !sv->simplified;
+	sv->tv.live_plain_json = sv->simplified;
 	sv->tv.untracked_next = true;
 	sv->tv.seen_any = false;
-	model_need(m, r);
+	if (live)
+		treeview_live_start(v);
+	else
+		model_need(m, r);
 	treeview_take_doc(v);
 	app_message(v->app, false, "%s", sv->simplified ? "simplified JSON (?format=json)"
 							: "plain LSON");
@@ -225,29 +232,34 @@ static const struct view_ops storage_ops = {
 	TREEVIEW_OPS,
 };
 
-static struct view *storage_new(struct app *app, const char *room, bool simplified, bool watch)
+static struct view *storage_new(struct app *app, const char *room, bool simplified, bool watch,
+				const struct live_watch_opts *opts)
 {
 	struct view *v = resview_new(app, &storage_ops, sizeof(struct storage_view),
 				     &(struct scope){.room = room},
 				     model_storage(app_model(app), room, simplified));
-	if (v)
-		priv(v)->simplified = simplified;
+	if (v) {
+		struct storage_view *sv = priv(v);
+		sv->simplified = simplified;
+		/* w watches through the room's socket. */
+		sv->tv.live_room = sv->tv.base.scope.room;
+		sv->tv.live_plain_json = simplified;
+		sv->tv.live_poll = opts && opts->poll;
+	}
 	return treeview_open(v, "Loading Storage…", watch);
 }
 
 static struct view *storage_open(struct app *app, const struct scope *where, const void *opts,
                                  bool watch)
 {
-	(void)opts;
-	return storage_new(app, where->room, false, watch);
+	return storage_new(app, where->room, false, watch, opts);
 }
 
 /* The same tree from ?format=json. */
 static struct view *storage_json_open(struct app *app, const struct scope *where,
                                       const void *opts, bool watch)
 {
-	(void)opts;
-	return storage_new(app, where->room, true, watch);
+	return storage_new(app, where->room, true, watch, opts);
 }
 
 /* Its changes, each built from the selected node by the view. */

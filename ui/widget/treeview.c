@@ -10,6 +10,7 @@
 #include "app.h"
 #include "clipboard.h"
 #include "draw.h"
+#include "live_watch.h"
 #include "model_storage.h"
 #include "resview.h"
 #include "term_safe.h"
@@ -31,7 +32,17 @@ struct view *treeview_open(struct view *v, const char *loading, bool watch)
 		v->ops->free(v);
 		return NULL;
 	}
-	resview_start(v, watch);
+	if (watch && tv->live_room) {
+		/* Storage comes over the socket: no re-read unless push fails. */
+		tv->base.height = 20;
+		watch_init(&tv->base.watch, false, now_ms());
+		treeview_live_start(v);
+		/* Taking the resource began a read the socket makes needless. */
+		if (treeview_live_pushing(tv) && tv->base.res->busy)
+			model_cancel(app_model(v->app), tv->base.res);
+	} else {
+		resview_start(v, watch);
+	}
 	treeview_take_doc(v);
 	return v;
 }
@@ -73,6 +84,10 @@ void treeview_take_doc(struct view *v)
 	struct treeview *tv = treeview_of(v);
 	struct resource *r = tv->base.res;
 	struct lson_doc *doc = model_document(r);
+	if (treeview_live_pushing(tv)) {
+		treeview_live_take(v);
+		return;
+	}
 	if (!r->has_data || !doc)
 		return;
 	if (tv->seen_any && r->generation == tv->seen_gen)
@@ -110,13 +125,17 @@ void treeview_draw(struct view *v, WINDOW *win, bool focused)
 		if (r->gone)
 			draw_notice(win, "This room does not exist. Press q to go back.",
 				    theme_attr(THEME_ERROR));
+		else if (treeview_live_pushing(tv))
+			draw_notice(win, "Loading Storage over the room's socket…",
+				    theme_attr(THEME_LOADING));
 		else
 			resview_draw_pending(win, r, tv->loading);
 		return;
 	}
 	char crumbs[1024], right[128], wd[64];
 	tree_breadcrumbs(tv->tree, crumbs, sizeof(crumbs));
-	watch_describe(&tv->base.watch, wd, sizeof(wd));
+	if (!treeview_live_describe(tv, false, wd, sizeof(wd)))
+		watch_describe(&tv->base.watch, wd, sizeof(wd));
 	snprintf(right, sizeof(right), "%s%s%s", wd[0] ? "[" : "", wd, wd[0] ? "]" : "");
 	char *safe = ts_sanitize(crumbs, (size_t)-1);
 	int rw = ts_width(right);
@@ -208,15 +227,16 @@ static void change_log(struct view *v)
 {
 	struct treeview *tv = treeview_of(v);
 	char *path = tree_selected_path(tv->tree);
-	char *log = tree_change_log(tv->tree, path ? path : "", now_ms(), 0);
+	char *log = treeview_live_pushing(tv) ? treeview_live_log(tv, path ? path : "")
+	                     : tree_change_log(tv->tree, path ? path : "", now_ms(), 0);
 	if (log && log[0]) {
 		char title[512];
 		snprintf(title, sizeof(title), "changes %s", path && path[0] ? path : "/");
 		app_push(v->app, view_help_new(v->app, title, log));
 	} else {
 		app_message(v->app, false, "%s",
-			    tv->base.watch.on ? "no changes seen here yet"
-					      : "no changes seen: press w to watch");
+			    tv->base.watch.on || tv->live ? "no changes seen here yet"
+							  : "no changes seen: press w to watch");
 	}
 	free(log);
 	free(path);
@@ -232,13 +252,48 @@ int treeview_tick(struct view *v, long long now)
 		app_dirty(v->app);
 	if (next >= 0 && (wait < 0 || next < wait))
 		wait = next;
+	struct treeview *tv = treeview_of(v);
+	if (treeview_live_moving(tv, now)) {
+		/* The rate and the sparkline move on each second. */
+		int second = (int)(1000 - now % 1000);
+		if (now / 1000 != tv->live_sec) {
+			tv->live_sec = now / 1000;
+			app_dirty(v->app);
+		}
+		if (wait < 0 || second < wait)
+			wait = second;
+	}
 	return wait;
+}
+
+/* w on a tree that can be watched live: the room's socket on or off. */
+static void toggle_live(struct view *v)
+{
+	struct treeview *tv = treeview_of(v);
+
+	if (tv->live) {
+		treeview_live_stop(v);
+		app_message(v->app, false, "watch off");
+		return;
+	}
+	if (treeview_live_start(v) && treeview_live_pushing(tv))
+		app_message(v->app, false, "watching live (push)");
 }
 
 enum view_result treeview_action(struct view *v, enum action a)
 {
 	struct treeview *tv = treeview_of(v);
 
+	if (tv->live_room && a == ACTION_WATCH) {
+		toggle_live(v);
+		return VIEW_HANDLED;
+	}
+	if (treeview_live_pushing(tv) && a == ACTION_REFRESH) {
+		/* A re-read is a check of the live tree, not a replacement. */
+		live_watch_verify(tv->live);
+		app_message(v->app, false, "checking the live tree against a re-read…");
+		return VIEW_HANDLED;
+	}
 	if (tree_action(tv->tree, a, tv->base.height) ||
 	    resview_action(v, tv->base.res, a, !tree_doc(tv->tree)) == VIEW_HANDLED ||
 	    resview_watch_action(v, &tv->base.watch, a, "watch") == VIEW_HANDLED)
@@ -271,8 +326,11 @@ enum view_result treeview_action(struct view *v, enum action a)
 
 void treeview_changed(struct view *v, struct resource *r)
 {
-	if (resview_settled(v, r))
-		treeview_take_doc(v);
+	if (!resview_settled(v, r))
+		return;
+	if (treeview_live_pushing(treeview_of(v)))
+		treeview_live_reread(v);
+	treeview_take_doc(v);
 }
 
 bool treeview_search(struct view *v, const char *pattern, int dir)
@@ -290,9 +348,18 @@ void treeview_status(struct view *v, char *out, size_t n)
 	struct treeview *tv = treeview_of(v);
 	const struct lson_doc *d = tree_doc(tv->tree);
 	char age[64], wd[80], marks[96] = "", deleted[32] = "", held[48] = "";
+	if (!d && treeview_live_pushing(tv)) {
+		snprintf(out, n, "%s", "loading over the room's socket");
+		return;
+	}
 	if (resview_status_pending(tv->base.res, d != NULL, out, n))
 		return;
-	resview_watch_status(&tv->base.watch, wd, sizeof(wd));
+	char live[300];
+	bool is_live = treeview_live_describe(tv, true, live, sizeof(live));
+	if (!is_live)
+		resview_watch_status(&tv->base.watch, wd, sizeof(wd));
+	else
+		wd[0] = '\0';
 	size_t changes = tree_change_count(tv->tree), ghosts = tree_ghosts(tv->tree);
 	if (ghosts)
 		snprintf(deleted, sizeof(deleted), ", %zu deleted", ghosts);
@@ -301,12 +368,19 @@ void treeview_status(struct view *v, char *out, size_t n)
 		         changes == 1 ? "" : "s", deleted);
 	if (tv->empty_held)
 		snprintf(held, sizeof(held), " │ empty on the server? checking");
+	if (treeview_live_pushing(tv)) {
+		/* What is shown is as of the last op: no age. */
+		snprintf(out, n, "%zu node%s%s%s │ %s", d->n, d->n == 1 ? "" : "s", held, marks, live);
+		return;
+	}
 	resview_age(tv->base.res, age, sizeof(age));
-	snprintf(out, n, "%zu node%s%s%s%s │ %s", d->n, d->n == 1 ? "" : "s", wd, held, marks, age);
+	snprintf(out, n, "%zu node%s%s%s%s%s%s │ %s", d->n, d->n == 1 ? "" : "s", wd,
+	         is_live ? " │ " : "", is_live ? live : "", held, marks, age);
 }
 
 void treeview_free(struct view *v)
 {
+	treeview_live_stop(v);
 	tree_free(&treeview_of(v)->tree);
 	resview_free(v);
 }

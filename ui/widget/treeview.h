@@ -33,6 +33,14 @@ struct treeview {
 	bool json_detail;     /* the side pane shows the JSON of the selection */
 	const char *loading;  /* the notice before the first document */
 	int width;            /* of the tree's rows at the last draw */
+	/* Live watching (treeview_live.c): a Storage tree's room, NULL for a
+	 * document that cannot be watched live; the watch while it is on. */
+	const char *live_room;
+	bool live_plain_json, live_poll;
+	struct live_watch *live;
+	unsigned live_gen; /* of the live document shown */
+	unsigned live_reread_gen; /* of the resource last compared with it */
+	long long live_sec; /* the second the status line was drawn for */
 };
 
 /* The treeview of v. */
@@ -43,8 +51,35 @@ struct treeview *treeview_of(struct view *v);
  * set. NULL, with v freed, when out of memory. */
 struct view *treeview_open(struct view *v, const char *loading, bool watch);
 
-/* Show the model's document when it is new. */
+/* Show the model's document when it is new (the live one while a live
+ * watch pushes). */
 void treeview_take_doc(struct view *v);
+
+/* ---- live watching (treeview_live.c) ---------------------------------------- */
+
+/* Watch tv's live_room through its socket (push), or by polling when
+ * push is not available or tv->live_poll is set; the reason is said once.
+ * With no document yet and push on its way, nothing is read over REST.
+ * False when out of memory (said). */
+bool treeview_live_start(struct view *v);
+void treeview_live_stop(struct view *v);
+/* Whether the live watch pushes (or is getting ready to). */
+bool treeview_live_pushing(const struct treeview *tv);
+/* Whether the rate or the sparkline still change from second to second
+ * (ops came in the time they show): redraws each second only then. */
+bool treeview_live_moving(const struct treeview *tv, long long now);
+/* The resource was re-read while the socket pushes (after an edit through
+ * REST, which the server may not push): when it disagrees with the live
+ * document, Storage is fetched again over the socket, and that is said. */
+void treeview_live_reread(struct view *v);
+/* The live document when it is newer than the one shown: true, shown. */
+bool treeview_live_take(struct view *v);
+/* "live (push)" or "polling every 1 s" for the breadcrumb line; for the
+ * status line the rate and the sparkline ("12 ops/s ▁▂▅") or the polling
+ * interval: into out, false when no live watch is on. */
+bool treeview_live_describe(const struct treeview *tv, bool status, char *out, size_t n);
+/* The op log at or below path, newest message first: text for a view. */
+char *treeview_live_log(const struct treeview *tv, const char *path);
 
 /* struct view_ops functions. treeview_action handles the tree's own keys,
  * refresh, cancel, watch, the JSON view, copying and the change log. */

@@ -1,0 +1,332 @@
+#include "lbconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cJSON.h>
+
+#include "cmd_impl.h"
+#include "http.h"
+#include "live_watch.h"
+#include "lson.h"
+#include "model_storage.h"
+#include "storage_watch.h"
+#include "util.h"
+
+/* `storage ROOM --watch` on the command line: the op log as it comes,
+ * until a signal stops it. Pushed ops say who made them; when push is not
+ * available (or --poll) the document is re-read every second and what
+ * changed between two reads is printed instead. */
+
+#define POLL_MS 1000
+
+struct printer {
+	struct cmd_ctx *c;
+	struct http *http;        /* the loop: polling wakes it with timer */
+	struct http_source timer;
+	bool timer_on;
+	struct live_watch *live;
+	unsigned long printed;    /* the serial of the last op printed */
+	unsigned long message;    /* of the last op printed */
+	struct resource *res;     /* polling: the document re-read (taken when polling starts:
+	                             taking it reads it) */
+	const char *room;         /* room_copy */
+	char *room_copy;
+	bool simplified;
+	struct lson_doc *shown;   /* polling: the last read */
+	unsigned seen_gen;
+	long long due_ms;         /* polling: the next re-read */
+	bool polling;
+};
+
+/* "2026-12-04T05:31:02.123Z" and "05:31:02.123" (local) of a wall time. */
+static void iso_time(long long wall_ms, char *out, size_t n)
+{
+	time_t s = (time_t)(wall_ms / 1000);
+	struct tm tm;
+
+	char date[32];
+
+	gmtime_r(&s, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, n, "%.24s.%03dZ", date, (int)(wall_ms % 1000));
+}
+
+static void clock_time(long long wall_ms, char *out, size_t n)
+{
+	time_t s = (time_t)(wall_ms / 1000);
+	struct tm tm;
+
+	localtime_r(&s, &tm);
+	snprintf(out, n, "%02d:%02d:%02d.%03lld", tm.tm_hour, tm.tm_min, tm.tm_sec, wall_ms % 1000);
+}
+
+static long long wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A JSON value as itself; text that is not JSON as a string. */
+static cJSON *value_json(const char *json)
+{
+	cJSON *v;
+
+	if (!json)
+		return cJSON_CreateNull();
+	v = cJSON_Parse(json);
+	return v ? v : cJSON_CreateString(json);
+}
+
+static void print_json_line(struct cmd_ctx *c, cJSON *o)
+{
+	char *text = o ? cJSON_PrintUnformatted(o) : NULL;
+
+	if (text)
+		cmd_print_json(c, text, strlen(text));
+	cJSON_free(text);
+	cJSON_Delete(o);
+}
+
+/* One line of a change: "  set    /x: 10 → 42". */
+static void say_change(struct cmd_ctx *c, const char *kind, const char *from, const char *path,
+                       const char *before, const char *after)
+{
+	cmd_sayf(c, "  %-7s %s%s%s: %s → %s", kind, from ? from : "", from ? " → " : "",
+	         path[0] ? path : "/", before ? before : "∅", after ? after : "∅");
+}
+
+static void print_op(struct printer *p, const struct live_op_entry *e)
+{
+	char at[40];
+
+	if (p->c->host.json) {
+		cJSON *o = cJSON_CreateObject();
+
+		iso_time(e->wall_ms, at, sizeof(at));
+		cJSON_AddStringToObject(o, "time", at);
+		cJSON_AddNumberToObject(o, "serial", (double)e->serial);
+		cJSON_AddNumberToObject(o, "message", (double)e->message);
+		if (e->actor >= 0)
+			cJSON_AddNumberToObject(o, "actor", e->actor);
+		else
+			cJSON_AddNullToObject(o, "actor");
+		if (e->user_id)
+			cJSON_AddStringToObject(o, "user", e->user_id);
+		else
+			cJSON_AddNullToObject(o, "user");
+		if (e->guessed)
+			cJSON_AddTrueToObject(o, "guessed");
+		cJSON_AddStringToObject(o, "op", e->kind);
+		cJSON_AddStringToObject(o, "path", e->path);
+		if (e->from)
+			cJSON_AddStringToObject(o, "from", e->from);
+		cJSON_AddItemToObject(o, "before", value_json(e->before));
+		cJSON_AddItemToObject(o, "after", value_json(e->after));
+		print_json_line(p->c, o);
+		return;
+	}
+	if (e->message != p->message) {
+		clock_time(e->wall_ms, at, sizeof(at));
+		if (e->actor < 0)
+			cmd_sayf(p->c, "%s  (who: not told; the REST API or one of several writers)", at);
+		else
+			cmd_sayf(p->c, "%s  %s%s (connection %d)%s", at, e->user_id ? e->user_id : "",
+			         e->user_id ? "" : "anonymous", e->actor,
+			         e->guessed ? " — guessed: the only writer" : "");
+	}
+	say_change(p->c, e->kind, e->from, e->path, e->before, e->after);
+}
+
+/* The ops logged since the last print (those the log no longer holds
+ * are gone: said). */
+static void print_new_ops(struct printer *p)
+{
+	size_t n = live_watch_op_count(p->live), i = n;
+
+	while (i > 0 && live_watch_op(p->live, i - 1)->serial > p->printed)
+		i--;
+	if (i == 0 && n && live_watch_op(p->live, 0)->serial > p->printed + 1)
+		cmd_notef(p->c, "(%lu ops came faster than they could be printed)",
+		          live_watch_op(p->live, 0)->serial - p->printed - 1);
+	for (; i < n; i++) {
+		const struct live_op_entry *e = live_watch_op(p->live, i);
+
+		print_op(p, e);
+		p->printed = e->serial;
+		p->message = e->message;
+	}
+}
+
+static int timer_fds(void *ud, struct pollfd *fds, int max)
+{
+	(void)ud;
+	(void)fds;
+	(void)max;
+	return 0;
+}
+
+/* The next re-read is due: the loop wakes, and cmd_step (after it) reads. */
+static int timer_timeout(void *ud)
+{
+	struct printer *p = ud;
+	long long now = now_ms();
+
+	return p->due_ms <= now ? 0 : (int)(p->due_ms - now);
+}
+
+static void timer_process(void *ud, const struct pollfd *fds, int nfds)
+{
+	(void)ud;
+	(void)fds;
+	(void)nfds;
+}
+
+static void start_polling(struct printer *p)
+{
+	if (p->polling)
+		return;
+	p->polling = true;
+	p->due_ms = 0;
+	if (p->http) {
+		p->timer = (struct http_source){.pollfds = timer_fds,
+		                                .timeout_ms = timer_timeout,
+		                                .process = timer_process,
+		                                .ud = p};
+		http_add_source(p->http, &p->timer);
+		p->timer_on = true;
+	}
+}
+
+static void on_live(void *ud, unsigned what)
+{
+	struct printer *p = ud;
+	char why[320];
+
+	if ((what & LIVE_WATCH_STATE) && live_watch_take_reason(p->live, p, why, sizeof(why)))
+		cmd_note(p->c, why);
+	if (live_watch_mode(p->live) == LIVE_WATCH_POLLING)
+		start_polling(p);
+	if (what & LIVE_WATCH_OPS)
+		print_new_ops(p);
+}
+
+/* Polling: what changed between the last two reads. */
+static void print_deltas(struct printer *p, struct lson_doc *doc)
+{
+	struct lson_delta *d = NULL;
+	size_t n = p->shown ? lson_diff(p->shown, doc, &d) : 0;
+	static const char *const kinds[] = {[LSON_ADDED] = "added",
+	                                    [LSON_CHANGED] = "changed",
+	                                    [LSON_REMOVED] = "removed"};
+	long long wall = wall_now();
+	char at[40];
+
+	if (n && !p->c->host.json) {
+		clock_time(wall, at, sizeof(at));
+		cmd_sayf(p->c, "%s  (re-read)", at);
+	}
+	iso_time(wall, at, sizeof(at));
+	for (size_t i = 0; i < n; i++) {
+		if (p->c->host.json) {
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "time", at);
+			cJSON_AddNullToObject(o, "actor");
+			cJSON_AddNullToObject(o, "user");
+			cJSON_AddStringToObject(o, "op", kinds[d[i].kind]);
+			cJSON_AddStringToObject(o, "path", d[i].path);
+			cJSON_AddItemToObject(o, "before", value_json(d[i].before));
+			cJSON_AddItemToObject(o, "after", value_json(d[i].after));
+			print_json_line(p->c, o);
+		} else {
+			say_change(p->c, kinds[d[i].kind], NULL, d[i].path, d[i].before, d[i].after);
+		}
+	}
+	lson_deltas_free(&d, n);
+}
+
+static bool step(struct cmd_ctx *c, struct resource *unused, void *ud)
+{
+	struct printer *p = ud;
+	struct resource *r;
+	long long now = now_ms();
+	char msg[600];
+
+	(void)unused;
+	if (!p->polling)
+		return false;
+	if (!p->res) {
+		if (!(p->res = model_storage(c->model, p->room, p->simplified)))
+			return false;
+		p->due_ms = now + POLL_MS;
+	}
+	r = p->res;
+	if (r->has_data && r->generation != p->seen_gen && model_document(r)) {
+		struct lson_doc *doc = model_document(r);
+
+		p->seen_gen = r->generation;
+		print_deltas(p, doc);
+		lson_unref(&p->shown);
+		p->shown = lson_ref(doc);
+	} else if (r->state == RES_ERROR && r->generation != p->seen_gen) {
+		p->seen_gen = r->generation;
+		lb_error_format(&r->err, msg, sizeof(msg));
+		cmd_notef(p->c, "could not re-read Storage: %s", msg);
+	}
+	if (now >= p->due_ms) {
+		p->due_ms = now + POLL_MS;
+		model_refresh(c->model, r);
+	}
+	return false;
+}
+
+static void printer_free(void *ud)
+{
+	struct printer *p = ud;
+
+	if (p->timer_on)
+		http_remove_source(p->http, &p->timer);
+	if (p->live) {
+		live_watch_unlisten(p->live, on_live, p);
+		live_watch_close(&p->live);
+	}
+	lson_unref(&p->shown);
+	model_release(p->c->model, &p->res);
+	free(p->room_copy);
+	free(p);
+}
+
+void storage_watch_print(struct cmd_ctx *c, const char *room, bool simplified, bool poll)
+{
+	struct printer *p = calloc(1, sizeof(*p));
+	struct lb_error err;
+
+	if (!p || !(p->room_copy = strdup(room))) {
+		free(p);
+		cmd_finish_nomem(c);
+		return;
+	}
+	p->c = c;
+	p->http = model_options_of(c->model)->http;
+	p->room = p->room_copy;
+	p->simplified = simplified;
+	if (!(p->live = live_watch_open(c->model, room, simplified, false, poll, &err)) ||
+	    !live_watch_listen(p->live, on_live, p)) {
+		if (p->live)
+			live_watch_close(&p->live);
+		free(p->room_copy);
+		free(p);
+		cmd_finish_nomem(c);
+		return;
+	}
+	cmd_notef(c, "watching the Storage of %s %s (Ctrl-C stops)", room,
+	          live_watch_mode(p->live) == LIVE_WATCH_POLLING ? "by polling every 1 s"
+	                                                         : "through the room's socket");
+	on_live(p, LIVE_WATCH_STATE);
+	cmd_wait_free(c, NULL, step, p, printer_free);
+}
