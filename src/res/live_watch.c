@@ -56,7 +56,7 @@ struct live_watch {
 	size_t n_seen;
 
 	struct live_room *live;
-	http_id token_req;
+	http_id token_req, room_req;
 	bool token_pending, token_due, refetch_due;
 	bool token_unproven; /* the newest token has not opened the room yet */
 	http_id verify_req;
@@ -217,7 +217,6 @@ static void rebuild_doc(struct live_watch *w, long long now)
 	lson_unref(&w->doc);
 	w->doc = d;
 	w->doc_gen++;
-	w->doc_cost_ms = now_ms() - now;
 	w->pending |= LIVE_WATCH_DOC;
 }
 
@@ -580,6 +579,36 @@ static void token_done(struct api_storage_result *res, void *ud)
 	cJSON_Delete(body);
 }
 
+/* The room exists (a socket to a room that does not would create it):
+ * then the token. */
+static void room_done(struct api_storage_result *res, void *ud)
+{
+	struct live_watch *w = ud;
+	char msg[256], line[300];
+
+	w->room_req = 0;
+	if (res->err.status == LB_CANCELLED)
+		return;
+	if (res->err.status == LB_OK) {
+		ask_token(w);
+		return;
+	}
+	if (res->status == 404)
+		snprintf(line, sizeof(line), "%s", "no push (the room does not exist): polling instead");
+	else {
+		lb_error_format(&res->err, msg, sizeof(msg));
+		snprintf(line, sizeof(line), "no push (could not read the room: %.200s): polling instead",
+		         msg);
+	}
+	set_mode(w, LIVE_WATCH_POLLING, line);
+}
+
+static void check_room(struct live_watch *w)
+{
+	w->room_req = api_send(model_api(w->m), EP_ROOM_GET,
+	                       &(struct api_send_args){.params = {w->room}}, room_done, w);
+}
+
 /* POST /v2/authorize-user for watch_user, reading this room only. */
 static void ask_token(struct live_watch *w)
 {
@@ -711,12 +740,17 @@ static void timer_process(void *ud, const struct pollfd *fds, int nfds)
 	}
 	if (w->mode == LIVE_WATCH_POLLING && w->live)
 		live_room_free(&w->live);
-	if (w->doc_dirty && w->doc_due >= 0 && now >= w->doc_due)
+	bool rebuilt = w->doc_dirty && w->doc_due >= 0 && now >= w->doc_due;
+	if (rebuilt)
 		rebuild_doc(w, now);
 	what = w->pending;
 	w->pending = 0;
 	if (what)
 		notify(w, what);
+	/* The budget counts what a new document costs its viewers too (the
+	 * tree compares it with the one it showed). */
+	if (rebuilt)
+		w->doc_cost_ms = now_ms() - now;
 }
 
 /* ---- the interface ---------------------------------------------------------------- */
@@ -729,6 +763,8 @@ static void watch_free(struct live_watch *w)
 		http_remove_source(h, &w->timer);
 	if (w->token_req)
 		api_cancel(model_api(w->m), w->token_req);
+	if (w->room_req)
+		api_cancel(model_api(w->m), w->room_req);
 	if (w->verify_req)
 		api_cancel(model_api(w->m), w->verify_req);
 	live_room_free(&w->live);
@@ -797,7 +833,7 @@ struct live_watch *live_watch_open(struct model *m, const char *room, bool plain
 	}
 	http_add_source(o->http, &w->timer);
 	w->mode = LIVE_WATCH_STARTING;
-	ask_token(w);
+	check_room(w);
 	return w;
 }
 

@@ -260,6 +260,19 @@ describe("storage ROOM --watch on the command line (through the emulator)", () =
 		}
 	});
 
+	test("a room that does not exist is not created by watching it: exit 1 with the server's 404", async () => {
+		const room = uniq("nosuch");
+		await emu("DELETE", "/requests");
+		const w = watchBatch(room);
+		const r = await new Promise((res) => w.child.on("exit", (code) => res(code)));
+		assert.equal(r, 1, w.stderr);
+		assert.match(w.stderr, /no push \(the room does not exist\)/);
+		assert.match(w.stderr, /404/);
+		assert.equal(await count("GET", "/v8"), 0, "no socket");
+		assert.equal(await count("POST", "/v2/authorize-user"), 0, "no token");
+		assert.equal((await rest(stack.devUrl, "GET", `/v2/rooms/${room}`)).status, 404, "still no room");
+	});
+
 	test("watch_user names the watcher's token user; the watcher is invisible to the app's clients", async () => {
 		const room = await roomWith({ n: 0 });
 		const alice = await openLiveRoom(stack.devUrl, room, { userId: "alice" });
