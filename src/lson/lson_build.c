@@ -16,7 +16,7 @@
 
 /* An open container: its node and the nesting its children have in the
  * document's JSON text. */
-struct lb_open {
+struct open_container {
 	int node;
 	int kid_depth;
 };
@@ -25,7 +25,7 @@ struct lson_builder {
 	struct lson_nodes v;
 	struct lson_internal *in;
 	bool plain_lson;
-	struct lb_open *open;
+	struct open_container *open;
 	size_t n_open, cap_open;
 	bool done; /* the root is closed */
 	/* the first failure; later calls do nothing */
@@ -96,7 +96,7 @@ static const char *pool_string(struct lson_builder *b, const char *s, size_t len
 {
 	const char *k = lson_intern(s, len);
 	size_t nuls = 0;
-	char *o;
+	char *o, *w;
 
 	if (k)
 		return k;
@@ -110,19 +110,16 @@ static const char *pool_string(struct lson_builder *b, const char *s, size_t len
 		o[len] = '\0';
 		return o;
 	}
-	{
-		char *w = o;
-
-		for (size_t i = 0; i < len; i++) {
-			if (s[i]) {
-				*w++ = s[i];
-				continue;
-			}
-			memcpy(w, "\xEF\xBF\xBD", 3);
-			w += 3;
+	w = o;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i]) {
+			*w++ = s[i];
+			continue;
 		}
-		*w = '\0';
+		memcpy(w, "\xEF\xBF\xBD", 3);
+		w += 3;
 	}
+	*w = '\0';
 	return o;
 }
 
@@ -171,7 +168,7 @@ static int add(struct lson_builder *b, enum lson_type t, const char *key, const 
 	if (b->fail_status != LB_OK)
 		return -1;
 	if (b->done) {
-		fail(b, LB_USAGE, "%s", "a value after the root of the Storage document");
+		fail(b, LB_USAGE, "a value after the root of the Storage document");
 		return -1;
 	}
 	if (is_live_container(t) && !b->plain_lson) {
@@ -180,7 +177,7 @@ static int add(struct lson_builder *b, enum lson_type t, const char *key, const 
 	}
 	if (!b->n_open) {
 		if (t != LSON_OBJECT && !is_live_container(t)) {
-			fail(b, LB_DECODE, "%s", "the Storage document is not a JSON object");
+			fail(b, LB_DECODE, "the Storage document is not a JSON object");
 			return -1;
 		}
 	} else if (is_keyed(b->v.nodes[b->open[b->n_open - 1].node].type) != (key != NULL)) {
@@ -213,13 +210,13 @@ bool lson_builder_open(struct lson_builder *b, enum lson_type t, const char *key
 		return fail(b, LB_USAGE, "a %s is not a container", lson_type_name(t));
 	/* As lson_parse: a Live container's data nests one deeper than it. */
 	if (kid_depth > LSON_MAX_DEPTH)
-		return fail(b, LB_DECODE, "%s",
-		            "the Storage document is nested more than 1000 deep");
+		return fail(b, LB_DECODE, "the Storage document is nested more than %d deep",
+		            LSON_MAX_DEPTH);
 	if ((i = add(b, t, key, NULL)) < 0)
 		return false;
 	if (b->n_open == b->cap_open) {
 		size_t cap = b->cap_open ? b->cap_open * 2 : 32;
-		struct lb_open *o = realloc(b->open, cap * sizeof(*o));
+		struct open_container *o = realloc(b->open, cap * sizeof(*o));
 
 		if (!o)
 			return fail_oom(b);
@@ -240,7 +237,7 @@ bool lson_builder_leaf(struct lson_builder *b, enum lson_type t, const char *key
 	switch (t) {
 	case LSON_STRING:
 		if (!value && len)
-			return fail(b, LB_USAGE, "%s", "a string without its text");
+			return fail(b, LB_USAGE, "a string without its text");
 		if (b->fail_status != LB_OK)
 			return false;
 		if (!(v = pool_string(b, value ? value : "", len)))
@@ -250,7 +247,7 @@ bool lson_builder_leaf(struct lson_builder *b, enum lson_type t, const char *key
 		char *s;
 
 		if (!value || !json_number(value, len))
-			return fail(b, LB_USAGE, "%s", "a number that is not a JSON number");
+			return fail(b, LB_USAGE, "a number that is not a JSON number");
 		if (b->fail_status != LB_OK)
 			return false;
 		if (!(s = lson_pool_alloc(b->in, len + 1)))
@@ -266,7 +263,7 @@ bool lson_builder_leaf(struct lson_builder *b, enum lson_type t, const char *key
 		else if (value && len == 5 && memcmp(value, "false", 5) == 0)
 			v = "false";
 		else
-			return fail(b, LB_USAGE, "%s", "a boolean that is not true or false");
+			return fail(b, LB_USAGE, "a boolean that is not true or false");
 		break;
 	case LSON_NULL:
 		v = "null";
@@ -285,7 +282,7 @@ bool lson_builder_close(struct lson_builder *b)
 	if (b->fail_status != LB_OK)
 		return false;
 	if (!b->n_open)
-		return fail(b, LB_USAGE, "%s", "a close without an open container");
+		return fail(b, LB_USAGE, "a close without an open container");
 	nd = &b->v.nodes[b->open[--b->n_open].node];
 	nd->subtree = (int)(b->v.n - (size_t)(nd - b->v.nodes)) - 1;
 	b->done = b->n_open == 0;
