@@ -193,16 +193,9 @@ static void set_mode(struct live_watch *w, enum live_watch_mode mode, const char
 /* The live tree as a document, as a re-read would give it. */
 static struct lson_doc *tree_doc(const struct live_tree *t, bool plain_json)
 {
-	cJSON *j = live_tree_to_json(t, plain_json);
-	char *text = j ? cJSON_PrintUnformatted(j) : NULL;
-	struct lson_doc *d = NULL;
 	struct lb_error err;
 
-	cJSON_Delete(j);
-	if (text)
-		d = lson_parse(text, strlen(text), !plain_json, &err);
-	cJSON_free(text);
-	return d;
+	return live_tree_to_doc(t, plain_json, &err);
 }
 
 static void rebuild_doc(struct live_watch *w, long long now)
