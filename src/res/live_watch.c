@@ -36,10 +36,11 @@ struct actor_name {
 	char *user_id;
 };
 
-/* A ring of at most LIVE_WATCH_LOG_MAX entries of size bytes. */
+/* A ring of at most LIVE_WATCH_LOG_MAX entries of size bytes, grown as
+ * entries come (it wraps only once full). */
 struct ring {
 	void *items;
-	size_t size, head, n;
+	size_t size, head, n, cap;
 };
 
 struct live_watch {
@@ -74,6 +75,7 @@ struct live_watch {
 
 	struct ring ops, notes, events;
 	unsigned long op_serial, msg_serial;
+	unsigned long ops_heard; /* the serial of the newest op listeners heard of */
 	struct live_user *users; /* by actor, ascending */
 	size_t n_users;
 	struct actor_name *names;
@@ -104,21 +106,31 @@ static char *dup_or_null(const char *s)
 
 static void *ring_at(const struct ring *r, size_t i)
 {
-	return (char *)r->items + ((r->head + i) % LIVE_WATCH_LOG_MAX) * r->size;
+	return (char *)r->items + ((r->head + i) % r->cap) * r->size;
 }
 
-/* The slot for a new entry (the oldest goes, cleared by clear); NULL when
- * out of memory. */
+/* The slot for a new entry (the oldest goes, cleared by clear, once the
+ * ring is full); NULL when out of memory. */
 static void *ring_push(struct ring *r, void (*clear)(void *))
 {
 	void *slot;
 
-	if (!r->items && !(r->items = calloc(LIVE_WATCH_LOG_MAX, r->size)))
-		return NULL;
-	if (r->n == LIVE_WATCH_LOG_MAX) {
+	if (r->n == r->cap && r->cap < LIVE_WATCH_LOG_MAX) {
+		/* head is 0 until the ring first wraps, which is at its most. */
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		void *v;
+
+		if (cap > LIVE_WATCH_LOG_MAX)
+			cap = LIVE_WATCH_LOG_MAX;
+		if (!(v = realloc(r->items, cap * r->size)))
+			return NULL;
+		r->items = v;
+		r->cap = cap;
+	}
+	if (r->n == r->cap) {
 		slot = ring_at(r, 0);
 		clear(slot);
-		r->head = (r->head + 1) % LIVE_WATCH_LOG_MAX;
+		r->head = (r->head + 1) % r->cap;
 		r->n--;
 	}
 	slot = ring_at(r, r->n);
@@ -133,7 +145,7 @@ static void ring_free(struct ring *r, void (*clear)(void *))
 		clear(ring_at(r, i));
 	free(r->items);
 	r->items = NULL;
-	r->n = r->head = 0;
+	r->n = r->head = r->cap = 0;
 }
 
 static void op_clear(void *p)
@@ -445,8 +457,16 @@ static int only_writer(const struct live_watch *w)
 static void on_change(void *ud, const struct live_change *c, bool first, long long at_ms)
 {
 	struct live_watch *w = ud;
-	struct live_op_entry *e = ring_push(&w->ops, op_clear);
+	struct live_op_entry *e;
 
+	/* A message of more ops than the log holds: its listeners hear of the
+	 * oldest before they go (from inside the socket's pass, only then). */
+	if (w->ops.n == LIVE_WATCH_LOG_MAX &&
+	    ((struct live_op_entry *)ring_at(&w->ops, 0))->serial > w->ops_heard) {
+		w->ops_heard = w->op_serial;
+		notify(w, LIVE_WATCH_OPS);
+	}
+	e = ring_push(&w->ops, op_clear);
 	if (first)
 		w->msg_serial++;
 	w->op_serial++;
@@ -738,6 +758,8 @@ static void timer_process(void *ud, const struct pollfd *fds, int nfds)
 		rebuild_doc(w, now);
 	what = w->pending;
 	w->pending = 0;
+	if (what & LIVE_WATCH_OPS)
+		w->ops_heard = w->op_serial;
 	if (what)
 		notify(w, what);
 	/* The budget counts what a new document costs its viewers too (the

@@ -147,6 +147,31 @@ describe("storage ROOM --watch on the command line (through the emulator)", () =
 		}
 	});
 
+	test("one message of more ops than the op log keeps: every op is printed", async () => {
+		const room = await roomWith({ list: { liveblocksType: "LiveList", data: [] } });
+		const alice = await openLiveRoom(stack.devUrl, room, { timeout: 60000 });
+		try {
+			const w = watchBatch(room);
+			await live(w);
+			await sleep(500);
+			const N = 10050;
+			alice.room.batch(() => {
+				const l = alice.root.get("list");
+				for (let i = 0; i < N; i++) l.push(i);
+			});
+			await alice.synced(); // the dev server takes seconds over 10,000 ops
+			await w.until((x) => x.ops.length >= N, `${N} ops`, 60000);
+			assert.equal(w.ops.length, N);
+			assert.equal(new Set(w.ops.map((o) => o.message)).size, 1, "one message");
+			assert.deepEqual(w.ops.map((o) => o.serial), Array.from({ length: N }, (_, i) => i + 1));
+			assert.equal(w.ops[N - 1].path, `/list/${N - 1}`);
+			assert.doesNotMatch(w.stderr, /faster than they could be printed/);
+			await w.stop();
+		} finally {
+			await alice.leave();
+		}
+	});
+
 	test("who: a client's presence in the same frame names it; with two writers a bare change is not pinned on anyone", async () => {
 		const room = await roomWith({ n: 0 });
 		const alice = await openLiveRoom(stack.devUrl, room, { userId: "alice" });
