@@ -6,6 +6,7 @@
 #include "cmd_impl.h"
 #include "family.h"
 #include "json.h"
+#include "live_watch.h"
 #include "model_storage.h"
 #include "output.h"
 #include "util.h"
@@ -15,7 +16,9 @@
 static void run_users(struct cmd_ctx *c, const struct command *cmd, struct args *a);
 
 static const struct opt_spec users_opts[] = {
-    {"watch", OPT_FLAG, NULL, "re-read on an interval (TUI)"},
+    {"watch", OPT_FLAG, NULL,
+     "follow who connects, leaves and changes presence, live through the room's socket (TUI)"},
+    {"poll", OPT_FLAG, NULL, "with --watch: re-read the list every second instead of the socket"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -92,10 +95,11 @@ static bool users_step(struct cmd_ctx *c, struct resource *r, void *ud)
 static void run_users(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
 	const char *room = cmd_target(c, cmd, a, SCOPE_ROOM);
+	struct live_watch_opts opts = {.poll = cmd_has_flag(a, "poll")};
 	if (!room || cmd_need_view(c) ||
-	    cmd_open_view(c, "users", &(struct scope){.room = room}, NULL,
-	                  cmd_has_flag(a, "watch"),
-	                  "--watch needs the screen: run lbtui without -e"))
+	    cmd_open_view(c, "users", &(struct scope){.room = room}, &opts,
+	                  cmd_has_flag(a, "watch") || opts.poll,
+	                  "--watch and --poll need the screen: run lbtui without -e"))
 		return;
 	cmd_wait_room(c, model_active_users(c->model, room), room, users_step);
 }

@@ -173,7 +173,7 @@ const VIEWS = [
 		name: "users",
 		async open(t) {
 			await top(t);
-			await run(t, ":users acme:readme", "Nobody is connected");
+			await run(t, ":users acme:readme", (s) => s.includes("Nobody is connected") && /live \(push\)/.test(status(t)));
 		},
 	},
 	{
