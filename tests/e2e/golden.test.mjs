@@ -317,6 +317,13 @@ const VIEWS = [
 			await run(t, `:token authorize ada --room 'acme:*=room:read,comments:read' --room acme:readme=room:write --info '{"name":"Ada"}'`, /acme:readme\s+room:write/);
 		},
 	},
+	{
+		name: "events",
+		async open(t) {
+			await top(t);
+			await run(t, ":events acme:readme", (s) => s.includes("No broadcast event since the watch began") && /live \(push\)/.test(status(t)));
+		},
+	},
 ];
 
 // --- capturing and comparing ---------------------------------------------------

@@ -1,14 +1,17 @@
-// Who is in a room, live over the room's socket: the users view (`users
-// ROOM --watch`, u in a room) lists the connections with their presence
-// as it changes and notes joins and leaves.
+// Who is in a room and what they broadcast, live over the room's socket:
+// the users view (`users ROOM --watch`, u in a room) lists the connections
+// with their presence as it changes and notes joins and leaves; the
+// broadcast events pane (`events ROOM`, B) logs each event with its sender.
 // A real @liveblocks/client is the other side, on the official dev server
 // behind the emulator (which proxies the socket and counts the requests).
 // --poll, and a refused token, fall back to re-reading GET active_users.
 
 import assert from "node:assert/strict";
+import http from "node:http";
 import { after, afterEach, before, describe, test } from "node:test";
+import { WebSocketServer } from "ws";
 import { startStack } from "../emulator/stack.mjs";
-import { LIST_X, createRoom, emulatorControl, rest, serverEnv, spawnLbtui, uniq } from "./harness.mjs";
+import { LIST_X, SECRET, createRoom, emulatorControl, rest, runBatch, serverEnv, spawnLbtui, uniq } from "./harness.mjs";
 import { openLiveRoom } from "./live.mjs";
 
 let stack;
@@ -178,5 +181,164 @@ describe("the users view, live (push)", () => {
 		await t.waitFor(/1 connected │ polling every 1 s/, { timeout: 10000 });
 		await new Promise((r) => setTimeout(r, 1500));
 		assert.ok((await counted("GET", activeUsers(id))) >= 2);
+	});
+});
+
+describe("broadcast events", () => {
+	test("an event a client broadcasts shows with its time, its sender and its JSON; B and u go between the panes", async () => {
+		const id = await newRoom();
+		const t = start();
+		await ready(t);
+		t.command(`:users ${id}`);
+		await t.waitFor(/live \(push\)/, { timeout: 10000 });
+		t.write("B");
+		await t.waitFor(/TIME\s+SENDER\s+CONN\s+EVENT/);
+		await t.waitFor("No broadcast event since the watch began");
+		assert.match(status(t), /0 broadcast events │ live \(push\)/);
+
+		const live = await join(id);
+		const conn = String(live.room.getSelf().connectionId);
+		live.room.broadcastEvent({ type: "EMOJI", emoji: "🔥", n: 1 });
+		await t.waitFor('{"type":"EMOJI","emoji":"🔥","n":1}', { timeout: 8000 });
+		const y = rowOf(t, '"EMOJI"');
+		assert.match(t.row(y), new RegExp(`\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\s+\\S+\\s+${conn}\\s+\\{`));
+		live.room.broadcastEvent({ type: "SECOND" });
+		await t.waitFor('{"type":"SECOND"}', { timeout: 8000 });
+		// Newest first.
+		assert.ok(rowOf(t, "SECOND") < rowOf(t, "EMOJI"));
+		assert.match(status(t), /2 broadcast events │ live \(push\)/);
+
+		t.write("u");
+		await t.waitFor(/CONN\s+USER\s+INFO\s+PRESENCE/);
+		await t.waitFor(/1 connected/);
+	});
+
+	test("B opens the events from a room and from its Storage tree", async () => {
+		const id = await newRoom();
+		const t = start();
+		await ready(t);
+		t.command(`:room show ${id}`);
+		await t.waitFor(/B events/);
+		t.write("B");
+		await t.waitFor(() => t.row(0).includes(`events ${id}`));
+		await t.waitFor(/TIME\s+SENDER\s+CONN\s+EVENT/);
+		t.command(`:storage ${id}`);
+		await t.waitFor(/root LiveObject/);
+		t.write("B");
+		// The events view is a place: going there again goes back to it.
+		await t.waitFor(() => t.row(0).includes(`events ${id}`) && !t.row(0).includes("storage"));
+	});
+
+	test("events ROOM needs the screen in batch mode", async () => {
+		const r = await runBatch(["-e", "events some-room"], serverEnv(stack.url));
+		assert.equal(r.code, 2);
+		assert.match(r.stderr, /events needs the screen/);
+	});
+});
+
+// --- a room server of the test's own: what the dev server cannot send ------
+
+/**
+ * A project with one room, "fake-room", whose socket says what the test
+ * tells it: REST for what lbtui asks before (rooms, a token), the room's
+ * socket on /v8 answering the Storage fetch with an empty document and
+ * the room state given. send(messages) reaches every socket; received
+ * holds what lbtui sent (text frames).
+ */
+async function roomServer(roomState) {
+	const sockets = new Set();
+	const received = [];
+	const server = http.createServer((req, res) => {
+		const send = (status, body) => {
+			res.writeHead(status, { "Content-Type": "application/json" });
+			res.end(JSON.stringify(body));
+		};
+		if (req.headers.authorization !== `Bearer ${SECRET}`)
+			return send(403, { error: "INVALID_SECRET_KEY", message: "wrong key" });
+		const url = new URL(req.url, "http://localhost");
+		if (req.method === "POST" && url.pathname === "/v2/authorize-user") {
+			req.resume();
+			return req.on("end", () => send(200, { token: "header.payload.signature" }));
+		}
+		if (url.pathname === "/v2/rooms")
+			return send(200, { data: [], nextCursor: null });
+		if (/\/active[-_]users$/.test(url.pathname))
+			return send(200, { data: [] });
+		return send(404, { error: "NOT_FOUND", message: "not here" });
+	});
+	const wss = new WebSocketServer({ noServer: true });
+	server.on("upgrade", (req, socket, head) => {
+		if (!req.url.startsWith("/v8"))
+			return socket.destroy();
+		wss.handleUpgrade(req, socket, head, (ws) => {
+			sockets.add(ws);
+			ws.on("close", () => sockets.delete(ws));
+			ws.on("message", (data) => {
+				const text = data.toString();
+				received.push(text);
+				if (text === "ping")
+					return ws.send("pong");
+				if (text === '[{"type":200}]') {
+					ws.send(JSON.stringify([{ type: 104, actor: 1, nonce: "n", scopes: ["room:read"], users: roomState, meta: {} }]));
+					ws.send(JSON.stringify([{ type: 210, nodes: [["root", {}]] }]));
+					ws.send(JSON.stringify([{ type: 211 }]));
+				}
+			});
+		});
+	});
+	await new Promise((r) => server.listen(0, "127.0.0.1", r));
+	return {
+		url: `http://127.0.0.1:${server.address().port}`,
+		received,
+		sockets: () => sockets.size,
+		send(messages) {
+			for (const ws of sockets)
+				ws.send(JSON.stringify(messages));
+		},
+		async close() {
+			for (const ws of sockets)
+				ws.terminate();
+			wss.close();
+			await new Promise((r) => server.close(r));
+		},
+	};
+}
+
+describe("a room server of the test's own", () => {
+	test("an event sent through the REST API (actor -1) shows as such; the watcher only fetches and pings", async () => {
+		const fake = await roomServer({ 5: { id: "bot-5", info: { name: "Bot" } } });
+		try {
+			const t = start(fake.url);
+			await t.waitFor(/ 0 rooms │|No rooms/);
+			t.command(":events fake-room");
+			await t.waitFor(/0 broadcast events │ live \(push\)/, { timeout: 10000 });
+			fake.send([{ type: 103, actor: -1, event: { type: "FROM_REST", text: "\u001b[31mred" } }]);
+			await t.waitFor(/REST API\s+-\s+\{"type":"FROM_REST"/);
+			assert.doesNotMatch(t.screenText(), /\u001b/);
+			fake.send([{ type: 103, actor: 5, event: { type: "FROM_BOT" } }]);
+			await t.waitFor(/bot-5\s+5\s+\{"type":"FROM_BOT"\}/);
+			// The REST row in its own colour, the user's as an ID.
+			const rest = cellAt(t, "REST API"), bot = cellAt(t, "bot-5");
+			assert.notDeepEqual([rest.fg, rest.fgDefault], [bot.fg, bot.fgDefault]);
+			// The detail pane of the REST event.
+			t.write("j");
+			await t.waitFor(/Sender\s+the REST API/);
+
+			// The user the room state names is listed; presence and a
+			// leave come as they happen.
+			t.write("u");
+			await t.waitFor(/5\s+bot-5\s+\{"name":"Bot"\}\s+null\s+before/);
+			fake.send([{ type: 100, actor: 5, targetActor: 1, data: { cursor: 3 } }]);
+			await t.waitFor(/5\s+bot-5\s+\{"name":"Bot"\}\s+\{"cursor":3\}/);
+			fake.send([{ type: 101, actor: 8, id: "late-8", info: {} }]);
+			await t.waitFor(/\+ joined late-8 \(connection 8\)/);
+			await t.waitFor(/2 connected │ \+1 −0 │ live \(push\)/);
+			fake.send([{ type: 102, actor: 5 }]);
+			await t.waitFor(/− left\s+bot-5 \(connection 5\)/);
+			await t.waitFor(/1 connected │ \+1 −1 │ live \(push\)/);
+			assert.deepEqual([...new Set(fake.received)].sort(), ["[{\"type\":200}]"].concat(fake.received.includes("ping") ? ["ping"] : []).sort());
+		} finally {
+			await fake.close();
+		}
 	});
 });

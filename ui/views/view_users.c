@@ -514,6 +514,7 @@ static void live_draw_detail(struct view *v, WINDOW *win, int top)
 	    {"Info", u->info},
 	    {"Presence", u->presence},
 	    {"Changed", u->updated_ms ? clock_text(u->updated_ms, updated, sizeof(updated)) : NULL},
+	    {"", "B broadcast events"},
 	};
 	draw_detail_lines(win, top, lines, (int)(sizeof(lines) / sizeof(lines[0])));
 }
@@ -938,6 +939,7 @@ static const struct view_key users_keys[] = {
     {'+', "watch-faster"},
     {'=', "watch-faster"},
     {'-', "watch-slower"},
+    {'B', "open-events"},
     {0, NULL},
 };
 
