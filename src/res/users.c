@@ -6,6 +6,7 @@
 #include "cmd_impl.h"
 #include "family.h"
 #include "json.h"
+#include "live_print.h"
 #include "live_watch.h"
 #include "model_storage.h"
 #include "output.h"
@@ -17,7 +18,8 @@ static void run_users(struct cmd_ctx *c, const struct command *cmd, struct args 
 
 static const struct opt_spec users_opts[] = {
     {"watch", OPT_FLAG, NULL,
-     "follow who connects, leaves and changes presence, live through the room's socket (TUI)"},
+     "follow who connects, leaves and changes presence, live through the room's socket "
+     "(the screen; without it, a line each until Ctrl-C)"},
     {"poll", OPT_FLAG, NULL, "with --watch: re-read the list every second instead of the socket"},
     {NULL, 0, NULL, NULL},
 };
@@ -94,12 +96,20 @@ static bool users_step(struct cmd_ctx *c, struct resource *r, void *ud)
 
 static void run_users(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
+	bool watch = cmd_has_flag(a, "watch"), poll = cmd_has_flag(a, "poll");
+	if (poll && !watch) {
+		cmd_finish_usage(c, "%s", "--poll goes with --watch");
+		return;
+	}
 	const char *room = cmd_target(c, cmd, a, SCOPE_ROOM);
-	struct live_watch_opts opts = {.poll = cmd_has_flag(a, "poll")};
-	if (!room || cmd_need_view(c) ||
-	    cmd_open_view(c, "users", &(struct scope){.room = room}, &opts,
-	                  cmd_has_flag(a, "watch") || opts.poll,
-	                  "--watch and --poll need the screen: run lbtui without -e"))
+	if (!room || cmd_need_view(c))
+		return;
+	if (watch && !(c->host.interactive && c->host.show_view)) {
+		users_watch_print(c, room, poll);
+		return;
+	}
+	if (cmd_open_view(c, "users", &(struct scope){.room = room},
+	                  &(struct live_watch_opts){.poll = poll}, watch, NULL))
 		return;
 	cmd_wait_room(c, model_active_users(c->model, room), room, users_step);
 }

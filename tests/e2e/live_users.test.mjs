@@ -7,11 +7,14 @@
 // --poll, and a refused token, fall back to re-reading GET active_users.
 
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
 import http from "node:http";
+import path from "node:path";
 import { after, afterEach, before, describe, test } from "node:test";
 import { WebSocketServer } from "ws";
 import { startStack } from "../emulator/stack.mjs";
-import { LIST_X, SECRET, createRoom, emulatorControl, rest, runBatch, serverEnv, spawnLbtui, uniq } from "./harness.mjs";
+import { LIST_X, SECRET, createRoom, emulatorControl, lbtuiBin, makeHome, rest, runBatch, serverEnv, spawnLbtui, tempDir, uniq } from "./harness.mjs";
 import { openLiveRoom } from "./live.mjs";
 
 let stack;
@@ -155,7 +158,7 @@ describe("the users view, live (push)", () => {
 		await emulatorControl(stack, "DELETE", "/requests");
 		const t = start();
 		await ready(t);
-		t.command(`:users ${id} --poll`);
+		t.command(`:users ${id} --watch --poll`);
 		await t.waitFor(/│ 1 connected │ polling every 1 s │ \d+s ago/, { timeout: 10000 });
 		await new Promise((r) => setTimeout(r, 2500));
 		assert.ok((await counted("GET", activeUsers(id))) >= 2);
@@ -229,11 +232,6 @@ describe("broadcast events", () => {
 		await t.waitFor(() => t.row(0).includes(`events ${id}`) && !t.row(0).includes("storage"));
 	});
 
-	test("events ROOM needs the screen in batch mode", async () => {
-		const r = await runBatch(["-e", "events some-room"], serverEnv(stack.url));
-		assert.equal(r.code, 2);
-		assert.match(r.stderr, /events needs the screen/);
-	});
 });
 
 // --- a room server of the test's own: what the dev server cannot send ------
@@ -262,6 +260,11 @@ async function roomServer(roomState) {
 		}
 		if (url.pathname === "/v2/rooms")
 			return send(200, { data: [], nextCursor: null });
+		if (url.pathname === "/v2/rooms/fake-room")
+			return send(200, {
+				type: "room", id: "fake-room", createdAt: "2026-01-01T00:00:00.000Z", lastConnectionAt: null,
+				metadata: {}, defaultAccesses: ["room:write"], usersAccesses: {}, groupsAccesses: {},
+			});
 		if (/\/active[-_]users$/.test(url.pathname))
 			return send(200, { data: [] });
 		return send(404, { error: "NOT_FOUND", message: "not here" });
@@ -342,3 +345,168 @@ describe("a room server of the test's own", () => {
 		}
 	});
 });
+
+// --- without the screen: a line each until Ctrl-C ----------------------------
+
+/**
+ * lbtui -e LINE left running: its stdout lines as they come (until(re)
+ * waits for one), and stop() sends SIGINT and resolves {code, stdout,
+ * stderr} once it exits. A sanitizer report fails the test.
+ */
+function streamBatch(args, env) {
+	const home = makeHome();
+	const san = tempDir("lbtui-san-");
+	const child = spawn(lbtuiBin(), args, {
+		env: {
+			PATH: process.env.PATH,
+			LANG: "C.UTF-8",
+			LC_ALL: "C.UTF-8",
+			HOME: home,
+			XDG_CONFIG_HOME: path.join(home, ".config"),
+			ASAN_OPTIONS: `log_path=${path.join(san, "asan")}`,
+			UBSAN_OPTIONS: `log_path=${path.join(san, "ubsan")}:print_stacktrace=1`,
+			...env,
+		},
+		stdio: ["ignore", "pipe", "pipe"],
+	});
+	let stdout = "", stderr = "";
+	child.stdout.setEncoding("utf8").on("data", (d) => (stdout += d));
+	child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
+	const exited = new Promise((r) => child.on("close", (code, signal) => r({ code, signal })));
+	return {
+		lines: () => stdout.split("\n").filter(Boolean),
+		stderr: () => stderr,
+		async until(re, timeout = 10000) {
+			const deadline = Date.now() + timeout;
+			while (!re.test(stdout)) {
+				if (Date.now() > deadline)
+					throw new Error(`no ${re} in ${timeout} ms; stdout:\n${stdout}\nstderr:\n${stderr}`);
+				await new Promise((r) => setTimeout(r, 20));
+			}
+		},
+		async stop() {
+			child.kill("SIGINT");
+			const { code } = await Promise.race([exited, new Promise((_, no) => setTimeout(() => no(new Error("lbtui did not stop on SIGINT")), 10000))]);
+			const reports = fs.readdirSync(san).map((f) => fs.readFileSync(path.join(san, f), "utf8")).join("\n");
+			assert.equal(reports, "", "sanitizer report");
+			return { code, stdout, stderr };
+		},
+	};
+}
+
+describe("without the screen", () => {
+	test("users ROOM --watch prints who is there, joins, presence and leaves as they come; JSON Lines with --json", async () => {
+		const id = await newRoom();
+		const first = await join(id);
+		first.room.updatePresence({ here: true });
+		await first.synced();
+		const a = first.room.getSelf().connectionId;
+		const text = streamBatch(["-e", `users ${id} --watch`], serverEnv(stack.url));
+		const json = streamBatch(["--json", "-e", `users ${id} --watch`], serverEnv(stack.url));
+		await text.until(new RegExp(`here +\\(anonymous\\) \\(connection ${a}\\)  info null  presence \\{"here":true\\}`));
+		await json.until(/"type":"here"/);
+		const second = await join(id);
+		const b = second.room.getSelf().connectionId;
+		await text.until(new RegExp(`joined +\\(anonymous\\) \\(connection ${b}\\)`));
+		second.room.updatePresence({ cursor: { x: 1 } });
+		await text.until(new RegExp(`presence +\\(anonymous\\) \\(connection ${b}\\)  presence \\{"cursor":\\{"x":1\\}\\}`));
+		await second.leave();
+		await text.until(new RegExp(`left +\\(anonymous\\) \\(connection ${b}\\)`));
+		await json.until(/"type":"left"/);
+		const t = await text.stop();
+		assert.equal(t.code, 130);
+		assert.match(t.stderr, /watching who is connected to .* through the room's socket \(Ctrl-C stops\)/);
+		assert.match(t.stderr, /interrupted by SIGINT/);
+		for (const l of t.stdout.trim().split("\n"))
+			assert.match(l, /^\d\d:\d\d:\d\d\.\d{3}  (here|joined|left|presence) /);
+		const j = await json.stop();
+		// The other lbtui is a connection too, as watch_user.
+		const all = j.stdout.trim().split("\n").map((l) => JSON.parse(l));
+		assert.ok(all.some((o) => o.id === "lbtui"), j.stdout);
+		const objs = all.filter((o) => o.connectionId === a || o.connectionId === b);
+		assert.deepEqual(objs.map((o) => o.type).filter((x) => x !== "presence"), ["here", "joined", "left"]);
+		assert.deepEqual(objs[0], { time: objs[0].time, type: "here", connectionId: a, id: null, info: null, presence: { here: true } });
+		assert.match(objs[0].time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+		assert.ok(objs.some((o) => o.type === "presence" && o.connectionId === b && o.presence?.cursor?.x === 1), j.stdout);
+	});
+
+	test("users ROOM --watch --poll prints joins and leaves between re-reads", async () => {
+		const id = await newRoom();
+		const s = streamBatch(["-e", `users ${id} --watch --poll`], serverEnv(stack.url));
+		await s.until(/./, 100).catch(() => {});
+		await new Promise((r) => setTimeout(r, 1200));
+		const live = await join(id);
+		const conn = live.room.getSelf().connectionId;
+		await s.until(new RegExp(`joined +\\(anonymous\\) \\(connection ${conn}\\)  info \\{\\}`));
+		await live.leave();
+		await s.until(new RegExp(`left +\\(anonymous\\) \\(connection ${conn}\\)`));
+		const r = await s.stop();
+		assert.equal(r.code, 130);
+		assert.match(r.stderr, /polling \(--poll\)/);
+		assert.match(r.stderr, /\(nobody is connected yet\)/);
+		assert.doesNotMatch(r.stdout, /here/);
+	});
+
+	test("events ROOM prints each broadcast event with its sender", async () => {
+		const id = await newRoom();
+		const s = streamBatch(["-e", `events ${id}`], serverEnv(stack.url));
+		const j = streamBatch(["--json", "-e", `events ${id}`], serverEnv(stack.url));
+		await new Promise((r) => setTimeout(r, 300));
+		const live = await join(id);
+		const conn = live.room.getSelf().connectionId;
+		// Sent until both watchers have one: they may still be connecting.
+		for (let i = 0; !/WAVE/.test(s.lines().join()) || !/WAVE/.test(j.lines().join()); i++) {
+			if (i > 100)
+				throw new Error(`no event printed:\n${s.stderr()}\n${j.stderr()}`);
+			live.room.broadcastEvent({ type: "WAVE", i });
+			await new Promise((r) => setTimeout(r, 100));
+		}
+		const r = await s.stop();
+		assert.equal(r.code, 130);
+		assert.match(r.stdout, new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  \\(anonymous\\) \\(connection ${conn}\\)  \\{"type":"WAVE","i":\\d+\\}$`, "m"));
+		const o = JSON.parse((await j.stop()).stdout.trim().split("\n")[0]);
+		assert.deepEqual(o, { time: o.time, sender: "user", connectionId: conn, id: null, event: o.event });
+		assert.equal(o.event.type, "WAVE");
+	});
+
+	test("events ROOM of a room that does not exist says so", async () => {
+		const r = await runBatch(["-e", `events ${uniq("nowhere")}`], serverEnv(stack.url));
+		assert.equal(r.code, 1, r.stderr);
+		assert.match(r.stderr, /not found|ROOM_NOT_FOUND/i);
+	});
+
+	test("events ROOM without a socket says why and stops", async () => {
+		const id = await newRoom();
+		await emulatorControl(stack, "POST", "/faults", { method: "POST", path: "/v2/authorize-user", type: "status", status: 403 });
+		const r = await runBatch(["-e", `events ${id}`], serverEnv(stack.url));
+		assert.equal(r.code, 1, r.stderr);
+		assert.match(r.stderr, /events come only over the room's socket: .*403/);
+	});
+});
+
+describe("a room server of the test's own, without the screen", () => {
+	test("events ROOM prints an event of the REST API as such, in text and JSON", async () => {
+		const fake = await roomServer({});
+		try {
+			const text = streamBatch(["-e", "events fake-room"], serverEnv(fake.url));
+			const json = streamBatch(["--json", "-e", "events fake-room"], serverEnv(fake.url));
+			for (let i = 0; fake.sockets() < 2; i++) {
+				if (i > 200)
+					throw new Error("the watchers did not connect");
+				await new Promise((r) => setTimeout(r, 20));
+			}
+			await new Promise((r) => setTimeout(r, 200));
+			fake.send([{ type: 103, actor: -1, event: { type: "FROM_REST", text: "\u001b[31mred" } }]);
+			await text.until(/REST API/);
+			await json.until(/FROM_REST/);
+			const t = await text.stop();
+			assert.match(t.stdout, /^\d\d:\d\d:\d\d\.\d{3}  REST API  \{"type":"FROM_REST","text":"\\u001b\[31mred"\}$/m);
+			assert.doesNotMatch(t.stdout, /\u001b/);
+			const o = JSON.parse((await json.stop()).stdout.trim());
+			assert.deepEqual(o, { time: o.time, sender: "rest-api", connectionId: null, id: null, event: { type: "FROM_REST", text: "\u001b[31mred" } });
+		} finally {
+			await fake.close();
+		}
+	});
+});
+
