@@ -309,7 +309,7 @@ async function roomServer(roomState) {
 
 describe("a room server of the test's own", () => {
 	test("an event sent through the REST API (actor -1) shows as such; the watcher only fetches and pings", async () => {
-		const fake = await roomServer({ 5: { id: "bot-5", info: { name: "Bot" } } });
+		const fake = await roomServer({ 5: { id: "bot-5", info: { name: "Bot" } }, 6: { id: "lbtui", info: {} } });
 		try {
 			const t = start(fake.url);
 			await t.waitFor(/ 0 rooms │|No rooms/);
@@ -331,14 +331,18 @@ describe("a room server of the test's own", () => {
 			// leave come as they happen.
 			t.write("u");
 			await t.waitFor(/5\s+bot-5\s+\{"name":"Bot"\}\s+null\s+before/);
+			// Another lbtui (a token for watch_user) is said to be one.
+			await t.waitFor(/6\s+lbtui \(watcher\)\s+\{\}\s+null\s+before/);
+			const w = cellAt(t, "lbtui (watcher)");
+			assert.ok(w.dim, `a watcher is muted: ${JSON.stringify(w)}`);
 			fake.send([{ type: 100, actor: 5, targetActor: 1, data: { cursor: 3 } }]);
 			await t.waitFor(/5\s+bot-5\s+\{"name":"Bot"\}\s+\{"cursor":3\}/);
 			fake.send([{ type: 101, actor: 8, id: "late-8", info: {} }]);
 			await t.waitFor(/\+ joined late-8 \(connection 8\)/);
-			await t.waitFor(/2 connected │ \+1 −0 │ live \(push\)/);
+			await t.waitFor(/3 connected │ \+1 −0 │ live \(push\)/);
 			fake.send([{ type: 102, actor: 5 }]);
 			await t.waitFor(/− left\s+bot-5 \(connection 5\)/);
-			await t.waitFor(/1 connected │ \+1 −1 │ live \(push\)/);
+			await t.waitFor(/2 connected │ \+1 −1 │ live \(push\)/);
 			assert.deepEqual([...new Set(fake.received)].sort(), ["[{\"type\":200}]"].concat(fake.received.includes("ping") ? ["ping"] : []).sort());
 		} finally {
 			await fake.close();

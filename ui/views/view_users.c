@@ -360,6 +360,23 @@ static const struct live_user *live_selected(struct view *v)
 	return live_row(uv, uv->live_pos.cursor);
 }
 
+/* A connection of a token made for the profile's watch_user: an lbtui
+ * watching the room (another one, or another socket of this one), said
+ * so rather than taken for a person. */
+static bool is_watcher(struct view *v, const struct live_user *u)
+{
+	const char *w = model_options_of(app_model(v->app))->watch_user;
+	return u->user_id && !strcmp(u->user_id, w ? w : "lbtui");
+}
+
+static const char *user_shown(struct view *v, const struct live_user *u, char *buf, size_t n)
+{
+	if (!is_watcher(v, u))
+		return live_user_text(u, 0, buf, n);
+	snprintf(buf, n, "%s (watcher)", u->user_id);
+	return buf;
+}
+
 /* Remember the connection under the cursor after it moved. */
 static void live_pin(struct users_view *uv)
 {
@@ -448,8 +465,8 @@ static void live_draw(struct view *v, WINDOW *win, bool focused)
 		                          .rest = live_columns[c].rest};
 	for (int i = uv->live_pos.top;
 	     i < uv->n_live_rows && i < uv->live_pos.top + uv->live_height; i++) {
-		char buf[64];
-		int cw = draw_width(live_user_text(live_row(uv, i), 0, buf, sizeof(buf)));
+		char buf[600];
+		int cw = draw_width(user_shown(v, live_row(uv, i), buf, sizeof(buf)));
 		if (cw > cols[LIVE_USER].want)
 			cols[LIVE_USER].want = cw;
 	}
@@ -479,11 +496,15 @@ static void live_draw(struct view *v, WINDOW *win, bool focused)
 	     row++) {
 		int i = uv->live_pos.top + row;
 		const struct live_user *u = live_row(uv, i);
-		char bufs[LIVE_COLS][64];
+		char bufs[LIVE_COLS][64], who[600];
 		for (int c = 0; c < LIVE_COLS; c++)
 			cells[c] = (struct cell){
 			    live_columns[c].text(u, cols[c].width, bufs[c], 64), cols[c].width,
 			    live_element(u, c, now), live_columns[c].middle};
+		if (is_watcher(v, u)) {
+			cells[LIVE_USER].text = user_shown(v, u, who, sizeof(who));
+			cells[LIVE_USER].el = THEME_MUTED;
+		}
 		draw_cells(win, row + 1, cells, LIVE_COLS,
 		           list_row_attr(&uv->live_pos, i, focused));
 	}
@@ -504,10 +525,10 @@ static void live_draw_detail(struct view *v, WINDOW *win, int top)
 	const struct live_user *u = live_selected(v);
 	if (!u)
 		return;
-	char conn[16], joined[16], updated[16];
+	char conn[16], joined[16], updated[16], who[600];
 	snprintf(conn, sizeof(conn), "%d", u->actor);
 	const struct detail_line lines[] = {
-	    {"User", u->user_id ? u->user_id : "(anonymous)"},
+	    {"User", user_shown(v, u, who, sizeof(who))},
 	    {"Conn", conn},
 	    {"Joined", u->joined_ms ? clock_text(u->joined_ms, joined, sizeof(joined))
 	                            : "before the watch began"},
