@@ -8,6 +8,7 @@
 #include <cJSON.h>
 
 #include "cmd_impl.h"
+#include "http.h"
 #include "live_print.h"
 #include "live_watch.h"
 #include "model_storage.h"
@@ -132,12 +133,19 @@ struct users_printer {
 	struct live_note last;
 	struct seen *seen;
 	size_t n_seen;
-	/* Polling: the connections of the last re-read. */
+	/* Polling: the list re-read (taken when polling starts: taking it
+	 * reads it), the connections of the last read, and the timer that
+	 * wakes the loop for the next. */
 	bool polling, read_once;
+	char *room;
+	struct resource *res;
 	struct polled *polled;
 	size_t n_polled;
 	unsigned seen_gen;
 	long long due_ms;
+	struct http *http;
+	struct http_source timer;
+	bool timer_on;
 };
 
 static bool same_note(const struct live_note *a, const struct live_note *b)
@@ -227,6 +235,46 @@ static void print_presences(struct users_printer *p)
 	}
 }
 
+static int timer_fds(void *ud, struct pollfd *fds, int max)
+{
+	(void)ud;
+	(void)fds;
+	(void)max;
+	return 0;
+}
+
+/* The next re-read is due: the loop wakes, and cmd_step (after it) reads. */
+static int timer_timeout(void *ud)
+{
+	struct users_printer *p = ud;
+	long long now = now_ms();
+
+	return p->due_ms <= now ? 0 : (int)(p->due_ms - now);
+}
+
+static void timer_process(void *ud, const struct pollfd *fds, int nfds)
+{
+	(void)ud;
+	(void)fds;
+	(void)nfds;
+}
+
+static void start_polling(struct users_printer *p)
+{
+	if (p->polling)
+		return;
+	p->polling = true;
+	p->due_ms = 0;
+	if (p->http) {
+		p->timer = (struct http_source){.pollfds = timer_fds,
+		                                .timeout_ms = timer_timeout,
+		                                .process = timer_process,
+		                                .ud = p};
+		http_add_source(p->http, &p->timer);
+		p->timer_on = true;
+	}
+}
+
 static void on_users(void *ud, unsigned what)
 {
 	struct users_printer *p = ud;
@@ -236,10 +284,7 @@ static void on_users(void *ud, unsigned what)
 		cmd_note(p->c, why);
 	switch (live_watch_mode(p->live)) {
 	case LIVE_WATCH_POLLING:
-		if (!p->polling) {
-			p->polling = true;
-			p->due_ms = 0;
-		}
+		start_polling(p);
 		return;
 	case LIVE_WATCH_PUSH:
 		if (!p->started)
@@ -305,14 +350,22 @@ static void print_reread(struct users_printer *p, const struct resource *r)
 	p->read_once = true;
 }
 
-static bool users_step(struct cmd_ctx *c, struct resource *r, void *ud)
+static bool users_step(struct cmd_ctx *c, struct resource *unused, void *ud)
 {
 	struct users_printer *p = ud;
+	struct resource *r;
 	long long now = now_ms();
 	char msg[600];
 
+	(void)unused;
 	if (!p->polling)
 		return false;
+	if (!p->res) {
+		if (!(p->res = model_active_users(c->model, p->room)))
+			return false;
+		p->due_ms = now + POLL_MS;
+	}
+	r = p->res;
 	if (r->has_data && r->generation != p->seen_gen) {
 		p->seen_gen = r->generation;
 		print_reread(p, r);
@@ -332,34 +385,37 @@ static void users_printer_free(void *ud)
 {
 	struct users_printer *p = ud;
 
+	if (p->timer_on)
+		http_remove_source(p->http, &p->timer);
 	if (p->live) {
 		live_watch_unlisten(p->live, on_users, p);
 		live_watch_close(&p->live);
 	}
+	model_release(p->c->model, &p->res);
 	polled_free(p->polled, p->n_polled);
 	free(p->seen);
+	free(p->room);
 	free(p);
 }
 
 void users_watch_print(struct cmd_ctx *c, const char *room, bool poll)
 {
 	struct users_printer *p = calloc(1, sizeof(*p));
-	struct resource *r = model_active_users(c->model, room);
 	struct lb_error err;
 
-	if (!p || !r) {
+	if (!p || !(p->room = strdup(room))) {
 		free(p);
-		model_release(c->model, &r);
 		cmd_finish_nomem(c);
 		return;
 	}
 	p->c = c;
+	p->http = model_options_of(c->model)->http;
 	if (!(p->live = live_watch_open(c->model, room, false, false, poll, &err)) ||
 	    !live_watch_listen(p->live, on_users, p)) {
 		if (p->live)
 			live_watch_close(&p->live);
+		free(p->room);
 		free(p);
-		model_release(c->model, &r);
 		cmd_finish_nomem(c);
 		return;
 	}
@@ -367,7 +423,7 @@ void users_watch_print(struct cmd_ctx *c, const char *room, bool poll)
 	          live_watch_mode(p->live) == LIVE_WATCH_POLLING ? "by polling every 1 s"
 	                                                         : "through the room's socket");
 	on_users(p, LIVE_WATCH_STATE);
-	cmd_wait_free(c, r, users_step, p, users_printer_free);
+	cmd_wait_free(c, NULL, users_step, p, users_printer_free);
 }
 
 /* ---- events ROOM ----------------------------------------------------------- */
@@ -443,7 +499,8 @@ static bool events_step(struct cmd_ctx *c, struct resource *r, void *ud)
 		cmd_finish(c, &err);
 		return true;
 	}
-	/* The room is read once: one that does not exist says so. */
+	/* The room is read once, at the start: one that does not exist says
+	 * so rather than wait for events that cannot come. */
 	if (!r->busy && !r->has_data && r->state == RES_ERROR) {
 		cmd_finish(c, &r->err);
 		return true;

@@ -127,8 +127,8 @@ describe("the users view, live (push)", () => {
 		await t.waitFor(/0 connected │ \+1 −1 │ live \(push\)/);
 		await t.waitFor("Nobody is connected to this room");
 		// Live: the list was never re-read.
-		// Live: the list was read once, as the view opened, never again.
-		assert.equal(await counted("GET", activeUsers(id)), 1);
+		// Live: the list is never read through REST.
+		assert.equal(await counted("GET", activeUsers(id)), 0);
 		assert.ok((await counted("GET", "/v8")) >= 1, "the room's socket went through the emulator");
 	});
 
@@ -432,6 +432,25 @@ describe("without the screen", () => {
 		assert.deepEqual(objs[0], { time: objs[0].time, type: "here", connectionId: a, id: null, info: null, presence: { here: true } });
 		assert.match(objs[0].time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 		assert.ok(objs.some((o) => o.type === "presence" && o.connectionId === b && o.presence?.cursor?.x === 1), j.stdout);
+		// Through the socket alone: the list was never read through REST.
+		assert.equal(await counted("GET", activeUsers(id)), 0);
+	});
+
+	test("users ROOM --watch with a refused token says why, then prints what re-reads show", async () => {
+		const id = await newRoom();
+		await emulatorControl(stack, "POST", "/faults", { method: "POST", path: "/v2/authorize-user", type: "status", status: 403 });
+		const s = streamBatch(["-e", `users ${id} --watch`], serverEnv(stack.url));
+		for (let i = 0; !/nobody is connected yet/.test(s.stderr()); i++) {
+			if (i > 500)
+				throw new Error(`no first re-read:\n${s.stderr()}`);
+			await new Promise((r) => setTimeout(r, 20));
+		}
+		const live = await join(id);
+		const conn = live.room.getSelf().connectionId;
+		await s.until(new RegExp(`joined +\\(anonymous\\) \\(connection ${conn}\\)`));
+		const r = await s.stop();
+		assert.equal(r.code, 130);
+		assert.match(r.stderr, /403/);
 	});
 
 	test("users ROOM --watch --poll prints joins and leaves between re-reads", async () => {

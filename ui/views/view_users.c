@@ -225,11 +225,11 @@ static const char *clock_text(long long ms, char *buf, size_t n)
 	return buf;
 }
 
-/* Whether the list shows the socket's users rather than the ones read
- * through REST: at the start (while the socket opens) and when polling. */
+/* Whether the list shows the socket's users rather than the ones re-read
+ * through REST. */
 static bool is_live(const struct users_view *uv)
 {
-	return uv->live && !uv->polling && live_watch_mode(uv->live) != LIVE_WATCH_STARTING;
+	return uv->live && !uv->polling;
 }
 
 static int live_count(const void *data)
@@ -484,9 +484,10 @@ static void live_draw(struct view *v, WINDOW *win, bool focused)
 	draw_cells(win, 0, cells, LIVE_COLS, 0);
 
 	if (uv->n_live_rows == 0) {
-		const char *text = live_watch_user_count(uv->live)
-		                       ? "No connection matches the filter"
-		                       : "Nobody is connected to this room";
+		const char *text =
+		    live_watch_mode(uv->live) == LIVE_WATCH_STARTING ? "Connecting to the room…"
+		    : live_watch_user_count(uv->live) ? "No connection matches the filter"
+		                                      : "Nobody is connected to this room";
 		if (shown)
 			draw_text(win, 2, 2, w - 2, text, theme_attr(THEME_MUTED));
 		else
@@ -681,10 +682,7 @@ static void users_count_status(struct view *v, char *out, size_t n)
 	char delta[64] = "", mode[64] = "";
 	if (uv->joined || uv->left)
 		snprintf(delta, sizeof(delta), " │ +%zu −%zu", uv->joined, uv->left);
-	if (!uv->polling) {
-		/* The first read, shown while the socket opens. */
-		snprintf(mode, sizeof(mode), " │ %s", live_watch_mode_name(LIVE_WATCH_STARTING));
-	} else if (uv->list.base.watch.on) {
+	if (uv->list.base.watch.on) {
 		char every[32];
 		every_text(uv->list.base.watch.current_ms, every, sizeof(every));
 		snprintf(mode, sizeof(mode), " │ %s %s", live_watch_mode_name(LIVE_WATCH_POLLING),
@@ -932,14 +930,15 @@ static void users_go_live(struct view *v, const char *room, bool poll)
 	uv->live_sort = -1;
 	uv->live_height = 20;
 	uv->opened_wall = wall_ms();
-	/* Read once through REST: shown until the socket brings the room. */
-	resview_start(v, false);
 	uv->live = live_watch_open(app_model(v->app), room, false, false, poll, &err);
 	if (uv->live && !live_watch_listen(uv->live, on_live, v))
 		live_watch_close(&uv->live);
 	if (!uv->live)
 		app_message(v->app, true, "users: the room's socket: out of memory; polling");
 	live_mode_changed(v);
+	/* Taking the resource began a read the socket makes needless. */
+	if (!uv->polling && uv->list.base.res->busy)
+		model_cancel(app_model(v->app), uv->list.base.res);
 }
 
 static struct view *users_open(struct app *app, const struct scope *where, const void *opts,
