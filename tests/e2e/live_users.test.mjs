@@ -335,8 +335,14 @@ describe("a room server of the test's own", () => {
 			await t.waitFor(/6\s+lbtui \(watcher\)\s+\{\}\s+null\s+before/);
 			const w = cellAt(t, "lbtui (watcher)");
 			assert.ok(w.dim, `a watcher is muted: ${JSON.stringify(w)}`);
+			t.write("j");
+			await t.waitFor(/User\s+lbtui \(watcher\)/);
 			fake.send([{ type: 100, actor: 5, targetActor: 1, data: { cursor: 3 } }]);
 			await t.waitFor(/5\s+bot-5\s+\{"name":"Bot"\}\s+\{"cursor":3\}/);
+			// Highlighted as it changes, plain again two seconds later
+			// with nothing else happening.
+			assert.ok(!cellAt(t, '{"cursor":3}').bgDefault);
+			await t.waitFor(() => cellAt(t, '{"cursor":3}').bgDefault, { timeout: 4000 });
 			fake.send([{ type: 101, actor: 8, id: "late-8", info: {} }]);
 			await t.waitFor(/\+ joined late-8 \(connection 8\)/);
 			await t.waitFor(/3 connected │ \+1 −0 │ live \(push\)/);

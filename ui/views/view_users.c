@@ -825,6 +825,20 @@ static struct resource *users_busy(struct view *v)
 }
 
 /* The poll's timer, or the next highlight of the live list to fade. */
+/* Whether the sparkline of the last minute has an op to scroll out. */
+static bool rate_moving(const struct users_view *uv, long long now)
+{
+	struct live_watch_stats st;
+
+	live_watch_get_stats(uv->live, now, &st);
+	for (int i = 0; i < LIVE_WATCH_SPARK; i++)
+		if (st.spark[i])
+			return true;
+	return false;
+}
+
+/* The poll's timer, or the next highlight of the live list to fade; each
+ * second while the rate moves. Idle, nothing wakes the loop. */
 static int users_tick(struct view *v, long long now)
 {
 	struct users_view *uv = priv(v);
@@ -841,14 +855,16 @@ static int users_tick(struct view *v, long long now)
 			if (ends[k] > wall && (next < 0 || ends[k] - wall < next))
 				next = ends[k] - wall;
 	}
-	/* The rate and its sparkline move each second. */
-	if (next < 0 || next > 1000)
+	if ((next < 0 || next > 1000) && rate_moving(uv, now))
 		next = 1000;
-	if (now >= uv->redraw_ms) {
-		if (uv->redraw_ms)
-			app_dirty(v->app);
-		uv->redraw_ms = now + next;
+	if (uv->redraw_ms && now >= uv->redraw_ms) {
+		app_dirty(v->app);
+		uv->redraw_ms = 0;
 	}
+	if (next < 0)
+		return wait;
+	if (!uv->redraw_ms || now + next < uv->redraw_ms)
+		uv->redraw_ms = now + next;
 	next = uv->redraw_ms - now;
 	return wait < 0 || next < wait ? (int)next : wait;
 }
