@@ -320,6 +320,11 @@ describe("a room server of the test's own", () => {
 			assert.doesNotMatch(t.screenText(), /\u001b/);
 			fake.send([{ type: 103, actor: 5, event: { type: "FROM_BOT" } }]);
 			await t.waitFor(/bot-5\s+5\s+\{"type":"FROM_BOT"\}/);
+			// A new event's time stands out for a few seconds (the cursor
+			// is on the newest: the one below it shows it).
+			const restRow = rowOf(t, "FROM_REST");
+			assert.ok(!t.cell(LIST_X, restRow).bgDefault, "a new event stands out");
+			await t.waitFor(() => t.cell(LIST_X, rowOf(t, "FROM_REST")).bgDefault, { timeout: 5000 });
 			// The REST row in its own colour, the user's as an ID.
 			const rest = cellAt(t, "REST API"), bot = cellAt(t, "bot-5");
 			assert.notDeepEqual([rest.fg, rest.fgDefault], [bot.fg, bot.fgDefault]);

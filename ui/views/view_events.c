@@ -23,9 +23,21 @@ struct events_view {
 	struct live_watch *live;
 	struct list_pos pos;
 	int height;
-	size_t seen;      /* events at the last look: the cursor follows its own */
-	char reason[512]; /* why there is no push, once said */
+	size_t seen;         /* events at the last look: the cursor follows its own */
+	char reason[512];    /* why there is no push, once said */
+	long long redraw_ms; /* when the newest event's highlight fades */
 };
+
+/* A new event stands out this long. */
+#define FRESH_MS 3000
+
+static long long wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static struct events_view *priv(struct view *v)
 {
@@ -139,6 +151,7 @@ static void events_draw(struct view *v, WINDOW *win, bool focused)
 		return;
 	}
 	const char *pattern = app_search_pattern(v->app);
+	long long now = wall_now();
 	for (int row = 0; row < ev->height && ev->pos.top + row < n; row++) {
 		int i = ev->pos.top + row;
 		const struct live_event *e = event_at(ev, i);
@@ -146,7 +159,7 @@ static void events_draw(struct view *v, WINDOW *win, bool focused)
 		bool hit = pattern[0] && strcasestr(e->json, pattern);
 		struct cell cells[N_COLS] = {
 		    [COL_TIME] = {clock_text(e->wall_ms, when, sizeof(when)), cols[COL_TIME].width,
-		                  THEME_DATE, false},
+		                  now - e->wall_ms < FRESH_MS ? THEME_ADDED : THEME_DATE, false},
 		    [COL_USER] = {sender_text(e), cols[COL_USER].width,
 		                  from_rest(e) ? THEME_KEY
 		                  : e->user_id ? THEME_ID
@@ -250,6 +263,23 @@ static void on_live(void *ud, unsigned what)
 		app_dirty(v->app);
 }
 
+/* Wake when the newest event's highlight fades; idle, never. */
+static int events_tick(struct view *v, long long now)
+{
+	struct events_view *ev = priv(v);
+	const struct live_event *newest = event_at(ev, 0);
+	long long left = newest ? newest->wall_ms + FRESH_MS - wall_now() : -1;
+
+	if (ev->redraw_ms && (now >= ev->redraw_ms || left <= 0)) {
+		app_dirty(v->app);
+		ev->redraw_ms = 0;
+	}
+	if (left <= 0)
+		return -1;
+	ev->redraw_ms = now + left;
+	return (int)left;
+}
+
 static void events_free(struct view *v)
 {
 	struct events_view *ev = priv(v);
@@ -271,6 +301,7 @@ static const struct view_ops events_ops = {
     .search = events_search,
     .scope = events_scope,
     .status = events_status,
+    .tick = events_tick,
     .free = events_free,
 };
 
