@@ -488,24 +488,18 @@ static void on_events(void *ud, unsigned what)
 	p->printed = n;
 }
 
-static bool events_step(struct cmd_ctx *c, struct resource *r, void *ud)
+static bool events_step(struct cmd_ctx *c, struct resource *unused, void *ud)
 {
 	struct events_printer *p = ud;
 	struct lb_error err;
 
-	if (p->failed) {
-		lb_error_set(&err, LB_NETWORK, "events come only over the room's socket: %s",
-		             p->why);
-		cmd_finish(c, &err);
-		return true;
-	}
-	/* The room is read once, at the start: one that does not exist says
-	 * so rather than wait for events that cannot come. */
-	if (!r->busy && !r->has_data && r->state == RES_ERROR) {
-		cmd_finish(c, &r->err);
-		return true;
-	}
-	return false;
+	(void)unused;
+	if (!p->failed)
+		return false;
+	/* The watch read the room first: one that does not exist says so. */
+	lb_error_set(&err, LB_NETWORK, "events come only over the room's socket: %s", p->why);
+	cmd_finish(c, &err);
+	return true;
 }
 
 static void events_printer_free(void *ud)
@@ -522,12 +516,9 @@ static void events_printer_free(void *ud)
 void events_watch_print(struct cmd_ctx *c, const char *room)
 {
 	struct events_printer *p = calloc(1, sizeof(*p));
-	struct resource *r = model_room(c->model, room);
 	struct lb_error err;
 
-	if (!p || !r) {
-		free(p);
-		model_release(c->model, &r);
+	if (!p) {
 		cmd_finish_nomem(c);
 		return;
 	}
@@ -537,11 +528,10 @@ void events_watch_print(struct cmd_ctx *c, const char *room)
 		if (p->live)
 			live_watch_close(&p->live);
 		free(p);
-		model_release(c->model, &r);
 		cmd_finish_nomem(c);
 		return;
 	}
 	cmd_notef(c, "watching the broadcast events of %s (Ctrl-C stops)", room);
 	on_events(p, LIVE_WATCH_STATE);
-	cmd_wait_free(c, r, events_step, p, events_printer_free);
+	cmd_wait_free(c, NULL, events_step, p, events_printer_free);
 }
