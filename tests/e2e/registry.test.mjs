@@ -56,12 +56,13 @@ describe("views' own actions", () => {
 		const t = start();
 		await inRoom(t);
 		const hint = t.screen().find((r) => r.includes("e update · D delete"));
-		assert.match(hint, /s Storage · y Yjs · v versions · u users · t threads · B events · e update · D delete/);
+		assert.match(hint, /s Storage · y Yjs · v versions · u users · B events · t threads · e update · D delete/);
 		// The navigator lists the same views under the room.
 		const nav = t.screen().map((r) => r.slice(0, 16));
 		const at = (label) => nav.findIndex((r) => r.includes(label));
 		assert.ok(at("Rooms") >= 0 && at("Storage") > at("Rooms"));
 		assert.ok(at("Yjs") > at("Storage") && at("Versions") > at("Yjs") && at("Users") > at("Versions"));
+		assert.ok(at("Events") > at("Users"));
 		assert.ok(at("Help") > at("Users"));
 		t.write("v");
 		await t.waitFor(/versions/);
@@ -118,7 +119,7 @@ describe("views' own actions", () => {
 		const t = start({ home, cols: 300 });
 		await t.waitFor(/ \d+\+? rooms │/);
 		t.command(":messages");
-		await t.waitFor(/unknown view 'nowhere' \(generic, rooms, room, storage, storage-json, ydoc, versions, thread, users, threads, queue, help, pager, messages, requests(, [a-z-]+)*\)/);
+		await t.waitFor(/unknown view 'nowhere' \(generic, rooms, room, storage, storage-json, ydoc, versions, thread, users, events, threads, queue, help, pager, messages, requests(, [a-z-]+)*\)/);
 		await t.waitFor(/unknown view 'nowhere' \([^)]*\bgroups\b/);
 		await t.waitFor(/unknown view 'nowhere' \([^)]*\binbox\b/);
 		await t.waitFor(/unknown view 'nowhere' \([^)]*\bcopilots\b/);

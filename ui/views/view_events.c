@@ -342,6 +342,7 @@ const struct view_info view_info_events = {
     .name = "events",
     .keys_title = "Keys in the broadcast events",
     .open = events_open,
+    .nav_label = "Events",
     .nav_part = SCOPE_ROOM,
     .open_action = "open-events",
     .open_key = 'B',

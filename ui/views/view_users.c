@@ -552,19 +552,16 @@ static void every_text(int ms, char *out, size_t n)
 		snprintf(out, n, "every %d ms", ms);
 }
 
-/* The op rate and a sparkline of the last minute, four seconds a mark. */
+/* The op rate and a sparkline of the last minute, as the Storage tree
+ * shows them. */
 static void rate_text(const struct live_watch *w, char *out, size_t n)
 {
-	struct live_watch_stats st, minute;
+	struct live_watch_stats st;
 	char spark[128];
 
 	live_watch_get_stats(w, now_ms(), &st);
-	minute = st;
-	memset(minute.spark, 0, sizeof(minute.spark));
-	for (int i = 0; i < LIVE_WATCH_SPARK; i++)
-		minute.spark[LIVE_WATCH_SPARK - 1 - i / 4] += st.spark[LIVE_WATCH_SPARK - 1 - i];
-	live_watch_sparkline(&minute, LIVE_WATCH_SPARK / 4, spark, sizeof(spark));
-	snprintf(out, n, "%.1f ops/s %s", st.rate, spark);
+	live_watch_sparkline(&st, 10, spark, sizeof(spark));
+	snprintf(out, n, "%.3g ops/s %s", st.rate, spark);
 }
 
 static void live_status(struct view *v, char *out, size_t n)
