@@ -475,6 +475,10 @@ static void on_events(void *ud, unsigned what)
 		p->failed = true;
 		if (!live_watch_take_reason(p->live, p, p->why, sizeof(p->why)))
 			snprintf(p->why, sizeof(p->why), "push is not available");
+		/* Events are not polled: the command ends instead. */
+		char *tail = strstr(p->why, ": polling instead");
+		if (tail)
+			*tail = '\0';
 		return;
 	}
 	if (!(what & LIVE_WATCH_EVENTS))

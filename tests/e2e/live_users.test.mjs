@@ -521,6 +521,7 @@ describe("without the screen", () => {
 		const r = await runBatch(["-e", `events ${id}`], serverEnv(stack.url));
 		assert.equal(r.code, 1, r.stderr);
 		assert.match(r.stderr, /events come only over the room's socket: .*403/);
+		assert.doesNotMatch(r.stderr, /polling instead/, "events are not polled");
 	});
 });
 
