@@ -1,5 +1,6 @@
 #include "lbconfig.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -427,6 +428,234 @@ static cJSON *to_json(const struct node *n, bool plain)
 cJSON *live_tree_to_json(const struct live_tree *t, bool plain_json)
 {
 	return t->root ? to_json(t->root, plain_json) : NULL;
+}
+
+/* ---- the document, without JSON text ----------------------------------------- */
+
+/* The builder is fed what to_json makes, value for value in the order
+ * cJSON_PrintUnformatted prints it, so the document is the one lson_parse
+ * makes of that text. */
+
+struct doc_build {
+	struct lson_builder *b;
+	bool plain;
+	const char *failed; /* what went wrong outside the builder, or NULL */
+};
+
+/* The text cJSON prints for d when d is the double nearest to a decimal
+ * of at most 15 significant digits written without an exponent (0.0001
+ * to 999999999999999, 0): "7400.01", "-3", "0.0005". Into out (at least
+ * 32 bytes); its length, or 0 when d is not such a number. cJSON prints
+ * "%1.15g", which rounds d's exact value to 15 significant digits: that
+ * decimal, since d lies within half an ulp of it, far less than half a
+ * 15th digit; and it reads back as d, so cJSON keeps it. Worth it:
+ * printf's exact floating-point path and cJSON's check by sscanf cost
+ * more than all the rest of a document. */
+static size_t short_decimal(double d, char *out)
+{
+	static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8, 1e9,
+	                               1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
+	const int n_pow = (int)(sizeof(pow10) / sizeof(pow10[0]));
+	double a = fabs(d);
+	unsigned long long m = 0, ip, fp, scale;
+	char digits[24], *p = out;
+	int k, nd = 0;
+
+	if (d == 0 && !signbit(d)) {
+		memcpy(out, "0", 2);
+		return 1;
+	}
+	if (!(a >= 1e-4 && a < 1e15))
+		return 0;
+	/* the fewest decimals that give d back */
+	for (k = 0; k < n_pow; k++) {
+		double x = a * pow10[k];
+		unsigned long long r;
+
+		if (x >= 1e15)
+			return 0;
+		/* x rounded (exact below 2^53, with no libm) */
+		r = (unsigned long long)x;
+		if (x - (double)r >= 0.5)
+			r++;
+		if ((double)r / pow10[k] == a) {
+			m = r;
+			break;
+		}
+	}
+	if (k == n_pow || m == 0)
+		return 0;
+	scale = (unsigned long long)pow10[k];
+	ip = m / scale;
+	fp = m % scale;
+	/* "%g" writes an exponent below 0.0001 */
+	if (ip == 0 && fp < scale / 10000)
+		return 0;
+	if (d < 0)
+		*p++ = '-';
+	do
+		digits[nd++] = (char)('0' + ip % 10);
+	while (ip /= 10);
+	while (nd > 0)
+		*p++ = digits[--nd];
+	if (fp) {
+		*p++ = '.';
+		for (int i = k - 1; i >= 0; i--, fp /= 10)
+			digits[i] = (char)('0' + fp % 10);
+		while (k > 0 && digits[k - 1] == '0')
+			k--;
+		memcpy(p, digits, (size_t)k);
+		p += k;
+	}
+	*p = '\0';
+	return (size_t)(p - out);
+}
+
+/* v as cJSON_PrintUnformatted prints it: an array's items without their
+ * keys, nothing of a scalar's children. */
+static bool build_json(struct doc_build *db, const cJSON *v, const char *key)
+{
+	struct lson_builder *b = db->b;
+	const cJSON *it;
+
+	switch (v->type & 0xFF) {
+	case cJSON_Object:
+	case cJSON_Array: {
+		bool object = cJSON_IsObject(v);
+
+		if (!lson_builder_open(b, object ? LSON_OBJECT : LSON_ARRAY, key))
+			return false;
+		cJSON_ArrayForEach(it, v)
+		{
+			if (!build_json(db, it, object ? (it->string ? it->string : "") : NULL))
+				return false;
+		}
+		return lson_builder_close(b);
+	}
+	case cJSON_String:
+		return lson_builder_leaf(b, LSON_STRING, key, v->valuestring,
+		                         v->valuestring ? strlen(v->valuestring) : 0);
+	case cJSON_Number: {
+		/* Else cJSON's own text of the number (1e400 is "null"), printed
+		 * into a buffer (it needs 26 bytes at most): no allocation. */
+		cJSON num = {
+		    .type = cJSON_Number, .valueint = v->valueint, .valuedouble = v->valuedouble};
+		char text[64];
+		size_t len = short_decimal(v->valuedouble, text);
+
+		if (len)
+			return lson_builder_leaf(b, LSON_NUMBER, key, text, len);
+		if (!cJSON_PrintPreallocated(&num, text, sizeof(text), false)) {
+			db->failed = "a number cJSON cannot print";
+			return false;
+		}
+		if (!strcmp(text, "null"))
+			return lson_builder_leaf(b, LSON_NULL, key, NULL, 0);
+		return lson_builder_leaf(b, LSON_NUMBER, key, text, strlen(text));
+	}
+	case cJSON_True:
+		return lson_builder_leaf(b, LSON_BOOL, key, "true", 4);
+	case cJSON_False:
+		return lson_builder_leaf(b, LSON_BOOL, key, "false", 5);
+	case cJSON_NULL:
+		return lson_builder_leaf(b, LSON_NULL, key, NULL, 0);
+	default:
+		/* cJSON's parser makes no other kind */
+		db->failed = "a value that is not JSON";
+		return false;
+	}
+}
+
+/* A value made by to_json (the odd shapes), walked as JSON. */
+static bool build_via_json(struct doc_build *db, const struct node *n, const char *key)
+{
+	cJSON *v = to_json(n, db->plain);
+	bool ok;
+
+	if (!v) {
+		db->failed = "out of memory";
+		return false;
+	}
+	ok = build_json(db, v, key);
+	cJSON_Delete(v);
+	return ok;
+}
+
+static bool build_node(struct doc_build *db, const struct node *n, const char *key)
+{
+	static const enum lson_type live[] = {
+	    [NT_OBJECT] = LSON_LIVE_OBJECT, [NT_LIST] = LSON_LIVE_LIST, [NT_MAP] = LSON_LIVE_MAP};
+	static const enum lson_type plain[] = {
+	    [NT_OBJECT] = LSON_OBJECT, [NT_LIST] = LSON_ARRAY, [NT_MAP] = LSON_OBJECT};
+	const cJSON *it;
+
+	switch (n->type) {
+	case NT_OBJECT:
+		/* to_json prints data that is not an object without the children */
+		if (n->data && !cJSON_IsObject(n->data))
+			return build_via_json(db, n, key);
+		/* fall through */
+	case NT_LIST:
+	case NT_MAP:
+		if (!lson_builder_open(db->b, db->plain ? plain[n->type] : live[n->type], key))
+			return false;
+		if (n->type == NT_OBJECT && n->data) {
+			cJSON_ArrayForEach(it, n->data)
+			{
+				if (!build_json(db, it, it->string ? it->string : ""))
+					return false;
+			}
+		}
+		for (size_t i = 0; i < n->n_kids; i++)
+			if (!build_node(db, n->kids[i],
+			                n->type == NT_LIST ? NULL : n->kids[i]->key))
+				return false;
+		return lson_builder_close(db->b);
+	case NT_REGISTER:
+		return n->data ? build_json(db, n->data, key)
+		               : lson_builder_leaf(db->b, LSON_NULL, key, NULL, 0);
+	case NT_TEXT:
+	case NT_FILE:
+		if (db->plain)
+			return n->data ? build_json(db, n->data, key)
+			               : lson_builder_leaf(db->b, LSON_NULL, key, NULL, 0);
+		/* the wrapper, which the builder decodes as lson_parse does */
+		return build_via_json(db, n, key);
+	case NT_COUNT:
+		break;
+	}
+	db->failed = "a node of an unknown type";
+	return false;
+}
+
+/* About how many nodes the document of n has (the values of objects'
+ * data counted, not what they hold), so that the builder makes room once. */
+static size_t doc_size(const struct node *n)
+{
+	size_t size = 1 + (n->type == NT_OBJECT ? (size_t)cJSON_GetArraySize(n->data) : 0);
+
+	for (size_t i = 0; i < n->n_kids; i++)
+		size += doc_size(n->kids[i]);
+	return size;
+}
+
+struct lson_doc *live_tree_to_doc(const struct live_tree *t, bool plain_json, struct lb_error *err)
+{
+	struct doc_build db = {lson_builder_new(!plain_json, t->root ? doc_size(t->root) : 0),
+	                       plain_json, NULL};
+
+	if (!t->root) {
+		lson_builder_free(&db.b);
+		lb_error_set(err, LB_DECODE, "%s", "the room's Storage has not come yet");
+		return NULL;
+	}
+	if (db.b && !build_node(&db, t->root, NULL) && db.failed) {
+		lson_builder_free(&db.b);
+		lb_error_set(err, strcmp(db.failed, "out of memory") ? LB_DECODE : LB_NOMEM,
+		             "the room's Storage as a document: %s", db.failed);
+		return NULL;
+	}
+	return lson_builder_finish(&db.b, err);
 }
 
 /* Compact plain JSON of v (NULL for none). */

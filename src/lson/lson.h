@@ -119,6 +119,46 @@ bool lson_matches(const struct lson_doc *d, int i, const char *needle);
  * malloc'd array to free (NULL when none match). (size_t)-1 on OOM. */
 size_t lson_search_all(const struct lson_doc *d, const char *needle, int **out);
 
+/* ---- a document written value by value --------------------------------- */
+
+/* A document built without JSON text in between (a room's live tree):
+ * values in preorder, each container opened, filled and closed. The result
+ * is the document lson_parse gives for the JSON text of the same values
+ * (node for node, key for key, value for value), and works with every
+ * function here as one.
+ * - plain_lson: as lson_parse's. Then Live containers may be opened
+ *   directly (their children sit where a Live node can be); LiveText and
+ *   LiveFile are written as their wrapper, a plain object
+ *   {"liveblocksType": "LiveText", "data": ...}, and, like any wrapper
+ *   written as a plain object where a Live node can be, decoded as
+ *   lson_parse decodes it. Without plain_lson only plain JSON types.
+ * - keys: members of objects and maps have one (a C string), list items
+ *   and the root none.
+ * - leaves: a string's text is len bytes (a NUL byte becomes U+FFFD, as
+ *   lson_parse reads \u0000; other bytes are kept as they are); a number
+ *   is its JSON text as written; a boolean "true" or "false"; null takes
+ *   no value.
+ * - the root is an object (or a Live container), nesting is limited as
+ *   lson_parse's.
+ * The first misuse or failure makes every later call return false and
+ * lson_builder_finish say why (LB_USAGE for misuse, LB_DECODE for a root
+ * that is not an object or nesting too deep, LB_NOMEM, LB_TOO_LARGE).
+ * hint_nodes: how many nodes to make room for (0: grow as needed). */
+struct lson_builder;
+struct lson_builder *lson_builder_new(bool plain_lson, size_t hint_nodes);
+/* Open a container (an object, array or Live container) as the next value. */
+bool lson_builder_open(struct lson_builder *b, enum lson_type t, const char *key);
+/* A string, number, boolean or null as the next value. */
+bool lson_builder_leaf(struct lson_builder *b, enum lson_type t, const char *key, const char *value,
+                       size_t len);
+/* Close the innermost open container. */
+bool lson_builder_close(struct lson_builder *b);
+/* The document, with one reference (NULL with err when something failed
+ * or the root is not closed). Frees the builder and NULLs the pointer. */
+struct lson_doc *lson_builder_finish(struct lson_builder **b, struct lb_error *err);
+/* Drop a builder without finishing it. */
+void lson_builder_free(struct lson_builder **b);
+
 /* ---- differences between two versions of a document ------------------- */
 
 enum lson_change { LSON_ADDED, LSON_CHANGED, LSON_REMOVED };

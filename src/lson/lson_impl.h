@@ -71,6 +71,36 @@ static inline bool lson_has_live_data(const struct lson_doc *d, const struct lso
 	return d->plain_lson && (nd->type == LSON_LIVE_TEXT || nd->type == LSON_LIVE_FILE);
 }
 
+/* ---- what the decoder shares with the builder (lson_parse.c) ------------ */
+
+/* Containers nest at most this deep in a document's JSON text (a Live
+ * container counts twice: its wrapper and its data). */
+#define LSON_MAX_DEPTH 1000
+
+/* A document's string pool (and reference count). */
+struct lson_internal;
+struct lson_internal *lson_internal_new(void);
+/* n bytes that live as long as the pool; NULL when out of memory. */
+char *lson_pool_alloc(struct lson_internal *in, size_t n);
+void lson_internal_free(struct lson_internal **in);
+
+/* The growing node array of phase 1: raw nodes in preorder, each with its
+ * type, key, value, and for containers n_children and subtree. Plain JSON
+ * types, except that a Live container may stand for its decoded wrapper. */
+struct lson_nodes {
+	struct lson_node *nodes;
+	size_t n, cap;
+};
+/* Append a node with zero counts: its index, or -1 with *why ("out of
+ * memory", "too many values"). */
+int lson_node_emit(struct lson_nodes *v, enum lson_type t, const char *key, const char *value,
+                   const char **why);
+/* Phase 2: wrappers where a Live node can be become Live nodes, parents,
+ * depths and indexes are set, and the document made of v and in (both
+ * taken, also on failure: NULL with err, out of memory). */
+struct lson_doc *lson_doc_make(struct lson_nodes *v, struct lson_internal **in, bool plain_lson,
+                               struct lb_error *err);
+
 /* Append a pointer token with RFC 6901 escaping. */
 bool lson_pointer_append(struct buf *b, const char *tok);
 /* An array index token [t, e): "0" or digits without a leading zero; -1

@@ -17,8 +17,6 @@
  * second array). cJSON is used only for JSON Patch, validation and
  * conversions of small user values. */
 
-#define LSON_MAX_DEPTH 1000
-
 static const char s_true[] = "true";
 static const char s_false[] = "false";
 static const char s_null[] = "null";
@@ -37,7 +35,12 @@ struct lson_internal {
 	struct pool_block *pool;
 };
 
-static char *pool_alloc(struct lson_internal *in, size_t n)
+struct lson_internal *lson_internal_new(void)
+{
+	return calloc(1, sizeof(struct lson_internal));
+}
+
+char *lson_pool_alloc(struct lson_internal *in, size_t n)
 {
 	struct pool_block *b = in->pool;
 	char *p;
@@ -75,15 +78,55 @@ static void pool_free(struct lson_internal *in)
 	in->pool = NULL;
 }
 
+void lson_internal_free(struct lson_internal **in)
+{
+	if (!*in)
+		return;
+	pool_free(*in);
+	free(*in);
+	*in = NULL;
+}
+
+int lson_node_emit(struct lson_nodes *v, enum lson_type t, const char *key, const char *value,
+                   const char **why)
+{
+	struct lson_node *nd;
+
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 64;
+		void *p;
+
+		if (cap > (size_t)INT_MAX) {
+			*why = "too many values";
+			return -1;
+		}
+		p = realloc(v->nodes, cap * sizeof(*v->nodes));
+		if (!p) {
+			*why = "out of memory";
+			return -1;
+		}
+		v->nodes = p;
+		v->cap = cap;
+	}
+	nd = &v->nodes[v->n];
+	nd->type = t;
+	nd->parent = 0;
+	nd->depth = 0;
+	nd->n_children = 0;
+	nd->subtree = 0;
+	nd->index = 0;
+	nd->key = key;
+	nd->value = value;
+	return (int)v->n++;
+}
+
 /* ---- phase 1: JSON text to plain nodes ----------------------------------- */
 
 struct parser {
 	const char *p;
 	const char *end;
 	const char *start;
-	struct lson_node *nodes;
-	size_t n;
-	size_t cap;
+	struct lson_nodes v; /* phase 1's nodes */
 	struct lson_internal *in;
 	const char *fail; /* what went wrong, or NULL */
 	const char *fail_at;
@@ -105,34 +148,12 @@ static bool parse_fail(struct parser *ps, const char *what)
 
 static int emit(struct parser *ps, enum lson_type t, const char *key, const char *value)
 {
-	struct lson_node *nd;
+	const char *why = NULL;
+	int i = lson_node_emit(&ps->v, t, key, value, &why);
 
-	if (ps->n == ps->cap) {
-		size_t cap = ps->cap * 2;
-		void *v;
-
-		if (cap > (size_t)INT_MAX) {
-			parse_fail(ps, "too many values");
-			return -1;
-		}
-		v = realloc(ps->nodes, cap * sizeof(*ps->nodes));
-		if (!v) {
-			parse_fail(ps, "out of memory");
-			return -1;
-		}
-		ps->nodes = v;
-		ps->cap = cap;
-	}
-	nd = &ps->nodes[ps->n];
-	nd->type = t;
-	nd->parent = 0;
-	nd->depth = 0;
-	nd->n_children = 0;
-	nd->subtree = 0;
-	nd->index = 0;
-	nd->key = key;
-	nd->value = value;
-	return (int)ps->n++;
+	if (i < 0)
+		parse_fail(ps, why);
+	return i;
 }
 
 static void skip_ws(struct parser *ps)
@@ -188,7 +209,7 @@ static bool parse_string(struct parser *ps, const char **out)
 		const char *k = lson_intern(p, len);
 
 		if (!k) {
-			s = pool_alloc(ps->in, len + 1);
+			s = lson_pool_alloc(ps->in, len + 1);
 			if (!s)
 				return parse_fail(ps, "out of memory");
 			memcpy(s, p, len);
@@ -213,7 +234,7 @@ static bool parse_string(struct parser *ps, const char **out)
 		return parse_fail(ps, "unterminated string");
 	}
 	raw = (size_t)(q - p);
-	s = pool_alloc(ps->in, raw + 1);
+	s = lson_pool_alloc(ps->in, raw + 1);
 	if (!s)
 		return parse_fail(ps, "out of memory");
 	o = s;
@@ -326,7 +347,7 @@ static bool parse_number(struct parser *ps, const char **out)
 		if (!digits(ps, &q))
 			return false;
 	}
-	s = pool_alloc(ps->in, (size_t)(q - p) + 1);
+	s = lson_pool_alloc(ps->in, (size_t)(q - p) + 1);
 	if (!s)
 		return parse_fail(ps, "out of memory");
 	memcpy(s, p, (size_t)(q - p));
@@ -398,8 +419,8 @@ static bool parse_container(struct parser *ps, const char *key, int depth, bool 
 		}
 		return parse_fail(ps, object ? "expected ',' or '}'" : "expected ',' or ']'");
 	}
-	ps->nodes[me].n_children = count;
-	ps->nodes[me].subtree = (int)ps->n - me - 1;
+	ps->v.nodes[me].n_children = count;
+	ps->v.nodes[me].subtree = (int)ps->v.n - me - 1;
 	return true;
 }
 
@@ -501,7 +522,7 @@ static const char *store_live(struct conv *cv, const char *value, size_t vlen, c
                               const char *extra)
 {
 	size_t dlen = strlen(data), elen = strlen(extra);
-	char *s = pool_alloc(cv->in, vlen + dlen + elen + 3);
+	char *s = lson_pool_alloc(cv->in, vlen + dlen + elen + 3);
 
 	if (!s) {
 		cv->oom = true;
@@ -576,13 +597,16 @@ static const char *conv_file(struct conv *cv, int dt)
 
 /* Convert raw node p and its subtree. live: p sits where a Live node can
  * be (the root, or a child of a Live container), so a wrapper there is
- * decoded; inside plain JSON it stays plain, as the server stores it. */
+ * decoded; inside plain JSON it stays plain, as the server stores it. A
+ * raw node already typed as a Live container (lson_build.c writes them)
+ * is one whose wrapper was decoded. */
 static void conv_node(struct conv *cv, int p, int parent, int depth, int index, bool live)
 {
 	struct lson_node r = cv->nodes[p];
 	struct lson_node *o;
 	int first = p + 1, nkids = r.n_children, me;
-	bool kids_live = false;
+	bool kids_live =
+	    r.type == LSON_LIVE_OBJECT || r.type == LSON_LIVE_LIST || r.type == LSON_LIVE_MAP;
 
 	if (cv->plain && live && r.type == LSON_OBJECT && r.n_children >= 2 && r.n_children <= 3) {
 		int lt = -1, dt = -1, vt = -1, c = p + 1;
@@ -653,12 +677,41 @@ static void line_col(const char *start, const char *at, int *line, int *col)
 	*col = c;
 }
 
+struct lson_doc *lson_doc_make(struct lson_nodes *v, struct lson_internal **in, bool plain_lson,
+                               struct lb_error *err)
+{
+	struct conv cv = {0};
+	struct lson_doc *d = NULL;
+
+	cv.nodes = v->nodes;
+	cv.in = *in;
+	cv.plain = plain_lson;
+	buf_init(&cv.scratch);
+	conv_node(&cv, 0, -1, 0, 0, true);
+	buf_free(&cv.scratch);
+	if (cv.oom || !(d = calloc(1, sizeof(*d)))) {
+		lb_error_set(err, LB_NOMEM, "out of memory decoding the Storage document");
+		free(v->nodes);
+		lson_internal_free(in);
+		*v = (struct lson_nodes){0};
+		return NULL;
+	}
+	d->n = (size_t)cv.q;
+	d->nodes = realloc(v->nodes, d->n * sizeof(*d->nodes));
+	if (!d->nodes)
+		d->nodes = v->nodes;
+	d->plain_lson = plain_lson;
+	d->priv = *in;
+	d->priv->refs = 1;
+	*in = NULL;
+	*v = (struct lson_nodes){0};
+	return d;
+}
+
 struct lson_doc *lson_parse(const char *json, size_t len, bool plain_lson, struct lb_error *err)
 {
 	struct parser ps = {0};
-	struct lson_doc *d = NULL;
-	struct lson_internal *in = calloc(1, sizeof(*in));
-	struct conv cv = {0};
+	struct lson_internal *in = lson_internal_new();
 
 	if (!in)
 		goto oom;
@@ -672,11 +725,11 @@ struct lson_doc *lson_parse(const char *json, size_t len, bool plain_lson, struc
 	ps.p = ps.start = json;
 	ps.end = json + len;
 	ps.in = in;
-	ps.cap = len / 24 + 64;
-	ps.nodes = malloc(ps.cap * sizeof(*ps.nodes));
+	ps.v.cap = len / 24 + 64;
+	ps.v.nodes = malloc(ps.v.cap * sizeof(*ps.v.nodes));
 	/* every string and number fits in the first block (it is at most as
 	 * long as its text), so phase 1 allocates the pool once */
-	if (!ps.nodes || !pool_alloc(in, len + 64))
+	if (!ps.v.nodes || !lson_pool_alloc(in, len + 64))
 		goto oom;
 	pool_unalloc(in, len + 64);
 	skip_ws(&ps);
@@ -708,35 +761,12 @@ struct lson_doc *lson_parse(const char *json, size_t len, bool plain_lson, struc
 		             ps.fail);
 		goto fail;
 	}
-
-	cv.nodes = ps.nodes;
-	cv.in = in;
-	cv.plain = plain_lson;
-	buf_init(&cv.scratch);
-	conv_node(&cv, 0, -1, 0, 0, true);
-	buf_free(&cv.scratch);
-	if (cv.oom)
-		goto oom;
-
-	d = calloc(1, sizeof(*d));
-	if (!d)
-		goto oom;
-	d->n = (size_t)cv.q;
-	d->nodes = realloc(ps.nodes, d->n * sizeof(*d->nodes));
-	if (!d->nodes)
-		d->nodes = ps.nodes;
-	d->plain_lson = plain_lson;
-	d->priv = in;
-	in->refs = 1;
-	return d;
+	return lson_doc_make(&ps.v, &in, plain_lson, err);
 oom:
 	lb_error_set(err, LB_NOMEM, "out of memory decoding the Storage document");
 fail:
-	free(ps.nodes);
-	if (in) {
-		pool_free(in);
-		free(in);
-	}
+	free(ps.v.nodes);
+	lson_internal_free(&in);
 	return NULL;
 }
 
@@ -754,9 +784,9 @@ bool lson_json_check(const char *json, size_t len, char *msg, size_t msgn)
 	ps.end = json + len;
 	ps.in = &in;
 	ps.no_nul_keys = true;
-	ps.cap = len / 24 + 16;
-	ps.nodes = malloc(ps.cap * sizeof(*ps.nodes));
-	if (!ps.nodes) {
+	ps.v.cap = len / 24 + 16;
+	ps.v.nodes = malloc(ps.v.cap * sizeof(*ps.v.nodes));
+	if (!ps.v.nodes) {
 		snprintf(msg, msgn, "out of memory");
 		return false;
 	}
@@ -777,7 +807,7 @@ bool lson_json_check(const char *json, size_t len, char *msg, size_t msgn)
 			snprintf(msg, msgn, "column %d: %s%s", col,
 			         ps.fail_at >= ps.end ? "unexpected end, " : "", ps.fail);
 	}
-	free(ps.nodes);
+	free(ps.v.nodes);
 	pool_free(&in);
 	return ok;
 }
@@ -798,8 +828,7 @@ void lson_unref(struct lson_doc **pd)
 	*pd = NULL;
 	if (--d->priv->refs > 0)
 		return;
-	pool_free(d->priv);
-	free(d->priv);
+	lson_internal_free(&d->priv);
 	free(d->nodes);
 	free(d);
 }

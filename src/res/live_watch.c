@@ -36,10 +36,11 @@ struct actor_name {
 	char *user_id;
 };
 
-/* A ring of at most LIVE_WATCH_LOG_MAX entries of size bytes. */
+/* A ring of at most LIVE_WATCH_LOG_MAX entries of size bytes, grown as
+ * entries come (it wraps only once full). */
 struct ring {
 	void *items;
-	size_t size, head, n;
+	size_t size, head, n, cap;
 };
 
 struct live_watch {
@@ -56,7 +57,7 @@ struct live_watch {
 	size_t n_seen;
 
 	struct live_room *live;
-	http_id token_req;
+	http_id token_req, room_req;
 	bool token_pending, token_due, refetch_due;
 	bool token_unproven; /* the newest token has not opened the room yet */
 	http_id verify_req;
@@ -74,6 +75,7 @@ struct live_watch {
 
 	struct ring ops, notes, events;
 	unsigned long op_serial, msg_serial;
+	unsigned long ops_heard; /* the serial of the newest op listeners heard of */
 	struct live_user *users; /* by actor, ascending */
 	size_t n_users;
 	struct actor_name *names;
@@ -104,21 +106,31 @@ static char *dup_or_null(const char *s)
 
 static void *ring_at(const struct ring *r, size_t i)
 {
-	return (char *)r->items + ((r->head + i) % LIVE_WATCH_LOG_MAX) * r->size;
+	return (char *)r->items + ((r->head + i) % r->cap) * r->size;
 }
 
-/* The slot for a new entry (the oldest goes, cleared by clear); NULL when
- * out of memory. */
+/* The slot for a new entry (the oldest goes, cleared by clear, once the
+ * ring is full); NULL when out of memory. */
 static void *ring_push(struct ring *r, void (*clear)(void *))
 {
 	void *slot;
 
-	if (!r->items && !(r->items = calloc(LIVE_WATCH_LOG_MAX, r->size)))
-		return NULL;
-	if (r->n == LIVE_WATCH_LOG_MAX) {
+	if (r->n == r->cap && r->cap < LIVE_WATCH_LOG_MAX) {
+		/* head is 0 until the ring first wraps, which is at its most. */
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		void *v;
+
+		if (cap > LIVE_WATCH_LOG_MAX)
+			cap = LIVE_WATCH_LOG_MAX;
+		if (!(v = realloc(r->items, cap * r->size)))
+			return NULL;
+		r->items = v;
+		r->cap = cap;
+	}
+	if (r->n == r->cap) {
 		slot = ring_at(r, 0);
 		clear(slot);
-		r->head = (r->head + 1) % LIVE_WATCH_LOG_MAX;
+		r->head = (r->head + 1) % r->cap;
 		r->n--;
 	}
 	slot = ring_at(r, r->n);
@@ -133,7 +145,7 @@ static void ring_free(struct ring *r, void (*clear)(void *))
 		clear(ring_at(r, i));
 	free(r->items);
 	r->items = NULL;
-	r->n = r->head = 0;
+	r->n = r->head = r->cap = 0;
 }
 
 static void op_clear(void *p)
@@ -193,16 +205,9 @@ static void set_mode(struct live_watch *w, enum live_watch_mode mode, const char
 /* The live tree as a document, as a re-read would give it. */
 static struct lson_doc *tree_doc(const struct live_tree *t, bool plain_json)
 {
-	cJSON *j = live_tree_to_json(t, plain_json);
-	char *text = j ? cJSON_PrintUnformatted(j) : NULL;
-	struct lson_doc *d = NULL;
 	struct lb_error err;
 
-	cJSON_Delete(j);
-	if (text)
-		d = lson_parse(text, strlen(text), !plain_json, &err);
-	cJSON_free(text);
-	return d;
+	return live_tree_to_doc(t, plain_json, &err);
 }
 
 static void rebuild_doc(struct live_watch *w, long long now)
@@ -217,7 +222,6 @@ static void rebuild_doc(struct live_watch *w, long long now)
 	lson_unref(&w->doc);
 	w->doc = d;
 	w->doc_gen++;
-	w->doc_cost_ms = now_ms() - now;
 	w->pending |= LIVE_WATCH_DOC;
 }
 
@@ -453,8 +457,16 @@ static int only_writer(const struct live_watch *w)
 static void on_change(void *ud, const struct live_change *c, bool first, long long at_ms)
 {
 	struct live_watch *w = ud;
-	struct live_op_entry *e = ring_push(&w->ops, op_clear);
+	struct live_op_entry *e;
 
+	/* A message of more ops than the log holds: its listeners hear of the
+	 * oldest before they go (from inside the socket's pass, only then). */
+	if (w->ops.n == LIVE_WATCH_LOG_MAX &&
+	    ((struct live_op_entry *)ring_at(&w->ops, 0))->serial > w->ops_heard) {
+		w->ops_heard = w->op_serial;
+		notify(w, LIVE_WATCH_OPS);
+	}
+	e = ring_push(&w->ops, op_clear);
 	if (first)
 		w->msg_serial++;
 	w->op_serial++;
@@ -580,6 +592,36 @@ static void token_done(struct api_storage_result *res, void *ud)
 	cJSON_Delete(body);
 }
 
+/* The room exists (a socket to a room that does not would create it):
+ * then the token. */
+static void room_done(struct api_storage_result *res, void *ud)
+{
+	struct live_watch *w = ud;
+	char msg[256], line[300];
+
+	w->room_req = 0;
+	if (res->err.status == LB_CANCELLED)
+		return;
+	if (res->err.status == LB_OK) {
+		ask_token(w);
+		return;
+	}
+	if (res->status == 404)
+		snprintf(line, sizeof(line), "%s", "no push (the room does not exist): polling instead");
+	else {
+		lb_error_format(&res->err, msg, sizeof(msg));
+		snprintf(line, sizeof(line), "no push (could not read the room: %.200s): polling instead",
+		         msg);
+	}
+	set_mode(w, LIVE_WATCH_POLLING, line);
+}
+
+static void check_room(struct live_watch *w)
+{
+	w->room_req = api_send(model_api(w->m), EP_ROOM_GET,
+	                       &(struct api_send_args){.params = {w->room}}, room_done, w);
+}
+
 /* POST /v2/authorize-user for watch_user, reading this room only. */
 static void ask_token(struct live_watch *w)
 {
@@ -647,6 +689,12 @@ static void verify_done(struct api_storage_result *res, void *ud)
 	w->pending |= LIVE_WATCH_STATE;
 }
 
+void live_watch_refetch(struct live_watch *w)
+{
+	if (w->mode == LIVE_WATCH_PUSH)
+		w->refetch_due = true;
+}
+
 void live_watch_verify(struct live_watch *w)
 {
 	if (w->mode != LIVE_WATCH_PUSH || w->verify_req)
@@ -705,12 +753,19 @@ static void timer_process(void *ud, const struct pollfd *fds, int nfds)
 	}
 	if (w->mode == LIVE_WATCH_POLLING && w->live)
 		live_room_free(&w->live);
-	if (w->doc_dirty && w->doc_due >= 0 && now >= w->doc_due)
+	bool rebuilt = w->doc_dirty && w->doc_due >= 0 && now >= w->doc_due;
+	if (rebuilt)
 		rebuild_doc(w, now);
 	what = w->pending;
 	w->pending = 0;
+	if (what & LIVE_WATCH_OPS)
+		w->ops_heard = w->op_serial;
 	if (what)
 		notify(w, what);
+	/* The budget counts what a new document costs its viewers too (the
+	 * tree compares it with the one it showed). */
+	if (rebuilt)
+		w->doc_cost_ms = now_ms() - now;
 }
 
 /* ---- the interface ---------------------------------------------------------------- */
@@ -723,6 +778,8 @@ static void watch_free(struct live_watch *w)
 		http_remove_source(h, &w->timer);
 	if (w->token_req)
 		api_cancel(model_api(w->m), w->token_req);
+	if (w->room_req)
+		api_cancel(model_api(w->m), w->room_req);
 	if (w->verify_req)
 		api_cancel(model_api(w->m), w->verify_req);
 	live_room_free(&w->live);
@@ -791,7 +848,7 @@ struct live_watch *live_watch_open(struct model *m, const char *room, bool plain
 	}
 	http_add_source(o->http, &w->timer);
 	w->mode = LIVE_WATCH_STARTING;
-	ask_token(w);
+	check_room(w);
 	return w;
 }
 

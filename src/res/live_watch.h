@@ -164,6 +164,10 @@ void live_watch_get_stats(const struct live_watch *w, long long now, struct live
  * into out. */
 void live_watch_sparkline(const struct live_watch_stats *s, int cols, char *out, size_t n);
 
+/* Fetch Storage again over the socket (a re-read made elsewhere, after
+ * an edit through REST, disagreed with the live tree). */
+void live_watch_refetch(struct live_watch *w);
+
 /* Check the live tree against a REST re-read of Storage: when they
  * disagree, Storage is fetched again over the socket and the reason says
  * so. The answer comes later (listeners hear LIVE_WATCH_STATE). */

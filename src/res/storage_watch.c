@@ -275,6 +275,11 @@ static bool step(struct cmd_ctx *c, struct resource *unused, void *ud)
 		p->shown = lson_ref(doc);
 	} else if (r->state == RES_ERROR && r->generation != p->seen_gen) {
 		p->seen_gen = r->generation;
+		if (r->gone || r->err.http_status == 404) {
+			/* Nothing left to watch. */
+			cmd_finish(c, &r->err);
+			return true;
+		}
 		lb_error_format(&r->err, msg, sizeof(msg));
 		cmd_notef(p->c, "could not re-read Storage: %s", msg);
 	}

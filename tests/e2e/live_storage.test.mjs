@@ -147,6 +147,31 @@ describe("storage ROOM --watch on the command line (through the emulator)", () =
 		}
 	});
 
+	test("one message of more ops than the op log keeps: every op is printed", async () => {
+		const room = await roomWith({ list: { liveblocksType: "LiveList", data: [] } });
+		const alice = await openLiveRoom(stack.devUrl, room, { timeout: 60000 });
+		try {
+			const w = watchBatch(room);
+			await live(w);
+			await sleep(500);
+			const N = 10050;
+			alice.room.batch(() => {
+				const l = alice.root.get("list");
+				for (let i = 0; i < N; i++) l.push(i);
+			});
+			await alice.synced(); // the dev server takes seconds over 10,000 ops
+			await w.until((x) => x.ops.length >= N, `${N} ops`, 60000);
+			assert.equal(w.ops.length, N);
+			assert.equal(new Set(w.ops.map((o) => o.message)).size, 1, "one message");
+			assert.deepEqual(w.ops.map((o) => o.serial), Array.from({ length: N }, (_, i) => i + 1));
+			assert.equal(w.ops[N - 1].path, `/list/${N - 1}`);
+			assert.doesNotMatch(w.stderr, /faster than they could be printed/);
+			await w.stop();
+		} finally {
+			await alice.leave();
+		}
+	});
+
 	test("who: a client's presence in the same frame names it; with two writers a bare change is not pinned on anyone", async () => {
 		const room = await roomWith({ n: 0 });
 		const alice = await openLiveRoom(stack.devUrl, room, { userId: "alice" });
@@ -216,6 +241,36 @@ describe("storage ROOM --watch on the command line (through the emulator)", () =
 		}
 	});
 
+	test("a server close (1011) reconnects; a token expiry whose new token is refused falls back to polling", async () => {
+		const room = await roomWith({ n: 0 });
+		const alice = await openLiveRoom(stack.devUrl, room);
+		try {
+			await emu("DELETE", "/requests");
+			const w = watchBatch(room);
+			await live(w);
+			await sleep(500);
+			await emu("POST", "/sockets/close?code=1011");
+			await w.until((x) => x.notes.some((n) => /the server closed the room's socket \(1011\): connecting again/.test(n)), "the reconnection note");
+			for (let k = 0; k < 100 && (await count("GET", "/v8")) < 2; k++) await sleep(50);
+			await sleep(500);
+			alice.root.set("n", 1);
+			await alice.synced();
+			await w.until((x) => x.ops.some((o) => o.after === 1), "an op after the reconnection");
+
+			await emu("POST", "/faults", { method: "POST", path: "/v2/authorize-user", type: "status", status: 403, count: 1 });
+			await emu("POST", "/sockets/close?code=4109");
+			await w.until((x) => x.notes.some((n) => /no push \(could not get a token: .*403.*\): polling instead/.test(n)), "the fallback note");
+			// The first re-read is what later ones are compared with.
+			for (let k = 0; k < 100 && (await count("GET", "/v2/rooms/*/storage")) < 2; k++) await sleep(50);
+			alice.root.set("n", 2);
+			await alice.synced();
+			await w.until((x) => x.ops.some((o) => o.op === "changed" && o.path === "/n" && o.after === 2), "a polled change");
+			await w.stop();
+		} finally {
+			await alice.leave();
+		}
+	});
+
 	test("a refused token falls back to polling and says why once", async () => {
 		const room = await roomWith({ n: 0 });
 		await emu("POST", "/faults", { method: "POST", path: "/v2/authorize-user", type: "status", status: 403, count: 1 });
@@ -238,6 +293,7 @@ describe("storage ROOM --watch on the command line (through the emulator)", () =
 		await sleep(600);
 		await emu("POST", "/sockets/close?code=4001");
 		await w.until((x) => x.notes.some((n) => /no push \(the server closed the room's socket \(4001\)\): polling instead/.test(n)), "the fallback note");
+		await sleep(1500); // the first re-read, which later ones are compared with
 		assert.equal((await rest(stack.url, "PATCH", `/v2/rooms/${room}/storage/json-patch`, [{ op: "add", path: "/m", value: 1 }])).status, 200);
 		await w.until((x) => x.ops.some((o) => o.path === "/m" && o.op === "added"), "a polled change");
 		await w.stop();
@@ -258,6 +314,19 @@ describe("storage ROOM --watch on the command line (through the emulator)", () =
 			assert.equal(await count("POST", "/v2/authorize-user"), 0, `${how}: no token`);
 			await w.stop();
 		}
+	});
+
+	test("a room that does not exist is not created by watching it: exit 1 with the server's 404", async () => {
+		const room = uniq("nosuch");
+		await emu("DELETE", "/requests");
+		const w = watchBatch(room);
+		const r = await new Promise((res) => w.child.on("exit", (code) => res(code)));
+		assert.equal(r, 1, w.stderr);
+		assert.match(w.stderr, /no push \(the room does not exist\)/);
+		assert.match(w.stderr, /404/);
+		assert.equal(await count("GET", "/v8"), 0, "no socket");
+		assert.equal(await count("POST", "/v2/authorize-user"), 0, "no token");
+		assert.equal((await rest(stack.devUrl, "GET", `/v2/rooms/${room}`)).status, 404, "still no room");
 	});
 
 	test("watch_user names the watcher's token user; the watcher is invisible to the app's clients", async () => {
@@ -385,6 +454,36 @@ describe("w in the Storage tree (official dev server)", () => {
 			await t.waitFor(/watch off/);
 			await t.waitForGone(() => /\[live/.test(t.row(1)));
 			assert.match(t.screenText(), /counter number 42/);
+		} finally {
+			await c.leave();
+		}
+	});
+
+	test("an edit from the tree while watching live shows in the live tree (a server that does not push REST changes is caught up)", async () => {
+		const room = await roomWith({ counter: 1 });
+		const t = start();
+		await t.waitFor(/ \d+\+? rooms │/);
+		t.command(`:storage ${room} --watch`);
+		await t.waitFor(/counter number 1/);
+		await t.waitFor(() => /\[live \(push\)\]/.test(t.row(1)));
+		t.write("j");
+		await t.waitIdle();
+		t.write("e");
+		await t.waitFor(() => t.row(-1).includes(`:storage set ${room} /counter 1`));
+		t.key("Backspace");
+		t.command("5");
+		await t.waitFor(/Apply this change\? \[y\/N\]/);
+		t.write("y");
+		await t.waitFor(/counter number 5/, { timeout: 8000 });
+		assert.match(t.row(1), /\[live \(push\)\]/);
+		// And it is the live tree, not a re-read shown over it: a client's
+		// next change lands on top of it.
+		const c = await openLiveRoom(stack.devUrl, room);
+		try {
+			c.root.set("other", 1);
+			await c.synced();
+			await t.waitFor(/other number 1/, { timeout: 3000 });
+			assert.match(t.screenText(), /counter number 5/);
 		} finally {
 			await c.leave();
 		}

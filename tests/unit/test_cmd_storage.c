@@ -190,9 +190,9 @@ static void test_storage_options(void **state)
 {
 	struct fixture *f = *state;
 
-	cmd_run(&f->ctx, "storage r1 --watch");
+	cmd_run(&f->ctx, "storage r1 --poll");
 	assert_int_equal(f->last.status, LB_USAGE);
-	assert_non_null(strstr(f->last.message, "screen"));
+	assert_non_null(strstr(f->last.message, "--poll goes with --watch"));
 	cmd_run(&f->ctx, "storage r1 --format xml");
 	assert_int_equal(f->last.status, LB_USAGE);
 	assert_non_null(strstr(f->last.message, "--format"));

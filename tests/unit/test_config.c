@@ -255,6 +255,33 @@ static void test_user_setting(void **state)
 	check_parse_error("[profile a]\nuser = x\nuser = y\n", "a", "/etc/x:3: user is set twice");
 }
 
+/* watch = push|poll, globally or in a profile (the profile's wins), and
+ * a profile's watch_user (the live watch's token user). */
+static void test_watch_settings(void **state)
+{
+	struct config cfg = {0};
+	struct lb_error err;
+	const char *text = "watch = poll\n[profile a]\nsecret = sk_localdev\nwatch_user = ops-bot\n"
+	                   "[profile b]\nsecret = sk_localdev\nwatch = push\n";
+
+	(void)state;
+	assert_true(config_parse(&cfg, text, "/etc/x", "a", &err));
+	assert_true(cfg.watch_poll);
+	assert_string_equal(cfg.watch_user, "ops-bot");
+	config_clear(&cfg);
+	assert_true(config_parse(&cfg, text, "/etc/x", "b", &err));
+	assert_false(cfg.watch_poll);
+	assert_null(cfg.watch_user);
+	config_clear(&cfg);
+	assert_true(config_parse(&cfg, "theme = x\n", "/etc/x", NULL, &err));
+	assert_false(cfg.watch_poll);
+	config_clear(&cfg);
+	check_parse_error("watch = sometimes\n", NULL, "/etc/x:1: watch must be push or poll");
+	check_parse_error("watch = poll\nwatch = push\n", NULL, "/etc/x:2: watch is set twice");
+	check_parse_error("watch_user = x\n", NULL, "/etc/x:1: watch_user belongs in a [profile");
+	check_parse_error("[profile a]\nwatch_user =\n", "a", "/etc/x:2: watch_user");
+}
+
 static void test_unknown_profile_lists_available(void **state)
 {
 	check_parse_error(sample, "staging",
@@ -875,6 +902,7 @@ int main(void)
 	    T(test_unknown_profile_lists_available),
 	    T(test_mouse_setting),
 	    T(test_user_setting),
+	    T(test_watch_settings),
 	    T(test_parse_errors_do_not_echo_secrets),
 	    T(test_invalid_key_not_echoed),
 	    T(test_permissions),

@@ -23,6 +23,7 @@
 
 #include "util.h"
 #include "ws.h"
+#include "ws_frames.h"
 
 /* The client against a small WebSocket server on a thread: it writes its
  * answers and frames byte by byte as the RFC has them, so that the
@@ -53,109 +54,6 @@ struct server {
 	bool ok;        /* the script ran to its end */
 };
 
-static bool write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n) {
-		ssize_t k = write(fd, c, n);
-		if (k <= 0)
-			return false;
-		c += k;
-		n -= (size_t)k;
-	}
-	return true;
-}
-
-static bool read_all(int fd, void *p, size_t n)
-{
-	char *c = p;
-
-	while (n) {
-		ssize_t k = read(fd, c, n);
-		if (k <= 0)
-			return false;
-		c += k;
-		n -= (size_t)k;
-	}
-	return true;
-}
-
-/* An unmasked server frame: its header into out, the length of it. */
-static size_t frame_head(uint8_t *out, bool fin, int opcode, size_t len)
-{
-	size_t n = 0;
-
-	out[n++] = (uint8_t)((fin ? 0x80 : 0) | opcode);
-	if (len < 126) {
-		out[n++] = (uint8_t)len;
-	} else if (len < 65536) {
-		out[n++] = 126;
-		out[n++] = (uint8_t)(len >> 8);
-		out[n++] = (uint8_t)len;
-	} else {
-		out[n++] = 127;
-		for (int i = 7; i >= 0; i--)
-			out[n++] = (uint8_t)((uint64_t)len >> (8 * i));
-	}
-	return n;
-}
-
-static bool send_frame(int fd, bool fin, int opcode, const void *p, size_t len)
-{
-	uint8_t h[14];
-	size_t n = frame_head(h, fin, opcode, len);
-
-	return write_all(fd, h, n) && write_all(fd, p, len);
-}
-
-/* A client frame (masked, as the RFC requires): opcode and payload. */
-static bool read_frame(int fd, int *opcode, char *out, size_t max, size_t *len)
-{
-	uint8_t h[2], mask[4], ext[8];
-	uint64_t n;
-
-	if (!read_all(fd, h, 2) || !(h[1] & 0x80))
-		return false;
-	*opcode = h[0] & 0x0f;
-	n = h[1] & 0x7f;
-	if (n == 126) {
-		if (!read_all(fd, ext, 2))
-			return false;
-		n = (uint64_t)ext[0] << 8 | ext[1];
-	} else if (n == 127) {
-		if (!read_all(fd, ext, 8))
-			return false;
-		n = 0;
-		for (int i = 0; i < 8; i++)
-			n = n << 8 | ext[i];
-	}
-	if (n > max || !read_all(fd, mask, 4) || !read_all(fd, out, (size_t)n))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		out[i] ^= (char)mask[i % 4];
-	*len = (size_t)n;
-	return true;
-}
-
-static void accept_for(const char *request, char out[29])
-{
-	static const char guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-	const char *k = strstr(request, "Sec-WebSocket-Key: ");
-	char key[64] = "";
-	struct sha1_ctx sha;
-	uint8_t digest[SHA1_DIGEST_SIZE];
-
-	if (k)
-		sscanf(k + 19, "%63[^\r]", key);
-	sha1_init(&sha);
-	sha1_update(&sha, strlen(key), (const uint8_t *)key);
-	sha1_update(&sha, sizeof(guid) - 1, (const uint8_t *)guid);
-	sha1_digest(&sha, sizeof(digest), digest);
-	base64_encode_raw(out, sizeof(digest), digest);
-	out[28] = '\0';
-}
-
 static void conversation(struct server *s, int fd)
 {
 	char buf[256], *big;
@@ -166,32 +64,32 @@ static void conversation(struct server *s, int fd)
 	/* The first frame goes out with the headers, in one write. */
 	{
 		uint8_t h[14];
-		size_t n = frame_head(h, true, 1, sizeof(hello) - 1);
+		size_t n = ws_test_frame_head(h, true, 1, sizeof(hello) - 1);
 		char accept[29], head[512];
 		int hl;
 
-		accept_for(s->request, accept);
+		ws_test_accept_for(s->request, accept);
 		hl = snprintf(head, sizeof(head),
 		              "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
 		              "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
 		              accept);
 		memcpy(head + hl, h, n);
 		memcpy(head + hl + n, hello, sizeof(hello) - 1);
-		if (!write_all(fd, head, (size_t)hl + n + sizeof(hello) - 1))
+		if (!ws_test_write_all(fd, head, (size_t)hl + n + sizeof(hello) - 1))
 			return;
 	}
-	if (!read_frame(fd, &op, buf, sizeof(buf) - 1, &len) || op != 1)
+	if (!ws_test_read_frame(fd, &op, buf, sizeof(buf) - 1, &len) || op != 1)
 		return;
 	buf[len] = '\0';
 	snprintf(s->first_text, sizeof(s->first_text), "%s", buf);
-	if (!send_frame(fd, false, 1, "frag", 4) || !send_frame(fd, true, 0, "ment", 4) ||
-	    !send_frame(fd, true, 9, "p", 1))
+	if (!ws_test_send_frame(fd, false, 1, "frag", 4) || !ws_test_send_frame(fd, true, 0, "ment", 4) ||
+	    !ws_test_send_frame(fd, true, 9, "p", 1))
 		return;
-	if (!read_frame(fd, &op, buf, sizeof(buf) - 1, &len) || op != 10)
+	if (!ws_test_read_frame(fd, &op, buf, sizeof(buf) - 1, &len) || op != 10)
 		return;
 	buf[len] = '\0';
 	snprintf(s->pong, sizeof(s->pong), "%.15s", buf);
-	if (!send_frame(fd, true, 2, "\x01\x02", 2))
+	if (!ws_test_send_frame(fd, true, 2, "\x01\x02", 2))
 		return;
 	if (!(big = malloc(BIG_LEN)))
 		return;
@@ -199,18 +97,18 @@ static void conversation(struct server *s, int fd)
 	big[0] = '[';
 	big[BIG_LEN - 1] = ']';
 	/* In two fragments, as a client of the room may send it. */
-	if (!send_frame(fd, false, 1, big, BIG_LEN / 2) ||
-	    !send_frame(fd, true, 0, big + BIG_LEN / 2, BIG_LEN - BIG_LEN / 2)) {
+	if (!ws_test_send_frame(fd, false, 1, big, BIG_LEN / 2) ||
+	    !ws_test_send_frame(fd, true, 0, big + BIG_LEN / 2, BIG_LEN - BIG_LEN / 2)) {
 		free(big);
 		return;
 	}
 	free(big);
 	{
 		static const char reason[] = "\x10\x05token expired"; /* 4101 */
-		if (!send_frame(fd, true, 8, reason, sizeof(reason) - 1))
+		if (!ws_test_send_frame(fd, true, 8, reason, sizeof(reason) - 1))
 			return;
 	}
-	if (!read_frame(fd, &op, buf, sizeof(buf), &len) || op != 8 || len < 2)
+	if (!ws_test_read_frame(fd, &op, buf, sizeof(buf), &len) || op != 8 || len < 2)
 		return;
 	s->close_code = (uint8_t)buf[0] << 8 | (uint8_t)buf[1];
 	s->ok = true;
@@ -232,20 +130,20 @@ static void *serve(void *arg)
 		n += (size_t)k;
 		s->request[n] = '\0';
 	}
-	accept_for(s->request, accept_key);
+	ws_test_accept_for(s->request, accept_key);
 	switch (s->sc) {
 	case SC_CONVERSATION:
 		conversation(s, fd);
 		break;
 	case SC_REFUSED:
-		s->ok = write_all(fd, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n", 45);
+		s->ok = ws_test_write_all(fd, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n", 45);
 		break;
 	case SC_BAD_ACCEPT:
 		snprintf(head, sizeof(head),
 		         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
 		         "Connection: Upgrade\r\nSec-WebSocket-Accept: AAAA%s\r\n\r\n",
 		         accept_key + 4);
-		s->ok = write_all(fd, head, strlen(head));
+		s->ok = ws_test_write_all(fd, head, strlen(head));
 		break;
 	case SC_DROP:
 	case SC_TOO_BIG:
@@ -253,7 +151,7 @@ static void *serve(void *arg)
 		         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
 		         "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
 		         accept_key);
-		s->ok = write_all(fd, head, strlen(head));
+		s->ok = ws_test_write_all(fd, head, strlen(head));
 		if (s->sc == SC_TOO_BIG) {
 			char big[2000];
 			int op;
@@ -261,9 +159,9 @@ static void *serve(void *arg)
 
 			memset(big, 'y', sizeof(big));
 			/* The client's text sent when it opened may come first. */
-			s->ok = send_frame(fd, true, 1, big, sizeof(big));
+			s->ok = ws_test_send_frame(fd, true, 1, big, sizeof(big));
 			do
-				s->ok = s->ok && read_frame(fd, &op, big, sizeof(big), &len);
+				s->ok = s->ok && ws_test_read_frame(fd, &op, big, sizeof(big), &len);
 			while (s->ok && op != 8);
 			if (s->ok)
 				s->close_code = (uint8_t)big[0] << 8 | (uint8_t)big[1];

@@ -326,8 +326,11 @@ enum view_result treeview_action(struct view *v, enum action a)
 
 void treeview_changed(struct view *v, struct resource *r)
 {
-	if (resview_settled(v, r))
-		treeview_take_doc(v);
+	if (!resview_settled(v, r))
+		return;
+	if (treeview_live_pushing(treeview_of(v)))
+		treeview_live_reread(v);
+	treeview_take_doc(v);
 }
 
 bool treeview_search(struct view *v, const char *pattern, int dir)

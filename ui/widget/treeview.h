@@ -39,6 +39,7 @@ struct treeview {
 	bool live_plain_json, live_poll;
 	struct live_watch *live;
 	unsigned live_gen; /* of the live document shown */
+	unsigned live_reread_gen; /* of the resource last compared with it */
 	long long live_sec; /* the second the status line was drawn for */
 };
 
@@ -67,6 +68,10 @@ bool treeview_live_pushing(const struct treeview *tv);
 /* Whether the rate or the sparkline still change from second to second
  * (ops came in the time they show): redraws each second only then. */
 bool treeview_live_moving(const struct treeview *tv, long long now);
+/* The resource was re-read while the socket pushes (after an edit through
+ * REST, which the server may not push): when it disagrees with the live
+ * document, Storage is fetched again over the socket, and that is said. */
+void treeview_live_reread(struct view *v);
 /* The live document when it is newer than the one shown: true, shown. */
 bool treeview_live_take(struct view *v);
 /* "live (push)" or "polling every 1 s" for the breadcrumb line; for the

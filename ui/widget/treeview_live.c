@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "model_storage.h"
 #include "live_watch.h"
 #include "term_safe.h"
 #include "treeview.h"
@@ -68,6 +69,7 @@ bool treeview_live_start(struct view *v)
 		return false;
 	}
 	tv->live_gen = 0;
+	tv->live_reread_gen = tv->base.res->generation;
 	say_reason(v);
 	if (live_watch_mode(tv->live) == LIVE_WATCH_POLLING)
 		fall_back(v);
@@ -95,6 +97,28 @@ void treeview_live_stop(struct view *v)
 bool treeview_live_pushing(const struct treeview *tv)
 {
 	return tv->live && live_watch_mode(tv->live) != LIVE_WATCH_POLLING;
+}
+
+void treeview_live_reread(struct view *v)
+{
+	struct treeview *tv = treeview_of(v);
+	struct resource *r = tv->base.res;
+	struct lson_doc *rest = model_document(r), *mine;
+	struct lson_delta *d = NULL;
+	size_t n;
+
+	if (!r->has_data || !rest || r->generation == tv->live_reread_gen ||
+	    !(mine = live_watch_doc(tv->live, NULL)))
+		return;
+	tv->live_reread_gen = r->generation;
+	n = lson_diff(mine, rest, &d);
+	lson_deltas_free(&d, n);
+	lson_unref(&mine);
+	if (!n)
+		return;
+	live_watch_refetch(tv->live);
+	app_message(v->app, false, "the live tree and a re-read of Storage disagree (%zu change%s): "
+	            "fetching Storage again", n, n == 1 ? "" : "s");
 }
 
 bool treeview_live_take(struct view *v)
