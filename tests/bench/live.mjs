@@ -18,18 +18,23 @@
 //    latency run, and on a document of 1 + 1 + items * 5 nodes (a LiveList
 //    "items" of LiveObjects of 4 fields) once loaded and after the stream.
 // 3. Idle: --idle seconds with nothing changing on the small room: what
-//    lbtui reads and writes (/proc/PID/io rchar, wchar) and its wake-ups
-//    (voluntary_ctxt_switches); then, unless --no-strace, the same time
+//    lbtui reads and writes (/proc/PID/io rchar, wchar: files and pipes
+//    only; on its sockets, the kernel's bytes_sent and bytes_received
+//    from ss -ti) and its wake-ups (voluntary_ctxt_switches), against the
+//    subscriber's; then, unless --no-strace, the same time
 //    again with strace attached, listing every system call (strace stops
 //    make context switches, so the counters come from the first window).
 // 4. CPU: on the big document, the writer updates one field of a list
 //    item --rate times a second for --seconds (batches of rate/100 every
 //    10 ms, caught up on the clock); lbtui's and the subscriber's
 //    utime+stime (/proc/PID/stat) over the window, as % of one core, and
-//    the ops lbtui printed per second (the stream really reached).
-//    Unless --no-tui, the screen watches too (`:storage ROOM --watch` in a
-//    pty, tests/e2e/harness.mjs): its memory and CPU in the same stream,
-//    and its CPU in the 3 s after it (a backlog would show there).
+//    the ops lbtui applied per second by its own "time" (the rate the
+//    stream really reached; below 90% of --rate the verdict is an
+//    estimate from lbtui's CPU time per op, and says so). Then, unless
+//    --no-tui, the screen alone under a second stream (`:storage ROOM
+//    --watch` in a pty, tests/e2e/harness.mjs, parsed in this process
+//    next to the writer): its memory and CPU, and its CPU in the 3 s
+//    after (a backlog would show there).
 //
 // Targets (issue 12): median latency within 1.5x of the SDK subscriber,
 // peak RSS at most 1/4 of the subscriber's, idle: no traffic but the 30 s
