@@ -1006,19 +1006,28 @@ void live_watch_get_stats(const struct live_watch *w, long long now, struct live
 void live_watch_sparkline(const struct live_watch_stats *s, int cols, char *out, size_t n)
 {
 	static const char *const bars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
-	unsigned max = 0;
+	unsigned sums[LIVE_WATCH_SPARK] = {0}, max = 0;
+	int per, first;
 	size_t len = 0;
 
-	if (cols > LIVE_WATCH_SPARK)
-		cols = LIVE_WATCH_SPARK;
-	for (int i = LIVE_WATCH_SPARK - cols; i < LIVE_WATCH_SPARK; i++)
-		if (s->spark[i] > max)
-			max = s->spark[i];
 	if (n)
 		out[0] = '\0';
-	for (int i = LIVE_WATCH_SPARK - cols; i < LIVE_WATCH_SPARK && cols > 0; i++) {
-		unsigned v = s->spark[i];
-		const char *b = max ? bars[v ? 1 + v * 6 / max : 0] : bars[0];
+	if (cols <= 0)
+		return;
+	if (cols > LIVE_WATCH_SPARK)
+		cols = LIVE_WATCH_SPARK;
+	/* The minute in cols columns of per seconds each, the newest last. */
+	per = (LIVE_WATCH_SPARK + cols - 1) / cols;
+	first = LIVE_WATCH_SPARK - per * cols;
+	for (int c = 0; c < cols; c++) {
+		for (int i = first + c * per; i < first + (c + 1) * per; i++)
+			if (i >= 0)
+				sums[c] += s->spark[i];
+		if (sums[c] > max)
+			max = sums[c];
+	}
+	for (int c = 0; c < cols; c++) {
+		const char *b = max && sums[c] ? bars[1 + sums[c] * 6 / max] : bars[0];
 
 		if (len + strlen(b) + 1 > n)
 			break;

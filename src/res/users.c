@@ -6,6 +6,8 @@
 #include "cmd_impl.h"
 #include "family.h"
 #include "json.h"
+#include "live_print.h"
+#include "live_watch.h"
 #include "model_storage.h"
 #include "output.h"
 #include "util.h"
@@ -15,7 +17,10 @@
 static void run_users(struct cmd_ctx *c, const struct command *cmd, struct args *a);
 
 static const struct opt_spec users_opts[] = {
-    {"watch", OPT_FLAG, NULL, "re-read on an interval (TUI)"},
+    {"watch", OPT_FLAG, NULL,
+     "follow who connects, leaves and changes presence, live through the room's socket "
+     "(the screen; without it, a line each until Ctrl-C)"},
+    {"poll", OPT_FLAG, NULL, "with --watch: re-read the list every second instead of the socket"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -91,11 +96,20 @@ static bool users_step(struct cmd_ctx *c, struct resource *r, void *ud)
 
 static void run_users(struct cmd_ctx *c, const struct command *cmd, struct args *a)
 {
+	bool watch = cmd_has_flag(a, "watch"), poll = cmd_has_flag(a, "poll");
+	if (poll && !watch) {
+		cmd_finish_usage(c, "%s", "--poll goes with --watch");
+		return;
+	}
 	const char *room = cmd_target(c, cmd, a, SCOPE_ROOM);
-	if (!room || cmd_need_view(c) ||
-	    cmd_open_view(c, "users", &(struct scope){.room = room}, NULL,
-	                  cmd_has_flag(a, "watch"),
-	                  "--watch needs the screen: run lbtui without -e"))
+	if (!room || cmd_need_view(c))
+		return;
+	if (watch && !(c->host.interactive && c->host.show_view)) {
+		users_watch_print(c, room, poll);
+		return;
+	}
+	if (cmd_open_view(c, "users", &(struct scope){.room = room},
+	                  &(struct live_watch_opts){.poll = poll}, watch, NULL))
 		return;
 	cmd_wait_room(c, model_active_users(c->model, room), room, users_step);
 }

@@ -173,7 +173,7 @@ const VIEWS = [
 		name: "users",
 		async open(t) {
 			await top(t);
-			await run(t, ":users acme:readme", "Nobody is connected");
+			await run(t, ":users acme:readme", (s) => s.includes("Nobody is connected") && /live \(push\)/.test(status(t)));
 		},
 	},
 	{
@@ -315,6 +315,13 @@ const VIEWS = [
 		async open(t) {
 			await top(t);
 			await run(t, `:token authorize ada --room 'acme:*=room:read,comments:read' --room acme:readme=room:write --info '{"name":"Ada"}'`, /acme:readme\s+room:write/);
+		},
+	},
+	{
+		name: "events",
+		async open(t) {
+			await top(t);
+			await run(t, ":events acme:readme", (s) => s.includes("No broadcast event since the watch began") && /live \(push\)/.test(status(t)));
 		},
 	},
 ];

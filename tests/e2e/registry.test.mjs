@@ -56,7 +56,7 @@ describe("views' own actions", () => {
 		const t = start();
 		await inRoom(t);
 		const hint = t.screen().find((r) => r.includes("e update · D delete"));
-		assert.match(hint, /s Storage · y Yjs · v versions · u users · t threads · e update · D delete/);
+		assert.match(hint, /s Storage · y Yjs · v versions · u users · t threads · B events · e update · D delete/);
 		// The navigator lists the same views under the room.
 		const nav = t.screen().map((r) => r.slice(0, 16));
 		const at = (label) => nav.findIndex((r) => r.includes(label));

@@ -57,6 +57,15 @@ function gridRow(t, kind) {
 	return { y, xs, words: xs.map((x) => s[y].slice(x, x + 8).trim()) };
 }
 
+/** The words of kind's row, or null while the grid has no such row yet
+ * (its header may be drawn before its rows): for waiting on. */
+function gridWords(t, kind) {
+	const s = t.screen();
+	if (!s.some((l) => new RegExp(`│\\s+${kind.replace("$", "\\$")}\\s`).test(l)))
+		return null;
+	return gridRow(t, kind).words;
+}
+
 /** The attributes of the word of channel ch in kind's row. */
 function cellAt(t, kind, ch) {
 	const { y, xs } = gridRow(t, kind);
@@ -94,12 +103,12 @@ describe("the settings grid", () => {
 		await fault({ method: "POST", path: "/v2/users/*/notification-settings", type: "latency", latencyMs: 1500 });
 		await rest(stack.url, "DELETE", "/__emulator/requests");
 		t.write(" ");
-		await t.waitFor(() => gridRow(t, "textMention").words[1] === "off…");
+		await t.waitFor(() => gridWords(t, "textMention")?.[1] === "off…");
 		t.write("h");
 		await t.waitIdle();
 		const pending = cellAt(t, "textMention", 1);
 		assert.ok(!sameLook(pending, on) && !sameLook(pending, off), "pending looks like on or off");
-		await t.waitFor(() => gridRow(t, "textMention").words[1] === "off", { timeout: 6000 });
+		await t.waitFor(() => gridWords(t, "textMention")?.[1] === "off", { timeout: 6000 });
 		assert.ok(sameLook(cellAt(t, "textMention", 1), off));
 		assert.equal((await lb.getNotificationSettings({ userId: user })).slack.textMention, false);
 		// Only that cell changed, with one POST.
@@ -111,7 +120,7 @@ describe("the settings grid", () => {
 		// Enter toggles too: email × thread back and forth.
 		t.key("Up");
 		t.key("Enter");
-		await t.waitFor(() => gridRow(t, "thread").words[0] === "off");
+		await t.waitFor(() => gridWords(t, "thread")?.[0] === "off");
 		assert.equal((await lb.getNotificationSettings({ userId: user })).email.thread, false);
 		assert.equal(await t.exit(), 0);
 	});
@@ -140,7 +149,7 @@ describe("the settings grid", () => {
 		await t.waitFor(/rooms/);
 		t.command(`:settings ${user}`);
 		await t.waitFor(/KIND\s+email/);
-		await t.waitFor(() => gridRow(t, "thread").words[3] === "off");
+		await t.waitFor(() => gridWords(t, "thread")?.[3] === "off");
 		await rest(stack.url, "DELETE", "/__emulator/requests");
 		t.write("R");
 		await t.waitFor(new RegExp(`Reset the notification settings of user ${user} to the project's defaults`));
@@ -152,7 +161,7 @@ describe("the settings grid", () => {
 		const state = path.join(t.home, ".local", "state", "lbtui");
 		assert.ok(fs.readdirSync(state).some((f) => f.startsWith(`notification-settings-${user}`)),
 			"the copy named on the message line is there");
-		await t.waitFor(() => gridRow(t, "thread").words[3] === "on");
+		await t.waitFor(() => gridWords(t, "thread")?.[3] === "on");
 		assert.deepEqual(gridRow(t, "textMention").words, ["on", "on", "on", "on"]);
 		assert.equal(await count("DELETE", `/v2/users/${user}/notification-settings`), 1);
 		assert.equal(await t.exit(), 0);
@@ -201,7 +210,7 @@ describe("a channel the project has not enabled", () => {
 			t.write("h");
 			t.key("Down");
 			t.write(" ");
-			await t.waitFor(() => gridRow(t, "textMention").words[0] === "on");
+			await t.waitFor(() => gridWords(t, "textMention")?.[0] === "on");
 			assert.deepEqual(posts, [{ email: { textMention: true } }]);
 			assert.equal(await t.exit(), 0);
 		} finally {

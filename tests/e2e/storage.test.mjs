@@ -574,8 +574,7 @@ describe("watch mode with a live client (official dev server)", () => {
 			await t.waitFor(id);
 			t.write("u");
 			await t.waitFor(/CONN\s+USER\s+INFO/);
-			await t.waitFor(/1 connected/);
-			assert.match(t.row(-2), /watch 1s/);
+			await t.waitFor(/1 connected │ live \(push\)/);
 			await live.leave();
 			left = true;
 			await t.waitFor(/0 connected|Nobody is connected/, { timeout: 8000 });

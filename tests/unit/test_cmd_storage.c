@@ -1232,8 +1232,9 @@ static void test_users(void **state)
 	assert_non_null(strstr(out, "\"connectionId\":16"));
 	assert_non_null(strstr(out, "\"name\":\"Alice\""));
 	assert_non_null(strstr(out, "\"id\":null"));
-	cmd_run(&f->ctx, "users r1 --watch");
+	cmd_run(&f->ctx, "users r1 --poll");
 	assert_int_equal(f->last.status, LB_USAGE);
+	assert_non_null(strstr(f->last.message, "--watch"));
 }
 
 /* ---- room administration ---------------------------------------------------- */

@@ -80,11 +80,15 @@ static void test_sparkline(void **state)
 	memset(&st, 0, sizeof(st));
 	live_watch_sparkline(&st, 4, out, sizeof(out));
 	assert_string_equal(out, "▁▁▁▁");
+	/* Four columns of 15 s: the minute's quarters. */
 	st.spark[LIVE_WATCH_SPARK - 1] = 60;
-	st.spark[LIVE_WATCH_SPARK - 2] = 30;
-	st.spark[LIVE_WATCH_SPARK - 3] = 1;
+	st.spark[LIVE_WATCH_SPARK - 16] = 30;
+	st.spark[LIVE_WATCH_SPARK - 31] = 1;
 	live_watch_sparkline(&st, 4, out, sizeof(out));
 	assert_string_equal(out, "▁▂▅█");
+	st.spark[LIVE_WATCH_SPARK - 2] = 60;
+	live_watch_sparkline(&st, 4, out, sizeof(out));
+	assert_string_equal(out, "▁▂▃█");
 	/* No wider than what is kept, nor than out. */
 	live_watch_sparkline(&st, 1000, out, sizeof(out));
 	assert_int_equal(strlen(out), LIVE_WATCH_SPARK * 3);

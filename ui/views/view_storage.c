@@ -278,6 +278,7 @@ static const struct view_key storage_keys[] = {
     {'d', "storage-delete"},
     {KEY_DC, "storage-delete"},
     {'m', "storage-move"},
+    {'B', "open-events"},
     {0, NULL},
 };
 

@@ -140,8 +140,8 @@ bool treeview_live_take(struct view *v)
 	return true;
 }
 
-/* The sparkline's width on the status line, in seconds. */
-#define SPARK_COLS 12
+/* The sparkline's width on the status line: the minute in 10 columns. */
+#define SPARK_COLS 10
 
 bool treeview_live_moving(const struct treeview *tv, long long now)
 {
@@ -150,8 +150,8 @@ bool treeview_live_moving(const struct treeview *tv, long long now)
 	if (!treeview_live_pushing(tv))
 		return false;
 	live_watch_get_stats(tv->live, now, &st);
-	/* One more second than shown: the last op has to scroll out. */
-	for (int i = LIVE_WATCH_SPARK - SPARK_COLS - 1; i < LIVE_WATCH_SPARK; i++)
+	/* Until the last op has left the minute the sparkline shows. */
+	for (int i = 0; i < LIVE_WATCH_SPARK; i++)
 		if (st.spark[i])
 			return true;
 	return false;
@@ -183,7 +183,7 @@ bool treeview_live_describe(const struct treeview *tv, bool status, char *out, s
 		snprintf(out, n, "%s", live_watch_mode_name(mode));
 		return true;
 	}
-	/* The mode is on the breadcrumb line; here the rate, the last 12 s. */
+	/* The mode is on the breadcrumb line; here the rate and the minute. */
 	live_watch_sparkline(&st, SPARK_COLS, spark, sizeof(spark));
 	if (st.unknown || st.ignored)
 		snprintf(extra, sizeof(extra), ", %zu unknown", st.unknown + st.ignored);
