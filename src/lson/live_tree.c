@@ -748,8 +748,10 @@ size_t live_tree_size(const struct live_tree *t)
 	return t->n_nodes;
 }
 
-static struct node *node_new(const char *id, enum node_type type, const char *key,
-                             const cJSON *data)
+/* A node with its data: a copy of data, or data itself when own (it is
+ * the node's then, detached from where it was). */
+static struct node *node_new(const char *id, enum node_type type, const char *key, cJSON *data,
+                             bool own)
 {
 	struct node *n = calloc(1, sizeof(*n));
 
@@ -757,62 +759,93 @@ static struct node *node_new(const char *id, enum node_type type, const char *ke
 		return NULL;
 	n->type = type;
 	if (!(n->id = strdup(id)) || (key && !(n->key = strdup(key))) ||
-	    (data && !(n->data = cJSON_Duplicate(data, true)))) {
+	    (data && !own && !(n->data = cJSON_Duplicate(data, true)))) {
 		node_free(n);
 		return NULL;
 	}
+	if (data && own)
+		n->data = data;
 	return n;
 }
 
-bool live_tree_add_nodes(struct live_tree *t, const cJSON *nodes, struct lb_error *err)
+/* Add the node it (a compact node of nodes); take: its data moves to the
+ * node and it leaves nodes. -1 when out of memory, 0 when it is not a
+ * node (err says why), 1 when added or already there. */
+static int add_node(struct live_tree *t, cJSON *nodes, cJSON *it, bool take,
+                    struct lb_error *err)
 {
-	const cJSON *it;
+	const char *id = cJSON_GetStringValue(cJSON_GetArrayItem(it, 0));
+	cJSON *second = cJSON_GetArrayItem(it, 1), *data = NULL, *parent = NULL, *key = NULL;
+	enum node_type type = NT_OBJECT;
+	struct node *n;
+
+	if (!cJSON_IsArray(it) || !id) {
+		lb_error_set(err, LB_DECODE, "%s", "a Storage node that is not [id, ...]");
+		return 0;
+	}
+	if (find(t, id))
+		return 1;
+	if (cJSON_IsObject(second)) {
+		/* The root: ["root", {data}] */
+		data = second;
+	} else {
+		parent = cJSON_GetArrayItem(it, 2);
+		key = cJSON_GetArrayItem(it, 3);
+		if (!cJSON_IsNumber(second) || second->valueint < 0 || second->valueint >= NT_COUNT ||
+		    !cJSON_IsString(parent) || !cJSON_IsString(key)) {
+			lb_error_set(err, LB_DECODE, "the Storage node \"%.64s\" is not one", id);
+			return 0;
+		}
+		type = (enum node_type)second->valueint;
+		data = cJSON_GetArrayItem(it, 4);
+	}
+	if (take && data)
+		cJSON_DetachItemViaPointer(it, data);
+	n = node_new(id, type, key ? key->valuestring : NULL, data, take);
+	if (!n && take)
+		cJSON_Delete(data);
+	if (n && parent && !(n->parent_id = strdup(parent->valuestring))) {
+		node_free(n);
+		n = NULL;
+	}
+	if (!n || !insert_hash(t, n)) {
+		if (n)
+			node_free(n);
+		lb_error_set(err, LB_NOMEM, "%s", "out of memory");
+		return -1;
+	}
+	if (!n->parent_id)
+		t->root = n;
+	if (take)
+		cJSON_Delete(cJSON_DetachItemViaPointer(nodes, it));
+	return 1;
+}
+
+static bool add_nodes(struct live_tree *t, cJSON *nodes, bool take, struct lb_error *err)
+{
+	cJSON *it, *next;
 
 	if (!cJSON_IsArray(nodes)) {
 		lb_error_set(err, LB_DECODE, "%s", "a Storage message without a list of nodes");
 		return false;
 	}
-	cJSON_ArrayForEach(it, nodes)
-	{
-		const char *id = cJSON_GetStringValue(cJSON_GetArrayItem(it, 0));
-		const cJSON *second = cJSON_GetArrayItem(it, 1);
-		struct node *n;
-
-		if (!cJSON_IsArray(it) || !id) {
-			lb_error_set(err, LB_DECODE, "%s", "a Storage node that is not [id, ...]");
+	for (it = nodes->child; it; it = next) {
+		next = it->next;
+		if (add_node(t, nodes, it, take, err) <= 0)
 			return false;
-		}
-		if (find(t, id))
-			continue;
-		if (cJSON_IsObject(second)) {
-			/* The root: ["root", {data}] */
-			n = node_new(id, NT_OBJECT, NULL, second);
-		} else {
-			const cJSON *type = second, *parent = cJSON_GetArrayItem(it, 2),
-			            *key = cJSON_GetArrayItem(it, 3);
-
-			if (!cJSON_IsNumber(type) || type->valueint < 0 || type->valueint >= NT_COUNT ||
-			    !cJSON_IsString(parent) || !cJSON_IsString(key)) {
-				lb_error_set(err, LB_DECODE, "the Storage node \"%.64s\" is not one", id);
-				return false;
-			}
-			n = node_new(id, (enum node_type)type->valueint, key->valuestring,
-			             cJSON_GetArrayItem(it, 4));
-			if (n && !(n->parent_id = strdup(parent->valuestring))) {
-				node_free(n);
-				n = NULL;
-			}
-		}
-		if (!n || !insert_hash(t, n)) {
-			if (n)
-				node_free(n);
-			lb_error_set(err, LB_NOMEM, "%s", "out of memory");
-			return false;
-		}
-		if (!n->parent_id)
-			t->root = n;
 	}
 	return true;
+}
+
+bool live_tree_add_nodes(struct live_tree *t, const cJSON *nodes, struct lb_error *err)
+{
+	/* Not taken: nothing of nodes changes. */
+	return add_nodes(t, (cJSON *)nodes, false, err);
+}
+
+bool live_tree_take_nodes(struct live_tree *t, cJSON *nodes, struct lb_error *err)
+{
+	return add_nodes(t, nodes, true, err);
 }
 
 /* Mark what the root reaches (a stack, not recursion: a deep document
@@ -944,10 +977,11 @@ static int apply_create(struct live_tree *t, int code, const cJSON *op, struct l
 		return 0;
 	if (code == LIVE_OP_CREATE_OBJECT && data && !cJSON_IsObject(data))
 		return 0;
-	if (!(n = node_new(id, create_types[code], key, code == LIVE_OP_CREATE_LIST ||
-	                                                        code == LIVE_OP_CREATE_MAP
-	                                                    ? NULL
-	                                                    : data)))
+	/* Copied (own false): the op is the caller's. */
+	if (!(n = node_new(id, create_types[code], key,
+	                   code == LIVE_OP_CREATE_LIST || code == LIVE_OP_CREATE_MAP ? NULL
+	                                                                           : (cJSON *)data,
+	                   false)))
 		return -1;
 	if (code == LIVE_OP_CREATE_REGISTER && !n->data && !(n->data = cJSON_CreateNull()))
 		goto nomem;

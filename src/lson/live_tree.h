@@ -52,6 +52,9 @@ void live_tree_free(struct live_tree **t);
  * link them once the last has come; false with err on a node that is
  * not one (nothing is kept of that message's bad node). */
 bool live_tree_add_nodes(struct live_tree *t, const cJSON *nodes, struct lb_error *err);
+/* The same, taking the nodes out of the array as they are added (their
+ * data moves, not copied): a large Storage message is not held twice. */
+bool live_tree_take_nodes(struct live_tree *t, cJSON *nodes, struct lb_error *err);
 bool live_tree_link(struct live_tree *t, struct lb_error *err);
 
 /* Apply one op from the server. True when it changed the tree (*out says

@@ -203,7 +203,7 @@ static void storage_end(struct live_room *r)
 		r->ev.loaded(r->ud, r->tree);
 }
 
-static void one_message(struct live_room *r, const cJSON *m, int frame_actor)
+static void one_message(struct live_room *r, cJSON *m, int frame_actor)
 {
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(m, "type");
 	struct user_ctx u = {r, actor_of(m), NULL, true, false};
@@ -237,7 +237,7 @@ static void one_message(struct live_room *r, const cJSON *m, int frame_actor)
 	case MSG_STORAGE_CHUNK:
 		if (!r->next && !(r->next = live_tree_new()))
 			break;
-		if (!live_tree_add_nodes(r->next, cJSON_GetObjectItemCaseSensitive(m, "nodes"), &err)) {
+		if (!live_tree_take_nodes(r->next, cJSON_GetObjectItemCaseSensitive(m, "nodes"), &err)) {
 			live_tree_free(&r->next);
 			ws_close(r->ws, 1000);
 			set_state(r, LIVE_FAILED, err.message);
@@ -259,7 +259,7 @@ static void on_message(void *ud, const char *text, size_t len)
 {
 	struct live_room *r = ud;
 	cJSON *root;
-	const cJSON *m;
+	cJSON *m;
 
 	r->stats.messages++;
 	r->stats.bytes_in += len;

@@ -1003,6 +1003,11 @@ void live_watch_get_stats(const struct live_watch *w, long long now, struct live
 	out->rate = sum / 10.0;
 }
 
+void live_watch_rate_text(const struct live_watch_stats *s, char *out, size_t n)
+{
+	snprintf(out, n, s->rate > 0 && s->rate < 10 ? "%.1f ops/s" : "%.0f ops/s", s->rate);
+}
+
 void live_watch_sparkline(const struct live_watch_stats *s, int cols, char *out, size_t n)
 {
 	static const char *const bars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};

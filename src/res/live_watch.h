@@ -160,6 +160,8 @@ const struct live_event *live_watch_event(const struct live_watch *w, size_t i);
 
 /* Counts, the rate and the sparkline as of now (monotonic ms). */
 void live_watch_get_stats(const struct live_watch *w, long long now, struct live_watch_stats *out);
+/* "0 ops/s", "2.5 ops/s", "1050 ops/s": the rate for a status line. */
+void live_watch_rate_text(const struct live_watch_stats *s, char *out, size_t n);
 /* "▁▂▅█" of the last minute in cols characters (each the ops of
  * 60 / cols seconds, the newest last): UTF-8 into out. */
 void live_watch_sparkline(const struct live_watch_stats *s, int cols, char *out, size_t n);

@@ -76,7 +76,7 @@ function navigator(t) {
 	return { entries, current };
 }
 
-const ROOM_ENTRIES = ["Rooms", "Storage", "Yjs", "Versions", "Users", "Threads", "Queue", "Help"];
+const ROOM_ENTRIES = ["Rooms", "Storage", "Yjs", "Versions", "Users", "Events", "Threads", "Queue", "Help"];
 
 const lastRow = (t) => t.row(-1).trimEnd();
 

@@ -290,10 +290,35 @@ static void test_bad_nodes(void **state)
 	}
 }
 
+/* Taking the nodes gives the tree adding them gives, and empties the
+ * message as it goes. */
+static void test_take_nodes(void **state)
+{
+	struct live_tree *a = load(sample), *b = live_tree_new();
+	cJSON *nodes = cJSON_Parse(sample);
+	struct lb_error err;
+	char *pa, *pb;
+
+	(void)state;
+	assert_true(live_tree_take_nodes(b, nodes, &err));
+	assert_true(live_tree_link(b, &err));
+	assert_int_equal(cJSON_GetArraySize(nodes), 0);
+	pa = plain(a);
+	pb = plain(b);
+	assert_string_equal(pa, pb);
+	assert_int_equal(live_tree_size(a), live_tree_size(b));
+	cJSON_free(pa);
+	cJSON_free(pb);
+	cJSON_Delete(nodes);
+	live_tree_free(&a);
+	live_tree_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_positions),     cmocka_unit_test(test_load),
+	    cmocka_unit_test(test_take_nodes),
 	    cmocka_unit_test(test_object_ops),    cmocka_unit_test(test_nested_create),
 	    cmocka_unit_test(test_list_ops),      cmocka_unit_test(test_bad_nodes),
 	};

@@ -94,6 +94,16 @@ static void test_sparkline(void **state)
 	assert_int_equal(strlen(out), LIVE_WATCH_SPARK * 3);
 	live_watch_sparkline(&st, 4, out, 7);
 	assert_string_equal(out, "▁▂");
+	/* The rate: whole above 10 a second, one decimal below. */
+	st.rate = 0;
+	live_watch_rate_text(&st, out, sizeof(out));
+	assert_string_equal(out, "0 ops/s");
+	st.rate = 2.54;
+	live_watch_rate_text(&st, out, sizeof(out));
+	assert_string_equal(out, "2.5 ops/s");
+	st.rate = 1050.4;
+	live_watch_rate_text(&st, out, sizeof(out));
+	assert_string_equal(out, "1050 ops/s");
 }
 
 int main(void)

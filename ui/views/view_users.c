@@ -561,7 +561,9 @@ static void rate_text(const struct live_watch *w, char *out, size_t n)
 
 	live_watch_get_stats(w, now_ms(), &st);
 	live_watch_sparkline(&st, 10, spark, sizeof(spark));
-	snprintf(out, n, "%.3g ops/s %s", st.rate, spark);
+	char rate[32];
+	live_watch_rate_text(&st, rate, sizeof(rate));
+	snprintf(out, n, "%s %s", rate, spark);
 }
 
 static void live_status(struct view *v, char *out, size_t n)

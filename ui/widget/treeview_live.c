@@ -161,7 +161,7 @@ bool treeview_live_describe(const struct treeview *tv, bool status, char *out, s
 {
 	struct live_watch_stats st;
 	enum live_watch_mode mode;
-	char spark[LIVE_WATCH_SPARK * 4], extra[64] = "";
+	char spark[LIVE_WATCH_SPARK * 4], extra[64] = "", rate[32];
 
 	if (!tv->live)
 		return false;
@@ -187,7 +187,8 @@ bool treeview_live_describe(const struct treeview *tv, bool status, char *out, s
 	live_watch_sparkline(&st, SPARK_COLS, spark, sizeof(spark));
 	if (st.unknown || st.ignored)
 		snprintf(extra, sizeof(extra), ", %zu unknown", st.unknown + st.ignored);
-	snprintf(out, n, "%.3g ops/s %s%s", st.rate, spark, extra);
+	live_watch_rate_text(&st, rate, sizeof(rate));
+	snprintf(out, n, "%s %s%s", rate, spark, extra);
 	return true;
 }
 
