@@ -36,12 +36,16 @@ struct actor_name {
 	char *user_id;
 };
 
-/* A ring of at most LIVE_WATCH_LOG_MAX entries of size bytes, grown as
- * entries come (it wraps only once full). */
+/* A ring of at most max entries of size bytes, grown as entries come (it
+ * wraps only once full). */
 struct ring {
 	void *items;
-	size_t size, head, n, cap;
+	size_t size, head, n, cap, max;
 };
+
+/* The op log of a watch nobody draws: printers print each op as they
+ * hear of it, so a short history is enough. */
+#define PRINT_LOG_MAX 1024
 
 struct live_watch {
 	struct live_watch *next; /* the registry */
@@ -115,13 +119,13 @@ static void *ring_push(struct ring *r, void (*clear)(void *))
 {
 	void *slot;
 
-	if (r->n == r->cap && r->cap < LIVE_WATCH_LOG_MAX) {
+	if (r->n == r->cap && r->cap < r->max) {
 		/* head is 0 until the ring first wraps, which is at its most. */
 		size_t cap = r->cap ? r->cap * 2 : 64;
 		void *v;
 
-		if (cap > LIVE_WATCH_LOG_MAX)
-			cap = LIVE_WATCH_LOG_MAX;
+		if (cap > r->max)
+			cap = r->max;
 		if (!(v = realloc(r->items, cap * r->size)))
 			return NULL;
 		r->items = v;
@@ -137,6 +141,26 @@ static void *ring_push(struct ring *r, void (*clear)(void *))
 	r->n++;
 	memset(slot, 0, r->size);
 	return slot;
+}
+
+/* Let r hold up to max (more than it does): a full ring that wrapped is
+ * put back in order first, so that it can grow. False when out of memory
+ * (r is unchanged). */
+static bool ring_raise(struct ring *r, size_t max)
+{
+	if (r->head) {
+		char *v = malloc(r->cap * r->size);
+
+		if (!v)
+			return false;
+		for (size_t i = 0; i < r->n; i++)
+			memcpy(v + i * r->size, ring_at(r, i), r->size);
+		free(r->items);
+		r->items = v;
+		r->head = 0;
+	}
+	r->max = max;
+	return true;
 }
 
 static void ring_free(struct ring *r, void (*clear)(void *))
@@ -461,7 +485,7 @@ static void on_change(void *ud, const struct live_change *c, bool first, long lo
 
 	/* A message of more ops than the log holds: its listeners hear of the
 	 * oldest before they go (from inside the socket's pass, only then). */
-	if (w->ops.n == LIVE_WATCH_LOG_MAX &&
+	if (w->ops.n == w->ops.max &&
 	    ((struct live_op_entry *)ring_at(&w->ops, 0))->serial > w->ops_heard) {
 		w->ops_heard = w->op_serial;
 		notify(w, LIVE_WATCH_OPS);
@@ -811,6 +835,7 @@ struct live_watch *live_watch_open(struct model *m, const char *room, bool plain
 			w->refs++;
 			if (want_doc && !w->want_doc) {
 				w->want_doc = true;
+				ring_raise(&w->ops, LIVE_WATCH_LOG_MAX);
 				if (w->live && live_room_tree(w->live))
 					rebuild_doc(w, now_ms());
 			}
@@ -828,8 +853,11 @@ struct live_watch *live_watch_open(struct model *m, const char *room, bool plain
 	w->forced_poll = poll;
 	w->doc_due = -1;
 	w->ops.size = sizeof(struct live_op_entry);
+	w->ops.max = want_doc ? LIVE_WATCH_LOG_MAX : PRINT_LOG_MAX;
 	w->notes.size = sizeof(struct live_note);
+	w->notes.max = LIVE_WATCH_LOG_MAX;
 	w->events.size = sizeof(struct live_event);
+	w->events.max = LIVE_WATCH_LOG_MAX;
 	w->spark_sec = now_ms() / 1000;
 	w->timer = (struct http_source){.pollfds = timer_fds,
 	                                .timeout_ms = timer_timeout,

@@ -142,8 +142,9 @@ bool live_watch_take_reason(struct live_watch *w, const void *ud, char *out, siz
 struct lson_doc *live_watch_doc(struct live_watch *w, unsigned *generation);
 
 /* The op log, oldest first: how many entries are kept (at most
- * LIVE_WATCH_LOG_MAX; older ones go), and entry i of them. The serial of
- * the newest is live_watch_stats' ops. */
+ * LIVE_WATCH_LOG_MAX, or 1,024 for a watch opened without want_doc, whose
+ * printers print each op as they hear of it; older ones go), and entry i
+ * of them. The serial of the newest is live_watch_stats' ops. */
 #define LIVE_WATCH_LOG_MAX 10000
 size_t live_watch_op_count(const struct live_watch *w);
 const struct live_op_entry *live_watch_op(const struct live_watch *w, size_t i);
