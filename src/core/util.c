@@ -139,6 +139,36 @@ long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+long long wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void format_clock_ms(long long wall, char *out, size_t n)
+{
+	time_t s = (time_t)(wall / 1000);
+	struct tm tm;
+
+	if (!localtime_r(&s, &tm))
+		memset(&tm, 0, sizeof(tm));
+	snprintf(out, n, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
+	         (int)(wall % 1000));
+}
+
+void format_iso_ms(long long wall, char *out, size_t n)
+{
+	time_t s = (time_t)(wall / 1000);
+	struct tm tm;
+	char date[32] = "";
+
+	if (gmtime_r(&s, &tm))
+		strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, n, "%.24s.%03dZ", date, (int)(wall % 1000));
+}
+
 /* Wall clock in seconds since the epoch. */
 long long wall_s(void)
 {

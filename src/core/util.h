@@ -25,6 +25,12 @@ bool buf_json_string(struct buf *b, const char *s);
 
 /* Monotonic clock in milliseconds. */
 long long now_ms(void);
+/* Wall clock in milliseconds since the epoch. */
+long long wall_ms(void);
+/* A wall time in milliseconds as "05:31:02.123" (local time) and as
+ * "2026-12-04T05:31:02.123Z". */
+void format_clock_ms(long long wall, char *out, size_t n);
+void format_iso_ms(long long wall, char *out, size_t n);
 /* Wall clock in seconds since the epoch. */
 long long wall_s(void);
 

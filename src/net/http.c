@@ -1240,6 +1240,54 @@ void http_remove_source(struct http *h, struct http_source *s)
 		}
 }
 
+int http_no_fds(void *ud, struct pollfd *fds, int max)
+{
+	(void)ud;
+	(void)fds;
+	(void)max;
+	return 0;
+}
+
+static int timer_timeout(void *ud)
+{
+	const struct http_timer *t = ud;
+	long long now = now_ms();
+
+	if (t->due_ms < 0)
+		return -1;
+	return t->due_ms <= now ? 0 : (int)(t->due_ms - now);
+}
+
+static void timer_process(void *ud, const struct pollfd *fds, int nfds)
+{
+	struct http_timer *t = ud;
+
+	(void)fds;
+	(void)nfds;
+	if (t->fire && t->due_ms >= 0 && now_ms() >= t->due_ms)
+		t->fire(t->ud);
+}
+
+void http_timer_add(struct http *h, struct http_timer *t)
+{
+	if (t->h)
+		return;
+	t->source = (struct http_source){.pollfds = http_no_fds,
+	                                 .timeout_ms = timer_timeout,
+	                                 .process = timer_process,
+	                                 .ud = t};
+	t->h = h;
+	http_add_source(h, &t->source);
+}
+
+void http_timer_remove(struct http_timer *t)
+{
+	if (!t->h)
+		return;
+	http_remove_source(t->h, &t->source);
+	t->h = NULL;
+}
+
 int http_sources(const struct http *h)
 {
 	return h ? h->nsources : 0;

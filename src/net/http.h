@@ -174,6 +174,22 @@ void http_remove_source(struct http *h, struct http_source *s);
 /* How many sources are added. */
 int http_sources(const struct http *h);
 
+/* The pollfds of a source that has none (a timer): 0. */
+int http_no_fds(void *ud, struct pollfd *fds, int max);
+
+/* A source that is only a timer: the loop wakes at due_ms (monotonic;
+ * -1: not at all) and calls fire (NULL: the wake-up is the point, what
+ * runs after the loop's pass does the work). */
+struct http_timer {
+	struct http_source source;
+	long long due_ms;
+	void (*fire)(void *ud);
+	void *ud;
+	struct http *h; /* while added */
+};
+void http_timer_add(struct http *h, struct http_timer *t);
+void http_timer_remove(struct http_timer *t);
+
 /* The retry decision, pure so it can be tested. attempt is the number of
  * attempts made so far (1 after the first). status is the HTTP status, 0 on
  * a network error. retry_after is the Retry-After header value or NULL

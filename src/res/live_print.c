@@ -21,46 +21,15 @@
 
 /* ---- lines ------------------------------------------------------------------ */
 
-static long long wall_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* "2026-12-04T05:31:02.123Z" of a wall time. */
-static void iso_time(long long wall_ms, char *out, size_t n)
-{
-	time_t s = (time_t)(wall_ms / 1000);
-	struct tm tm;
-	char date[32] = "";
-
-	if (gmtime_r(&s, &tm))
-		strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, n, "%.24s.%03dZ", date, (int)(wall_ms % 1000));
-}
-
-/* "05:31:02.123", local time. */
-static void clock_time(long long wall_ms, char *out, size_t n)
-{
-	time_t s = (time_t)(wall_ms / 1000);
-	struct tm tm;
-
-	if (!localtime_r(&s, &tm))
-		memset(&tm, 0, sizeof(tm));
-	snprintf(out, n, "%02d:%02d:%02d.%03lld", tm.tm_hour, tm.tm_min, tm.tm_sec, wall_ms % 1000);
-}
-
 /* A JSON value as itself; text that is not JSON as a string. */
-static cJSON *value_json(const char *json)
+cJSON *live_print_value(const char *json)
 {
 	cJSON *v = json ? cJSON_Parse(json) : NULL;
 
 	return v ? v : json ? cJSON_CreateString(json) : cJSON_CreateNull();
 }
 
-static void print_json_line(struct cmd_ctx *c, cJSON *o)
+void live_print_line(struct cmd_ctx *c, cJSON *o)
 {
 	char *text = o ? cJSON_PrintUnformatted(o) : NULL;
 
@@ -88,7 +57,7 @@ static void print_user_line(struct cmd_ctx *c, const struct user_line *l)
 	if (c->host.json) {
 		cJSON *o = cJSON_CreateObject();
 
-		iso_time(l->wall_ms, at, sizeof(at));
+		format_iso_ms(l->wall_ms, at, sizeof(at));
 		cJSON_AddStringToObject(o, "time", at);
 		cJSON_AddStringToObject(o, "type", l->what);
 		cJSON_AddNumberToObject(o, "connectionId", l->actor);
@@ -97,13 +66,13 @@ static void print_user_line(struct cmd_ctx *c, const struct user_line *l)
 		else
 			cJSON_AddNullToObject(o, "id");
 		if (l->info)
-			cJSON_AddItemToObject(o, "info", value_json(l->info));
+			cJSON_AddItemToObject(o, "info", live_print_value(l->info));
 		if (l->presence)
-			cJSON_AddItemToObject(o, "presence", value_json(l->presence));
-		print_json_line(c, o);
+			cJSON_AddItemToObject(o, "presence", live_print_value(l->presence));
+		live_print_line(c, o);
 		return;
 	}
-	clock_time(l->wall_ms, at, sizeof(at));
+	format_clock_ms(l->wall_ms, at, sizeof(at));
 	cmd_sayf(c, "%s  %-8s %s (connection %d)%s%s%s%s", at, l->what,
 	         l->user_id ? l->user_id : "(anonymous)", l->actor, l->info ? "  info " : "",
 	         l->info ? l->info : "", l->presence ? "  presence " : "",
@@ -142,10 +111,8 @@ struct users_printer {
 	struct polled *polled;
 	size_t n_polled;
 	unsigned seen_gen;
-	long long due_ms;
 	struct http *http;
-	struct http_source timer;
-	bool timer_on;
+	struct http_timer timer;
 };
 
 static bool same_note(const struct live_note *a, const struct live_note *b)
@@ -192,7 +159,7 @@ static void print_start(struct users_printer *p)
 
 		if (s)
 			s->updated_ms = u->updated_ms;
-		print_user_line(p->c, &(struct user_line){"here", wall_now(), u->actor, u->user_id,
+		print_user_line(p->c, &(struct user_line){"here", wall_ms(), u->actor, u->user_id,
 		                                          u->info, u->presence});
 	}
 	if (!live_watch_user_count(p->live))
@@ -235,44 +202,15 @@ static void print_presences(struct users_printer *p)
 	}
 }
 
-static int timer_fds(void *ud, struct pollfd *fds, int max)
-{
-	(void)ud;
-	(void)fds;
-	(void)max;
-	return 0;
-}
-
-/* The next re-read is due: the loop wakes, and cmd_step (after it) reads. */
-static int timer_timeout(void *ud)
-{
-	struct users_printer *p = ud;
-	long long now = now_ms();
-
-	return p->due_ms <= now ? 0 : (int)(p->due_ms - now);
-}
-
-static void timer_process(void *ud, const struct pollfd *fds, int nfds)
-{
-	(void)ud;
-	(void)fds;
-	(void)nfds;
-}
-
 static void start_polling(struct users_printer *p)
 {
 	if (p->polling)
 		return;
 	p->polling = true;
-	p->due_ms = 0;
-	if (p->http) {
-		p->timer = (struct http_source){.pollfds = timer_fds,
-		                                .timeout_ms = timer_timeout,
-		                                .process = timer_process,
-		                                .ud = p};
-		http_add_source(p->http, &p->timer);
-		p->timer_on = true;
-	}
+	p->timer.due_ms = 0;
+	/* The loop wakes for each re-read; the step after its pass reads. */
+	if (p->http)
+		http_timer_add(p->http, &p->timer);
 }
 
 static void on_users(void *ud, unsigned what)
@@ -320,7 +258,7 @@ static void print_reread(struct users_printer *p, const struct resource *r)
 {
 	size_t n = model_count(r);
 	struct polled *now = calloc(n + 1, sizeof(*now));
-	long long wall = wall_now();
+	long long wall = wall_ms();
 
 	if (!now) {
 		cmd_note(p->c, "out of memory: a re-read of the connected users is not shown");
@@ -363,7 +301,7 @@ static bool users_step(struct cmd_ctx *c, struct resource *unused, void *ud)
 	if (!p->res) {
 		if (!(p->res = model_active_users(c->model, p->room)))
 			return false;
-		p->due_ms = now + POLL_MS;
+		p->timer.due_ms = now + POLL_MS;
 	}
 	r = p->res;
 	if (r->has_data && r->generation != p->seen_gen) {
@@ -374,8 +312,8 @@ static bool users_step(struct cmd_ctx *c, struct resource *unused, void *ud)
 		lb_error_format(&r->err, msg, sizeof(msg));
 		cmd_notef(c, "could not re-read the connected users: %s", msg);
 	}
-	if (now >= p->due_ms) {
-		p->due_ms = now + POLL_MS;
+	if (now >= p->timer.due_ms) {
+		p->timer.due_ms = now + POLL_MS;
 		model_refresh(c->model, r);
 	}
 	return false;
@@ -385,8 +323,7 @@ static void users_printer_free(void *ud)
 {
 	struct users_printer *p = ud;
 
-	if (p->timer_on)
-		http_remove_source(p->http, &p->timer);
+	http_timer_remove(&p->timer);
 	if (p->live) {
 		live_watch_unlisten(p->live, on_users, p);
 		live_watch_close(&p->live);
@@ -443,7 +380,7 @@ static void print_event(struct cmd_ctx *c, const struct live_event *e)
 	if (c->host.json) {
 		cJSON *o = cJSON_CreateObject();
 
-		iso_time(e->wall_ms, at, sizeof(at));
+		format_iso_ms(e->wall_ms, at, sizeof(at));
 		cJSON_AddStringToObject(o, "time", at);
 		cJSON_AddStringToObject(o, "sender", e->actor < 0 ? "rest-api" : "user");
 		if (e->actor < 0)
@@ -454,11 +391,11 @@ static void print_event(struct cmd_ctx *c, const struct live_event *e)
 			cJSON_AddStringToObject(o, "id", e->user_id);
 		else
 			cJSON_AddNullToObject(o, "id");
-		cJSON_AddItemToObject(o, "event", value_json(e->json));
-		print_json_line(c, o);
+		cJSON_AddItemToObject(o, "event", live_print_value(e->json));
+		live_print_line(c, o);
 		return;
 	}
-	clock_time(e->wall_ms, at, sizeof(at));
+	format_clock_ms(e->wall_ms, at, sizeof(at));
 	if (e->actor < 0)
 		cmd_sayf(c, "%s  REST API  %s", at, e->json);
 	else

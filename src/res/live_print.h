@@ -6,7 +6,14 @@
 
 #include <stdbool.h>
 
+struct cJSON;
 struct cmd_ctx;
+
+/* What the live printers share (this file's and storage_watch.c): a JSON
+ * value as itself, text that is not JSON as a string, NULL as null; and
+ * one object printed as one line (JSON Lines), then freed. */
+struct cJSON *live_print_value(const char *json);
+void live_print_line(struct cmd_ctx *c, struct cJSON *o);
 
 /* Joins, leaves and presence changes of room's connections, one line each
  * (JSON Lines with --json): through the room's socket, or, when push is

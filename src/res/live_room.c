@@ -380,14 +380,6 @@ static bool connect_socket(struct live_room *r, struct lb_error *err)
 
 /* ---- timers: the room's own pass on the loop ---------------------------------- */
 
-static int timer_fds(void *ud, struct pollfd *fds, int max)
-{
-	(void)ud;
-	(void)fds;
-	(void)max;
-	return 0;
-}
-
 static int timer_timeout(void *ud)
 {
 	struct live_room *r = ud;
@@ -449,7 +441,7 @@ struct live_room *live_room_open(struct http *h, const char *base_url, const cha
 	r->ev = *ev;
 	r->ud = ud;
 	r->ping_due = r->pong_due = r->retry_due = -1;
-	r->timer = (struct http_source){.pollfds = timer_fds,
+	r->timer = (struct http_source){.pollfds = http_no_fds,
 	                                .timeout_ms = timer_timeout,
 	                                .process = timer_process,
 	                                .ud = r};

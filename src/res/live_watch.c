@@ -95,14 +95,6 @@ static struct live_watch *registry;
 
 /* ---- small pieces ------------------------------------------------------------------ */
 
-static long long wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static char *dup_or_null(const char *s)
 {
 	return s ? strdup(s) : NULL;
@@ -732,14 +724,6 @@ void live_watch_verify(struct live_watch *w)
 
 /* ---- the watch's own pass on the loop --------------------------------------------- */
 
-static int timer_fds(void *ud, struct pollfd *fds, int max)
-{
-	(void)ud;
-	(void)fds;
-	(void)max;
-	return 0;
-}
-
 static int timer_timeout(void *ud)
 {
 	struct live_watch *w = ud;
@@ -859,7 +843,7 @@ struct live_watch *live_watch_open(struct model *m, const char *room, bool plain
 	w->events.size = sizeof(struct live_event);
 	w->events.max = LIVE_WATCH_LOG_MAX;
 	w->spark_sec = now_ms() / 1000;
-	w->timer = (struct http_source){.pollfds = timer_fds,
+	w->timer = (struct http_source){.pollfds = http_no_fds,
 	                                .timeout_ms = timer_timeout,
 	                                .process = timer_process,
 	                                .ud = w};

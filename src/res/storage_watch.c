@@ -9,6 +9,7 @@
 
 #include "cmd_impl.h"
 #include "http.h"
+#include "live_print.h"
 #include "live_watch.h"
 #include "lson.h"
 #include "model_storage.h"
@@ -25,8 +26,7 @@
 struct printer {
 	struct cmd_ctx *c;
 	struct http *http;        /* the loop: polling wakes it with timer */
-	struct http_source timer;
-	bool timer_on;
+	struct http_timer timer;
 	struct live_watch *live;
 	unsigned long printed;    /* the serial of the last op printed */
 	unsigned long message;    /* of the last op printed */
@@ -37,60 +37,8 @@ struct printer {
 	bool simplified;
 	struct lson_doc *shown;   /* polling: the last read */
 	unsigned seen_gen;
-	long long due_ms;         /* polling: the next re-read */
 	bool polling;
 };
-
-/* "2026-12-04T05:31:02.123Z" and "05:31:02.123" (local) of a wall time. */
-static void iso_time(long long wall_ms, char *out, size_t n)
-{
-	time_t s = (time_t)(wall_ms / 1000);
-	struct tm tm;
-
-	char date[32];
-
-	gmtime_r(&s, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, n, "%.24s.%03dZ", date, (int)(wall_ms % 1000));
-}
-
-static void clock_time(long long wall_ms, char *out, size_t n)
-{
-	time_t s = (time_t)(wall_ms / 1000);
-	struct tm tm;
-
-	localtime_r(&s, &tm);
-	snprintf(out, n, "%02d:%02d:%02d.%03lld", tm.tm_hour, tm.tm_min, tm.tm_sec, wall_ms % 1000);
-}
-
-static long long wall_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* A JSON value as itself; text that is not JSON as a string. */
-static cJSON *value_json(const char *json)
-{
-	cJSON *v;
-
-	if (!json)
-		return cJSON_CreateNull();
-	v = cJSON_Parse(json);
-	return v ? v : cJSON_CreateString(json);
-}
-
-static void print_json_line(struct cmd_ctx *c, cJSON *o)
-{
-	char *text = o ? cJSON_PrintUnformatted(o) : NULL;
-
-	if (text)
-		cmd_print_json(c, text, strlen(text));
-	cJSON_free(text);
-	cJSON_Delete(o);
-}
 
 /* One line of a change: "  set    /x: 10 → 42". */
 static void say_change(struct cmd_ctx *c, const char *kind, const char *from, const char *path,
@@ -107,7 +55,7 @@ static void print_op(struct printer *p, const struct live_op_entry *e)
 	if (p->c->host.json) {
 		cJSON *o = cJSON_CreateObject();
 
-		iso_time(e->wall_ms, at, sizeof(at));
+		format_iso_ms(e->wall_ms, at, sizeof(at));
 		cJSON_AddStringToObject(o, "time", at);
 		cJSON_AddNumberToObject(o, "serial", (double)e->serial);
 		cJSON_AddNumberToObject(o, "message", (double)e->message);
@@ -125,13 +73,13 @@ static void print_op(struct printer *p, const struct live_op_entry *e)
 		cJSON_AddStringToObject(o, "path", e->path);
 		if (e->from)
 			cJSON_AddStringToObject(o, "from", e->from);
-		cJSON_AddItemToObject(o, "before", value_json(e->before));
-		cJSON_AddItemToObject(o, "after", value_json(e->after));
-		print_json_line(p->c, o);
+		cJSON_AddItemToObject(o, "before", live_print_value(e->before));
+		cJSON_AddItemToObject(o, "after", live_print_value(e->after));
+		live_print_line(p->c, o);
 		return;
 	}
 	if (e->message != p->message) {
-		clock_time(e->wall_ms, at, sizeof(at));
+		format_clock_ms(e->wall_ms, at, sizeof(at));
 		if (e->actor < 0)
 			cmd_sayf(p->c, "%s  (who: not told; the REST API or one of several writers)", at);
 		else
@@ -162,44 +110,15 @@ static void print_new_ops(struct printer *p)
 	}
 }
 
-static int timer_fds(void *ud, struct pollfd *fds, int max)
-{
-	(void)ud;
-	(void)fds;
-	(void)max;
-	return 0;
-}
-
-/* The next re-read is due: the loop wakes, and cmd_step (after it) reads. */
-static int timer_timeout(void *ud)
-{
-	struct printer *p = ud;
-	long long now = now_ms();
-
-	return p->due_ms <= now ? 0 : (int)(p->due_ms - now);
-}
-
-static void timer_process(void *ud, const struct pollfd *fds, int nfds)
-{
-	(void)ud;
-	(void)fds;
-	(void)nfds;
-}
-
 static void start_polling(struct printer *p)
 {
 	if (p->polling)
 		return;
 	p->polling = true;
-	p->due_ms = 0;
-	if (p->http) {
-		p->timer = (struct http_source){.pollfds = timer_fds,
-		                                .timeout_ms = timer_timeout,
-		                                .process = timer_process,
-		                                .ud = p};
-		http_add_source(p->http, &p->timer);
-		p->timer_on = true;
-	}
+	p->timer.due_ms = 0;
+	/* The loop wakes for each re-read; the step after its pass reads. */
+	if (p->http)
+		http_timer_add(p->http, &p->timer);
 }
 
 static void on_live(void *ud, unsigned what)
@@ -223,14 +142,14 @@ static void print_deltas(struct printer *p, struct lson_doc *doc)
 	static const char *const kinds[] = {[LSON_ADDED] = "added",
 	                                    [LSON_CHANGED] = "changed",
 	                                    [LSON_REMOVED] = "removed"};
-	long long wall = wall_now();
+	long long wall = wall_ms();
 	char at[40];
 
 	if (n && !p->c->host.json) {
-		clock_time(wall, at, sizeof(at));
+		format_clock_ms(wall, at, sizeof(at));
 		cmd_sayf(p->c, "%s  (re-read)", at);
 	}
-	iso_time(wall, at, sizeof(at));
+	format_iso_ms(wall, at, sizeof(at));
 	for (size_t i = 0; i < n; i++) {
 		if (p->c->host.json) {
 			cJSON *o = cJSON_CreateObject();
@@ -240,9 +159,9 @@ static void print_deltas(struct printer *p, struct lson_doc *doc)
 			cJSON_AddNullToObject(o, "user");
 			cJSON_AddStringToObject(o, "op", kinds[d[i].kind]);
 			cJSON_AddStringToObject(o, "path", d[i].path);
-			cJSON_AddItemToObject(o, "before", value_json(d[i].before));
-			cJSON_AddItemToObject(o, "after", value_json(d[i].after));
-			print_json_line(p->c, o);
+			cJSON_AddItemToObject(o, "before", live_print_value(d[i].before));
+			cJSON_AddItemToObject(o, "after", live_print_value(d[i].after));
+			live_print_line(p->c, o);
 		} else {
 			say_change(p->c, kinds[d[i].kind], NULL, d[i].path, d[i].before, d[i].after);
 		}
@@ -263,7 +182,7 @@ static bool step(struct cmd_ctx *c, struct resource *unused, void *ud)
 	if (!p->res) {
 		if (!(p->res = model_storage(c->model, p->room, p->simplified)))
 			return false;
-		p->due_ms = now + POLL_MS;
+		p->timer.due_ms = now + POLL_MS;
 	}
 	r = p->res;
 	if (r->has_data && r->generation != p->seen_gen && model_document(r)) {
@@ -283,8 +202,8 @@ static bool step(struct cmd_ctx *c, struct resource *unused, void *ud)
 		lb_error_format(&r->err, msg, sizeof(msg));
 		cmd_notef(p->c, "could not re-read Storage: %s", msg);
 	}
-	if (now >= p->due_ms) {
-		p->due_ms = now + POLL_MS;
+	if (now >= p->timer.due_ms) {
+		p->timer.due_ms = now + POLL_MS;
 		model_refresh(c->model, r);
 	}
 	return false;
@@ -294,8 +213,7 @@ static void printer_free(void *ud)
 {
 	struct printer *p = ud;
 
-	if (p->timer_on)
-		http_remove_source(p->http, &p->timer);
+	http_timer_remove(&p->timer);
 	if (p->live) {
 		live_watch_unlisten(p->live, on_live, p);
 		live_watch_close(&p->live);

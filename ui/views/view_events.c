@@ -31,14 +31,6 @@ struct events_view {
 /* A new event stands out this long. */
 #define FRESH_MS 3000
 
-static long long wall_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static struct events_view *priv(struct view *v)
 {
 	return v->priv;
@@ -151,7 +143,7 @@ static void events_draw(struct view *v, WINDOW *win, bool focused)
 		return;
 	}
 	const char *pattern = app_search_pattern(v->app);
-	long long now = wall_now();
+	long long now = wall_ms();
 	for (int row = 0; row < ev->height && ev->pos.top + row < n; row++) {
 		int i = ev->pos.top + row;
 		const struct live_event *e = event_at(ev, i);
@@ -268,7 +260,7 @@ static int events_tick(struct view *v, long long now)
 {
 	struct events_view *ev = priv(v);
 	const struct live_event *newest = event_at(ev, 0);
-	long long left = newest ? newest->wall_ms + FRESH_MS - wall_now() : -1;
+	long long left = newest ? newest->wall_ms + FRESH_MS - wall_ms() : -1;
 
 	if (ev->redraw_ms && (now >= ev->redraw_ms || left <= 0)) {
 		app_dirty(v->app);

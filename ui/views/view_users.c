@@ -208,13 +208,6 @@ static enum theme_element users_element(struct view *v, int col, const void *ite
 
 /* ---- live through the room's socket ------------------------------------- */
 
-static long long wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* "14:05:09" of ms since the epoch, local time; "" for 0. */
 static const char *clock_text(long long ms, char *buf, size_t n)
 {

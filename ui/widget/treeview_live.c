@@ -192,16 +192,6 @@ bool treeview_live_describe(const struct treeview *tv, bool status, char *out, s
 	return true;
 }
 
-/* "05:31:02.123" of a wall-clock time in milliseconds. */
-static void clock_time(long long wall_ms, char *out, size_t n)
-{
-	time_t s = (time_t)(wall_ms / 1000);
-	struct tm tm;
-
-	localtime_r(&s, &tm);
-	snprintf(out, n, "%02d:%02d:%02d.%03lld", tm.tm_hour, tm.tm_min, tm.tm_sec, wall_ms % 1000);
-}
-
 /* Whether path is prefix or below it. */
 static bool at_or_below(const char *path, const char *prefix)
 {
@@ -246,7 +236,7 @@ char *treeview_live_log(const struct treeview *tv, const char *path)
 				continue;
 			if (shown_msg != e->message) {
 				shown_msg = e->message;
-				clock_time(e->wall_ms, at, sizeof(at));
+				format_clock_ms(e->wall_ms, at, sizeof(at));
 				if (e->actor < 0)
 					buf_printf(&b, "%s%s  (who: not told; the REST API or one of several writers)\n",
 					           b.len ? "\n" : "", at);
