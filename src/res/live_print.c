@@ -39,6 +39,60 @@ void live_print_line(struct cmd_ctx *c, cJSON *o)
 	cJSON_Delete(o);
 }
 
+void live_poll_start(struct live_poll *p, struct model *m)
+{
+	struct http *h = model_options_of(m)->http;
+
+	if (p->on)
+		return;
+	p->on = true;
+	p->timer.due_ms = 0;
+	/* The loop wakes for each re-read; the step after its pass reads. */
+	if (h)
+		http_timer_add(h, &p->timer);
+}
+
+struct resource *live_poll_step(struct live_poll *p, struct model *m,
+                                struct resource *(*take)(void *ud), void *ud, bool *fresh)
+{
+	long long now = now_ms();
+	struct resource *r;
+
+	*fresh = false;
+	if (!p->on)
+		return NULL;
+	if (!p->res) {
+		if (!(p->res = take(ud)))
+			return NULL;
+		p->timer.due_ms = now + POLL_MS;
+	}
+	r = p->res;
+	if ((r->has_data || r->state == RES_ERROR) && r->generation != p->seen_gen) {
+		p->seen_gen = r->generation;
+		*fresh = true;
+	}
+	if (now >= p->timer.due_ms) {
+		p->timer.due_ms = now + POLL_MS;
+		model_refresh(m, r);
+	}
+	return r;
+}
+
+void live_poll_clear(struct live_poll *p, struct model *m)
+{
+	http_timer_remove(&p->timer);
+	model_release(m, &p->res);
+	p->on = false;
+}
+
+void live_print_reason(struct cmd_ctx *c, struct live_watch *w, const void *ud)
+{
+	char why[320];
+
+	if (live_watch_take_reason(w, ud, why, sizeof(why)))
+		cmd_note(c, why);
+}
+
 /* One connection's line: what happened ("here", "joined", "left",
  * "presence"), who, and what is known of them (NULL: left out). */
 struct user_line {
@@ -102,17 +156,12 @@ struct users_printer {
 	struct live_note last;
 	struct seen *seen;
 	size_t n_seen;
-	/* Polling: the list re-read (taken when polling starts: taking it
-	 * reads it), the connections of the last read, and the timer that
-	 * wakes the loop for the next. */
-	bool polling, read_once;
+	/* Polling: the list re-read, and the connections of the last read. */
+	struct live_poll poll;
+	bool read_once;
 	char *room;
-	struct resource *res;
 	struct polled *polled;
 	size_t n_polled;
-	unsigned seen_gen;
-	struct http *http;
-	struct http_timer timer;
 };
 
 static bool same_note(const struct live_note *a, const struct live_note *b)
@@ -202,27 +251,15 @@ static void print_presences(struct users_printer *p)
 	}
 }
 
-static void start_polling(struct users_printer *p)
-{
-	if (p->polling)
-		return;
-	p->polling = true;
-	p->timer.due_ms = 0;
-	/* The loop wakes for each re-read; the step after its pass reads. */
-	if (p->http)
-		http_timer_add(p->http, &p->timer);
-}
-
 static void on_users(void *ud, unsigned what)
 {
 	struct users_printer *p = ud;
-	char why[320];
 
-	if ((what & LIVE_WATCH_STATE) && live_watch_take_reason(p->live, p, why, sizeof(why)))
-		cmd_note(p->c, why);
+	if (what & LIVE_WATCH_STATE)
+		live_print_reason(p->c, p->live, p);
 	switch (live_watch_mode(p->live)) {
 	case LIVE_WATCH_POLLING:
-		start_polling(p);
+		live_poll_start(&p->poll, p->c->model);
 		return;
 	case LIVE_WATCH_PUSH:
 		if (!p->started)
@@ -288,33 +325,28 @@ static void print_reread(struct users_printer *p, const struct resource *r)
 	p->read_once = true;
 }
 
+static struct resource *take_users(void *ud)
+{
+	struct users_printer *p = ud;
+
+	return model_active_users(p->c->model, p->room);
+}
+
 static bool users_step(struct cmd_ctx *c, struct resource *unused, void *ud)
 {
 	struct users_printer *p = ud;
-	struct resource *r;
-	long long now = now_ms();
+	bool fresh;
+	struct resource *r = live_poll_step(&p->poll, c->model, take_users, p, &fresh);
 	char msg[600];
 
 	(void)unused;
-	if (!p->polling)
+	if (!r || !fresh)
 		return false;
-	if (!p->res) {
-		if (!(p->res = model_active_users(c->model, p->room)))
-			return false;
-		p->timer.due_ms = now + POLL_MS;
-	}
-	r = p->res;
-	if (r->has_data && r->generation != p->seen_gen) {
-		p->seen_gen = r->generation;
-		print_reread(p, r);
-	} else if (r->state == RES_ERROR && r->generation != p->seen_gen) {
-		p->seen_gen = r->generation;
+	if (r->state == RES_ERROR) {
 		lb_error_format(&r->err, msg, sizeof(msg));
 		cmd_notef(c, "could not re-read the connected users: %s", msg);
-	}
-	if (now >= p->timer.due_ms) {
-		p->timer.due_ms = now + POLL_MS;
-		model_refresh(c->model, r);
+	} else {
+		print_reread(p, r);
 	}
 	return false;
 }
@@ -323,12 +355,11 @@ static void users_printer_free(void *ud)
 {
 	struct users_printer *p = ud;
 
-	http_timer_remove(&p->timer);
+	live_poll_clear(&p->poll, p->c->model);
 	if (p->live) {
 		live_watch_unlisten(p->live, on_users, p);
 		live_watch_close(&p->live);
 	}
-	model_release(p->c->model, &p->res);
 	polled_free(p->polled, p->n_polled);
 	free(p->seen);
 	free(p->room);
@@ -346,7 +377,6 @@ void users_watch_print(struct cmd_ctx *c, const char *room, bool poll)
 		return;
 	}
 	p->c = c;
-	p->http = model_options_of(c->model)->http;
 	if (!(p->live = live_watch_open(c->model, room, false, false, poll, &err)) ||
 	    !live_watch_listen(p->live, on_users, p)) {
 		if (p->live)

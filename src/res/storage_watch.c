@@ -21,23 +21,16 @@
  * available (or --poll) the document is re-read every second and what
  * changed between two reads is printed instead. */
 
-#define POLL_MS 1000
-
 struct printer {
 	struct cmd_ctx *c;
-	struct http *http;        /* the loop: polling wakes it with timer */
-	struct http_timer timer;
 	struct live_watch *live;
 	unsigned long printed;    /* the serial of the last op printed */
 	unsigned long message;    /* of the last op printed */
-	struct resource *res;     /* polling: the document re-read (taken when polling starts:
-	                             taking it reads it) */
 	const char *room;         /* room_copy */
 	char *room_copy;
 	bool simplified;
+	struct live_poll poll;    /* when push is not to be had */
 	struct lson_doc *shown;   /* polling: the last read */
-	unsigned seen_gen;
-	bool polling;
 };
 
 /* One line of a change: "  set    /x: 10 → 42". */
@@ -110,26 +103,14 @@ static void print_new_ops(struct printer *p)
 	}
 }
 
-static void start_polling(struct printer *p)
-{
-	if (p->polling)
-		return;
-	p->polling = true;
-	p->timer.due_ms = 0;
-	/* The loop wakes for each re-read; the step after its pass reads. */
-	if (p->http)
-		http_timer_add(p->http, &p->timer);
-}
-
 static void on_live(void *ud, unsigned what)
 {
 	struct printer *p = ud;
-	char why[320];
 
-	if ((what & LIVE_WATCH_STATE) && live_watch_take_reason(p->live, p, why, sizeof(why)))
-		cmd_note(p->c, why);
+	if (what & LIVE_WATCH_STATE)
+		live_print_reason(p->c, p->live, p);
 	if (live_watch_mode(p->live) == LIVE_WATCH_POLLING)
-		start_polling(p);
+		live_poll_start(&p->poll, p->c->model);
 	if (what & LIVE_WATCH_OPS)
 		print_new_ops(p);
 }
@@ -169,42 +150,36 @@ static void print_deltas(struct printer *p, struct lson_doc *doc)
 	lson_deltas_free(&d, n);
 }
 
+static struct resource *take_storage(void *ud)
+{
+	struct printer *p = ud;
+
+	return model_storage(p->c->model, p->room, p->simplified);
+}
+
 static bool step(struct cmd_ctx *c, struct resource *unused, void *ud)
 {
 	struct printer *p = ud;
-	struct resource *r;
-	long long now = now_ms();
+	bool fresh;
+	struct resource *r = live_poll_step(&p->poll, c->model, take_storage, p, &fresh);
+	struct lson_doc *doc;
 	char msg[600];
 
 	(void)unused;
-	if (!p->polling)
+	if (!r || !fresh)
 		return false;
-	if (!p->res) {
-		if (!(p->res = model_storage(c->model, p->room, p->simplified)))
-			return false;
-		p->timer.due_ms = now + POLL_MS;
-	}
-	r = p->res;
-	if (r->has_data && r->generation != p->seen_gen && model_document(r)) {
-		struct lson_doc *doc = model_document(r);
-
-		p->seen_gen = r->generation;
-		print_deltas(p, doc);
-		lson_unref(&p->shown);
-		p->shown = lson_ref(doc);
-	} else if (r->state == RES_ERROR && r->generation != p->seen_gen) {
-		p->seen_gen = r->generation;
+	if (r->state == RES_ERROR) {
 		if (r->gone || r->err.http_status == 404) {
 			/* Nothing left to watch. */
 			cmd_finish(c, &r->err);
 			return true;
 		}
 		lb_error_format(&r->err, msg, sizeof(msg));
-		cmd_notef(p->c, "could not re-read Storage: %s", msg);
-	}
-	if (now >= p->timer.due_ms) {
-		p->timer.due_ms = now + POLL_MS;
-		model_refresh(c->model, r);
+		cmd_notef(c, "could not re-read Storage: %s", msg);
+	} else if ((doc = model_document(r))) {
+		print_deltas(p, doc);
+		lson_unref(&p->shown);
+		p->shown = lson_ref(doc);
 	}
 	return false;
 }
@@ -213,13 +188,12 @@ static void printer_free(void *ud)
 {
 	struct printer *p = ud;
 
-	http_timer_remove(&p->timer);
+	live_poll_clear(&p->poll, p->c->model);
 	if (p->live) {
 		live_watch_unlisten(p->live, on_live, p);
 		live_watch_close(&p->live);
 	}
 	lson_unref(&p->shown);
-	model_release(p->c->model, &p->res);
 	free(p->room_copy);
 	free(p);
 }
@@ -235,7 +209,6 @@ void storage_watch_print(struct cmd_ctx *c, const char *room, bool simplified, b
 		return;
 	}
 	p->c = c;
-	p->http = model_options_of(c->model)->http;
 	p->room = p->room_copy;
 	p->simplified = simplified;
 	if (!(p->live = live_watch_open(c->model, room, simplified, false, poll, &err)) ||
