@@ -132,30 +132,36 @@ void cmd_print_json(struct cmd_ctx *c, const char *json, size_t len)
 	free(text);
 }
 
-void cmd_sayf(struct cmd_ctx *c, const char *fmt, ...)
+/* Formatted text, made terminal-safe, to out (cmd_say or cmd_note). */
+static void say_safe(struct cmd_ctx *c, void (*out)(struct cmd_ctx *, const char *),
+                     const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+static void say_safe(struct cmd_ctx *c, void (*out)(struct cmd_ctx *, const char *),
+                     const char *fmt, va_list ap)
 {
 	char msg[2048];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	char *safe = ts_sanitize(msg, (size_t)-1);
+	out(c, safe ? safe : msg);
+	free(safe);
+}
+
+void cmd_sayf(struct cmd_ctx *c, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	say_safe(c, cmd_say, fmt, ap);
 	va_end(ap);
-	char *safe = ts_sanitize(msg, (size_t)-1);
-	cmd_say(c, safe ? safe : msg);
-	free(safe);
 }
 
 void cmd_notef(struct cmd_ctx *c, const char *fmt, ...)
 {
-	char msg[2048];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	say_safe(c, cmd_note, fmt, ap);
 	va_end(ap);
-	char *safe = ts_sanitize(msg, (size_t)-1);
-	cmd_note(c, safe ? safe : msg);
-	free(safe);
 }
 
 char *cmd_safe_lines(const char *text)

@@ -57,18 +57,12 @@ static void *serve(void *arg)
 {
 	struct server *s = arg;
 	int fd = accept(s->listen_fd, NULL, NULL), op;
-	size_t n = 0, len;
+	size_t len;
 	char accept_key[29], head[512], buf[256];
 
 	if (fd < 0)
 		return NULL;
-	while (n < sizeof(s->request) - 1 && !strstr(s->request, "\r\n\r\n")) {
-		ssize_t k = read(fd, s->request + n, sizeof(s->request) - 1 - n);
-		if (k <= 0)
-			break;
-		n += (size_t)k;
-		s->request[n] = '\0';
-	}
+	ws_test_read_request(fd, s->request, sizeof(s->request));
 	ws_test_accept_for(s->request, accept_key);
 	snprintf(head, sizeof(head),
 	         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"

@@ -118,18 +118,11 @@ static void *serve(void *arg)
 {
 	struct server *s = arg;
 	int fd = accept(s->listen_fd, NULL, NULL);
-	size_t n = 0;
 	char accept_key[29], head[512];
 
 	if (fd < 0)
 		return NULL;
-	while (n < sizeof(s->request) - 1 && !strstr(s->request, "\r\n\r\n")) {
-		ssize_t k = read(fd, s->request + n, sizeof(s->request) - 1 - n);
-		if (k <= 0)
-			break;
-		n += (size_t)k;
-		s->request[n] = '\0';
-	}
+	ws_test_read_request(fd, s->request, sizeof(s->request));
 	ws_test_accept_for(s->request, accept_key);
 	switch (s->sc) {
 	case SC_CONVERSATION:

@@ -112,3 +112,18 @@ void ws_test_accept_for(const char *request, char out[29])
 	base64_encode_raw(out, sizeof(digest), digest);
 	out[28] = '\0';
 }
+
+void ws_test_read_request(int fd, char *req, size_t n)
+{
+	size_t got = 0;
+
+	req[0] = '\0';
+	while (got < n - 1 && !strstr(req, "\r\n\r\n")) {
+		ssize_t k = read(fd, req + got, n - 1 - got);
+
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+		req[got] = '\0';
+	}
+}

@@ -16,6 +16,8 @@ size_t ws_test_frame_head(uint8_t *out, bool fin, int opcode, size_t len);
 bool ws_test_send_frame(int fd, bool fin, int opcode, const void *p, size_t len);
 /* A client frame (masked, as the RFC requires): opcode and payload. */
 bool ws_test_read_frame(int fd, int *opcode, char *out, size_t max, size_t *len);
+/* The client's request up to its blank line, NUL-terminated (cut at n). */
+void ws_test_read_request(int fd, char *req, size_t n);
 /* Sec-WebSocket-Accept for the key in an upgrade request. */
 void ws_test_accept_for(const char *request, char out[29]);
 
