@@ -961,6 +961,15 @@ const struct live_op_entry *live_watch_op(const struct live_watch *w, size_t i)
 	return i < w->ops.n ? ring_at(&w->ops, i) : NULL;
 }
 
+void live_op_who(const struct live_op_entry *e, char *out, size_t n)
+{
+	if (e->actor < 0)
+		snprintf(out, n, "%s", "(who: not told; the REST API or one of several writers)");
+	else
+		snprintf(out, n, "%.200s (connection %d)%s", e->user_id ? e->user_id : "anonymous",
+		         e->actor, e->guessed ? " — guessed: the only writer" : "");
+}
+
 size_t live_watch_user_count(const struct live_watch *w)
 {
 	return w->n_users;

@@ -149,6 +149,11 @@ struct lson_doc *live_watch_doc(struct live_watch *w, unsigned *generation);
 size_t live_watch_op_count(const struct live_watch *w);
 const struct live_op_entry *live_watch_op(const struct live_watch *w, size_t i);
 
+/* Who made op e, for an op log's message line: "alice (connection 3)",
+ * "anonymous (connection 3) — guessed: the only writer", or that it was
+ * not told. Raw text (the user ID is the server's). */
+void live_op_who(const struct live_op_entry *e, char *out, size_t n);
+
 /* Who is connected, by connection, ascending. */
 size_t live_watch_user_count(const struct live_watch *w);
 const struct live_user *live_watch_user(const struct live_watch *w, size_t i);

@@ -72,13 +72,11 @@ static void print_op(struct printer *p, const struct live_op_entry *e)
 		return;
 	}
 	if (e->message != p->message) {
+		char who[300];
+
 		format_clock_ms(e->wall_ms, at, sizeof(at));
-		if (e->actor < 0)
-			cmd_sayf(p->c, "%s  (who: not told; the REST API or one of several writers)", at);
-		else
-			cmd_sayf(p->c, "%s  %s%s (connection %d)%s", at, e->user_id ? e->user_id : "",
-			         e->user_id ? "" : "anonymous", e->actor,
-			         e->guessed ? " — guessed: the only writer" : "");
+		live_op_who(e, who, sizeof(who));
+		cmd_sayf(p->c, "%s  %s", at, who);
 	}
 	say_change(p->c, e->kind, e->from, e->path, e->before, e->after);
 }

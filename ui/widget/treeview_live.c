@@ -236,14 +236,11 @@ char *treeview_live_log(const struct treeview *tv, const char *path)
 				continue;
 			if (shown_msg != e->message) {
 				shown_msg = e->message;
+				char who[300];
+
 				format_clock_ms(e->wall_ms, at, sizeof(at));
-				if (e->actor < 0)
-					buf_printf(&b, "%s%s  (who: not told; the REST API or one of several writers)\n",
-					           b.len ? "\n" : "", at);
-				else
-					buf_printf(&b, "%s%s  %s (connection %d)%s\n", b.len ? "\n" : "", at,
-					           e->user_id ? e->user_id : "anonymous", e->actor,
-					           e->guessed ? " — guessed: the only writer" : "");
+				live_op_who(e, who, sizeof(who));
+				buf_printf(&b, "%s%s  %s\n", b.len ? "\n" : "", at, who);
 			}
 			buf_printf(&b, "  %-6s %s%s%s: ", e->kind, e->from ? e->from : "",
 			           e->from ? " → " : "", e->path[0] ? e->path : "/");
