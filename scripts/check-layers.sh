@@ -67,7 +67,8 @@ while IFS= read -r f; do
 		esac
 		if [[ $line =~ ^#[[:space:]]*include[[:space:]]*\"([^\"]+)\" ]]; then
 			h=${BASH_REMATCH[1]}
-			[ "$h" = lbconfig.h ] && continue
+			# What configure and make write.
+			[ "$h" = lbconfig.h ] || [ "$h" = lbversion.h ] && continue
 			where=${home[$(basename "$h")]:-}
 			if [ -z "$where" ]; then
 				complain "$f:$n" "includes \"$h\", which is no header of the project"

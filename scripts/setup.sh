@@ -66,6 +66,8 @@ APT_PACKAGES=(
 	libncurses-dev libcurl4-openssl-dev libcjson-dev libedit-dev libcmocka-dev
 	libwslay-dev nettle-dev
 	curl ca-certificates time python3 jq
+	# the completion tests and the install test (man finds the page)
+	bash-completion zsh fish man-db
 )
 
 installed() {

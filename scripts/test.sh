@@ -3,12 +3,15 @@
 # the cmocka unit tests, the emulator's tests and the end-to-end tests.
 # The end-to-end run keeps what lbtui leaves on disk (LBTUI_AUDIT_DIR) and
 # ends with the secrets audit of it (tests/e2e/secrets_audit.test.mjs).
+# Then the release: make distcheck (the tarball builds, checks, installs
+# and uninstalls) and tests/release (configure, install at a prefix).
 # The last line printed is "N passed, N failed", counting every test case.
 #
-#   scripts/test.sh [--unit] [--emulator] [--e2e] [--no-setup]
+#   scripts/test.sh [--unit] [--emulator] [--e2e] [--release] [--no-setup]
 #
-# Without --unit/--emulator/--e2e all three run. --no-setup uses the builds
-# already in build/ and build-san/ (scripts/setup.sh --sanitizers made them).
+# Without --unit/--emulator/--e2e/--release all four run. --no-setup uses
+# the builds already in build/ and build-san/ (scripts/setup.sh
+# --sanitizers made them).
 # LBTUI_E2E_BIN picks the binary for the end-to-end tests (default: the
 # sanitizer build, build-san/lbtui).
 set -uo pipefail
@@ -19,15 +22,17 @@ cd "$ROOT" || exit 1
 RUN_UNIT=0
 RUN_EMU=0
 RUN_E2E=0
+RUN_REL=0
 SETUP=1
 for arg in "$@"; do
 	case "$arg" in
 	--unit) RUN_UNIT=1 ;;
 	--emulator) RUN_EMU=1 ;;
 	--e2e) RUN_E2E=1 ;;
+	--release) RUN_REL=1 ;;
 	--no-setup) SETUP=0 ;;
 	-h | --help)
-		sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+		sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
@@ -36,10 +41,11 @@ for arg in "$@"; do
 		;;
 	esac
 done
-if [ "$RUN_UNIT$RUN_EMU$RUN_E2E" = 000 ]; then
+if [ "$RUN_UNIT$RUN_EMU$RUN_E2E$RUN_REL" = 0000 ]; then
 	RUN_UNIT=1
 	RUN_EMU=1
 	RUN_E2E=1
+	RUN_REL=1
 fi
 
 PASSED=0
@@ -186,6 +192,25 @@ if [ "$RUN_E2E" = 1 ]; then
 	section "secrets audit (history, logs, request logs, kept files)"
 	node_tests audit "$AUDIT_TEST"
 	unset LBTUI_AUDIT_DIR
+fi
+
+if [ "$RUN_REL" = 1 ]; then
+	# The tarball from the plain build's tree: a file left out of it fails
+	# here, not for the first packager.
+	section "release: the tarball (make distcheck)"
+	if make -C "$ROOT/build" -j"$(nproc 2>/dev/null || echo 2)" distcheck >"$WORK/distcheck.log" 2>&1; then
+		grep -A3 'archives ready for distribution' "$WORK/distcheck.log"
+		PASSED=$((PASSED + 1))
+	else
+		tail -n 80 "$WORK/distcheck.log"
+		FAILED=$((FAILED + 1))
+		FAILURES+=("release: make distcheck")
+	fi
+	rm -f "$ROOT"/build/lbtui-*.tar.gz
+	section "release: configure and install"
+	shopt -s nullglob
+	node_tests release "$ROOT"/tests/release/*.test.mjs
+	shopt -u nullglob
 fi
 
 summary

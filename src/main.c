@@ -16,6 +16,7 @@
 #include "api.h"
 #include "app.h"
 #include "cmd.h"
+#include "cmdline.h"
 #include "config.h"
 #include "http.h"
 #include "model.h"
@@ -25,6 +26,8 @@
 #include "queue.h"
 #include "term_safe.h"
 #include "util.h"
+#include "ws.h"
+#include "lbversion.h"
 
 static void usage(FILE *f)
 {
@@ -490,6 +493,26 @@ static int run_batch(struct http *http, struct model *model, struct profile_set 
 	return rc;
 }
 
+/* lbtui's version, then each library's as loaded, as curl -V does: what a
+ * bug report needs. */
+static int print_version(void)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_printf(&b, "lbtui %s\n", LBTUI_VERSION);
+	http_library_version(&b);
+	app_curses_version(&b);
+	api_json_library_version(&b);
+	cmdline_library_version(&b);
+	ws_library_version(&b);
+	if (!b.data)
+		return 1;
+	fputs(b.data, stdout);
+	buf_free(&b);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -527,7 +550,7 @@ int main(int argc, char **argv)
 		case 'e': cmds[ncmds++] = optarg; break;
 		case 'j': json = true; break;
 		case 'v': verbose = true; break;
-		case 'V': printf("lbtui %s\n", PACKAGE_VERSION); free(cmds); return 0;
+		case 'V': free(cmds); return print_version();
 		case 'h': usage(stdout); free(cmds); return 0;
 		case ':':
 			free(cmds);

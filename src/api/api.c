@@ -16,6 +16,11 @@
 /* Set-up */
 
 /* Set up; copies base_url and builds the auth header from secret. */
+void api_json_library_version(struct buf *b)
+{
+	buf_printf(b, "cJSON %s\n", cJSON_Version());
+}
+
 bool api_init(struct api *a, struct transport t, const char *base_url, const char *secret,
               struct lb_error *err)
 {

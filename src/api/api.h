@@ -24,6 +24,9 @@ struct api {
 };
 
 /* Set up; copies base_url and builds the auth header from secret. */
+/* cJSON's version, as loaded: a line appended to b for --version. */
+void api_json_library_version(struct buf *b);
+
 bool api_init(struct api *a, struct transport t, const char *base_url, const char *secret,
 	      struct lb_error *err);
 void api_clear(struct api *a);

@@ -483,6 +483,13 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 /* ---- client ---- */
 
 /* New client; NULL with err set on failure. Free with http_free. */
+void http_library_version(struct buf *b)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+
+	buf_printf(b, "libcurl %s (%s)\n", v->version, v->ssl_version ? v->ssl_version : "no TLS");
+}
+
 struct http *http_new(const struct http_options *o, struct lb_error *err)
 {
 	struct http_options def;

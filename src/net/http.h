@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "util.h"
 
 enum http_method { HTTP_GET, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE };
 
@@ -119,6 +120,10 @@ struct http;
 
 /* New client; NULL with err set on failure. Free with http_free. */
 struct http *http_new(const struct http_options *o, struct lb_error *err);
+
+/* libcurl's version and TLS backend, as loaded ("libcurl 7.88.1
+ * (OpenSSL/3.0.11)"), a line appended to b for --version. */
+void http_library_version(struct buf *b);
 /* Requests still pending get `done` with LB_CANCELLED. Not from a callback. */
 void http_free(struct http **h);
 

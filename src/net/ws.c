@@ -11,7 +11,9 @@
 #include <curl/curl.h>
 #include <nettle/base64.h>
 #include <nettle/sha1.h>
+#include <nettle/version.h>
 #include <wslay/wslay.h>
+#include <wslay/wslayver.h>
 
 #include "util.h"
 #include "ws.h"
@@ -811,4 +813,11 @@ done:
 	curl_free(url);
 	curl_url_cleanup(u);
 	return out;
+}
+
+void ws_library_version(struct buf *b)
+{
+	/* wslay says its version only to the compiler. */
+	buf_printf(b, "wslay %s, nettle %d.%d\n", WSLAY_VERSION, nettle_version_major(),
+	           nettle_version_minor());
 }

@@ -94,4 +94,7 @@ char *ws_url(const char *base, const char *path, const char *const *query);
  * into out (at least 29 bytes). */
 void ws_accept_key(const char *key, char out[29]);
 
+/* wslay's and nettle's versions: a line appended to b for --version. */
+void ws_library_version(struct buf *b);
+
 #endif

@@ -1644,6 +1644,11 @@ static bool any_busy(struct app *a)
 	return http_in_flight(a->env->http) > 0;
 }
 
+void app_curses_version(struct buf *b)
+{
+	buf_printf(b, "%s\n", curses_version());
+}
+
 int app_run(const struct app_env *env)
 {
 	struct app *a = calloc(1, sizeof(*a));

@@ -37,6 +37,9 @@ struct app_env {
 /* Run until the user quits; returns the exit status. */
 int app_run(const struct app_env *env);
 
+/* ncurses's version, as loaded: a line appended to b for --version. */
+void app_curses_version(struct buf *b);
+
 struct app;
 struct view;
 

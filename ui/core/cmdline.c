@@ -957,3 +957,9 @@ void cmdline_draw(struct cmdline *c, WINDOW *win, int y, int width, attr_t attr)
 	}
 	wmove(win, y, pw + cursor_col - c->hscroll);
 }
+
+void cmdline_library_version(struct buf *b)
+{
+	buf_printf(b, "libedit %s (histedit %d.%d)\n", LBTUI_LIBEDIT_VERSION, LIBEDIT_MAJOR,
+	           LIBEDIT_MINOR);
+}

@@ -10,6 +10,7 @@
 #include <wchar.h>
 
 #include "error.h"
+#include "util.h"
 
 /* Completion source: candidates for the word ending at cursor (byte offset)
  * in line; *word_start is where that word starts. Fills out with malloc'd
@@ -60,5 +61,9 @@ const char *cmdline_candidates(const struct cmdline *c);
 
 /* Write the history file now (also done by cmdline_free). */
 void cmdline_save(struct cmdline *c);
+
+/* libedit's version (the one built against: it has no call that says
+ * which is loaded): a line appended to b for --version. */
+void cmdline_library_version(struct buf *b);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "install.h"
 #include "theme.h"
 
 #define COLOR_DEFAULT (-1)
@@ -326,15 +327,16 @@ static bool parse_file(FILE *fp, const char *file, struct style *styles, struct 
 	return ok;
 }
 
-/* Open the theme file for name; the path opened goes to path. */
+/* Open the theme file for name; the path opened goes to path, the
+ * directories looked in to tried. */
 static FILE *open_theme(const char *name, char *path, size_t n, char *tried, size_t tn)
 {
-	const char *dirs[3] = {NULL, LBTUI_THEMEDIR, LBTUI_SRC_THEMEDIR};
+	char *dirs[4];
+	size_t ndirs = 0, used = 0;
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 	const char *home = getenv("HOME");
 	char user_dir[4096];
-	size_t used = 0;
-	int i;
+	FILE *fp = NULL;
 
 	if (strchr(name, '/')) {
 		snprintf(path, n, "%s", name);
@@ -346,24 +348,23 @@ static FILE *open_theme(const char *name, char *path, size_t n, char *tried, siz
 		snprintf(user_dir, sizeof(user_dir), "%s/lbtui/themes", xdg);
 	else if (home && home[0])
 		snprintf(user_dir, sizeof(user_dir), "%s/.config/lbtui/themes", home);
-	if (user_dir[0])
-		dirs[0] = user_dir;
+	if (user_dir[0] && (dirs[0] = strdup(user_dir)))
+		ndirs++;
+	ndirs += install_theme_dirs(dirs + ndirs, sizeof(dirs) / sizeof(dirs[0]) - ndirs);
 	tried[0] = '\0';
-	for (i = 0; i < 3; i++) {
-		FILE *fp;
-		int w;
+	for (size_t i = 0; i < ndirs; i++) {
+		if (!fp) {
+			int w;
 
-		if (!dirs[i])
-			continue;
-		snprintf(path, n, "%s/%s.theme", dirs[i], name);
-		w = snprintf(tried + used, tn - used, "%s%s", used ? ", " : "", dirs[i]);
-		if (w > 0 && (size_t)w < tn - used)
-			used += (size_t)w;
-		fp = fopen(path, "r");
-		if (fp)
-			return fp;
+			snprintf(path, n, "%s/%s.theme", dirs[i], name);
+			w = snprintf(tried + used, tn - used, "%s%s", used ? ", " : "", dirs[i]);
+			if (w > 0 && (size_t)w < tn - used)
+				used += (size_t)w;
+			fp = fopen(path, "r");
+		}
+		free(dirs[i]);
 	}
-	return NULL;
+	return fp;
 }
 
 /* Load a theme after initscr(); see theme.h for the lookup order. */

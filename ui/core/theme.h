@@ -75,7 +75,8 @@ enum theme_element {
 
 /* Load a theme after initscr(): name is a theme name looked up in
  * $XDG_CONFIG_HOME/lbtui/themes/NAME.theme, then the installed themes
- * directory, then the source tree's themes/ (for running from a build
+ * directory (src/core/install.h: beside the binary, at any prefix), then
+ * the source tree's themes/ (only for a binary run from its build
  * directory); or a path containing '/'. NULL means "default". With
  * NO_COLOR set (and non-empty) or a terminal without colours, only
  * attributes are used; with 8 colours, 256-colour numbers fall back to the
