@@ -41,6 +41,10 @@ cat > "$out/lbconfig.h" <<EOF
 #define _GNU_SOURCE 1
 #endif
 #define PACKAGE_VERSION "${version:-0}"
+#define LBTUI_BINDIR "/usr/local/bin"
+#define LBTUI_THEMEDIR "/usr/local/share/lbtui/themes"
+#define LBTUI_SRC_THEMEDIR "$top/themes"
+#define LBTUI_BUILDDIR "$out"
 EOF
 
 # Every target links the whole core (src/ but main.c): a list per target
