@@ -43,7 +43,7 @@ static void usage(FILE *f)
 	      "  -e, --exec COMMAND   run a command without the screen, then exit\n"
 	      "  -j, --json           with -e: print the API's JSON (errors too, as JSON)\n"
 	      "  -v, --verbose        with -e: log requests (never the key) to stderr\n"
-	      "  -V, --version        print the version\n"
+	      "  -V, --version        print the versions of lbtui and its libraries\n"
 	      "  -h, --help           this help\n"
 	      "\n"
 	      "The secret key comes from LIVEBLOCKS_SECRET_KEY or a profile of\n"
