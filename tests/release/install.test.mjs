@@ -151,6 +151,8 @@ describe("make install at a --prefix", () => {
 	});
 
 	test("bash-completion's loader finds the completion under the prefix", () => {
+		// As bash-completion does for an lbtui under /usr/local: through
+		// XDG_DATA_DIRS.
 		const script = [
 			"source /usr/share/bash-completion/bash_completion",
 			"__load_completion lbtui || _completion_loader lbtui",
@@ -166,7 +168,14 @@ describe("make install at a --prefix", () => {
 		const home = tempDir("lbtui-fish-");
 		try {
 			const out = run("fish", ["-c", "complete -C 'lbtui --ver'"], {
-				env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, ".config"), XDG_DATA_DIRS: path.join(PREFIX, "share") },
+				// fish loads vendor completions of commands on PATH.
+				env: {
+					...process.env,
+					PATH: `${path.join(PREFIX, "bin")}:${process.env.PATH}`,
+					HOME: home,
+					XDG_CONFIG_HOME: path.join(home, ".config"),
+					XDG_DATA_DIRS: path.join(PREFIX, "share"),
+				},
 			});
 			assert.match(out, /^--version/m);
 		} finally {
