@@ -228,9 +228,14 @@ describe("bash", () => {
 	});
 
 	test("command names after -e, inside quotes and out", () => {
-		// Unquoted: the commands of one word.
-		assert.deepEqual(bashComplete(["lbtui", "-e", "ro"]), ["rooms"]);
+		// Unquoted: a blank is written "\ ".
+		assert.deepEqual(bashComplete(["lbtui", "-e", "ro"]), ["room", "rooms"]);
+		assert.deepEqual(bashComplete(["lbtui", "-e", "room\\ c"]), ["room\\ copy", "room\\ create"]);
 		assert.deepEqual(bashComplete(["lbtui", "--exec", "user"]), ["user", "user-groups", "users"]);
+		// A group's word typed whole: its names, and the commands beside it.
+		assert.deepEqual(bashComplete(["lbtui", "-e", "'token"]), ["token authorize", "token identify", "token room"]);
+		assert.ok(bashComplete(["lbtui", "-e", "'room"]).includes("rooms"));
+		assert.ok(bashComplete(["lbtui", "-e", "'room"]).includes("room show"));
 		// After a quote: the first words, a group's whole names.
 		assert.deepEqual(bashComplete(["lbtui", "-e", "'ro"]), ["room", "rooms"]);
 		assert.deepEqual(bashComplete(["lbtui", "-e", "'room c"]), ["room copy", "room create"]);
@@ -353,6 +358,8 @@ describe("bash, interactive", () => {
 			await sh.reset();
 			// ... and is closed once one name is left.
 			await sh.typeAndSee("lbtui -e 'room cop\t", "lbtui -e 'room copy' ");
+			await sh.reset();
+			await sh.typeAndSee("lbtui -e room\\ cop\t", "lbtui -e room\\ copy ");
 			await sh.reset();
 			sh.proc.write("lbtui -e 'room c\t\t");
 			await sh.waitFor((s) => /room copy\s+room create/.test(s), "the list of room c…");
