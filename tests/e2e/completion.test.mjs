@@ -255,6 +255,17 @@ describe("bash", () => {
 		assert.deepEqual(bashComplete(["lbtui", "-e", "rooms", "-e", "'thread sh"]), ["thread show"]);
 	});
 
+	test("the user's shell options stay as they were and change nothing (set -u, failglob, nullglob)", () => {
+		const extra = "set -u; shopt -s failglob nullglob; unset XDG_DATA_DIRS";
+		assert.deepEqual(bashComplete(["lbtui", "--theme", ""], extra), ["default", "light", "mine", "solarized"]);
+		assert.deepEqual(bashComplete(["lbtui", "--profile", "=", ""], extra), ["prod", "staging-2"]);
+		assert.deepEqual(bashComplete(["lbtui", "-e", "'room c"], extra), ["room copy", "room create"]);
+		assert.deepEqual(bashComplete(["lbtui", "--js"], extra), ["--json"]);
+		const r = spawnSync("bash", ["--norc", "-c", `shopt -s failglob; source '${BASH}'; COMP_WORDS=(lbtui -t ''); COMP_CWORD=2; _lbtui; shopt -p failglob nullglob`], { encoding: "utf8", env });
+		assert.equal(r.stdout, "shopt -s failglob\nshopt -u nullglob\n");
+		assert.equal(r.stderr, "");
+	});
+
 	test("compgen: the words the function offers are lbtui's, ready for compgen -W", () => {
 		const script = `source '${BASH}'; compgen -W "$_lbtui_options" -- --th; compgen -W "$(_lbtui_profiles)" -- p`;
 		const r = spawnSync("bash", ["--norc", "-c", script], { encoding: "utf8", env });
