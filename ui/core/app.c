@@ -18,6 +18,7 @@
 #include "cmdline.h"
 #include "draw.h"
 #include "keymap.h"
+#include "messages.h"
 #include "mouse.h"
 #include "term_safe.h"
 #include "theme.h"
@@ -47,23 +48,6 @@ struct waiting_question {
 };
 #define MAX_WAITING 8
 
-/* What an error on the status bar is about: it goes when that changes
- * (doc/ARCHITECTURE.md, "Messages"). */
-enum subject {
-	SUBJECT_OTHER,    /* a key's feedback, the config, the theme */
-	SUBJECT_COMMAND,  /* a command that failed */
-	SUBJECT_RESOURCE, /* a load of the view's resource that failed */
-};
-
-/* One message as it was given, for :messages. */
-struct logged_message {
-	long long at_s; /* wall clock */
-	bool error;
-	int count; /* the same text again right after */
-	char *text; /* raw, every line */
-};
-#define MAX_LOGGED 100
-
 struct app {
 	const struct app_env *env;
 	struct model *model;
@@ -90,11 +74,7 @@ struct app {
 	int nav_cursor;
 	int detail_top;
 
-	char message[1536]; /* terminal-safe, the first line */
-	bool message_error;
-	char last_error[1536];
-	enum subject error_subject;
-	const void *error_res; /* SUBJECT_RESOURCE: which (compared, never read) */
+	struct messages msg;
 	char search[256];
 
 	/* The resource of the view in front seen loading (compared, never
@@ -102,10 +82,6 @@ struct app {
 	 * next page, which the list tells about itself. */
 	const void *loading_res;
 	bool loading_page;
-
-	struct logged_message log[MAX_LOGGED]; /* a ring, oldest at log_start */
-	int log_start, log_n;
-	unsigned log_gen;
 
 	bool dirty, quit, relayout;
 	WINDOW *title_w, *nav_w, *list_w, *detail_w, *status_w, *cmd_w;
@@ -148,77 +124,18 @@ const char *app_search_pattern(struct app *a)
 	return a->search;
 }
 
-/* Keep text in the log of :messages; the same text right after the last
- * one only counts it again. */
-static void log_message(struct app *a, bool error, const char *text)
-{
-	if (a->log_n > 0) {
-		struct logged_message *last = &a->log[(a->log_start + a->log_n - 1) % MAX_LOGGED];
-		if (last->error == error && !strcmp(last->text, text)) {
-			last->count++;
-			last->at_s = wall_s();
-			a->log_gen++;
-			return;
-		}
-	}
-	char *copy = strdup(text);
-	if (!copy)
-		return;
-	struct logged_message *m;
-	if (a->log_n == MAX_LOGGED) {
-		m = &a->log[a->log_start];
-		free(m->text);
-		a->log_start = (a->log_start + 1) % MAX_LOGGED;
-	} else {
-		m = &a->log[(a->log_start + a->log_n++) % MAX_LOGGED];
-	}
-	*m = (struct logged_message){.at_s = wall_s(), .error = error, .count = 1, .text = copy};
-	a->log_gen++;
-}
-
 /* The error on the status bar and the message line no longer applies. */
 static void forget_error(struct app *a)
 {
-	if (a->message_error)
-		a->message[0] = '\0';
-	a->last_error[0] = '\0';
-	a->error_subject = SUBJECT_OTHER;
-	a->error_res = NULL;
+	messages_forget_error(&a->msg);
 	a->dirty = true;
 }
 
-/* Show raw text on the message line (its first line) and keep it whole
- * for :messages; an error also goes to the status bar, about subject. */
 static void say(struct app *a, bool error, enum subject subject, const void *res,
 		const char *raw)
 {
-	log_message(a, error, raw);
-	const char *nl = strchr(raw, '\n');
-	char *safe = ts_sanitize(raw, nl ? (size_t)(nl - raw) : (size_t)-1);
-	snprintf(a->message, sizeof(a->message), "%s", safe ? safe : "");
-	free(safe);
-	a->message_error = error;
-	if (error) {
-		snprintf(a->last_error, sizeof(a->last_error), "%s", a->message);
-		a->error_subject = subject;
-		a->error_res = res;
-	}
+	messages_say(&a->msg, error, subject, res, raw);
 	a->dirty = true;
-}
-
-static void vsay(struct app *a, bool error, enum subject subject, const void *res,
-		 const char *fmt, va_list ap)
-{
-	va_list copy;
-
-	va_copy(copy, ap);
-	int n = vsnprintf(NULL, 0, fmt, copy);
-	va_end(copy);
-	char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
-	if (text)
-		vsnprintf(text, (size_t)n + 1, fmt, ap);
-	say(a, error, subject, res, text ? text : "out of memory");
-	free(text);
 }
 
 void app_message(struct app *a, bool error, const char *fmt, ...)
@@ -226,8 +143,9 @@ void app_message(struct app *a, bool error, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsay(a, error, SUBJECT_OTHER, NULL, fmt, ap);
+	messages_vsay(&a->msg, error, SUBJECT_OTHER, NULL, fmt, ap);
 	va_end(ap);
+	a->dirty = true;
 }
 
 static void say_about(struct app *a, enum subject subject, const void *res, const char *fmt, ...)
@@ -238,8 +156,9 @@ static void say_about(struct app *a, enum subject subject, const void *res, cons
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsay(a, true, subject, res, fmt, ap);
+	messages_vsay(&a->msg, true, subject, res, fmt, ap);
 	va_end(ap);
+	a->dirty = true;
 }
 
 void app_error_about(struct app *a, const struct resource *r, const char *fmt, ...)
@@ -247,8 +166,9 @@ void app_error_about(struct app *a, const struct resource *r, const char *fmt, .
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsay(a, true, SUBJECT_RESOURCE, r, fmt, ap);
+	messages_vsay(&a->msg, true, SUBJECT_RESOURCE, r, fmt, ap);
 	va_end(ap);
+	a->dirty = true;
 }
 
 void app_note(struct app *a, const char *fmt, ...)
@@ -259,48 +179,18 @@ void app_note(struct app *a, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	char *safe = ts_sanitize(raw, (size_t)-1);
-	snprintf(a->message, sizeof(a->message), "%s", safe ? safe : "");
-	free(safe);
-	a->message_error = false;
+	messages_note(&a->msg, raw);
 	a->dirty = true;
 }
 
 unsigned app_messages_generation(struct app *a)
 {
-	return a->log_gen;
+	return a->msg.gen;
 }
 
 char *app_messages_text(struct app *a)
 {
-	struct buf b;
-
-	buf_init(&b);
-	buf_adds(&b, "");
-	if (a->log_n == 0)
-		buf_adds(&b, "No messages yet.\n");
-	/* Newest first: what the user came for is at the top. */
-	for (int k = a->log_n - 1; k >= 0; k--) {
-		const struct logged_message *m = &a->log[(a->log_start + k) % MAX_LOGGED];
-		char when[16] = "";
-		time_t t = (time_t)m->at_s;
-		struct tm tm;
-		if (localtime_r(&t, &tm))
-			strftime(when, sizeof(when), "%H:%M:%S", &tm);
-		char times[32] = "";
-		if (m->count > 1)
-			snprintf(times, sizeof(times), " (×%d)", m->count);
-		buf_printf(&b, "%s %-5s ", when, m->error ? "error" : "info");
-		/* Later lines of a message start under its first. */
-		for (const char *p = m->text; *p; p++) {
-			if (*p == '\n' && p[1])
-				buf_adds(&b, "\n               ");
-			else if (*p != '\n')
-				buf_add(&b, p, 1);
-		}
-		buf_printf(&b, "%s\n", times);
-	}
-	return buf_steal(&b);
+	return messages_text(&a->msg);
 }
 
 /* The stack changed: what was said about the view in front no longer
@@ -469,7 +359,7 @@ void app_open_rooms(struct app *a, const struct room_filter *f)
 void app_prompt(struct app *a, const char *initial)
 {
 	a->mode = MODE_COMMAND;
-	a->message[0] = '\0';
+	a->msg.line[0] = '\0';
 	cmdline_open(a->cl, ":", true, initial);
 	a->dirty = true;
 }
@@ -489,7 +379,7 @@ void app_prompt_at(struct app *a, const char *initial, size_t cursor)
 void app_filter_prompt(struct app *a, const char *initial)
 {
 	a->mode = MODE_FILTER;
-	a->message[0] = '\0';
+	a->msg.line[0] = '\0';
 	cmdline_open(a->cl, "\\", false, initial);
 	a->dirty = true;
 }
@@ -797,7 +687,7 @@ static void host_done(void *ud, const struct lb_error *err)
 
 	if (err->status == LB_OK) {
 		/* A command that worked: an error shown before no longer applies. */
-		if (a->last_error[0])
+		if (a->msg.last_error[0])
 			forget_error(a);
 		return;
 	}
@@ -864,7 +754,7 @@ static void load_settled(struct app *a, struct resource *r)
 	if (watched)
 		a->loading_res = NULL;
 	if (r->err.status == LB_OK) {
-		if (a->error_subject == SUBJECT_RESOURCE && a->error_res == r && r->has_data)
+		if (a->msg.error_subject == SUBJECT_RESOURCE && a->msg.error_res == r && r->has_data)
 			forget_error(a);
 		return;
 	}
@@ -1112,9 +1002,9 @@ static void draw_status(struct app *a)
 
 	char right[600] = "";
 	int x = COLS;
-	if (a->last_error[0]) {
+	if (a->msg.last_error[0]) {
 		/* Half the width at most: the start of it is enough. */
-		snprintf(right, sizeof(right), " %.500s ", a->last_error);
+		snprintf(right, sizeof(right), " %.500s ", a->msg.last_error);
 		int ew = ts_width(right);
 		int maxw = COLS / 2;
 		if (ew > maxw)
@@ -1136,7 +1026,7 @@ static void draw_cmdline(struct app *a)
 	if (a->mode != MODE_NORMAL) {
 		cmdline_draw(a->cl, w, 0, COLS, theme_attr(THEME_CMDLINE));
 		const char *cands = cmdline_candidates(a->cl);
-		if (cands && a->message[0] == '\0') {
+		if (cands && a->msg.line[0] == '\0') {
 			/* Candidates go on the status row while typing. */
 			char *safe = ts_sanitize(cands, (size_t)-1);
 			if (safe) {
@@ -1149,9 +1039,9 @@ static void draw_cmdline(struct app *a)
 		wnoutrefresh(w);
 		return;
 	}
-	if (a->message[0])
-		draw_safe(w, 0, 0, COLS, a->message,
-			  theme_attr(a->message_error ? THEME_ERROR : THEME_MESSAGE));
+	if (a->msg.line[0])
+		draw_safe(w, 0, 0, COLS, a->msg.line,
+			  theme_attr(a->msg.line_error ? THEME_ERROR : THEME_MESSAGE));
 	else
 		draw_safe(w, 0, 0, COLS, "Press : for commands, ? for help, q to go back",
 			  theme_attr(THEME_MUTED));
@@ -1279,7 +1169,7 @@ static bool global_action(struct app *a, enum action act, int key)
 	}
 	case ACTION_SEARCH:
 		a->mode = MODE_SEARCH;
-		a->message[0] = '\0';
+		a->msg.line[0] = '\0';
 		cmdline_open(a->cl, "/", false, NULL);
 		a->dirty = true;
 		return true;
@@ -1302,7 +1192,7 @@ static bool global_action(struct app *a, enum action act, int key)
 			app_pop(a);
 		} else if (key == 27) {
 			a->search[0] = '\0';
-			a->message[0] = '\0';
+			a->msg.line[0] = '\0';
 			forget_error(a);
 		} else {
 			app_quit(a);
@@ -1546,7 +1436,7 @@ static void mouse_key(struct app *a)
 		struct view *v = top(a);
 		if (!wmouse_trafo(a->list_w, &ev->y, &ev->x, FALSE))
 			continue;
-		a->message[0] = '\0';
+		a->msg.line[0] = '\0';
 		a->focus = PANE_LIST;
 		a->dirty = true;
 		if (v->ops->mouse) {
@@ -1605,7 +1495,7 @@ static void handle_key(struct app *a, wint_t ch, bool is_key)
 	enum action act = keymap_lookup(a->keymap, v->ops->name, key);
 	if (act == ACTION_NONE)
 		return; /* a key that is not bound does nothing, not even clear */
-	a->message[0] = '\0';
+	a->msg.line[0] = '\0';
 	pane_key(a, act, key);
 }
 
@@ -1805,8 +1695,7 @@ int app_run(const struct app_env *env)
 	free_windows(a);
 	cmdline_free(&a->cl);
 	keymap_free(&a->keymap);
-	for (int k = 0; k < a->log_n; k++)
-		free(a->log[(a->log_start + k) % MAX_LOGGED].text);
+	messages_clear(&a->msg);
 	free(a);
 	return 0;
 }
