@@ -13,6 +13,7 @@
 #include "draw.h"
 #include "tree.h"
 #include "view.h"
+#include "watch.h"
 
 /* The start of the private struct of every view over one resource, so
  * that the resview_* view functions serve in its struct view_ops. */

@@ -4,9 +4,7 @@
  * two versions, a detail pane and a JSON view. Drawing and moving cost
  * what the visible rows cost; the visible-row array is rebuilt (O(nodes
  * shown)) only when the expansion or the document changes.
- *
- * Also the watch timer shared by the live views (interval, back-off while
- * the server is slow or failing). */
+ */
 #ifndef LB_TREE_H
 #define LB_TREE_H
 
@@ -103,33 +101,5 @@ size_t tree_utf8_cut(const char *s, size_t max);
 
 /* FNV-1a hash of n bytes. */
 uint64_t tree_hash_bytes(const char *s, size_t n);
-
-/* ---- watch mode ----------------------------------------------------------- */
-
-#define WATCH_DEFAULT_MS 1000
-#define WATCH_MAX_MS 30000
-
-struct watch {
-	bool on;
-	int interval_ms;       /* chosen by the user */
-	int current_ms;        /* after back-off */
-	long long due_ms;      /* the next refresh */
-	long long started_ms;  /* a refresh in flight since; 0 when none */
-	bool slow, failing;
-};
-
-/* Off or on, at the default interval. */
-void watch_init(struct watch *w, bool on, long long now);
-void watch_toggle(struct watch *w, long long now);
-/* dir > 0: more often, < 0: less often (250 ms to 30 s). */
-void watch_adjust(struct watch *w, int dir, long long now);
-/* Refresh r when due. Returns the ms until it wants to run again, -1 when
- * watch is off. */
-int watch_tick(struct watch *w, struct model *m, struct resource *r, long long now);
-/* r changed: when a watch refresh has settled, back off (slow or failed)
- * or recover. Returns true when it had been waiting for r. */
-bool watch_settled(struct watch *w, const struct resource *r, long long now);
-/* "watch 1s", "watch 4s (slow)", "watch 8s (failing)", "" when off. */
-void watch_describe(const struct watch *w, char *out, size_t n);
 
 #endif
