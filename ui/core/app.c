@@ -1,6 +1,7 @@
 #include "lbconfig.h"
 
 #include "app.h"
+#include "app_impl.h"
 
 #include <curses.h>
 #include <errno.h>
@@ -25,79 +26,7 @@
 #include "util.h"
 #include "view.h"
 
-#define MAX_VIEWS 32
-#define NAV_WIDTH 14
-/* Below these sizes the navigator and the side detail pane are hidden. */
-#define NAV_MIN_COLS 100
-#define DETAIL_MIN_COLS 120
-/* Loads faster than this show no indicator. */
-#define BLINK_MS 150
 
-/* MODE_ASK: a line is typed in answer; MODE_CONFIRM: y or n, at once. */
-enum mode { MODE_NORMAL, MODE_COMMAND, MODE_SEARCH, MODE_FILTER, MODE_ASK, MODE_CONFIRM };
-enum pane { PANE_NAV, PANE_LIST, PANE_DETAIL };
-
-/* A question held back: either a typed answer (ask) or yes/no (yes_no). */
-struct waiting_question {
-	char *prompt;            /* ask */
-	char *title, *preview;   /* yes_no; preview may be NULL */
-	char *question;          /* yes_no */
-	void (*ask)(void *ctx, const char *text);
-	void (*yes_no)(void *ctx, bool yes);
-	void *ctx;
-};
-#define MAX_WAITING 8
-
-struct app {
-	const struct app_env *env;
-	struct model *model;
-	struct cmd_ctx *cmd;     /* commands that change nothing */
-	struct cmd_ctx *changes; /* commands that change something */
-	struct cmdline *cl;
-	struct keymap *keymap;
-	enum mode mode;
-	void (*ask_answer)(void *ctx, const char *text);
-	void *ask_ctx;
-	/* A yes/no question about a change, with its preview on the stack. */
-	void (*confirm_answer)(void *ctx, bool yes);
-	void *confirm_ctx;
-	struct view *confirm_view;
-	/* Questions that came while another one, or a line being typed, was on
-	 * the command line: asked in turn when it is free. */
-	struct waiting_question waiting[MAX_WAITING];
-	int n_waiting;
-
-	struct view *stack[MAX_VIEWS];
-	int depth;
-
-	enum pane focus;
-	int nav_cursor;
-	int detail_top;
-
-	struct messages msg;
-	char search[256];
-
-	/* The resource of the view in front seen loading (compared, never
-	 * read: cleared whenever the stack changes), and whether it was a
-	 * next page, which the list tells about itself. */
-	const void *loading_res;
-	bool loading_page;
-
-	bool dirty, quit, relayout;
-	WINDOW *title_w, *nav_w, *list_w, *detail_w, *status_w, *cmd_w;
-	char masked_key[64];
-	char host[256];
-	long long last_tick_ms;
-	int spinner;
-	struct mouse_state mouse;
-};
-
-static void app_quit(struct app *a);
-
-static struct view *top(struct app *a)
-{
-	return a->depth > 0 ? a->stack[a->depth - 1] : NULL;
-}
 
 const struct keymap *app_keymap(struct app *a)
 {
@@ -125,13 +54,13 @@ const char *app_search_pattern(struct app *a)
 }
 
 /* The error on the status bar and the message line no longer applies. */
-static void forget_error(struct app *a)
+void app_forget_error(struct app *a)
 {
 	messages_forget_error(&a->msg);
 	a->dirty = true;
 }
 
-static void say(struct app *a, bool error, enum subject subject, const void *res,
+void app_say(struct app *a, bool error, enum subject subject, const void *res,
 		const char *raw)
 {
 	messages_say(&a->msg, error, subject, res, raw);
@@ -148,10 +77,7 @@ void app_message(struct app *a, bool error, const char *fmt, ...)
 	a->dirty = true;
 }
 
-static void say_about(struct app *a, enum subject subject, const void *res, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void say_about(struct app *a, enum subject subject, const void *res, const char *fmt, ...)
+void app_say_about(struct app *a, enum subject subject, const void *res, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -203,14 +129,14 @@ static void stack_changed(struct app *a)
 	a->relayout = true;
 	a->dirty = true;
 	if (a->depth > 0)
-		forget_error(a);
+		app_forget_error(a);
 }
 
 static void tell_load_failed(struct app *a, struct resource *r)
 {
 	char msg[1600];
 	lb_error_format(&r->err, msg, sizeof(msg));
-	say_about(a, SUBJECT_RESOURCE, r, "%s failed: %s", r->has_data ? "reload" : "load", msg);
+	app_say_about(a, SUBJECT_RESOURCE, r, "%s failed: %s", r->has_data ? "reload" : "load", msg);
 }
 
 /* The load of the view now in front, if one runs, is the one whose
@@ -218,7 +144,7 @@ static void tell_load_failed(struct app *a, struct resource *r)
  * failure may even have come before that (pushed: a new view). */
 static void watch_front_load(struct app *a, bool pushed)
 {
-	struct view *v = top(a);
+	struct view *v = app_top(a);
 	struct resource *r = v && v->ops->busy ? v->ops->busy(v) : NULL;
 
 	if (r && r->busy) {
@@ -326,7 +252,7 @@ void app_push(struct app *a, struct view *v)
 
 /* v in place of the same place on the stack (and what is above it), or
  * pushed: a view opened again with other settings (watch). */
-static void replace_place(struct app *a, struct view *v)
+void app_replace_place(struct app *a, struct view *v)
 {
 	int same = v ? find_place(a, v) : -1;
 	if (same >= 1)
@@ -344,6 +270,14 @@ void app_pop(struct app *a)
 	v->ops->free(v);
 	stack_changed(a);
 	watch_front_load(a, false);
+}
+
+bool app_has_view(struct app *a, const struct view *v)
+{
+	for (int i = 0; i < a->depth; i++)
+		if (a->stack[i] == v)
+			return true;
+	return false;
 }
 
 void app_open_room(struct app *a, const char *id)
@@ -395,7 +329,7 @@ void app_command(struct app *a, const char *line)
 		return;
 	}
 	if (!strcmp(p, "refresh")) {
-		struct view *v = top(a);
+		struct view *v = app_top(a);
 		if (v && v->ops->action)
 			v->ops->action(v, ACTION_REFRESH);
 		return;
@@ -411,337 +345,13 @@ void app_command(struct app *a, const char *line)
 	cmd_run(cmd_is_mutation(p) ? a->changes : a->cmd, p);
 }
 
-/* ---- command host ------------------------------------------------------- */
-
-static void host_print(void *ud, const char *text)
-{
-	const char *nl = strchr(text, '\n');
-	/* Several lines (help of a command) get a screen of their own. */
-	if (nl && nl[1]) {
-		app_push(ud, view_help_new(ud, "help", text));
-		return;
-	}
-	app_message(ud, false, "%s", text);
-}
-
-static void host_show_rooms(void *ud, const struct room_filter *f)
-{
-	app_open_rooms(ud, f);
-}
-
-static void host_show_room(void *ud, const char *id)
-{
-	/* Already looking at it (e.g. after an update): app_push goes back. */
-	app_open_room(ud, id);
-}
-
-static void open_question(struct app *a, const char *prompt,
-			  void (*answer)(void *ctx, const char *text), void *ctx)
-{
-	a->mode = MODE_ASK;
-	a->ask_answer = answer;
-	a->ask_ctx = ctx;
-	cmdline_open(a->cl, prompt, false, NULL);
-	a->dirty = true;
-}
-
-static void waiting_free(struct waiting_question *q)
-{
-	free(q->prompt);
-	free(q->title);
-	free(q->preview);
-	free(q->question);
-}
-
-/* One question at a time, and never over a line being typed: a question
- * that arrives then (from a command that was still loading) waits its
- * turn; past MAX_WAITING it is answered "no". False when it was not kept. */
-static bool hold_question(struct app *a, struct waiting_question q)
-{
-	bool ok = a->n_waiting < MAX_WAITING && (q.prompt || q.question);
-	if (ok)
-		a->waiting[a->n_waiting++] = q;
-	else
-		waiting_free(&q);
-	return ok;
-}
-
-static bool question_open(const struct app *a)
-{
-	return a->mode != MODE_NORMAL || a->confirm_answer;
-}
-
-static void host_ask(void *ud, const char *prompt, void (*answer)(void *ctx, const char *text),
-		     void *ctx)
-{
-	struct app *a = ud;
-
-	if (question_open(a)) {
-		struct waiting_question q = {.prompt = strdup(prompt), .ask = answer, .ctx = ctx};
-		if (!hold_question(a, q))
-			answer(ctx, NULL);
-		return;
-	}
-	open_question(a, prompt, answer, ctx);
-}
-
-/* What the view in front is about (views above others, as help or the
- * request log, are about nothing: a command typed there acts on nothing
- * unseen). */
-static void host_scope(void *ud, struct scope *out)
-{
-	struct view *v = top(ud);
-	*out = (struct scope){0};
-	if (v && v->ops->scope)
-		v->ops->scope(v, out);
-}
-
-static void host_show_view(void *ud, const char *name, const struct scope *where,
-			   const void *opts, bool watch)
-{
-	struct app *a = ud;
-	const struct view_info *vi = view_info_find(name);
-	struct view *v = vi && vi->open ? vi->open(a, where, opts, watch) : NULL;
-
-	if (!vi || !vi->open) {
-		app_message(a, true, "no view named %s", name);
-		return;
-	}
-	/* Asked to watch: the view that may be on the stack does not. */
-	if (watch)
-		replace_place(a, v);
-	else
-		app_push(a, v);
-}
-
-static void confirm_answered(struct app *a, bool yes)
-{
-	void (*answer)(void *, bool) = a->confirm_answer;
-	void *actx = a->confirm_ctx;
-
-	a->confirm_answer = NULL;
-	a->confirm_ctx = NULL;
-	/* The preview goes away with the question. */
-	if (a->confirm_view && top(a) == a->confirm_view)
-		app_pop(a);
-	a->confirm_view = NULL;
-	if (answer)
-		answer(actx, yes);
-}
-
-static void host_confirm(void *ud, const char *title, const char *preview, const char *question,
-			 void (*answer)(void *ctx, bool yes), void *ctx)
-{
-	struct app *a = ud;
-	char prompt[512];
-
-	if (question_open(a)) {
-		/* One question at a time, as in host_ask. */
-		struct waiting_question q = {
-		    .title = title ? strdup(title) : NULL,
-		    .preview = preview ? strdup(preview) : NULL,
-		    .question = strdup(question ? question : "Apply this change?"),
-		    .yes_no = answer,
-		    .ctx = ctx,
-		};
-		if (!hold_question(a, q))
-			answer(ctx, false);
-		return;
-	}
-	a->confirm_answer = answer;
-	a->confirm_ctx = ctx;
-	a->confirm_view = NULL;
-	if (preview && preview[0]) {
-		struct view *pv = view_preview_new(a, title ? title : "preview", preview);
-		if (pv) {
-			app_push(a, pv);
-			a->confirm_view = pv;
-		}
-	}
-	char *safe = ts_sanitize(question ? question : "Apply this change?", (size_t)-1);
-	snprintf(prompt, sizeof(prompt), "%s [y/N] ", safe ? safe : "");
-	free(safe);
-	/* The command line only shows the question: y or n answer at once. */
-	a->mode = MODE_CONFIRM;
-	cmdline_open(a->cl, prompt, false, NULL);
-	a->dirty = true;
-}
-
-/* The command line is free: ask the next question that waited. */
-static void ask_waiting(struct app *a)
-{
-	if (question_open(a) || a->n_waiting == 0)
-		return;
-	struct waiting_question q = a->waiting[0];
-	memmove(&a->waiting[0], &a->waiting[1], (size_t)(a->n_waiting - 1) * sizeof(q));
-	a->n_waiting--;
-	if (q.yes_no)
-		host_confirm(a, q.title, q.preview, q.question, q.yes_no, q.ctx);
-	else
-		host_ask(a, q.prompt, q.ask, q.ctx);
-	waiting_free(&q);
-}
-
-void app_ask(struct app *a, const char *prompt, void (*answer)(void *ctx, const char *text),
-             void *ctx)
-{
-	host_ask(a, prompt, answer, ctx);
-}
-
-void app_confirm(struct app *a, const char *title, const char *preview, const char *question,
-                 void (*answer)(void *ctx, bool yes), void *ctx)
-{
-	host_confirm(a, title, preview, question, answer, ctx);
-}
-
-bool app_has_view(struct app *a, const struct view *v)
-{
-	for (int i = 0; i < a->depth; i++)
-		if (a->stack[i] == v)
-			return true;
-	return false;
-}
-
-/* Leaving: every question that waited is answered "no". */
-static void refuse_waiting(struct app *a)
-{
-	while (a->n_waiting > 0) {
-		struct waiting_question q = a->waiting[--a->n_waiting];
-		if (q.yes_no)
-			q.yes_no(q.ctx, false);
-		else
-			q.ask(q.ctx, NULL);
-		waiting_free(&q);
-	}
-}
-
-static void quit_answered(void *ctx, bool yes)
-{
-	struct app *a = ctx;
-	if (yes)
-		a->quit = true;
-	else if (a->changes->running > 0)
-		app_message(a, false, "not quitting: the change is still being sent");
-}
-
-/* A change that ended after the screen closed (the user quit during it). */
-static void late_done(void *ud, const struct lb_error *err)
-{
-	struct app_late *late = ud;
-
-	if (err->status == LB_OK)
-		return;
-	late->failure = true;
-	char *safe = ts_sanitize(err->message, (size_t)-1);
-	fprintf(stderr, "lbtui: a change did not finish: %s\n", safe ? safe : "");
-	free(safe);
-}
-
-/* Quit, after asking when a change is still being sent. */
-static void app_quit(struct app *a)
-{
-	int n = a->changes->running;
-	if (n <= 0) {
-		a->quit = true;
-		return;
-	}
-	/* Freeing the model would cancel it half way (a read-modify-write
-	 * may be between its DELETE and its POST). */
-	char question[128];
-	if (n == 1)
-		snprintf(question, sizeof(question), "A change is still being sent — quit anyway?");
-	else
-		snprintf(question, sizeof(question), "%d changes are still being sent — quit anyway?",
-			 n);
-	host_confirm(a, NULL, NULL, question, quit_answered, a);
-}
-
-/* $EDITOR needs the terminal: leave curses for it and come back. */
-static bool host_edit_text(void *ud, const char *initial, char **out, struct lb_error *err)
-{
-	struct app *a = ud;
-	def_prog_mode();
-	endwin();
-	bool ok = cmd_edit_external(initial, out, err);
-	reset_prog_mode();
-	clearok(curscr, TRUE);
-	a->relayout = true;
-	a->dirty = true;
-	return ok;
-}
-
-static struct model *host_profile_model(void *ud, const char *profile, struct lb_error *err)
-{
-	struct app *a = ud;
-	if (!a->env->profile_model) {
-		lb_error_set(err, LB_USAGE, "other profiles are not available here");
-		return NULL;
-	}
-	return a->env->profile_model(a->env->profile_ud, profile, err);
-}
-
-static void host_done(void *ud, const struct lb_error *err)
-{
-	struct app *a = ud;
-	char msg[1600];
-
-	if (err->status == LB_OK) {
-		/* A command that worked: an error shown before no longer applies. */
-		if (a->msg.last_error[0])
-			forget_error(a);
-		return;
-	}
-	lb_error_format(err, msg, sizeof(msg));
-	if (err->status == LB_CANCELLED)
-		say(a, false, SUBJECT_OTHER, NULL, msg);
-	else
-		say_about(a, SUBJECT_COMMAND, NULL, "%s", msg);
-}
-
-/* :export: the list in front writes its rows. */
-static bool host_export_list(void *ud, const char *path, bool force, char *done, size_t n,
-			     struct lb_error *err)
-{
-	struct view *v = top(ud);
-	if (!v || !v->ops->export_rows) {
-		char lists[256] = "";
-		size_t used = 0;
-		for (size_t i = 0; lb_views[i] && used < sizeof(lists); i++)
-			if (lb_views[i]->keysets & VIEW_KEYS_LIST)
-				used += (size_t)snprintf(lists + used, sizeof(lists) - used, "%s%s",
-				                         used ? ", " : "", lb_views[i]->name);
-		lb_error_set(err, LB_USAGE, "export writes the rows of a list (%s): this view has none",
-			     lists);
-		return false;
-	}
-	return v->ops->export_rows(v, path, force, done, n, err);
-}
-
-static void host_show_messages(void *ud)
-{
-	struct app *a = ud;
-	app_push(a, view_messages_new(a));
-}
-
-static void host_quit(void *ud)
-{
-	app_quit(ud);
-}
-
-static size_t complete(void *ud, const char *line, size_t cursor, size_t *word_start, char **out,
-		       size_t max)
-{
-	struct app *a = ud;
-	return cmd_complete(a->cmd, line, cursor, word_start, out, max);
-}
-
 /* A load of the view in front ended: a failure is told on the message
  * line with the server's message, even when older data stays on screen;
  * a success takes back what was said about an earlier failure. Next
  * pages are the list's to tell about. */
 static void load_settled(struct app *a, struct resource *r)
 {
-	struct view *v = top(a);
+	struct view *v = app_top(a);
 
 	if (r->busy) {
 		if (v && v->ops->busy && v->ops->busy(v) == r) {
@@ -755,7 +365,7 @@ static void load_settled(struct app *a, struct resource *r)
 		a->loading_res = NULL;
 	if (r->err.status == LB_OK) {
 		if (a->msg.error_subject == SUBJECT_RESOURCE && a->msg.error_res == r && r->has_data)
-			forget_error(a);
+			app_forget_error(a);
 		return;
 	}
 	if (!watched || a->loading_page || r->err.status == LB_CANCELLED)
@@ -792,7 +402,7 @@ static bool nav_shown(struct app *a)
 
 static bool wants_detail(struct app *a)
 {
-	struct view *v = top(a);
+	struct view *v = app_top(a);
 	return v && v->ops->draw_detail && COLS >= DETAIL_MIN_COLS;
 }
 
@@ -876,7 +486,7 @@ static void draw_title(struct app *a)
 
 	/* Progress on the right: what is loading, and for how long. */
 	char right[64] = "";
-	struct view *v = top(a);
+	struct view *v = app_top(a);
 	struct resource *r = v && v->ops->busy ? v->ops->busy(v) : NULL;
 	if (r) {
 		long long ms = now_ms() - r->busy_since_ms;
@@ -908,7 +518,7 @@ static int nav_list(struct app *a, const struct view_info **out)
 	struct scope s;
 	int n = 0;
 
-	host_scope(a, &s);
+	app_host_scope(a, &s);
 	for (size_t i = 0; lb_views[i] && n < MAX_NAV; i++) {
 		const struct view_info *vi = lb_views[i];
 		if (vi->nav_label && (vi->nav_part == SCOPE_NONE || scope_get(&s, vi->nav_part)))
@@ -929,7 +539,7 @@ static bool in_scope_view(const char *name)
  * front (app_push goes back to one already on the stack). */
 static void nav_show(struct app *a, struct view *nv)
 {
-	if (nv && in_scope_view(top(a)->ops->name) && find_place(a, nv) < 0)
+	if (nv && in_scope_view(app_top(a)->ops->name) && find_place(a, nv) < 0)
 		app_pop(a);
 	app_push(a, nv);
 }
@@ -958,7 +568,7 @@ static void draw_nav(struct app *a)
 		return;
 	werase(w);
 	int h = getmaxy(w);
-	struct view *v = top(a);
+	struct view *v = app_top(a);
 	const struct view_info *items[MAX_NAV];
 	int n = nav_list(a, items);
 	if (a->nav_cursor >= n)
@@ -990,7 +600,7 @@ static void draw_status(struct app *a)
 	WINDOW *w = a->status_w;
 	const struct config *cfg = a->env->cfg;
 	char left[512], view_status[256] = "";
-	struct view *v = top(a);
+	struct view *v = app_top(a);
 
 	if (v && v->ops->status)
 		v->ops->status(v, view_status, sizeof(view_status));
@@ -1060,7 +670,7 @@ static void draw(struct app *a)
 		doupdate();
 		return;
 	}
-	struct view *v = top(a);
+	struct view *v = app_top(a);
 	/* The detail pane comes and goes with the view in front. */
 	if ((a->detail_w != NULL) != wants_detail(a)) {
 		layout(a);
@@ -1103,12 +713,12 @@ static void nav_open(struct app *a, int cursor)
 		return;
 	const struct view_info *e = items[cursor];
 	struct scope here, s;
-	host_scope(a, &here);
+	app_host_scope(a, &here);
 	/* A copy: going there may pop the view that holds the scope. */
 	if (!scope_copy(&s, &here))
 		return;
 	/* What belongs to the scope is there already when in front. */
-	if (e->nav_part == SCOPE_NONE || strcmp(top(a)->ops->name, e->name))
+	if (e->nav_part == SCOPE_NONE || strcmp(app_top(a)->ops->name, e->name))
 		nav_go(a, e, &s);
 	a->focus = PANE_LIST;
 	scope_free(&s);
@@ -1116,7 +726,7 @@ static void nav_open(struct app *a, int cursor)
 
 static bool global_action(struct app *a, enum action act, int key)
 {
-	struct view *v = top(a);
+	struct view *v = app_top(a);
 
 	switch (act) {
 	case ACTION_QUIT:
@@ -1193,7 +803,7 @@ static bool global_action(struct app *a, enum action act, int key)
 		} else if (key == 27) {
 			a->search[0] = '\0';
 			a->msg.line[0] = '\0';
-			forget_error(a);
+			app_forget_error(a);
 		} else {
 			app_quit(a);
 		}
@@ -1269,7 +879,7 @@ static bool view_own_action(struct app *a, struct view *v, enum action act)
 		free(line);
 		return true;
 	}
-	host_scope(a, &here);
+	app_host_scope(a, &here);
 	/* A copy: the view that holds it may go. */
 	if (!scope_copy(&s, &here)) {
 		app_message(a, true, "out of memory");
@@ -1283,12 +893,12 @@ static bool view_own_action(struct app *a, struct view *v, enum action act)
 bool app_view_action(struct app *a, const char *name)
 {
 	enum action act = view_action_id(name);
-	return act != ACTION_NONE && view_own_action(a, top(a), act);
+	return act != ACTION_NONE && view_own_action(a, app_top(a), act);
 }
 
 static void pane_key(struct app *a, enum action act, int key)
 {
-	struct view *v = top(a);
+	struct view *v = app_top(a);
 
 	if (global_action(a, act, key))
 		return;
@@ -1361,7 +971,7 @@ static void line_key(struct app *a, wint_t ch, bool is_key)
 	case MODE_SEARCH:
 		if (line && line[0]) {
 			snprintf(a->search, sizeof(a->search), "%s", line);
-			struct view *v = top(a);
+			struct view *v = app_top(a);
 			if (v->ops->search && !v->ops->search(v, a->search, 0)) {
 				char *safe = ts_sanitize(line, (size_t)-1);
 				app_message(a, false, "no match for %s", safe ? safe : "");
@@ -1371,7 +981,7 @@ static void line_key(struct app *a, wint_t ch, bool is_key)
 		break;
 	case MODE_FILTER: {
 		/* Esc clears the filter, as an empty one does. */
-		struct view *v = top(a);
+		struct view *v = app_top(a);
 		if (v->ops->filter)
 			v->ops->filter(v, st == CMDLINE_DONE && line ? line : NULL);
 		break;
@@ -1387,7 +997,7 @@ static void line_key(struct app *a, wint_t ch, bool is_key)
 		break;
 	}
 	free(line);
-	ask_waiting(a);
+	app_ask_waiting(a);
 }
 
 /* A yes/no question: y answers yes and n, Esc, Enter, ^C or ^G no, at
@@ -1401,12 +1011,12 @@ static void confirm_key(struct app *a, wint_t ch, bool is_key)
 	if (yes || no) {
 		a->mode = MODE_NORMAL;
 		cmdline_close(a->cl);
-		confirm_answered(a, yes);
-		ask_waiting(a);
+		app_confirm_answered(a, yes);
+		app_ask_waiting(a);
 		a->dirty = true;
 		return;
 	}
-	struct view *v = top(a);
+	struct view *v = app_top(a);
 	if (!a->confirm_view || v != a->confirm_view || (!is_key && ch >= 128))
 		return;
 	enum action act = keymap_lookup(a->keymap, v->ops->name, (int)ch);
@@ -1433,7 +1043,7 @@ static void mouse_key(struct app *a)
 
 	for (int i = 0; i < n && a->mode == MODE_NORMAL && a->list_w; i++) {
 		struct mouse_event *ev = &evs[i];
-		struct view *v = top(a);
+		struct view *v = app_top(a);
 		if (!wmouse_trafo(a->list_w, &ev->y, &ev->x, FALSE))
 			continue;
 		a->msg.line[0] = '\0';
@@ -1491,7 +1101,7 @@ static void handle_key(struct app *a, wint_t ch, bool is_key)
 	int key = (int)ch;
 	if (!is_key && ch >= 128)
 		return; /* no binding uses non-ASCII characters */
-	struct view *v = top(a);
+	struct view *v = app_top(a);
 	enum action act = keymap_lookup(a->keymap, v->ops->name, key);
 	if (act == ACTION_NONE)
 		return; /* a key that is not bound does nothing, not even clear */
@@ -1557,7 +1167,7 @@ int app_run(const struct app_env *env)
 		free(a);
 		return 1;
 	}
-	cmdline_set_completer(a->cl, complete, a);
+	cmdline_set_completer(a->cl, app_complete, a);
 
 	/* Commands run in env->late rather than in struct app (see app.h);
 	 * changes in their own, so that quitting knows when one is on its
@@ -1568,23 +1178,7 @@ int app_run(const struct app_env *env)
 	a->cmd->model = env->model;
 	a->cmd->read_only = env->cfg->read_only;
 	a->cmd->user = env->cfg->user;
-	a->cmd->host = (struct cmd_host){
-		.ud = a,
-		.interactive = true,
-		.print = host_print,
-		.show_rooms = host_show_rooms,
-		.show_room = host_show_room,
-		.ask = host_ask,
-		.confirm = host_confirm,
-		.show_view = host_show_view,
-		.profile_model = host_profile_model,
-		.edit_text = host_edit_text,
-		.scope = host_scope,
-		.show_messages = host_show_messages,
-		.export_list = host_export_list,
-		.done = host_done,
-		.quit = host_quit,
-	};
+	a->cmd->host = app_cmd_host(a);
 	*a->changes = *a->cmd;
 
 	a->keymap = keymap_new();
@@ -1633,7 +1227,7 @@ int app_run(const struct app_env *env)
 		cmd_step(a->cmd);
 		cmd_step(a->changes);
 		/* Watch mode: the view in front refreshes when it is due. */
-		struct view *tv = top(a);
+		struct view *tv = app_top(a);
 		int view_wait = tv && tv->ops->tick ? tv->ops->tick(tv, now_ms()) : -1;
 		/* A load that began before its view was in front is watched too. */
 		struct resource *loading = tv && tv->ops->busy ? tv->ops->busy(tv) : NULL;
@@ -1679,7 +1273,7 @@ int app_run(const struct app_env *env)
 		a->ask_answer(a->ask_ctx, NULL);
 	if (a->mode == MODE_CONFIRM && a->confirm_answer)
 		a->confirm_answer(a->confirm_ctx, false);
-	refuse_waiting(a);
+	app_refuse_waiting(a);
 	model_unlisten(env->model, on_model_change, a);
 	cmd_clear(a->cmd);
 	cmd_clear(a->changes);
@@ -1687,7 +1281,7 @@ int app_run(const struct app_env *env)
 	 * gone: a change says how it ended on stderr (it may name a file
 	 * holding a room's previous Storage). */
 	a->cmd->host = (struct cmd_host){0};
-	a->changes->host = (struct cmd_host){.ud = a->env->late, .done = late_done};
+	a->changes->host = (struct cmd_host){.ud = a->env->late, .done = app_late_done};
 	while (a->depth > 0) {
 		struct view *v = a->stack[--a->depth];
 		v->ops->free(v);
