@@ -2,9 +2,9 @@
  * (@liveblocks/node 3.24.2) does it: the lexer of marked 15 with GFM (its
  * block and inline tokenizers, their regular expressions written out as
  * code, in marked's order), then the SDK's walk over the tokens. The
- * block rules are in comment_md_block.c, the inline rules in
- * comment_md_inline.c, what they share in comment_md.h; the walk and the
- * entry point here.
+ * block rules are in comment_md_block.c, HTML and reference definitions in
+ * comment_md_html.c, the inline rules in comment_md_inline.c, what they
+ * share in comment_md.h; the walk and the entry point here.
  *
  * marked works on JavaScript strings, and its results depend on their
  * lengths and positions in UTF-16 units (slices, masks of equal length,

@@ -1,8 +1,8 @@
 /* The lexer of comment_markdown.c's markdown, shared by its parts: the
  * arena, tokens, UTF-16 strings and character classes (small, inline), and
- * what the block rules (comment_md_block.c), the inline rules
- * (comment_md_inline.c) and the SDK's walk (comment_markdown.c) call of
- * each other. Internal to those files. */
+ * what the block rules (comment_md_block.c), HTML and link reference
+ * definitions (comment_md_html.c), the inline rules (comment_md_inline.c)
+ * and the SDK's walk (comment_markdown.c) call of each other. Internal to those files. */
 #ifndef LB_COMMENT_MD_H
 #define LB_COMMENT_MD_H
 
@@ -464,6 +464,20 @@ static inline struct str first_line(struct str s)
 }
 
 /* ---- between the parts ---------------------------------------------------- */
+
+/* `</?(?:tag)(?: +|\n|/?>)` at i (ci: with the "i" flag): its end, or 0. */
+size_t md_block_tag_open(struct str s, size_t i, bool ci);
+
+/* The end of "[ \t]*" then "\n" or the end at i (a lookahead), or 0. */
+bool md_blank_rest(struct str s, size_t i);
+
+/* /^ {0,3}\[(label)\]: *(?:\n[ \t]*)?([^<\s][^\s]*|<.*?>)(?:(?: +(?:\n[ \t]*)?|
+ * *\n[ \t]*)(title))? *(?:\n+|$)/ */
+size_t md_def(struct str s, struct str *label, struct str *href);
+
+/* marked's block html rule (its seven kinds, up to 3 spaces in) at the
+ * start of s: the length it takes, or 0. */
+size_t md_html_block(struct str s);
 
 /* Lower-case and white space runs as one space (ASCII case only). */
 struct str md_def_key(struct lexer *lx, struct str s);
