@@ -1027,24 +1027,31 @@ static struct tok *tk_blockquote(struct lexer *lx, struct str s)
 	return t;
 }
 
-/* /^ {0,k}(?:[*+-]|\d{1,9}[.)])((?:[ \t][^\n]*)?(?:\n|$))/ on one line */
+/* A list marker ([*+-] or \d{1,9}[.)]) at i: the index just after it, or
+ * 0 when there is none. */
+static size_t bullet_end(struct str s, size_t i)
+{
+	u16 c = at(s, i);
+	size_t j = i;
+
+	if (i >= s.n)
+		return 0;
+	if (c == '*' || c == '+' || c == '-')
+		return i + 1;
+	while (j < s.n && j - i < 9 && is_digit(s.p[j]))
+		j++;
+	if (j == i || (at(s, j) != '.' && at(s, j) != ')') || j >= s.n)
+		return 0;
+	return j + 1;
+}
+
+/* /^ {0,k}(?:[*+-]|\\d{1,9}[.)])((?:[ \t][^\n]*)?(?:\n|$))/ on one line */
 static bool next_bullet(struct str line, size_t k)
 {
-	size_t i = spaces(line, 0, k), j;
-	u16 c = at(line, i);
+	size_t j = bullet_end(line, spaces(line, 0, k));
 
-	if (i >= line.n)
+	if (!j)
 		return false;
-	if (c == '*' || c == '+' || c == '-') {
-		j = i + 1;
-	} else {
-		j = i;
-		while (j < line.n && j - i < 9 && is_digit(line.p[j]))
-			j++;
-		if (j == i || (at(line, j) != '.' && at(line, j) != ')') || j >= line.n)
-			return false;
-		j++;
-	}
 	return j == line.n || line.p[j] == ' ' || line.p[j] == '\t';
 }
 
@@ -1124,20 +1131,12 @@ static struct tok *tk_list(struct lexer *lx, struct str s)
 	struct tok *list;
 	struct str bull;
 
-	if (k >= s.n)
-		return NULL;
 	/* /^( {0,3}bull)([ \t][^\n]+?)?(?:\n|$)/ */
-	if (c == '*' || c == '+' || c == '-') {
-		b_end = k + 1;
-	} else {
-		b_end = k;
-		while (b_end < s.n && b_end - k < 9 && is_digit(s.p[b_end]))
-			b_end++;
-		if (b_end == k || (at(s, b_end) != '.' && at(s, b_end) != ')') || b_end >= s.n)
-			return NULL;
-		delim = s.p[b_end];
-		b_end++;
-	}
+	b_end = bullet_end(s, k);
+	if (!b_end)
+		return NULL;
+	if (!(c == '*' || c == '+' || c == '-'))
+		delim = s.p[b_end - 1];
 	e = b_end;
 	if (!(e == s.n || s.p[e] == '\n')) {
 		if (!((s.p[e] == ' ' || s.p[e] == '\t') && e + 1 < s.n && s.p[e + 1] != '\n'))

@@ -267,6 +267,34 @@ size_t md_html_block(struct str s)
 
 /* ---- reference definitions ----------------------------------------------- */
 
+/* A title quoted by q, from j just after the opening quote, as
+ * q(?:\\q?|[^q\\])*q reads it: it ends at the first unescaped q, or at
+ * an escaped one read as a backslash alone. Every end, longest first,
+ * into ends; the count. */
+static size_t quoted_ends(struct str s, size_t j, u16 q, size_t *ends, size_t max)
+{
+	size_t n = 0, hard = 0, soft[64], nsoft = 0;
+
+	while (j < s.n) {
+		if (s.p[j] == '\\') {
+			if (at(s, j + 1) == q && j + 1 < s.n && nsoft < 64)
+				soft[nsoft++] = j + 2;
+			j += at(s, j + 1) == q && j + 1 < s.n ? 2 : 1;
+			continue;
+		}
+		if (s.p[j] == q) {
+			hard = j + 1;
+			break;
+		}
+		j++;
+	}
+	if (hard && n < max)
+		ends[n++] = hard;
+	while (nsoft > 0 && n < max)
+		ends[n++] = soft[--nsoft];
+	return n;
+}
+
 /* A title at i ("...", '...' or (...)): every end it can have, longest
  * first; the count. */
 size_t md_title_ends(struct str s, size_t i, bool def, size_t *ends, size_t max)
@@ -277,29 +305,8 @@ size_t md_title_ends(struct str s, size_t i, bool def, size_t *ends, size_t max)
 	if (i >= s.n)
 		return 0;
 	if (q == '"') {
-		/* "(?:\\"?|[^"\\])*": ends at the first unescaped quote, or at an
-		 * escaped one read as a backslash alone. */
-		size_t j = i + 1, hard = 0;
-		size_t soft[64], nsoft = 0;
-
-		while (j < s.n) {
-			if (s.p[j] == '\\') {
-				if (at(s, j + 1) == '"' && j + 1 < s.n && nsoft < 64)
-					soft[nsoft++] = j + 2;
-				j += at(s, j + 1) == '"' && j + 1 < s.n ? 2 : 1;
-				continue;
-			}
-			if (s.p[j] == '"') {
-				hard = j + 1;
-				break;
-			}
-			j++;
-		}
-		if (hard && n < max)
-			ends[n++] = hard;
-		while (nsoft > 0 && n < max)
-			ends[n++] = soft[--nsoft];
-		return n;
+		/* "(?:\\"?|[^"\\])*" */
+		return quoted_ends(s, i + 1, '"', ends, max);
 	}
 	if (q == '\'') {
 		size_t j = i + 1;
@@ -326,25 +333,7 @@ size_t md_title_ends(struct str s, size_t i, bool def, size_t *ends, size_t max)
 			return n;
 		}
 		/* '(?:\\'?|[^'\\])*' */
-		size_t hard = 0, soft[64], nsoft = 0;
-		while (j < s.n) {
-			if (s.p[j] == '\\') {
-				if (at(s, j + 1) == '\'' && j + 1 < s.n && nsoft < 64)
-					soft[nsoft++] = j + 2;
-				j += at(s, j + 1) == '\'' && j + 1 < s.n ? 2 : 1;
-				continue;
-			}
-			if (s.p[j] == '\'') {
-				hard = j + 1;
-				break;
-			}
-			j++;
-		}
-		if (hard && n < max)
-			ends[n++] = hard;
-		while (nsoft > 0 && n < max)
-			ends[n++] = soft[--nsoft];
-		return n;
+		return quoted_ends(s, j, '\'', ends, max);
 	}
 	if (q == '(') {
 		size_t j = i + 1;

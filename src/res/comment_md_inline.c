@@ -69,6 +69,24 @@ static size_t m_tag(struct str s)
 	return 0;
 }
 
+/* (?:\\.|[^\[\]\\])* from j, then "]": the index of that "]", or SIZE_MAX
+ * at a "[", an escape of nothing, or the end. */
+static size_t label_close(struct str s, size_t j)
+{
+	while (j < s.n && s.p[j] != ']') {
+		if (s.p[j] == '[')
+			return SIZE_MAX;
+		if (s.p[j] == '\\') {
+			if (j + 1 >= s.n || is_terminator(s.p[j + 1]))
+				return SIZE_MAX;
+			j += 2;
+			continue;
+		}
+		j++;
+	}
+	return j < s.n ? j : SIZE_MAX;
+}
+
 /* _inlineLabel followed by "]": where the label ends (at "]"), or SIZE_MAX. */
 static size_t inline_label_end(struct str s, size_t i)
 {
@@ -78,20 +96,9 @@ static size_t inline_label_end(struct str s, size_t i)
 		if (c == ']')
 			return i;
 		if (c == '[') {
-			size_t j = i + 1;
+			size_t j = label_close(s, i + 1);
 
-			while (j < s.n && s.p[j] != ']') {
-				if (s.p[j] == '[')
-					return SIZE_MAX;
-				if (s.p[j] == '\\') {
-					if (j + 1 >= s.n || is_terminator(s.p[j + 1]))
-						return SIZE_MAX;
-					j += 2;
-					continue;
-				}
-				j++;
-			}
-			if (j >= s.n)
+			if (j == SIZE_MAX)
 				return SIZE_MAX;
 			i = j + 1;
 		} else if (c == '\\') {
@@ -304,19 +311,8 @@ static size_t block_label_end(struct str s, size_t i)
 		j++;
 	if (at(s, j) == ']' && j < s.n)
 		return SIZE_MAX;
-	j = i;
-	while (j < s.n && s.p[j] != ']') {
-		if (s.p[j] == '[')
-			return SIZE_MAX;
-		if (s.p[j] == '\\') {
-			if (j + 1 >= s.n || is_terminator(s.p[j + 1]))
-				return SIZE_MAX;
-			j += 2;
-			continue;
-		}
-		j++;
-	}
-	return j < s.n && j > i ? j : SIZE_MAX;
+	j = label_close(s, i);
+	return j != SIZE_MAX && j > i ? j : SIZE_MAX;
 }
 
 /* reflink at i: /!?\[(label)\]\[(ref)\]/; its end, or 0. */
